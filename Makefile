@@ -1,0 +1,19 @@
+# `make test` runs every test, Rust and Python. It is the command README.md and .ci/run use.
+PY ?= python3
+
+.PHONY: test test-rust test-python install bench fuzz
+
+test: test-rust test-python
+
+test-rust:
+	cargo test --workspace
+
+install:
+	$(PY) -m pip install --quiet '.[test]'
+
+test-python: install
+	$(PY) -m pytest -q tests/python
+	$(PY) -m mypy.stubtest tradedep._tradedep --allowlist tests/python/stubtest_allowlist.txt
+
+bench:
+	$(PY) benches/read_compare.py

@@ -1,0 +1,53 @@
+"""tradedep: trade records, dual-use classifications and dependency metrics.
+
+A Rust core with Arrow in and out. Read a file, classify its products, compute who depends
+on whom::
+
+    import tradedep as td
+    trade = td.read_baci("BACI_HS17_Y2021_V202401.csv")
+    trade.num_rows
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from tradedep import _tradedep
+from tradedep._tradedep import (
+    ArrowError,
+    FileFormatError,
+    InvalidArgumentError,
+    InvalidDataError,
+    InvalidProductError,
+    ParseError,
+    SchemaError,
+    TradeDepError,
+    TradeDepIOError,
+    UnknownCountryError,
+)
+from tradedep._table import TradeTable
+
+__version__: str = _tradedep.__version__
+
+if _tradedep._debug_build:  # pragma: no cover - depends on how the wheel was built
+    warnings.warn(
+        "tradedep was built in debug mode and runs about 10x slower; "
+        "install with `pip install .` (release) for real work",
+        RuntimeWarning,
+        stacklevel=2,
+    )
+
+__all__ = [
+    "ArrowError",
+    "FileFormatError",
+    "InvalidArgumentError",
+    "InvalidDataError",
+    "InvalidProductError",
+    "ParseError",
+    "SchemaError",
+    "TradeDepError",
+    "TradeDepIOError",
+    "TradeTable",
+    "UnknownCountryError",
+    "__version__",
+]

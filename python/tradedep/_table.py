@@ -1,0 +1,211 @@
+"""Python face of trade tables and result tables: Arrow, pandas and polars out, HTML in Jupyter."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+from tradedep import _tradedep
+
+if TYPE_CHECKING:
+    import pandas
+    import polars
+    import pyarrow
+
+
+class ArrowResult:
+    """An Arrow table returned by a tradedep function.
+
+    Hand it to pandas, polars, DuckDB or pyarrow without a copy (it implements the Arrow
+    PyCapsule interface ``__arrow_c_stream__``)::
+
+        >>> shares.to_pandas()          # doctest: +SKIP
+        >>> duckdb.sql("select * from shares")  # doctest: +SKIP
+    """
+
+    def __init__(self, table: Any, title: str = "", notes: list[str] | None = None) -> None:
+        self._table = table
+        self.title = title
+        self.notes: list[str] = list(notes or [])
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        return self._table.__arrow_c_stream__(requested_schema)
+
+    def to_arrow(self) -> "pyarrow.Table":
+        """The result as a ``pyarrow.Table`` (zero-copy)."""
+        import pyarrow as pa
+
+        return pa.table(self._table)
+
+    def to_pandas(self) -> "pandas.DataFrame":
+        """The result as a ``pandas.DataFrame``."""
+        return self.to_arrow().to_pandas()
+
+    def to_polars(self) -> "polars.DataFrame":
+        """The result as a ``polars.DataFrame`` (zero-copy where types allow)."""
+        import polars as pl
+
+        return pl.DataFrame(self)
+
+    @property
+    def num_rows(self) -> int:
+        return int(self.to_arrow().num_rows)
+
+    @property
+    def column_names(self) -> list[str]:
+        return list(self.to_arrow().column_names)
+
+    def __len__(self) -> int:
+        return self.num_rows
+
+    def __repr__(self) -> str:
+        t = self.to_arrow()
+        head = t.slice(0, 10).to_pylist()
+        lines = [f"{self.title or 'tradedep result'}: {t.num_rows} rows x {t.num_columns} columns"]
+        lines.append("  " + " | ".join(t.column_names))
+        for row in head:
+            lines.append("  " + " | ".join(_fmt(v) for v in row.values()))
+        if t.num_rows > 10:
+            lines.append(f"  ... {t.num_rows - 10} more rows")
+        lines.extend(f"note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return _html_table(self.to_arrow(), self.title, self.notes)
+
+
+class TradeTable:
+    """Trade records in the canonical schema (period, reporter, partner, flow, product, value, ...).
+
+    Build one with a reader (``td.read_baci``, ``td.read_comtrade``, ``td.read_comext``) or from
+    any Arrow-compatible object with :meth:`from_arrow`. The table is Arrow underneath: pass it to
+    ``pyarrow.table``, ``polars.DataFrame`` or DuckDB without a copy.
+
+        >>> import tradedep as td
+        >>> t = td.demo_table()            # doctest: +SKIP
+        >>> t.num_rows                     # doctest: +SKIP
+    """
+
+    def __init__(self, inner: Any) -> None:
+        if not isinstance(inner, _tradedep.TradeTable):
+            raise TypeError("use td.TradeTable.from_arrow(obj, columns=...) or a reader")
+        self._inner = inner
+
+    # --- Arrow, pandas, polars -------------------------------------------------------------
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        return self._inner.__arrow_c_stream__(requested_schema)
+
+    def to_arrow(self) -> "pyarrow.Table":
+        """The records as a ``pyarrow.Table`` (zero-copy)."""
+        import pyarrow as pa
+
+        return pa.table(self._inner._arrow_table())
+
+    def to_pandas(self) -> "pandas.DataFrame":
+        """The records as a ``pandas.DataFrame``."""
+        return self.to_arrow().to_pandas()
+
+    def to_polars(self) -> "polars.DataFrame":
+        """The records as a ``polars.DataFrame``."""
+        import polars as pl
+
+        return pl.DataFrame(self)
+
+    # --- facts ------------------------------------------------------------------------------
+    @property
+    def num_rows(self) -> int:
+        """Number of trade records."""
+        return int(self._inner.num_rows)
+
+    def __len__(self) -> int:
+        return self.num_rows
+
+    @property
+    def report(self) -> dict[str, Any]:
+        """What the reader did: ``rows_read``, ``rows_kept``, ``set_aside`` (reason -> rows), ``notes``."""
+        return dict(self._inner.report)
+
+    @property
+    def currency(self) -> str:
+        """Currency of ``value`` (USD for BACI and Comtrade, EUR for Comext)."""
+        return str(self._inner.currency)
+
+    @property
+    def freq(self) -> str:
+        """``"A"`` (period is YYYY) or ``"M"`` (period is YYYYMM)."""
+        return str(self._inner.freq)
+
+    @property
+    def vintage(self) -> str | None:
+        """Nomenclature of ``product`` (e.g. ``HS2017``, ``CN2022``), if known."""
+        v = self._inner.vintage
+        return None if v is None else str(v)
+
+    def filter(
+        self,
+        *,
+        reporter: Any = None,
+        partner: Any = None,
+        flow: str | list[str] | None = None,
+        product: str | list[str] | None = None,
+        period_from: str | int | None = None,
+        period_to: str | int | None = None,
+    ) -> "TradeTable":
+        """Rows matching every condition given. Countries may be codes, ISO codes, names or groups;
+        products are codes or prefixes (``"8542"`` keeps every IC).
+
+            >>> t.filter(reporter="RUS", flow="import", product=["8542", "850760"])  # doctest: +SKIP
+        """
+        from tradedep._countries_py import resolve_codes
+
+        def _list(x: Any) -> list[str] | None:
+            if x is None:
+                return None
+            return [x] if isinstance(x, str) else list(x)
+
+        return TradeTable(
+            self._inner._filter(
+                reporters=resolve_codes(reporter),
+                partners=resolve_codes(partner),
+                flows=_list(flow),
+                products=_list(product),
+                period_from=None if period_from is None else str(period_from),
+                period_to=None if period_to is None else str(period_to),
+            )
+        )
+
+    def __repr__(self) -> str:
+        r = self.report
+        return (
+            f"TradeTable({self.num_rows} rows, freq={self.freq}, currency={self.currency}, "
+            f"vintage={self.vintage}; read {r['rows_read']}, set aside {r['rows_set_aside']})"
+        )
+
+    def _repr_html_(self) -> str:
+        t = self.to_arrow()
+        r = self.report
+        notes = [f"read {r['rows_read']} rows, kept {r['rows_kept']}"]
+        notes += [f"set aside {n}: {reason}" for reason, n in r["set_aside"].items()]
+        notes += list(r["notes"])
+        title = f"TradeTable ({self.freq}, {self.currency}, {self.vintage or 'vintage unknown'})"
+        return _html_table(t, title, notes)
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:,.6g}" if abs(v) < 1e6 else f"{v:,.0f}"
+    return str(v)
+
+
+def _html_table(t: "pyarrow.Table", title: str, notes: list[str], limit: int = 20) -> str:
+    head = t.slice(0, limit).to_pylist()
+    cols = t.column_names
+    out = [f"<div><b>{html.escape(title or 'tradedep result')}</b> {t.num_rows:,} rows</div>"]
+    out.append("<table><thead><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in cols) + "</tr></thead><tbody>")
+    for row in head:
+        out.append("<tr>" + "".join(f"<td>{html.escape(_fmt(row[c]))}</td>" for c in cols) + "</tr>")
+    out.append("</tbody></table>")
+    if t.num_rows > limit:
+        out.append(f"<div>... {t.num_rows - limit:,} more rows</div>")
+    out.extend(f"<div><i>{html.escape(n)}</i></div>" for n in notes)
+    return "".join(out)

@@ -1,0 +1,205 @@
+//! Row-at-a-time construction of trade tables, for readers of small and medium files and tests.
+//! Readers of very large files (BACI) build Arrow arrays directly.
+
+use std::sync::Arc;
+
+use arrow_array::builder::{BooleanBuilder, Float64Builder, Int32Builder, UInt16Builder};
+use arrow_array::types::{Int32Type, Int8Type};
+use arrow_array::{ArrayRef, DictionaryArray, Int32Array, Int8Array, RecordBatch, StringArray};
+use hashbrown::HashMap;
+
+use crate::error::{Error, Result};
+use crate::model::{canonical_schema, Flow, ReadReport, TableMeta, TradeTable, ValueBasis};
+
+/// One trade record, borrowed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TradeRow<'a> {
+    pub period: i32,
+    pub reporter: u16,
+    pub partner: u16,
+    pub flow: Flow,
+    pub product: &'a str,
+    pub value: f64,
+    pub value_basis: Option<ValueBasis>,
+    pub quantity: Option<f64>,
+    pub quantity_unit: Option<&'a str>,
+    pub net_weight_kg: Option<f64>,
+    pub estimated: bool,
+}
+
+impl<'a> TradeRow<'a> {
+    /// A row with only the required fields set.
+    pub fn new(period: i32, reporter: u16, partner: u16, flow: Flow, product: &'a str, value: f64) -> Self {
+        TradeRow {
+            period,
+            reporter,
+            partner,
+            flow,
+            product,
+            value,
+            value_basis: None,
+            quantity: None,
+            quantity_unit: None,
+            net_weight_kg: None,
+            estimated: false,
+        }
+    }
+}
+
+/// Builds a [`TradeTable`] row by row, in batches of `batch_size` rows.
+pub struct TradeTableBuilder {
+    meta: TableMeta,
+    report: ReadReport,
+    source: String,
+    batch_size: usize,
+    batches: Vec<RecordBatch>,
+    period: Int32Builder,
+    reporter: UInt16Builder,
+    partner: UInt16Builder,
+    flow: Vec<i8>,
+    product_keys: Vec<i32>,
+    products: HashMap<String, i32>,
+    value: Float64Builder,
+    basis: Vec<Option<i8>>,
+    quantity: Float64Builder,
+    unit_keys: Vec<Option<i8>>,
+    units: HashMap<String, i8>,
+    weight: Float64Builder,
+    estimated: BooleanBuilder,
+}
+
+impl TradeTableBuilder {
+    /// `source` names the file or reader; it fills the `source` column and the report.
+    pub fn new(source: &str, meta: TableMeta) -> Self {
+        TradeTableBuilder {
+            meta,
+            report: ReadReport::new(source),
+            source: source.to_string(),
+            batch_size: 65_536,
+            batches: vec![],
+            period: Int32Builder::new(),
+            reporter: UInt16Builder::new(),
+            partner: UInt16Builder::new(),
+            flow: vec![],
+            product_keys: vec![],
+            products: HashMap::new(),
+            value: Float64Builder::new(),
+            basis: vec![],
+            quantity: Float64Builder::new(),
+            unit_keys: vec![],
+            units: HashMap::new(),
+            weight: Float64Builder::new(),
+            estimated: BooleanBuilder::new(),
+        }
+    }
+
+    /// The report the reader fills while it reads.
+    pub fn report_mut(&mut self) -> &mut ReadReport {
+        &mut self.report
+    }
+
+    pub fn len(&self) -> usize {
+        self.batches.iter().map(|b| b.num_rows()).sum::<usize>() + self.flow.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn push(&mut self, row: TradeRow<'_>) -> Result<()> {
+        if row.quantity.is_some() && row.quantity_unit.is_none() {
+            return Err(Error::invalid_argument(
+                format!("quantity {} of product {} has no unit", row.quantity.unwrap_or_default(), row.product),
+                "give every quantity a unit",
+            ));
+        }
+        self.period.append_value(row.period);
+        self.reporter.append_value(row.reporter);
+        self.partner.append_value(row.partner);
+        self.flow.push(row.flow as i8);
+        let next = self.products.len() as i32;
+        let key = match self.products.get(row.product) {
+            Some(k) => *k,
+            None => {
+                self.products.insert(row.product.to_string(), next);
+                next
+            }
+        };
+        self.product_keys.push(key);
+        self.value.append_value(row.value);
+        self.basis.push(row.value_basis.map(|b| b as i8));
+        self.quantity.append_option(row.quantity);
+        let unit_key = match row.quantity_unit {
+            None => None,
+            Some(u) => {
+                let next = self.units.len();
+                if next >= i8::MAX as usize && !self.units.contains_key(u) {
+                    return Err(Error::invalid_argument("more than 127 quantity units", "normalise unit names"));
+                }
+                Some(*self.units.entry(u.to_string()).or_insert(next as i8))
+            }
+        };
+        self.unit_keys.push(unit_key);
+        self.weight.append_option(row.net_weight_kg);
+        self.estimated.append_value(row.estimated);
+        if self.flow.len() >= self.batch_size {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.flow.is_empty() {
+            return Ok(());
+        }
+        let n = self.flow.len();
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(self.period.finish()),
+            Arc::new(self.reporter.finish()),
+            Arc::new(self.partner.finish()),
+            fixed_dict(std::mem::take(&mut self.flow).into_iter().map(Some).collect(), &Flow::DICTIONARY),
+            {
+                let mut values = vec![""; self.products.len()];
+                for (k, v) in &self.products {
+                    values[*v as usize] = k.as_str();
+                }
+                let keys = Int32Array::from(std::mem::take(&mut self.product_keys));
+                Arc::new(DictionaryArray::<Int32Type>::try_new(keys, Arc::new(StringArray::from(values))).map_err(|e| Error::arrow("building product column", e))?)
+            },
+            Arc::new(self.value.finish()),
+            fixed_dict(std::mem::take(&mut self.basis), &ValueBasis::DICTIONARY),
+            Arc::new(self.quantity.finish()),
+            {
+                let mut values = vec![""; self.units.len()];
+                for (k, v) in &self.units {
+                    values[*v as usize] = k.as_str();
+                }
+                let values: Vec<&str> = values;
+                fixed_dict(std::mem::take(&mut self.unit_keys), &values)
+            },
+            Arc::new(self.weight.finish()),
+            Arc::new(self.estimated.finish()),
+            fixed_dict(vec![Some(0); n], &[self.source.as_str()]),
+        ];
+        let batch = RecordBatch::try_new(canonical_schema(&self.meta), columns)
+            .map_err(|e| Error::arrow("assembling a trade batch", e))?;
+        self.batches.push(batch);
+        Ok(())
+    }
+
+    /// Finishes and validates the table. `rows_kept` of the report is set to the row count.
+    pub fn finish(mut self) -> Result<TradeTable> {
+        self.flush()?;
+        self.report.rows_kept = self.batches.iter().map(|b| b.num_rows() as u64).sum();
+        if self.report.rows_read < self.report.rows_kept + self.report.rows_set_aside() {
+            self.report.rows_read = self.report.rows_kept + self.report.rows_set_aside();
+        }
+        TradeTable::from_batches(self.batches, self.meta, self.report)
+    }
+}
+
+/// A dictionary column with Int8 keys over a small fixed set of values.
+pub fn fixed_dict(keys: Vec<Option<i8>>, values: &[&str]) -> ArrayRef {
+    let keys = Int8Array::from(keys);
+    let values = Arc::new(StringArray::from(values.to_vec()));
+    Arc::new(DictionaryArray::<Int8Type>::try_new(keys, values).expect("keys are built from the values list"))
+}

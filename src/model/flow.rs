@@ -1,0 +1,105 @@
+//! Trade flow direction and value basis.
+
+use crate::error::{Error, Result};
+
+/// Direction of a flow, from the reporter's point of view.
+///
+/// The discriminant is the key of the `flow` dictionary column, whose values are always
+/// [`Flow::DICTIONARY`] in this order, so kernels can read keys without looking at values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(i8)]
+pub enum Flow {
+    Import = 0,
+    Export = 1,
+    ReImport = 2,
+    ReExport = 3,
+}
+
+impl Flow {
+    /// Dictionary values of the `flow` column, indexed by discriminant.
+    pub const DICTIONARY: [&'static str; 4] = ["import", "export", "re_import", "re_export"];
+
+    pub fn as_str(self) -> &'static str {
+        Self::DICTIONARY[self as usize]
+    }
+
+    pub fn from_key(key: i8) -> Option<Flow> {
+        match key {
+            0 => Some(Flow::Import),
+            1 => Some(Flow::Export),
+            2 => Some(Flow::ReImport),
+            3 => Some(Flow::ReExport),
+            _ => None,
+        }
+    }
+
+    /// Parses the names and codes used by Comtrade Plus (`M`, `X`, `RM`, `RX`), legacy Comtrade
+    /// (`Import`, `Export`, `Re-Import`, `Re-Export`, 1..4), Comext (`1` import, `2` export) and
+    /// this crate's own names.
+    pub fn parse(s: &str) -> Result<Flow> {
+        let t = s.trim();
+        let lower = t.to_ascii_lowercase();
+        Ok(match lower.as_str() {
+            "m" | "import" | "imports" | "1" => Flow::Import,
+            "x" | "export" | "exports" | "2" => Flow::Export,
+            "rm" | "re-import" | "re_import" | "reimport" | "re-imports" | "4" => Flow::ReImport,
+            "rx" | "re-export" | "re_export" | "reexport" | "re-exports" | "3" => Flow::ReExport,
+            _ => {
+                return Err(Error::invalid_argument(
+                    format!("unknown trade flow {t:?}"),
+                    "use import/export/re_import/re_export (or Comtrade's M, X, RM, RX)",
+                ))
+            }
+        })
+    }
+}
+
+impl std::fmt::Display for Flow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Valuation basis of a trade value: imports are usually CIF, exports FOB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(i8)]
+pub enum ValueBasis {
+    Cif = 0,
+    Fob = 1,
+}
+
+impl ValueBasis {
+    pub const DICTIONARY: [&'static str; 2] = ["CIF", "FOB"];
+    pub fn as_str(self) -> &'static str {
+        Self::DICTIONARY[self as usize]
+    }
+    pub fn from_key(key: i8) -> Option<ValueBasis> {
+        match key {
+            0 => Some(ValueBasis::Cif),
+            1 => Some(ValueBasis::Fob),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comtrade_flow_codes_parse() {
+        assert_eq!(Flow::parse("M").unwrap(), Flow::Import);
+        assert_eq!(Flow::parse("X").unwrap(), Flow::Export);
+        assert_eq!(Flow::parse("RX").unwrap(), Flow::ReExport);
+        assert_eq!(Flow::parse("Re-Import").unwrap(), Flow::ReImport);
+        assert!(Flow::parse("sideways").unwrap_err().to_string().contains("sideways"));
+    }
+
+    #[test]
+    fn dictionary_order_matches_discriminants() {
+        for f in [Flow::Import, Flow::Export, Flow::ReImport, Flow::ReExport] {
+            assert_eq!(Flow::from_key(f as i8), Some(f));
+            assert_eq!(Flow::DICTIONARY[f as usize], f.as_str());
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! Product codes and their nomenclature vintage.
+//!
+//! A code means something only together with its vintage: `880730` exists in HS2022 but not in
+//! HS2017. The classify module builds hierarchy, nomenclature checks and conversion on top.
+
+use crate::error::{Error, Result};
+
+/// Nomenclature and vintage of product codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Vintage {
+    /// Harmonized System by year of the edition: 1992 (H0), 1996 (H1), 2002 (H2), 2007 (H3),
+    /// 2012 (H4), 2017 (H5), 2022 (H6).
+    Hs(u16),
+    /// EU Combined Nomenclature of a given year (8 digits).
+    Cn(u16),
+    /// US Harmonized Tariff Schedule of a given year (10 digits).
+    Hts(u16),
+}
+
+impl Vintage {
+    pub const HS_EDITIONS: [u16; 7] = [1992, 1996, 2002, 2007, 2012, 2017, 2022];
+
+    /// Parses `HS2017`, `HS17`, `H5`, `HS92`, `CN2022`, `CN8-2022`, `HTS2023`.
+    pub fn parse(s: &str) -> Result<Vintage> {
+        let t = s.trim().to_ascii_uppercase().replace(['-', '_', ' '], "");
+        let bad = || {
+            Error::invalid_argument(
+                format!("unknown nomenclature vintage {s:?}"),
+                "use HS1992, HS1996, HS2002, HS2007, HS2012, HS2017, HS2022 (or H0..H6, HS92..HS22), CN<year> or HTS<year>",
+            )
+        };
+        let year = |digits: &str| -> Option<u16> {
+            let n: u16 = digits.parse().ok()?;
+            Some(match digits.len() {
+                2 if n >= 88 => 1900 + n,
+                2 => 2000 + n,
+                4 => n,
+                _ => return None,
+            })
+        };
+        if let Some(rest) = t.strip_prefix("HTS") {
+            return year(rest).map(Vintage::Hts).ok_or_else(bad);
+        }
+        if let Some(rest) = t.strip_prefix("CN8").or_else(|| t.strip_prefix("CN")) {
+            return year(rest).map(Vintage::Cn).ok_or_else(bad);
+        }
+        if let Some(rest) = t.strip_prefix("HS") {
+            let y = year(rest).ok_or_else(bad)?;
+            return if Self::HS_EDITIONS.contains(&y) { Ok(Vintage::Hs(y)) } else { Err(bad()) };
+        }
+        if let Some(rest) = t.strip_prefix('H') {
+            let i: usize = rest.parse().map_err(|_| bad())?;
+            return Self::HS_EDITIONS.get(i).map(|y| Vintage::Hs(*y)).ok_or_else(bad);
+        }
+        Err(bad())
+    }
+
+    /// The canonical name, e.g. `HS2017`, `CN2022`.
+    pub fn name(self) -> String {
+        match self {
+            Vintage::Hs(y) => format!("HS{y}"),
+            Vintage::Cn(y) => format!("CN{y}"),
+            Vintage::Hts(y) => format!("HTS{y}"),
+        }
+    }
+
+    /// The HS edition a national nomenclature of this year is built on.
+    pub fn hs_base(self) -> Vintage {
+        match self {
+            Vintage::Hs(_) => self,
+            Vintage::Cn(y) | Vintage::Hts(y) => {
+                let ed = Self::HS_EDITIONS.iter().rev().find(|e| **e <= y).copied().unwrap_or(1992);
+                Vintage::Hs(ed)
+            }
+        }
+    }
+
+    /// Longest code length of the nomenclature (HS 6, CN 8, HTS 10).
+    pub fn max_digits(self) -> usize {
+        match self {
+            Vintage::Hs(_) => 6,
+            Vintage::Cn(_) => 8,
+            Vintage::Hts(_) => 10,
+        }
+    }
+}
+
+impl std::fmt::Display for Vintage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+/// A product code: digits plus the vintage they belong to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProductCode {
+    digits: String,
+    vintage: Vintage,
+}
+
+impl ProductCode {
+    /// Validates that `digits` are 2, 4, 6, 8 or 10 ASCII digits and no longer than the
+    /// nomenclature allows. Spaces and dots (`8542.31`) are removed first.
+    pub fn new(digits: &str, vintage: Vintage) -> Result<ProductCode> {
+        let clean: String = digits.chars().filter(|c| !matches!(c, ' ' | '.')).collect();
+        if !is_valid_code(&clean) || clean.len() > vintage.max_digits() {
+            return Err(Error::InvalidProduct {
+                code: digits.to_string(),
+                context: format!(" for {vintage}"),
+                hint: format!(
+                    "a product code is 2, 4, 6{} digits; write chapters 01-09 with their leading zero",
+                    match vintage.max_digits() {
+                        6 => "".to_string(),
+                        n => format!(" ... {n}"),
+                    }
+                ),
+            });
+        }
+        Ok(ProductCode { digits: clean, vintage })
+    }
+    pub fn digits(&self) -> &str {
+        &self.digits
+    }
+    pub fn vintage(&self) -> Vintage {
+        self.vintage
+    }
+}
+
+impl std::fmt::Display for ProductCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.digits, self.vintage)
+    }
+}
+
+/// True when `s` is 2, 4, 6, 8 or 10 ASCII digits.
+pub fn is_valid_code(s: &str) -> bool {
+    matches!(s.len(), 2 | 4 | 6 | 8 | 10) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vintage_spellings() {
+        assert_eq!(Vintage::parse("HS17").unwrap(), Vintage::Hs(2017));
+        assert_eq!(Vintage::parse("H6").unwrap(), Vintage::Hs(2022));
+        assert_eq!(Vintage::parse("HS92").unwrap(), Vintage::Hs(1992));
+        assert_eq!(Vintage::parse("CN2022").unwrap(), Vintage::Cn(2022));
+        assert_eq!(Vintage::Cn(2021).hs_base(), Vintage::Hs(2017));
+        assert!(Vintage::parse("HS2019").is_err());
+    }
+
+    #[test]
+    fn product_code_rules() {
+        assert_eq!(ProductCode::new("8542.31", Vintage::Hs(2022)).unwrap().digits(), "854231");
+        assert!(ProductCode::new("10121", Vintage::Hs(1992)).is_err());
+        assert!(ProductCode::new("85423190", Vintage::Hs(2022)).is_err());
+        assert!(ProductCode::new("85423190", Vintage::Cn(2022)).is_ok());
+    }
+}

@@ -1,0 +1,127 @@
+//! The canonical Arrow schema of a trade table and the metadata that travels with it.
+//!
+//! | column | Arrow type | meaning |
+//! |---|---|---|
+//! | `period` | Int32 | `YYYY` or `YYYYMM` (frequency in metadata `tradedep.freq`) |
+//! | `reporter` | UInt16 | Comtrade/BACI numeric country code of the reporter |
+//! | `partner` | UInt16 | numeric code of the partner (never World, 0) |
+//! | `flow` | Dictionary(Int8, Utf8) | import, export, re_import, re_export (keys = [`Flow`] discriminants) |
+//! | `product` | Dictionary(Int32, Utf8) | product code digits (vintage in metadata `tradedep.vintage`) |
+//! | `value` | Float64 | trade value in the currency of `tradedep.currency` (USD unless declared) |
+//! | `value_basis` | Dictionary(Int8, Utf8), nullable | CIF or FOB |
+//! | `quantity` | Float64, nullable | quantity in `quantity_unit` |
+//! | `quantity_unit` | Dictionary(Int8, Utf8), nullable | kg, t, m, km, u (units), l, m2, ... |
+//! | `net_weight_kg` | Float64, nullable | net weight in kilograms |
+//! | `estimated` | Boolean | row was estimated or mirrored, not reported |
+//! | `source` | Dictionary(Int8, Utf8) | which reader/file produced the row |
+//!
+//! [`Flow`]: crate::model::Flow
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+
+use crate::error::{Error, Result};
+use crate::model::{Freq, Vintage};
+
+/// Column names of the canonical schema.
+pub mod col {
+    pub const PERIOD: &str = "period";
+    pub const REPORTER: &str = "reporter";
+    pub const PARTNER: &str = "partner";
+    pub const FLOW: &str = "flow";
+    pub const PRODUCT: &str = "product";
+    pub const VALUE: &str = "value";
+    pub const VALUE_BASIS: &str = "value_basis";
+    pub const QUANTITY: &str = "quantity";
+    pub const QUANTITY_UNIT: &str = "quantity_unit";
+    pub const NET_WEIGHT_KG: &str = "net_weight_kg";
+    pub const ESTIMATED: &str = "estimated";
+    pub const SOURCE: &str = "source";
+    /// All canonical columns in schema order.
+    pub const ALL: [&str; 12] = [
+        PERIOD, REPORTER, PARTNER, FLOW, PRODUCT, VALUE, VALUE_BASIS, QUANTITY, QUANTITY_UNIT,
+        NET_WEIGHT_KG, ESTIMATED, SOURCE,
+    ];
+}
+
+/// Schema-level metadata keys.
+pub mod meta_key {
+    pub const FREQ: &str = "tradedep.freq";
+    pub const CURRENCY: &str = "tradedep.currency";
+    pub const VINTAGE: &str = "tradedep.vintage";
+    pub const SCHEMA_VERSION: &str = "tradedep.schema_version";
+}
+
+/// Facts about a whole table that must not be mixed silently.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableMeta {
+    pub freq: Freq,
+    /// ISO 4217 code of `value` (USD, EUR ...).
+    pub currency: String,
+    /// Nomenclature of `product`; `None` when unknown (user data without a declared vintage).
+    pub vintage: Option<Vintage>,
+}
+
+impl TableMeta {
+    pub fn new(freq: Freq, currency: &str, vintage: Option<Vintage>) -> Self {
+        TableMeta { freq, currency: currency.to_ascii_uppercase(), vintage }
+    }
+
+    pub fn to_metadata(&self) -> HashMap<String, String> {
+        let mut m = HashMap::new();
+        m.insert(meta_key::FREQ.into(), self.freq.as_str().into());
+        m.insert(meta_key::CURRENCY.into(), self.currency.clone());
+        if let Some(v) = self.vintage {
+            m.insert(meta_key::VINTAGE.into(), v.name());
+        }
+        m.insert(meta_key::SCHEMA_VERSION.into(), "1".into());
+        m
+    }
+
+    /// Reads the metadata written by [`TableMeta::to_metadata`]; missing keys are an error
+    /// naming the key.
+    pub fn from_metadata(m: &HashMap<String, String>) -> Result<Self> {
+        let get = |k: &str| {
+            m.get(k).ok_or_else(|| {
+                Error::schema(
+                    format!("schema metadata lacks {k:?}"),
+                    "build the table with TradeTable::from_batches or a reader so that frequency and currency are declared",
+                )
+            })
+        };
+        Ok(TableMeta {
+            freq: Freq::parse(get(meta_key::FREQ)?)?,
+            currency: get(meta_key::CURRENCY)?.clone(),
+            vintage: m.get(meta_key::VINTAGE).map(|v| Vintage::parse(v)).transpose()?,
+        })
+    }
+}
+
+fn dict(key: DataType) -> DataType {
+    DataType::Dictionary(Box::new(key), Box::new(DataType::Utf8))
+}
+
+/// The canonical fields, without metadata.
+pub fn canonical_fields() -> Vec<Field> {
+    vec![
+        Field::new(col::PERIOD, DataType::Int32, false),
+        Field::new(col::REPORTER, DataType::UInt16, false),
+        Field::new(col::PARTNER, DataType::UInt16, false),
+        Field::new(col::FLOW, dict(DataType::Int8), false),
+        Field::new(col::PRODUCT, dict(DataType::Int32), false),
+        Field::new(col::VALUE, DataType::Float64, false),
+        Field::new(col::VALUE_BASIS, dict(DataType::Int8), true),
+        Field::new(col::QUANTITY, DataType::Float64, true),
+        Field::new(col::QUANTITY_UNIT, dict(DataType::Int8), true),
+        Field::new(col::NET_WEIGHT_KG, DataType::Float64, true),
+        Field::new(col::ESTIMATED, DataType::Boolean, false),
+        Field::new(col::SOURCE, dict(DataType::Int8), false),
+    ]
+}
+
+/// The canonical schema with `meta` attached.
+pub fn canonical_schema(meta: &TableMeta) -> SchemaRef {
+    Arc::new(Schema::new_with_metadata(canonical_fields(), meta.to_metadata()))
+}

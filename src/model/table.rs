@@ -1,0 +1,234 @@
+//! [`TradeTable`]: trade records as Arrow record batches with a validated canonical schema.
+
+
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Int32Type, Int8Type};
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::SchemaRef;
+
+use crate::error::{Error, Location, Result};
+use crate::model::schema::{canonical_fields, canonical_schema, col, TableMeta};
+use crate::model::{product::is_valid_code, ReadReport};
+use crate::reference::countries;
+
+/// Trade records in the canonical schema (see [`crate::model::schema`]).
+///
+/// A table is a list of Arrow record batches sharing one schema; batches are never copied when
+/// the table is handed to Python or to another Arrow consumer. Construction validates the data,
+/// so every `TradeTable` has known country codes, well-formed product codes, non-negative
+/// values and a unit for every quantity.
+///
+/// ```
+/// use tradedep::model::{TradeRow, TradeTableBuilder, TableMeta, Freq, Flow, Vintage};
+/// let mut b = TradeTableBuilder::new("example", TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2022))));
+/// b.push(TradeRow::new(2023, 643, 156, Flow::Import, "854231", 1.5e6)).unwrap();
+/// let table = b.finish().unwrap();
+/// assert_eq!(table.num_rows(), 1);
+/// ```
+#[derive(Debug, Clone)]
+pub struct TradeTable {
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+    meta: TableMeta,
+    report: ReadReport,
+}
+
+impl TradeTable {
+    /// Builds a table from batches already in the canonical schema and validates every row.
+    pub fn from_batches(batches: Vec<RecordBatch>, meta: TableMeta, report: ReadReport) -> Result<Self> {
+        let schema = canonical_schema(&meta);
+        let mut out = Vec::with_capacity(batches.len());
+        for batch in batches {
+            check_fields(&batch)?;
+            // Re-label with the canonical schema so metadata is uniform across batches.
+            let batch = RecordBatch::try_new(schema.clone(), batch.columns().to_vec())
+                .map_err(|e| Error::arrow("attaching the canonical schema", e))?;
+            out.push(batch);
+        }
+        let table = TradeTable { schema, batches: out, meta, report };
+        table.validate()?;
+        Ok(table)
+    }
+
+    /// Builds a table without row validation. For readers that already validated every value
+    /// while parsing (and reported what they set aside); the schema is still checked.
+    pub fn from_validated_batches(batches: Vec<RecordBatch>, meta: TableMeta, report: ReadReport) -> Result<Self> {
+        let schema = canonical_schema(&meta);
+        let mut out = Vec::with_capacity(batches.len());
+        for batch in batches {
+            check_fields(&batch)?;
+            out.push(
+                RecordBatch::try_new(schema.clone(), batch.columns().to_vec())
+                    .map_err(|e| Error::arrow("attaching the canonical schema", e))?,
+            );
+        }
+        Ok(TradeTable { schema, batches: out, meta, report })
+    }
+
+    /// An empty table with `meta`.
+    pub fn empty(meta: TableMeta) -> Self {
+        TradeTable { schema: canonical_schema(&meta), batches: vec![], meta, report: ReadReport::default() }
+    }
+
+    pub fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+    pub fn batches(&self) -> &[RecordBatch] {
+        &self.batches
+    }
+    pub fn into_batches(self) -> Vec<RecordBatch> {
+        self.batches
+    }
+    pub fn meta(&self) -> &TableMeta {
+        &self.meta
+    }
+    pub fn report(&self) -> &ReadReport {
+        &self.report
+    }
+    pub fn report_mut(&mut self) -> &mut ReadReport {
+        &mut self.report
+    }
+    pub fn num_rows(&self) -> usize {
+        self.batches.iter().map(|b| b.num_rows()).sum()
+    }
+
+    /// Same data, new batches list (e.g. after filtering). Batches must be canonical.
+    pub(crate) fn with_batches(&self, batches: Vec<RecordBatch>) -> TradeTable {
+        TradeTable { schema: self.schema.clone(), batches, meta: self.meta.clone(), report: self.report.clone() }
+    }
+
+    /// Appends the rows of `other`. Frequency, currency and vintage must agree: mixing them
+    /// silently is the error this crate exists to prevent.
+    pub fn concat(tables: Vec<TradeTable>) -> Result<TradeTable> {
+        let mut it = tables.into_iter();
+        let Some(mut first) = it.next() else {
+            return Err(Error::invalid_argument("no tables to concatenate", "pass at least one table"));
+        };
+        for t in it {
+            if t.meta != first.meta {
+                return Err(Error::invalid_argument(
+                    format!(
+                        "cannot combine a table of {} {} {} with one of {} {} {}",
+                        first.meta.freq.as_str(),
+                        first.meta.currency,
+                        first.meta.vintage.map(|v| v.name()).unwrap_or_else(|| "unknown vintage".into()),
+                        t.meta.freq.as_str(),
+                        t.meta.currency,
+                        t.meta.vintage.map(|v| v.name()).unwrap_or_else(|| "unknown vintage".into()),
+                    ),
+                    "convert currency, frequency (metrics::time) or vintage (classify::convert) first",
+                ));
+            }
+            first.report.merge(t.report);
+            first.batches.extend(t.batches);
+        }
+        Ok(first)
+    }
+
+    /// Checks the domain rules on every row; the first violation is returned with its row.
+    pub fn validate(&self) -> Result<()> {
+        let source = self.report.sources.first().cloned().unwrap_or_else(|| "table".into());
+        let mut row0: u64 = 0;
+        for batch in &self.batches {
+            let loc = |row: usize, column: &str, value: String| {
+                Location::file(source.clone()).line(row0 + row as u64 + 1).column(column).value(value)
+            };
+            let reporter = batch.column(1).as_primitive::<arrow_array::types::UInt16Type>();
+            let partner = batch.column(2).as_primitive::<arrow_array::types::UInt16Type>();
+            for (name, arr) in [(col::REPORTER, reporter), (col::PARTNER, partner)] {
+                for (i, c) in arr.values().iter().enumerate() {
+                    if !countries::is_known_code(*c) {
+                        return Err(Error::invalid_data(
+                            format!("unknown {name} country code {c}"),
+                            loc(i, name, c.to_string()),
+                            "use Comtrade/BACI numeric codes (td.country(...) resolves names and ISO codes); 0 (World) is not a partner",
+                        ));
+                    }
+                }
+            }
+            let product = batch.column(4).as_dictionary::<Int32Type>();
+            let values = product.values().as_string::<i32>();
+            for (k, v) in values.iter().enumerate() {
+                let v = v.unwrap_or("");
+                if !is_valid_code(v) {
+                    let row = product.keys().values().iter().position(|key| *key as usize == k);
+                    if let Some(row) = row {
+                        return Err(Error::InvalidProduct {
+                            code: v.to_string(),
+                            context: format!(" at {}", loc(row, col::PRODUCT, v.to_string())),
+                            hint: "product codes are 2, 4, 6, 8 or 10 digits with leading zeros".into(),
+                        });
+                    }
+                }
+            }
+            let value = batch.column(5).as_primitive::<arrow_array::types::Float64Type>();
+            for (i, v) in value.values().iter().enumerate() {
+                if !(*v >= 0.0) || !v.is_finite() {
+                    return Err(Error::invalid_data(
+                        "negative or non-finite trade value",
+                        loc(i, col::VALUE, v.to_string()),
+                        "trade values are amounts, never negative; fix the input or set the row aside",
+                    ));
+                }
+            }
+            let qty = batch.column(7).as_primitive::<arrow_array::types::Float64Type>();
+            let unit = batch.column(8).as_dictionary::<Int8Type>();
+            for i in 0..batch.num_rows() {
+                if qty.is_valid(i) {
+                    if qty.value(i) < 0.0 || !qty.value(i).is_finite() {
+                        return Err(Error::invalid_data(
+                            "negative or non-finite quantity",
+                            loc(i, col::QUANTITY, qty.value(i).to_string()),
+                            "quantities are never negative; leave unknown quantities null",
+                        ));
+                    }
+                    if unit.is_null(i) {
+                        return Err(Error::invalid_data(
+                            "quantity without a unit",
+                            loc(i, col::QUANTITY_UNIT, "null".into()),
+                            "declare the unit of every quantity (kg, t, m, km, u ...)",
+                        ));
+                    }
+                }
+            }
+            row0 += batch.num_rows() as u64;
+        }
+        Ok(())
+    }
+
+    /// Returns a single column of every batch.
+    pub fn column(&self, name: &str) -> Result<Vec<ArrayRef>> {
+        let idx = self.schema.index_of(name).map_err(|_| {
+            Error::schema(format!("no column {name:?}"), format!("columns are {}", col::ALL.join(", ")))
+        })?;
+        Ok(self.batches.iter().map(|b| b.column(idx).clone()).collect())
+    }
+}
+
+fn check_fields(batch: &RecordBatch) -> Result<()> {
+    let expected = canonical_fields();
+    let schema = batch.schema();
+    if schema.fields().len() != expected.len() {
+        return Err(Error::schema(
+            format!(
+                "batch has columns [{}], expected [{}]",
+                schema.fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>().join(", "),
+                col::ALL.join(", ")
+            ),
+            "map your columns with TradeTable.from_arrow(obj, columns={...})",
+        ));
+    }
+    for (f, e) in schema.fields().iter().zip(expected.iter()) {
+        if f.name() != e.name() || f.data_type() != e.data_type() {
+            return Err(Error::schema(
+                format!("column {:?} of type {} where {:?} of type {} was expected", f.name(), f.data_type(), e.name(), e.data_type()),
+                "build batches with TradeTableBuilder or map columns with from_arrow",
+            ));
+        }
+        if !e.is_nullable() && batch.column_by_name(e.name()).map(|c| c.null_count()).unwrap_or(0) > 0 {
+            return Err(Error::schema(format!("column {:?} has nulls", e.name()), "fill or drop rows with missing values"));
+        }
+    }
+    Ok(())
+}
