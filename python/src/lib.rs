@@ -3,14 +3,16 @@
 
 use pyo3::prelude::*;
 
+mod classify;
+mod countries;
 mod errors;
+mod io;
+mod metrics;
+mod readers_stats;
 mod table;
 
-// One line per concept module; keep them in this order so parallel work merges cleanly.
-// io: readers
-// countries: country lookup and groups
-// classify: product codes, lists, baskets
-// metrics: shares, concentration, flags
+// One file per concept: io (BACI, generic CSV/Parquet/Arrow), readers_stats (Comtrade, Comext),
+// countries, classify, metrics.
 
 #[pymodule]
 fn _tradedep(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -18,9 +20,10 @@ fn _tradedep(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("_debug_build", cfg!(debug_assertions))?;
     errors::register(m)?;
     table::register(m)?;
-    // register: io
-    // register: countries
-    // register: classify
-    // register: metrics
+    io::register(m)?;
+    readers_stats::register(m)?;
+    countries::register(m)?;
+    classify::register(m)?;
+    metrics::register(m)?;
     Ok(())
 }

@@ -1,1 +1,2 @@
-//! classify (in progress)
+//! Product classification: product codes with vintages, lists and baskets, vintage
+//! conversion, classify and explain.

@@ -1,1 +1,4 @@
-//! io (in progress)
+//! Readers and writers. Each reader returns a [`TradeTable`](crate::TradeTable) whose
+//! [`ReadReport`](crate::ReadReport) accounts for every row read.
+
+pub mod source;

@@ -13,7 +13,7 @@ pub use builder::{TradeRow, TradeTableBuilder};
 pub use filter::Filter;
 pub use flow::{Flow, ValueBasis};
 pub use period::{Freq, Period};
-pub use product::{ProductCode, Vintage};
+pub use product::{ProductCode, ProductSelection, Vintage};
 pub use report::ReadReport;
 pub use schema::{canonical_schema, col, TableMeta};
 pub use table::TradeTable;

@@ -159,3 +159,37 @@ mod tests {
         assert!(ProductCode::new("85423190", Vintage::Cn(2022)).is_ok());
     }
 }
+
+/// A set of product codes or prefixes with a weight each: what metrics select on.
+///
+/// Baskets and lists (classify) produce one for the vintage of a table; after a vintage
+/// conversion a source code may count only in part (`weight` < 1). A code matches the longest
+/// entry that is a prefix of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductSelection {
+    pub name: String,
+    /// Vintage of the entries; `None` when the user gave bare codes.
+    pub vintage: Option<Vintage>,
+    /// `(code or prefix, weight in (0, 1])`.
+    pub entries: Vec<(String, f64)>,
+}
+
+impl ProductSelection {
+    /// Every code or prefix counts in full.
+    pub fn from_codes<S: AsRef<str>>(name: &str, codes: impl IntoIterator<Item = S>, vintage: Option<Vintage>) -> Self {
+        ProductSelection {
+            name: name.to_string(),
+            vintage,
+            entries: codes.into_iter().map(|c| (c.as_ref().to_string(), 1.0)).collect(),
+        }
+    }
+
+    /// The weight with which `code` counts, or `None` when it is outside the selection.
+    pub fn weight(&self, code: &str) -> Option<f64> {
+        self.entries
+            .iter()
+            .filter(|(p, _)| code.starts_with(p.as_str()))
+            .max_by_key(|(p, _)| p.len())
+            .map(|(_, w)| *w)
+    }
+}

@@ -2,3 +2,4 @@
 //! large official tables users download (nomenclatures, concordances).
 
 pub mod countries;
+pub mod groups;

@@ -1,0 +1,48 @@
+//! Opening inputs: plain or gzip-compressed text, with progress reporting.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Called with `(bytes_done, bytes_total)` of the compressed input while a reader works;
+/// the Python binding drives a tqdm bar from it, the CLI an indicatif bar.
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+
+/// Counts bytes read from the underlying file for progress reporting.
+pub struct CountingReader<R> {
+    inner: R,
+    pub count: u64,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+/// Opens `path` as a buffered byte stream, decompressing `.gz` transparently.
+pub fn open_text(path: &Path) -> Result<Box<dyn BufRead + Send>> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let is_gz = path.extension().map(|e| e.eq_ignore_ascii_case("gz")).unwrap_or(false);
+    Ok(if is_gz {
+        Box::new(BufReader::with_capacity(1 << 20, flate2::read::MultiGzDecoder::new(BufReader::new(file))))
+    } else {
+        Box::new(BufReader::with_capacity(1 << 20, file))
+    })
+}
+
+/// Reads the whole (decompressed) content of `path` into memory.
+pub fn read_all(path: &Path) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    open_text(path)?.read_to_end(&mut out).map_err(|e| Error::io(path, e))?;
+    Ok(out)
+}
+
+/// A short display name for messages: the file name, or the whole path if it has none.
+pub fn display_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+}
