@@ -25,7 +25,15 @@ from tradedep._tradedep import (
     TradeDepIOError,
     UnknownCountryError,
 )
-from tradedep._table import TradeTable
+from tradedep._table import ArrowResult, TradeTable
+
+# Each concept module exports its public names through its __all__.
+from tradedep._io import *  # noqa: F403
+from tradedep._stats_readers import *  # noqa: F403
+from tradedep._countries import *  # noqa: F403
+from tradedep._classify import *  # noqa: F403
+from tradedep._metrics import *  # noqa: F403
+from tradedep import _io, _stats_readers, _countries, _classify, _metrics
 
 __version__: str = _tradedep.__version__
 
@@ -38,6 +46,12 @@ if _tradedep._debug_build:  # pragma: no cover - depends on how the wheel was bu
     )
 
 __all__ = [
+    *_io.__all__,
+    *_stats_readers.__all__,
+    *_countries.__all__,
+    *_classify.__all__,
+    *_metrics.__all__,
+    "ArrowResult",
     "ArrowError",
     "FileFormatError",
     "InvalidArgumentError",

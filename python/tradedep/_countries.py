@@ -1,0 +1,5 @@
+"""_countries: see the module docstrings of its functions."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
