@@ -8,6 +8,7 @@
 //! (countries, groups, the CHPL) and loaders for official tables users download.
 
 pub mod classify;
+pub mod demo;
 pub mod error;
 pub mod io;
 pub mod metrics;

@@ -94,7 +94,14 @@ impl PyTradeTable {
     }
 }
 
+/// The small SYNTHETIC demo table (monthly imports of Russia and Ukraine, HS2022, USD).
+#[pyfunction]
+fn demo_table() -> PyResult<PyTradeTable> {
+    Ok(PyTradeTable::new(py_result(tradedep::demo::demo_table())?))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTradeTable>()?;
+    m.add_function(wrap_pyfunction!(demo_table, m)?)?;
     Ok(())
 }

@@ -209,3 +209,16 @@ def _html_table(t: "pyarrow.Table", title: str, notes: list[str], limit: int = 2
         out.append(f"<div>... {t.num_rows - limit:,} more rows</div>")
     out.extend(f"<div><i>{html.escape(n)}</i></div>" for n in notes)
     return "".join(out)
+
+
+def demo_table() -> TradeTable:
+    """A small SYNTHETIC table (monthly imports of Russia and Ukraine from eight suppliers,
+    2021-2023, six HS2022 products, USD with quantities) for trying tradedep without data.
+
+    The numbers are made up and must never be cited.
+
+        >>> import tradedep as td
+        >>> td.demo_table().freq
+        'M'
+    """
+    return TradeTable(_tradedep.demo_table())

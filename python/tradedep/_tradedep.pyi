@@ -1,6 +1,6 @@
 # Hand-written stub of the compiled extension, checked by `mypy.stubtest` in `make test`.
 # Sections are owned by concept; keep each concept's items inside its section.
-from typing import Any, Callable
+from typing import Any, Callable, final
 
 __version__: str
 _debug_build: bool
@@ -18,6 +18,7 @@ class ArrowError(TradeDepError): ...
 class TradeDepIOError(TradeDepError): ...
 
 # ---- table ----------------------------------------------------------------------------------
+@final
 class TradeTable:
     @property
     def num_rows(self) -> int: ...
@@ -43,6 +44,8 @@ class TradeTable:
         period_from: str | None = None,
         period_to: str | None = None,
     ) -> TradeTable: ...
+
+def demo_table() -> TradeTable: ...
 
 # ---- io (BACI, generic CSV/Parquet/Arrow) ---------------------------------------------------
 
