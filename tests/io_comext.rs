@@ -182,3 +182,28 @@ fn eur_table_does_not_combine_with_a_usd_table() {
     assert!(matches!(e, Error::InvalidArgument { .. }));
     assert!(e.to_string().contains("EUR") && e.to_string().contains("USD"), "{e}");
 }
+
+mod never_panics {
+    use proptest::prelude::*;
+    use tradedep::io::comext::{read_comext_reader, ComextOptions};
+
+    const GOOD: &str = "DECLARANT,DECLARANT_ISO,PARTNER,PARTNER_ISO,TRADE_TYPE,PRODUCT_NC,PRODUCT_SITC,PRODUCT_CPA2002,PRODUCT_CPA2008,PRODUCT_CPA2_1,PRODUCT_BEC,PRODUCT_SECTION,FLOW,STAT_REGIME,SUPP_UNIT,PERIOD,VALUE_IN_EUROS,QUANTITY_IN_KG,SUP_QUANTITY\n004,DE,0075,RU,E,85423190,77641,3210,2611,2611,322,16,2,1,A,202201,1200000,150,5000\n004,DE,0075,RU,E,85423190,77641,3210,2611,2611,322,16,2,2,A,202201,300000,30,900\n";
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn arbitrary_bytes(data in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = read_comext_reader(&data[..], "fuzz.dat", &ComextOptions::default());
+        }
+
+        #[test]
+        fn one_field_replaced(line in 1usize..3, col in 0usize..19, value in "\\PC{0,12}") {
+            let mut lines: Vec<Vec<String>> = GOOD.lines().map(|l| l.split(',').map(String::from).collect()).collect();
+            lines[line][col] = value.replace([',', '"', '\n', '\r'], "");
+            let text = lines.iter().map(|l| l.join(",")).collect::<Vec<_>>().join("\n");
+            if let Ok(t) = read_comext_reader(text.as_bytes(), "fuzz.dat", &ComextOptions::default()) {
+                prop_assert!(t.report().is_balanced());
+            }
+        }
+    }
+}

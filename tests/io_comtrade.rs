@@ -258,3 +258,28 @@ fn report_for_every_shared_file() {
         }
     }
 }
+
+mod never_panics {
+    use proptest::prelude::*;
+    use tradedep::io::comtrade::{read_comtrade_bytes, ComtradeOptions};
+
+    const GOOD: &str = "refYear,refMonth,period,reporterCode,flowCode,partnerCode,partner2Code,classificationCode,cmdCode,customsCode,motCode,qtyUnitCode,qtyUnitAbbr,qty,netWgt,cifvalue,fobvalue,primaryValue,isReported\n2021,1,202101,51,M,156,0,H5,851713,C00,1000,5,u,6,1,60,,60,true\n2021,1,202101,51,X,643,0,H5,851713,C00,0,9,1000u,2,1,,40,40,false\n";
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn arbitrary_bytes(data in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = read_comtrade_bytes(&data, "fuzz.csv", &ComtradeOptions::default());
+        }
+
+        #[test]
+        fn one_field_replaced(line in 1usize..3, col in 0usize..19, value in "\\PC{0,12}") {
+            let mut lines: Vec<Vec<String>> = GOOD.lines().map(|l| l.split(',').map(String::from).collect()).collect();
+            lines[line][col] = value.replace([',', '"', '\n', '\r'], "");
+            let text = lines.iter().map(|l| l.join(",")).collect::<Vec<_>>().join("\n");
+            if let Ok(t) = read_comtrade_bytes(text.as_bytes(), "fuzz.csv", &ComtradeOptions::default()) {
+                prop_assert!(t.report().is_balanced());
+            }
+        }
+    }
+}

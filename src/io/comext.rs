@@ -272,7 +272,7 @@ struct State<'a> {
 }
 
 const R_AGGREGATE: &str = "product aggregate (TOTAL, 2/4/6-digit code): would double count CN8 rows";
-const R_CONFIDENTIAL: &str = "confidential or special product code (letters, e.g. 8542XXXX): not a CN8 code";
+const R_CONFIDENTIAL: &str = "confidential or special product code (e.g. 8542XXXX): not a CN8 code";
 const R_OTHER_LEVEL: &str = "product of the other level than the one kept (level=)";
 const R_UNKNOWN_GEO: &str = "unknown reporter or partner geo code";
 const R_NO_VALUE: &str = "no value (empty or ':' confidential)";
@@ -405,16 +405,17 @@ impl<'a> State<'a> {
                 self.set_aside(R_AGGREGATE, line, value, || product_s.to_string());
                 return Ok(());
             }
-            if upper.len() == 8 && upper.bytes().all(|b| b.is_ascii_alphanumeric()) && !upper.bytes().all(|b| b.is_ascii_digit()) {
-                self.set_aside(R_CONFIDENTIAL, line, value, || product_s.to_string());
-                return Ok(());
-            }
-            if !(upper.len() == 8 && upper.bytes().all(|b| b.is_ascii_digit())) {
+            if upper.is_empty() {
                 return Err(Error::InvalidProduct {
                     code: product_s.to_string(),
                     context: format!(" at {}", self.loc(line, cols.product, product_s)),
                     hint: "PRODUCT_NC holds CN8 codes (8 digits), TOTAL, or confidential codes like 8542XXXX".into(),
                 });
+            }
+            if !(upper.len() == 8 && upper.bytes().all(|b| b.is_ascii_digit())) {
+                // Confidential (8542XXXX) and other special codes: not CN8, set aside with value.
+                self.set_aside(R_CONFIDENTIAL, line, value, || product_s.to_string());
+                return Ok(());
             }
         }
 
