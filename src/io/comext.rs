@@ -269,6 +269,7 @@ struct State<'a> {
     levels: BTreeMap<String, u64>,
     merged_regimes: u64,
     flow_from_file: bool,
+    geo_cache: HashMap<String, Option<u16>>,
 }
 
 const R_AGGREGATE: &str = "product aggregate (TOTAL, 2/4/6-digit code): would double count CN8 rows";
@@ -299,6 +300,7 @@ impl<'a> State<'a> {
             levels: BTreeMap::new(),
             merged_regimes: 0,
             flow_from_file: false,
+            geo_cache: HashMap::new(),
         }
     }
 
@@ -429,9 +431,10 @@ impl<'a> State<'a> {
         }
         *self.freqs.entry(freq).or_default() += 1;
 
-        let (Some(reporter), Some(partner)) = (eurostat_geo_code(reporter_s), eurostat_geo_code(partner_s)) else {
-            for (s, ok) in [(reporter_s, eurostat_geo_code(reporter_s).is_some()), (partner_s, eurostat_geo_code(partner_s).is_some())] {
-                if !ok {
+        let (rep, par) = (self.geo(reporter_s), self.geo(partner_s));
+        let (Some(reporter), Some(partner)) = (rep, par) else {
+            for (s, code) in [(reporter_s, rep), (partner_s, par)] {
+                if code.is_none() {
                     self.unknown_geo.insert(s.to_string());
                 }
             }
@@ -478,7 +481,7 @@ impl<'a> State<'a> {
                         *acc = Acc { line, value, kg, parts: 1, has_total_regime: true };
                         self.report.set_aside_many(R_REGIME_TOTAL, parts);
                     } else {
-                        self.report.set_aside(R_REGIME_TOTAL, line, || String::new());
+                        self.report.set_aside(R_REGIME_TOTAL, line, String::new);
                     }
                 } else {
                     acc.value += value;
@@ -493,6 +496,16 @@ impl<'a> State<'a> {
             }
         }
         Ok(())
+    }
+
+    /// [`eurostat_geo_code`], looked up once per distinct code.
+    fn geo(&mut self, code: &str) -> Option<u16> {
+        if let Some(c) = self.geo_cache.get(code) {
+            return *c;
+        }
+        let c = eurostat_geo_code(code);
+        self.geo_cache.insert(code.to_string(), c);
+        c
     }
 
     fn set_aside(&mut self, reason: &'static str, line: u64, value: Option<f64>, detail: impl FnOnce() -> String) {
