@@ -283,3 +283,27 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn every_armenia_georgia_file_reads_balanced_with_hs6_or_hs4() {
+    let dir = data_or_skip!("comtrade_armenia_georgia");
+    for f in std::fs::read_dir(&dir).unwrap() {
+        let p = f.unwrap().path();
+        if p.extension().map(|e| e == "md").unwrap_or(false) {
+            continue;
+        }
+        let t = read_comtrade(&p, &ComtradeOptions::default()).unwrap();
+        assert!(t.report().is_balanced(), "{}", t.report());
+        assert_eq!(t.meta().freq, Freq::Monthly);
+        // Independent row count: rows of the most detailed level with a partner other than World.
+        let recs = csv_records(&p);
+        let top = recs.iter().map(|r| r["aggregate_level"].clone()).max().unwrap();
+        let expected_value: f64 = recs
+            .iter()
+            .filter(|r| r["aggregate_level"] == top && r["partner_code"] != "0")
+            .map(|r| r["trade_value_us"].parse::<f64>().unwrap())
+            .sum();
+        let ours: f64 = rows(&t).iter().map(|r| r.5).sum();
+        assert!(approx(ours, expected_value), "{}: {ours} vs {expected_value}", p.display());
+    }
+}

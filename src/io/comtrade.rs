@@ -149,14 +149,14 @@ const ALIASES: &[(F, &[&str])] = &[
     (F::Partner, &["partnercode", "ptcode"]),
     (F::Partner2, &["partner2code", "2ndpartnercode"]),
     (F::Cmd, &["cmdcode", "commoditycode"]),
-    (F::Classification, &["classificationcode"]),
+    (F::Classification, &["classificationcode", "classification"]),
     (F::Customs, &["customscode", "customsproccode"]),
     (F::Mot, &["motcode", "modeoftransportcode"]),
     (F::QtyUnitCode, &["qtyunitcode", "qtcode"]),
     (F::QtyUnitAbbr, &["qtyunitabbr", "qtyunit"]),
     (F::Qty, &["qty"]),
     (F::NetWgt, &["netwgt", "netweightkg"]),
-    (F::Cif, &["cifvalue", "ciftradevalue"]),
+    (F::Cif, &["cifvalue", "ciftradevalueus", "ciftradevalue"]),
     (F::Fob, &["fobvalue", "fobtradevalueus", "fobtradevalue"]),
     (F::Primary, &["primaryvalue", "tradevalueus", "tradevalue"]),
     (F::IsReported, &["isreported"]),
@@ -499,7 +499,8 @@ impl<'a> Reader<'a> {
     }
 
     fn period(&self, fields: &[Option<String>], line: u64) -> Result<Period> {
-        for f in [F::PeriodDesc, F::Period] {
+        // `period` first: legacy web files write "January 2016" in Period Desc.
+        for f in [F::Period, F::PeriodDesc] {
             if let Some(s) = self.get(fields, f) {
                 return Period::parse(s).map_err(|_| {
                     Error::parse("period", self.loc(line, f, s), "write a year as 2021 and a month as 202103 (or 2021-03-01)")
@@ -1006,6 +1007,22 @@ mod tests {
         assert!(matches!(e, Error::Format { .. }), "{e}");
         let e = read("2021,52,2021,51,X,643,0,H5,87AB,C00,0,5,u,10,,,90,90,true", &Default::default()).unwrap_err();
         assert!(matches!(e, Error::InvalidProduct { .. }), "{e}");
+    }
+
+    #[test]
+    fn legacy_web_layout_with_spaced_names() {
+        let csv = "Classification,Year,Period,Period Desc.,Aggregate Level,Is Leaf Code,Trade Flow Code,Trade Flow,Reporter Code,Reporter,Reporter ISO,Partner Code,Partner,Partner ISO,2nd Partner Code,Customs Proc. Code,Mode of Transport Code,Commodity Code,Commodity,Qty Unit Code,Qty Unit,Qty,Netweight (kg),Trade Value (US$),CIF Trade Value (US$),FOB Trade Value (US$),Flag\n\
+                   H4,2016,201601,January 2016,6,1,2,Export,51,Armenia,ARM,643,Russian Federation,RUS,,,,870323,Cars,5,Number of items,3,4000,75000,,75000,0\n\
+                   H4,2016,201601,January 2016,6,1,2,Export,51,Armenia,ARM,0,World,WLD,,,,870323,Cars,5,Number of items,3,4000,75000,,75000,0\n";
+        let t = read_comtrade_bytes(csv.as_bytes(), "legacy.csv", &Default::default()).unwrap();
+        assert_eq!(t.num_rows(), 1);
+        assert_eq!(t.meta().freq, Freq::Monthly);
+        assert_eq!(t.meta().vintage, Some(Vintage::Hs(2012)));
+        let b = &t.batches()[0];
+        let p = b.column(0).as_any().downcast_ref::<arrow_array::Int32Array>().unwrap();
+        assert_eq!(p.value(0), 201601);
+        let v = b.column(5).as_any().downcast_ref::<arrow_array::Float64Array>().unwrap();
+        assert_eq!(v.value(0), 75000.0);
     }
 
     #[test]
