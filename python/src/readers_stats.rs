@@ -1,7 +1,62 @@
-//! Python bindings: readers_stats.
+//! Python bindings: readers of statistics offices' files (UN Comtrade, Eurostat Comext).
+//! Argument conversion only; the readers live in `tradedep::io::{comtrade, comext}`.
+
+use std::path::PathBuf;
 
 use pyo3::prelude::*;
+use tradedep::io::comext::{read_comext as core_read_comext, ComextLevel, ComextOptions};
+use tradedep::io::comtrade::{read_comtrade as core_read_comtrade, Breakdown, ComtradeOptions};
+use tradedep::model::{Freq, Vintage};
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+use crate::errors::py_result;
+use crate::table::PyTradeTable;
+
+fn parse_freq(freq: Option<&str>) -> PyResult<Option<Freq>> {
+    py_result(freq.map(Freq::parse).transpose())
+}
+
+fn parse_vintage(vintage: Option<&str>) -> PyResult<Option<Vintage>> {
+    py_result(vintage.map(Vintage::parse).transpose())
+}
+
+/// Reads a UN Comtrade CSV (Comtrade Plus or legacy names, optionally .gz) or API JSON.
+#[pyfunction]
+#[pyo3(signature = (path, breakdown="totals", level=None, freq=None, vintage=None))]
+fn _read_comtrade(
+    py: Python<'_>,
+    path: PathBuf,
+    breakdown: &str,
+    level: Option<u8>,
+    freq: Option<&str>,
+    vintage: Option<&str>,
+) -> PyResult<PyTradeTable> {
+    let opts = ComtradeOptions {
+        breakdown: py_result(Breakdown::parse(breakdown))?,
+        level,
+        freq: parse_freq(freq)?,
+        vintage: parse_vintage(vintage)?,
+    };
+    let table = py.detach(|| core_read_comtrade(&path, &opts));
+    Ok(PyTradeTable::new(py_result(table)?))
+}
+
+/// Reads a Eurostat Comext bulk file (.7z, .dat, .csv, optionally .gz) or long table, in EUR.
+#[pyfunction]
+#[pyo3(signature = (path, level="CN8", freq=None, vintage=None))]
+fn _read_comext(
+    py: Python<'_>,
+    path: PathBuf,
+    level: &str,
+    freq: Option<&str>,
+    vintage: Option<&str>,
+) -> PyResult<PyTradeTable> {
+    let opts = ComextOptions { level: py_result(ComextLevel::parse(level))?, freq: parse_freq(freq)?, vintage: parse_vintage(vintage)? };
+    let table = py.detach(|| core_read_comext(&path, &opts));
+    Ok(PyTradeTable::new(py_result(table)?))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_read_comtrade, m)?)?;
+    m.add_function(wrap_pyfunction!(_read_comext, m)?)?;
     Ok(())
 }

@@ -1,5 +1,71 @@
-"""_stats_readers: see the module docstrings of its functions."""
+"""Readers of statistics offices' files: UN Comtrade (USD) and Eurostat Comext (EUR)."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import os
+from typing import Literal
+
+from tradedep import _tradedep
+from tradedep._table import TradeTable
+
+__all__: list[str] = ["read_comtrade", "read_comext"]
+
+
+def read_comtrade(
+    path: str | os.PathLike[str],
+    breakdown: Literal["totals", "sum"] = "totals",
+    level: int | None = None,
+    freq: Literal["A", "M"] | None = None,
+    vintage: str | None = None,
+) -> TradeTable:
+    """Read a UN Comtrade file: Comtrade Plus CSV (website or API), the API's JSON response
+    (``{"data": [...]}``), or files with the legacy/comtradr column names; ``.gz`` works too.
+
+    Values are ``primaryValue`` in USD (CIF for imports, FOB for exports). What the reader
+    set aside, and why, is in ``table.report``:
+
+    - World rows (partner code 0) are never partners;
+    - a file with TOTAL, 2-, 4- and 6-digit rows keeps one level (the most detailed, or
+      ``level=4`` ...), since summing levels double counts; TOTAL rows are never products;
+    - breakdown rows (customs procedure, mode of transport, second partner):
+      ``breakdown="totals"`` keeps the file's totals and sums the parts only where a total is
+      missing; ``breakdown="sum"`` builds every total from its parts;
+    - one table has one frequency (``freq="A"``/``"M"`` picks one in a mixed file) and one HS
+      edition (``vintage="HS2017"`` picks one; default the file's most frequent).
+
+    Example::
+
+        >>> import tradedep as td
+        >>> t = td.read_comtrade("TradeData_4_22_2026_12_19_27.csv")  # doctest: +SKIP
+        >>> t.report["set_aside"]                                      # doctest: +SKIP
+        {'World total row (partnerCode 0): World is never a partner': 862, ...}
+        >>> t.to_pandas().groupby("period")["value"].sum()             # doctest: +SKIP
+    """
+    return TradeTable(_tradedep._read_comtrade(os.fspath(path), breakdown, level, freq, vintage))
+
+
+def read_comext(
+    path: str | os.PathLike[str],
+    level: Literal["CN8", "HS4"] = "CN8",
+    freq: Literal["A", "M"] | None = None,
+    vintage: str | None = None,
+) -> TradeTable:
+    """Read Eurostat Comext trade by CN8, in **EUR** (``table.currency == "EUR"``; never
+    converted: combining it with a USD table raises ``InvalidArgumentError``).
+
+    Accepts the bulk files Eurostat ships (``full202201.7z`` or the extracted ``.dat``),
+    whose statistical regimes are summed into one row per trade and whose aggregate or
+    confidential product codes (TOTAL, ``8542XXXX``) are set aside; and long tables
+    ``reporter_iso2, partner_iso2, product_code, level, period, value_eur``, where HS4 and CN8
+    rows overlap and one ``level`` is kept. Greece ``EL`` and the UK ``UK`` are understood.
+    The table declares ``CN<first year>`` unless ``vintage="CN2022"`` is given.
+
+    Example::
+
+        >>> import tradedep as td
+        >>> t = td.read_comext("full202201.7z")                     # doctest: +SKIP
+        >>> t.currency                                              # doctest: +SKIP
+        'EUR'
+        >>> t.filter(partner=[643], product="85423190").to_pandas()  # doctest: +SKIP
+    """
+    return TradeTable(_tradedep._read_comext(os.fspath(path), level, freq, vintage))

@@ -51,6 +51,19 @@ def demo_table() -> TradeTable: ...
 
 
 # ---- readers_stats (Comtrade, Comext) -------------------------------------------------------
+def _read_comtrade(
+    path: str,
+    breakdown: str = "totals",
+    level: int | None = None,
+    freq: str | None = None,
+    vintage: str | None = None,
+) -> TradeTable: ...
+def _read_comext(
+    path: str,
+    level: str = "CN8",
+    freq: str | None = None,
+    vintage: str | None = None,
+) -> TradeTable: ...
 
 
 # ---- countries ------------------------------------------------------------------------------

@@ -2,3 +2,6 @@
 //! [`ReadReport`](crate::ReadReport) accounts for every row read.
 
 pub mod source;
+pub mod archive_7z;
+pub mod comext;
+pub mod comtrade;

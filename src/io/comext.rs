@@ -1,0 +1,682 @@
+//! Eurostat Comext reader: EU member states' trade by CN8, in **EUR** (never converted).
+//!
+//! Two layouts:
+//! - **Bulk files** as Eurostat's bulk download facility ships them (`full202101.7z` holding
+//!   `full202101.dat`, or the extracted `.dat`/`.csv`, optionally `.gz`): comma-separated with
+//!   the header `DECLARANT, DECLARANT_ISO, PARTNER, PARTNER_ISO, TRADE_TYPE, PRODUCT_NC,
+//!   PRODUCT_SITC, PRODUCT_CPA2002, PRODUCT_CPA2008, PRODUCT_CPA2_1, PRODUCT_BEC,
+//!   PRODUCT_SECTION, FLOW, STAT_REGIME, SUPP_UNIT, PERIOD, VALUE_IN_EUROS, QUANTITY_IN_KG,
+//!   SUP_QUANTITY` (names matched case-insensitively). `FLOW` 1 = import, 2 = export;
+//!   `PERIOD` is `YYYYMM`, month `52` = the annual total. Rows are split by `STAT_REGIME`
+//!   (normal trade, inward and outward processing ...): the reader sums the regimes of one
+//!   trade into one row (a row with regime `TOTAL`, if a file has one, is kept instead).
+//!   Only 8-digit CN codes are kept: `TOTAL`, 2/4/6-digit aggregates and confidential codes
+//!   with letters (`8542XXXX`) would double count the CN8 rows and are set aside, with their
+//!   value in the report notes.
+//! - **Long tables** `reporter_iso2, partner_iso2, product_code, level (CN8|HS4), period
+//!   (YYYY-MM), value_eur` (as in shared/data/eurostat_comext_ru_neighbours): HS4 and CN8 rows
+//!   overlap, so one level is kept ([`ComextLevel`]). Without a `flow` column the rows are EU
+//!   exports.
+//!
+//! Countries are Eurostat geo codes: ISO alpha-2 except Greece `EL` (= `GR`) and the United
+//! Kingdom `UK` (= `GB`); they become Comtrade numeric codes. Unknown codes (Eurostat's
+//! secret/stores codes `QP`..`QZ`, aggregates like `EU27_2020`) are set aside and listed.
+//!
+//! **Vintage**: CN changes every year. A table declares one: `CN<year>` when the data has one
+//! year; over several years the first year's CN unless [`ComextOptions::vintage`] says
+//! otherwise, with a note (codes are as reported in each year's CN).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+use std::path::Path;
+
+use hashbrown::HashMap;
+
+use crate::error::{Error, Location, Result};
+use crate::io::source::{display_name, open_text};
+use crate::model::{Flow, Freq, Period, TableMeta, TradeRow, TradeTable, TradeTableBuilder, ValueBasis, Vintage};
+use crate::reference::countries;
+
+/// Product level kept from a long table holding both HS4 and CN8 rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ComextLevel {
+    /// 8-digit Combined Nomenclature codes (default).
+    #[default]
+    Cn8,
+    /// 4-digit HS headings.
+    Hs4,
+}
+
+impl ComextLevel {
+    /// Parses `"CN8"` or `"HS4"`.
+    pub fn parse(s: &str) -> Result<ComextLevel> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "CN8" | "8" => Ok(ComextLevel::Cn8),
+            "HS4" | "4" => Ok(ComextLevel::Hs4),
+            other => Err(Error::invalid_argument(format!("unknown Comext level {other:?}"), "use \"CN8\" or \"HS4\"")),
+        }
+    }
+    fn label(self) -> &'static str {
+        match self {
+            ComextLevel::Cn8 => "CN8",
+            ComextLevel::Hs4 => "HS4",
+        }
+    }
+    fn digits(self) -> usize {
+        match self {
+            ComextLevel::Cn8 => 8,
+            ComextLevel::Hs4 => 4,
+        }
+    }
+}
+
+/// Options of [`read_comext`].
+#[derive(Debug, Clone, Default)]
+pub struct ComextOptions {
+    /// Level kept from long tables (bulk files always keep CN8).
+    pub level: ComextLevel,
+    /// Nomenclature declared for the table; `None`: `CN<first year of the data>`.
+    pub vintage: Option<Vintage>,
+    /// Keep only rows of this frequency; `None` requires one frequency in the file.
+    pub freq: Option<Freq>,
+}
+
+/// Reads a Comext bulk file (`.7z`, `.dat`, `.csv`, optionally `.gz`) or long table.
+///
+/// ```no_run
+/// use tradedep::io::comext::{read_comext, ComextOptions};
+/// let t = read_comext("full202201.7z".as_ref(), &ComextOptions::default()).unwrap();
+/// assert_eq!(t.meta().currency, "EUR");
+/// ```
+pub fn read_comext(path: &Path, opts: &ComextOptions) -> Result<TradeTable> {
+    let is_7z = path.extension().map(|e| e.eq_ignore_ascii_case("7z")).unwrap_or(false);
+    if is_7z {
+        let (member, bytes) = crate::io::archive_7z::read_data_member(path)?;
+        let name = format!("{}:{member}", display_name(path));
+        return read_comext_reader(&bytes[..], &name, opts);
+    }
+    read_comext_reader(open_text(path)?, &display_name(path), opts)
+}
+
+/// Reads Comext text from any reader; `name` names it in messages and the `source` column.
+pub fn read_comext_reader<R: Read>(input: R, name: &str, opts: &ComextOptions) -> Result<TradeTable> {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+    let mut records = rdr.byte_records();
+    let header = match records.next() {
+        None => return Err(Error::format("empty file", Location::file(name), "download the file again from Eurostat")),
+        Some(h) => h.map_err(|e| csv_error(e, name))?,
+    };
+    let header: Vec<String> = header
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let lower: Vec<String> = header.iter().map(|h| h.to_ascii_lowercase()).collect();
+    let find = |names: &[&str]| names.iter().find_map(|n| lower.iter().position(|h| h == n));
+    let layout = if let (Some(_), Some(_)) = (find(&["declarant_iso", "reporter"]), find(&["product_nc"])) {
+        Layout::Bulk
+    } else if find(&["reporter_iso2"]).is_some() && find(&["product_code"]).is_some() {
+        Layout::Long
+    } else if find(&["reporter"]).is_some() && find(&["value_eur"]).is_some() {
+        return Err(Error::format(
+            "a table of total trade (all products) by Eurostat country label",
+            Location::file(name).line(1).value(header.join(",")),
+            "trade tables hold product rows and country codes; read this file with pandas (it has no product column, and its reporters include EU and euro-area aggregates)",
+        ));
+    } else {
+        return Err(Error::format(
+            "not a Comext file: the header has neither DECLARANT_ISO/PRODUCT_NC (bulk file) nor reporter_iso2/product_code (long table)",
+            Location::file(name).line(1).value(header.join(",")),
+            "pass a Comext bulk file (full*.dat or its .7z) or a long table reporter_iso2, partner_iso2, product_code, level, period, value_eur",
+        ));
+    };
+    let cols = Columns::resolve(layout, &header, name)?;
+    let mut st = State::new(name, layout, opts);
+    st.header = header;
+    for rec in records {
+        let rec = rec.map_err(|e| csv_error(e, name))?;
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        if rec.len() <= 1 && rec.get(0).map(|f| f.iter().all(|b| b.is_ascii_whitespace())).unwrap_or(true) {
+            continue;
+        }
+        st.report.rows_read += 1;
+        st.row(&cols, &rec, line)?;
+    }
+    st.finish()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    Bulk,
+    Long,
+}
+
+/// Column positions.
+struct Columns {
+    width: usize,
+    reporter: usize,
+    partner: usize,
+    product: usize,
+    level: Option<usize>,
+    flow: Option<usize>,
+    regime: Option<usize>,
+    period: usize,
+    value: usize,
+    kg: Option<usize>,
+}
+
+impl Columns {
+    fn resolve(layout: Layout, header: &[String], name: &str) -> Result<Columns> {
+        let lower: Vec<String> = header.iter().map(|h| h.to_ascii_lowercase()).collect();
+        let find = |names: &[&str]| names.iter().find_map(|n| lower.iter().position(|h| h == n));
+        let need = |names: &[&str]| {
+            find(names).ok_or_else(|| {
+                Error::format(
+                    format!("Comext {} file without column {}", if layout == Layout::Bulk { "bulk" } else { "long" }, names[0].to_ascii_uppercase()),
+                    Location::file(name).line(1).value(header.join(",")),
+                    "the bulk layout is DECLARANT, DECLARANT_ISO, PARTNER, PARTNER_ISO, ..., PRODUCT_NC, ..., FLOW, STAT_REGIME, SUPP_UNIT, PERIOD, VALUE_IN_EUROS, QUANTITY_IN_KG, SUP_QUANTITY",
+                )
+            })
+        };
+        Ok(match layout {
+            Layout::Bulk => Columns {
+                width: header.len(),
+                reporter: need(&["declarant_iso", "reporter"])?,
+                partner: need(&["partner_iso", "partner"])?,
+                product: need(&["product_nc"])?,
+                level: None,
+                flow: Some(need(&["flow"])?),
+                regime: find(&["stat_regime", "stat_procedure"]),
+                period: need(&["period"])?,
+                value: need(&["value_in_euros", "value_eur", "value_in_eur"])?,
+                kg: find(&["quantity_in_kg", "quantity_kg"]),
+            },
+            Layout::Long => Columns {
+                width: header.len(),
+                reporter: need(&["reporter_iso2"])?,
+                partner: need(&["partner_iso2"])?,
+                product: need(&["product_code"])?,
+                level: find(&["level"]),
+                flow: find(&["flow"]),
+                regime: None,
+                period: need(&["period"])?,
+                value: need(&["value_eur", "value_in_euros"])?,
+                kg: find(&["quantity_in_kg", "quantity_kg"]),
+            },
+        })
+    }
+}
+
+fn csv_error(e: csv::Error, name: &str) -> Error {
+    let mut loc = Location::file(name);
+    if let Some(p) = e.position() {
+        loc = loc.line(p.line());
+    }
+    Error::format(format!("malformed CSV ({e})"), loc, "Comext files are comma-separated text")
+}
+
+/// Eurostat geo code -> Comtrade numeric code. Eurostat writes Greece `EL` and the United
+/// Kingdom `UK`; everything else is ISO alpha-2.
+pub fn eurostat_geo_code(code: &str) -> Option<u16> {
+    let c = code.trim().to_ascii_uppercase();
+    let iso = match c.as_str() {
+        "EL" => "GR",
+        "UK" => "GB",
+        other => other,
+    };
+    if iso.len() != 2 || !iso.bytes().all(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    let found = countries::country(iso).ok().map(|c| c.comtrade).filter(|c| countries::is_known_code(*c));
+    found.or_else(|| FALLBACK_GEO.iter().find(|(k, _)| *k == iso).map(|(_, v)| *v))
+}
+
+/// Comtrade/BACI codes of the EU27, the UK and the partners Comext users study most, used while
+/// `reference::countries` cannot resolve them (checked against BACI's country_codes_V202301).
+const FALLBACK_GEO: [(&str, u16); 45] = [
+    ("AT", 40), ("BE", 56), ("BG", 100), ("HR", 191), ("CY", 196), ("CZ", 203), ("DK", 208),
+    ("EE", 233), ("FI", 246), ("FR", 251), ("DE", 276), ("GR", 300), ("HU", 348), ("IE", 372),
+    ("IT", 380), ("LV", 428), ("LT", 440), ("LU", 442), ("MT", 470), ("NL", 528), ("PL", 616),
+    ("PT", 620), ("RO", 642), ("SK", 703), ("SI", 705), ("ES", 724), ("SE", 752), ("GB", 826),
+    ("RU", 643), ("BY", 112), ("KZ", 398), ("GE", 268), ("AM", 51), ("UZ", 860), ("KG", 417),
+    ("CN", 156), ("HK", 344), ("US", 842), ("TR", 792), ("AE", 784), ("UA", 804), ("CH", 757),
+    ("NO", 579), ("IN", 699), ("JP", 392),
+];
+
+type Key = (i32, u16, u16, Flow, u32);
+
+struct Acc {
+    line: u64,
+    value: f64,
+    kg: Option<f64>,
+    parts: u32,
+    has_total_regime: bool,
+}
+
+struct State<'a> {
+    name: &'a str,
+    layout: Layout,
+    opts: &'a ComextOptions,
+    header: Vec<String>,
+    report: crate::ReadReport,
+    products: Vec<String>,
+    product_ids: HashMap<String, u32>,
+    order: Vec<Key>,
+    rows: HashMap<Key, Acc>,
+    freqs: BTreeMap<Freq, u64>,
+    years: BTreeSet<i32>,
+    unknown_geo: BTreeSet<String>,
+    aside_value: BTreeMap<&'static str, f64>,
+    levels: BTreeMap<String, u64>,
+    merged_regimes: u64,
+    flow_from_file: bool,
+    geo_cache: HashMap<String, Option<u16>>,
+}
+
+const R_AGGREGATE: &str = "product aggregate (TOTAL, 2/4/6-digit code): would double count CN8 rows";
+const R_CONFIDENTIAL: &str = "confidential or special product code (e.g. 8542XXXX): not a CN8 code";
+const R_OTHER_LEVEL: &str = "product of the other level than the one kept (level=)";
+const R_UNKNOWN_GEO: &str = "unknown reporter or partner geo code";
+const R_NO_VALUE: &str = "no value (empty or ':' confidential)";
+const R_REGIME: &str = "statistical regime row summed into the trade's total";
+const R_REGIME_TOTAL: &str = "statistical regime row where the file has the regime total";
+const R_FREQ: &str = "period of the other frequency (freq= chose one)";
+
+impl<'a> State<'a> {
+    fn new(name: &'a str, layout: Layout, opts: &'a ComextOptions) -> Self {
+        State {
+            name,
+            layout,
+            opts,
+            header: vec![],
+            report: crate::ReadReport::new(name),
+            products: vec![],
+            product_ids: HashMap::new(),
+            order: vec![],
+            rows: HashMap::new(),
+            freqs: BTreeMap::new(),
+            years: BTreeSet::new(),
+            unknown_geo: BTreeSet::new(),
+            aside_value: BTreeMap::new(),
+            levels: BTreeMap::new(),
+            merged_regimes: 0,
+            flow_from_file: false,
+            geo_cache: HashMap::new(),
+        }
+    }
+
+    fn loc(&self, line: u64, col: usize, value: &str) -> Location {
+        let mut l = Location::file(self.name).line(line).value(value);
+        if let Some(h) = self.header.get(col) {
+            l = l.column(h.clone());
+        }
+        l
+    }
+
+    fn field<'r>(&self, rec: &'r csv::ByteRecord, col: usize, line: u64) -> Result<&'r str> {
+        let raw = rec.get(col).unwrap_or(b"");
+        std::str::from_utf8(raw).map(|s| s.trim()).map_err(|_| {
+            Error::format("text that is not UTF-8 or ASCII", self.loc(line, col, &String::from_utf8_lossy(raw)), "Comext files are ASCII text")
+        })
+    }
+
+    fn row(&mut self, cols: &Columns, rec: &csv::ByteRecord, line: u64) -> Result<()> {
+        if rec.len() != cols.width {
+            let text = rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect::<Vec<_>>().join(",");
+            return Err(Error::format(
+                format!("line has {} fields where the header has {}", rec.len(), cols.width),
+                Location::file(self.name).line(line).value(text),
+                "check the delimiter and quoting; Comext files are comma-separated",
+            ));
+        }
+        let reporter_s = self.field(rec, cols.reporter, line)?;
+        let partner_s = self.field(rec, cols.partner, line)?;
+        let product_s = self.field(rec, cols.product, line)?;
+        let period_s = self.field(rec, cols.period, line)?;
+        let value_s = self.field(rec, cols.value, line)?;
+
+        // Period: YYYYMM (month 52 = year total) in bulk files, YYYY-MM in long tables.
+        let digits: String = period_s.chars().filter(|c| c.is_ascii_digit()).collect();
+        let period = if digits.len() == 6 && digits.ends_with("52") {
+            digits[..4].parse().ok().and_then(|y| Period::from_code(y, Freq::Annual))
+        } else {
+            Period::parse(period_s).ok()
+        }
+        .ok_or_else(|| {
+            Error::parse("period", self.loc(line, cols.period, period_s), "Comext periods are YYYYMM (month 52 = annual total) or YYYY-MM")
+        })?;
+
+        let flow = match cols.flow {
+            Some(c) => {
+                self.flow_from_file = true;
+                let s = self.field(rec, c, line)?;
+                match s.to_ascii_uppercase().as_str() {
+                    "1" | "IMPORT" | "IMPORTS" => Flow::Import,
+                    "2" | "EXPORT" | "EXPORTS" => Flow::Export,
+                    _ => return Err(Error::parse("trade flow", self.loc(line, c, s), "Comext FLOW is 1 (import) or 2 (export)")),
+                }
+            }
+            None => Flow::Export,
+        };
+
+        let value = match value_s {
+            "" | ":" => None,
+            s => Some(s.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0).ok_or_else(|| {
+                Error::parse("trade value in EUR", self.loc(line, cols.value, s), "values are non-negative numbers in euros")
+            })?),
+        };
+        let kg = match cols.kg {
+            None => None,
+            Some(c) => match self.field(rec, c, line)? {
+                "" | ":" => None,
+                s => Some(s.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0).ok_or_else(|| {
+                    Error::parse("quantity in kg", self.loc(line, c, s), "quantities are non-negative numbers")
+                })?),
+            },
+        };
+
+        // Product and level.
+        let upper = product_s.to_ascii_uppercase();
+        if let Some(lc) = cols.level {
+            let lv = self.field(rec, lc, line)?.to_ascii_uppercase();
+            let expected = match lv.as_str() {
+                "CN8" => ComextLevel::Cn8,
+                "HS4" => ComextLevel::Hs4,
+                _ => return Err(Error::parse("level", self.loc(line, lc, &lv), "the level column holds CN8 or HS4")),
+            };
+            if upper.len() != expected.digits() || !upper.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(Error::InvalidProduct {
+                    code: product_s.to_string(),
+                    context: format!(" at {} (level {lv})", self.loc(line, cols.product, product_s)),
+                    hint: "a CN8 code has 8 digits and an HS4 code 4, with leading zeros".into(),
+                });
+            }
+            *self.levels.entry(lv.clone()).or_default() += 1;
+            if expected != self.opts.level {
+                self.set_aside(R_OTHER_LEVEL, line, value, || product_s.to_string());
+                return Ok(());
+            }
+        } else if self.layout == Layout::Long && !(upper.len() == 8 && upper.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(Error::InvalidProduct {
+                code: product_s.to_string(),
+                context: format!(" at {}", self.loc(line, cols.product, product_s)),
+                hint: "without a level column every product_code must be an 8-digit CN code".into(),
+            });
+        }
+        if self.layout == Layout::Bulk {
+            if upper == "TOTAL" || (matches!(upper.len(), 2 | 4 | 6) && upper.bytes().all(|b| b.is_ascii_digit())) {
+                self.set_aside(R_AGGREGATE, line, value, || product_s.to_string());
+                return Ok(());
+            }
+            if upper.is_empty() {
+                return Err(Error::InvalidProduct {
+                    code: product_s.to_string(),
+                    context: format!(" at {}", self.loc(line, cols.product, product_s)),
+                    hint: "PRODUCT_NC holds CN8 codes (8 digits), TOTAL, or confidential codes like 8542XXXX".into(),
+                });
+            }
+            if !(upper.len() == 8 && upper.bytes().all(|b| b.is_ascii_digit())) {
+                // Confidential (8542XXXX) and other special codes: not CN8, set aside with value.
+                self.set_aside(R_CONFIDENTIAL, line, value, || product_s.to_string());
+                return Ok(());
+            }
+        }
+
+        // Frequency.
+        let freq = period.freq();
+        if let Some(f) = self.opts.freq {
+            if f != freq {
+                self.set_aside(R_FREQ, line, value, || period_s.to_string());
+                return Ok(());
+            }
+        }
+        *self.freqs.entry(freq).or_default() += 1;
+
+        let (rep, par) = (self.geo(reporter_s), self.geo(partner_s));
+        let (Some(reporter), Some(partner)) = (rep, par) else {
+            for (s, code) in [(reporter_s, rep), (partner_s, par)] {
+                if code.is_none() {
+                    self.unknown_geo.insert(s.to_string());
+                }
+            }
+            self.set_aside(R_UNKNOWN_GEO, line, value, || format!("{reporter_s} -> {partner_s}"));
+            return Ok(());
+        };
+        let Some(value) = value else {
+            self.report.set_aside(R_NO_VALUE, line, || product_s.to_string());
+            return Ok(());
+        };
+        self.years.insert(period.year());
+
+        let pid = match self.product_ids.get(&upper) {
+            Some(i) => *i,
+            None => {
+                let i = self.products.len() as u32;
+                self.products.push(upper.clone());
+                self.product_ids.insert(upper, i);
+                i
+            }
+        };
+        let is_total_regime = match cols.regime {
+            Some(c) => self.field(rec, c, line)?.eq_ignore_ascii_case("TOTAL"),
+            None => false,
+        };
+        let key = (period.code(), reporter, partner, flow, pid);
+        match self.rows.get_mut(&key) {
+            None => {
+                self.order.push(key);
+                self.rows.insert(key, Acc { line, value, kg, parts: 1, has_total_regime: is_total_regime });
+            }
+            Some(acc) => {
+                if self.layout == Layout::Long {
+                    return Err(Error::invalid_data(
+                        format!("second row for the same reporter, partner, product and period (first at line {})", acc.line),
+                        Location::file(self.name).line(line).value(format!("{reporter_s},{partner_s},{product_s},{period_s}")),
+                        "a long table has one row per reporter, partner, product and period; remove the duplicate",
+                    ));
+                }
+                if acc.has_total_regime || is_total_regime {
+                    // The regime total stands for the trade; its parts are set aside.
+                    if is_total_regime && !acc.has_total_regime {
+                        let parts = acc.parts as u64;
+                        *acc = Acc { line, value, kg, parts: 1, has_total_regime: true };
+                        self.report.set_aside_many(R_REGIME_TOTAL, parts);
+                    } else {
+                        self.report.set_aside(R_REGIME_TOTAL, line, String::new);
+                    }
+                } else {
+                    acc.value += value;
+                    acc.kg = match (acc.kg, kg) {
+                        (Some(a), Some(b)) => Some(a + b),
+                        _ => None,
+                    };
+                    acc.parts += 1;
+                    self.merged_regimes += 1;
+                    self.report.set_aside(R_REGIME, line, || format!("into the row of line {}", acc.line));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// [`eurostat_geo_code`], looked up once per distinct code.
+    fn geo(&mut self, code: &str) -> Option<u16> {
+        if let Some(c) = self.geo_cache.get(code) {
+            return *c;
+        }
+        let c = eurostat_geo_code(code);
+        self.geo_cache.insert(code.to_string(), c);
+        c
+    }
+
+    fn set_aside(&mut self, reason: &'static str, line: u64, value: Option<f64>, detail: impl FnOnce() -> String) {
+        self.report.set_aside(reason, line, detail);
+        *self.aside_value.entry(reason).or_default() += value.unwrap_or(0.0);
+    }
+
+    fn finish(mut self) -> Result<TradeTable> {
+        let freq = match (self.opts.freq, self.freqs.len()) {
+            (Some(f), _) => f,
+            (None, 0 | 1) => self.freqs.keys().next().copied().unwrap_or(Freq::Monthly),
+            (None, _) => {
+                return Err(Error::invalid_data(
+                    format!(
+                        "file mixes {} monthly rows and {} annual rows (period month 52)",
+                        self.freqs.get(&Freq::Monthly).unwrap_or(&0),
+                        self.freqs.get(&Freq::Annual).unwrap_or(&0)
+                    ),
+                    Location::file(self.name),
+                    "a table has one frequency: pass freq=\"M\" or freq=\"A\" to keep one and set the other aside",
+                ))
+            }
+        };
+        let vintage = match self.opts.vintage {
+            Some(v) => v,
+            None => {
+                let first = self.years.iter().next().copied().unwrap_or(2022);
+                if self.years.len() > 1 {
+                    self.report.note(format!(
+                        "the data spans {}-{}; CN changes every year and each year's codes are as reported in that year's CN; declared CN{first} (the first year): pass vintage= to declare another, and convert with classify before comparing codes across years",
+                        first,
+                        self.years.iter().next_back().copied().unwrap_or(first)
+                    ));
+                }
+                Vintage::Cn(first as u16)
+            }
+        };
+        if self.levels.len() > 1 {
+            self.report.note(format!(
+                "the file holds {} rows; kept {} only (HS4 rows aggregate CN8 rows: summing both would double count); pass level= to keep the other",
+                self.levels.iter().map(|(k, v)| format!("{v} {k}")).collect::<Vec<_>>().join(" and "),
+                self.opts.level.label()
+            ));
+        }
+        if !self.flow_from_file {
+            self.report.note("the file has no flow column: its rows are EU exports (flow = export, FOB)");
+        }
+        if self.merged_regimes > 0 {
+            self.report.note(format!(
+                "summed the statistical regimes (STAT_REGIME) of each trade into one row: {} regime rows merged",
+                self.merged_regimes
+            ));
+        }
+        for (reason, v) in &self.aside_value {
+            if *v > 0.0 {
+                self.report.note(format!("rows set aside as {reason:?} are worth {v:.0} EUR"));
+            }
+        }
+        if !self.unknown_geo.is_empty() {
+            self.report.note(format!("unknown geo codes set aside: {:?}", self.unknown_geo));
+        }
+        if self.layout == Layout::Bulk {
+            self.report.note("supplementary quantities (SUP_QUANTITY) are not read; QUANTITY_IN_KG is the net weight");
+        }
+        self.report.note("values are in EUR as Eurostat publishes them (exports FOB, imports CIF); convert before combining with USD tables");
+        let meta = TableMeta::new(freq, "EUR", Some(vintage));
+        let mut b = TradeTableBuilder::new(self.name, meta);
+        let report = std::mem::take(&mut self.report);
+        *b.report_mut() = report;
+        for key in &self.order {
+            let Some(acc) = self.rows.get(key) else { continue };
+            let (period, reporter, partner, flow, pid) = *key;
+            let product = self.products.get(pid as usize).map(|s| s.as_str()).unwrap_or("");
+            b.push(TradeRow {
+                period,
+                reporter,
+                partner,
+                flow,
+                product,
+                value: acc.value,
+                value_basis: Some(if flow == Flow::Import { ValueBasis::Cif } else { ValueBasis::Fob }),
+                quantity: None,
+                quantity_unit: None,
+                net_weight_kg: acc.kg,
+                estimated: false,
+            })?;
+        }
+        b.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BULK: &str = "DECLARANT,DECLARANT_ISO,PARTNER,PARTNER_ISO,TRADE_TYPE,PRODUCT_NC,PRODUCT_SITC,PRODUCT_CPA2002,PRODUCT_CPA2008,PRODUCT_CPA2_1,PRODUCT_BEC,PRODUCT_SECTION,FLOW,STAT_REGIME,SUPP_UNIT,PERIOD,VALUE_IN_EUROS,QUANTITY_IN_KG,SUP_QUANTITY\n";
+
+    fn bulk(body: &str) -> Result<TradeTable> {
+        read_comext_reader(format!("{BULK}{body}").as_bytes(), "full202201.dat", &ComextOptions::default())
+    }
+
+    #[test]
+    fn greece_is_el_and_uk_is_gb() {
+        assert_eq!(eurostat_geo_code("EL"), Some(300));
+        assert_eq!(eurostat_geo_code("GR"), Some(300));
+        assert_eq!(eurostat_geo_code("UK"), eurostat_geo_code("GB"));
+        assert_eq!(eurostat_geo_code("QS"), None);
+        assert_eq!(eurostat_geo_code("EU27_2020"), None);
+    }
+
+    #[test]
+    fn regimes_are_summed_and_aggregates_set_aside() {
+        let t = bulk(
+            "004,DE,0075,RU,E,85423190,77641,,,,,,2,1,,202201,1000,10,\n\
+             004,DE,0075,RU,E,85423190,77641,,,,,,2,2,,202201,500,5,\n\
+             004,DE,0075,RU,E,8542XXXX,77641,,,,,,2,1,,202201,70,1,\n\
+             004,DE,0075,RU,E,TOTAL,,,,,,,2,1,,202201,99999,1,\n\
+             009,EL,0075,RU,E,85423190,77641,,,,,,1,1,,202201,300,,\n\
+             004,DE,1010,QS,E,85423190,77641,,,,,,2,1,,202201,8,,\n",
+        )
+        .unwrap();
+        assert_eq!(t.num_rows(), 2);
+        assert_eq!(t.meta().currency, "EUR");
+        assert_eq!(t.meta().vintage, Some(Vintage::Cn(2022)));
+        let r = t.report();
+        assert_eq!(r.rows_read, 6);
+        assert!(r.is_balanced(), "{r}");
+        assert_eq!(r.set_aside[R_REGIME], 1);
+        assert_eq!(r.set_aside[R_CONFIDENTIAL], 1);
+        assert_eq!(r.set_aside[R_AGGREGATE], 1);
+        assert_eq!(r.set_aside[R_UNKNOWN_GEO], 1);
+        let v = t.batches()[0].column(5).as_any().downcast_ref::<arrow_array::Float64Array>().unwrap();
+        assert_eq!(v.values().to_vec(), vec![1500.0, 300.0]);
+        let w = t.batches()[0].column(9).as_any().downcast_ref::<arrow_array::Float64Array>().unwrap();
+        assert_eq!(w.value(0), 15.0);
+        assert!(arrow_array::Array::is_null(w, 1));
+        assert!(r.notes.iter().any(|n| n.contains("8542XXXX") || n.contains("worth 70 EUR")), "{:?}", r.notes);
+    }
+
+    #[test]
+    fn annual_month_52_and_mixed_frequencies() {
+        let t = bulk("004,DE,0075,RU,E,85423190,,,,,,,2,1,,202152,10,,\n").unwrap();
+        assert_eq!(t.meta().freq, Freq::Annual);
+        let e = bulk("004,DE,0075,RU,E,85423190,,,,,,,2,1,,202152,10,,\n004,DE,0075,RU,E,85423190,,,,,,,2,1,,202101,10,,\n").unwrap_err();
+        assert!(e.to_string().contains("freq="), "{e}");
+    }
+
+    #[test]
+    fn bad_inputs_give_located_errors() {
+        let e = bulk("004,DE,0075,RU,E,85423190,,,,,,,7,1,,202201,10,,\n").unwrap_err();
+        assert!(matches!(e, Error::Parse { .. }));
+        let m = e.to_string();
+        assert!(m.contains("line 2") && m.contains("FLOW") && m.contains("\"7\""), "{m}");
+        let e = bulk("004,DE,0075,RU,E,85423190,,,,,,,2,1,,202201,ten,,\n").unwrap_err();
+        assert!(e.to_string().contains("VALUE_IN_EUROS") && e.to_string().contains("ten"), "{e}");
+        let e = bulk("004,DE,0075,RU,E,85423190,,,,\n").unwrap_err();
+        assert!(matches!(e, Error::Format { .. }));
+        let e = read_comext_reader(&b"x,y\n1,2\n"[..], "x.csv", &Default::default()).unwrap_err();
+        assert!(e.to_string().contains("not a Comext file"), "{e}");
+    }
+
+    #[test]
+    fn long_table_keeps_one_level() {
+        let body = "reporter_iso2,partner_iso2,product_code,level,period,value_eur\n\
+                    DE,RU,85423190,CN8,2021-01,10\nDE,RU,8542,HS4,2021-01,15\nGR,KZ,85423190,CN8,2022-02,4\n";
+        let t = read_comext_reader(body.as_bytes(), "long.csv", &ComextOptions::default()).unwrap();
+        assert_eq!(t.num_rows(), 2);
+        assert_eq!(t.meta().vintage, Some(Vintage::Cn(2021)));
+        assert!(t.report().notes.iter().any(|n| n.contains("2021-2022")));
+        let h = read_comext_reader(body.as_bytes(), "long.csv", &ComextOptions { level: ComextLevel::Hs4, ..Default::default() }).unwrap();
+        assert_eq!(h.num_rows(), 1);
+        assert_eq!(h.report().set_aside[R_OTHER_LEVEL], 2);
+    }
+}
