@@ -132,9 +132,18 @@ impl std::fmt::Display for ProductCode {
     }
 }
 
+/// The product code of all-commodity totals (Comtrade's `TOTAL`). A table may hold it, but never
+/// together with detailed codes of the same flows (readers keep one aggregation level).
+pub const TOTAL: &str = "TOTAL";
+
 /// True when `s` is 2, 4, 6, 8 or 10 ASCII digits.
 pub fn is_valid_code(s: &str) -> bool {
     matches!(s.len(), 2 | 4 | 6 | 8 | 10) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A code a table may hold: a valid code or [`TOTAL`].
+pub fn is_table_code(s: &str) -> bool {
+    s == TOTAL || is_valid_code(s)
 }
 
 #[cfg(test)]

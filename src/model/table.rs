@@ -9,7 +9,7 @@ use arrow_schema::SchemaRef;
 
 use crate::error::{Error, Location, Result};
 use crate::model::schema::{canonical_fields, canonical_schema, col, TableMeta};
-use crate::model::{product::is_valid_code, ReadReport};
+use crate::model::{product::is_table_code, ReadReport};
 use crate::reference::countries;
 
 /// Trade records in the canonical schema (see [`crate::model::schema`]).
@@ -151,13 +151,13 @@ impl TradeTable {
             let values = product.values().as_string::<i32>();
             for (k, v) in values.iter().enumerate() {
                 let v = v.unwrap_or("");
-                if !is_valid_code(v) {
+                if !is_table_code(v) {
                     let row = product.keys().values().iter().position(|key| *key as usize == k);
                     if let Some(row) = row {
                         return Err(Error::InvalidProduct {
                             code: v.to_string(),
                             context: format!(" at {}", loc(row, col::PRODUCT, v.to_string())),
-                            hint: "product codes are 2, 4, 6, 8 or 10 digits with leading zeros".into(),
+                            hint: "product codes are 2, 4, 6, 8 or 10 digits with leading zeros (or TOTAL for all products)".into(),
                         });
                     }
                 }
