@@ -86,6 +86,42 @@ pub fn areas() -> &'static [Area] {
     AREAS
 }
 
+/// The whole table as Arrow: `comtrade`, `iso2`, `iso3`, `iso_numeric`, `name`, `kind`,
+/// `included_in`; codes that do not exist (0) and empty ISO codes are nulls.
+pub fn table() -> Result<arrow_array::RecordBatch> {
+    use arrow_array::{ArrayRef, StringArray, UInt16Array};
+    use arrow_schema::{DataType, Field, Schema};
+    use std::sync::Arc;
+    let code = |f: fn(&Area) -> u16| -> ArrayRef {
+        Arc::new(AREAS.iter().map(|a| Some(f(a)).filter(|&c| c != 0)).collect::<UInt16Array>())
+    };
+    let text = |f: fn(&Area) -> &'static str| -> ArrayRef {
+        Arc::new(AREAS.iter().map(|a| Some(f(a)).filter(|s| !s.is_empty())).collect::<StringArray>())
+    };
+    let schema = Schema::new(vec![
+        Field::new("comtrade", DataType::UInt16, true),
+        Field::new("iso2", DataType::Utf8, true),
+        Field::new("iso3", DataType::Utf8, true),
+        Field::new("iso_numeric", DataType::UInt16, true),
+        Field::new("name", DataType::Utf8, false),
+        Field::new("kind", DataType::Utf8, false),
+        Field::new("included_in", DataType::UInt16, true),
+    ]);
+    arrow_array::RecordBatch::try_new(
+        Arc::new(schema),
+        vec![
+            code(|a| a.country.comtrade),
+            text(|a| a.country.iso2),
+            text(|a| a.country.iso3),
+            code(|a| a.country.iso_numeric),
+            text(|a| a.country.name),
+            text(|a| a.kind.as_str()),
+            code(|a| a.included_in),
+        ],
+    )
+    .map_err(|e| Error::arrow("building the countries table", e))
+}
+
 /// Lower-case, accents folded, punctuation dropped, `&` as `and`, `st` as `saint`, no leading
 /// `the`: "St. Kitts & Nevis" and "saint kitts and nevis" meet.
 pub(crate) fn normalize(s: &str) -> String {

@@ -168,7 +168,7 @@ pub(crate) const AREA_TABLE: &[Area] = &[
     e(251, "FR", "FRA", 250, "France", Country, 0, &["France, Monaco", "French Republic"]),
     e(254, "GF", "GUF", 254, "French Guiana", Country, 0, &[]),
     e(258, "PF", "PYF", 258, "French Polynesia", Country, 0, &[]),
-    e(260, "FQ", "ATF", 260, "French Southern Territories", Country, 0, &["Fr. South Antarctic Terr.", "French South Antarctic Territories"]),
+    e(260, "TF", "ATF", 260, "French Southern Territories", Country, 0, &["Fr. South Antarctic Terr.", "French South Antarctic Territories"]),
     e(262, "DJ", "DJI", 262, "Djibouti", Country, 0, &["Republic of Djibouti"]),
     e(266, "GA", "GAB", 266, "Gabon", Country, 0, &["Gabonese Republic"]),
     e(268, "GE", "GEO", 268, "Georgia", Country, 0, &[]),

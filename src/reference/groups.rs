@@ -379,50 +379,14 @@ impl GroupRegistry {
     /// [`resolve`](super::countries::resolve) accepts: a country, a group (its members today),
     /// or an `A+B` combination. Built-in group names cannot be redefined.
     pub fn define(&mut self, name: &str, members: &[&str]) -> Result<&Group> {
-        let key = group_key(name);
-        if key.is_empty() {
-            return Err(Error::invalid_argument("empty group name", "give the group a name, e.g. \"Nordics\""));
-        }
-        if builtin_groups().iter().any(|g| g.matches(&key)) {
-            return Err(Error::invalid_argument(
-                format!("{name:?} is a built-in group"),
-                "choose another name for your group",
-            ));
-        }
-        if members.is_empty() {
-            return Err(Error::invalid_argument(format!("group {name:?} has no members"), "list at least one country"));
-        }
-        let mut codes: Vec<u16> = Vec::new();
-        for m in members {
-            let resolved = match self.get(m) {
-                Some(g) => g.codes_on(None),
-                None => countries::resolve(m)?,
-            };
-            for c in resolved {
-                if !codes.contains(&c) {
-                    codes.push(c);
-                }
-            }
-        }
-        let members = codes
-            .iter()
-            .map(|&code| Membership {
-                code,
-                from: None,
-                until: None,
-                extra_code: area_by_code(code).is_some_and(|a| a.kind == AreaKind::Alias),
-            })
-            .collect();
-        let group = Group {
-            name: name.trim().to_string(),
-            aliases: Vec::new(),
-            description: format!("user-defined group of {}", members_text(members_list(&codes))),
-            source: "defined by the user".into(),
-            members,
-            builtin: false,
-        };
+        let group = make_group(name, members, Some(self))?;
+        Ok(self.insert(group))
+    }
+
+    fn insert(&mut self, group: Group) -> &Group {
+        let key = group_key(&group.name);
         self.groups.insert(key.clone(), group);
-        self.groups.get(&key).ok_or_else(|| Error::invalid_argument("group vanished", "report this bug"))
+        &self.groups[&key]
     }
 
     /// The user group with this name, if any.
@@ -448,19 +412,57 @@ impl GroupRegistry {
     }
 }
 
-fn members_list(codes: &[u16]) -> Vec<&'static str> {
-    codes.iter().filter_map(|&c| countries::by_code(c)).map(|c| c.name).collect()
+/// Checks the name and resolves the members of a user group. Members naming a group of `local`
+/// use it; everything else goes through [`countries::resolve`] (global registry, built-ins).
+fn make_group(name: &str, members: &[&str], local: Option<&GroupRegistry>) -> Result<Group> {
+    let key = group_key(name);
+    if key.is_empty() {
+        return Err(Error::invalid_argument("empty group name", "give the group a name, e.g. \"Nordics\""));
+    }
+    if builtin_groups().iter().any(|g| g.matches(&key)) {
+        return Err(Error::invalid_argument(format!("{name:?} is a built-in group"), "choose another name for your group"));
+    }
+    if members.is_empty() {
+        return Err(Error::invalid_argument(format!("group {name:?} has no members"), "list at least one country"));
+    }
+    let mut codes: Vec<u16> = Vec::new();
+    for m in members {
+        let resolved = match local.and_then(|r| r.get(m)) {
+            Some(g) => g.codes_on(None),
+            None => countries::resolve(m)?,
+        };
+        for c in resolved {
+            if !codes.contains(&c) {
+                codes.push(c);
+            }
+        }
+    }
+    let names: Vec<&str> = codes.iter().filter_map(|&c| countries::by_code(c)).map(|c| c.name).collect();
+    Ok(Group {
+        name: name.trim().to_string(),
+        aliases: Vec::new(),
+        description: format!("user-defined group: {}", names.join(", ")),
+        source: "defined by the user".into(),
+        members: codes
+            .iter()
+            .map(|&code| Membership {
+                code,
+                from: None,
+                until: None,
+                extra_code: area_by_code(code).is_some_and(|a| a.kind == AreaKind::Alias),
+            })
+            .collect(),
+        builtin: false,
+    })
 }
 
-fn members_text(names: Vec<&'static str>) -> String {
-    names.join(", ")
-}
-
-/// Defines a group in the process-wide registry (see [`GroupRegistry::define`]).
+/// Defines (or redefines) a group in the process-wide registry (see [`GroupRegistry::define`]).
 pub fn define_group(name: &str, members: &[&str]) -> Result<Group> {
+    // Resolve before taking the write lock: resolving reads the same registry.
+    let group = make_group(name, members, None)?;
     // A poisoned lock only means another thread panicked mid-define; the map is still usable.
     let mut reg = GroupRegistry::global().write().unwrap_or_else(|p| p.into_inner());
-    reg.define(name, members).cloned()
+    Ok(reg.insert(group).clone())
 }
 
 /// A user-defined (global registry) or built-in group by name or alias.
