@@ -26,11 +26,13 @@ use crate::error::{Error, Result};
 pub struct Country {
     /// ISO 3166-1 alpha-2 (`"US"`); empty for Comtrade-only areas without one.
     pub iso2: &'static str,
-    /// ISO 3166-1 alpha-3 (`"USA"`), or the code Comtrade uses for areas without one.
+    /// ISO 3166-1 alpha-3 (`"USA"`); for former areas the code BACI gives them (810 `"SUN"`,
+    /// 58 Belgium-Luxembourg `"BEL"`); empty for "nes" and special areas.
     pub iso3: &'static str,
-    /// ISO 3166-1 numeric (840).
+    /// ISO 3166-1 numeric (840); 0 for areas without a current ISO code.
     pub iso_numeric: u16,
-    /// Comtrade/BACI numeric code (842 for the USA).
+    /// Comtrade/BACI numeric code (842 for the USA); 0 for ISO countries that trade data reports
+    /// within another area (Liechtenstein within Switzerland 757).
     pub comtrade: u16,
     /// Short English name.
     pub name: &'static str,
@@ -397,6 +399,23 @@ mod tests {
         assert!(!is_known_code(840));
         assert!(!is_known_code(999));
         assert!(!is_known_code(u16::MAX));
+    }
+
+    #[test]
+    fn every_name_and_alias_finds_its_row() {
+        for a in AREAS {
+            for n in std::iter::once(&a.country.name).chain(a.aliases.iter()) {
+                let got = area(n).unwrap_or_else(|e| panic!("{n}: {e}"));
+                // Same entity: same row, or the current country for an alias/former row that
+                // shares its name (381 Italy -> 380 Italy).
+                assert!(
+                    got == a || (got.kind == AreaKind::Country && got.country.iso3 == a.country.iso3 && a.kind != AreaKind::Country),
+                    "{n:?} of {:?} found {:?}",
+                    a.country,
+                    got.country
+                );
+            }
+        }
     }
 
     #[test]

@@ -422,6 +422,12 @@ fn make_group(name: &str, members: &[&str], local: Option<&GroupRegistry>) -> Re
     if builtin_groups().iter().any(|g| g.matches(&key)) {
         return Err(Error::invalid_argument(format!("{name:?} is a built-in group"), "choose another name for your group"));
     }
+    if let Ok(c) = countries::country(name) {
+        return Err(Error::invalid_argument(
+            format!("{name:?} is already a country name ({}, {})", c.name, c.iso3),
+            "choose a group name that is not a country name or code",
+        ));
+    }
     if members.is_empty() {
         return Err(Error::invalid_argument(format!("group {name:?} has no members"), "list at least one country"));
     }
@@ -531,5 +537,6 @@ mod tests {
         assert!(reg.define("eu", &["FRA"]).is_err());
         assert!(reg.define("x", &[]).is_err());
         assert!(reg.define("x", &["Atlantis"]).is_err());
+        assert!(reg.define("France", &["DEU"]).is_err(), "a group must not shadow a country");
     }
 }
