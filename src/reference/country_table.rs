@@ -21,6 +21,8 @@
 //!   (ISO TW/TWN/158) and keeps "Other Asia, nes" as an alias.
 //! - Italy has two data codes: 381 (Comtrade legacy, BACI V202201) and 380 (BACI V202301+);
 //!   380 is the primary row, 381 an [`AreaKind::Alias`] of it.
+//! - "Korea" is an alias of both Koreas on purpose: looking it up is an ambiguity error that
+//!   names both.
 
 use super::countries::Country;
 
@@ -210,8 +212,8 @@ pub(crate) const AREA_TABLE: &[Area] = &[
     e(398, "KZ", "KAZ", 398, "Kazakhstan", Country, 0, &["Republic of Kazakhstan"]),
     e(400, "JO", "JOR", 400, "Jordan", Country, 0, &["Hashemite Kingdom of Jordan"]),
     e(404, "KE", "KEN", 404, "Kenya", Country, 0, &["Republic of Kenya"]),
-    e(408, "KP", "PRK", 408, "North Korea", Country, 0, &["DPRK", "Dem. People's Rep. of Korea", "Democratic People's Republic of Korea", "Korea, Dem. People's Rep.", "Korea, Dem. Rep."]),
-    e(410, "KR", "KOR", 410, "South Korea", Country, 0, &["Korea Republic", "Korea, Rep.", "Rep. of Korea", "Republic of Korea"]),
+    e(408, "KP", "PRK", 408, "North Korea", Country, 0, &["Korea", "DPRK", "Dem. People's Rep. of Korea", "Democratic People's Republic of Korea", "Korea, Dem. People's Rep.", "Korea, Dem. Rep."]),
+    e(410, "KR", "KOR", 410, "South Korea", Country, 0, &["Korea", "Korea Republic", "Korea, Rep.", "Rep. of Korea", "Republic of Korea"]),
     e(414, "KW", "KWT", 414, "Kuwait", Country, 0, &["State of Kuwait"]),
     e(417, "KG", "KGZ", 417, "Kyrgyzstan", Country, 0, &["Kyrgyz Rep.", "Kyrgyz Republic"]),
     e(418, "LA", "LAO", 418, "Laos", Country, 0, &["Lao PDR", "Lao People's Dem. Rep.", "Lao People's Democratic Republic"]),
