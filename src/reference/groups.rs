@@ -286,7 +286,7 @@ fn builtin(name: &str, aliases: &[&str], description: &str, source: &str, member
 /// | `China+HK+Macao` | China, Hong Kong, Macao | ISO 3166-1 / Comtrade areas 156, 344, 446 |
 /// | `CHPL coalition` | EU27_2020, United States, United Kingdom, Japan | Common High Priority List, published jointly by the EU, US, UK and Japan (2023) |
 /// | `sanctioning coalition` | CHPL coalition + Canada, Australia, New Zealand, Norway, Switzerland, Iceland, South Korea, Taiwan, Singapore | US BIS, EAR Part 746 Supplement No. 3 (Global Export Control Coalition), plus Singapore (export controls on Russia, MFA Singapore, 5 March 2022) |
-/// | `rerouting hubs` | Armenia, Georgia, Kazakhstan, Kyrgyzstan, Uzbekistan, Türkiye, United Arab Emirates | project convention (domain notes), following EBRD Regional Economic Prospects (2023) and the literature on re-exports to Russia |
+/// | `rerouting hubs` | Armenia, Georgia, Kazakhstan, Kyrgyzstan, Uzbekistan, Türkiye, United Arab Emirates | project convention (domain notes): Caucasus and Central Asia as in EBRD Working Paper 276 "The Eurasian Roundabout" (2023), plus Türkiye and the UAE |
 pub fn builtin_groups() -> &'static [Group] {
     static GROUPS: OnceLock<Vec<Group>> = OnceLock::new();
     GROUPS.get_or_init(|| {
@@ -354,7 +354,7 @@ pub fn builtin_groups() -> &'static [Group] {
                 "rerouting hubs",
                 &["re-routing hubs", "hubs"],
                 "the usual re-routing hubs for trade with Russia: Armenia, Georgia, Kazakhstan, Kyrgyzstan, Uzbekistan, Türkiye, United Arab Emirates",
-                "project convention (tradedep domain notes), following EBRD Regional Economic Prospects (May 2023) and Chupilkin, Javorcik, Plekhanov (2023)",
+                "project convention (tradedep domain notes): the Caucasus and Central Asia as in EBRD Working Paper 276 'The Eurasian Roundabout' (Chupilkin, Javorcik, Peeva, Plekhanov, 2023), plus Türkiye and the United Arab Emirates",
                 fixed(&["ARM", "GEO", "KAZ", "KGZ", "UZB", "TUR", "ARE"]),
             ),
         ]
