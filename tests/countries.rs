@@ -338,3 +338,16 @@ fn former_and_nes_areas_are_partners_but_not_countries() {
     }
     assert_eq!(resolve("899").unwrap(), vec![899]);
 }
+
+#[test]
+fn known_codes_are_exactly_the_partner_codes_of_the_files() {
+    let dir = data_or_skip!("country_codes");
+    let mut expected: BTreeSet<u16> = both_baci(&dir).into_iter().flat_map(|(_, rows)| rows.into_iter().map(|r| r.0)).collect();
+    for file in ["comtrade_legacy_partnerAreas.json", "comtrade_legacy_reporterAreas.json"] {
+        expected.extend(comtrade(&dir.join(file)).into_iter().map(|(c, _)| c));
+    }
+    expected.remove(&0); // World
+    expected.remove(&97); // EU-28 aggregate reporter
+    let known: BTreeSet<u16> = (0..=u16::MAX).filter(|&c| is_known_code(c)).collect();
+    assert_eq!(known, expected);
+}
