@@ -1,12 +1,542 @@
-//! Country groups with membership dates. PLACEHOLDER bodies: the countries work replaces them;
-//! the signatures are the contract other modules code against.
+//! Country groups with membership dates: built-in groups typed by the project (EU27, EAEU,
+//! China+HK, the CHPL and export-control coalitions, re-routing hubs) and user-defined groups.
+//!
+//! # Membership conventions
+//! - A membership runs from its `from` day (first day as a member) to its `until` day (first day
+//!   no longer a member): the UK is a member until 2020-02-01, i.e. its last day was 2020-01-31.
+//! - A group on a year is the group on **1 July** of that year; on a month, on the **1st** of that
+//!   month (every EU change happened on a 1st: Croatia 2013-07-01, the UK's exit 2020-02-01).
+//!   So EU27 in 2013 includes Croatia and EU27 in 2020 does not include the UK.
+//! - `"EU27"` (alias `"EU"`) means the EU on the date asked: on 2000-01-01 it lists the 15 members
+//!   of then. `"EU27_2020"` is the fixed composition after the UK's exit and `"EU28"` the fixed
+//!   2013-2020 composition (Eurostat's aggregates), for series that must not change members.
+//! - Codes are trade-data codes. A member can carry extra data codes for the same territory
+//!   (Italy 381 next to 380; Belgium-Luxembourg 58 before 1999, as BACI and Comtrade report
+//!   Belgium and Luxembourg together until 1998; the former FRG 280 for Germany before
+//!   reunification on 1990-10-03). [`Group::codes_on`] lists them, [`Group::countries_on`] lists
+//!   one country per member.
+//! - Without a date a group means its members today.
+//!
+//! ```
+//! use tradedep::reference::groups::{members, Date, group};
+//! use tradedep::model::Period;
+//! let eu = group("EU27").unwrap();
+//! assert_eq!(eu.countries_on(Some(Date::new(2019, 6, 30))).len(), 28);
+//! assert_eq!(eu.countries_on(Some(Date::new(2020, 6, 30))).len(), 27);
+//! assert!(!members("EU27", Some(Period::Year(2020))).unwrap().contains(&826));
+//! ```
 
+use std::collections::BTreeMap;
+use std::sync::{OnceLock, RwLock};
+
+use super::countries::{self, area_by_code, AreaKind, Country};
 use crate::error::{Error, Result};
 use crate::model::Period;
+
+/// A calendar day, for membership dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    pub const fn new(year: i32, month: u8, day: u8) -> Date {
+        Date { year, month, day }
+    }
+
+    /// The day a period stands for in group membership: 1 July of a year, the 1st of a month.
+    pub fn reference_day(period: Period) -> Date {
+        match period {
+            Period::Year(y) => Date::new(y, 7, 1),
+            Period::Month { year, month } => Date::new(year, month, 1),
+        }
+    }
+
+    /// Parses `2019-06-30`, `2019-06` (the 1st) or `2019` (1 July).
+    pub fn parse(s: &str) -> Result<Date> {
+        let t = s.trim();
+        let bad = || {
+            Error::invalid_argument(format!("cannot read date {t:?}"), "write a date as 2019-06-30, a month as 2019-06 or a year as 2019")
+        };
+        let parts: Vec<&str> = t.split('-').collect();
+        let num = |p: &str| p.parse::<i32>().map_err(|_| bad());
+        let d = match parts.as_slice() {
+            [y] if y.len() == 4 => Date::new(num(y)?, 7, 1),
+            [y, m] if y.len() == 4 => Date::new(num(y)?, u8::try_from(num(m)?).map_err(|_| bad())?, 1),
+            [y, m, d] if y.len() == 4 => {
+                Date::new(num(y)?, u8::try_from(num(m)?).map_err(|_| bad())?, u8::try_from(num(d)?).map_err(|_| bad())?)
+            }
+            _ => return Err(bad()),
+        };
+        if d.is_valid() {
+            Ok(d)
+        } else {
+            Err(bad())
+        }
+    }
+
+    /// True for a real calendar day.
+    pub fn is_valid(self) -> bool {
+        let leap = (self.year % 4 == 0 && self.year % 100 != 0) || self.year % 400 == 0;
+        let days = match self.month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return false,
+        };
+        self.day >= 1 && self.day <= days
+    }
+
+    /// Today (UTC) from the system clock.
+    pub fn today() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
+        let z = (secs / 86_400) as i64 + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date::new(year, month, day)
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// One data code in a group, with the days it belongs to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Membership {
+    /// Comtrade/BACI numeric code.
+    pub code: u16,
+    /// First day as a member (`None`: always).
+    pub from: Option<Date>,
+    /// First day no longer a member (`None`: still a member).
+    pub until: Option<Date>,
+    /// An extra data code of a member counted elsewhere (Italy 381), not a member of its own.
+    pub extra_code: bool,
+}
+
+impl Membership {
+    fn on(&self, day: Date) -> bool {
+        self.from.is_none_or(|f| f <= day) && self.until.is_none_or(|u| day < u)
+    }
+}
+
+/// A named set of countries, possibly with membership dates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub name: String,
+    /// Other names that find the group ("EU" for "EU27").
+    pub aliases: Vec<String>,
+    pub description: String,
+    /// The official source of the membership list.
+    pub source: String,
+    pub members: Vec<Membership>,
+    /// False for groups defined by the user at run time.
+    pub builtin: bool,
+}
+
+impl Group {
+    /// Data codes of the members on `day` (`None`: today), extra codes included, in order.
+    pub fn codes_on(&self, day: Option<Date>) -> Vec<u16> {
+        let day = day.unwrap_or_else(Date::today);
+        let mut out: Vec<u16> = Vec::new();
+        for m in self.members.iter().filter(|m| m.on(day)) {
+            if !out.contains(&m.code) {
+                out.push(m.code);
+            }
+        }
+        out
+    }
+
+    /// One country per member on `day` (`None`: today), extra data codes left out.
+    pub fn countries_on(&self, day: Option<Date>) -> Vec<&'static Country> {
+        let day = day.unwrap_or_else(Date::today);
+        let mut out: Vec<&'static Country> = Vec::new();
+        for m in self.members.iter().filter(|m| m.on(day) && !m.extra_code) {
+            if let Some(c) = countries::by_code(m.code) {
+                if !out.contains(&c) {
+                    out.push(c);
+                }
+            }
+        }
+        out
+    }
+
+    fn matches(&self, key: &str) -> bool {
+        group_key(&self.name) == key || self.aliases.iter().any(|a| group_key(a) == key)
+    }
+}
+
+/// Group names compare without case, spaces, `-`, `_` or `.`: "re-routing hubs" = "REROUTING_HUBS".
+fn group_key(name: &str) -> String {
+    name.chars().filter(|c| !matches!(c, ' ' | '-' | '_' | '.')).flat_map(char::to_lowercase).collect()
+}
+
+const fn d(year: i32, month: u8, day: u8) -> Option<Date> {
+    Some(Date::new(year, month, day))
+}
+
+/// EU membership: ISO alpha-3, accession day, first day after exit.
+/// Source: Treaty of Rome (1958) and the Acts of Accession of 1972, 1979, 1985, 1994, 2003, 2005
+/// and 2012 (dates of entry into force), the UK Withdrawal Agreement (OJ L 29, 31.1.2020); as
+/// listed on european-union.europa.eu "EU countries".
+const EU: &[(&str, Option<Date>, Option<Date>)] = &[
+    ("BEL", d(1958, 1, 1), None),
+    ("FRA", d(1958, 1, 1), None),
+    ("ITA", d(1958, 1, 1), None),
+    ("LUX", d(1958, 1, 1), None),
+    ("NLD", d(1958, 1, 1), None),
+    ("DNK", d(1973, 1, 1), None),
+    ("IRL", d(1973, 1, 1), None),
+    ("GBR", d(1973, 1, 1), d(2020, 2, 1)),
+    ("GRC", d(1981, 1, 1), None),
+    ("ESP", d(1986, 1, 1), None),
+    ("PRT", d(1986, 1, 1), None),
+    ("AUT", d(1995, 1, 1), None),
+    ("FIN", d(1995, 1, 1), None),
+    ("SWE", d(1995, 1, 1), None),
+    ("CYP", d(2004, 5, 1), None),
+    ("CZE", d(2004, 5, 1), None),
+    ("EST", d(2004, 5, 1), None),
+    ("HUN", d(2004, 5, 1), None),
+    ("LVA", d(2004, 5, 1), None),
+    ("LTU", d(2004, 5, 1), None),
+    ("MLT", d(2004, 5, 1), None),
+    ("POL", d(2004, 5, 1), None),
+    ("SVK", d(2004, 5, 1), None),
+    ("SVN", d(2004, 5, 1), None),
+    ("BGR", d(2007, 1, 1), None),
+    ("ROU", d(2007, 1, 1), None),
+    ("HRV", d(2013, 7, 1), None),
+];
+const REUNIFICATION: Option<Date> = d(1990, 10, 3);
+const BELGIUM_LUXEMBOURG_SPLIT: Option<Date> = d(1999, 1, 1);
+
+/// The 27 members after 2020-02-01.
+const EU27_2020: &[&str] = &[
+    "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN", "IRL", "ITA", "LVA",
+    "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP", "SWE",
+];
+
+/// Memberships of a country (ISO alpha-3) over `[from, until)`: its data code plus extra codes
+/// (Italy 381). Only called with codes of the table, checked by the tests.
+fn member(iso3: &str, from: Option<Date>, until: Option<Date>) -> Vec<Membership> {
+    let Ok(a) = countries::area(iso3) else { return Vec::new() };
+    let codes = countries::data_codes(a, iso3).unwrap_or_default();
+    codes
+        .iter()
+        .enumerate()
+        .map(|(i, &code)| Membership { code, from, until, extra_code: i > 0 })
+        .collect()
+}
+
+fn fixed(iso3s: &[&str]) -> Vec<Membership> {
+    iso3s.iter().flat_map(|c| member(c, None, None)).collect()
+}
+
+fn eu_dated() -> Vec<Membership> {
+    let mut out = Vec::new();
+    for &(iso3, from, until) in EU {
+        out.extend(member(iso3, from, until));
+        if iso3 == "BEL" {
+            // Belgium-Luxembourg reported together until 1998 (BACI 1995-1998, Comtrade).
+            out.push(Membership { code: 58, from, until: BELGIUM_LUXEMBOURG_SPLIT, extra_code: true });
+        }
+    }
+    // Germany: the FRG (280) until reunification, then Germany (276).
+    out.push(Membership { code: 280, from: d(1958, 1, 1), until: REUNIFICATION, extra_code: false });
+    out.extend(member("DEU", REUNIFICATION, None));
+    out
+}
+
+fn builtin(name: &str, aliases: &[&str], description: &str, source: &str, members: Vec<Membership>) -> Group {
+    Group {
+        name: name.into(),
+        aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        description: description.into(),
+        source: source.into(),
+        members,
+        builtin: true,
+    }
+}
+
+/// The built-in groups, with their official sources.
+///
+/// | name | members | source |
+/// |---|---|---|
+/// | `EU27` (`EU`) | EU members on the date asked (6 in 1958 ... 28 in 2013-2020, 27 since 2020-02-01) | EU treaties and accession acts; UK Withdrawal Agreement |
+/// | `EU27_2020` | the 27 members since 2020-02-01, fixed | Eurostat aggregate EU27_2020 |
+/// | `EU28` | EU27_2020 + United Kingdom, fixed | Eurostat aggregate EU28 |
+/// | `EAEU` | Russia, Belarus, Kazakhstan (2015-01-01), Armenia (2015-01-02), Kyrgyzstan (2015-08-12) | Treaty on the Eurasian Economic Union (2014), accession treaties of Armenia and Kyrgyzstan |
+/// | `China+HK` | China, Hong Kong | ISO 3166-1 / Comtrade areas 156, 344 |
+/// | `China+HK+Macao` | China, Hong Kong, Macao | ISO 3166-1 / Comtrade areas 156, 344, 446 |
+/// | `CHPL coalition` | EU27_2020, United States, United Kingdom, Japan | Common High Priority List, published jointly by the EU, US, UK and Japan (2023) |
+/// | `sanctioning coalition` | CHPL coalition + Canada, Australia, New Zealand, Norway, Switzerland, Iceland, South Korea, Taiwan, Singapore | US BIS, EAR Part 746 Supplement No. 3 (Global Export Control Coalition), plus Singapore (export controls on Russia, MFA Singapore, 5 March 2022) |
+/// | `rerouting hubs` | Armenia, Georgia, Kazakhstan, Kyrgyzstan, Uzbekistan, Türkiye, United Arab Emirates | project convention (domain notes): Caucasus and Central Asia as in EBRD Working Paper 276 "The Eurasian Roundabout" (2023), plus Türkiye and the UAE |
+pub fn builtin_groups() -> &'static [Group] {
+    static GROUPS: OnceLock<Vec<Group>> = OnceLock::new();
+    GROUPS.get_or_init(|| {
+        let chpl: Vec<&str> = EU27_2020.iter().copied().chain(["USA", "GBR", "JPN"]).collect();
+        let coalition: Vec<&str> =
+            chpl.iter().copied().chain(["CAN", "AUS", "NZL", "NOR", "CHE", "ISL", "KOR", "TWN", "SGP"]).collect();
+        let mut eaeu = fixed(&["RUS", "BLR", "KAZ"]);
+        for m in &mut eaeu {
+            m.from = d(2015, 1, 1);
+        }
+        eaeu.extend(member("ARM", d(2015, 1, 2), None));
+        eaeu.extend(member("KGZ", d(2015, 8, 12), None));
+        vec![
+            builtin(
+                "EU27",
+                &["EU", "European Union"],
+                "European Union members on the date asked (the EU15 in 2000, 28 members 2013-07-01 to 2020-01-31, 27 since)",
+                "EU treaties and Acts of Accession (1972, 1979, 1985, 1994, 2003, 2005, 2012); UK Withdrawal Agreement, OJ L 29, 31.1.2020; european-union.europa.eu 'EU countries'",
+                eu_dated(),
+            ),
+            builtin(
+                "EU27_2020",
+                &["EU27 2020"],
+                "the 27 EU members since 2020-02-01, fixed over time",
+                "Eurostat aggregate EU27_2020",
+                fixed(EU27_2020),
+            ),
+            builtin(
+                "EU28",
+                &[],
+                "the 28 EU members of 2013-07-01 to 2020-01-31, fixed over time",
+                "Eurostat aggregate EU28",
+                fixed(&EU27_2020.iter().copied().chain(["GBR"]).collect::<Vec<_>>()),
+            ),
+            builtin(
+                "EAEU",
+                &["Eurasian Economic Union", "EEU"],
+                "Eurasian Economic Union: Russia, Belarus, Kazakhstan since 2015-01-01, Armenia since 2015-01-02, Kyrgyzstan since 2015-08-12",
+                "Treaty on the Eurasian Economic Union (Astana, 29 May 2014) and the accession treaties of Armenia and Kyrgyzstan; eaeunion.org",
+                eaeu,
+            ),
+            builtin("China+HK", &["China+Hong Kong"], "China and Hong Kong", "ISO 3166-1; UN Comtrade areas 156, 344", fixed(&["CHN", "HKG"])),
+            builtin(
+                "China+HK+Macao",
+                &["China+HK+Macau", "China+Hong Kong+Macao"],
+                "China, Hong Kong and Macao",
+                "ISO 3166-1; UN Comtrade areas 156, 344, 446",
+                fixed(&["CHN", "HKG", "MAC"]),
+            ),
+            builtin(
+                "CHPL coalition",
+                &["CHPL"],
+                "the jurisdictions that publish the Common High Priority List: the EU (27), the United States, the United Kingdom, Japan",
+                "Common High Priority List of items, published jointly by the European Commission, US BIS, UK and Japan (2023)",
+                fixed(&chpl),
+            ),
+            builtin(
+                "sanctioning coalition",
+                &["GECC", "Global Export Control Coalition", "export control coalition"],
+                "the CHPL coalition plus Canada, Australia, New Zealand, Norway, Switzerland, Iceland, South Korea, Taiwan and Singapore (Liechtenstein is within Switzerland in trade data)",
+                "US BIS, EAR Part 746 Supplement No. 3 (countries excluded from the Russia/Belarus FDP rules: the Global Export Control Coalition); Singapore: MFA export controls on Russia, 5 March 2022",
+                fixed(&coalition),
+            ),
+            builtin(
+                "rerouting hubs",
+                &["re-routing hubs", "hubs"],
+                "the usual re-routing hubs for trade with Russia: Armenia, Georgia, Kazakhstan, Kyrgyzstan, Uzbekistan, Türkiye, United Arab Emirates",
+                "project convention (tradedep domain notes): the Caucasus and Central Asia as in EBRD Working Paper 276 'The Eurasian Roundabout' (Chupilkin, Javorcik, Peeva, Plekhanov, 2023), plus Türkiye and the United Arab Emirates",
+                fixed(&["ARM", "GEO", "KAZ", "KGZ", "UZB", "TUR", "ARE"]),
+            ),
+        ]
+    })
+}
+
+/// User-defined groups. Members are fixed data codes (no dates), resolved when defined.
+///
+/// ```
+/// use tradedep::reference::groups::GroupRegistry;
+/// let mut reg = GroupRegistry::default();
+/// reg.define("Nordics", &["DNK", "FIN", "ISL", "NOR", "SWE"]).unwrap();
+/// assert_eq!(reg.get("nordics").unwrap().codes_on(None), vec![208, 246, 352, 579, 752]);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct GroupRegistry {
+    groups: BTreeMap<String, Group>,
+}
+
+impl GroupRegistry {
+    /// Defines (or redefines) a group. Each member is anything
+    /// [`resolve`](super::countries::resolve) accepts: a country, a group (its members today),
+    /// or an `A+B` combination. Built-in group names cannot be redefined.
+    pub fn define(&mut self, name: &str, members: &[&str]) -> Result<&Group> {
+        let group = make_group(name, members, Some(self))?;
+        Ok(self.insert(group))
+    }
+
+    fn insert(&mut self, group: Group) -> &Group {
+        let key = group_key(&group.name);
+        self.groups.insert(key.clone(), group);
+        &self.groups[&key]
+    }
+
+    /// The user group with this name, if any.
+    pub fn get(&self, name: &str) -> Option<&Group> {
+        self.groups.get(&group_key(name))
+    }
+
+    /// Removes a user group; true if it existed.
+    pub fn remove(&mut self, name: &str) -> bool {
+        self.groups.remove(&group_key(name)).is_some()
+    }
+
+    /// The user groups, by name.
+    pub fn groups(&self) -> impl Iterator<Item = &Group> {
+        self.groups.values()
+    }
+
+    /// The process-wide registry used by [`members`], [`group`] and
+    /// [`resolve`](super::countries::resolve) (and by `td.define_group` in Python).
+    pub fn global() -> &'static RwLock<GroupRegistry> {
+        static GLOBAL: OnceLock<RwLock<GroupRegistry>> = OnceLock::new();
+        GLOBAL.get_or_init(|| RwLock::new(GroupRegistry::default()))
+    }
+}
+
+/// Checks the name and resolves the members of a user group. Members naming a group of `local`
+/// use it; everything else goes through [`countries::resolve`] (global registry, built-ins).
+fn make_group(name: &str, members: &[&str], local: Option<&GroupRegistry>) -> Result<Group> {
+    let key = group_key(name);
+    if key.is_empty() {
+        return Err(Error::invalid_argument("empty group name", "give the group a name, e.g. \"Nordics\""));
+    }
+    if builtin_groups().iter().any(|g| g.matches(&key)) {
+        return Err(Error::invalid_argument(format!("{name:?} is a built-in group"), "choose another name for your group"));
+    }
+    if let Ok(c) = countries::country(name) {
+        return Err(Error::invalid_argument(
+            format!("{name:?} is already a country name ({}, {})", c.name, c.iso3),
+            "choose a group name that is not a country name or code",
+        ));
+    }
+    if members.is_empty() {
+        return Err(Error::invalid_argument(format!("group {name:?} has no members"), "list at least one country"));
+    }
+    let mut codes: Vec<u16> = Vec::new();
+    for m in members {
+        let resolved = match local.and_then(|r| r.get(m)) {
+            Some(g) => g.codes_on(None),
+            None => countries::resolve(m)?,
+        };
+        for c in resolved {
+            if !codes.contains(&c) {
+                codes.push(c);
+            }
+        }
+    }
+    let names: Vec<&str> = codes.iter().filter_map(|&c| countries::by_code(c)).map(|c| c.name).collect();
+    Ok(Group {
+        name: name.trim().to_string(),
+        aliases: Vec::new(),
+        description: format!("user-defined group: {}", names.join(", ")),
+        source: "defined by the user".into(),
+        members: codes
+            .iter()
+            .map(|&code| Membership {
+                code,
+                from: None,
+                until: None,
+                extra_code: area_by_code(code).is_some_and(|a| a.kind == AreaKind::Alias),
+            })
+            .collect(),
+        builtin: false,
+    })
+}
+
+/// Defines (or redefines) a group in the process-wide registry (see [`GroupRegistry::define`]).
+pub fn define_group(name: &str, members: &[&str]) -> Result<Group> {
+    // Resolve before taking the write lock: resolving reads the same registry.
+    let group = make_group(name, members, None)?;
+    // A poisoned lock only means another thread panicked mid-define; the map is still usable.
+    let mut reg = GroupRegistry::global().write().unwrap_or_else(|p| p.into_inner());
+    Ok(reg.insert(group).clone())
+}
+
+/// A user-defined (global registry) or built-in group by name or alias.
+pub fn group(name: &str) -> Result<Group> {
+    find(name).ok_or_else(|| unknown_group(name))
+}
+
+fn find(name: &str) -> Option<Group> {
+    let user = GroupRegistry::global().read().unwrap_or_else(|p| p.into_inner()).get(name).cloned();
+    let key = group_key(name);
+    user.or_else(|| builtin_groups().iter().find(|g| g.matches(&key)).cloned())
+}
+
+/// Codes of a group on `day`, or `None` when no group has this name.
+pub(crate) fn lookup_codes(name: &str, day: Option<Date>) -> Option<Vec<u16>> {
+    find(name).map(|g| g.codes_on(day))
+}
+
+fn unknown_group(name: &str) -> Error {
+    let mut names: Vec<String> = builtin_groups().iter().map(|g| g.name.clone()).collect();
+    names.extend(GroupRegistry::global().read().unwrap_or_else(|p| p.into_inner()).groups().map(|g| g.name.clone()));
+    Error::invalid_argument(
+        format!("unknown group {name:?}"),
+        format!("known groups: {}; define your own with define_group", names.join(", ")),
+    )
+}
 
 /// Numeric codes of a built-in group's members during `period` (the whole period for a year:
 /// a country counts as a member of EU27 in a year if it was a member on 1 July of that year,
 /// documented in the group table). `None` means "members today".
-pub fn members(name: &str, _period: Option<Period>) -> Result<Vec<u16>> {
-    Err(Error::invalid_argument(format!("unknown group {name:?}"), "groups table not yet built"))
+///
+/// User-defined groups of the global registry are found too. Codes include extra data codes of
+/// members (Italy 380 and 381), so filters catch every vintage.
+pub fn members(name: &str, period: Option<Period>) -> Result<Vec<u16>> {
+    group(name).map(|g| g.codes_on(period.map(Date::reference_day)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_and_today_is_sane() {
+        assert_eq!(Date::parse("2019-06-30").unwrap(), Date::new(2019, 6, 30));
+        assert_eq!(Date::parse("2019").unwrap(), Date::new(2019, 7, 1));
+        assert_eq!(Date::parse("2020-02").unwrap(), Date::new(2020, 2, 1));
+        assert!(Date::parse("2019-02-30").is_err());
+        assert!(Date::parse("30/06/2019").is_err());
+        let t = Date::today();
+        assert!(t.year >= 2024 && t.is_valid(), "{t}");
+    }
+
+    #[test]
+    fn every_builtin_member_code_is_in_the_table() {
+        for g in builtin_groups() {
+            assert!(!g.members.is_empty(), "{}", g.name);
+            for m in &g.members {
+                assert!(countries::is_known_code(m.code), "{} has unknown code {}", g.name, m.code);
+            }
+        }
+    }
+
+    #[test]
+    fn builtin_names_are_protected() {
+        let mut reg = GroupRegistry::default();
+        assert!(reg.define("eu", &["FRA"]).is_err());
+        assert!(reg.define("x", &[]).is_err());
+        assert!(reg.define("x", &["Atlantis"]).is_err());
+        assert!(reg.define("France", &["DEU"]).is_err(), "a group must not shadow a country");
+    }
 }

@@ -2,4 +2,5 @@
 //! large official tables users download (nomenclatures, concordances).
 
 pub mod countries;
+pub mod country_table;
 pub mod groups;
