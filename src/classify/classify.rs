@@ -1,0 +1,177 @@
+//! Tags the rows of a trade table with the lists their products are on.
+//!
+//! **Representation.** [`classify`] returns the table's own columns (the same Arrow arrays,
+//! reference-counted, not copied) followed by one group of columns per list, named
+//! `<list>.<field>`:
+//!
+//! | column | type | meaning |
+//! |---|---|---|
+//! | `<list>.entry` | Dictionary(Int32, Utf8) | the list entry (or entries, comma-joined, after a conversion) the row's code falls under; null when not on the list |
+//! | `<list>.tier` | Dictionary(Int32, Utf8) | tier(s) of those entries |
+//! | `<list>.category` | Dictionary(Int32, Utf8) | category of those entries |
+//! | `<list>.control_entry` | Dictionary(Int32, Utf8) | control entries (e.g. `3A001`) |
+//! | `<list>.match` | Dictionary(Int32, Utf8) | `exact`, `prefix` or `converted` |
+//! | `<list>.weight` | Float64 | part of the row's value that counts for the list: 1 for a direct match, the conversion weight after a split, 0 when not on the list |
+//!
+//! The dictionary columns reuse the keys buffer of the `product` column, so they cost one
+//! small array per distinct code, not per row. A code on several lists is tagged in each
+//! list's group. Each group's field metadata carries the list's name, version, vintage and
+//! (after a conversion) the tables and weighting used.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int32Type;
+use arrow_array::{Array, ArrayRef, DictionaryArray, Float64Array, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+
+use super::concordance::{Concordances, Weighting};
+use super::list::{MappedCode, MatchKind, ProductList};
+use crate::error::{Error, Result};
+use crate::model::TradeTable;
+
+/// How one code stands with one list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeMatch {
+    /// Indices of the list entries, with the weight each carries.
+    pub entries: Vec<(usize, f64)>,
+    pub kind: MatchKind,
+    pub weight: f64,
+}
+
+/// A list prepared for the codes of one vintage (conversion done once).
+pub struct Matcher<'a> {
+    pub list: &'a ProductList,
+    mapped: Option<HashMap<String, MappedCode>>,
+    /// Tables and weighting used, empty when the vintages share an HS base.
+    pub notes: Vec<String>,
+}
+
+impl<'a> Matcher<'a> {
+    /// Prepares `list` for codes of `vintage` (`None`: assumed to be the list's vintage, with a note).
+    pub fn new(list: &'a ProductList, vintage: Option<crate::model::Vintage>, conc: &Concordances, weighting: &Weighting) -> Result<Matcher<'a>> {
+        let Some(v) = vintage else {
+            return Ok(Matcher {
+                list,
+                mapped: None,
+                notes: vec![format!("the table declares no vintage; codes compared with {} as {} codes", list.name(), list.vintage())],
+            });
+        };
+        if v.hs_base() == list.vintage().hs_base() {
+            return Ok(Matcher { list, mapped: None, notes: vec![] });
+        }
+        let m = list.map_to(v, conc, weighting)?;
+        let notes = vec![format!(
+            "{} ({}) applied to {} codes through {} (correlation, {})",
+            list.name(),
+            list.vintage(),
+            v,
+            m.path.join(" then "),
+            { let mut w: Vec<&str> = m.codes.iter().map(|c| c.weighting.as_str()).collect(); w.sort(); w.dedup(); w.join("; ") }
+        )];
+        Ok(Matcher { list, mapped: Some(m.codes.into_iter().map(|c| (c.code.clone(), c)).collect()), notes })
+    }
+
+    /// The match of `code`, or `None`.
+    pub fn get(&self, code: &str) -> Option<CodeMatch> {
+        match &self.mapped {
+            None => {
+                let (e, kind) = self.list.lookup(code)?;
+                let i = self.list.entries().iter().position(|x| std::ptr::eq(x, e))?;
+                Some(CodeMatch { entries: vec![(i, 1.0)], kind, weight: 1.0 })
+            }
+            Some(m) => {
+                // Mapped codes are HS6; national codes of the table match by their subheading.
+                let c = m.get(code).or_else(|| code.get(..6).and_then(|k| m.get(k)))?;
+                Some(CodeMatch { entries: c.via.clone(), kind: MatchKind::Converted, weight: c.weight })
+            }
+        }
+    }
+}
+
+/// The table with one group of columns per list (see the module docs).
+#[derive(Debug, Clone)]
+pub struct Classified {
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+    /// How each list was applied (conversions, weightings).
+    pub notes: Vec<String>,
+}
+
+fn join_attr(list: &ProductList, m: &CodeMatch, f: impl Fn(&super::list::ListEntry) -> Option<String>) -> Option<String> {
+    let mut v: Vec<String> = m.entries.iter().filter_map(|(i, _)| list.entries().get(*i)).filter_map(&f).filter(|s| !s.is_empty()).collect();
+    v.sort();
+    v.dedup();
+    (!v.is_empty()).then(|| v.join(","))
+}
+
+/// Tags every row of `table` with each list of `lists` (see the module docs for the columns).
+/// Lists in another HS edition than the table are carried over with the correlation tables
+/// of `conc` and `weighting`.
+pub fn classify(table: &TradeTable, lists: &[&ProductList], conc: &Concordances, weighting: &Weighting) -> Result<Classified> {
+    let mut names: Vec<&str> = lists.iter().map(|l| l.name()).collect();
+    names.sort();
+    if names.windows(2).any(|w| w[0] == w[1]) {
+        return Err(Error::invalid_argument("two lists have the same name", "rename one (its name prefixes its columns)"));
+    }
+    let vintage = table.meta().vintage;
+    let matchers: Vec<Matcher> = lists.iter().map(|l| Matcher::new(l, vintage, conc, weighting)).collect::<Result<_>>()?;
+    let notes: Vec<String> = matchers.iter().flat_map(|m| m.notes.clone()).collect();
+
+    let base = table.schema();
+    let mut fields: Vec<Arc<Field>> = base.fields().iter().cloned().collect();
+    let dict = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+    for m in &matchers {
+        let l = m.list;
+        let mut md = HashMap::new();
+        md.insert("tradedep.list".to_string(), l.name().to_string());
+        md.insert("tradedep.list.version".to_string(), l.version().to_string());
+        md.insert("tradedep.list.vintage".to_string(), l.vintage().name());
+        if !m.notes.is_empty() {
+            md.insert("tradedep.list.conversion".to_string(), m.notes.join("; "));
+        }
+        for f in ["entry", "tier", "category", "control_entry", "match"] {
+            fields.push(Arc::new(Field::new(format!("{}.{f}", l.name()), dict.clone(), true).with_metadata(md.clone())));
+        }
+        fields.push(Arc::new(Field::new(format!("{}.weight", l.name()), DataType::Float64, false).with_metadata(md)));
+    }
+    let schema = Arc::new(Schema::new_with_metadata(fields, base.metadata().clone()));
+
+    let mut cache: Vec<HashMap<String, Option<CodeMatch>>> = vec![HashMap::new(); matchers.len()];
+    let mut batches = vec![];
+    for b in table.batches() {
+        let product = b.column(4).as_dictionary::<Int32Type>();
+        let values = product.values().as_string::<i32>();
+        let keys = product.keys();
+        let mut cols: Vec<ArrayRef> = b.columns().to_vec();
+        for (li, m) in matchers.iter().enumerate() {
+            let per_code: Vec<Option<CodeMatch>> = (0..values.len())
+                .map(|k| {
+                    let code = if values.is_valid(k) { values.value(k) } else { "" };
+                    cache[li].entry(code.to_string()).or_insert_with(|| m.get(code)).clone()
+                })
+                .collect();
+            let l = m.list;
+            let attr = |f: &dyn Fn(&super::list::ListEntry) -> Option<String>| -> StringArray {
+                per_code.iter().map(|pm| pm.as_ref().and_then(|pm| join_attr(l, pm, f))).collect()
+            };
+            let str_cols: [StringArray; 5] = [
+                attr(&|e| Some(e.code.clone())),
+                attr(&|e| e.attrs.tier.clone()),
+                attr(&|e| e.attrs.category.clone()),
+                attr(&|e| Some(e.attrs.control_entries.join(" "))),
+                per_code.iter().map(|pm| pm.as_ref().map(|pm| pm.kind.as_str())).collect(),
+            ];
+            for values in str_cols {
+                let d = DictionaryArray::<Int32Type>::try_new(keys.clone(), Arc::new(values)).map_err(|e| Error::arrow("building classify columns", e))?;
+                cols.push(Arc::new(d));
+            }
+            let w: Vec<f64> = per_code.iter().map(|pm| pm.as_ref().map(|pm| pm.weight).unwrap_or(0.0)).collect();
+            let weight: Float64Array = keys.values().iter().map(|k| w.get(*k as usize).copied().unwrap_or(0.0)).collect::<Vec<f64>>().into();
+            cols.push(Arc::new(weight));
+        }
+        batches.push(RecordBatch::try_new(schema.clone(), cols).map_err(|e| Error::arrow("assembling classified batch", e))?);
+    }
+    Ok(Classified { schema, batches, notes })
+}
