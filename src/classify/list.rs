@@ -395,7 +395,7 @@ pub(crate) fn selection(name: &str, entries: &[ListEntry], from: Vintage, target
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FileList {
+struct FileList<C> {
     name: String,
     version: String,
     effective: Option<String>,
@@ -403,14 +403,15 @@ struct FileList {
     vintage: String,
     #[serde(default)]
     tiers: Vec<String>,
-    #[serde(default)]
-    entries: Vec<FileEntry>,
+    #[serde(default = "Vec::new")]
+    entries: Vec<FileEntry<C>>,
 }
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FileEntry {
-    code: toml::Spanned<StrOrNum>,
+struct FileEntry<C> {
+    /// `Spanned` in TOML (gives the line), plain in JSON (serde_json has no spans).
+    code: C,
     tier: Option<StrOrNum>,
     category: Option<String>,
     control_entry: Option<String>,
@@ -427,6 +428,30 @@ enum StrOrNum {
     S(String),
     I(i64),
     F(f64),
+}
+
+/// A code cell, with its byte offset where the format gives one.
+trait CodeCell {
+    fn text(&self) -> String;
+    fn start(&self) -> Option<usize>;
+}
+
+impl CodeCell for StrOrNum {
+    fn text(&self) -> String {
+        StrOrNum::text(self)
+    }
+    fn start(&self) -> Option<usize> {
+        None
+    }
+}
+
+impl CodeCell for toml::Spanned<StrOrNum> {
+    fn text(&self) -> String {
+        self.get_ref().text()
+    }
+    fn start(&self) -> Option<usize> {
+        Some(self.span().start)
+    }
 }
 
 impl StrOrNum {
@@ -474,19 +499,25 @@ impl ProductList {
     /// Parses a TOML (or JSON, `json = true`) list; `file` names it in errors.
     pub fn from_text(text: &str, file: &str, json: bool) -> Result<ProductList> {
         let line_of = |offset: usize| text.get(..offset).map(|s| s.matches('\n').count() as u64 + 1);
-        let parsed: FileList = if json {
-            serde_json::from_str(text).map_err(|e| {
+        if json {
+            let parsed: FileList<StrOrNum> = serde_json::from_str(text).map_err(|e| {
                 Error::format(format!("not a list file: {e}"), Location::file(file).line(e.line() as u64), "see the list file format in the docs of tradedep::classify::list")
-            })?
+            })?;
+            Self::from_file_list(parsed, text, file)
         } else {
-            toml::from_str(text).map_err(|e| {
+            let parsed: FileList<toml::Spanned<StrOrNum>> = toml::from_str(text).map_err(|e| {
                 let mut loc = Location::file(file);
                 if let Some(l) = e.span().and_then(|s| line_of(s.start)) {
                     loc = loc.line(l);
                 }
                 Error::format(format!("not a list file: {}", e.message()), loc, "see the list file format in the docs of tradedep::classify::list")
-            })?
-        };
+            })?;
+            Self::from_file_list(parsed, text, file)
+        }
+    }
+
+    fn from_file_list<C: CodeCell>(parsed: FileList<C>, text: &str, file: &str) -> Result<ProductList> {
+        let line_of = |offset: usize| text.get(..offset).map(|s| s.matches('\n').count() as u64 + 1);
         let vintage = Vintage::parse(&parsed.vintage).map_err(|_| {
             Error::invalid_data(format!("unknown vintage {:?}", parsed.vintage), Location::file(file).column("vintage").value(&parsed.vintage), "write the vintage as HS2017, HS2022, CN2023 ...")
         })?;
@@ -501,16 +532,16 @@ impl ProductList {
         let mut entries = vec![];
         for (i, e) in parsed.entries.into_iter().enumerate() {
             // TOML gives byte spans; serde_json does not, so JSON entries are named by index.
-            let line = if json { None } else { line_of(e.code.span().start) };
+            let line = e.code.start().and_then(line_of);
             let mut control_entries = e.control_entries;
             if let Some(c) = e.control_entry {
                 control_entries.insert(0, c);
             }
             let mut extra = BTreeMap::new();
-            if json {
+            if line.is_none() {
                 extra.insert("entry_index".into(), i.to_string());
             }
-            let code = e.code.into_inner().text();
+            let code = e.code.text();
             entries.push(ListEntry {
                 code,
                 attrs: EntryAttrs { tier: e.tier.map(|t| t.text()), category: e.category, control_entries, description: e.description, extra },
@@ -537,8 +568,8 @@ impl ProductList {
         let Some(ic) = find(&["code", "hs6", "hs", "cn8", "cn", "hscode", "product"]) else {
             return Err(Error::format(format!("no code column in header [{}]", header.join(",")), Location::file(file).line(1), "name the code column `code`"));
         };
-        let known = ["code", "hs6", "hs", "cn8", "cn", "hscode", "product", "tier", "category", "control_entry", "description"];
         let (it, icat, ictl, idesc) = (find(&["tier"]), find(&["category"]), find(&["control_entry"]), find(&["description"]));
+        let used = [Some(ic), it, icat, ictl, idesc];
         let mut entries = vec![];
         for (line, row) in &sheet.rows[1..] {
             let get = |i: Option<usize>| i.and_then(|i| row.get(i)).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
@@ -547,7 +578,7 @@ impl ProductList {
             }
             let mut extra = BTreeMap::new();
             for (i, name) in h.iter().enumerate() {
-                if !known.contains(&name.as_str()) {
+                if !used.contains(&Some(i)) {
                     if let Some(v) = get(Some(i)) {
                         extra.insert(name.clone(), v);
                     }

@@ -34,9 +34,10 @@ pub fn is_workbook(path: &Path) -> bool {
 pub fn read_csv(path: &Path) -> Result<Sheet> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let first = bytes.split(|b| *b == b'\n').next().unwrap_or(&[]);
-    let count = |c: u8| first.iter().filter(|b| **b == c).count();
-    let delim = [b',', b';', b'\t'].into_iter().max_by_key(|c| count(*c)).unwrap_or(b',');
+    // Title rows may come first: look at a few lines; comma wins ties (max_by_key keeps the last).
+    let head: Vec<&[u8]> = bytes.split(|b| *b == b'\n').take(5).collect();
+    let count = |c: u8| head.iter().map(|l| l.iter().filter(|b| **b == c).count()).sum::<usize>();
+    let delim = [b'\t', b';', b','].into_iter().max_by_key(|c| count(*c)).unwrap_or(b',');
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delim).from_reader(&bytes[..]);
     let mut rows = vec![];
     for rec in rdr.records() {
