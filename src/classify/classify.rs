@@ -13,8 +13,10 @@
 //! | `<list>.match` | Dictionary(Int32, Utf8) | `exact`, `prefix` or `converted` |
 //! | `<list>.weight` | Float64 | part of the row's value that counts for the list: 1 for a direct match, the conversion weight after a split, 0 when not on the list |
 //!
-//! The dictionary columns reuse the keys buffer of the `product` column, so they cost one
-//! small array per distinct code, not per row. A code on several lists is tagged in each
+//! The dictionary columns reuse the keys buffer of the `product` column (a dictionary in a
+//! [`TradeTable`]), so they cost one small array per distinct code, not per row; a plain text
+//! product column ([`classify_batches`] on a user's table) gets one new keys array shared by
+//! all list columns. A code on several lists is tagged in each
 //! list's group. Each group's field metadata carries the list's name, version, vintage and
 //! (after a conversion) the tables and weighting used.
 
@@ -23,7 +25,7 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int32Type;
-use arrow_array::{Array, ArrayRef, DictionaryArray, Float64Array, RecordBatch, StringArray};
+use arrow_array::{Array, ArrayRef, DictionaryArray, Float64Array, Int32Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use super::concordance::{Concordances, Weighting};
@@ -110,17 +112,70 @@ fn join_attr(list: &ProductList, m: &CodeMatch, f: impl Fn(&super::list::ListEnt
 /// Lists in another HS edition than the table are carried over with the correlation tables
 /// of `conc` and `weighting`.
 pub fn classify(table: &TradeTable, lists: &[&ProductList], conc: &Concordances, weighting: &Weighting) -> Result<Classified> {
+    classify_batches(&table.schema(), table.batches(), "product", table.meta().vintage, lists, conc, weighting)
+}
+
+/// Row keys into a per-code array: the dictionary's own keys (shared, not copied) or keys
+/// built for a plain string column.
+fn code_keys(col: &ArrayRef, name: &str) -> Result<(Int32Array, Vec<Option<String>>)> {
+    let plain = |codes: Vec<Option<&str>>| {
+        let mut ix: HashMap<&str, i32> = HashMap::new();
+        let mut values: Vec<Option<String>> = vec![];
+        let keys: Int32Array = codes
+            .iter()
+            .map(|c| {
+                c.map(|c| {
+                    *ix.entry(c).or_insert_with(|| {
+                        values.push(Some(c.to_string()));
+                        values.len() as i32 - 1
+                    })
+                })
+            })
+            .collect();
+        (keys, values)
+    };
+    match col.data_type() {
+        DataType::Dictionary(k, _) if **k == DataType::Int32 => {
+            let d = col.as_dictionary::<Int32Type>();
+            let values = arrow_cast::cast(d.values(), &DataType::Utf8).map_err(|e| Error::arrow("reading product codes", e))?;
+            let values = values.as_string::<i32>();
+            Ok((d.keys().clone(), values.iter().map(|x| x.map(String::from)).collect()))
+        }
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Dictionary(_, _) => {
+            let s = arrow_cast::cast(col, &DataType::Utf8).map_err(|e| Error::arrow("reading product codes", e))?;
+            Ok(plain(s.as_string::<i32>().iter().collect()))
+        }
+        other => Err(Error::schema(
+            format!("product column {name:?} is {other}, not text"),
+            "product codes are text with leading zeros (\"010121\"); read the file with an explicit string type for the code column",
+        )),
+    }
+}
+
+/// [`classify`] for any Arrow batches with a text (or dictionary) column of product codes, e.g.
+/// a user's DataFrame. `vintage` is the codes' nomenclature (`None`: assumed to be each
+/// list's, with a note). The batches' columns are kept as they are and the list columns follow.
+pub fn classify_batches(
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+    product: &str,
+    vintage: Option<crate::model::Vintage>,
+    lists: &[&ProductList],
+    conc: &Concordances,
+    weighting: &Weighting,
+) -> Result<Classified> {
     let mut names: Vec<&str> = lists.iter().map(|l| l.name()).collect();
     names.sort();
     if names.windows(2).any(|w| w[0] == w[1]) {
         return Err(Error::invalid_argument("two lists have the same name", "rename one (its name prefixes its columns)"));
     }
-    let vintage = table.meta().vintage;
+    let pi = schema.index_of(product).map_err(|_| {
+        Error::schema(format!("no product column {product:?}"), format!("columns are [{}]; name the code column", schema.fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>().join(", ")))
+    })?;
     let matchers: Vec<Matcher> = lists.iter().map(|l| Matcher::new(l, vintage, conc, weighting)).collect::<Result<_>>()?;
     let notes: Vec<String> = matchers.iter().flat_map(|m| m.notes.clone()).collect();
 
-    let base = table.schema();
-    let mut fields: Vec<Arc<Field>> = base.fields().iter().cloned().collect();
+    let mut fields: Vec<Arc<Field>> = schema.fields().iter().cloned().collect();
     let dict = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
     for m in &matchers {
         let l = m.list;
@@ -132,23 +187,26 @@ pub fn classify(table: &TradeTable, lists: &[&ProductList], conc: &Concordances,
             md.insert("tradedep.list.conversion".to_string(), m.notes.join("; "));
         }
         for f in ["entry", "tier", "category", "control_entry", "match"] {
-            fields.push(Arc::new(Field::new(format!("{}.{f}", l.name()), dict.clone(), true).with_metadata(md.clone())));
+            let name = format!("{}.{f}", l.name());
+            if schema.index_of(&name).is_ok() {
+                return Err(Error::invalid_argument(format!("the table already has a column {name:?}"), "classify a table once per list, or rename the list"));
+            }
+            fields.push(Arc::new(Field::new(name, dict.clone(), true).with_metadata(md.clone())));
         }
         fields.push(Arc::new(Field::new(format!("{}.weight", l.name()), DataType::Float64, false).with_metadata(md)));
     }
-    let schema = Arc::new(Schema::new_with_metadata(fields, base.metadata().clone()));
+    let out_schema = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
 
     let mut cache: Vec<HashMap<String, Option<CodeMatch>>> = vec![HashMap::new(); matchers.len()];
-    let mut batches = vec![];
-    for b in table.batches() {
-        let product = b.column(4).as_dictionary::<Int32Type>();
-        let values = product.values().as_string::<i32>();
-        let keys = product.keys();
+    let mut out = vec![];
+    for b in batches {
+        let (keys, codes) = code_keys(b.column(pi), product)?;
         let mut cols: Vec<ArrayRef> = b.columns().to_vec();
         for (li, m) in matchers.iter().enumerate() {
-            let per_code: Vec<Option<CodeMatch>> = (0..values.len())
-                .map(|k| {
-                    let code = if values.is_valid(k) { values.value(k) } else { "" };
+            let per_code: Vec<Option<CodeMatch>> = codes
+                .iter()
+                .map(|code| {
+                    let code = code.as_deref().unwrap_or("");
                     cache[li].entry(code.to_string()).or_insert_with(|| m.get(code)).clone()
                 })
                 .collect();
@@ -168,10 +226,10 @@ pub fn classify(table: &TradeTable, lists: &[&ProductList], conc: &Concordances,
                 cols.push(Arc::new(d));
             }
             let w: Vec<f64> = per_code.iter().map(|pm| pm.as_ref().map(|pm| pm.weight).unwrap_or(0.0)).collect();
-            let weight: Float64Array = keys.values().iter().map(|k| w.get(*k as usize).copied().unwrap_or(0.0)).collect::<Vec<f64>>().into();
+            let weight: Float64Array = keys.iter().map(|k| k.and_then(|k| w.get(k as usize).copied()).unwrap_or(0.0)).collect::<Vec<f64>>().into();
             cols.push(Arc::new(weight));
         }
-        batches.push(RecordBatch::try_new(schema.clone(), cols).map_err(|e| Error::arrow("assembling classified batch", e))?);
+        out.push(RecordBatch::try_new(out_schema.clone(), cols).map_err(|e| Error::arrow("assembling classified batch", e))?);
     }
-    Ok(Classified { schema, batches, notes })
+    Ok(Classified { schema: out_schema, batches: out, notes })
 }
