@@ -27,7 +27,8 @@ def test_chpl_matches_the_csv_and_tier_counts(shared_data: Path) -> None:
     assert counts == {"1": 4, "2": 5, "3.A": 16, "3.B": 9, "4.A": 11, "4.B": 5}
     assert chpl.version == "2024-02-23" and chpl.vintage == "HS2022"
     assert "85423190" in chpl.tier("1")
-    assert chpl.lookup("85423190")["match"] == "prefix"
+    hit = chpl.lookup("85423190")
+    assert hit is not None and hit["match"] == "prefix"
     assert "<table>" in chpl._repr_html_()
     with pytest.raises(td.InvalidArgumentError, match="tiers are"):
         chpl.tier("9")
@@ -83,8 +84,8 @@ def test_chpl_on_hs2017_codes_goes_through_the_correlation(shared_data: Path) ->
     split = conc.split("852580", "HS2017", "HS2022")
     assert sum(w for _, w in split["parts"]) == pytest.approx(1.0) and split["weighting"] == "equal split"
     # Base-period values as weights: 852589 has 30 of the 100 traded among 852580's counterparts.
-    w = chpl._product_weights("HS2017", conc, {"852589": 30.0, "852581": 70.0})
-    assert w["852580"] == pytest.approx(0.3)
+    shares = chpl._product_weights("HS2017", conc, {"852589": 30.0, "852581": 70.0})
+    assert shares["852580"] == pytest.approx(0.3)
 
 
 def test_comext_cn8_codes_classify_by_hs6_prefix(shared_data: Path) -> None:
@@ -158,6 +159,7 @@ def test_dual_use_correlation_workbook(tmp_path: Path) -> None:
     assert len(du) == 3 and du.vintage == "CN2024"
     e = du.lookup("85423190")
     assert e is not None and e["control_entries"] == ["3A001.a.2", "3A002"] and e["regime"] == "Wassenaar Arrangement"
-    assert du.lookup("90142000")["regime"] == "MTCR"
+    nav = du.lookup("90142000")
+    assert nav is not None and nav["regime"] == "MTCR"
     out = td.classify(pa.table({"product": ["85423190", "85423110"]}), du, vintage="CN2024").to_arrow()
     assert out.column(f"{du.name}.control_entry").to_pylist() == ["3A001.a.2 3A002", None]
