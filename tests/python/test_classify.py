@@ -163,3 +163,15 @@ def test_dual_use_correlation_workbook(tmp_path: Path) -> None:
     assert nav is not None and nav["regime"] == "MTCR"
     out = td.classify(pa.table({"product": ["85423190", "85423110"]}), du, vintage="CN2024").to_arrow()
     assert out.column(f"{du.name}.control_entry").to_pylist() == ["3A001.a.2 3A002", None]
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    import tradedep._classify
+    import tradedep.lists
+
+    for mod in (tradedep._classify, tradedep.lists):
+        result = doctest.testmod(mod, extraglobs={"td": td}, optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, mod.__name__
+        assert result.attempted > 0
