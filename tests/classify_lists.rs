@@ -174,3 +174,16 @@ fn dual_use_correlation_table_in_the_documented_layout() {
     let e = dual_use::load_correlation(write(&dir, "bad.csv", &bad), 2024, "2024").unwrap_err().to_string();
     assert!(e.contains("bad.csv") && e.contains("line 4") && e.contains("3Z002"), "{e}");
 }
+
+#[test]
+fn a_code_of_another_edition_is_a_wrong_vintage_error() {
+    let path = data_or_skip!("hs_nomenclature/classificationH5.json");
+    let hs17 = Nomenclature::load(&path, None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let opts = CsvListOptions { name: "w".into(), version: "1".into(), effective: None, vintage: Vintage::Hs(2017), tiers: vec![] };
+    let l = ProductList::load(write(&dir, "w.csv", "code\n854231\n880730\n"), Some(&opts)).unwrap();
+    let e = l.check_against(&hs17).unwrap_err().to_string();
+    assert!(e.contains("w.csv") && e.contains("line 3") && e.contains("880730") && e.contains("does not exist in HS2017"), "{e}");
+    let hs22 = tradedep::classify::chpl::chpl();
+    assert!(hs22.check_against(&hs17).is_err()); // HS2022 list vs HS2017 nomenclature
+}

@@ -48,8 +48,16 @@ fn weighting(w: Option<&Bound<'_, PyAny>>, base_from: Option<i32>, base_to: Opti
     Err(PyTypeError::new_err("weighting is \"equal\", a TradeTable (base period) or a dict code -> value"))
 }
 
-fn concordances_or_empty(c: Option<PyRef<'_, PyConcordances>>) -> Concordances {
-    c.map(|c| c.inner.clone()).unwrap_or_default()
+/// The caller's tables, else those loaded with `td.load_concordances` in this session, else none.
+fn concordances_or_default(py: Python<'_>, c: Option<PyRef<'_, PyConcordances>>) -> PyResult<Concordances> {
+    if let Some(c) = c {
+        return Ok(c.inner.clone());
+    }
+    let d = py.import("tradedep._classify")?.getattr("_default_concordances")?.call1((py.None(),))?;
+    if d.is_none() {
+        return Ok(Concordances::new());
+    }
+    Ok(d.cast::<PyConcordances>()?.borrow().inner.clone())
 }
 
 // ---- product codes ------------------------------------------------------------------------
@@ -335,6 +343,10 @@ impl PyProductList {
         }
     }
     /// Changes from `older` to this version.
+    /// Raises when a code does not exist in `nomenclature` (the list's HS edition).
+    fn check(&self, nomenclature: &PyNomenclature) -> PyResult<()> {
+        py_result(self.inner.check_against(&nomenclature.inner))
+    }
     fn diff<'py>(&self, py: Python<'py>, older: &PyProductList) -> PyResult<Bound<'py, PyDict>> {
         let d = self.inner.diff(&older.inner);
         let out = PyDict::new(py);
@@ -350,6 +362,7 @@ impl PyProductList {
     #[pyo3(signature = (vintage=None, concordances=None, weighting=None, base_from=None, base_to=None))]
     fn _product_weights(
         &self,
+        py: Python<'_>,
         vintage: Option<&str>,
         concordances: Option<PyRef<'_, PyConcordances>>,
         weighting: Option<&Bound<'_, PyAny>>,
@@ -357,7 +370,7 @@ impl PyProductList {
         base_to: Option<i32>,
     ) -> PyResult<HashMap<String, f64>> {
         let w = self::weighting(weighting, base_from, base_to, self.inner.vintage())?;
-        let c = concordances_or_empty(concordances);
+        let c = concordances_or_default(py, concordances)?;
         Ok(weights_dict(py_result(self.inner.to_selection(opt_vintage(vintage)?, &c, &w))?))
     }
     /// `[{"code", "weight", "entries", "weighting"}]`: the codes of `vintage` standing for the list.
@@ -372,7 +385,7 @@ impl PyProductList {
         base_to: Option<i32>,
     ) -> PyResult<Bound<'py, PyList>> {
         let w = self::weighting(weighting, base_from, base_to, self.inner.vintage())?;
-        let c = concordances_or_empty(concordances);
+        let c = concordances_or_default(py, concordances)?;
         let m = py_result(self.inner.map_to(self::vintage(vintage)?, &c, &w))?;
         let items = m
             .codes
@@ -469,6 +482,7 @@ impl PyBasket {
     #[pyo3(signature = (vintage=None, concordances=None, weighting=None, base_from=None, base_to=None))]
     fn _product_weights(
         &self,
+        py: Python<'_>,
         vintage: Option<&str>,
         concordances: Option<PyRef<'_, PyConcordances>>,
         weighting: Option<&Bound<'_, PyAny>>,
@@ -476,7 +490,7 @@ impl PyBasket {
         base_to: Option<i32>,
     ) -> PyResult<HashMap<String, f64>> {
         let w = self::weighting(weighting, base_from, base_to, self.inner.vintage)?;
-        let c = concordances_or_empty(concordances);
+        let c = concordances_or_default(py, concordances)?;
         Ok(weights_dict(py_result(self.inner.to_selection(opt_vintage(vintage)?, &c, &w))?))
     }
     fn __repr__(&self) -> String {
@@ -495,6 +509,7 @@ impl PyBasket {
 #[pyo3(signature = (table, lists, product="product", vintage=None, concordances=None, weighting=None, base_from=None, base_to=None))]
 #[allow(clippy::too_many_arguments)]
 fn _classify(
+    py: Python<'_>,
     table: &Bound<'_, PyAny>,
     lists: Vec<PyRef<'_, PyProductList>>,
     product: &str,
@@ -508,7 +523,7 @@ fn _classify(
         return Err(to_py(tradedep::Error::invalid_argument("no lists given", "pass a ProductList, a Basket or a list of them")));
     };
     let w = self::weighting(weighting, base_from, base_to, first.inner.vintage())?;
-    let c = concordances_or_empty(concordances);
+    let c = concordances_or_default(py, concordances)?;
     let refs: Vec<&ProductList> = lists.iter().map(|l| &l.inner).collect();
     let out = if let Ok(t) = table.cast::<PyTradeTable>() {
         let t = &t.get().inner;
@@ -542,7 +557,7 @@ fn _explain<'py>(
     base_to: Option<i32>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let w = self::weighting(weighting, base_from, base_to, list.inner.vintage())?;
-    let c = concordances_or_empty(concordances);
+    let c = concordances_or_default(py, concordances)?;
     let e = py_result(core::explain(code, opt_vintage(vintage)?, &list.inner, &c, &w))?;
     let d = PyDict::new(py);
     d.set_item("text", e.to_string())?;

@@ -258,6 +258,26 @@ impl ProductList {
         selection(&self.meta.name, &self.entries, self.meta.vintage, target, concordances, weighting)
     }
 
+    /// Checks every code against the nomenclature of the list's vintage: a code that does not
+    /// exist there (typically a code of another HS edition) is an error naming the file, line
+    /// and code. National codes are checked by their HS6 subheading.
+    pub fn check_against(&self, nomenclature: &super::nomenclature::Nomenclature) -> Result<()> {
+        if nomenclature.vintage().hs_base() != self.meta.vintage.hs_base() {
+            return Err(Error::invalid_argument(
+                format!("list {} is {} but the nomenclature is {}", self.meta.name, self.meta.vintage, nomenclature.vintage()),
+                "load the nomenclature of the list's HS edition",
+            ));
+        }
+        for e in &self.entries {
+            if !nomenclature.contains(&e.code) {
+                return Err(bad_entry(&self.meta.source, e, "code", &e.code,
+                    format!("code {} does not exist in {}", e.code, nomenclature.vintage()),
+                    "check the list's declared vintage: codes created by a later HS edition (e.g. 880730 in HS2022) do not exist in earlier ones"));
+            }
+        }
+        Ok(())
+    }
+
     /// What changed from `older` to `self`: codes added, removed, and attributes changed.
     pub fn diff(&self, older: &ProductList) -> ListDiff {
         let old: BTreeMap<&str, &ListEntry> = older.entries.iter().map(|e| (e.code.as_str(), e)).collect();

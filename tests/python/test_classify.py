@@ -34,7 +34,7 @@ def test_chpl_matches_the_csv_and_tier_counts(shared_data: Path) -> None:
         chpl.tier("9")
 
 
-def test_hs_codes_and_describe(shared_data: Path) -> None:
+def test_hs_codes_and_describe(shared_data: Path, tmp_path: Path) -> None:
     c = td.hs("85423190", "CN2023")
     assert (c.chapter, c.heading, c.subheading, c.national_extension) == ("85", "8542", "854231", "90")
     assert [a.digits for a in c.ancestors()] == ["85", "8542", "854231"]
@@ -48,6 +48,12 @@ def test_hs_codes_and_describe(shared_data: Path) -> None:
     with pytest.raises(td.InvalidProductError):
         td.describe("999998")
     # Chapter 77 is reserved in the HS (no codes); "123" is malformed. Both are reported, not dropped.
+    hs17 = td.load_nomenclature(shared_data / "hs_nomenclature" / "classificationH5.json")
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("code\n854231\n880730\n")
+    lst = td.lists.load(wrong, name="w", version="1", vintage="HS2017")
+    with pytest.raises(td.InvalidDataError, match=r"880730 does not exist in HS2017.*wrong.csv, line 3"):
+        lst.check(hs17)
     known, unknown = nom.check(["854231", "880730", "77", "123"])
     assert known == ["854231", "880730"] and [u[0] for u in unknown] == ["77", "123"]
 
@@ -63,6 +69,8 @@ def test_chpl_on_hs2017_codes_goes_through_the_correlation(shared_data: Path) ->
     listed = set(chpl.codes())
     expected = {s: len(t & listed) / len(t) for s, t in counterparts.items() if t & listed}
     weights = chpl._product_weights("HS2017", conc)
+    # Without concordances the tables of td.load_concordances are used (what metrics rely on).
+    assert chpl._product_weights("HS2017") == weights
     assert weights.keys() == expected.keys()
     for k, w in expected.items():
         assert weights[k] == pytest.approx(w)
