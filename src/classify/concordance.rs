@@ -145,6 +145,23 @@ fn vintage_of_header(h: &str) -> Option<Vintage> {
     Vintage::HS_EDITIONS.contains(&y).then_some(Vintage::Hs(y))
 }
 
+/// HS editions named in a file name, e.g. `HS2022toHS2017...` or `unsd_hs2022_to_hs2017...`.
+fn vintages_in_name(name: &str) -> Vec<Vintage> {
+    let t = name.to_ascii_uppercase();
+    let mut out = vec![];
+    let mut rest = t.as_str();
+    while let Some(i) = rest.find("HS") {
+        rest = &rest[i + 2..];
+        let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+        if let Ok(y) = digits.parse::<u16>() {
+            if digits.len() == 4 && Vintage::HS_EDITIONS.contains(&y) {
+                out.push(Vintage::Hs(y));
+            }
+        }
+    }
+    out
+}
+
 /// Finds the header row: the first row with two cells naming HS editions.
 fn find_header(sheet: &Sheet) -> Option<(usize, usize, usize, Vintage, Vintage)> {
     for (ri, (_, row)) in sheet.rows.iter().enumerate().take(10) {
@@ -412,6 +429,13 @@ impl Concordances {
                 let wanted = if pass_csv { is_csv(f) && name.contains("correlation") } else { sheet::is_workbook(f) && name.contains("correlation") };
                 if !wanted {
                     continue;
+                }
+                // Skip a workbook whose name says it holds a pair already loaded (reading .xlsx is slow).
+                let named = vintages_in_name(&name);
+                if let [a, b] = named[..] {
+                    if out.direct(a, b).is_some() {
+                        continue;
+                    }
                 }
                 let c = Correlation::load(f)?;
                 let (a, b) = c.vintages();
