@@ -216,6 +216,7 @@ impl PyConcordances {
         Ok(py_result(self.inner.path(vintage(from_)?, vintage(to)?))?.iter().map(|(t, _, _)| t.source().to_string()).collect())
     }
     #[pyo3(signature = (code, from_, to, weighting=None, base_from=None, base_to=None))]
+    #[allow(clippy::too_many_arguments)]
     fn split<'py>(
         &self,
         py: Python<'py>,

@@ -58,7 +58,7 @@ impl Basket {
                 return Err(Error::invalid_data(
                     format!("malformed code {raw:?} for a {vintage} basket"),
                     Location::default().column("codes").value(raw),
-                    &format!("give 2, 4 or 6{} digits with leading zeros", if vintage.max_digits() > 6 { format!(" ... {}", vintage.max_digits()) } else { String::new() }),
+                    format!("give 2, 4 or 6{} digits with leading zeros", if vintage.max_digits() > 6 { format!(" ... {}", vintage.max_digits()) } else { String::new() }),
                 ));
             }
             set.insert(d);

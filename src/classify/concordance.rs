@@ -67,9 +67,14 @@ pub enum Weighting {
 }
 
 impl Weighting {
-    /// Trade shares from a table's `value` summed by product over periods `from..=to`
-    /// (`None` = all rows). The table's vintage must be declared: it is the vintage the
-    /// weights are for.
+    /// Trade shares from a table's `value` summed by product (HS6; national codes by their
+    /// subheading) over periods `from..=to` (`None` = all rows), over every reporter, partner and
+    /// flow of the table: filter it first for narrower weights. The table's vintage must be
+    /// declared: it is the vintage the weights are for.
+    ///
+    /// Prefer this to an equal split: the UNSD HS2022-HS2017 correlation links the new e-waste
+    /// heading 8549 n:n to hundreds of HS2017 codes, so an equal split gives HS2017 854231 only
+    /// 1/7 to HS2022 854231.
     pub fn trade_shares(table: &TradeTable, from: Option<i32>, to: Option<i32>) -> Result<Weighting> {
         let vintage = table.meta().vintage.ok_or_else(|| {
             Error::invalid_argument("the base-period table has no declared vintage", "declare the vintage of the table used for trade-share weights")
