@@ -6,17 +6,17 @@
 //!
 //! | column | type | meaning |
 //! |---|---|---|
-//! | `<list>.entry` | Dictionary(Int32, Utf8) | the list entry (or entries, comma-joined, after a conversion) the row's code falls under; null when not on the list |
-//! | `<list>.tier` | Dictionary(Int32, Utf8) | tier(s) of those entries |
-//! | `<list>.category` | Dictionary(Int32, Utf8) | category of those entries |
-//! | `<list>.control_entry` | Dictionary(Int32, Utf8) | control entries (e.g. `3A001`) |
-//! | `<list>.match` | Dictionary(Int32, Utf8) | `exact`, `prefix` or `converted` |
+//! | `<list>.entry` | Dictionary(Int8/16/32, Utf8) | the list entry (or entries, comma-joined, after a conversion) the row's code falls under; null when not on the list |
+//! | `<list>.tier` | Dictionary(Int8/16/32, Utf8) | tier(s) of those entries |
+//! | `<list>.category` | Dictionary(Int8/16/32, Utf8) | category of those entries |
+//! | `<list>.control_entry` | Dictionary(Int8/16/32, Utf8) | control entries (e.g. `3A001`) |
+//! | `<list>.match` | Dictionary(Int8/16/32, Utf8) | `exact`, `prefix` or `converted` |
 //! | `<list>.weight` | Float64 | part of the row's value that counts for the list: 1 for a direct match, the conversion weight after a split, 0 when not on the list |
 //!
-//! The dictionary columns reuse the keys buffer of the `product` column (a dictionary in a
-//! [`TradeTable`]), so they cost one small array per distinct code, not per row; a plain text
-//! product column ([`classify_batches`] on a user's table) gets one new keys array shared by
-//! all list columns. A code on several lists is tagged in each
+//! The list columns are computed once per distinct code and spread over the rows as
+//! dictionary keys of the smallest width that fits the list (Int8 for the CHPL: about one
+//! byte per row and column); rows not on a list are null. Dictionary values are unique and
+//! never null, so pandas and polars read the columns as categoricals. A code on several lists is tagged in each
 //! list's group. Each group's field metadata carries the list's name, version, vintage and
 //! (after a conversion) the tables and weighting used.
 
@@ -24,8 +24,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::Int32Type;
-use arrow_array::{Array, ArrayRef, DictionaryArray, Float64Array, Int32Array, RecordBatch, StringArray};
+use arrow_array::types::{Int16Type, Int32Type, Int8Type};
+use arrow_array::{Array, ArrayRef, DictionaryArray, Float64Array, Int16Array, Int32Array, Int8Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use super::concordance::{Concordances, Weighting};
@@ -152,6 +152,54 @@ fn code_keys(col: &ArrayRef, name: &str) -> Result<(Int32Array, Vec<Option<Strin
     }
 }
 
+/// Key width of a list's dictionary columns: enough for every distinct value the list can
+/// produce (one per entry, or one per mapped code after a conversion), the same in every batch.
+fn key_type(m: &Matcher) -> DataType {
+    let bound = m.list.len().max(m.mapped.as_ref().map(|x| x.len()).unwrap_or(0)) + 1;
+    if bound < i8::MAX as usize {
+        DataType::Int8
+    } else if bound < i16::MAX as usize {
+        DataType::Int16
+    } else {
+        DataType::Int32
+    }
+}
+
+/// A dictionary column with unique values (pandas rejects repeated or null categories) and
+/// keys of `key` width; rows without a value are null keys.
+fn dict_column(keys: &Int32Array, values: Vec<Option<String>>, key: &DataType) -> Result<ArrayRef> {
+    let mut uniq: Vec<&str> = vec![];
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let per_code: Vec<Option<usize>> = values
+        .iter()
+        .map(|v| {
+            v.as_deref().map(|v| {
+                *index.entry(v).or_insert_with(|| {
+                    uniq.push(v);
+                    uniq.len() - 1
+                })
+            })
+        })
+        .collect();
+    let row = |k: Option<i32>| k.and_then(|k| per_code.get(k as usize).copied().flatten());
+    let dict: ArrayRef = Arc::new(StringArray::from(uniq.clone()));
+    let err = |e| Error::arrow("building classify columns", e);
+    Ok(match key {
+        DataType::Int8 => {
+            let k: Int8Array = keys.iter().map(|k| row(k).and_then(|u| i8::try_from(u).ok())).collect();
+            Arc::new(DictionaryArray::<Int8Type>::try_new(k, dict).map_err(err)?)
+        }
+        DataType::Int16 => {
+            let k: Int16Array = keys.iter().map(|k| row(k).and_then(|u| i16::try_from(u).ok())).collect();
+            Arc::new(DictionaryArray::<Int16Type>::try_new(k, dict).map_err(err)?)
+        }
+        _ => {
+            let k: Int32Array = keys.iter().map(|k| row(k).and_then(|u| i32::try_from(u).ok())).collect();
+            Arc::new(DictionaryArray::<Int32Type>::try_new(k, dict).map_err(err)?)
+        }
+    })
+}
+
 /// [`classify`] for any Arrow batches with a text (or dictionary) column of product codes, e.g.
 /// a user's DataFrame. `vintage` is the codes' nomenclature (`None`: assumed to be each
 /// list's, with a note). The batches' columns are kept as they are and the list columns follow.
@@ -176,8 +224,8 @@ pub fn classify_batches(
     let notes: Vec<String> = matchers.iter().flat_map(|m| m.notes.clone()).collect();
 
     let mut fields: Vec<Arc<Field>> = schema.fields().iter().cloned().collect();
-    let dict = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
     for m in &matchers {
+        let dict = DataType::Dictionary(Box::new(key_type(m)), Box::new(DataType::Utf8));
         let l = m.list;
         let mut md = HashMap::new();
         md.insert("tradedep.list".to_string(), l.name().to_string());
@@ -211,19 +259,19 @@ pub fn classify_batches(
                 })
                 .collect();
             let l = m.list;
-            let attr = |f: &dyn Fn(&super::list::ListEntry) -> Option<String>| -> StringArray {
+            let attr = |f: &dyn Fn(&super::list::ListEntry) -> Option<String>| -> Vec<Option<String>> {
                 per_code.iter().map(|pm| pm.as_ref().and_then(|pm| join_attr(l, pm, f))).collect()
             };
-            let str_cols: [StringArray; 5] = [
+            let str_cols: [Vec<Option<String>>; 5] = [
                 attr(&|e| Some(e.code.clone())),
                 attr(&|e| e.attrs.tier.clone()),
                 attr(&|e| e.attrs.category.clone()),
                 attr(&|e| Some(e.attrs.control_entries.join(" "))),
-                per_code.iter().map(|pm| pm.as_ref().map(|pm| pm.kind.as_str())).collect(),
+                per_code.iter().map(|pm| pm.as_ref().map(|pm| pm.kind.as_str().to_string())).collect(),
             ];
+            let kt = key_type(m);
             for values in str_cols {
-                let d = DictionaryArray::<Int32Type>::try_new(keys.clone(), Arc::new(values)).map_err(|e| Error::arrow("building classify columns", e))?;
-                cols.push(Arc::new(d));
+                cols.push(dict_column(&keys, values, &kt)?);
             }
             let w: Vec<f64> = per_code.iter().map(|pm| pm.as_ref().map(|pm| pm.weight).unwrap_or(0.0)).collect();
             let weight: Float64Array = keys.iter().map(|k| k.and_then(|k| w.get(k as usize).copied()).unwrap_or(0.0)).collect::<Vec<f64>>().into();

@@ -183,3 +183,20 @@ def test_docstring_examples_run() -> None:
         result = doctest.testmod(mod, extraglobs={"td": td}, optionflags=doctest.ELLIPSIS)
         assert result.failed == 0, mod.__name__
         assert result.attempted > 0
+
+
+def test_results_open_in_pandas_and_polars() -> None:
+    import pandas as pd
+    import polars as pl
+
+    df = pd.DataFrame({"product": ["854231", "880621", "854231", "010121"], "value": [1.0, 2.0, 3.0, 4.0]})
+    r = td.classify(df, [td.lists.chpl(), td.baskets.drone_components()])
+    out = r.to_pandas()
+    # Independent: pandas sums of value by tier against the CHPL CSV's tier of each code.
+    assert out.groupby("CHPL.tier", observed=True)["value"].sum().to_dict() == {"1": 4.0}
+    assert out["drone components.entry"].tolist()[:3] == ["8542", "8806", "8542"]
+    assert pd.isna(out["CHPL.tier"].iloc[1])
+    assert r.to_polars().filter(pl.col("CHPL.match") == "exact").height == 2
+    assert any("no vintage" in n for n in r.notes)
+    with pytest.raises(td.SchemaError, match="leading zeros"):
+        td.classify(pa.table({"product": [854231]}), td.lists.chpl())
