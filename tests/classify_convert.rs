@@ -235,3 +235,31 @@ fn convert_a_table_between_vintages() {
     assert!((total - 210.0).abs() < 1e-9);
     assert!(out.report().notes.iter().any(|n| n.contains("equal split") && n.contains("2 rows split")), "{:?}", out.report().notes);
 }
+
+#[test]
+fn drone_basket_on_hs2017_reaches_8802_and_852580() {
+    let path = data_or_skip!("hs_concordance/unsd_hs2022_to_hs2017_correlation.csv");
+    let conc = concordances().unwrap();
+    let drones = tradedep::classify::basket::drone_components();
+    let sel = drones.to_selection(Some(Vintage::Hs(2017)), &conc, &Weighting::Equal).unwrap();
+    assert_eq!(sel.vintage, Some(Vintage::Hs(2017)));
+    // Independent: HS2022 codes under the basket's prefixes, then for each HS2017 code the share
+    // of its HS2022 counterparts that are in the basket.
+    let m = hs2017_to_hs2022(&path);
+    let prefixes: Vec<&str> = drones.prefixes().collect();
+    let expected: BTreeMap<String, f64> = m
+        .iter()
+        .filter_map(|(s, t)| {
+            let k = t.iter().filter(|c| prefixes.iter().any(|p| c.starts_with(p))).count();
+            (k > 0).then(|| (s.clone(), k as f64 / t.len() as f64))
+        })
+        .collect();
+    let got: BTreeMap<String, f64> = sel.entries.iter().cloned().collect();
+    assert_eq!(got.keys().collect::<Vec<_>>(), expected.keys().collect::<Vec<_>>());
+    for (c, w) in &expected {
+        assert!((got[c] - w).abs() < 1e-12, "{c}");
+    }
+    // Before HS2022, drones sat in 8802 and 852580 (domain notes): both are reached.
+    assert!(got.contains_key("880211") && got.contains_key("880220") && got.contains_key("852580"));
+    assert!(sel.weight("85423100").is_none() || sel.weight("854231").is_some());
+}

@@ -192,7 +192,7 @@ def test_results_open_in_pandas_and_polars() -> None:
     df = pd.DataFrame({"product": ["854231", "880621", "854231", "010121"], "value": [1.0, 2.0, 3.0, 4.0]})
     r = td.classify(df, [td.lists.chpl(), td.baskets.drone_components()])
     out = r.to_pandas()
-    # Independent: pandas sums of value by tier against the CHPL CSV's tier of each code.
+    # 854231 (tier 1) is in rows 1 and 3: 1 + 3; 880621 and 010121 are not on the CHPL.
     assert out.groupby("CHPL.tier", observed=True)["value"].sum().to_dict() == {"1": 4.0}
     assert out["drone components.entry"].tolist()[:3] == ["8542", "8806", "8542"]
     assert pd.isna(out["CHPL.tier"].iloc[1])
