@@ -85,3 +85,17 @@ fn batches_with_different_dictionaries_classify_alike() {
     assert_eq!(col(1, "drone components.entry"), vec![s("8806"), s("8542"), None]);
     assert_eq!(col(1, "drone components.match"), vec![s("prefix"), s("prefix"), None]);
 }
+
+#[test]
+fn malformed_codes_are_reported_in_the_notes() {
+    use arrow_array::{RecordBatch, StringArray};
+    use std::sync::Arc;
+    let schema = Arc::new(arrow_schema::Schema::new(vec![arrow_schema::Field::new("hs", arrow_schema::DataType::Utf8, true)]));
+    let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(StringArray::from(vec![Some("854231"), Some("10121"), None, Some("TOTAL")]))]).unwrap();
+    let list = chpl::chpl();
+    let out = tradedep::classify::classify::classify_batches(&schema, &[batch], "hs", Some(Vintage::Hs(2022)), &[&list], &Concordances::new(), &Weighting::Equal).unwrap();
+    assert_eq!(out.batches[0].num_rows(), 4);
+    assert!(out.notes.iter().any(|n| n.contains("2 distinct product values") && n.contains("10121") && n.contains("TOTAL")), "{:?}", out.notes);
+    let e = tradedep::classify::explain("85x231", None, &list, &Concordances::new(), &Weighting::Equal);
+    assert!(e.is_err());
+}

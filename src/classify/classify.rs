@@ -247,8 +247,14 @@ pub fn classify_batches(
 
     let mut cache: Vec<HashMap<String, Option<CodeMatch>>> = vec![HashMap::new(); matchers.len()];
     let mut out = vec![];
+    let mut malformed: std::collections::BTreeSet<String> = Default::default();
     for b in batches {
         let (keys, codes) = code_keys(b.column(pi), product)?;
+        for c in codes.iter().flatten() {
+            if !crate::model::product::is_valid_code(c) {
+                malformed.insert(c.clone());
+            }
+        }
         let mut cols: Vec<ArrayRef> = b.columns().to_vec();
         for (li, m) in matchers.iter().enumerate() {
             let per_code: Vec<Option<CodeMatch>> = codes
@@ -278,6 +284,15 @@ pub fn classify_batches(
             cols.push(Arc::new(weight));
         }
         out.push(RecordBatch::try_new(out_schema.clone(), cols).map_err(|e| Error::arrow("assembling classified batch", e))?);
+    }
+    let mut notes = notes;
+    if !malformed.is_empty() {
+        let ex: Vec<&str> = malformed.iter().take(5).map(|s| s.as_str()).collect();
+        notes.push(format!(
+            "{} distinct product values are not 2-10 digit codes and match no list (e.g. {}); check for lost leading zeros",
+            malformed.len(),
+            ex.join(", ")
+        ));
     }
     Ok(Classified { schema: out_schema, batches: out, notes })
 }

@@ -47,8 +47,9 @@ pub struct Explanation {
 /// assert!(e.to_string().contains("tier 3.A"));
 /// ```
 pub fn explain(code: &str, vintage: Option<Vintage>, list: &ProductList, conc: &Concordances, weighting: &Weighting) -> Result<Explanation> {
-    let code = super::codes::clean_code(code);
     let v = vintage.unwrap_or(list.vintage());
+    // A malformed code is an error, not a "not listed" answer.
+    let code = crate::model::ProductCode::new(code, v)?.digits().to_string();
     let m = Matcher::new(list, Some(v), conc, weighting)?;
     let hit = m.get(&code);
     let converted = v.hs_base() != list.vintage().hs_base();
@@ -108,9 +109,10 @@ impl std::fmt::Display for Explanation {
             }
             s
         };
+        let first = self.entries.first().map(entry_text).unwrap_or_default();
         match self.kind {
-            Some(MatchKind::Exact) => write!(f, "{} ({}) is on {list}: exact match of entry {}.", self.code, self.vintage, entry_text(&self.entries[0])),
-            Some(MatchKind::Prefix) => write!(f, "{} ({}) is on {list}: it lies under entry {}.", self.code, self.vintage, entry_text(&self.entries[0])),
+            Some(MatchKind::Exact) => write!(f, "{} ({}) is on {list}: exact match of entry {first}.", self.code, self.vintage),
+            Some(MatchKind::Prefix) => write!(f, "{} ({}) is on {list}: it lies under entry {first}.", self.code, self.vintage),
             Some(MatchKind::Converted) => {
                 write!(f, "{} ({}) is on {list} with weight {:.4}: through {} it corresponds to {} {} code(s) ({}); listed among them: ",
                     self.code, self.vintage, self.weight, self.path.join(" then "), self.counterparts.len(), self.list_vintage,

@@ -163,7 +163,7 @@ impl Nomenclature {
     /// True when `code` (2, 4 or 6 digits; national codes by their HS6 prefix) exists.
     pub fn contains(&self, code: &str) -> bool {
         let c = crate::classify::codes::clean_code(code);
-        let c = if c.len() > 6 { &c[..6] } else { &c[..] };
+        let c = c.get(..6).unwrap_or(&c);
         self.entries.contains_key(c)
     }
     pub fn get(&self, code: &str) -> Option<&NomenclatureEntry> {
@@ -179,7 +179,7 @@ impl Nomenclature {
     /// An unknown code is an error that says so (never an empty string).
     pub fn describe(&self, code: &str) -> Result<String> {
         let c = crate::classify::codes::clean_code(code);
-        let key = if c.len() > 6 { c[..6].to_string() } else { c.clone() };
+        let key = c.get(..6).unwrap_or(&c).to_string();
         let Some(e) = self.entries.get(&key) else {
             return Err(self.unknown(code));
         };
