@@ -262,3 +262,25 @@ fn drone_basket_on_hs2017_reaches_8802_and_852580() {
     // Before HS2022, drones sat in 8802 and 852580 (domain notes): both are reached.
     assert!(got.contains_key("880211") && got.contains_key("880220") && got.contains_key("852580"));
 }
+
+#[test]
+fn cn8_codes_of_an_hs2017_based_edition_convert_through_their_subheading() {
+    let conc = match concordances() {
+        Some(c) => c,
+        None => return,
+    };
+    let list = chpl::chpl();
+    // CN2021 is built on HS2017: 85258091 (a camera of HS2017 852580) reaches 852589 in part.
+    let e = explain("85258091", Some(Vintage::Cn(2021)), &list, &conc, &Weighting::Equal).unwrap();
+    assert!(e.listed && e.kind == Some(tradedep::classify::MatchKind::Converted));
+    assert!((e.weight - 1.0 / 20.0).abs() < 1e-12, "{}", e.weight);
+    let mut b = TradeTableBuilder::new("cn21", TableMeta::new(Freq::Annual, "EUR", Some(Vintage::Cn(2021))));
+    b.push(TradeRow::new(2021, 276, 643, Flow::Export, "85423190", 5.0)).unwrap();
+    b.push(TradeRow::new(2021, 276, 643, Flow::Export, "85258091", 5.0)).unwrap();
+    let t = b.finish().unwrap();
+    let out = classify(&t, &[&list], &conc, &Weighting::Equal).unwrap();
+    use arrow_array::cast::AsArray;
+    let w = out.batches[0].column_by_name("CHPL.weight").unwrap().as_primitive::<arrow_array::types::Float64Type>();
+    // 854231 (HS2017) -> 7 HS2022 codes, one listed (see classify_hs2017_rows_with_the_chpl).
+    assert!((w.value(0) - 1.0 / 7.0).abs() < 1e-12 && (w.value(1) - 0.05).abs() < 1e-12);
+}
