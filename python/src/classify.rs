@@ -84,6 +84,11 @@ impl PyProductCode {
     fn vintage(&self) -> String {
         self.inner.vintage().name()
     }
+    /// The HS edition the code's nomenclature is built on (CN2023 -> HS2022).
+    #[getter]
+    fn hs_vintage(&self) -> String {
+        self.inner.vintage().hs_base().name()
+    }
     #[getter]
     fn chapter(&self) -> &str {
         self.inner.chapter()

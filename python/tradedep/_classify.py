@@ -69,12 +69,13 @@ def load_nomenclature(path: PathLike, vintage: str | None = None) -> Nomenclatur
 
 def describe(code: str, vintage: str = "HS2022", nomenclature: Nomenclature | None = None) -> str:
     """The description of a code with its chapter and heading; an unknown code raises
-    ``InvalidProductError`` (never an empty answer).
+    ``InvalidProductError`` (never an empty answer). National codes (``vintage="CN2023"``) are
+    described by their HS6 subheading in the HS edition they are built on.
 
         >>> td.describe("854470")  # doctest: +SKIP
         '854470 (HS2022): Insulated electric conductors; optical fibre cables ... [85 ... > 8544 ...]'
     """
-    nom = nomenclature or _nomenclatures.get(_tradedep.hs("01", vintage).vintage)
+    nom = nomenclature or _nomenclatures.get(_tradedep.hs("01", vintage).hs_vintage)
     if nom is None:
         raise _tradedep.InvalidArgumentError(
             f"no {vintage} nomenclature loaded. Call td.load_nomenclature(path) with the Comtrade "

@@ -1,6 +1,5 @@
 # Hand-written stub of the compiled extension, checked by `mypy.stubtest` in `make test`.
 # Sections are owned by concept; keep each concept's items inside its section.
-import os
 from typing import Any, Callable
 
 __version__: str
@@ -55,6 +54,7 @@ class TradeTable:
 
 
 # ---- classify -------------------------------------------------------------------------------
+import os
 from typing import final
 
 @final
@@ -64,6 +64,8 @@ class ProductCode:
     def digits(self) -> str: ...
     @property
     def vintage(self) -> str: ...
+    @property
+    def hs_vintage(self) -> str: ...
     @property
     def chapter(self) -> str: ...
     @property

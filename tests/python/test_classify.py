@@ -47,6 +47,7 @@ def test_hs_codes_and_describe(shared_data: Path, tmp_path: Path) -> None:
     assert text.startswith("854470 (HS2022)") and "optical fibre" in text.lower()
     with pytest.raises(td.InvalidProductError):
         td.describe("999998")
+    assert "national code 85447000" in td.describe("85447000", vintage="CN2023")
     # Chapter 77 is reserved in the HS (no codes); "123" is malformed. Both are reported, not dropped.
     hs17 = td.load_nomenclature(shared_data / "hs_nomenclature" / "classificationH5.json")
     wrong = tmp_path / "wrong.csv"
