@@ -1,5 +1,311 @@
-"""_classify: see the module docstrings of its functions."""
+"""Dual-use classification: product codes, nomenclatures, vintage conversion, lists, baskets,
+``classify`` and ``explain``.
+
+    >>> import tradedep as td
+    >>> td.hs("854231").heading
+    '8542'
+    >>> chpl = td.lists.chpl()
+    >>> td.explain("852589", chpl).listed
+    True
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import html
+import os
+from typing import Any, Iterable, Union
+
+from tradedep import lists
+from tradedep._table import ArrowResult, TradeTable
+from tradedep._tradedep import Basket, Concordances, Nomenclature, ProductCode, ProductList
+from tradedep import _tradedep
+
+__all__ = [
+    "Basket",
+    "Concordances",
+    "Explanation",
+    "Nomenclature",
+    "ProductCode",
+    "ProductList",
+    "baskets",
+    "classify",
+    "convert",
+    "describe",
+    "explain",
+    "hs",
+    "lists",
+    "load_concordances",
+    "load_nomenclature",
+]
+
+PathLike = Union[str, "os.PathLike[str]"]
+Lists = Union[ProductList, Basket, Iterable[Union[ProductList, Basket]]]
+
+# Tables loaded by the user in this session, used when a function is not given one.
+_nomenclatures: dict[str, Nomenclature] = {}
+_concordances: list[Concordances] = []
+
+
+def hs(code: str, vintage: str = "HS2022") -> ProductCode:
+    """A checked product code with its hierarchy (chapter, heading, subheading, national extension).
+
+        >>> c = td.hs("85423190", "CN2023")
+        >>> (c.chapter, c.heading, c.subheading, c.national_extension, c.level)
+        ('85', '8542', '854231', '90', 'national')
+    """
+    return _tradedep.hs(code, vintage)
+
+
+def load_nomenclature(path: PathLike, vintage: str | None = None) -> Nomenclature:
+    """Loads an HS nomenclature (Comtrade ``classificationH6.json`` or ``hs2022_harmonized-system.csv``)
+    and makes it the one ``describe`` uses for its vintage.
+
+        >>> td.load_nomenclature("classificationH6.json")  # doctest: +SKIP
+    """
+    nom = Nomenclature.load(os.fspath(path), vintage)
+    _nomenclatures[nom.vintage] = nom
+    return nom
+
+
+def describe(code: str, vintage: str = "HS2022", nomenclature: Nomenclature | None = None) -> str:
+    """The description of a code with its chapter and heading; an unknown code raises
+    ``InvalidProductError`` (never an empty answer). National codes (``vintage="CN2023"``) are
+    described by their HS6 subheading in the HS edition they are built on.
+
+        >>> td.describe("854470")  # doctest: +SKIP
+        '854470 (HS2022): Insulated electric conductors; optical fibre cables ... [85 ... > 8544 ...]'
+    """
+    nom = nomenclature or _nomenclatures.get(_tradedep.hs("01", vintage).hs_vintage)
+    if nom is None:
+        raise _tradedep.InvalidArgumentError(
+            f"no {vintage} nomenclature loaded. Call td.load_nomenclature(path) with the Comtrade "
+            "classification JSON or the harmonized-system CSV first"
+        )
+    return nom.describe(code)
+
+
+def load_concordances(path: PathLike) -> Concordances:
+    """Loads the UNSD correlation tables of a folder (CSV or the .xlsx workbooks) or one file,
+    and makes them the default for ``classify``, ``explain`` and ``convert``.
+
+        >>> conc = td.load_concordances("hs_concordance/")  # doctest: +SKIP
+        >>> conc.path("HS2022", "HS2012")  # doctest: +SKIP
+    """
+    p = os.fspath(path)
+    if os.path.isdir(p):
+        conc = Concordances.load_dir(p)
+    else:
+        conc = Concordances()
+        conc.add(p)
+    _concordances[:] = [conc]
+    return conc
+
+
+def _default_concordances(c: Concordances | None) -> Concordances | None:
+    if c is not None:
+        return c
+    return _concordances[0] if _concordances else None
+
+
+def _as_lists(lsts: Lists) -> list[ProductList]:
+    if isinstance(lsts, (ProductList, Basket)):
+        lsts = [lsts]
+    out = []
+    for x in lsts:
+        if isinstance(x, Basket):
+            out.append(x.to_list())
+        elif isinstance(x, ProductList):
+            out.append(x)
+        else:
+            raise TypeError(f"expected a ProductList or Basket, got {type(x).__name__}")
+    return out
+
+
+def _weighting_args(weighting: Any, base_periods: tuple[int, int] | None) -> tuple[Any, int | None, int | None]:
+    if isinstance(weighting, TradeTable):
+        weighting = weighting._inner
+    lo, hi = base_periods if base_periods is not None else (None, None)
+    return weighting, lo, hi
+
+
+def classify(
+    table: Any,
+    lists: Lists,
+    *,
+    product: str = "product",
+    vintage: str | None = None,
+    concordances: Concordances | None = None,
+    weighting: Any = "equal",
+    base_periods: tuple[int, int] | None = None,
+) -> ArrowResult:
+    """Tags each row with the lists its product is on.
+
+    ``table`` is a ``td.TradeTable`` or any Arrow table (pyarrow, polars, a pandas frame through
+    ``pyarrow.table(df)``) with a text column ``product``. The result has the table's own columns
+    (not copied) plus, per list, ``<list>.entry``, ``<list>.tier``, ``<list>.category``,
+    ``<list>.control_entry``, ``<list>.match`` (exact / prefix / converted) and ``<list>.weight``
+    (the part of the row that counts: 1, or the conversion weight; 0 when not on the list).
+
+    A list of another HS edition than the table is carried over with the correlation tables
+    (``concordances``, or those of ``td.load_concordances``). Codes that split are weighted
+    ``"equal"``ly, by the trade shares of a base-period ``TradeTable`` (``base_periods=(2022, 2022)``)
+    or by a dict code -> base-period value; the notes say which.
+
+        >>> tagged = td.classify(trade, td.lists.chpl())  # doctest: +SKIP
+        >>> tagged.to_pandas().groupby("CHPL.tier")["value"].sum()  # doctest: +SKIP
+    """
+    w, lo, hi = _weighting_args(weighting, base_periods)
+    t = table._inner if isinstance(table, TradeTable) else table
+    names = [lst.name for lst in _as_lists(lists)]
+    pytable, notes = _tradedep._classify(
+        t, _as_lists(lists), product, vintage, _default_concordances(concordances), w, lo, hi
+    )
+    return ArrowResult(pytable, f"classified against {', '.join(names)}", list(notes))
+
+
+class Explanation:
+    """Why a code is or is not on a list. ``str(e)`` reads as sentences; the fields hold the parts:
+    ``listed``, ``match``, ``weight``, ``entries`` [(entry, tier, weight)], ``path`` (correlation
+    tables used), ``weighting``, ``counterparts`` [(code, weight)] and ``nearby`` entries."""
+
+    def __init__(self, d: dict[str, Any]) -> None:
+        self._d = d
+        self.text: str = d["text"]
+        self.code: str = d["code"]
+        self.vintage: str = d["vintage"]
+        self.list: str = d["list"]
+        self.listed: bool = d["listed"]
+        self.match: str | None = d["match"]
+        self.weight: float = d["weight"]
+        self.entries: list[tuple[str, str | None, float]] = list(d["entries"])
+        self.path: list[str] = list(d["path"])
+        self.weighting: str | None = d["weighting"]
+        self.counterparts: list[tuple[str, float]] = list(d["counterparts"])
+        self.nearby: list[str] = list(d["nearby"])
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"Explanation({self.text!r})"
+
+    def _repr_html_(self) -> str:
+        return f"<div>{html.escape(self.text)}</div>"
+
+
+def explain(
+    code: str,
+    lst: ProductList | Basket,
+    *,
+    vintage: str | None = None,
+    concordances: Concordances | None = None,
+    weighting: Any = "equal",
+    base_periods: tuple[int, int] | None = None,
+) -> Explanation:
+    """Why ``code`` (of ``vintage``, default the list's) is or is not on ``lst``, and through which
+    conversion.
+
+        >>> print(td.explain("852589", td.lists.chpl()))
+        852589 (HS2022) is on CHPL 2024-02-23 (HS2022): exact match of entry 852589 (tier 3.A) Television cameras; n.e.c. in item no 8525.8.
+    """
+    w, lo, hi = _weighting_args(weighting, base_periods)
+    lst = _as_lists(lst)[0]
+    d = _tradedep._explain(code, lst, vintage, _default_concordances(concordances), w, lo, hi)
+    return Explanation(dict(d))
+
+
+def convert(
+    table: TradeTable,
+    to: str,
+    *,
+    concordances: Concordances | None = None,
+    weighting: Any = "equal",
+    base_periods: tuple[int, int] | None = None,
+) -> TradeTable:
+    """The table in another HS edition: rows of codes that split become several rows with value,
+    quantity and weight multiplied by the weights (and ``estimated`` set); the report notes the
+    tables and weighting used.
+
+        >>> trade22 = td.convert(trade17, "HS2022", weighting=base_2022, base_periods=(2022, 2022))  # doctest: +SKIP
+    """
+    conc = _default_concordances(concordances)
+    if conc is None:
+        raise _tradedep.InvalidArgumentError("no correlation tables loaded. Call td.load_concordances(folder) first")
+    w, lo, hi = _weighting_args(weighting, base_periods)
+    return TradeTable(conc.convert_table(table._inner, to, w, lo, hi))
+
+
+class _Baskets:
+    """Documented baskets shipped with tradedep (HS2022). Each has ``reasoning``; see the Rust docs
+    of ``tradedep::classify::basket`` for the code-by-code reasons."""
+
+    @staticmethod
+    def drone_components() -> Basket:
+        """Drone parts: 8806 (unmanned aircraft), 880730 (their parts), 850110 and 850131 (small
+        motors), 850760 (Li-ion batteries), 852589 (cameras), 852691 (GNSS receivers), 8542 (ICs),
+        854470 (optical fibre cable) and 900110 (optical fibres) for fibre-guided drones.
+
+            >>> "880621" in td.baskets.drone_components()
+            True
+        """
+        return Basket.builtin("drone_components")
+
+    @staticmethod
+    def microelectronics() -> Basket:
+        """8541 semiconductor devices, 8542 ICs, 8486 semiconductor manufacturing machines,
+        903082 wafer/device test instruments, 381800 doped wafers.
+
+            >>> "854231" in td.baskets.microelectronics()
+            True
+        """
+        return Basket.builtin("microelectronics")
+
+    @staticmethod
+    def cnc_machine_tools() -> Basket:
+        """Machine tools of headings 8456-8466 including parts (8466): an upper bound for CNC,
+        since HS6 does not separate numerically controlled machines in every heading.
+
+            >>> "845811" in td.baskets.cnc_machine_tools()
+            True
+        """
+        return Basket.builtin("cnc_machine_tools")
+
+    def __repr__(self) -> str:
+        return "td.baskets: drone_components(), microelectronics(), cnc_machine_tools()"
+
+
+baskets = _Baskets()
+
+
+def _list_html(lst: ProductList) -> str:
+    """HTML for Jupyter: the list's identity, then its entries."""
+    rows = lst.entries()
+    cols = ["code", "tier", "description", "control_entries"]
+    cols = [c for c in cols if any(r.get(c) for r in rows)] or ["code"]
+    head = (
+        f"<div><b>{html.escape(lst.name)}</b> version {html.escape(lst.version)} "
+        f"({html.escape(lst.vintage)}), {len(lst)} entries"
+        + (f"; tiers {html.escape(', '.join(lst.tiers()))}" if lst.tiers() else "")
+        + f"<br><i>{html.escape(lst.source)}</i></div>"
+    )
+    body = ["<table><thead><tr>" + "".join(f"<th>{c}</th>" for c in cols) + "</tr></thead><tbody>"]
+    for r in rows[:60]:
+        cells = []
+        for c in cols:
+            v = r.get(c)
+            v = " ".join(v) if isinstance(v, list) else ("" if v is None else str(v))
+            cells.append(f"<td>{html.escape(v)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    body.append("</tbody></table>")
+    if len(rows) > 60:
+        body.append(f"<div>... {len(rows) - 60} more entries</div>")
+    return head + "".join(body)
+
+
+def _basket_html(b: Basket) -> str:
+    return (
+        f"<div><b>{html.escape(b.name)}</b> ({html.escape(b.vintage)}): "
+        f"{html.escape(', '.join(b.prefixes()))}"
+        + (f"<br><i>{html.escape(b.reasoning)}</i>" if b.reasoning else "")
+        + "</div>"
+    )

@@ -1,0 +1,613 @@
+//! HS vintage conversion with the UN Statistics Division tables.
+//!
+//! UNSD publishes, per pair of HS editions, a **conversion** table (every code of the newer
+//! edition to one code of the older: a lossy choice made for aggregating data) and a
+//! **correlation** table (all links, many-to-many, with the relationship `1:1`, `n:1`, `1:n`,
+//! `n:n`). Lists and baskets are carried between vintages only through the correlation table:
+//! the conversion table sends HS2022 854151 and 854159 to 851712 (telephone sets), which is no
+//! proxy for semiconductor transducers.
+//!
+//! Where one code corresponds to several codes of the other vintage, its trade is split with a
+//! [`Weighting`] chosen by the caller (equal split, or trade shares of a base period) and every
+//! [`Split`] says which weighting it used.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int32Type};
+use arrow_array::{ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, RecordBatch, StringArray, UInt32Array};
+
+use super::sheet::{self, Sheet};
+use crate::error::{Error, Location, Result};
+use crate::model::{TableMeta, TradeTable, Vintage};
+
+/// One link of a correlation table between a code of vintage `a` and a code of vintage `b`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub a: String,
+    pub b: String,
+    /// As written in the table, seen from `a` to `b`: `1:1`, `n:1`, `1:n`, `n:n`.
+    pub relationship: String,
+    /// UNSD's "ex" flag: only part of the code corresponds.
+    pub partial: bool,
+}
+
+/// A many-to-many correlation between two HS vintages (usable in both directions).
+#[derive(Debug, Clone)]
+pub struct Correlation {
+    a: Vintage,
+    b: Vintage,
+    source: String,
+    links: Vec<Link>,
+    by_a: HashMap<String, Vec<usize>>,
+    by_b: HashMap<String, Vec<usize>>,
+}
+
+/// A one-to-one conversion table (newer -> older code). Use it to aggregate data, never to
+/// carry a list back (see the module docs).
+#[derive(Debug, Clone)]
+pub struct Conversion {
+    pub from: Vintage,
+    pub to: Vintage,
+    pub source: String,
+    map: HashMap<String, String>,
+}
+
+/// How a code that corresponds to several codes of the other vintage is split.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Weighting {
+    /// Each counterpart gets 1/n.
+    Equal,
+    /// Shares of the counterparts' trade (codes of `vintage`) in a base period; counterparts
+    /// without trade get 0, and a code none of whose counterparts traded falls back to an
+    /// equal split (the split says so).
+    TradeShares { vintage: Vintage, values: HashMap<String, f64>, base: String },
+}
+
+impl Weighting {
+    /// Trade shares from a table's `value` summed by product (HS6; national codes by their
+    /// subheading) over periods `from..=to` (`None` = all rows), over every reporter, partner and
+    /// flow of the table: filter it first for narrower weights. The table's vintage must be
+    /// declared: it is the vintage the weights are for.
+    ///
+    /// Prefer this to an equal split: the UNSD HS2022-HS2017 correlation links the new e-waste
+    /// heading 8549 n:n to hundreds of HS2017 codes, so an equal split gives HS2017 854231 only
+    /// 1/7 to HS2022 854231.
+    pub fn trade_shares(table: &TradeTable, from: Option<i32>, to: Option<i32>) -> Result<Weighting> {
+        let vintage = table.meta().vintage.ok_or_else(|| {
+            Error::invalid_argument("the base-period table has no declared vintage", "declare the vintage of the table used for trade-share weights")
+        })?;
+        let mut values: HashMap<String, f64> = HashMap::new();
+        for b in table.batches() {
+            let period = b.column(0).as_primitive::<Int32Type>();
+            let product = b.column(4).as_dictionary::<Int32Type>();
+            let names = product.values().as_string::<i32>();
+            let value = b.column(5).as_primitive::<Float64Type>();
+            for i in 0..b.num_rows() {
+                let p = period.value(i);
+                if from.is_some_and(|f| p < f) || to.is_some_and(|t| p > t) {
+                    continue;
+                }
+                let k = product.keys().value(i) as usize;
+                let code = names.value(k);
+                let hs6 = code.get(..6).unwrap_or(code);
+                *values.entry(hs6.to_string()).or_default() += value.value(i);
+            }
+        }
+        let src = table.report().sources.first().cloned().unwrap_or_else(|| "table".into());
+        let span = match (from, to) {
+            (None, None) => "all periods".to_string(),
+            (f, t) => format!("periods {}..{}", f.map(|v| v.to_string()).unwrap_or_default(), t.map(|v| v.to_string()).unwrap_or_default()),
+        };
+        Ok(Weighting::TradeShares { vintage: vintage.hs_base(), values, base: format!("{src}, {span}") })
+    }
+
+    /// Short name for reports: `equal split` or `trade shares (<base>)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Weighting::Equal => "equal split".into(),
+            Weighting::TradeShares { vintage, base, .. } => format!("trade shares of {vintage} codes in {base}"),
+        }
+    }
+}
+
+/// How one code of the source vintage is divided among codes of the target vintage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Split {
+    pub code: String,
+    pub from: Vintage,
+    pub to: Vintage,
+    /// `(target code, weight)`, weights summing to 1 (empty when the code has no link).
+    pub parts: Vec<(String, f64)>,
+    /// The weighting actually applied, e.g. `equal split`, `trade shares of HS2022 codes in
+    /// base.csv, all periods`, or `equal split (no base-period trade in any counterpart)`.
+    pub weighting: String,
+    /// The tables the split went through (more than one for a chain).
+    pub path: Vec<String>,
+}
+
+impl Split {
+    /// True when the code corresponds to more than one code.
+    pub fn is_split(&self) -> bool {
+        self.parts.len() > 1
+    }
+}
+
+fn vintage_of_header(h: &str) -> Option<Vintage> {
+    let t = h.to_ascii_uppercase().replace([' ', '_', '-'], "");
+    let i = t.find("HS")?;
+    let digits: String = t[i + 2..].chars().take_while(|c| c.is_ascii_digit()).collect();
+    let y: u16 = match digits.len() {
+        4 => digits.parse().ok()?,
+        2 => Vintage::parse(&format!("HS{digits}")).ok().map(|v| match v {
+            Vintage::Hs(y) => y,
+            _ => 0,
+        })?,
+        _ => return None,
+    };
+    Vintage::HS_EDITIONS.contains(&y).then_some(Vintage::Hs(y))
+}
+
+/// HS editions named in a file name, e.g. `HS2022toHS2017...` or `unsd_hs2022_to_hs2017...`.
+fn vintages_in_name(name: &str) -> Vec<Vintage> {
+    let t = name.to_ascii_uppercase();
+    let mut out = vec![];
+    let mut rest = t.as_str();
+    while let Some(i) = rest.find("HS") {
+        rest = &rest[i + 2..];
+        let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+        if let Ok(y) = digits.parse::<u16>() {
+            if digits.len() == 4 && Vintage::HS_EDITIONS.contains(&y) {
+                out.push(Vintage::Hs(y));
+            }
+        }
+    }
+    out
+}
+
+/// Finds the header row: the first row with two cells naming HS editions.
+fn find_header(sheet: &Sheet) -> Option<(usize, usize, usize, Vintage, Vintage)> {
+    for (ri, (_, row)) in sheet.rows.iter().enumerate().take(10) {
+        let found: Vec<(usize, Vintage)> = row.iter().enumerate().filter_map(|(i, c)| vintage_of_header(c).map(|v| (i, v))).collect();
+        if found.len() >= 2 {
+            return Some((ri, found[0].0, found[1].0, found[0].1, found[1].1));
+        }
+    }
+    None
+}
+
+fn header_error(sheet: &Sheet, what: &str) -> Error {
+    Error::format(
+        format!("no header naming two HS editions in the {what} table"),
+        Location::file(sheet.source.clone()),
+        "expected columns like `hs2022,hs2017[,relationship]` (CSV) or the UNSD sheet `From HS2022 | To HS2017`",
+    )
+}
+
+fn check_code(sheet: &Sheet, line: u64, column: &str, raw: &str) -> Result<Option<String>> {
+    let c = sheet::pad_code(raw, 6);
+    if c.is_empty() {
+        return Ok(None);
+    }
+    if c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(Some(c))
+    } else {
+        Err(Error::parse(
+            "HS6 code",
+            sheet.loc(line).column(column).value(raw),
+            "every code of a UNSD table has 6 digits; check that the file is the conversion/correlation table",
+        ))
+    }
+}
+
+impl Correlation {
+    /// Builds from links between `a` and `b`.
+    pub fn from_links(a: Vintage, b: Vintage, source: &str, links: Vec<Link>) -> Correlation {
+        let mut by_a: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_b: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, l) in links.iter().enumerate() {
+            by_a.entry(l.a.clone()).or_default().push(i);
+            by_b.entry(l.b.clone()).or_default().push(i);
+        }
+        Correlation { a, b, source: source.into(), links, by_a, by_b }
+    }
+
+    /// Loads a correlation table from CSV (`hs2022,hs2017,relationship`, optional `ex_flag`)
+    /// or from the UNSD workbook (the sheet whose name contains "Correlation").
+    pub fn load(path: impl AsRef<Path>) -> Result<Correlation> {
+        let path = path.as_ref();
+        let sheet = if sheet::is_workbook(path) {
+            let sheets = sheet::read_workbook(path)?;
+            sheets.into_iter().find(|s| s.name.to_ascii_lowercase().contains("correlat")).ok_or_else(|| {
+                Error::format("no sheet named like 'Correlation'", Location::file(path.display().to_string()), "give the UNSD 'Conversion and Correlation Tables' workbook")
+            })?
+        } else {
+            sheet::read_csv(path)?
+        };
+        Self::from_sheet(&sheet)
+    }
+
+    fn from_sheet(sheet: &Sheet) -> Result<Correlation> {
+        let (hi, ia, ib, va, vb) = find_header(sheet).ok_or_else(|| header_error(sheet, "correlation"))?;
+        let header = &sheet.rows[hi].1;
+        let irel = header.iter().position(|h| h.to_ascii_lowercase().contains("relation"));
+        // The "ex" flag sits in an unnamed column (workbook) or in `ex_flag` (CSV).
+        let iex = header.iter().position(|h| h.to_ascii_lowercase().starts_with("ex")).or_else(|| {
+            (0..header.len()).find(|i| *i != ia && *i != ib && Some(*i) != irel && header[*i].is_empty())
+        });
+        let mut links = vec![];
+        for (line, row) in &sheet.rows[hi + 1..] {
+            let get = |i: usize| row.get(i).map(|s| s.as_str()).unwrap_or("");
+            let (Some(a), Some(b)) = (check_code(sheet, *line, &header[ia], get(ia))?, check_code(sheet, *line, &header[ib], get(ib))?) else {
+                if get(ia).is_empty() && get(ib).is_empty() {
+                    continue; // blank line
+                }
+                return Err(Error::invalid_data(
+                    "a link with only one side",
+                    sheet.loc(*line).value(row.join(",")),
+                    "each row of a correlation table links one code of each edition",
+                ));
+            };
+            let relationship = irel.map(|i| get(i).to_string()).unwrap_or_default();
+            let partial = iex.is_some_and(|i| get(i).eq_ignore_ascii_case("ex"));
+            links.push(Link { a, b, relationship, partial });
+        }
+        Ok(Self::from_links(va, vb, &sheet.source, links))
+    }
+
+    pub fn vintages(&self) -> (Vintage, Vintage) {
+        (self.a, self.b)
+    }
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+    pub fn links(&self) -> &[Link] {
+        &self.links
+    }
+    /// Same links, sides swapped (relationships are mirrored: `n:1` becomes `1:n`).
+    pub fn reversed(&self) -> Correlation {
+        let links = self
+            .links
+            .iter()
+            .map(|l| Link {
+                a: l.b.clone(),
+                b: l.a.clone(),
+                relationship: l.relationship.split(':').rev().collect::<Vec<_>>().join(":"),
+                partial: l.partial,
+            })
+            .collect();
+        Self::from_links(self.b, self.a, &self.source, links)
+    }
+
+    fn side(&self, from: Vintage) -> Result<(&HashMap<String, Vec<usize>>, bool)> {
+        let from = from.hs_base();
+        if from == self.a {
+            Ok((&self.by_a, true))
+        } else if from == self.b {
+            Ok((&self.by_b, false))
+        } else {
+            Err(Error::invalid_argument(
+                format!("the correlation {} links {} and {}, not {from}", self.source, self.a, self.b),
+                "load the correlation table of the vintages you convert between",
+            ))
+        }
+    }
+
+    /// All codes of vintage `v` in the table.
+    pub fn codes(&self, v: Vintage) -> Result<Vec<&str>> {
+        let (m, _) = self.side(v)?;
+        let mut out: Vec<&str> = m.keys().map(|s| s.as_str()).collect();
+        out.sort_unstable();
+        Ok(out)
+    }
+
+    /// The links of `code` (vintage `from`), as `(other code, relationship seen from `from`)`.
+    pub fn counterparts(&self, code: &str, from: Vintage) -> Result<Vec<(&str, String, bool)>> {
+        let (m, is_a) = self.side(from)?;
+        Ok(m.get(code)
+            .map(|ix| {
+                ix.iter()
+                    .map(|i| {
+                        let l = &self.links[*i];
+                        if is_a {
+                            (l.b.as_str(), l.relationship.clone(), l.partial)
+                        } else {
+                            (l.a.as_str(), l.relationship.split(':').rev().collect::<Vec<_>>().join(":"), l.partial)
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Splits `code` of vintage `from` among its counterparts with `weighting`.
+    pub fn split(&self, code: &str, from: Vintage, weighting: &Weighting) -> Result<Split> {
+        let to = if from.hs_base() == self.a { self.b } else { self.a };
+        let mut targets: Vec<String> = self.counterparts(code, from)?.into_iter().map(|(c, _, _)| c.to_string()).collect();
+        targets.sort_unstable();
+        targets.dedup();
+        let (parts, used) = weigh(&targets, to, weighting);
+        Ok(Split { code: code.into(), from: from.hs_base(), to, parts, weighting: used, path: vec![self.source.clone()] })
+    }
+}
+
+/// Applies a weighting to the counterparts of one code.
+fn weigh(targets: &[String], to: Vintage, weighting: &Weighting) -> (Vec<(String, f64)>, String) {
+    let n = targets.len();
+    let equal = |note: &str| {
+        (targets.iter().map(|t| (t.clone(), 1.0 / n as f64)).collect::<Vec<_>>(), format!("equal split{note}"))
+    };
+    if n == 0 {
+        return (vec![], "no counterpart".into());
+    }
+    if n == 1 {
+        return (vec![(targets[0].clone(), 1.0)], "one counterpart (no split)".into());
+    }
+    match weighting {
+        Weighting::Equal => equal(""),
+        Weighting::TradeShares { vintage, values, .. } if *vintage == to => {
+            let v: Vec<f64> = targets.iter().map(|t| values.get(t).copied().unwrap_or(0.0)).collect();
+            let total: f64 = v.iter().sum();
+            if total > 0.0 {
+                (targets.iter().cloned().zip(v.iter().map(|x| x / total)).collect(), weighting.describe())
+            } else {
+                equal(" (no base-period trade in any counterpart)")
+            }
+        }
+        Weighting::TradeShares { vintage, .. } => equal(&format!(" (trade shares are for {vintage}, this step splits into {to})")),
+    }
+}
+
+impl Conversion {
+    /// Loads a UNSD one-to-one conversion table from CSV (`hs2022,hs2017`) or the workbook
+    /// (the sheet whose name contains "Conversion").
+    pub fn load(path: impl AsRef<Path>) -> Result<Conversion> {
+        let path = path.as_ref();
+        let sheet = if sheet::is_workbook(path) {
+            let sheets = sheet::read_workbook(path)?;
+            sheets.into_iter().find(|s| s.name.to_ascii_lowercase().contains("conver")).ok_or_else(|| {
+                Error::format("no sheet named like 'Conversion'", Location::file(path.display().to_string()), "give the UNSD 'Conversion and Correlation Tables' workbook")
+            })?
+        } else {
+            sheet::read_csv(path)?
+        };
+        let (hi, ia, ib, from, to) = find_header(&sheet).ok_or_else(|| header_error(&sheet, "conversion"))?;
+        let header = &sheet.rows[hi].1;
+        let mut map = HashMap::new();
+        for (line, row) in &sheet.rows[hi + 1..] {
+            let get = |i: usize| row.get(i).map(|s| s.as_str()).unwrap_or("");
+            let (Some(a), Some(b)) = (check_code(&sheet, *line, &header[ia], get(ia))?, check_code(&sheet, *line, &header[ib], get(ib))?) else {
+                continue;
+            };
+            if let Some(prev) = map.insert(a.clone(), b.clone()) {
+                if prev != b {
+                    return Err(Error::invalid_data(
+                        format!("{a} converts to both {prev} and {b}"),
+                        sheet.loc(*line).value(a),
+                        "a conversion table maps each code to one code; this looks like a correlation table (use Correlation::load)",
+                    ));
+                }
+            }
+        }
+        Ok(Conversion { from, to, source: sheet.source.clone(), map })
+    }
+
+    /// The one code `code` converts to.
+    pub fn convert(&self, code: &str) -> Option<&str> {
+        self.map.get(code).map(|s| s.as_str())
+    }
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// The correlation tables a user has, with conversion along direct tables or chains of them.
+#[derive(Debug, Clone, Default)]
+pub struct Concordances {
+    tables: Vec<Arc<Correlation>>,
+}
+
+impl Concordances {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn add(&mut self, c: Correlation) -> &mut Self {
+        self.tables.push(Arc::new(c));
+        self
+    }
+    /// Loads every `*correlation*.csv` and every `*Correlation*Tables.xlsx` of a folder (CSV
+    /// wins when both give the same pair).
+    pub fn load_dir(dir: impl AsRef<Path>) -> Result<Concordances> {
+        let dir = dir.as_ref();
+        let mut files: Vec<_> = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        files.sort();
+        let mut out = Concordances::new();
+        let is_csv = |p: &Path| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        for pass_csv in [true, false] {
+            for f in &files {
+                let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
+                let wanted = if pass_csv { is_csv(f) && name.contains("correlation") } else { sheet::is_workbook(f) && name.contains("correlation") };
+                if !wanted {
+                    continue;
+                }
+                // Skip a workbook whose name says it holds a pair already loaded (reading .xlsx is slow).
+                let named = vintages_in_name(&name);
+                if let [a, b] = named[..] {
+                    if out.direct(a, b).is_some() {
+                        continue;
+                    }
+                }
+                let c = Correlation::load(f)?;
+                let (a, b) = c.vintages();
+                if out.direct(a, b).is_none() {
+                    out.add(c);
+                }
+            }
+        }
+        Ok(out)
+    }
+    pub fn tables(&self) -> impl Iterator<Item = &Correlation> {
+        self.tables.iter().map(|t| t.as_ref())
+    }
+
+    fn direct(&self, a: Vintage, b: Vintage) -> Option<&Correlation> {
+        self.tables.iter().map(|t| t.as_ref()).find(|t| {
+            let (x, y) = t.vintages();
+            (x == a && y == b) || (x == b && y == a)
+        })
+    }
+
+    /// The shortest chain of tables from `from` to `to` (a direct table when there is one).
+    pub fn path(&self, from: Vintage, to: Vintage) -> Result<Vec<(&Correlation, Vintage, Vintage)>> {
+        let (from, to) = (from.hs_base(), to.hs_base());
+        let mut prev: BTreeMap<Vintage, (Vintage, usize)> = BTreeMap::new();
+        let mut queue = VecDeque::from([from]);
+        while let Some(v) = queue.pop_front() {
+            if v == to {
+                break;
+            }
+            for (i, t) in self.tables.iter().enumerate() {
+                let (a, b) = t.vintages();
+                let next = if a == v { b } else if b == v { a } else { continue };
+                if next != from && !prev.contains_key(&next) {
+                    prev.insert(next, (v, i));
+                    queue.push_back(next);
+                }
+            }
+        }
+        if from == to {
+            return Ok(vec![]);
+        }
+        let mut steps = vec![];
+        let mut cur = to;
+        while cur != from {
+            let Some((p, i)) = prev.get(&cur) else {
+                let have: Vec<String> = self.tables.iter().map(|t| format!("{}-{}", t.vintages().0, t.vintages().1)).collect();
+                return Err(Error::invalid_argument(
+                    format!("no correlation table or chain of them links {from} and {to}"),
+                    format!("tables loaded: [{}]; load the UNSD correlation table for these editions", have.join(", ")),
+                ));
+            };
+            steps.push((self.tables[*i].as_ref(), *p, cur));
+            cur = *p;
+        }
+        steps.reverse();
+        Ok(steps)
+    }
+
+    /// Splits `code` of `from` into codes of `to`, through a chain where needed. In a chain the
+    /// weights multiply along the way; trade-share weights apply to the step into their vintage.
+    pub fn split(&self, code: &str, from: Vintage, to: Vintage, weighting: &Weighting) -> Result<Split> {
+        let steps = self.path(from, to)?;
+        let mut parts: Vec<(String, f64)> = vec![(code.to_string(), 1.0)];
+        let mut used = vec![];
+        let mut path = vec![];
+        for (t, a, _b) in &steps {
+            let mut next: BTreeMap<String, f64> = BTreeMap::new();
+            let mut step_used = None;
+            for (c, w) in &parts {
+                let s = t.split(c, *a, weighting)?;
+                if s.is_split() {
+                    step_used = Some(s.weighting.clone());
+                }
+                for (c2, w2) in s.parts {
+                    *next.entry(c2).or_default() += w * w2;
+                }
+            }
+            used.push(step_used.unwrap_or_else(|| "no split".into()));
+            path.push(t.source().to_string());
+            parts = next.into_iter().collect();
+        }
+        let weighting = if used.len() == 1 { used.remove(0) } else { used.join(" then ") };
+        Ok(Split { code: code.into(), from: from.hs_base(), to: to.hs_base(), parts, weighting, path })
+    }
+
+    /// Converts a whole table to vintage `to`. Each row whose code corresponds to several codes
+    /// becomes several rows whose value, quantity and weight are multiplied by the weights
+    /// (and marked `estimated`). Rows whose code has no counterpart are set aside in the report.
+    /// National codes (CN8, HTS10) are converted by their HS6 subheading.
+    pub fn convert_table(&self, table: &TradeTable, to: Vintage, weighting: &Weighting) -> Result<TradeTable> {
+        let from = table.meta().vintage.ok_or_else(|| {
+            Error::invalid_argument("the table has no declared vintage", "declare the vintage of the table before converting it")
+        })?;
+        let to = to.hs_base();
+        let mut report = table.report().clone();
+        let mut cache: HashMap<String, Split> = HashMap::new();
+        let mut out_batches = vec![];
+        let (mut n_split, mut n_lost, mut row0) = (0u64, 0u64, 0u64);
+        let mut weightings: BTreeMap<String, u64> = BTreeMap::new();
+        let mut lost: Vec<String> = vec![];
+        for b in table.batches() {
+            let product = b.column(4).as_dictionary::<Int32Type>();
+            let names = product.values().as_string::<i32>();
+            let mut idx: Vec<u32> = vec![];
+            let mut codes: Vec<i32> = vec![];
+            let mut weights: Vec<f64> = vec![];
+            let mut dict: Vec<String> = vec![];
+            let mut dict_ix: HashMap<String, i32> = HashMap::new();
+            for i in 0..b.num_rows() {
+                let code = names.value(product.keys().value(i) as usize);
+                let hs6 = code.get(..6).unwrap_or(code).to_string();
+                if !cache.contains_key(&hs6) {
+                    let s = self.split(&hs6, from, to, weighting)?;
+                    cache.insert(hs6.clone(), s);
+                }
+                let s = &cache[&hs6];
+                if s.parts.is_empty() {
+                    n_lost += 1;
+                    if lost.len() < 5 {
+                        lost.push(format!("row {} code {code}", row0 + i as u64 + 1));
+                    }
+                    continue;
+                }
+                if s.is_split() {
+                    n_split += 1;
+                    *weightings.entry(s.weighting.clone()).or_default() += 1;
+                }
+                for (c, w) in &s.parts {
+                    let next = dict_ix.len() as i32;
+                    let k = *dict_ix.entry(c.clone()).or_insert_with(|| {
+                        dict.push(c.clone());
+                        next
+                    });
+                    idx.push(i as u32);
+                    codes.push(k);
+                    weights.push(*w);
+                }
+            }
+            row0 += b.num_rows() as u64;
+            let take = UInt32Array::from(idx);
+            let mut cols: Vec<ArrayRef> = b
+                .columns()
+                .iter()
+                .map(|c| arrow_select::take::take(c.as_ref(), &take, None))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| Error::arrow("converting vintages", e))?;
+            let keys = Int32Array::from(codes);
+            cols[4] = Arc::new(DictionaryArray::<Int32Type>::try_new(keys, Arc::new(StringArray::from(dict))).map_err(|e| Error::arrow("converting vintages", e))?);
+            for ci in [5usize, 7, 9] {
+                let a = cols[ci].as_primitive::<Float64Type>();
+                let scaled: Float64Array = a.iter().zip(&weights).map(|(v, w)| v.map(|v| v * w)).collect();
+                cols[ci] = Arc::new(scaled);
+            }
+            let est = cols[10].as_boolean();
+            let est: BooleanArray = est.iter().zip(&weights).map(|(e, w)| Some(e.unwrap_or(false) || *w < 1.0)).collect();
+            cols[10] = Arc::new(est);
+            out_batches.push(RecordBatch::try_new(b.schema(), cols).map_err(|e| Error::arrow("converting vintages", e))?);
+        }
+        // Row counts of the read stay as they were; the conversion is described in a note.
+        report.note(format!(
+            "converted {from} -> {to} through {}; {n_split} rows split ({}); {n_lost} rows without counterpart dropped{}",
+            self.path(from, to)?.iter().map(|(t, _, _)| t.source().to_string()).collect::<Vec<_>>().join(" then "),
+            if weightings.is_empty() { "none".to_string() } else { weightings.keys().cloned().collect::<Vec<_>>().join("; ") },
+            if lost.is_empty() { String::new() } else { format!(" (e.g. {})", lost.join(", ")) }
+        ));
+        let meta = TableMeta { vintage: Some(to), ..table.meta().clone() };
+        TradeTable::from_validated_batches(out_batches, meta, report)
+    }
+}
