@@ -10,7 +10,7 @@ use std::path::Path;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int32Type, Int8Type, UInt16Type};
 use arrow_array::Array;
-use tradedep::io::comtrade::{read_comtrade, Breakdown, ComtradeOptions};
+use tradedep::io::comtrade::{read_comtrade, Breakdown, CommodityLevel, ComtradeOptions};
 use tradedep::model::{Freq, Vintage};
 use tradedep::TradeTable;
 
@@ -115,7 +115,7 @@ fn armenia_car_exports_to_russia_per_year_match_a_csv_computation() {
     assert!(t.report().notes.iter().any(|n| n.contains("built") && n.contains("mode of transport")), "{:?}", t.report().notes);
     assert!(t.report().notes.iter().any(|n| n.contains("4-digit") && n.contains("6-digit")));
 
-    let t4 = read_comtrade(&path, &ComtradeOptions { level: Some(4), ..Default::default() }).unwrap();
+    let t4 = read_comtrade(&path, &ComtradeOptions { level: Some(CommodityLevel::Hs4), ..Default::default() }).unwrap();
     let mut ours4: BTreeMap<i32, f64> = BTreeMap::new();
     for r in rows(&t4) {
         if r.2 == 643 && r.3 == "export" {
@@ -166,16 +166,105 @@ fn lithium_carbonate_website_export_latin1_trailing_comma() {
 }
 
 #[test]
-fn api_json_totals_are_set_aside_with_a_reason() {
+fn api_json_of_totals_reads_into_total_rows() {
     let path = data_or_skip!("comtrade_plus/comtradr__api_response_CHN_ARG_DEU_2010_TOTAL.json");
     let t = read_comtrade(&path, &ComtradeOptions::default()).unwrap();
+    // Independent: the records of the response, read with serde_json only.
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    let n = v["data"].as_array().unwrap().len() as u64;
-    assert_eq!(t.report().rows_read, n);
-    assert_eq!(t.num_rows(), 0);
-    assert_eq!(t.report().set_aside["all-commodity TOTAL row (cmdCode TOTAL is not a product)"], n);
-    assert_eq!(t.meta().vintage, Some(Vintage::Hs(2007)));
+    let data = v["data"].as_array().unwrap();
+    assert_eq!(t.report().rows_read, data.len() as u64);
+    assert!(t.report().is_balanced(), "{}", t.report());
+    assert_eq!(t.num_rows(), data.len(), "{}", t.report());
+    assert_eq!(t.meta().vintage, None);
     assert_eq!(t.meta().freq, Freq::Annual);
+    let mut theirs: BTreeMap<(u16, String), f64> = BTreeMap::new();
+    for r in data {
+        assert_eq!(r["cmdCode"], "TOTAL");
+        let flow = if r["flowCode"] == "M" { "import" } else { "export" };
+        theirs.insert((r["partnerCode"].as_u64().unwrap() as u16, flow.to_string()), r["primaryValue"].as_f64().unwrap());
+    }
+    let ours: BTreeMap<(u16, String), f64> = rows(&t)
+        .into_iter()
+        .map(|r| {
+            assert_eq!((r.0, r.1, r.4.as_str()), (2010, 156, "TOTAL"));
+            ((r.2, r.3), r.5)
+        })
+        .collect();
+    assert_eq!(ours, theirs);
+    // level= TOTAL is the level present; a detailed level is refused with the levels named.
+    let same = read_comtrade(&path, &ComtradeOptions { level: Some(CommodityLevel::Total), ..Default::default() }).unwrap();
+    assert_eq!(same.num_rows(), t.num_rows());
+    let e = read_comtrade(&path, &ComtradeOptions { level: Some(CommodityLevel::Hs6), ..Default::default() }).unwrap_err();
+    assert!(e.to_string().contains("TOTAL"), "{e}");
+}
+
+#[test]
+fn china_imports_from_russia_per_year_total_rows_match_a_csv_computation() {
+    let path = data_or_skip!("comtrade_plus/SamiNakibETU__comtrade_imports_chn_from_rus_2017_2024.csv");
+    let t = read_comtrade(&path, &ComtradeOptions::default()).unwrap();
+    assert!(t.report().is_balanced(), "{}", t.report());
+    assert_eq!(t.meta().freq, Freq::Monthly);
+    assert_eq!(t.meta().vintage, None, "H5 and H6 totals are kept together");
+    let recs = csv_records(&path);
+    assert_eq!(t.num_rows(), recs.len(), "{}", t.report());
+    let mut theirs: BTreeMap<i32, f64> = BTreeMap::new();
+    for r in &recs {
+        assert_eq!((r["cmdCode"].as_str(), r["reporterCode"].as_str(), r["partnerCode"].as_str()), ("TOTAL", "156", "643"));
+        *theirs.entry(r["refYear"].parse().unwrap()).or_default() += r["primaryValue"].parse::<f64>().unwrap();
+    }
+    let mut ours: BTreeMap<i32, f64> = BTreeMap::new();
+    for r in rows(&t) {
+        assert_eq!((r.1, r.2, r.3.as_str(), r.4.as_str()), (156, 643, "import", "TOTAL"));
+        assert_eq!((r.6, r.8), (None, None), "no quantity or weight for all goods");
+        *ours.entry(r.0 / 100).or_default() += r.5;
+    }
+    assert_eq!(ours.keys().collect::<Vec<_>>(), theirs.keys().collect::<Vec<_>>());
+    for (y, v) in &theirs {
+        assert!(approx(ours[y], *v), "{y}: reader {} vs csv {}", ours[y], v);
+    }
+    // The provenance's spot checks (billions of USD, one decimal).
+    for (y, bn) in [(2021, 79.6), (2022, 114.4), (2024, 129.9)] {
+        assert_eq!((theirs[&y] / 1e8).round() / 10.0, bn, "{y}");
+    }
+    assert!(rows(&t).iter().any(|r| r.0 == 202203 && r.5 == 8_250_669_891.0));
+}
+
+#[test]
+fn totals_and_detailed_rows_keep_the_detailed_level_unless_asked() {
+    // No shared file holds both levels, so build one from the real totals: every row twice,
+    // once as TOTAL and once relabelled HS 2709 (same trade at a detailed level).
+    let path = data_or_skip!("comtrade_plus/SamiNakibETU__comtrade_imports_chn_from_rus_2017_2024.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let body: Vec<&str> = lines.filter(|l| !l.trim().is_empty()).collect();
+    let mut mixed = format!("{header}\n");
+    for l in &body {
+        mixed.push_str(l);
+        mixed.push('\n');
+        mixed.push_str(&l.replace(",TOTAL,", ",2709,"));
+        mixed.push('\n');
+    }
+    let opts = ComtradeOptions::default();
+    let detailed = tradedep::io::comtrade::read_comtrade_bytes(mixed.as_bytes(), "mixed.csv", &opts).unwrap();
+    assert!(detailed.report().is_balanced());
+    // 2709 rows are split by edition (H5 most frequent): only the H5 ones stay.
+    let recs = csv_records(&path);
+    let h5 = recs.iter().filter(|r| r["classificationCode"] == "H5").count();
+    assert_eq!(detailed.num_rows(), h5);
+    assert!(rows(&detailed).iter().all(|r| r.4 == "2709"));
+    assert_eq!(detailed.report().set_aside["commodity code of another aggregation level than the one kept (level=)"], body.len() as u64);
+    let totals = tradedep::io::comtrade::read_comtrade_bytes(
+        mixed.as_bytes(),
+        "mixed.csv",
+        &ComtradeOptions { level: Some(CommodityLevel::Total), ..Default::default() },
+    )
+    .unwrap();
+    assert_eq!(totals.num_rows(), body.len());
+    assert!(rows(&totals).iter().all(|r| r.4 == "TOTAL"));
+    let sum: f64 = rows(&totals).iter().map(|r| r.5).sum();
+    let theirs: f64 = recs.iter().map(|r| r["primaryValue"].parse::<f64>().unwrap()).sum();
+    assert!(approx(sum, theirs), "{sum} vs {theirs}");
 }
 
 #[test]

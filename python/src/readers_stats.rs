@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use pyo3::prelude::*;
 use tradedep::io::comext::{read_comext as core_read_comext, ComextLevel, ComextOptions};
-use tradedep::io::comtrade::{read_comtrade as core_read_comtrade, Breakdown, ComtradeOptions};
+use tradedep::io::comtrade::{read_comtrade as core_read_comtrade, Breakdown, CommodityLevel, ComtradeOptions};
 use tradedep::model::{Freq, Vintage};
 
 use crate::errors::py_result;
@@ -19,6 +19,22 @@ fn parse_vintage(vintage: Option<&str>) -> PyResult<Option<Vintage>> {
     py_result(vintage.map(Vintage::parse).transpose())
 }
 
+/// A Comtrade commodity level as Python gives it: `6` or `"TOTAL"`.
+#[derive(FromPyObject)]
+enum LevelArg {
+    Digits(i64),
+    Name(String),
+}
+
+fn parse_level(level: Option<LevelArg>) -> PyResult<Option<CommodityLevel>> {
+    let parsed = match level {
+        None => None,
+        Some(LevelArg::Digits(n)) => Some(CommodityLevel::parse(&n.to_string())),
+        Some(LevelArg::Name(s)) => Some(CommodityLevel::parse(&s)),
+    };
+    py_result(parsed.transpose())
+}
+
 /// Reads a UN Comtrade CSV (Comtrade Plus or legacy names, optionally .gz) or API JSON.
 #[pyfunction]
 #[pyo3(signature = (path, breakdown="totals", level=None, freq=None, vintage=None))]
@@ -26,13 +42,13 @@ fn _read_comtrade(
     py: Python<'_>,
     path: PathBuf,
     breakdown: &str,
-    level: Option<u8>,
+    level: Option<LevelArg>,
     freq: Option<&str>,
     vintage: Option<&str>,
 ) -> PyResult<PyTradeTable> {
     let opts = ComtradeOptions {
         breakdown: py_result(Breakdown::parse(breakdown))?,
-        level,
+        level: parse_level(level)?,
         freq: parse_freq(freq)?,
         vintage: parse_vintage(vintage)?,
     };

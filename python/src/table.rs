@@ -100,8 +100,17 @@ fn demo_table() -> PyResult<PyTradeTable> {
     Ok(PyTradeTable::new(py_result(tradedep::demo::demo_table())?))
 }
 
+/// Appends tables of one frequency, currency and vintage (`TradeTable::concat`); batches are
+/// shared, not copied.
+#[pyfunction]
+fn concat(tables: Vec<PyRef<'_, PyTradeTable>>) -> PyResult<PyTradeTable> {
+    let inner = tables.iter().map(|t| t.inner.clone()).collect();
+    Ok(PyTradeTable::new(py_result(TradeTable::concat(inner))?))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTradeTable>()?;
     m.add_function(wrap_pyfunction!(demo_table, m)?)?;
+    m.add_function(wrap_pyfunction!(concat, m)?)?;
     Ok(())
 }

@@ -25,7 +25,7 @@ from tradedep._tradedep import (
     TradeDepIOError,
     UnknownCountryError,
 )
-from tradedep._table import ArrowResult, TradeTable, demo_table
+from tradedep._table import ArrowResult, TradeTable, concat, demo_table
 
 # Each concept module exports its public names through its __all__.
 from tradedep._io import *  # noqa: F403
@@ -62,6 +62,7 @@ __all__ = [
     "TradeDepError",
     "TradeDepIOError",
     "TradeTable",
+    "concat",
     "demo_table",
     "UnknownCountryError",
     "__version__",

@@ -14,7 +14,7 @@ __all__: list[str] = ["read_comtrade", "read_comext"]
 def read_comtrade(
     path: str | os.PathLike[str],
     breakdown: Literal["totals", "sum"] = "totals",
-    level: int | None = None,
+    level: int | Literal["TOTAL"] | None = None,
     freq: Literal["A", "M"] | None = None,
     vintage: str | None = None,
 ) -> TradeTable:
@@ -26,7 +26,10 @@ def read_comtrade(
 
     - World rows (partner code 0) are never partners;
     - a file with TOTAL, 2-, 4- and 6-digit rows keeps one level (the most detailed, or
-      ``level=4`` ...), since summing levels double counts; TOTAL rows are never products;
+      ``level=4`` ..., ``level="TOTAL"``), since summing levels double counts. All-commodity
+      ``cmdCode`` TOTAL rows are a level of their own: a file of totals only reads into rows
+      whose ``product`` is ``"TOTAL"``, with no vintage (``table.vintage is None``: a total of
+      all goods is the same in every HS edition) and no quantities;
     - breakdown rows (customs procedure, mode of transport, second partner):
       ``breakdown="totals"`` keeps the file's totals and sums the parts only where a total is
       missing; ``breakdown="sum"`` builds every total from its parts;

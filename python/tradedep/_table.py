@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from tradedep import _tradedep
 
@@ -222,3 +222,24 @@ def demo_table() -> TradeTable:
         'M'
     """
     return TradeTable(_tradedep.demo_table())
+
+
+def concat(tables: Iterable[TradeTable]) -> TradeTable:
+    """Append trade tables into one (the Arrow batches are shared, not copied).
+
+    The tables must have the same frequency, currency and vintage: combining a Comext table
+    (EUR) with a Comtrade or BACI one (USD), annual with monthly data, or HS2017 with HS2022
+    codes raises ``InvalidArgumentError`` naming both sides, since summing them would be
+    wrong. The reports of the tables are merged.
+
+        >>> import tradedep as td
+        >>> t = td.demo_table()
+        >>> td.concat([t, t]).num_rows == 2 * t.num_rows
+        True
+    """
+    inners = []
+    for t in tables:
+        if not isinstance(t, TradeTable):
+            raise TypeError(f"concat takes TradeTable objects, got {type(t).__name__}")
+        inners.append(t._inner)
+    return TradeTable(_tradedep.concat(inners))

@@ -46,6 +46,7 @@ class TradeTable:
     ) -> TradeTable: ...
 
 def demo_table() -> TradeTable: ...
+def concat(tables: list[TradeTable]) -> TradeTable: ...
 
 # ---- io (BACI, generic CSV/Parquet/Arrow) ---------------------------------------------------
 
@@ -54,7 +55,7 @@ def demo_table() -> TradeTable: ...
 def _read_comtrade(
     path: str,
     breakdown: str = "totals",
-    level: int | None = None,
+    level: int | str | None = None,
     freq: str | None = None,
     vintage: str | None = None,
 ) -> TradeTable: ...

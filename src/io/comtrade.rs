@@ -7,8 +7,11 @@
 //!   are parts of `X`/`M` and are set aside; an unknown flow code is an error.
 //! - **Aggregation levels**: a file holding `TOTAL`, 2-, 4- and 6-digit rows of the same trade
 //!   keeps one level (the most detailed by default, or [`ComtradeOptions::level`]); the other
-//!   levels are set aside. All-commodity `TOTAL` rows cannot become rows of a trade table
-//!   (its `product` column holds product codes) and are always set aside.
+//!   levels are set aside. All-commodity `cmdCode` `TOTAL` rows are a level of their own, coarser
+//!   than 2 digits: a file of totals only reads into a table whose `product` is
+//!   [`TOTAL`](crate::model::product::TOTAL). Such a table has no vintage (a total of all goods
+//!   is the same in every HS edition, so no row is set aside for its edition) and no quantities
+//!   (units differ by product).
 //! - **Breakdowns**: rows with `customsCode` other than `C00`, `motCode` other than 0 or
 //!   `partner2Code` other than 0 split a total. See [`Breakdown`].
 //! - **One frequency, one vintage**: monthly rows (`period` YYYYMM) and annual rows never share a
@@ -28,6 +31,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Location, Result};
 use crate::io::source::{display_name, read_all};
+use crate::model::product::TOTAL;
 use crate::model::{Flow, Freq, Period, TableMeta, TradeRow, TradeTable, TradeTableBuilder, ValueBasis, Vintage};
 use crate::reference::countries;
 
@@ -58,20 +62,85 @@ impl Breakdown {
     }
 }
 
+/// Aggregation level of Comtrade commodity codes, from the coarsest (`TOTAL`, all goods) to
+/// the most detailed (HS 6 digits). The order is coarse to detailed.
+///
+/// ```
+/// use tradedep::io::comtrade::CommodityLevel;
+/// assert_eq!(CommodityLevel::parse("TOTAL").unwrap(), CommodityLevel::Total);
+/// assert_eq!(CommodityLevel::parse("4").unwrap(), CommodityLevel::Hs4);
+/// assert!(CommodityLevel::Total < CommodityLevel::Hs2);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CommodityLevel {
+    /// `cmdCode` `TOTAL`: all commodities.
+    Total,
+    /// HS chapters (2 digits).
+    Hs2,
+    /// HS headings (4 digits).
+    Hs4,
+    /// HS subheadings (6 digits).
+    Hs6,
+}
+
+impl CommodityLevel {
+    /// Parses `TOTAL`, `2`, `4`, `6` (also `AG2`, `AG4`, `AG6`, `HS2`, `HS4`, `HS6`).
+    pub fn parse(s: &str) -> Result<CommodityLevel> {
+        let t = s.trim().to_ascii_uppercase();
+        let digits = t.strip_prefix("AG").or_else(|| t.strip_prefix("HS")).unwrap_or(&t);
+        match digits {
+            "TOTAL" | "ALL" => Ok(CommodityLevel::Total),
+            "2" => Ok(CommodityLevel::Hs2),
+            "4" => Ok(CommodityLevel::Hs4),
+            "6" => Ok(CommodityLevel::Hs6),
+            _ => Err(Error::invalid_argument(
+                format!("unknown commodity level {s:?}"),
+                "Comtrade commodity levels are \"TOTAL\" (all goods), 2, 4 or 6 digits",
+            )),
+        }
+    }
+
+    /// The level of codes with `n` digits (2, 4 or 6).
+    pub fn from_digits(n: usize) -> Option<CommodityLevel> {
+        match n {
+            2 => Some(CommodityLevel::Hs2),
+            4 => Some(CommodityLevel::Hs4),
+            6 => Some(CommodityLevel::Hs6),
+            _ => None,
+        }
+    }
+
+    /// `TOTAL`, `2-digit`, `4-digit` or `6-digit`.
+    pub fn name(self) -> &'static str {
+        match self {
+            CommodityLevel::Total => "TOTAL",
+            CommodityLevel::Hs2 => "2-digit",
+            CommodityLevel::Hs4 => "4-digit",
+            CommodityLevel::Hs6 => "6-digit",
+        }
+    }
+}
+
+impl std::fmt::Display for CommodityLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Options of [`read_comtrade`].
 #[derive(Debug, Clone, Default)]
 pub struct ComtradeOptions {
     /// Breakdown rows: keep totals (default) or sum the parts.
     pub breakdown: Breakdown,
-    /// Digits of the commodity codes to keep (2, 4 or 6); `None` keeps the most detailed
+    /// Commodity level to keep (`TOTAL`, 2, 4 or 6 digits); `None` keeps the most detailed
     /// level present in the file.
-    pub level: Option<u8>,
+    pub level: Option<CommodityLevel>,
     /// Keep only rows of this frequency; `None` requires the file to have one frequency.
     pub freq: Option<Freq>,
     /// HS edition of the table. `None`: the edition of the file's `classificationCode` (the
     /// most frequent one when the file mixes editions; rows of the others are set aside).
     /// Given: rows declared in another edition are set aside; rows without a
-    /// classification column are taken to be in this edition.
+    /// classification column are taken to be in this edition. Ignored for `TOTAL` rows.
     pub vintage: Option<Vintage>,
 }
 
@@ -89,11 +158,6 @@ pub fn read_comtrade(path: &Path, opts: &ComtradeOptions) -> Result<TradeTable> 
 
 /// Reads Comtrade data held in memory; `name` names it in messages and the `source` column.
 pub fn read_comtrade_bytes(bytes: &[u8], name: &str, opts: &ComtradeOptions) -> Result<TradeTable> {
-    if let Some(l) = opts.level {
-        if !matches!(l, 2 | 4 | 6) {
-            return Err(Error::invalid_argument(format!("level {l}"), "Comtrade commodity levels are 2, 4 or 6 digits"));
-        }
-    }
     let (text, decoding) = text::decode(bytes);
     let mut notes = Vec::new();
     if let Some(n) = decoding.note() {
@@ -367,8 +431,7 @@ struct Cand {
     partner: u16,
     flow: Flow,
     product: String,
-    /// Digits of the code; 0 for TOTAL.
-    level: u8,
+    level: CommodityLevel,
     classification: Option<String>,
     sig: u8,
     value: f64,
@@ -427,8 +490,8 @@ impl<'a> Reader<'a> {
         }
         drop(rows);
         let freq = self.choose_freq(&mut cands)?;
-        let vintage = self.choose_vintage(&mut cands);
-        self.choose_level(&mut cands)?;
+        let level = self.choose_level(&mut cands)?;
+        let vintage = if level == CommodityLevel::Total { self.totals_have_no_vintage(&mut cands) } else { self.choose_vintage(&mut cands) };
         let kept = self.combine_breakdowns(cands);
         self.finish_notes();
         let meta = TableMeta::new(freq, "USD", vintage);
@@ -664,10 +727,10 @@ impl<'a> Reader<'a> {
     }
 
     /// Digits of a commodity code (odd lengths regain the leading zero a spreadsheet removed)
-    /// and its level; `TOTAL` is level 0.
-    fn product(&mut self, cmd: &str, line: u64) -> Result<(String, u8)> {
-        if cmd.eq_ignore_ascii_case("TOTAL") {
-            return Ok(("TOTAL".into(), 0));
+    /// and its level.
+    fn product(&mut self, cmd: &str, line: u64) -> Result<(String, CommodityLevel)> {
+        if cmd.eq_ignore_ascii_case(TOTAL) {
+            return Ok((TOTAL.into(), CommodityLevel::Total));
         }
         let digits: String = cmd.chars().filter(|c| *c != '.' && *c != ' ').collect();
         if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -677,8 +740,7 @@ impl<'a> Reader<'a> {
             } else {
                 digits
             };
-            if matches!(digits.len(), 2 | 4 | 6) {
-                let l = digits.len() as u8;
+            if let Some(l) = CommodityLevel::from_digits(digits.len()) {
                 return Ok((digits, l));
             }
         }
@@ -765,47 +827,66 @@ impl<'a> Reader<'a> {
         chosen
     }
 
-    fn choose_level(&mut self, cands: &mut Vec<Cand>) -> Result<()> {
-        let mut levels: std::collections::BTreeMap<u8, usize> = Default::default();
+    fn choose_level(&mut self, cands: &mut Vec<Cand>) -> Result<CommodityLevel> {
+        let mut levels: std::collections::BTreeMap<CommodityLevel, usize> = Default::default();
         for c in cands.iter() {
             *levels.entry(c.level).or_default() += 1;
         }
-        let name = |l: u8| if l == 0 { "TOTAL".to_string() } else { format!("{l}-digit") };
         let chosen = match self.opts.level {
             Some(l) if levels.contains_key(&l) => l,
             Some(l) => {
                 return Err(Error::invalid_argument(
-                    format!("level {l} asked but the file has {}", levels.keys().map(|l| name(*l)).collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "level {l} asked but the file has {}",
+                        if levels.is_empty() { "no rows".to_string() } else { levels.keys().map(|l| l.name()).collect::<Vec<_>>().join(", ") }
+                    ),
                     "pass one of the levels present, or level=None for the most detailed",
                 ))
             }
-            None => levels.keys().next_back().copied().unwrap_or(6),
+            None => levels.keys().next_back().copied().unwrap_or(CommodityLevel::Hs6),
         };
         if levels.len() > 1 {
             self.notes.push(format!(
                 "the file holds commodity levels {}; kept {} codes only (summing levels would double count); pass level= to keep another",
-                levels.iter().map(|(l, n)| format!("{} ({n} rows)", name(*l))).collect::<Vec<_>>().join(", "),
-                name(chosen)
+                levels.iter().map(|(l, n)| format!("{l} ({n} rows)")).collect::<Vec<_>>().join(", "),
+                chosen
             ));
-        }
-        if chosen == 0 && !cands.is_empty() {
-            self.notes.push(
-                "every row is an all-commodity TOTAL; a trade table holds product codes, so nothing was kept: download the data by HS code (cmdCode AG2/AG4/AG6 or a list of codes)".into(),
-            );
         }
         let report = &mut self.report;
         cands.retain(|c| {
-            if c.level == 0 {
-                report.set_aside("all-commodity TOTAL row (cmdCode TOTAL is not a product)", c.line, || c.period.to_string());
-                return false;
-            }
             if c.level != chosen {
                 report.set_aside("commodity code of another aggregation level than the one kept (level=)", c.line, || c.product.clone());
                 return false;
             }
             true
         });
-        Ok(())
+        Ok(chosen)
+    }
+
+    /// All-commodity totals: the HS edition a row was declared in does not change a total of
+    /// all goods, so no row is set aside for it and the table declares no vintage; quantities
+    /// of all goods mix units and are left null.
+    fn totals_have_no_vintage(&mut self, cands: &mut [Cand]) -> Option<Vintage> {
+        let editions: std::collections::BTreeSet<&str> = cands.iter().filter_map(|c| c.classification.as_deref()).collect();
+        let mut note = "all-commodity TOTAL rows (product TOTAL): the table has no vintage".to_string();
+        if !editions.is_empty() {
+            note.push_str(&format!(" (rows declared {}; a total of all goods is the same in every edition)", editions.into_iter().collect::<Vec<_>>().join(", ")));
+        }
+        if let Some(v) = self.opts.vintage {
+            note.push_str(&format!("; vintage={} does not apply to totals", v.name()));
+        }
+        self.notes.push(note);
+        let with_qty = cands.iter().filter(|c| c.quantity.is_some() || c.net_weight.is_some()).count();
+        if with_qty > 0 {
+            self.notes.push(format!(
+                "quantity and net weight of {with_qty} TOTAL rows left null: a total of all goods mixes units"
+            ));
+        }
+        for c in cands.iter_mut() {
+            c.quantity = None;
+            c.net_weight = None;
+        }
+        None
     }
 
     fn combine_breakdowns(&mut self, cands: Vec<Cand>) -> Vec<Cand> {
@@ -962,10 +1043,49 @@ mod tests {
         assert_eq!(t.meta().freq, Freq::Annual);
         let t4 = read(
             "2021,52,2021,51,X,643,0,H5,8703,C00,0,5,u,10,,,90,90,true\n2021,52,2021,51,X,643,0,H5,870323,C00,0,5,u,6,,,50,50,true",
-            &ComtradeOptions { level: Some(4), ..Default::default() },
+            &ComtradeOptions { level: Some(CommodityLevel::Hs4), ..Default::default() },
         )
         .unwrap();
         assert_eq!(t4.num_rows(), 1);
+    }
+
+    #[test]
+    fn total_rows_are_a_level_of_their_own() {
+        // Hand-worked: two TOTAL rows (one H5, one H6: both kept) and two HS6 rows.
+        let body = "2021,52,2021,156,M,643,0,H5,TOTAL,C00,0,-1,N/A,0,0,100,,100,false\n\
+                    2022,52,2022,156,M,643,0,H6,TOTAL,C00,0,-1,N/A,0,0,150,,150,true\n\
+                    2021,52,2021,156,M,643,0,H5,270900,C00,0,8,kg,5,5,60,,60,true\n\
+                    2021,52,2021,156,M,643,0,H5,270112,C00,0,8,kg,2,2,30,,30,true";
+        let detailed = read(body, &ComtradeOptions::default()).unwrap();
+        assert_eq!(detailed.num_rows(), 2);
+        assert_eq!(detailed.meta().vintage, Some(Vintage::Hs(2017)));
+        assert_eq!(detailed.report().set_aside["commodity code of another aggregation level than the one kept (level=)"], 2);
+        let totals = read(body, &ComtradeOptions { level: Some(CommodityLevel::Total), ..Default::default() }).unwrap();
+        assert_eq!(totals.num_rows(), 2);
+        assert!(totals.report().is_balanced());
+        assert_eq!(totals.meta().vintage, None, "a total of all goods has no HS edition");
+        let b = &totals.batches()[0];
+        let v = b.column(5).as_any().downcast_ref::<arrow_array::Float64Array>().unwrap();
+        assert_eq!(v.values().to_vec(), vec![100.0, 150.0]);
+        assert_eq!(b.column(7).null_count(), 2, "no quantity for all goods");
+        assert_eq!(b.column(9).null_count(), 2, "no net weight for all goods");
+        let p = b.column(4).as_any().downcast_ref::<arrow_array::DictionaryArray<arrow_array::types::Int32Type>>().unwrap();
+        let pv = p.values().as_any().downcast_ref::<arrow_array::StringArray>().unwrap();
+        assert!(p.keys().values().iter().all(|k| pv.value(*k as usize) == "TOTAL"));
+        // A file of totals only reads into a table of totals without level=.
+        let only = read(&body.lines().take(2).collect::<Vec<_>>().join("\n"), &ComtradeOptions::default()).unwrap();
+        assert_eq!(only.num_rows(), 2);
+        // Asking for a level the file lacks names the levels present.
+        let e = read(body, &ComtradeOptions { level: Some(CommodityLevel::Hs4), ..Default::default() }).unwrap_err();
+        assert!(e.to_string().contains("TOTAL, 6-digit"), "{e}");
+    }
+
+    #[test]
+    fn level_spellings() {
+        assert_eq!(CommodityLevel::parse("total").unwrap(), CommodityLevel::Total);
+        assert_eq!(CommodityLevel::parse("AG6").unwrap(), CommodityLevel::Hs6);
+        assert_eq!(CommodityLevel::parse(" 2 ").unwrap(), CommodityLevel::Hs2);
+        assert!(matches!(CommodityLevel::parse("8"), Err(Error::InvalidArgument { .. })));
     }
 
     #[test]

@@ -14,6 +14,7 @@ import tradedep as td
 HERE = Path(__file__).resolve().parent
 LONG = "eurostat_comext_ru_neighbours/eu27_exports_to_ru_by_kz_ge_am_uz_kg_sanctioned_cn8_monthly_2020_2022.csv.gz"
 CARS = "comtrade_armenia_georgia/comtrade_armenia_hs8703_monthly_2017_2023.csv.gz"
+RU_CN_TOTAL = "comtrade_plus/SamiNakibETU__comtrade_imports_chn_from_rus_2017_2024.csv"
 LITHIUM = "comtrade_plus/liadslnt__TradeData_4_22_2026_12_19_27_lithium_carbonate_283691_monthly_2024.csv"
 
 
@@ -78,13 +79,58 @@ def test_lithium_website_export_matches_pandas(shared_data: Path) -> None:
     assert t.report["set_aside"]["World total row (partnerCode 0): World is never a partner"] == (raw["partnerCode"] == "0").sum()
 
 
-def test_api_json_is_read(shared_data: Path) -> None:
+def test_api_json_of_totals_reads_into_total_rows(shared_data: Path) -> None:
     p = shared_data / "comtrade_plus/comtradr__api_response_CHN_ARG_DEU_2010_TOTAL.json"
     t = td.read_comtrade(p)
-    n = len(json.loads(p.read_text())["data"])
-    assert t.report["rows_read"] == n
-    assert t.num_rows == 0  # all rows are cmdCode TOTAL, which is not a product
-    assert t.vintage == "HS2007"
+    data = json.loads(p.read_text())["data"]
+    assert t.report["rows_read"] == len(data) == t.num_rows
+    assert t.vintage is None  # a total of all goods has no HS edition
+    df = t.to_pandas()
+    assert set(df["product"].astype(str)) == {"TOTAL"}
+    ours = {(int(r.partner), str(r.flow)): r.value for r in df.itertuples()}
+    flows = {"M": "import", "X": "export"}
+    theirs = {(r["partnerCode"], flows[r["flowCode"]]): r["primaryValue"] for r in data}
+    assert ours == theirs
+    with pytest.raises(td.InvalidArgumentError, match="TOTAL"):
+        td.read_comtrade(p, level=6)
+
+
+def test_china_imports_from_russia_per_year_match_pandas(shared_data: Path) -> None:
+    p = shared_data / RU_CN_TOTAL
+    t = td.read_comtrade(p)
+    raw = pd.read_csv(p, dtype={"cmdCode": str})
+    assert (raw["cmdCode"] == "TOTAL").all()
+    assert t.num_rows == len(raw)
+    assert t.freq == "M" and t.vintage is None  # H5 and H6 months are both kept
+    df = t.to_pandas()
+    assert set(df["product"].astype(str)) == {"TOTAL"}
+    assert df["quantity"].isna().all() and df["net_weight_kg"].isna().all()
+    ours = df[(df["reporter"] == 156) & (df["partner"] == 643) & (df["flow"] == "import")]
+    ours = ours.groupby(ours["period"] // 100)["value"].sum()
+    raw = raw[(raw["reporterCode"] == 156) & (raw["partnerCode"] == 643) & (raw["flowCode"] == "M")]
+    theirs = raw.groupby("refYear")["primaryValue"].sum()
+    assert list(ours.index) == list(theirs.index) == list(range(2017, 2025))
+    for year in theirs.index:
+        assert ours[year] == pytest.approx(theirs[year], rel=1e-12), year
+    # The provenance's spot checks, in billions of USD.
+    assert [round(theirs[y] / 1e9, 1) for y in (2021, 2022, 2024)] == [79.6, 114.4, 129.9]
+
+
+def test_level_total_picks_totals_from_a_file_with_both_levels(shared_data: Path, tmp_path: Path) -> None:
+    # No shared file holds both levels: write the real totals twice, once relabelled HS 2709.
+    raw = pd.read_csv(shared_data / RU_CN_TOTAL, dtype=str, keep_default_na=False)
+    mixed = pd.concat([raw, raw.assign(cmdCode="2709")], ignore_index=True)
+    p = tmp_path / "mixed.csv"
+    mixed.to_csv(p, index=False)
+    detailed = td.read_comtrade(p)
+    assert set(detailed.to_pandas()["product"].astype(str)) == {"2709"}
+    # The detailed rows keep one HS edition (the most frequent, H5).
+    assert detailed.num_rows == (raw["classificationCode"] == "H5").sum()
+    totals = td.read_comtrade(p, level="TOTAL")
+    assert totals.num_rows == len(raw)
+    assert totals.to_pandas()["value"].sum() == pytest.approx(raw["primaryValue"].astype(float).sum(), rel=1e-12)
+    key = "commodity code of another aggregation level than the one kept (level=)"
+    assert totals.report["set_aside"][key] == len(raw)
 
 
 def test_small_api_json_fixture() -> None:
@@ -102,14 +148,37 @@ def test_eur_and_usd_tables_do_not_combine() -> None:
     # The currency travels in the Arrow schema, so pandas/polars users see it too.
     assert eur.to_arrow().schema.metadata[b"tradedep.currency"] == b"EUR"
     assert usd.to_arrow().schema.metadata[b"tradedep.currency"] == b"USD"
-    # Combining goes through TradeTable::concat, which refuses mixed currencies
-    # (tests/io_comext.rs::eur_table_does_not_combine_with_a_usd_table); from Python once the
-    # table binding exposes it.
-    concat = getattr(td, "concat", None)
-    if concat is None:
-        pytest.skip("td.concat is not bound yet; the Rust test covers TradeTable::concat")
-    with pytest.raises(td.InvalidArgumentError, match="EUR"):
-        concat([eur, usd])
+    with pytest.raises(td.InvalidArgumentError, match="EUR") as e:
+        td.concat([eur, usd])
+    assert "USD" in str(e.value)
+
+
+def test_concat_refuses_comext_eur_with_comtrade_usd(shared_data: Path) -> None:
+    eur = td.read_comext(shared_data / LONG)
+    usd = td.read_comtrade(shared_data / RU_CN_TOTAL)
+    assert (eur.currency, usd.currency) == ("EUR", "USD")
+    assert eur.freq == usd.freq == "M"  # only the currency (and vintage) differ
+    for pair in ([eur, usd], [usd, eur]):
+        with pytest.raises(td.InvalidArgumentError) as e:
+            td.concat(pair)
+        msg = str(e.value)
+        assert "EUR" in msg and "USD" in msg, msg
+
+
+def test_concat_two_usd_tables_adds_rows(shared_data: Path) -> None:
+    am = td.read_comtrade(shared_data / CARS)
+    ge = td.read_comtrade(shared_data / "comtrade_armenia_georgia/comtrade_georgia_hs8703_monthly_2021_2023.csv.gz")
+    assert (am.currency, am.freq, am.vintage) == (ge.currency, ge.freq, ge.vintage) == ("USD", "M", None)
+    both = td.concat([am, ge])
+    assert both.num_rows == am.num_rows + ge.num_rows
+    assert both.report["rows_read"] == am.report["rows_read"] + ge.report["rows_read"]
+    df = both.to_pandas()
+    assert set(df["reporter"]) == {51, 268}  # Armenia and Georgia
+    assert df["value"].sum() == pytest.approx(am.to_pandas()["value"].sum() + ge.to_pandas()["value"].sum(), rel=1e-12)
+    with pytest.raises(td.InvalidArgumentError, match="no tables"):
+        td.concat([])
+    with pytest.raises(TypeError):
+        td.concat([am, am.to_pandas()])  # type: ignore[list-item]
 
 
 def test_bulk_7z(tmp_path: Path) -> None:
