@@ -65,11 +65,12 @@ impl<'a> Matcher<'a> {
         }
         let m = list.map_to(v, conc, weighting)?;
         let notes = vec![format!(
-            "{} ({}) applied to {} codes through {} (correlation, {})",
+            "{} ({}) applied to {} codes through {} (correlation, weighting {}; applied: {})",
             list.name(),
             list.vintage(),
             v,
             m.path.join(" then "),
+            weighting.describe(),
             { let mut w: Vec<&str> = m.codes.iter().map(|c| c.weighting.as_str()).collect(); w.sort(); w.dedup(); w.join("; ") }
         )];
         Ok(Matcher { list, mapped: Some(m.codes.into_iter().map(|c| (c.code.clone(), c)).collect()), notes })
