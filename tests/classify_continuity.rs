@@ -284,3 +284,28 @@ fn continuity_applies_at_every_step_of_a_chain() {
     let total: f64 = s.parts.iter().map(|(_, w)| w).sum();
     assert!((total - 1.0).abs() < 1e-12);
 }
+
+#[test]
+fn codes_counted_whole_are_the_chpl_csvs_own_hs2017_equivalents() {
+    let corr = data_or_skip!("hs_concordance/unsd_hs2022_to_hs2017_correlation.csv");
+    let chpl_csv = data_or_skip!("chpl/chpl_2024-02-23.csv");
+    let (from17, _) = read_links(&corr);
+    // Rows whose code exists in HS2017, with the HS2017 code the CSV gives for them.
+    let mut rdr = csv::Reader::from_path(&chpl_csv).unwrap();
+    let h = rdr.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let (ic, iin, ieq) = (col("hs6"), col("in_hs2017"), col("hs2017_equivalent_concordance_pkg"));
+    let mut same: BTreeSet<String> = BTreeSet::new();
+    for r in rdr.records() {
+        let r = r.unwrap();
+        if &r[iin] == "yes" {
+            assert_eq!(&r[ieq], &r[ic], "the CSV's equivalent of a surviving code is the code itself");
+            same.insert(r[ieq].to_string());
+        }
+    }
+    let m = chpl::chpl().map_to(Vintage::Hs(2017), &concordances(), &Weighting::default()).unwrap();
+    let whole: BTreeSet<String> = m.codes.iter().filter(|c| c.weight == 1.0).map(|c| c.code.clone()).collect();
+    assert_eq!(whole, same);
+    // Under an equal split none of them counts whole: each also links to carve-outs.
+    assert!(same.iter().all(|c| from17[c].len() > 1));
+}
