@@ -233,7 +233,7 @@ fn convert_a_table_between_vintages() {
     use arrow_array::cast::AsArray;
     let total: f64 = out.batches().iter().map(|b| b.column(5).as_primitive::<arrow_array::types::Float64Type>().values().iter().sum::<f64>()).sum();
     assert!((total - 210.0).abs() < 1e-9);
-    assert!(out.report().notes.iter().any(|n| n.contains("equal split") && n.contains("2 rows split")), "{:?}", out.report().notes);
+    assert!(out.report().notes.iter().any(|n| n.contains("equal split") && n.contains("2 rows of codes with several counterparts")), "{:?}", out.report().notes);
 }
 
 #[test]

@@ -23,19 +23,21 @@ fn opt_vintage(s: Option<&str>) -> PyResult<Option<Vintage>> {
     s.map(vintage).transpose()
 }
 
-/// `None`/"equal" -> equal split; a TradeTable -> its trade shares over `base_from..=base_to`;
-/// a dict code -> value -> shares of those values (codes of `dict_vintage`).
+/// `None`/"continuity" -> continuity (the default); "equal" -> equal split; a TradeTable -> its
+/// trade shares over `base_from..=base_to`; a dict code -> value -> shares of those values
+/// (codes of `dict_vintage`).
 fn weighting(w: Option<&Bound<'_, PyAny>>, base_from: Option<i32>, base_to: Option<i32>, dict_vintage: Vintage) -> PyResult<Weighting> {
-    let Some(w) = w else { return Ok(Weighting::Equal) };
+    let Some(w) = w else { return Ok(Weighting::default()) };
     if w.is_none() {
-        return Ok(Weighting::Equal);
+        return Ok(Weighting::default());
     }
     if let Ok(s) = w.extract::<String>() {
         return match s.as_str() {
+            "continuity" => Ok(Weighting::Continuity),
             "equal" => Ok(Weighting::Equal),
             _ => Err(to_py(tradedep::Error::invalid_argument(
                 format!("unknown weighting {s:?}"),
-                "use \"equal\", a TradeTable of a base period, or a dict code -> base-period value",
+                "use \"continuity\" (the default), \"equal\", a TradeTable of a base period, or a dict code -> base-period value",
             ))),
         };
     }
@@ -45,7 +47,7 @@ fn weighting(w: Option<&Bound<'_, PyAny>>, base_from: Option<i32>, base_to: Opti
     if let Ok(values) = w.extract::<HashMap<String, f64>>() {
         return Ok(Weighting::TradeShares { vintage: dict_vintage.hs_base(), values, base: "base-period values given by the caller".into() });
     }
-    Err(PyTypeError::new_err("weighting is \"equal\", a TradeTable (base period) or a dict code -> value"))
+    Err(PyTypeError::new_err("weighting is \"continuity\" (the default), \"equal\", a TradeTable (base period) or a dict code -> value"))
 }
 
 /// The caller's tables, else those loaded with `td.load_concordances` in this session, else none.
@@ -220,6 +222,9 @@ impl PyConcordances {
     fn path(&self, from_: &str, to: &str) -> PyResult<Vec<String>> {
         Ok(py_result(self.inner.path(vintage(from_)?, vintage(to)?))?.iter().map(|(t, _, _)| t.source().to_string()).collect())
     }
+    /// How `code` of `from_` divides among codes of `to`: `{"code", "from", "to", "parts",
+    /// "weighting", "path"}`. `weighting`: None/"continuity" (default), "equal", a base-period
+    /// TradeTable or a dict code -> value; `"weighting"` in the answer is the one applied.
     #[pyo3(signature = (code, from_, to, weighting=None, base_from=None, base_to=None))]
     #[allow(clippy::too_many_arguments)]
     fn split<'py>(
@@ -236,6 +241,7 @@ impl PyConcordances {
         let w = self::weighting(weighting, base_from, base_to, to)?;
         split_dict(py, py_result(self.inner.split(code, vintage(from_)?, to, &w))?)
     }
+    /// The table in HS edition `to` (weighting as in `split`; the report's notes name it).
     #[pyo3(signature = (table, to, weighting=None, base_from=None, base_to=None))]
     fn convert_table(&self, table: &PyTradeTable, to: &str, weighting: Option<&Bound<'_, PyAny>>, base_from: Option<i32>, base_to: Option<i32>) -> PyResult<PyTradeTable> {
         let to = vintage(to)?;

@@ -135,7 +135,7 @@ def classify(
     product: str = "product",
     vintage: str | None = None,
     concordances: Concordances | None = None,
-    weighting: Any = "equal",
+    weighting: Any = "continuity",
     base_periods: tuple[int, int] | None = None,
 ) -> ArrowResult:
     """Tags each row with the lists its product is on.
@@ -147,9 +147,18 @@ def classify(
     (the part of the row that counts: 1, or the conversion weight; 0 when not on the list).
 
     A list of another HS edition than the table is carried over with the correlation tables
-    (``concordances``, or those of ``td.load_concordances``). Codes that split are weighted
-    ``"equal"``ly, by the trade shares of a base-period ``TradeTable`` (``base_periods=(2022, 2022)``)
-    or by a dict code -> base-period value; the notes say which.
+    (``concordances``, or those of ``td.load_concordances``). ``weighting`` says how a code
+    linked to several codes of the other edition is split:
+
+    - ``"continuity"`` (default): a code that still exists in the other edition counts whole as
+      that code (its other links are "ex" parts carved out into new headings, such as the HS2022
+      e-waste heading 8549); a code that does not (HS2017 852580, split by HS2022) is split
+      equally over its counterparts. So HS2017 854231 counts 1 for the HS2022 CHPL entry 854231.
+    - ``"equal"``: every counterpart gets 1/n (HS2017 854231 counts only 1/7).
+    - a base-period ``TradeTable`` (``base_periods=(2022, 2022)``) or a dict code -> base-period
+      value: trade shares of the counterparts.
+
+    The notes name the weighting asked for and those applied.
 
         >>> tagged = td.classify(trade, td.lists.chpl())  # doctest: +SKIP
         >>> tagged.to_pandas().groupby("CHPL.tier")["value"].sum()  # doctest: +SKIP
@@ -166,7 +175,8 @@ def classify(
 class Explanation:
     """Why a code is or is not on a list. ``str(e)`` reads as sentences; the fields hold the parts:
     ``listed``, ``match``, ``weight``, ``entries`` [(entry, tier, weight)], ``path`` (correlation
-    tables used), ``weighting``, ``counterparts`` [(code, weight)] and ``nearby`` entries."""
+    tables used), ``weighting`` (the one applied to this code's conversion, None without
+    conversion), ``counterparts`` [(code, weight)] and ``nearby`` entries."""
 
     def __init__(self, d: dict[str, Any]) -> None:
         self._d = d
@@ -199,11 +209,12 @@ def explain(
     *,
     vintage: str | None = None,
     concordances: Concordances | None = None,
-    weighting: Any = "equal",
+    weighting: Any = "continuity",
     base_periods: tuple[int, int] | None = None,
 ) -> Explanation:
     """Why ``code`` (of ``vintage``, default the list's) is or is not on ``lst``, and through which
-    conversion.
+    conversion and weighting (``weighting`` as in :func:`classify`; the answer's ``weighting``
+    field and text name the one applied to this code).
 
         >>> print(td.explain("852589", td.lists.chpl()))
         852589 (HS2022) is on CHPL 2024-02-23 (HS2022): exact match of entry 852589 (tier 3.A) Television cameras; n.e.c. in item no 8525.8.
@@ -219,12 +230,14 @@ def convert(
     to: str,
     *,
     concordances: Concordances | None = None,
-    weighting: Any = "equal",
+    weighting: Any = "continuity",
     base_periods: tuple[int, int] | None = None,
 ) -> TradeTable:
     """The table in another HS edition: rows of codes that split become several rows with value,
-    quantity and weight multiplied by the weights (and ``estimated`` set); the report notes the
-    tables and weighting used.
+    quantity and weight multiplied by the weights (and ``estimated`` set when a weight is below 1);
+    the report notes the tables and weighting used. ``weighting`` as in :func:`classify`: by
+    default (``"continuity"``) a code that continues in ``to`` keeps its row whole, others are
+    split equally; parts of weight 0 make no row.
 
         >>> trade22 = td.convert(trade17, "HS2022", weighting=base_2022, base_periods=(2022, 2022))  # doctest: +SKIP
     """

@@ -142,6 +142,7 @@ class Nomenclature:
     def description(self, code: str) -> str | None: ...
     def check(self, codes: list[str]) -> tuple[list[str], list[tuple[str, str]]]: ...
 
+# "continuity" (the default, also None), "equal", a base-period TradeTable, or code -> value.
 _Weighting = str | TradeTable | dict[str, float] | None
 
 @final

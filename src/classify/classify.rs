@@ -11,7 +11,7 @@
 //! | `<list>.category` | Dictionary(Int8/16/32, Utf8) | category of those entries |
 //! | `<list>.control_entry` | Dictionary(Int8/16/32, Utf8) | control entries (e.g. `3A001`) |
 //! | `<list>.match` | Dictionary(Int8/16/32, Utf8) | `exact`, `prefix` or `converted` |
-//! | `<list>.weight` | Float64 | part of the row's value that counts for the list: 1 for a direct match, the conversion weight after a split, 0 when not on the list |
+//! | `<list>.weight` | Float64 | part of the row's value that counts for the list: 1 for a direct match, the conversion weight after a split (1 for a code that continues under the default continuity weighting), 0 when not on the list |
 //!
 //! The list columns are computed once per distinct code and spread over the rows as
 //! dictionary keys of the smallest width that fits the list (Int8 for the CHPL: about one
@@ -65,11 +65,12 @@ impl<'a> Matcher<'a> {
         }
         let m = list.map_to(v, conc, weighting)?;
         let notes = vec![format!(
-            "{} ({}) applied to {} codes through {} (correlation, {})",
+            "{} ({}) applied to {} codes through {} (correlation, weighting {}; applied: {})",
             list.name(),
             list.vintage(),
             v,
             m.path.join(" then "),
+            weighting.describe(),
             { let mut w: Vec<&str> = m.codes.iter().map(|c| c.weighting.as_str()).collect(); w.sort(); w.dedup(); w.join("; ") }
         )];
         Ok(Matcher { list, mapped: Some(m.codes.into_iter().map(|c| (c.code.clone(), c)).collect()), notes })
@@ -110,7 +111,9 @@ fn join_attr(list: &ProductList, m: &CodeMatch, f: impl Fn(&super::list::ListEnt
 
 /// Tags every row of `table` with each list of `lists` (see the module docs for the columns).
 /// Lists in another HS edition than the table are carried over with the correlation tables
-/// of `conc` and `weighting`.
+/// of `conc` and `weighting` (pass `&Weighting::default()`, continuity, unless you mean another).
+/// The notes and the list columns' field metadata name the weighting asked for and the ones
+/// applied.
 pub fn classify(table: &TradeTable, lists: &[&ProductList], conc: &Concordances, weighting: &Weighting) -> Result<Classified> {
     classify_batches(&table.schema(), table.batches(), "product", table.meta().vintage, lists, conc, weighting)
 }

@@ -8,10 +8,12 @@
 //! proxy for semiconductor transducers.
 //!
 //! Where one code corresponds to several codes of the other vintage, its trade is split with a
-//! [`Weighting`] chosen by the caller (equal split, or trade shares of a base period) and every
-//! [`Split`] says which weighting it used.
+//! [`Weighting`]: by default [`Weighting::Continuity`] (a code that still exists in the other
+//! edition keeps all its trade; the other links are the "ex" parts carved out into new
+//! headings), or, chosen by the caller, an equal split or trade shares of a base period. Every
+//! [`Split`] says which weighting it actually applied to that code.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -56,8 +58,38 @@ pub struct Conversion {
 }
 
 /// How a code that corresponds to several codes of the other vintage is split.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// The default is [`Weighting::Continuity`]. It matters: the UNSD HS2022-HS2017 correlation
+/// links HS2017 854231 to HS2022 854231 *and*, n:n, to the six subheadings of the new e-waste
+/// heading 8549 (which takes "ex" parts of hundreds of HS2017 codes). An equal split counts
+/// HS2017 854231 only 1/7 towards HS2022 854231; continuity counts it whole, as analysts (and the
+/// CHPL's own HS2017 equivalents) do.
+///
+/// ```
+/// use tradedep::classify::{Correlation, Weighting};
+/// use tradedep::classify::concordance::Link;
+/// use tradedep::Vintage;
+/// let link = |a: &str, b: &str| Link { a: a.into(), b: b.into(), relationship: "n:n".into(), partial: true };
+/// // HS2022 -> HS2017: 854231 continues 854231, 854931 takes a part of it; 852581/852589 split 852580.
+/// let c = Correlation::from_links(Vintage::Hs(2022), Vintage::Hs(2017), "toy",
+///     vec![link("854231", "854231"), link("854931", "854231"), link("852581", "852580"), link("852589", "852580")]);
+/// let kept = c.split("854231", Vintage::Hs(2017), &Weighting::default()).unwrap();
+/// assert_eq!(kept.parts, vec![("854231".to_string(), 1.0), ("854931".to_string(), 0.0)]);
+/// let gone = c.split("852580", Vintage::Hs(2017), &Weighting::Continuity).unwrap();
+/// assert_eq!(gone.parts, vec![("852581".to_string(), 0.5), ("852589".to_string(), 0.5)]);
+/// assert!(gone.weighting.starts_with("equal split"));
+/// let equal = c.split("854231", Vintage::Hs(2017), &Weighting::Equal).unwrap();
+/// assert_eq!(equal.parts[0].1, 0.5);
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Weighting {
+    /// The default. A code whose digits survive unchanged in the other edition (the correlation
+    /// links it to the same code) sends all its weight to that code: its other links are the
+    /// "ex" parts carved out into new codes, taken as small. A code that does not survive (e.g.
+    /// HS2017 852580, split into 852581-852589 and others) falls back to an equal split, and its
+    /// [`Split::weighting`] says so.
+    #[default]
+    Continuity,
     /// Each counterpart gets 1/n.
     Equal,
     /// Shares of the counterparts' trade (codes of `vintage`) in a base period; counterparts
@@ -72,9 +104,9 @@ impl Weighting {
     /// flow of the table: filter it first for narrower weights. The table's vintage must be
     /// declared: it is the vintage the weights are for.
     ///
-    /// Prefer this to an equal split: the UNSD HS2022-HS2017 correlation links the new e-waste
-    /// heading 8549 n:n to hundreds of HS2017 codes, so an equal split gives HS2017 854231 only
-    /// 1/7 to HS2022 854231.
+    /// Where a code continues in the other edition, trade shares still give part of it to the
+    /// carve-outs (e.g. the new HS2022 e-waste heading 8549) in proportion to their trade, where
+    /// [`Weighting::Continuity`] gives them nothing and [`Weighting::Equal`] gives each 1/n.
     pub fn trade_shares(table: &TradeTable, from: Option<i32>, to: Option<i32>) -> Result<Weighting> {
         let vintage = table.meta().vintage.ok_or_else(|| {
             Error::invalid_argument("the base-period table has no declared vintage", "declare the vintage of the table used for trade-share weights")
@@ -104,9 +136,10 @@ impl Weighting {
         Ok(Weighting::TradeShares { vintage: vintage.hs_base(), values, base: format!("{src}, {span}") })
     }
 
-    /// Short name for reports: `equal split` or `trade shares (<base>)`.
+    /// Short name for reports: `continuity`, `equal split` or `trade shares of ... in <base>`.
     pub fn describe(&self) -> String {
         match self {
+            Weighting::Continuity => "continuity".into(),
             Weighting::Equal => "equal split".into(),
             Weighting::TradeShares { vintage, base, .. } => format!("trade shares of {vintage} codes in {base}"),
         }
@@ -119,10 +152,15 @@ pub struct Split {
     pub code: String,
     pub from: Vintage,
     pub to: Vintage,
-    /// `(target code, weight)`, weights summing to 1 (empty when the code has no link).
+    /// `(target code, weight)` for every linked code, weights summing to 1 (empty when the code
+    /// has no link). Weights may be 0: the carve-outs under continuity, counterparts without
+    /// base-period trade under trade shares.
     pub parts: Vec<(String, f64)>,
-    /// The weighting actually applied, e.g. `equal split`, `trade shares of HS2022 codes in
-    /// base.csv, all periods`, or `equal split (no base-period trade in any counterpart)`.
+    /// The weighting actually applied to this code, e.g. `continuity (the code continues in
+    /// HS2022; its other links get 0)`, `equal split (continuity fallback: the code does not
+    /// continue in HS2022)`,
+    /// `equal split`, `trade shares of HS2022 codes in base.csv, all periods`, `equal split (no
+    /// base-period trade in any counterpart)` or `one counterpart (no split)`.
     pub weighting: String,
     /// The tables the split went through (more than one for a chain).
     pub path: Vec<String>,
@@ -328,13 +366,13 @@ impl Correlation {
         let mut targets: Vec<String> = self.counterparts(code, from)?.into_iter().map(|(c, _, _)| c.to_string()).collect();
         targets.sort_unstable();
         targets.dedup();
-        let (parts, used) = weigh(&targets, to, weighting);
+        let (parts, used) = weigh(code, &targets, to, weighting);
         Ok(Split { code: code.into(), from: from.hs_base(), to, parts, weighting: used, path: vec![self.source.clone()] })
     }
 }
 
-/// Applies a weighting to the counterparts of one code.
-fn weigh(targets: &[String], to: Vintage, weighting: &Weighting) -> (Vec<(String, f64)>, String) {
+/// Applies a weighting to the counterparts `targets` (sorted, unique) of `code`.
+fn weigh(code: &str, targets: &[String], to: Vintage, weighting: &Weighting) -> (Vec<(String, f64)>, String) {
     let n = targets.len();
     let equal = |note: &str| {
         (targets.iter().map(|t| (t.clone(), 1.0 / n as f64)).collect::<Vec<_>>(), format!("equal split{note}"))
@@ -346,6 +384,13 @@ fn weigh(targets: &[String], to: Vintage, weighting: &Weighting) -> (Vec<(String
         return (vec![(targets[0].clone(), 1.0)], "one counterpart (no split)".into());
     }
     match weighting {
+        // The other targets stay listed with weight 0 so that the split shows every link.
+        // Same wording for every code, so that reports can group codes by weighting applied.
+        Weighting::Continuity if targets.iter().any(|t| t == code) => (
+            targets.iter().map(|t| (t.clone(), if t == code { 1.0 } else { 0.0 })).collect(),
+            format!("continuity (the code continues in {to}; its other links get 0)"),
+        ),
+        Weighting::Continuity => equal(&format!(" (continuity fallback: the code does not continue in {to})")),
         Weighting::Equal => equal(""),
         Weighting::TradeShares { vintage, values, .. } if *vintage == to => {
             let v: Vec<f64> = targets.iter().map(|t| values.get(t).copied().unwrap_or(0.0)).collect();
@@ -509,17 +554,18 @@ impl Concordances {
         let mut path = vec![];
         for (t, a, _b) in &steps {
             let mut next: BTreeMap<String, f64> = BTreeMap::new();
-            let mut step_used = None;
+            // Weightings applied at this step to the codes that carry weight.
+            let mut step_used: BTreeSet<String> = BTreeSet::new();
             for (c, w) in &parts {
                 let s = t.split(c, *a, weighting)?;
-                if s.is_split() {
-                    step_used = Some(s.weighting.clone());
+                if *w > 0.0 {
+                    step_used.insert(s.weighting.clone());
                 }
                 for (c2, w2) in s.parts {
                     *next.entry(c2).or_default() += w * w2;
                 }
             }
-            used.push(step_used.unwrap_or_else(|| "no split".into()));
+            used.push(if step_used.is_empty() { "no counterpart".into() } else { step_used.into_iter().collect::<Vec<_>>().join("; ") });
             path.push(t.source().to_string());
             parts = next.into_iter().collect();
         }
@@ -528,8 +574,10 @@ impl Concordances {
     }
 
     /// Converts a whole table to vintage `to`. Each row whose code corresponds to several codes
-    /// becomes several rows whose value, quantity and weight are multiplied by the weights
-    /// (and marked `estimated`). Rows whose code has no counterpart are set aside in the report.
+    /// becomes one row per code with a weight above 0, whose value, quantity and weight are
+    /// multiplied by that weight (and marked `estimated` when it is below 1); under
+    /// [`Weighting::Continuity`] a code that continues keeps its row whole. The report's note
+    /// names the weighting asked for and those applied. Rows whose code has no counterpart are set aside in the report.
     /// National codes (CN8, HTS10) are converted by their HS6 subheading.
     pub fn convert_table(&self, table: &TradeTable, to: Vintage, weighting: &Weighting) -> Result<TradeTable> {
         let from = table.meta().vintage.ok_or_else(|| {
@@ -569,7 +617,8 @@ impl Concordances {
                     n_split += 1;
                     *weightings.entry(s.weighting.clone()).or_default() += 1;
                 }
-                for (c, w) in &s.parts {
+                // Zero-weight parts (continuity carve-outs, untraded counterparts) carry nothing.
+                for (c, w) in s.parts.iter().filter(|(_, w)| *w > 0.0) {
                     let next = dict_ix.len() as i32;
                     let k = *dict_ix.entry(c.clone()).or_insert_with(|| {
                         dict.push(c.clone());
@@ -602,8 +651,9 @@ impl Concordances {
         }
         // Row counts of the read stay as they were; the conversion is described in a note.
         report.note(format!(
-            "converted {from} -> {to} through {}; {n_split} rows split ({}); {n_lost} rows without counterpart dropped{}",
+            "converted {from} -> {to} through {} with weighting {}; {n_split} rows of codes with several counterparts ({}); {n_lost} rows without counterpart dropped{}",
             self.path(from, to)?.iter().map(|(t, _, _)| t.source().to_string()).collect::<Vec<_>>().join(" then "),
+            weighting.describe(),
             if weightings.is_empty() { "none".to_string() } else { weightings.keys().cloned().collect::<Vec<_>>().join("; ") },
             if lost.is_empty() { String::new() } else { format!(" (e.g. {})", lost.join(", ")) }
         ));

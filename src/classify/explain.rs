@@ -30,7 +30,8 @@ pub struct Explanation {
     pub entries: Vec<ExplainedEntry>,
     /// Correlation tables used (empty without conversion).
     pub path: Vec<String>,
-    /// How a split was weighted, when the code was split.
+    /// The weighting applied to the code's conversion (e.g. `continuity (...)`, `equal split`,
+    /// `one counterpart (no split)`); `None` without conversion.
     pub weighting: Option<String>,
     /// Counterparts of the code in the list's vintage, `(code, weight)`, after a conversion.
     pub counterparts: Vec<(String, f64)>,
@@ -42,7 +43,7 @@ pub struct Explanation {
 ///
 /// ```
 /// use tradedep::classify::{chpl::chpl, concordance::{Concordances, Weighting}, explain::explain};
-/// let e = explain("85258900", Some(tradedep::Vintage::Cn(2023)), &chpl(), &Concordances::new(), &Weighting::Equal).unwrap();
+/// let e = explain("85258900", Some(tradedep::Vintage::Cn(2023)), &chpl(), &Concordances::new(), &Weighting::default()).unwrap();
 /// assert!(e.listed);
 /// assert!(e.to_string().contains("tier 3.A"));
 /// ```
@@ -58,9 +59,7 @@ pub fn explain(code: &str, vintage: Option<Vintage>, list: &ProductList, conc: &
         let hs6 = code.get(..6).unwrap_or(&code);
         let s = conc.split(hs6, v, list.vintage(), weighting)?;
         path = s.path.clone();
-        if s.is_split() {
-            weighting_used = Some(s.weighting.clone());
-        }
+        weighting_used = Some(s.weighting.clone());
         counterparts = s.parts;
     }
     let entries: Vec<ExplainedEntry> = hit

@@ -108,7 +108,8 @@ pub struct MappedCode {
     pub weight: f64,
     /// `(index of the list entry, weight of that entry in the code)`.
     pub via: Vec<(usize, f64)>,
-    /// The weighting used for the split (`equal split`, `trade shares ...`, `one counterpart`).
+    /// The weighting applied to this code's split (`continuity (...)`, `equal split (continuity
+    /// fallback: ...)`, `equal split`, `trade shares ...`, `one counterpart (no split)`, `no conversion`).
     pub weighting: String,
 }
 
@@ -247,7 +248,12 @@ impl ProductList {
     /// converted (codes match by prefix at classify time). Otherwise the correlation tables of
     /// `concordances` are used (never a one-to-one conversion table): each code of `to` linked
     /// to a list code is split into codes of the list's vintage with `weighting`, and its
-    /// weight is the part that falls on list entries.
+    /// weight is the part that falls on list entries (codes whose part is 0 are left out).
+    ///
+    /// With [`Weighting::Continuity`] (the default) HS2017 854231 counts whole for the HS2022
+    /// CHPL entry 854231; with [`Weighting::Equal`] only 1/7, because the correlation also links
+    /// it to the six subheadings of the new HS2022 heading 8549. Each [`MappedCode`] says which
+    /// weighting was applied to it.
     pub fn map_to(&self, to: Vintage, concordances: &Concordances, weighting: &Weighting) -> Result<Mapping> {
         map_entries(&self.entries, self.meta.vintage, to, concordances, weighting)
     }
@@ -380,6 +386,7 @@ pub(crate) fn map_entries(entries: &[ListEntry], from: Vintage, to: Vintage, con
     }
     let mut candidates: BTreeSet<String> = BTreeSet::new();
     for c in list_codes.keys() {
+        // Every linked code is a candidate, whatever the weighting (Equal lists them all).
         for (t, _) in conc.split(c, fb, tb, &Weighting::Equal)?.parts {
             candidates.insert(t);
         }
@@ -389,7 +396,8 @@ pub(crate) fn map_entries(entries: &[ListEntry], from: Vintage, to: Vintage, con
         let split = conc.split(&s, tb, fb, weighting)?;
         let mut via: BTreeMap<usize, f64> = BTreeMap::new();
         for (t, w) in &split.parts {
-            if let Some(i) = list_codes.get(t) {
+            // A zero-weight link (a continuity carve-out) does not make the code stand for the entry.
+            if let (Some(i), true) = (list_codes.get(t), *w > 0.0) {
                 *via.entry(*i).or_default() += w;
             }
         }

@@ -13,7 +13,7 @@
 //! ```
 //! use tradedep::classify::{chpl, concordance::{Concordances, Weighting}};
 //! use tradedep::Vintage;
-//! let sel = chpl::chpl().tier("1").unwrap().to_selection(Some(Vintage::Hs(2022)), &Concordances::new(), &Weighting::Equal).unwrap();
+//! let sel = chpl::chpl().tier("1").unwrap().to_selection(Some(Vintage::Hs(2022)), &Concordances::new(), &Weighting::default()).unwrap();
 //! assert_eq!(sel.weight("85423190"), Some(1.0));
 //! ```
 

@@ -68,15 +68,29 @@ def test_chpl_on_hs2017_codes_goes_through_the_correlation(shared_data: Path) ->
         for r in csv.DictReader(f):
             counterparts[r["hs2017"]].add(r["hs2022"])
     listed = set(chpl.codes())
-    expected = {s: len(t & listed) / len(t) for s, t in counterparts.items() if t & listed}
+    equal = {s: len(t & listed) / len(t) for s, t in counterparts.items() if t & listed}
+    # Continuity (the default): a code that still exists in HS2022 counts whole as itself.
+    continuity = {
+        s: (float(s in listed) if s in t else len(t & listed) / len(t)) for s, t in counterparts.items() if t & listed
+    }
+    continuity = {s: w for s, w in continuity.items() if w > 0}
+    for weighting, expected in [(None, continuity), ("continuity", continuity), ("equal", equal)]:
+        weights = chpl._product_weights("HS2017", conc, weighting)
+        assert weights.keys() == expected.keys(), weighting
+        for k, w in expected.items():
+            assert weights[k] == pytest.approx(w), (weighting, k)
     weights = chpl._product_weights("HS2017", conc)
     # Without concordances the tables of td.load_concordances are used (what metrics rely on).
     assert chpl._product_weights("HS2017") == weights
-    assert weights.keys() == expected.keys()
-    for k, w in expected.items():
-        assert weights[k] == pytest.approx(w)
+    # 854231 links to itself and the six new 8549 subheadings: whole under continuity, 1/7 equal.
+    assert len(counterparts["854231"]) == 7
+    assert weights["854231"] == 1.0
+    assert chpl._product_weights("HS2017", conc, "equal")["854231"] == pytest.approx(1 / 7)
     # Hand-checked with grep (see tests/classify_convert.rs): 852580 -> 20 HS2022 codes, one listed.
     assert weights["852580"] == pytest.approx(1 / 20)
+    with pytest.raises(td.InvalidArgumentError, match="continuity"):
+        chpl._product_weights("HS2017", conc, "shares")
+    expected = continuity
 
     codes = ["852580", "880330", "010121", "854890"]
     table = pa.table({"product": codes, "value": [100.0, 8.0, 7.0, 16.0]})
@@ -89,9 +103,21 @@ def test_chpl_on_hs2017_codes_goes_through_the_correlation(shared_data: Path) ->
 
     e = td.explain("852580", chpl, vintage="HS2017")
     assert e.listed and e.match == "converted" and e.weight == pytest.approx(0.05)
-    assert "equal split" in str(e) and "852589" in str(e)
+    assert "equal split (continuity fallback" in str(e) and "852589" in str(e)
+    assert e.weighting is not None and e.weighting.startswith("equal split (continuity fallback")
+    e = td.explain("854231", chpl, vintage="HS2017")
+    assert e.weight == 1.0 and e.weighting is not None and e.weighting.startswith("continuity")
+    e = td.explain("854231", chpl, vintage="HS2017", weighting="equal")
+    assert e.weight == pytest.approx(1 / 7) and e.weighting == "equal split" and "equal split" in str(e)
     split = conc.split("852580", "HS2017", "HS2022")
-    assert sum(w for _, w in split["parts"]) == pytest.approx(1.0) and split["weighting"] == "equal split"
+    assert sum(w for _, w in split["parts"]) == pytest.approx(1.0)
+    assert split["weighting"].startswith("equal split (continuity fallback")
+    assert conc.split("852580", "HS2017", "HS2022", "equal")["weighting"] == "equal split"
+    split = conc.split("854231", "HS2017", "HS2022")
+    assert dict(split["parts"])["854231"] == 1.0 and sum(w for _, w in split["parts"]) == pytest.approx(1.0)
+    # classify's notes name the weighting asked for.
+    notes = td.classify(table, chpl, vintage="HS2017").notes
+    assert any("weighting continuity" in n for n in notes), notes
     # Base-period values as weights: 852589 has 30 of the 100 traded among 852580's counterparts.
     shares = chpl._product_weights("HS2017", conc, {"852589": 30.0, "852581": 70.0})
     assert shares["852580"] == pytest.approx(0.3)
@@ -201,3 +227,29 @@ def test_results_open_in_pandas_and_polars() -> None:
     assert any("no vintage" in n for n in r.notes)
     with pytest.raises(td.SchemaError, match="leading zeros"):
         td.classify(pa.table({"product": [854231]}), td.lists.chpl())
+
+
+def test_convert_defaults_to_continuity(shared_data: Path) -> None:
+    conc = td.load_concordances(shared_data / "hs_concordance")
+    # Independent: HS2022 code -> HS2017 counterparts from the CSV.
+    counterparts: dict[str, set[str]] = defaultdict(set)
+    with open(shared_data / "hs_concordance" / "unsd_hs2022_to_hs2017_correlation.csv", newline="") as f:
+        for r in csv.DictReader(f):
+            counterparts[r["hs2022"]].add(r["hs2017"])
+    demo = td.demo_table()
+    src = demo.to_arrow()
+    products = [str(p) for p in src.column("product").to_pylist()]
+    total = sum(src.column("value").to_pylist())
+    for weighting in ["continuity", "equal"]:
+        out = td.convert(demo, "HS2017", concordances=conc, weighting=weighting)
+        t = out.to_arrow()
+        assert out.vintage == "HS2017"
+        assert sum(t.column("value").to_pylist()) == pytest.approx(total)
+        # Rows per input row: 1 when the code continues (continuity), else one per counterpart.
+        want = sum(
+            1 if weighting == "continuity" and p in counterparts[p] else len(counterparts[p]) for p in products
+        )
+        assert t.num_rows == want, weighting
+        assert any(f"with weighting {weighting if weighting == 'continuity' else 'equal split'}" in n for n in out.report["notes"])
+    default = td.convert(demo, "HS2017", concordances=conc)
+    assert default.num_rows == td.convert(demo, "HS2017", concordances=conc, weighting="continuity").num_rows
