@@ -9,8 +9,8 @@ Usage::
 
 Each tool reads the whole file into an in-memory typed table in a fresh Python process (see
 ``_harness.py``): time is the median wall time of the read alone (imports excluded and reported
-apart); peak RSS is the child's high-water mark (``wait4``), so it includes the interpreter, the
-imports and everything the read allocated.
+apart); peak RSS is the child's own high-water mark (``VmHWM``) taken right after the read, so it
+includes the interpreter, the imports and everything the read allocated, and nothing of the checks.
 
 What every competitor does, written as a competent user would: an explicit schema (``t, i, j``
 int16, ``k`` int32, ``v`` float64) and ``q`` parsed to float64 with BACI's space-padded ``NA``
@@ -48,6 +48,7 @@ def read_tradedep(path: str) -> tuple[float, dict[str, Any]]:
     t0 = time.perf_counter()
     trade = td.read_baci(path)
     seconds = time.perf_counter() - t0
+    peak = h.own_peak_rss_kib()
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -55,6 +56,7 @@ def read_tradedep(path: str) -> tuple[float, dict[str, Any]]:
     value = table.column("value")
     quantity = table.column("quantity") if "quantity" in table.column_names else None
     return seconds, {
+        "peak_rss_kib": peak,
         "rows": table.num_rows,
         "value_sum": pc.sum(value).as_py(),
         "q_null": quantity.null_count if quantity is not None else None,
@@ -73,7 +75,13 @@ def read_polars(path: str) -> tuple[float, dict[str, Any]]:
         pl.col("q").str.strip_chars().replace("NA", None).cast(pl.Float64)
     )
     seconds = time.perf_counter() - t0
-    return seconds, {"rows": df.height, "value_sum": df["v"].sum(), "q_null": df["q"].null_count()}
+    peak = h.own_peak_rss_kib()
+    return seconds, {
+        "peak_rss_kib": peak,
+        "rows": df.height,
+        "value_sum": df["v"].sum(),
+        "q_null": df["q"].null_count(),
+    }
 
 
 def read_pyarrow(path: str) -> tuple[float, dict[str, Any]]:
@@ -87,7 +95,9 @@ def read_pyarrow(path: str) -> tuple[float, dict[str, Any]]:
         path, convert_options=pcsv.ConvertOptions(column_types=types, null_values=["NA", NA_PADDED])
     )
     seconds = time.perf_counter() - t0
+    peak = h.own_peak_rss_kib()
     return seconds, {
+        "peak_rss_kib": peak,
         "rows": table.num_rows,
         "value_sum": pc.sum(table.column("v")).as_py(),
         "q_null": table.column("q").null_count,
@@ -109,7 +119,9 @@ def read_duckdb(path: str) -> tuple[float, dict[str, Any]]:
     # Materialise as an Arrow table in Python, like the other tools' results.
     table = rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
     seconds = time.perf_counter() - t0
+    peak = h.own_peak_rss_kib()
     return seconds, {
+        "peak_rss_kib": peak,
         "rows": table.num_rows,
         "value_sum": pc.sum(table.column("v")).as_py(),
         "q_null": table.column("q").null_count,
@@ -123,7 +135,13 @@ def read_pandas(path: str) -> tuple[float, dict[str, Any]]:
     t0 = time.perf_counter()
     df = pd.read_csv(path, dtype=dtypes, na_values=["NA", NA_PADDED], keep_default_na=False)
     seconds = time.perf_counter() - t0
-    return seconds, {"rows": len(df), "value_sum": float(df["v"].sum()), "q_null": int(df["q"].isna().sum())}
+    peak = h.own_peak_rss_kib()
+    return seconds, {
+        "peak_rss_kib": peak,
+        "rows": len(df),
+        "value_sum": float(df["v"].sum()),
+        "q_null": int(df["q"].isna().sum()),
+    }
 
 
 READERS = {
@@ -150,8 +168,8 @@ def child(tool: str, path: str) -> None:
     import_seconds = time.perf_counter() - t0
 
     def measure() -> tuple[float, dict[str, Any]]:
-        seconds, info = READERS[tool](path)
-        return seconds, info
+        # Each reader takes the memory mark itself, right after its read (before the checksums).
+        return READERS[tool](path)
 
     h.child_main(measure, import_seconds)
 
