@@ -206,6 +206,16 @@ def machine_info() -> dict[str, Any]:
     return info
 
 
+def build_note(r: RunResult) -> str:
+    """A warning to print next to a tool whose numbers come from a debug build."""
+    return " (DEBUG BUILD: about 10x slower than release)" if r.info.get("debug_build") else ""
+
+
+def status_text(r: RunResult) -> str:
+    """'not available (why)' for a tool that cannot run here, 'error: ...' for a failure."""
+    return f"not available ({r.message})" if r.status == "unavailable" else f"{r.status}: {r.message}"
+
+
 def markdown_table(results: list[RunResult], reference: str, extra: Callable[[RunResult], str] | None = None) -> str:
     """Rows: tool, median seconds, ratio to `reference` (tool time / reference time), peak RSS."""
     ref = next((r for r in results if r.tool == reference and r.status == "ok"), None)
@@ -218,9 +228,9 @@ def markdown_table(results: list[RunResult], reference: str, extra: Callable[[Ru
         if r.status != "ok":
             cells = [r.tool, "-", "-", "-", "-", "-", "-"]
             if extra:
-                cells.append(f"{r.status}: {r.message}")
+                cells.append(status_text(r))
             else:
-                cells[3] = f"{r.status}: {r.message}"
+                cells[3] = status_text(r)
         else:
             ratio = f"{r.seconds / ref.seconds:.2f}" if ref and ref.seconds and r.seconds else "pending"
             cells = [

@@ -71,7 +71,7 @@ def run_tradedep(path: str) -> Any:
     try:
         import tradedep as td
     except ImportError as e:
-        raise h.ToolUnavailable(f"tradedep not importable ({e})") from e
+        raise h.ToolUnavailable(f"import failed: {e}") from e
     if TRADEDEP_STREAMING_FUNCTION is not None:
         fn = getattr(td, TRADEDEP_STREAMING_FUNCTION, None)
         if fn is None:
@@ -317,7 +317,7 @@ def child(tool: str, path: str, result_out: str | None) -> None:
         except ImportError as e:
             import json
 
-            print(json.dumps({"status": "unavailable", "message": f"{tool} not importable ({e})"}))
+            print(json.dumps({"status": "unavailable", "message": f"import failed: {e}"}))
             sys.exit(h.EXIT_UNAVAILABLE)
     import_seconds = time.perf_counter() - t0
 
@@ -331,7 +331,11 @@ def child(tool: str, path: str, result_out: str | None) -> None:
             import pyarrow.parquet as pq
 
             pq.write_table(standard, result_out)
-        return seconds, {"groups": standard.num_rows, "peak_rss_kib": peak}
+        info: dict[str, Any] = {"groups": standard.num_rows, "peak_rss_kib": peak}
+        if tool == "tradedep":
+            native = getattr(sys.modules.get("tradedep"), "_tradedep", None)
+            info["debug_build"] = bool(getattr(native, "_debug_build", False))
+        return seconds, info
 
     h.child_main(measure, import_seconds)
 
@@ -387,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
                 r = h.run_child(argv_child, tool, args.timeout)
                 runs.append(r)
                 if r.status != "ok":
-                    print(f"  {tool:9s}: {r.status}: {r.message}", flush=True)
+                    print(f"  {tool}: {h.status_text(r)}", flush=True)
                     break
                 print(f"  {tool:9s} run {rep + 1}: {r.seconds:7.2f} s  peak {r.peak_rss_mib:7.0f} MiB  "
                       f"{r.info.get('groups')} groups", flush=True)
@@ -396,6 +400,9 @@ def main(argv: list[str] | None = None) -> int:
             results.append(h.summarize(runs))
 
         checks = check_agreement(result_files)
+    for r in results:
+        if r.tool in checks and r.status == "ok":
+            checks[r.tool] += h.build_note(r)
     for tool, verdict in checks.items():
         print(f"  agreement {tool}: {verdict}")
 

@@ -163,7 +163,7 @@ def child(tool: str, path: str) -> None:
         except ImportError as e:
             import json
 
-            print(json.dumps({"status": "unavailable", "message": f"{tool} not importable ({e})"}))
+            print(json.dumps({"status": "unavailable", "message": f"import failed: {e}"}))
             sys.exit(h.EXIT_UNAVAILABLE)
     import_seconds = time.perf_counter() - t0
 
@@ -250,12 +250,17 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {tool:9s} run {rep + 1}: {r.seconds:7.2f} s  peak {r.peak_rss_mib:7.0f} MiB  "
                       f"{r.info['check']}", flush=True)
             else:
-                print(f"  {tool:9s}: {r.status}: {r.message}", flush=True)
+                print(f"  {tool}: {h.status_text(r)}", flush=True)
                 break  # an unavailable or failing tool is not retried
         s = h.summarize(runs)
         wrong = [r.info["check"] for r in runs if r.status == "ok" and r.info["check"] != "ok"
                  and not r.info["check"].startswith("ok")]
-        checks[tool] = wrong[0] if wrong else (runs[0].info.get("check", s.status) if s.status == "ok" else s.status)
+        if wrong:
+            checks[tool] = wrong[0]
+        elif s.status == "ok":
+            checks[tool] = runs[0].info.get("check", "") + h.build_note(s)
+        else:
+            checks[tool] = h.status_text(s)
         results.append(s)
 
     table = h.markdown_table(results, "tradedep", extra=lambda r: checks.get(r.tool, ""))

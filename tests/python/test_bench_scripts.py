@@ -120,7 +120,7 @@ def test_read_compare_quick_checks_every_reader_against_the_file_checksums(baci_
         row = next(line for line in done.stdout.splitlines() if line.startswith(f"| {tool} |"))
         assert row.rstrip().endswith("| ok |"), row
     tradedep = next(line for line in done.stdout.splitlines() if line.startswith("| tradedep |"))
-    assert "unavailable" in tradedep or "| ok" in tradedep, tradedep
+    assert "not available" in tradedep or "| ok" in tradedep, tradedep
 
 
 def test_metrics_compare_quick_all_tools_agree_with_the_csv_module_reference(baci_file: Path) -> None:
@@ -129,7 +129,7 @@ def test_metrics_compare_quick_all_tools_agree_with_the_csv_module_reference(bac
     out = done.stdout
     for tool in ("polars", "pandas", "python"):  # python: plain csv-module implementation
         assert f"agreement {tool}: agrees with duckdb" in out, out
-    assert "agreement tradedep: agrees with duckdb" in out or "tradedep : unavailable" in out, out
+    assert "agreement tradedep: agrees with duckdb" in out or "tradedep: not available" in out, out
     assert "DISAGREES" not in out
 
 
@@ -213,3 +213,75 @@ def test_compare_results_accepts_reordered_rows_and_rounding_noise(metrics_compa
 def test_compare_results_reports_each_kind_of_disagreement(metrics_compare, change, expected: str) -> None:
     problems = metrics_compare.compare_results(standard_table(REF), standard_table(change(REF)))
     assert any(expected in p for p in problems), problems
+
+
+# ---- the tradedep path, with a stand-in package that has the expected API ------------------------
+
+FAKE_TRADEDEP = '''
+"""Stand-in with tradedep's expected API (read_baci + concentration), built on pyarrow and DuckDB."""
+import os
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+
+__version__ = "0.0.0-fake"
+
+class _TradeTable:
+    currency = "USD"
+    def __init__(self, table):
+        self._table = table
+    def __arrow_c_stream__(self, requested_schema=None):
+        return self._table.__arrow_c_stream__(requested_schema)
+    @property
+    def num_rows(self):
+        return self._table.num_rows
+
+def read_baci(path):
+    t = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(
+        column_types={"k": pa.string(), "q": pa.float64()}, null_values=["NA", "           NA"]))
+    return _TradeTable(pa.table({
+        "reporter": t["i"], "partner": t["j"],
+        "product": pc.utf8_lpad(t["k"], 6, "0"),        # canonical: 6-digit strings
+        "value": pc.multiply(t["v"], 1000.0),            # canonical: USD
+        "quantity": t["q"],
+    }))
+
+def concentration(trade, by, over):
+    assert by == ["partner", "product"] and over == "reporter", (by, over)
+    tbl = pa.table(trade)
+    wrong = 1.01 if os.environ.get("FAKE_TRADEDEP_WRONG") else 1.0
+    return duckdb.sql(f"""
+        SELECT partner, product, sum(value) AS total, {wrong} * sum(value * value) / (sum(value) * sum(value)) AS hhi,
+               arg_max(reporter, (value, -reporter)) AS top_supplier, max(value) / sum(value) AS top_share
+        FROM tbl GROUP BY ALL""").to_arrow_table()
+'''
+
+
+@pytest.fixture
+def fake_tradedep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    pkg = tmp_path / "fake" / "tradedep"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text(FAKE_TRADEDEP)
+    monkeypatch.setenv("PYTHONPATH", str(pkg.parent))
+    return pkg.parent
+
+
+def test_scripts_measure_a_tradedep_with_the_expected_api(baci_file: Path, fake_tradedep: Path) -> None:
+    read = run_script("read_compare.py", str(baci_file), "--quick", "--tools", "tradedep,pyarrow")
+    assert read.returncode == 0, read.stdout + read.stderr
+    row = next(line for line in read.stdout.splitlines() if line.startswith("| tradedep |"))
+    assert "ok (value in USD)" in row  # value checksum matched after the x1000 unit change
+    pyarrow_row = next(line for line in read.stdout.splitlines() if line.startswith("| pyarrow |"))
+    assert "pending" not in pyarrow_row  # a ratio against tradedep is computed
+    metrics = run_script("metrics_compare.py", str(baci_file), "--quick", "--tools", "tradedep,duckdb")
+    assert metrics.returncode == 0, metrics.stdout + metrics.stderr
+    assert "agreement tradedep: agrees with duckdb" in metrics.stdout
+
+
+def test_metrics_compare_fails_when_tradedep_disagrees(baci_file: Path, fake_tradedep: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAKE_TRADEDEP_WRONG", "1")
+    metrics = run_script("metrics_compare.py", str(baci_file), "--quick", "--tools", "tradedep,duckdb")
+    assert metrics.returncode == 1, metrics.stdout + metrics.stderr
+    assert "agreement tradedep: DISAGREES: hhi:" in metrics.stdout
