@@ -172,7 +172,11 @@ def summarize(runs: list[RunResult]) -> RunResult:
         import_seconds=statistics.median(r.import_seconds or 0.0 for r in ok),
         peak_rss_mib=statistics.median(r.peak_rss_mib or 0.0 for r in ok),
         rss_after_import_mib=statistics.median(r.rss_after_import_mib or 0.0 for r in ok),
-        info={**ok[0].info, "all_seconds": [round(r.seconds or 0.0, 3) for r in ok]},
+        info={
+            **ok[0].info,
+            "all_seconds": [round(r.seconds or 0.0, 3) for r in ok],
+            "cpu_seconds": statistics.median(r.info.get("cpu_seconds") or 0.0 for r in ok),
+        },
     )
 
 
@@ -217,16 +221,18 @@ def status_text(r: RunResult) -> str:
 
 
 def markdown_table(results: list[RunResult], reference: str, extra: Callable[[RunResult], str] | None = None) -> str:
-    """Rows: tool, median seconds, ratio to `reference` (tool time / reference time), peak RSS."""
+    """Rows: tool, median and min wall seconds, every run, median CPU seconds of the timed work (all
+    threads; steadier than wall time when other jobs share the cores), ratio to `reference` (tool time
+    / reference time), peak RSS and RSS after imports."""
     ref = next((r for r in results if r.tool == reference and r.status == "ok"), None)
-    head = ("| tool | median time (s) | min (s) | runs (s) | x vs " + reference
+    head = ("| tool | median time (s) | min (s) | runs (s) | CPU (s) | x vs " + reference
             + " (median) | peak RSS (MiB) | RSS after import (MiB) |")
     if extra:
         head += " check |"
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in results:
         if r.status != "ok":
-            cells = [r.tool, "-", "-", "-", "-", "-", "-"]
+            cells = [r.tool, "-", "-", "-", "-", "-", "-", "-"]
             if extra:
                 cells.append(status_text(r))
             else:
@@ -238,6 +244,7 @@ def markdown_table(results: list[RunResult], reference: str, extra: Callable[[Ru
                 f"{r.seconds:.2f}",
                 f"{min(r.info.get('all_seconds') or [r.seconds]):.2f}",
                 ", ".join(f"{s:.2f}" for s in r.info.get("all_seconds", [])),
+                f"{r.info.get('cpu_seconds') or 0.0:.2f}",
                 ratio,
                 f"{r.peak_rss_mib:.0f}",
                 f"{r.rss_after_import_mib:.0f}",
