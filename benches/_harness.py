@@ -36,6 +36,33 @@ class ToolUnavailable(Exception):
     """The tool cannot run here (package missing, API not there yet); the parent reports it, not a crash."""
 
 
+def call_with_supported(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Calls `fn` with only the keyword arguments its signature accepts (APIs still settling)."""
+    import inspect
+
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # builtins without a signature: pass everything
+        return fn(*args, **kwargs)
+    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        kwargs = {k: v for k, v in kwargs.items() if k in params}
+    return fn(*args, **kwargs)
+
+
+def tradedep_read_baci(td: Any, path: str) -> Any:
+    """``td.read_baci`` as both scripts call it: the one place to adapt the read.
+
+    The synthetic file's name carries no HS vintage (real ones do: ``BACI_HS17_Y2021_V202401.csv``),
+    so the vintage of its product codes is passed; no progress bar while timing.
+    """
+    if not hasattr(td, "read_baci"):
+        raise ToolUnavailable("tradedep has no read_baci yet")
+    try:
+        return call_with_supported(td.read_baci, path, vintage="HS2017", progress=False)
+    except NotImplementedError as e:  # a placeholder that is not written yet
+        raise ToolUnavailable(f"read_baci is a placeholder ({e})") from e
+
+
 def default_data_file(rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED, year: int = 2021) -> Path:
     """Where ``examples/gen_baci.rs`` writes a file of `rows` rows with `--out benches/data/`."""
     return DATA_DIR / f"BACI_synthetic_Y{year}_{rows}rows_seed{seed}.csv"

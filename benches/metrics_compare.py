@@ -21,12 +21,13 @@ BACI has one row per (t, i, j, k), so no tool sums duplicate keys first (the gen
 Each tool runs in a fresh process (peak RSS per tool, see ``_harness.py``) and writes its result as
 Parquet after the clock stops; the parent then checks that every tool agrees with the reference tool
 (DuckDB, else the first that ran) on the same set of (importer, product) groups, on total, hhi and
-top_share within 1e-9 relative, and on top_supplier exactly. A disagreement fails the run (exit 1):
-that check is the correctness proof of the benchmark, not decoration.
+top_share within 1e-9 relative, and on top_supplier exactly. A disagreement, or a tool that crashes, fails the run (exit 1): that check is
+the correctness proof of the benchmark, not decoration. A tool that is not installed (or a tradedep
+without the functions yet) is reported as "not available" and does not fail the run.
 
-tradedep runs through :func:`run_tradedep`, written against the expected API; adapt that function
-(and :func:`tradedep_to_standard`) when the real one lands. If tradedep or the functions are
-missing, the run reports "tradedep: not available" and goes on.
+tradedep runs through :func:`run_tradedep` (``read_baci`` + ``importer_product_concentration``,
+see there); adapt that function, ``_harness.tradedep_read_baci`` and :data:`TRADEDEP_COLUMN_NAMES`
+if the API changes.
 """
 
 from __future__ import annotations
@@ -51,9 +52,6 @@ RTOL = 1e-9
 
 # ---- tradedep: the one place to adapt when the real API lands ----------------------------------------
 
-#: Name of a dedicated one-call function ``f(path) -> table`` (e.g. a streaming BACI concentration), or
-#: None to use read_baci + concentration.
-TRADEDEP_STREAMING_FUNCTION: str | None = None
 #: tradedep's canonical value unit is USD; BACI's v is thousands of USD. Totals are divided by this.
 TRADEDEP_VALUE_PER_KUSD = 1000.0
 
@@ -61,37 +59,36 @@ TRADEDEP_VALUE_PER_KUSD = 1000.0
 def run_tradedep(path: str) -> Any:
     """The tradedep way to compute the workload; timed together with the read.
 
-    Expected API (see the metrics issue)::
+    Expected API (metrics issue): the streaming kernel for whole BACI years, with ``source="mirror"``
+    because every BACI row is an export (reporter = exporter ``i``, partner = importer ``j``)::
 
-        trade = td.read_baci(path)          # exporter -> reporter, importer -> partner (flow export)
-        td.concentration(trade, by=["partner", "product"], over="reporter")
+        trade = td.read_baci(path)
+        td.importer_product_concentration(trade, source="mirror")
 
-    Raises :class:`_harness.ToolUnavailable` when tradedep or one of these functions is missing.
+    falling back to the general ``td.concentration(trade, by=["product"], over="partner",
+    source="mirror")``. Raises :class:`_harness.ToolUnavailable` when tradedep or these functions
+    are missing (or still placeholders).
     """
     try:
         import tradedep as td
     except ImportError as e:
         raise h.ToolUnavailable(f"import failed: {e}") from e
-    if TRADEDEP_STREAMING_FUNCTION is not None:
-        fn = getattr(td, TRADEDEP_STREAMING_FUNCTION, None)
-        if fn is None:
-            raise h.ToolUnavailable(f"tradedep has no {TRADEDEP_STREAMING_FUNCTION} yet")
-        return fn(path)
-    missing = [name for name in ("read_baci", "concentration") if not hasattr(td, name)]
-    if missing:
-        raise h.ToolUnavailable("tradedep has no " + " / ".join(missing) + " yet")
-    trade = td.read_baci(path)
-    return td.concentration(trade, by=["partner", "product"], over="reporter")
+    if not hasattr(td, "importer_product_concentration") and not hasattr(td, "concentration"):
+        raise h.ToolUnavailable("tradedep has no importer_product_concentration / concentration yet")
+    trade = h.tradedep_read_baci(td, path)
+    if hasattr(td, "importer_product_concentration"):
+        return h.call_with_supported(td.importer_product_concentration, trade, source="mirror")
+    return h.call_with_supported(td.concentration, trade, by=["product"], over="partner", source="mirror")
 
 
 #: Where to look for each standard column in tradedep's result (first name present wins).
 TRADEDEP_COLUMN_NAMES = {
-    "importer": ["partner", "importer"],
+    "importer": ["importer", "partner"],
     "product": ["product"],
-    "total": ["total", "value", "total_value"],
+    "total": ["total_value", "total", "value"],
     "hhi": ["hhi"],
-    "top_supplier": ["top_supplier", "top_reporter", "cr1_supplier", "top"],
-    "top_share": ["top_share", "cr1", "top_supplier_share"],
+    "top_supplier": ["top_code", "top_supplier", "top"],
+    "top_share": ["top_share", "cr1"],
 }
 
 
@@ -425,7 +422,8 @@ def main(argv: list[str] | None = None) -> int:
         "agreement": checks,
     }
     h.write_reports("metrics_compare", payload, md, out_dir)
-    return 1 if any(v.startswith("DISAGREES") for v in checks.values()) else 0
+    failed = any(v.startswith("DISAGREES") for v in checks.values()) or any(r.status == "error" for r in results)
+    return 1 if failed else 0
 
 
 def check_agreement(result_files: dict[str, Path]) -> dict[str, str]:

@@ -218,7 +218,7 @@ def test_compare_results_reports_each_kind_of_disagreement(metrics_compare, chan
 # ---- the tradedep path, with a stand-in package that has the expected API ------------------------
 
 FAKE_TRADEDEP = '''
-"""Stand-in with tradedep's expected API (read_baci + concentration), built on pyarrow and DuckDB."""
+"""Stand-in with tradedep's expected API (read_baci, importer_product_concentration, concentration)."""
 import os
 import duckdb
 import pyarrow as pa
@@ -237,24 +237,36 @@ class _TradeTable:
     def num_rows(self):
         return self._table.num_rows
 
-def read_baci(path):
+def read_baci(path, vintage=None, years=None, progress=True, on_unknown_country="error"):
+    assert vintage == "HS2017" and progress is False, (vintage, progress)
     t = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(
         column_types={"k": pa.string(), "q": pa.float64()}, null_values=["NA", "           NA"]))
     return _TradeTable(pa.table({
-        "reporter": t["i"], "partner": t["j"],
+        "reporter": t["i"].cast(pa.uint16()), "partner": t["j"].cast(pa.uint16()),
         "product": pc.utf8_lpad(t["k"], 6, "0"),        # canonical: 6-digit strings
         "value": pc.multiply(t["v"], 1000.0),            # canonical: USD
         "quantity": t["q"],
     }))
 
-def concentration(trade, by, over):
-    assert by == ["partner", "product"] and over == "reporter", (by, over)
+def _cells(trade, importer_sql):
     tbl = pa.table(trade)
     wrong = 1.01 if os.environ.get("FAKE_TRADEDEP_WRONG") else 1.0
     return duckdb.sql(f"""
-        SELECT partner, product, sum(value) AS total, {wrong} * sum(value * value) / (sum(value) * sum(value)) AS hhi,
-               arg_max(reporter, (value, -reporter)) AS top_supplier, max(value) / sum(value) AS top_share
-        FROM tbl GROUP BY ALL""").to_arrow_table()
+        SELECT {importer_sql} AS importer, 2021 AS period, product, sum(value) AS total_value,
+               {wrong} * sum(value * value) / (sum(value) * sum(value)) AS hhi,
+               arg_max(reporter, (value, -reporter::INTEGER))::USMALLINT AS top_code, max(value) / sum(value) AS top_share
+        FROM tbl GROUP BY partner, product""").to_arrow_table()
+
+def importer_product_concentration(table, source="reported"):
+    assert source == "mirror", source
+    return _cells(table, "partner")
+
+def concentration(table, by=("period", "product"), over="partner", *, source="reported", **kw):
+    assert list(by) == ["product"] and over == "partner" and source == "mirror", (by, over, source)
+    return _cells(table, "partner::VARCHAR")  # importer as a label
+
+if os.environ.get("FAKE_TRADEDEP_NO_KERNEL"):
+    del importer_product_concentration
 '''
 
 
@@ -274,6 +286,14 @@ def test_scripts_measure_a_tradedep_with_the_expected_api(baci_file: Path, fake_
     assert "ok (value in USD)" in row  # value checksum matched after the x1000 unit change
     pyarrow_row = next(line for line in read.stdout.splitlines() if line.startswith("| pyarrow |"))
     assert "pending" not in pyarrow_row  # a ratio against tradedep is computed
+    metrics = run_script("metrics_compare.py", str(baci_file), "--quick", "--tools", "tradedep,duckdb")
+    assert metrics.returncode == 0, metrics.stdout + metrics.stderr
+    assert "agreement tradedep: agrees with duckdb" in metrics.stdout
+
+
+def test_metrics_compare_falls_back_to_concentration(baci_file: Path, fake_tradedep: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAKE_TRADEDEP_NO_KERNEL", "1")
     metrics = run_script("metrics_compare.py", str(baci_file), "--quick", "--tools", "tradedep,duckdb")
     assert metrics.returncode == 0, metrics.stdout + metrics.stderr
     assert "agreement tradedep: agrees with duckdb" in metrics.stdout
