@@ -187,6 +187,27 @@ def child_main(measure: Callable[[], tuple[float, dict[str, Any]]], import_secon
     )
 
 
+def run_round_robin(
+    tools: list[str],
+    reps: int,
+    argv_for: Callable[[str, int], list[str]],
+    timeout: float,
+    report: Callable[[str, int, RunResult], None],
+) -> dict[str, list[RunResult]]:
+    """Repetition 1 of every tool, then repetition 2 of every tool, ...: when other jobs load the
+    machine unevenly, every tool sees the same mix of quiet and busy moments. A tool that is not
+    available or fails is not run again."""
+    runs: dict[str, list[RunResult]] = {t: [] for t in tools}
+    for rep in range(reps):
+        for tool in tools:
+            if runs[tool] and runs[tool][-1].status != "ok":
+                continue
+            r = run_child(argv_for(tool, rep), tool, timeout)
+            runs[tool].append(r)
+            report(tool, rep, r)
+    return runs
+
+
 def summarize(runs: list[RunResult]) -> RunResult:
     """Median time and median peak RSS over the successful runs of one tool (first failure otherwise)."""
     ok = [r for r in runs if r.status == "ok"]

@@ -383,21 +383,22 @@ def main(argv: list[str] | None = None) -> int:
     results: list[h.RunResult] = []
     with tempfile.TemporaryDirectory(prefix="metrics_compare_") as tmp:
         result_files: dict[str, Path] = {}
-        for tool in tools:
-            runs = []
-            for rep in range(reps):
-                out = Path(tmp) / f"{tool}.parquet"
-                argv_child = [sys.executable, __file__, "--child", tool, str(path), str(out) if rep == 0 else ""]
-                r = h.run_child(argv_child, tool, args.timeout)
-                runs.append(r)
-                if r.status != "ok":
-                    print(f"  {tool}: {h.status_text(r)}", flush=True)
-                    break
-                print(f"  {tool:9s} run {rep + 1}: {r.seconds:7.2f} s  peak {r.peak_rss_mib:7.0f} MiB  "
-                      f"{r.info.get('groups')} groups", flush=True)
-                if rep == 0:
-                    result_files[tool] = out
-            results.append(h.summarize(runs))
+
+        def argv_for(tool: str, rep: int) -> list[str]:
+            # The first successful run of each tool saves its result for the agreement check.
+            out = "" if tool in result_files else str(Path(tmp) / f"{tool}.parquet")
+            return [sys.executable, __file__, "--child", tool, str(path), out]
+
+        def report(tool: str, rep: int, r: h.RunResult) -> None:
+            if r.status != "ok":
+                print(f"  {tool}: {h.status_text(r)}", flush=True)
+                return
+            print(f"  {tool:9s} run {rep + 1}: {r.seconds:7.2f} s  peak {r.peak_rss_mib:7.0f} MiB  "
+                  f"{r.info.get('groups')} groups", flush=True)
+            result_files.setdefault(tool, Path(tmp) / f"{tool}.parquet")
+
+        all_runs = h.run_round_robin(tools, reps, argv_for, args.timeout, report)
+        results.extend(h.summarize(runs) for runs in all_runs.values())
 
         checks = check_agreement(result_files)
     for r in results:

@@ -244,21 +244,20 @@ def main(argv: list[str] | None = None) -> int:
           f"{reps} repetition(s); load average {machine['loadavg_1_5_15']}")
     results: list[h.RunResult] = []
     checks: dict[str, str] = {}
-    for tool in tools:
-        runs = []
-        for rep in range(reps):
-            r = h.run_child([sys.executable, __file__, "--child", tool, str(path)], tool, args.timeout)
-            runs.append(r)
-            if r.status == "ok":
-                r.info["check"] = check_read(r.info, meta)
-                print(f"  {tool:9s} run {rep + 1}: {r.seconds:7.2f} s  peak {r.peak_rss_mib:7.0f} MiB  "
-                      f"{r.info['check']}", flush=True)
-            else:
-                print(f"  {tool}: {h.status_text(r)}", flush=True)
-                break  # an unavailable or failing tool is not retried
+    def report(tool: str, rep: int, r: h.RunResult) -> None:
+        if r.status == "ok":
+            r.info["check"] = check_read(r.info, meta)
+            print(f"  {tool:9s} run {rep + 1}: {r.seconds:7.2f} s  peak {r.peak_rss_mib:7.0f} MiB  "
+                  f"{r.info['check']}", flush=True)
+        else:
+            print(f"  {tool}: {h.status_text(r)}", flush=True)
+
+    all_runs = h.run_round_robin(
+        tools, reps, lambda tool, rep: [sys.executable, __file__, "--child", tool, str(path)], args.timeout, report
+    )
+    for tool, runs in all_runs.items():
         s = h.summarize(runs)
-        wrong = [r.info["check"] for r in runs if r.status == "ok" and r.info["check"] != "ok"
-                 and not r.info["check"].startswith("ok")]
+        wrong = [r.info["check"] for r in runs if r.status == "ok" and not r.info["check"].startswith("ok")]
         if wrong:
             checks[tool] = wrong[0]
         elif s.status == "ok":
