@@ -21,9 +21,12 @@ BACI has one row per (t, i, j, k), so no tool sums duplicate keys first (the gen
 Each tool runs in a fresh process (peak RSS per tool, see ``_harness.py``) and writes its result as
 Parquet after the clock stops; the parent then checks that every tool agrees with the reference tool
 (DuckDB, else the first that ran) on the same set of (importer, product) groups, on total, hhi and
-top_share within 1e-9 relative, and on top_supplier exactly. A disagreement, or a tool that crashes, fails the run (exit 1): that check is
-the correctness proof of the benchmark, not decoration. A tool that is not installed (or a tradedep
-without the functions yet) is reported as "not available" and does not fail the run.
+top_share within 1e-9 relative, and on top_supplier exactly. A disagreement, or a tool that
+crashes, fails the run (exit 1): that check is the correctness proof of the benchmark, not
+decoration. A tool that is not installed (or a tradedep without the functions yet) is reported as
+"not available" and does not fail the run.
+
+Repetitions go round-robin over the tools (see ``_harness.run_round_robin``).
 
 tradedep runs through :func:`run_tradedep` (``read_baci`` + ``importer_product_concentration``,
 see there); adapt that function, ``_harness.tradedep_read_baci`` and :data:`TRADEDEP_COLUMN_NAMES`
@@ -232,7 +235,7 @@ def to_standard(tool: str, result: Any) -> Any:
         return tradedep_to_standard(result)
     if tool == PYTHON_TOOL:
         keys = sorted(result)
-        cols = list(zip(*(result[k] for k in keys))) if keys else [[], [], [], []]
+        cols: list[Any] = list(zip(*(result[k] for k in keys))) if keys else [[], [], [], []]
         return pa.table({
             "importer": pa.array([k[0] for k in keys], pa.int64()),
             "product": pa.array([k[1] for k in keys], pa.int64()),
@@ -270,7 +273,9 @@ def compare_results(reference: Any, other: Any, rtol: float = RTOL, max_examples
     a, b = sorted_columns(reference), sorted_columns(other)
     for label, cols in (("reference", a), ("other", b)):
         n = len(cols["importer"])
-        if n and np.any((cols["importer"][1:] == cols["importer"][:-1]) & (cols["product"][1:] == cols["product"][:-1])):
+        imp, prod = cols["importer"], cols["product"]
+        same_as_previous = (imp[1:] == imp[:-1]) & (prod[1:] == prod[:-1])
+        if n and np.any(same_as_previous):
             problems.append(f"{label}: some (importer, product) groups appear more than once")
     keys_a = set(zip(a["importer"].tolist(), a["product"].tolist()))
     keys_b = set(zip(b["importer"].tolist(), b["product"].tolist()))
@@ -342,7 +347,8 @@ def child(tool: str, path: str, result_out: str | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("file", nargs="?", type=Path, default=None, help="BACI-shaped CSV (default: benches/data/ 11M rows)")
+    ap.add_argument("file", nargs="?", type=Path, default=None,
+                    help="BACI-shaped CSV (default: benches/data/ 11M rows)")
     ap.add_argument("--tools", default=None,
                     help=f"comma list from {TOOLS + [PYTHON_TOOL]} (default: all; '{PYTHON_TOOL}' only for files "
                          f"up to {PYTHON_TOOL_MAX_ROWS} rows)")

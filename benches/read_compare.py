@@ -211,7 +211,8 @@ def check_read(info: dict[str, Any], meta: dict[str, Any] | None, rtol: float = 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("file", nargs="?", type=Path, default=None, help="BACI-shaped CSV (default: benches/data/ 11M rows)")
+    ap.add_argument("file", nargs="?", type=Path, default=None,
+                    help="BACI-shaped CSV (default: benches/data/ 11M rows)")
     ap.add_argument("--tools", default=",".join(TOOLS), help=f"comma list from {TOOLS}")
     ap.add_argument("--reps", type=int, default=3, help="repetitions per tool; the median is reported")
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds before a child run is killed")

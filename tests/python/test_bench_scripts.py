@@ -254,7 +254,8 @@ def _cells(trade, importer_sql):
     return duckdb.sql(f"""
         SELECT {importer_sql} AS importer, 2021 AS period, product, sum(value) AS total_value,
                {wrong} * sum(value * value) / (sum(value) * sum(value)) AS hhi,
-               arg_max(reporter, (value, -reporter::INTEGER))::USMALLINT AS top_code, max(value) / sum(value) AS top_share
+               arg_max(reporter, (value, -reporter::INTEGER))::USMALLINT AS top_code,
+               max(value) / sum(value) AS top_share
         FROM tbl GROUP BY partner, product""").to_arrow_table()
 
 def importer_product_concentration(table, source="reported"):
