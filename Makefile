@@ -16,4 +16,4 @@ test-python: install
 	$(PY) -m mypy.stubtest tradedep._tradedep --ignore-disjoint-bases --allowlist tests/python/stubtest_allowlist.txt
 
 bench:
-	$(PY) benches/read_compare.py
+	PY=$(PY) bash benches/run_all.sh
