@@ -1,3 +1,22 @@
 //! Dependency metrics: supplier shares, concentration, dependency flags, time series,
-//! quantities and unit values, bilateral asymmetry. Each takes a TradeTable and returns an
-//! Arrow RecordBatch with documented columns.
+//! quantities and unit values, bilateral asymmetry. Each takes a [`TradeTable`] and returns an
+//! Arrow `RecordBatch` with documented columns (see each module).
+//!
+//! Every metric starts from the [`view::ImportView`]: importers' reported imports, partners'
+//! exports mirrored into imports, or both ([`Source`]). Every output row says where its rows
+//! came from (`source`, `estimated`), how many table rows went into it (`n_rows`) and, with
+//! `explain`, which ones (`rows`, 0-based row numbers of the table).
+//!
+//! [`TradeTable`]: crate::TradeTable
+
+pub mod concentration;
+pub mod group;
+pub mod shares;
+pub mod stats;
+pub mod view;
+
+pub use concentration::{concentration, ConcentrationOptions, Over};
+pub use group::{Importer, Membership, SupplierGroup};
+pub use shares::{supplier_shares, By, SharesOptions};
+pub use stats::{Concentration, RunningHhi};
+pub use view::{ImportView, Source, ViewOptions};
