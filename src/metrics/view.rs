@@ -210,10 +210,17 @@ impl ImportView {
             }
             row0 += batch.num_rows() as u64;
         }
-        v.products = vec![String::new(); product_ids.len()];
-        for (k, id) in product_ids {
-            v.products[id as usize] = k;
+        // Product ids in code order, so results come out sorted by product.
+        let mut names: Vec<(String, u32)> = product_ids.into_iter().collect();
+        names.sort_unstable();
+        let mut remap = vec![0u32; names.len()];
+        for (rank, (_, id)) in names.iter().enumerate() {
+            remap[*id as usize] = rank as u32;
         }
+        for p in v.product.iter_mut() {
+            *p = remap[*p as usize];
+        }
+        v.products = names.into_iter().map(|(n, _)| n).collect();
         v.units = vec![String::new(); unit_ids.len()];
         for (k, id) in unit_ids {
             v.units[id as usize] = k;
