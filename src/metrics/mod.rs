@@ -11,11 +11,13 @@
 
 pub mod concentration;
 pub mod group;
+pub mod kernel;
 pub mod shares;
 pub mod stats;
 pub mod view;
 
 pub use concentration::{concentration, ConcentrationOptions, Over};
+pub use kernel::{importer_product_concentration, importer_product_concentration_table, ImporterProductConcentration};
 pub use group::{Importer, Membership, SupplierGroup};
 pub use shares::{supplier_shares, By, SharesOptions};
 pub use stats::{Concentration, RunningHhi};
