@@ -57,4 +57,48 @@ class TradeTable:
 
 
 # ---- metrics --------------------------------------------------------------------------------
+def _supplier_shares(
+    table: TradeTable,
+    importers: list[tuple[str | None, list[int] | None]],
+    products: list[tuple[str, float]] | None = None,
+    products_name: str = "products",
+    vintage: str | None = None,
+    groups: list[tuple[str, list[int]]] = [],
+    by: list[str] = ["period"],
+    source: str = "reported",
+    cif_fob: float = 1.0,
+    top: int | None = None,
+    include_intra_group: bool = False,
+    explain: bool = False,
+) -> Any: ...
+def _concentration(
+    table: TradeTable,
+    importers: list[tuple[str | None, list[int] | None]] | None = None,
+    products: list[tuple[str, float]] | None = None,
+    products_name: str = "products",
+    vintage: str | None = None,
+    groups: list[tuple[str, list[int]]] = [],
+    by: list[str] = ["period", "product"],
+    over: str = "partner",
+    source: str = "reported",
+    cif_fob: float = 1.0,
+    crn: int = 3,
+    include_intra_group: bool = False,
+    explain: bool = False,
+) -> Any: ...
+def _importer_product_concentration(table: TradeTable, source: str = "reported") -> Any: ...
+def _trade_table_from_columns(
+    period: list[int],
+    reporter: list[int],
+    partner: list[int],
+    flow: list[str],
+    product: list[str],
+    value: list[float],
+    quantity: list[float | None] | None = None,
+    quantity_unit: list[str | None] | None = None,
+    freq: str = "A",
+    currency: str = "USD",
+    vintage: str | None = None,
+    source: str = "python",
+) -> TradeTable: ...
 
