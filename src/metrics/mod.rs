@@ -10,12 +10,14 @@
 //! [`TradeTable`]: crate::TradeTable
 
 pub mod concentration;
+pub mod flags;
 pub mod group;
 pub mod kernel;
 pub mod shares;
 pub mod stats;
 pub mod view;
 
+pub use flags::{dependency_flags, FlagMethod, FlagOptions};
 pub use concentration::{concentration, ConcentrationOptions, Over};
 pub use kernel::{importer_product_concentration, importer_product_concentration_table, ImporterProductConcentration};
 pub use group::{Importer, Membership, SupplierGroup};
