@@ -15,6 +15,7 @@ pub mod group;
 pub mod kernel;
 pub mod shares;
 pub mod stats;
+pub mod time;
 pub mod view;
 
 pub use flags::{dependency_flags, FlagMethod, FlagOptions};
@@ -23,4 +24,5 @@ pub use kernel::{importer_product_concentration, importer_product_concentration_
 pub use group::{Importer, Membership, SupplierGroup};
 pub use shares::{supplier_shares, By, SharesOptions};
 pub use stats::{Concentration, RunningHhi};
+pub use time::{import_series, SeriesFreq, SeriesOptions};
 pub use view::{ImportView, Source, ViewOptions};
