@@ -9,6 +9,8 @@
 //!
 //! [`TradeTable`]: crate::TradeTable
 
+pub mod asymmetry;
+pub mod compare;
 pub mod concentration;
 pub mod flags;
 pub mod group;
@@ -16,9 +18,13 @@ pub mod kernel;
 pub mod shares;
 pub mod stats;
 pub mod time;
+pub mod unit_value;
 pub mod view;
 
 pub use flags::{dependency_flags, FlagMethod, FlagOptions};
+pub use asymmetry::{bilateral_asymmetry, AsymmetryOptions};
+pub use compare::{compare, CompareOptions};
+pub use unit_value::{unit_values, UnitValueOptions};
 pub use concentration::{concentration, ConcentrationOptions, Over};
 pub use kernel::{importer_product_concentration, importer_product_concentration_table, ImporterProductConcentration};
 pub use group::{Importer, Membership, SupplierGroup};
