@@ -3,7 +3,10 @@
 
 use pyo3::prelude::*;
 use pyo3_arrow::PyTable;
-use tradedep::metrics::{self, By, ConcentrationOptions, Importer, Membership, Over, SharesOptions, Source, SupplierGroup};
+use tradedep::metrics::{
+    self, AsymmetryOptions, By, CompareOptions, ConcentrationOptions, FlagMethod, FlagOptions, Importer, Membership, Over, SeriesFreq, SeriesOptions,
+    SharesOptions, Source, SupplierGroup, UnitValueOptions,
+};
 use tradedep::model::{Flow, Freq, ProductSelection, TableMeta, TradeRow, TradeTableBuilder, Vintage};
 
 use crate::errors::py_result;
@@ -155,7 +158,169 @@ fn _trade_table_from_columns(
     Ok(PyTradeTable::new(py_result(b.finish())?))
 }
 
+fn supplier_groups(groups: Vec<(String, Vec<u16>)>) -> Vec<SupplierGroup> {
+    groups.into_iter().map(|(n, m)| SupplierGroup::new(&n, m)).collect()
+}
+
+fn one_importer(arg: ImporterArg) -> PyResult<Importer> {
+    importers(vec![arg])?.pop().ok_or_else(|| pyo3::exceptions::PyValueError::new_err("no importer"))
+}
+
+#[pyfunction]
+#[pyo3(signature = (table, method="geodep", importers=None, products=None, products_name="products".to_string(), vintage=None, source="reported", cif_fob=1.0, hhi=0.4, world_hhi=0.4, ratio=1.0, share=0.5, persistence=2, window=3))]
+#[allow(clippy::too_many_arguments)]
+fn _dependency_flags(
+    table: &PyTradeTable,
+    method: &str,
+    importers: Option<Vec<ImporterArg>>,
+    products: Option<Vec<(String, f64)>>,
+    products_name: String,
+    vintage: Option<String>,
+    source: &str,
+    cif_fob: f64,
+    hhi: f64,
+    world_hhi: f64,
+    ratio: f64,
+    share: f64,
+    persistence: u32,
+    window: u32,
+) -> PyResult<PyTable> {
+    let opts = FlagOptions {
+        method: py_result(FlagMethod::parse(method))?,
+        source: py_result(Source::parse(source))?,
+        cif_fob,
+        products: selection(products, &products_name, vintage)?,
+        importers: importers.map(self::importers).transpose()?,
+        hhi,
+        world_hhi,
+        ratio,
+        share,
+        persistence,
+        window,
+    };
+    to_table(py_result(metrics::dependency_flags(&table.inner, &opts))?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (table, importers, freq="month", products=None, products_name="products".to_string(), vintage=None, groups=vec![], by_supplier=false, by_product=false, baseline=None, source="reported", cif_fob=1.0, include_intra_group=false))]
+#[allow(clippy::too_many_arguments)]
+fn _import_series(
+    table: &PyTradeTable,
+    importers: Vec<ImporterArg>,
+    freq: &str,
+    products: Option<Vec<(String, f64)>>,
+    products_name: String,
+    vintage: Option<String>,
+    groups: Vec<(String, Vec<u16>)>,
+    by_supplier: bool,
+    by_product: bool,
+    baseline: Option<(i32, i32)>,
+    source: &str,
+    cif_fob: f64,
+    include_intra_group: bool,
+) -> PyResult<PyTable> {
+    let opts = SeriesOptions {
+        importers: self::importers(importers)?,
+        products: selection(products, &products_name, vintage)?,
+        groups: supplier_groups(groups),
+        by_supplier,
+        by_product,
+        freq: py_result(SeriesFreq::parse(freq))?,
+        baseline,
+        source: py_result(Source::parse(source))?,
+        cif_fob,
+        include_intra_group,
+    };
+    to_table(py_result(metrics::import_series(&table.inner, &opts))?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (table, importers, products=None, products_name="products".to_string(), vintage=None, groups=vec![], by=vec!["period".to_string()], source="reported", cif_fob=1.0, include_intra_group=false))]
+#[allow(clippy::too_many_arguments)]
+fn _unit_values(
+    table: &PyTradeTable,
+    importers: Vec<ImporterArg>,
+    products: Option<Vec<(String, f64)>>,
+    products_name: String,
+    vintage: Option<String>,
+    groups: Vec<(String, Vec<u16>)>,
+    by: Vec<String>,
+    source: &str,
+    cif_fob: f64,
+    include_intra_group: bool,
+) -> PyResult<PyTable> {
+    let opts = UnitValueOptions {
+        importers: self::importers(importers)?,
+        products: selection(products, &products_name, vintage)?,
+        groups: supplier_groups(groups),
+        by: by_keys(by)?,
+        source: py_result(Source::parse(source))?,
+        cif_fob,
+        include_intra_group,
+    };
+    to_table(py_result(metrics::unit_values(&table.inner, &opts))?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (table, a, b, products=None, products_name="products".to_string(), vintage=None, by=vec!["period".to_string()], source="reported", cif_fob=1.0))]
+#[allow(clippy::too_many_arguments)]
+fn _bilateral_asymmetry(
+    table: &PyTradeTable,
+    a: ImporterArg,
+    b: ImporterArg,
+    products: Option<Vec<(String, f64)>>,
+    products_name: String,
+    vintage: Option<String>,
+    by: Vec<String>,
+    source: &str,
+    cif_fob: f64,
+) -> PyResult<PyTable> {
+    let opts = AsymmetryOptions {
+        a: one_importer(a)?,
+        b: one_importer(b)?,
+        products: selection(products, &products_name, vintage)?,
+        by: by_keys(by)?,
+        source: py_result(Source::parse(source))?,
+        cif_fob,
+    };
+    to_table(py_result(metrics::bilateral_asymmetry(&table.inner, &opts))?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (table, importers, products=None, products_name="products".to_string(), vintage=None, groups=vec![], by=vec!["period".to_string()], source="reported", cif_fob=1.0, top=None, include_intra_group=false))]
+#[allow(clippy::too_many_arguments)]
+fn _compare(
+    table: &PyTradeTable,
+    importers: Vec<ImporterArg>,
+    products: Option<Vec<(String, f64)>>,
+    products_name: String,
+    vintage: Option<String>,
+    groups: Vec<(String, Vec<u16>)>,
+    by: Vec<String>,
+    source: &str,
+    cif_fob: f64,
+    top: Option<usize>,
+    include_intra_group: bool,
+) -> PyResult<PyTable> {
+    let opts = CompareOptions {
+        importers: self::importers(importers)?,
+        products: selection(products, &products_name, vintage)?,
+        groups: supplier_groups(groups),
+        by: by_keys(by)?,
+        source: py_result(Source::parse(source))?,
+        cif_fob,
+        top,
+        include_intra_group,
+    };
+    to_table(py_result(metrics::compare(&table.inner, &opts))?)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_dependency_flags, m)?)?;
+    m.add_function(wrap_pyfunction!(_import_series, m)?)?;
+    m.add_function(wrap_pyfunction!(_unit_values, m)?)?;
+    m.add_function(wrap_pyfunction!(_bilateral_asymmetry, m)?)?;
+    m.add_function(wrap_pyfunction!(_compare, m)?)?;
     m.add_function(wrap_pyfunction!(_supplier_shares, m)?)?;
     m.add_function(wrap_pyfunction!(_concentration, m)?)?;
     m.add_function(wrap_pyfunction!(_importer_product_concentration, m)?)?;

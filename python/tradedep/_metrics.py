@@ -14,7 +14,17 @@ from tradedep import _tradedep
 from tradedep import plot
 from tradedep._table import ArrowResult, TradeTable
 
-__all__: list[str] = ["supplier_shares", "concentration", "importer_product_concentration", "plot"]
+__all__: list[str] = [
+    "supplier_shares",
+    "concentration",
+    "importer_product_concentration",
+    "dependency_flags",
+    "import_series",
+    "unit_values",
+    "bilateral_asymmetry",
+    "compare",
+    "plot",
+]
 
 # Names that are groups rather than countries: resolved per period by the core.
 _GROUP_NAMES = {"EU27", "EU", "EU28", "EAEU", "CHPL_COALITION", "COALITION"}
@@ -170,6 +180,194 @@ def importer_product_concentration(table: TradeTable, source: str = "reported") 
     """
     t = _tradedep._importer_product_concentration(table._inner, source)
     return ArrowResult(t, "importer x product concentration", [f"source: {source}"])
+
+
+def dependency_flags(
+    table: TradeTable,
+    method: str = "geodep",
+    *,
+    importer: Any = None,
+    products: Any = None,
+    source: str = "reported",
+    cif_fob: float = 1.0,
+    hhi: float = 0.4,
+    world_hhi: float = 0.4,
+    ratio: float = 1.0,
+    share: float = 0.5,
+    persistence: int = 2,
+    window: int = 3,
+) -> ArrowResult:
+    """Dependency criteria with each criterion's value and flag; thresholds are arguments.
+
+    ``method="geodep"`` (CEPII): per importer, product and year, C1 importer supplier HHI > ``hhi``,
+    C2 world-export HHI > ``world_hhi``, C3 imports/exports > ``ratio`` (9999 when exports are 0),
+    C4 C1-C3 hold in ``persistence`` of ``window`` years. Columns: importer, year, product, imports,
+    exports, c1_hhi, c1, c2_hhi, c2, c3_ratio, c3, c123, c4_years, c4, source, n_rows.
+
+    ``method="eu2021"`` (SWD(2021) 352) for an importer group (default ``"EU27"``, or
+    ``importer={"EU": [codes]}``): extra-group supplier HHI > ``hhi``, extra-group share of imports
+    > ``share``, extra-group imports / exports > ``ratio``. Columns: importer, year, product,
+    extra_imports, total_imports, extra_exports, hhi, c1, extra_share, c2, ratio, c3, dependent,
+    source, n_rows.
+
+        >>> td.dependency_flags(baci, method="geodep", source="mirror")  # doctest: +SKIP
+    """
+    entries, name = _products(products, table.vintage)
+    t = _tradedep._dependency_flags(
+        table._inner,
+        method,
+        importers=None if importer is None else _importers(importer),
+        products=entries,
+        products_name=name,
+        vintage=table.vintage,
+        source=source,
+        cif_fob=cif_fob,
+        hhi=hhi,
+        world_hhi=world_hhi,
+        ratio=ratio,
+        share=share,
+        persistence=persistence,
+        window=window,
+    )
+    return ArrowResult(t, f"dependency flags ({method})", [f"source: {source}", f"thresholds: hhi>{hhi}, world_hhi>{world_hhi}, ratio>{ratio}, share>{share}, {persistence} of {window} years"])
+
+
+def import_series(
+    table: TradeTable,
+    importer: Any,
+    freq: str = "month",
+    *,
+    products: Any = None,
+    groups: Mapping[str, Iterable[Any]] | None = None,
+    by_supplier: bool = False,
+    by_product: bool = False,
+    baseline: tuple[int, int] | None = None,
+    source: str = "reported",
+    cif_fob: float = 1.0,
+    include_intra_group: bool = False,
+) -> ArrowResult:
+    """Imports over time on a complete calendar: ``freq`` month, quarter or year.
+
+    Gaps are explicit (``value`` null, ``gap`` true), never zeros. Columns: importer, [product],
+    [supplier, supplier_code], period|quarter|year (+ n_months), value, gap, complete, yoy,
+    rolling_year (12 months / 4 quarters), [index: 100 x value / mean of the ``baseline`` years],
+    source, n_rows.
+
+        >>> td.import_series(trade, 643, "month", groups={"China+HK": [156, 344]},
+        ...                  by_supplier=True, baseline=(2017, 2021))  # doctest: +SKIP
+    """
+    entries, name = _products(products, table.vintage)
+    t = _tradedep._import_series(
+        table._inner,
+        _importers(importer),
+        freq=freq,
+        products=entries,
+        products_name=name,
+        vintage=table.vintage,
+        groups=_groups(groups),
+        by_supplier=by_supplier,
+        by_product=by_product,
+        baseline=baseline,
+        source=source,
+        cif_fob=cif_fob,
+        include_intra_group=include_intra_group,
+    )
+    return ArrowResult(t, f"import series ({freq})", ["gaps: value null and gap=true, never zero"])
+
+
+def unit_values(
+    table: TradeTable,
+    importer: Any,
+    *,
+    products: Any = None,
+    groups: Mapping[str, Iterable[Any]] | None = None,
+    by: str | Sequence[str] = "period",
+    source: str = "reported",
+    cif_fob: float = 1.0,
+    include_intra_group: bool = False,
+) -> ArrowResult:
+    """Quantities (summed within one unit only), unit values and relative unit values.
+
+    Columns: importer, time key, product, supplier, supplier_code, value, quantity, quantity_unit
+    (``mixed`` when units differ), unit_value, others_value, others_quantity, n_others,
+    relative_unit_value (against the importer's other suppliers of the product, same unit),
+    source, estimated, n_rows.
+
+        >>> td.unit_values(trade, 643, products=["854470"], by="month")  # doctest: +SKIP
+    """
+    entries, name = _products(products, table.vintage)
+    t = _tradedep._unit_values(
+        table._inner,
+        _importers(importer),
+        products=entries,
+        products_name=name,
+        vintage=table.vintage,
+        groups=_groups(groups),
+        by=_by(by),
+        source=source,
+        cif_fob=cif_fob,
+        include_intra_group=include_intra_group,
+    )
+    return ArrowResult(t, "unit values", [f"values in {table.currency} per quantity unit"])
+
+
+def bilateral_asymmetry(
+    table: TradeTable,
+    a: Any,
+    b: Any,
+    *,
+    products: Any = None,
+    by: str | Sequence[str] = "period",
+    source: str = "reported",
+    cif_fob: float = 1.0,
+) -> ArrowResult:
+    """B's share of A's imports against A's share of B's imports and exports, for all products
+    and (``products=``) a basket.
+
+    Columns: a, b, products, time key, a_imports_from_b, a_imports, b_share_of_a_imports,
+    b_imports_from_a, b_imports, a_share_of_b_imports, b_exports, a_share_of_b_exports, a_exports,
+    b_share_of_a_exports, import_asymmetry, market_asymmetry, n_rows.
+
+        >>> td.bilateral_asymmetry(trade, "RUS", "CHN", products=chpl, by="year")  # doctest: +SKIP
+    """
+    entries, name = _products(products, table.vintage)
+    ia, ib = _importers(a), _importers(b)
+    if len(ia) != 1 or len(ib) != 1:
+        raise ValueError("a and b are one country or group each")
+    t = _tradedep._bilateral_asymmetry(
+        table._inner, ia[0], ib[0], products=entries, products_name=name, vintage=table.vintage,
+        by=_by(by), source=source, cif_fob=cif_fob,
+    )
+    return ArrowResult(t, "bilateral asymmetry", [f"source: {source}"])
+
+
+def compare(
+    table: TradeTable,
+    importers: Any,
+    *,
+    products: Any = None,
+    groups: Mapping[str, Iterable[Any]] | None = None,
+    by: str | Sequence[str] = "period",
+    source: str = "reported",
+    cif_fob: float = 1.0,
+    top: int | None = None,
+    include_intra_group: bool = False,
+) -> ArrowResult:
+    """Several importers against one basket, side by side: ``value_<L>`` and ``share_<L>`` per
+    importer label L, one row per (time key, supplier). Share 0 means the importer imported, but
+    not from that supplier; null means it imported nothing in the period.
+
+        >>> td.compare(trade, ["RUS", "UKR"], products=drones, groups={"China+HK": ["CHN", "HKG"]})  # doctest: +SKIP
+    """
+    entries, name = _products(products, table.vintage)
+    imps = [(label if label is not None else str(codes[0]), codes) if codes is not None else (label, codes)
+            for label, codes in _importers(importers)]
+    t = _tradedep._compare(
+        table._inner, imps, products=entries, products_name=name, vintage=table.vintage,
+        groups=_groups(groups), by=_by(by), source=source, cif_fob=cif_fob, top=top,
+        include_intra_group=include_intra_group,
+    )
+    return ArrowResult(t, "importers compared", [f"source: {source}"])
 
 
 def _table_from_columns(**columns: Any) -> TradeTable:

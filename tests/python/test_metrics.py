@@ -218,3 +218,94 @@ def test_comext_mirror_done_when_against_duckdb(shared_data: Path):
         v = ours[ours["importer"].isin(label) & (ours["year"] == yr)]["value"].iloc[0]
         assert round(v / 1e6, 1) == millions
     assert math.isclose(ours[ours["year"] == 2022]["n_months"].iloc[0], 11)
+
+
+# --- flags, series, unit values, asymmetry, compare against pandas -------------------------
+
+
+def test_geodep_flags_match_pandas():
+    df = random_frame(3000, 6)
+    t = table_from_frame(df)
+    ours = td.dependency_flags(t, "geodep").to_pandas()
+    imp = df[df["flow"] == "import"].rename(columns={"reporter": "importer", "partner": "supplier", "period": "year"})
+    s = imp.groupby(["importer", "product", "year", "supplier"], as_index=False)["value"].sum()
+    s["sh"] = s["value"] / s.groupby(["importer", "product", "year"])["value"].transform("sum")
+    c1 = s.assign(sq=s["sh"] ** 2).groupby(["importer", "product", "year"], as_index=False).agg(imports=("value", "sum"), c1_hhi=("sq", "sum"))
+    x = s.groupby(["supplier", "product", "year"], as_index=False)["value"].sum()
+    x["sh"] = x["value"] / x.groupby(["product", "year"])["value"].transform("sum")
+    c2 = x.assign(sq=x["sh"] ** 2).groupby(["product", "year"], as_index=False).agg(c2_hhi=("sq", "sum"))
+    exports = x.rename(columns={"supplier": "importer", "value": "exports"})[["importer", "product", "year", "exports"]]
+    ref = c1.merge(c2, on=["product", "year"]).merge(exports, on=["importer", "product", "year"], how="left").fillna({"exports": 0.0})
+    ref["c3_ratio"] = np.where(ref["exports"] > 0, ref["imports"] / ref["exports"].where(ref["exports"] > 0, 1), 9999.0)
+    m = ref.merge(ours, on=["importer", "product", "year"], suffixes=("_ref", ""))
+    assert len(m) == len(ours) == len(ref)
+    for col in ["imports", "exports", "c1_hhi", "c2_hhi", "c3_ratio"]:
+        np.testing.assert_allclose(m[col], m[f"{col}_ref"], rtol=1e-12)
+    assert (m["c123"] == ((m["c1_hhi"] > 0.4) & (m["c2_hhi"] > 0.4) & (m["c3_ratio"] > 1))).all()
+
+
+def test_monthly_series_matches_pandas_with_gaps_explicit():
+    rng = random.Random(8)
+    periods = [y * 100 + m for y in (2021, 2022) for m in range(1, 13)]
+    rows = [(p, 643, rng.choice([156, 792]), "import", "880730", rng.uniform(1, 100)) for p in periods if p not in (202105, 202206) for _ in range(3)]
+    df = pd.DataFrame(rows, columns=["period", "reporter", "partner", "flow", "product", "value"])
+    t = table_from_frame(df, freq="M")
+    ours = td.import_series(t, 643, "month").to_pandas()
+    ref = df.groupby("period")["value"].sum().reindex(periods)
+    assert list(ours["period"]) == periods
+    np.testing.assert_allclose(ours["value"].to_numpy(dtype=float), ref.to_numpy(), rtol=1e-12)
+    assert list(ours.loc[ours["gap"], "period"]) == [202105, 202206]
+    yoy_ref = (ref / ref.shift(12) - 1).to_numpy()
+    np.testing.assert_allclose(ours["yoy"].to_numpy(dtype=float), yoy_ref, rtol=1e-12)
+    annual = td.import_series(t, 643, "year").to_pandas()
+    assert list(annual["n_months"]) == [11, 11]
+    np.testing.assert_allclose(annual["value"], df.groupby(df["period"] // 100)["value"].sum(), rtol=1e-12)
+    assert not annual["complete"].any()
+
+
+def test_unit_values_match_pandas():
+    rng = random.Random(9)
+    n = 400
+    sup = [rng.choice([156, 344, 792, 276]) for _ in range(n)]
+    unit = ["km" if s != 276 else rng.choice(["km", "kg"]) for s in sup]
+    t = _table_from_columns(
+        period=[2023] * n, reporter=[643] * n, partner=sup, flow=["import"] * n, product=["854470"] * n,
+        value=[rng.uniform(1, 100) for _ in range(n)], quantity=[rng.uniform(1, 10) for _ in range(n)],
+        quantity_unit=unit,
+    )
+    df = t.to_pandas()
+    ours = td.unit_values(t, 643).to_pandas().set_index("supplier_code")
+    g = df.groupby("partner").agg(v=("value", "sum"), q=("quantity", "sum"), units=("quantity_unit", "nunique"))
+    for code, row in g.iterrows():
+        if row["units"] > 1:
+            assert ours.loc[code, "quantity_unit"] == "mixed" and pd.isna(ours.loc[code, "unit_value"])
+        else:
+            assert ours.loc[code, "unit_value"] == pytest.approx(row["v"] / row["q"], rel=1e-12)
+    single = g[g["units"] == 1]
+    for code in single.index:
+        others = single.drop(index=code)
+        expected = (single.loc[code, "v"] / single.loc[code, "q"]) / (others["v"].sum() / others["q"].sum())
+        assert ours.loc[code, "relative_unit_value"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_compare_and_asymmetry_match_pandas():
+    df = random_frame(3000, 10)
+    t = table_from_frame(df)
+    ours = td.compare(t, [643, 804], groups={"China+HK": [156, 344]}).to_pandas()
+    imp = df[df["flow"] == "import"].copy()
+    imp["supplier"] = imp["partner"].where(~imp["partner"].isin([156, 344]), -1)
+    for code in (643, 804):
+        g = imp[imp["reporter"] == code].groupby(["period", "supplier"])["value"].sum()
+        share = g / g.groupby(level=0).transform("sum")
+        label = f"share_{code}"  # integer importers are labelled by their code
+        for (period, s), v in share.items():
+            row = ours[(ours["period"] == period) & ((ours["supplier"] == "China+HK") if s == -1 else (ours["supplier_code"] == s))]
+            assert row[label].iloc[0] == pytest.approx(v, rel=1e-12)
+    asym = td.bilateral_asymmetry(t, 643, 156, by="period").to_pandas()
+    for period, a in asym.set_index("period").iterrows():
+        d = imp[imp["period"] == period]
+        a_imp = d[d["reporter"] == 643]["value"].sum()
+        a_from_b = d[(d["reporter"] == 643) & (d["partner"] == 156)]["value"].sum()
+        b_exp = d[(d["partner"] == 156) & (d["reporter"] != 156)]["value"].sum()
+        assert a["b_share_of_a_imports"] == pytest.approx(a_from_b / a_imp, rel=1e-12)
+        assert a["a_share_of_b_exports"] == pytest.approx(a_from_b / b_exp, rel=1e-12)
