@@ -1,71 +1,167 @@
-//! Criterion bench of the metrics kernels on generated BACI-shaped data: one year, ~230
-//! exporters x ~230 importers x ~5,000 HS6 products, rows in 64k batches as a reader emits them.
-//! Rows: TRADEDEP_BENCH_ROWS (default 2,000,000; a full BACI year is ~11,000,000).
+//! Benches of the metrics kernels on generated BACI-shaped data: one year, ~230 exporters x
+//! ~230 importers x 5,000 HS6 products, rows in 64k batches as a reader emits them.
 //!
-//! `cargo bench --bench metrics`
+//! - `cargo bench --bench metrics`: criterion timings on TRADEDEP_BENCH_ROWS rows in memory
+//!   (default 2,000,000; a full BACI year is ~11,000,000).
+//! - `TRADEDEP_BENCH_ONCE=<rows> cargo bench --bench metrics`: one streaming run of the
+//!   importer x product workload over lazily generated batches (as a reader would hand them
+//!   over), printing wall time and peak resident memory (VmHWM).
+//! - `TRADEDEP_BENCH_CSV=<BACI-style csv: t,i,j,k,v,q> cargo bench --bench metrics`: the same
+//!   workload with the read included, the CSV parsed here into canonical batches with the csv
+//!   crate (a stand-in until the BACI reader lands), printing time and peak memory.
+//!   benches/metrics_compare.py runs polars, DuckDB and pandas on the same file.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use arrow_array::types::{Int32Type, Int8Type};
 use arrow_array::{ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, Int8Array, RecordBatch, StringArray, UInt16Array};
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use tradedep::metrics::{concentration, importer_product_concentration, ConcentrationOptions, Source};
 use tradedep::model::{canonical_schema, Flow, Freq, ReadReport, TableMeta, Vintage};
 use tradedep::TradeTable;
 
-fn generate(rows: usize) -> TradeTable {
-    let meta = TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2017)));
-    let schema = canonical_schema(&meta);
+fn meta() -> TableMeta {
+    TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2017)))
+}
+
+/// A canonical batch of export rows (BACI rows are exporter -> importer flows).
+fn batch(period: Vec<i32>, exp: Vec<u16>, imp: Vec<u16>, product_keys: Vec<i32>, products: Arc<StringArray>, val: Vec<f64>) -> RecordBatch {
+    let n = exp.len();
+    let dict = |keys: Vec<i8>, values: &[&str]| -> ArrayRef {
+        Arc::new(DictionaryArray::<Int8Type>::try_new(Int8Array::from(keys), Arc::new(StringArray::from(values.to_vec()))).unwrap())
+    };
+    let cols: Vec<ArrayRef> = vec![
+        Arc::new(Int32Array::from(period)),
+        Arc::new(UInt16Array::from(exp)),
+        Arc::new(UInt16Array::from(imp)),
+        dict(vec![Flow::Export as i8; n], &Flow::DICTIONARY),
+        Arc::new(DictionaryArray::<Int32Type>::try_new(Int32Array::from(product_keys), products).unwrap()),
+        Arc::new(Float64Array::from(val)),
+        dict(vec![1i8; n], &["CIF", "FOB"]),
+        Arc::new(Float64Array::from(vec![None; n])),
+        Arc::new(DictionaryArray::<Int8Type>::try_new(Int8Array::from(vec![None; n]), Arc::new(StringArray::from(vec!["t"]))).unwrap()),
+        Arc::new(Float64Array::from(vec![None; n])),
+        Arc::new(BooleanArray::from(vec![false; n])),
+        dict(vec![0; n], &["bench"]),
+    ];
+    RecordBatch::try_new(canonical_schema(&meta()), cols).unwrap()
+}
+
+/// Lazily generated batches: the generator holds one batch at a time, like a streaming reader.
+fn generated(rows: usize) -> impl Iterator<Item = RecordBatch> {
     let products: Arc<StringArray> = Arc::new(StringArray::from_iter_values((0..5000).map(|k| format!("{:06}", 10000 + k * 17))));
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
-    let mut batches = vec![];
     let mut left = rows;
-    while left > 0 {
+    std::iter::from_fn(move || {
+        if left == 0 {
+            return None;
+        }
         let n = left.min(65_536);
         left -= n;
-        let mut exp = Vec::with_capacity(n);
-        let mut imp = Vec::with_capacity(n);
-        let mut prod = Vec::with_capacity(n);
-        let mut val = Vec::with_capacity(n);
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let (mut exp, mut imp, mut prod, mut val) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
         for _ in 0..n {
-            // Skewed partners, like real trade: a few big exporters.
+            // Skewed exporters, like real trade: a few big ones.
             let e = 1 + ((next() % 230) * (next() % 230) / 230) as u16;
             exp.push(e * 4);
-            imp.push(1 + (next() % 230) as u16 * 4);
+            imp.push(4 + (next() % 230) as u16 * 4);
             prod.push((next() % 5000) as i32);
             val.push((next() % 10_000_000) as f64 / 1000.0);
         }
-        let dict = |keys: Vec<i8>, values: &[&str]| -> ArrayRef {
-            Arc::new(DictionaryArray::<Int8Type>::try_new(Int8Array::from(keys), Arc::new(StringArray::from(values.to_vec()))).unwrap())
-        };
-        let cols: Vec<ArrayRef> = vec![
-            Arc::new(Int32Array::from(vec![2021; n])),
-            Arc::new(UInt16Array::from(exp)),
-            Arc::new(UInt16Array::from(imp)),
-            dict(vec![Flow::Export as i8; n], &Flow::DICTIONARY),
-            Arc::new(DictionaryArray::<Int32Type>::try_new(Int32Array::from(prod), products.clone()).unwrap()),
-            Arc::new(Float64Array::from(val)),
-            dict(vec![1i8; n], &["CIF", "FOB"]),
-            Arc::new(Float64Array::from(vec![None; n])),
-            Arc::new(DictionaryArray::<Int8Type>::try_new(Int8Array::from(vec![None; n]), Arc::new(StringArray::from(vec!["t"]))).unwrap()),
-            Arc::new(Float64Array::from(vec![None; n])),
-            Arc::new(BooleanArray::from(vec![false; n])),
-            dict(vec![0; n], &["bench"]),
-        ];
-        batches.push(RecordBatch::try_new(schema.clone(), cols).unwrap());
+        Some(batch(vec![2021; n], exp, imp, prod, products.clone(), val))
+    })
+}
+
+/// BACI-style CSV (`t,i,j,k,v,q`) to canonical batches, streamed: 16 MiB chunks read in turn,
+/// each parsed in parallel slices (a stand-in for the BACI reader of the io module).
+fn csv_batches(path: &str) -> impl Iterator<Item = tradedep::Result<RecordBatch>> {
+    use rayon::prelude::*;
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).expect("open csv");
+    let mut carry: Vec<u8> = vec![];
+    let mut header = true;
+    let mut queue: std::collections::VecDeque<RecordBatch> = Default::default();
+    let mut eof = false;
+    std::iter::from_fn(move || loop {
+        if let Some(b) = queue.pop_front() {
+            return Some(Ok(b));
+        }
+        if eof {
+            return None;
+        }
+        let mut buf = std::mem::take(&mut carry);
+        let start = buf.len();
+        buf.resize(start + (16 << 20), 0);
+        let n = file.read(&mut buf[start..]).expect("read csv");
+        buf.truncate(start + n);
+        if n == 0 {
+            eof = true;
+        } else if let Some(last) = buf.iter().rposition(|b| *b == b'\n') {
+            carry = buf[last + 1..].to_vec();
+            buf.truncate(last + 1);
+        }
+        let mut text: &[u8] = &buf;
+        if header {
+            header = false;
+            let nl = text.iter().position(|b| *b == b'\n').map(|p| p + 1).unwrap_or(text.len());
+            text = &text[nl..];
+        }
+        // Split into slices at line ends and parse them in parallel.
+        let parts = rayon::current_num_threads().max(1) * 2;
+        let mut slices = vec![];
+        let mut rest = text;
+        for k in (1..=parts).rev() {
+            let cut = if k == 1 { rest.len() } else { (rest.len() / k..rest.len()).find(|i| rest[*i] == b'\n').map(|i| i + 1).unwrap_or(rest.len()) };
+            slices.push(&rest[..cut]);
+            rest = &rest[cut..];
+        }
+        let batches: Vec<RecordBatch> = slices.into_par_iter().filter(|s| !s.is_empty()).map(parse_slice).collect();
+        queue.extend(batches);
+    })
+}
+
+fn parse_slice(text: &[u8]) -> RecordBatch {
+    let (mut t, mut e, mut i, mut keys, mut v) = (vec![], vec![], vec![], vec![], vec![]);
+    let mut dict: hashbrown::HashMap<u32, i32> = hashbrown::HashMap::new();
+    let mut names: Vec<String> = vec![];
+    for line in text.split(|b| *b == b'\n') {
+        if line.is_empty() {
+            continue;
+        }
+        let mut f = line.split(|b| *b == b',');
+        let mut int = || -> u32 { f.next().unwrap().iter().filter(|b| b.is_ascii_digit()).fold(0u32, |a, b| a * 10 + (b - b'0') as u32) };
+        t.push(int() as i32);
+        e.push(int() as u16);
+        i.push(int() as u16);
+        let k = int();
+        let next = dict.len() as i32;
+        keys.push(*dict.entry(k).or_insert_with(|| {
+            names.push(format!("{k:06}"));
+            next
+        }));
+        let vf = line.split(|b| *b == b',').nth(4).unwrap();
+        v.push(std::str::from_utf8(vf.trim_ascii()).unwrap().parse::<f64>().unwrap());
     }
-    TradeTable::from_validated_batches(batches, meta, ReadReport::default()).unwrap()
+    batch(t, e, i, keys, Arc::new(StringArray::from(names)), v)
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
 }
 
 fn bench(c: &mut Criterion) {
     let rows: usize = std::env::var("TRADEDEP_BENCH_ROWS").ok().and_then(|s| s.parse().ok()).unwrap_or(2_000_000);
-    let table = generate(rows);
+    let table = TradeTable::from_validated_batches(generated(rows).collect(), meta(), ReadReport::default()).unwrap();
     let mut g = c.benchmark_group(format!("metrics_{rows}_rows"));
     g.sample_size(10);
     g.bench_function("importer_product_concentration (streaming kernel)", |b| {
@@ -79,4 +175,20 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(path) = std::env::var("TRADEDEP_BENCH_CSV") {
+        let start = Instant::now();
+        let out = importer_product_concentration(csv_batches(&path), Source::Mirror).unwrap();
+        println!("csv {path}: {} cells in {:.2} s, peak RSS {:.0} MB", out.num_rows(), start.elapsed().as_secs_f64(), peak_rss_mb());
+        return;
+    }
+    if let Some(rows) = std::env::var("TRADEDEP_BENCH_ONCE").ok().and_then(|s| s.parse::<usize>().ok()) {
+        let start = Instant::now();
+        let out = importer_product_concentration(generated(rows).map(Ok), Source::Mirror).unwrap();
+        println!("{rows} generated rows streamed: {} cells in {:.2} s, peak RSS {:.0} MB", out.num_rows(), start.elapsed().as_secs_f64(), peak_rss_mb());
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

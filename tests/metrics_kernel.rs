@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int32Type, UInt16Type, UInt32Type, UInt64Type};
 use arrow_array::RecordBatch;
-use tradedep::metrics::{concentration, importer_product_concentration, importer_product_concentration_table, ConcentrationOptions, Source};
+use tradedep::metrics::{concentration, ImporterProductConcentration, importer_product_concentration, importer_product_concentration_table, ConcentrationOptions, Source};
 use tradedep::model::{Flow, Freq, TableMeta, TradeRow, TradeTableBuilder, Vintage};
 use tradedep::TradeTable;
 
@@ -100,4 +100,36 @@ fn kernel_streams_and_rejects_foreign_batches() {
     let err = importer_product_concentration([Ok(foreign)], Source::Reported).unwrap_err();
     assert!(err.to_string().contains("period"), "{err}");
     assert!(importer_product_concentration(Vec::<tradedep::Result<RecordBatch>>::new(), Source::Auto).is_err());
+}
+
+#[test]
+fn compaction_keeps_sums_and_row_counts_exact() {
+    // Few keys, many duplicate rows (more than the 10-bit row count holds per entry).
+    let mut rows = generate(30_000, 5);
+    for r in rows.iter_mut() {
+        r.1 = 1 + r.1 % 3;
+        r.2 = 1 + r.2 % 2;
+        r.3 = format!("{:06}", 10000 + (r.3.parse::<u32>().unwrap() % 2));
+    }
+    let t = build(&rows, Flow::Import);
+    let reference = importer_product_concentration_table(&t, Source::Reported).unwrap();
+    let mut k = ImporterProductConcentration::new(Source::Reported).unwrap().with_compaction_budget(100);
+    for b in t.batches() {
+        // Re-slice so compaction runs many times.
+        for off in (0..b.num_rows()).step_by(500) {
+            k.push(&b.slice(off, 500.min(b.num_rows() - off))).unwrap();
+        }
+    }
+    let out = k.finish().unwrap();
+    assert_eq!(out.num_rows(), reference.num_rows());
+    let n_rows = out.column_by_name("n_rows").unwrap().as_primitive::<UInt64Type>();
+    assert_eq!(n_rows.values().iter().sum::<u64>(), rows.len() as u64);
+    assert!(n_rows.values().iter().any(|n| *n > 1023), "some cell must exceed the per-entry count");
+    for c in ["hhi", "total_value", "top_share"] {
+        let a = out.column_by_name(c).unwrap().as_primitive::<Float64Type>();
+        let b = reference.column_by_name(c).unwrap().as_primitive::<Float64Type>();
+        for i in 0..a.len() {
+            assert!((a.value(i) - b.value(i)).abs() <= 1e-9 * b.value(i).abs().max(1.0), "{c} row {i}");
+        }
+    }
 }

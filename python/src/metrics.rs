@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 use pyo3_arrow::PyTable;
 use tradedep::metrics::{
     self, AsymmetryOptions, By, CompareOptions, ConcentrationOptions, FlagMethod, FlagOptions, Importer, Membership, Over, SeriesFreq, SeriesOptions,
-    SharesOptions, Source, SupplierGroup, UnitValueOptions,
+    SharesOptions, Source, SupplierGroup, UnitValueOptions, MirrorOptions,
 };
 use tradedep::model::{Flow, Freq, ProductSelection, TableMeta, TradeRow, TradeTableBuilder, Vintage};
 
@@ -315,7 +315,24 @@ fn _compare(
     to_table(py_result(metrics::compare(&table.inner, &opts))?)
 }
 
+#[pyfunction]
+#[pyo3(signature = (table, by=vec!["period".to_string()], products=None, products_name="products".to_string(), vintage=None, importers=None, exporters=None))]
+#[allow(clippy::too_many_arguments)]
+fn _mirror_gap(
+    table: &PyTradeTable,
+    by: Vec<String>,
+    products: Option<Vec<(String, f64)>>,
+    products_name: String,
+    vintage: Option<String>,
+    importers: Option<Vec<u16>>,
+    exporters: Option<Vec<u16>>,
+) -> PyResult<PyTable> {
+    let opts = MirrorOptions { by: by_keys(by)?, products: selection(products, &products_name, vintage)?, importers, exporters };
+    to_table(py_result(metrics::mirror_gap(&table.inner, &opts))?)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_mirror_gap, m)?)?;
     m.add_function(wrap_pyfunction!(_dependency_flags, m)?)?;
     m.add_function(wrap_pyfunction!(_import_series, m)?)?;
     m.add_function(wrap_pyfunction!(_unit_values, m)?)?;

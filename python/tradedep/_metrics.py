@@ -23,6 +23,7 @@ __all__: list[str] = [
     "unit_values",
     "bilateral_asymmetry",
     "compare",
+    "mirror_gap",
     "plot",
 ]
 
@@ -368,6 +369,31 @@ def compare(
         include_intra_group=include_intra_group,
     )
     return ArrowResult(t, "importers compared", [f"source: {source}"])
+
+
+def mirror_gap(
+    table: TradeTable,
+    by: str | Sequence[str] = "period",
+    *,
+    products: Any = None,
+    importer: Any = None,
+    exporter: Any = None,
+) -> ArrowResult:
+    """Importers' reported imports against partners' reported exports, per pair and period.
+
+    Columns: importer, exporter, time key, [product], imports_reported (M), exports_reported (X),
+    gap (M - X), ratio (M / X, the CIF/FOB ratio when both report), missing (``import``,
+    ``export`` or null), n_import_rows, n_export_rows. A side that reported nothing is null.
+
+        >>> td.mirror_gap(trade, by="year", importer="KAZ", exporter=EU)  # doctest: +SKIP
+    """
+    entries, name = _products(products, table.vintage)
+    t = _tradedep._mirror_gap(
+        table._inner, by=_by(by), products=entries, products_name=name, vintage=table.vintage,
+        importers=None if importer is None else _resolve(importer),
+        exporters=None if exporter is None else _resolve(exporter),
+    )
+    return ArrowResult(t, "mirror comparison", ["M: importer-reported (usually CIF); X: exporter-reported (usually FOB)"])
 
 
 def _table_from_columns(**columns: Any) -> TradeTable:

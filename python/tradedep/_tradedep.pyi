@@ -168,3 +168,12 @@ def _compare(
     top: int | None = None,
     include_intra_group: bool = False,
 ) -> Any: ...
+def _mirror_gap(
+    table: TradeTable,
+    by: list[str] = ...,
+    products: list[tuple[str, float]] | None = None,
+    products_name: str = ...,
+    vintage: str | None = None,
+    importers: list[int] | None = None,
+    exporters: list[int] | None = None,
+) -> Any: ...

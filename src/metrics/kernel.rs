@@ -2,10 +2,12 @@
 //! total, the supplier HHI, the top supplier and its share, over a whole BACI year or panel.
 //!
 //! It consumes record batches as a reader produces them and keeps only partial aggregates:
-//! per (importer, product, period) cell, the suppliers seen and their summed values (10 bytes a
-//! supplier). Sums per supplier are what is mergeable; HHI is computed once at the end, so a
-//! supplier reported in several rows (several batches, files or years summed) counts once with
-//! its total. Cells are sharded by importer and shards are filled in parallel (rayon).
+//! per (importer, period, product, supplier) the summed value and row count, 16 bytes each,
+//! spread over 256 partitions by cell. Sums per supplier are what is mergeable; HHI is computed
+//! once at the end, so a supplier reported in several rows (batches, files) counts once with its
+//! total. When the buffer grows past its budget, partitions are compacted in parallel (sorted,
+//! duplicates summed); at the end each partition is sorted and reduced in parallel (rayon),
+//! cache-local because a partition holds whole cells.
 //!
 //! Output columns (one row per cell, sorted by importer, period, product):
 //!
@@ -37,42 +39,57 @@ use crate::model::{Flow, TradeTable};
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
-#[derive(Default)]
-struct Cell {
-    suppliers: Vec<u16>,
-    values: Vec<f64>,
-    n_rows: u64,
+// Entry key layout, most significant first: importer (10 bits, dense id), period (12 bits, id),
+// product (22 bits, id), supplier (10 bits, dense id), row count (10 bits). Sorting entries by
+// key groups them by cell, then supplier; the count rides along in the low bits.
+const COUNT_BITS: u32 = 10;
+const SUP_BITS: u32 = 10;
+const PROD_BITS: u32 = 22;
+const PER_BITS: u32 = 12;
+const CELL_SHIFT: u32 = COUNT_BITS + SUP_BITS;
+const MAX_COUNTRIES: usize = 1 << 10;
+const MAX_PERIODS: usize = 1 << PER_BITS;
+const MAX_PRODUCTS: usize = 1 << PROD_BITS;
+const COUNT_MASK: u64 = (1 << COUNT_BITS) - 1;
+const PARTITIONS: usize = 256;
+/// Buffered entries (16 bytes each) before partitions are compacted (sorted, duplicates summed).
+const FIRST_COMPACTION: usize = 16 << 20;
+
+/// One partial aggregate: (cell, supplier, rows) key and the summed value.
+#[derive(Clone, Copy)]
+struct Entry {
+    key: u64,
+    value: f64,
 }
 
-#[derive(Default)]
-struct Shard {
-    index: FastMap<u64, u32>,
-    cells: Vec<Cell>,
-    keys: Vec<u64>,
-}
-
-impl Shard {
-    #[inline]
-    fn add(&mut self, key: u64, supplier: u16, value: f64) {
-        let next = self.cells.len() as u32;
-        let idx = *self.index.entry(key).or_insert(next) as usize;
-        if idx == self.cells.len() {
-            self.cells.push(Cell::default());
-            self.keys.push(key);
-        }
-        let cell = &mut self.cells[idx];
-        cell.n_rows += 1;
-        match cell.suppliers.iter().position(|s| *s == supplier) {
-            Some(p) => cell.values[p] += value,
-            None => {
-                cell.suppliers.push(supplier);
-                cell.values.push(value);
+/// Sorts a partition and sums entries of the same (cell, supplier) while their row count fits.
+fn compact(part: &mut Vec<Entry>) {
+    part.sort_unstable_by_key(|e| e.key >> COUNT_BITS);
+    let mut w = 0usize;
+    for r in 0..part.len() {
+        let e = part[r];
+        if w > 0 {
+            let last = &mut part[w - 1];
+            let n = (last.key & COUNT_MASK) + (e.key & COUNT_MASK);
+            if last.key >> COUNT_BITS == e.key >> COUNT_BITS && n <= COUNT_MASK {
+                last.key = (last.key & !COUNT_MASK) | n;
+                last.value += e.value;
+                continue;
             }
         }
+        part[w] = e;
+        w += 1;
     }
+    part.truncate(w);
+    part.shrink_to(w + w / 4);
 }
 
 /// Streaming aggregation of importer x product x period supplier concentration.
+///
+/// Rows are turned into 16-byte partial aggregates keyed by (cell, supplier) and spread over
+/// partitions by cell; partitions are compacted (sorted, duplicates summed) when the buffer
+/// grows, and reduced in parallel at the end. Limits: 1,024 distinct countries, 4,096
+/// periods, 4 million product codes.
 ///
 /// ```
 /// use tradedep::model::*;
@@ -88,7 +105,12 @@ impl Shard {
 /// ```
 pub struct ImporterProductConcentration {
     source: Source,
-    shards: Vec<Shard>,
+    parts: Vec<Vec<Entry>>,
+    buffered: usize,
+    next_compaction: usize,
+    /// Country code -> dense id (u16::MAX = none yet), and back.
+    dense: Vec<u16>,
+    codes: Vec<u16>,
     products: FastMap<String, u32>,
     periods: FastMap<i32, u16>,
     period_list: Vec<i32>,
@@ -105,14 +127,38 @@ impl ImporterProductConcentration {
                 "use source reported or mirror here, or metrics::concentration with source auto",
             ));
         }
-        let n = rayon::current_num_threads().clamp(1, 64);
         Ok(ImporterProductConcentration {
             source,
-            shards: (0..n).map(|_| Shard::default()).collect(),
+            parts: (0..PARTITIONS).map(|_| Vec::new()).collect(),
+            buffered: 0,
+            next_compaction: FIRST_COMPACTION,
+            dense: vec![u16::MAX; 1 << 16],
+            codes: vec![],
             products: FastMap::default(),
             periods: FastMap::default(),
             period_list: vec![],
         })
+    }
+
+    /// Compacts the buffered partial aggregates whenever `entries` (16 bytes each) are
+    /// buffered, then whenever the buffer doubles. The default is 16 Mi entries (256 MiB).
+    pub fn with_compaction_budget(mut self, entries: usize) -> Self {
+        self.next_compaction = entries.max(1);
+        self
+    }
+
+    fn dense_id(&mut self, code: u16) -> Result<u64> {
+        let d = self.dense[code as usize];
+        if d != u16::MAX {
+            return Ok(d as u64);
+        }
+        if self.codes.len() >= MAX_COUNTRIES {
+            return Err(Error::invalid_argument("more than 1,024 distinct country codes", "split the input by importer"));
+        }
+        let id = self.codes.len() as u16;
+        self.codes.push(code);
+        self.dense[code as usize] = id;
+        Ok(id as u64)
     }
 
     /// Adds one batch in the canonical schema (checked by column name and type).
@@ -141,52 +187,58 @@ impl ImporterProductConcentration {
             return Err(Error::schema("nulls in a key or value column", "build batches through TradeTable so that keys and values are complete"));
         }
         let names = product.values().as_string::<i32>();
-        let pmap: Vec<u32> = (0..names.len())
-            .map(|k| {
-                let next = self.products.len() as u32;
-                *self.products.entry_ref(names.value(k)).or_insert(next)
-            })
-            .collect();
-        // Period ids for the rows of this batch (periods are few).
-        let mut period_id: Vec<u16> = Vec::with_capacity(batch.num_rows());
-        for p in period.values().iter() {
-            let next = self.period_list.len();
-            let id = match self.periods.get(p) {
-                Some(id) => *id,
-                None => {
-                    if next >= u16::MAX as usize {
-                        return Err(Error::invalid_argument("more than 65535 periods", "aggregate periods first"));
-                    }
-                    self.periods.insert(*p, next as u16);
-                    self.period_list.push(*p);
-                    next as u16
-                }
-            };
-            period_id.push(id);
+        let mut pmap: Vec<u64> = Vec::with_capacity(names.len());
+        for k in 0..names.len() {
+            let next = self.products.len() as u32;
+            let id = *self.products.entry_ref(names.value(k)).or_insert(next);
+            if id as usize >= MAX_PRODUCTS {
+                return Err(Error::invalid_argument("more than 4 million distinct product codes", "split the input by product"));
+            }
+            pmap.push(id as u64);
         }
         let want = if self.source == Source::Mirror { Flow::Export as i8 } else { Flow::Import as i8 };
         let (imp, sup) = if self.source == Source::Mirror { (partner.values(), reporter.values()) } else { (reporter.values(), partner.values()) };
         let flows = flow.keys().values();
         let pkeys = product.keys().values();
         let values = value.values();
-        let n_shards = self.shards.len();
-        let pmap = &pmap;
-        let period_id = &period_id;
-        let body = |(s, shard): (usize, &mut Shard)| {
-            for i in 0..flows.len() {
-                let importer = imp[i];
-                if flows[i] != want || importer as usize % n_shards != s {
-                    continue;
-                }
-                let Some(pid) = pmap.get(pkeys[i] as usize) else { continue };
-                let key = ((importer as u64) << 48) | ((period_id[i] as u64) << 32) | *pid as u64;
-                shard.add(key, sup[i], values[i]);
+        let periods = period.values();
+        let mut last_period: Option<(i32, u64)> = None;
+        for i in 0..flows.len() {
+            if flows[i] != want {
+                continue;
             }
-        };
-        if n_shards > 1 && batch.num_rows() >= 4096 {
-            self.shards.par_iter_mut().enumerate().for_each(body);
-        } else {
-            self.shards.iter_mut().enumerate().for_each(body);
+            let Some(pid) = pmap.get(pkeys[i] as usize).copied() else { continue };
+            let per = match last_period {
+                Some((p, id)) if p == periods[i] => id,
+                _ => {
+                    let p = periods[i];
+                    let id = match self.periods.get(&p) {
+                        Some(id) => *id,
+                        None => {
+                            if self.period_list.len() >= MAX_PERIODS {
+                                return Err(Error::invalid_argument("more than 4,096 periods", "aggregate periods first"));
+                            }
+                            let id = self.period_list.len() as u16;
+                            self.periods.insert(p, id);
+                            self.period_list.push(p);
+                            id
+                        }
+                    } as u64;
+                    last_period = Some((p, id));
+                    id
+                }
+            };
+            let cell = (self.dense_id(imp[i])? << (PER_BITS + PROD_BITS)) | (per << PROD_BITS) | pid;
+            let key = (cell << CELL_SHIFT) | (self.dense_id(sup[i])? << COUNT_BITS) | 1;
+            let part = (cell.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize;
+            self.parts[part].push(Entry { key, value: values[i] });
+        }
+        self.buffered += flows.len();
+        if self.buffered >= self.next_compaction {
+            self.parts.par_iter_mut().for_each(compact);
+            let kept: usize = self.parts.iter().map(|p| p.len()).sum();
+            self.buffered = kept;
+            self.next_compaction = (2 * kept).max(self.next_compaction);
         }
         Ok(())
     }
@@ -201,6 +253,7 @@ impl ImporterProductConcentration {
         }
         let period_list = &self.period_list;
         let rank = &rank;
+        let codes = &self.codes;
         struct Row {
             importer: u16,
             period: i32,
@@ -213,38 +266,49 @@ impl ImporterProductConcentration {
             n_rows: u64,
         }
         let mut rows: Vec<Row> = self
-            .shards
+            .parts
             .into_par_iter()
-            .flat_map_iter(|shard| {
-                shard.keys.into_iter().zip(shard.cells).map(move |(key, cell)| {
-                    let mut total = 0.0;
-                    let mut sum_sq = 0.0;
-                    let mut n = 0u32;
+            .flat_map_iter(|mut part| {
+                part.sort_unstable_by_key(|e| e.key >> COUNT_BITS);
+                let mut out: Vec<Row> = Vec::new();
+                let mut i = 0;
+                while i < part.len() {
+                    let cell = part[i].key >> CELL_SHIFT;
+                    let (mut total, mut sum_sq, mut n, mut n_rows) = (0.0f64, 0.0f64, 0u32, 0u64);
                     let mut top: Option<(u16, f64)> = None;
-                    for (s, v) in cell.suppliers.iter().zip(cell.values.iter()) {
-                        if *v > 0.0 {
+                    while i < part.len() && part[i].key >> CELL_SHIFT == cell {
+                        let sup_key = part[i].key >> COUNT_BITS;
+                        let mut v = 0.0;
+                        while i < part.len() && part[i].key >> COUNT_BITS == sup_key {
+                            v += part[i].value;
+                            n_rows += part[i].key & COUNT_MASK;
+                            i += 1;
+                        }
+                        if v > 0.0 {
+                            let code = codes[((sup_key) & ((1 << SUP_BITS) - 1)) as usize];
                             total += v;
                             sum_sq += v * v;
                             n += 1;
                             top = match top {
-                                Some((ts, tv)) if tv > *v || (tv == *v && ts < *s) => Some((ts, tv)),
-                                _ => Some((*s, *v)),
+                                Some((tc, tv)) if tv > v || (tv == v && tc < code) => Some((tc, tv)),
+                                _ => Some((code, v)),
                             };
                         }
                     }
                     let ok = total > 0.0;
-                    Row {
-                        importer: (key >> 48) as u16,
-                        period: period_list[((key >> 32) & 0xffff) as usize],
-                        product: rank[(key & 0xffff_ffff) as usize],
+                    out.push(Row {
+                        importer: codes[(cell >> (PER_BITS + PROD_BITS)) as usize],
+                        period: period_list[((cell >> PROD_BITS) & ((1 << PER_BITS) - 1)) as usize],
+                        product: rank[(cell & ((1 << PROD_BITS) - 1)) as usize],
                         total,
                         n,
                         hhi: ok.then(|| sum_sq / (total * total)),
                         top: top.map(|t| t.0),
                         top_share: top.filter(|_| ok).map(|t| t.1 / total),
-                        n_rows: cell.n_rows,
-                    }
-                })
+                        n_rows,
+                    });
+                }
+                out.into_iter()
             })
             .collect();
         rows.par_sort_unstable_by_key(|r| (r.importer, r.period, r.product));

@@ -15,6 +15,7 @@ pub mod concentration;
 pub mod flags;
 pub mod group;
 pub mod kernel;
+pub mod mirror;
 pub mod shares;
 pub mod stats;
 pub mod time;
@@ -23,6 +24,7 @@ pub mod view;
 
 pub use flags::{dependency_flags, FlagMethod, FlagOptions};
 pub use asymmetry::{bilateral_asymmetry, AsymmetryOptions};
+pub use mirror::{mirror_gap, MirrorOptions};
 pub use compare::{compare, CompareOptions};
 pub use unit_value::{unit_values, UnitValueOptions};
 pub use concentration::{concentration, ConcentrationOptions, Over};

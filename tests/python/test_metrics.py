@@ -309,3 +309,24 @@ def test_compare_and_asymmetry_match_pandas():
         b_exp = d[(d["partner"] == 156) & (d["reporter"] != 156)]["value"].sum()
         assert a["b_share_of_a_imports"] == pytest.approx(a_from_b / a_imp, rel=1e-12)
         assert a["a_share_of_b_exports"] == pytest.approx(a_from_b / b_exp, rel=1e-12)
+
+
+def test_mirror_gap_matches_pandas():
+    imports = random_frame(2000, 12)
+    imports = imports[imports["flow"] == "import"]
+    # Partners report most of the same trade as exports, FOB and with noise; some not at all.
+    exports = imports.sample(frac=0.7, random_state=1).rename(columns={"reporter": "partner", "partner": "reporter"})
+    exports = exports.assign(flow="export", value=exports["value"] * 0.93)
+    df = pd.concat([imports, exports], ignore_index=True)
+    t = table_from_frame(df)
+    ours = td.mirror_gap(t, by="period").to_pandas()
+    assert ours["ratio"].notna().sum() > 10
+    m = df[df["flow"] == "import"].groupby(["reporter", "partner", "period"])["value"].sum().rename("M")
+    x = df[df["flow"] == "export"].groupby(["partner", "reporter", "period"])["value"].sum().rename("X")
+    x.index.names = ["reporter", "partner", "period"]
+    ref = pd.concat([m, x], axis=1).reset_index()
+    merged = ref.merge(ours, left_on=["reporter", "partner", "period"], right_on=["importer", "exporter", "period"])
+    assert len(merged) == len(ref) == len(ours)
+    np.testing.assert_allclose(merged["M"].to_numpy(dtype=float), merged["imports_reported"].to_numpy(dtype=float), rtol=1e-12)
+    np.testing.assert_allclose(merged["X"].to_numpy(dtype=float), merged["exports_reported"].to_numpy(dtype=float), rtol=1e-12)
+    assert (merged["missing"].isna() == (merged["M"].notna() & merged["X"].notna())).all()
