@@ -78,56 +78,84 @@ fn generated(rows: usize) -> impl Iterator<Item = RecordBatch> {
     })
 }
 
-/// BACI-style CSV (`t,i,j,k,v,q`) to canonical batches, streamed: 16 MiB chunks read in turn,
-/// each parsed in parallel slices (a stand-in for the BACI reader of the io module).
+/// BACI-style CSV (`t,i,j,k,v,q`) to canonical batches, streamed: a reader thread takes
+/// 16 MiB chunks in turn and parses each in parallel slices while the caller consumes earlier
+/// batches (a stand-in for the BACI reader of the io module).
 fn csv_batches(path: &str) -> impl Iterator<Item = tradedep::Result<RecordBatch>> {
     use rayon::prelude::*;
     use std::io::Read;
     let mut file = std::fs::File::open(path).expect("open csv");
-    let mut carry: Vec<u8> = vec![];
-    let mut header = true;
-    let mut queue: std::collections::VecDeque<RecordBatch> = Default::default();
-    let mut eof = false;
-    std::iter::from_fn(move || loop {
-        if let Some(b) = queue.pop_front() {
-            return Some(Ok(b));
+    let (tx, rx) = std::sync::mpsc::sync_channel::<RecordBatch>(8);
+    std::thread::spawn(move || {
+        let mut carry: Vec<u8> = vec![];
+        let mut header = true;
+        loop {
+            let mut buf = std::mem::take(&mut carry);
+            let start = buf.len();
+            buf.resize(start + (16 << 20), 0);
+            let n = file.read(&mut buf[start..]).expect("read csv");
+            buf.truncate(start + n);
+            let eof = n == 0;
+            if !eof {
+                if let Some(last) = memchr::memrchr(b'\n', &buf) {
+                    carry = buf[last + 1..].to_vec();
+                    buf.truncate(last + 1);
+                }
+            }
+            let mut text: &[u8] = &buf;
+            if header {
+                header = false;
+                let nl = memchr::memchr(b'\n', text).map(|p| p + 1).unwrap_or(text.len());
+                text = &text[nl..];
+            }
+            let parts = rayon::current_num_threads().max(1) * 2;
+            let mut slices = vec![];
+            let mut rest = text;
+            for k in (1..=parts).rev() {
+                let cut = if k == 1 { rest.len() } else { memchr::memchr(b'\n', &rest[rest.len() / k..]).map(|i| rest.len() / k + i + 1).unwrap_or(rest.len()) };
+                slices.push(&rest[..cut]);
+                rest = &rest[cut..];
+            }
+            let batches: Vec<RecordBatch> = slices.into_par_iter().filter(|s| !s.is_empty()).map(parse_slice).collect();
+            for b in batches {
+                if tx.send(b).is_err() {
+                    return;
+                }
+            }
+            if eof {
+                return;
+            }
         }
-        if eof {
-            return None;
+    });
+    rx.into_iter().map(Ok)
+}
+
+/// Decimal number without exponent, exactly rounded (Clinger's fast path), else `str::parse`.
+fn parse_f64(field: &[u8]) -> f64 {
+    let (mut m, mut frac, mut seen_dot, mut digits) = (0u64, 0i32, false, 0);
+    for &b in field {
+        match b {
+            b'0'..=b'9' => {
+                m = m.wrapping_mul(10).wrapping_add((b - b'0') as u64);
+                digits += 1;
+                if seen_dot {
+                    frac += 1;
+                }
+            }
+            b'.' if !seen_dot => seen_dot = true,
+            _ => return std::str::from_utf8(field).unwrap().trim().parse().unwrap(),
         }
-        let mut buf = std::mem::take(&mut carry);
-        let start = buf.len();
-        buf.resize(start + (16 << 20), 0);
-        let n = file.read(&mut buf[start..]).expect("read csv");
-        buf.truncate(start + n);
-        if n == 0 {
-            eof = true;
-        } else if let Some(last) = buf.iter().rposition(|b| *b == b'\n') {
-            carry = buf[last + 1..].to_vec();
-            buf.truncate(last + 1);
-        }
-        let mut text: &[u8] = &buf;
-        if header {
-            header = false;
-            let nl = text.iter().position(|b| *b == b'\n').map(|p| p + 1).unwrap_or(text.len());
-            text = &text[nl..];
-        }
-        // Split into slices at line ends and parse them in parallel.
-        let parts = rayon::current_num_threads().max(1) * 2;
-        let mut slices = vec![];
-        let mut rest = text;
-        for k in (1..=parts).rev() {
-            let cut = if k == 1 { rest.len() } else { (rest.len() / k..rest.len()).find(|i| rest[*i] == b'\n').map(|i| i + 1).unwrap_or(rest.len()) };
-            slices.push(&rest[..cut]);
-            rest = &rest[cut..];
-        }
-        let batches: Vec<RecordBatch> = slices.into_par_iter().filter(|s| !s.is_empty()).map(parse_slice).collect();
-        queue.extend(batches);
-    })
+    }
+    if digits <= 15 && frac <= 22 {
+        m as f64 / 10f64.powi(frac)
+    } else {
+        std::str::from_utf8(field).unwrap().trim().parse().unwrap()
+    }
 }
 
 fn parse_slice(text: &[u8]) -> RecordBatch {
-    let (mut t, mut e, mut i, mut keys, mut v) = (vec![], vec![], vec![], vec![], vec![]);
+    let cap = text.len() / 30;
+    let (mut t, mut e, mut i, mut keys, mut v) = (Vec::with_capacity(cap), Vec::with_capacity(cap), Vec::with_capacity(cap), Vec::with_capacity(cap), Vec::with_capacity(cap));
     let mut dict: hashbrown::HashMap<u32, i32> = hashbrown::HashMap::new();
     let mut names: Vec<String> = vec![];
     for line in text.split(|b| *b == b'\n') {
@@ -145,8 +173,7 @@ fn parse_slice(text: &[u8]) -> RecordBatch {
             names.push(format!("{k:06}"));
             next
         }));
-        let vf = line.split(|b| *b == b',').nth(4).unwrap();
-        v.push(std::str::from_utf8(vf.trim_ascii()).unwrap().parse::<f64>().unwrap());
+        v.push(parse_f64(f.next().unwrap()));
     }
     batch(t, e, i, keys, Arc::new(StringArray::from(names)), v)
 }

@@ -82,12 +82,29 @@ fn kernel_matches_plain_sums_in_both_directions() {
 fn kernel_agrees_with_general_concentration() {
     let t = build(&generate(5_000, 11), Flow::Import);
     let fast = importer_product_concentration_table(&t, Source::Reported).unwrap();
-    let general = concentration(&t, &ConcentrationOptions::default()).unwrap();
+    // Naming the importers takes the general (view + hash group-by) path.
+    let all = tradedep::metrics::concentration::importers_in(&t, Source::Reported);
+    let general = concentration(&t, &ConcentrationOptions { importers: Some(all), ..Default::default() }).unwrap();
     assert_eq!(fast.num_rows(), general.num_rows());
     let a = fast.column_by_name("hhi").unwrap().as_primitive::<Float64Type>();
     let b = general.column_by_name("hhi").unwrap().as_primitive::<Float64Type>();
     for k in 0..fast.num_rows() {
         assert!((a.value(k) - b.value(k)).abs() < 1e-12);
+    }
+    // concentration() without importers runs on the kernel: every column must match the
+    // general path.
+    let kernel_path = concentration(&t, &ConcentrationOptions { crn: 5, ..Default::default() }).unwrap();
+    let all = tradedep::metrics::concentration::importers_in(&t, Source::Reported);
+    let general = concentration(&t, &ConcentrationOptions { crn: 5, importers: Some(all), ..Default::default() }).unwrap();
+    assert_eq!(kernel_path.schema(), general.schema());
+    for (name, (x, y)) in general.schema().fields().iter().map(|f| f.name().clone()).zip(kernel_path.columns().iter().zip(general.columns())) {
+        if let (Some(x), Some(y)) = (x.as_primitive_opt::<Float64Type>(), y.as_primitive_opt::<Float64Type>()) {
+            for k in 0..x.len() {
+                assert!((x.value(k) - y.value(k)).abs() <= 1e-12 * y.value(k).abs().max(1.0), "{name} row {k}");
+            }
+        } else {
+            assert_eq!(x, y, "{name}");
+        }
     }
 }
 

@@ -24,6 +24,7 @@
 use std::sync::Arc;
 
 use arrow_array::builder::{BooleanBuilder, Float64Builder, ListBuilder, StringBuilder, UInt16Builder, UInt32Builder, UInt64Builder};
+use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use hashbrown::HashSet;
@@ -32,7 +33,8 @@ use crate::error::{Error, Result};
 use crate::metrics::group::{Acc, Importer, ImporterSlots, SupplierGroup, SupplierKeys, NO_PARTNER};
 use crate::metrics::shares::{group_imports, By, TimeKey};
 use crate::metrics::stats::Concentration;
-use crate::metrics::view::{Cols, Source};
+use crate::metrics::kernel::ImporterProductConcentration;
+use crate::metrics::view::{country_label, Cols, Source};
 use crate::model::{Flow, Freq, ProductSelection, TradeTable};
 
 /// What the shares are taken over.
@@ -138,6 +140,9 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
     if opts.crn == 0 {
         return Err(Error::invalid_argument("crn=0 is not a concentration ratio", "use crn >= 1"));
     }
+    if let Some(out) = fast_path(table, opts)? {
+        return Ok(out);
+    }
     let importers = match &opts.importers {
         Some(i) => i.clone(),
         None => importers_in(table, opts.source),
@@ -189,6 +194,50 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
         out.push_stats(stats.as_ref(), top, &total);
     }
     out.finish(time, monthly, by_product, by_partner, over_product, opts.crn)
+}
+
+/// The common case (every importer, by period and product, over partners, no selection, no
+/// groups, no explain, no estimated rows in the table) runs on the streaming kernel.
+fn fast_path(table: &TradeTable, opts: &ConcentrationOptions) -> Result<Option<RecordBatch>> {
+    let simple = opts.importers.is_none()
+        && opts.products.is_none()
+        && opts.groups.is_empty()
+        && opts.over == Over::Partner
+        && !opts.explain
+        && opts.source != Source::Auto
+        && opts.cif_fob == 1.0
+        && opts.by.contains(&By::Product)
+        && TimeKey::from_by(&opts.by, table.meta().freq)? == TimeKey::Period
+        && table.batches().iter().all(|b| b.column(10).as_boolean().true_count() == 0);
+    if !simple {
+        return Ok(None);
+    }
+    let mut k = ImporterProductConcentration::new(opts.source)?;
+    for b in table.batches() {
+        k.push(b)?;
+    }
+    let crn = opts.crn;
+    let (cells, names) = k.reduce(|sup| {
+        let values: Vec<f64> = sup.iter().map(|s| s.1).collect();
+        let stats = Concentration::of(&values, crn);
+        let top = stats.map(|c| sup[c.top].0);
+        (stats, top, values.iter().sum::<f64>())
+    });
+    let suppliers = SupplierKeys::new(&[])?;
+    let mirrored = opts.source == Source::Mirror;
+    let mut out = ConcColumns::new(false);
+    for c in cells {
+        let (stats, top, total) = c.stat;
+        out.importer.append_value(country_label(c.importer));
+        out.time.push(c.period);
+        out.months.push(0);
+        out.product.append_value(&names[c.product as usize]);
+        out.partner.append_null();
+        let n = if mirrored { c.n_rows } else { 0 };
+        let acc = Acc { value: total, n_rows: c.n_rows, n_mirrored: n, n_estimated: n, ..Acc::default() };
+        out.push_stats(stats.as_ref(), top.map(|t| suppliers.label(t as u32)), &acc);
+    }
+    out.finish(TimeKey::Period, table.meta().freq == Freq::Monthly, true, false, false, opts.crn).map(Some)
 }
 
 pub(crate) struct ConcColumns {

@@ -202,36 +202,67 @@ impl ImporterProductConcentration {
         let pkeys = product.keys().values();
         let values = value.values();
         let periods = period.values();
-        let mut last_period: Option<(i32, u64)> = None;
-        for i in 0..flows.len() {
-            if flows[i] != want {
+        // Register new countries and periods first, so the row loop below is pure arithmetic
+        // and can run in parallel.
+        for (i, f) in flows.iter().enumerate() {
+            if *f == want {
+                self.dense_id(imp[i])?;
+                self.dense_id(sup[i])?;
+            }
+        }
+        let mut last = None;
+        for p in periods {
+            if last == Some(*p) || self.periods.contains_key(p) {
+                last = Some(*p);
                 continue;
             }
-            let Some(pid) = pmap.get(pkeys[i] as usize).copied() else { continue };
-            let per = match last_period {
-                Some((p, id)) if p == periods[i] => id,
-                _ => {
-                    let p = periods[i];
-                    let id = match self.periods.get(&p) {
-                        Some(id) => *id,
-                        None => {
-                            if self.period_list.len() >= MAX_PERIODS {
-                                return Err(Error::invalid_argument("more than 4,096 periods", "aggregate periods first"));
-                            }
-                            let id = self.period_list.len() as u16;
-                            self.periods.insert(p, id);
-                            self.period_list.push(p);
-                            id
-                        }
-                    } as u64;
-                    last_period = Some((p, id));
-                    id
+            if self.period_list.len() >= MAX_PERIODS {
+                return Err(Error::invalid_argument("more than 4,096 periods", "aggregate periods first"));
+            }
+            self.periods.insert(*p, self.period_list.len() as u16);
+            self.period_list.push(*p);
+            last = Some(*p);
+        }
+        let dense = &self.dense;
+        let period_ids = &self.periods;
+        let pmap = &pmap;
+        // Each chunk of rows fills its own partition buffers (cache-local writes), which are
+        // then appended to the partitions.
+        let fill = |range: std::ops::Range<usize>| -> Vec<Vec<Entry>> {
+            let mut local: Vec<Vec<Entry>> = (0..PARTITIONS).map(|_| Vec::new()).collect();
+            let mut last: Option<(i32, u64)> = None;
+            for i in range {
+                if flows[i] != want {
+                    continue;
                 }
-            };
-            let cell = (self.dense_id(imp[i])? << (PER_BITS + PROD_BITS)) | (per << PROD_BITS) | pid;
-            let key = (cell << CELL_SHIFT) | (self.dense_id(sup[i])? << COUNT_BITS) | 1;
-            let part = (cell.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize;
-            self.parts[part].push(Entry { key, value: values[i] });
+                let Some(pid) = pmap.get(pkeys[i] as usize).copied() else { continue };
+                let per = match last {
+                    Some((p, id)) if p == periods[i] => id,
+                    _ => {
+                        let id = period_ids.get(&periods[i]).copied().unwrap_or(0) as u64;
+                        last = Some((periods[i], id));
+                        id
+                    }
+                };
+                let cell = ((dense[imp[i] as usize] as u64) << (PER_BITS + PROD_BITS)) | (per << PROD_BITS) | pid;
+                let key = (cell << CELL_SHIFT) | ((dense[sup[i] as usize] as u64) << COUNT_BITS) | 1;
+                let part = (cell.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize;
+                local[part].push(Entry { key, value: values[i] });
+            }
+            local
+        };
+        let n = flows.len();
+        let threads = rayon::current_num_threads().max(1);
+        let locals: Vec<Vec<Vec<Entry>>> = if threads > 1 && n >= 16_384 {
+            let step = n.div_ceil(threads);
+            (0..threads).into_par_iter().map(|t| fill(t * step..((t + 1) * step).min(n))).collect()
+        } else {
+            vec![fill(0..n)]
+        };
+        for local in locals {
+            for (part, entries) in self.parts.iter_mut().zip(local) {
+                part.extend_from_slice(&entries);
+            }
         }
         self.buffered += flows.len();
         if self.buffered >= self.next_compaction {
@@ -243,8 +274,14 @@ impl ImporterProductConcentration {
         Ok(())
     }
 
-    /// Computes the statistics of every cell (see the module docs for the columns).
-    pub fn finish(self) -> Result<RecordBatch> {
+    /// Reduces every cell with `f` over its suppliers' `(code, summed value)` (in dense-id
+    /// order). Returns the cells sorted by importer code, period and product code, and the
+    /// product codes (indexed by `ReducedCell::product`).
+    pub(crate) fn reduce<T, F>(self, f: F) -> (Vec<ReducedCell<T>>, Vec<String>)
+    where
+        T: Send,
+        F: Fn(&[(u16, f64)]) -> T + Sync + Send,
+    {
         let mut names: Vec<(String, u32)> = self.products.into_iter().collect();
         names.sort_unstable();
         let mut rank = vec![0u32; names.len()];
@@ -254,6 +291,70 @@ impl ImporterProductConcentration {
         let period_list = &self.period_list;
         let rank = &rank;
         let codes = &self.codes;
+        let f = &f;
+        let mut rows: Vec<ReducedCell<T>> = self
+            .parts
+            .into_par_iter()
+            .flat_map_iter(|mut part| {
+                part.sort_unstable_by_key(|e| e.key >> COUNT_BITS);
+                let mut out: Vec<ReducedCell<T>> = Vec::new();
+                let mut sup: Vec<(u16, f64)> = Vec::new();
+                let mut i = 0;
+                while i < part.len() {
+                    let cell = part[i].key >> CELL_SHIFT;
+                    let mut n_rows = 0u64;
+                    sup.clear();
+                    while i < part.len() && part[i].key >> CELL_SHIFT == cell {
+                        let sup_key = part[i].key >> COUNT_BITS;
+                        let mut v = 0.0;
+                        while i < part.len() && part[i].key >> COUNT_BITS == sup_key {
+                            v += part[i].value;
+                            n_rows += part[i].key & COUNT_MASK;
+                            i += 1;
+                        }
+                        sup.push((codes[(sup_key & ((1 << SUP_BITS) - 1)) as usize], v));
+                    }
+                    out.push(ReducedCell {
+                        importer: codes[(cell >> (PER_BITS + PROD_BITS)) as usize],
+                        period: period_list[((cell >> PROD_BITS) & ((1 << PER_BITS) - 1)) as usize],
+                        product: rank[(cell & ((1 << PROD_BITS) - 1)) as usize],
+                        n_rows,
+                        stat: f(&sup),
+                    });
+                }
+                out.into_iter()
+            })
+            .collect();
+        rows.par_sort_unstable_by_key(|r| (r.importer, r.period, r.product));
+        (rows, names.into_iter().map(|(n, _)| n).collect())
+    }
+
+    /// Computes the statistics of every cell (see the module docs for the columns).
+    pub fn finish(self) -> Result<RecordBatch> {
+        struct Stat {
+            total: f64,
+            n: u32,
+            hhi: Option<f64>,
+            top: Option<u16>,
+            top_share: Option<f64>,
+        }
+        let (cells, names) = self.reduce(|sup| {
+            let (mut total, mut sum_sq, mut n) = (0.0f64, 0.0f64, 0u32);
+            let mut top: Option<(u16, f64)> = None;
+            for &(code, v) in sup {
+                if v > 0.0 {
+                    total += v;
+                    sum_sq += v * v;
+                    n += 1;
+                    top = match top {
+                        Some((tc, tv)) if tv > v || (tv == v && tc < code) => Some((tc, tv)),
+                        _ => Some((code, v)),
+                    };
+                }
+            }
+            let ok = total > 0.0;
+            Stat { total, n, hhi: ok.then(|| sum_sq / (total * total)), top: top.map(|t| t.0), top_share: top.filter(|_| ok).map(|t| t.1 / total) }
+        });
         struct Row {
             importer: u16,
             period: i32,
@@ -265,53 +366,11 @@ impl ImporterProductConcentration {
             top_share: Option<f64>,
             n_rows: u64,
         }
-        let mut rows: Vec<Row> = self
-            .parts
-            .into_par_iter()
-            .flat_map_iter(|mut part| {
-                part.sort_unstable_by_key(|e| e.key >> COUNT_BITS);
-                let mut out: Vec<Row> = Vec::new();
-                let mut i = 0;
-                while i < part.len() {
-                    let cell = part[i].key >> CELL_SHIFT;
-                    let (mut total, mut sum_sq, mut n, mut n_rows) = (0.0f64, 0.0f64, 0u32, 0u64);
-                    let mut top: Option<(u16, f64)> = None;
-                    while i < part.len() && part[i].key >> CELL_SHIFT == cell {
-                        let sup_key = part[i].key >> COUNT_BITS;
-                        let mut v = 0.0;
-                        while i < part.len() && part[i].key >> COUNT_BITS == sup_key {
-                            v += part[i].value;
-                            n_rows += part[i].key & COUNT_MASK;
-                            i += 1;
-                        }
-                        if v > 0.0 {
-                            let code = codes[((sup_key) & ((1 << SUP_BITS) - 1)) as usize];
-                            total += v;
-                            sum_sq += v * v;
-                            n += 1;
-                            top = match top {
-                                Some((tc, tv)) if tv > v || (tv == v && tc < code) => Some((tc, tv)),
-                                _ => Some((code, v)),
-                            };
-                        }
-                    }
-                    let ok = total > 0.0;
-                    out.push(Row {
-                        importer: codes[(cell >> (PER_BITS + PROD_BITS)) as usize],
-                        period: period_list[((cell >> PROD_BITS) & ((1 << PER_BITS) - 1)) as usize],
-                        product: rank[(cell & ((1 << PROD_BITS) - 1)) as usize],
-                        total,
-                        n,
-                        hhi: ok.then(|| sum_sq / (total * total)),
-                        top: top.map(|t| t.0),
-                        top_share: top.filter(|_| ok).map(|t| t.1 / total),
-                        n_rows,
-                    });
-                }
-                out.into_iter()
-            })
+        let rows: Vec<Row> = cells
+            .into_iter()
+            .map(|c| Row { importer: c.importer, period: c.period, product: c.product, total: c.stat.total, n: c.stat.n, hhi: c.stat.hhi, top: c.stat.top, top_share: c.stat.top_share, n_rows: c.n_rows })
             .collect();
-        rows.par_sort_unstable_by_key(|r| (r.importer, r.period, r.product));
+        let names: Vec<(String, u32)> = names.into_iter().map(|n| (n, 0)).collect();
         let cols: Vec<(Field, ArrayRef)> = vec![
             (Field::new("importer", DataType::UInt16, false), Arc::new(UInt16Array::from_iter_values(rows.iter().map(|r| r.importer)))),
             (Field::new("period", DataType::Int32, false), Arc::new(Int32Array::from_iter_values(rows.iter().map(|r| r.period)))),
@@ -326,6 +385,16 @@ impl ImporterProductConcentration {
         let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
         RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).map_err(|e| Error::arrow("assembling importer-product concentration", e))
     }
+}
+
+/// One reduced cell of [`ImporterProductConcentration::reduce`].
+pub(crate) struct ReducedCell<T> {
+    pub importer: u16,
+    pub period: i32,
+    /// Index into the product codes returned with the cells.
+    pub product: u32,
+    pub n_rows: u64,
+    pub stat: T,
 }
 
 /// Runs [`ImporterProductConcentration`] over batches as they arrive (e.g. from a reader's
