@@ -158,24 +158,56 @@ fn parse_slice(text: &[u8]) -> RecordBatch {
     let (mut t, mut e, mut i, mut keys, mut v) = (Vec::with_capacity(cap), Vec::with_capacity(cap), Vec::with_capacity(cap), Vec::with_capacity(cap), Vec::with_capacity(cap));
     let mut dict: hashbrown::HashMap<u32, i32> = hashbrown::HashMap::new();
     let mut names: Vec<String> = vec![];
-    for line in text.split(|b| *b == b'\n') {
-        if line.is_empty() {
+    let mut pos = 0usize;
+    let n = text.len();
+    // Integer field up to the next ',' (quotes and spaces skipped).
+    let int = |pos: &mut usize| -> u32 {
+        let mut x = 0u32;
+        while *pos < n && text[*pos] != b',' && text[*pos] != b'\n' {
+            let b = text[*pos];
+            if b.is_ascii_digit() {
+                x = x * 10 + (b - b'0') as u32;
+            }
+            *pos += 1;
+        }
+        *pos += 1;
+        x
+    };
+    while pos < n {
+        if text[pos] == b'\n' {
+            pos += 1;
             continue;
         }
-        let mut f = line.split(|b| *b == b',');
-        let mut int = || -> u32 { f.next().unwrap().iter().filter(|b| b.is_ascii_digit()).fold(0u32, |a, b| a * 10 + (b - b'0') as u32) };
-        t.push(int() as i32);
-        e.push(int() as u16);
-        i.push(int() as u16);
-        let k = int();
+        t.push(int(&mut pos) as i32);
+        e.push(int(&mut pos) as u16);
+        i.push(int(&mut pos) as u16);
+        let k = int(&mut pos);
         let next = dict.len() as i32;
         keys.push(*dict.entry(k).or_insert_with(|| {
             names.push(format!("{k:06}"));
             next
         }));
-        v.push(parse_f64(f.next().unwrap()));
+        let start = pos;
+        while pos < n && text[pos] != b',' && text[pos] != b'\n' {
+            pos += 1;
+        }
+        v.push(parse_f64(&text[start..pos]));
+        // Skip the rest of the line (q).
+        pos = memchr::memchr(b'\n', &text[pos..]).map(|p| pos + p + 1).unwrap_or(n);
     }
     batch(t, e, i, keys, Arc::new(StringArray::from(names)), v)
+}
+
+/// CPU seconds (user + system) used by this process so far, from /proc/self/stat.
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1.split_whitespace().collect::<Vec<_>>();
+            let ticks: f64 = rest.get(11)?.parse::<f64>().ok()? + rest.get(12)?.parse::<f64>().ok()?;
+            Some(ticks / 100.0)
+        })
+        .unwrap_or(f64::NAN)
 }
 
 fn peak_rss_mb() -> f64 {
@@ -205,15 +237,36 @@ criterion_group!(benches, bench);
 
 fn main() {
     if let Ok(path) = std::env::var("TRADEDEP_BENCH_CSV") {
+        if std::env::var("TRADEDEP_BENCH_PARSE_ONLY").is_ok() {
+            let start = Instant::now();
+            let rows: usize = csv_batches(&path).map(|b| b.unwrap().num_rows()).sum();
+            println!("parse only: {rows} rows in {:.2} s ({:.2} s CPU), peak RSS {:.0} MB", start.elapsed().as_secs_f64(), cpu_seconds(), peak_rss_mb());
+            return;
+        }
         let start = Instant::now();
         let out = importer_product_concentration(csv_batches(&path), Source::Mirror).unwrap();
-        println!("csv {path}: {} cells in {:.2} s, peak RSS {:.0} MB", out.num_rows(), start.elapsed().as_secs_f64(), peak_rss_mb());
+        if std::env::var("TRADEDEP_BENCH_CHECK").is_ok() {
+            use arrow_array::cast::AsArray;
+            let sum = |c: &str| out.column_by_name(c).unwrap().as_primitive::<arrow_array::types::Float64Type>().values().iter().sum::<f64>();
+            println!("check: sum(total_value) = {:.3}, sum(hhi) = {:.9}, sum(top_share) = {:.9}", sum("total_value"), sum("hhi"), sum("top_share"));
+        }
+        println!("csv {path}: {} cells in {:.2} s ({:.2} s CPU), peak RSS {:.0} MB", out.num_rows(), start.elapsed().as_secs_f64(), cpu_seconds(), peak_rss_mb());
         return;
     }
     if let Some(rows) = std::env::var("TRADEDEP_BENCH_ONCE").ok().and_then(|s| s.parse::<usize>().ok()) {
+        let gen_start = Instant::now();
+        let n: usize = generated(rows).map(|b| b.num_rows()).sum();
+        let gen_cpu = cpu_seconds();
+        println!("generating {n} rows alone: {:.2} s ({gen_cpu:.2} s CPU)", gen_start.elapsed().as_secs_f64());
         let start = Instant::now();
         let out = importer_product_concentration(generated(rows).map(Ok), Source::Mirror).unwrap();
-        println!("{rows} generated rows streamed: {} cells in {:.2} s, peak RSS {:.0} MB", out.num_rows(), start.elapsed().as_secs_f64(), peak_rss_mb());
+        println!(
+            "{rows} generated rows streamed: {} cells in {:.2} s ({:.2} s CPU incl. generating again), peak RSS {:.0} MB",
+            out.num_rows(),
+            start.elapsed().as_secs_f64(),
+            cpu_seconds() - gen_cpu,
+            peak_rss_mb()
+        );
         return;
     }
     benches();

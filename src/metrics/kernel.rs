@@ -106,6 +106,8 @@ fn compact(part: &mut Vec<Entry>) {
 pub struct ImporterProductConcentration {
     source: Source,
     parts: Vec<Vec<Entry>>,
+    /// Per-thread partition buffers, reused from batch to batch.
+    locals: Vec<Vec<Vec<Entry>>>,
     buffered: usize,
     next_compaction: usize,
     /// Country code -> dense id (u16::MAX = none yet), and back.
@@ -130,6 +132,7 @@ impl ImporterProductConcentration {
         Ok(ImporterProductConcentration {
             source,
             parts: (0..PARTITIONS).map(|_| Vec::new()).collect(),
+            locals: vec![],
             buffered: 0,
             next_compaction: FIRST_COMPACTION,
             dense: vec![u16::MAX; 1 << 16],
@@ -228,8 +231,8 @@ impl ImporterProductConcentration {
         let pmap = &pmap;
         // Each chunk of rows fills its own partition buffers (cache-local writes), which are
         // then appended to the partitions.
-        let fill = |range: std::ops::Range<usize>| -> Vec<Vec<Entry>> {
-            let mut local: Vec<Vec<Entry>> = (0..PARTITIONS).map(|_| Vec::new()).collect();
+        let fill = |range: std::ops::Range<usize>, local: &mut Vec<Vec<Entry>>| {
+            local.resize_with(PARTITIONS, Vec::new);
             let mut last: Option<(i32, u64)> = None;
             for i in range {
                 if flows[i] != want {
@@ -249,21 +252,24 @@ impl ImporterProductConcentration {
                 let part = (cell.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize;
                 local[part].push(Entry { key, value: values[i] });
             }
-            local
         };
         let n = flows.len();
-        let threads = rayon::current_num_threads().max(1);
-        let locals: Vec<Vec<Vec<Entry>>> = if threads > 1 && n >= 16_384 {
-            let step = n.div_ceil(threads);
-            (0..threads).into_par_iter().map(|t| fill(t * step..((t + 1) * step).min(n))).collect()
+        let threads = if n >= 16_384 { rayon::current_num_threads().max(1) } else { 1 };
+        let mut locals = std::mem::take(&mut self.locals);
+        locals.resize_with(threads, Vec::new);
+        let step = n.div_ceil(threads).max(1);
+        if threads > 1 {
+            locals.par_iter_mut().enumerate().for_each(|(t, local)| fill((t * step).min(n)..((t + 1) * step).min(n), local));
         } else {
-            vec![fill(0..n)]
-        };
-        for local in locals {
-            for (part, entries) in self.parts.iter_mut().zip(local) {
-                part.extend_from_slice(&entries);
+            fill(0..n, &mut locals[0]);
+        }
+        for local in locals.iter_mut() {
+            for (part, entries) in self.parts.iter_mut().zip(local.iter_mut()) {
+                part.extend_from_slice(entries);
+                entries.clear();
             }
         }
+        self.locals = locals;
         self.buffered += flows.len();
         if self.buffered >= self.next_compaction {
             self.parts.par_iter_mut().for_each(compact);
