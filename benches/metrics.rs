@@ -146,8 +146,9 @@ fn parse_f64(field: &[u8]) -> f64 {
             _ => return std::str::from_utf8(field).unwrap().trim().parse().unwrap(),
         }
     }
+    const POW10: [f64; 23] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
     if digits <= 15 && frac <= 22 {
-        m as f64 / 10f64.powi(frac)
+        m as f64 / POW10[frac as usize]
     } else {
         std::str::from_utf8(field).unwrap().trim().parse().unwrap()
     }

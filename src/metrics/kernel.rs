@@ -280,8 +280,7 @@ impl ImporterProductConcentration {
         Ok(())
     }
 
-    /// Reduces every cell with `f` over its suppliers' `(code, summed value)` (in dense-id
-    /// order). Returns the cells sorted by importer code, period and product code, and the
+    /// Reduces every cell with `f` over its suppliers' `(code, summed value)` (by code). Returns the cells sorted by importer code, period and product code, and the
     /// product codes (indexed by `ReducedCell::product`).
     pub(crate) fn reduce<T, F>(self, f: F) -> (Vec<ReducedCell<T>>, Vec<String>)
     where
@@ -301,25 +300,61 @@ impl ImporterProductConcentration {
         let mut rows: Vec<ReducedCell<T>> = self
             .parts
             .into_par_iter()
-            .flat_map_iter(|mut part| {
-                part.sort_unstable_by_key(|e| e.key >> COUNT_BITS);
-                let mut out: Vec<ReducedCell<T>> = Vec::new();
+            .flat_map_iter(|part| {
+                // Group the partition's entries by cell with a counting sort (a partition holds a
+                // few thousand cells: the id map stays in cache), then order each small cell by
+                // supplier.
+                let mut ids: FastMap<u64, u32> = FastMap::default();
+                let mut cell_keys: Vec<u64> = Vec::new();
+                let mut counts: Vec<u32> = Vec::new();
+                let mut id_of: Vec<u32> = Vec::with_capacity(part.len());
+                for e in &part {
+                    let cell = e.key >> CELL_SHIFT;
+                    let next = cell_keys.len() as u32;
+                    let id = *ids.entry(cell).or_insert(next);
+                    if id == next {
+                        cell_keys.push(cell);
+                        counts.push(0);
+                    }
+                    counts[id as usize] += 1;
+                    id_of.push(id);
+                }
+                drop(ids);
+                let mut offsets: Vec<u32> = Vec::with_capacity(counts.len() + 1);
+                let mut acc = 0u32;
+                for c in &counts {
+                    offsets.push(acc);
+                    acc += c;
+                }
+                offsets.push(acc);
+                let mut cursor = offsets.clone();
+                let mut grouped: Vec<Entry> = vec![Entry { key: 0, value: 0.0 }; part.len()];
+                for (e, id) in part.iter().zip(&id_of) {
+                    let slot = &mut cursor[*id as usize];
+                    grouped[*slot as usize] = *e;
+                    *slot += 1;
+                }
+                drop(part);
+                drop(id_of);
+                let mut out: Vec<ReducedCell<T>> = Vec::with_capacity(cell_keys.len());
                 let mut sup: Vec<(u16, f64)> = Vec::new();
-                let mut i = 0;
-                while i < part.len() {
-                    let cell = part[i].key >> CELL_SHIFT;
+                for (c, cell) in cell_keys.iter().enumerate() {
+                    let entries = &mut grouped[offsets[c] as usize..offsets[c + 1] as usize];
+                    entries.sort_unstable_by_key(|e| e.key >> COUNT_BITS);
                     let mut n_rows = 0u64;
                     sup.clear();
-                    while i < part.len() && part[i].key >> CELL_SHIFT == cell {
-                        let sup_key = part[i].key >> COUNT_BITS;
+                    let mut i = 0;
+                    while i < entries.len() {
+                        let sup_key = entries[i].key >> COUNT_BITS;
                         let mut v = 0.0;
-                        while i < part.len() && part[i].key >> COUNT_BITS == sup_key {
-                            v += part[i].value;
-                            n_rows += part[i].key & COUNT_MASK;
+                        while i < entries.len() && entries[i].key >> COUNT_BITS == sup_key {
+                            v += entries[i].value;
+                            n_rows += entries[i].key & COUNT_MASK;
                             i += 1;
                         }
                         sup.push((codes[(sup_key & ((1 << SUP_BITS) - 1)) as usize], v));
                     }
+                    sup.sort_unstable_by_key(|s| s.0);
                     out.push(ReducedCell {
                         importer: codes[(cell >> (PER_BITS + PROD_BITS)) as usize],
                         period: period_list[((cell >> PROD_BITS) & ((1 << PER_BITS) - 1)) as usize],
