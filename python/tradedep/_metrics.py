@@ -361,8 +361,9 @@ def compare(
         >>> td.compare(trade, ["RUS", "UKR"], products=drones, groups={"China+HK": ["CHN", "HKG"]})  # doctest: +SKIP
     """
     entries, name = _products(products, table.vintage)
-    imps = [(label if label is not None else str(codes[0]), codes) if codes is not None else (label, codes)
-            for label, codes in _importers(importers)]
+    imps: list[tuple[str | None, list[int] | None]] = [
+        (label if label is not None or codes is None else str(codes[0]), codes) for label, codes in _importers(importers)
+    ]
     t = _tradedep._compare(
         table._inner, imps, products=entries, products_name=name, vintage=table.vintage,
         groups=_groups(groups), by=_by(by), source=source, cif_fob=cif_fob, top=top,

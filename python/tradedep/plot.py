@@ -49,7 +49,7 @@ def shares(result: Any, importer: str | None = None, product: str | None = None,
         ax.set_ylim(0, 1)
         ax.set_ylabel("share of imports")
         ax.set_title(f"{imp}" + ("" if "source" not in d.columns else f" ({', '.join(sorted(set(d['source'])))})"))
-    fig.suptitle(title or getattr(result, "title", "supplier shares"))
+    fig.suptitle(str(title or getattr(result, "title", "supplier shares")))
     fig.tight_layout()
     return fig
 
@@ -76,6 +76,6 @@ def concentration(result: Any, metric: str = "hhi", title: str | None = None) ->
     if time is not None:
         ax.legend(fontsize="small")
     ax.set_ylabel(metric)
-    fig.suptitle(title or getattr(result, "title", metric))
+    fig.suptitle(str(title or getattr(result, "title", metric)))
     fig.tight_layout()
     return fig
