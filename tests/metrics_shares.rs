@@ -145,10 +145,15 @@ fn group_importer_excludes_intra_group_trade_unless_asked() {
 fn named_groups_wait_for_the_groups_table() {
     // reference::groups is a placeholder on this branch: a named importer group must error
     // clearly, not return empty shares. Remove once groups land (then EU27 resolves).
-    let t = table(&[(2023, DEU, CHN, Flow::Import, "854231", 20.0)]);
-    let r = supplier_shares(&t, &SharesOptions::new(vec![Importer::group("EU27")]));
-    if let Err(e) = r {
-        assert!(e.to_string().contains("EU27"), "{e}");
+    let t = table(&[(2023, DEU, CHN, Flow::Import, "854231", 20.0), (2023, DEU, FRA, Flow::Import, "854231", 5.0)]);
+    match supplier_shares(&t, &SharesOptions::new(vec![Importer::group("EU27")])) {
+        Err(e) => assert!(e.to_string().contains("EU27"), "{e}"),
+        // Once groups land: Germany is a member in 2023, France too (intra-EU, left out).
+        Ok(out) => {
+            assert_eq!(col_str(&out, "importer"), vec!["EU27"]);
+            assert_eq!(col_f64(&out, "share"), vec![Some(1.0)]);
+            assert_eq!(col_f64(&out, "value"), vec![Some(20.0)]);
+        }
     }
 }
 

@@ -310,7 +310,7 @@ impl Grouper {
     /// Groups items by cell; cells sorted by key, items by item key.
     pub fn finish(self) -> Grouped {
         let mut accs = self.accs;
-        accs.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        accs.sort_by_key(|a| (a.0, a.1));
         let mut cells: Vec<(CellKey, Vec<(u32, Acc)>)> = vec![];
         for (cell, item, acc) in accs {
             match cells.last_mut() {

@@ -121,7 +121,7 @@ impl TimeKey {
         match self {
             TimeKey::None => {}
             TimeKey::Period => out.push((Field::new("period", DataType::Int32, false), Arc::new(Int32Array::from(keys.to_vec())))),
-            TimeKey::Year => out.push((Field::new("year", DataType::Int32, false), Arc::new(Int32Array::from(keys.iter().map(|k| *k).collect::<Vec<_>>())))),
+            TimeKey::Year => out.push((Field::new("year", DataType::Int32, false), Arc::new(Int32Array::from(keys.to_vec())))),
             TimeKey::Quarter => out.push((
                 Field::new("quarter", DataType::Utf8, false),
                 Arc::new(StringArray::from(keys.iter().map(|k| format!("{}-Q{}", k / 10, k % 10)).collect::<Vec<_>>())),

@@ -35,7 +35,7 @@ impl Concentration {
     /// `None` when no value is positive (nothing imported: shares are undefined).
     pub fn of(values: &[f64], crn: usize) -> Option<Concentration> {
         let total: f64 = values.iter().filter(|v| **v > 0.0).sum();
-        if !(total > 0.0) || !total.is_finite() {
+        if total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !total.is_finite() {
             return None;
         }
         let mut shares: Vec<f64> = values.iter().filter(|v| **v > 0.0).map(|v| v / total).collect();
