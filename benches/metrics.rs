@@ -259,6 +259,25 @@ fn main() {
         let n: usize = generated(rows).map(|b| b.num_rows()).sum();
         let gen_cpu = cpu_seconds();
         println!("generating {n} rows alone: {:.2} s ({gen_cpu:.2} s CPU)", gen_start.elapsed().as_secs_f64());
+        if std::env::var("TRADEDEP_BENCH_PHASES").is_ok() {
+            let batches: Vec<RecordBatch> = generated(rows).collect();
+            let (c0, t0) = (cpu_seconds(), Instant::now());
+            let mut k = tradedep::metrics::ImporterProductConcentration::new(Source::Mirror).unwrap();
+            for b in &batches {
+                k.push(b).unwrap();
+            }
+            let (c1, t1) = (cpu_seconds(), Instant::now());
+            let out = k.finish().unwrap();
+            println!(
+                "push {:.2} s ({:.2} CPU), finish {:.2} s ({:.2} CPU), {} cells",
+                (t1 - t0).as_secs_f64(),
+                c1 - c0,
+                t1.elapsed().as_secs_f64(),
+                cpu_seconds() - c1,
+                out.num_rows()
+            );
+            return;
+        }
         let start = Instant::now();
         let out = importer_product_concentration(generated(rows).map(Ok), Source::Mirror).unwrap();
         println!(

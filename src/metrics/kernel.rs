@@ -297,7 +297,15 @@ impl ImporterProductConcentration {
         let rank = &rank;
         let codes = &self.codes;
         let f = &f;
-        let mut rows: Vec<ReducedCell<T>> = self
+        // Sort order of periods (ids are in order of appearance).
+        let mut by_value: Vec<(i32, usize)> = period_list.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+        by_value.sort_unstable();
+        let mut period_rank = vec![0u64; period_list.len()];
+        for (r, (_, i)) in by_value.iter().enumerate() {
+            period_rank[*i] = r as u64;
+        }
+        let period_rank = &period_rank;
+        let rows: Vec<(u64, ReducedCell<T>)> = self
             .parts
             .into_par_iter()
             .flat_map_iter(|part| {
@@ -328,7 +336,9 @@ impl ImporterProductConcentration {
                 }
                 offsets.push(acc);
                 let mut cursor = offsets.clone();
-                let mut grouped: Vec<Entry> = vec![Entry { key: 0, value: 0.0 }; part.len()];
+                // Scatter in place of the partition's own buffer: reuse its pages.
+                let mut grouped: Vec<Entry> = Vec::with_capacity(part.len());
+                grouped.resize(part.len(), Entry { key: 0, value: 0.0 });
                 for (e, id) in part.iter().zip(&id_of) {
                     let slot = &mut cursor[*id as usize];
                     grouped[*slot as usize] = *e;
@@ -336,38 +346,44 @@ impl ImporterProductConcentration {
                 }
                 drop(part);
                 drop(id_of);
-                let mut out: Vec<ReducedCell<T>> = Vec::with_capacity(cell_keys.len());
+                let mut out: Vec<(u64, ReducedCell<T>)> = Vec::with_capacity(cell_keys.len());
                 let mut sup: Vec<(u16, f64)> = Vec::new();
+                // Supplier dense id -> (cell stamp, slot in `sup`): sums without sorting the cell.
+                let mut seen: Vec<(u32, u32)> = vec![(u32::MAX, 0); MAX_COUNTRIES];
                 for (c, cell) in cell_keys.iter().enumerate() {
-                    let entries = &mut grouped[offsets[c] as usize..offsets[c + 1] as usize];
-                    entries.sort_unstable_by_key(|e| e.key >> COUNT_BITS);
+                    let entries = &grouped[offsets[c] as usize..offsets[c + 1] as usize];
                     let mut n_rows = 0u64;
                     sup.clear();
-                    let mut i = 0;
-                    while i < entries.len() {
-                        let sup_key = entries[i].key >> COUNT_BITS;
-                        let mut v = 0.0;
-                        while i < entries.len() && entries[i].key >> COUNT_BITS == sup_key {
-                            v += entries[i].value;
-                            n_rows += entries[i].key & COUNT_MASK;
-                            i += 1;
+                    for e in entries {
+                        let d = ((e.key >> COUNT_BITS) & ((1 << SUP_BITS) - 1)) as usize;
+                        n_rows += e.key & COUNT_MASK;
+                        let (stamp, slot) = seen[d];
+                        if stamp == c as u32 {
+                            sup[slot as usize].1 += e.value;
+                        } else {
+                            seen[d] = (c as u32, sup.len() as u32);
+                            sup.push((codes[d], e.value));
                         }
-                        sup.push((codes[(sup_key & ((1 << SUP_BITS) - 1)) as usize], v));
                     }
-                    sup.sort_unstable_by_key(|s| s.0);
-                    out.push(ReducedCell {
-                        importer: codes[(cell >> (PER_BITS + PROD_BITS)) as usize],
-                        period: period_list[((cell >> PROD_BITS) & ((1 << PER_BITS) - 1)) as usize],
-                        product: rank[(cell & ((1 << PROD_BITS) - 1)) as usize],
-                        n_rows,
-                        stat: f(&sup),
-                    });
+                    if sup.len() > 1 {
+                        sup.sort_unstable_by_key(|s| s.0);
+                    }
+                    let importer = codes[(cell >> (PER_BITS + PROD_BITS)) as usize];
+                    let period_id = ((cell >> PROD_BITS) & ((1 << PER_BITS) - 1)) as usize;
+                    let product = rank[(cell & ((1 << PROD_BITS) - 1)) as usize];
+                    // Output order (importer code, period, product code) as one integer.
+                    let order = ((importer as u64) << 48) | (period_rank[period_id] << PROD_BITS) | product as u64;
+                    out.push((order, ReducedCell { importer, period: period_list[period_id], product, n_rows, stat: f(&sup) }));
                 }
                 out.into_iter()
             })
             .collect();
-        rows.par_sort_unstable_by_key(|r| (r.importer, r.period, r.product));
-        (rows, names.into_iter().map(|(n, _)| n).collect())
+        // Sort compact (order, index) pairs, not the cells themselves.
+        let mut order: Vec<(u64, u32)> = rows.iter().enumerate().map(|(i, (k, _))| (*k, i as u32)).collect();
+        order.par_sort_unstable();
+        let mut slots: Vec<Option<ReducedCell<T>>> = rows.into_iter().map(|(_, c)| Some(c)).collect();
+        let cells = order.into_iter().filter_map(|(_, i)| slots[i as usize].take()).collect();
+        (cells, names.into_iter().map(|(n, _)| n).collect())
     }
 
     /// Computes the statistics of every cell (see the module docs for the columns).
