@@ -227,8 +227,13 @@ fn bench(c: &mut Criterion) {
     g.bench_function("importer_product_concentration (streaming kernel)", |b| {
         b.iter(|| importer_product_concentration(table.batches().iter().cloned().map(Ok), Source::Mirror).unwrap())
     });
-    g.bench_function("concentration (general path, by period+product)", |b| {
+    g.bench_function("concentration() on the kernel (all statistics and labels)", |b| {
         let opts = ConcentrationOptions { source: Source::Mirror, ..Default::default() };
+        b.iter(|| concentration(&table, &opts).unwrap())
+    });
+    g.bench_function("concentration() general path (importers named)", |b| {
+        let all = tradedep::metrics::concentration::importers_in(&table, Source::Mirror);
+        let opts = ConcentrationOptions { source: Source::Mirror, importers: Some(all), ..Default::default() };
         b.iter(|| concentration(&table, &opts).unwrap())
     });
     g.finish();
