@@ -1,5 +1,402 @@
-"""_metrics: see the module docstrings of its functions."""
+"""Dependency metrics: supplier shares, concentration, and the fast importer x product kernel.
+
+Every function takes a :class:`~tradedep.TradeTable` and returns an :class:`~tradedep.ArrowResult`
+(hand it to pandas, polars, DuckDB or pyarrow without a copy). Each output row says where its
+numbers came from: ``source`` (``reported``, ``mirror`` or ``mixed``), ``estimated``, ``n_rows``
+(table rows summed), and with ``explain=True`` a ``rows`` list column of 0-based table rows.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from typing import Any, Iterable, Mapping, Sequence
+
+from tradedep import _tradedep
+from tradedep import plot
+from tradedep._table import ArrowResult, TradeTable
+
+__all__: list[str] = [
+    "supplier_shares",
+    "concentration",
+    "importer_product_concentration",
+    "dependency_flags",
+    "import_series",
+    "unit_values",
+    "bilateral_asymmetry",
+    "compare",
+    "mirror_gap",
+    "plot",
+]
+
+# Names that are groups rather than countries: resolved per period by the core.
+_GROUP_NAMES = {"EU27", "EU", "EU28", "EAEU", "CHPL_COALITION", "COALITION"}
+
+
+def _resolve(x: Any) -> list[int]:
+    from tradedep._countries_py import resolve_codes
+
+    codes = resolve_codes(x)
+    return [] if codes is None else codes
+
+
+def _importers(importer: Any) -> list[tuple[str | None, list[int] | None]]:
+    """Importer argument -> (label, codes) pairs; codes None = named group resolved per period."""
+    if isinstance(importer, Mapping):
+        return [(str(k), _resolve(v)) for k, v in importer.items()]
+    items = [importer] if isinstance(importer, (str, int)) else list(importer)
+    out: list[tuple[str | None, list[int] | None]] = []
+    for item in items:
+        if isinstance(item, int):
+            out.append((None, [item]))
+        elif isinstance(item, str) and item.upper().replace(" ", "") in _GROUP_NAMES:
+            out.append((item, None))
+        else:
+            out.append((str(item), _resolve(item)))
+    return out
+
+
+def _products(products: Any, vintage: str | None) -> tuple[list[tuple[str, float]] | None, str]:
+    """A list of codes/prefixes, one code, or any object with ``_product_weights(vintage)``."""
+    if products is None:
+        return None, "products"
+    if hasattr(products, "_product_weights"):
+        weights = products._product_weights(vintage)
+        name = str(getattr(products, "name", "basket"))
+        return [(str(k), float(v)) for k, v in dict(weights).items()], name
+    if isinstance(products, str):
+        return [(products, 1.0)], products
+    codes = [str(c) for c in products]
+    return [(c, 1.0) for c in codes], "products"
+
+
+def _groups(groups: Mapping[str, Iterable[Any]] | None) -> list[tuple[str, list[int]]]:
+    return [(str(k), _resolve(list(v))) for k, v in (groups or {}).items()]
+
+
+def _by(by: str | Sequence[str] | None) -> list[str]:
+    if by is None:
+        return []
+    return [by] if isinstance(by, str) else list(by)
+
+
+def supplier_shares(
+    table: TradeTable,
+    importer: Any,
+    *,
+    products: Any = None,
+    groups: Mapping[str, Iterable[Any]] | None = None,
+    by: str | Sequence[str] = "period",
+    source: str = "reported",
+    cif_fob: float = 1.0,
+    top: int | None = None,
+    include_intra_group: bool = False,
+    explain: bool = False,
+) -> ArrowResult:
+    """Each supplier's (or supplier group's) share of an importer's imports.
+
+    ``importer``: a code, a name, a group (``"EU27"``, membership by period), a list of them, or
+    ``{"label": [codes]}``. ``products``: codes or prefixes (``["8542", "850760"]``) or a basket/list
+    object. ``groups``: suppliers counted as one (``{"China+HK": ["CHN", "HKG"]}``). ``by``: any of
+    ``"period"``, ``"year"``, ``"quarter"``, ``"product"``. ``source``: ``"reported"`` (importer's
+    imports), ``"mirror"`` (partners' exports, flagged estimated; ``cif_fob`` multiplies them) or
+    ``"auto"`` (reported where the importer reported in that period). ``top=n`` keeps the n largest
+    suppliers and one ``Rest of world`` row.
+
+    Columns: importer, period|year|quarter (+ n_months when months are summed), product,
+    supplier, supplier_code, rank, value, total_value, share, quantity, quantity_unit,
+    total_quantity, quantity_share, source, estimated, n_rows (+ rows with ``explain``).
+
+        >>> s = td.supplier_shares(trade, importer=643, products=["8542"],
+        ...                        groups={"China+HK": [156, 344]}, by="year")  # doctest: +SKIP
+        >>> s.to_pandas()                                                     # doctest: +SKIP
+    """
+    entries, name = _products(products, table.vintage)
+    t = _tradedep._supplier_shares(
+        table._inner,
+        _importers(importer),
+        products=entries,
+        products_name=name,
+        vintage=table.vintage,
+        groups=_groups(groups),
+        by=_by(by),
+        source=source,
+        cif_fob=cif_fob,
+        top=top,
+        include_intra_group=include_intra_group,
+        explain=explain,
+    )
+    notes = [f"source: {source}" + (f", mirror values x {cif_fob}" if source != "reported" and cif_fob != 1.0 else "")]
+    notes.append(f"values in {table.currency}; total = sum of partner rows (no World row)")
+    return ArrowResult(t, "supplier shares", notes)
+
+
+def concentration(
+    table: TradeTable,
+    by: str | Sequence[str] = ("period", "product"),
+    over: str = "partner",
+    *,
+    importer: Any = None,
+    products: Any = None,
+    groups: Mapping[str, Iterable[Any]] | None = None,
+    source: str = "reported",
+    cif_fob: float = 1.0,
+    crn: int = 3,
+    include_intra_group: bool = False,
+    explain: bool = False,
+) -> ArrowResult:
+    """Concentration of each importer's imports over suppliers (``over="partner"``) or products.
+
+    Columns: importer, the ``by`` keys, total_value, n_suppliers|n_products, hhi, hhi_norm, cr1,
+    cr3 (and ``cr<crn>``), entropy, n_equivalent, top, top_code, top_share, source, estimated,
+    n_rows (+ rows). ``importer=None`` takes every importer of the table.
+
+        >>> td.concentration(trade, by=["importer", "product", "period"])  # doctest: +SKIP
+    """
+    entries, name = _products(products, table.vintage)
+    t = _tradedep._concentration(
+        table._inner,
+        None if importer is None else _importers(importer),
+        products=entries,
+        products_name=name,
+        vintage=table.vintage,
+        groups=_groups(groups),
+        by=_by(by),
+        over=over,
+        source=source,
+        cif_fob=cif_fob,
+        crn=crn,
+        include_intra_group=include_intra_group,
+        explain=explain,
+    )
+    return ArrowResult(t, f"concentration over {over}", [f"source: {source}"])
+
+
+def importer_product_concentration(table: TradeTable, source: str = "reported") -> ArrowResult:
+    """For every importer, product and period: total, supplier HHI, top supplier and its share.
+
+    The fast path for whole BACI years (streaming kernel, parallel). ``source="mirror"`` reads
+    exporters' rows (BACI-style tables where every row is an export). Columns: importer (code),
+    period, product, total_value, n_suppliers, hhi, top_code, top_share, n_rows.
+
+        >>> td.importer_product_concentration(baci, source="mirror")  # doctest: +SKIP
+    """
+    t = _tradedep._importer_product_concentration(table._inner, source)
+    return ArrowResult(t, "importer x product concentration", [f"source: {source}"])
+
+
+def dependency_flags(
+    table: TradeTable,
+    method: str = "geodep",
+    *,
+    importer: Any = None,
+    products: Any = None,
+    source: str = "reported",
+    cif_fob: float = 1.0,
+    hhi: float = 0.4,
+    world_hhi: float = 0.4,
+    ratio: float = 1.0,
+    share: float = 0.5,
+    persistence: int = 2,
+    window: int = 3,
+) -> ArrowResult:
+    """Dependency criteria with each criterion's value and flag; thresholds are arguments.
+
+    ``method="geodep"`` (CEPII): per importer, product and year, C1 importer supplier HHI > ``hhi``,
+    C2 world-export HHI > ``world_hhi``, C3 imports/exports > ``ratio`` (9999 when exports are 0),
+    C4 C1-C3 hold in ``persistence`` of ``window`` years. Columns: importer, year, product, imports,
+    exports, c1_hhi, c1, c2_hhi, c2, c3_ratio, c3, c123, c4_years, c4, source, n_rows.
+
+    ``method="eu2021"`` (SWD(2021) 352) for an importer group (default ``"EU27"``, or
+    ``importer={"EU": [codes]}``): extra-group supplier HHI > ``hhi``, extra-group share of imports
+    > ``share``, extra-group imports / exports > ``ratio``. Columns: importer, year, product,
+    extra_imports, total_imports, extra_exports, hhi, c1, extra_share, c2, ratio, c3, dependent,
+    source, n_rows.
+
+        >>> td.dependency_flags(baci, method="geodep", source="mirror")  # doctest: +SKIP
+    """
+    entries, name = _products(products, table.vintage)
+    t = _tradedep._dependency_flags(
+        table._inner,
+        method,
+        importers=None if importer is None else _importers(importer),
+        products=entries,
+        products_name=name,
+        vintage=table.vintage,
+        source=source,
+        cif_fob=cif_fob,
+        hhi=hhi,
+        world_hhi=world_hhi,
+        ratio=ratio,
+        share=share,
+        persistence=persistence,
+        window=window,
+    )
+    return ArrowResult(t, f"dependency flags ({method})", [f"source: {source}", f"thresholds: hhi>{hhi}, world_hhi>{world_hhi}, ratio>{ratio}, share>{share}, {persistence} of {window} years"])
+
+
+def import_series(
+    table: TradeTable,
+    importer: Any,
+    freq: str = "month",
+    *,
+    products: Any = None,
+    groups: Mapping[str, Iterable[Any]] | None = None,
+    by_supplier: bool = False,
+    by_product: bool = False,
+    baseline: tuple[int, int] | None = None,
+    source: str = "reported",
+    cif_fob: float = 1.0,
+    include_intra_group: bool = False,
+) -> ArrowResult:
+    """Imports over time on a complete calendar: ``freq`` month, quarter or year.
+
+    Gaps are explicit (``value`` null, ``gap`` true), never zeros. Columns: importer, [product],
+    [supplier, supplier_code], period|quarter|year (+ n_months), value, gap, complete, yoy,
+    rolling_year (12 months / 4 quarters), [index: 100 x value / mean of the ``baseline`` years],
+    source, n_rows.
+
+        >>> td.import_series(trade, 643, "month", groups={"China+HK": [156, 344]},
+        ...                  by_supplier=True, baseline=(2017, 2021))  # doctest: +SKIP
+    """
+    entries, name = _products(products, table.vintage)
+    t = _tradedep._import_series(
+        table._inner,
+        _importers(importer),
+        freq=freq,
+        products=entries,
+        products_name=name,
+        vintage=table.vintage,
+        groups=_groups(groups),
+        by_supplier=by_supplier,
+        by_product=by_product,
+        baseline=baseline,
+        source=source,
+        cif_fob=cif_fob,
+        include_intra_group=include_intra_group,
+    )
+    return ArrowResult(t, f"import series ({freq})", ["gaps: value null and gap=true, never zero"])
+
+
+def unit_values(
+    table: TradeTable,
+    importer: Any,
+    *,
+    products: Any = None,
+    groups: Mapping[str, Iterable[Any]] | None = None,
+    by: str | Sequence[str] = "period",
+    source: str = "reported",
+    cif_fob: float = 1.0,
+    include_intra_group: bool = False,
+) -> ArrowResult:
+    """Quantities (summed within one unit only), unit values and relative unit values.
+
+    Columns: importer, time key, product, supplier, supplier_code, value, quantity, quantity_unit
+    (``mixed`` when units differ), unit_value, others_value, others_quantity, n_others,
+    relative_unit_value (against the importer's other suppliers of the product, same unit),
+    source, estimated, n_rows.
+
+        >>> td.unit_values(trade, 643, products=["854470"], by="month")  # doctest: +SKIP
+    """
+    entries, name = _products(products, table.vintage)
+    t = _tradedep._unit_values(
+        table._inner,
+        _importers(importer),
+        products=entries,
+        products_name=name,
+        vintage=table.vintage,
+        groups=_groups(groups),
+        by=_by(by),
+        source=source,
+        cif_fob=cif_fob,
+        include_intra_group=include_intra_group,
+    )
+    return ArrowResult(t, "unit values", [f"values in {table.currency} per quantity unit"])
+
+
+def bilateral_asymmetry(
+    table: TradeTable,
+    a: Any,
+    b: Any,
+    *,
+    products: Any = None,
+    by: str | Sequence[str] = "period",
+    source: str = "reported",
+    cif_fob: float = 1.0,
+) -> ArrowResult:
+    """B's share of A's imports against A's share of B's imports and exports, for all products
+    and (``products=``) a basket.
+
+    Columns: a, b, products, time key, a_imports_from_b, a_imports, b_share_of_a_imports,
+    b_imports_from_a, b_imports, a_share_of_b_imports, b_exports, a_share_of_b_exports, a_exports,
+    b_share_of_a_exports, import_asymmetry, market_asymmetry, n_rows.
+
+        >>> td.bilateral_asymmetry(trade, "RUS", "CHN", products=chpl, by="year")  # doctest: +SKIP
+    """
+    entries, name = _products(products, table.vintage)
+    ia, ib = _importers(a), _importers(b)
+    if len(ia) != 1 or len(ib) != 1:
+        raise ValueError("a and b are one country or group each")
+    t = _tradedep._bilateral_asymmetry(
+        table._inner, ia[0], ib[0], products=entries, products_name=name, vintage=table.vintage,
+        by=_by(by), source=source, cif_fob=cif_fob,
+    )
+    return ArrowResult(t, "bilateral asymmetry", [f"source: {source}"])
+
+
+def compare(
+    table: TradeTable,
+    importers: Any,
+    *,
+    products: Any = None,
+    groups: Mapping[str, Iterable[Any]] | None = None,
+    by: str | Sequence[str] = "period",
+    source: str = "reported",
+    cif_fob: float = 1.0,
+    top: int | None = None,
+    include_intra_group: bool = False,
+) -> ArrowResult:
+    """Several importers against one basket, side by side: ``value_<L>`` and ``share_<L>`` per
+    importer label L, one row per (time key, supplier). Share 0 means the importer imported, but
+    not from that supplier; null means it imported nothing in the period.
+
+        >>> td.compare(trade, ["RUS", "UKR"], products=drones, groups={"China+HK": ["CHN", "HKG"]})  # doctest: +SKIP
+    """
+    entries, name = _products(products, table.vintage)
+    imps: list[tuple[str | None, list[int] | None]] = [
+        (label if label is not None or codes is None else str(codes[0]), codes) for label, codes in _importers(importers)
+    ]
+    t = _tradedep._compare(
+        table._inner, imps, products=entries, products_name=name, vintage=table.vintage,
+        groups=_groups(groups), by=_by(by), source=source, cif_fob=cif_fob, top=top,
+        include_intra_group=include_intra_group,
+    )
+    return ArrowResult(t, "importers compared", [f"source: {source}"])
+
+
+def mirror_gap(
+    table: TradeTable,
+    by: str | Sequence[str] = "period",
+    *,
+    products: Any = None,
+    importer: Any = None,
+    exporter: Any = None,
+) -> ArrowResult:
+    """Importers' reported imports against partners' reported exports, per pair and period.
+
+    Columns: importer, exporter, time key, [product], imports_reported (M), exports_reported (X),
+    gap (M - X), ratio (M / X, the CIF/FOB ratio when both report), missing (``import``,
+    ``export`` or null), n_import_rows, n_export_rows. A side that reported nothing is null.
+
+        >>> td.mirror_gap(trade, by="year", importer="KAZ", exporter=EU)  # doctest: +SKIP
+    """
+    entries, name = _products(products, table.vintage)
+    t = _tradedep._mirror_gap(
+        table._inner, by=_by(by), products=entries, products_name=name, vintage=table.vintage,
+        importers=None if importer is None else _resolve(importer),
+        exporters=None if exporter is None else _resolve(exporter),
+    )
+    return ArrowResult(t, "mirror comparison", ["M: importer-reported (usually CIF); X: exporter-reported (usually FOB)"])
+
+
+def _table_from_columns(**columns: Any) -> TradeTable:
+    """A TradeTable from plain Python columns (tests, small examples)."""
+    return TradeTable(_tradedep._trade_table_from_columns(**columns))

@@ -1,3 +1,56 @@
-//! Dependency metrics: supplier shares, concentration, dependency flags, time series,
-//! quantities and unit values, bilateral asymmetry. Each takes a TradeTable and returns an
-//! Arrow RecordBatch with documented columns.
+//! Dependency metrics. Each takes a [`TradeTable`] and returns an Arrow `RecordBatch` whose
+//! columns are documented in its module:
+//!
+//! | function | question |
+//! |---|---|
+//! | [`supplier_shares`] | each supplier's (or group's) share of an importer's imports, with rest of world |
+//! | [`concentration`] | HHI, normalized HHI, CR1/CR3/CRn, entropy, equivalent suppliers, top supplier |
+//! | [`importer_product_concentration`] | the same for every importer x product, streamed over a whole BACI year |
+//! | [`dependency_flags`] | CEPII GeoDep C1-C4 or EU 2021 criteria, each value next to its flag |
+//! | [`import_series`] | monthly/quarterly/annual series, yoy, rolling year, baseline index, explicit gaps |
+//! | [`unit_values`] | quantities within one unit, unit values, relative unit values |
+//! | [`bilateral_asymmetry`] | B's share of A's imports against A's share of B's imports and exports |
+//! | [`compare`] | several importers against one basket, side by side |
+//! | [`mirror_gap`] | importers' reported imports against partners' reported exports |
+//!
+//! Every metric starts from the [`view::ImportView`]: importers' reported imports, partners'
+//! exports mirrored into imports, or reported where it exists and mirror elsewhere
+//! ([`Source`]). World totals are sums of partner rows, never a reporter's "World" row.
+//!
+//! **Which rows went into a number.** Every output row carries `n_rows` (table rows summed)
+//! and `source`/`estimated` (reported, mirror or mixed); [`supplier_shares`] and
+//! [`concentration`] take `explain = true` to add a `rows` list column with the 0-based row
+//! numbers of the table (batches counted in order), so the rows can be pulled back with
+//! Arrow's `take`.
+//!
+//! Group-bys use integer keys (u16 country codes, dictionary ids of products, period codes)
+//! in hashbrown maps with foldhash; the streaming kernel partitions 16-byte partial aggregates
+//! and reduces them in parallel with rayon.
+//!
+//! [`TradeTable`]: crate::TradeTable
+
+pub mod asymmetry;
+pub mod compare;
+pub mod concentration;
+pub mod flags;
+pub mod group;
+pub mod kernel;
+pub mod mirror;
+pub mod shares;
+pub mod stats;
+pub mod time;
+pub mod unit_value;
+pub mod view;
+
+pub use asymmetry::{bilateral_asymmetry, AsymmetryOptions};
+pub use compare::{compare, CompareOptions};
+pub use concentration::{concentration, ConcentrationOptions, Over};
+pub use flags::{dependency_flags, FlagMethod, FlagOptions};
+pub use group::{Importer, Membership, SupplierGroup};
+pub use kernel::{importer_product_concentration, importer_product_concentration_table, ImporterProductConcentration};
+pub use mirror::{mirror_gap, MirrorOptions};
+pub use shares::{supplier_shares, By, SharesOptions};
+pub use stats::{Concentration, RunningHhi};
+pub use time::{import_series, SeriesFreq, SeriesOptions};
+pub use unit_value::{unit_values, UnitValueOptions};
+pub use view::{ImportView, Source, ViewOptions};

@@ -1,0 +1,162 @@
+//! Bilateral asymmetry: how much A depends on B against how much B depends on A.
+//!
+//! For each period: B's share of A's imports, A's share of B's imports and A's share of B's
+//! exports (A as a market for B), for all products and, when a selection is given, for it too
+//! (`products` column says which). Exports of a country are the view's imports of everyone else
+//! from it (so under `source = mirror` they are its own reported exports). For groups, trade
+//! between members is left out.
+//!
+//! | column | type | meaning |
+//! |---|---|---|
+//! | `a`, `b` | Utf8 | the two importers' labels |
+//! | `products` | Utf8 | `all` or the selection's name |
+//! | time key (`period`/`year`/`quarter`, + `n_months`) | | as in supplier shares |
+//! | `a_imports_from_b`, `a_imports`, `b_share_of_a_imports` | Float64 | |
+//! | `b_imports_from_a`, `b_imports`, `a_share_of_b_imports` | Float64 | |
+//! | `b_exports`, `a_share_of_b_exports` | Float64 | B's exports to all, A's share of them (= a_imports_from_b / b_exports) |
+//! | `a_exports`, `b_share_of_a_exports` | Float64 | |
+//! | `import_asymmetry` | Float64 | b_share_of_a_imports / a_share_of_b_imports (> 1: A depends more on B than B on A) |
+//! | `market_asymmetry` | Float64 | b_share_of_a_imports / a_share_of_b_exports |
+//! | `n_rows` | UInt64 | view rows that touched A or B |
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt64Array};
+use arrow_schema::{DataType, Field, Schema};
+
+use crate::error::{Error, Result};
+use crate::metrics::group::{Importer, ImporterSlots};
+use crate::metrics::shares::{By, TimeKey};
+use crate::metrics::view::{ImportView, Source, ViewOptions};
+use crate::model::{Freq, ProductSelection, TradeTable};
+
+/// Arguments of [`bilateral_asymmetry`].
+#[derive(Debug, Clone)]
+pub struct AsymmetryOptions {
+    pub a: Importer,
+    pub b: Importer,
+    /// A basket computed besides all products.
+    pub products: Option<ProductSelection>,
+    /// Time key (period, year, quarter) or none for all periods together.
+    pub by: Vec<By>,
+    pub source: Source,
+    pub cif_fob: f64,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Sums {
+    a_from_b: f64,
+    a_imp: f64,
+    b_from_a: f64,
+    b_imp: f64,
+    a_exp: f64,
+    b_exp: f64,
+    months: u16,
+    n: u64,
+}
+
+fn div(x: f64, y: f64) -> Option<f64> {
+    (y > 0.0).then(|| x / y)
+}
+
+/// A against B, for all products and the selection (see the module docs for the columns).
+pub fn bilateral_asymmetry(table: &TradeTable, opts: &AsymmetryOptions) -> Result<RecordBatch> {
+    if opts.by.iter().any(|b| matches!(b, By::Product | By::Partner)) {
+        return Err(Error::invalid_argument("asymmetry is broken down by time only", "use by=[\"period\"], [\"year\"] or []"));
+    }
+    let freq = table.meta().freq;
+    let time = TimeKey::from_by(&opts.by, freq)?;
+    let monthly = freq == Freq::Monthly;
+    let mut slots = ImporterSlots::new(vec![opts.a.clone(), opts.b.clone()], freq)?;
+    let mut selections: Vec<(String, Option<&ProductSelection>)> = vec![("all".into(), None)];
+    if let Some(sel) = &opts.products {
+        selections.push((sel.name.clone(), Some(sel)));
+    }
+    let mut c = Cols::default();
+    for (name, sel) in selections {
+        let view = ImportView::build(table, &ViewOptions { source: opts.source, cif_fob: opts.cif_fob, products: sel, importers: None })?;
+        let mut sums: BTreeMap<i32, Sums> = BTreeMap::new();
+        for i in 0..view.len() {
+            let p = view.period[i];
+            let imp = slots.slots(view.importer[i], p)?.to_vec();
+            let sup = slots.slots(view.supplier[i], p)?.to_vec();
+            let (ia, ib) = (imp.contains(&0), imp.contains(&1));
+            let (sa, sb) = (sup.contains(&0), sup.contains(&1));
+            if !(ia || ib || sa || sb) {
+                continue;
+            }
+            let v = view.value[i];
+            let s = sums.entry(time.key(p)).or_default();
+            s.n += 1;
+            if monthly {
+                s.months |= 1 << ((p % 100 - 1).clamp(0, 15));
+            }
+            if ia && !sa {
+                s.a_imp += v;
+                if sb {
+                    s.a_from_b += v;
+                }
+            }
+            if ib && !sb {
+                s.b_imp += v;
+                if sa {
+                    s.b_from_a += v;
+                }
+            }
+            if sa && !ia {
+                s.a_exp += v;
+            }
+            if sb && !ib {
+                s.b_exp += v;
+            }
+        }
+        for (k, s) in sums {
+            let b_in_a = div(s.a_from_b, s.a_imp);
+            let a_in_b = div(s.b_from_a, s.b_imp);
+            let a_in_bx = div(s.a_from_b, s.b_exp);
+            c.products.push(name.clone());
+            c.time.push(k);
+            c.months.push(s.months);
+            c.v[0].push(Some(s.a_from_b));
+            c.v[1].push(Some(s.a_imp));
+            c.v[2].push(b_in_a);
+            c.v[3].push(Some(s.b_from_a));
+            c.v[4].push(Some(s.b_imp));
+            c.v[5].push(a_in_b);
+            c.v[6].push(Some(s.b_exp));
+            c.v[7].push(a_in_bx);
+            c.v[8].push(Some(s.a_exp));
+            c.v[9].push(div(s.b_from_a, s.a_exp));
+            c.v[10].push(b_in_a.zip(a_in_b).and_then(|(x, y)| div(x, y)));
+            c.v[11].push(b_in_a.zip(a_in_bx).and_then(|(x, y)| div(x, y)));
+            c.n.push(s.n);
+        }
+    }
+    let n = c.products.len();
+    let mut cols: Vec<(Field, ArrayRef)> = vec![
+        (Field::new("a", DataType::Utf8, false), Arc::new(StringArray::from(vec![opts.a.label.as_str(); n]))),
+        (Field::new("b", DataType::Utf8, false), Arc::new(StringArray::from(vec![opts.b.label.as_str(); n]))),
+        (Field::new("products", DataType::Utf8, false), Arc::new(StringArray::from(c.products))),
+    ];
+    cols.extend(time.columns(&c.time, &c.months, monthly));
+    const NAMES: [&str; 12] = [
+        "a_imports_from_b", "a_imports", "b_share_of_a_imports", "b_imports_from_a", "b_imports", "a_share_of_b_imports",
+        "b_exports", "a_share_of_b_exports", "a_exports", "b_share_of_a_exports", "import_asymmetry", "market_asymmetry",
+    ];
+    for (name, v) in NAMES.iter().zip(c.v) {
+        cols.push((Field::new(*name, DataType::Float64, true), Arc::new(Float64Array::from(v))));
+    }
+    cols.push((Field::new("n_rows", DataType::UInt64, false), Arc::new(UInt64Array::from(c.n))));
+    let (f, a): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
+    RecordBatch::try_new(Arc::new(Schema::new(f)), a).map_err(|e| Error::arrow("assembling bilateral asymmetry", e))
+}
+
+#[derive(Default)]
+struct Cols {
+    products: Vec<String>,
+    time: Vec<i32>,
+    months: Vec<u16>,
+    v: [Vec<Option<f64>>; 12],
+    n: Vec<u64>,
+}

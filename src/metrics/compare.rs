@@ -1,0 +1,138 @@
+//! Several importers against one basket, side by side: e.g. how dependent Russia and Ukraine
+//! are on China for drone components.
+//!
+//! One row per (time key, supplier); for each importer `L` two columns `value_L` and `share_L`.
+//! A supplier an importer did not buy from has value 0 and share 0 when that importer imported
+//! anything in the period, null when it imported nothing at all (a gap, not a zero). With
+//! `top = n`, suppliers outside every importer's n largest are summed into `Rest of world`.
+//!
+//! | column | type | meaning |
+//! |---|---|---|
+//! | time key (`period`/`year`/`quarter`, + `n_months` of all importers' rows) | | as in supplier shares |
+//! | `supplier`, `supplier_code` | Utf8, UInt16 | supplier, group or `Rest of world` |
+//! | `value_<L>`, `share_<L>` | Float64 | per importer label `L`, in the order given |
+//! | `n_rows` | UInt64 | table rows summed into the row, all importers |
+//! | `source` | Utf8 | reported, mirror or mixed over the row's table rows |
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt16Array, UInt64Array};
+use arrow_schema::{DataType, Field, Schema};
+use hashbrown::HashMap;
+
+use crate::error::{Error, Result};
+use crate::metrics::group::{Acc, Importer, ImporterSlots, SupplierGroup, SupplierKeys, REST_OF_WORLD};
+use crate::metrics::shares::{group_imports, By, TimeKey};
+use crate::metrics::view::Source;
+use crate::model::{Freq, ProductSelection, TradeTable};
+
+/// Arguments of [`compare`].
+#[derive(Debug, Clone)]
+pub struct CompareOptions {
+    pub importers: Vec<Importer>,
+    pub products: Option<ProductSelection>,
+    pub groups: Vec<SupplierGroup>,
+    /// Time key only (period, year, quarter), or none.
+    pub by: Vec<By>,
+    pub source: Source,
+    pub cif_fob: f64,
+    pub top: Option<usize>,
+    pub include_intra_group: bool,
+}
+
+impl CompareOptions {
+    pub fn new(importers: Vec<Importer>) -> Self {
+        CompareOptions { importers, products: None, groups: vec![], by: vec![By::Period], source: Source::Reported, cif_fob: 1.0, top: None, include_intra_group: false }
+    }
+}
+
+/// Importers side by side (see the module docs for the columns).
+pub fn compare(table: &TradeTable, opts: &CompareOptions) -> Result<RecordBatch> {
+    if opts.by.iter().any(|b| matches!(b, By::Product | By::Partner)) {
+        return Err(Error::invalid_argument("compare is broken down by time only", "use by=[\"period\"], [\"year\"] or []; select products with products="));
+    }
+    let mut labels = BTreeSet::new();
+    for i in &opts.importers {
+        if !labels.insert(i.label.clone()) {
+            return Err(Error::invalid_argument(format!("importer {:?} given twice", i.label), "give each importer once"));
+        }
+    }
+    let freq = table.meta().freq;
+    let time = TimeKey::from_by(&opts.by, freq)?;
+    let suppliers = SupplierKeys::new(&opts.groups)?;
+    let mut slots = ImporterSlots::new(opts.importers.clone(), freq)?;
+    let (_, grouped) = group_imports(table, &mut slots, opts.products.as_ref(), opts.source, opts.cif_fob, &opts.by, opts.include_intra_group, false, &suppliers, false)?;
+    let n_imp = opts.importers.len();
+    // time -> supplier -> per-importer sums; (time, importer) -> total
+    let mut cells: BTreeMap<i32, HashMap<u32, Vec<Acc>>> = BTreeMap::new();
+    let mut totals: HashMap<(i32, u16), f64> = HashMap::new();
+    let mut keep: HashMap<i32, BTreeSet<u32>> = HashMap::new();
+    for (cell, mut items) in grouped.cells {
+        let t = cell.period;
+        *totals.entry((t, cell.importer)).or_default() += items.iter().map(|(_, a)| a.value).sum::<f64>();
+        items.sort_by(|a, b| b.1.value.total_cmp(&a.1.value).then(a.0.cmp(&b.0)));
+        let kept = keep.entry(t).or_default();
+        for (rank, (sup, acc)) in items.into_iter().enumerate() {
+            if opts.top.is_none_or(|n| rank < n) {
+                kept.insert(sup);
+            }
+            let per = cells.entry(t).or_default().entry(sup).or_insert_with(|| vec![Acc::default(); n_imp]);
+            per[cell.importer as usize].merge(&acc);
+        }
+    }
+    let mut time_keys = vec![];
+    let mut months = vec![];
+    let mut sup_label = vec![];
+    let mut sup_code = vec![];
+    let mut values: Vec<Vec<Option<f64>>> = vec![vec![]; n_imp];
+    let mut shares: Vec<Vec<Option<f64>>> = vec![vec![]; n_imp];
+    let mut n_rows = vec![];
+    let mut source = vec![];
+    for (t, sups) in cells {
+        let kept = keep.remove(&t).unwrap_or_default();
+        let mut rows: BTreeMap<u32, Vec<Acc>> = BTreeMap::new();
+        for (sup, per) in sups {
+            let key = if kept.contains(&sup) { sup } else { REST_OF_WORLD };
+            let row = rows.entry(key).or_insert_with(|| vec![Acc::default(); n_imp]);
+            for (r, a) in row.iter_mut().zip(per.iter()) {
+                r.merge(a);
+            }
+        }
+        // Largest total share first, rest of world last.
+        let mut ordered: Vec<(u32, Vec<Acc>)> = rows.into_iter().collect();
+        let score = |per: &Vec<Acc>| -> f64 {
+            per.iter().enumerate().map(|(i, a)| totals.get(&(t, i as u16)).map(|tot| if *tot > 0.0 { a.value / tot } else { 0.0 }).unwrap_or(0.0)).sum()
+        };
+        ordered.sort_by(|a, b| (a.0 == REST_OF_WORLD).cmp(&(b.0 == REST_OF_WORLD)).then(score(&b.1).total_cmp(&score(&a.1))).then(a.0.cmp(&b.0)));
+        for (sup, per) in ordered {
+            let mut all = Acc::default();
+            for a in &per {
+                all.merge(a);
+            }
+            time_keys.push(t);
+            months.push(all.months);
+            let (l, c) = suppliers.label(sup);
+            sup_label.push(l);
+            sup_code.push(c);
+            for (i, a) in per.iter().enumerate() {
+                let total = totals.get(&(t, i as u16)).copied();
+                values[i].push(total.map(|_| a.value));
+                shares[i].push(total.filter(|x| *x > 0.0).map(|x| a.value / x));
+            }
+            n_rows.push(all.n_rows);
+            source.push(all.source());
+        }
+    }
+    let mut cols: Vec<(Field, ArrayRef)> = time.columns(&time_keys, &months, freq == Freq::Monthly);
+    cols.push((Field::new("supplier", DataType::Utf8, false), Arc::new(StringArray::from(sup_label))));
+    cols.push((Field::new("supplier_code", DataType::UInt16, true), Arc::new(UInt16Array::from(sup_code))));
+    for (i, imp) in opts.importers.iter().enumerate() {
+        cols.push((Field::new(format!("value_{}", imp.label), DataType::Float64, true), Arc::new(Float64Array::from(std::mem::take(&mut values[i])))));
+        cols.push((Field::new(format!("share_{}", imp.label), DataType::Float64, true), Arc::new(Float64Array::from(std::mem::take(&mut shares[i])))));
+    }
+    cols.push((Field::new("n_rows", DataType::UInt64, false), Arc::new(UInt64Array::from(n_rows))));
+    cols.push((Field::new("source", DataType::Utf8, false), Arc::new(StringArray::from(source))));
+    let (f, a): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
+    RecordBatch::try_new(Arc::new(Schema::new(f)), a).map_err(|e| Error::arrow("assembling comparison", e))
+}

@@ -1,0 +1,352 @@
+//! Concentration of imports over suppliers (or over products): HHI, normalized HHI, CR1, CR3,
+//! CRn, Shannon entropy, equivalent number of suppliers, number of suppliers, top supplier.
+//!
+//! Output columns (bracketed ones only when asked for):
+//!
+//! | column | type | meaning |
+//! |---|---|---|
+//! | `importer` | Utf8 | importer label |
+//! | [`period`/`year`/`quarter`], [`n_months`], [`product`], [`partner`] | | the `by` keys, as in supplier shares |
+//! | `total_value` | Float64 | imports summed over the items |
+//! | `n_suppliers` / `n_products` | UInt32 | items with a positive value |
+//! | `hhi` | Float64 | Σ s² |
+//! | `hhi_norm` | Float64 | (hhi - 1/n) / (1 - 1/n); 1 when n = 1 |
+//! | `cr1`, `cr3`, [`cr<n>`] | Float64 | sum of the 1, 3, n largest shares |
+//! | `entropy` | Float64 | -Σ s ln s |
+//! | `n_equivalent` | Float64 | 1 / hhi |
+//! | `top` | Utf8 | largest supplier (or product) |
+//! | `top_code` | UInt16 | its numeric code (null for groups and products) |
+//! | `top_share` | Float64 | its share |
+//! | `source`, `estimated`, `n_rows`, [`rows`] | | as in supplier shares |
+//!
+//! Cells whose total is 0 have null statistics.
+
+use std::sync::Arc;
+
+use arrow_array::builder::{BooleanBuilder, Float64Builder, ListBuilder, StringBuilder, UInt16Builder, UInt32Builder, UInt64Builder};
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema};
+use hashbrown::HashSet;
+
+use crate::error::{Error, Result};
+use crate::metrics::group::{Acc, Importer, ImporterSlots, SupplierGroup, SupplierKeys, NO_PARTNER};
+use crate::metrics::shares::{group_imports, By, TimeKey};
+use crate::metrics::stats::Concentration;
+use crate::metrics::kernel::ImporterProductConcentration;
+use crate::metrics::view::{country_label, Cols, Source};
+use crate::model::{Flow, Freq, ProductSelection, TradeTable};
+
+/// What the shares are taken over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Over {
+    /// Suppliers of each importer (and product, period ...).
+    #[default]
+    Partner,
+    /// Products in each importer's imports (product diversification).
+    Product,
+}
+
+impl Over {
+    pub fn parse(s: &str) -> Result<Over> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "partner" | "supplier" | "partners" | "suppliers" => Ok(Over::Partner),
+            "product" | "products" => Ok(Over::Product),
+            other => Err(Error::invalid_argument(format!("cannot measure concentration over {other:?}"), "use over=\"partner\" or over=\"product\"")),
+        }
+    }
+}
+
+/// Arguments of [`concentration`].
+#[derive(Debug, Clone)]
+pub struct ConcentrationOptions {
+    /// `None`: every importer of the table, each on its own.
+    pub importers: Option<Vec<Importer>>,
+    pub products: Option<ProductSelection>,
+    pub groups: Vec<SupplierGroup>,
+    pub by: Vec<By>,
+    pub over: Over,
+    pub source: Source,
+    pub cif_fob: f64,
+    /// Extra concentration ratio `cr<n>` besides CR1 and CR3 (skipped when 1 or 3).
+    pub crn: usize,
+    pub include_intra_group: bool,
+    pub explain: bool,
+}
+
+impl Default for ConcentrationOptions {
+    fn default() -> Self {
+        ConcentrationOptions {
+            importers: None,
+            products: None,
+            groups: vec![],
+            by: vec![By::Period, By::Product],
+            over: Over::Partner,
+            source: Source::Reported,
+            cif_fob: 1.0,
+            crn: 3,
+            include_intra_group: false,
+            explain: false,
+        }
+    }
+}
+
+/// Every importer appearing in `table` under `source`, each as its own [`Importer`], by code.
+pub fn importers_in(table: &TradeTable, source: Source) -> Vec<Importer> {
+    let mut seen: HashSet<u16> = HashSet::new();
+    for batch in table.batches() {
+        let c = Cols::of(batch);
+        for i in 0..batch.num_rows() {
+            let f = c.flow[i];
+            if f == Flow::Import as i8 && source != Source::Mirror {
+                seen.insert(c.reporter[i]);
+            } else if f == Flow::Export as i8 && source != Source::Reported {
+                seen.insert(c.partner[i]);
+            }
+        }
+    }
+    let mut codes: Vec<u16> = seen.into_iter().collect();
+    codes.sort_unstable();
+    codes.into_iter().map(Importer::country).collect()
+}
+
+/// Concentration statistics per importer and `by` cell (see the module docs for the columns).
+///
+/// ```
+/// use tradedep::model::*;
+/// use tradedep::metrics::{concentration, ConcentrationOptions};
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2022))));
+/// b.push(TradeRow::new(2023, 643, 156, Flow::Import, "854231", 80.0)).unwrap();
+/// b.push(TradeRow::new(2023, 643, 792, Flow::Import, "854231", 20.0)).unwrap();
+/// let out = concentration(&b.finish().unwrap(), &ConcentrationOptions::default()).unwrap();
+/// let hhi = out.column_by_name("hhi").unwrap();
+/// # use arrow_array::cast::AsArray;
+/// assert!((hhi.as_primitive::<arrow_array::types::Float64Type>().value(0) - 0.68).abs() < 1e-12);
+/// ```
+pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<RecordBatch> {
+    let over_product = opts.over == Over::Product;
+    if !over_product && opts.by.contains(&By::Partner) {
+        return Err(Error::invalid_argument(
+            "concentration over partners cannot be broken down by partner",
+            "drop \"partner\" from by, or use over=\"product\"",
+        ));
+    }
+    if over_product && opts.by.contains(&By::Product) {
+        return Err(Error::invalid_argument(
+            "concentration over products cannot be broken down by product",
+            "drop \"product\" from by, or use over=\"partner\"",
+        ));
+    }
+    if opts.crn == 0 {
+        return Err(Error::invalid_argument("crn=0 is not a concentration ratio", "use crn >= 1"));
+    }
+    if let Some(out) = fast_path(table, opts)? {
+        return Ok(out);
+    }
+    let importers = match &opts.importers {
+        Some(i) => i.clone(),
+        None => importers_in(table, opts.source),
+    };
+    let suppliers = SupplierKeys::new(&opts.groups)?;
+    let mut out = ConcColumns::new(opts.explain);
+    let time = TimeKey::from_by(&opts.by, table.meta().freq)?;
+    let monthly = table.meta().freq == Freq::Monthly;
+    let by_product = opts.by.contains(&By::Product);
+    let by_partner = opts.by.contains(&By::Partner);
+    if importers.is_empty() {
+        return out.finish(time, monthly, by_product, by_partner, over_product, opts.crn);
+    }
+    let mut slots = ImporterSlots::new(importers, table.meta().freq)?;
+    let (view, grouped) = group_imports(
+        table,
+        &mut slots,
+        opts.products.as_ref(),
+        opts.source,
+        opts.cif_fob,
+        &opts.by,
+        opts.include_intra_group,
+        opts.explain,
+        &suppliers,
+        over_product,
+    )?;
+    let mut values: Vec<f64> = Vec::new();
+    for (cell, items) in grouped.cells {
+        let mut total = Acc::default();
+        values.clear();
+        for (_, a) in &items {
+            total.merge(a);
+            values.push(a.value);
+        }
+        let stats = Concentration::of(&values, opts.crn);
+        let top = stats.map(|s| {
+            let key = items[s.top].0;
+            if over_product {
+                (view.products.get(key as usize).cloned().unwrap_or_default(), None)
+            } else {
+                suppliers.label(key)
+            }
+        });
+        out.importer.append_value(&slots.importers[cell.importer as usize].label);
+        out.time.push(cell.period);
+        out.months.push(total.months);
+        out.product.append_option(by_product.then(|| view.products.get(cell.product as usize).cloned().unwrap_or_default()));
+        out.partner.append_option((by_partner && cell.partner != NO_PARTNER).then(|| suppliers.label(cell.partner).0));
+        out.push_stats(stats.as_ref(), top, &total);
+    }
+    out.finish(time, monthly, by_product, by_partner, over_product, opts.crn)
+}
+
+/// The common case (every importer, by period and product, over partners, no selection, no
+/// groups, no explain, no estimated rows in the table) runs on the streaming kernel.
+fn fast_path(table: &TradeTable, opts: &ConcentrationOptions) -> Result<Option<RecordBatch>> {
+    let simple = opts.importers.is_none()
+        && opts.products.is_none()
+        && opts.groups.is_empty()
+        && opts.over == Over::Partner
+        && !opts.explain
+        && opts.source != Source::Auto
+        && opts.cif_fob == 1.0
+        && opts.by.contains(&By::Product)
+        && TimeKey::from_by(&opts.by, table.meta().freq)? == TimeKey::Period
+        && table.batches().iter().all(|b| b.column(10).as_boolean().true_count() == 0);
+    if !simple {
+        return Ok(None);
+    }
+    let mut k = ImporterProductConcentration::new(opts.source)?;
+    for b in table.batches() {
+        k.push(b)?;
+    }
+    let crn = opts.crn;
+    let (cells, names) = k.reduce(|sup| {
+        let values: Vec<f64> = sup.iter().map(|s| s.1).collect();
+        let stats = Concentration::of(&values, crn);
+        let top = stats.map(|c| sup[c.top].0);
+        (stats, top, values.iter().sum::<f64>())
+    });
+    let suppliers = SupplierKeys::new(&[])?;
+    let mirrored = opts.source == Source::Mirror;
+    let mut out = ConcColumns::new(false);
+    for c in cells {
+        let (stats, top, total) = c.stat;
+        out.importer.append_value(country_label(c.importer));
+        out.time.push(c.period);
+        out.months.push(0);
+        out.product.append_value(&names[c.product as usize]);
+        out.partner.append_null();
+        let n = if mirrored { c.n_rows } else { 0 };
+        let acc = Acc { value: total, n_rows: c.n_rows, n_mirrored: n, n_estimated: n, ..Acc::default() };
+        out.push_stats(stats.as_ref(), top.map(|t| suppliers.label(t as u32)), &acc);
+    }
+    out.finish(TimeKey::Period, table.meta().freq == Freq::Monthly, true, false, false, opts.crn).map(Some)
+}
+
+pub(crate) struct ConcColumns {
+    pub importer: StringBuilder,
+    pub time: Vec<i32>,
+    pub months: Vec<u16>,
+    pub product: StringBuilder,
+    pub partner: StringBuilder,
+    total: Float64Builder,
+    n: UInt32Builder,
+    hhi: Float64Builder,
+    hhi_norm: Float64Builder,
+    cr1: Float64Builder,
+    cr3: Float64Builder,
+    crn: Float64Builder,
+    entropy: Float64Builder,
+    n_eq: Float64Builder,
+    top: StringBuilder,
+    top_code: UInt16Builder,
+    top_share: Float64Builder,
+    source: StringBuilder,
+    estimated: BooleanBuilder,
+    n_rows: UInt64Builder,
+    rows: Option<ListBuilder<UInt64Builder>>,
+}
+
+impl ConcColumns {
+    pub fn new(explain: bool) -> Self {
+        ConcColumns {
+            importer: StringBuilder::new(),
+            time: vec![],
+            months: vec![],
+            product: StringBuilder::new(),
+            partner: StringBuilder::new(),
+            total: Float64Builder::new(),
+            n: UInt32Builder::new(),
+            hhi: Float64Builder::new(),
+            hhi_norm: Float64Builder::new(),
+            cr1: Float64Builder::new(),
+            cr3: Float64Builder::new(),
+            crn: Float64Builder::new(),
+            entropy: Float64Builder::new(),
+            n_eq: Float64Builder::new(),
+            top: StringBuilder::new(),
+            top_code: UInt16Builder::new(),
+            top_share: Float64Builder::new(),
+            source: StringBuilder::new(),
+            estimated: BooleanBuilder::new(),
+            n_rows: UInt64Builder::new(),
+            rows: explain.then(|| ListBuilder::new(UInt64Builder::new())),
+        }
+    }
+
+    pub fn push_stats(&mut self, s: Option<&Concentration>, top: Option<(String, Option<u16>)>, total: &Acc) {
+        self.total.append_value(total.value);
+        self.n.append_value(s.map(|s| s.n as u32).unwrap_or(0));
+        self.hhi.append_option(s.map(|s| s.hhi));
+        self.hhi_norm.append_option(s.map(|s| s.hhi_norm));
+        self.cr1.append_option(s.map(|s| s.cr1));
+        self.cr3.append_option(s.map(|s| s.cr3));
+        self.crn.append_option(s.map(|s| s.crn));
+        self.entropy.append_option(s.map(|s| s.entropy));
+        self.n_eq.append_option(s.map(|s| s.n_equivalent));
+        self.top.append_option(top.as_ref().map(|t| t.0.as_str()));
+        self.top_code.append_option(top.and_then(|t| t.1));
+        self.top_share.append_option(s.map(|s| s.top_share));
+        self.source.append_value(total.source());
+        self.estimated.append_value(total.n_estimated > 0);
+        self.n_rows.append_value(total.n_rows);
+        if let Some(rows) = &mut self.rows {
+            let mut r = total.rows.clone();
+            r.sort_unstable();
+            rows.append_value(r.into_iter().map(Some));
+        }
+    }
+
+    pub fn finish(mut self, time: TimeKey, monthly: bool, by_product: bool, by_partner: bool, over_product: bool, crn: usize) -> Result<RecordBatch> {
+        let mut cols: Vec<(Field, ArrayRef)> = vec![(Field::new("importer", DataType::Utf8, false), Arc::new(self.importer.finish()))];
+        cols.extend(time.columns(&self.time, &self.months, monthly));
+        if by_product {
+            cols.push((Field::new("product", DataType::Utf8, true), Arc::new(self.product.finish())));
+        }
+        if by_partner {
+            cols.push((Field::new("partner", DataType::Utf8, true), Arc::new(self.partner.finish())));
+        }
+        let n_name = if over_product { "n_products" } else { "n_suppliers" };
+        cols.push((Field::new("total_value", DataType::Float64, false), Arc::new(self.total.finish())));
+        cols.push((Field::new(n_name, DataType::UInt32, false), Arc::new(self.n.finish())));
+        cols.push((Field::new("hhi", DataType::Float64, true), Arc::new(self.hhi.finish())));
+        cols.push((Field::new("hhi_norm", DataType::Float64, true), Arc::new(self.hhi_norm.finish())));
+        cols.push((Field::new("cr1", DataType::Float64, true), Arc::new(self.cr1.finish())));
+        cols.push((Field::new("cr3", DataType::Float64, true), Arc::new(self.cr3.finish())));
+        let crn_col = self.crn.finish();
+        if crn != 1 && crn != 3 {
+            cols.push((Field::new(format!("cr{crn}"), DataType::Float64, true), Arc::new(crn_col)));
+        }
+        cols.push((Field::new("entropy", DataType::Float64, true), Arc::new(self.entropy.finish())));
+        cols.push((Field::new("n_equivalent", DataType::Float64, true), Arc::new(self.n_eq.finish())));
+        cols.push((Field::new("top", DataType::Utf8, true), Arc::new(self.top.finish())));
+        cols.push((Field::new("top_code", DataType::UInt16, true), Arc::new(self.top_code.finish())));
+        cols.push((Field::new("top_share", DataType::Float64, true), Arc::new(self.top_share.finish())));
+        cols.push((Field::new("source", DataType::Utf8, false), Arc::new(self.source.finish())));
+        cols.push((Field::new("estimated", DataType::Boolean, false), Arc::new(self.estimated.finish())));
+        cols.push((Field::new("n_rows", DataType::UInt64, false), Arc::new(self.n_rows.finish())));
+        if let Some(mut rows) = self.rows {
+            let arr = rows.finish();
+            cols.push((Field::new("rows", arr.data_type().clone(), false), Arc::new(arr)));
+        }
+        let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).map_err(|e| Error::arrow("assembling concentration", e))
+    }
+}

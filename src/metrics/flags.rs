@@ -1,0 +1,376 @@
+//! Dependency flags: CEPII GeoDep criteria per (importer, product, year) and the EU 2021
+//! strategic-dependency criteria (SWD(2021) 352) for an importer group such as EU27.
+//! Thresholds are arguments; each criterion's value is returned next to its flag.
+//!
+//! **GeoDep** (`method = geodep`), all computed from the one import view of the table:
+//!
+//! | column | type | meaning |
+//! |---|---|---|
+//! | `importer`, `year`, `product` | UInt16, Int32, Utf8 | importer code, year, product |
+//! | `imports` | Float64 | the importer's imports of the product |
+//! | `exports` | Float64 | the importer's exports of it (other countries' imports from it) |
+//! | `c1_hhi`, `c1` | Float64, Boolean | supplier HHI of the importer's imports; > `hhi` |
+//! | `c2_hhi`, `c2` | Float64, Boolean | HHI of world exports of the product over exporters; > `world_hhi` |
+//! | `c3_ratio`, `c3` | Float64, Boolean | imports / exports, 9999 when exports are 0; > `ratio` |
+//! | `c123` | Boolean | C1, C2 and C3 hold |
+//! | `c4_years` | UInt32 | years of the window (this year and the `window - 1` before) where C1-C3 hold |
+//! | `c4` | Boolean | `c4_years >= persistence`; null when the window reaches before the table's first year |
+//! | `source`, `n_rows` | Utf8, UInt64 | origin of the import rows, rows summed into `imports` |
+//!
+//! **EU 2021** (`method = eu2021`), for the importer group (members by year):
+//!
+//! | column | type | meaning |
+//! |---|---|---|
+//! | `importer`, `year`, `product` | | group label, year, product |
+//! | `extra_imports`, `total_imports`, `extra_exports` | Float64 | imports from non-members, imports from everyone (members included), exports to non-members |
+//! | `hhi`, `c1` | Float64, Boolean | HHI of extra-group suppliers; > `hhi` |
+//! | `extra_share`, `c2` | Float64, Boolean | extra / total imports; > `share` |
+//! | `ratio`, `c3` | Float64, Boolean | extra imports / extra exports (9999 when exports are 0); > `ratio` |
+//! | `dependent` | Boolean | all three hold |
+//! | `source`, `n_rows` | | as above |
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int32Array, RecordBatch, StringArray, UInt16Array, UInt32Array, UInt64Array};
+use arrow_schema::{DataType, Field, Schema};
+use hashbrown::{HashMap, HashSet};
+
+use crate::error::{Error, Result};
+use crate::metrics::group::{Acc, Importer, ImporterSlots};
+use crate::metrics::stats::Concentration;
+use crate::metrics::view::{ImportView, Source, ViewOptions};
+use crate::model::{Freq, ProductSelection, TradeTable};
+
+/// Which set of criteria.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlagMethod {
+    /// CEPII GeoDep C1-C4.
+    Geodep,
+    /// EU SWD(2021) 352 for an importer group.
+    Eu2021,
+}
+
+impl FlagMethod {
+    pub fn parse(s: &str) -> Result<FlagMethod> {
+        match s.trim().to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
+            "geodep" | "cepii" => Ok(FlagMethod::Geodep),
+            "eu2021" | "eu" | "swd2021" => Ok(FlagMethod::Eu2021),
+            other => Err(Error::invalid_argument(format!("unknown dependency method {other:?}"), "use method=\"geodep\" or method=\"eu2021\"")),
+        }
+    }
+}
+
+/// Arguments of [`dependency_flags`]; defaults are the published thresholds.
+#[derive(Debug, Clone)]
+pub struct FlagOptions {
+    pub method: FlagMethod,
+    pub source: Source,
+    pub cif_fob: f64,
+    pub products: Option<ProductSelection>,
+    /// GeoDep: importers to report (all when `None`; world exports always use every row).
+    /// EU 2021: the group (default EU27, members by year).
+    pub importers: Option<Vec<Importer>>,
+    /// C1 (and EU criterion 1) threshold on HHI.
+    pub hhi: f64,
+    /// C2 threshold on world-export HHI.
+    pub world_hhi: f64,
+    /// C3 (and EU criterion 3) threshold on imports / exports.
+    pub ratio: f64,
+    /// EU criterion 2 threshold on the extra-group share of imports.
+    pub share: f64,
+    /// C4: years in the window where C1-C3 must hold.
+    pub persistence: u32,
+    /// C4: window length in years.
+    pub window: u32,
+}
+
+impl Default for FlagOptions {
+    fn default() -> Self {
+        FlagOptions {
+            method: FlagMethod::Geodep,
+            source: Source::Reported,
+            cif_fob: 1.0,
+            products: None,
+            importers: None,
+            hhi: 0.4,
+            world_hhi: 0.4,
+            ratio: 1.0,
+            share: 0.5,
+            persistence: 2,
+            window: 3,
+        }
+    }
+}
+
+/// Value of the imports/exports ratio when exports are 0 (CEPII's convention).
+pub const NO_EXPORTS_RATIO: f64 = 9999.0;
+
+fn ratio(imports: f64, exports: f64) -> f64 {
+    if exports > 0.0 {
+        imports / exports
+    } else {
+        NO_EXPORTS_RATIO
+    }
+}
+
+fn year_of(period: i32, freq: Freq) -> i32 {
+    match freq {
+        Freq::Annual => period,
+        Freq::Monthly => period / 100,
+    }
+}
+
+/// Dependency criteria per importer, product and year (see the module docs for the columns).
+pub fn dependency_flags(table: &TradeTable, opts: &FlagOptions) -> Result<RecordBatch> {
+    for (name, v) in [("hhi", opts.hhi), ("world_hhi", opts.world_hhi), ("ratio", opts.ratio), ("share", opts.share)] {
+        if !v.is_finite() || v < 0.0 {
+            return Err(Error::invalid_argument(format!("threshold {name}={v} is not a non-negative number"), "pass thresholds such as hhi=0.4, ratio=1.0"));
+        }
+    }
+    if opts.window == 0 || opts.persistence > opts.window {
+        return Err(Error::invalid_argument(
+            format!("persistence {} in a window of {} years", opts.persistence, opts.window),
+            "use persistence <= window, e.g. 2 of 3 years",
+        ));
+    }
+    let view = ImportView::build(table, &ViewOptions { source: opts.source, cif_fob: opts.cif_fob, products: opts.products.as_ref(), importers: None })?;
+    match opts.method {
+        FlagMethod::Geodep => geodep(table, &view, opts),
+        FlagMethod::Eu2021 => eu2021(table, &view, opts),
+    }
+}
+
+fn geodep(table: &TradeTable, view: &ImportView, opts: &FlagOptions) -> Result<RecordBatch> {
+    let freq = table.meta().freq;
+    // (importer, product, year) -> supplier -> sums; (exporter, product, year) -> exports.
+    let mut imports: HashMap<(u16, u32, i32), HashMap<u16, Acc>> = HashMap::new();
+    let mut exports: HashMap<(u16, u32, i32), f64> = HashMap::new();
+    for i in 0..view.len() {
+        let y = year_of(view.period[i], freq);
+        imports.entry((view.importer[i], view.product[i], y)).or_default().entry(view.supplier[i]).or_default().add(view, i, false, 0);
+        *exports.entry((view.supplier[i], view.product[i], y)).or_default() += view.value[i];
+    }
+    // World-export HHI per (product, year).
+    let mut world: HashMap<(u32, i32), Vec<f64>> = HashMap::new();
+    for ((_, p, y), v) in &exports {
+        world.entry((*p, *y)).or_default().push(*v);
+    }
+    let world_hhi: HashMap<(u32, i32), f64> =
+        world.into_iter().filter_map(|(k, v)| Concentration::of(&v, 1).map(|c| (k, c.hhi))).collect();
+    let wanted: Option<HashSet<u16>> = opts.importers.as_ref().map(|imps| {
+        imps.iter()
+            .flat_map(|i| match &i.members {
+                crate::metrics::group::Membership::Countries(c) => c.clone(),
+                crate::metrics::group::Membership::Group(_) => vec![],
+            })
+            .collect()
+    });
+    let first_year = view.period.iter().map(|p| year_of(*p, freq)).min().unwrap_or(0);
+    struct Row {
+        importer: u16,
+        year: i32,
+        product: u32,
+        imports: f64,
+        exports: f64,
+        c1: Option<f64>,
+        c2: Option<f64>,
+        c3: f64,
+        source: &'static str,
+        n_rows: u64,
+    }
+    let mut rows: BTreeMap<(u16, u32, i32), Row> = BTreeMap::new();
+    for ((c, p, y), sup) in &imports {
+        if wanted.as_ref().is_some_and(|w| !w.contains(c)) {
+            continue;
+        }
+        let mut total = Acc::default();
+        let values: Vec<f64> = sup.values().map(|a| {
+            total.merge(a);
+            a.value
+        }).collect();
+        let x = exports.get(&(*c, *p, *y)).copied().unwrap_or(0.0);
+        rows.insert((*c, *p, *y), Row {
+            importer: *c,
+            year: *y,
+            product: *p,
+            imports: total.value,
+            exports: x,
+            c1: Concentration::of(&values, 1).map(|s| s.hhi),
+            c2: world_hhi.get(&(*p, *y)).copied(),
+            c3: ratio(total.value, x),
+            source: total.source(),
+            n_rows: total.n_rows,
+        });
+    }
+    let holds = |r: &Row| r.c1.is_some_and(|h| h > opts.hhi) && r.c2.is_some_and(|h| h > opts.world_hhi) && r.c3 > opts.ratio;
+    let mut cols = GeoCols::default();
+    for ((c, p, y), r) in &rows {
+        let years = (0..opts.window as i32).filter(|k| rows.get(&(*c, *p, y - k)).is_some_and(holds)).count() as u32;
+        cols.importer.push(r.importer);
+        cols.year.push(r.year);
+        cols.product.push(view.products[r.product as usize].clone());
+        cols.imports.push(r.imports);
+        cols.exports.push(r.exports);
+        cols.c1_hhi.push(r.c1);
+        cols.c1.push(r.c1.map(|h| h > opts.hhi));
+        cols.c2_hhi.push(r.c2);
+        cols.c2.push(r.c2.map(|h| h > opts.world_hhi));
+        cols.c3_ratio.push(r.c3);
+        cols.c3.push(r.c3 > opts.ratio);
+        cols.c123.push(holds(r));
+        cols.c4_years.push(years);
+        let window_known = *y - (opts.window as i32 - 1) >= first_year;
+        cols.c4.push(if years >= opts.persistence { Some(true) } else if window_known { Some(false) } else { None });
+        cols.source.push(r.source);
+        cols.n_rows.push(r.n_rows);
+    }
+    cols.finish()
+}
+
+#[derive(Default)]
+struct GeoCols {
+    importer: Vec<u16>,
+    year: Vec<i32>,
+    product: Vec<String>,
+    imports: Vec<f64>,
+    exports: Vec<f64>,
+    c1_hhi: Vec<Option<f64>>,
+    c1: Vec<Option<bool>>,
+    c2_hhi: Vec<Option<f64>>,
+    c2: Vec<Option<bool>>,
+    c3_ratio: Vec<f64>,
+    c3: Vec<bool>,
+    c123: Vec<bool>,
+    c4_years: Vec<u32>,
+    c4: Vec<Option<bool>>,
+    source: Vec<&'static str>,
+    n_rows: Vec<u64>,
+}
+
+impl GeoCols {
+    fn finish(self) -> Result<RecordBatch> {
+        let cols: Vec<(Field, ArrayRef)> = vec![
+            (Field::new("importer", DataType::UInt16, false), Arc::new(UInt16Array::from(self.importer))),
+            (Field::new("year", DataType::Int32, false), Arc::new(Int32Array::from(self.year))),
+            (Field::new("product", DataType::Utf8, false), Arc::new(StringArray::from(self.product))),
+            (Field::new("imports", DataType::Float64, false), Arc::new(Float64Array::from(self.imports))),
+            (Field::new("exports", DataType::Float64, false), Arc::new(Float64Array::from(self.exports))),
+            (Field::new("c1_hhi", DataType::Float64, true), Arc::new(Float64Array::from(self.c1_hhi))),
+            (Field::new("c1", DataType::Boolean, true), Arc::new(BooleanArray::from(self.c1))),
+            (Field::new("c2_hhi", DataType::Float64, true), Arc::new(Float64Array::from(self.c2_hhi))),
+            (Field::new("c2", DataType::Boolean, true), Arc::new(BooleanArray::from(self.c2))),
+            (Field::new("c3_ratio", DataType::Float64, false), Arc::new(Float64Array::from(self.c3_ratio))),
+            (Field::new("c3", DataType::Boolean, false), Arc::new(BooleanArray::from(self.c3))),
+            (Field::new("c123", DataType::Boolean, false), Arc::new(BooleanArray::from(self.c123))),
+            (Field::new("c4_years", DataType::UInt32, false), Arc::new(UInt32Array::from(self.c4_years))),
+            (Field::new("c4", DataType::Boolean, true), Arc::new(BooleanArray::from(self.c4))),
+            (Field::new("source", DataType::Utf8, false), Arc::new(StringArray::from(self.source))),
+            (Field::new("n_rows", DataType::UInt64, false), Arc::new(UInt64Array::from(self.n_rows))),
+        ];
+        let (f, a): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
+        RecordBatch::try_new(Arc::new(Schema::new(f)), a).map_err(|e| Error::arrow("assembling dependency flags", e))
+    }
+}
+
+fn eu2021(table: &TradeTable, view: &ImportView, opts: &FlagOptions) -> Result<RecordBatch> {
+    let freq = table.meta().freq;
+    let group = match &opts.importers {
+        None => Importer::group("EU27"),
+        Some(v) if v.len() == 1 => v[0].clone(),
+        Some(_) => return Err(Error::invalid_argument("eu2021 takes one importer group", "pass the group alone, e.g. EU27")),
+    };
+    let label = group.label.clone();
+    let slots = ImporterSlots::new(vec![group], Freq::Annual)?;
+    let mut members: HashMap<i32, HashSet<u16>> = HashMap::new();
+    // (product, year) -> extra-group supplier sums, total imports, extra exports.
+    let mut extra: BTreeMap<(u32, i32), HashMap<u16, Acc>> = BTreeMap::new();
+    let mut total: HashMap<(u32, i32), f64> = HashMap::new();
+    let mut exports: HashMap<(u32, i32), f64> = HashMap::new();
+    for i in 0..view.len() {
+        let y = year_of(view.period[i], freq);
+        if !members.contains_key(&y) {
+            let m: HashSet<u16> = slots.members(y)?.into_iter().flatten().collect();
+            members.insert(y, m);
+        }
+        let m = &members[&y];
+        let (imp_in, sup_in) = (m.contains(&view.importer[i]), m.contains(&view.supplier[i]));
+        let key = (view.product[i], y);
+        if imp_in {
+            *total.entry(key).or_default() += view.value[i];
+            if !sup_in {
+                extra.entry(key).or_default().entry(view.supplier[i]).or_default().add(view, i, false, 0);
+            }
+        } else if sup_in {
+            *exports.entry(key).or_default() += view.value[i];
+        }
+    }
+    let mut c = EuCols::default();
+    for ((p, y), sup) in &extra {
+        let mut acc = Acc::default();
+        let values: Vec<f64> = sup.values().map(|a| {
+            acc.merge(a);
+            a.value
+        }).collect();
+        let hhi = Concentration::of(&values, 1).map(|s| s.hhi);
+        let tot = total.get(&(*p, *y)).copied().unwrap_or(0.0);
+        let x = exports.get(&(*p, *y)).copied().unwrap_or(0.0);
+        let share = (tot > 0.0).then(|| acc.value / tot);
+        let r = ratio(acc.value, x);
+        let c1 = hhi.map(|h| h > opts.hhi);
+        let c2 = share.map(|s| s > opts.share);
+        let c3 = r > opts.ratio;
+        c.year.push(*y);
+        c.product.push(view.products[*p as usize].clone());
+        c.extra.push(acc.value);
+        c.total.push(tot);
+        c.exports.push(x);
+        c.hhi.push(hhi);
+        c.c1.push(c1);
+        c.share.push(share);
+        c.c2.push(c2);
+        c.ratio.push(r);
+        c.c3.push(c3);
+        c.dependent.push(c1 == Some(true) && c2 == Some(true) && c3);
+        c.source.push(acc.source());
+        c.n_rows.push(acc.n_rows);
+    }
+    let n = c.year.len();
+    let cols: Vec<(Field, ArrayRef)> = vec![
+        (Field::new("importer", DataType::Utf8, false), Arc::new(StringArray::from(vec![label.as_str(); n]))),
+        (Field::new("year", DataType::Int32, false), Arc::new(Int32Array::from(c.year))),
+        (Field::new("product", DataType::Utf8, false), Arc::new(StringArray::from(c.product))),
+        (Field::new("extra_imports", DataType::Float64, false), Arc::new(Float64Array::from(c.extra))),
+        (Field::new("total_imports", DataType::Float64, false), Arc::new(Float64Array::from(c.total))),
+        (Field::new("extra_exports", DataType::Float64, false), Arc::new(Float64Array::from(c.exports))),
+        (Field::new("hhi", DataType::Float64, true), Arc::new(Float64Array::from(c.hhi))),
+        (Field::new("c1", DataType::Boolean, true), Arc::new(BooleanArray::from(c.c1))),
+        (Field::new("extra_share", DataType::Float64, true), Arc::new(Float64Array::from(c.share))),
+        (Field::new("c2", DataType::Boolean, true), Arc::new(BooleanArray::from(c.c2))),
+        (Field::new("ratio", DataType::Float64, false), Arc::new(Float64Array::from(c.ratio))),
+        (Field::new("c3", DataType::Boolean, false), Arc::new(BooleanArray::from(c.c3))),
+        (Field::new("dependent", DataType::Boolean, false), Arc::new(BooleanArray::from(c.dependent))),
+        (Field::new("source", DataType::Utf8, false), Arc::new(StringArray::from(c.source))),
+        (Field::new("n_rows", DataType::UInt64, false), Arc::new(UInt64Array::from(c.n_rows))),
+    ];
+    let (f, a): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
+    RecordBatch::try_new(Arc::new(Schema::new(f)), a).map_err(|e| Error::arrow("assembling EU 2021 flags", e))
+}
+
+#[derive(Default)]
+struct EuCols {
+    year: Vec<i32>,
+    product: Vec<String>,
+    extra: Vec<f64>,
+    total: Vec<f64>,
+    exports: Vec<f64>,
+    hhi: Vec<Option<f64>>,
+    c1: Vec<Option<bool>>,
+    share: Vec<Option<f64>>,
+    c2: Vec<Option<bool>>,
+    ratio: Vec<f64>,
+    c3: Vec<bool>,
+    dependent: Vec<bool>,
+    source: Vec<&'static str>,
+    n_rows: Vec<u64>,
+}

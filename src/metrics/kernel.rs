@@ -1,0 +1,473 @@
+//! The streaming kernel for the heavy workload: for every importer, product and period, the
+//! total, the supplier HHI, the top supplier and its share, over a whole BACI year or panel.
+//!
+//! It consumes record batches as a reader produces them and keeps only partial aggregates:
+//! per (importer, period, product, supplier) the summed value and row count, 16 bytes each,
+//! spread over 256 partitions by cell. Sums per supplier are what is mergeable; HHI is computed
+//! once at the end, so a supplier reported in several rows (batches, files) counts once with its
+//! total. When the buffer grows past its budget, partitions are compacted in parallel (sorted,
+//! duplicates summed); at the end each partition is sorted and reduced in parallel (rayon),
+//! cache-local because a partition holds whole cells.
+//!
+//! Output columns (one row per cell, sorted by importer, period, product):
+//!
+//! | column | type | meaning |
+//! |---|---|---|
+//! | `importer` | UInt16 | numeric code of the importer |
+//! | `period` | Int32 | the table's period |
+//! | `product` | Utf8 | product code |
+//! | `total_value` | Float64 | imports from all suppliers |
+//! | `n_suppliers` | UInt32 | suppliers with a positive value |
+//! | `hhi` | Float64 | Σ s² over suppliers (null when the total is 0) |
+//! | `top_code` | UInt16 | largest supplier (ties: lowest code; null when the total is 0) |
+//! | `top_share` | Float64 | its share |
+//! | `n_rows` | UInt64 | table rows summed into the cell |
+
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int32Type, Int8Type, UInt16Type};
+use arrow_array::{Array, ArrayRef, Float64Array, Int32Array, RecordBatch, StringArray, UInt16Array, UInt32Array, UInt64Array};
+use arrow_schema::{DataType, Field, Schema};
+use hashbrown::HashMap;
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::metrics::view::Source;
+use crate::model::schema::canonical_fields;
+use crate::model::{Flow, TradeTable};
+
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
+// Entry key layout, most significant first: importer (10 bits, dense id), period (12 bits, id),
+// product (22 bits, id), supplier (10 bits, dense id), row count (10 bits). Sorting entries by
+// key groups them by cell, then supplier; the count rides along in the low bits.
+const COUNT_BITS: u32 = 10;
+const SUP_BITS: u32 = 10;
+const PROD_BITS: u32 = 22;
+const PER_BITS: u32 = 12;
+const CELL_SHIFT: u32 = COUNT_BITS + SUP_BITS;
+const MAX_COUNTRIES: usize = 1 << 10;
+const MAX_PERIODS: usize = 1 << PER_BITS;
+const MAX_PRODUCTS: usize = 1 << PROD_BITS;
+const COUNT_MASK: u64 = (1 << COUNT_BITS) - 1;
+const PARTITIONS: usize = 256;
+/// Buffered entries (16 bytes each) before partitions are compacted (sorted, duplicates summed).
+const FIRST_COMPACTION: usize = 16 << 20;
+
+/// One partial aggregate: (cell, supplier, rows) key and the summed value.
+#[derive(Clone, Copy)]
+struct Entry {
+    key: u64,
+    value: f64,
+}
+
+/// Sorts a partition and sums entries of the same (cell, supplier) while their row count fits.
+fn compact(part: &mut Vec<Entry>) {
+    part.sort_unstable_by_key(|e| e.key >> COUNT_BITS);
+    let mut w = 0usize;
+    for r in 0..part.len() {
+        let e = part[r];
+        if w > 0 {
+            let last = &mut part[w - 1];
+            let n = (last.key & COUNT_MASK) + (e.key & COUNT_MASK);
+            if last.key >> COUNT_BITS == e.key >> COUNT_BITS && n <= COUNT_MASK {
+                last.key = (last.key & !COUNT_MASK) | n;
+                last.value += e.value;
+                continue;
+            }
+        }
+        part[w] = e;
+        w += 1;
+    }
+    part.truncate(w);
+    part.shrink_to(w + w / 4);
+}
+
+/// Streaming aggregation of importer x product x period supplier concentration.
+///
+/// Rows are turned into 16-byte partial aggregates keyed by (cell, supplier) and spread over
+/// partitions by cell; partitions are compacted (sorted, duplicates summed) when the buffer
+/// grows, and reduced in parallel at the end. Limits: 1,024 distinct countries, 4,096
+/// periods, 4 million product codes.
+///
+/// ```
+/// use tradedep::model::*;
+/// use tradedep::metrics::{kernel::ImporterProductConcentration, Source};
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2017))));
+/// b.push(TradeRow::new(2021, 643, 156, Flow::Import, "854231", 75.0)).unwrap();
+/// b.push(TradeRow::new(2021, 643, 792, Flow::Import, "854231", 25.0)).unwrap();
+/// let table = b.finish().unwrap();
+/// let mut k = ImporterProductConcentration::new(Source::Reported).unwrap();
+/// for batch in table.batches() { k.push(batch).unwrap(); }
+/// let out = k.finish().unwrap();
+/// assert_eq!(out.num_rows(), 1);
+/// ```
+pub struct ImporterProductConcentration {
+    source: Source,
+    parts: Vec<Vec<Entry>>,
+    /// Per-thread partition buffers, reused from batch to batch.
+    locals: Vec<Vec<Vec<Entry>>>,
+    buffered: usize,
+    next_compaction: usize,
+    /// Country code -> dense id (u16::MAX = none yet), and back.
+    dense: Vec<u16>,
+    codes: Vec<u16>,
+    products: FastMap<String, u32>,
+    periods: FastMap<i32, u16>,
+    period_list: Vec<i32>,
+}
+
+impl ImporterProductConcentration {
+    /// `source` is [`Source::Reported`] (rows with flow import) or [`Source::Mirror`] (rows with
+    /// flow export, partner as importer). [`Source::Auto`] needs two passes: use
+    /// [`crate::metrics::concentration`].
+    pub fn new(source: Source) -> Result<Self> {
+        if source == Source::Auto {
+            return Err(Error::invalid_argument(
+                "the streaming kernel cannot choose reported or mirror data per importer",
+                "use source reported or mirror here, or metrics::concentration with source auto",
+            ));
+        }
+        Ok(ImporterProductConcentration {
+            source,
+            parts: (0..PARTITIONS).map(|_| Vec::new()).collect(),
+            locals: vec![],
+            buffered: 0,
+            next_compaction: FIRST_COMPACTION,
+            dense: vec![u16::MAX; 1 << 16],
+            codes: vec![],
+            products: FastMap::default(),
+            periods: FastMap::default(),
+            period_list: vec![],
+        })
+    }
+
+    /// Compacts the buffered partial aggregates whenever `entries` (16 bytes each) are
+    /// buffered, then whenever the buffer doubles. The default is 16 Mi entries (256 MiB).
+    pub fn with_compaction_budget(mut self, entries: usize) -> Self {
+        self.next_compaction = entries.max(1);
+        self
+    }
+
+    fn dense_id(&mut self, code: u16) -> Result<u64> {
+        let d = self.dense[code as usize];
+        if d != u16::MAX {
+            return Ok(d as u64);
+        }
+        if self.codes.len() >= MAX_COUNTRIES {
+            return Err(Error::invalid_argument("more than 1,024 distinct country codes", "split the input by importer"));
+        }
+        let id = self.codes.len() as u16;
+        self.codes.push(code);
+        self.dense[code as usize] = id;
+        Ok(id as u64)
+    }
+
+    /// Adds one batch in the canonical schema (checked by column name and type).
+    pub fn push(&mut self, batch: &RecordBatch) -> Result<()> {
+        let expected = canonical_fields();
+        let col = |i: usize| -> Result<&ArrayRef> {
+            let f = &expected[i];
+            let c = batch.column_by_name(f.name()).ok_or_else(|| {
+                Error::schema(format!("batch has no column {:?}", f.name()), "pass batches in the canonical trade schema (a TradeTable or a reader's batches)")
+            })?;
+            if c.data_type() != f.data_type() {
+                return Err(Error::schema(
+                    format!("column {:?} is {} where {} was expected", f.name(), c.data_type(), f.data_type()),
+                    "pass batches in the canonical trade schema",
+                ));
+            }
+            Ok(c)
+        };
+        let period = col(0)?.as_primitive::<Int32Type>();
+        let reporter = col(1)?.as_primitive::<UInt16Type>();
+        let partner = col(2)?.as_primitive::<UInt16Type>();
+        let flow = col(3)?.as_dictionary::<Int8Type>();
+        let product = col(4)?.as_dictionary::<Int32Type>();
+        let value = col(5)?.as_primitive::<Float64Type>();
+        if period.null_count() + reporter.null_count() + partner.null_count() + flow.null_count() + product.null_count() + value.null_count() > 0 {
+            return Err(Error::schema("nulls in a key or value column", "build batches through TradeTable so that keys and values are complete"));
+        }
+        let names = product.values().as_string::<i32>();
+        let mut pmap: Vec<u64> = Vec::with_capacity(names.len());
+        for k in 0..names.len() {
+            let next = self.products.len() as u32;
+            let id = *self.products.entry_ref(names.value(k)).or_insert(next);
+            if id as usize >= MAX_PRODUCTS {
+                return Err(Error::invalid_argument("more than 4 million distinct product codes", "split the input by product"));
+            }
+            pmap.push(id as u64);
+        }
+        let want = if self.source == Source::Mirror { Flow::Export as i8 } else { Flow::Import as i8 };
+        let (imp, sup) = if self.source == Source::Mirror { (partner.values(), reporter.values()) } else { (reporter.values(), partner.values()) };
+        let flows = flow.keys().values();
+        let pkeys = product.keys().values();
+        let values = value.values();
+        let periods = period.values();
+        // Register new countries and periods first, so the row loop below is pure arithmetic
+        // and can run in parallel.
+        for (i, f) in flows.iter().enumerate() {
+            if *f == want {
+                self.dense_id(imp[i])?;
+                self.dense_id(sup[i])?;
+            }
+        }
+        let mut last = None;
+        for p in periods {
+            if last == Some(*p) || self.periods.contains_key(p) {
+                last = Some(*p);
+                continue;
+            }
+            if self.period_list.len() >= MAX_PERIODS {
+                return Err(Error::invalid_argument("more than 4,096 periods", "aggregate periods first"));
+            }
+            self.periods.insert(*p, self.period_list.len() as u16);
+            self.period_list.push(*p);
+            last = Some(*p);
+        }
+        let dense = &self.dense;
+        let period_ids = &self.periods;
+        let pmap = &pmap;
+        // Each chunk of rows fills its own partition buffers (cache-local writes), which are
+        // then appended to the partitions.
+        let fill = |range: std::ops::Range<usize>, local: &mut Vec<Vec<Entry>>| {
+            local.resize_with(PARTITIONS, Vec::new);
+            let mut last: Option<(i32, u64)> = None;
+            for i in range {
+                if flows[i] != want {
+                    continue;
+                }
+                let Some(pid) = pmap.get(pkeys[i] as usize).copied() else { continue };
+                let per = match last {
+                    Some((p, id)) if p == periods[i] => id,
+                    _ => {
+                        let id = period_ids.get(&periods[i]).copied().unwrap_or(0) as u64;
+                        last = Some((periods[i], id));
+                        id
+                    }
+                };
+                let cell = ((dense[imp[i] as usize] as u64) << (PER_BITS + PROD_BITS)) | (per << PROD_BITS) | pid;
+                let key = (cell << CELL_SHIFT) | ((dense[sup[i] as usize] as u64) << COUNT_BITS) | 1;
+                let part = (cell.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize;
+                local[part].push(Entry { key, value: values[i] });
+            }
+        };
+        let n = flows.len();
+        let threads = if n >= 16_384 { rayon::current_num_threads().max(1) } else { 1 };
+        let mut locals = std::mem::take(&mut self.locals);
+        locals.resize_with(threads, Vec::new);
+        let step = n.div_ceil(threads).max(1);
+        if threads > 1 {
+            locals.par_iter_mut().enumerate().for_each(|(t, local)| fill((t * step).min(n)..((t + 1) * step).min(n), local));
+        } else {
+            fill(0..n, &mut locals[0]);
+        }
+        for local in locals.iter_mut() {
+            for (part, entries) in self.parts.iter_mut().zip(local.iter_mut()) {
+                part.extend_from_slice(entries);
+                entries.clear();
+            }
+        }
+        self.locals = locals;
+        self.buffered += flows.len();
+        if self.buffered >= self.next_compaction {
+            self.parts.par_iter_mut().for_each(compact);
+            let kept: usize = self.parts.iter().map(|p| p.len()).sum();
+            self.buffered = kept;
+            self.next_compaction = (2 * kept).max(self.next_compaction);
+        }
+        Ok(())
+    }
+
+    /// Reduces every cell with `f` over its suppliers' `(code, summed value)` (by code). Returns the cells sorted by importer code, period and product code, and the
+    /// product codes (indexed by `ReducedCell::product`).
+    pub(crate) fn reduce<T, F>(self, f: F) -> (Vec<ReducedCell<T>>, Vec<String>)
+    where
+        T: Send,
+        F: Fn(&[(u16, f64)]) -> T + Sync + Send,
+    {
+        let mut names: Vec<(String, u32)> = self.products.into_iter().collect();
+        names.sort_unstable();
+        let mut rank = vec![0u32; names.len()];
+        for (r, (_, id)) in names.iter().enumerate() {
+            rank[*id as usize] = r as u32;
+        }
+        let period_list = &self.period_list;
+        let rank = &rank;
+        let codes = &self.codes;
+        let f = &f;
+        // Sort order of periods (ids are in order of appearance).
+        let mut by_value: Vec<(i32, usize)> = period_list.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+        by_value.sort_unstable();
+        let mut period_rank = vec![0u64; period_list.len()];
+        for (r, (_, i)) in by_value.iter().enumerate() {
+            period_rank[*i] = r as u64;
+        }
+        let period_rank = &period_rank;
+        let rows: Vec<(u64, ReducedCell<T>)> = self
+            .parts
+            .into_par_iter()
+            .flat_map_iter(|part| {
+                // Group the partition's entries by cell with a counting sort (a partition holds a
+                // few thousand cells: the id map stays in cache), then order each small cell by
+                // supplier.
+                let mut ids: FastMap<u64, u32> = FastMap::default();
+                let mut cell_keys: Vec<u64> = Vec::new();
+                let mut counts: Vec<u32> = Vec::new();
+                let mut id_of: Vec<u32> = Vec::with_capacity(part.len());
+                for e in &part {
+                    let cell = e.key >> CELL_SHIFT;
+                    let next = cell_keys.len() as u32;
+                    let id = *ids.entry(cell).or_insert(next);
+                    if id == next {
+                        cell_keys.push(cell);
+                        counts.push(0);
+                    }
+                    counts[id as usize] += 1;
+                    id_of.push(id);
+                }
+                drop(ids);
+                let mut offsets: Vec<u32> = Vec::with_capacity(counts.len() + 1);
+                let mut acc = 0u32;
+                for c in &counts {
+                    offsets.push(acc);
+                    acc += c;
+                }
+                offsets.push(acc);
+                let mut cursor = offsets.clone();
+                // Scatter in place of the partition's own buffer: reuse its pages.
+                let mut grouped: Vec<Entry> = Vec::with_capacity(part.len());
+                grouped.resize(part.len(), Entry { key: 0, value: 0.0 });
+                for (e, id) in part.iter().zip(&id_of) {
+                    let slot = &mut cursor[*id as usize];
+                    grouped[*slot as usize] = *e;
+                    *slot += 1;
+                }
+                drop(part);
+                drop(id_of);
+                let mut out: Vec<(u64, ReducedCell<T>)> = Vec::with_capacity(cell_keys.len());
+                let mut sup: Vec<(u16, f64)> = Vec::new();
+                // Supplier dense id -> (cell stamp, slot in `sup`): sums without sorting the cell.
+                let mut seen: Vec<(u32, u32)> = vec![(u32::MAX, 0); MAX_COUNTRIES];
+                for (c, cell) in cell_keys.iter().enumerate() {
+                    let entries = &grouped[offsets[c] as usize..offsets[c + 1] as usize];
+                    let mut n_rows = 0u64;
+                    sup.clear();
+                    for e in entries {
+                        let d = ((e.key >> COUNT_BITS) & ((1 << SUP_BITS) - 1)) as usize;
+                        n_rows += e.key & COUNT_MASK;
+                        let (stamp, slot) = seen[d];
+                        if stamp == c as u32 {
+                            sup[slot as usize].1 += e.value;
+                        } else {
+                            seen[d] = (c as u32, sup.len() as u32);
+                            sup.push((codes[d], e.value));
+                        }
+                    }
+                    if sup.len() > 1 {
+                        sup.sort_unstable_by_key(|s| s.0);
+                    }
+                    let importer = codes[(cell >> (PER_BITS + PROD_BITS)) as usize];
+                    let period_id = ((cell >> PROD_BITS) & ((1 << PER_BITS) - 1)) as usize;
+                    let product = rank[(cell & ((1 << PROD_BITS) - 1)) as usize];
+                    // Output order (importer code, period, product code) as one integer.
+                    let order = ((importer as u64) << 48) | (period_rank[period_id] << PROD_BITS) | product as u64;
+                    out.push((order, ReducedCell { importer, period: period_list[period_id], product, n_rows, stat: f(&sup) }));
+                }
+                out.into_iter()
+            })
+            .collect();
+        // Sort compact (order, index) pairs, not the cells themselves.
+        let mut order: Vec<(u64, u32)> = rows.iter().enumerate().map(|(i, (k, _))| (*k, i as u32)).collect();
+        order.par_sort_unstable();
+        let mut slots: Vec<Option<ReducedCell<T>>> = rows.into_iter().map(|(_, c)| Some(c)).collect();
+        let cells = order.into_iter().filter_map(|(_, i)| slots[i as usize].take()).collect();
+        (cells, names.into_iter().map(|(n, _)| n).collect())
+    }
+
+    /// Computes the statistics of every cell (see the module docs for the columns).
+    pub fn finish(self) -> Result<RecordBatch> {
+        struct Stat {
+            total: f64,
+            n: u32,
+            hhi: Option<f64>,
+            top: Option<u16>,
+            top_share: Option<f64>,
+        }
+        let (cells, names) = self.reduce(|sup| {
+            let (mut total, mut sum_sq, mut n) = (0.0f64, 0.0f64, 0u32);
+            let mut top: Option<(u16, f64)> = None;
+            for &(code, v) in sup {
+                if v > 0.0 {
+                    total += v;
+                    sum_sq += v * v;
+                    n += 1;
+                    top = match top {
+                        Some((tc, tv)) if tv > v || (tv == v && tc < code) => Some((tc, tv)),
+                        _ => Some((code, v)),
+                    };
+                }
+            }
+            let ok = total > 0.0;
+            Stat { total, n, hhi: ok.then(|| sum_sq / (total * total)), top: top.map(|t| t.0), top_share: top.filter(|_| ok).map(|t| t.1 / total) }
+        });
+        struct Row {
+            importer: u16,
+            period: i32,
+            product: u32,
+            total: f64,
+            n: u32,
+            hhi: Option<f64>,
+            top: Option<u16>,
+            top_share: Option<f64>,
+            n_rows: u64,
+        }
+        let rows: Vec<Row> = cells
+            .into_iter()
+            .map(|c| Row { importer: c.importer, period: c.period, product: c.product, total: c.stat.total, n: c.stat.n, hhi: c.stat.hhi, top: c.stat.top, top_share: c.stat.top_share, n_rows: c.n_rows })
+            .collect();
+        let names: Vec<(String, u32)> = names.into_iter().map(|n| (n, 0)).collect();
+        let cols: Vec<(Field, ArrayRef)> = vec![
+            (Field::new("importer", DataType::UInt16, false), Arc::new(UInt16Array::from_iter_values(rows.iter().map(|r| r.importer)))),
+            (Field::new("period", DataType::Int32, false), Arc::new(Int32Array::from_iter_values(rows.iter().map(|r| r.period)))),
+            (Field::new("product", DataType::Utf8, false), Arc::new(StringArray::from_iter_values(rows.iter().map(|r| names[r.product as usize].0.as_str())))),
+            (Field::new("total_value", DataType::Float64, false), Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.total)))),
+            (Field::new("n_suppliers", DataType::UInt32, false), Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.n)))),
+            (Field::new("hhi", DataType::Float64, true), Arc::new(rows.iter().map(|r| r.hhi).collect::<Float64Array>())),
+            (Field::new("top_code", DataType::UInt16, true), Arc::new(rows.iter().map(|r| r.top).collect::<UInt16Array>())),
+            (Field::new("top_share", DataType::Float64, true), Arc::new(rows.iter().map(|r| r.top_share).collect::<Float64Array>())),
+            (Field::new("n_rows", DataType::UInt64, false), Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.n_rows)))),
+        ];
+        let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).map_err(|e| Error::arrow("assembling importer-product concentration", e))
+    }
+}
+
+/// One reduced cell of [`ImporterProductConcentration::reduce`].
+pub(crate) struct ReducedCell<T> {
+    pub importer: u16,
+    pub period: i32,
+    /// Index into the product codes returned with the cells.
+    pub product: u32,
+    pub n_rows: u64,
+    pub stat: T,
+}
+
+/// Runs [`ImporterProductConcentration`] over batches as they arrive (e.g. from a reader's
+/// iterator); the first error stops the stream and is returned.
+pub fn importer_product_concentration<I>(batches: I, source: Source) -> Result<RecordBatch>
+where
+    I: IntoIterator<Item = Result<RecordBatch>>,
+{
+    let mut k = ImporterProductConcentration::new(source)?;
+    for b in batches {
+        k.push(&b?)?;
+    }
+    k.finish()
+}
+
+/// The same workload on a table already in memory (its batches are read, not copied).
+pub fn importer_product_concentration_table(table: &TradeTable, source: Source) -> Result<RecordBatch> {
+    importer_product_concentration(table.batches().iter().cloned().map(Ok), source)
+}

@@ -1,0 +1,416 @@
+//! Supplier shares: each supplier's (or supplier group's) share of an importer's imports.
+//!
+//! The total is the sum of the partner rows in the view (never a reporter's own "World" row).
+//! When the importer is a group (EU27), imports from its own members in that period are left
+//! out unless `include_intra_group` is set: the shares are then shares of extra-group imports.
+//!
+//! Output columns, in this order (bracketed ones only when asked for):
+//!
+//! | column | type | meaning |
+//! |---|---|---|
+//! | `importer` | Utf8 | importer label (ISO3, code, or group name) |
+//! | [`period`] / [`year`] / [`quarter`] | Int32 / Int32 / Utf8 | the time key of `by` ([`By::Period`], [`By::Year`], [`By::Quarter`]) |
+//! | [`n_months`] | UInt32 | months present in the cell, when months of a monthly table are summed (gaps show as < 12) |
+//! | [`product`] | Utf8 | product code, when `by` has [`By::Product`] |
+//! | `supplier` | Utf8 | supplier label, group name, or `Rest of world` |
+//! | `supplier_code` | UInt16 | numeric code; null for groups and the rest of the world |
+//! | `rank` | UInt32 | 1 = largest supplier in the cell; null for the rest of the world |
+//! | `value` | Float64 | imports from the supplier |
+//! | `total_value` | Float64 | imports from all suppliers |
+//! | `share` | Float64 | value / total_value (null when the total is 0) |
+//! | `quantity` | Float64 | summed quantity; null unless every row had one, in one unit |
+//! | `quantity_unit` | Utf8 | the unit; `mixed` when units differ; null when no quantities |
+//! | `total_quantity` | Float64 | all suppliers' quantity, same rule |
+//! | `quantity_share` | Float64 | quantity / total_quantity when both exist in the same unit |
+//! | `source` | Utf8 | `reported`, `mirror` or `mixed`: where the rows came from |
+//! | `estimated` | Boolean | some contributing row was mirrored or estimated |
+//! | `n_rows` | UInt64 | table rows summed into `value` |
+//! | [`rows`] | List(UInt64) | those rows' 0-based numbers in the table, with `explain` |
+
+use std::sync::Arc;
+
+use arrow_array::builder::{BooleanBuilder, Float64Builder, ListBuilder, StringBuilder, UInt16Builder, UInt32Builder, UInt64Builder};
+use arrow_array::{Array, ArrayRef, Int32Array, RecordBatch, StringArray, UInt32Array};
+use arrow_schema::{DataType, Field, Schema};
+
+use crate::error::{Error, Result};
+use crate::metrics::group::{Acc, CellKey, Grouper, Importer, ImporterSlots, Qty, SupplierGroup, SupplierKeys, NO_PARTNER, NO_PERIOD, NO_PRODUCT, REST_OF_WORLD};
+use crate::metrics::view::{ImportView, Source, ViewOptions};
+use crate::model::{Freq, ProductSelection, TradeTable};
+
+/// A key a metric can break its results down by (the importer is always a key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum By {
+    /// The table's own period (YYYY or YYYYMM): column `period`.
+    Period,
+    /// Calendar year of a monthly table, months summed: column `year`, plus `n_months`.
+    Year,
+    /// Quarter of a monthly table: column `quarter` (`2021-Q1`), plus `n_months`.
+    Quarter,
+    Product,
+    /// The partner (only where partners are not what is measured, e.g. concentration over products).
+    Partner,
+}
+
+impl By {
+    /// Parses `period`, `product`, `partner` (`supplier` is an alias). `importer` is accepted
+    /// and ignored by the caller: importers are always a key.
+    pub fn parse(s: &str) -> Result<Option<By>> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "period" | "month" => Ok(Some(By::Period)),
+            "year" | "annual" => Ok(Some(By::Year)),
+            "quarter" => Ok(Some(By::Quarter)),
+            "product" | "code" | "hs" => Ok(Some(By::Product)),
+            "partner" | "supplier" => Ok(Some(By::Partner)),
+            "importer" | "reporter" => Ok(None),
+            other => Err(Error::invalid_argument(
+                format!("cannot break results down by {other:?}"),
+                "use any of \"period\", \"year\", \"quarter\", \"product\", \"partner\" (the importer is always a key)",
+            )),
+        }
+    }
+}
+
+/// How periods are keyed in a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TimeKey {
+    /// All periods summed.
+    None,
+    Period,
+    Year,
+    Quarter,
+}
+
+impl TimeKey {
+    pub fn from_by(by: &[By], freq: Freq) -> Result<TimeKey> {
+        let keys: Vec<TimeKey> = by
+            .iter()
+            .filter_map(|b| match b {
+                By::Period => Some(TimeKey::Period),
+                By::Year => Some(TimeKey::Year),
+                By::Quarter => Some(TimeKey::Quarter),
+                _ => None,
+            })
+            .collect();
+        match keys.as_slice() {
+            [] => Ok(TimeKey::None),
+            [TimeKey::Quarter] if freq == Freq::Annual => Err(Error::invalid_argument(
+                "quarters of an annual table",
+                "break an annual table down by \"period\" (years)",
+            )),
+            [TimeKey::Year] if freq == Freq::Annual => Ok(TimeKey::Period),
+            [k] => Ok(*k),
+            _ => Err(Error::invalid_argument("more than one time key in by", "use one of \"period\", \"year\", \"quarter\"")),
+        }
+    }
+
+    /// The cell key of a stored period.
+    #[inline]
+    pub fn key(self, period: i32) -> i32 {
+        match self {
+            TimeKey::None => NO_PERIOD,
+            TimeKey::Period => period,
+            TimeKey::Year => period / 100,
+            TimeKey::Quarter => (period / 100) * 10 + ((period % 100) - 1) / 3 + 1,
+        }
+    }
+
+    /// Output columns for the keys (and `n_months` where months are summed in a monthly table).
+    pub fn columns(self, keys: &[i32], months: &[u16], monthly: bool) -> Vec<(Field, ArrayRef)> {
+        let mut out: Vec<(Field, ArrayRef)> = vec![];
+        match self {
+            TimeKey::None => {}
+            TimeKey::Period => out.push((Field::new("period", DataType::Int32, false), Arc::new(Int32Array::from(keys.to_vec())))),
+            TimeKey::Year => out.push((Field::new("year", DataType::Int32, false), Arc::new(Int32Array::from(keys.to_vec())))),
+            TimeKey::Quarter => out.push((
+                Field::new("quarter", DataType::Utf8, false),
+                Arc::new(StringArray::from(keys.iter().map(|k| format!("{}-Q{}", k / 10, k % 10)).collect::<Vec<_>>())),
+            )),
+        }
+        if monthly && self != TimeKey::Period {
+            out.push((Field::new("n_months", DataType::UInt32, false), Arc::new(UInt32Array::from(months.iter().map(|m| m.count_ones()).collect::<Vec<_>>()))));
+        }
+        out
+    }
+}
+
+/// Arguments of [`supplier_shares`].
+#[derive(Debug, Clone)]
+pub struct SharesOptions {
+    pub importers: Vec<Importer>,
+    /// Products counted (with weights); `None` counts every product of the table.
+    pub products: Option<ProductSelection>,
+    /// Supplier groups counted as one partner each.
+    pub groups: Vec<SupplierGroup>,
+    pub by: Vec<By>,
+    pub source: Source,
+    /// Factor applied to mirror values (FOB) to approximate CIF; 1.0 keeps FOB.
+    pub cif_fob: f64,
+    /// Keep the `n` largest suppliers per cell and sum the others into one `Rest of world` row.
+    pub top: Option<usize>,
+    /// Count an importer group's imports from its own members.
+    pub include_intra_group: bool,
+    /// Add the `rows` column listing contributing table rows.
+    pub explain: bool,
+}
+
+impl SharesOptions {
+    /// Shares of `importers`' imports by period, reported data, every product.
+    pub fn new(importers: Vec<Importer>) -> Self {
+        SharesOptions {
+            importers,
+            products: None,
+            groups: vec![],
+            by: vec![By::Period],
+            source: Source::Reported,
+            cif_fob: 1.0,
+            top: None,
+            include_intra_group: false,
+            explain: false,
+        }
+    }
+}
+
+/// Builds the grouped sums of `table` for `importers` with cells keyed by `by` and items given by
+/// `item` (supplier key or product id). Shared by shares and concentration.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn group_imports(
+    table: &TradeTable,
+    slots: &mut ImporterSlots,
+    products: Option<&ProductSelection>,
+    source: Source,
+    cif_fob: f64,
+    by: &[By],
+    include_intra_group: bool,
+    explain: bool,
+    suppliers: &SupplierKeys,
+    over_product: bool,
+) -> Result<(ImportView, crate::metrics::group::Grouped)> {
+    let codes = slots.static_codes();
+    let view = ImportView::build(
+        table,
+        &ViewOptions { source, cif_fob, products, importers: codes.as_deref() },
+    )?;
+    let time = TimeKey::from_by(by, table.meta().freq)?;
+    let monthly = table.meta().freq == Freq::Monthly;
+    let by_product = by.contains(&By::Product);
+    let by_partner = by.contains(&By::Partner);
+    let mut g = Grouper::default();
+    let mut slot_buf: Vec<u16> = Vec::new();
+    for i in 0..view.len() {
+        let period = view.period[i];
+        slot_buf.clear();
+        slot_buf.extend_from_slice(slots.slots(view.importer[i], period)?);
+        for &slot in &slot_buf {
+            if !include_intra_group && slots.is_intra(slot, view.supplier[i], period)? {
+                continue;
+            }
+            let supplier = suppliers.key(view.supplier[i]);
+            let cell = CellKey {
+                importer: slot,
+                period: time.key(period),
+                product: if by_product { view.product[i] } else { NO_PRODUCT },
+                partner: if by_partner && over_product { supplier } else { NO_PARTNER },
+            };
+            let item = if over_product { view.product[i] } else { supplier };
+            let month_bit = if monthly { 1u16 << ((period % 100 - 1).clamp(0, 15)) } else { 0 };
+            g.add(cell, item, &view, i, explain, month_bit);
+        }
+    }
+    Ok((view, g.finish()))
+}
+
+/// Each supplier's share of each importer's imports, per cell of `by` (see the module docs
+/// for the columns).
+///
+/// ```
+/// use tradedep::model::*;
+/// use tradedep::metrics::{supplier_shares, SharesOptions, Importer, SupplierGroup};
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2022))));
+/// b.push(TradeRow::new(2023, 643, 156, Flow::Import, "854231", 60.0)).unwrap();
+/// b.push(TradeRow::new(2023, 643, 344, Flow::Import, "854231", 15.0)).unwrap();
+/// b.push(TradeRow::new(2023, 643, 792, Flow::Import, "854231", 25.0)).unwrap();
+/// let mut opts = SharesOptions::new(vec![Importer::country(643)]);
+/// opts.groups = vec![SupplierGroup::new("China+HK", [156, 344])];
+/// let out = supplier_shares(&b.finish().unwrap(), &opts).unwrap();
+/// assert_eq!(out.num_rows(), 2); // China+HK 0.75, Turkey 0.25
+/// ```
+pub fn supplier_shares(table: &TradeTable, opts: &SharesOptions) -> Result<RecordBatch> {
+    if opts.by.contains(&By::Partner) {
+        return Err(Error::invalid_argument(
+            "supplier shares cannot be broken down by partner",
+            "partners are the rows of the result; use by=[\"period\", \"product\"]",
+        ));
+    }
+    if opts.top == Some(0) {
+        return Err(Error::invalid_argument("top=0 keeps no supplier", "use top=n with n >= 1, or no top"));
+    }
+    let suppliers = SupplierKeys::new(&opts.groups)?;
+    let mut slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
+    let (view, grouped) = group_imports(
+        table,
+        &mut slots,
+        opts.products.as_ref(),
+        opts.source,
+        opts.cif_fob,
+        &opts.by,
+        opts.include_intra_group,
+        opts.explain,
+        &suppliers,
+        false,
+    )?;
+    let time = TimeKey::from_by(&opts.by, table.meta().freq)?;
+    let by_product = opts.by.contains(&By::Product);
+    let mut out = SharesColumns::new(opts.explain);
+    for (cell, mut items) in grouped.cells {
+        let mut total = Acc::default();
+        for (_, a) in &items {
+            total.merge(a);
+        }
+        // Largest first; ties by supplier key so output is deterministic.
+        items.sort_by(|a, b| b.1.value.total_cmp(&a.1.value).then(a.0.cmp(&b.0)));
+        let keep = opts.top.unwrap_or(usize::MAX).min(items.len());
+        let rest: Option<Acc> = (keep < items.len()).then(|| {
+            let mut r = Acc::default();
+            for (_, a) in &items[keep..] {
+                r.merge(a);
+            }
+            r
+        });
+        let label = &slots.importers[cell.importer as usize].label;
+        let period = (cell.period, total.months);
+        let product = by_product.then(|| view.products.get(cell.product as usize).map(String::as_str).unwrap_or(""));
+        for (rank, (key, acc)) in items.iter().take(keep).enumerate() {
+            out.push(label, period, product, suppliers.label(*key), Some(rank as u32 + 1), acc, &total, &view);
+        }
+        if let Some(r) = rest {
+            out.push(label, period, product, suppliers.label(REST_OF_WORLD), None, &r, &total, &view);
+        }
+    }
+    out.finish(time, table.meta().freq == Freq::Monthly, by_product)
+}
+
+/// Quantity and its unit as output columns.
+pub(crate) fn qty_parts(q: Qty, view: &ImportView) -> (Option<f64>, Option<String>) {
+    match q {
+        Qty::Unit(u, s) => (Some(s), view.units.get(u as usize).cloned()),
+        Qty::Mixed => (None, Some("mixed".into())),
+        Qty::Empty | Qty::Incomplete => (None, None),
+    }
+}
+
+struct SharesColumns {
+    importer: StringBuilder,
+    time: Vec<i32>,
+    months: Vec<u16>,
+    product: StringBuilder,
+    supplier: StringBuilder,
+    supplier_code: UInt16Builder,
+    rank: UInt32Builder,
+    value: Float64Builder,
+    total_value: Float64Builder,
+    share: Float64Builder,
+    quantity: Float64Builder,
+    quantity_unit: StringBuilder,
+    total_quantity: Float64Builder,
+    quantity_share: Float64Builder,
+    source: StringBuilder,
+    estimated: BooleanBuilder,
+    n_rows: UInt64Builder,
+    rows: Option<ListBuilder<UInt64Builder>>,
+}
+
+impl SharesColumns {
+    fn new(explain: bool) -> Self {
+        SharesColumns {
+            importer: StringBuilder::new(),
+            time: vec![],
+            months: vec![],
+            product: StringBuilder::new(),
+            supplier: StringBuilder::new(),
+            supplier_code: UInt16Builder::new(),
+            rank: UInt32Builder::new(),
+            value: Float64Builder::new(),
+            total_value: Float64Builder::new(),
+            share: Float64Builder::new(),
+            quantity: Float64Builder::new(),
+            quantity_unit: StringBuilder::new(),
+            total_quantity: Float64Builder::new(),
+            quantity_share: Float64Builder::new(),
+            source: StringBuilder::new(),
+            estimated: BooleanBuilder::new(),
+            n_rows: UInt64Builder::new(),
+            rows: explain.then(|| ListBuilder::new(UInt64Builder::new())),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(&mut self, importer: &str, period: (i32, u16), product: Option<&str>, supplier: (String, Option<u16>), rank: Option<u32>, acc: &Acc, total: &Acc, view: &ImportView) {
+        self.importer.append_value(importer);
+        self.time.push(period.0);
+        self.months.push(period.1);
+        self.product.append_option(product);
+        self.supplier.append_value(&supplier.0);
+        self.supplier_code.append_option(supplier.1);
+        self.rank.append_option(rank);
+        self.value.append_value(acc.value);
+        self.total_value.append_value(total.value);
+        self.share.append_option((total.value > 0.0).then(|| acc.value / total.value));
+        let (q, u) = qty_parts(acc.qty, view);
+        let (tq, tu) = qty_parts(total.qty, view);
+        self.quantity.append_option(q);
+        self.quantity_unit.append_option(u.as_deref());
+        self.total_quantity.append_option(tq);
+        let qs = match (q, tq) {
+            (Some(q), Some(t)) if u == tu && t > 0.0 => Some(q / t),
+            _ => None,
+        };
+        self.quantity_share.append_option(qs);
+        self.source.append_value(acc.source());
+        self.estimated.append_value(acc.n_estimated > 0);
+        self.n_rows.append_value(acc.n_rows);
+        if let Some(rows) = &mut self.rows {
+            let mut r = acc.rows.clone();
+            r.sort_unstable();
+            rows.append_value(r.into_iter().map(Some));
+        }
+    }
+
+    fn finish(mut self, time: TimeKey, monthly: bool, by_product: bool) -> Result<RecordBatch> {
+        let mut fields = vec![Field::new("importer", DataType::Utf8, false)];
+        let mut cols: Vec<ArrayRef> = vec![Arc::new(self.importer.finish())];
+        for (f, c) in time.columns(&self.time, &self.months, monthly) {
+            fields.push(f);
+            cols.push(c);
+        }
+        if by_product {
+            fields.push(Field::new("product", DataType::Utf8, true));
+            cols.push(Arc::new(self.product.finish()));
+        }
+        let rest: Vec<(Field, ArrayRef)> = vec![
+            (Field::new("supplier", DataType::Utf8, false), Arc::new(self.supplier.finish())),
+            (Field::new("supplier_code", DataType::UInt16, true), Arc::new(self.supplier_code.finish())),
+            (Field::new("rank", DataType::UInt32, true), Arc::new(self.rank.finish())),
+            (Field::new("value", DataType::Float64, false), Arc::new(self.value.finish())),
+            (Field::new("total_value", DataType::Float64, false), Arc::new(self.total_value.finish())),
+            (Field::new("share", DataType::Float64, true), Arc::new(self.share.finish())),
+            (Field::new("quantity", DataType::Float64, true), Arc::new(self.quantity.finish())),
+            (Field::new("quantity_unit", DataType::Utf8, true), Arc::new(self.quantity_unit.finish())),
+            (Field::new("total_quantity", DataType::Float64, true), Arc::new(self.total_quantity.finish())),
+            (Field::new("quantity_share", DataType::Float64, true), Arc::new(self.quantity_share.finish())),
+            (Field::new("source", DataType::Utf8, false), Arc::new(self.source.finish())),
+            (Field::new("estimated", DataType::Boolean, false), Arc::new(self.estimated.finish())),
+            (Field::new("n_rows", DataType::UInt64, false), Arc::new(self.n_rows.finish())),
+        ];
+        for (f, c) in rest {
+            fields.push(f);
+            cols.push(c);
+        }
+        if let Some(mut rows) = self.rows {
+            let arr = rows.finish();
+            fields.push(Field::new("rows", arr.data_type().clone(), false));
+            cols.push(Arc::new(arr));
+        }
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), cols).map_err(|e| Error::arrow("assembling supplier shares", e))
+    }
+}

@@ -1,0 +1,151 @@
+//! Concentration statistics of one set of values (domain notes, section 6).
+
+/// Concentration of one importer's imports over its suppliers (or products).
+///
+/// With shares `s_i = v_i / Σ v` over the items with a positive value:
+/// `hhi = Σ s²`, `hhi_norm = (hhi - 1/n) / (1 - 1/n)` (1 when n = 1), `cr_k` = sum of the k
+/// largest shares, `entropy = -Σ s ln s`, `n_equivalent = 1 / hhi`.
+///
+/// ```
+/// use tradedep::metrics::Concentration;
+/// let c = Concentration::of(&[50.0, 30.0, 20.0], 2).unwrap();
+/// assert!((c.hhi - 0.38).abs() < 1e-12);
+/// assert!((c.crn - 0.8).abs() < 1e-12);
+/// assert_eq!(c.top, 0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Concentration {
+    pub total: f64,
+    /// Items with a positive value.
+    pub n: usize,
+    pub hhi: f64,
+    pub hhi_norm: f64,
+    pub cr1: f64,
+    pub cr3: f64,
+    /// Sum of the `n` largest shares for the `n` asked for.
+    pub crn: f64,
+    pub entropy: f64,
+    pub n_equivalent: f64,
+    /// Index (into the input) of the largest value; ties go to the first.
+    pub top: usize,
+    pub top_share: f64,
+}
+
+impl Concentration {
+    /// `None` when no value is positive (nothing imported: shares are undefined).
+    pub fn of(values: &[f64], crn: usize) -> Option<Concentration> {
+        let total: f64 = values.iter().filter(|v| **v > 0.0).sum();
+        if total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !total.is_finite() {
+            return None;
+        }
+        let mut shares: Vec<f64> = values.iter().filter(|v| **v > 0.0).map(|v| v / total).collect();
+        let n = shares.len();
+        let mut top = 0;
+        for (i, v) in values.iter().enumerate() {
+            if *v > values[top] {
+                top = i;
+            }
+        }
+        let hhi: f64 = shares.iter().map(|s| s * s).sum();
+        let entropy: f64 = -shares.iter().map(|s| s * s.ln()).sum::<f64>();
+        shares.sort_unstable_by(|a, b| b.total_cmp(a));
+        let cr = |k: usize| shares.iter().take(k).sum::<f64>();
+        let hhi_norm = if n > 1 {
+            let inv = 1.0 / n as f64;
+            ((hhi - inv) / (1.0 - inv)).clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        Some(Concentration {
+            total,
+            n,
+            hhi,
+            hhi_norm,
+            cr1: cr(1),
+            cr3: cr(3),
+            crn: cr(crn),
+            entropy: entropy.max(0.0),
+            n_equivalent: 1.0 / hhi,
+            top,
+            top_share: values[top] / total,
+        })
+    }
+}
+
+/// Running concentration over values that arrive one item at a time, each item once
+/// (mergeable only over disjoint items).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RunningHhi {
+    pub total: f64,
+    pub sum_sq: f64,
+    pub n: u32,
+    pub top_key: u32,
+    pub top_value: f64,
+}
+
+impl RunningHhi {
+    #[inline]
+    pub fn push(&mut self, key: u32, v: f64) {
+        if v > 0.0 {
+            self.total += v;
+            self.sum_sq += v * v;
+            self.n += 1;
+            if v > self.top_value || (v == self.top_value && key < self.top_key) {
+                self.top_value = v;
+                self.top_key = key;
+            }
+        }
+    }
+    pub fn hhi(&self) -> Option<f64> {
+        (self.total > 0.0).then(|| self.sum_sq / (self.total * self.total))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_supplier_has_hhi_one() {
+        let c = Concentration::of(&[7.0], 3).unwrap();
+        assert_eq!(c.hhi, 1.0);
+        assert_eq!(c.hhi_norm, 1.0);
+        assert_eq!(c.n_equivalent, 1.0);
+        assert_eq!(c.entropy, 0.0);
+        assert_eq!(c.cr3, 1.0);
+    }
+
+    #[test]
+    fn equal_suppliers_hand_worked() {
+        let c = Concentration::of(&[1.0, 1.0, 1.0, 1.0], 3).unwrap();
+        assert!((c.hhi - 0.25).abs() < 1e-12);
+        assert!(c.hhi_norm.abs() < 1e-12);
+        assert!((c.n_equivalent - 4.0).abs() < 1e-12);
+        assert!((c.entropy - 4f64.ln()).abs() < 1e-12);
+        assert!((c.cr3 - 0.75).abs() < 1e-12);
+    }
+
+    #[test]
+    fn zeros_do_not_count_as_suppliers_and_empty_is_none() {
+        let c = Concentration::of(&[0.0, 3.0, 1.0], 1).unwrap();
+        assert_eq!(c.n, 2);
+        assert_eq!(c.top, 1);
+        assert!((c.top_share - 0.75).abs() < 1e-12);
+        assert!((c.hhi - (0.75f64.powi(2) + 0.25f64.powi(2))).abs() < 1e-12);
+        assert!(Concentration::of(&[0.0, 0.0], 3).is_none());
+        assert!(Concentration::of(&[], 3).is_none());
+    }
+
+    #[test]
+    fn running_matches_batch() {
+        let vals = [5.0, 0.0, 2.5, 9.0, 1.0];
+        let mut r = RunningHhi::default();
+        for (i, v) in vals.iter().enumerate() {
+            r.push(i as u32, *v);
+        }
+        let c = Concentration::of(&vals, 3).unwrap();
+        assert!((r.hhi().unwrap() - c.hhi).abs() < 1e-12);
+        assert_eq!(r.top_key as usize, c.top);
+        assert_eq!(r.n as usize, c.n);
+    }
+}

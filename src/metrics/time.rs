@@ -1,0 +1,255 @@
+//! Time series of imports: monthly, quarterly or annual, with year-on-year change, an index
+//! against a baseline (e.g. the 2017-2021 average) and rolling 12-month (or 4-quarter) sums.
+//!
+//! Calendar gaps are explicit: every series runs over the same complete calendar, from the
+//! first to the last period seen in the result; a period without rows has a null `value` and
+//! `gap = true`, never a silent zero. Derived numbers that would need a missing or incomplete
+//! period are null.
+//!
+//! Columns (bracketed ones when asked for):
+//!
+//! | column | type | meaning |
+//! |---|---|---|
+//! | `importer` | Utf8 | importer label |
+//! | [`product`] | Utf8 | with `by_product` |
+//! | [`supplier`], [`supplier_code`] | Utf8, UInt16 | with `by_supplier` (groups and labels as in shares) |
+//! | `period` / `quarter` / `year` | Int32 / Utf8 / Int32 | the calendar |
+//! | [`n_months`] | UInt32 | months with rows, when months are summed into quarters or years |
+//! | `value` | Float64 | imports; null in a gap |
+//! | `gap` | Boolean | no rows in this period |
+//! | `complete` | Boolean | not a gap, and every month of a quarter/year present |
+//! | `yoy` | Float64 | value / value a year earlier - 1 (null when either is missing, incomplete or 0) |
+//! | `rolling_year` | Float64 | sum of the last 12 months / 4 quarters / 1 year; null if any is missing or incomplete |
+//! | [`index`] | Float64 | 100 x value / mean of the complete baseline periods, with `baseline` |
+//! | `source` | Utf8 | reported, mirror or mixed; null in a gap |
+//! | `n_rows` | UInt64 | table rows summed |
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt16Array, UInt64Array};
+use arrow_schema::{DataType, Field, Schema};
+
+use crate::error::{Error, Result};
+use crate::metrics::group::{Acc, Importer, ImporterSlots, SupplierGroup, SupplierKeys, NO_PRODUCT};
+use crate::metrics::shares::{group_imports, By, TimeKey};
+use crate::metrics::view::Source;
+use crate::model::{Freq, ProductSelection, TradeTable};
+
+/// Calendar of a series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeriesFreq {
+    /// The table's months (monthly tables only).
+    Month,
+    Quarter,
+    Year,
+}
+
+impl SeriesFreq {
+    pub fn parse(s: &str) -> Result<SeriesFreq> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "m" | "month" | "monthly" => Ok(SeriesFreq::Month),
+            "q" | "quarter" | "quarterly" => Ok(SeriesFreq::Quarter),
+            "a" | "y" | "year" | "annual" | "yearly" => Ok(SeriesFreq::Year),
+            other => Err(Error::invalid_argument(format!("unknown series frequency {other:?}"), "use \"month\", \"quarter\" or \"year\"")),
+        }
+    }
+}
+
+/// Arguments of [`import_series`].
+#[derive(Debug, Clone)]
+pub struct SeriesOptions {
+    pub importers: Vec<Importer>,
+    pub products: Option<ProductSelection>,
+    pub groups: Vec<SupplierGroup>,
+    /// One series per supplier (or group) instead of the importer's total.
+    pub by_supplier: bool,
+    /// One series per product instead of the selection's total.
+    pub by_product: bool,
+    pub freq: SeriesFreq,
+    /// Inclusive years whose mean is the index base (e.g. `(2017, 2021)`).
+    pub baseline: Option<(i32, i32)>,
+    pub source: Source,
+    pub cif_fob: f64,
+    pub include_intra_group: bool,
+}
+
+impl SeriesOptions {
+    pub fn new(importers: Vec<Importer>, freq: SeriesFreq) -> Self {
+        SeriesOptions {
+            importers,
+            products: None,
+            groups: vec![],
+            by_supplier: false,
+            by_product: false,
+            freq,
+            baseline: None,
+            source: Source::Reported,
+            cif_fob: 1.0,
+            include_intra_group: false,
+        }
+    }
+}
+
+/// Steps through a calendar of time keys.
+#[derive(Clone, Copy)]
+struct Calendar {
+    key: TimeKey,
+    monthly_source: bool,
+}
+
+impl Calendar {
+    fn per_year(self) -> i32 {
+        match (self.key, self.monthly_source) {
+            (TimeKey::Period, true) => 12,
+            (TimeKey::Quarter, _) => 4,
+            _ => 1,
+        }
+    }
+    fn next(self, k: i32) -> i32 {
+        match self.per_year() {
+            12 => if k % 100 == 12 { (k / 100 + 1) * 100 + 1 } else { k + 1 },
+            4 => if k % 10 == 4 { (k / 10 + 1) * 10 + 1 } else { k + 1 },
+            _ => k + 1,
+        }
+    }
+    fn year_before(self, k: i32) -> i32 {
+        match self.per_year() {
+            12 => k - 100,
+            4 => k - 10,
+            _ => k - 1,
+        }
+    }
+    fn year(self, k: i32) -> i32 {
+        match self.per_year() {
+            12 => k / 100,
+            4 => k / 10,
+            _ => k,
+        }
+    }
+    /// Months a complete period has (1 for a table's own annual periods: nothing to check).
+    fn months(self) -> u32 {
+        match (self.key, self.monthly_source) {
+            (TimeKey::Year, true) => 12,
+            (TimeKey::Quarter, true) => 3,
+            _ => 0,
+        }
+    }
+}
+
+/// Import series per importer (and product, supplier) on a complete calendar (see module docs).
+pub fn import_series(table: &TradeTable, opts: &SeriesOptions) -> Result<RecordBatch> {
+    let monthly = table.meta().freq == Freq::Monthly;
+    let time_by = match opts.freq {
+        SeriesFreq::Month if !monthly => {
+            return Err(Error::invalid_argument("monthly series of an annual table", "use freq=\"year\" for an annual table"))
+        }
+        SeriesFreq::Month => By::Period,
+        SeriesFreq::Quarter => By::Quarter,
+        SeriesFreq::Year => By::Year,
+    };
+    let mut by = vec![time_by];
+    if opts.by_product {
+        by.push(By::Product);
+    }
+    let key = TimeKey::from_by(&by, table.meta().freq)?;
+    let cal = Calendar { key, monthly_source: monthly };
+    let suppliers = SupplierKeys::new(&opts.groups)?;
+    let mut slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
+    let (view, grouped) = group_imports(table, &mut slots, opts.products.as_ref(), opts.source, opts.cif_fob, &by, opts.include_intra_group, false, &suppliers, false)?;
+    // (importer, product, supplier) -> time -> sums
+    const ALL: u32 = u32::MAX;
+    let mut series: BTreeMap<(u16, u32, u32), BTreeMap<i32, Acc>> = BTreeMap::new();
+    let (mut lo, mut hi) = (i32::MAX, i32::MIN);
+    for (cell, items) in grouped.cells {
+        lo = lo.min(cell.period);
+        hi = hi.max(cell.period);
+        for (sup, acc) in items {
+            let s = if opts.by_supplier { sup } else { ALL };
+            series.entry((cell.importer, cell.product, s)).or_default().entry(cell.period).or_default().merge(&acc);
+        }
+    }
+    let mut calendar = vec![];
+    if lo <= hi {
+        let mut k = lo;
+        while k <= hi {
+            calendar.push(k);
+            k = cal.next(k);
+        }
+    }
+    let ppy = cal.per_year();
+    let full = cal.months();
+    let mut c = SeriesCols::default();
+    for ((imp, prod, sup), points) in &series {
+        let complete = |k: i32| points.get(&k).is_some_and(|a| full == 0 || a.months.count_ones() == full);
+        let base = opts.baseline.map(|(from, to)| {
+            let vals: Vec<f64> = calendar.iter().filter(|k| (from..=to).contains(&cal.year(**k)) && complete(**k)).map(|k| points[k].value).collect();
+            (!vals.is_empty()).then(|| vals.iter().sum::<f64>() / vals.len() as f64)
+        });
+        for (pos, k) in calendar.iter().enumerate() {
+            let acc = points.get(k);
+            c.importer.push(slots.importers[*imp as usize].label.clone());
+            c.product.push((*prod != NO_PRODUCT).then(|| view.products.get(*prod as usize).cloned().unwrap_or_default()));
+            let (label, code) = if *sup == ALL { (String::new(), None) } else { suppliers.label(*sup) };
+            c.supplier.push(label);
+            c.supplier_code.push(code);
+            c.time.push(*k);
+            c.months.push(acc.map(|a| a.months).unwrap_or(0));
+            c.value.push(acc.map(|a| a.value));
+            c.gap.push(acc.is_none());
+            c.complete.push(complete(*k));
+            let prior = cal.year_before(*k);
+            c.yoy.push(match (complete(*k), complete(prior)) {
+                (true, true) if points[&prior].value > 0.0 => Some(points[k].value / points[&prior].value - 1.0),
+                _ => None,
+            });
+            let window = (pos + 1 >= ppy as usize).then(|| &calendar[pos + 1 - ppy as usize..=pos]);
+            c.rolling.push(window.and_then(|w| w.iter().all(|k| complete(*k)).then(|| w.iter().map(|k| points[k].value).sum())));
+            c.index.push(match (base.flatten(), acc) {
+                (Some(b), Some(a)) if b > 0.0 => Some(100.0 * a.value / b),
+                _ => None,
+            });
+            c.source.push(acc.map(|a| a.source()));
+            c.n_rows.push(acc.map(|a| a.n_rows).unwrap_or(0));
+        }
+    }
+    let mut cols: Vec<(Field, ArrayRef)> = vec![(Field::new("importer", DataType::Utf8, false), Arc::new(StringArray::from(c.importer)))];
+    if opts.by_product {
+        cols.push((Field::new("product", DataType::Utf8, true), Arc::new(StringArray::from(c.product))));
+    }
+    if opts.by_supplier {
+        cols.push((Field::new("supplier", DataType::Utf8, false), Arc::new(StringArray::from(c.supplier))));
+        cols.push((Field::new("supplier_code", DataType::UInt16, true), Arc::new(UInt16Array::from(c.supplier_code))));
+    }
+    cols.extend(key.columns(&c.time, &c.months, monthly));
+    cols.push((Field::new("value", DataType::Float64, true), Arc::new(Float64Array::from(c.value))));
+    cols.push((Field::new("gap", DataType::Boolean, false), Arc::new(BooleanArray::from(c.gap))));
+    cols.push((Field::new("complete", DataType::Boolean, false), Arc::new(BooleanArray::from(c.complete))));
+    cols.push((Field::new("yoy", DataType::Float64, true), Arc::new(Float64Array::from(c.yoy))));
+    cols.push((Field::new("rolling_year", DataType::Float64, true), Arc::new(Float64Array::from(c.rolling))));
+    if opts.baseline.is_some() {
+        cols.push((Field::new("index", DataType::Float64, true), Arc::new(Float64Array::from(c.index))));
+    }
+    cols.push((Field::new("source", DataType::Utf8, true), Arc::new(StringArray::from(c.source))));
+    cols.push((Field::new("n_rows", DataType::UInt64, false), Arc::new(UInt64Array::from(c.n_rows))));
+    let (f, a): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
+    RecordBatch::try_new(Arc::new(Schema::new(f)), a).map_err(|e| Error::arrow("assembling import series", e))
+}
+
+#[derive(Default)]
+struct SeriesCols {
+    importer: Vec<String>,
+    product: Vec<Option<String>>,
+    supplier: Vec<String>,
+    supplier_code: Vec<Option<u16>>,
+    time: Vec<i32>,
+    months: Vec<u16>,
+    value: Vec<Option<f64>>,
+    gap: Vec<bool>,
+    complete: Vec<bool>,
+    yoy: Vec<Option<f64>>,
+    rolling: Vec<Option<f64>>,
+    index: Vec<Option<f64>>,
+    source: Vec<Option<&'static str>>,
+    n_rows: Vec<u64>,
+}

@@ -1,0 +1,148 @@
+//! Quantities and unit values per importer, product and supplier.
+//!
+//! Quantities are summed only within one unit: a supplier whose rows carry different units has
+//! `quantity_unit = "mixed"` and no quantity or unit value; one with rows lacking a quantity has
+//! neither (the sum would be partial). The relative unit value compares a supplier's unit value
+//! with that of the importer's other suppliers of the same product, in the same unit and period.
+//!
+//! Columns:
+//!
+//! | column | type | meaning |
+//! |---|---|---|
+//! | `importer` | Utf8 | importer label |
+//! | `period` / `year` / `quarter` (+ `n_months`) | | time key of `by`, as in supplier shares |
+//! | `product` | Utf8 | product code |
+//! | `supplier`, `supplier_code` | Utf8, UInt16 | supplier or group |
+//! | `value` | Float64 | imports from the supplier |
+//! | `quantity`, `quantity_unit` | Float64, Utf8 | summed quantity and its unit (`mixed`, or null when unknown) |
+//! | `unit_value` | Float64 | value / quantity, per `quantity_unit` |
+//! | `others_value`, `others_quantity` | Float64 | the other suppliers with quantities in the same unit |
+//! | `n_others` | UInt32 | how many other suppliers those are |
+//! | `relative_unit_value` | Float64 | unit_value / (others_value / others_quantity) |
+//! | `source`, `estimated`, `n_rows` | | as in supplier shares |
+
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt16Array, UInt32Array, UInt64Array};
+use arrow_schema::{DataType, Field, Schema};
+
+use crate::error::{Error, Result};
+use crate::metrics::group::{Importer, ImporterSlots, Qty, SupplierGroup, SupplierKeys};
+use crate::metrics::shares::{group_imports, qty_parts, By, TimeKey};
+use crate::metrics::view::Source;
+use crate::model::{Freq, ProductSelection, TradeTable};
+
+/// Arguments of [`unit_values`].
+#[derive(Debug, Clone)]
+pub struct UnitValueOptions {
+    pub importers: Vec<Importer>,
+    pub products: Option<ProductSelection>,
+    pub groups: Vec<SupplierGroup>,
+    /// Time key: [`By::Period`] (default), [`By::Year`] or [`By::Quarter`]; the product is always a key.
+    pub by: Vec<By>,
+    pub source: Source,
+    pub cif_fob: f64,
+    pub include_intra_group: bool,
+}
+
+impl UnitValueOptions {
+    pub fn new(importers: Vec<Importer>) -> Self {
+        UnitValueOptions { importers, products: None, groups: vec![], by: vec![By::Period], source: Source::Reported, cif_fob: 1.0, include_intra_group: false }
+    }
+}
+
+/// Unit values and relative unit values (see the module docs for the columns).
+pub fn unit_values(table: &TradeTable, opts: &UnitValueOptions) -> Result<RecordBatch> {
+    if opts.by.contains(&By::Partner) {
+        return Err(Error::invalid_argument("unit values are per supplier already", "drop \"partner\" from by"));
+    }
+    let mut by: Vec<By> = opts.by.iter().copied().filter(|b| *b != By::Product).collect();
+    by.push(By::Product);
+    let time = TimeKey::from_by(&by, table.meta().freq)?;
+    let monthly = table.meta().freq == Freq::Monthly;
+    let suppliers = SupplierKeys::new(&opts.groups)?;
+    let mut slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
+    let (view, grouped) = group_imports(table, &mut slots, opts.products.as_ref(), opts.source, opts.cif_fob, &by, opts.include_intra_group, false, &suppliers, false)?;
+    let mut c = Cols::default();
+    for (cell, items) in grouped.cells {
+        for (k, (sup, acc)) in items.iter().enumerate() {
+            let (q, unit) = qty_parts(acc.qty, &view);
+            let uv = q.filter(|q| *q > 0.0).map(|q| acc.value / q);
+            let (mut ov, mut oq, mut n) = (0.0, 0.0, 0u32);
+            if let Qty::Unit(u, _) = acc.qty {
+                for (j, (_, other)) in items.iter().enumerate() {
+                    if let (true, Qty::Unit(ou, oqty)) = (j != k, other.qty) {
+                        if ou == u {
+                            ov += other.value;
+                            oq += oqty;
+                            n += 1;
+                        }
+                    }
+                }
+            }
+            let others_uv = (n > 0 && oq > 0.0).then(|| ov / oq);
+            c.importer.push(slots.importers[cell.importer as usize].label.clone());
+            c.time.push(cell.period);
+            c.months.push(acc.months);
+            c.product.push(view.products.get(cell.product as usize).cloned().unwrap_or_default());
+            let (label, code) = suppliers.label(*sup);
+            c.supplier.push(label);
+            c.supplier_code.push(code);
+            c.value.push(acc.value);
+            c.quantity.push(q);
+            c.unit.push(unit);
+            c.unit_value.push(uv);
+            c.others_value.push((n > 0).then_some(ov));
+            c.others_quantity.push((n > 0).then_some(oq));
+            c.n_others.push(n);
+            c.relative.push(match (uv, others_uv) {
+                (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+                _ => None,
+            });
+            c.source.push(acc.source());
+            c.estimated.push(acc.n_estimated > 0);
+            c.n_rows.push(acc.n_rows);
+        }
+    }
+    let mut cols: Vec<(Field, ArrayRef)> = vec![(Field::new("importer", DataType::Utf8, false), Arc::new(StringArray::from(c.importer)))];
+    cols.extend(time.columns(&c.time, &c.months, monthly));
+    cols.extend([
+        (Field::new("product", DataType::Utf8, false), Arc::new(StringArray::from(c.product)) as ArrayRef),
+        (Field::new("supplier", DataType::Utf8, false), Arc::new(StringArray::from(c.supplier))),
+        (Field::new("supplier_code", DataType::UInt16, true), Arc::new(UInt16Array::from(c.supplier_code))),
+        (Field::new("value", DataType::Float64, false), Arc::new(Float64Array::from(c.value))),
+        (Field::new("quantity", DataType::Float64, true), Arc::new(Float64Array::from(c.quantity))),
+        (Field::new("quantity_unit", DataType::Utf8, true), Arc::new(StringArray::from(c.unit))),
+        (Field::new("unit_value", DataType::Float64, true), Arc::new(Float64Array::from(c.unit_value))),
+        (Field::new("others_value", DataType::Float64, true), Arc::new(Float64Array::from(c.others_value))),
+        (Field::new("others_quantity", DataType::Float64, true), Arc::new(Float64Array::from(c.others_quantity))),
+        (Field::new("n_others", DataType::UInt32, false), Arc::new(UInt32Array::from(c.n_others))),
+        (Field::new("relative_unit_value", DataType::Float64, true), Arc::new(Float64Array::from(c.relative))),
+        (Field::new("source", DataType::Utf8, false), Arc::new(StringArray::from(c.source))),
+        (Field::new("estimated", DataType::Boolean, false), Arc::new(BooleanArray::from(c.estimated))),
+        (Field::new("n_rows", DataType::UInt64, false), Arc::new(UInt64Array::from(c.n_rows))),
+    ]);
+    let (f, a): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
+    RecordBatch::try_new(Arc::new(Schema::new(f)), a).map_err(|e| Error::arrow("assembling unit values", e))
+}
+
+#[derive(Default)]
+struct Cols {
+    importer: Vec<String>,
+    time: Vec<i32>,
+    months: Vec<u16>,
+    product: Vec<String>,
+    supplier: Vec<String>,
+    supplier_code: Vec<Option<u16>>,
+    value: Vec<f64>,
+    quantity: Vec<Option<f64>>,
+    unit: Vec<Option<String>>,
+    unit_value: Vec<Option<f64>>,
+    others_value: Vec<Option<f64>>,
+    others_quantity: Vec<Option<f64>>,
+    n_others: Vec<u32>,
+    relative: Vec<Option<f64>>,
+    source: Vec<&'static str>,
+    estimated: Vec<bool>,
+    n_rows: Vec<u64>,
+}
