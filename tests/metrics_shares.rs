@@ -219,16 +219,21 @@ fn shares_and_hhi(rows: &[(u16, f64)], relabel: impl Fn(u16) -> u16) -> (Vec<f64
     (shares, col_f64(&c, "hhi")[0].unwrap(), n)
 }
 
+/// The `i`-th country code the country table knows: partners in generated tables must be real.
+fn known(i: u16) -> u16 {
+    (1u16..1000).filter(|c| tradedep::reference::countries::is_known_code(*c)).nth(i as usize).expect("more than 160 known codes")
+}
+
 proptest! {
     #[test]
     fn shares_sum_to_one_hhi_bounded_and_relabelling_invariant(
         rows in proptest::collection::vec((1u16..60, 0.01f64..1e9), 1..40)
     ) {
-        let (shares, hhi, n) = shares_and_hhi(&rows, |p| p);
+        let (shares, hhi, n) = shares_and_hhi(&rows, known);
         prop_assert!((shares.iter().sum::<f64>() - 1.0).abs() < 1e-9);
         prop_assert!(hhi <= 1.0 + 1e-12 && hhi >= 1.0 / n as f64 - 1e-12);
         // Relabel partners with a bijection: same multiset of shares, same HHI.
-        let (shares2, hhi2, n2) = shares_and_hhi(&rows, |p| 100 + (p * 7) % 61);
+        let (shares2, hhi2, n2) = shares_and_hhi(&rows, |p| known(100 + (p * 7) % 61));
         prop_assert_eq!(n, n2);
         prop_assert!((hhi - hhi2).abs() < 1e-12);
         for (a, b) in shares.iter().zip(shares2.iter()) {
@@ -239,7 +244,7 @@ proptest! {
     #[test]
     fn a_single_supplier_has_hhi_one(v in 0.01f64..1e12, k in 1usize..5) {
         let rows: Vec<(u16, f64)> = (0..k).map(|_| (CHN, v)).collect();
-        let (shares, hhi, n) = shares_and_hhi(&rows, |p| p);
+        let (shares, hhi, n) = shares_and_hhi(&rows, known);
         prop_assert_eq!(n, 1);
         prop_assert_eq!(hhi, 1.0);
         prop_assert_eq!(shares, vec![1.0]);
