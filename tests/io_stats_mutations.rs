@@ -323,7 +323,11 @@ fn damaged_7z_archives_give_errors_not_panics() {
             check(read_comext(&p, &ComextOptions::default()), name, &seen)
         })
         .unwrap();
-    assert_both(&seen, "7z");
+    // Random damage to a compressed archive rarely leaves a readable table (7 in 300 in one run),
+    // so requiring one would make this test flaky; the property checked is "typed error, no panic".
+    let o = seen.borrow();
+    eprintln!("7z: {o:?}");
+    assert!(!o.errors.is_empty(), "7z: {o:?}");
 }
 
 #[test]
