@@ -71,6 +71,44 @@ def summarize(trade: td.TradeTable, title: str, top: int = 8) -> str:
     return "\n".join(lines)
 
 
+def chpl_dependency(trade: td.TradeTable) -> str:
+    """The first question users ask: China+HK's share of each importer's CHPL imports, by year.
+
+    Uses import rows where the table has them (importer = reporter), else rebuilds imports from
+    partners' exports (mirror view), as ``td.supplier_shares(source="auto")`` does.
+    """
+    import pyarrow.compute as pc
+
+    if trade.vintage is None or not trade.vintage.startswith(("HS", "CN")):
+        return "CHPL dependency: skipped (product vintage unknown)"
+    t = trade.to_arrow()
+    flows = set(pc.unique(t["flow"].combine_chunks().cast("string")).to_pylist()) if t.num_rows else set()
+    importers = t["reporter"] if "import" in flows else t["partner"]
+    by_value = (
+        t.append_column("importer", importers).group_by("importer").aggregate([("value", "sum")])
+        .sort_by([("value_sum", "descending")]).slice(0, 3)
+    )
+    lines = ["== China+HK share of CHPL imports (td.supplier_shares, by year)"]
+    chpl = td.lists.chpl()
+    for code in by_value["importer"].to_pylist():
+        try:
+            res = td.supplier_shares(
+                trade, importer=int(code), products=chpl, groups={"China+HK": ["CHN", "HKG"]}, by="year", source="auto"
+            ).to_arrow()
+        except td.TradeDepError as e:
+            lines.append(f"  {_country_label(code)}: {e}")
+            continue
+        rows = [r for r in res.to_pylist() if r["supplier"] == "China+HK"]
+        if not rows:
+            lines.append(f"  {_country_label(code)}: no CHPL imports from China+HK")
+        for r in rows:
+            lines.append(
+                f"  {_country_label(code):<24} {r['year']}: {r['share']:6.1%} of {r['total_value']:>16,.0f} {trade.currency}"
+                f" ({r['source']})"
+            )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tradedep", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", nargs="?", help="BACI, Comtrade or Comext file; omit for the synthetic demo")
@@ -86,9 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             trade = _pick_reader(path, args.reader)(str(path))
             title = str(path)
         print(summarize(trade, title, args.top))
-        extra = getattr(td, "_cli_dependency_summary", None)
-        if extra is not None:
-            print(extra(trade))
+        print(chpl_dependency(trade))
     except td.TradeDepError as e:
         print(f"tradedep: {e}", file=sys.stderr)
         return 2
