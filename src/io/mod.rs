@@ -2,3 +2,8 @@
 //! [`ReadReport`](crate::ReadReport) accounts for every row read.
 
 pub mod source;
+
+pub mod archive_zip;
+pub mod baci;
+
+pub use baci::{read_baci, read_baci_bytes, BaciOptions, OnUnknownCountry};
