@@ -45,7 +45,13 @@ class TradeTable:
     ) -> TradeTable: ...
 
 # ---- io (BACI, generic CSV/Parquet/Arrow) ---------------------------------------------------
-
+def _read_baci(
+    path: str,
+    vintage: str | None = None,
+    years: list[int] | None = None,
+    on_unknown_country: str = "error",
+    progress: Callable[[int, int], None] | None = None,
+) -> TradeTable: ...
 
 # ---- readers_stats (Comtrade, Comext) -------------------------------------------------------
 
