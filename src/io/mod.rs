@@ -4,6 +4,10 @@
 pub mod source;
 
 pub mod archive_zip;
+pub mod arrow_input;
 pub mod baci;
+pub mod generic;
 
+pub use arrow_input::{from_record_batches, ColumnMapping, CountryCoding};
 pub use baci::{read_baci, read_baci_bytes, BaciOptions, OnUnknownCountry};
+pub use generic::{read_csv, read_parquet, write_parquet, CsvOptions};
