@@ -264,3 +264,52 @@ fn gz_and_plain_give_the_same_table() {
     let b = read_baci_bytes(&gz, &format!("{name}.gz"), &BaciOptions::default()).unwrap();
     assert_eq!(rows(&a), rows(&b));
 }
+
+mod agreement {
+    //! Well-formed rows in every spelling BACI uses (quoted or not, padded, CRLF, NA, blank)
+    //! read the same as the independent reference parse, whichever internal path they take.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn field(digits: String, quote: bool, pad: usize) -> String {
+        let padded = format!("{}{digits}", " ".repeat(pad));
+        if quote {
+            format!("\"{padded}\"")
+        } else {
+            digits
+        }
+    }
+
+    prop_compose! {
+        fn row()(i in prop::sample::select(vec![4u16, 24, 36, 156, 643, 710, 842]),
+                 j in prop::sample::select(vec![4u16, 24, 36, 156, 643, 710, 842]),
+                 k in 0u32..1_000_000,
+                 v_int in 0u64..100_000_000, v_frac in 0u32..1000, v_dec in 0usize..4,
+                 q in prop::option::of((0u64..10_000_000, 0u32..1000)),
+                 q_style in 0u8..4, quote_ints in any::<bool>(), pad in 0usize..12, crlf in any::<bool>())
+                 -> String {
+            let v = match v_dec { 0 => v_int.to_string(), n => format!("{v_int}.{:0width$}", v_frac % 10u32.pow(n as u32), width = n) };
+            let q = match (q, q_style) {
+                (None, 0) => "\"           NA\"".to_string(),
+                (None, 1) => "NA".to_string(),
+                (None, _) => String::new(),
+                (Some((a, b)), 0 | 1) => field(format!("{a}.{b:03}"), true, pad),
+                (Some((a, b)), _) => format!("{a}.{b:03}"),
+            };
+            format!("{},{},{},{},{},{}{}",
+                field("2021".into(), quote_ints, 0), field(i.to_string(), quote_ints, 0),
+                field(j.to_string(), false, 0), k, v, q, if crlf { "\r\n" } else { "\n" })
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn any_spelling_reads_like_the_reference(rows in prop::collection::vec(row(), 1..60), chunk in 0usize..3) {
+            let text = format!("\"t\",\"i\",\"j\",\"k\",\"v\",\"q\"\r\n{}", rows.concat());
+            let options = BaciOptions { chunk_bytes: [0, 300, 1000][chunk], ..Default::default() };
+            let t = read_baci_bytes(text.as_bytes(), "BACI_HS17_Y2021_V202401.csv", &options).unwrap();
+            prop_assert_eq!(super::rows(&t), reference_rows(&text));
+        }
+    }
+}

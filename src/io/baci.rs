@@ -53,6 +53,16 @@ use crate::reference::countries;
 
 /// Target size of one chunk of text (and so of one record batch: about 1 million BACI rows).
 const CHUNK_BYTES: usize = 32 << 20;
+/// Smallest chunk chosen for small files.
+const MIN_CHUNK_BYTES: usize = 4 << 20;
+
+/// Chunk size for `text_bytes` of text: at least ~8 chunks so that the last round of work is
+/// short, between 4 and 32 MB.
+fn chunk_size_for(text_bytes: u64) -> usize {
+    let threads = rayon::current_num_threads().max(1) as u64;
+    ((text_bytes / (4 * threads)).max(1) as usize).clamp(MIN_CHUNK_BYTES, CHUNK_BYTES)
+}
+
 /// Product codes are at most 6 digits: `k` indexes tables of this size.
 const MAX_PRODUCT: usize = 1_000_000;
 const BITMAP_WORDS: usize = MAX_PRODUCT.div_ceil(64);
@@ -147,7 +157,12 @@ fn read_any<R: Read + Seek + Send>(
         return read_archive(src, name, options);
     }
     let vintage = resolve_vintage(name, options.vintage)?;
-    let ctx = FileCtx::new(name, year_from_name(name), options);
+    let mut ctx = FileCtx::new(name, year_from_name(name), options);
+    if options.chunk_bytes == 0 {
+        // Enough chunks to keep every worker busy to the end (BACI text is ~4x its gzip size).
+        let text = if magic.starts_with(&[0x1f, 0x8b]) { total.saturating_mul(4) } else { total };
+        ctx.chunk_bytes = chunk_size_for(text);
+    }
     let counter = Arc::new(AtomicU64::new(0));
     let progress = ProgressCtx { callback: options.progress, counter: counter.clone(), base: 0, total };
     let parsed = if magic.starts_with(&[0x1f, 0x8b]) {
@@ -207,7 +222,10 @@ fn read_archive<R: Read + Seek + Send>(src: R, name: &str, options: &BaciOptions
     let mut base = 0;
     for m in &members {
         let member_name = format!("{name}:{}", m.name);
-        let ctx = FileCtx::new(&member_name, Some(m.year), options);
+        let mut ctx = FileCtx::new(&member_name, Some(m.year), options);
+        if options.chunk_bytes == 0 {
+            ctx.chunk_bytes = chunk_size_for(m.size);
+        }
         let progress = ProgressCtx { callback: options.progress, counter: counter.clone(), base, total };
         counter.store(0, Ordering::Relaxed);
         let reader = zip.by_name(&m.path).map_err(|e| archive_zip::zip_error(name, e))?;
@@ -639,15 +657,54 @@ fn fast_uint(buf: &[u8], p: &mut usize, max_digits: usize) -> Option<u32> {
     Some(n)
 }
 
+/// Exact powers of ten as f64 (10^0 ..= 10^15 are exactly representable).
+const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
 /// A number starting with a digit (so never negative), correctly rounded.
+///
+/// BACI writes plain decimals (`52.051`): with at most 15 digits the digits form an exact
+/// integer `m < 2^53` and the value is `m / 10^f` for an exact power of ten, one correctly
+/// rounded division (Clinger's fast path), so the result equals a correct decimal parser's.
+/// Longer numbers and exponents go to fast-float2.
 #[inline(always)]
 fn fast_amount(buf: &[u8], p: &mut usize) -> Option<f64> {
-    let s = buf.get(*p..)?;
-    if !s.first()?.is_ascii_digit() {
+    let start = *p;
+    let mut q = start;
+    let mut m: u64 = 0;
+    let mut digits = 0usize;
+    while let Some(&b) = buf.get(q) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        m = m.wrapping_mul(10).wrapping_add(d as u64);
+        digits += 1;
+        q += 1;
+    }
+    if digits == 0 {
         return None;
     }
-    let (v, n) = fast_float2::parse_partial::<f64, _>(s).ok()?;
-    *p += n;
+    let mut frac = 0usize;
+    if buf.get(q) == Some(&b'.') {
+        q += 1;
+        while let Some(&b) = buf.get(q) {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            m = m.wrapping_mul(10).wrapping_add(d as u64);
+            digits += 1;
+            frac += 1;
+            q += 1;
+        }
+    }
+    if digits <= 15 && !matches!(buf.get(q), Some(b'e' | b'E')) {
+        *p = q;
+        // frac <= digits <= 15, so the index is in range.
+        return Some(m as f64 / POW10[frac]);
+    }
+    let (v, n) = fast_float2::parse_partial::<f64, _>(buf.get(start..)?).ok()?;
+    *p = start + n;
     v.is_finite().then_some(v)
 }
 
@@ -976,6 +1033,17 @@ fn parse_chunk(buf: &[u8], ctx: &FileCtx<'_>) -> std::result::Result<ChunkOut, R
 
 // ---- assembling the table -------------------------------------------------------------------
 
+/// `k` written with 6 digits (`10121` -> `010121`); `k` < 1,000,000.
+fn six_digits(k: u32) -> String {
+    let mut out = [b'0'; 6];
+    let mut k = k;
+    for slot in out.iter_mut().rev() {
+        *slot = b'0' + (k % 10) as u8;
+        k /= 10;
+    }
+    out.iter().map(|b| *b as char).collect()
+}
+
 fn finish(
     mut all: Parsed,
     mut report: ReadReport,
@@ -1004,7 +1072,7 @@ fn finish(
             codes.push(k as u32);
         }
     }
-    let dictionary: ArrayRef = Arc::new(StringArray::from_iter_values(codes.iter().map(|k| format!("{k:06}"))));
+    let dictionary: ArrayRef = Arc::new(StringArray::from_iter_values(codes.iter().map(|k| six_digits(*k))));
     all.chunks.par_iter_mut().for_each(|c| {
         for k in c.product.iter_mut() {
             *k = lookup.get(*k as usize).copied().unwrap_or(0);
@@ -1102,6 +1170,9 @@ mod tests {
         assert_eq!(year_from_name("BACI_HS17_Y2021_V202401.csv"), Some(2021));
         assert_eq!(year_from_name("baci_hs92_2021_exports.csv"), None);
         assert_eq!(release_from_name("BACI_HS17_Y2021_V202401.csv").as_deref(), Some("V202401"));
+        assert_eq!(six_digits(10121), "010121");
+        assert_eq!(six_digits(0), "000000");
+        assert_eq!(six_digits(999999), "999999");
     }
 
     #[test]
@@ -1113,6 +1184,32 @@ mod tests {
         assert_eq!(parse_amount(b"1e999"), Err(Problem::NotFinite));
         assert_eq!(parse_amount(b"1.2.3"), Err(Problem::NotNumber));
         assert_eq!(parse_amount(b""), Err(Problem::Missing));
+    }
+
+    #[test]
+    fn fast_amount_equals_a_correct_parser() {
+        let mut s: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        for n in 0..200_000 {
+            let r = next();
+            let text = match n % 5 {
+                0 => format!("{}.{:03}", r % 100_000_000, (r >> 32) % 1000),
+                1 => format!("{}", r % 10_000_000_000_000_000),
+                2 => format!("0.{:0>9}", r % 1_000_000_000),
+                3 => format!("{}.{}", r % 10_000_000_000, (r >> 20) % 100_000_000),
+                _ => format!("{}e{}", r % 1000, (r >> 40) % 30),
+            };
+            let bytes = format!("{text},");
+            let mut p = 0;
+            let got = fast_amount(bytes.as_bytes(), &mut p).unwrap();
+            assert_eq!(got, text.parse::<f64>().unwrap(), "{text}");
+            assert_eq!(p, text.len(), "{text}");
+        }
     }
 
     #[test]

@@ -46,10 +46,6 @@ impl Default for CsvOptions {
 pub fn read_csv(path: &Path, mapping: &ColumnMapping, options: &CsvOptions) -> Result<TradeTable> {
     mapping.check()?;
     let name = display_name(path);
-    let mut mapping = mapping.clone();
-    if mapping.source == ColumnMapping::default().source {
-        mapping.source = name.clone();
-    }
     let text = read_all(path).map_err(|e| match e {
         Error::Io { source, .. } if source.kind() != std::io::ErrorKind::NotFound && source.kind() != std::io::ErrorKind::PermissionDenied => {
             Error::format(
@@ -60,9 +56,20 @@ pub fn read_csv(path: &Path, mapping: &ColumnMapping, options: &CsvOptions) -> R
         }
         other => other,
     })?;
+    read_csv_bytes(&text, &name, mapping, options)
+}
+
+/// [`read_csv`] of text held in memory; `name` stands for the file name in messages.
+pub fn read_csv_bytes(text: &[u8], name: &str, mapping: &ColumnMapping, options: &CsvOptions) -> Result<TradeTable> {
+    mapping.check()?;
+    let name = name.to_string();
+    let mut mapping = mapping.clone();
+    if mapping.source == ColumnMapping::default().source {
+        mapping.source = name.clone();
+    }
     let delim = options.delimiter;
     let loc = |line: u64| Location::file(name.clone()).line(line);
-    let mut lines = Lines { text: &text, pos: 0, line: 0 };
+    let mut lines = Lines { text, pos: 0, line: 0 };
     let mut fields: Vec<Cow<'_, [u8]>> = Vec::new();
 
     let Some(header_line) = lines.next_record(delim, &mut fields).map_err(|l| unterminated(&name, l))? else {

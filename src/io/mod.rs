@@ -10,4 +10,4 @@ pub mod generic;
 
 pub use arrow_input::{from_record_batches, ColumnMapping, CountryCoding};
 pub use baci::{read_baci, read_baci_bytes, BaciOptions, OnUnknownCountry};
-pub use generic::{read_csv, read_parquet, write_parquet, CsvOptions};
+pub use generic::{read_csv, read_csv_bytes, read_parquet, write_parquet, CsvOptions};
