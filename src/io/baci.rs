@@ -393,7 +393,7 @@ fn stream_error(file: &str, e: std::io::Error, compressed: bool) -> Error {
 /// Reads `src` in chunks on this thread's helper and parses them on the rayon pool.
 fn parse_stream<R: Read + Send>(mut src: R, ctx: &FileCtx<'_>, progress: &ProgressCtx<'_>, compressed: bool) -> Result<StreamOut> {
     let abort = AtomicBool::new(false);
-    let (tx, rx) = sync_channel::<(usize, Vec<u8>)>(1);
+    let (tx, rx) = sync_channel::<(usize, Vec<u8>, usize, usize)>(1);
     let (free_tx, free_rx) = channel::<Vec<u8>>();
     let file = ctx.name.as_str();
 
@@ -407,26 +407,40 @@ fn parse_stream<R: Read + Send>(mut src: R, ctx: &FileCtx<'_>, progress: &Progre
                 if abort.load(Ordering::Relaxed) {
                     return Ok(());
                 }
-                let mut buf = free_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(ctx.chunk_bytes + (1 << 16)));
-                buf.clear();
-                buf.append(&mut carry);
-                let want = ctx.chunk_bytes.saturating_sub(buf.len()) as u64;
-                let got = (&mut src).take(want).read_to_end(&mut buf).map_err(|e| stream_error(file, e, compressed))?;
-                let eof = (got as u64) < want;
+                // Buffers keep their full length and are recycled: zeroed once, never again.
+                let mut buf = free_rx.try_recv().unwrap_or_default();
+                if buf.len() < ctx.chunk_bytes {
+                    buf.resize(ctx.chunk_bytes, 0);
+                }
+                let mut filled = carry.len();
+                buf[..filled].copy_from_slice(&carry);
+                carry.clear();
+                let mut eof = false;
+                while filled < buf.len() {
+                    match src.read(&mut buf[filled..]) {
+                        Ok(0) => {
+                            eof = true;
+                            break;
+                        }
+                        Ok(n) => filled += n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(stream_error(file, e, compressed)),
+                    }
+                }
                 progress.tick();
                 let mut start = 0;
                 if first {
                     first = false;
-                    if buf.is_empty() {
+                    if filled == 0 {
                         return Err(Error::format(
                             "the file is empty",
                             Location::file(file),
                             "a BACI file starts with the header t,i,j,k,v,q; download it again",
                         ));
                     }
-                    let Some(nl) = memchr::memchr(b'\n', &buf) else {
+                    let Some(nl) = memchr::memchr(b'\n', &buf[..filled]) else {
                         if eof {
-                            check_header(&buf, file)?;
+                            check_header(&buf[..filled], file)?;
                             return Ok(()); // header only
                         }
                         return Err(no_line_break(file, ctx.chunk_bytes));
@@ -434,19 +448,17 @@ fn parse_stream<R: Read + Send>(mut src: R, ctx: &FileCtx<'_>, progress: &Progre
                     check_header(&buf[..nl], file)?;
                     start = nl + 1;
                 }
+                let mut end = filled;
                 if !eof {
-                    match memchr::memrchr(b'\n', &buf[start..]) {
+                    match memchr::memrchr(b'\n', &buf[start..filled]) {
                         Some(p) => {
-                            carry.extend_from_slice(&buf[start + p + 1..]);
-                            buf.truncate(start + p + 1);
+                            end = start + p + 1;
+                            carry.extend_from_slice(&buf[end..filled]);
                         }
                         None => return Err(no_line_break(file, ctx.chunk_bytes)),
                     }
                 }
-                if start > 0 {
-                    buf.drain(..start);
-                }
-                if !buf.is_empty() && tx.send((index, buf)).is_err() {
+                if end > start && tx.send((index, buf, start, end)).is_err() {
                     return Ok(());
                 }
                 index += 1;
@@ -458,8 +470,8 @@ fn parse_stream<R: Read + Send>(mut src: R, ctx: &FileCtx<'_>, progress: &Progre
         let results: Vec<(usize, std::result::Result<ChunkOut, RowProblem>)> = rx
             .into_iter()
             .par_bridge()
-            .map(|(i, buf)| {
-                let out = parse_chunk(&buf, ctx);
+            .map(|(i, buf, start, end)| {
+                let out = parse_chunk(buf.get(start..end).unwrap_or_default(), ctx);
                 if out.is_err() {
                     abort.store(true, Ordering::Relaxed);
                 }
@@ -1034,14 +1046,46 @@ fn parse_chunk(buf: &[u8], ctx: &FileCtx<'_>) -> std::result::Result<ChunkOut, R
 // ---- assembling the table -------------------------------------------------------------------
 
 /// `k` written with 6 digits (`10121` -> `010121`); `k` < 1,000,000.
-fn six_digits(k: u32) -> String {
+fn six_digits(k: u32) -> SixDigits {
     let mut out = [b'0'; 6];
     let mut k = k;
     for slot in out.iter_mut().rev() {
         *slot = b'0' + (k % 10) as u8;
         k /= 10;
     }
-    out.iter().map(|b| *b as char).collect()
+    SixDigits(out)
+}
+
+/// Six ASCII digits.
+struct SixDigits([u8; 6]);
+
+impl SixDigits {
+    fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl PartialEq<&str> for SixDigits {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == other.as_bytes()
+    }
+}
+
+impl std::fmt::Debug for SixDigits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", String::from_utf8_lossy(&self.0))
+    }
+}
+
+/// The codes as one string array of 6-digit values, written into a single buffer.
+fn six_digit_strings(codes: &[u32]) -> Result<StringArray> {
+    let mut bytes = Vec::with_capacity(codes.len() * 6);
+    for k in codes {
+        bytes.extend_from_slice(six_digits(*k).as_bytes());
+    }
+    let offsets = arrow_buffer::OffsetBuffer::new(ScalarBuffer::from((0..=codes.len() as i32).map(|i| i * 6).collect::<Vec<i32>>()));
+    StringArray::try_new(offsets, arrow_buffer::Buffer::from_vec(bytes), None)
+        .map_err(|e| Error::arrow("building the product dictionary", e))
 }
 
 fn finish(
@@ -1072,7 +1116,7 @@ fn finish(
             codes.push(k as u32);
         }
     }
-    let dictionary: ArrayRef = Arc::new(StringArray::from_iter_values(codes.iter().map(|k| six_digits(*k))));
+    let dictionary: ArrayRef = Arc::new(six_digit_strings(&codes)?);
     all.chunks.par_iter_mut().for_each(|c| {
         for k in c.product.iter_mut() {
             *k = lookup.get(*k as usize).copied().unwrap_or(0);
