@@ -15,6 +15,6 @@ printf '\0period,reporter,partner,product,value,quantity\n2021,4,24,010121,1.5,2
 status=0
 for target in fuzz_baci fuzz_csv_mapping; do
     echo "== $target for ${secs}s"
-    cargo +nightly fuzz run "$target" -- -max_total_time="$secs" -rss_limit_mb=4096 -max_len=65536 || status=1
+    cargo +nightly fuzz run -O "$target" -- -max_total_time="$secs" -rss_limit_mb=4096 -max_len=65536 || status=1
 done
 exit $status
