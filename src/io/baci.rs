@@ -161,7 +161,8 @@ fn read_any<R: Read + Seek + Send>(
     if options.chunk_bytes == 0 {
         // Enough chunks to keep every worker busy to the end (BACI text is ~4x its gzip size).
         let text = if magic.starts_with(&[0x1f, 0x8b]) { total.saturating_mul(4) } else { total };
-        ctx.chunk_bytes = chunk_size_for(text);
+        // Small inputs get a buffer their size, not 4 MB.
+        ctx.chunk_bytes = chunk_size_for(text).min(usize::try_from(text).unwrap_or(usize::MAX).saturating_add(1).max(1 << 16));
     }
     let counter = Arc::new(AtomicU64::new(0));
     let progress = ProgressCtx { callback: options.progress, counter: counter.clone(), base: 0, total };
