@@ -1,7 +1,205 @@
-//! Python bindings: io.
+//! Python bindings: io (BACI, generic CSV/Parquet, Arrow input, Parquet output).
+//! Conversions and thin wrappers only; the readers live in `tradedep::io`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use pyo3::prelude::*;
+use pyo3_arrow::input::AnyRecordBatch;
+use tradedep::io::arrow_input::{from_record_batches, ColumnMapping, CountryCoding};
+use tradedep::io::baci::{read_baci, BaciOptions, OnUnknownCountry};
+use tradedep::io::generic::{read_csv, read_parquet, write_parquet, CsvOptions};
+use tradedep::model::ValueBasis;
+use tradedep::{Flow, Freq, Vintage};
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+use crate::errors::py_result;
+use crate::table::PyTradeTable;
+
+pub(crate) fn parse_vintage(v: Option<&str>) -> PyResult<Option<Vintage>> {
+    py_result(v.map(Vintage::parse).transpose())
+}
+
+fn parse_on_unknown_country(s: &str) -> PyResult<OnUnknownCountry> {
+    match s {
+        "error" => Ok(OnUnknownCountry::Error),
+        "set_aside" => Ok(OnUnknownCountry::SetAside),
+        other => py_result(Err(tradedep::Error::invalid_argument(
+            format!("on_unknown_country={other:?}"),
+            "use \"error\" or \"set_aside\"",
+        ))),
+    }
+}
+
+/// Reads a BACI file (.csv, .csv.gz or CEPII's .zip). `progress(done, total)` is called from
+/// the reading thread with the GIL taken for the call only.
+#[pyfunction]
+#[pyo3(signature = (path, vintage=None, years=None, on_unknown_country="error", progress=None))]
+fn _read_baci(
+    py: Python<'_>,
+    path: PathBuf,
+    vintage: Option<&str>,
+    years: Option<Vec<i32>>,
+    on_unknown_country: &str,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<PyTradeTable> {
+    let vintage = parse_vintage(vintage)?;
+    let on_unknown_country = parse_on_unknown_country(on_unknown_country)?;
+    let callback = move |done: u64, total: u64| {
+        if let Some(cb) = &progress {
+            // A failing progress bar must not stop the read.
+            Python::attach(|py| {
+                let _ = cb.call1(py, (done, total));
+            });
+        }
+    };
+    let table = py.detach(|| {
+        let options = BaciOptions {
+            vintage,
+            years: years.as_deref(),
+            on_unknown_country,
+            progress: Some(&callback),
+            ..Default::default()
+        };
+        read_baci(&path, &options)
+    });
+    Ok(PyTradeTable::new(py_result(table)?))
+}
+
+/// The Python keyword arguments of a column mapping, gathered.
+#[allow(clippy::too_many_arguments)]
+fn mapping(
+    columns: BTreeMap<String, String>,
+    flow: Option<&str>,
+    freq: Option<&str>,
+    currency: &str,
+    vintage: Option<&str>,
+    unit: Option<String>,
+    value_scale: f64,
+    value_basis: Option<&str>,
+    country_coding: &str,
+    on_unknown_country: &str,
+    source: Option<String>,
+) -> PyResult<ColumnMapping> {
+    let mut m = ColumnMapping::new();
+    m.columns = columns;
+    m.flow = py_result(flow.map(Flow::parse).transpose())?;
+    m.freq = py_result(freq.map(Freq::parse).transpose())?;
+    m.currency = currency.to_ascii_uppercase();
+    m.vintage = parse_vintage(vintage)?;
+    m.quantity_unit = unit;
+    m.value_scale = value_scale;
+    m.value_basis = match value_basis.map(|b| b.to_ascii_uppercase()) {
+        None => None,
+        Some(b) if b == "CIF" => Some(ValueBasis::Cif),
+        Some(b) if b == "FOB" => Some(ValueBasis::Fob),
+        Some(b) => {
+            return py_result(Err(tradedep::Error::invalid_argument(format!("value_basis={b:?}"), "use \"CIF\" or \"FOB\"")))
+        }
+    };
+    m.country_coding = py_result(CountryCoding::parse(country_coding))?;
+    m.on_unknown_country = parse_on_unknown_country(on_unknown_country)?;
+    if let Some(s) = source {
+        m.source = s;
+    }
+    py_result(m.check())?;
+    Ok(m)
+}
+
+/// A TradeTable from any Arrow stream or batch (`__arrow_c_stream__` / `__arrow_c_array__`).
+#[pyfunction]
+#[pyo3(signature = (data, columns, flow=None, freq=None, currency="USD", vintage=None, unit=None, value_scale=1.0, value_basis=None, country_coding="auto", on_unknown_country="error", source=None))]
+#[allow(clippy::too_many_arguments)]
+fn _from_arrow(
+    py: Python<'_>,
+    data: AnyRecordBatch,
+    columns: BTreeMap<String, String>,
+    flow: Option<&str>,
+    freq: Option<&str>,
+    currency: &str,
+    vintage: Option<&str>,
+    unit: Option<String>,
+    value_scale: f64,
+    value_basis: Option<&str>,
+    country_coding: &str,
+    on_unknown_country: &str,
+    source: Option<String>,
+) -> PyResult<PyTradeTable> {
+    let m = mapping(columns, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country, source)?;
+    let reader = data.into_reader()?;
+    let batches = reader
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| crate::errors::to_py(tradedep::Error::arrow("reading the Arrow stream", e)))?;
+    let table = py.detach(|| from_record_batches(batches, &m));
+    Ok(PyTradeTable::new(py_result(table)?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (path, columns, flow=None, freq=None, currency="USD", vintage=None, unit=None, value_scale=1.0, value_basis=None, country_coding="auto", on_unknown_country="error", delimiter=","))]
+#[allow(clippy::too_many_arguments)]
+fn _read_csv(
+    py: Python<'_>,
+    path: PathBuf,
+    columns: BTreeMap<String, String>,
+    flow: Option<&str>,
+    freq: Option<&str>,
+    currency: &str,
+    vintage: Option<&str>,
+    unit: Option<String>,
+    value_scale: f64,
+    value_basis: Option<&str>,
+    country_coding: &str,
+    on_unknown_country: &str,
+    delimiter: &str,
+) -> PyResult<PyTradeTable> {
+    let m = mapping(columns, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country, None)?;
+    let delimiter = match delimiter.as_bytes() {
+        [d] => *d,
+        _ => {
+            return py_result(Err(tradedep::Error::invalid_argument(
+                format!("delimiter={delimiter:?}"),
+                "pass one ASCII character such as \",\" or \";\"",
+            )))
+        }
+    };
+    let table = py.detach(|| read_csv(&path, &m, &CsvOptions { delimiter }));
+    Ok(PyTradeTable::new(py_result(table)?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (path, columns=None, flow=None, freq=None, currency="USD", vintage=None, unit=None, value_scale=1.0, value_basis=None, country_coding="auto", on_unknown_country="error"))]
+#[allow(clippy::too_many_arguments)]
+fn _read_parquet(
+    py: Python<'_>,
+    path: PathBuf,
+    columns: Option<BTreeMap<String, String>>,
+    flow: Option<&str>,
+    freq: Option<&str>,
+    currency: &str,
+    vintage: Option<&str>,
+    unit: Option<String>,
+    value_scale: f64,
+    value_basis: Option<&str>,
+    country_coding: &str,
+    on_unknown_country: &str,
+) -> PyResult<PyTradeTable> {
+    let m = columns
+        .map(|c| mapping(c, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country, None))
+        .transpose()?;
+    let table = py.detach(|| read_parquet(&path, m.as_ref()));
+    Ok(PyTradeTable::new(py_result(table)?))
+}
+
+#[pyfunction]
+fn _write_parquet(py: Python<'_>, table: PyRef<'_, PyTradeTable>, path: PathBuf) -> PyResult<()> {
+    let inner = &table.inner;
+    py_result(py.detach(|| write_parquet(inner, &path)))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_read_baci, m)?)?;
+    m.add_function(wrap_pyfunction!(_from_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(_read_csv, m)?)?;
+    m.add_function(wrap_pyfunction!(_read_parquet, m)?)?;
+    m.add_function(wrap_pyfunction!(_write_parquet, m)?)?;
     Ok(())
 }

@@ -1,5 +1,248 @@
-"""_io: see the module docstrings of its functions."""
+"""Readers and writers: BACI, generic CSV/Parquet with a column mapping, Arrow input."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import os
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from tradedep import _tradedep
+from tradedep._table import TradeTable
+
+__all__: list[str] = ["read_baci", "read_csv", "read_parquet"]
+
+# Files smaller than this read in well under a second: no progress bar.
+_PROGRESS_MIN_BYTES = 64 << 20
+
+
+def _progress_bar(path: Path, progress: bool) -> tuple[Callable[[int, int], None] | None, Any]:
+    """A tqdm.auto bar driven by the core's (done, total) callback, for big files only."""
+    if not progress:
+        return None, None
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return None, None
+    if size < _PROGRESS_MIN_BYTES:
+        return None, None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - tqdm is optional
+        return None, None
+    bar = tqdm(total=size, unit="B", unit_scale=True, desc=path.name, leave=False)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    return update, bar
+
+
+def read_baci(
+    path: str | os.PathLike[str],
+    vintage: str | None = None,
+    years: int | Iterable[int] | None = None,
+    progress: bool = True,
+    on_unknown_country: str = "error",
+) -> TradeTable:
+    """Read a CEPII BACI file: ``.csv``, ``.csv.gz`` or the ``.zip`` archive CEPII ships.
+
+    Values become USD (BACI's thousands x 1000, FOB), quantities metric tons (unit ``t``,
+    null where BACI writes ``NA``), products 6-digit strings (``10121`` -> ``"010121"``),
+    reporter = exporter ``i``, partner = importer ``j``, flow ``export``.
+
+    Args:
+        path: the file. Its name gives the HS vintage (``BACI_HS17_Y2021_V202401.csv``,
+            ``baci_hs92_...``); otherwise pass ``vintage``.
+        vintage: ``"HS2017"``, ``"HS17"``, ``"H5"`` ...; must agree with the file name.
+        years: a year or years to keep (archive members of other years are not read).
+        progress: show a progress bar (tqdm) for files over 64 MB.
+        on_unknown_country: ``"error"`` (default) or ``"set_aside"`` for country codes the
+            country table does not know; set-aside rows are counted in ``table.report``.
+
+    Raises:
+        FileFormatError: wrong header or delimiter, truncated or empty file, invalid UTF-8.
+        ParseError: text in a number column (the message names file, line, column, value).
+        InvalidDataError: negative values, mixed vintages, vintage argument disagreeing.
+        UnknownCountryError: a country code unknown to tradedep (see ``on_unknown_country``).
+
+    Example::
+
+        >>> import tradedep as td
+        >>> t = td.read_baci("BACI_HS17_Y2021_V202401.csv")   # doctest: +SKIP
+        >>> t.num_rows, t.vintage                                # doctest: +SKIP
+        (11234567, 'HS2017')
+        >>> print(t.report_text)                                 # doctest: +SKIP
+    """
+    p = Path(path)
+    if years is None:
+        year_list = None
+    elif isinstance(years, int):
+        year_list = [years]
+    else:
+        year_list = [int(y) for y in years]
+    callback, bar = _progress_bar(p, progress)
+    try:
+        inner = _tradedep._read_baci(
+            str(p), vintage=vintage, years=year_list, on_unknown_country=on_unknown_country, progress=callback
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    return TradeTable(inner)
+
+
+_MAPPING_DOC = """
+    Mapping arguments (shared by ``TradeTable.from_arrow``, ``read_csv`` and ``read_parquet``):
+        columns: canonical column -> your column, e.g. ``{"period": "year", "reporter": "iso3_o",
+            "partner": "iso3_d", "product": "hs6", "value": "usd"}``. Required: period, reporter,
+            partner, product, value (and flow unless ``flow=`` is given). Optional: flow,
+            value_basis, quantity, quantity_unit, net_weight_kg, estimated.
+        flow: flow of every row (``"import"``, ``"export"``, ``"M"``, ``"X"`` ...).
+        freq: ``"A"`` or ``"M"``; inferred from the first period when omitted.
+        currency: ISO code of the values (default USD).
+        vintage: nomenclature of the product codes (``"HS2017"``, ``"CN2022"`` ...), checked.
+        unit: unit of every quantity when there is no quantity_unit column (``"kg"``, ``"t"`` ...).
+        value_scale: multiplies every value (1000 for thousands).
+        value_basis: ``"CIF"`` or ``"FOB"`` for every row.
+        country_coding: ``"auto"`` (numbers are Comtrade codes, text ISO codes or names),
+            ``"numeric"``, ``"iso3"`` or ``"iso2"``.
+        on_unknown_country: ``"error"`` or ``"set_aside"``.
+
+    Product codes written as integers (or digit strings of odd length) get back their leading
+    zero (``10121`` -> ``"010121"``); rows with partner World are set aside; rows without a value
+    are set aside; everything set aside is counted in ``table.report``.
+"""
+
+
+def _mapping_kwargs(
+    columns: dict[str, str],
+    flow: str | None,
+    freq: str | None,
+    currency: str,
+    vintage: str | None,
+    unit: str | None,
+    value_scale: float,
+    value_basis: str | None,
+    country_coding: str,
+    on_unknown_country: str,
+) -> dict[str, Any]:
+    return dict(
+        columns=dict(columns),
+        flow=flow,
+        freq=freq,
+        currency=currency,
+        vintage=vintage,
+        unit=unit,
+        value_scale=float(value_scale),
+        value_basis=value_basis,
+        country_coding=country_coding,
+        on_unknown_country=on_unknown_country,
+    )
+
+
+def from_arrow(
+    obj: Any,
+    columns: dict[str, str],
+    *,
+    flow: str | None = None,
+    freq: str | None = None,
+    currency: str = "USD",
+    vintage: str | None = None,
+    unit: str | None = None,
+    value_scale: float = 1.0,
+    value_basis: str | None = None,
+    country_coding: str = "auto",
+    on_unknown_country: str = "error",
+    source: str | None = None,
+) -> TradeTable:
+    """A TradeTable from a pandas, polars or pyarrow table (anything with ``__arrow_c_stream__``).
+
+    Strings may be Utf8, LargeUtf8 (pandas) or Utf8View (polars); integers any width.
+    See ``TradeTable.from_arrow`` for the arguments.
+    """
+    if not hasattr(obj, "__arrow_c_stream__") and not hasattr(obj, "__arrow_c_array__"):
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover
+            pd = None
+        if pd is not None and isinstance(obj, pd.DataFrame):
+            import pyarrow as pa
+
+            obj = pa.Table.from_pandas(obj, preserve_index=False)
+        else:
+            raise TypeError(
+                f"cannot read {type(obj).__name__} as Arrow: pass a pandas, polars or pyarrow table"
+            )
+    kw = _mapping_kwargs(
+        columns, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country
+    )
+    return TradeTable(_tradedep._from_arrow(obj, source=source, **kw))
+
+
+def read_csv(
+    path: str | os.PathLike[str],
+    columns: dict[str, str],
+    *,
+    flow: str | None = None,
+    freq: str | None = None,
+    currency: str = "USD",
+    vintage: str | None = None,
+    unit: str | None = None,
+    value_scale: float = 1.0,
+    value_basis: str | None = None,
+    country_coding: str = "auto",
+    on_unknown_country: str = "error",
+    delimiter: str = ",",
+) -> TradeTable:
+    """Read a delimited text file (plain or ``.gz``) of your own layout through a column mapping.
+
+    Every column is read as text first (an explicit schema: ``"010121"`` stays a string).
+    Errors name the file, line, column and value.
+
+    Example::
+
+        >>> t = td.read_csv("exports.csv", columns={"period": "year", "reporter": "exporter",
+        ...     "partner": "importer", "product": "hs6", "value": "value_k"},
+        ...     flow="export", vintage="HS2017", value_scale=1000)   # doctest: +SKIP
+    """
+    kw = _mapping_kwargs(
+        columns, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country
+    )
+    return TradeTable(_tradedep._read_csv(str(path), delimiter=delimiter, **kw))
+
+
+def read_parquet(
+    path: str | os.PathLike[str],
+    columns: dict[str, str] | None = None,
+    *,
+    flow: str | None = None,
+    freq: str | None = None,
+    currency: str = "USD",
+    vintage: str | None = None,
+    unit: str | None = None,
+    value_scale: float = 1.0,
+    value_basis: str | None = None,
+    country_coding: str = "auto",
+    on_unknown_country: str = "error",
+) -> TradeTable:
+    """Read a Parquet file: one written by ``TradeTable.write_parquet`` (no mapping needed: the
+    frequency, currency and vintage travel in its metadata), or your own through ``columns=``.
+
+    Example::
+
+        >>> t.write_parquet("trade.parquet")             # doctest: +SKIP
+        >>> td.read_parquet("trade.parquet").vintage     # doctest: +SKIP
+        'HS2017'
+    """
+    if columns is None:
+        return TradeTable(_tradedep._read_parquet(str(path)))
+    kw = _mapping_kwargs(
+        columns, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country
+    )
+    return TradeTable(_tradedep._read_parquet(str(path), **kw))
+
+
+read_csv.__doc__ = (read_csv.__doc__ or "") + _MAPPING_DOC
+read_parquet.__doc__ = (read_parquet.__doc__ or "") + _MAPPING_DOC
+from_arrow.__doc__ = (from_arrow.__doc__ or "") + _MAPPING_DOC

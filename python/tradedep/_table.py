@@ -91,6 +91,56 @@ class TradeTable:
             raise TypeError("use td.TradeTable.from_arrow(obj, columns=...) or a reader")
         self._inner = inner
 
+    # --- construction and output (io) -----------------------------------------------------------
+    @classmethod
+    def from_arrow(
+        cls,
+        obj: Any,
+        columns: dict[str, str],
+        *,
+        flow: str | None = None,
+        freq: str | None = None,
+        currency: str = "USD",
+        vintage: str | None = None,
+        unit: str | None = None,
+        value_scale: float = 1.0,
+        value_basis: str | None = None,
+        country_coding: str = "auto",
+        on_unknown_country: str = "error",
+        source: str | None = None,
+    ) -> "TradeTable":
+        """Trade records from a pandas, polars or pyarrow table through a column mapping.
+
+            >>> df = pd.DataFrame({"year": [2021], "exporter": ["CHN"], "importer": ["RUS"],
+            ...                    "hs6": ["854231"], "usd": [1.5e6]})       # doctest: +SKIP
+            >>> td.TradeTable.from_arrow(df, columns={"period": "year", "reporter": "exporter",
+            ...     "partner": "importer", "product": "hs6", "value": "usd"},
+            ...     flow="export", vintage="HS2017")                           # doctest: +SKIP
+
+        See ``td.read_csv`` for every mapping argument.
+        """
+        from tradedep._io import from_arrow
+
+        return from_arrow(
+            obj,
+            columns,
+            flow=flow,
+            freq=freq,
+            currency=currency,
+            vintage=vintage,
+            unit=unit,
+            value_scale=value_scale,
+            value_basis=value_basis,
+            country_coding=country_coding,
+            on_unknown_country=on_unknown_country,
+            source=source,
+        )
+
+    def write_parquet(self, path: Any) -> None:
+        """Write the records to Parquet (zstd) with their metadata (frequency, currency,
+        vintage); ``td.read_parquet(path)`` reads them back unchanged."""
+        _tradedep._write_parquet(self._inner, str(path))
+
     # --- Arrow, pandas, polars -------------------------------------------------------------
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
         return self._inner.__arrow_c_stream__(requested_schema)

@@ -49,7 +49,55 @@ def demo_table() -> TradeTable: ...
 def concat(tables: list[TradeTable]) -> TradeTable: ...
 
 # ---- io (BACI, generic CSV/Parquet/Arrow) ---------------------------------------------------
-
+def _read_baci(
+    path: str,
+    vintage: str | None = None,
+    years: list[int] | None = None,
+    on_unknown_country: str = "error",
+    progress: Callable[[int, int], None] | None = None,
+) -> TradeTable: ...
+def _from_arrow(
+    data: Any,
+    columns: dict[str, str],
+    flow: str | None = None,
+    freq: str | None = None,
+    currency: str = "USD",
+    vintage: str | None = None,
+    unit: str | None = None,
+    value_scale: float = 1.0,
+    value_basis: str | None = None,
+    country_coding: str = "auto",
+    on_unknown_country: str = "error",
+    source: str | None = None,
+) -> TradeTable: ...
+def _read_csv(
+    path: str,
+    columns: dict[str, str],
+    flow: str | None = None,
+    freq: str | None = None,
+    currency: str = "USD",
+    vintage: str | None = None,
+    unit: str | None = None,
+    value_scale: float = 1.0,
+    value_basis: str | None = None,
+    country_coding: str = "auto",
+    on_unknown_country: str = "error",
+    delimiter: str = ",",
+) -> TradeTable: ...
+def _read_parquet(
+    path: str,
+    columns: dict[str, str] | None = None,
+    flow: str | None = None,
+    freq: str | None = None,
+    currency: str = "USD",
+    vintage: str | None = None,
+    unit: str | None = None,
+    value_scale: float = 1.0,
+    value_basis: str | None = None,
+    country_coding: str = "auto",
+    on_unknown_country: str = "error",
+) -> TradeTable: ...
+def _write_parquet(table: TradeTable, path: str) -> None: ...
 
 # ---- readers_stats (Comtrade, Comext) -------------------------------------------------------
 def _read_comtrade(

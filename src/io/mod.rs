@@ -3,5 +3,13 @@
 
 pub mod source;
 pub mod archive_7z;
+pub mod archive_zip;
+pub mod arrow_input;
+pub mod baci;
 pub mod comext;
 pub mod comtrade;
+pub mod generic;
+
+pub use arrow_input::{from_record_batches, ColumnMapping, CountryCoding};
+pub use baci::{read_baci, read_baci_bytes, BaciOptions, OnUnknownCountry};
+pub use generic::{read_csv, read_csv_bytes, read_parquet, write_parquet, CsvOptions};

@@ -1,0 +1,1267 @@
+//! BACI (CEPII) reader: `t,i,j,k,v,q` CSV files, plain, gzip-compressed or inside the zip
+//! archive CEPII ships.
+//!
+//! BACI is large (a full year is ~11 million rows, ~350 MB), so this reader does not go through
+//! a generic CSV parser: a reader thread cuts the decompressed text into ~32 MB chunks at line
+//! breaks, rayon workers parse each chunk with a hand-written byte parser straight into Arrow
+//! buffers (one batch per chunk, no allocation per row), and values are validated as they are
+//! parsed, so the table is built with [`TradeTable::from_validated_batches`].
+//!
+//! Mapping to the canonical schema: `t` -> period (annual), `i` (exporter) -> reporter,
+//! `j` (importer) -> partner, flow = export, `k` -> product written with 6 digits (`10121` ->
+//! `010121`), `v` thousands of USD -> value in USD (x 1000, basis FOB), `q` metric tons ->
+//! quantity with unit `t` (null when `NA` or blank), source `BACI`.
+//!
+//! What is an error and what is set aside (see [`BaciOptions`]):
+//! - errors (the read stops, naming file, line, column and value): wrong or missing header,
+//!   wrong delimiter, a line without six fields (also a file cut mid-line), an unterminated
+//!   quote, text in a number column, a missing or negative or infinite value, a negative
+//!   quantity, a year outside 1900..2200 or not the year the file name says, a product code
+//!   of more than 6 digits, invalid UTF-8, a truncated or corrupt gzip/zip stream, an empty
+//!   file, a vintage argument that disagrees with the file name, an archive mixing vintages;
+//! - errors by default, set aside on request ([`OnUnknownCountry::SetAside`]): country codes
+//!   unknown to [`crate::reference::countries`];
+//! - set aside with a reason: rows of years not asked for (`years`) in a single CSV file;
+//! - skipped without counting as rows: blank lines.
+//!
+//! ```no_run
+//! use tradedep::io::baci::{read_baci, BaciOptions};
+//! let table = read_baci("BACI_HS17_Y2021_V202401.csv".as_ref(), &BaciOptions::default()).unwrap();
+//! println!("{}", table.report());
+//! ```
+
+use std::fs::File;
+use std::io::{Cursor, Read, Seek};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{channel, sync_channel};
+use std::sync::Arc;
+
+use arrow_array::types::{Int32Type, Int8Type};
+use arrow_array::{
+    ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, Int8Array, RecordBatch, StringArray,
+    UInt16Array,
+};
+use arrow_buffer::{BooleanBufferBuilder, NullBuffer, ScalarBuffer};
+use rayon::prelude::*;
+
+use crate::error::{Error, Location, Result};
+use crate::io::archive_zip;
+use crate::io::source::{display_name, Progress};
+use crate::model::{canonical_schema, Flow, Freq, ReadReport, TableMeta, TradeTable, ValueBasis, Vintage};
+use crate::reference::countries;
+
+/// Target size of one chunk of text (and so of one record batch: about 1 million BACI rows).
+const CHUNK_BYTES: usize = 32 << 20;
+/// Smallest chunk chosen for small files.
+const MIN_CHUNK_BYTES: usize = 4 << 20;
+
+/// Chunk size for `text_bytes` of text: at least ~8 chunks so that the last round of work is
+/// short, between 4 and 32 MB.
+fn chunk_size_for(text_bytes: u64) -> usize {
+    let threads = rayon::current_num_threads().max(1) as u64;
+    ((text_bytes / (4 * threads)).max(1) as usize).clamp(MIN_CHUNK_BYTES, CHUNK_BYTES)
+}
+
+/// Product codes are at most 6 digits: `k` indexes tables of this size.
+const MAX_PRODUCT: usize = 1_000_000;
+const BITMAP_WORDS: usize = MAX_PRODUCT.div_ceil(64);
+/// Examples kept per set-aside reason and chunk.
+const MAX_EXAMPLES: usize = 5;
+
+/// The six BACI columns, in file order.
+const COLUMNS: [&str; 6] = ["t", "i", "j", "k", "v", "q"];
+
+/// Reason recorded in the report for rows outside the years asked for.
+pub const REASON_YEAR: &str = "year not requested";
+/// Reason recorded in the report for rows with a country code unknown to tradedep.
+pub const REASON_UNKNOWN_COUNTRY: &str = "unknown country code";
+
+/// What to do with a row whose exporter or importer code the country table does not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnUnknownCountry {
+    /// Stop with [`Error::UnknownCountry`] naming the line (default: nothing lost silently).
+    #[default]
+    Error,
+    /// Set the row aside under [`REASON_UNKNOWN_COUNTRY`] and go on.
+    SetAside,
+}
+
+/// Options of [`read_baci`].
+#[derive(Default, Clone, Copy)]
+pub struct BaciOptions<'a> {
+    /// HS vintage of the file; read from the file name (`BACI_HS17_...`, `baci_hs92_...`)
+    /// when `None`. When both are given they must agree.
+    pub vintage: Option<Vintage>,
+    /// Years to keep: archive members of other years are not read; rows of other years in a
+    /// single file are set aside under [`REASON_YEAR`].
+    pub years: Option<&'a [i32]>,
+    pub on_unknown_country: OnUnknownCountry,
+    /// Called with `(bytes_done, bytes_total)` every chunk (~32 MB of text).
+    pub progress: Option<Progress<'a>>,
+    /// Size of the text chunks parsed in parallel (0: 32 MB). Tests set it small to cross
+    /// chunk boundaries.
+    #[doc(hidden)]
+    pub chunk_bytes: usize,
+}
+
+impl std::fmt::Debug for BaciOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BaciOptions")
+            .field("vintage", &self.vintage)
+            .field("years", &self.years)
+            .field("on_unknown_country", &self.on_unknown_country)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+/// Reads a BACI file: `.csv`, `.csv.gz` or the CEPII `.zip` archive (all its yearly files, or
+/// those of `options.years`). The kind of file is recognised from its first bytes.
+pub fn read_baci(path: &Path, options: &BaciOptions<'_>) -> Result<TradeTable> {
+    let name = display_name(path);
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut magic = [0u8; 4];
+    let got = read_up_to(&mut file, &mut magic).map_err(|e| Error::io(path, e))?;
+    file.rewind().map_err(|e| Error::io(path, e))?;
+    read_any(file, &magic[..got], total, &name, options)
+}
+
+/// Reads BACI data held in memory (plain CSV, gzip or zip, recognised from the first bytes).
+/// `name` plays the part of the file name: it gives the vintage and appears in messages.
+pub fn read_baci_bytes(bytes: &[u8], name: &str, options: &BaciOptions<'_>) -> Result<TradeTable> {
+    let magic = &bytes[..bytes.len().min(4)];
+    read_any(Cursor::new(bytes), magic, bytes.len() as u64, name, options)
+}
+
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+fn read_any<R: Read + Seek + Send>(
+    src: R,
+    magic: &[u8],
+    total: u64,
+    name: &str,
+    options: &BaciOptions<'_>,
+) -> Result<TradeTable> {
+    if magic.starts_with(b"PK\x03\x04") || magic.starts_with(b"PK\x05\x06") {
+        return read_archive(src, name, options);
+    }
+    let vintage = resolve_vintage(name, options.vintage)?;
+    let mut ctx = FileCtx::new(name, year_from_name(name), options);
+    if options.chunk_bytes == 0 {
+        // Enough chunks to keep every worker busy to the end (BACI text is ~4x its gzip size).
+        let text = if magic.starts_with(&[0x1f, 0x8b]) { total.saturating_mul(4) } else { total };
+        // Small inputs get a buffer their size, not 4 MB.
+        ctx.chunk_bytes = chunk_size_for(text).min(usize::try_from(text).unwrap_or(usize::MAX).saturating_add(1).max(1 << 16));
+    }
+    let counter = Arc::new(AtomicU64::new(0));
+    let progress = ProgressCtx { callback: options.progress, counter: counter.clone(), base: 0, total };
+    let parsed = if magic.starts_with(&[0x1f, 0x8b]) {
+        let counted = Counted { inner: src, counter };
+        let gz = flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(1 << 20, counted));
+        parse_stream(gz, &ctx, &progress, true)?
+    } else {
+        parse_stream(Counted { inner: src, counter }, &ctx, &progress, false)?
+    };
+    let mut report = ReadReport::new(name);
+    let mut all = Parsed::default();
+    all.absorb(parsed, &mut report);
+    finish(all, report, vintage, release_from_name(name), None, options)
+}
+
+fn read_archive<R: Read + Seek + Send>(src: R, name: &str, options: &BaciOptions<'_>) -> Result<TradeTable> {
+    let mut zip = archive_zip::open(src, name)?;
+    let contents = archive_zip::baci_contents(&mut zip, name)?;
+    let vintage = match (contents.vintage, options.vintage) {
+        (v, Some(asked)) if v != asked => {
+            return Err(Error::invalid_data(
+                format!("vintage argument {} disagrees with the archive's files, which are {}", asked.name(), v.name()),
+                Location::file(name),
+                "drop the vintage argument (the file names say it) or pass the archive of the vintage you want",
+            ))
+        }
+        (v, _) => v,
+    };
+    let members = contents.select(options.years, name)?;
+    let mut report = ReadReport::new(name);
+    report.sources.clear();
+
+    // Companion files: check the archive's country list against ours, keep its products.
+    if let Some(cc) = &contents.country_codes {
+        let text = archive_zip::read_member(&mut zip, cc, name)?;
+        let unknown = archive_zip::unknown_country_codes(&text);
+        if !unknown.is_empty() {
+            report.note(format!(
+                "{cc} lists {} country code(s) unknown to tradedep: {}; rows with them are {}",
+                unknown.len(),
+                unknown.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "),
+                match options.on_unknown_country {
+                    OnUnknownCountry::Error => "errors (pass on_unknown_country='set_aside' to set them aside)",
+                    OnUnknownCountry::SetAside => "set aside",
+                }
+            ));
+        }
+    }
+    let products = match &contents.product_codes {
+        Some(pc) => Some((pc.clone(), archive_zip::product_codes(&archive_zip::read_member(&mut zip, pc, name)?))),
+        None => None,
+    };
+
+    let total: u64 = members.iter().map(|m| m.size).sum();
+    let counter = Arc::new(AtomicU64::new(0));
+    let mut all = Parsed::default();
+    let mut base = 0;
+    for m in &members {
+        let member_name = format!("{name}:{}", m.name);
+        let mut ctx = FileCtx::new(&member_name, Some(m.year), options);
+        if options.chunk_bytes == 0 {
+            ctx.chunk_bytes = chunk_size_for(m.size);
+        }
+        let progress = ProgressCtx { callback: options.progress, counter: counter.clone(), base, total };
+        counter.store(0, Ordering::Relaxed);
+        let reader = zip.by_name(&m.path).map_err(|e| archive_zip::zip_error(name, e))?;
+        let parsed = parse_stream(Counted { inner: reader, counter: counter.clone() }, &ctx, &progress, true)?;
+        all.absorb(parsed, &mut report);
+        report.sources.push(m.name.clone());
+        base += m.size;
+    }
+    finish(all, report, vintage, contents.release, products, options)
+}
+
+/// The vintage from the file name (`BACI_HS17_Y2021_V202401.csv`, `baci_hs92_2021_....csv.gz`)
+/// or the argument; both must agree when both are known.
+fn resolve_vintage(name: &str, asked: Option<Vintage>) -> Result<Vintage> {
+    match (vintage_from_name(name), asked) {
+        (Some(v), Some(a)) if v != a => Err(Error::invalid_data(
+            format!("vintage argument {} disagrees with the file name, which says {}", a.name(), v.name()),
+            Location::file(name),
+            "drop the vintage argument or check that this is the file you meant",
+        )),
+        (Some(v), _) | (None, Some(v)) => Ok(v),
+        (None, None) => Err(Error::invalid_argument(
+            format!("cannot tell the HS vintage of {name:?}: the name does not follow BACI_HS17_Y2021_V202401.csv"),
+            "pass vintage= (e.g. vintage=\"HS2017\")",
+        )),
+    }
+}
+
+/// The HS vintage named by a BACI file name: `BACI_HS17_...` or `baci_hs92_...` (any case),
+/// also inside a path.
+///
+/// ```
+/// use tradedep::io::baci::vintage_from_name;
+/// use tradedep::Vintage;
+/// assert_eq!(vintage_from_name("BACI_HS17_Y2021_V202401.csv"), Some(Vintage::Hs(2017)));
+/// assert_eq!(vintage_from_name("baci_hs92_2021_exports.csv.gz"), Some(Vintage::Hs(1992)));
+/// assert_eq!(vintage_from_name("trade.csv"), None);
+/// ```
+pub fn vintage_from_name(name: &str) -> Option<Vintage> {
+    let base = name.rsplit(['/', '\\', ':']).next().unwrap_or(name).to_ascii_uppercase();
+    let rest = base.strip_prefix("BACI_HS")?;
+    let digits = rest.get(0..2)?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) || rest.as_bytes().get(2).is_some_and(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Vintage::parse(&format!("HS{digits}")).ok()
+}
+
+/// The year in `_Y2021` of a BACI file name.
+pub fn year_from_name(name: &str) -> Option<i32> {
+    let base = name.rsplit(['/', '\\', ':']).next().unwrap_or(name).to_ascii_uppercase();
+    base.split(['_', '.']).find_map(|part| {
+        let y = part.strip_prefix('Y')?;
+        (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit())).then(|| y.parse().ok()).flatten()
+    })
+}
+
+/// The release in `_V202401` of a BACI file name.
+pub fn release_from_name(name: &str) -> Option<String> {
+    let base = name.rsplit(['/', '\\', ':']).next().unwrap_or(name).to_ascii_uppercase();
+    base.split(['_', '.']).find_map(|part| {
+        let v = part.strip_prefix('V')?;
+        (v.len() >= 6 && v.bytes().all(|b| b.is_ascii_digit())).then(|| part.to_string())
+    })
+}
+
+// ---- reading a stream in chunks -------------------------------------------------------------
+
+struct FileCtx<'a> {
+    name: String,
+    expected_year: Option<i32>,
+    years: Option<&'a [i32]>,
+    on_unknown_country: OnUnknownCountry,
+    chunk_bytes: usize,
+    /// `known[code]`: the country table's answer for every u16 code, asked once.
+    known: Vec<bool>,
+}
+
+impl<'a> FileCtx<'a> {
+    fn new(name: &str, expected_year: Option<i32>, options: &BaciOptions<'a>) -> Self {
+        FileCtx {
+            name: name.to_string(),
+            expected_year,
+            years: options.years,
+            on_unknown_country: options.on_unknown_country,
+            chunk_bytes: if options.chunk_bytes == 0 { CHUNK_BYTES } else { options.chunk_bytes },
+            known: (0..=u16::MAX).map(countries::is_known_code).collect(),
+        }
+    }
+}
+
+struct ProgressCtx<'a> {
+    callback: Option<Progress<'a>>,
+    counter: Arc<AtomicU64>,
+    base: u64,
+    total: u64,
+}
+
+impl ProgressCtx<'_> {
+    fn tick(&self) {
+        if let Some(cb) = self.callback {
+            let done = self.base + self.counter.load(Ordering::Relaxed);
+            cb(done.min(self.total.max(done)), self.total.max(done));
+        }
+    }
+}
+
+/// Counts the bytes read from the underlying input, for progress.
+struct Counted<R> {
+    inner: R,
+    counter: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// All chunks of one stream, in order, with the number of lines before the first chunk.
+struct StreamOut {
+    chunks: Vec<ChunkOut>,
+}
+
+/// Chunks of every stream read so far.
+#[derive(Default)]
+struct Parsed {
+    chunks: Vec<ChunkOut>,
+}
+
+impl Parsed {
+    fn absorb(&mut self, s: StreamOut, report: &mut ReadReport) {
+        for c in &s.chunks {
+            report.rows_read += c.rows_read;
+            report.rows_kept += c.value.len() as u64;
+            for (reason, n) in &c.set_aside {
+                report.set_aside_many(reason, *n);
+            }
+            for (reason, line, detail) in &c.examples {
+                let ex = report.examples.entry(reason.to_string()).or_default();
+                if ex.len() < MAX_EXAMPLES {
+                    ex.push((*line, detail.clone()));
+                }
+            }
+        }
+        self.chunks.extend(s.chunks);
+    }
+}
+
+fn stream_error(file: &str, e: std::io::Error, compressed: bool) -> Error {
+    use std::io::ErrorKind as K;
+    if compressed || matches!(e.kind(), K::UnexpectedEof | K::InvalidData | K::InvalidInput) {
+        Error::format(
+            format!("compressed data is corrupt or ends early ({e})"),
+            Location::file(file),
+            "the file is probably truncated (an interrupted download): download it again",
+        )
+    } else {
+        Error::Io { path: file.into(), source: e }
+    }
+}
+
+/// Reads `src` in chunks on this thread's helper and parses them on the rayon pool.
+fn parse_stream<R: Read + Send>(mut src: R, ctx: &FileCtx<'_>, progress: &ProgressCtx<'_>, compressed: bool) -> Result<StreamOut> {
+    let abort = AtomicBool::new(false);
+    let (tx, rx) = sync_channel::<(usize, Vec<u8>, usize, usize)>(1);
+    let (free_tx, free_rx) = channel::<Vec<u8>>();
+    let file = ctx.name.as_str();
+
+    let (reader_result, mut results) = std::thread::scope(|s| {
+        let abort = &abort;
+        let reader = s.spawn(move || -> Result<()> {
+            let mut carry: Vec<u8> = Vec::new();
+            let mut index = 0usize;
+            let mut first = true;
+            loop {
+                if abort.load(Ordering::Relaxed) {
+                    return Ok(());
+                }
+                // Buffers keep their full length and are recycled: zeroed once, never again.
+                let mut buf = free_rx.try_recv().unwrap_or_default();
+                if buf.len() < ctx.chunk_bytes {
+                    buf.resize(ctx.chunk_bytes, 0);
+                }
+                let mut filled = carry.len();
+                buf[..filled].copy_from_slice(&carry);
+                carry.clear();
+                let mut eof = false;
+                while filled < buf.len() {
+                    match src.read(&mut buf[filled..]) {
+                        Ok(0) => {
+                            eof = true;
+                            break;
+                        }
+                        Ok(n) => filled += n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(stream_error(file, e, compressed)),
+                    }
+                }
+                progress.tick();
+                let mut start = 0;
+                if first {
+                    first = false;
+                    if filled == 0 {
+                        return Err(Error::format(
+                            "the file is empty",
+                            Location::file(file),
+                            "a BACI file starts with the header t,i,j,k,v,q; download it again",
+                        ));
+                    }
+                    let Some(nl) = memchr::memchr(b'\n', &buf[..filled]) else {
+                        if eof {
+                            check_header(&buf[..filled], file)?;
+                            return Ok(()); // header only
+                        }
+                        return Err(no_line_break(file, ctx.chunk_bytes));
+                    };
+                    check_header(&buf[..nl], file)?;
+                    start = nl + 1;
+                }
+                let mut end = filled;
+                if !eof {
+                    match memchr::memrchr(b'\n', &buf[start..filled]) {
+                        Some(p) => {
+                            end = start + p + 1;
+                            carry.extend_from_slice(&buf[end..filled]);
+                        }
+                        None => return Err(no_line_break(file, ctx.chunk_bytes)),
+                    }
+                }
+                if end > start && tx.send((index, buf, start, end)).is_err() {
+                    return Ok(());
+                }
+                index += 1;
+                if eof {
+                    return Ok(());
+                }
+            }
+        });
+        let results: Vec<(usize, std::result::Result<ChunkOut, RowProblem>)> = rx
+            .into_iter()
+            .par_bridge()
+            .map(|(i, buf, start, end)| {
+                let out = parse_chunk(buf.get(start..end).unwrap_or_default(), ctx);
+                if out.is_err() {
+                    abort.store(true, Ordering::Relaxed);
+                }
+                let _ = free_tx.send(buf);
+                (i, out)
+            })
+            .collect();
+        let reader_result = reader.join().unwrap_or_else(|_| {
+            Err(Error::format("the reader thread failed", Location::file(file), "please report this as a bug"))
+        });
+        (reader_result, results)
+    });
+    results.sort_by_key(|(i, _)| *i);
+    // A row problem in an earlier chunk is the first error of the file; then a reading error.
+    let mut line0: u64 = 1; // lines before the chunk: the header
+    let mut chunks = Vec::with_capacity(results.len());
+    for (_, r) in results {
+        match r {
+            Ok(c) => {
+                line0 += c.lines;
+                chunks.push(c);
+            }
+            Err(p) => return Err(p.into_error(file, line0)),
+        }
+    }
+    reader_result?;
+    // Example lines were chunk-local; make them file lines.
+    let mut line0: u64 = 1;
+    for c in &mut chunks {
+        for ex in &mut c.examples {
+            ex.1 += line0;
+        }
+        line0 += c.lines;
+    }
+    Ok(StreamOut { chunks })
+}
+
+fn no_line_break(file: &str, chunk_bytes: usize) -> Error {
+    Error::format(
+        format!("no line break within {chunk_bytes} bytes"),
+        Location::file(file),
+        "this is not a BACI CSV file (one row per line, t,i,j,k,v,q)",
+    )
+}
+
+/// Checks the header line `t,i,j,k,v,q` (quoted or not, any case, BOM allowed).
+fn check_header(line: &[u8], file: &str) -> Result<()> {
+    let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let loc = || Location::file(file).line(1);
+    let text = std::str::from_utf8(line).map_err(|_| {
+        Error::format(
+            "the header is not valid UTF-8 text",
+            loc().value(String::from_utf8_lossy(line)),
+            "this is not a BACI CSV file; check that it is not an archive or a spreadsheet",
+        )
+    })?;
+    let names = |sep: char| -> Vec<String> {
+        text.split(sep).map(|f| f.trim().trim_matches('"').trim().to_ascii_lowercase()).collect()
+    };
+    if names(',') == COLUMNS {
+        return Ok(());
+    }
+    for sep in [';', '\t', '|'] {
+        if names(sep) == COLUMNS {
+            return Err(Error::format(
+                format!("wrong delimiter {sep:?} (BACI files are comma-separated)"),
+                loc().value(text),
+                "convert the file to commas, or read it with td.read_csv and a column mapping",
+            ));
+        }
+    }
+    let first = text.split([',', ';', '\t']).next().unwrap_or("").trim().trim_matches('"');
+    if !first.is_empty() && first.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::format(
+            "missing header: the first line is data",
+            loc().value(text),
+            "BACI files start with the header t,i,j,k,v,q; add it or read the file with td.read_csv",
+        ));
+    }
+    Err(Error::format(
+        "unexpected header (expected t,i,j,k,v,q)",
+        loc().value(text),
+        "this is not a BACI data file; for other layouts use td.read_csv with a column mapping",
+    ))
+}
+
+// ---- parsing one chunk ----------------------------------------------------------------------
+
+/// The parsed rows of one chunk: Arrow-ready buffers plus the chunk's account.
+struct ChunkOut {
+    /// Lines in the chunk (rows, blank lines).
+    lines: u64,
+    rows_read: u64,
+    period: Vec<i32>,
+    reporter: Vec<u16>,
+    partner: Vec<u16>,
+    /// `k` as read; replaced by dictionary keys when the batches are assembled.
+    product: Vec<i32>,
+    value: Vec<f64>,
+    quantity: Vec<f64>,
+    quantity_valid: BooleanBufferBuilder,
+    quantity_nulls: usize,
+    /// Bit `k` set when product `k` occurs in the chunk.
+    products_seen: Vec<u64>,
+    set_aside: Vec<(&'static str, u64)>,
+    /// `(reason, line, detail)`, line chunk-local until the stream is done.
+    examples: Vec<(&'static str, u64, String)>,
+}
+
+impl ChunkOut {
+    fn with_capacity(n: usize) -> Self {
+        ChunkOut {
+            lines: 0,
+            rows_read: 0,
+            period: Vec::with_capacity(n),
+            reporter: Vec::with_capacity(n),
+            partner: Vec::with_capacity(n),
+            product: Vec::with_capacity(n),
+            value: Vec::with_capacity(n),
+            quantity: Vec::with_capacity(n),
+            quantity_valid: BooleanBufferBuilder::new(n),
+            quantity_nulls: 0,
+            products_seen: vec![0; BITMAP_WORDS],
+            set_aside: Vec::new(),
+            examples: Vec::new(),
+        }
+    }
+
+    fn set_aside(&mut self, reason: &'static str, line: u64, detail: impl FnOnce() -> String) {
+        match self.set_aside.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, n)) => *n += 1,
+            None => self.set_aside.push((reason, 1)),
+        }
+        if self.examples.iter().filter(|(r, _, _)| *r == reason).count() < MAX_EXAMPLES {
+            self.examples.push((reason, line, detail()));
+        }
+    }
+}
+
+/// One parsed and checked row, before the unit conversions.
+struct Row {
+    t: i32,
+    i: u16,
+    j: u16,
+    k: u32,
+    v: f64,
+    q: Option<f64>,
+}
+
+impl ChunkOut {
+    #[inline(always)]
+    fn push(&mut self, r: Row) {
+        self.period.push(r.t);
+        self.reporter.push(r.i);
+        self.partner.push(r.j);
+        self.product.push(r.k as i32);
+        if let Some(w) = self.products_seen.get_mut(r.k as usize / 64) {
+            *w |= 1u64 << (r.k % 64);
+        }
+        // Thousands of USD -> USD.
+        self.value.push(r.v * 1000.0);
+        match r.q {
+            Some(q) => {
+                self.quantity.push(q);
+                self.quantity_valid.append(true);
+            }
+            None => {
+                self.quantity.push(0.0);
+                self.quantity_valid.append(false);
+                self.quantity_nulls += 1;
+            }
+        }
+    }
+}
+
+/// Digits up to a comma; `None` (take the careful path) for anything else.
+#[inline(always)]
+fn fast_uint(buf: &[u8], p: &mut usize, max_digits: usize) -> Option<u32> {
+    let start = *p;
+    let mut n = 0u32;
+    while let Some(&b) = buf.get(*p) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        n = n.wrapping_mul(10).wrapping_add(d as u32);
+        *p += 1;
+    }
+    let len = *p - start;
+    if len == 0 || len > max_digits || buf.get(*p) != Some(&b',') {
+        return None;
+    }
+    *p += 1;
+    Some(n)
+}
+
+/// Exact powers of ten as f64 (10^0 ..= 10^15 are exactly representable).
+const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/// A number starting with a digit (so never negative), correctly rounded.
+///
+/// BACI writes plain decimals (`52.051`): with at most 15 digits the digits form an exact
+/// integer `m < 2^53` and the value is `m / 10^f` for an exact power of ten, one correctly
+/// rounded division (Clinger's fast path), so the result equals a correct decimal parser's.
+/// Longer numbers and exponents go to fast-float2.
+#[inline(always)]
+fn fast_amount(buf: &[u8], p: &mut usize) -> Option<f64> {
+    let start = *p;
+    let mut q = start;
+    let mut m: u64 = 0;
+    let mut digits = 0usize;
+    while let Some(&b) = buf.get(q) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        m = m.wrapping_mul(10).wrapping_add(d as u64);
+        digits += 1;
+        q += 1;
+    }
+    if digits == 0 {
+        return None;
+    }
+    let mut frac = 0usize;
+    if buf.get(q) == Some(&b'.') {
+        q += 1;
+        while let Some(&b) = buf.get(q) {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            m = m.wrapping_mul(10).wrapping_add(d as u64);
+            digits += 1;
+            frac += 1;
+            q += 1;
+        }
+    }
+    if digits <= 15 && !matches!(buf.get(q), Some(b'e' | b'E')) {
+        *p = q;
+        // frac <= digits <= 15, so the index is in range.
+        return Some(m as f64 / POW10[frac]);
+    }
+    let (v, n) = fast_float2::parse_partial::<f64, _>(buf.get(start..)?).ok()?;
+    *p = start + n;
+    v.is_finite().then_some(v)
+}
+
+/// Parses and checks the row at `pos` in one pass when it has the usual shape
+/// (`2021,4,24,382390,52.051,"       13.235"`) and passes every check; returns the row and the
+/// position after its line break. `None` sends the line to the careful path, which gives the
+/// same result for good rows and the exact error or set-aside reason for the others.
+#[inline(always)]
+fn fast_row(buf: &[u8], pos: usize, ctx: &FileCtx<'_>) -> Option<(Row, usize)> {
+    let mut p = pos;
+    let t = fast_uint(buf, &mut p, 4)? as i32;
+    let i = fast_uint(buf, &mut p, 5)?;
+    let j = fast_uint(buf, &mut p, 5)?;
+    let k = fast_uint(buf, &mut p, 6)?;
+    let v = fast_amount(buf, &mut p)?;
+    if buf.get(p) != Some(&b',') {
+        return None;
+    }
+    p += 1;
+    let q = match buf.get(p) {
+        Some(b'"') => {
+            p += 1;
+            while buf.get(p) == Some(&b' ') {
+                p += 1;
+            }
+            if buf.get(p..p + 3) == Some(b"NA\"") {
+                p += 3;
+                None
+            } else {
+                let q = fast_amount(buf, &mut p)?;
+                if buf.get(p) != Some(&b'"') {
+                    return None;
+                }
+                p += 1;
+                Some(q)
+            }
+        }
+        Some(b'N') if buf.get(p..p + 2) == Some(b"NA") => {
+            p += 2;
+            None
+        }
+        Some(b'\r' | b'\n') | None => None,
+        Some(_) => Some(fast_amount(buf, &mut p)?),
+    };
+    if buf.get(p) == Some(&b'\r') {
+        p += 1;
+    }
+    match buf.get(p) {
+        Some(b'\n') => p += 1,
+        None => {}
+        Some(_) => return None,
+    }
+    let ok = (1900..=2200).contains(&t)
+        && ctx.expected_year.is_none_or(|y| y == t)
+        && ctx.years.is_none_or(|ys| ys.contains(&t))
+        && ctx.known.get(i as usize).copied().unwrap_or(false)
+        && ctx.known.get(j as usize).copied().unwrap_or(false);
+    ok.then_some((Row { t, i: i as u16, j: j as u16, k, v, q }, p))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Problem {
+    FieldCount(usize),
+    UnterminatedQuote,
+    NotNumber,
+    Missing,
+    Negative,
+    NotFinite,
+    BadYear,
+    WrongYear(i32),
+    UnknownCountry,
+    BadProduct,
+}
+
+/// The first problem of a chunk, with the chunk-local line; made an [`Error`] once the
+/// line numbers of the chunks before it are known.
+#[derive(Debug)]
+struct RowProblem {
+    problem: Problem,
+    line: u64,
+    column: usize,
+    value: Vec<u8>,
+}
+
+impl RowProblem {
+    fn into_error(self, file: &str, lines_before: u64) -> Error {
+        let line = lines_before + self.line;
+        let column = COLUMNS.get(self.column).copied().unwrap_or("?");
+        let value = String::from_utf8_lossy(&self.value).into_owned();
+        let loc = Location::file(file).line(line).column(column).value(value.clone());
+        if std::str::from_utf8(&self.value).is_err() {
+            return Error::format(
+                "invalid UTF-8 text",
+                loc,
+                "BACI files are plain ASCII; the file is damaged or not a BACI file",
+            );
+        }
+        match self.problem {
+            Problem::FieldCount(n) => Error::format(
+                format!("line has {n} field(s), expected 6 (t,i,j,k,v,q)"),
+                Location::file(file).line(line).value(value),
+                "the file may be truncated (cut mid-line) or not comma-separated; download it again",
+            ),
+            Problem::UnterminatedQuote => Error::format(
+                "unterminated quoted field",
+                loc,
+                "the file may be truncated (cut mid-line); download it again",
+            ),
+            Problem::NotNumber => Error::parse(
+                format!("a number in column '{column}'"),
+                loc,
+                "BACI columns t,i,j,k are integers and v,q decimal numbers (q may be NA)",
+            ),
+            Problem::Missing => Error::parse(
+                format!("a number in column '{column}' (it is empty)"),
+                loc,
+                "every BACI row has a year, both countries, a product and a value",
+            ),
+            Problem::Negative => Error::invalid_data(
+                format!("negative {}", if column == "v" { "trade value" } else { "quantity" }),
+                loc,
+                "trade values and quantities are never negative; the file is damaged or not BACI",
+            ),
+            Problem::NotFinite => Error::invalid_data(
+                "number too large to be a trade value or quantity",
+                loc,
+                "the file is damaged or not BACI",
+            ),
+            Problem::BadYear => Error::invalid_data(
+                "year outside 1900..2200",
+                loc,
+                "column t holds the year; the file is damaged or not BACI",
+            ),
+            Problem::WrongYear(expected) => Error::invalid_data(
+                format!("row of year {value} in a file named for {expected}"),
+                loc,
+                "rename the file or check that it was not concatenated from several years",
+            ),
+            Problem::UnknownCountry => Error::UnknownCountry {
+                query: value,
+                context: format!(" at {loc}"),
+                hint: "the country table does not know this code; pass on_unknown_country='set_aside' \
+                       (Rust: OnUnknownCountry::SetAside) to set such rows aside and see them in the report"
+                    .into(),
+            },
+            Problem::BadProduct => Error::InvalidProduct {
+                code: value,
+                context: format!(" at {loc}"),
+                hint: "BACI products are HS6 codes written as integers of at most 6 digits".into(),
+            },
+        }
+    }
+}
+
+#[inline]
+fn trim_spaces(mut f: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = f {
+        f = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = f {
+        f = rest;
+    }
+    f
+}
+
+/// A field without surrounding spaces and quotes.
+#[inline]
+fn unquote(raw: &[u8]) -> std::result::Result<&[u8], Problem> {
+    let f = trim_spaces(raw);
+    match f {
+        [b'"', rest @ ..] => match rest {
+            [inner @ .., b'"'] => Ok(trim_spaces(inner)),
+            _ => Err(Problem::UnterminatedQuote),
+        },
+        _ => Ok(f),
+    }
+}
+
+#[inline]
+fn parse_uint(f: &[u8]) -> std::result::Result<u32, Problem> {
+    if f.is_empty() {
+        return Err(Problem::Missing);
+    }
+    if f.len() > 9 {
+        return Err(if f.iter().all(u8::is_ascii_digit) { Problem::NotFinite } else { Problem::NotNumber });
+    }
+    let mut n = 0u32;
+    for &b in f {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return Err(Problem::NotNumber);
+        }
+        n = n * 10 + d as u32;
+    }
+    Ok(n)
+}
+
+/// A non-negative decimal number, correctly rounded (fast-float2, as exact as strtod).
+#[inline]
+fn parse_amount(f: &[u8]) -> std::result::Result<f64, Problem> {
+    match f.first() {
+        Some(b'0'..=b'9' | b'.') => {
+            let v: f64 = fast_float2::parse(f).map_err(|_| Problem::NotNumber)?;
+            if v.is_finite() {
+                Ok(v)
+            } else {
+                Err(Problem::NotFinite)
+            }
+        }
+        Some(b'-' | b'+') => {
+            let digit_next = matches!(f.get(1), Some(b'0'..=b'9' | b'.'));
+            let v: f64 = if digit_next { fast_float2::parse(f).map_err(|_| Problem::NotNumber)? } else { return Err(Problem::NotNumber) };
+            if !v.is_finite() {
+                Err(Problem::NotFinite)
+            } else if v < 0.0 {
+                Err(Problem::Negative)
+            } else {
+                Ok(v.abs())
+            }
+        }
+        None => Err(Problem::Missing),
+        _ => Err(Problem::NotNumber),
+    }
+}
+
+fn parse_chunk(buf: &[u8], ctx: &FileCtx<'_>) -> std::result::Result<ChunkOut, RowProblem> {
+    // ~32 bytes a row in real BACI files.
+    let mut out = ChunkOut::with_capacity(buf.len() / 30 + 16);
+    let mut pos = 0usize;
+    let mut line_no = 0u64;
+    let mut fields: [&[u8]; 6] = [&[]; 6];
+    while pos < buf.len() {
+        if let Some((row, next)) = fast_row(buf, pos, ctx) {
+            // The common case: a well-formed row that passes every check.
+            pos = next;
+            line_no += 1;
+            out.rows_read += 1;
+            out.push(row);
+            continue;
+        }
+        // Anything else (quotes, blanks, errors, rows set aside) takes the careful path.
+        let end = memchr::memchr(b'\n', &buf[pos..]).map(|i| pos + i).unwrap_or(buf.len());
+        let mut line = &buf[pos..end];
+        pos = end + 1;
+        line_no += 1;
+        if let [rest @ .., b'\r'] = line {
+            line = rest;
+        }
+        if line.iter().all(|b| *b == b' ' || *b == b'\t') {
+            continue; // blank line
+        }
+        out.rows_read += 1;
+        let problem = |problem: Problem, column: usize, value: &[u8]| RowProblem { problem, line: line_no, column, value: value.to_vec() };
+
+        // Split into exactly six fields.
+        let mut n = 0usize;
+        let mut start = 0usize;
+        for (i, &b) in line.iter().enumerate() {
+            if b == b',' {
+                if n < 5 {
+                    fields[n] = &line[start..i];
+                }
+                n += 1;
+                start = i + 1;
+            }
+        }
+        if n != 5 {
+            return Err(problem(Problem::FieldCount(n + 1), 0, line));
+        }
+        fields[5] = &line[start..];
+
+        let mut f = [&[][..]; 6];
+        for c in 0..6 {
+            f[c] = unquote(fields[c]).map_err(|p| problem(p, c, fields[c]))?;
+        }
+        let t = parse_uint(f[0]).map_err(|p| problem(p, 0, f[0]))?;
+        if !(1900..=2200).contains(&t) {
+            return Err(problem(Problem::BadYear, 0, f[0]));
+        }
+        let t = t as i32;
+        if let Some(y) = ctx.expected_year {
+            if t != y {
+                return Err(problem(Problem::WrongYear(y), 0, f[0]));
+            }
+        }
+        let i = parse_uint(f[1]).map_err(|p| problem(p, 1, f[1]))?;
+        let j = parse_uint(f[2]).map_err(|p| problem(p, 2, f[2]))?;
+        let k = parse_uint(f[3]).map_err(|p| problem(p, 3, f[3]))?;
+        if k as usize >= MAX_PRODUCT {
+            return Err(problem(Problem::BadProduct, 3, f[3]));
+        }
+        let v = parse_amount(f[4]).map_err(|p| problem(p, 4, f[4]))?;
+        let q = match f[5] {
+            b"" | b"NA" => None,
+            q => Some(parse_amount(q).map_err(|p| problem(p, 5, q))?),
+        };
+        if let Some(years) = ctx.years {
+            if !years.contains(&t) {
+                out.set_aside(REASON_YEAR, line_no, || format!("year {t}"));
+                continue;
+            }
+        }
+        let mut unknown = None;
+        for (c, code) in [(1usize, i), (2, j)] {
+            if code > u16::MAX as u32 || !countries::is_known_code(code as u16) {
+                unknown = Some(c);
+                break;
+            }
+        }
+        if let Some(c) = unknown {
+            match ctx.on_unknown_country {
+                OnUnknownCountry::Error => return Err(problem(Problem::UnknownCountry, c, f[c])),
+                OnUnknownCountry::SetAside => {
+                    out.set_aside(REASON_UNKNOWN_COUNTRY, line_no, || {
+                        format!("{} = {}", COLUMNS[c], String::from_utf8_lossy(f[c]))
+                    });
+                    continue;
+                }
+            }
+        }
+        out.push(Row { t, i: i as u16, j: j as u16, k, v, q });
+    }
+    out.lines = line_no;
+    Ok(out)
+}
+
+// ---- assembling the table -------------------------------------------------------------------
+
+/// `k` written with 6 digits (`10121` -> `010121`); `k` < 1,000,000.
+fn six_digits(k: u32) -> SixDigits {
+    let mut out = [b'0'; 6];
+    let mut k = k;
+    for slot in out.iter_mut().rev() {
+        *slot = b'0' + (k % 10) as u8;
+        k /= 10;
+    }
+    SixDigits(out)
+}
+
+/// Six ASCII digits.
+struct SixDigits([u8; 6]);
+
+impl SixDigits {
+    fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl PartialEq<&str> for SixDigits {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == other.as_bytes()
+    }
+}
+
+impl std::fmt::Debug for SixDigits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", String::from_utf8_lossy(&self.0))
+    }
+}
+
+/// The codes as one string array of 6-digit values, written into a single buffer.
+fn six_digit_strings(codes: &[u32]) -> Result<StringArray> {
+    let mut bytes = Vec::with_capacity(codes.len() * 6);
+    for k in codes {
+        bytes.extend_from_slice(six_digits(*k).as_bytes());
+    }
+    let offsets = arrow_buffer::OffsetBuffer::new(ScalarBuffer::from((0..=codes.len() as i32).map(|i| i * 6).collect::<Vec<i32>>()));
+    StringArray::try_new(offsets, arrow_buffer::Buffer::from_vec(bytes), None)
+        .map_err(|e| Error::arrow("building the product dictionary", e))
+}
+
+fn finish(
+    mut all: Parsed,
+    mut report: ReadReport,
+    vintage: Vintage,
+    release: Option<String>,
+    product_file: Option<(String, Vec<u32>)>,
+    _options: &BaciOptions<'_>,
+) -> Result<TradeTable> {
+    // One product dictionary for the whole table: every code seen, in order.
+    let mut seen = vec![0u64; BITMAP_WORDS];
+    for c in &all.chunks {
+        for (s, w) in seen.iter_mut().zip(&c.products_seen) {
+            *s |= *w;
+        }
+    }
+    let mut lookup = vec![0i32; MAX_PRODUCT];
+    let mut codes: Vec<u32> = Vec::new();
+    for (wi, w) in seen.iter().enumerate() {
+        let mut w = *w;
+        while w != 0 {
+            let k = wi * 64 + w.trailing_zeros() as usize;
+            w &= w - 1;
+            if let Some(slot) = lookup.get_mut(k) {
+                *slot = codes.len() as i32;
+            }
+            codes.push(k as u32);
+        }
+    }
+    let dictionary: ArrayRef = Arc::new(six_digit_strings(&codes)?);
+    all.chunks.par_iter_mut().for_each(|c| {
+        for k in c.product.iter_mut() {
+            *k = lookup.get(*k as usize).copied().unwrap_or(0);
+        }
+    });
+
+    if let Some((file, known)) = product_file {
+        if !known.is_empty() {
+            let mut in_file = vec![false; MAX_PRODUCT];
+            for k in known {
+                if let Some(s) = in_file.get_mut(k as usize) {
+                    *s = true;
+                }
+            }
+            let missing: Vec<String> =
+                codes.iter().filter(|k| !in_file.get(**k as usize).copied().unwrap_or(false)).map(|k| format!("{k:06}")).collect();
+            if !missing.is_empty() {
+                report.note(format!(
+                    "{} product code(s) in the data are not in {file}: {}{}",
+                    missing.len(),
+                    missing.iter().take(10).cloned().collect::<Vec<_>>().join(", "),
+                    if missing.len() > 10 { " ..." } else { "" }
+                ));
+            }
+        }
+    }
+
+    let meta = TableMeta::new(Freq::Annual, "USD", Some(vintage));
+    let schema = canonical_schema(&meta);
+    let max_n = all.chunks.iter().map(|c| c.value.len()).max().unwrap_or(0);
+    // Columns that are the same on every row share one buffer across batches.
+    let const_dict = |key: i8, values: &[&str]| -> (Int8Array, ArrayRef) {
+        (Int8Array::new(ScalarBuffer::from(vec![key; max_n]), None), Arc::new(StringArray::from(values.to_vec())))
+    };
+    let (flow_keys, flow_values) = const_dict(Flow::Export as i8, &Flow::DICTIONARY);
+    let (basis_keys, basis_values) = const_dict(ValueBasis::Fob as i8, &ValueBasis::DICTIONARY);
+    let (zero_keys, unit_values) = const_dict(0, &["t"]);
+    let source_values: ArrayRef = Arc::new(StringArray::from(vec!["BACI"]));
+    let no_weight = Float64Array::new_null(max_n);
+    let not_estimated = BooleanArray::from(vec![false; max_n]);
+    let dict8 = |keys: Int8Array, values: &ArrayRef| -> Result<ArrayRef> {
+        Ok(Arc::new(
+            DictionaryArray::<Int8Type>::try_new(keys, values.clone()).map_err(|e| Error::arrow("building a BACI column", e))?,
+        ))
+    };
+
+    let mut quantity_nulls = 0usize;
+    let mut batches = Vec::with_capacity(all.chunks.len());
+    for c in all.chunks {
+        let n = c.value.len();
+        if n == 0 {
+            continue;
+        }
+        quantity_nulls += c.quantity_nulls;
+        let mut valid = c.quantity_valid;
+        let nulls = (c.quantity_nulls > 0).then(|| NullBuffer::new(valid.finish()));
+        let product = DictionaryArray::<Int32Type>::try_new(Int32Array::from(c.product), dictionary.clone())
+            .map_err(|e| Error::arrow("building the product column", e))?;
+        let unit_keys = Int8Array::new(zero_keys.values().slice(0, n), nulls.clone());
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(Int32Array::from(c.period)),
+            Arc::new(UInt16Array::from(c.reporter)),
+            Arc::new(UInt16Array::from(c.partner)),
+            dict8(flow_keys.slice(0, n), &flow_values)?,
+            Arc::new(product),
+            Arc::new(Float64Array::from(c.value)),
+            dict8(basis_keys.slice(0, n), &basis_values)?,
+            Arc::new(Float64Array::new(ScalarBuffer::from(c.quantity), nulls)),
+            dict8(unit_keys, &unit_values)?,
+            Arc::new(no_weight.slice(0, n)),
+            Arc::new(not_estimated.slice(0, n)),
+            dict8(zero_keys.slice(0, n), &source_values)?,
+        ];
+        batches.push(RecordBatch::try_new(schema.clone(), columns).map_err(|e| Error::arrow("assembling a BACI batch", e))?);
+    }
+
+    report.note("values converted from thousands of USD to USD (x 1000), FOB as BACI reconciles them");
+    report.note(format!(
+        "quantities in metric tons (unit t); {quantity_nulls} row(s) without quantity (NA or blank) kept with a null quantity"
+    ));
+    if let Some(r) = release {
+        report.note(format!("BACI release {r}, {}", vintage.name()));
+    }
+    TradeTable::from_validated_batches(batches, meta, report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_give_vintage_year_release() {
+        assert_eq!(vintage_from_name("/x/BACI_HS22_Y2023_V202501.csv.gz"), Some(Vintage::Hs(2022)));
+        assert_eq!(vintage_from_name("BACI_HS171_Y2023.csv"), None);
+        assert_eq!(year_from_name("BACI_HS17_Y2021_V202401.csv"), Some(2021));
+        assert_eq!(year_from_name("baci_hs92_2021_exports.csv"), None);
+        assert_eq!(release_from_name("BACI_HS17_Y2021_V202401.csv").as_deref(), Some("V202401"));
+        assert_eq!(six_digits(10121), "010121");
+        assert_eq!(six_digits(0), "000000");
+        assert_eq!(six_digits(999999), "999999");
+    }
+
+    #[test]
+    fn amounts_parse_exactly_and_reject_text() {
+        assert_eq!(parse_amount(b"52.051"), Ok(52.051));
+        assert_eq!(parse_amount(b"0.1"), Ok(0.1));
+        assert_eq!(parse_amount(b"-1.5"), Err(Problem::Negative));
+        assert_eq!(parse_amount(b"inf"), Err(Problem::NotNumber));
+        assert_eq!(parse_amount(b"1e999"), Err(Problem::NotFinite));
+        assert_eq!(parse_amount(b"1.2.3"), Err(Problem::NotNumber));
+        assert_eq!(parse_amount(b""), Err(Problem::Missing));
+    }
+
+    #[test]
+    fn fast_amount_equals_a_correct_parser() {
+        let mut s: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        for n in 0..200_000 {
+            let r = next();
+            let text = match n % 5 {
+                0 => format!("{}.{:03}", r % 100_000_000, (r >> 32) % 1000),
+                1 => format!("{}", r % 10_000_000_000_000_000),
+                2 => format!("0.{:0>9}", r % 1_000_000_000),
+                3 => format!("{}.{}", r % 10_000_000_000, (r >> 20) % 100_000_000),
+                _ => format!("{}e{}", r % 1000, (r >> 40) % 30),
+            };
+            let bytes = format!("{text},");
+            let mut p = 0;
+            let got = fast_amount(bytes.as_bytes(), &mut p).unwrap();
+            assert_eq!(got, text.parse::<f64>().unwrap(), "{text}");
+            assert_eq!(p, text.len(), "{text}");
+        }
+    }
+
+    #[test]
+    fn fields_unquote() {
+        assert_eq!(unquote(b"\"       13.235\""), Ok(&b"13.235"[..]));
+        assert_eq!(unquote(b"\"  13"), Err(Problem::UnterminatedQuote));
+        assert_eq!(parse_uint(b"010121"), Ok(10121));
+        assert_eq!(parse_uint(b"12a"), Err(Problem::NotNumber));
+    }
+}

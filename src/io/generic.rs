@@ -1,0 +1,329 @@
+//! Generic readers (CSV and Parquet with a [`ColumnMapping`]) and the Parquet writer.
+//!
+//! The CSV reader reads every mapped column as text (an explicit all-string schema: the HS
+//! code `"010121"` stays a string, never the integer 10121) and hands string batches to the
+//! same conversion as Arrow input ([`crate::io::arrow_input`]). Plain or `.gz`.
+//!
+//! Parquet files written by [`write_parquet`] carry the canonical schema and its metadata
+//! (frequency, currency, vintage): [`read_parquet`] with `None` reads them back as they were.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, RecordBatch, StringArray, UInt64Array};
+use arrow_schema::{DataType, Field, Schema};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+
+use crate::error::{Error, Location, Result};
+use crate::io::arrow_input::{convert, ColumnMapping, InputPlace};
+use crate::io::source::{display_name, read_all};
+use crate::model::{ReadReport, TableMeta, TradeTable};
+
+/// Rows per string batch handed to the conversion.
+const CSV_BATCH_ROWS: usize = 65_536;
+
+/// Options of [`read_csv`] besides the mapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsvOptions {
+    pub delimiter: u8,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions { delimiter: b',' }
+    }
+}
+
+/// Reads a delimited text file (plain or `.gz`) through `mapping`. The mapping's `source`
+/// is replaced by the file name when it is the default. Fields may be quoted (`"a,b"`,
+/// `""` for a quote inside); blank lines are skipped; line numbers in messages are lines of
+/// the (decompressed) file.
+pub fn read_csv(path: &Path, mapping: &ColumnMapping, options: &CsvOptions) -> Result<TradeTable> {
+    mapping.check()?;
+    let name = display_name(path);
+    let text = read_all(path).map_err(|e| match e {
+        Error::Io { source, .. } if source.kind() != std::io::ErrorKind::NotFound && source.kind() != std::io::ErrorKind::PermissionDenied => {
+            Error::format(
+                format!("compressed data is corrupt or ends early ({source})"),
+                Location::file(name.clone()),
+                "the file is probably truncated: download it again",
+            )
+        }
+        other => other,
+    })?;
+    read_csv_bytes(&text, &name, mapping, options)
+}
+
+/// [`read_csv`] of text held in memory; `name` stands for the file name in messages.
+pub fn read_csv_bytes(text: &[u8], name: &str, mapping: &ColumnMapping, options: &CsvOptions) -> Result<TradeTable> {
+    mapping.check()?;
+    let name = name.to_string();
+    let mut mapping = mapping.clone();
+    if mapping.source == ColumnMapping::default().source {
+        mapping.source = name.clone();
+    }
+    let delim = options.delimiter;
+    let loc = |line: u64| Location::file(name.clone()).line(line);
+    let mut lines = Lines { text, pos: 0, line: 0 };
+    let mut fields: Vec<Cow<'_, [u8]>> = Vec::new();
+
+    let Some(header_line) = lines.next_record(delim, &mut fields).map_err(|l| unterminated(&name, l))? else {
+        return Err(Error::format("the file is empty", Location::file(name), "pass a CSV file with a header line"));
+    };
+    let header_names: Vec<String> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            std::str::from_utf8(h).map(|s| s.trim().trim_start_matches('\u{feff}').trim_matches('"').to_string()).map_err(|_| {
+                Error::format(
+                    "the header is not valid UTF-8 text",
+                    loc(header_line).column(format!("#{}", i + 1)).value(String::from_utf8_lossy(h)),
+                    "save the file as UTF-8",
+                )
+            })
+        })
+        .collect::<Result<_>>()?;
+    // Mapped source columns, by position in the file.
+    let mut wanted: Vec<(String, usize)> = Vec::new();
+    for src in mapping.columns.values() {
+        if wanted.iter().any(|(s, _)| s == src) {
+            continue;
+        }
+        match header_names.iter().position(|h| h == src) {
+            Some(i) => wanted.push((src.clone(), i)),
+            None => {
+                let joined = header_names.join(&(delim as char).to_string());
+                let other = [b';', b'\t', b'|', b','].into_iter().find(|d| *d != delim && joined.contains(*d as char));
+                return Err(match other {
+                    Some(d) if header_names.len() == 1 => Error::format(
+                        format!("wrong delimiter: the header has one column and contains {:?}", d as char),
+                        loc(header_line).value(joined.clone()),
+                        format!("pass delimiter={:?}", d as char),
+                    ),
+                    _ => Error::schema(
+                        format!("no column {src:?} in {name}"),
+                        format!("the columns are: {}", header_names.join(", ")),
+                    ),
+                });
+            }
+        }
+    }
+    let mut schema_fields: Vec<Field> = wanted.iter().map(|(s, _)| Field::new(s, DataType::Utf8, true)).collect();
+    schema_fields.push(Field::new(LINE_COLUMN, DataType::UInt64, false));
+    let schema = Arc::new(Schema::new(schema_fields));
+
+    let mut batches = Vec::new();
+    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(CSV_BATCH_ROWS); wanted.len()];
+    let mut line_numbers: Vec<u64> = Vec::with_capacity(CSV_BATCH_ROWS);
+    let mut flush = |columns: &mut Vec<Vec<Option<String>>>, line_numbers: &mut Vec<u64>| -> Result<()> {
+        if line_numbers.is_empty() {
+            return Ok(());
+        }
+        let mut arrays: Vec<ArrayRef> =
+            columns.iter_mut().map(|c| Arc::new(StringArray::from(std::mem::take(c))) as ArrayRef).collect();
+        arrays.push(Arc::new(UInt64Array::from(std::mem::take(line_numbers))));
+        batches.push(RecordBatch::try_new(schema.clone(), arrays).map_err(|e| Error::arrow("collecting CSV rows", e))?);
+        Ok(())
+    };
+    while let Some(line) = lines.next_record(delim, &mut fields).map_err(|l| unterminated(&name, l))? {
+        if fields.len() != header_names.len() {
+            let raw = lines.last_line();
+            return Err(Error::format(
+                format!("line has {} field(s), the header {}", fields.len(), header_names.len()),
+                loc(line).value(String::from_utf8_lossy(raw)),
+                "the file may be truncated (cut mid-line), or a field holds an unquoted delimiter",
+            ));
+        }
+        for ((src, i), out) in wanted.iter().zip(columns.iter_mut()) {
+            let raw: &[u8] = fields.get(*i).map(|f| f.as_ref()).unwrap_or(b"");
+            let text = std::str::from_utf8(raw).map_err(|_| {
+                Error::format("invalid UTF-8 text", loc(line).column(src.clone()).value(String::from_utf8_lossy(raw)), "save the file as UTF-8")
+            })?;
+            out.push(if text.trim().is_empty() { None } else { Some(text.to_string()) });
+        }
+        line_numbers.push(line);
+        if line_numbers.len() >= CSV_BATCH_ROWS {
+            flush(&mut columns, &mut line_numbers)?;
+        }
+    }
+    flush(&mut columns, &mut line_numbers)?;
+    convert(batches.iter(), &mapping, &InputPlace { file: name, first_line: 2 })
+}
+
+/// Name of the hidden column carrying each CSV row's line number to the conversion.
+pub(crate) const LINE_COLUMN: &str = "__tradedep_line";
+
+fn unterminated(file: &str, line: u64) -> Error {
+    Error::format(
+        "unterminated quoted field",
+        Location::file(file).line(line),
+        "the file may be truncated (cut mid-line), or a quote is not closed",
+    )
+}
+
+/// Records of a delimited text, with the line each starts on.
+struct Lines<'a> {
+    text: &'a [u8],
+    pos: usize,
+    /// Lines consumed so far.
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    /// The raw text of the record returned last (for messages).
+    fn last_line(&self) -> &'a [u8] {
+        let end = self.pos.min(self.text.len());
+        let start = self.text[..end.saturating_sub(1)].iter().rposition(|b| *b == b'\n').map(|p| p + 1).unwrap_or(0);
+        let s = &self.text[start..end];
+        s.strip_suffix(b"\n").unwrap_or(s)
+    }
+
+    /// Splits the next non-blank record into `fields` (borrowed from the text, owned when
+    /// quotes had to be unescaped); returns its first line, `Ok(None)` at the
+    /// end, `Err(line)` for an unterminated quote.
+    fn next_record(&mut self, delim: u8, fields: &mut Vec<Cow<'a, [u8]>>) -> std::result::Result<Option<u64>, u64> {
+        fields.clear();
+        loop {
+            if self.pos >= self.text.len() {
+                return Ok(None);
+            }
+            let start_line = self.line + 1;
+            let rest = &self.text[self.pos..];
+            // Blank line?
+            let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+            let line = &rest[..end];
+            let line_trimmed = line.strip_suffix(b"\r").unwrap_or(line);
+            if line_trimmed.iter().all(|b| *b == b' ' || *b == b'\t') {
+                self.pos += end + 1;
+                self.line += 1;
+                continue;
+            }
+            // Parse fields, quotes may span lines.
+            let mut i = 0usize;
+            let mut spans: Vec<(usize, usize, bool)> = Vec::new(); // (start, end, needs unescape)
+            loop {
+                // At a field start.
+                if rest.get(i) == Some(&b'"') {
+                    let mut j = i + 1;
+                    let mut escaped = false;
+                    loop {
+                        match memchr::memchr(b'"', &rest[j..]) {
+                            None => return Err(start_line),
+                            Some(q) => {
+                                if rest.get(j + q + 1) == Some(&b'"') {
+                                    escaped = true;
+                                    j += q + 2;
+                                } else {
+                                    spans.push((i + 1, j + q, escaped));
+                                    j += q + 1;
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    // Skip to the delimiter or line end (spaces after a closing quote).
+                    while let Some(b) = rest.get(j) {
+                        if *b == delim || *b == b'\n' {
+                            break;
+                        }
+                        j += 1;
+                    }
+                    i = j;
+                } else {
+                    let mut j = i;
+                    while let Some(b) = rest.get(j) {
+                        if *b == delim || *b == b'\n' {
+                            break;
+                        }
+                        j += 1;
+                    }
+                    let e = if j > i && rest.get(j - 1) == Some(&b'\r') && rest.get(j) != Some(&delim) { j - 1 } else { j };
+                    spans.push((i, e, false));
+                    i = j;
+                }
+                match rest.get(i) {
+                    Some(b) if *b == delim => i += 1,
+                    Some(_) => {
+                        i += 1; // newline
+                        break;
+                    }
+                    None => break,
+                }
+            }
+            self.line += rest[..i].iter().filter(|b| **b == b'\n').count() as u64 + u64::from(!rest[..i].ends_with(b"\n"));
+            self.pos += i;
+            for (s, e, esc) in spans {
+                if esc {
+                    let mut v = Vec::with_capacity(e - s);
+                    let mut k = s;
+                    while k < e {
+                        v.push(rest[k]);
+                        k += if rest[k] == b'"' { 2 } else { 1 };
+                    }
+                    fields.push(Cow::Owned(v));
+                } else {
+                    fields.push(Cow::Borrowed(&rest[s..e]));
+                }
+            }
+            return Ok(Some(start_line));
+        }
+    }
+}
+
+/// Reads a Parquet file. With a mapping, columns are mapped as for Arrow input; with `None`,
+/// the file must hold the canonical schema with its metadata (as [`write_parquet`] writes it).
+pub fn read_parquet(path: &Path, mapping: Option<&ColumnMapping>) -> Result<TradeTable> {
+    let name = display_name(path);
+    let perr = |e: parquet::errors::ParquetError| Error::Parquet { path: name.clone(), message: e.to_string() };
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(perr)?;
+    let schema = builder.schema().clone();
+    let reader = builder.with_batch_size(1 << 20).build().map_err(perr)?;
+    let batches: Vec<RecordBatch> = reader
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|e| Error::Parquet { path: name.clone(), message: e.to_string() })?;
+    match mapping {
+        Some(m) => {
+            let mut m = m.clone();
+            if m.source == ColumnMapping::default().source {
+                m.source = name.clone();
+            }
+            convert(batches.iter(), &m, &InputPlace { file: name, first_line: 1 })
+        }
+        None => {
+            let meta = TableMeta::from_metadata(schema.metadata()).map_err(|_| {
+                Error::schema(
+                    format!("{name} was not written by tradedep (no tradedep.freq/currency metadata)"),
+                    "pass a column mapping: td.read_parquet(path, columns={...}, flow=..., ...)",
+                )
+            })?;
+            let mut report = ReadReport::new(name);
+            let rows: u64 = batches.iter().map(|b| b.num_rows() as u64).sum();
+            report.rows_read = rows;
+            report.rows_kept = rows;
+            TradeTable::from_batches(batches, meta, report)
+        }
+    }
+}
+
+/// Writes `table` to Parquet (zstd), keeping the canonical schema and its metadata so that
+/// [`read_parquet`] with `None` restores frequency, currency and vintage.
+pub fn write_parquet(table: &TradeTable, path: &Path) -> Result<()> {
+    let name = display_name(path);
+    let perr = |e: parquet::errors::ParquetError| Error::Parquet { path: name.clone(), message: e.to_string() };
+    let file = File::create(path).map_err(|e| Error::io(path, e))?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).map_err(perr)?))
+        .build();
+    let mut writer = ArrowWriter::try_new(file, table.schema(), Some(props)).map_err(perr)?;
+    for b in table.batches() {
+        writer.write(b).map_err(perr)?;
+    }
+    writer.close().map_err(perr)?;
+    Ok(())
+}
