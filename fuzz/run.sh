@@ -5,15 +5,17 @@
 set -euo pipefail
 secs="${1:-180}"
 cd "$(dirname "$0")"
-mkdir -p corpus/fuzz_baci corpus/fuzz_csv_mapping
+mkdir -p corpus/fuzz_baci corpus/fuzz_csv_mapping corpus/fuzz_comtrade corpus/fuzz_comext
 # Seeds: the hand-made bad-input corpus (not shared data).
 # (the first byte of an input picks options, hence the leading NUL).
 for f in ../tests/data/bad/*.csv ../tests/data/bad/*.gz ../tests/data/bad/*.zip; do
     { printf '\0'; cat "$f"; } > "corpus/fuzz_baci/$(basename "$f")"
 done
+for f in ../tests/data/comtrade/* ; do cp "$f" corpus/fuzz_comtrade/ ; done 2>/dev/null || true
+for f in ../tests/data/comext/* ; do cp "$f" corpus/fuzz_comext/ ; done 2>/dev/null || true
 printf '\0period,reporter,partner,product,value,quantity\n2021,4,24,010121,1.5,2\n' > corpus/fuzz_csv_mapping/seed.csv
 status=0
-for target in fuzz_baci fuzz_csv_mapping; do
+for target in fuzz_baci fuzz_csv_mapping fuzz_comtrade fuzz_comext; do
     echo "== $target for ${secs}s"
     cargo +nightly fuzz run -O "$target" -- -max_total_time="$secs" -rss_limit_mb=4096 -max_len=65536 || status=1
 done
