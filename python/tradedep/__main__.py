@@ -50,7 +50,7 @@ def summarize(trade: td.TradeTable, title: str, top: int = 8) -> str:
     """A plain-text summary of a trade table: what was read, periods, biggest flows."""
     import pyarrow.compute as pc
 
-    t = trade.to_arrow()
+    t = trade.to_arrow().unify_dictionaries()
     r = trade.report
     lines = [f"== {title}", f"rows: {trade.num_rows:,} (read {r['rows_read']:,}, set aside {r['rows_set_aside']:,})"]
     for reason, n in r["set_aside"].items():
@@ -81,7 +81,7 @@ def chpl_dependency(trade: td.TradeTable) -> str:
 
     if trade.vintage is None or not trade.vintage.startswith(("HS", "CN")):
         return "CHPL dependency: skipped (product vintage unknown)"
-    t = trade.to_arrow()
+    t = trade.to_arrow().unify_dictionaries()
     flows = set(pc.unique(t["flow"].combine_chunks().cast("string")).to_pylist()) if t.num_rows else set()
     importers = t["reporter"] if "import" in flows else t["partner"]
     by_value = (
@@ -96,8 +96,9 @@ def chpl_dependency(trade: td.TradeTable) -> str:
                 trade, importer=int(code), products=chpl, groups={"China+HK": ["CHN", "HKG"]}, by="year", source="auto"
             ).to_arrow()
         except td.TradeDepError as e:
-            lines.append(f"  {_country_label(code)}: {e}")
-            continue
+            # The same cause (e.g. no concordance for the table's vintage) holds for every importer.
+            lines.append(f"  skipped: {e}")
+            break
         rows = [r for r in res.to_pylist() if r["supplier"] == "China+HK"]
         if not rows:
             lines.append(f"  {_country_label(code)}: no CHPL imports from China+HK")
@@ -114,8 +115,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", nargs="?", help="BACI, Comtrade or Comext file; omit for the synthetic demo")
     parser.add_argument("--reader", choices=["baci", "comtrade", "comext"], help="force a reader")
     parser.add_argument("--top", type=int, default=8, help="rows in each top list")
+    parser.add_argument(
+        "--concordances", metavar="DIR",
+        help="folder of UNSD HS correlation tables (CSV or xlsx) to carry the HS2022 CHPL to the file's vintage",
+    )
     args = parser.parse_args(argv)
     try:
+        if args.concordances:
+            td.load_concordances(args.concordances)
         if args.file is None:
             trade = td.demo_table()
             title = "tradedep demo table: SYNTHETIC data, not real trade"

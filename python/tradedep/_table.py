@@ -146,7 +146,12 @@ class TradeTable:
         return self._inner.__arrow_c_stream__(requested_schema)
 
     def to_arrow(self) -> "pyarrow.Table":
-        """The records as a ``pyarrow.Table`` (zero-copy)."""
+        """The records as a ``pyarrow.Table`` (zero-copy).
+
+        Dictionary columns (``product``, ``flow`` ...) may carry one dictionary per batch;
+        pandas, polars and DuckDB handle that, pyarrow's own ``group_by`` wants
+        ``table.unify_dictionaries()`` first.
+        """
         import pyarrow as pa
 
         return pa.table(self._inner._arrow_table())
