@@ -55,3 +55,20 @@ def test_unreadable_file_exits_2_with_message(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-W", "ignore", "-m", "tradedep", str(bad)], capture_output=True, text=True, check=False)
     assert proc.returncode == 2
     assert "comtrade.csv" in proc.stderr
+
+
+def test_summarises_a_multi_batch_comext_file_with_concordances(shared_data: Path) -> None:
+    """Regression: per-batch product dictionaries used to crash the summary's group-by."""
+    import pandas as pd
+
+    path = shared_data / "eurostat_comext_ru_neighbours" / "eu27_exports_to_ru_by_kz_ge_am_uz_kg_sanctioned_cn8_monthly_2020_2022.csv.gz"
+    proc = subprocess.run(
+        [sys.executable, "-W", "ignore", "-m", "tradedep", str(path), "--top", "2",
+         "--concordances", str(shared_data / "hs_concordance")],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    df = pd.read_csv(path, dtype={"product_code": str})
+    cn8 = df[df.level == "CN8"]
+    assert f"rows: {len(cn8):,}" in proc.stdout
+    assert f"total value: {cn8.value_eur.sum():,.0f} EUR" in proc.stdout
