@@ -52,6 +52,8 @@ const MAX_PERIODS: usize = 1 << PER_BITS;
 const MAX_PRODUCTS: usize = 1 << PROD_BITS;
 const COUNT_MASK: u64 = (1 << COUNT_BITS) - 1;
 const PARTITIONS: usize = 256;
+/// Numeric product codes of at most 6 digits, for [`ImporterProductConcentration::push_exports`].
+const PRODUCT_CODES: usize = 1_000_000;
 /// Buffered entries (16 bytes each) before partitions are compacted (sorted, duplicates summed).
 const FIRST_COMPACTION: usize = 16 << 20;
 
@@ -116,6 +118,8 @@ pub struct ImporterProductConcentration {
     products: FastMap<String, u32>,
     periods: FastMap<i32, u16>,
     period_list: Vec<i32>,
+    /// Numeric product code -> product id (`u64::MAX` = none yet), for [`Self::push_exports`].
+    product_by_code: Vec<u64>,
 }
 
 impl ImporterProductConcentration {
@@ -140,6 +144,7 @@ impl ImporterProductConcentration {
             products: FastMap::default(),
             periods: FastMap::default(),
             period_list: vec![],
+            product_by_code: vec![],
         })
     }
 
@@ -192,23 +197,71 @@ impl ImporterProductConcentration {
         let names = product.values().as_string::<i32>();
         let mut pmap: Vec<u64> = Vec::with_capacity(names.len());
         for k in 0..names.len() {
-            let next = self.products.len() as u32;
-            let id = *self.products.entry_ref(names.value(k)).or_insert(next);
-            if id as usize >= MAX_PRODUCTS {
-                return Err(Error::invalid_argument("more than 4 million distinct product codes", "split the input by product"));
-            }
-            pmap.push(id as u64);
+            pmap.push(self.product_id(names.value(k))?);
         }
         let want = if self.source == Source::Mirror { Flow::Export as i8 } else { Flow::Import as i8 };
         let (imp, sup) = if self.source == Source::Mirror { (partner.values(), reporter.values()) } else { (reporter.values(), partner.values()) };
-        let flows = flow.keys().values();
-        let pkeys = product.keys().values();
-        let values = value.values();
-        let periods = period.values();
+        self.ingest(period.values(), imp, sup, Some((flow.keys().values(), want)), product.keys().values(), &pmap, value.values())
+    }
+
+    fn product_id(&mut self, name: &str) -> Result<u64> {
+        let next = self.products.len() as u32;
+        let id = *self.products.entry_ref(name).or_insert(next);
+        if id as usize >= MAX_PRODUCTS {
+            return Err(Error::invalid_argument("more than 4 million distinct product codes", "split the input by product"));
+        }
+        Ok(id as u64)
+    }
+
+    /// Adds rows given as plain columns, every row a trade of `exporter` to `importer` (as
+    /// mirror data is read): a reader streaming its parsed chunks feeds the kernel this way,
+    /// without building record batches. `product` holds numeric codes below 1,000,000,
+    /// named by their 6-digit form (`10121` -> `"010121"`); `value` the trade values.
+    /// Only for kernels made with [`Source::Mirror`].
+    pub fn push_exports(&mut self, period: &[i32], exporter: &[u16], importer: &[u16], product: &[i32], value: &[f64]) -> Result<()> {
+        let n = value.len();
+        if self.source != Source::Mirror || period.len() != n || exporter.len() != n || importer.len() != n || product.len() != n {
+            return Err(Error::invalid_argument(
+                "push_exports needs a mirror kernel and columns of one length",
+                "make the kernel with Source::Mirror and pass whole columns",
+            ));
+        }
+        const NONE: u64 = u64::MAX;
+        let mut by_code = std::mem::take(&mut self.product_by_code);
+        if by_code.is_empty() {
+            by_code = vec![NONE; PRODUCT_CODES];
+        }
+        for &k in product {
+            let Some(slot) = usize::try_from(k).ok().and_then(|k| by_code.get(k)) else {
+                self.product_by_code = by_code;
+                return Err(Error::invalid_argument(format!("product code {k} is not 0..999999"), "pass numeric HS codes of at most 6 digits"));
+            };
+            if *slot == NONE {
+                let name = format!("{k:06}");
+                let id = match self.product_id(&name) {
+                    Ok(id) => id,
+                    Err(e) => {
+                        self.product_by_code = by_code;
+                        return Err(e);
+                    }
+                };
+                by_code[k as usize] = id;
+            }
+        }
+        let r = self.ingest(period, importer, exporter, None, product, &by_code, value);
+        self.product_by_code = by_code;
+        r
+    }
+
+    /// The row loop shared by [`Self::push`] and [`Self::push_exports`]: `pmap` maps every
+    /// product key in `pkeys` to a product id; rows whose flow key is not `flows.1` are skipped.
+    #[allow(clippy::too_many_arguments)]
+    fn ingest(&mut self, periods: &[i32], imp: &[u16], sup: &[u16], flows: Option<(&[i8], i8)>, pkeys: &[i32], pmap: &[u64], values: &[f64]) -> Result<()> {
+        let n = values.len();
         // Register new countries and periods first, so the row loop below is pure arithmetic
         // and can run in parallel.
-        for (i, f) in flows.iter().enumerate() {
-            if *f == want {
+        for i in 0..n {
+            if flows.is_none_or(|(f, want)| f[i] == want) {
                 self.dense_id(imp[i])?;
                 self.dense_id(sup[i])?;
             }
@@ -228,15 +281,16 @@ impl ImporterProductConcentration {
         }
         let dense = &self.dense;
         let period_ids = &self.periods;
-        let pmap = &pmap;
         // Each chunk of rows fills its own partition buffers (cache-local writes), which are
         // then appended to the partitions.
         let fill = |range: std::ops::Range<usize>, local: &mut Vec<Vec<Entry>>| {
             local.resize_with(PARTITIONS, Vec::new);
             let mut last: Option<(i32, u64)> = None;
             for i in range {
-                if flows[i] != want {
-                    continue;
+                if let Some((f, want)) = flows {
+                    if f[i] != want {
+                        continue;
+                    }
                 }
                 let Some(pid) = pmap.get(pkeys[i] as usize).copied() else { continue };
                 let per = match last {
@@ -253,7 +307,6 @@ impl ImporterProductConcentration {
                 local[part].push(Entry { key, value: values[i] });
             }
         };
-        let n = flows.len();
         let threads = if n >= 16_384 { rayon::current_num_threads().max(1) } else { 1 };
         let mut locals = std::mem::take(&mut self.locals);
         locals.resize_with(threads, Vec::new);
@@ -270,7 +323,7 @@ impl ImporterProductConcentration {
             }
         }
         self.locals = locals;
-        self.buffered += flows.len();
+        self.buffered += n;
         if self.buffered >= self.next_compaction {
             self.parts.par_iter_mut().for_each(compact);
             let kept: usize = self.parts.iter().map(|p| p.len()).sum();
@@ -470,4 +523,25 @@ where
 /// The same workload on a table already in memory (its batches are read, not copied).
 pub fn importer_product_concentration_table(table: &TradeTable, source: Source) -> Result<RecordBatch> {
     importer_product_concentration(table.batches().iter().cloned().map(Ok), source)
+}
+
+/// The workload straight from a BACI file (`.csv`, `.csv.gz`, CEPII `.zip`), streaming: the
+/// reader's parsed chunks feed the kernel as they come ([`crate::io::baci::scan_baci`]), so the
+/// table is never built. Same result as [`crate::io::baci::read_baci`] then
+/// [`importer_product_concentration_table`] with [`Source::Mirror`] (every BACI row is an
+/// export of `i` to `j`); returns it with the read report.
+///
+/// ```no_run
+/// use tradedep::io::baci::BaciOptions;
+/// use tradedep::metrics::kernel::importer_product_concentration_baci;
+/// let (out, report) = importer_product_concentration_baci("BACI_HS17_Y2021_V202401.csv".as_ref(), &BaciOptions::default()).unwrap();
+/// println!("{} cells from {} rows", out.num_rows(), report.rows_kept);
+/// ```
+pub fn importer_product_concentration_baci(
+    path: &std::path::Path,
+    options: &crate::io::baci::BaciOptions<'_>,
+) -> Result<(RecordBatch, crate::model::ReadReport)> {
+    let mut k = ImporterProductConcentration::new(Source::Mirror)?;
+    let report = crate::io::baci::scan_baci(path, options, &mut |c| k.push_exports(c.period, c.exporter, c.importer, c.product, c.value))?;
+    Ok((k.finish()?, report))
 }
