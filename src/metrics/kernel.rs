@@ -431,11 +431,10 @@ impl ImporterProductConcentration {
                 out.into_iter()
             })
             .collect();
-        // Sort compact (order, index) pairs, not the cells themselves.
-        let mut order: Vec<(u64, u32)> = rows.iter().enumerate().map(|(i, (k, _))| (*k, i as u32)).collect();
-        order.par_sort_unstable();
-        let mut slots: Vec<Option<ReducedCell<T>>> = rows.into_iter().map(|(_, c)| Some(c)).collect();
-        let cells = order.into_iter().filter_map(|(_, i)| slots[i as usize].take()).collect();
+        // Sorted in place (no second copy of the cells).
+        let mut rows = rows;
+        rows.par_sort_unstable_by_key(|r| r.0);
+        let cells = rows.into_iter().map(|(_, c)| c).collect();
         (cells, names.into_iter().map(|(n, _)| n).collect())
     }
 
@@ -465,31 +464,16 @@ impl ImporterProductConcentration {
             let ok = total > 0.0;
             Stat { total, n, hhi: ok.then(|| sum_sq / (total * total)), top: top.map(|t| t.0), top_share: top.filter(|_| ok).map(|t| t.1 / total) }
         });
-        struct Row {
-            importer: u16,
-            period: i32,
-            product: u32,
-            total: f64,
-            n: u32,
-            hhi: Option<f64>,
-            top: Option<u16>,
-            top_share: Option<f64>,
-            n_rows: u64,
-        }
-        let rows: Vec<Row> = cells
-            .into_iter()
-            .map(|c| Row { importer: c.importer, period: c.period, product: c.product, total: c.stat.total, n: c.stat.n, hhi: c.stat.hhi, top: c.stat.top, top_share: c.stat.top_share, n_rows: c.n_rows })
-            .collect();
-        let names: Vec<(String, u32)> = names.into_iter().map(|n| (n, 0)).collect();
+        let rows = &cells;
         let cols: Vec<(Field, ArrayRef)> = vec![
             (Field::new("importer", DataType::UInt16, false), Arc::new(UInt16Array::from_iter_values(rows.iter().map(|r| r.importer)))),
             (Field::new("period", DataType::Int32, false), Arc::new(Int32Array::from_iter_values(rows.iter().map(|r| r.period)))),
-            (Field::new("product", DataType::Utf8, false), Arc::new(StringArray::from_iter_values(rows.iter().map(|r| names[r.product as usize].0.as_str())))),
-            (Field::new("total_value", DataType::Float64, false), Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.total)))),
-            (Field::new("n_suppliers", DataType::UInt32, false), Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.n)))),
-            (Field::new("hhi", DataType::Float64, true), Arc::new(rows.iter().map(|r| r.hhi).collect::<Float64Array>())),
-            (Field::new("top_code", DataType::UInt16, true), Arc::new(rows.iter().map(|r| r.top).collect::<UInt16Array>())),
-            (Field::new("top_share", DataType::Float64, true), Arc::new(rows.iter().map(|r| r.top_share).collect::<Float64Array>())),
+            (Field::new("product", DataType::Utf8, false), Arc::new(StringArray::from_iter_values(rows.iter().map(|r| names[r.product as usize].as_str())))),
+            (Field::new("total_value", DataType::Float64, false), Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.stat.total)))),
+            (Field::new("n_suppliers", DataType::UInt32, false), Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.stat.n)))),
+            (Field::new("hhi", DataType::Float64, true), Arc::new(rows.iter().map(|r| r.stat.hhi).collect::<Float64Array>())),
+            (Field::new("top_code", DataType::UInt16, true), Arc::new(rows.iter().map(|r| r.stat.top).collect::<UInt16Array>())),
+            (Field::new("top_share", DataType::Float64, true), Arc::new(rows.iter().map(|r| r.stat.top_share).collect::<Float64Array>())),
             (Field::new("n_rows", DataType::UInt64, false), Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.n_rows)))),
         ];
         let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
