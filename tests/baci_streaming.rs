@@ -194,3 +194,44 @@ fn push_exports_needs_a_mirror_kernel_and_aligned_columns() {
     assert_eq!(out.num_rows(), 1);
     let _ = out.column(0).len();
 }
+
+#[test]
+fn compaction_between_pushes_keeps_the_result_exact() {
+    use tradedep::metrics::ImporterProductConcentration;
+    // Rows repeat (exporter, importer, product) across pushes, so compaction sums entries.
+    let mut x: u64 = 99;
+    let mut cols: (Vec<i32>, Vec<u16>, Vec<u16>, Vec<i32>, Vec<f64>) = Default::default();
+    for _ in 0..60_000 {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        cols.0.push(2020 + (x >> 62) as i32 % 2);
+        cols.1.push([4u16, 24, 36, 156, 643][(x >> 33) as usize % 5]);
+        cols.2.push([251u16, 276, 392, 710, 842][(x >> 40) as usize % 5]);
+        cols.3.push([10121, 382390, 854231][(x >> 50) as usize % 3]);
+        cols.4.push(((x >> 20) % 1000) as f64 / 8.0);
+    }
+    let run = |budget: Option<usize>| {
+        let mut k = ImporterProductConcentration::new(Source::Mirror).unwrap();
+        if let Some(b) = budget {
+            k = k.with_compaction_budget(b);
+        }
+        for s in (0..60_000).step_by(20_000) {
+            let r = s..s + 20_000;
+            k.push_exports(&cols.0[r.clone()], &cols.1[r.clone()], &cols.2[r.clone()], &cols.3[r.clone()], &cols.4[r]).unwrap();
+        }
+        k.finish().unwrap()
+    };
+    let plain = run(None);
+    let compacted = run(Some(1_000));
+    assert_eq!(plain.num_rows(), 2 * 5 * 3);
+    let n_rows = compacted.column_by_name("n_rows").unwrap().as_primitive::<arrow_array::types::UInt64Type>();
+    assert_eq!(n_rows.values().iter().sum::<u64>(), 60_000);
+    // Sums may differ in the last bit with another summation order.
+    for name in ["total_value", "hhi", "top_share"] {
+        let a = plain.column_by_name(name).unwrap().as_primitive::<Float64Type>();
+        let b = compacted.column_by_name(name).unwrap().as_primitive::<Float64Type>();
+        for r in 0..a.len() {
+            assert!((a.value(r) - b.value(r)).abs() <= 1e-12 * a.value(r).abs().max(1.0), "{name} row {r}");
+        }
+    }
+    assert_eq!(plain.column_by_name("top_code").unwrap(), compacted.column_by_name("top_code").unwrap());
+}
