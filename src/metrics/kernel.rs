@@ -308,26 +308,23 @@ impl ImporterProductConcentration {
             }
         };
         let threads = if n >= 16_384 { rayon::current_num_threads().max(1) } else { 1 };
-        // Each slot's partition buffers grow across batches and are read in place at the end
-        // (no copy into the partitions); they are merged into `parts` only to compact.
         let mut locals = std::mem::take(&mut self.locals);
-        if locals.len() < threads {
-            locals.resize_with(threads, Vec::new);
-        }
+        locals.resize_with(threads, Vec::new);
         let step = n.div_ceil(threads).max(1);
         if threads > 1 {
-            locals[..threads].par_iter_mut().enumerate().for_each(|(t, local)| fill((t * step).min(n)..((t + 1) * step).min(n), local));
+            locals.par_iter_mut().enumerate().for_each(|(t, local)| fill((t * step).min(n)..((t + 1) * step).min(n), local));
         } else {
             fill(0..n, &mut locals[0]);
+        }
+        for local in locals.iter_mut() {
+            for (part, entries) in self.parts.iter_mut().zip(local.iter_mut()) {
+                part.extend_from_slice(entries);
+                entries.clear();
+            }
         }
         self.locals = locals;
         self.buffered += n;
         if self.buffered >= self.next_compaction {
-            for local in self.locals.iter_mut() {
-                for (part, entries) in self.parts.iter_mut().zip(local.iter_mut()) {
-                    part.append(entries);
-                }
-            }
             self.parts.par_iter_mut().for_each(compact);
             let kept: usize = self.parts.iter().map(|p| p.len()).sum();
             self.buffered = kept;
@@ -361,25 +358,18 @@ impl ImporterProductConcentration {
             period_rank[*i] = r as u64;
         }
         let period_rank = &period_rank;
-        // Each partition's entries: the compacted part and every slot's buffer, read in place.
-        let mut segments: Vec<Vec<Vec<Entry>>> = self.parts.into_iter().map(|p| vec![p]).collect();
-        for local in self.locals {
-            for (seg, entries) in segments.iter_mut().zip(local) {
-                seg.push(entries);
-            }
-        }
-        let rows: Vec<(u64, ReducedCell<T>)> = segments
+        let rows: Vec<(u64, ReducedCell<T>)> = self
+            .parts
             .into_par_iter()
             .flat_map_iter(|part| {
-                let len: usize = part.iter().map(|s| s.len()).sum();
                 // Group the partition's entries by cell with a counting sort (a partition holds a
                 // few thousand cells: the id map stays in cache), then order each small cell by
                 // supplier.
                 let mut ids: FastMap<u64, u32> = FastMap::default();
                 let mut cell_keys: Vec<u64> = Vec::new();
                 let mut counts: Vec<u32> = Vec::new();
-                let mut id_of: Vec<u32> = Vec::with_capacity(len);
-                for e in part.iter().flatten() {
+                let mut id_of: Vec<u32> = Vec::with_capacity(part.len());
+                for e in &part {
                     let cell = e.key >> CELL_SHIFT;
                     let next = cell_keys.len() as u32;
                     let id = *ids.entry(cell).or_insert(next);
@@ -399,9 +389,10 @@ impl ImporterProductConcentration {
                 }
                 offsets.push(acc);
                 let mut cursor = offsets.clone();
-                // Scatter into one buffer grouped by cell.
-                let mut grouped: Vec<Entry> = vec![Entry { key: 0, value: 0.0 }; len];
-                for (e, id) in part.iter().flatten().zip(&id_of) {
+                // Scatter in place of the partition's own buffer: reuse its pages.
+                let mut grouped: Vec<Entry> = Vec::with_capacity(part.len());
+                grouped.resize(part.len(), Entry { key: 0, value: 0.0 });
+                for (e, id) in part.iter().zip(&id_of) {
                     let slot = &mut cursor[*id as usize];
                     grouped[*slot as usize] = *e;
                     *slot += 1;
