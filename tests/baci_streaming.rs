@@ -200,7 +200,8 @@ fn compaction_between_pushes_keeps_the_result_exact() {
     use tradedep::metrics::ImporterProductConcentration;
     // Rows repeat (exporter, importer, product) across pushes, so compaction sums entries.
     let mut x: u64 = 99;
-    let mut cols: (Vec<i32>, Vec<u16>, Vec<u16>, Vec<i32>, Vec<f64>) = Default::default();
+    type Columns = (Vec<i32>, Vec<u16>, Vec<u16>, Vec<i32>, Vec<f64>);
+    let mut cols: Columns = Default::default();
     for _ in 0..60_000 {
         x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         cols.0.push(2020 + (x >> 62) as i32 % 2);
