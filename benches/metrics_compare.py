@@ -49,6 +49,8 @@ TOOLS = ["tradedep", "polars", "duckdb", "pandas"]
 #: Pure-Python csv-module implementation: independent and slow; on by default only for small files.
 PYTHON_TOOL = "python"
 PYTHON_TOOL_MAX_ROWS = 200_000
+#: tradedep through a materialised table (read_baci, then the kernel); not run by default.
+TABLE_TOOL = "tradedep_table"
 RESULT_COLUMNS = ["importer", "product", "total", "hhi", "top_supplier", "top_share"]
 RTOL = 1e-9
 
@@ -59,25 +61,51 @@ RTOL = 1e-9
 TRADEDEP_VALUE_PER_KUSD = 1000.0
 
 
-def run_tradedep(path: str) -> Any:
-    """The tradedep way to compute the workload; timed together with the read.
-
-    Expected API (metrics issue): the streaming kernel for whole BACI years, with ``source="mirror"``
-    because every BACI row is an export (reporter = exporter ``i``, partner = importer ``j``)::
-
-        trade = td.read_baci(path)
-        td.importer_product_concentration(trade, source="mirror")
-
-    falling back to the general ``td.concentration(trade, by=["product"], over="partner",
-    source="mirror")``. Raises :class:`_harness.ToolUnavailable` when tradedep or these functions
-    are missing (or still placeholders).
-    """
+def _import_tradedep() -> Any:
     try:
         import tradedep as td
     except ImportError as e:
         raise h.ToolUnavailable(f"import failed: {e}") from e
     if not hasattr(td, "importer_product_concentration") and not hasattr(td, "concentration"):
         raise h.ToolUnavailable("tradedep has no importer_product_concentration / concentration yet")
+    return td
+
+
+def run_tradedep(path: str) -> Any:
+    """The tradedep way to compute the workload; timed together with the read.
+
+    When ``td.importer_product_concentration`` takes a BACI path (it has a ``vintage`` argument), the
+    file is streamed into the kernel as it is parsed (the table is never built)::
+
+        td.importer_product_concentration(path, vintage="HS2017")
+
+    Otherwise (older builds) the materialised path of :func:`run_tradedep_table`. Raises
+    :class:`_harness.ToolUnavailable` when tradedep or these functions are missing.
+    """
+    import inspect
+
+    td = _import_tradedep()
+    fn = getattr(td, "importer_product_concentration", None)
+    if fn is not None:
+        try:
+            streams = "vintage" in inspect.signature(fn).parameters
+        except (TypeError, ValueError):
+            streams = False
+        if streams:
+            return fn(path, vintage="HS2017")
+    return run_tradedep_table(path)
+
+
+def run_tradedep_table(path: str) -> Any:
+    """tradedep through a table in memory: the read, then the kernel over the table::
+
+        trade = td.read_baci(path)
+        td.importer_product_concentration(trade, source="mirror")
+
+    (every BACI row is an export: reporter = exporter ``i``, partner = importer ``j``), falling back to
+    the general ``td.concentration(trade, by=["product"], over="partner", source="mirror")``.
+    """
+    td = _import_tradedep()
     trade = h.tradedep_read_baci(td, path)
     if hasattr(td, "importer_product_concentration"):
         return h.call_with_supported(td.importer_product_concentration, trade, source="mirror")
@@ -219,6 +247,7 @@ def python_group_metrics(rows: list[tuple[int, float]]) -> list[Any]:
 
 RUNNERS = {
     "tradedep": run_tradedep,
+    TABLE_TOOL: run_tradedep_table,
     "polars": run_polars,
     "duckdb": run_duckdb,
     "pandas": run_pandas,
@@ -231,7 +260,7 @@ def to_standard(tool: str, result: Any) -> Any:
     """Any tool's result -> pyarrow table with RESULT_COLUMNS (int64 keys, float64 metrics)."""
     import pyarrow as pa
 
-    if tool == "tradedep":
+    if tool in ("tradedep", TABLE_TOOL):
         return tradedep_to_standard(result)
     if tool == PYTHON_TOOL:
         keys = sorted(result)
@@ -337,7 +366,7 @@ def child(tool: str, path: str, result_out: str | None) -> None:
 
             pq.write_table(standard, result_out)
         info: dict[str, Any] = {"groups": standard.num_rows, "peak_rss_kib": peak, "cpu_seconds": cpu}
-        if tool == "tradedep":
+        if tool in ("tradedep", TABLE_TOOL):
             native = getattr(sys.modules.get("tradedep"), "_tradedep", None)
             info["debug_build"] = bool(getattr(native, "_debug_build", False))
         return seconds, info
@@ -350,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("file", nargs="?", type=Path, default=None,
                     help="BACI-shaped CSV (default: benches/data/ 11M rows)")
     ap.add_argument("--tools", default=None,
-                    help=f"comma list from {TOOLS + [PYTHON_TOOL]} (default: all; '{PYTHON_TOOL}' only for files "
+                    help=f"comma list from {TOOLS + [TABLE_TOOL, PYTHON_TOOL]} (default: all; '{PYTHON_TOOL}' only for files "
                          f"up to {PYTHON_TOOL_MAX_ROWS} rows)")
     ap.add_argument("--reps", type=int, default=3, help="repetitions per tool; the median is reported")
     ap.add_argument("--timeout", type=float, default=1800.0, help="seconds before a child run is killed")

@@ -19,7 +19,7 @@ pub(crate) fn parse_vintage(v: Option<&str>) -> PyResult<Option<Vintage>> {
     py_result(v.map(Vintage::parse).transpose())
 }
 
-fn parse_on_unknown_country(s: &str) -> PyResult<OnUnknownCountry> {
+pub(crate) fn parse_on_unknown_country(s: &str) -> PyResult<OnUnknownCountry> {
     match s {
         "error" => Ok(OnUnknownCountry::Error),
         "set_aside" => Ok(OnUnknownCountry::SetAside),

@@ -119,6 +119,27 @@ fn _importer_product_concentration(py: Python<'_>, table: &PyTradeTable, source:
     to_table(py_result(batch)?)
 }
 
+/// The same workload streamed from a BACI file (never materialised); returns the result and the
+/// read report's text.
+#[pyfunction]
+#[pyo3(signature = (path, vintage=None, years=None, on_unknown_country="error"))]
+fn _importer_product_concentration_baci(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    vintage: Option<&str>,
+    years: Option<Vec<i32>>,
+    on_unknown_country: &str,
+) -> PyResult<(PyTable, String)> {
+    let vintage = crate::io::parse_vintage(vintage)?;
+    let on_unknown_country = crate::io::parse_on_unknown_country(on_unknown_country)?;
+    let out = py.detach(|| {
+        let options = tradedep::io::baci::BaciOptions { vintage, years: years.as_deref(), on_unknown_country, ..Default::default() };
+        metrics::importer_product_concentration_baci(&path, &options)
+    });
+    let (batch, report) = py_result(out)?;
+    Ok((to_table(batch)?, report.to_string()))
+}
+
 /// Builds a TradeTable from plain columns (tests and small examples; readers are the real way in).
 #[pyfunction]
 #[pyo3(signature = (period, reporter, partner, flow, product, value, quantity=None, quantity_unit=None, freq="A", currency="USD", vintage=None, source="python"))]
@@ -341,6 +362,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_supplier_shares, m)?)?;
     m.add_function(wrap_pyfunction!(_concentration, m)?)?;
     m.add_function(wrap_pyfunction!(_importer_product_concentration, m)?)?;
+    m.add_function(wrap_pyfunction!(_importer_product_concentration_baci, m)?)?;
     m.add_function(wrap_pyfunction!(_trade_table_from_columns, m)?)?;
     Ok(())
 }

@@ -8,6 +8,7 @@ numbers came from: ``source`` (``reported``, ``mirror`` or ``mixed``), ``estimat
 
 from __future__ import annotations
 
+import os
 from typing import Any, Iterable, Mapping, Sequence
 
 from tradedep import _tradedep
@@ -170,15 +171,50 @@ def concentration(
     return ArrowResult(t, f"concentration over {over}", [f"source: {source}"])
 
 
-def importer_product_concentration(table: TradeTable, source: str = "reported") -> ArrowResult:
+def importer_product_concentration(
+    table: TradeTable | str | os.PathLike[str],
+    source: str | None = None,
+    *,
+    vintage: str | None = None,
+    years: int | Iterable[int] | None = None,
+    on_unknown_country: str = "error",
+) -> ArrowResult:
     """For every importer, product and period: total, supplier HHI, top supplier and its share.
 
-    The fast path for whole BACI years (streaming kernel, parallel). ``source="mirror"`` reads
-    exporters' rows (BACI-style tables where every row is an export). Columns: importer (code),
+    The fast path for whole BACI years (streaming kernel, parallel). Columns: importer (code),
     period, product, total_value, n_suppliers, hhi, top_code, top_share, n_rows.
 
+    ``table`` is a :class:`TradeTable`, or the path of a BACI file (``.csv``, ``.csv.gz``, CEPII
+    ``.zip``): the file is then streamed into the kernel as it is parsed, never built as a table,
+    which is faster and needs far less memory than ``read_baci`` first (same result, same checks
+    and errors as :func:`read_baci`; ``vintage``, ``years`` and ``on_unknown_country`` are passed
+    to the reader; the read report is in the result's notes).
+
+    ``source``: ``"reported"`` (rows with flow import; the default for tables) or ``"mirror"``
+    (exporters' rows, BACI-style: every row an export; the only choice for a BACI path).
+
         >>> td.importer_product_concentration(baci, source="mirror")  # doctest: +SKIP
+        >>> td.importer_product_concentration("BACI_HS17_Y2021_V202401.csv")  # doctest: +SKIP
     """
+    if isinstance(table, (str, os.PathLike)):
+        if source not in (None, "mirror"):
+            raise ValueError(
+                f"source={source!r}: every BACI row is an export, so a BACI path is read as mirror data; "
+                "pass source='mirror' or leave it out"
+            )
+        if years is None:
+            year_list = None
+        elif isinstance(years, int):
+            year_list = [years]
+        else:
+            year_list = [int(y) for y in years]
+        t, report = _tradedep._importer_product_concentration_baci(
+            os.fspath(table), vintage=vintage, years=year_list, on_unknown_country=on_unknown_country
+        )
+        return ArrowResult(t, "importer x product concentration", ["source: mirror (BACI, streamed)", report])
+    if vintage is not None or years is not None or on_unknown_country != "error":
+        raise ValueError("vintage, years and on_unknown_country apply to a BACI path, not to a table")
+    source = "reported" if source is None else source
     t = _tradedep._importer_product_concentration(table._inner, source)
     return ArrowResult(t, "importer x product concentration", [f"source: {source}"])
 

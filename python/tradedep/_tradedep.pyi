@@ -1,5 +1,6 @@
 # Hand-written stub of the compiled extension, checked by `mypy.stubtest` in `make test`.
 # Sections are owned by concept; keep each concept's items inside its section.
+import os
 from typing import Any, Callable, final
 
 __version__: str
@@ -361,6 +362,12 @@ def _concentration(
     explain: bool = False,
 ) -> Any: ...
 def _importer_product_concentration(table: TradeTable, source: str = ...) -> Any: ...
+def _importer_product_concentration_baci(
+    path: str | os.PathLike[str],
+    vintage: str | None = None,
+    years: list[int] | None = None,
+    on_unknown_country: str = "error",
+) -> tuple[Any, str]: ...
 def _trade_table_from_columns(
     period: list[int],
     reporter: list[int],

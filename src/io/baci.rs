@@ -34,7 +34,7 @@ use std::fs::File;
 use std::io::{Cursor, Read, Seek};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{channel, sync_channel};
+use std::sync::mpsc::{channel, sync_channel, Receiver};
 use std::sync::Arc;
 
 use arrow_array::types::{Int32Type, Int8Type};
@@ -53,14 +53,18 @@ use crate::reference::countries;
 
 /// Target size of one chunk of text (and so of one record batch: about 1 million BACI rows).
 const CHUNK_BYTES: usize = 32 << 20;
+/// Chunk size of streaming reads ([`scan_baci`]).
+const STREAM_CHUNK_BYTES: usize = 8 << 20;
 /// Smallest chunk chosen for small files.
 const MIN_CHUNK_BYTES: usize = 4 << 20;
 
 /// Chunk size for `text_bytes` of text: at least ~8 chunks so that the last round of work is
 /// short, between 4 and 32 MB.
-fn chunk_size_for(text_bytes: u64) -> usize {
+/// Streaming reads (`streaming`) use chunks of at most 8 MB: only a few are held at a time.
+fn chunk_size_for(text_bytes: u64, streaming: bool) -> usize {
     let threads = rayon::current_num_threads().max(1) as u64;
-    ((text_bytes / (4 * threads)).max(1) as usize).clamp(MIN_CHUNK_BYTES, CHUNK_BYTES)
+    let most = if streaming { STREAM_CHUNK_BYTES } else { CHUNK_BYTES };
+    ((text_bytes / (4 * threads)).max(1) as usize).clamp(MIN_CHUNK_BYTES.min(most), most)
 }
 
 /// Product codes are at most 6 digits: `k` indexes tables of this size.
@@ -125,14 +129,77 @@ pub fn read_baci(path: &Path, options: &BaciOptions<'_>) -> Result<TradeTable> {
     let mut magic = [0u8; 4];
     let got = read_up_to(&mut file, &mut magic).map_err(|e| Error::io(path, e))?;
     file.rewind().map_err(|e| Error::io(path, e))?;
-    read_any(file, &magic[..got], total, &name, options)
+    let mut chunks = Vec::new();
+    let mut sink = |c: ChunkOut| {
+        chunks.push(c);
+        Ok(())
+    };
+    let outcome = read_any(file, &magic[..got], total, &name, options, ChunkSink { sink: &mut sink, in_flight: rayon::current_num_threads().max(1) + 1, streaming: false })?;
+    finish(chunks, outcome)
 }
 
 /// Reads BACI data held in memory (plain CSV, gzip or zip, recognised from the first bytes).
 /// `name` plays the part of the file name: it gives the vintage and appears in messages.
 pub fn read_baci_bytes(bytes: &[u8], name: &str, options: &BaciOptions<'_>) -> Result<TradeTable> {
     let magic = &bytes[..bytes.len().min(4)];
-    read_any(Cursor::new(bytes), magic, bytes.len() as u64, name, options)
+    let mut chunks = Vec::new();
+    let mut sink = |c: ChunkOut| {
+        chunks.push(c);
+        Ok(())
+    };
+    let outcome = read_any(Cursor::new(bytes), magic, bytes.len() as u64, name, options, ChunkSink { sink: &mut sink, in_flight: rayon::current_num_threads().max(1) + 1, streaming: false })?;
+    finish(chunks, outcome)
+}
+
+/// One parsed chunk of a BACI file (about a million rows or fewer) as plain columns, handed
+/// to [`scan_baci`]'s sink. Rows are checked and converted as for [`read_baci`]: set-aside rows
+/// are absent; `value` is in USD.
+#[derive(Debug, Clone, Copy)]
+pub struct BaciChunk<'a> {
+    /// Year `t`.
+    pub period: &'a [i32],
+    /// Exporter `i` (BACI country code).
+    pub exporter: &'a [u16],
+    /// Importer `j` (BACI country code).
+    pub importer: &'a [u16],
+    /// Product `k` as a number (`10121` is HS `"010121"`).
+    pub product: &'a [i32],
+    /// Value in USD (BACI's thousands x 1000).
+    pub value: &'a [f64],
+}
+
+/// Streams a BACI file (same inputs, checks and errors as [`read_baci`]) through `sink`, chunk by
+/// chunk in file order, without building the table: memory stays at a few chunks whatever the
+/// file size. Parsing of the next chunks goes on in parallel while `sink` runs. Returns the read
+/// report; an error of `sink` stops the read and is returned.
+///
+/// ```no_run
+/// use tradedep::io::baci::{scan_baci, BaciOptions};
+/// let mut total = 0.0;
+/// let report = scan_baci("BACI_HS17_Y2021_V202401.csv".as_ref(), &BaciOptions::default(), &mut |c| {
+///     total += c.value.iter().sum::<f64>();
+///     Ok(())
+/// }).unwrap();
+/// println!("{} rows, {total} USD", report.rows_kept);
+/// ```
+pub fn scan_baci(path: &Path, options: &BaciOptions<'_>, sink: &mut dyn FnMut(BaciChunk<'_>) -> Result<()>) -> Result<ReadReport> {
+    let name = display_name(path);
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut magic = [0u8; 4];
+    let got = read_up_to(&mut file, &mut magic).map_err(|e| Error::io(path, e))?;
+    file.rewind().map_err(|e| Error::io(path, e))?;
+    let mut to_columns = |c: ChunkOut| {
+        sink(BaciChunk { period: &c.period, exporter: &c.reporter, importer: &c.partner, product: &c.product, value: &c.value })
+    };
+    let in_flight = rayon::current_num_threads().max(1) + 1;
+    let outcome = read_any(file, &magic[..got], total, &name, options, ChunkSink { sink: &mut to_columns, in_flight, streaming: true })?;
+    let mut report = outcome.report;
+    report.note("values converted from thousands of USD to USD (x 1000), FOB as BACI reconciles them");
+    if let Some(r) = outcome.release {
+        report.note(format!("BACI release {r}, {}", outcome.vintage.name()));
+    }
+    Ok(report)
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -146,15 +213,49 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
+/// What a read found besides its rows: the report, the vintage, the release and the archive's
+/// product list.
+struct Outcome {
+    report: ReadReport,
+    vintage: Vintage,
+    release: Option<String>,
+    product_file: Option<(String, Vec<u32>)>,
+}
+
+/// Where parsed chunks go, in file order: a sink, and how many chunks may be read ahead of it
+/// (which bounds the memory of text buffers and parsed chunks waiting).
+struct ChunkSink<'s> {
+    sink: &'s mut dyn FnMut(ChunkOut) -> Result<()>,
+    in_flight: usize,
+    /// Streaming reads use smaller chunks.
+    streaming: bool,
+}
+
+/// Adds a delivered chunk's rows and set-asides to the report.
+fn account(c: &ChunkOut, report: &mut ReadReport) {
+    report.rows_read += c.rows_read;
+    report.rows_kept += c.value.len() as u64;
+    for (reason, n) in &c.set_aside {
+        report.set_aside_many(reason, *n);
+    }
+    for (reason, line, detail) in &c.examples {
+        let ex = report.examples.entry(reason.to_string()).or_default();
+        if ex.len() < MAX_EXAMPLES {
+            ex.push((*line, detail.clone()));
+        }
+    }
+}
+
 fn read_any<R: Read + Seek + Send>(
     src: R,
     magic: &[u8],
     total: u64,
     name: &str,
     options: &BaciOptions<'_>,
-) -> Result<TradeTable> {
+    out: ChunkSink<'_>,
+) -> Result<Outcome> {
     if magic.starts_with(b"PK\x03\x04") || magic.starts_with(b"PK\x05\x06") {
-        return read_archive(src, name, options);
+        return read_archive(src, name, options, out);
     }
     let vintage = resolve_vintage(name, options.vintage)?;
     let mut ctx = FileCtx::new(name, year_from_name(name), options);
@@ -162,24 +263,28 @@ fn read_any<R: Read + Seek + Send>(
         // Enough chunks to keep every worker busy to the end (BACI text is ~4x its gzip size).
         let text = if magic.starts_with(&[0x1f, 0x8b]) { total.saturating_mul(4) } else { total };
         // Small inputs get a buffer their size, not 4 MB.
-        ctx.chunk_bytes = chunk_size_for(text).min(usize::try_from(text).unwrap_or(usize::MAX).saturating_add(1).max(1 << 16));
+        ctx.chunk_bytes = chunk_size_for(text, out.streaming)
+            .min(usize::try_from(text).unwrap_or(usize::MAX).saturating_add(1).max(1 << 16));
     }
     let counter = Arc::new(AtomicU64::new(0));
     let progress = ProgressCtx { callback: options.progress, counter: counter.clone(), base: 0, total };
-    let parsed = if magic.starts_with(&[0x1f, 0x8b]) {
+    let mut report = ReadReport::new(name);
+    let sink = out.sink;
+    let mut deliver = |c: ChunkOut| {
+        account(&c, &mut report);
+        sink(c)
+    };
+    if magic.starts_with(&[0x1f, 0x8b]) {
         let counted = Counted { inner: src, counter };
         let gz = flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(1 << 20, counted));
-        parse_stream(gz, &ctx, &progress, true)?
+        parse_stream(gz, &ctx, &progress, true, &mut deliver, out.in_flight)?;
     } else {
-        parse_stream(Counted { inner: src, counter }, &ctx, &progress, false)?
-    };
-    let mut report = ReadReport::new(name);
-    let mut all = Parsed::default();
-    all.absorb(parsed, &mut report);
-    finish(all, report, vintage, release_from_name(name), None, options)
+        parse_stream(Counted { inner: src, counter }, &ctx, &progress, false, &mut deliver, out.in_flight)?;
+    }
+    Ok(Outcome { report, vintage, release: release_from_name(name), product_file: None })
 }
 
-fn read_archive<R: Read + Seek + Send>(src: R, name: &str, options: &BaciOptions<'_>) -> Result<TradeTable> {
+fn read_archive<R: Read + Seek + Send>(src: R, name: &str, options: &BaciOptions<'_>, out: ChunkSink<'_>) -> Result<Outcome> {
     let mut zip = archive_zip::open(src, name)?;
     let contents = archive_zip::baci_contents(&mut zip, name)?;
     let vintage = match (contents.vintage, options.vintage) {
@@ -219,27 +324,28 @@ fn read_archive<R: Read + Seek + Send>(src: R, name: &str, options: &BaciOptions
 
     let total: u64 = members.iter().map(|m| m.size).sum();
     let counter = Arc::new(AtomicU64::new(0));
-    let mut all = Parsed::default();
     let mut base = 0;
+    let sink = out.sink;
     for m in &members {
         let member_name = format!("{name}:{}", m.name);
         let mut ctx = FileCtx::new(&member_name, Some(m.year), options);
         if options.chunk_bytes == 0 {
-            ctx.chunk_bytes = chunk_size_for(m.size);
+            ctx.chunk_bytes = chunk_size_for(m.size, out.streaming);
         }
         let progress = ProgressCtx { callback: options.progress, counter: counter.clone(), base, total };
         counter.store(0, Ordering::Relaxed);
         let reader = zip.by_name(&m.path).map_err(|e| archive_zip::zip_error(name, e))?;
-        let parsed = parse_stream(Counted { inner: reader, counter: counter.clone() }, &ctx, &progress, true)?;
-        all.absorb(parsed, &mut report);
+        let mut deliver = |c: ChunkOut| {
+            account(&c, &mut report);
+            sink(c)
+        };
+        parse_stream(Counted { inner: reader, counter: counter.clone() }, &ctx, &progress, true, &mut deliver, out.in_flight)?;
         report.sources.push(m.name.clone());
         base += m.size;
     }
-    finish(all, report, vintage, contents.release, products, options)
+    Ok(Outcome { report, vintage, release: contents.release, product_file: products })
 }
 
-/// The vintage from the file name (`BACI_HS17_Y2021_V202401.csv`, `baci_hs92_2021_....csv.gz`)
-/// or the argument; both must agree when both are known.
 fn resolve_vintage(name: &str, asked: Option<Vintage>) -> Result<Vintage> {
     match (vintage_from_name(name), asked) {
         (Some(v), Some(a)) if v != a => Err(Error::invalid_data(
@@ -348,36 +454,6 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-/// All chunks of one stream, in order, with the number of lines before the first chunk.
-struct StreamOut {
-    chunks: Vec<ChunkOut>,
-}
-
-/// Chunks of every stream read so far.
-#[derive(Default)]
-struct Parsed {
-    chunks: Vec<ChunkOut>,
-}
-
-impl Parsed {
-    fn absorb(&mut self, s: StreamOut, report: &mut ReadReport) {
-        for c in &s.chunks {
-            report.rows_read += c.rows_read;
-            report.rows_kept += c.value.len() as u64;
-            for (reason, n) in &c.set_aside {
-                report.set_aside_many(reason, *n);
-            }
-            for (reason, line, detail) in &c.examples {
-                let ex = report.examples.entry(reason.to_string()).or_default();
-                if ex.len() < MAX_EXAMPLES {
-                    ex.push((*line, detail.clone()));
-                }
-            }
-        }
-        self.chunks.extend(s.chunks);
-    }
-}
-
 fn stream_error(file: &str, e: std::io::Error, compressed: bool) -> Error {
     use std::io::ErrorKind as K;
     if compressed || matches!(e.kind(), K::UnexpectedEof | K::InvalidData | K::InvalidInput) {
@@ -391,123 +467,188 @@ fn stream_error(file: &str, e: std::io::Error, compressed: bool) -> Error {
     }
 }
 
-/// Reads `src` in chunks on this thread's helper and parses them on the rayon pool.
-fn parse_stream<R: Read + Send>(mut src: R, ctx: &FileCtx<'_>, progress: &ProgressCtx<'_>, compressed: bool) -> Result<StreamOut> {
+/// A chunk of text to parse: its index in the file, the buffer and the range of whole lines.
+type TextChunk = (usize, Vec<u8>, usize, usize);
+
+/// Cuts `src` into chunks of whole lines (the header checked and skipped) and sends them to
+/// `tx`. With `tokens`, takes one before each chunk: the consumer returns one per chunk done,
+/// which bounds the chunks in flight.
+#[allow(clippy::too_many_arguments)]
+fn read_chunks<R: Read>(
+    mut src: R,
+    ctx: &FileCtx<'_>,
+    progress: &ProgressCtx<'_>,
+    compressed: bool,
+    abort: &AtomicBool,
+    emit: &mut dyn FnMut(TextChunk),
+    free_rx: Receiver<Vec<u8>>,
+    tokens: Receiver<()>,
+) -> Result<()> {
+    let file = ctx.name.as_str();
+    let mut carry: Vec<u8> = Vec::new();
+    let mut index = 0usize;
+    let mut first = true;
+    loop {
+        if abort.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        if tokens.recv().is_err() {
+            return Ok(()); // the consumer stopped
+        }
+        // Buffers keep their full length and are recycled: zeroed once, never again.
+        let mut buf = free_rx.try_recv().unwrap_or_default();
+        if buf.len() < ctx.chunk_bytes {
+            buf.resize(ctx.chunk_bytes, 0);
+        }
+        let mut filled = carry.len();
+        buf[..filled].copy_from_slice(&carry);
+        carry.clear();
+        let mut eof = false;
+        while filled < buf.len() {
+            match src.read(&mut buf[filled..]) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(stream_error(file, e, compressed)),
+            }
+        }
+        progress.tick();
+        let mut start = 0;
+        if first {
+            first = false;
+            if filled == 0 {
+                return Err(Error::format(
+                    "the file is empty",
+                    Location::file(file),
+                    "a BACI file starts with the header t,i,j,k,v,q; download it again",
+                ));
+            }
+            let Some(nl) = memchr::memchr(b'\n', &buf[..filled]) else {
+                if eof {
+                    check_header(&buf[..filled], file)?;
+                    return Ok(()); // header only
+                }
+                return Err(no_line_break(file, ctx.chunk_bytes));
+            };
+            check_header(&buf[..nl], file)?;
+            start = nl + 1;
+        }
+        let mut end = filled;
+        if !eof {
+            match memchr::memrchr(b'\n', &buf[start..filled]) {
+                Some(p) => {
+                    end = start + p + 1;
+                    carry.extend_from_slice(&buf[end..filled]);
+                }
+                None => return Err(no_line_break(file, ctx.chunk_bytes)),
+            }
+        }
+        if end > start {
+            emit((index, buf, start, end));
+            index += 1;
+        }
+        if eof {
+            return Ok(());
+        }
+    }
+}
+
+/// Reads `src` in chunks on a helper thread, parses them on the rayon pool and hands them to
+/// `sink` in file order on this thread (example lines made file lines). At most `in_flight`
+/// chunks are read ahead of the sink. The first error in file order wins: a row problem of an
+/// earlier chunk, then the sink's error, then a reading error.
+///
+/// Rayon workers only parse (they never wait for the reader or the sink), so a sink may itself
+/// use the rayon pool.
+fn parse_stream<R: Read + Send>(
+    src: R,
+    ctx: &FileCtx<'_>,
+    progress: &ProgressCtx<'_>,
+    compressed: bool,
+    sink: &mut dyn FnMut(ChunkOut) -> Result<()>,
+    in_flight: usize,
+) -> Result<()> {
     let abort = AtomicBool::new(false);
-    let (tx, rx) = sync_channel::<(usize, Vec<u8>, usize, usize)>(1);
     let (free_tx, free_rx) = channel::<Vec<u8>>();
+    let (done_tx, done_rx) = channel::<(usize, std::result::Result<ChunkOut, RowProblem>)>();
+    let in_flight = in_flight.max(1);
+    let (token_tx, token_rx) = sync_channel::<()>(in_flight);
+    for _ in 0..in_flight {
+        let _ = token_tx.send(());
+    }
     let file = ctx.name.as_str();
 
-    let (reader_result, mut results) = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         let abort = &abort;
-        let reader = s.spawn(move || -> Result<()> {
-            let mut carry: Vec<u8> = Vec::new();
-            let mut index = 0usize;
-            let mut first = true;
-            loop {
-                if abort.load(Ordering::Relaxed) {
-                    return Ok(());
-                }
-                // Buffers keep their full length and are recycled: zeroed once, never again.
-                let mut buf = free_rx.try_recv().unwrap_or_default();
-                if buf.len() < ctx.chunk_bytes {
-                    buf.resize(ctx.chunk_bytes, 0);
-                }
-                let mut filled = carry.len();
-                buf[..filled].copy_from_slice(&carry);
-                carry.clear();
-                let mut eof = false;
-                while filled < buf.len() {
-                    match src.read(&mut buf[filled..]) {
-                        Ok(0) => {
-                            eof = true;
-                            break;
+        let reader = s.spawn(move || {
+            rayon::in_place_scope(|sc| {
+                let mut emit = |(i, buf, start, end): TextChunk| {
+                    let free_tx = free_tx.clone();
+                    let done_tx = done_tx.clone();
+                    sc.spawn(move |_| {
+                        let out = if abort.load(Ordering::Relaxed) {
+                            Ok(ChunkOut::with_capacity(0))
+                        } else {
+                            parse_chunk(buf.get(start..end).unwrap_or_default(), ctx)
+                        };
+                        if out.is_err() {
+                            abort.store(true, Ordering::Relaxed);
                         }
-                        Ok(n) => filled += n,
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                        Err(e) => return Err(stream_error(file, e, compressed)),
-                    }
-                }
-                progress.tick();
-                let mut start = 0;
-                if first {
-                    first = false;
-                    if filled == 0 {
-                        return Err(Error::format(
-                            "the file is empty",
-                            Location::file(file),
-                            "a BACI file starts with the header t,i,j,k,v,q; download it again",
-                        ));
-                    }
-                    let Some(nl) = memchr::memchr(b'\n', &buf[..filled]) else {
-                        if eof {
-                            check_header(&buf[..filled], file)?;
-                            return Ok(()); // header only
-                        }
-                        return Err(no_line_break(file, ctx.chunk_bytes));
-                    };
-                    check_header(&buf[..nl], file)?;
-                    start = nl + 1;
-                }
-                let mut end = filled;
-                if !eof {
-                    match memchr::memrchr(b'\n', &buf[start..filled]) {
-                        Some(p) => {
-                            end = start + p + 1;
-                            carry.extend_from_slice(&buf[end..filled]);
-                        }
-                        None => return Err(no_line_break(file, ctx.chunk_bytes)),
-                    }
-                }
-                if end > start && tx.send((index, buf, start, end)).is_err() {
-                    return Ok(());
-                }
-                index += 1;
-                if eof {
-                    return Ok(());
-                }
-            }
-        });
-        let results: Vec<(usize, std::result::Result<ChunkOut, RowProblem>)> = rx
-            .into_iter()
-            .par_bridge()
-            .map(|(i, buf, start, end)| {
-                let out = parse_chunk(buf.get(start..end).unwrap_or_default(), ctx);
-                if out.is_err() {
-                    abort.store(true, Ordering::Relaxed);
-                }
-                let _ = free_tx.send(buf);
-                (i, out)
+                        let _ = free_tx.send(buf);
+                        let _ = done_tx.send((i, out));
+                    });
+                };
+                let r = read_chunks(src, ctx, progress, compressed, abort, &mut emit, free_rx, token_rx);
+                drop(done_tx);
+                r
             })
-            .collect();
+        });
+        // Deliver in file order; chunks finished early wait here.
+        let mut pending: std::collections::BTreeMap<usize, std::result::Result<ChunkOut, RowProblem>> = Default::default();
+        let mut next = 0usize;
+        let mut line0: u64 = 1; // lines before the chunk: the header
+        let mut failed: Option<Error> = None;
+        for (i, r) in done_rx.iter() {
+            pending.insert(i, r);
+            while let Some(r) = pending.remove(&next) {
+                next += 1;
+                if failed.is_none() {
+                    match r {
+                        Ok(mut c) => {
+                            for ex in &mut c.examples {
+                                ex.1 += line0;
+                            }
+                            line0 += c.lines;
+                            if let Err(e) = sink(c) {
+                                abort.store(true, Ordering::Relaxed);
+                                failed = Some(e);
+                            }
+                        }
+                        Err(p) => {
+                            abort.store(true, Ordering::Relaxed);
+                            failed = Some(p.into_error(file, line0));
+                        }
+                    }
+                }
+                let _ = token_tx.try_send(());
+            }
+            if failed.is_some() {
+                // A reader waiting for a token goes on and sees the abort.
+                let _ = token_tx.try_send(());
+            }
+        }
+        drop(token_tx);
         let reader_result = reader.join().unwrap_or_else(|_| {
             Err(Error::format("the reader thread failed", Location::file(file), "please report this as a bug"))
         });
-        (reader_result, results)
-    });
-    results.sort_by_key(|(i, _)| *i);
-    // A row problem in an earlier chunk is the first error of the file; then a reading error.
-    let mut line0: u64 = 1; // lines before the chunk: the header
-    let mut chunks = Vec::with_capacity(results.len());
-    for (_, r) in results {
-        match r {
-            Ok(c) => {
-                line0 += c.lines;
-                chunks.push(c);
-            }
-            Err(p) => return Err(p.into_error(file, line0)),
+        match failed {
+            Some(e) => Err(e),
+            None => reader_result,
         }
-    }
-    reader_result?;
-    // Example lines were chunk-local; make them file lines.
-    let mut line0: u64 = 1;
-    for c in &mut chunks {
-        for ex in &mut c.examples {
-            ex.1 += line0;
-        }
-        line0 += c.lines;
-    }
-    Ok(StreamOut { chunks })
+    })
 }
 
 fn no_line_break(file: &str, chunk_bytes: usize) -> Error {
@@ -1089,17 +1230,12 @@ fn six_digit_strings(codes: &[u32]) -> Result<StringArray> {
         .map_err(|e| Error::arrow("building the product dictionary", e))
 }
 
-fn finish(
-    mut all: Parsed,
-    mut report: ReadReport,
-    vintage: Vintage,
-    release: Option<String>,
-    product_file: Option<(String, Vec<u32>)>,
-    _options: &BaciOptions<'_>,
-) -> Result<TradeTable> {
+/// Builds the table from the chunks of every stream read, in order.
+fn finish(mut chunks: Vec<ChunkOut>, outcome: Outcome) -> Result<TradeTable> {
+    let Outcome { mut report, vintage, release, product_file } = outcome;
     // One product dictionary for the whole table: every code seen, in order.
     let mut seen = vec![0u64; BITMAP_WORDS];
-    for c in &all.chunks {
+    for c in &chunks {
         for (s, w) in seen.iter_mut().zip(&c.products_seen) {
             *s |= *w;
         }
@@ -1118,7 +1254,7 @@ fn finish(
         }
     }
     let dictionary: ArrayRef = Arc::new(six_digit_strings(&codes)?);
-    all.chunks.par_iter_mut().for_each(|c| {
+    chunks.par_iter_mut().for_each(|c| {
         for k in c.product.iter_mut() {
             *k = lookup.get(*k as usize).copied().unwrap_or(0);
         }
@@ -1147,7 +1283,7 @@ fn finish(
 
     let meta = TableMeta::new(Freq::Annual, "USD", Some(vintage));
     let schema = canonical_schema(&meta);
-    let max_n = all.chunks.iter().map(|c| c.value.len()).max().unwrap_or(0);
+    let max_n = chunks.iter().map(|c| c.value.len()).max().unwrap_or(0);
     // Columns that are the same on every row share one buffer across batches.
     let const_dict = |key: i8, values: &[&str]| -> (Int8Array, ArrayRef) {
         (Int8Array::new(ScalarBuffer::from(vec![key; max_n]), None), Arc::new(StringArray::from(values.to_vec())))
@@ -1165,8 +1301,8 @@ fn finish(
     };
 
     let mut quantity_nulls = 0usize;
-    let mut batches = Vec::with_capacity(all.chunks.len());
-    for c in all.chunks {
+    let mut batches = Vec::with_capacity(chunks.len());
+    for c in chunks {
         let n = c.value.len();
         if n == 0 {
             continue;

@@ -52,6 +52,8 @@ const MAX_PERIODS: usize = 1 << PER_BITS;
 const MAX_PRODUCTS: usize = 1 << PROD_BITS;
 const COUNT_MASK: u64 = (1 << COUNT_BITS) - 1;
 const PARTITIONS: usize = 256;
+/// Numeric product codes of at most 6 digits, for [`ImporterProductConcentration::push_exports`].
+const PRODUCT_CODES: usize = 1_000_000;
 /// Buffered entries (16 bytes each) before partitions are compacted (sorted, duplicates summed).
 const FIRST_COMPACTION: usize = 16 << 20;
 
@@ -116,6 +118,8 @@ pub struct ImporterProductConcentration {
     products: FastMap<String, u32>,
     periods: FastMap<i32, u16>,
     period_list: Vec<i32>,
+    /// Numeric product code -> product id (`u64::MAX` = none yet), for [`Self::push_exports`].
+    product_by_code: Vec<u64>,
 }
 
 impl ImporterProductConcentration {
@@ -140,6 +144,7 @@ impl ImporterProductConcentration {
             products: FastMap::default(),
             periods: FastMap::default(),
             period_list: vec![],
+            product_by_code: vec![],
         })
     }
 
@@ -148,6 +153,16 @@ impl ImporterProductConcentration {
     pub fn with_compaction_budget(mut self, entries: usize) -> Self {
         self.next_compaction = entries.max(1);
         self
+    }
+
+    /// Reserves room for about `rows` more rows (a hint: a good guess saves the partitions'
+    /// regrowth, its copies and the memory left behind by it; room never used costs no memory
+    /// on systems that allocate pages lazily).
+    pub fn reserve(&mut self, rows: usize) {
+        let per = rows / PARTITIONS + rows / PARTITIONS / 8 + 64;
+        for p in &mut self.parts {
+            p.reserve(per);
+        }
     }
 
     fn dense_id(&mut self, code: u16) -> Result<u64> {
@@ -192,23 +207,71 @@ impl ImporterProductConcentration {
         let names = product.values().as_string::<i32>();
         let mut pmap: Vec<u64> = Vec::with_capacity(names.len());
         for k in 0..names.len() {
-            let next = self.products.len() as u32;
-            let id = *self.products.entry_ref(names.value(k)).or_insert(next);
-            if id as usize >= MAX_PRODUCTS {
-                return Err(Error::invalid_argument("more than 4 million distinct product codes", "split the input by product"));
-            }
-            pmap.push(id as u64);
+            pmap.push(self.product_id(names.value(k))?);
         }
         let want = if self.source == Source::Mirror { Flow::Export as i8 } else { Flow::Import as i8 };
         let (imp, sup) = if self.source == Source::Mirror { (partner.values(), reporter.values()) } else { (reporter.values(), partner.values()) };
-        let flows = flow.keys().values();
-        let pkeys = product.keys().values();
-        let values = value.values();
-        let periods = period.values();
+        self.ingest(period.values(), imp, sup, Some((flow.keys().values(), want)), product.keys().values(), &pmap, value.values())
+    }
+
+    fn product_id(&mut self, name: &str) -> Result<u64> {
+        let next = self.products.len() as u32;
+        let id = *self.products.entry_ref(name).or_insert(next);
+        if id as usize >= MAX_PRODUCTS {
+            return Err(Error::invalid_argument("more than 4 million distinct product codes", "split the input by product"));
+        }
+        Ok(id as u64)
+    }
+
+    /// Adds rows given as plain columns, every row a trade of `exporter` to `importer` (as
+    /// mirror data is read): a reader streaming its parsed chunks feeds the kernel this way,
+    /// without building record batches. `product` holds numeric codes below 1,000,000,
+    /// named by their 6-digit form (`10121` -> `"010121"`); `value` the trade values.
+    /// Only for kernels made with [`Source::Mirror`].
+    pub fn push_exports(&mut self, period: &[i32], exporter: &[u16], importer: &[u16], product: &[i32], value: &[f64]) -> Result<()> {
+        let n = value.len();
+        if self.source != Source::Mirror || period.len() != n || exporter.len() != n || importer.len() != n || product.len() != n {
+            return Err(Error::invalid_argument(
+                "push_exports needs a mirror kernel and columns of one length",
+                "make the kernel with Source::Mirror and pass whole columns",
+            ));
+        }
+        const NONE: u64 = u64::MAX;
+        let mut by_code = std::mem::take(&mut self.product_by_code);
+        if by_code.is_empty() {
+            by_code = vec![NONE; PRODUCT_CODES];
+        }
+        for &k in product {
+            let Some(slot) = usize::try_from(k).ok().and_then(|k| by_code.get(k)) else {
+                self.product_by_code = by_code;
+                return Err(Error::invalid_argument(format!("product code {k} is not 0..999999"), "pass numeric HS codes of at most 6 digits"));
+            };
+            if *slot == NONE {
+                let name = format!("{k:06}");
+                let id = match self.product_id(&name) {
+                    Ok(id) => id,
+                    Err(e) => {
+                        self.product_by_code = by_code;
+                        return Err(e);
+                    }
+                };
+                by_code[k as usize] = id;
+            }
+        }
+        let r = self.ingest(period, importer, exporter, None, product, &by_code, value);
+        self.product_by_code = by_code;
+        r
+    }
+
+    /// The row loop shared by [`Self::push`] and [`Self::push_exports`]: `pmap` maps every
+    /// product key in `pkeys` to a product id; rows whose flow key is not `flows.1` are skipped.
+    #[allow(clippy::too_many_arguments)]
+    fn ingest(&mut self, periods: &[i32], imp: &[u16], sup: &[u16], flows: Option<(&[i8], i8)>, pkeys: &[i32], pmap: &[u64], values: &[f64]) -> Result<()> {
+        let n = values.len();
         // Register new countries and periods first, so the row loop below is pure arithmetic
         // and can run in parallel.
-        for (i, f) in flows.iter().enumerate() {
-            if *f == want {
+        for i in 0..n {
+            if flows.is_none_or(|(f, want)| f[i] == want) {
                 self.dense_id(imp[i])?;
                 self.dense_id(sup[i])?;
             }
@@ -228,15 +291,16 @@ impl ImporterProductConcentration {
         }
         let dense = &self.dense;
         let period_ids = &self.periods;
-        let pmap = &pmap;
         // Each chunk of rows fills its own partition buffers (cache-local writes), which are
         // then appended to the partitions.
         let fill = |range: std::ops::Range<usize>, local: &mut Vec<Vec<Entry>>| {
             local.resize_with(PARTITIONS, Vec::new);
             let mut last: Option<(i32, u64)> = None;
             for i in range {
-                if flows[i] != want {
-                    continue;
+                if let Some((f, want)) = flows {
+                    if f[i] != want {
+                        continue;
+                    }
                 }
                 let Some(pid) = pmap.get(pkeys[i] as usize).copied() else { continue };
                 let per = match last {
@@ -253,7 +317,6 @@ impl ImporterProductConcentration {
                 local[part].push(Entry { key, value: values[i] });
             }
         };
-        let n = flows.len();
         let threads = if n >= 16_384 { rayon::current_num_threads().max(1) } else { 1 };
         let mut locals = std::mem::take(&mut self.locals);
         locals.resize_with(threads, Vec::new);
@@ -270,7 +333,7 @@ impl ImporterProductConcentration {
             }
         }
         self.locals = locals;
-        self.buffered += flows.len();
+        self.buffered += n;
         if self.buffered >= self.next_compaction {
             self.parts.par_iter_mut().for_each(compact);
             let kept: usize = self.parts.iter().map(|p| p.len()).sum();
@@ -378,11 +441,10 @@ impl ImporterProductConcentration {
                 out.into_iter()
             })
             .collect();
-        // Sort compact (order, index) pairs, not the cells themselves.
-        let mut order: Vec<(u64, u32)> = rows.iter().enumerate().map(|(i, (k, _))| (*k, i as u32)).collect();
-        order.par_sort_unstable();
-        let mut slots: Vec<Option<ReducedCell<T>>> = rows.into_iter().map(|(_, c)| Some(c)).collect();
-        let cells = order.into_iter().filter_map(|(_, i)| slots[i as usize].take()).collect();
+        // Sorted in place (no second copy of the cells).
+        let mut rows = rows;
+        rows.par_sort_unstable_by_key(|r| r.0);
+        let cells = rows.into_iter().map(|(_, c)| c).collect();
         (cells, names.into_iter().map(|(n, _)| n).collect())
     }
 
@@ -412,31 +474,16 @@ impl ImporterProductConcentration {
             let ok = total > 0.0;
             Stat { total, n, hhi: ok.then(|| sum_sq / (total * total)), top: top.map(|t| t.0), top_share: top.filter(|_| ok).map(|t| t.1 / total) }
         });
-        struct Row {
-            importer: u16,
-            period: i32,
-            product: u32,
-            total: f64,
-            n: u32,
-            hhi: Option<f64>,
-            top: Option<u16>,
-            top_share: Option<f64>,
-            n_rows: u64,
-        }
-        let rows: Vec<Row> = cells
-            .into_iter()
-            .map(|c| Row { importer: c.importer, period: c.period, product: c.product, total: c.stat.total, n: c.stat.n, hhi: c.stat.hhi, top: c.stat.top, top_share: c.stat.top_share, n_rows: c.n_rows })
-            .collect();
-        let names: Vec<(String, u32)> = names.into_iter().map(|n| (n, 0)).collect();
+        let rows = &cells;
         let cols: Vec<(Field, ArrayRef)> = vec![
             (Field::new("importer", DataType::UInt16, false), Arc::new(UInt16Array::from_iter_values(rows.iter().map(|r| r.importer)))),
             (Field::new("period", DataType::Int32, false), Arc::new(Int32Array::from_iter_values(rows.iter().map(|r| r.period)))),
-            (Field::new("product", DataType::Utf8, false), Arc::new(StringArray::from_iter_values(rows.iter().map(|r| names[r.product as usize].0.as_str())))),
-            (Field::new("total_value", DataType::Float64, false), Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.total)))),
-            (Field::new("n_suppliers", DataType::UInt32, false), Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.n)))),
-            (Field::new("hhi", DataType::Float64, true), Arc::new(rows.iter().map(|r| r.hhi).collect::<Float64Array>())),
-            (Field::new("top_code", DataType::UInt16, true), Arc::new(rows.iter().map(|r| r.top).collect::<UInt16Array>())),
-            (Field::new("top_share", DataType::Float64, true), Arc::new(rows.iter().map(|r| r.top_share).collect::<Float64Array>())),
+            (Field::new("product", DataType::Utf8, false), Arc::new(StringArray::from_iter_values(rows.iter().map(|r| names[r.product as usize].as_str())))),
+            (Field::new("total_value", DataType::Float64, false), Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.stat.total)))),
+            (Field::new("n_suppliers", DataType::UInt32, false), Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.stat.n)))),
+            (Field::new("hhi", DataType::Float64, true), Arc::new(rows.iter().map(|r| r.stat.hhi).collect::<Float64Array>())),
+            (Field::new("top_code", DataType::UInt16, true), Arc::new(rows.iter().map(|r| r.stat.top).collect::<UInt16Array>())),
+            (Field::new("top_share", DataType::Float64, true), Arc::new(rows.iter().map(|r| r.stat.top_share).collect::<Float64Array>())),
             (Field::new("n_rows", DataType::UInt64, false), Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.n_rows)))),
         ];
         let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
@@ -470,4 +517,29 @@ where
 /// The same workload on a table already in memory (its batches are read, not copied).
 pub fn importer_product_concentration_table(table: &TradeTable, source: Source) -> Result<RecordBatch> {
     importer_product_concentration(table.batches().iter().cloned().map(Ok), source)
+}
+
+/// The workload straight from a BACI file (`.csv`, `.csv.gz`, CEPII `.zip`), streaming: the
+/// reader's parsed chunks feed the kernel as they come ([`crate::io::baci::scan_baci`]), so the
+/// table is never built. Same result as [`crate::io::baci::read_baci`] then
+/// [`importer_product_concentration_table`] with [`Source::Mirror`] (every BACI row is an
+/// export of `i` to `j`); returns it with the read report.
+///
+/// ```no_run
+/// use tradedep::io::baci::BaciOptions;
+/// use tradedep::metrics::kernel::importer_product_concentration_baci;
+/// let (out, report) = importer_product_concentration_baci("BACI_HS17_Y2021_V202401.csv".as_ref(), &BaciOptions::default()).unwrap();
+/// println!("{} cells from {} rows", out.num_rows(), report.rows_kept);
+/// ```
+pub fn importer_product_concentration_baci(
+    path: &std::path::Path,
+    options: &crate::io::baci::BaciOptions<'_>,
+) -> Result<(RecordBatch, crate::model::ReadReport)> {
+    let mut k = ImporterProductConcentration::new(Source::Mirror)?;
+    // Plain BACI text is 30-45 bytes a row: room for the rows of a plain file (compressed files
+    // grow the partitions as needed), at most 64 million rows.
+    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    k.reserve(usize::try_from(bytes / 30).unwrap_or(0).min(64 << 20));
+    let report = crate::io::baci::scan_baci(path, options, &mut |c| k.push_exports(c.period, c.exporter, c.importer, c.product, c.value))?;
+    Ok((k.finish()?, report))
 }
