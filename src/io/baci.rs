@@ -715,7 +715,9 @@ struct ChunkOut {
     product: Vec<i32>,
     value: Vec<f64>,
     quantity: Vec<f64>,
-    quantity_valid: BooleanBufferBuilder,
+    /// Chunk-local rows without quantity (~5 % in BACI); the validity bitmap is built from
+    /// them once per chunk instead of a bit appended per row.
+    quantity_null_rows: Vec<usize>,
     quantity_nulls: usize,
     /// Bit `k` set when product `k` occurs in the chunk.
     products_seen: Vec<u64>,
@@ -735,7 +737,7 @@ impl ChunkOut {
             product: Vec::with_capacity(n),
             value: Vec::with_capacity(n),
             quantity: Vec::with_capacity(n),
-            quantity_valid: BooleanBufferBuilder::new(n),
+            quantity_null_rows: Vec::new(),
             quantity_nulls: 0,
             products_seen: vec![0; BITMAP_WORDS],
             set_aside: Vec::new(),
@@ -777,13 +779,10 @@ impl ChunkOut {
         // Thousands of USD -> USD.
         self.value.push(r.v * 1000.0);
         match r.q {
-            Some(q) => {
-                self.quantity.push(q);
-                self.quantity_valid.append(true);
-            }
+            Some(q) => self.quantity.push(q),
             None => {
+                self.quantity_null_rows.push(self.quantity.len());
                 self.quantity.push(0.0);
-                self.quantity_valid.append(false);
                 self.quantity_nulls += 1;
             }
         }
@@ -1396,8 +1395,16 @@ fn finish(mut chunks: Vec<ChunkOut>, outcome: Outcome) -> Result<TradeTable> {
             continue;
         }
         quantity_nulls += c.quantity_nulls;
-        let mut valid = c.quantity_valid;
-        let nulls = (c.quantity_nulls > 0).then(|| NullBuffer::new(valid.finish()));
+        let nulls = (c.quantity_nulls > 0).then(|| {
+            let mut valid = BooleanBufferBuilder::new(n);
+            valid.append_n(n, true);
+            for &row in &c.quantity_null_rows {
+                if row < n {
+                    valid.set_bit(row, false);
+                }
+            }
+            NullBuffer::new(valid.finish())
+        });
         let product = DictionaryArray::<Int32Type>::try_new(Int32Array::from(c.product), dictionary.clone())
             .map_err(|e| Error::arrow("building the product column", e))?;
         let unit_keys = Int8Array::new(zero_keys.values().slice(0, n), nulls.clone());
