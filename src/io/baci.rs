@@ -854,7 +854,8 @@ fn fast_amount(buf: &[u8], p: &mut usize) -> Option<f64> {
     if digits <= 15 && !matches!(buf.get(q), Some(b'e' | b'E')) {
         *p = q;
         // frac <= digits <= 15, so the index is in range.
-        return Some(m as f64 / POW10[frac]);
+        // m < 10^15 < 2^63: the signed conversion is one instruction and gives the same value.
+        return Some(m as i64 as f64 / POW10[frac]);
     }
     let (v, n) = fast_float2::parse_partial::<f64, _>(buf.get(start..)?).ok()?;
     *p = start + n;
@@ -921,12 +922,12 @@ fn fast_amount8(buf: &[u8], p: &mut usize) -> Option<f64> {
                         let m = if frac == 0 { int } else { int * POW10_U64[frac] + digits_value(w2, frac) };
                         *p = f0 + frac;
                         // int_len + frac <= 14 digits: exact, as in fast_amount.
-                        return Some(m as f64 / POW10[frac]);
+                        return Some(m as i64 as f64 / POW10[frac]);
                     }
                 }
             } else if !matches!(after, b'e' | b'E') {
                 *p = start + int_len;
-                return Some(digits_value(w, int_len) as f64);
+                return Some(digits_value(w, int_len) as i64 as f64);
             }
         }
     }
