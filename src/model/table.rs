@@ -120,10 +120,43 @@ impl TradeTable {
                     "convert currency, frequency (metrics::time) or vintage (classify::convert) first",
                 ));
             }
+            let (a, b) = (first.product_levels(), t.product_levels());
+            if (a.0 && b.1) || (a.1 && b.0) {
+                return Err(Error::invalid_argument(
+                    "cannot combine all-commodity TOTAL rows with rows of detailed product codes: the totals already contain them",
+                    "keep one aggregation level (read_comtrade(level=...)) before concatenating",
+                ));
+            }
             first.report.merge(t.report);
             first.batches.extend(t.batches);
         }
         Ok(first)
+    }
+
+    /// `(has TOTAL rows, has detailed product codes)`, from the product dictionaries' values
+    /// that rows actually use.
+    fn product_levels(&self) -> (bool, bool) {
+        let (mut total, mut detailed) = (false, false);
+        for batch in &self.batches {
+            let dict = batch.column(4).as_dictionary::<Int32Type>();
+            let values = dict.values().as_string::<i32>();
+            let mut used = vec![false; values.len()];
+            for k in dict.keys().values().iter() {
+                if let Some(u) = used.get_mut(*k as usize) {
+                    *u = true;
+                }
+            }
+            for (i, v) in values.iter().enumerate() {
+                if used[i] {
+                    match v {
+                        Some(crate::model::product::TOTAL) => total = true,
+                        Some(_) => detailed = true,
+                        None => {}
+                    }
+                }
+            }
+        }
+        (total, detailed)
     }
 
     /// Checks the domain rules on every row; the first violation is returned with its row.
@@ -231,4 +264,32 @@ fn check_fields(batch: &RecordBatch) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Flow, Freq, TradeRow, TradeTableBuilder};
+
+    fn one(product: &str, value: f64) -> TradeTable {
+        let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+        b.push(TradeRow::new(2022, 156, 643, Flow::Import, product, value)).unwrap();
+        b.finish().unwrap()
+    }
+
+    #[test]
+    fn concat_refuses_totals_next_to_detailed_codes() {
+        let err = TradeTable::concat(vec![one("TOTAL", 100.0), one("2709", 60.0)]).unwrap_err();
+        assert!(err.to_string().contains("TOTAL"), "{err}");
+        let err = TradeTable::concat(vec![one("2709", 60.0), one("TOTAL", 100.0)]).unwrap_err();
+        assert!(matches!(err, Error::InvalidArgument { .. }));
+    }
+
+    #[test]
+    fn concat_adds_rows_of_one_level() {
+        let t = TradeTable::concat(vec![one("TOTAL", 100.0), one("TOTAL", 50.0)]).unwrap();
+        assert_eq!(t.num_rows(), 2);
+        let t = TradeTable::concat(vec![one("2709", 1.0), one("854231", 2.0)]).unwrap();
+        assert_eq!(t.num_rows(), 2);
+    }
 }
