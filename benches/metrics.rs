@@ -15,7 +15,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use arrow_array::types::{Int32Type, Int8Type};
-use arrow_array::{ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, Int8Array, RecordBatch, StringArray, UInt16Array};
+use arrow_array::{
+    ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, Int8Array, RecordBatch, StringArray, UInt16Array,
+};
 use criterion::{criterion_group, Criterion};
 use tradedep::metrics::{concentration, importer_product_concentration, ConcentrationOptions, Source};
 use tradedep::model::{canonical_schema, Flow, Freq, ReadReport, TableMeta, Vintage};
@@ -26,10 +28,20 @@ fn meta() -> TableMeta {
 }
 
 /// A canonical batch of export rows (BACI rows are exporter -> importer flows).
-fn batch(period: Vec<i32>, exp: Vec<u16>, imp: Vec<u16>, product_keys: Vec<i32>, products: Arc<StringArray>, val: Vec<f64>) -> RecordBatch {
+fn batch(
+    period: Vec<i32>,
+    exp: Vec<u16>,
+    imp: Vec<u16>,
+    product_keys: Vec<i32>,
+    products: Arc<StringArray>,
+    val: Vec<f64>,
+) -> RecordBatch {
     let n = exp.len();
     let dict = |keys: Vec<i8>, values: &[&str]| -> ArrayRef {
-        Arc::new(DictionaryArray::<Int8Type>::try_new(Int8Array::from(keys), Arc::new(StringArray::from(values.to_vec()))).unwrap())
+        Arc::new(
+            DictionaryArray::<Int8Type>::try_new(Int8Array::from(keys), Arc::new(StringArray::from(values.to_vec())))
+                .unwrap(),
+        )
     };
     let cols: Vec<ArrayRef> = vec![
         Arc::new(Int32Array::from(period)),
@@ -40,7 +52,13 @@ fn batch(period: Vec<i32>, exp: Vec<u16>, imp: Vec<u16>, product_keys: Vec<i32>,
         Arc::new(Float64Array::from(val)),
         dict(vec![1i8; n], &["CIF", "FOB"]),
         Arc::new(Float64Array::from(vec![None; n])),
-        Arc::new(DictionaryArray::<Int8Type>::try_new(Int8Array::from(vec![None; n]), Arc::new(StringArray::from(vec!["t"]))).unwrap()),
+        Arc::new(
+            DictionaryArray::<Int8Type>::try_new(
+                Int8Array::from(vec![None; n]),
+                Arc::new(StringArray::from(vec!["t"])),
+            )
+            .unwrap(),
+        ),
         Arc::new(Float64Array::from(vec![None; n])),
         Arc::new(BooleanArray::from(vec![false; n])),
         dict(vec![0; n], &["bench"]),
@@ -50,7 +68,9 @@ fn batch(period: Vec<i32>, exp: Vec<u16>, imp: Vec<u16>, product_keys: Vec<i32>,
 
 /// Lazily generated batches: the generator holds one batch at a time, like a streaming reader.
 fn generated(rows: usize) -> impl Iterator<Item = RecordBatch> {
-    let products: Arc<StringArray> = Arc::new(StringArray::from_iter_values((0..5000).map(|k| format!("{:06}", 10000 + k * 17))));
+    let products: Arc<StringArray> = Arc::new(StringArray::from_iter_values(
+        (0..5000).map(|k| format!("{:06}", 10000 + k * 17)),
+    ));
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut left = rows;
     std::iter::from_fn(move || {
@@ -65,7 +85,12 @@ fn generated(rows: usize) -> impl Iterator<Item = RecordBatch> {
             x ^= x << 17;
             x
         };
-        let (mut exp, mut imp, mut prod, mut val) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        let (mut exp, mut imp, mut prod, mut val) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
         for _ in 0..n {
             // Skewed exporters, like real trade: a few big ones.
             let e = 1 + ((next() % 230) * (next() % 230) / 230) as u16;
@@ -112,11 +137,21 @@ fn csv_batches(path: &str) -> impl Iterator<Item = tradedep::Result<RecordBatch>
             let mut slices = vec![];
             let mut rest = text;
             for k in (1..=parts).rev() {
-                let cut = if k == 1 { rest.len() } else { memchr::memchr(b'\n', &rest[rest.len() / k..]).map(|i| rest.len() / k + i + 1).unwrap_or(rest.len()) };
+                let cut = if k == 1 {
+                    rest.len()
+                } else {
+                    memchr::memchr(b'\n', &rest[rest.len() / k..])
+                        .map(|i| rest.len() / k + i + 1)
+                        .unwrap_or(rest.len())
+                };
                 slices.push(&rest[..cut]);
                 rest = &rest[cut..];
             }
-            let batches: Vec<RecordBatch> = slices.into_par_iter().filter(|s| !s.is_empty()).map(parse_slice).collect();
+            let batches: Vec<RecordBatch> = slices
+                .into_par_iter()
+                .filter(|s| !s.is_empty())
+                .map(parse_slice)
+                .collect();
             for b in batches {
                 if tx.send(b).is_err() {
                     return;
@@ -146,7 +181,10 @@ fn parse_f64(field: &[u8]) -> f64 {
             _ => return std::str::from_utf8(field).unwrap().trim().parse().unwrap(),
         }
     }
-    const POW10: [f64; 23] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+        1e20, 1e21, 1e22,
+    ];
     if digits <= 15 && frac <= 22 {
         m as f64 / POW10[frac as usize]
     } else {
@@ -156,7 +194,13 @@ fn parse_f64(field: &[u8]) -> f64 {
 
 fn parse_slice(text: &[u8]) -> RecordBatch {
     let cap = text.len() / 30;
-    let (mut t, mut e, mut i, mut keys, mut v) = (Vec::with_capacity(cap), Vec::with_capacity(cap), Vec::with_capacity(cap), Vec::with_capacity(cap), Vec::with_capacity(cap));
+    let (mut t, mut e, mut i, mut keys, mut v) = (
+        Vec::with_capacity(cap),
+        Vec::with_capacity(cap),
+        Vec::with_capacity(cap),
+        Vec::with_capacity(cap),
+        Vec::with_capacity(cap),
+    );
     let mut dict: hashbrown::HashMap<u32, i32> = hashbrown::HashMap::new();
     let mut names: Vec<String> = vec![];
     let mut pos = 0usize;
@@ -214,13 +258,20 @@ fn cpu_seconds() -> f64 {
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
         .map(|kb| kb / 1024.0)
         .unwrap_or(f64::NAN)
 }
 
 fn bench(c: &mut Criterion) {
-    let rows: usize = std::env::var("TRADEDEP_BENCH_ROWS").ok().and_then(|s| s.parse().ok()).unwrap_or(2_000_000);
+    let rows: usize = std::env::var("TRADEDEP_BENCH_ROWS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2_000_000);
     let table = TradeTable::from_validated_batches(generated(rows).collect(), meta(), ReadReport::default()).unwrap();
     let mut g = c.benchmark_group(format!("metrics_{rows}_rows"));
     g.sample_size(10);
@@ -228,12 +279,19 @@ fn bench(c: &mut Criterion) {
         b.iter(|| importer_product_concentration(table.batches().iter().cloned().map(Ok), Source::Mirror).unwrap())
     });
     g.bench_function("concentration() on the kernel (all statistics and labels)", |b| {
-        let opts = ConcentrationOptions { source: Source::Mirror, ..Default::default() };
+        let opts = ConcentrationOptions {
+            source: Source::Mirror,
+            ..Default::default()
+        };
         b.iter(|| concentration(&table, &opts).unwrap())
     });
     g.bench_function("concentration() general path (importers named)", |b| {
         let all = tradedep::metrics::concentration::importers_in(&table, Source::Mirror);
-        let opts = ConcentrationOptions { source: Source::Mirror, importers: Some(all), ..Default::default() };
+        let opts = ConcentrationOptions {
+            source: Source::Mirror,
+            importers: Some(all),
+            ..Default::default()
+        };
         b.iter(|| concentration(&table, &opts).unwrap())
     });
     g.finish();
@@ -246,24 +304,53 @@ fn main() {
         if std::env::var("TRADEDEP_BENCH_PARSE_ONLY").is_ok() {
             let start = Instant::now();
             let rows: usize = csv_batches(&path).map(|b| b.unwrap().num_rows()).sum();
-            println!("parse only: {rows} rows in {:.2} s ({:.2} s CPU), peak RSS {:.0} MB", start.elapsed().as_secs_f64(), cpu_seconds(), peak_rss_mb());
+            println!(
+                "parse only: {rows} rows in {:.2} s ({:.2} s CPU), peak RSS {:.0} MB",
+                start.elapsed().as_secs_f64(),
+                cpu_seconds(),
+                peak_rss_mb()
+            );
             return;
         }
         let start = Instant::now();
         let out = importer_product_concentration(csv_batches(&path), Source::Mirror).unwrap();
         if std::env::var("TRADEDEP_BENCH_CHECK").is_ok() {
             use arrow_array::cast::AsArray;
-            let sum = |c: &str| out.column_by_name(c).unwrap().as_primitive::<arrow_array::types::Float64Type>().values().iter().sum::<f64>();
-            println!("check: sum(total_value) = {:.3}, sum(hhi) = {:.9}, sum(top_share) = {:.9}", sum("total_value"), sum("hhi"), sum("top_share"));
+            let sum = |c: &str| {
+                out.column_by_name(c)
+                    .unwrap()
+                    .as_primitive::<arrow_array::types::Float64Type>()
+                    .values()
+                    .iter()
+                    .sum::<f64>()
+            };
+            println!(
+                "check: sum(total_value) = {:.3}, sum(hhi) = {:.9}, sum(top_share) = {:.9}",
+                sum("total_value"),
+                sum("hhi"),
+                sum("top_share")
+            );
         }
-        println!("csv {path}: {} cells in {:.2} s ({:.2} s CPU), peak RSS {:.0} MB", out.num_rows(), start.elapsed().as_secs_f64(), cpu_seconds(), peak_rss_mb());
+        println!(
+            "csv {path}: {} cells in {:.2} s ({:.2} s CPU), peak RSS {:.0} MB",
+            out.num_rows(),
+            start.elapsed().as_secs_f64(),
+            cpu_seconds(),
+            peak_rss_mb()
+        );
         return;
     }
-    if let Some(rows) = std::env::var("TRADEDEP_BENCH_ONCE").ok().and_then(|s| s.parse::<usize>().ok()) {
+    if let Some(rows) = std::env::var("TRADEDEP_BENCH_ONCE")
+        .ok()
+        .and_then(|s| s.parse::<usize>().ok())
+    {
         let gen_start = Instant::now();
         let n: usize = generated(rows).map(|b| b.num_rows()).sum();
         let gen_cpu = cpu_seconds();
-        println!("generating {n} rows alone: {:.2} s ({gen_cpu:.2} s CPU)", gen_start.elapsed().as_secs_f64());
+        println!(
+            "generating {n} rows alone: {:.2} s ({gen_cpu:.2} s CPU)",
+            gen_start.elapsed().as_secs_f64()
+        );
         if std::env::var("TRADEDEP_BENCH_PHASES").is_ok() {
             let batches: Vec<RecordBatch> = generated(rows).collect();
             let (c0, t0) = (cpu_seconds(), Instant::now());

@@ -45,7 +45,10 @@ fn input() -> (PathBuf, Option<tempfile::TempDir>) {
     if let Some(f) = std::env::var_os("BACI_BENCH_FILE") {
         return (PathBuf::from(f), None);
     }
-    let rows = std::env::var("BACI_BENCH_ROWS").ok().and_then(|r| r.parse().ok()).unwrap_or(2_000_000);
+    let rows = std::env::var("BACI_BENCH_ROWS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(2_000_000);
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("BACI_HS17_Y2021_V202401.csv");
     generate(&path, rows).expect("writing the bench file");
@@ -59,7 +62,11 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(bytes));
     group.sample_size(10);
     group.bench_function("csv", |b| {
-        b.iter(|| read_baci(&path, &BaciOptions::default()).expect("bench file reads").num_rows())
+        b.iter(|| {
+            read_baci(&path, &BaciOptions::default())
+                .expect("bench file reads")
+                .num_rows()
+        })
     });
     group.finish();
 }

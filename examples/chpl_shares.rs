@@ -21,9 +21,18 @@ fn main() -> tradedep::Result<()> {
     opts.by = vec![By::Year];
     opts.source = Source::Auto;
     let shares = supplier_shares(&trade, &opts)?;
-    let supplier = shares.column_by_name("supplier").expect("documented column").as_string::<i32>();
-    let year = shares.column_by_name("year").expect("documented column").as_primitive::<Int32Type>();
-    let share = shares.column_by_name("share").expect("documented column").as_primitive::<Float64Type>();
+    let supplier = shares
+        .column_by_name("supplier")
+        .expect("documented column")
+        .as_string::<i32>();
+    let year = shares
+        .column_by_name("year")
+        .expect("documented column")
+        .as_primitive::<Int32Type>();
+    let share = shares
+        .column_by_name("share")
+        .expect("documented column")
+        .as_primitive::<Float64Type>();
     println!("China+HK share of Russia's CHPL imports (SYNTHETIC demo data):");
     for i in 0..shares.num_rows() {
         if supplier.value(i) == "China+HK" {

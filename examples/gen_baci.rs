@@ -37,17 +37,16 @@ use std::time::Instant;
 /// Czechoslovakia 200, the two former Germanies 278/280, Netherlands Antilles 530, Southern African
 /// Customs Union 711, former Sudan 736, USSR 810, Serbia and Montenegro 891).
 const COUNTRY_CODES: [u16; 229] = [
-    4, 8, 12, 16, 20, 24, 28, 31, 32, 36, 40, 44, 48, 50, 51, 52, 56, 60, 64, 68, 70, 72, 76, 84, 86, 90, 92,
-    96, 100, 104, 108, 112, 116, 120, 124, 132, 136, 140, 144, 148, 152, 156, 162, 166, 170, 174, 175, 178,
-    180, 184, 188, 191, 192, 196, 203, 204, 208, 212, 214, 218, 222, 226, 231, 232, 233, 238, 242, 246, 251,
-    258, 260, 262, 266, 268, 270, 275, 276, 288, 292, 296, 300, 304, 308, 316, 320, 324, 328, 332, 340, 344,
-    348, 352, 360, 364, 368, 372, 376, 380, 384, 388, 392, 398, 400, 404, 408, 410, 414, 417, 418, 422, 426,
-    428, 430, 434, 440, 442, 446, 450, 454, 458, 462, 466, 470, 478, 480, 484, 490, 496, 498, 499, 500, 504,
-    508, 512, 516, 520, 524, 528, 531, 533, 534, 535, 540, 548, 554, 558, 562, 566, 570, 574, 579, 580, 583,
-    584, 585, 586, 591, 598, 600, 604, 608, 612, 616, 620, 624, 626, 634, 642, 643, 646, 652, 654, 659, 660,
-    662, 666, 670, 674, 678, 682, 686, 688, 690, 694, 697, 699, 702, 703, 704, 705, 706, 710, 716, 724, 728,
-    729, 740, 748, 752, 757, 760, 762, 764, 768, 772, 776, 780, 784, 788, 792, 795, 796, 798, 800, 804, 807,
-    818, 826, 834, 842, 849, 854, 858, 860, 862, 876, 882, 887, 894,
+    4, 8, 12, 16, 20, 24, 28, 31, 32, 36, 40, 44, 48, 50, 51, 52, 56, 60, 64, 68, 70, 72, 76, 84, 86, 90, 92, 96, 100,
+    104, 108, 112, 116, 120, 124, 132, 136, 140, 144, 148, 152, 156, 162, 166, 170, 174, 175, 178, 180, 184, 188, 191,
+    192, 196, 203, 204, 208, 212, 214, 218, 222, 226, 231, 232, 233, 238, 242, 246, 251, 258, 260, 262, 266, 268, 270,
+    275, 276, 288, 292, 296, 300, 304, 308, 316, 320, 324, 328, 332, 340, 344, 348, 352, 360, 364, 368, 372, 376, 380,
+    384, 388, 392, 398, 400, 404, 408, 410, 414, 417, 418, 422, 426, 428, 430, 434, 440, 442, 446, 450, 454, 458, 462,
+    466, 470, 478, 480, 484, 490, 496, 498, 499, 500, 504, 508, 512, 516, 520, 524, 528, 531, 533, 534, 535, 540, 548,
+    554, 558, 562, 566, 570, 574, 579, 580, 583, 584, 585, 586, 591, 598, 600, 604, 608, 612, 616, 620, 624, 626, 634,
+    642, 643, 646, 652, 654, 659, 660, 662, 666, 670, 674, 678, 682, 686, 688, 690, 694, 697, 699, 702, 703, 704, 705,
+    706, 710, 716, 724, 728, 729, 740, 748, 752, 757, 760, 762, 764, 768, 772, 776, 780, 784, 788, 792, 795, 796, 798,
+    800, 804, 807, 818, 826, 834, 842, 849, 854, 858, 860, 862, 876, 882, 887, 894,
 ];
 
 const PRODUCT_FILE_IN_SHARED_DATA: &str = "hs_nomenclature/baci_product_codes_HS17_V202301.csv";
@@ -90,7 +89,9 @@ fn parse_args() -> Result<Args, String> {
     while let Some(flag) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
         let num = |name: &str, v: String| -> Result<u64, String> {
-            v.replace('_', "").parse::<u64>().map_err(|_| format!("{name}: expected a whole number, got {v:?}"))
+            v.replace('_', "")
+                .parse::<u64>()
+                .map_err(|_| format!("{name}: expected a whole number, got {v:?}"))
         };
         match flag.as_str() {
             "--rows" => a.rows = num("--rows", value("--rows")?)?,
@@ -104,7 +105,9 @@ fn parse_args() -> Result<Args, String> {
             "--products" => a.products = Some(num("--products", value("--products")?)? as usize),
             "--na-share" => {
                 let v = value("--na-share")?;
-                a.na_share = v.parse().map_err(|_| format!("--na-share: expected a number in [0, 1], got {v:?}"))?;
+                a.na_share = v
+                    .parse()
+                    .map_err(|_| format!("--na-share: expected a number in [0, 1], got {v:?}"))?;
                 if !(0.0..=1.0).contains(&a.na_share) {
                     return Err(format!("--na-share: {} is outside [0, 1]", a.na_share));
                 }
@@ -207,7 +210,6 @@ fn shared_data() -> Option<PathBuf> {
         std::env::var_os("TRADEDEP_SHARED_DATA").map(PathBuf::from),
         Some(here.join("../shared/data")),
         Some(here.join("../../shared/data")),
-        Some(PathBuf::from("/work/shared/data")),
     ]
     .into_iter()
     .flatten()
@@ -219,13 +221,23 @@ fn read_code_column(path: &Path) -> Result<Vec<u32>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut codes = Vec::new();
     for (n, line) in text.lines().enumerate().skip(1) {
-        let first = line.split([';', ',']).next().unwrap_or("").trim().trim_matches('"').trim();
+        let first = line
+            .split([';', ','])
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_matches('"')
+            .trim();
         if first.is_empty() {
             continue;
         }
-        let code = first
-            .parse::<u32>()
-            .map_err(|_| format!("{}:{}: first column {first:?} is not a numeric code", path.display(), n + 1))?;
+        let code = first.parse::<u32>().map_err(|_| {
+            format!(
+                "{}:{}: first column {first:?} is not a numeric code",
+                path.display(),
+                n + 1
+            )
+        })?;
         codes.push(code);
     }
     if codes.is_empty() {
@@ -345,7 +357,11 @@ fn products_per_pair(sizes: &[f64], n_products: usize, rows: u64) -> Result<Vec<
     let assigned: u64 = counts.iter().map(|&c| c as u64).sum();
     // Largest remainders first, never above the cap, until the total is exact.
     let mut order: Vec<usize> = (0..real.len()).filter(|&p| attraction[p] > 0.0).collect();
-    order.sort_by(|&a, &b| (real[b] - real[b].floor()).total_cmp(&(real[a] - real[a].floor())).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        (real[b] - real[b].floor())
+            .total_cmp(&(real[a] - real[a].floor()))
+            .then(a.cmp(&b))
+    });
     let mut missing = rows.saturating_sub(assigned);
     while missing > 0 {
         let before = missing;
@@ -378,11 +394,21 @@ fn run(a: Args) -> Result<(), String> {
         return Err("need at least 2 countries".into());
     }
     let product_file = a.product_codes.clone().or_else(|| {
-        shared_data().map(|d| d.join(PRODUCT_FILE_IN_SHARED_DATA)).filter(|p| p.exists())
+        shared_data()
+            .map(|d| d.join(PRODUCT_FILE_IN_SHARED_DATA))
+            .filter(|p| p.exists())
     });
     let (mut products, product_source) = match &product_file {
-        Some(p) => (read_code_column(p)?, p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default()),
-        None => (synthetic_products(SYNTHETIC_PRODUCT_COUNT), "synthetic HS-shaped codes".to_string()),
+        Some(p) => (
+            read_code_column(p)?,
+            p.file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        ),
+        None => (
+            synthetic_products(SYNTHETIC_PRODUCT_COUNT),
+            "synthetic HS-shaped codes".to_string(),
+        ),
     };
     if let Some(n) = a.products {
         products.truncate(n);
@@ -393,7 +419,8 @@ fn run(a: Args) -> Result<(), String> {
 
     let out = if a.out.is_dir() || a.out.to_string_lossy().ends_with('/') {
         std::fs::create_dir_all(&a.out).map_err(|e| format!("cannot create {}: {e}", a.out.display()))?;
-        a.out.join(format!("BACI_synthetic_Y{}_{}rows_seed{}.csv", a.year, a.rows, a.seed))
+        a.out
+            .join(format!("BACI_synthetic_Y{}_{}rows_seed{}.csv", a.year, a.rows, a.seed))
     } else {
         a.out.clone()
     };
@@ -411,7 +438,11 @@ fn run(a: Args) -> Result<(), String> {
     let file = File::create(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let mut w = BufWriter::with_capacity(8 << 20, file);
     let eol: &[u8] = if a.lf { b"\n" } else { b"\r\n" };
-    let header: &[u8] = if a.plain_header { b"t,i,j,k,v,q" } else { b"\"t\",\"i\",\"j\",\"k\",\"v\",\"q\"" };
+    let header: &[u8] = if a.plain_header {
+        b"t,i,j,k,v,q"
+    } else {
+        b"\"t\",\"i\",\"j\",\"k\",\"v\",\"q\""
+    };
     let io_err = |e: std::io::Error| format!("cannot write {}: {e}", out.display());
     w.write_all(header).map_err(io_err)?;
     w.write_all(eol).map_err(io_err)?;
@@ -509,7 +540,9 @@ fn run(a: Args) -> Result<(), String> {
          \"bytes\": {bytes},\n  \"seed\": {},\n  \"year\": {},\n  \"countries\": {nc},\n  \"products\": {np},\n  \
          \"product_codes\": \"{}\",\n  \"value_sum_thousandths\": {value_sum_millis},\n  \"q_na\": {na_count},\n  \
          \"plain_header\": {},\n  \"crlf\": {}\n}}\n",
-        out.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+        out.file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default(),
         a.seed,
         a.year,
         product_source.replace('\\', "/").replace('"', "'"),

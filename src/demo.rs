@@ -22,9 +22,20 @@ pub fn demo_table() -> Result<crate::TradeTable> {
         ("852691", "u", 80.0),    // radio navigational aid apparatus (GNSS receivers)
         ("845811", "u", 60000.0), // CNC lathes
     ];
-    let partners: [(u16, f64); 8] =
-        [(156, 10.0), (344, 3.0), (792, 1.0), (784, 0.8), (398, 0.5), (276, 2.0), (842, 1.5), (699, 0.4)];
-    let mut b = TradeTableBuilder::new(DEMO_SOURCE, TableMeta::new(Freq::Monthly, "USD", Some(Vintage::Hs(2022))));
+    let partners: [(u16, f64); 8] = [
+        (156, 10.0),
+        (344, 3.0),
+        (792, 1.0),
+        (784, 0.8),
+        (398, 0.5),
+        (276, 2.0),
+        (842, 1.5),
+        (699, 0.4),
+    ];
+    let mut b = TradeTableBuilder::new(
+        DEMO_SOURCE,
+        TableMeta::new(Freq::Monthly, "USD", Some(Vintage::Hs(2022))),
+    );
     let mut seed: u64 = 0x5eed_2024;
     let mut next = move || {
         // xorshift64*: deterministic, no dependency
@@ -62,7 +73,8 @@ pub fn demo_table() -> Result<crate::TradeTable> {
     }
     let rows = b.len() as u64;
     b.report_mut().rows_read = rows;
-    b.report_mut().note("SYNTHETIC demo data generated in code; numbers are illustrative only");
+    b.report_mut()
+        .note("SYNTHETIC demo data generated in code; numbers are illustrative only");
     b.finish()
 }
 

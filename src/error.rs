@@ -19,7 +19,10 @@ pub struct Location {
 
 impl Location {
     pub fn file(file: impl Into<String>) -> Self {
-        Location { file: Some(file.into()), ..Default::default() }
+        Location {
+            file: Some(file.into()),
+            ..Default::default()
+        }
     }
     pub fn line(mut self, line: u64) -> Self {
         self.line = Some(line);
@@ -79,24 +82,44 @@ pub enum Error {
     /// The input's structure is wrong: missing or unknown header, wrong delimiter, empty file,
     /// truncated archive, invalid UTF-8.
     #[error("{what} at {location}. {hint}")]
-    Format { what: String, location: Location, hint: String },
+    Format {
+        what: String,
+        location: Location,
+        hint: String,
+    },
 
     /// A value could not be parsed (text in a number column, malformed date ...).
     #[error("cannot parse {what} at {location}. {hint}")]
-    Parse { what: String, location: Location, hint: String },
+    Parse {
+        what: String,
+        location: Location,
+        hint: String,
+    },
 
     /// A value parsed but breaks a rule of the domain (negative trade value, quantity without
     /// unit, mixed vintages or currencies ...).
     #[error("invalid data: {what} at {location}. {hint}")]
-    InvalidData { what: String, location: Location, hint: String },
+    InvalidData {
+        what: String,
+        location: Location,
+        hint: String,
+    },
 
     /// A country name or code that the embedded country table does not know.
     #[error("unknown country {query:?}{context}. {hint}")]
-    UnknownCountry { query: String, context: String, hint: String },
+    UnknownCountry {
+        query: String,
+        context: String,
+        hint: String,
+    },
 
     /// A product code that is malformed or not in the nomenclature asked for.
     #[error("invalid product code {code:?}{context}. {hint}")]
-    InvalidProduct { code: String, context: String, hint: String },
+    InvalidProduct {
+        code: String,
+        context: String,
+        hint: String,
+    },
 
     /// A canonical column is missing or has the wrong type (Arrow input, column mapping).
     #[error("schema problem: {what}. {hint}")]
@@ -124,24 +147,48 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
     pub fn format(what: impl Into<String>, location: Location, hint: impl Into<String>) -> Self {
-        Error::Format { what: what.into(), location, hint: hint.into() }
+        Error::Format {
+            what: what.into(),
+            location,
+            hint: hint.into(),
+        }
     }
     pub fn parse(what: impl Into<String>, location: Location, hint: impl Into<String>) -> Self {
-        Error::Parse { what: what.into(), location, hint: hint.into() }
+        Error::Parse {
+            what: what.into(),
+            location,
+            hint: hint.into(),
+        }
     }
     pub fn invalid_data(what: impl Into<String>, location: Location, hint: impl Into<String>) -> Self {
-        Error::InvalidData { what: what.into(), location, hint: hint.into() }
+        Error::InvalidData {
+            what: what.into(),
+            location,
+            hint: hint.into(),
+        }
     }
     pub fn schema(what: impl Into<String>, hint: impl Into<String>) -> Self {
-        Error::Schema { what: what.into(), hint: hint.into() }
+        Error::Schema {
+            what: what.into(),
+            hint: hint.into(),
+        }
     }
     pub fn invalid_argument(what: impl Into<String>, hint: impl Into<String>) -> Self {
-        Error::InvalidArgument { what: what.into(), hint: hint.into() }
+        Error::InvalidArgument {
+            what: what.into(),
+            hint: hint.into(),
+        }
     }
     pub fn arrow(context: impl Into<String>, source: arrow_schema::ArrowError) -> Self {
-        Error::Arrow { context: context.into(), source }
+        Error::Arrow {
+            context: context.into(),
+            source,
+        }
     }
 }

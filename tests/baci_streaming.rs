@@ -27,7 +27,11 @@ fn baci_text(n: usize) -> String {
         let k = [10121u32, 382390, 854231, 90111, 270900][(x >> 50) as usize % 5];
         // Values with few distinct amounts so that ties happen.
         let v = [1.5f64, 2.0, 0.001, 13.25, 2.0][(x >> 20) as usize % 5];
-        let q = if r % 7 == 0 { "\"           NA\"".to_string() } else { format!("\"{:>13}\"", "1.5") };
+        let q = if r % 7 == 0 {
+            "\"           NA\"".to_string()
+        } else {
+            format!("\"{:>13}\"", "1.5")
+        };
         s.push_str(&format!("2021,{i},{j},{k},{v},{q}\r\n"));
     }
     s
@@ -35,7 +39,10 @@ fn baci_text(n: usize) -> String {
 
 fn write_file(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
     let path = dir.path().join(name);
-    std::fs::File::create(&path).unwrap().write_all(text.as_bytes()).unwrap();
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
     path
 }
 
@@ -74,7 +81,10 @@ fn streaming_equals_the_table_path_and_an_independent_computation() {
     let text = baci_text(20_000);
     let path = write_file(&dir, "BACI_HS17_Y2021_V202401.csv", &text);
     for chunk_bytes in [0usize, 3000, 50_000] {
-        let opts = BaciOptions { chunk_bytes, ..Default::default() };
+        let opts = BaciOptions {
+            chunk_bytes,
+            ..Default::default()
+        };
         let (streamed, report) = importer_product_concentration_baci(&path, &opts).unwrap();
         let table = read_baci(&path, &opts).unwrap();
         let materialised = importer_product_concentration_table(&table, Source::Mirror).unwrap();
@@ -82,7 +92,14 @@ fn streaming_equals_the_table_path_and_an_independent_computation() {
         assert_eq!((report.rows_read, report.rows_kept), (20_000, 20_000));
         assert_eq!(report.rows_kept, table.report().rows_kept);
     }
-    let (out, _) = importer_product_concentration_baci(&path, &BaciOptions { chunk_bytes: 3000, ..Default::default() }).unwrap();
+    let (out, _) = importer_product_concentration_baci(
+        &path,
+        &BaciOptions {
+            chunk_bytes: 3000,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let expected = reference(&text);
     assert_eq!(out.num_rows(), expected.len());
     let imp = out.column_by_name("importer").unwrap().as_primitive::<UInt16Type>();
@@ -94,7 +111,10 @@ fn streaming_equals_the_table_path_and_an_independent_computation() {
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
     for r in 0..out.num_rows() {
         let e = expected[&(imp.value(r), prod.value(r).to_string())];
-        assert!(close(total.value(r), e.0) && close(hhi.value(r), e.1) && close(share.value(r), e.3), "row {r}");
+        assert!(
+            close(total.value(r), e.0) && close(hhi.value(r), e.1) && close(share.value(r), e.3),
+            "row {r}"
+        );
         assert_eq!(top.value(r), e.2, "row {r}");
     }
 }
@@ -105,19 +125,31 @@ fn scan_sees_every_row_once_in_file_order() {
     let text = baci_text(5_000);
     let path = write_file(&dir, "BACI_HS17_Y2021_V202401.csv", &text);
     let mut seen: Vec<(u16, u16, i32, f64)> = Vec::new();
-    let report = scan_baci(&path, &BaciOptions { chunk_bytes: 1000, ..Default::default() }, &mut |c| {
-        for r in 0..c.value.len() {
-            seen.push((c.exporter[r], c.importer[r], c.product[r], c.value[r]));
-        }
-        Ok(())
-    })
+    let report = scan_baci(
+        &path,
+        &BaciOptions {
+            chunk_bytes: 1000,
+            ..Default::default()
+        },
+        &mut |c| {
+            for r in 0..c.value.len() {
+                seen.push((c.exporter[r], c.importer[r], c.product[r], c.value[r]));
+            }
+            Ok(())
+        },
+    )
     .unwrap();
     let expected: Vec<(u16, u16, i32, f64)> = text
         .lines()
         .skip(1)
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
-            (f[1].parse().unwrap(), f[2].parse().unwrap(), f[3].parse().unwrap(), f[4].parse::<f64>().unwrap() * 1000.0)
+            (
+                f[1].parse().unwrap(),
+                f[2].parse().unwrap(),
+                f[3].parse().unwrap(),
+                f[4].parse::<f64>().unwrap() * 1000.0,
+            )
         })
         .collect();
     assert_eq!(seen, expected);
@@ -129,9 +161,18 @@ fn streaming_errors_name_the_same_line_as_the_table_read() {
     let dir = tempfile::tempdir().unwrap();
     let mut text = baci_text(3_000);
     text.push_str("2021,4,24,382390,abc,NA\r\n");
-    text.push_str(&baci_text(100).lines().skip(1).map(|l| format!("{l}\n")).collect::<String>());
+    text.push_str(
+        &baci_text(100)
+            .lines()
+            .skip(1)
+            .map(|l| format!("{l}\n"))
+            .collect::<String>(),
+    );
     let path = write_file(&dir, "BACI_HS17_Y2021_V202401.csv", &text);
-    let opts = BaciOptions { chunk_bytes: 2000, ..Default::default() };
+    let opts = BaciOptions {
+        chunk_bytes: 2000,
+        ..Default::default()
+    };
     let streamed = importer_product_concentration_baci(&path, &opts).unwrap_err();
     let table = read_baci(&path, &opts).unwrap_err();
     assert!(matches!(streamed, Error::Parse { .. }), "{streamed:?}");
@@ -144,13 +185,22 @@ fn set_aside_rows_are_counted_and_left_out() {
     let dir = tempfile::tempdir().unwrap();
     let text = format!("{}2021,4,0,382390,1.0,NA\r\n", baci_text(1_000));
     let path = write_file(&dir, "BACI_HS17_Y2021_V202401.csv", &text);
-    assert!(matches!(importer_product_concentration_baci(&path, &BaciOptions::default()), Err(Error::UnknownCountry { .. })));
-    let opts = BaciOptions { on_unknown_country: OnUnknownCountry::SetAside, ..Default::default() };
+    assert!(matches!(
+        importer_product_concentration_baci(&path, &BaciOptions::default()),
+        Err(Error::UnknownCountry { .. })
+    ));
+    let opts = BaciOptions {
+        on_unknown_country: OnUnknownCountry::SetAside,
+        ..Default::default()
+    };
     let (out, report) = importer_product_concentration_baci(&path, &opts).unwrap();
     assert_eq!((report.rows_read, report.rows_kept), (1_001, 1_000));
     assert!(report.is_balanced());
     let table = read_baci(&path, &opts).unwrap();
-    assert_eq!(out, importer_product_concentration_table(&table, Source::Mirror).unwrap());
+    assert_eq!(
+        out,
+        importer_product_concentration_table(&table, Source::Mirror).unwrap()
+    );
 }
 
 #[test]
@@ -158,13 +208,20 @@ fn a_sink_error_stops_the_read() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_file(&dir, "BACI_HS17_Y2021_V202401.csv", &baci_text(5_000));
     let mut calls = 0;
-    let err = scan_baci(&path, &BaciOptions { chunk_bytes: 1000, ..Default::default() }, &mut |_| {
-        calls += 1;
-        if calls == 3 {
-            return Err(Error::invalid_argument("stop here", "nothing"));
-        }
-        Ok(())
-    })
+    let err = scan_baci(
+        &path,
+        &BaciOptions {
+            chunk_bytes: 1000,
+            ..Default::default()
+        },
+        &mut |_| {
+            calls += 1;
+            if calls == 3 {
+                return Err(Error::invalid_argument("stop here", "nothing"));
+            }
+            Ok(())
+        },
+    )
     .unwrap_err();
     assert!(err.to_string().contains("stop here"), "{err}");
     assert_eq!(calls, 3);
@@ -173,10 +230,16 @@ fn a_sink_error_stops_the_read() {
 #[test]
 fn real_sample_streams_like_the_table() {
     let path = data_or_skip!("baci_sample/baci_hs92_2021_exports_zaf_afg.csv.gz");
-    let opts = BaciOptions { chunk_bytes: 100_000, ..Default::default() };
+    let opts = BaciOptions {
+        chunk_bytes: 100_000,
+        ..Default::default()
+    };
     let (streamed, report) = importer_product_concentration_baci(&path, &opts).unwrap();
     let table = read_baci(&path, &BaciOptions::default()).unwrap();
-    assert_eq!(streamed, importer_product_concentration_table(&table, Source::Mirror).unwrap());
+    assert_eq!(
+        streamed,
+        importer_product_concentration_table(&table, Source::Mirror).unwrap()
+    );
     assert_eq!(report.rows_kept, 71192);
 }
 
@@ -190,7 +253,10 @@ fn push_exports_needs_a_mirror_kernel_and_aligned_columns() {
     assert!(k.push_exports(&[2021], &[4], &[24], &[1_000_000], &[1.0]).is_err());
     k.push_exports(&[2021], &[4], &[24], &[10121], &[1.0]).unwrap();
     let out = k.finish().unwrap();
-    assert_eq!(out.column_by_name("product").unwrap().as_string::<i32>().value(0), "010121");
+    assert_eq!(
+        out.column_by_name("product").unwrap().as_string::<i32>().value(0),
+        "010121"
+    );
     assert_eq!(out.num_rows(), 1);
     let _ = out.column(0).len();
 }
@@ -217,22 +283,38 @@ fn compaction_between_pushes_keeps_the_result_exact() {
         }
         for s in (0..60_000).step_by(20_000) {
             let r = s..s + 20_000;
-            k.push_exports(&cols.0[r.clone()], &cols.1[r.clone()], &cols.2[r.clone()], &cols.3[r.clone()], &cols.4[r]).unwrap();
+            k.push_exports(
+                &cols.0[r.clone()],
+                &cols.1[r.clone()],
+                &cols.2[r.clone()],
+                &cols.3[r.clone()],
+                &cols.4[r],
+            )
+            .unwrap();
         }
         k.finish().unwrap()
     };
     let plain = run(None);
     let compacted = run(Some(1_000));
     assert_eq!(plain.num_rows(), 2 * 5 * 3);
-    let n_rows = compacted.column_by_name("n_rows").unwrap().as_primitive::<arrow_array::types::UInt64Type>();
+    let n_rows = compacted
+        .column_by_name("n_rows")
+        .unwrap()
+        .as_primitive::<arrow_array::types::UInt64Type>();
     assert_eq!(n_rows.values().iter().sum::<u64>(), 60_000);
     // Sums may differ in the last bit with another summation order.
     for name in ["total_value", "hhi", "top_share"] {
         let a = plain.column_by_name(name).unwrap().as_primitive::<Float64Type>();
         let b = compacted.column_by_name(name).unwrap().as_primitive::<Float64Type>();
         for r in 0..a.len() {
-            assert!((a.value(r) - b.value(r)).abs() <= 1e-12 * a.value(r).abs().max(1.0), "{name} row {r}");
+            assert!(
+                (a.value(r) - b.value(r)).abs() <= 1e-12 * a.value(r).abs().max(1.0),
+                "{name} row {r}"
+            );
         }
     }
-    assert_eq!(plain.column_by_name("top_code").unwrap(), compacted.column_by_name("top_code").unwrap());
+    assert_eq!(
+        plain.column_by_name("top_code").unwrap(),
+        compacted.column_by_name("top_code").unwrap()
+    );
 }

@@ -7,12 +7,17 @@ use tradedep::io::baci::{read_baci, read_baci_bytes, BaciOptions};
 use tradedep::{Error, Vintage};
 
 fn bad(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/bad").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/bad")
+        .join(name)
 }
 
 /// Reads a corpus file as HS2017 BACI (the corpus names do not carry a vintage).
 fn read(name: &str) -> Error {
-    let options = BaciOptions { vintage: Some(Vintage::Hs(2017)), ..Default::default() };
+    let options = BaciOptions {
+        vintage: Some(Vintage::Hs(2017)),
+        ..Default::default()
+    };
     match read_baci(&bad(name), &options) {
         Ok(t) => panic!("{name} was read ({} rows) but should fail", t.num_rows()),
         Err(e) => e,
@@ -44,7 +49,16 @@ fn truncated_zip_is_a_format_error() {
 fn csv_cut_mid_line_names_the_line() {
     let err = read("cut_mid_line.csv");
     assert!(matches!(err, Error::Format { .. }), "{err:?}");
-    assert_mentions(&err, &["cut_mid_line.csv", "line 3", "4 field(s)", "2017,710,643,85423", "truncated"]);
+    assert_mentions(
+        &err,
+        &[
+            "cut_mid_line.csv",
+            "line 3",
+            "4 field(s)",
+            "2017,710,643,85423",
+            "truncated",
+        ],
+    );
 }
 
 #[test]
@@ -79,14 +93,20 @@ fn text_in_a_number_column_is_a_parse_error() {
 fn negative_value_is_invalid_data() {
     let err = read("negative_value.csv");
     assert!(matches!(err, Error::InvalidData { .. }), "{err:?}");
-    assert_mentions(&err, &["negative_value.csv", "line 4", "column 'v'", "\"-3.5\"", "negative"]);
+    assert_mentions(
+        &err,
+        &["negative_value.csv", "line 4", "column 'v'", "\"-3.5\"", "negative"],
+    );
 }
 
 #[test]
 fn unknown_country_code_is_named() {
     let err = read("unknown_country.csv");
     assert!(matches!(err, Error::UnknownCountry { .. }), "{err:?}");
-    assert_mentions(&err, &["unknown_country.csv", "line 3", "column 'i'", "1234", "set_aside"]);
+    assert_mentions(
+        &err,
+        &["unknown_country.csv", "line 3", "column 'i'", "1234", "set_aside"],
+    );
 }
 
 #[test]
@@ -112,7 +132,12 @@ fn invalid_utf8_is_a_format_error() {
 
 #[test]
 fn invalid_utf8_header_is_a_format_error() {
-    let err = read_baci_bytes(b"t,i,\xff,k,v,q\n", "BACI_HS17_Y2021_V202401.csv", &BaciOptions::default()).unwrap_err();
+    let err = read_baci_bytes(
+        b"t,i,\xff,k,v,q\n",
+        "BACI_HS17_Y2021_V202401.csv",
+        &BaciOptions::default(),
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::Format { .. }), "{err:?}");
     assert_mentions(&err, &["line 1", "UTF-8"]);
 }

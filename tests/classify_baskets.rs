@@ -9,7 +9,10 @@ use tradedep::{TradeTable, Vintage};
 
 fn prefix() -> impl Strategy<Value = String> {
     // Few digits so that prefixes overlap often.
-    (prop::sample::select(vec![2usize, 4, 6]), prop::collection::vec(prop::sample::select(vec!['8', '5', '4']), 6))
+    (
+        prop::sample::select(vec![2usize, 4, 6]),
+        prop::collection::vec(prop::sample::select(vec!['8', '5', '4']), 6),
+    )
         .prop_map(|(len, d)| d.into_iter().take(len).collect())
 }
 
@@ -35,7 +38,9 @@ proptest! {
 #[test]
 fn shipped_baskets_hold_their_documented_codes() {
     let d = basket::drone_components();
-    for c in ["880621", "880730", "850110", "850131", "850760", "852589", "852691", "854231", "854470", "900110"] {
+    for c in [
+        "880621", "880730", "850110", "850131", "850760", "852589", "852691", "854231", "854470", "900110",
+    ] {
         assert!(d.contains(c), "{c}");
     }
     assert!(!d.contains("880211"), "HS2022 drones are in 8806, not 8802");
@@ -54,7 +59,11 @@ fn shipped_baskets_hold_their_documented_codes() {
     let t4b = Basket::from_list(&chpl::chpl(), &["4.B"]).unwrap();
     assert_eq!(t4b.difference(&basket::cnc_machine_tools()).unwrap().len(), 0);
     let t1 = Basket::from_list(&chpl::chpl(), &["1"]).unwrap();
-    assert!(t1.intersection(&basket::microelectronics()).unwrap().prefixes().eq(t1.prefixes()));
+    assert!(t1
+        .intersection(&basket::microelectronics())
+        .unwrap()
+        .prefixes()
+        .eq(t1.prefixes()));
 }
 
 fn table(codes: &[&str]) -> TradeTable {
@@ -68,13 +77,21 @@ fn table(codes: &[&str]) -> TradeTable {
 #[test]
 fn batches_with_different_dictionaries_classify_alike() {
     // Two batches whose product dictionaries differ (the same code has another key).
-    let t = TradeTable::concat(vec![table(&["010121", "854231", "880621"]), table(&["880621", "854231", "847150"])]).unwrap();
+    let t = TradeTable::concat(vec![
+        table(&["010121", "854231", "880621"]),
+        table(&["880621", "854231", "847150"]),
+    ])
+    .unwrap();
     assert_eq!(t.batches().len(), 2);
     let drones = basket::drone_components().to_list();
     let list = chpl::chpl();
     let out = classify(&t, &[&list, &drones], &Concordances::new(), &Weighting::Equal).unwrap();
     let col = |bi: usize, name: &str| -> Vec<Option<String>> {
-        let a = arrow_cast::cast(out.batches[bi].column_by_name(name).unwrap(), &arrow_schema::DataType::Utf8).unwrap();
+        let a = arrow_cast::cast(
+            out.batches[bi].column_by_name(name).unwrap(),
+            &arrow_schema::DataType::Utf8,
+        )
+        .unwrap();
         use arrow_array::cast::AsArray;
         a.as_string::<i32>().iter().map(|x| x.map(String::from)).collect()
     };
@@ -90,12 +107,40 @@ fn batches_with_different_dictionaries_classify_alike() {
 fn malformed_codes_are_reported_in_the_notes() {
     use arrow_array::{RecordBatch, StringArray};
     use std::sync::Arc;
-    let schema = Arc::new(arrow_schema::Schema::new(vec![arrow_schema::Field::new("hs", arrow_schema::DataType::Utf8, true)]));
-    let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(StringArray::from(vec![Some("854231"), Some("10121"), None, Some("TOTAL")]))]).unwrap();
+    let schema = Arc::new(arrow_schema::Schema::new(vec![arrow_schema::Field::new(
+        "hs",
+        arrow_schema::DataType::Utf8,
+        true,
+    )]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![Arc::new(StringArray::from(vec![
+            Some("854231"),
+            Some("10121"),
+            None,
+            Some("TOTAL"),
+        ]))],
+    )
+    .unwrap();
     let list = chpl::chpl();
-    let out = tradedep::classify::classify::classify_batches(&schema, &[batch], "hs", Some(Vintage::Hs(2022)), &[&list], &Concordances::new(), &Weighting::Equal).unwrap();
+    let out = tradedep::classify::classify::classify_batches(
+        &schema,
+        &[batch],
+        "hs",
+        Some(Vintage::Hs(2022)),
+        &[&list],
+        &Concordances::new(),
+        &Weighting::Equal,
+    )
+    .unwrap();
     assert_eq!(out.batches[0].num_rows(), 4);
-    assert!(out.notes.iter().any(|n| n.contains("2 distinct product values") && n.contains("10121") && n.contains("TOTAL")), "{:?}", out.notes);
+    assert!(
+        out.notes
+            .iter()
+            .any(|n| n.contains("2 distinct product values") && n.contains("10121") && n.contains("TOTAL")),
+        "{:?}",
+        out.notes
+    );
     let e = tradedep::classify::explain("85x231", None, &list, &Concordances::new(), &Weighting::Equal);
     assert!(e.is_err());
 }

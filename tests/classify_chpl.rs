@@ -18,7 +18,10 @@ fn chpl_csv(path: &std::path::Path) -> BTreeMap<String, (String, String)> {
         h.iter().position(|x| x == "tier").unwrap(),
         h.iter().position(|x| x == "hs2022_description").unwrap(),
     );
-    rdr.records().map(|r| r.unwrap()).map(|r| (r[ic].to_string(), (r[it].to_string(), r[id].to_string()))).collect()
+    rdr.records()
+        .map(|r| r.unwrap())
+        .map(|r| (r[ic].to_string(), (r[it].to_string(), r[id].to_string())))
+        .collect()
 }
 
 #[test]
@@ -45,7 +48,12 @@ fn every_code_and_tier_matches_the_csv() {
     let ours: BTreeMap<String, (String, String)> = list
         .entries()
         .iter()
-        .map(|e| (e.code.clone(), (e.attrs.tier.clone().unwrap(), e.attrs.description.clone().unwrap())))
+        .map(|e| {
+            (
+                e.code.clone(),
+                (e.attrs.tier.clone().unwrap(), e.attrs.description.clone().unwrap()),
+            )
+        })
         .collect();
     assert_eq!(ours.len(), 50);
     assert_eq!(ours.keys().collect::<Vec<_>>(), csv.keys().collect::<Vec<_>>());
@@ -65,19 +73,30 @@ fn every_code_exists_in_the_hs2022_nomenclature() {
 
 #[test]
 fn comext_cn8_codes_classify_through_their_hs6_prefix() {
-    let path = data_or_skip!("eurostat_comext_ru_neighbours/eu27_exports_to_ru_by_kz_ge_am_uz_kg_sanctioned_cn8_monthly_2020_2022.csv.gz");
+    let path = data_or_skip!(
+        "eurostat_comext_ru_neighbours/eu27_exports_to_ru_by_kz_ge_am_uz_kg_sanctioned_cn8_monthly_2020_2022.csv.gz"
+    );
     let chpl_path = data_or_skip!("chpl/chpl_2024-02-23.csv");
     let chpl_tiers: BTreeMap<String, String> = chpl_csv(&chpl_path).into_iter().map(|(c, (t, _))| (c, t)).collect();
     // Distinct CN8 codes of the file, read with the csv crate (not with tradedep).
     let mut text = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap()).read_to_string(&mut text).unwrap();
+    flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap())
+        .read_to_string(&mut text)
+        .unwrap();
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let ip = rdr.headers().unwrap().iter().position(|h| h == "product_code").unwrap();
-    let codes: BTreeSet<String> = rdr.records().map(|r| r.unwrap()[ip].to_string()).filter(|c| c.len() == 8).collect();
+    let codes: BTreeSet<String> = rdr
+        .records()
+        .map(|r| r.unwrap()[ip].to_string())
+        .filter(|c| c.len() == 8)
+        .collect();
     assert!(codes.len() > 2000, "{} CN8 codes", codes.len());
 
     // One row per code; the period is 2022 and the CN edition 2022 (built on HS2022).
-    let mut b = TradeTableBuilder::new("comext-cn8", TableMeta::new(Freq::Annual, "EUR", Some(Vintage::Cn(2022))));
+    let mut b = TradeTableBuilder::new(
+        "comext-cn8",
+        TableMeta::new(Freq::Annual, "EUR", Some(Vintage::Cn(2022))),
+    );
     for c in &codes {
         b.push(TradeRow::new(2022, 276, 643, Flow::Export, c, 1.0)).unwrap();
     }
@@ -87,11 +106,23 @@ fn comext_cn8_codes_classify_through_their_hs6_prefix() {
     assert!(out.notes.is_empty(), "no conversion expected: {:?}", out.notes);
     let batch = arrow_select::concat::concat_batches(&out.schema, &out.batches).unwrap();
     let product = arrow_cast::cast(batch.column_by_name("product").unwrap(), &arrow_schema::DataType::Utf8).unwrap();
-    let tier = arrow_cast::cast(batch.column_by_name("CHPL.tier").unwrap(), &arrow_schema::DataType::Utf8).unwrap();
-    let kind = arrow_cast::cast(batch.column_by_name("CHPL.match").unwrap(), &arrow_schema::DataType::Utf8).unwrap();
+    let tier = arrow_cast::cast(
+        batch.column_by_name("CHPL.tier").unwrap(),
+        &arrow_schema::DataType::Utf8,
+    )
+    .unwrap();
+    let kind = arrow_cast::cast(
+        batch.column_by_name("CHPL.match").unwrap(),
+        &arrow_schema::DataType::Utf8,
+    )
+    .unwrap();
     use arrow_array::cast::AsArray;
     use arrow_array::Array;
-    let (product, tier, kind) = (product.as_string::<i32>(), tier.as_string::<i32>(), kind.as_string::<i32>());
+    let (product, tier, kind) = (
+        product.as_string::<i32>(),
+        tier.as_string::<i32>(),
+        kind.as_string::<i32>(),
+    );
     let mut matched = 0;
     for i in 0..batch.num_rows() {
         let code = product.value(i);

@@ -74,11 +74,17 @@ fn hs2017_854231_counts_whole_under_continuity_and_one_seventh_under_equal() {
 
     let eq = list.map_to(Vintage::Hs(2017), &conc, &Weighting::Equal).unwrap();
     let c = eq.codes.iter().find(|c| c.code == "854231").unwrap();
-    assert!((c.weight - equal_w).abs() < 1e-12 && (c.weight - 1.0 / 7.0).abs() < 1e-12, "{}", c.weight);
+    assert!(
+        (c.weight - equal_w).abs() < 1e-12 && (c.weight - 1.0 / 7.0).abs() < 1e-12,
+        "{}",
+        c.weight
+    );
     assert_eq!(c.weighting, "equal split");
 
     // The split itself: all weight on 854231, the carve-outs listed with 0, summing to 1.
-    let s = conc.split("854231", Vintage::Hs(2017), Vintage::Hs(2022), &Weighting::default()).unwrap();
+    let s = conc
+        .split("854231", Vintage::Hs(2017), Vintage::Hs(2022), &Weighting::default())
+        .unwrap();
     assert_eq!(s.parts.len(), 7);
     for (code, w) in &s.parts {
         assert_eq!(*w, if code == "854231" { 1.0 } else { 0.0 }, "{code}");
@@ -98,13 +104,21 @@ fn a_code_that_does_not_survive_is_split_equally_under_both() {
     for w in [Weighting::Continuity, Weighting::Equal] {
         let s = conc.split("852580", Vintage::Hs(2017), Vintage::Hs(2022), &w).unwrap();
         assert_eq!(s.parts.len(), t.len());
-        assert!(s.parts.iter().all(|(c, x)| t.contains(c) && (x - 1.0 / t.len() as f64).abs() < 1e-12));
+        assert!(s
+            .parts
+            .iter()
+            .all(|(c, x)| t.contains(c) && (x - 1.0 / t.len() as f64).abs() < 1e-12));
         let m = list.map_to(Vintage::Hs(2017), &conc, &w).unwrap();
         let c = m.codes.iter().find(|c| c.code == "852580").unwrap();
         assert!((c.weight - want).abs() < 1e-12, "{}", c.weight);
         assert!(c.weighting.starts_with("equal split"), "{}", c.weighting);
         // Continuity says it fell back, and why.
-        assert_eq!(c.weighting.contains("continuity fallback") && c.weighting.contains("does not continue in HS2022"), w == Weighting::Continuity, "{}", c.weighting);
+        assert_eq!(
+            c.weighting.contains("continuity fallback") && c.weighting.contains("does not continue in HS2022"),
+            w == Weighting::Continuity,
+            "{}",
+            c.weighting
+        );
     }
 }
 
@@ -119,16 +133,28 @@ fn chpl_on_hs2017_under_both_weightings_matches_the_csv() {
     let listed: BTreeSet<String> = list.codes().map(String::from).collect();
 
     let mut ones = BTreeMap::new();
-    for (name, w, continuity) in [("continuity", Weighting::Continuity, true), ("equal", Weighting::Equal, false)] {
+    for (name, w, continuity) in [
+        ("continuity", Weighting::Continuity, true),
+        ("equal", Weighting::Equal, false),
+    ] {
         let m = list.map_to(Vintage::Hs(2017), &conc, &w).unwrap();
         let got: BTreeMap<String, f64> = m.codes.iter().map(|c| (c.code.clone(), c.weight)).collect();
         let want = expected_mapping(&from17, &listed, continuity);
-        assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "{name}");
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            want.keys().collect::<Vec<_>>(),
+            "{name}"
+        );
         for (c, x) in &want {
             assert!((got[c] - x).abs() < 1e-12, "{name} {c}: {} vs {x}", got[c]);
         }
         for c in &m.codes {
-            assert!(c.weight > 0.0 && c.weight <= 1.0 + 1e-12, "{name} {}: {}", c.code, c.weight);
+            assert!(
+                c.weight > 0.0 && c.weight <= 1.0 + 1e-12,
+                "{name} {}: {}",
+                c.code,
+                c.weight
+            );
             assert!(c.via.iter().all(|(_, x)| *x > 0.0), "{name} {}: {:?}", c.code, c.via);
             // The weighting named per code is the one the rule applies to it.
             let t = &from17[&c.code];
@@ -151,7 +177,10 @@ fn chpl_on_hs2017_under_both_weightings_matches_the_csv() {
             assert_eq!(s.weighting, c.weighting);
         }
         let full = got.values().filter(|x| (**x - 1.0).abs() < 1e-12).count();
-        eprintln!("{name}: {} HS2017 codes mapped from the CHPL, {full} with weight 1", got.len());
+        eprintln!(
+            "{name}: {} HS2017 codes mapped from the CHPL, {full} with weight 1",
+            got.len()
+        );
         ones.insert(name, (got.len(), full));
     }
     // Under an equal split only codes whose every counterpart is listed count whole; continuity
@@ -166,8 +195,15 @@ fn explain_names_the_weighting_applied() {
     let list = chpl::chpl();
     let e = explain("854231", Some(Vintage::Hs(2017)), &list, &conc, &Weighting::default()).unwrap();
     assert!(e.listed && e.weight == 1.0);
-    assert!(e.weighting.as_deref().is_some_and(|w| w.starts_with("continuity")), "{:?}", e.weighting);
-    assert!(e.to_string().contains("continuity (the code continues in HS2022"), "{e}");
+    assert!(
+        e.weighting.as_deref().is_some_and(|w| w.starts_with("continuity")),
+        "{:?}",
+        e.weighting
+    );
+    assert!(
+        e.to_string().contains("continuity (the code continues in HS2022"),
+        "{e}"
+    );
     let e = explain("854231", Some(Vintage::Hs(2017)), &list, &conc, &Weighting::Equal).unwrap();
     assert!((e.weight - 1.0 / 7.0).abs() < 1e-12);
     assert_eq!(e.weighting.as_deref(), Some("equal split"));
@@ -192,13 +228,21 @@ fn classify_and_convert_hs2017_rows_under_the_default() {
     let codes = ["852580", "854231", "010121", "880330", "854890"];
     let mut b = TradeTableBuilder::new("hs17", TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2017))));
     for (i, code) in codes.iter().enumerate() {
-        b.push(TradeRow::new(2021, 643, 156, Flow::Import, code, 10.0 * (i + 1) as f64)).unwrap();
+        b.push(TradeRow::new(2021, 643, 156, Flow::Import, code, 10.0 * (i + 1) as f64))
+            .unwrap();
     }
     let table = b.finish().unwrap();
     let out = classify(&table, &[&list], &conc, &Weighting::default()).unwrap();
-    assert!(out.notes[0].contains("weighting continuity") && out.notes[0].contains("continuity fallback"), "{}", out.notes[0]);
+    assert!(
+        out.notes[0].contains("weighting continuity") && out.notes[0].contains("continuity fallback"),
+        "{}",
+        out.notes[0]
+    );
     use arrow_array::cast::AsArray;
-    let w = out.batches[0].column_by_name("CHPL.weight").unwrap().as_primitive::<arrow_array::types::Float64Type>();
+    let w = out.batches[0]
+        .column_by_name("CHPL.weight")
+        .unwrap()
+        .as_primitive::<arrow_array::types::Float64Type>();
     for (code, got) in codes.iter().zip(w.values().iter()) {
         let want = expected_weight(code, &from17[*code], &listed, true);
         assert!((got - want).abs() < 1e-12, "{code}: {got} vs {want}");
@@ -207,7 +251,9 @@ fn classify_and_convert_hs2017_rows_under_the_default() {
     assert!(f.metadata()["tradedep.list.conversion"].contains("continuity"));
 
     // Converting the table: 854231 keeps one whole row; codes that do not continue split equally.
-    let conv = conc.convert_table(&table, Vintage::Hs(2022), &Weighting::default()).unwrap();
+    let conv = conc
+        .convert_table(&table, Vintage::Hs(2022), &Weighting::default())
+        .unwrap();
     // (product, value, estimated) of every output row.
     let mut rows: Vec<(String, f64, bool)> = vec![];
     for bt in conv.batches() {
@@ -216,24 +262,47 @@ fn classify_and_convert_hs2017_rows_under_the_default() {
         let v = bt.column(5).as_primitive::<arrow_array::types::Float64Type>();
         let est = bt.column(10).as_boolean();
         for i in 0..bt.num_rows() {
-            rows.push((names.value(p.keys().value(i) as usize).to_string(), v.value(i), est.value(i)));
+            rows.push((
+                names.value(p.keys().value(i) as usize).to_string(),
+                v.value(i),
+                est.value(i),
+            ));
         }
     }
     let total: f64 = rows.iter().map(|r| r.1).sum();
-    assert_eq!(rows.iter().filter(|r| r.0 == "854231").collect::<Vec<_>>(), vec![&("854231".to_string(), 20.0, false)]);
+    assert_eq!(
+        rows.iter().filter(|r| r.0 == "854231").collect::<Vec<_>>(),
+        vec![&("854231".to_string(), 20.0, false)]
+    );
     let n = from17["852580"].len() as f64;
-    let cams: Vec<_> = rows.iter().filter(|r| from17["852580"].contains(&r.0) && !from17["854231"].contains(&r.0)).collect();
-    assert!(cams.iter().any(|r| r.0 == "852589" && (r.1 - 10.0 / n).abs() < 1e-12 && r.2));
+    let cams: Vec<_> = rows
+        .iter()
+        .filter(|r| from17["852580"].contains(&r.0) && !from17["854231"].contains(&r.0))
+        .collect();
+    assert!(cams
+        .iter()
+        .any(|r| r.0 == "852589" && (r.1 - 10.0 / n).abs() < 1e-12 && r.2));
     assert!((total - 150.0).abs() < 1e-9, "{total}");
     let n_rows: usize = codes
         .iter()
         .map(|c| {
             let t = &from17[*c];
-            if t.contains(*c) { 1 } else { t.len() }
+            if t.contains(*c) {
+                1
+            } else {
+                t.len()
+            }
         })
         .sum();
     assert_eq!(conv.num_rows(), n_rows);
-    assert!(conv.report().notes.iter().any(|n| n.contains("with weighting continuity")), "{:?}", conv.report().notes);
+    assert!(
+        conv.report()
+            .notes
+            .iter()
+            .any(|n| n.contains("with weighting continuity")),
+        "{:?}",
+        conv.report().notes
+    );
 }
 
 #[test]
@@ -242,12 +311,29 @@ fn an_hs2017_list_on_hs2022_data_follows_the_same_rule() {
     let (_, from22) = read_links(&path);
     let conc = concordances();
     let codes = ["854231", "852580", "880330"];
-    let entries = codes.iter().map(|c| ListEntry { code: c.to_string(), attrs: Default::default(), line: None }).collect();
-    let meta = ListMeta { name: "old".into(), version: "1".into(), source: "test".into(), vintage: Vintage::Hs(2017), ..Default::default() };
+    let entries = codes
+        .iter()
+        .map(|c| ListEntry {
+            code: c.to_string(),
+            attrs: Default::default(),
+            line: None,
+        })
+        .collect();
+    let meta = ListMeta {
+        name: "old".into(),
+        version: "1".into(),
+        source: "test".into(),
+        vintage: Vintage::Hs(2017),
+        ..Default::default()
+    };
     let list = ProductList::new(meta, entries).unwrap();
     let listed: BTreeSet<String> = codes.iter().map(|s| s.to_string()).collect();
     // Only HS2022 codes linked to a listed code can count.
-    let linked: Links = from22.iter().filter(|(_, t)| !t.is_disjoint(&listed)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let linked: Links = from22
+        .iter()
+        .filter(|(_, t)| !t.is_disjoint(&listed))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let m = list.map_to(Vintage::Hs(2022), &conc, &Weighting::default()).unwrap();
     let got: BTreeMap<String, f64> = m.codes.iter().map(|c| (c.code.clone(), c.weight)).collect();
     let want = expected_mapping(&linked, &listed, true);
@@ -262,7 +348,12 @@ fn an_hs2017_list_on_hs2022_data_follows_the_same_rule() {
     let origins = &from22["854931"];
     let k = origins.intersection(&listed).count();
     assert!(origins.len() > 100 && k >= 1);
-    assert!((got["854931"] - k as f64 / origins.len() as f64).abs() < 1e-12, "{k}/{} {}", origins.len(), got["854931"]);
+    assert!(
+        (got["854931"] - k as f64 / origins.len() as f64).abs() < 1e-12,
+        "{k}/{} {}",
+        origins.len(),
+        got["854931"]
+    );
     let c = m.codes.iter().find(|c| c.code == "854931").unwrap();
     assert!(c.weighting.contains("continuity fallback"), "{}", c.weighting);
 }
@@ -277,7 +368,9 @@ fn continuity_applies_at_every_step_of_a_chain() {
     chain.add(Correlation::load(dir.join("unsd_hs2022_to_hs2017_correlation.csv")).unwrap());
     chain.add(Correlation::load(dir.join("unsd_hs2017_to_hs2012_correlation.csv")).unwrap());
     // 854231 exists in HS2012, HS2017 and HS2022.
-    let s = chain.split("854231", Vintage::Hs(2012), Vintage::Hs(2022), &Weighting::default()).unwrap();
+    let s = chain
+        .split("854231", Vintage::Hs(2012), Vintage::Hs(2022), &Weighting::default())
+        .unwrap();
     assert_eq!(s.path.len(), 2);
     let whole: Vec<_> = s.parts.iter().filter(|(_, w)| *w > 0.0).collect();
     assert_eq!(whole, vec![&("854231".to_string(), 1.0)]);
@@ -299,12 +392,22 @@ fn codes_counted_whole_are_the_chpl_csvs_own_hs2017_equivalents() {
     for r in rdr.records() {
         let r = r.unwrap();
         if &r[iin] == "yes" {
-            assert_eq!(&r[ieq], &r[ic], "the CSV's equivalent of a surviving code is the code itself");
+            assert_eq!(
+                &r[ieq], &r[ic],
+                "the CSV's equivalent of a surviving code is the code itself"
+            );
             same.insert(r[ieq].to_string());
         }
     }
-    let m = chpl::chpl().map_to(Vintage::Hs(2017), &concordances(), &Weighting::default()).unwrap();
-    let whole: BTreeSet<String> = m.codes.iter().filter(|c| c.weight == 1.0).map(|c| c.code.clone()).collect();
+    let m = chpl::chpl()
+        .map_to(Vintage::Hs(2017), &concordances(), &Weighting::default())
+        .unwrap();
+    let whole: BTreeSet<String> = m
+        .codes
+        .iter()
+        .filter(|c| c.weight == 1.0)
+        .map(|c| c.code.clone())
+        .collect();
     assert_eq!(whole, same);
     // Under an equal split none of them counts whole: each also links to carve-outs.
     assert!(same.iter().all(|c| from17[c].len() > 1));

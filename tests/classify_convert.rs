@@ -31,15 +31,30 @@ fn chpl_on_hs2017_goes_through_the_correlation_table() {
     let list = chpl::chpl();
     let mapping = list.map_to(Vintage::Hs(2017), &conc, &Weighting::Equal).unwrap();
     assert_eq!(mapping.path.len(), 1);
-    assert!(mapping.path[0].contains("hs2022_to_hs2017_correlation"), "{:?}", mapping.path);
+    assert!(
+        mapping.path[0].contains("hs2022_to_hs2017_correlation"),
+        "{:?}",
+        mapping.path
+    );
     let by_code: BTreeMap<&str, _> = mapping.codes.iter().map(|c| (c.code.as_str(), c)).collect();
-    let entry_codes = |c: &str| -> BTreeSet<String> { by_code[c].via.iter().map(|(i, _)| list.entries()[*i].code.clone()).collect() };
+    let entry_codes = |c: &str| -> BTreeSet<String> {
+        by_code[c]
+            .via
+            .iter()
+            .map(|(i, _)| list.entries()[*i].code.clone())
+            .collect()
+    };
 
     // Hand-checked with `grep '^852589,' / '^880730,' / '^854800,'` in
     // unsd_hs2022_to_hs2017_correlation.csv: each has exactly one HS2017 counterpart
     // (852589 -> 852580 n:1, 880730 -> 880330 n:1, 854800 -> 854890 n:1).
     let sources = |hs22: &str| -> BTreeSet<String> {
-        mapping.codes.iter().filter(|c| c.via.iter().any(|(i, _)| list.entries()[*i].code == hs22)).map(|c| c.code.clone()).collect()
+        mapping
+            .codes
+            .iter()
+            .filter(|c| c.via.iter().any(|(i, _)| list.entries()[*i].code == hs22))
+            .map(|c| c.code.clone())
+            .collect()
     };
     assert_eq!(sources("852589"), BTreeSet::from(["852580".to_string()]));
     assert_eq!(sources("880730"), BTreeSet::from(["880330".to_string()]));
@@ -49,12 +64,18 @@ fn chpl_on_hs2017_goes_through_the_correlation_table() {
     assert!((by_code["852580"].weight - 1.0 / 20.0).abs() < 1e-12);
     assert_eq!(entry_codes("852580"), BTreeSet::from(["852589".to_string()]));
     // `grep ',880330,'`: 8 HS2022 codes, of which 880730 and 852990 are listed (852990 is tier 3.A).
-    assert_eq!(entry_codes("880330"), BTreeSet::from(["852990".to_string(), "880730".to_string()]));
+    assert_eq!(
+        entry_codes("880330"),
+        BTreeSet::from(["852990".to_string(), "880730".to_string()])
+    );
     assert!((by_code["880330"].weight - 2.0 / 8.0).abs() < 1e-12);
     // `grep ',854890,'`: 16 HS2022 codes; listed: 852990, 854151, 854159, 854800.
     assert_eq!(
         entry_codes("854890"),
-        ["852990", "854151", "854159", "854800"].iter().map(|s| s.to_string()).collect::<BTreeSet<_>>()
+        ["852990", "854151", "854159", "854800"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<BTreeSet<_>>()
     );
     assert!((by_code["854890"].weight - 4.0 / 16.0).abs() < 1e-12);
 
@@ -68,13 +89,22 @@ fn chpl_on_hs2017_goes_through_the_correlation_table() {
             (k > 0).then(|| (s.as_str(), k as f64 / t.len() as f64))
         })
         .collect();
-    assert_eq!(by_code.keys().copied().collect::<Vec<_>>(), expected.keys().copied().collect::<Vec<_>>());
+    assert_eq!(
+        by_code.keys().copied().collect::<Vec<_>>(),
+        expected.keys().copied().collect::<Vec<_>>()
+    );
     for (c, w) in &expected {
-        assert!((by_code[c].weight - w).abs() < 1e-12, "{c}: {} vs {w}", by_code[c].weight);
+        assert!(
+            (by_code[c].weight - w).abs() < 1e-12,
+            "{c}: {} vs {w}",
+            by_code[c].weight
+        );
     }
     // Splits are complete: the weights of each source code over all its counterparts sum to 1.
     for c in mapping.codes.iter() {
-        let s = conc.split(&c.code, Vintage::Hs(2017), Vintage::Hs(2022), &Weighting::Equal).unwrap();
+        let s = conc
+            .split(&c.code, Vintage::Hs(2017), Vintage::Hs(2022), &Weighting::Equal)
+            .unwrap();
         let total: f64 = s.parts.iter().map(|(_, w)| w).sum();
         assert!((total - 1.0).abs() < 1e-12, "{}: {total}", c.code);
         if s.is_split() {
@@ -105,12 +135,27 @@ fn classify_hs2017_rows_with_the_chpl() {
     let list = chpl::chpl();
     let out = classify(&table, &[&list], &conc, &Weighting::Equal).unwrap();
     assert_eq!(out.notes.len(), 1);
-    assert!(out.notes[0].contains("HS2017") && out.notes[0].contains("equal split"), "{}", out.notes[0]);
+    assert!(
+        out.notes[0].contains("HS2017") && out.notes[0].contains("equal split"),
+        "{}",
+        out.notes[0]
+    );
     use arrow_array::cast::AsArray;
     let batch = &out.batches[0];
-    let w = batch.column_by_name("CHPL.weight").unwrap().as_primitive::<arrow_array::types::Float64Type>();
-    let kind = arrow_cast::cast(batch.column_by_name("CHPL.match").unwrap(), &arrow_schema::DataType::Utf8).unwrap();
-    let tier = arrow_cast::cast(batch.column_by_name("CHPL.tier").unwrap(), &arrow_schema::DataType::Utf8).unwrap();
+    let w = batch
+        .column_by_name("CHPL.weight")
+        .unwrap()
+        .as_primitive::<arrow_array::types::Float64Type>();
+    let kind = arrow_cast::cast(
+        batch.column_by_name("CHPL.match").unwrap(),
+        &arrow_schema::DataType::Utf8,
+    )
+    .unwrap();
+    let tier = arrow_cast::cast(
+        batch.column_by_name("CHPL.tier").unwrap(),
+        &arrow_schema::DataType::Utf8,
+    )
+    .unwrap();
     let (kind, tier) = (kind.as_string::<i32>(), tier.as_string::<i32>());
     // 854231 (HS2017) links to itself and, n:n, to the six subheadings of the new HS2022
     // e-waste heading 8549 (`grep ',854231,'`): 1/7 under an equal split.
@@ -132,7 +177,10 @@ fn classify_hs2017_rows_with_the_chpl() {
     assert!(e.listed && (e.weight - 0.05).abs() < 1e-12);
     assert_eq!(e.counterparts.len(), 20);
     let text = e.to_string();
-    assert!(text.contains("852589") && text.contains("equal split") && text.contains("correlation"), "{text}");
+    assert!(
+        text.contains("852589") && text.contains("equal split") && text.contains("correlation"),
+        "{text}"
+    );
     let e = explain("010121", Some(Vintage::Hs(2017)), &list, &conc, &Weighting::Equal).unwrap();
     assert!(!e.listed && e.to_string().contains("none of them listed"), "{e}");
     let e = explain("851712", None, &list, &conc, &Weighting::Equal).unwrap();
@@ -146,7 +194,10 @@ fn trade_share_weights_come_from_a_base_period_table() {
         None => return,
     };
     // HS2022 trade of the base period among 852580's counterparts: 852589 has 30 of 100.
-    let mut b = TradeTableBuilder::new("base-2022", TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2022))));
+    let mut b = TradeTableBuilder::new(
+        "base-2022",
+        TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2022))),
+    );
     for (code, v) in [("852589", 30.0), ("852581", 50.0), ("880621", 20.0), ("852589", 999.0)] {
         let period = if v == 999.0 { 2023 } else { 2022 };
         b.push(TradeRow::new(period, 643, 156, Flow::Import, code, v)).unwrap();
@@ -181,13 +232,19 @@ fn direct_tables_and_chains_to_hs2012() {
     let steps = chain.path(Vintage::Hs(2022), Vintage::Hs(2012)).unwrap();
     assert_eq!(steps.len(), 2);
     // 880730 -> 880330 (HS2017, n:1) -> 880330 (HS2012, 1:1): one code, weight 1.
-    let s = chain.split("880730", Vintage::Hs(2022), Vintage::Hs(2012), &Weighting::Equal).unwrap();
+    let s = chain
+        .split("880730", Vintage::Hs(2022), Vintage::Hs(2012), &Weighting::Equal)
+        .unwrap();
     assert_eq!(s.parts, vec![("880330".to_string(), 1.0)]);
     assert_eq!(s.path.len(), 2);
-    let direct = conc.split("880730", Vintage::Hs(2022), Vintage::Hs(2012), &Weighting::Equal).unwrap();
+    let direct = conc
+        .split("880730", Vintage::Hs(2022), Vintage::Hs(2012), &Weighting::Equal)
+        .unwrap();
     assert_eq!(direct.parts, vec![("880330".to_string(), 1.0)]);
     // Chained weights still sum to 1.
-    let s = chain.split("880330", Vintage::Hs(2012), Vintage::Hs(2022), &Weighting::Equal).unwrap();
+    let s = chain
+        .split("880330", Vintage::Hs(2012), Vintage::Hs(2022), &Weighting::Equal)
+        .unwrap();
     let total: f64 = s.parts.iter().map(|(_, w)| w).sum();
     assert!((total - 1.0).abs() < 1e-12);
     assert!(conc.path(Vintage::Hs(2022), Vintage::Hs(1992)).is_err());
@@ -200,8 +257,16 @@ fn workbook_and_csv_give_the_same_tables() {
         None => return,
     };
     for (xlsx, csv_corr, csv_conv) in [
-        ("HS2022toHS2017ConversionAndCorrelationTables.xlsx", "unsd_hs2022_to_hs2017_correlation.csv", "unsd_hs2022_to_hs2017_conversion.csv"),
-        ("HS2017toHS2012ConversionAndCorrelationTables.xlsx", "unsd_hs2017_to_hs2012_correlation.csv", "unsd_hs2017_to_hs2012_conversion.csv"),
+        (
+            "HS2022toHS2017ConversionAndCorrelationTables.xlsx",
+            "unsd_hs2022_to_hs2017_correlation.csv",
+            "unsd_hs2022_to_hs2017_conversion.csv",
+        ),
+        (
+            "HS2017toHS2012ConversionAndCorrelationTables.xlsx",
+            "unsd_hs2017_to_hs2012_correlation.csv",
+            "unsd_hs2017_to_hs2012_conversion.csv",
+        ),
     ] {
         let a = Correlation::load(dir.join(xlsx)).unwrap();
         let b = Correlation::load(dir.join(csv_corr)).unwrap();
@@ -223,17 +288,36 @@ fn convert_a_table_between_vintages() {
         None => return,
     };
     let mut b = TradeTableBuilder::new("hs17", TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2017))));
-    b.push(TradeRow::new(2021, 643, 156, Flow::Import, "852580", 200.0)).unwrap();
-    b.push(TradeRow::new(2021, 643, 156, Flow::Import, "854231", 10.0)).unwrap();
+    b.push(TradeRow::new(2021, 643, 156, Flow::Import, "852580", 200.0))
+        .unwrap();
+    b.push(TradeRow::new(2021, 643, 156, Flow::Import, "854231", 10.0))
+        .unwrap();
     let t = b.finish().unwrap();
     let out = conc.convert_table(&t, Vintage::Hs(2022), &Weighting::Equal).unwrap();
     assert_eq!(out.meta().vintage, Some(Vintage::Hs(2022)));
     // 852580 splits into 20 HS2022 codes, 854231 into 7 (see above).
     assert_eq!(out.num_rows(), 27);
     use arrow_array::cast::AsArray;
-    let total: f64 = out.batches().iter().map(|b| b.column(5).as_primitive::<arrow_array::types::Float64Type>().values().iter().sum::<f64>()).sum();
+    let total: f64 = out
+        .batches()
+        .iter()
+        .map(|b| {
+            b.column(5)
+                .as_primitive::<arrow_array::types::Float64Type>()
+                .values()
+                .iter()
+                .sum::<f64>()
+        })
+        .sum();
     assert!((total - 210.0).abs() < 1e-9);
-    assert!(out.report().notes.iter().any(|n| n.contains("equal split") && n.contains("2 rows of codes with several counterparts")), "{:?}", out.report().notes);
+    assert!(
+        out.report()
+            .notes
+            .iter()
+            .any(|n| n.contains("equal split") && n.contains("2 rows of codes with several counterparts")),
+        "{:?}",
+        out.report().notes
+    );
 }
 
 #[test]
@@ -241,7 +325,9 @@ fn drone_basket_on_hs2017_reaches_8802_and_852580() {
     let path = data_or_skip!("hs_concordance/unsd_hs2022_to_hs2017_correlation.csv");
     let conc = concordances().unwrap();
     let drones = tradedep::classify::basket::drone_components();
-    let sel = drones.to_selection(Some(Vintage::Hs(2017)), &conc, &Weighting::Equal).unwrap();
+    let sel = drones
+        .to_selection(Some(Vintage::Hs(2017)), &conc, &Weighting::Equal)
+        .unwrap();
     assert_eq!(sel.vintage, Some(Vintage::Hs(2017)));
     // Independent: HS2022 codes under the basket's prefixes, then for each HS2017 code the share
     // of its HS2022 counterparts that are in the basket.
@@ -275,12 +361,17 @@ fn cn8_codes_of_an_hs2017_based_edition_convert_through_their_subheading() {
     assert!(e.listed && e.kind == Some(tradedep::classify::MatchKind::Converted));
     assert!((e.weight - 1.0 / 20.0).abs() < 1e-12, "{}", e.weight);
     let mut b = TradeTableBuilder::new("cn21", TableMeta::new(Freq::Annual, "EUR", Some(Vintage::Cn(2021))));
-    b.push(TradeRow::new(2021, 276, 643, Flow::Export, "85423190", 5.0)).unwrap();
-    b.push(TradeRow::new(2021, 276, 643, Flow::Export, "85258091", 5.0)).unwrap();
+    b.push(TradeRow::new(2021, 276, 643, Flow::Export, "85423190", 5.0))
+        .unwrap();
+    b.push(TradeRow::new(2021, 276, 643, Flow::Export, "85258091", 5.0))
+        .unwrap();
     let t = b.finish().unwrap();
     let out = classify(&t, &[&list], &conc, &Weighting::Equal).unwrap();
     use arrow_array::cast::AsArray;
-    let w = out.batches[0].column_by_name("CHPL.weight").unwrap().as_primitive::<arrow_array::types::Float64Type>();
+    let w = out.batches[0]
+        .column_by_name("CHPL.weight")
+        .unwrap()
+        .as_primitive::<arrow_array::types::Float64Type>();
     // 854231 (HS2017) -> 7 HS2022 codes, one listed (see classify_hs2017_rows_with_the_chpl).
     assert!((w.value(0) - 1.0 / 7.0).abs() < 1e-12 && (w.value(1) - 0.05).abs() < 1e-12);
 }

@@ -36,7 +36,10 @@ category = "drones"
 fn toml_json_and_csv_lists_load() {
     let dir = tempfile::tempdir().unwrap();
     let l = ProductList::load(write(&dir, "w.toml", GOOD_TOML), None).unwrap();
-    assert_eq!((l.name(), l.version(), l.vintage(), l.len()), ("watch", "2024-03", Vintage::Hs(2022), 2));
+    assert_eq!(
+        (l.name(), l.version(), l.vintage(), l.len()),
+        ("watch", "2024-03", Vintage::Hs(2022), 2)
+    );
     assert_eq!(l.entries()[0].attrs.control_entries, vec!["3A001"]);
     assert_eq!(l.entries()[1].line, Some(13));
     let (e, kind) = l.lookup("880621").unwrap();
@@ -52,8 +55,18 @@ fn toml_json_and_csv_lists_load() {
     assert_eq!(d.changed.len(), 1, "{d}"); // control entry of 854231 dropped
     assert!(d.to_string().contains("+ 850760"));
 
-    let opts = CsvListOptions { name: "c".into(), version: "1".into(), effective: None, vintage: Vintage::Hs(2022), tiers: vec![] };
-    let c = ProductList::load(write(&dir, "c.csv", "code,tier,note\n854231,1,cpu\n\"852589\",3.A,\n"), Some(&opts)).unwrap();
+    let opts = CsvListOptions {
+        name: "c".into(),
+        version: "1".into(),
+        effective: None,
+        vintage: Vintage::Hs(2022),
+        tiers: vec![],
+    };
+    let c = ProductList::load(
+        write(&dir, "c.csv", "code,tier,note\n854231,1,cpu\n\"852589\",3.A,\n"),
+        Some(&opts),
+    )
+    .unwrap();
     assert_eq!(c.len(), 2);
     assert_eq!(c.entries()[0].attrs.extra["note"], "cpu");
 }
@@ -68,19 +81,31 @@ fn bad_list_files_say_file_line_value_and_what_to_do() {
     // Unknown tier.
     let p = write(&dir, "tier.toml", &GOOD_TOML.replace("tier = \"2\"", "tier = \"7\""));
     let e = err_text(ProductList::load(&p, None).unwrap_err());
-    assert!(e.contains("tier.toml") && e.contains("line 13") && e.contains("\"7\"") && e.contains("declared tiers"), "{e}");
+    assert!(
+        e.contains("tier.toml") && e.contains("line 13") && e.contains("\"7\"") && e.contains("declared tiers"),
+        "{e}"
+    );
     // Malformed code (leading zero lost).
     let p = write(&dir, "code.toml", &GOOD_TOML.replace("\"8806\"", "30211"));
     let e = err_text(ProductList::load(&p, None).unwrap_err());
-    assert!(e.contains("code.toml") && e.contains("line 13") && e.contains("30211") && e.contains("leading zeros"), "{e}");
+    assert!(
+        e.contains("code.toml") && e.contains("line 13") && e.contains("30211") && e.contains("leading zeros"),
+        "{e}"
+    );
     // Duplicate entry.
     let p = write(&dir, "dup.toml", &GOOD_TOML.replace("\"8806\"", "\"854231\""));
     let e = err_text(ProductList::load(&p, None).unwrap_err());
-    assert!(e.contains("duplicate entry 854231") && e.contains("first at line 8") && e.contains("line 13"), "{e}");
+    assert!(
+        e.contains("duplicate entry 854231") && e.contains("first at line 8") && e.contains("line 13"),
+        "{e}"
+    );
     // Wrong vintage: a CN8 code in an HS list.
     let p = write(&dir, "vint.toml", &GOOD_TOML.replace("\"8806\"", "\"85423190\""));
     let e = err_text(ProductList::load(&p, None).unwrap_err());
-    assert!(e.contains("8-digit code in a list declared HS2022") && e.contains("CN2022"), "{e}");
+    assert!(
+        e.contains("8-digit code in a list declared HS2022") && e.contains("CN2022"),
+        "{e}"
+    );
     let p = write(&dir, "vint2.toml", &GOOD_TOML.replace("HS2022", "HS2019"));
     let e = err_text(ProductList::load(&p, None).unwrap_err());
     assert!(e.contains("unknown vintage") && e.contains("HS2019"), "{e}");
@@ -89,14 +114,30 @@ fn bad_list_files_say_file_line_value_and_what_to_do() {
     let e = err_text(ProductList::load(&p, None).unwrap_err());
     assert!(e.contains("typo.toml") && e.contains("categroy"), "{e}");
     // JSON: no lines, the entry is named by index.
-    let p = write(&dir, "bad.json", r#"{"name":"x","version":"1","vintage":"HS2022","entries":[{"code":"854231"},{"code":"85x231"}]}"#);
+    let p = write(
+        &dir,
+        "bad.json",
+        r#"{"name":"x","version":"1","vintage":"HS2022","entries":[{"code":"854231"},{"code":"85x231"}]}"#,
+    );
     let e = err_text(ProductList::load(&p, None).unwrap_err());
-    assert!(e.contains("bad.json") && e.contains("entries[1].code") && e.contains("85x231"), "{e}");
+    assert!(
+        e.contains("bad.json") && e.contains("entries[1].code") && e.contains("85x231"),
+        "{e}"
+    );
     // CSV: the line of the bad row.
-    let opts = CsvListOptions { name: "c".into(), version: "1".into(), effective: None, vintage: Vintage::Hs(2022), tiers: vec!["1".into()] };
+    let opts = CsvListOptions {
+        name: "c".into(),
+        version: "1".into(),
+        effective: None,
+        vintage: Vintage::Hs(2022),
+        tiers: vec!["1".into()],
+    };
     let p = write(&dir, "bad.csv", "code,tier\n854231,1\n854232,2\n");
     let e = err_text(ProductList::load(&p, Some(&opts)).unwrap_err());
-    assert!(e.contains("bad.csv") && e.contains("line 3") && e.contains("unknown tier"), "{e}");
+    assert!(
+        e.contains("bad.csv") && e.contains("line 3") && e.contains("unknown tier"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -124,7 +165,10 @@ fn nomenclatures_from_json_and_csv_agree_and_describe() {
     assert_eq!(a.subheadings().count(), 5613);
     assert!(a.subheadings().eq(b.subheadings()));
     let d = b.describe("854470").unwrap();
-    assert!(d.starts_with("854470 (HS2022): ") && d.to_lowercase().contains("optical fibre") && d.contains("8544"), "{d}");
+    assert!(
+        d.starts_with("854470 (HS2022): ") && d.to_lowercase().contains("optical fibre") && d.contains("8544"),
+        "{d}"
+    );
     let d = a.describe("85423190").unwrap();
     assert!(d.contains("854231") && d.contains("national code 85423190"), "{d}");
     let e = a.describe("999998").unwrap_err().to_string();
@@ -144,7 +188,12 @@ fn eu_833_annex_list_loads() {
     for c in ["85423190", "85423111", "85176200", "84715000", "88073000"] {
         assert!(l.lookup(c).is_some(), "{c}");
     }
-    assert!(l.entries()[0].attrs.description.as_deref().unwrap_or("").contains("horses"));
+    assert!(l.entries()[0]
+        .attrs
+        .description
+        .as_deref()
+        .unwrap_or("")
+        .contains("horses"));
 }
 
 #[test]
@@ -167,12 +216,23 @@ fn dual_use_correlation_table_in_the_documented_layout() {
     assert_eq!(e.line, Some(3));
     let (e, _) = l.lookup("93069090").unwrap();
     assert_eq!(e.attrs.extra["regime"], "MTCR");
-    assert_eq!(l.lookup("28444000").unwrap().0.attrs.extra["regime"], "Nuclear Suppliers Group");
-    assert_eq!(l.lookup("29209085").unwrap().0.attrs.extra["regime"], "Chemical Weapons Convention");
+    assert_eq!(
+        l.lookup("28444000").unwrap().0.attrs.extra["regime"],
+        "Nuclear Suppliers Group"
+    );
+    assert_eq!(
+        l.lookup("29209085").unwrap().0.attrs.extra["regime"],
+        "Chemical Weapons Convention"
+    );
     // A malformed entry names the line and value.
     let bad = text.replace("3A002", "3Z002");
-    let e = dual_use::load_correlation(write(&dir, "bad.csv", &bad), 2024, "2024").unwrap_err().to_string();
-    assert!(e.contains("bad.csv") && e.contains("line 4") && e.contains("3Z002"), "{e}");
+    let e = dual_use::load_correlation(write(&dir, "bad.csv", &bad), 2024, "2024")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("bad.csv") && e.contains("line 4") && e.contains("3Z002"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -180,10 +240,19 @@ fn a_code_of_another_edition_is_a_wrong_vintage_error() {
     let path = data_or_skip!("hs_nomenclature/classificationH5.json");
     let hs17 = Nomenclature::load(&path, None).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let opts = CsvListOptions { name: "w".into(), version: "1".into(), effective: None, vintage: Vintage::Hs(2017), tiers: vec![] };
+    let opts = CsvListOptions {
+        name: "w".into(),
+        version: "1".into(),
+        effective: None,
+        vintage: Vintage::Hs(2017),
+        tiers: vec![],
+    };
     let l = ProductList::load(write(&dir, "w.csv", "code\n854231\n880730\n"), Some(&opts)).unwrap();
     let e = l.check_against(&hs17).unwrap_err().to_string();
-    assert!(e.contains("w.csv") && e.contains("line 3") && e.contains("880730") && e.contains("does not exist in HS2017"), "{e}");
+    assert!(
+        e.contains("w.csv") && e.contains("line 3") && e.contains("880730") && e.contains("does not exist in HS2017"),
+        "{e}"
+    );
     let hs22 = tradedep::classify::chpl::chpl();
     assert!(hs22.check_against(&hs17).is_err()); // HS2022 list vs HS2017 nomenclature
 }

@@ -15,14 +15,32 @@ use tradedep::Error;
 
 /// (code, iso2, iso3, name) rows of a BACI country file.
 fn baci(path: &Path, delimiter: u8) -> Vec<(u16, String, String, String)> {
-    let mut r = csv::ReaderBuilder::new().delimiter(delimiter).from_path(path).expect("open BACI country file");
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .from_path(path)
+        .expect("open BACI country file");
     let headers = r.headers().expect("header").clone();
-    let col = |name: &str| headers.iter().position(|h| h.trim_start_matches('\u{feff}') == name).expect(name);
-    let (c, i2, i3, n) = (col("country_code"), col("iso_2digit_alpha"), col("iso_3digit_alpha"), col("country_name_abbreviation"));
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+            .expect(name)
+    };
+    let (c, i2, i3, n) = (
+        col("country_code"),
+        col("iso_2digit_alpha"),
+        col("iso_3digit_alpha"),
+        col("country_name_abbreviation"),
+    );
     r.records()
         .map(|rec| {
             let rec = rec.expect("record");
-            (rec[c].parse().expect("numeric code"), rec[i2].to_string(), rec[i3].to_string(), rec[n].to_string())
+            (
+                rec[c].parse().expect("numeric code"),
+                rec[i2].to_string(),
+                rec[i3].to_string(),
+                rec[n].to_string(),
+            )
         })
         .collect()
 }
@@ -34,7 +52,12 @@ fn comtrade(path: &Path) -> Vec<(u16, String)> {
         .as_array()
         .expect("results")
         .iter()
-        .map(|r| (r["id"].as_str().expect("id").parse().expect("numeric id"), r["text"].as_str().expect("text").to_string()))
+        .map(|r| {
+            (
+                r["id"].as_str().expect("id").parse().expect("numeric id"),
+                r["text"].as_str().expect("text").to_string(),
+            )
+        })
         .collect()
 }
 
@@ -79,7 +102,10 @@ fn every_baci_code_is_known_with_baci_iso_codes() {
 #[test]
 fn every_comtrade_area_except_world_and_aggregates_is_known() {
     let dir = data_or_skip!("country_codes");
-    for file in ["comtrade_legacy_partnerAreas.json", "comtrade_legacy_reporterAreas.json"] {
+    for file in [
+        "comtrade_legacy_partnerAreas.json",
+        "comtrade_legacy_reporterAreas.json",
+    ] {
         let areas = comtrade(&dir.join(file));
         assert!(areas.len() > 230, "{file}");
         for (code, text) in areas {
@@ -116,7 +142,11 @@ fn iso_3166_codes_find_the_country_with_its_iso_numbers() {
     let mut r = csv::Reader::from_path(dir.join("datasets_country-codes.csv")).expect("open ISO table");
     let headers = r.headers().expect("header").clone();
     let col = |name: &str| headers.iter().position(|h| h == name).expect(name);
-    let (a2, a3, num) = (col("ISO3166-1-Alpha-2"), col("ISO3166-1-Alpha-3"), col("ISO3166-1-numeric"));
+    let (a2, a3, num) = (
+        col("ISO3166-1-Alpha-2"),
+        col("ISO3166-1-Alpha-3"),
+        col("ISO3166-1-numeric"),
+    );
     let mut checked = 0;
     for rec in r.records() {
         let rec = rec.expect("record");
@@ -141,9 +171,16 @@ fn iso_3166_codes_find_the_country_with_its_iso_numbers() {
 #[test]
 fn domain_traps() {
     // domain.md §3: data codes that differ from ISO numeric.
-    for (code, iso3, iso_num) in
-        [(842, "USA", 840), (251, "FRA", 250), (381, "ITA", 380), (380, "ITA", 380), (579, "NOR", 578), (757, "CHE", 756), (699, "IND", 356), (490, "TWN", 158)]
-    {
+    for (code, iso3, iso_num) in [
+        (842, "USA", 840),
+        (251, "FRA", 250),
+        (381, "ITA", 380),
+        (380, "ITA", 380),
+        (579, "NOR", 578),
+        (757, "CHE", 756),
+        (699, "IND", 356),
+        (490, "TWN", 158),
+    ] {
         let c = by_code(code).expect("known");
         assert_eq!((c.iso3, c.iso_numeric), (iso3, iso_num), "{code}");
     }
@@ -153,7 +190,11 @@ fn domain_traps() {
     assert_eq!(country("840").unwrap(), us);
     assert_eq!(country("united states").unwrap(), us);
     assert_eq!(country("France").unwrap().comtrade, 251);
-    assert_eq!(country("356").unwrap().comtrade, 699, "ISO 356 is India, not the historical area");
+    assert_eq!(
+        country("356").unwrap().comtrade,
+        699,
+        "ISO 356 is India, not the historical area"
+    );
     assert_eq!(resolve("Italy").unwrap(), vec![380, 381]);
     assert_eq!(resolve("India").unwrap(), vec![699]);
     assert_eq!(country("Taiwan").unwrap().comtrade, 490);
@@ -215,7 +256,11 @@ fn unknown_and_ambiguous_queries_are_errors_with_hints() {
 
 /// EU compositions as listed by country_converter (EU12, EU15, EU25, EU27_2007, EU28, EU27).
 fn cc_column(dir: &Path, column: &str) -> BTreeSet<String> {
-    let mut r = csv::ReaderBuilder::new().delimiter(b'\t').flexible(true).from_path(dir.join("country_converter_country_data.tsv")).expect("open");
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(b'\t')
+        .flexible(true)
+        .from_path(dir.join("country_converter_country_data.tsv"))
+        .expect("open");
     let headers = r.headers().expect("header").clone();
     let (i3, c) = (
         headers.iter().position(|h| h == "ISO3").expect("ISO3"),
@@ -230,7 +275,16 @@ fn cc_column(dir: &Path, column: &str) -> BTreeSet<String> {
 
 fn eu_on(date: Date) -> BTreeSet<String> {
     let g = groups::group("EU27").unwrap();
-    g.countries_on(Some(date)).into_iter().map(|c| if c.comtrade == 280 { "DEU".into() } else { c.iso3.to_string() }).collect()
+    g.countries_on(Some(date))
+        .into_iter()
+        .map(|c| {
+            if c.comtrade == 280 {
+                "DEU".into()
+            } else {
+                c.iso3.to_string()
+            }
+        })
+        .collect()
 }
 
 #[test]
@@ -252,9 +306,16 @@ fn eu_membership_by_date_matches_independent_compositions() {
     ] {
         assert_eq!(eu_on(date), cc_column(&dir, column), "{date} vs {column}");
     }
-    assert_eq!(groups::group("EU28").unwrap().countries_on(None).len(), cc_column(&dir, "EU28").len());
-    let fixed: BTreeSet<String> =
-        groups::group("EU27_2020").unwrap().countries_on(Some(Date::new(1960, 1, 1))).iter().map(|c| c.iso3.to_string()).collect();
+    assert_eq!(
+        groups::group("EU28").unwrap().countries_on(None).len(),
+        cc_column(&dir, "EU28").len()
+    );
+    let fixed: BTreeSet<String> = groups::group("EU27_2020")
+        .unwrap()
+        .countries_on(Some(Date::new(1960, 1, 1)))
+        .iter()
+        .map(|c| c.iso3.to_string())
+        .collect();
     assert_eq!(fixed, cc_column(&dir, "EU27"));
 }
 
@@ -275,14 +336,21 @@ fn eu_membership_on_stated_days() {
     assert!(y2013.contains(&191) && y2013.contains(&826));
     let y2020 = groups::members("EU", Some(Period::Year(2020))).unwrap();
     assert!(!y2020.contains(&826));
-    assert!(y2020.contains(&380) && y2020.contains(&381), "both Italy codes for filtering");
+    assert!(
+        y2020.contains(&380) && y2020.contains(&381),
+        "both Italy codes for filtering"
+    );
     let jan2020 = groups::members("EU27", Some(Period::Month { year: 2020, month: 1 })).unwrap();
     assert!(jan2020.contains(&826));
     // Belgium-Luxembourg (58) before 1999, the FRG (280) before reunification.
     assert!(groups::members("EU27", Some(Period::Year(1998))).unwrap().contains(&58));
     assert!(!groups::members("EU27", Some(Period::Year(1999))).unwrap().contains(&58));
-    assert!(groups::members("EU27", Some(Period::Year(1989))).unwrap().contains(&280));
-    assert!(!groups::members("EU27", Some(Period::Year(1989))).unwrap().contains(&276));
+    assert!(groups::members("EU27", Some(Period::Year(1989)))
+        .unwrap()
+        .contains(&280));
+    assert!(!groups::members("EU27", Some(Period::Year(1989)))
+        .unwrap()
+        .contains(&276));
 }
 
 #[test]
@@ -307,7 +375,11 @@ fn builtin_groups_resolve() {
     for c in [124, 36, 554, 579, 757, 410, 490, 702] {
         assert!(wide.contains(&c), "{c}");
     }
-    assert_eq!(resolve("EU27+GBR").unwrap().len(), 29, "27 members + Italy's second code + GBR");
+    assert_eq!(
+        resolve("EU27+GBR").unwrap().len(),
+        29,
+        "27 members + Italy's second code + GBR"
+    );
     assert!(groups::members("no such group", None).is_err());
 }
 
@@ -322,7 +394,10 @@ fn user_defined_groups() {
     // The global registry feeds resolve and members.
     groups::define_group("Test Nordics", &["DNK", "FIN", "ISL", "NOR", "SWE"]).unwrap();
     assert_eq!(resolve("test nordics").unwrap(), vec![208, 246, 352, 579, 752]);
-    assert_eq!(groups::members("TEST_NORDICS", Some(Period::Year(2001))).unwrap().len(), 5);
+    assert_eq!(
+        groups::members("TEST_NORDICS", Some(Period::Year(2001))).unwrap().len(),
+        5
+    );
     assert_eq!(resolve("Test Nordics+DEU").unwrap(), vec![208, 246, 352, 579, 752, 276]);
     // Groups of groups expand the inner group's members of today.
     groups::define_group("Test big", &["China+HK", "USA"]).unwrap();
@@ -342,8 +417,14 @@ fn former_and_nes_areas_are_partners_but_not_countries() {
 #[test]
 fn known_codes_are_exactly_the_partner_codes_of_the_files() {
     let dir = data_or_skip!("country_codes");
-    let mut expected: BTreeSet<u16> = both_baci(&dir).into_iter().flat_map(|(_, rows)| rows.into_iter().map(|r| r.0)).collect();
-    for file in ["comtrade_legacy_partnerAreas.json", "comtrade_legacy_reporterAreas.json"] {
+    let mut expected: BTreeSet<u16> = both_baci(&dir)
+        .into_iter()
+        .flat_map(|(_, rows)| rows.into_iter().map(|r| r.0))
+        .collect();
+    for file in [
+        "comtrade_legacy_partnerAreas.json",
+        "comtrade_legacy_reporterAreas.json",
+    ] {
         expected.extend(comtrade(&dir.join(file)).into_iter().map(|(c, _)| c));
     }
     expected.remove(&0); // World

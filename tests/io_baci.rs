@@ -42,7 +42,11 @@ fn reference_rows(text: &str) -> Vec<(i32, u16, u16, String, f64, Option<f64>)> 
         .skip(1)
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
-            let f: Vec<String> = l.trim_end_matches('\r').split(',').map(|s| s.trim().trim_matches('"').trim().to_string()).collect();
+            let f: Vec<String> = l
+                .trim_end_matches('\r')
+                .split(',')
+                .map(|s| s.trim().trim_matches('"').trim().to_string())
+                .collect();
             let q = match f[5].as_str() {
                 "" | "NA" => None,
                 q => Some(q.parse::<f64>().unwrap()),
@@ -64,7 +68,9 @@ fn real_sample_matches_an_independent_parse() {
     let path = data_or_skip!("baci_sample/baci_hs92_2021_exports_zaf_afg.csv.gz");
     let table = read_baci(&path, &BaciOptions::default()).unwrap();
     let mut text = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap()).read_to_string(&mut text).unwrap();
+    flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap())
+        .read_to_string(&mut text)
+        .unwrap();
     let expected = reference_rows(&text);
     assert_eq!(table.num_rows(), expected.len());
     assert_eq!(table.num_rows(), 71192, "PROVENANCE.md says 71,192 rows");
@@ -86,7 +92,14 @@ fn real_sample_matches_an_independent_parse() {
 fn real_sample_with_small_chunks_is_the_same_table() {
     let path = data_or_skip!("baci_sample/baci_hs92_2021_exports_zaf_afg.csv.gz");
     let whole = read_baci(&path, &BaciOptions::default()).unwrap();
-    let chunked = read_baci(&path, &BaciOptions { chunk_bytes: 100_000, ..Default::default() }).unwrap();
+    let chunked = read_baci(
+        &path,
+        &BaciOptions {
+            chunk_bytes: 100_000,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert!(chunked.batches().len() > 10);
     assert_eq!(rows(&whole), rows(&chunked));
 }
@@ -111,10 +124,16 @@ fn small_file_maps_to_canonical_columns() {
     let flow_values = flow.values().as_string::<i32>();
     assert!((0..4).all(|i| flow_values.value(flow.keys().value(i) as usize) == "export"));
     let unit = b.column(8).as_dictionary::<arrow_array::types::Int8Type>();
-    assert_eq!(unit.values().as_string::<i32>().value(unit.keys().value(0) as usize), "t");
+    assert_eq!(
+        unit.values().as_string::<i32>().value(unit.keys().value(0) as usize),
+        "t"
+    );
     assert!(unit.is_null(1));
     let basis = b.column(6).as_dictionary::<arrow_array::types::Int8Type>();
-    assert_eq!(basis.values().as_string::<i32>().value(basis.keys().value(0) as usize), "FOB");
+    assert_eq!(
+        basis.values().as_string::<i32>().value(basis.keys().value(0) as usize),
+        "FOB"
+    );
     let source = b.column(11).as_dictionary::<arrow_array::types::Int8Type>();
     assert_eq!(source.values().as_string::<i32>().value(0), "BACI");
     assert_eq!(t.meta().vintage, Some(Vintage::Hs(2017)));
@@ -126,8 +145,15 @@ fn vintage_comes_from_argument_when_the_name_lacks_it() {
     let err = read_baci_bytes(SMALL.as_bytes(), "trade.csv", &BaciOptions::default()).unwrap_err();
     assert!(matches!(err, Error::InvalidArgument { .. }));
     assert!(err.to_string().contains("vintage="), "{err}");
-    let t = read_baci_bytes(SMALL.as_bytes(), "trade.csv", &BaciOptions { vintage: Some(Vintage::Hs(2012)), ..Default::default() })
-        .unwrap();
+    let t = read_baci_bytes(
+        SMALL.as_bytes(),
+        "trade.csv",
+        &BaciOptions {
+            vintage: Some(Vintage::Hs(2012)),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(t.meta().vintage, Some(Vintage::Hs(2012)));
 }
 
@@ -135,7 +161,15 @@ fn vintage_comes_from_argument_when_the_name_lacks_it() {
 fn years_option_sets_rows_aside_with_a_reason() {
     let text = format!("{SMALL}2020,4,24,382390,1.0,NA\n");
     let years = [2020];
-    let t = read_baci_bytes(text.as_bytes(), "baci_hs17_mixed.csv", &BaciOptions { years: Some(&years), ..Default::default() }).unwrap();
+    let t = read_baci_bytes(
+        text.as_bytes(),
+        "baci_hs17_mixed.csv",
+        &BaciOptions {
+            years: Some(&years),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(t.num_rows(), 1);
     let r = t.report();
     assert_eq!(r.rows_read, 5);
@@ -149,11 +183,17 @@ fn unknown_country_is_an_error_or_set_aside() {
     let err = read_baci_bytes(text.as_bytes(), "BACI_HS17_Y2021_V202401.csv", &BaciOptions::default()).unwrap_err();
     assert!(matches!(err, Error::UnknownCountry { .. }), "{err:?}");
     let msg = err.to_string();
-    assert!(msg.contains("line 3") && msg.contains("column 'j'") && msg.contains("\"0\""), "{msg}");
+    assert!(
+        msg.contains("line 3") && msg.contains("column 'j'") && msg.contains("\"0\""),
+        "{msg}"
+    );
     let t = read_baci_bytes(
         text.as_bytes(),
         "BACI_HS17_Y2021_V202401.csv",
-        &BaciOptions { on_unknown_country: OnUnknownCountry::SetAside, ..Default::default() },
+        &BaciOptions {
+            on_unknown_country: OnUnknownCountry::SetAside,
+            ..Default::default()
+        },
     )
     .unwrap();
     assert_eq!(t.num_rows(), 1);
@@ -167,7 +207,10 @@ fn error_line_numbers_are_right_across_chunks() {
         text.push_str(&format!("2021,4,24,{},{}.5,NA\n", 100000 + n, n));
     }
     text.push_str("2021,4,24,382390,abc,NA\n");
-    let opts = BaciOptions { chunk_bytes: 256, ..Default::default() };
+    let opts = BaciOptions {
+        chunk_bytes: 256,
+        ..Default::default()
+    };
     let err = read_baci_bytes(text.as_bytes(), "BACI_HS17_Y2021_V202401.csv", &opts).unwrap_err();
     assert!(matches!(err, Error::Parse { .. }));
     assert!(err.to_string().contains("line 502"), "{err}");
@@ -179,7 +222,15 @@ fn progress_reaches_the_total() {
     let size = std::fs::metadata(&path).unwrap().len();
     let last = std::sync::Mutex::new((0u64, 0u64));
     let cb = |done: u64, total: u64| *last.lock().unwrap() = (done, total);
-    read_baci(&path, &BaciOptions { progress: Some(&cb), chunk_bytes: 200_000, ..Default::default() }).unwrap();
+    read_baci(
+        &path,
+        &BaciOptions {
+            progress: Some(&cb),
+            chunk_bytes: 200_000,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(*last.lock().unwrap(), (size, size));
 }
 
@@ -225,33 +276,73 @@ fn archive_reads_all_years_or_those_asked() {
     assert_eq!(r.iter().map(|r| r.0).collect::<Vec<_>>(), vec![2017, 2017, 2018]);
     assert_eq!(r[1].4, 2250.0);
     assert_eq!(t.meta().vintage, Some(Vintage::Hs(2017)));
-    assert_eq!(t.report().sources, vec!["BACI_HS17_Y2017_V202401.csv", "BACI_HS17_Y2018_V202401.csv"]);
+    assert_eq!(
+        t.report().sources,
+        vec!["BACI_HS17_Y2017_V202401.csv", "BACI_HS17_Y2018_V202401.csv"]
+    );
     // 854231 is not in the (hand-made, one-line) product codes file: the report says so.
-    assert!(t.report().notes.iter().any(|n| n.contains("854231") && n.contains("product_codes_HS17_V202401.csv")), "{:?}", t.report().notes);
+    assert!(
+        t.report()
+            .notes
+            .iter()
+            .any(|n| n.contains("854231") && n.contains("product_codes_HS17_V202401.csv")),
+        "{:?}",
+        t.report().notes
+    );
 
     let years = [2018];
-    let t = read_baci(&path, &BaciOptions { years: Some(&years), ..Default::default() }).unwrap();
+    let t = read_baci(
+        &path,
+        &BaciOptions {
+            years: Some(&years),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(t.num_rows(), 1);
     let years = [2019];
-    let err = read_baci(&path, &BaciOptions { years: Some(&years), ..Default::default() }).unwrap_err();
-    assert!(err.to_string().contains("2019") && err.to_string().contains("2017, 2018"), "{err}");
+    let err = read_baci(
+        &path,
+        &BaciOptions {
+            years: Some(&years),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("2019") && err.to_string().contains("2017, 2018"),
+        "{err}"
+    );
 }
 
 #[test]
 fn archive_country_file_is_checked_against_our_table() {
     let countries = format!("{COUNTRIES}0,World,,WLD\n");
-    let bytes = zip_of(&[("BACI_HS17_Y2017_V202401.csv", Y2017), ("country_codes_V202401.csv", &countries)]);
+    let bytes = zip_of(&[
+        ("BACI_HS17_Y2017_V202401.csv", Y2017),
+        ("country_codes_V202401.csv", &countries),
+    ]);
     let t = read_baci_bytes(&bytes, "BACI_HS17_V202401.zip", &BaciOptions::default()).unwrap();
-    assert!(t.report().notes.iter().any(|n| n.contains("unknown to tradedep: 0")), "{:?}", t.report().notes);
+    assert!(
+        t.report().notes.iter().any(|n| n.contains("unknown to tradedep: 0")),
+        "{:?}",
+        t.report().notes
+    );
 }
 
 #[test]
 fn archive_with_two_vintages_is_refused() {
-    let bytes = zip_of(&[("BACI_HS17_Y2017_V202401.csv", Y2017), ("BACI_HS22_Y2022_V202401.csv", Y2018)]);
+    let bytes = zip_of(&[
+        ("BACI_HS17_Y2017_V202401.csv", Y2017),
+        ("BACI_HS22_Y2022_V202401.csv", Y2018),
+    ]);
     let err = read_baci_bytes(&bytes, "mixed.zip", &BaciOptions::default()).unwrap_err();
     assert!(matches!(err, Error::InvalidData { .. }));
     let msg = err.to_string();
-    assert!(msg.contains("HS2017") && msg.contains("HS2022") && msg.contains("mixed.zip"), "{msg}");
+    assert!(
+        msg.contains("HS2017") && msg.contains("HS2022") && msg.contains("mixed.zip"),
+        "{msg}"
+    );
 }
 
 #[test]

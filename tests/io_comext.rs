@@ -40,7 +40,8 @@ fn rows(t: &TradeTable) -> Vec<(i32, u16, u16, String, String, f64)> {
     out
 }
 
-const LONG: &str = "eurostat_comext_ru_neighbours/eu27_exports_to_ru_by_kz_ge_am_uz_kg_sanctioned_cn8_monthly_2020_2022.csv.gz";
+const LONG: &str =
+    "eurostat_comext_ru_neighbours/eu27_exports_to_ru_by_kz_ge_am_uz_kg_sanctioned_cn8_monthly_2020_2022.csv.gz";
 
 #[test]
 fn processors_to_russia_and_kazakhstan_match_an_independent_sum() {
@@ -51,7 +52,11 @@ fn processors_to_russia_and_kazakhstan_match_an_independent_sum() {
     assert_eq!(t.meta().vintage, Some(Vintage::Cn(2020)));
     let r = t.report();
     assert!(r.is_balanced(), "{r}");
-    assert!(r.notes.iter().any(|n| n.contains("CN2020") && n.contains("2020-2022")), "{:?}", r.notes);
+    assert!(
+        r.notes.iter().any(|n| n.contains("CN2020") && n.contains("2020-2022")),
+        "{:?}",
+        r.notes
+    );
 
     // Ours: CN 85423190, by partner and year, summed over the 27 reporters.
     let mut ours: BTreeMap<(u16, i32), f64> = BTreeMap::new();
@@ -63,7 +68,9 @@ fn processors_to_russia_and_kazakhstan_match_an_independent_sum() {
     }
     // Theirs: csv crate over the raw file, CN8 rows only.
     let mut text = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap()).read_to_string(&mut text).unwrap();
+    flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap())
+        .read_to_string(&mut text)
+        .unwrap();
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let mut theirs: BTreeMap<(String, i32), f64> = BTreeMap::new();
     let mut cn8 = 0u64;
@@ -75,7 +82,9 @@ fn processors_to_russia_and_kazakhstan_match_an_independent_sum() {
             _ => hs4 += 1,
         }
         if &rec[2] == "85423190" && &rec[3] == "CN8" {
-            *theirs.entry((rec[1].to_string(), rec[4][..4].parse().unwrap())).or_default() += rec[5].parse::<f64>().unwrap();
+            *theirs
+                .entry((rec[1].to_string(), rec[4][..4].parse().unwrap()))
+                .or_default() += rec[5].parse::<f64>().unwrap();
         }
     }
     assert_eq!(t.num_rows() as u64, cn8);
@@ -105,7 +114,15 @@ fn processors_to_russia_and_kazakhstan_match_an_independent_sum() {
 #[test]
 fn hs4_level_and_vintage_are_chosen_by_the_caller() {
     let path = data_or_skip!(LONG);
-    let t = read_comext(&path, &ComextOptions { level: ComextLevel::Hs4, vintage: Some(Vintage::Cn(2022)), ..Default::default() }).unwrap();
+    let t = read_comext(
+        &path,
+        &ComextOptions {
+            level: ComextLevel::Hs4,
+            vintage: Some(Vintage::Cn(2022)),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(t.meta().vintage, Some(Vintage::Cn(2022)));
     assert!(rows(&t).iter().all(|r| r.4.len() == 4));
     assert!(t.report().set_aside.values().sum::<u64>() > 0);
@@ -114,7 +131,10 @@ fn hs4_level_and_vintage_are_chosen_by_the_caller() {
 
 #[test]
 fn other_files_of_the_folder_are_refused_with_a_reason() {
-    for f in ["eu27_total_exports_by_partner_annual.csv", "eu_member_total_trade_with_ru_neighbours_monthly_2019_2024.csv"] {
+    for f in [
+        "eu27_total_exports_by_partner_annual.csv",
+        "eu_member_total_trade_with_ru_neighbours_monthly_2019_2024.csv",
+    ] {
         let path = data_or_skip!(format!("eurostat_comext_ru_neighbours/{f}"));
         let e = read_comext(&path, &ComextOptions::default()).unwrap_err();
         assert!(matches!(e, Error::Format { .. }), "{e}");
@@ -136,7 +156,14 @@ fn check_sample(t: &TradeTable) {
         vec![
             (202201, 251, 643, "export".to_string(), "88073000".to_string(), 52000.0),
             (202201, 251, 643, "import".to_string(), "88073000".to_string(), 7000.0),
-            (202201, 276, 643, "export".to_string(), "85423190".to_string(), 1_500_000.0),
+            (
+                202201,
+                276,
+                643,
+                "export".to_string(),
+                "85423190".to_string(),
+                1_500_000.0
+            ),
             (202201, 300, 398, "export".to_string(), "85423190".to_string(), 80000.0),
         ]
     );

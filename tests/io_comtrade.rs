@@ -15,7 +15,17 @@ use tradedep::model::{Freq, Vintage};
 use tradedep::TradeTable;
 
 /// Rows of a table as (period, reporter, partner, flow, product, value, quantity, unit, net weight).
-type Row = (i32, u16, u16, String, String, f64, Option<f64>, Option<String>, Option<f64>);
+type Row = (
+    i32,
+    u16,
+    u16,
+    String,
+    String,
+    f64,
+    Option<f64>,
+    Option<String>,
+    Option<f64>,
+);
 
 fn rows(t: &TradeTable) -> Vec<Row> {
     let mut out = vec![];
@@ -41,7 +51,8 @@ fn rows(t: &TradeTable) -> Vec<Row> {
                 prod_v.value(prod.keys().value(i) as usize).to_string(),
                 val.value(i),
                 qty.is_valid(i).then(|| qty.value(i)),
-                unit.is_valid(i).then(|| unit_v.value(unit.keys().value(i) as usize).to_string()),
+                unit.is_valid(i)
+                    .then(|| unit_v.value(unit.keys().value(i) as usize).to_string()),
                 w.is_valid(i).then(|| w.value(i)),
             ));
         }
@@ -112,10 +123,28 @@ fn armenia_car_exports_to_russia_per_year_match_a_csv_computation() {
     assert_eq!((theirs[&2022] / 1e5).round() / 10.0, 236.8);
     assert_eq!((theirs[&2023] / 1e5).round() / 10.0, 354.0);
     // No motCode 0 rows: every total was built from transport-mode rows, and said so.
-    assert!(t.report().notes.iter().any(|n| n.contains("built") && n.contains("mode of transport")), "{:?}", t.report().notes);
-    assert!(t.report().notes.iter().any(|n| n.contains("4-digit") && n.contains("6-digit")));
+    assert!(
+        t.report()
+            .notes
+            .iter()
+            .any(|n| n.contains("built") && n.contains("mode of transport")),
+        "{:?}",
+        t.report().notes
+    );
+    assert!(t
+        .report()
+        .notes
+        .iter()
+        .any(|n| n.contains("4-digit") && n.contains("6-digit")));
 
-    let t4 = read_comtrade(&path, &ComtradeOptions { level: Some(CommodityLevel::Hs4), ..Default::default() }).unwrap();
+    let t4 = read_comtrade(
+        &path,
+        &ComtradeOptions {
+            level: Some(CommodityLevel::Hs4),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let mut ours4: BTreeMap<i32, f64> = BTreeMap::new();
     for r in rows(&t4) {
         if r.2 == 643 && r.3 == "export" {
@@ -130,7 +159,8 @@ fn armenia_car_exports_to_russia_per_year_match_a_csv_computation() {
 
 #[test]
 fn lithium_carbonate_website_export_latin1_trailing_comma() {
-    let path = data_or_skip!("comtrade_plus/liadslnt__TradeData_4_22_2026_12_19_27_lithium_carbonate_283691_monthly_2024.csv");
+    let path =
+        data_or_skip!("comtrade_plus/liadslnt__TradeData_4_22_2026_12_19_27_lithium_carbonate_283691_monthly_2024.csv");
     let t = read_comtrade(&path, &ComtradeOptions::default()).unwrap();
     let r = t.report();
     assert_eq!(r.rows_read, 4947);
@@ -140,14 +170,28 @@ fn lithium_carbonate_website_export_latin1_trailing_comma() {
     assert!(r.notes.iter().any(|n| n.contains("Latin-1")), "{:?}", r.notes);
     let recs = csv_records(&path);
     let world = recs.iter().filter(|x| x["partnerCode"] == "0").count() as u64;
-    assert_eq!(r.set_aside["World total row (partnerCode 0): World is never a partner"], world);
-    let h5 = recs.iter().filter(|x| x["partnerCode"] != "0" && x["classificationCode"] == "H5").count() as u64;
-    assert_eq!(r.set_aside["reported in another HS edition than the table's (vintage=)"], h5);
+    assert_eq!(
+        r.set_aside["World total row (partnerCode 0): World is never a partner"],
+        world
+    );
+    let h5 = recs
+        .iter()
+        .filter(|x| x["partnerCode"] != "0" && x["classificationCode"] == "H5")
+        .count() as u64;
+    assert_eq!(
+        r.set_aside["reported in another HS edition than the table's (vintage=)"],
+        h5
+    );
     // China's exports to Russia, February 2024: value, weight and quantity as in the file.
-    let ours: Vec<Row> = rows(&t).into_iter().filter(|x| x.0 == 202402 && x.1 == 156 && x.2 == 643 && x.3 == "export").collect();
+    let ours: Vec<Row> = rows(&t)
+        .into_iter()
+        .filter(|x| x.0 == 202402 && x.1 == 156 && x.2 == 643 && x.3 == "export")
+        .collect();
     let theirs: Vec<_> = recs
         .iter()
-        .filter(|x| x["period"] == "202402" && x["reporterCode"] == "156" && x["partnerCode"] == "643" && x["flowCode"] == "X")
+        .filter(|x| {
+            x["period"] == "202402" && x["reporterCode"] == "156" && x["partnerCode"] == "643" && x["flowCode"] == "X"
+        })
         .collect();
     assert_eq!(ours.len(), 1);
     assert_eq!(theirs.len(), 1);
@@ -181,7 +225,10 @@ fn api_json_of_totals_reads_into_total_rows() {
     for r in data {
         assert_eq!(r["cmdCode"], "TOTAL");
         let flow = if r["flowCode"] == "M" { "import" } else { "export" };
-        theirs.insert((r["partnerCode"].as_u64().unwrap() as u16, flow.to_string()), r["primaryValue"].as_f64().unwrap());
+        theirs.insert(
+            (r["partnerCode"].as_u64().unwrap() as u16, flow.to_string()),
+            r["primaryValue"].as_f64().unwrap(),
+        );
     }
     let ours: BTreeMap<(u16, String), f64> = rows(&t)
         .into_iter()
@@ -192,9 +239,23 @@ fn api_json_of_totals_reads_into_total_rows() {
         .collect();
     assert_eq!(ours, theirs);
     // level= TOTAL is the level present; a detailed level is refused with the levels named.
-    let same = read_comtrade(&path, &ComtradeOptions { level: Some(CommodityLevel::Total), ..Default::default() }).unwrap();
+    let same = read_comtrade(
+        &path,
+        &ComtradeOptions {
+            level: Some(CommodityLevel::Total),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(same.num_rows(), t.num_rows());
-    let e = read_comtrade(&path, &ComtradeOptions { level: Some(CommodityLevel::Hs6), ..Default::default() }).unwrap_err();
+    let e = read_comtrade(
+        &path,
+        &ComtradeOptions {
+            level: Some(CommodityLevel::Hs6),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("TOTAL"), "{e}");
 }
 
@@ -209,7 +270,14 @@ fn china_imports_from_russia_per_year_total_rows_match_a_csv_computation() {
     assert_eq!(t.num_rows(), recs.len(), "{}", t.report());
     let mut theirs: BTreeMap<i32, f64> = BTreeMap::new();
     for r in &recs {
-        assert_eq!((r["cmdCode"].as_str(), r["reporterCode"].as_str(), r["partnerCode"].as_str()), ("TOTAL", "156", "643"));
+        assert_eq!(
+            (
+                r["cmdCode"].as_str(),
+                r["reporterCode"].as_str(),
+                r["partnerCode"].as_str()
+            ),
+            ("TOTAL", "156", "643")
+        );
         *theirs.entry(r["refYear"].parse().unwrap()).or_default() += r["primaryValue"].parse::<f64>().unwrap();
     }
     let mut ours: BTreeMap<i32, f64> = BTreeMap::new();
@@ -253,11 +321,17 @@ fn totals_and_detailed_rows_keep_the_detailed_level_unless_asked() {
     let h5 = recs.iter().filter(|r| r["classificationCode"] == "H5").count();
     assert_eq!(detailed.num_rows(), h5);
     assert!(rows(&detailed).iter().all(|r| r.4 == "2709"));
-    assert_eq!(detailed.report().set_aside["commodity code of another aggregation level than the one kept (level=)"], body.len() as u64);
+    assert_eq!(
+        detailed.report().set_aside["commodity code of another aggregation level than the one kept (level=)"],
+        body.len() as u64
+    );
     let totals = tradedep::io::comtrade::read_comtrade_bytes(
         mixed.as_bytes(),
         "mixed.csv",
-        &ComtradeOptions { level: Some(CommodityLevel::Total), ..Default::default() },
+        &ComtradeOptions {
+            level: Some(CommodityLevel::Total),
+            ..Default::default()
+        },
     )
     .unwrap();
     assert_eq!(totals.num_rows(), body.len());
@@ -275,8 +349,34 @@ fn api_json_with_product_rows_reads_values_and_units() {
     // Hand-made: CHN imports 854231 from USA (total, kept), a motCode breakdown of the same
     // trade (set aside), a World row (set aside), and exports to RUS in thousands of items.
     assert_eq!(r.len(), 2, "{}", t.report());
-    assert_eq!(r[0], (2022, 156, 842, "import".into(), "854231".into(), 1000.0, Some(20.0), Some("u".into()), Some(5.5)));
-    assert_eq!(r[1], (2022, 156, 643, "export".into(), "854231".into(), 250.0, Some(3000.0), Some("u".into()), None));
+    assert_eq!(
+        r[0],
+        (
+            2022,
+            156,
+            842,
+            "import".into(),
+            "854231".into(),
+            1000.0,
+            Some(20.0),
+            Some("u".into()),
+            Some(5.5)
+        )
+    );
+    assert_eq!(
+        r[1],
+        (
+            2022,
+            156,
+            643,
+            "export".into(),
+            "854231".into(),
+            250.0,
+            Some(3000.0),
+            Some("u".into()),
+            None
+        )
+    );
     assert!(t.report().is_balanced());
 }
 
@@ -288,7 +388,14 @@ fn semiconductor_partner2_breakdown_keeps_totals() {
     let mut total = 0.0;
     let mut kept = 0;
     for v in ["HS2007", "HS2012", "HS2017", "HS2022"] {
-        let t = read_comtrade(&path, &ComtradeOptions { vintage: Some(Vintage::parse(v).unwrap()), ..Default::default() }).unwrap();
+        let t = read_comtrade(
+            &path,
+            &ComtradeOptions {
+                vintage: Some(Vintage::parse(v).unwrap()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert!(t.report().is_balanced());
         kept += t.num_rows();
         total += rows(&t).iter().map(|x| x.5).sum::<f64>();
@@ -297,16 +404,42 @@ fn semiconductor_partner2_breakdown_keeps_totals() {
     assert_eq!(kept, totals.len());
     let theirs: f64 = totals.iter().map(|x| x["primaryValue"].parse::<f64>().unwrap()).sum();
     assert!(approx(total, theirs), "{total} vs {theirs}");
-    let t = read_comtrade(&path, &ComtradeOptions { vintage: Some(Vintage::Hs(2012)), ..Default::default() }).unwrap();
-    let p2 = recs.iter().filter(|x| x["partner2Code"] != "0" && x["classificationCode"] == "H4").count() as u64;
-    assert_eq!(t.report().set_aside["breakdown row (customs, transport mode, second partner) where the file has the total"], p2);
+    let t = read_comtrade(
+        &path,
+        &ComtradeOptions {
+            vintage: Some(Vintage::Hs(2012)),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let p2 = recs
+        .iter()
+        .filter(|x| x["partner2Code"] != "0" && x["classificationCode"] == "H4")
+        .count() as u64;
+    assert_eq!(
+        t.report().set_aside["breakdown row (customs, transport mode, second partner) where the file has the total"],
+        p2
+    );
 }
 
 #[test]
 fn renamed_smartphone_file_and_breakdown_sum_option() {
-    let path = data_or_skip!("comtrade_plus/tvyal__armenia_851713_smartphones_trade_by_partner_monthly_2022_2024_RENAMED_COLS.csv");
-    let t = read_comtrade(&path, &ComtradeOptions { breakdown: Breakdown::Sum, ..Default::default() }).unwrap();
-    assert!(t.report().notes.iter().any(|n| n.contains("byte-order mark")), "{:?}", t.report().notes);
+    let path = data_or_skip!(
+        "comtrade_plus/tvyal__armenia_851713_smartphones_trade_by_partner_monthly_2022_2024_RENAMED_COLS.csv"
+    );
+    let t = read_comtrade(
+        &path,
+        &ComtradeOptions {
+            breakdown: Breakdown::Sum,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        t.report().notes.iter().any(|n| n.contains("byte-order mark")),
+        "{:?}",
+        t.report().notes
+    );
     let recs = csv_records(&path);
     let mut theirs: BTreeMap<i32, f64> = BTreeMap::new();
     for x in &recs {
@@ -393,6 +526,10 @@ fn every_armenia_georgia_file_reads_balanced_with_hs6_or_hs4() {
             .map(|r| r["trade_value_us"].parse::<f64>().unwrap())
             .sum();
         let ours: f64 = rows(&t).iter().map(|r| r.5).sum();
-        assert!(approx(ours, expected_value), "{}: {ours} vs {expected_value}", p.display());
+        assert!(
+            approx(ours, expected_value),
+            "{}: {ours} vs {expected_value}",
+            p.display()
+        );
     }
 }

@@ -23,8 +23,17 @@ fn rows(t: &TradeTable) -> Vec<Row> {
     let mut out = Vec::new();
     for b in t.batches() {
         let dict = |i: usize, r: usize| -> Option<String> {
-            let d = b.column(i).as_any().downcast_ref::<DictionaryArray<Int8Type>>().unwrap();
-            d.is_valid(r).then(|| d.values().as_string::<i32>().value(d.keys().value(r) as usize).to_string())
+            let d = b
+                .column(i)
+                .as_any()
+                .downcast_ref::<DictionaryArray<Int8Type>>()
+                .unwrap();
+            d.is_valid(r).then(|| {
+                d.values()
+                    .as_string::<i32>()
+                    .value(d.keys().value(r) as usize)
+                    .to_string()
+            })
         };
         let prod = b.column(4).as_dictionary::<Int32Type>();
         let qty = b.column(7).as_primitive::<Float64Type>();
@@ -34,7 +43,10 @@ fn rows(t: &TradeTable) -> Vec<Row> {
                 b.column(1).as_primitive::<UInt16Type>().value(r),
                 b.column(2).as_primitive::<UInt16Type>().value(r),
                 dict(3, r).unwrap(),
-                prod.values().as_string::<i32>().value(prod.keys().value(r) as usize).to_string(),
+                prod.values()
+                    .as_string::<i32>()
+                    .value(prod.keys().value(r) as usize)
+                    .to_string(),
                 b.column(5).as_primitive::<Float64Type>().value(r),
                 qty.is_valid(r).then(|| qty.value(r)),
                 dict(8, r),
@@ -68,13 +80,20 @@ fn integer_products_get_their_leading_zero_and_any_int_width_works() {
     ]);
     let t = from_record_batches(vec![b], &mapping().flow(Flow::Import).vintage(Vintage::Hs(2017))).unwrap();
     let r = rows(&t);
-    assert_eq!(r.iter().map(|r| r.4.as_str()).collect::<Vec<_>>(), vec!["010121", "854231", "8542"]);
+    assert_eq!(
+        r.iter().map(|r| r.4.as_str()).collect::<Vec<_>>(),
+        vec!["010121", "854231", "8542"]
+    );
     assert_eq!(r[0].0, 2021);
     assert_eq!((r[0].1, r[0].2), (156, 643));
     assert_eq!(r[1].3, "import");
     assert_eq!(r[2].5, 0.25);
     assert_eq!(t.meta().freq, Freq::Annual);
-    assert!(t.report().notes.iter().any(|n| n.starts_with("1 product code")), "{:?}", t.report().notes);
+    assert!(
+        t.report().notes.iter().any(|n| n.starts_with("1 product code")),
+        "{:?}",
+        t.report().notes
+    );
 }
 
 #[test]
@@ -99,7 +118,10 @@ fn utf8_large_utf8_view_and_dictionary_strings_are_all_read() {
         let t = from_record_batches(vec![b], &mapping().column("flow", "fl")).unwrap();
         let r = rows(&t);
         assert_eq!(t.meta().freq, Freq::Monthly);
-        assert_eq!(r[0], (202103, 4, 643, "import".into(), "010121".into(), 7.0, None, None));
+        assert_eq!(
+            r[0],
+            (202103, 4, 643, "import".into(), "010121".into(), 7.0, None, None)
+        );
         assert_eq!(r[1], (202104, 4, 24, "export".into(), "854231".into(), 8.0, None, None));
     }
 }
@@ -111,7 +133,10 @@ fn world_partner_and_missing_values_are_set_aside_and_counted() {
         ("rep", Arc::new(Int64Array::from(vec![4, 4, 4]))),
         ("par", Arc::new(Int64Array::from(vec![0, 24, 24]))),
         ("hs", Arc::new(StringArray::from(vec!["010121", "010121", "854231"]))),
-        ("usd", Arc::new(arrow_array::Float64Array::from(vec![Some(1.0), None, Some(3.0)]))),
+        (
+            "usd",
+            Arc::new(arrow_array::Float64Array::from(vec![Some(1.0), None, Some(3.0)])),
+        ),
     ]);
     let t = from_record_batches(vec![b], &mapping().flow(Flow::Export)).unwrap();
     let r = t.report();
@@ -126,9 +151,15 @@ fn world_partner_and_missing_values_are_set_aside_and_counted() {
 fn mapping_problems_are_clear() {
     let b = batch(vec![("year", Arc::new(Int64Array::from(vec![2021])) as ArrayRef)]);
     let err = from_record_batches(vec![b.clone()], &mapping()).unwrap_err();
-    assert!(matches!(err, Error::InvalidArgument { .. }) && err.to_string().contains("flow"), "{err}");
+    assert!(
+        matches!(err, Error::InvalidArgument { .. }) && err.to_string().contains("flow"),
+        "{err}"
+    );
     let err = from_record_batches(vec![b], &mapping().flow(Flow::Export)).unwrap_err();
-    assert!(matches!(err, Error::Schema { .. }) && err.to_string().contains("\"rep\""), "{err}");
+    assert!(
+        matches!(err, Error::Schema { .. }) && err.to_string().contains("\"rep\""),
+        "{err}"
+    );
     let err = from_record_batches(vec![], &mapping().column("colour", "x").flow(Flow::Export)).unwrap_err();
     assert!(err.to_string().contains("colour"), "{err}");
 }
@@ -144,7 +175,10 @@ fn negative_value_and_unknown_country_name_the_row() {
     ]);
     let err = from_record_batches(vec![b], &mapping().flow(Flow::Export)).unwrap_err();
     assert!(matches!(err, Error::InvalidData { .. }));
-    assert!(err.to_string().contains("line 2") && err.to_string().contains("column 'usd'"), "{err}");
+    assert!(
+        err.to_string().contains("line 2") && err.to_string().contains("column 'usd'"),
+        "{err}"
+    );
 
     let b = batch(vec![
         ("year", Arc::new(Int64Array::from(vec![2021, 2021])) as ArrayRef),
@@ -155,7 +189,10 @@ fn negative_value_and_unknown_country_name_the_row() {
     ]);
     let err = from_record_batches(vec![b.clone()], &mapping().flow(Flow::Export)).unwrap_err();
     assert!(matches!(err, Error::UnknownCountry { .. }), "{err:?}");
-    assert!(err.to_string().contains("1234") && err.to_string().contains("column 'par'"), "{err}");
+    assert!(
+        err.to_string().contains("1234") && err.to_string().contains("column 'par'"),
+        "{err}"
+    );
     let mut m = mapping().flow(Flow::Export);
     m.on_unknown_country = OnUnknownCountry::SetAside;
     let t = from_record_batches(vec![b], &m).unwrap();
@@ -182,7 +219,10 @@ fn iso_codes_resolve_through_the_country_table() {
     let r = rows(&t);
     assert_eq!((r[0].1, r[0].2), (842, 643), "Comtrade codes: USA 842, RUS 643");
     m.country_coding = CountryCoding::Iso2;
-    assert!(matches!(from_record_batches(vec![b], &m).unwrap_err(), Error::UnknownCountry { .. }));
+    assert!(matches!(
+        from_record_batches(vec![b], &m).unwrap_err(),
+        Error::UnknownCountry { .. }
+    ));
 }
 
 const CSV: &str = "period,reporter,partner,flow,hs,value_k,qty\n\
@@ -214,7 +254,19 @@ fn csv_reads_codes_as_text_and_applies_constants() {
     let t = read_csv(&path, &csv_mapping(), &CsvOptions::default()).unwrap();
     let r = rows(&t);
     assert_eq!(r.len(), 3);
-    assert_eq!(r[0], (2021, 4, 24, "import".into(), "010121".into(), 1500.0, Some(10.0), Some("kg".into())));
+    assert_eq!(
+        r[0],
+        (
+            2021,
+            4,
+            24,
+            "import".into(),
+            "010121".into(),
+            1500.0,
+            Some(10.0),
+            Some("kg".into())
+        )
+    );
     assert_eq!(r[1], (2021, 4, 36, "export".into(), "854231".into(), 250.0, None, None));
     assert_eq!(r[2].4, "010121");
     assert_eq!(t.meta().vintage, Some(Vintage::Hs(2017)));
@@ -232,7 +284,10 @@ fn csv_errors_name_file_line_column_value() {
     };
     let p = write("semi.csv", CSV.replace(',', ";").as_bytes());
     let err = read_csv(&p, &csv_mapping(), &CsvOptions::default()).unwrap_err();
-    assert!(matches!(err, Error::Format { .. }) && err.to_string().contains("delimiter=';'"), "{err}");
+    assert!(
+        matches!(err, Error::Format { .. }) && err.to_string().contains("delimiter=';'"),
+        "{err}"
+    );
     let ok = read_csv(&p, &csv_mapping(), &CsvOptions { delimiter: b';' }).unwrap();
     assert_eq!(ok.num_rows(), 3);
 
@@ -245,18 +300,27 @@ fn csv_errors_name_file_line_column_value() {
 
     let p = write("cut.csv", &CSV.as_bytes()[..CSV.len() - 6]);
     let err = read_csv(&p, &csv_mapping(), &CsvOptions::default()).unwrap_err();
-    assert!(matches!(err, Error::Format { .. }) && err.to_string().contains("line 5"), "{err}");
+    assert!(
+        matches!(err, Error::Format { .. }) && err.to_string().contains("line 5"),
+        "{err}"
+    );
 
     let mut bytes = CSV.as_bytes().to_vec();
     let at = CSV.find("854231").unwrap();
     bytes[at] = 0xff;
     let p = write("utf.csv", &bytes);
     let err = read_csv(&p, &csv_mapping(), &CsvOptions::default()).unwrap_err();
-    assert!(matches!(err, Error::Format { .. }) && err.to_string().contains("UTF-8") && err.to_string().contains("line 3"), "{err}");
+    assert!(
+        matches!(err, Error::Format { .. }) && err.to_string().contains("UTF-8") && err.to_string().contains("line 3"),
+        "{err}"
+    );
 
     let p = write("empty.csv", b"");
     let err = read_csv(&p, &csv_mapping(), &CsvOptions::default()).unwrap_err();
-    assert!(matches!(err, Error::Format { .. }) && err.to_string().contains("empty"), "{err}");
+    assert!(
+        matches!(err, Error::Format { .. }) && err.to_string().contains("empty"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -306,12 +370,17 @@ fn parquet_with_a_mapping_and_foreign_parquet_without_one() {
     w.write(&b).unwrap();
     w.close().unwrap();
     let err = read_parquet(&out, None).unwrap_err();
-    assert!(matches!(err, Error::Schema { .. }) && err.to_string().contains("columns="), "{err}");
+    assert!(
+        matches!(err, Error::Schema { .. }) && err.to_string().contains("columns="),
+        "{err}"
+    );
     let t = read_parquet(&out, Some(&mapping().flow(Flow::Import).vintage(Vintage::Hs(2022)))).unwrap();
-    assert_eq!(rows(&t)[0], (2022, 643, 156, "import".into(), "880730".into(), 9.5, None, None));
+    assert_eq!(
+        rows(&t)[0],
+        (2022, 643, 156, "import".into(), "880730".into(), 9.5, None, None)
+    );
     assert_eq!(t.report().sources, vec!["foreign.parquet"]);
 }
-
 
 #[test]
 fn csv_line_numbers_count_blank_lines_and_quoted_fields() {
@@ -324,9 +393,17 @@ fn csv_line_numbers_count_blank_lines_and_quoted_fields() {
     std::fs::write(&p, text).unwrap();
     let err = read_csv(&p, &csv_mapping(), &CsvOptions::default()).unwrap_err();
     // "1,5" is quoted (one field) but not a number: line 2.
-    assert!(matches!(err, Error::Parse { .. }) && err.to_string().contains("line 2") && err.to_string().contains("\"1,5\""), "{err}");
+    assert!(
+        matches!(err, Error::Parse { .. }) && err.to_string().contains("line 2") && err.to_string().contains("\"1,5\""),
+        "{err}"
+    );
     std::fs::write(&p, text.replace("\"1,5\"", "\"1.5\"")).unwrap();
     let err = read_csv(&p, &csv_mapping(), &CsvOptions::default()).unwrap_err();
     // The escaped quote makes an invalid product code on line 4 (line 3 is blank).
-    assert!(matches!(err, Error::InvalidProduct { .. }) && err.to_string().contains("line 4") && err.to_string().contains(r#"01\"0121"#), "{err}");
+    assert!(
+        matches!(err, Error::InvalidProduct { .. })
+            && err.to_string().contains("line 4")
+            && err.to_string().contains(r#"01\"0121"#),
+        "{err}"
+    );
 }

@@ -48,7 +48,13 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         at.prop_map(|at| Mutation::Truncate { at }),
         (any::<usize>(), 1u8..=255).prop_map(|(at, mask)| Mutation::Flip { at, mask }),
-        (any::<usize>(), prop_oneof![proptest::collection::vec(any::<u8>(), 1..8), proptest::collection::vec(structural(), 1..4)])
+        (
+            any::<usize>(),
+            prop_oneof![
+                proptest::collection::vec(any::<u8>(), 1..8),
+                proptest::collection::vec(structural(), 1..4)
+            ]
+        )
             .prop_map(|(at, bytes)| Mutation::Insert { at, bytes }),
         (any::<usize>(), 1usize..64).prop_map(|(at, len)| Mutation::Delete { at, len }),
         (structural(), structural(), prop_oneof![Just(0usize), any::<usize>()])
@@ -131,14 +137,20 @@ fn assert_both(cell: &std::cell::RefCell<Outcomes>, test: &str) {
 
 /// Ok: a valid table whose report accounts for every row. Err: a typed error, and the errors
 /// about the file's content name the file.
-fn check(result: tradedep::error::Result<TradeTable>, name: &str, seen: &std::cell::RefCell<Outcomes>) -> Result<(), TestCaseError> {
+fn check(
+    result: tradedep::error::Result<TradeTable>,
+    name: &str,
+    seen: &std::cell::RefCell<Outcomes>,
+) -> Result<(), TestCaseError> {
     record(seen, &result);
     match result {
         Ok(t) => {
             prop_assert!(t.report().is_balanced(), "{}", t.report());
             prop_assert_eq!(t.report().rows_kept as usize, t.num_rows());
             if let Err(e) = t.validate() {
-                return Err(TestCaseError::fail(format!("a reader returned a table that fails validation: {e}")));
+                return Err(TestCaseError::fail(format!(
+                    "a reader returned a table that fails validation: {e}"
+                )));
             }
         }
         Err(e) => {
@@ -147,10 +159,17 @@ fn check(result: tradedep::error::Result<TradeTable>, name: &str, seen: &std::ce
                 Error::Format { .. } | Error::Parse { .. } | Error::InvalidData { .. } | Error::Io { .. } => {
                     prop_assert!(msg.contains(name), "error does not name the file {name}: {msg}");
                 }
-                Error::InvalidProduct { .. } | Error::UnknownCountry { .. } | Error::Schema { .. } | Error::InvalidArgument { .. } => {
+                Error::InvalidProduct { .. }
+                | Error::UnknownCountry { .. }
+                | Error::Schema { .. }
+                | Error::InvalidArgument { .. } => {
                     prop_assert!(!msg.is_empty());
                 }
-                other => return Err(TestCaseError::fail(format!("unexpected error kind for damaged input: {other:?}"))),
+                other => {
+                    return Err(TestCaseError::fail(format!(
+                        "unexpected error kind for damaged input: {other:?}"
+                    )))
+                }
             }
         }
     }
@@ -158,7 +177,11 @@ fn check(result: tradedep::error::Result<TradeTable>, name: &str, seen: &std::ce
 }
 
 fn runner(cases: u32) -> TestRunner {
-    TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() })
+    TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    })
 }
 
 /// The first `max` bytes of a file (decompressed), cut after a line end.
@@ -166,7 +189,10 @@ fn head(path: &Path, max: usize) -> Vec<u8> {
     let mut bytes = vec![];
     let f = std::fs::File::open(path).unwrap();
     if path.extension().map(|e| e == "gz").unwrap_or(false) {
-        flate2::read::GzDecoder::new(f).take(max as u64).read_to_end(&mut bytes).unwrap();
+        flate2::read::GzDecoder::new(f)
+            .take(max as u64)
+            .read_to_end(&mut bytes)
+            .unwrap();
     } else {
         f.take(max as u64).read_to_end(&mut bytes).unwrap();
     }
@@ -189,7 +215,12 @@ fn comtrade_seeds(data: &Path) -> Vec<(String, Vec<u8>)> {
     ]
     .iter()
     .map(|rel| {
-        let name = Path::new(rel).file_name().unwrap().to_string_lossy().trim_end_matches(".gz").to_string();
+        let name = Path::new(rel)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .trim_end_matches(".gz")
+            .to_string();
         (name, head(&data.join(rel), 40_000))
     })
     .collect()
@@ -204,7 +235,12 @@ fn comtrade_options() -> impl Strategy<Value = ComtradeOptions> {
     ];
     let freq = prop_oneof![Just(None), Just(Some(Freq::Annual)), Just(Some(Freq::Monthly))];
     let breakdown = prop_oneof![Just(Breakdown::Totals), Just(Breakdown::Sum)];
-    (breakdown, level, freq).prop_map(|(breakdown, level, freq)| ComtradeOptions { breakdown, level, freq, vintage: None })
+    (breakdown, level, freq).prop_map(|(breakdown, level, freq)| ComtradeOptions {
+        breakdown,
+        level,
+        freq,
+        vintage: None,
+    })
 }
 
 #[test]
@@ -216,7 +252,10 @@ fn comtrade_reader_survives_damaged_real_files() {
     let seeds = comtrade_seeds(&data);
     // The seeds themselves read (each checked against csv/pandas in io_comtrade.rs).
     for (name, bytes) in &seeds {
-        assert!(read_comtrade_bytes(bytes, name, &ComtradeOptions::default()).is_ok(), "{name}");
+        assert!(
+            read_comtrade_bytes(bytes, name, &ComtradeOptions::default()).is_ok(),
+            "{name}"
+        );
     }
     let seen = Default::default();
     runner(600)
@@ -242,10 +281,20 @@ fn comext_seeds(data: Option<PathBuf>) -> Vec<(String, Vec<u8>)> {
 fn comext_reader_survives_damaged_real_files() {
     let seeds = comext_seeds(common::shared_data());
     for (name, bytes) in &seeds {
-        assert!(read_comext_reader(&bytes[..], name, &ComextOptions::default()).is_ok(), "{name}");
+        assert!(
+            read_comext_reader(&bytes[..], name, &ComextOptions::default()).is_ok(),
+            "{name}"
+        );
     }
-    let opts = (prop_oneof![Just(ComextLevel::Cn8), Just(ComextLevel::Hs4)], prop_oneof![Just(None), Just(Some(Freq::Monthly))])
-        .prop_map(|(level, freq)| ComextOptions { level, freq, vintage: None });
+    let opts = (
+        prop_oneof![Just(ComextLevel::Cn8), Just(ComextLevel::Hs4)],
+        prop_oneof![Just(None), Just(Some(Freq::Monthly))],
+    )
+        .prop_map(|(level, freq)| ComextOptions {
+            level,
+            freq,
+            vintage: None,
+        });
     let seen = Default::default();
     runner(600)
         .run(&(0..seeds.len(), mutations(), opts), |(i, muts, opts)| {
@@ -270,8 +319,12 @@ fn damaged_gzip_files_give_errors_not_panics() {
     let Some(data) = common::shared_data() else { return };
     let comtrade_text = comtrade_seeds(&data).remove(0).1;
     let comext_text = comext_seeds(Some(data)).remove(1).1;
-    let whole_comtrade = read_comtrade_bytes(&comtrade_text, "x", &ComtradeOptions::default()).unwrap().num_rows();
-    let whole_comext = read_comext_reader(&comext_text[..], "x", &ComextOptions::default()).unwrap().num_rows();
+    let whole_comtrade = read_comtrade_bytes(&comtrade_text, "x", &ComtradeOptions::default())
+        .unwrap()
+        .num_rows();
+    let whole_comext = read_comext_reader(&comext_text[..], "x", &ComextOptions::default())
+        .unwrap()
+        .num_rows();
     let (comtrade, comext) = (gzip(&comtrade_text), gzip(&comext_text));
     let dir = tempfile::tempdir().unwrap();
     // Damage the checksum cannot see (the header's modification time) leaves the whole table.
@@ -279,11 +332,18 @@ fn damaged_gzip_files_give_errors_not_panics() {
     let mut touched = comtrade.clone();
     touched[4] ^= 0xff;
     std::fs::write(&p, &touched).unwrap();
-    assert_eq!(read_comtrade(&p, &ComtradeOptions::default()).unwrap().num_rows(), whole_comtrade);
+    assert_eq!(
+        read_comtrade(&p, &ComtradeOptions::default()).unwrap().num_rows(),
+        whole_comtrade
+    );
     let seen = Default::default();
     runner(150)
         .run(&(any::<bool>(), mutations()), |(is_comtrade, muts)| {
-            let (name, bytes) = if is_comtrade { ("damaged_comtrade.csv.gz", &comtrade) } else { ("damaged_comext.csv.gz", &comext) };
+            let (name, bytes) = if is_comtrade {
+                ("damaged_comtrade.csv.gz", &comtrade)
+            } else {
+                ("damaged_comext.csv.gz", &comext)
+            };
             let p = dir.path().join(name);
             std::fs::write(&p, apply(bytes, &muts)).unwrap();
             let (result, whole) = if is_comtrade {
@@ -310,7 +370,8 @@ fn damaged_7z_archives_give_errors_not_panics() {
     let good = dir.path().join("good.7z");
     let mut w = sevenz_rust2::ArchiveWriter::create(&good).unwrap();
     let dat = comext_seeds(None).remove(0).1;
-    w.push_archive_entry(sevenz_rust2::ArchiveEntry::new_file("full202201.dat"), Some(&dat[..])).unwrap();
+    w.push_archive_entry(sevenz_rust2::ArchiveEntry::new_file("full202201.dat"), Some(&dat[..]))
+        .unwrap();
     w.finish().unwrap();
     let archive = std::fs::read(&good).unwrap();
     assert!(read_comext(&good, &ComextOptions::default()).is_ok());
@@ -334,10 +395,45 @@ fn damaged_7z_archives_give_errors_not_panics() {
 fn mutations_do_what_they_say() {
     let s = b"a,b\n1,2\n";
     assert_eq!(apply(s, &[Mutation::Truncate { at: 3 }]), b"a,b");
-    assert_eq!(apply(s, &[Mutation::Swap { from: b',', to: b';', at: 0 }]), b"a;b\n1;2\n");
-    assert_eq!(apply(s, &[Mutation::Swap { from: b',', to: b';', at: 4 }]), b"a,b\n1;2\n");
+    assert_eq!(
+        apply(
+            s,
+            &[Mutation::Swap {
+                from: b',',
+                to: b';',
+                at: 0
+            }]
+        ),
+        b"a;b\n1;2\n"
+    );
+    assert_eq!(
+        apply(
+            s,
+            &[Mutation::Swap {
+                from: b',',
+                to: b';',
+                at: 4
+            }]
+        ),
+        b"a,b\n1;2\n"
+    );
     assert_eq!(apply(s, &[Mutation::Flip { at: 0, mask: 0x20 }]), b"A,b\n1,2\n");
     assert_eq!(apply(s, &[Mutation::Delete { at: 3, len: 100 }]), b"a,b");
-    assert_eq!(apply(s, &[Mutation::Insert { at: 0, bytes: b"\"".to_vec() }]), b"\"a,b\n1,2\n");
-    assert_eq!(apply(b"", &[Mutation::Flip { at: 5, mask: 1 }, Mutation::Delete { at: 9, len: 3 }]), b"");
+    assert_eq!(
+        apply(
+            s,
+            &[Mutation::Insert {
+                at: 0,
+                bytes: b"\"".to_vec()
+            }]
+        ),
+        b"\"a,b\n1,2\n"
+    );
+    assert_eq!(
+        apply(
+            b"",
+            &[Mutation::Flip { at: 5, mask: 1 }, Mutation::Delete { at: 9, len: 3 }]
+        ),
+        b""
+    );
 }

@@ -3,7 +3,10 @@
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, UInt32Type};
 use arrow_array::{Array, RecordBatch};
-use tradedep::metrics::{bilateral_asymmetry, compare, unit_values, AsymmetryOptions, By, CompareOptions, Importer, Source, SupplierGroup, UnitValueOptions};
+use tradedep::metrics::{
+    bilateral_asymmetry, compare, unit_values, AsymmetryOptions, By, CompareOptions, Importer, Source, SupplierGroup,
+    UnitValueOptions,
+};
 use tradedep::model::{Flow, Freq, ProductSelection, TableMeta, TradeRow, TradeTableBuilder, Vintage};
 
 const RUS: u16 = 643;
@@ -14,10 +17,19 @@ const TUR: u16 = 792;
 const POL: u16 = 616;
 
 fn f(b: &RecordBatch, c: &str) -> Vec<Option<f64>> {
-    b.column_by_name(c).unwrap_or_else(|| panic!("no column {c}")).as_primitive::<Float64Type>().iter().collect()
+    b.column_by_name(c)
+        .unwrap_or_else(|| panic!("no column {c}"))
+        .as_primitive::<Float64Type>()
+        .iter()
+        .collect()
 }
 fn s(b: &RecordBatch, c: &str) -> Vec<String> {
-    b.column_by_name(c).unwrap().as_string::<i32>().iter().map(|x| x.unwrap_or("<null>").to_string()).collect()
+    b.column_by_name(c)
+        .unwrap()
+        .as_string::<i32>()
+        .iter()
+        .map(|x| x.unwrap_or("<null>").to_string())
+        .collect()
 }
 
 #[test]
@@ -31,12 +43,16 @@ fn unit_values_within_one_unit_and_relative_to_other_suppliers() {
         }
         b.push(r).unwrap();
     };
-    push(CHN, 100.0, Some((50.0, "km")));  // 2 per km
-    push(TUR, 60.0, Some((10.0, "km")));   // 6 per km
-    push(POL, 40.0, Some((10.0, "km")));   // 4 per km
+    push(CHN, 100.0, Some((50.0, "km"))); // 2 per km
+    push(TUR, 60.0, Some((10.0, "km"))); // 6 per km
+    push(POL, 40.0, Some((10.0, "km"))); // 4 per km
     push(HKG, 10.0, Some((1.0, "km")));
-    push(HKG, 10.0, Some((900.0, "kg")));  // mixed units
-    let out = unit_values(&b.finish().unwrap(), &UnitValueOptions::new(vec![Importer::country(RUS)])).unwrap();
+    push(HKG, 10.0, Some((900.0, "kg"))); // mixed units
+    let out = unit_values(
+        &b.finish().unwrap(),
+        &UnitValueOptions::new(vec![Importer::country(RUS)]),
+    )
+    .unwrap();
     let units = s(&out, "quantity_unit");
     let uv = f(&out, "unit_value");
     let rel = f(&out, "relative_unit_value");
@@ -55,8 +71,12 @@ fn unit_values_within_one_unit_and_relative_to_other_suppliers() {
 fn bilateral_asymmetry_hand_worked() {
     let mut b = TradeTableBuilder::new("a", TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2022))));
     for (imp, sup, prod, v) in [
-        (RUS, CHN, "854231", 60.0), (RUS, TUR, "854231", 40.0), (RUS, CHN, "270900", 100.0),
-        (CHN, RUS, "270900", 300.0), (CHN, TUR, "270900", 700.0), (TUR, CHN, "854231", 1000.0),
+        (RUS, CHN, "854231", 60.0),
+        (RUS, TUR, "854231", 40.0),
+        (RUS, CHN, "270900", 100.0),
+        (CHN, RUS, "270900", 300.0),
+        (CHN, TUR, "270900", 700.0),
+        (TUR, CHN, "854231", 1000.0),
     ] {
         b.push(TradeRow::new(2023, imp, sup, Flow::Import, prod, v)).unwrap();
     }
@@ -85,26 +105,47 @@ fn bilateral_asymmetry_hand_worked() {
 fn compare_two_importers_side_by_side() {
     let mut b = TradeTableBuilder::new("c", TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2022))));
     for (y, imp, sup, v) in [
-        (2023, RUS, CHN, 70.0), (2023, RUS, HKG, 20.0), (2023, RUS, TUR, 10.0),
-        (2023, UKR, CHN, 30.0), (2023, UKR, POL, 70.0),
+        (2023, RUS, CHN, 70.0),
+        (2023, RUS, HKG, 20.0),
+        (2023, RUS, TUR, 10.0),
+        (2023, UKR, CHN, 30.0),
+        (2023, UKR, POL, 70.0),
         (2022, RUS, CHN, 5.0),
     ] {
         b.push(TradeRow::new(y, imp, sup, Flow::Import, "880730", v)).unwrap();
     }
-    let mut opts = CompareOptions::new(vec![Importer::countries("RUS", [RUS]), Importer::countries("UKR", [UKR])]);
+    let mut opts = CompareOptions::new(vec![
+        Importer::countries("RUS", [RUS]),
+        Importer::countries("UKR", [UKR]),
+    ]);
     opts.groups = vec![SupplierGroup::new("China+HK", [CHN, HKG])];
     let table = b.finish().unwrap();
     let out = compare(&table, &opts).unwrap();
     let sup = s(&out, "supplier");
-    let period: Vec<i32> = out.column_by_name("period").unwrap().as_primitive::<arrow_array::types::Int32Type>().values().to_vec();
+    let period: Vec<i32> = out
+        .column_by_name("period")
+        .unwrap()
+        .as_primitive::<arrow_array::types::Int32Type>()
+        .values()
+        .to_vec();
     assert_eq!(period, vec![2022, 2023, 2023, 2023]);
     assert_eq!(sup[0], "China+HK");
-    assert_eq!(f(&out, "share_UKR")[0], None, "Ukraine imported nothing in 2022: a gap, not 0");
+    assert_eq!(
+        f(&out, "share_UKR")[0],
+        None,
+        "Ukraine imported nothing in 2022: a gap, not 0"
+    );
     let china23 = (1..4).find(|i| sup[*i] == "China+HK").unwrap();
     assert_eq!(f(&out, "share_RUS")[china23], Some(0.9));
     assert_eq!(f(&out, "share_UKR")[china23], Some(0.3));
-    let tur = (1..4).find(|i| sup[*i] != "China+HK" && f(&out, "value_RUS")[*i] == Some(10.0)).unwrap();
-    assert_eq!(f(&out, "share_UKR")[tur], Some(0.0), "Ukraine imported, just not from Turkey");
+    let tur = (1..4)
+        .find(|i| sup[*i] != "China+HK" && f(&out, "value_RUS")[*i] == Some(10.0))
+        .unwrap();
+    assert_eq!(
+        f(&out, "share_UKR")[tur],
+        Some(0.0),
+        "Ukraine imported, just not from Turkey"
+    );
     // Shares per importer still sum to 1.
     let sum: f64 = (1..4).map(|i| f(&out, "share_UKR")[i].unwrap()).sum();
     assert!((sum - 1.0).abs() < 1e-12);

@@ -7,12 +7,18 @@ use std::collections::BTreeMap;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int32Type, UInt16Type, UInt32Type, UInt64Type};
 use arrow_array::RecordBatch;
-use tradedep::metrics::{concentration, ImporterProductConcentration, importer_product_concentration, importer_product_concentration_table, ConcentrationOptions, Source};
+use tradedep::metrics::{
+    concentration, importer_product_concentration, importer_product_concentration_table, ConcentrationOptions,
+    ImporterProductConcentration, Source,
+};
 use tradedep::model::{Flow, Freq, TableMeta, TradeRow, TradeTableBuilder, Vintage};
 use tradedep::TradeTable;
 
 /// 30 BACI country codes known to the country table.
-const CODES: [u16; 30] = [4, 8, 12, 24, 32, 36, 40, 50, 56, 76, 124, 152, 156, 170, 203, 208, 246, 251, 276, 300, 344, 356, 360, 372, 376, 381, 392, 410, 484, 528];
+const CODES: [u16; 30] = [
+    4, 8, 12, 24, 32, 36, 40, 50, 56, 76, 124, 152, 156, 170, 203, 208, 246, 251, 276, 300, 344, 356, 360, 372, 376,
+    381, 392, 410, 484, 528,
+];
 
 /// Deterministic pseudo-random BACI-like rows: (year, exporter, importer, product, value).
 fn generate(n: usize, seed: u64) -> Vec<(i32, u16, u16, String, f64)> {
@@ -55,7 +61,11 @@ fn kernel_matches_plain_sums_in_both_directions() {
     }
     for flow in [Flow::Import, Flow::Export] {
         let t = build(&rows, flow);
-        let source = if flow == Flow::Import { Source::Reported } else { Source::Mirror };
+        let source = if flow == Flow::Import {
+            Source::Reported
+        } else {
+            Source::Mirror
+        };
         let out = importer_product_concentration_table(&t, source).unwrap();
         assert_eq!(out.num_rows(), sums.len());
         let imp = out.column_by_name("importer").unwrap().as_primitive::<UInt16Type>();
@@ -74,7 +84,9 @@ fn kernel_matches_plain_sums_in_both_directions() {
             let h: f64 = sup.values().filter(|v| **v > 0.0).map(|v| (v / t).powi(2)).sum();
             assert!((total.value(k) - t).abs() < 1e-6);
             assert!((hhi.value(k) - h).abs() < 1e-12);
-            let (best, bv) = sup.iter().fold((0u16, -1.0), |acc, (s, v)| if *v > acc.1 { (*s, *v) } else { acc });
+            let (best, bv) = sup
+                .iter()
+                .fold((0u16, -1.0), |acc, (s, v)| if *v > acc.1 { (*s, *v) } else { acc });
             assert_eq!(top.value(k), best);
             assert!((top_share.value(k) - bv / t).abs() < 1e-12);
             assert_eq!(n.value(k) as usize, sup.values().filter(|v| **v > 0.0).count());
@@ -88,7 +100,14 @@ fn kernel_agrees_with_general_concentration() {
     let fast = importer_product_concentration_table(&t, Source::Reported).unwrap();
     // Naming the importers takes the general (view + hash group-by) path.
     let all = tradedep::metrics::concentration::importers_in(&t, Source::Reported);
-    let general = concentration(&t, &ConcentrationOptions { importers: Some(all), ..Default::default() }).unwrap();
+    let general = concentration(
+        &t,
+        &ConcentrationOptions {
+            importers: Some(all),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(fast.num_rows(), general.num_rows());
     let a = fast.column_by_name("hhi").unwrap().as_primitive::<Float64Type>();
     let b = general.column_by_name("hhi").unwrap().as_primitive::<Float64Type>();
@@ -97,14 +116,38 @@ fn kernel_agrees_with_general_concentration() {
     }
     // concentration() without importers runs on the kernel: every column must match the
     // general path.
-    let kernel_path = concentration(&t, &ConcentrationOptions { crn: 5, ..Default::default() }).unwrap();
+    let kernel_path = concentration(
+        &t,
+        &ConcentrationOptions {
+            crn: 5,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let all = tradedep::metrics::concentration::importers_in(&t, Source::Reported);
-    let general = concentration(&t, &ConcentrationOptions { crn: 5, importers: Some(all), ..Default::default() }).unwrap();
+    let general = concentration(
+        &t,
+        &ConcentrationOptions {
+            crn: 5,
+            importers: Some(all),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(kernel_path.schema(), general.schema());
-    for (name, (x, y)) in general.schema().fields().iter().map(|f| f.name().clone()).zip(kernel_path.columns().iter().zip(general.columns())) {
+    for (name, (x, y)) in general
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .zip(kernel_path.columns().iter().zip(general.columns()))
+    {
         if let (Some(x), Some(y)) = (x.as_primitive_opt::<Float64Type>(), y.as_primitive_opt::<Float64Type>()) {
             for k in 0..x.len() {
-                assert!((x.value(k) - y.value(k)).abs() <= 1e-12 * y.value(k).abs().max(1.0), "{name} row {k}");
+                assert!(
+                    (x.value(k) - y.value(k)).abs() <= 1e-12 * y.value(k).abs().max(1.0),
+                    "{name} row {k}"
+                );
             }
         } else {
             assert_eq!(x, y, "{name}");
@@ -116,8 +159,16 @@ fn kernel_agrees_with_general_concentration() {
 fn kernel_streams_and_rejects_foreign_batches() {
     let t = build(&generate(1_000, 3), Flow::Import);
     let stream = t.batches().iter().cloned().map(Ok);
-    assert_eq!(importer_product_concentration(stream, Source::Reported).unwrap().num_rows(), importer_product_concentration_table(&t, Source::Reported).unwrap().num_rows());
-    let foreign = RecordBatch::try_from_iter([("x", std::sync::Arc::new(arrow_array::Int32Array::from(vec![1])) as _)]).unwrap();
+    assert_eq!(
+        importer_product_concentration(stream, Source::Reported)
+            .unwrap()
+            .num_rows(),
+        importer_product_concentration_table(&t, Source::Reported)
+            .unwrap()
+            .num_rows()
+    );
+    let foreign =
+        RecordBatch::try_from_iter([("x", std::sync::Arc::new(arrow_array::Int32Array::from(vec![1])) as _)]).unwrap();
     let err = importer_product_concentration([Ok(foreign)], Source::Reported).unwrap_err();
     assert!(err.to_string().contains("period"), "{err}");
     assert!(importer_product_concentration(Vec::<tradedep::Result<RecordBatch>>::new(), Source::Auto).is_err());
@@ -134,7 +185,9 @@ fn compaction_keeps_sums_and_row_counts_exact() {
     }
     let t = build(&rows, Flow::Import);
     let reference = importer_product_concentration_table(&t, Source::Reported).unwrap();
-    let mut k = ImporterProductConcentration::new(Source::Reported).unwrap().with_compaction_budget(100);
+    let mut k = ImporterProductConcentration::new(Source::Reported)
+        .unwrap()
+        .with_compaction_budget(100);
     for b in t.batches() {
         // Re-slice so compaction runs many times.
         for off in (0..b.num_rows()).step_by(500) {
@@ -145,12 +198,18 @@ fn compaction_keeps_sums_and_row_counts_exact() {
     assert_eq!(out.num_rows(), reference.num_rows());
     let n_rows = out.column_by_name("n_rows").unwrap().as_primitive::<UInt64Type>();
     assert_eq!(n_rows.values().iter().sum::<u64>(), rows.len() as u64);
-    assert!(n_rows.values().iter().any(|n| *n > 1023), "some cell must exceed the per-entry count");
+    assert!(
+        n_rows.values().iter().any(|n| *n > 1023),
+        "some cell must exceed the per-entry count"
+    );
     for c in ["hhi", "total_value", "top_share"] {
         let a = out.column_by_name(c).unwrap().as_primitive::<Float64Type>();
         let b = reference.column_by_name(c).unwrap().as_primitive::<Float64Type>();
         for i in 0..a.len() {
-            assert!((a.value(i) - b.value(i)).abs() <= 1e-9 * b.value(i).abs().max(1.0), "{c} row {i}");
+            assert!(
+                (a.value(i) - b.value(i)).abs() <= 1e-9 * b.value(i).abs().max(1.0),
+                "{c} row {i}"
+            );
         }
     }
 }

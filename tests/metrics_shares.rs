@@ -5,7 +5,9 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int32Type, UInt16Type, UInt32Type, UInt64Type};
 use arrow_array::{Array, RecordBatch};
 use proptest::prelude::*;
-use tradedep::metrics::{concentration, supplier_shares, By, ConcentrationOptions, Importer, Over, SharesOptions, Source, SupplierGroup};
+use tradedep::metrics::{
+    concentration, supplier_shares, By, ConcentrationOptions, Importer, Over, SharesOptions, Source, SupplierGroup,
+};
 use tradedep::model::{Flow, Freq, ProductSelection, TableMeta, TradeRow, TradeTableBuilder, Vintage};
 use tradedep::TradeTable;
 
@@ -26,10 +28,19 @@ fn table(rows: &[(i32, u16, u16, Flow, &str, f64)]) -> TradeTable {
 }
 
 fn col_f64(b: &RecordBatch, n: &str) -> Vec<Option<f64>> {
-    b.column_by_name(n).unwrap().as_primitive::<Float64Type>().iter().collect()
+    b.column_by_name(n)
+        .unwrap()
+        .as_primitive::<Float64Type>()
+        .iter()
+        .collect()
 }
 fn col_str(b: &RecordBatch, n: &str) -> Vec<String> {
-    b.column_by_name(n).unwrap().as_string::<i32>().iter().map(|s| s.unwrap_or("<null>").to_string()).collect()
+    b.column_by_name(n)
+        .unwrap()
+        .as_string::<i32>()
+        .iter()
+        .map(|s| s.unwrap_or("<null>").to_string())
+        .collect()
 }
 
 #[test]
@@ -51,9 +62,19 @@ fn shares_with_a_supplier_group_hand_worked() {
     assert_eq!(col_f64(&out, "value"), vec![Some(75.0), Some(25.0)]);
     assert_eq!(col_f64(&out, "share"), vec![Some(0.75), Some(0.25)]);
     assert_eq!(col_f64(&out, "total_value"), vec![Some(100.0), Some(100.0)]);
-    let codes: Vec<Option<u16>> = out.column_by_name("supplier_code").unwrap().as_primitive::<UInt16Type>().iter().collect();
+    let codes: Vec<Option<u16>> = out
+        .column_by_name("supplier_code")
+        .unwrap()
+        .as_primitive::<UInt16Type>()
+        .iter()
+        .collect();
     assert_eq!(codes, vec![None, Some(TUR)]);
-    let n: Vec<u64> = out.column_by_name("n_rows").unwrap().as_primitive::<UInt64Type>().values().to_vec();
+    let n: Vec<u64> = out
+        .column_by_name("n_rows")
+        .unwrap()
+        .as_primitive::<UInt64Type>()
+        .values()
+        .to_vec();
     assert_eq!(n, vec![3, 1]);
     assert_eq!(col_str(&out, "source"), vec!["reported", "reported"]);
 }
@@ -89,7 +110,12 @@ fn top_n_sums_the_rest_into_rest_of_world() {
     assert_eq!(out.num_rows(), 3);
     assert_eq!(col_str(&out, "supplier")[2], "Rest of world");
     assert_eq!(col_f64(&out, "share"), vec![Some(0.4), Some(0.3), Some(0.3)]);
-    let rank: Vec<Option<u32>> = out.column_by_name("rank").unwrap().as_primitive::<UInt32Type>().iter().collect();
+    let rank: Vec<Option<u32>> = out
+        .column_by_name("rank")
+        .unwrap()
+        .as_primitive::<UInt32Type>()
+        .iter()
+        .collect();
     assert_eq!(rank, vec![Some(1), Some(2), None]);
 }
 
@@ -113,13 +139,21 @@ fn mirror_turns_partner_exports_into_imports_with_cif_factor() {
     opts.source = Source::Auto;
     opts.cif_fob = 1.0;
     let out = supplier_shares(&t, &opts).unwrap();
-    let period: Vec<i32> = out.column_by_name("period").unwrap().as_primitive::<Int32Type>().values().to_vec();
+    let period: Vec<i32> = out
+        .column_by_name("period")
+        .unwrap()
+        .as_primitive::<Int32Type>()
+        .values()
+        .to_vec();
     assert_eq!(period, vec![2021, 2022, 2022]);
     assert_eq!(col_str(&out, "source"), vec!["reported", "mirror", "mirror"]);
     assert_eq!(col_f64(&out, "value"), vec![Some(100.0), Some(120.0), Some(80.0)]);
     assert_eq!(col_f64(&out, "share"), vec![Some(1.0), Some(0.6), Some(0.4)]);
     let est = out.column_by_name("estimated").unwrap().as_boolean();
-    assert_eq!(est.iter().collect::<Vec<_>>(), vec![Some(false), Some(true), Some(true)]);
+    assert_eq!(
+        est.iter().collect::<Vec<_>>(),
+        vec![Some(false), Some(true), Some(true)]
+    );
 }
 
 #[test]
@@ -145,7 +179,10 @@ fn group_importer_excludes_intra_group_trade_unless_asked() {
 fn named_groups_wait_for_the_groups_table() {
     // reference::groups is a placeholder on this branch: a named importer group must error
     // clearly, not return empty shares. Remove once groups land (then EU27 resolves).
-    let t = table(&[(2023, DEU, CHN, Flow::Import, "854231", 20.0), (2023, DEU, FRA, Flow::Import, "854231", 5.0)]);
+    let t = table(&[
+        (2023, DEU, CHN, Flow::Import, "854231", 20.0),
+        (2023, DEU, FRA, Flow::Import, "854231", 5.0),
+    ]);
     match supplier_shares(&t, &SharesOptions::new(vec![Importer::group("EU27")])) {
         Err(e) => assert!(e.to_string().contains("EU27"), "{e}"),
         // Once groups land: Germany is a member in 2023, France too (intra-EU, left out).
@@ -174,7 +211,11 @@ fn quantities_are_summed_within_one_unit_only() {
     let out = supplier_shares(&b.finish().unwrap(), &SharesOptions::new(vec![Importer::country(RUS)])).unwrap();
     assert_eq!(col_f64(&out, "quantity"), vec![Some(20.0), Some(2000.0)]);
     assert_eq!(col_str(&out, "quantity_unit"), vec!["km", "kg"]);
-    assert_eq!(col_f64(&out, "total_quantity"), vec![None, None], "km and kg cannot be summed");
+    assert_eq!(
+        col_f64(&out, "total_quantity"),
+        vec![None, None],
+        "km and kg cannot be summed"
+    );
     assert!(out.column_by_name("quantity_share").unwrap().is_null(0));
 }
 
@@ -201,27 +242,47 @@ fn concentration_hand_worked_and_over_products() {
     assert!((norm - (0.46 - 1.0 / 3.0) / (2.0 / 3.0)).abs() < 1e-12);
     assert_eq!(col_f64(&out, "top_share")[1], Some(0.6));
 
-    let over = ConcentrationOptions { over: Over::Product, by: vec![By::Period], ..Default::default() };
+    let over = ConcentrationOptions {
+        over: Over::Product,
+        by: vec![By::Period],
+        ..Default::default()
+    };
     let out = concentration(&t, &over).unwrap();
-    assert_eq!(out.column_by_name("n_products").unwrap().as_primitive::<UInt32Type>().value(0), 2);
+    assert_eq!(
+        out.column_by_name("n_products")
+            .unwrap()
+            .as_primitive::<UInt32Type>()
+            .value(0),
+        2
+    );
     assert!((col_f64(&out, "hhi")[0].unwrap() - (100f64.powi(2) + 10f64.powi(2)) / 110f64.powi(2)).abs() < 1e-12);
     assert_eq!(col_str(&out, "top")[0], "854231");
 }
 
 fn shares_and_hhi(rows: &[(u16, f64)], relabel: impl Fn(u16) -> u16) -> (Vec<f64>, f64, usize) {
-    let rows: Vec<(i32, u16, u16, Flow, &str, f64)> = rows.iter().map(|(p, v)| (2023, RUS, relabel(*p), Flow::Import, "854231", *v)).collect();
+    let rows: Vec<(i32, u16, u16, Flow, &str, f64)> = rows
+        .iter()
+        .map(|(p, v)| (2023, RUS, relabel(*p), Flow::Import, "854231", *v))
+        .collect();
     let t = table(&rows);
     let s = supplier_shares(&t, &SharesOptions::new(vec![Importer::country(RUS)])).unwrap();
     let mut shares: Vec<f64> = col_f64(&s, "share").into_iter().flatten().collect();
     shares.sort_by(|a, b| a.total_cmp(b));
     let c = concentration(&t, &ConcentrationOptions::default()).unwrap();
-    let n = c.column_by_name("n_suppliers").unwrap().as_primitive::<UInt32Type>().value(0) as usize;
+    let n = c
+        .column_by_name("n_suppliers")
+        .unwrap()
+        .as_primitive::<UInt32Type>()
+        .value(0) as usize;
     (shares, col_f64(&c, "hhi")[0].unwrap(), n)
 }
 
 /// The `i`-th country code the country table knows: partners in generated tables must be real.
 fn known(i: u16) -> u16 {
-    (1u16..1000).filter(|c| tradedep::reference::countries::is_known_code(*c)).nth(i as usize).expect("more than 160 known codes")
+    (1u16..1000)
+        .filter(|c| tradedep::reference::countries::is_known_code(*c))
+        .nth(i as usize)
+        .expect("more than 160 known codes")
 }
 
 proptest! {

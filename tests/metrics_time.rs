@@ -18,25 +18,35 @@ fn table() -> TradeTable {
     let mut b = TradeTableBuilder::new("m", TableMeta::new(Freq::Monthly, "USD", Some(Vintage::Hs(2022))));
     for m in 1..=12 {
         if m != 6 {
-            b.push(TradeRow::new(202100 + m, RUS, CHN, Flow::Import, "854231", 10.0)).unwrap();
+            b.push(TradeRow::new(202100 + m, RUS, CHN, Flow::Import, "854231", 10.0))
+                .unwrap();
         }
     }
     for m in 1..=3 {
-        b.push(TradeRow::new(202200 + m, RUS, CHN, Flow::Import, "854231", 20.0)).unwrap();
+        b.push(TradeRow::new(202200 + m, RUS, CHN, Flow::Import, "854231", 20.0))
+            .unwrap();
     }
     for k in 1..=24 {
         let p = if k <= 12 { 202100 + k } else { 202200 + k - 12 };
-        b.push(TradeRow::new(p, RUS, TUR, Flow::Import, "854231", k as f64)).unwrap();
+        b.push(TradeRow::new(p, RUS, TUR, Flow::Import, "854231", k as f64))
+            .unwrap();
     }
     b.finish().unwrap()
 }
 
 fn opt_f64(b: &RecordBatch, c: &str) -> Vec<Option<f64>> {
-    b.column_by_name(c).unwrap().as_primitive::<Float64Type>().iter().collect()
+    b.column_by_name(c)
+        .unwrap()
+        .as_primitive::<Float64Type>()
+        .iter()
+        .collect()
 }
 
 fn rows_of(out: &RecordBatch, supplier_code: u16) -> Vec<usize> {
-    let s = out.column_by_name("supplier_code").unwrap().as_primitive::<arrow_array::types::UInt16Type>();
+    let s = out
+        .column_by_name("supplier_code")
+        .unwrap()
+        .as_primitive::<arrow_array::types::UInt16Type>();
     (0..out.num_rows()).filter(|i| s.value(*i) == supplier_code).collect()
 }
 
@@ -61,7 +71,11 @@ fn monthly_series_shows_gaps_and_derived_numbers() {
     assert!(gap.value(at(&chn, 202204)), "China has no rows after March 2022");
     assert_eq!(yoy[at(&chn, 202201)], Some(1.0));
     assert_eq!(rolling[at(&chn, 202112)], None, "June is missing from the window");
-    assert_eq!(index[at(&chn, 202201)], Some(200.0), "baseline: mean of 11 complete months = 10");
+    assert_eq!(
+        index[at(&chn, 202201)],
+        Some(200.0),
+        "baseline: mean of 11 complete months = 10"
+    );
     let tur = rows_of(&out, TUR);
     assert_eq!(rolling[at(&tur, 202212)], Some((13..=24).sum::<i32>() as f64));
     assert_eq!(rolling[at(&tur, 202111)], None, "fewer than 12 months before");
@@ -71,13 +85,21 @@ fn monthly_series_shows_gaps_and_derived_numbers() {
 
 #[test]
 fn annual_and_quarterly_sums_count_their_months() {
-    let out = import_series(&table(), &SeriesOptions::new(vec![Importer::country(RUS)], SeriesFreq::Year)).unwrap();
+    let out = import_series(
+        &table(),
+        &SeriesOptions::new(vec![Importer::country(RUS)], SeriesFreq::Year),
+    )
+    .unwrap();
     let value = opt_f64(&out, "value");
     let months = out.column_by_name("n_months").unwrap().as_primitive::<UInt32Type>();
     let complete = out.column_by_name("complete").unwrap().as_boolean();
     assert_eq!(out.num_rows(), 2);
     assert_eq!(value, vec![Some(110.0 + 78.0), Some(60.0 + 222.0)]);
-    assert_eq!((months.value(0), months.value(1)), (12, 12), "Turkey fills every month of the total");
+    assert_eq!(
+        (months.value(0), months.value(1)),
+        (12, 12),
+        "Turkey fills every month of the total"
+    );
     assert!(complete.value(0));
 
     let mut opts = SeriesOptions::new(vec![Importer::country(RUS)], SeriesFreq::Quarter);
@@ -96,7 +118,12 @@ fn annual_and_quarterly_sums_count_their_months() {
 #[test]
 fn monthly_series_of_an_annual_table_is_an_error() {
     let mut b = TradeTableBuilder::new("a", TableMeta::new(Freq::Annual, "USD", None));
-    b.push(TradeRow::new(2021, RUS, CHN, Flow::Import, "854231", 1.0)).unwrap();
-    let err = import_series(&b.finish().unwrap(), &SeriesOptions::new(vec![Importer::country(RUS)], SeriesFreq::Month)).unwrap_err();
+    b.push(TradeRow::new(2021, RUS, CHN, Flow::Import, "854231", 1.0))
+        .unwrap();
+    let err = import_series(
+        &b.finish().unwrap(),
+        &SeriesOptions::new(vec![Importer::country(RUS)], SeriesFreq::Month),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("annual"));
 }

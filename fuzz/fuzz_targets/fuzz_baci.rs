@@ -13,7 +13,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let years = [2021];
     let options = BaciOptions {
-        on_unknown_country: if flags & 1 == 1 { OnUnknownCountry::SetAside } else { OnUnknownCountry::Error },
+        on_unknown_country: if flags & 1 == 1 {
+            OnUnknownCountry::SetAside
+        } else {
+            OnUnknownCountry::Error
+        },
         years: if flags & 2 == 2 { Some(&years) } else { None },
         chunk_bytes: if flags & 4 == 4 { 64 } else { 0 },
         ..Default::default()

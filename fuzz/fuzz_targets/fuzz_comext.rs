@@ -6,7 +6,10 @@ use tradedep::io::comext::{read_comext_reader, ComextLevel, ComextOptions};
 
 fuzz_target!(|data: &[u8]| {
     for level in [ComextLevel::Cn8, ComextLevel::Hs4] {
-        let opts = ComextOptions { level, ..Default::default() };
+        let opts = ComextOptions {
+            level,
+            ..Default::default()
+        };
         if let Ok(t) = read_comext_reader(data, "fuzz.dat", &opts) {
             assert!(t.report().is_balanced());
         }

@@ -6,7 +6,10 @@ use tradedep::io::comtrade::{read_comtrade_bytes, Breakdown, ComtradeOptions};
 
 fuzz_target!(|data: &[u8]| {
     for breakdown in [Breakdown::Totals, Breakdown::Sum] {
-        let opts = ComtradeOptions { breakdown, ..Default::default() };
+        let opts = ComtradeOptions {
+            breakdown,
+            ..Default::default()
+        };
         if let Ok(t) = read_comtrade_bytes(data, "fuzz.csv", &opts) {
             assert!(t.report().is_balanced());
         }

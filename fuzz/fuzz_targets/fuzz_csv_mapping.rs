@@ -26,7 +26,9 @@ fuzz_target!(|data: &[u8]| {
     if flags & 2 == 2 {
         mapping.quantity_unit = Some("kg".into());
     }
-    let options = CsvOptions { delimiter: if flags & 4 == 4 { b';' } else { b',' } };
+    let options = CsvOptions {
+        delimiter: if flags & 4 == 4 { b';' } else { b',' },
+    };
     if let Ok(table) = read_csv_bytes(body, "fuzz.csv", &mapping, &options) {
         assert!(table.report().is_balanced());
     }

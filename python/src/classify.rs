@@ -9,7 +9,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use pyo3_arrow::PyTable;
 use tradedep::classify::list::{CsvListOptions, ListEntry};
-use tradedep::classify::{self as core, basket, chpl, dual_use, Basket, Concordances, Correlation, Nomenclature, ProductList, Weighting};
+use tradedep::classify::{
+    self as core, basket, chpl, dual_use, Basket, Concordances, Correlation, Nomenclature, ProductList, Weighting,
+};
 use tradedep::{ProductCode, Vintage};
 
 use crate::errors::{py_result, to_py};
@@ -26,7 +28,12 @@ fn opt_vintage(s: Option<&str>) -> PyResult<Option<Vintage>> {
 /// `None`/"continuity" -> continuity (the default); "equal" -> equal split; a TradeTable -> its
 /// trade shares over `base_from..=base_to`; a dict code -> value -> shares of those values
 /// (codes of `dict_vintage`).
-fn weighting(w: Option<&Bound<'_, PyAny>>, base_from: Option<i32>, base_to: Option<i32>, dict_vintage: Vintage) -> PyResult<Weighting> {
+fn weighting(
+    w: Option<&Bound<'_, PyAny>>,
+    base_from: Option<i32>,
+    base_to: Option<i32>,
+    dict_vintage: Vintage,
+) -> PyResult<Weighting> {
     let Some(w) = w else { return Ok(Weighting::default()) };
     if w.is_none() {
         return Ok(Weighting::default());
@@ -45,9 +52,15 @@ fn weighting(w: Option<&Bound<'_, PyAny>>, base_from: Option<i32>, base_to: Opti
         return py_result(Weighting::trade_shares(&t.get().inner, base_from, base_to));
     }
     if let Ok(values) = w.extract::<HashMap<String, f64>>() {
-        return Ok(Weighting::TradeShares { vintage: dict_vintage.hs_base(), values, base: "base-period values given by the caller".into() });
+        return Ok(Weighting::TradeShares {
+            vintage: dict_vintage.hs_base(),
+            values,
+            base: "base-period values given by the caller".into(),
+        });
     }
-    Err(PyTypeError::new_err("weighting is \"continuity\" (the default), \"equal\", a TradeTable (base period) or a dict code -> value"))
+    Err(PyTypeError::new_err(
+        "weighting is \"continuity\" (the default), \"equal\", a TradeTable (base period) or a dict code -> value",
+    ))
 }
 
 /// The caller's tables, else those loaded with `td.load_concordances` in this session, else none.
@@ -55,7 +68,10 @@ fn concordances_or_default(py: Python<'_>, c: Option<PyRef<'_, PyConcordances>>)
     if let Some(c) = c {
         return Ok(c.inner.clone());
     }
-    let d = py.import("tradedep._classify")?.getattr("_default_concordances")?.call1((py.None(),))?;
+    let d = py
+        .import("tradedep._classify")?
+        .getattr("_default_concordances")?
+        .call1((py.None(),))?;
     if d.is_none() {
         return Ok(Concordances::new());
     }
@@ -76,7 +92,9 @@ impl PyProductCode {
     #[new]
     #[pyo3(signature = (code, vintage="HS2022"))]
     fn new(code: &str, vintage: &str) -> PyResult<Self> {
-        Ok(PyProductCode { inner: py_result(ProductCode::new(code, self::vintage(vintage)?))? })
+        Ok(PyProductCode {
+            inner: py_result(ProductCode::new(code, self::vintage(vintage)?))?,
+        })
     }
     #[getter]
     fn digits(&self) -> &str {
@@ -115,7 +133,11 @@ impl PyProductCode {
         self.inner.parent().map(|inner| PyProductCode { inner })
     }
     fn ancestors(&self) -> Vec<PyProductCode> {
-        self.inner.ancestors().into_iter().map(|inner| PyProductCode { inner }).collect()
+        self.inner
+            .ancestors()
+            .into_iter()
+            .map(|inner| PyProductCode { inner })
+            .collect()
     }
     fn is_within(&self, other: &PyProductCode) -> bool {
         self.inner.is_within(&other.inner)
@@ -124,7 +146,11 @@ impl PyProductCode {
         self.inner.digits()
     }
     fn __repr__(&self) -> String {
-        format!("ProductCode('{}', vintage='{}')", self.inner.digits(), self.inner.vintage())
+        format!(
+            "ProductCode('{}', vintage='{}')",
+            self.inner.digits(),
+            self.inner.vintage()
+        )
     }
 }
 
@@ -147,7 +173,9 @@ impl PyNomenclature {
     #[staticmethod]
     #[pyo3(signature = (path, vintage=None))]
     fn load(path: PathBuf, vintage: Option<&str>) -> PyResult<Self> {
-        Ok(PyNomenclature { inner: py_result(Nomenclature::load(path, opt_vintage(vintage)?))? })
+        Ok(PyNomenclature {
+            inner: py_result(Nomenclature::load(path, opt_vintage(vintage)?))?,
+        })
     }
     #[getter]
     fn vintage(&self) -> String {
@@ -175,7 +203,12 @@ impl PyNomenclature {
         (c.known, c.unknown)
     }
     fn __repr__(&self) -> String {
-        format!("Nomenclature({}, {} codes, from {})", self.inner.vintage(), self.inner.len(), self.inner.source())
+        format!(
+            "Nomenclature({}, {} codes, from {})",
+            self.inner.vintage(),
+            self.inner.len(),
+            self.inner.source()
+        )
     }
 }
 
@@ -201,12 +234,16 @@ fn split_dict<'py>(py: Python<'py>, s: core::Split) -> PyResult<Bound<'py, PyDic
 impl PyConcordances {
     #[new]
     fn new() -> Self {
-        PyConcordances { inner: Concordances::new() }
+        PyConcordances {
+            inner: Concordances::new(),
+        }
     }
     /// Every correlation table (CSV or UNSD .xlsx) of a folder.
     #[staticmethod]
     fn load_dir(path: PathBuf) -> PyResult<Self> {
-        Ok(PyConcordances { inner: py_result(Concordances::load_dir(path))? })
+        Ok(PyConcordances {
+            inner: py_result(Concordances::load_dir(path))?,
+        })
     }
     /// Adds one correlation table (CSV or the UNSD workbook).
     fn add(&mut self, path: PathBuf) -> PyResult<()> {
@@ -216,11 +253,17 @@ impl PyConcordances {
     }
     /// `[(vintage a, vintage b, source)]`.
     fn tables(&self) -> Vec<(String, String, String)> {
-        self.inner.tables().map(|t| (t.vintages().0.name(), t.vintages().1.name(), t.source().to_string())).collect()
+        self.inner
+            .tables()
+            .map(|t| (t.vintages().0.name(), t.vintages().1.name(), t.source().to_string()))
+            .collect()
     }
     /// Sources of the tables from `from_` to `to` (a chain when no direct table exists).
     fn path(&self, from_: &str, to: &str) -> PyResult<Vec<String>> {
-        Ok(py_result(self.inner.path(vintage(from_)?, vintage(to)?))?.iter().map(|(t, _, _)| t.source().to_string()).collect())
+        Ok(py_result(self.inner.path(vintage(from_)?, vintage(to)?))?
+            .iter()
+            .map(|(t, _, _)| t.source().to_string())
+            .collect())
     }
     /// How `code` of `from_` divides among codes of `to`: `{"code", "from", "to", "parts",
     /// "weighting", "path"}`. `weighting`: None/"continuity" (default), "equal", a base-period
@@ -243,13 +286,28 @@ impl PyConcordances {
     }
     /// The table in HS edition `to` (weighting as in `split`; the report's notes name it).
     #[pyo3(signature = (table, to, weighting=None, base_from=None, base_to=None))]
-    fn convert_table(&self, table: &PyTradeTable, to: &str, weighting: Option<&Bound<'_, PyAny>>, base_from: Option<i32>, base_to: Option<i32>) -> PyResult<PyTradeTable> {
+    fn convert_table(
+        &self,
+        table: &PyTradeTable,
+        to: &str,
+        weighting: Option<&Bound<'_, PyAny>>,
+        base_from: Option<i32>,
+        base_to: Option<i32>,
+    ) -> PyResult<PyTradeTable> {
         let to = vintage(to)?;
         let w = self::weighting(weighting, base_from, base_to, to)?;
-        Ok(PyTradeTable::new(py_result(self.inner.convert_table(&table.inner, to, &w))?))
+        Ok(PyTradeTable::new(py_result(self.inner.convert_table(
+            &table.inner,
+            to,
+            &w,
+        ))?))
     }
     fn __repr__(&self) -> String {
-        let t: Vec<String> = self.inner.tables().map(|t| format!("{}-{}", t.vintages().0, t.vintages().1)).collect();
+        let t: Vec<String> = self
+            .inner
+            .tables()
+            .map(|t| format!("{}-{}", t.vintages().0, t.vintages().1))
+            .collect();
         format!("Concordances([{}])", t.join(", "))
     }
 }
@@ -284,12 +342,27 @@ impl PyProductList {
     /// A user list from .toml / .json, or .csv with name, version and vintage given here.
     #[staticmethod]
     #[pyo3(signature = (path, name=None, version=None, vintage=None, effective=None, tiers=None))]
-    fn load(path: PathBuf, name: Option<String>, version: Option<String>, vintage: Option<&str>, effective: Option<String>, tiers: Option<Vec<String>>) -> PyResult<Self> {
+    fn load(
+        path: PathBuf,
+        name: Option<String>,
+        version: Option<String>,
+        vintage: Option<&str>,
+        effective: Option<String>,
+        tiers: Option<Vec<String>>,
+    ) -> PyResult<Self> {
         let opts = match (&name, &version, vintage) {
-            (Some(n), Some(v), Some(vt)) => Some(CsvListOptions { name: n.clone(), version: v.clone(), effective, vintage: self::vintage(vt)?, tiers: tiers.unwrap_or_default() }),
+            (Some(n), Some(v), Some(vt)) => Some(CsvListOptions {
+                name: n.clone(),
+                version: v.clone(),
+                effective,
+                vintage: self::vintage(vt)?,
+                tiers: tiers.unwrap_or_default(),
+            }),
             _ => None,
         };
-        Ok(PyProductList { inner: py_result(ProductList::load(path, opts.as_ref()))? })
+        Ok(PyProductList {
+            inner: py_result(ProductList::load(path, opts.as_ref()))?,
+        })
     }
     #[staticmethod]
     fn chpl() -> Self {
@@ -298,11 +371,15 @@ impl PyProductList {
     #[staticmethod]
     #[pyo3(signature = (path, version="2022-10-07", cn_year=2022))]
     fn eu833(path: PathBuf, version: &str, cn_year: u16) -> PyResult<Self> {
-        Ok(PyProductList { inner: py_result(ProductList::from_eu833_csv(path, version, cn_year))? })
+        Ok(PyProductList {
+            inner: py_result(ProductList::from_eu833_csv(path, version, cn_year))?,
+        })
     }
     #[staticmethod]
     fn dual_use_correlation(path: PathBuf, cn_year: u16, version: &str) -> PyResult<Self> {
-        Ok(PyProductList { inner: py_result(dual_use::load_correlation(path, cn_year, version))? })
+        Ok(PyProductList {
+            inner: py_result(dual_use::load_correlation(path, cn_year, version))?,
+        })
     }
     #[getter]
     fn name(&self) -> &str {
@@ -328,13 +405,20 @@ impl PyProductList {
         self.inner.tiers()
     }
     fn tier(&self, tier: &str) -> PyResult<Self> {
-        Ok(PyProductList { inner: py_result(self.inner.tier(tier))? })
+        Ok(PyProductList {
+            inner: py_result(self.inner.tier(tier))?,
+        })
     }
     fn codes(&self) -> Vec<String> {
         self.inner.codes().map(String::from).collect()
     }
     fn entries<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let items = self.inner.entries().iter().map(|e| entry_dict(py, e)).collect::<PyResult<Vec<_>>>()?;
+        let items = self
+            .inner
+            .entries()
+            .iter()
+            .map(|e| entry_dict(py, e))
+            .collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, items)
     }
     fn __len__(&self) -> usize {
@@ -383,7 +467,11 @@ impl PyProductList {
     ) -> PyResult<HashMap<String, f64>> {
         let w = self::weighting(weighting, base_from, base_to, self.inner.vintage())?;
         let c = concordances_or_default(py, concordances)?;
-        Ok(weights_dict(py_result(self.inner.to_selection(opt_vintage(vintage)?, &c, &w))?))
+        Ok(weights_dict(py_result(self.inner.to_selection(
+            opt_vintage(vintage)?,
+            &c,
+            &w,
+        ))?))
     }
     /// `[{"code", "weight", "entries", "weighting"}]`: the codes of `vintage` standing for the list.
     #[pyo3(signature = (vintage, concordances=None, weighting=None, base_from=None, base_to=None))]
@@ -406,7 +494,11 @@ impl PyProductList {
                 let d = PyDict::new(py);
                 d.set_item("code", &c.code)?;
                 d.set_item("weight", c.weight)?;
-                let via: Vec<(String, f64)> = c.via.iter().filter_map(|(i, w)| self.inner.entries().get(*i).map(|e| (e.code.clone(), *w))).collect();
+                let via: Vec<(String, f64)> = c
+                    .via
+                    .iter()
+                    .filter_map(|(i, w)| self.inner.entries().get(*i).map(|e| (e.code.clone(), *w)))
+                    .collect();
                 d.set_item("entries", via)?;
                 d.set_item("weighting", &c.weighting)?;
                 Ok(d)
@@ -415,10 +507,20 @@ impl PyProductList {
         PyList::new(py, items)
     }
     fn __repr__(&self) -> String {
-        format!("ProductList('{}', version='{}', vintage='{}', {} entries)", self.inner.name(), self.inner.version(), self.inner.vintage(), self.inner.len())
+        format!(
+            "ProductList('{}', version='{}', vintage='{}', {} entries)",
+            self.inner.name(),
+            self.inner.version(),
+            self.inner.vintage(),
+            self.inner.len()
+        )
     }
     fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
-        slf.py().import("tradedep._classify")?.getattr("_list_html")?.call1((slf,))?.extract()
+        slf.py()
+            .import("tradedep._classify")?
+            .getattr("_list_html")?
+            .call1((slf,))?
+            .extract()
     }
 }
 
@@ -434,19 +536,25 @@ impl PyBasket {
     #[new]
     #[pyo3(signature = (name, codes, vintage="HS2022", reasoning=""))]
     fn new(name: &str, codes: Vec<String>, vintage: &str, reasoning: &str) -> PyResult<Self> {
-        Ok(PyBasket { inner: py_result(Basket::new(name, codes, self::vintage(vintage)?))?.with_reasoning(reasoning) })
+        Ok(PyBasket {
+            inner: py_result(Basket::new(name, codes, self::vintage(vintage)?))?.with_reasoning(reasoning),
+        })
     }
     /// A shipped basket: drone_components, microelectronics, cnc_machine_tools.
     #[staticmethod]
     fn builtin(name: &str) -> PyResult<Self> {
-        Ok(PyBasket { inner: py_result(basket::builtin(name))? })
+        Ok(PyBasket {
+            inner: py_result(basket::builtin(name))?,
+        })
     }
     /// The codes of some tiers of a list (all when `tiers` is empty).
     #[staticmethod]
     #[pyo3(signature = (list, tiers=Vec::new()))]
     fn from_list(list: &PyProductList, tiers: Vec<String>) -> PyResult<Self> {
         let t: Vec<&str> = tiers.iter().map(|s| s.as_str()).collect();
-        Ok(PyBasket { inner: py_result(Basket::from_list(&list.inner, &t))? })
+        Ok(PyBasket {
+            inner: py_result(Basket::from_list(&list.inner, &t))?,
+        })
     }
     #[getter]
     fn name(&self) -> &str {
@@ -470,13 +578,19 @@ impl PyBasket {
         self.inner.contains(code)
     }
     fn union(&self, other: &PyBasket) -> PyResult<Self> {
-        Ok(PyBasket { inner: py_result(self.inner.union(&other.inner))? })
+        Ok(PyBasket {
+            inner: py_result(self.inner.union(&other.inner))?,
+        })
     }
     fn intersection(&self, other: &PyBasket) -> PyResult<Self> {
-        Ok(PyBasket { inner: py_result(self.inner.intersection(&other.inner))? })
+        Ok(PyBasket {
+            inner: py_result(self.inner.intersection(&other.inner))?,
+        })
     }
     fn difference(&self, other: &PyBasket) -> PyResult<Self> {
-        Ok(PyBasket { inner: py_result(self.inner.difference(&other.inner))? })
+        Ok(PyBasket {
+            inner: py_result(self.inner.difference(&other.inner))?,
+        })
     }
     fn __or__(&self, other: &PyBasket) -> PyResult<Self> {
         self.union(other)
@@ -489,7 +603,9 @@ impl PyBasket {
     }
     /// The basket as a list without tiers (what classify and explain take).
     fn to_list(&self) -> PyProductList {
-        PyProductList { inner: self.inner.to_list() }
+        PyProductList {
+            inner: self.inner.to_list(),
+        }
     }
     #[pyo3(signature = (vintage=None, concordances=None, weighting=None, base_from=None, base_to=None))]
     fn _product_weights(
@@ -503,14 +619,27 @@ impl PyBasket {
     ) -> PyResult<HashMap<String, f64>> {
         let w = self::weighting(weighting, base_from, base_to, self.inner.vintage)?;
         let c = concordances_or_default(py, concordances)?;
-        Ok(weights_dict(py_result(self.inner.to_selection(opt_vintage(vintage)?, &c, &w))?))
+        Ok(weights_dict(py_result(self.inner.to_selection(
+            opt_vintage(vintage)?,
+            &c,
+            &w,
+        ))?))
     }
     fn __repr__(&self) -> String {
         let p: Vec<&str> = self.inner.prefixes().collect();
-        format!("Basket('{}', [{}], vintage='{}')", self.inner.name, p.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", "), self.inner.vintage)
+        format!(
+            "Basket('{}', [{}], vintage='{}')",
+            self.inner.name,
+            p.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", "),
+            self.inner.vintage
+        )
     }
     fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
-        slf.py().import("tradedep._classify")?.getattr("_basket_html")?.call1((slf,))?.extract()
+        slf.py()
+            .import("tradedep._classify")?
+            .getattr("_basket_html")?
+            .call1((slf,))?
+            .extract()
     }
 }
 
@@ -532,7 +661,10 @@ fn _classify(
     base_to: Option<i32>,
 ) -> PyResult<(PyTable, Vec<String>)> {
     let Some(first) = lists.first() else {
-        return Err(to_py(tradedep::Error::invalid_argument("no lists given", "pass a ProductList, a Basket or a list of them")));
+        return Err(to_py(tradedep::Error::invalid_argument(
+            "no lists given",
+            "pass a ProductList, a Basket or a list of them",
+        )));
     };
     let w = self::weighting(weighting, base_from, base_to, first.inner.vintage())?;
     let c = concordances_or_default(py, concordances)?;
@@ -540,16 +672,28 @@ fn _classify(
     let out = if let Ok(t) = table.cast::<PyTradeTable>() {
         let t = &t.get().inner;
         let v = opt_vintage(vintage)?.or(t.meta().vintage);
-        py_result(core::classify::classify_batches(&t.schema(), t.batches(), product, v, &refs, &c, &w))?
+        py_result(core::classify::classify_batches(
+            &t.schema(),
+            t.batches(),
+            product,
+            v,
+            &refs,
+            &c,
+            &w,
+        ))?
     } else {
-        let t: PyTable = table.extract().map_err(|_| PyTypeError::new_err("table is a td.TradeTable or an Arrow table (pyarrow, polars, pandas via pyarrow)"))?;
+        let t: PyTable = table.extract().map_err(|_| {
+            PyTypeError::new_err("table is a td.TradeTable or an Arrow table (pyarrow, polars, pandas via pyarrow)")
+        })?;
         let (batches, schema) = t.into_inner();
         let meta_v = schema.metadata().get("tradedep.vintage").cloned();
         let v = match opt_vintage(vintage)? {
             Some(v) => Some(v),
             None => opt_vintage(meta_v.as_deref())?,
         };
-        py_result(core::classify::classify_batches(&schema, &batches, product, v, &refs, &c, &w))?
+        py_result(core::classify::classify_batches(
+            &schema, &batches, product, v, &refs, &c, &w,
+        ))?
     };
     Ok((PyTable::try_new(out.batches, out.schema)?, out.notes))
 }
@@ -581,7 +725,11 @@ fn _explain<'py>(
     d.set_item("listed", e.listed)?;
     d.set_item("match", e.kind.map(|k| k.as_str()))?;
     d.set_item("weight", e.weight)?;
-    let entries: Vec<(String, Option<String>, f64)> = e.entries.iter().map(|x| (x.entry.clone(), x.tier.clone(), x.weight)).collect();
+    let entries: Vec<(String, Option<String>, f64)> = e
+        .entries
+        .iter()
+        .map(|x| (x.entry.clone(), x.tier.clone(), x.weight))
+        .collect();
     d.set_item("entries", entries)?;
     d.set_item("path", &e.path)?;
     d.set_item("weighting", &e.weighting)?;

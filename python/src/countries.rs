@@ -45,11 +45,16 @@ impl PyCountry {
     /// "country", "alias", "former", "nes", "special" or "no_own_code".
     #[getter]
     fn kind(&self) -> &'static str {
-        countries::area_of(&self.inner).map(|a| a.kind.as_str()).unwrap_or("country")
+        countries::area_of(&self.inner)
+            .map(|a| a.kind.as_str())
+            .unwrap_or("country")
     }
     fn __repr__(&self) -> String {
         let c = &self.inner;
-        format!("Country(iso3={:?}, iso2={:?}, iso_numeric={}, comtrade={}, name={:?})", c.iso3, c.iso2, c.iso_numeric, c.comtrade, c.name)
+        format!(
+            "Country(iso3={:?}, iso2={:?}, iso_numeric={}, comtrade={}, name={:?})",
+            c.iso3, c.iso2, c.iso_numeric, c.comtrade, c.name
+        )
     }
     fn __str__(&self) -> String {
         self.inner.name.to_string()
@@ -87,7 +92,11 @@ fn date_arg(x: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Date>> {
         return py_result(Date::parse(&format!("{y:04}"))).map(Some);
     }
     if x.hasattr("year")? && x.hasattr("month")? && x.hasattr("day")? {
-        let d = Date::new(x.getattr("year")?.extract()?, x.getattr("month")?.extract()?, x.getattr("day")?.extract()?);
+        let d = Date::new(
+            x.getattr("year")?.extract()?,
+            x.getattr("month")?.extract()?,
+            x.getattr("day")?.extract()?,
+        );
         return Ok(Some(d));
     }
     Err(InvalidArgumentError::new_err(
@@ -135,7 +144,15 @@ fn _groups() -> Vec<(String, Vec<String>, String, String, bool)> {
     groups::builtin_groups()
         .iter()
         .chain(user.iter())
-        .map(|g| (g.name.clone(), g.aliases.clone(), g.description.clone(), g.source.clone(), g.builtin))
+        .map(|g| {
+            (
+                g.name.clone(),
+                g.aliases.clone(),
+                g.description.clone(),
+                g.source.clone(),
+                g.builtin,
+            )
+        })
         .collect()
 }
 

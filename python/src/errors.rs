@@ -4,16 +4,66 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 
-create_exception!(tradedep, TradeDepError, PyException, "Base class of every tradedep error.");
-create_exception!(tradedep, FileFormatError, TradeDepError, "The input's structure is wrong (header, delimiter, encoding, truncation, empty file).");
-create_exception!(tradedep, ParseError, TradeDepError, "A value could not be parsed (text in a number column, bad date).");
-create_exception!(tradedep, InvalidDataError, TradeDepError, "A value breaks a rule of the domain (negative value, quantity without unit, mixed vintages).");
-create_exception!(tradedep, UnknownCountryError, TradeDepError, "A country name or code the country table does not know.");
-create_exception!(tradedep, InvalidProductError, TradeDepError, "A malformed product code or one missing from the nomenclature.");
-create_exception!(tradedep, SchemaError, TradeDepError, "A canonical column is missing or has the wrong type.");
-create_exception!(tradedep, InvalidArgumentError, TradeDepError, "Arguments that cannot work together.");
-create_exception!(tradedep, ArrowError, TradeDepError, "An error from the Arrow or Parquet layer.");
-create_exception!(tradedep, TradeDepIOError, TradeDepError, "A file could not be opened or read.");
+create_exception!(
+    tradedep,
+    TradeDepError,
+    PyException,
+    "Base class of every tradedep error."
+);
+create_exception!(
+    tradedep,
+    FileFormatError,
+    TradeDepError,
+    "The input's structure is wrong (header, delimiter, encoding, truncation, empty file)."
+);
+create_exception!(
+    tradedep,
+    ParseError,
+    TradeDepError,
+    "A value could not be parsed (text in a number column, bad date)."
+);
+create_exception!(
+    tradedep,
+    InvalidDataError,
+    TradeDepError,
+    "A value breaks a rule of the domain (negative value, quantity without unit, mixed vintages)."
+);
+create_exception!(
+    tradedep,
+    UnknownCountryError,
+    TradeDepError,
+    "A country name or code the country table does not know."
+);
+create_exception!(
+    tradedep,
+    InvalidProductError,
+    TradeDepError,
+    "A malformed product code or one missing from the nomenclature."
+);
+create_exception!(
+    tradedep,
+    SchemaError,
+    TradeDepError,
+    "A canonical column is missing or has the wrong type."
+);
+create_exception!(
+    tradedep,
+    InvalidArgumentError,
+    TradeDepError,
+    "Arguments that cannot work together."
+);
+create_exception!(
+    tradedep,
+    ArrowError,
+    TradeDepError,
+    "An error from the Arrow or Parquet layer."
+);
+create_exception!(
+    tradedep,
+    TradeDepIOError,
+    TradeDepError,
+    "A file could not be opened or read."
+);
 
 /// Converts a core error into the matching Python exception.
 pub fn to_py(err: tradedep::Error) -> PyErr {

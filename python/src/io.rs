@@ -93,7 +93,10 @@ fn mapping(
         Some(b) if b == "CIF" => Some(ValueBasis::Cif),
         Some(b) if b == "FOB" => Some(ValueBasis::Fob),
         Some(b) => {
-            return py_result(Err(tradedep::Error::invalid_argument(format!("value_basis={b:?}"), "use \"CIF\" or \"FOB\"")))
+            return py_result(Err(tradedep::Error::invalid_argument(
+                format!("value_basis={b:?}"),
+                "use \"CIF\" or \"FOB\"",
+            )))
         }
     };
     m.country_coding = py_result(CountryCoding::parse(country_coding))?;
@@ -124,7 +127,19 @@ fn _from_arrow(
     on_unknown_country: &str,
     source: Option<String>,
 ) -> PyResult<PyTradeTable> {
-    let m = mapping(columns, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country, source)?;
+    let m = mapping(
+        columns,
+        flow,
+        freq,
+        currency,
+        vintage,
+        unit,
+        value_scale,
+        value_basis,
+        country_coding,
+        on_unknown_country,
+        source,
+    )?;
     let reader = data.into_reader()?;
     let batches = reader
         .collect::<Result<Vec<_>, _>>()
@@ -151,7 +166,19 @@ fn _read_csv(
     on_unknown_country: &str,
     delimiter: &str,
 ) -> PyResult<PyTradeTable> {
-    let m = mapping(columns, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country, None)?;
+    let m = mapping(
+        columns,
+        flow,
+        freq,
+        currency,
+        vintage,
+        unit,
+        value_scale,
+        value_basis,
+        country_coding,
+        on_unknown_country,
+        None,
+    )?;
     let delimiter = match delimiter.as_bytes() {
         [d] => *d,
         _ => {
@@ -183,7 +210,21 @@ fn _read_parquet(
     on_unknown_country: &str,
 ) -> PyResult<PyTradeTable> {
     let m = columns
-        .map(|c| mapping(c, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country, None))
+        .map(|c| {
+            mapping(
+                c,
+                flow,
+                freq,
+                currency,
+                vintage,
+                unit,
+                value_scale,
+                value_basis,
+                country_coding,
+                on_unknown_country,
+                None,
+            )
+        })
         .transpose()?;
     let table = py.detach(|| read_parquet(&path, m.as_ref()));
     Ok(PyTradeTable::new(py_result(table)?))

@@ -4,8 +4,8 @@
 use pyo3::prelude::*;
 use pyo3_arrow::PyTable;
 use tradedep::metrics::{
-    self, AsymmetryOptions, By, CompareOptions, ConcentrationOptions, FlagMethod, FlagOptions, Importer, Membership, Over, SeriesFreq, SeriesOptions,
-    SharesOptions, Source, SupplierGroup, UnitValueOptions, MirrorOptions,
+    self, AsymmetryOptions, By, CompareOptions, ConcentrationOptions, FlagMethod, FlagOptions, Importer, Membership,
+    MirrorOptions, Over, SeriesFreq, SeriesOptions, SharesOptions, Source, SupplierGroup, UnitValueOptions,
 };
 use tradedep::model::{Flow, Freq, ProductSelection, TableMeta, TradeRow, TradeTableBuilder, Vintage};
 
@@ -20,16 +20,29 @@ fn importers(args: Vec<ImporterArg>) -> PyResult<Vec<Importer>> {
     args.into_iter()
         .map(|(label, codes)| match (label, codes) {
             (None, Some(c)) if c.len() == 1 => Ok(Importer::country(c[0])),
-            (Some(l), Some(c)) => Ok(Importer { label: l, members: Membership::Countries(c) }),
+            (Some(l), Some(c)) => Ok(Importer {
+                label: l,
+                members: Membership::Countries(c),
+            }),
             (Some(l), None) => Ok(Importer::group(&l)),
-            _ => Err(pyo3::exceptions::PyValueError::new_err("an importer needs a label or exactly one code")),
+            _ => Err(pyo3::exceptions::PyValueError::new_err(
+                "an importer needs a label or exactly one code",
+            )),
         })
         .collect()
 }
 
-fn selection(products: Option<Vec<(String, f64)>>, name: &str, vintage: Option<String>) -> PyResult<Option<ProductSelection>> {
+fn selection(
+    products: Option<Vec<(String, f64)>>,
+    name: &str,
+    vintage: Option<String>,
+) -> PyResult<Option<ProductSelection>> {
     let vintage = py_result(vintage.map(|v| Vintage::parse(&v)).transpose())?;
-    Ok(products.map(|entries| ProductSelection { name: name.to_string(), vintage, entries }))
+    Ok(products.map(|entries| ProductSelection {
+        name: name.to_string(),
+        vintage,
+        entries,
+    }))
 }
 
 fn by_keys(by: Vec<String>) -> PyResult<Vec<By>> {
@@ -133,7 +146,12 @@ fn _importer_product_concentration_baci(
     let vintage = crate::io::parse_vintage(vintage)?;
     let on_unknown_country = crate::io::parse_on_unknown_country(on_unknown_country)?;
     let out = py.detach(|| {
-        let options = tradedep::io::baci::BaciOptions { vintage, years: years.as_deref(), on_unknown_country, ..Default::default() };
+        let options = tradedep::io::baci::BaciOptions {
+            vintage,
+            years: years.as_deref(),
+            on_unknown_country,
+            ..Default::default()
+        };
         metrics::importer_product_concentration_baci(&path, &options)
     });
     let (batch, report) = py_result(out)?;
@@ -164,7 +182,9 @@ fn _trade_table_from_columns(
         || quantity.as_ref().is_some_and(|q| q.len() != n)
         || quantity_unit.as_ref().is_some_and(|q| q.len() != n)
     {
-        return Err(pyo3::exceptions::PyValueError::new_err("all columns must have the same length"));
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "all columns must have the same length",
+        ));
     }
     let vintage = py_result(vintage.map(|v| Vintage::parse(&v)).transpose())?;
     let meta = TableMeta::new(py_result(Freq::parse(freq))?, currency, vintage);
@@ -184,7 +204,9 @@ fn supplier_groups(groups: Vec<(String, Vec<u16>)>) -> Vec<SupplierGroup> {
 }
 
 fn one_importer(arg: ImporterArg) -> PyResult<Importer> {
-    importers(vec![arg])?.pop().ok_or_else(|| pyo3::exceptions::PyValueError::new_err("no importer"))
+    importers(vec![arg])?
+        .pop()
+        .ok_or_else(|| pyo3::exceptions::PyValueError::new_err("no importer"))
 }
 
 #[pyfunction]
@@ -348,7 +370,12 @@ fn _mirror_gap(
     importers: Option<Vec<u16>>,
     exporters: Option<Vec<u16>>,
 ) -> PyResult<PyTable> {
-    let opts = MirrorOptions { by: by_keys(by)?, products: selection(products, &products_name, vintage)?, importers, exporters };
+    let opts = MirrorOptions {
+        by: by_keys(by)?,
+        products: selection(products, &products_name, vintage)?,
+        importers,
+        exporters,
+    };
     to_table(py_result(metrics::mirror_gap(&table.inner, &opts))?)
 }
 

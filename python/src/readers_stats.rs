@@ -66,7 +66,11 @@ fn _read_comext(
     freq: Option<&str>,
     vintage: Option<&str>,
 ) -> PyResult<PyTradeTable> {
-    let opts = ComextOptions { level: py_result(ComextLevel::parse(level))?, freq: parse_freq(freq)?, vintage: parse_vintage(vintage)? };
+    let opts = ComextOptions {
+        level: py_result(ComextLevel::parse(level))?,
+        freq: parse_freq(freq)?,
+        vintage: parse_vintage(vintage)?,
+    };
     let table = py.detach(|| core_read_comext(&path, &opts));
     Ok(PyTradeTable::new(py_result(table)?))
 }

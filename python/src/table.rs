@@ -30,7 +30,15 @@ pub fn report_dict<'py>(py: Python<'py>, r: &tradedep::ReadReport) -> PyResult<B
     d.set_item("rows_read", r.rows_read)?;
     d.set_item("rows_kept", r.rows_kept)?;
     d.set_item("rows_set_aside", r.rows_set_aside())?;
-    d.set_item("set_aside", r.set_aside.clone().into_iter().collect::<Vec<_>>().into_iter().collect::<std::collections::BTreeMap<_, _>>())?;
+    d.set_item(
+        "set_aside",
+        r.set_aside
+            .clone()
+            .into_iter()
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect::<std::collections::BTreeMap<_, _>>(),
+    )?;
     d.set_item("examples", r.examples.clone())?;
     d.set_item("notes", r.notes.clone())?;
     Ok(d)
@@ -72,7 +80,11 @@ impl PyTradeTable {
         self.to_pytable()
     }
     #[pyo3(signature = (requested_schema=None))]
-    fn __arrow_c_stream__<'py>(&self, py: Python<'py>, requested_schema: Option<Bound<'py, PyCapsule>>) -> PyResult<Bound<'py, PyAny>> {
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyCapsule>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let t = self.to_pytable()?.into_pyobject(py)?;
         t.call_method1("__arrow_c_stream__", (requested_schema,))
     }
@@ -86,8 +98,16 @@ impl PyTradeTable {
         period_from: Option<String>,
         period_to: Option<String>,
     ) -> PyResult<PyTradeTable> {
-        let flows = flows.map(|fs| fs.iter().map(|f| Flow::parse(f)).collect::<Result<Vec<_>, _>>()).transpose();
-        let mut filter = Filter { reporters, partners, flows: py_result(flows)?, products, ..Default::default() };
+        let flows = flows
+            .map(|fs| fs.iter().map(|f| Flow::parse(f)).collect::<Result<Vec<_>, _>>())
+            .transpose();
+        let mut filter = Filter {
+            reporters,
+            partners,
+            flows: py_result(flows)?,
+            products,
+            ..Default::default()
+        };
         filter.period_from = py_result(period_from.map(|p| Period::parse(&p).map(|p| p.code())).transpose())?;
         filter.period_to = py_result(period_to.map(|p| Period::parse(&p).map(|p| p.code())).transpose())?;
         Ok(PyTradeTable::new(py_result(self.inner.filter(&filter))?))

@@ -54,19 +54,38 @@ impl Basket {
         for c in codes {
             let raw = c.as_ref();
             let d = super::codes::clean_code(raw);
-            if d.is_empty() || !d.bytes().all(|b| b.is_ascii_digit()) || d.len() % 2 == 1 || d.len() > vintage.max_digits() {
+            if d.is_empty()
+                || !d.bytes().all(|b| b.is_ascii_digit())
+                || d.len() % 2 == 1
+                || d.len() > vintage.max_digits()
+            {
                 return Err(Error::invalid_data(
                     format!("malformed code {raw:?} for a {vintage} basket"),
                     Location::default().column("codes").value(raw),
-                    format!("give 2, 4 or 6{} digits with leading zeros", if vintage.max_digits() > 6 { format!(" ... {}", vintage.max_digits()) } else { String::new() }),
+                    format!(
+                        "give 2, 4 or 6{} digits with leading zeros",
+                        if vintage.max_digits() > 6 {
+                            format!(" ... {}", vintage.max_digits())
+                        } else {
+                            String::new()
+                        }
+                    ),
                 ));
             }
             set.insert(d);
         }
         if set.is_empty() {
-            return Err(Error::invalid_argument(format!("basket {name:?} has no codes"), "give at least one code or prefix"));
+            return Err(Error::invalid_argument(
+                format!("basket {name:?} has no codes"),
+                "give at least one code or prefix",
+            ));
         }
-        Ok(Basket { name: name.into(), vintage, reasoning: String::new(), prefixes: minimal(set) })
+        Ok(Basket {
+            name: name.into(),
+            vintage,
+            reasoning: String::new(),
+            prefixes: minimal(set),
+        })
     }
 
     /// Same basket with a reasoning text.
@@ -84,8 +103,16 @@ impl Basket {
         for t in tiers {
             codes.extend(list.tier(t)?.codes().map(String::from));
         }
-        let name = if tiers.is_empty() { list.name().to_string() } else { format!("{} tier {}", list.name(), tiers.join("+")) };
-        Ok(Basket::new(&name, codes, list.vintage())?.with_reasoning(&format!("entries of {} version {}", list.name(), list.version())))
+        let name = if tiers.is_empty() {
+            list.name().to_string()
+        } else {
+            format!("{} tier {}", list.name(), tiers.join("+"))
+        };
+        Ok(Basket::new(&name, codes, list.vintage())?.with_reasoning(&format!(
+            "entries of {} version {}",
+            list.name(),
+            list.version()
+        )))
     }
 
     pub fn prefixes(&self) -> impl Iterator<Item = &str> {
@@ -106,7 +133,10 @@ impl Basket {
     fn same_base(&self, other: &Basket) -> Result<()> {
         if self.vintage.hs_base() != other.vintage.hs_base() {
             return Err(Error::invalid_argument(
-                format!("basket {:?} is {} but {:?} is {}", self.name, self.vintage, other.name, other.vintage),
+                format!(
+                    "basket {:?} is {} but {:?} is {}",
+                    self.name, self.vintage, other.name, other.vintage
+                ),
                 "convert one basket first (to_selection with a correlation table) or build both in one vintage",
             ));
         }
@@ -117,7 +147,12 @@ impl Basket {
     pub fn union(&self, other: &Basket) -> Result<Basket> {
         self.same_base(other)?;
         let set = self.prefixes.iter().chain(other.prefixes.iter()).cloned().collect();
-        Ok(Basket { name: format!("{} | {}", self.name, other.name), vintage: self.vintage, reasoning: String::new(), prefixes: minimal(set) })
+        Ok(Basket {
+            name: format!("{} | {}", self.name, other.name),
+            vintage: self.vintage,
+            reasoning: String::new(),
+            prefixes: minimal(set),
+        })
     }
 
     /// Codes in both baskets.
@@ -133,7 +168,12 @@ impl Basket {
                 }
             }
         }
-        Ok(Basket { name: format!("{} & {}", self.name, other.name), vintage: self.vintage, reasoning: String::new(), prefixes: minimal(set) })
+        Ok(Basket {
+            name: format!("{} & {}", self.name, other.name),
+            vintage: self.vintage,
+            reasoning: String::new(),
+            prefixes: minimal(set),
+        })
     }
 
     /// Codes of `self` not in `other` (may be empty).
@@ -154,17 +194,41 @@ impl Basket {
                 out.insert(p);
             }
         }
-        Ok(Basket { name: format!("{} - {}", self.name, other.name), vintage: self.vintage, reasoning: String::new(), prefixes: minimal(out) })
+        Ok(Basket {
+            name: format!("{} - {}", self.name, other.name),
+            vintage: self.vintage,
+            reasoning: String::new(),
+            prefixes: minimal(out),
+        })
     }
 
     fn entries(&self) -> Vec<ListEntry> {
-        self.prefixes.iter().map(|p| ListEntry { code: p.clone(), attrs: EntryAttrs::default(), line: None }).collect()
+        self.prefixes
+            .iter()
+            .map(|p| ListEntry {
+                code: p.clone(),
+                attrs: EntryAttrs::default(),
+                line: None,
+            })
+            .collect()
     }
 
     /// The basket for data of vintage `target` (`None` = own vintage), through correlation
     /// tables where the HS editions differ.
-    pub fn to_selection(&self, target: Option<Vintage>, concordances: &Concordances, weighting: &Weighting) -> Result<ProductSelection> {
-        super::list::selection(&self.name, &self.entries(), self.vintage, target, concordances, weighting)
+    pub fn to_selection(
+        &self,
+        target: Option<Vintage>,
+        concordances: &Concordances,
+        weighting: &Weighting,
+    ) -> Result<ProductSelection> {
+        super::list::selection(
+            &self.name,
+            &self.entries(),
+            self.vintage,
+            target,
+            concordances,
+            weighting,
+        )
     }
 
     /// The codes of `to` standing for this basket, with weights and the prefixes they come from.
@@ -178,7 +242,11 @@ impl Basket {
             name: self.name.clone(),
             version: String::new(),
             effective: None,
-            source: if self.reasoning.is_empty() { "basket".into() } else { format!("basket: {}", self.reasoning) },
+            source: if self.reasoning.is_empty() {
+                "basket".into()
+            } else {
+                format!("basket: {}", self.reasoning)
+            },
             vintage: self.vintage,
             tiers: vec![],
         };
@@ -236,7 +304,9 @@ pub fn microelectronics() -> Basket {
 pub fn cnc_machine_tools() -> Basket {
     basket(
         "CNC machine tools",
-        &["8456", "8457", "8458", "8459", "8460", "8461", "8462", "8463", "8464", "8465", "8466"],
+        &[
+            "8456", "8457", "8458", "8459", "8460", "8461", "8462", "8463", "8464", "8465", "8466",
+        ],
         "Machine tools of headings 8456-8466 (HS2022) including parts (8466); HS6 does not separate numerically \
          controlled machines in every heading, so this is an upper bound for CNC",
     )
@@ -244,7 +314,12 @@ pub fn cnc_machine_tools() -> Basket {
 
 fn basket(name: &str, codes: &[&str], reasoning: &str) -> Basket {
     let prefixes = minimal(codes.iter().map(|c| c.to_string()).collect());
-    Basket { name: name.into(), vintage: Vintage::Hs(2022), reasoning: reasoning.into(), prefixes }
+    Basket {
+        name: name.into(),
+        vintage: Vintage::Hs(2022),
+        reasoning: reasoning.into(),
+        prefixes,
+    }
 }
 
 /// The shipped baskets by name.
@@ -254,7 +329,10 @@ pub fn builtin(name: &str) -> Result<Basket> {
         "drone_components" | "drones" => Ok(drone_components()),
         "microelectronics" => Ok(microelectronics()),
         "cnc_machine_tools" | "cnc" | "machine_tools" => Ok(cnc_machine_tools()),
-        _ => Err(Error::invalid_argument(format!("no built-in basket {name:?}"), "built-in baskets: drone_components, microelectronics, cnc_machine_tools")),
+        _ => Err(Error::invalid_argument(
+            format!("no built-in basket {name:?}"),
+            "built-in baskets: drone_components, microelectronics, cnc_machine_tools",
+        )),
     }
 }
 
@@ -267,7 +345,10 @@ mod tests {
 
     #[test]
     fn set_operations_on_prefixes() {
-        let all: Vec<String> = ["850110", "854231", "854232", "854110", "880730", "880621"].iter().map(|s| s.to_string()).collect();
+        let all: Vec<String> = ["850110", "854231", "854232", "854110", "880730", "880621"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let a = b(&["8542", "8541", "880730"]);
         let c = b(&["854231", "8806", "8541"]);
         let u = a.union(&c).unwrap();
@@ -275,8 +356,16 @@ mod tests {
         let d = a.difference(&c).unwrap();
         for code in &all {
             assert_eq!(u.contains(code), a.contains(code) || c.contains(code), "union {code}");
-            assert_eq!(i.contains(code), a.contains(code) && c.contains(code), "intersection {code}");
-            assert_eq!(d.contains(code), a.contains(code) && !c.contains(code), "difference {code}");
+            assert_eq!(
+                i.contains(code),
+                a.contains(code) && c.contains(code),
+                "intersection {code}"
+            );
+            assert_eq!(
+                d.contains(code),
+                a.contains(code) && !c.contains(code),
+                "difference {code}"
+            );
         }
         assert_eq!(i.prefixes().collect::<Vec<_>>(), ["8541", "854231"]);
         assert!(b(&["85"]).difference(&b(&["8542"])).unwrap().contains("854110"));

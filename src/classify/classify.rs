@@ -25,7 +25,9 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int16Type, Int32Type, Int8Type};
-use arrow_array::{Array, ArrayRef, DictionaryArray, Float64Array, Int16Array, Int32Array, Int8Array, RecordBatch, StringArray};
+use arrow_array::{
+    Array, ArrayRef, DictionaryArray, Float64Array, Int16Array, Int32Array, Int8Array, RecordBatch, StringArray,
+};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use super::concordance::{Concordances, Weighting};
@@ -52,16 +54,29 @@ pub struct Matcher<'a> {
 
 impl<'a> Matcher<'a> {
     /// Prepares `list` for codes of `vintage` (`None`: assumed to be the list's vintage, with a note).
-    pub fn new(list: &'a ProductList, vintage: Option<crate::model::Vintage>, conc: &Concordances, weighting: &Weighting) -> Result<Matcher<'a>> {
+    pub fn new(
+        list: &'a ProductList,
+        vintage: Option<crate::model::Vintage>,
+        conc: &Concordances,
+        weighting: &Weighting,
+    ) -> Result<Matcher<'a>> {
         let Some(v) = vintage else {
             return Ok(Matcher {
                 list,
                 mapped: None,
-                notes: vec![format!("the table declares no vintage; codes compared with {} as {} codes", list.name(), list.vintage())],
+                notes: vec![format!(
+                    "the table declares no vintage; codes compared with {} as {} codes",
+                    list.name(),
+                    list.vintage()
+                )],
             });
         };
         if v.hs_base() == list.vintage().hs_base() {
-            return Ok(Matcher { list, mapped: None, notes: vec![] });
+            return Ok(Matcher {
+                list,
+                mapped: None,
+                notes: vec![],
+            });
         }
         let m = list.map_to(v, conc, weighting)?;
         let notes = vec![format!(
@@ -71,9 +86,18 @@ impl<'a> Matcher<'a> {
             v,
             m.path.join(" then "),
             weighting.describe(),
-            { let mut w: Vec<&str> = m.codes.iter().map(|c| c.weighting.as_str()).collect(); w.sort(); w.dedup(); w.join("; ") }
+            {
+                let mut w: Vec<&str> = m.codes.iter().map(|c| c.weighting.as_str()).collect();
+                w.sort();
+                w.dedup();
+                w.join("; ")
+            }
         )];
-        Ok(Matcher { list, mapped: Some(m.codes.into_iter().map(|c| (c.code.clone(), c)).collect()), notes })
+        Ok(Matcher {
+            list,
+            mapped: Some(m.codes.into_iter().map(|c| (c.code.clone(), c)).collect()),
+            notes,
+        })
     }
 
     /// The match of `code`, or `None`.
@@ -82,12 +106,20 @@ impl<'a> Matcher<'a> {
             None => {
                 let (e, kind) = self.list.lookup(code)?;
                 let i = self.list.entries().iter().position(|x| std::ptr::eq(x, e))?;
-                Some(CodeMatch { entries: vec![(i, 1.0)], kind, weight: 1.0 })
+                Some(CodeMatch {
+                    entries: vec![(i, 1.0)],
+                    kind,
+                    weight: 1.0,
+                })
             }
             Some(m) => {
                 // Mapped codes are HS6; national codes of the table match by their subheading.
                 let c = m.get(code).or_else(|| code.get(..6).and_then(|k| m.get(k)))?;
-                Some(CodeMatch { entries: c.via.clone(), kind: MatchKind::Converted, weight: c.weight })
+                Some(CodeMatch {
+                    entries: c.via.clone(),
+                    kind: MatchKind::Converted,
+                    weight: c.weight,
+                })
             }
         }
     }
@@ -102,8 +134,18 @@ pub struct Classified {
     pub notes: Vec<String>,
 }
 
-fn join_attr(list: &ProductList, m: &CodeMatch, f: impl Fn(&super::list::ListEntry) -> Option<String>) -> Option<String> {
-    let mut v: Vec<String> = m.entries.iter().filter_map(|(i, _)| list.entries().get(*i)).filter_map(&f).filter(|s| !s.is_empty()).collect();
+fn join_attr(
+    list: &ProductList,
+    m: &CodeMatch,
+    f: impl Fn(&super::list::ListEntry) -> Option<String>,
+) -> Option<String> {
+    let mut v: Vec<String> = m
+        .entries
+        .iter()
+        .filter_map(|(i, _)| list.entries().get(*i))
+        .filter_map(&f)
+        .filter(|s| !s.is_empty())
+        .collect();
     v.sort();
     v.dedup();
     (!v.is_empty()).then(|| v.join(","))
@@ -114,8 +156,21 @@ fn join_attr(list: &ProductList, m: &CodeMatch, f: impl Fn(&super::list::ListEnt
 /// of `conc` and `weighting` (pass `&Weighting::default()`, continuity, unless you mean another).
 /// The notes and the list columns' field metadata name the weighting asked for and the ones
 /// applied.
-pub fn classify(table: &TradeTable, lists: &[&ProductList], conc: &Concordances, weighting: &Weighting) -> Result<Classified> {
-    classify_batches(&table.schema(), table.batches(), "product", table.meta().vintage, lists, conc, weighting)
+pub fn classify(
+    table: &TradeTable,
+    lists: &[&ProductList],
+    conc: &Concordances,
+    weighting: &Weighting,
+) -> Result<Classified> {
+    classify_batches(
+        &table.schema(),
+        table.batches(),
+        "product",
+        table.meta().vintage,
+        lists,
+        conc,
+        weighting,
+    )
 }
 
 /// Row keys into a per-code array: the dictionary's own keys (shared, not copied) or keys
@@ -193,11 +248,17 @@ fn dict_column(keys: &Int32Array, values: Vec<Option<String>>, key: &DataType) -
             Arc::new(DictionaryArray::<Int8Type>::try_new(k, dict).map_err(err)?)
         }
         DataType::Int16 => {
-            let k: Int16Array = keys.iter().map(|k| row(k).and_then(|u| i16::try_from(u).ok())).collect();
+            let k: Int16Array = keys
+                .iter()
+                .map(|k| row(k).and_then(|u| i16::try_from(u).ok()))
+                .collect();
             Arc::new(DictionaryArray::<Int16Type>::try_new(k, dict).map_err(err)?)
         }
         _ => {
-            let k: Int32Array = keys.iter().map(|k| row(k).and_then(|u| i32::try_from(u).ok())).collect();
+            let k: Int32Array = keys
+                .iter()
+                .map(|k| row(k).and_then(|u| i32::try_from(u).ok()))
+                .collect();
             Arc::new(DictionaryArray::<Int32Type>::try_new(k, dict).map_err(err)?)
         }
     })
@@ -218,12 +279,29 @@ pub fn classify_batches(
     let mut names: Vec<&str> = lists.iter().map(|l| l.name()).collect();
     names.sort();
     if names.windows(2).any(|w| w[0] == w[1]) {
-        return Err(Error::invalid_argument("two lists have the same name", "rename one (its name prefixes its columns)"));
+        return Err(Error::invalid_argument(
+            "two lists have the same name",
+            "rename one (its name prefixes its columns)",
+        ));
     }
     let pi = schema.index_of(product).map_err(|_| {
-        Error::schema(format!("no product column {product:?}"), format!("columns are [{}]; name the code column", schema.fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>().join(", ")))
+        Error::schema(
+            format!("no product column {product:?}"),
+            format!(
+                "columns are [{}]; name the code column",
+                schema
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
     })?;
-    let matchers: Vec<Matcher> = lists.iter().map(|l| Matcher::new(l, vintage, conc, weighting)).collect::<Result<_>>()?;
+    let matchers: Vec<Matcher> = lists
+        .iter()
+        .map(|l| Matcher::new(l, vintage, conc, weighting))
+        .collect::<Result<_>>()?;
     let notes: Vec<String> = matchers.iter().flat_map(|m| m.notes.clone()).collect();
 
     let mut fields: Vec<Arc<Field>> = schema.fields().iter().cloned().collect();
@@ -240,11 +318,16 @@ pub fn classify_batches(
         for f in ["entry", "tier", "category", "control_entry", "match"] {
             let name = format!("{}.{f}", l.name());
             if schema.index_of(&name).is_ok() {
-                return Err(Error::invalid_argument(format!("the table already has a column {name:?}"), "classify a table once per list, or rename the list"));
+                return Err(Error::invalid_argument(
+                    format!("the table already has a column {name:?}"),
+                    "classify a table once per list, or rename the list",
+                ));
             }
             fields.push(Arc::new(Field::new(name, dict.clone(), true).with_metadata(md.clone())));
         }
-        fields.push(Arc::new(Field::new(format!("{}.weight", l.name()), DataType::Float64, false).with_metadata(md)));
+        fields.push(Arc::new(
+            Field::new(format!("{}.weight", l.name()), DataType::Float64, false).with_metadata(md),
+        ));
     }
     let out_schema = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
 
@@ -269,24 +352,40 @@ pub fn classify_batches(
                 .collect();
             let l = m.list;
             let attr = |f: &dyn Fn(&super::list::ListEntry) -> Option<String>| -> Vec<Option<String>> {
-                per_code.iter().map(|pm| pm.as_ref().and_then(|pm| join_attr(l, pm, f))).collect()
+                per_code
+                    .iter()
+                    .map(|pm| pm.as_ref().and_then(|pm| join_attr(l, pm, f)))
+                    .collect()
             };
             let str_cols: [Vec<Option<String>>; 5] = [
                 attr(&|e| Some(e.code.clone())),
                 attr(&|e| e.attrs.tier.clone()),
                 attr(&|e| e.attrs.category.clone()),
                 attr(&|e| Some(e.attrs.control_entries.join(" "))),
-                per_code.iter().map(|pm| pm.as_ref().map(|pm| pm.kind.as_str().to_string())).collect(),
+                per_code
+                    .iter()
+                    .map(|pm| pm.as_ref().map(|pm| pm.kind.as_str().to_string()))
+                    .collect(),
             ];
             let kt = key_type(m);
             for values in str_cols {
                 cols.push(dict_column(&keys, values, &kt)?);
             }
-            let w: Vec<f64> = per_code.iter().map(|pm| pm.as_ref().map(|pm| pm.weight).unwrap_or(0.0)).collect();
-            let weight: Float64Array = keys.iter().map(|k| k.and_then(|k| w.get(k as usize).copied()).unwrap_or(0.0)).collect::<Vec<f64>>().into();
+            let w: Vec<f64> = per_code
+                .iter()
+                .map(|pm| pm.as_ref().map(|pm| pm.weight).unwrap_or(0.0))
+                .collect();
+            let weight: Float64Array = keys
+                .iter()
+                .map(|k| k.and_then(|k| w.get(k as usize).copied()).unwrap_or(0.0))
+                .collect::<Vec<f64>>()
+                .into();
             cols.push(Arc::new(weight));
         }
-        out.push(RecordBatch::try_new(out_schema.clone(), cols).map_err(|e| Error::arrow("assembling classified batch", e))?);
+        out.push(
+            RecordBatch::try_new(out_schema.clone(), cols)
+                .map_err(|e| Error::arrow("assembling classified batch", e))?,
+        );
     }
     let mut notes = notes;
     if !malformed.is_empty() {
@@ -297,5 +396,9 @@ pub fn classify_batches(
             ex.join(", ")
         ));
     }
-    Ok(Classified { schema: out_schema, batches: out, notes })
+    Ok(Classified {
+        schema: out_schema,
+        batches: out,
+        notes,
+    })
 }

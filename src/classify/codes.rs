@@ -81,7 +81,11 @@ impl ProductCode {
             4 => 2,
             _ => return None,
         };
-        let vintage = if up <= 6 { self.vintage().hs_base() } else { self.vintage() };
+        let vintage = if up <= 6 {
+            self.vintage().hs_base()
+        } else {
+            self.vintage()
+        };
         ProductCode::new(&d[..up], vintage).ok()
     }
     /// The chain from chapter down to this code, e.g. `85`, `8542`, `854231`.

@@ -19,7 +19,9 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int32Type};
-use arrow_array::{ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, RecordBatch, StringArray, UInt32Array};
+use arrow_array::{
+    ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, RecordBatch, StringArray, UInt32Array,
+};
 
 use super::sheet::{self, Sheet};
 use crate::error::{Error, Location, Result};
@@ -95,7 +97,11 @@ pub enum Weighting {
     /// Shares of the counterparts' trade (codes of `vintage`) in a base period; counterparts
     /// without trade get 0, and a code none of whose counterparts traded falls back to an
     /// equal split (the split says so).
-    TradeShares { vintage: Vintage, values: HashMap<String, f64>, base: String },
+    TradeShares {
+        vintage: Vintage,
+        values: HashMap<String, f64>,
+        base: String,
+    },
 }
 
 impl Weighting {
@@ -109,7 +115,10 @@ impl Weighting {
     /// [`Weighting::Continuity`] gives them nothing and [`Weighting::Equal`] gives each 1/n.
     pub fn trade_shares(table: &TradeTable, from: Option<i32>, to: Option<i32>) -> Result<Weighting> {
         let vintage = table.meta().vintage.ok_or_else(|| {
-            Error::invalid_argument("the base-period table has no declared vintage", "declare the vintage of the table used for trade-share weights")
+            Error::invalid_argument(
+                "the base-period table has no declared vintage",
+                "declare the vintage of the table used for trade-share weights",
+            )
         })?;
         let mut values: HashMap<String, f64> = HashMap::new();
         for b in table.batches() {
@@ -128,12 +137,25 @@ impl Weighting {
                 *values.entry(hs6.to_string()).or_default() += value.value(i);
             }
         }
-        let src = table.report().sources.first().cloned().unwrap_or_else(|| "table".into());
+        let src = table
+            .report()
+            .sources
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "table".into());
         let span = match (from, to) {
             (None, None) => "all periods".to_string(),
-            (f, t) => format!("periods {}..{}", f.map(|v| v.to_string()).unwrap_or_default(), t.map(|v| v.to_string()).unwrap_or_default()),
+            (f, t) => format!(
+                "periods {}..{}",
+                f.map(|v| v.to_string()).unwrap_or_default(),
+                t.map(|v| v.to_string()).unwrap_or_default()
+            ),
         };
-        Ok(Weighting::TradeShares { vintage: vintage.hs_base(), values, base: format!("{src}, {span}") })
+        Ok(Weighting::TradeShares {
+            vintage: vintage.hs_base(),
+            values,
+            base: format!("{src}, {span}"),
+        })
     }
 
     /// Short name for reports: `continuity`, `equal split` or `trade shares of ... in <base>`.
@@ -208,7 +230,11 @@ fn vintages_in_name(name: &str) -> Vec<Vintage> {
 /// Finds the header row: the first row with two cells naming HS editions.
 fn find_header(sheet: &Sheet) -> Option<(usize, usize, usize, Vintage, Vintage)> {
     for (ri, (_, row)) in sheet.rows.iter().enumerate().take(10) {
-        let found: Vec<(usize, Vintage)> = row.iter().enumerate().filter_map(|(i, c)| vintage_of_header(c).map(|v| (i, v))).collect();
+        let found: Vec<(usize, Vintage)> = row
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| vintage_of_header(c).map(|v| (i, v)))
+            .collect();
         if found.len() >= 2 {
             return Some((ri, found[0].0, found[1].0, found[0].1, found[1].1));
         }
@@ -249,7 +275,14 @@ impl Correlation {
             by_a.entry(l.a.clone()).or_default().push(i);
             by_b.entry(l.b.clone()).or_default().push(i);
         }
-        Correlation { a, b, source: source.into(), links, by_a, by_b }
+        Correlation {
+            a,
+            b,
+            source: source.into(),
+            links,
+            by_a,
+            by_b,
+        }
     }
 
     /// Loads a correlation table from CSV (`hs2022,hs2017,relationship`, optional `ex_flag`)
@@ -258,9 +291,16 @@ impl Correlation {
         let path = path.as_ref();
         let sheet = if sheet::is_workbook(path) {
             let sheets = sheet::read_workbook(path)?;
-            sheets.into_iter().find(|s| s.name.to_ascii_lowercase().contains("correlat")).ok_or_else(|| {
-                Error::format("no sheet named like 'Correlation'", Location::file(path.display().to_string()), "give the UNSD 'Conversion and Correlation Tables' workbook")
-            })?
+            sheets
+                .into_iter()
+                .find(|s| s.name.to_ascii_lowercase().contains("correlat"))
+                .ok_or_else(|| {
+                    Error::format(
+                        "no sheet named like 'Correlation'",
+                        Location::file(path.display().to_string()),
+                        "give the UNSD 'Conversion and Correlation Tables' workbook",
+                    )
+                })?
         } else {
             sheet::read_csv(path)?
         };
@@ -272,13 +312,17 @@ impl Correlation {
         let header = &sheet.rows[hi].1;
         let irel = header.iter().position(|h| h.to_ascii_lowercase().contains("relation"));
         // The "ex" flag sits in an unnamed column (workbook) or in `ex_flag` (CSV).
-        let iex = header.iter().position(|h| h.to_ascii_lowercase().starts_with("ex")).or_else(|| {
-            (0..header.len()).find(|i| *i != ia && *i != ib && Some(*i) != irel && header[*i].is_empty())
-        });
+        let iex = header
+            .iter()
+            .position(|h| h.to_ascii_lowercase().starts_with("ex"))
+            .or_else(|| (0..header.len()).find(|i| *i != ia && *i != ib && Some(*i) != irel && header[*i].is_empty()));
         let mut links = vec![];
         for (line, row) in &sheet.rows[hi + 1..] {
             let get = |i: usize| row.get(i).map(|s| s.as_str()).unwrap_or("");
-            let (Some(a), Some(b)) = (check_code(sheet, *line, &header[ia], get(ia))?, check_code(sheet, *line, &header[ib], get(ib))?) else {
+            let (Some(a), Some(b)) = (
+                check_code(sheet, *line, &header[ia], get(ia))?,
+                check_code(sheet, *line, &header[ib], get(ib))?,
+            ) else {
                 if get(ia).is_empty() && get(ib).is_empty() {
                     continue; // blank line
                 }
@@ -290,7 +334,12 @@ impl Correlation {
             };
             let relationship = irel.map(|i| get(i).to_string()).unwrap_or_default();
             let partial = iex.is_some_and(|i| get(i).eq_ignore_ascii_case("ex"));
-            links.push(Link { a, b, relationship, partial });
+            links.push(Link {
+                a,
+                b,
+                relationship,
+                partial,
+            });
         }
         Ok(Self::from_links(va, vb, &sheet.source, links))
     }
@@ -327,7 +376,10 @@ impl Correlation {
             Ok((&self.by_b, false))
         } else {
             Err(Error::invalid_argument(
-                format!("the correlation {} links {} and {}, not {from}", self.source, self.a, self.b),
+                format!(
+                    "the correlation {} links {} and {}, not {from}",
+                    self.source, self.a, self.b
+                ),
                 "load the correlation table of the vintages you convert between",
             ))
         }
@@ -352,7 +404,11 @@ impl Correlation {
                         if is_a {
                             (l.b.as_str(), l.relationship.clone(), l.partial)
                         } else {
-                            (l.a.as_str(), l.relationship.split(':').rev().collect::<Vec<_>>().join(":"), l.partial)
+                            (
+                                l.a.as_str(),
+                                l.relationship.split(':').rev().collect::<Vec<_>>().join(":"),
+                                l.partial,
+                            )
                         }
                     })
                     .collect()
@@ -363,11 +419,22 @@ impl Correlation {
     /// Splits `code` of vintage `from` among its counterparts with `weighting`.
     pub fn split(&self, code: &str, from: Vintage, weighting: &Weighting) -> Result<Split> {
         let to = if from.hs_base() == self.a { self.b } else { self.a };
-        let mut targets: Vec<String> = self.counterparts(code, from)?.into_iter().map(|(c, _, _)| c.to_string()).collect();
+        let mut targets: Vec<String> = self
+            .counterparts(code, from)?
+            .into_iter()
+            .map(|(c, _, _)| c.to_string())
+            .collect();
         targets.sort_unstable();
         targets.dedup();
         let (parts, used) = weigh(code, &targets, to, weighting);
-        Ok(Split { code: code.into(), from: from.hs_base(), to, parts, weighting: used, path: vec![self.source.clone()] })
+        Ok(Split {
+            code: code.into(),
+            from: from.hs_base(),
+            to,
+            parts,
+            weighting: used,
+            path: vec![self.source.clone()],
+        })
     }
 }
 
@@ -375,7 +442,10 @@ impl Correlation {
 fn weigh(code: &str, targets: &[String], to: Vintage, weighting: &Weighting) -> (Vec<(String, f64)>, String) {
     let n = targets.len();
     let equal = |note: &str| {
-        (targets.iter().map(|t| (t.clone(), 1.0 / n as f64)).collect::<Vec<_>>(), format!("equal split{note}"))
+        (
+            targets.iter().map(|t| (t.clone(), 1.0 / n as f64)).collect::<Vec<_>>(),
+            format!("equal split{note}"),
+        )
     };
     if n == 0 {
         return (vec![], "no counterpart".into());
@@ -387,7 +457,10 @@ fn weigh(code: &str, targets: &[String], to: Vintage, weighting: &Weighting) -> 
         // The other targets stay listed with weight 0 so that the split shows every link.
         // Same wording for every code, so that reports can group codes by weighting applied.
         Weighting::Continuity if targets.iter().any(|t| t == code) => (
-            targets.iter().map(|t| (t.clone(), if t == code { 1.0 } else { 0.0 })).collect(),
+            targets
+                .iter()
+                .map(|t| (t.clone(), if t == code { 1.0 } else { 0.0 }))
+                .collect(),
             format!("continuity (the code continues in {to}; its other links get 0)"),
         ),
         Weighting::Continuity => equal(&format!(" (continuity fallback: the code does not continue in {to})")),
@@ -396,12 +469,17 @@ fn weigh(code: &str, targets: &[String], to: Vintage, weighting: &Weighting) -> 
             let v: Vec<f64> = targets.iter().map(|t| values.get(t).copied().unwrap_or(0.0)).collect();
             let total: f64 = v.iter().sum();
             if total > 0.0 {
-                (targets.iter().cloned().zip(v.iter().map(|x| x / total)).collect(), weighting.describe())
+                (
+                    targets.iter().cloned().zip(v.iter().map(|x| x / total)).collect(),
+                    weighting.describe(),
+                )
             } else {
                 equal(" (no base-period trade in any counterpart)")
             }
         }
-        Weighting::TradeShares { vintage, .. } => equal(&format!(" (trade shares are for {vintage}, this step splits into {to})")),
+        Weighting::TradeShares { vintage, .. } => equal(&format!(
+            " (trade shares are for {vintage}, this step splits into {to})"
+        )),
     }
 }
 
@@ -412,9 +490,16 @@ impl Conversion {
         let path = path.as_ref();
         let sheet = if sheet::is_workbook(path) {
             let sheets = sheet::read_workbook(path)?;
-            sheets.into_iter().find(|s| s.name.to_ascii_lowercase().contains("conver")).ok_or_else(|| {
-                Error::format("no sheet named like 'Conversion'", Location::file(path.display().to_string()), "give the UNSD 'Conversion and Correlation Tables' workbook")
-            })?
+            sheets
+                .into_iter()
+                .find(|s| s.name.to_ascii_lowercase().contains("conver"))
+                .ok_or_else(|| {
+                    Error::format(
+                        "no sheet named like 'Conversion'",
+                        Location::file(path.display().to_string()),
+                        "give the UNSD 'Conversion and Correlation Tables' workbook",
+                    )
+                })?
         } else {
             sheet::read_csv(path)?
         };
@@ -423,7 +508,10 @@ impl Conversion {
         let mut map = HashMap::new();
         for (line, row) in &sheet.rows[hi + 1..] {
             let get = |i: usize| row.get(i).map(|s| s.as_str()).unwrap_or("");
-            let (Some(a), Some(b)) = (check_code(&sheet, *line, &header[ia], get(ia))?, check_code(&sheet, *line, &header[ib], get(ib))?) else {
+            let (Some(a), Some(b)) = (
+                check_code(&sheet, *line, &header[ia], get(ia))?,
+                check_code(&sheet, *line, &header[ib], get(ib))?,
+            ) else {
                 continue;
             };
             if let Some(prev) = map.insert(a.clone(), b.clone()) {
@@ -436,7 +524,12 @@ impl Conversion {
                 }
             }
         }
-        Ok(Conversion { from, to, source: sheet.source.clone(), map })
+        Ok(Conversion {
+            from,
+            to,
+            source: sheet.source.clone(),
+            map,
+        })
     }
 
     /// The one code `code` converts to.
@@ -469,14 +562,25 @@ impl Concordances {
     /// wins when both give the same pair).
     pub fn load_dir(dir: impl AsRef<Path>) -> Result<Concordances> {
         let dir = dir.as_ref();
-        let mut files: Vec<_> = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
         files.sort();
         let mut out = Concordances::new();
         let is_csv = |p: &Path| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
         for pass_csv in [true, false] {
             for f in &files {
-                let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
-                let wanted = if pass_csv { is_csv(f) && name.contains("correlation") } else { sheet::is_workbook(f) && name.contains("correlation") };
+                let name = f
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                let wanted = if pass_csv {
+                    is_csv(f) && name.contains("correlation")
+                } else {
+                    sheet::is_workbook(f) && name.contains("correlation")
+                };
                 if !wanted {
                     continue;
                 }
@@ -518,7 +622,13 @@ impl Concordances {
             }
             for (i, t) in self.tables.iter().enumerate() {
                 let (a, b) = t.vintages();
-                let next = if a == v { b } else if b == v { a } else { continue };
+                let next = if a == v {
+                    b
+                } else if b == v {
+                    a
+                } else {
+                    continue;
+                };
                 if next != from && !prev.contains_key(&next) {
                     prev.insert(next, (v, i));
                     queue.push_back(next);
@@ -532,10 +642,17 @@ impl Concordances {
         let mut cur = to;
         while cur != from {
             let Some((p, i)) = prev.get(&cur) else {
-                let have: Vec<String> = self.tables.iter().map(|t| format!("{}-{}", t.vintages().0, t.vintages().1)).collect();
+                let have: Vec<String> = self
+                    .tables
+                    .iter()
+                    .map(|t| format!("{}-{}", t.vintages().0, t.vintages().1))
+                    .collect();
                 return Err(Error::invalid_argument(
                     format!("no correlation table or chain of them links {from} and {to}"),
-                    format!("tables loaded: [{}]; load the UNSD correlation table for these editions", have.join(", ")),
+                    format!(
+                        "tables loaded: [{}]; load the UNSD correlation table for these editions",
+                        have.join(", ")
+                    ),
                 ));
             };
             steps.push((self.tables[*i].as_ref(), *p, cur));
@@ -565,12 +682,27 @@ impl Concordances {
                     *next.entry(c2).or_default() += w * w2;
                 }
             }
-            used.push(if step_used.is_empty() { "no counterpart".into() } else { step_used.into_iter().collect::<Vec<_>>().join("; ") });
+            used.push(if step_used.is_empty() {
+                "no counterpart".into()
+            } else {
+                step_used.into_iter().collect::<Vec<_>>().join("; ")
+            });
             path.push(t.source().to_string());
             parts = next.into_iter().collect();
         }
-        let weighting = if used.len() == 1 { used.remove(0) } else { used.join(" then ") };
-        Ok(Split { code: code.into(), from: from.hs_base(), to: to.hs_base(), parts, weighting, path })
+        let weighting = if used.len() == 1 {
+            used.remove(0)
+        } else {
+            used.join(" then ")
+        };
+        Ok(Split {
+            code: code.into(),
+            from: from.hs_base(),
+            to: to.hs_base(),
+            parts,
+            weighting,
+            path,
+        })
     }
 
     /// Converts a whole table to vintage `to`. Each row whose code corresponds to several codes
@@ -581,7 +713,10 @@ impl Concordances {
     /// National codes (CN8, HTS10) are converted by their HS6 subheading.
     pub fn convert_table(&self, table: &TradeTable, to: Vintage, weighting: &Weighting) -> Result<TradeTable> {
         let from = table.meta().vintage.ok_or_else(|| {
-            Error::invalid_argument("the table has no declared vintage", "declare the vintage of the table before converting it")
+            Error::invalid_argument(
+                "the table has no declared vintage",
+                "declare the vintage of the table before converting it",
+            )
         })?;
         let to = to.hs_base();
         let mut report = table.report().clone();
@@ -638,16 +773,24 @@ impl Concordances {
                 .collect::<std::result::Result<_, _>>()
                 .map_err(|e| Error::arrow("converting vintages", e))?;
             let keys = Int32Array::from(codes);
-            cols[4] = Arc::new(DictionaryArray::<Int32Type>::try_new(keys, Arc::new(StringArray::from(dict))).map_err(|e| Error::arrow("converting vintages", e))?);
+            cols[4] = Arc::new(
+                DictionaryArray::<Int32Type>::try_new(keys, Arc::new(StringArray::from(dict)))
+                    .map_err(|e| Error::arrow("converting vintages", e))?,
+            );
             for ci in [5usize, 7, 9] {
                 let a = cols[ci].as_primitive::<Float64Type>();
                 let scaled: Float64Array = a.iter().zip(&weights).map(|(v, w)| v.map(|v| v * w)).collect();
                 cols[ci] = Arc::new(scaled);
             }
             let est = cols[10].as_boolean();
-            let est: BooleanArray = est.iter().zip(&weights).map(|(e, w)| Some(e.unwrap_or(false) || *w < 1.0)).collect();
+            let est: BooleanArray = est
+                .iter()
+                .zip(&weights)
+                .map(|(e, w)| Some(e.unwrap_or(false) || *w < 1.0))
+                .collect();
             cols[10] = Arc::new(est);
-            out_batches.push(RecordBatch::try_new(b.schema(), cols).map_err(|e| Error::arrow("converting vintages", e))?);
+            out_batches
+                .push(RecordBatch::try_new(b.schema(), cols).map_err(|e| Error::arrow("converting vintages", e))?);
         }
         // Row counts of the read stay as they were; the conversion is described in a note.
         report.note(format!(
@@ -657,7 +800,10 @@ impl Concordances {
             if weightings.is_empty() { "none".to_string() } else { weightings.keys().cloned().collect::<Vec<_>>().join("; ") },
             if lost.is_empty() { String::new() } else { format!(" (e.g. {})", lost.join(", ")) }
         ));
-        let meta = TableMeta { vintage: Some(to), ..table.meta().clone() };
+        let meta = TableMeta {
+            vintage: Some(to),
+            ..table.meta().clone()
+        };
         TradeTable::from_validated_batches(out_batches, meta, report)
     }
 }

@@ -82,15 +82,17 @@ impl ControlEntry {
     /// ```
     pub fn parse(s: &str) -> Result<ControlEntry> {
         let t = s.trim().to_ascii_uppercase();
-        let bad = || {
-            Error::InvalidProduct {
-                code: s.to_string(),
-                context: " as an EU Annex I entry".into(),
-                hint: "entries are a category digit 0-9, a group letter A-E and three digits, e.g. 3A001 or 1C350.d".into(),
-            }
+        let bad = || Error::InvalidProduct {
+            code: s.to_string(),
+            context: " as an EU Annex I entry".into(),
+            hint: "entries are a category digit 0-9, a group letter A-E and three digits, e.g. 3A001 or 1C350.d".into(),
         };
         let b = t.as_bytes();
-        if b.len() < 5 || !b[0].is_ascii_digit() || !(b'A'..=b'E').contains(&b[1]) || !b[2..5].iter().all(|c| c.is_ascii_digit()) {
+        if b.len() < 5
+            || !b[0].is_ascii_digit()
+            || !(b'A'..=b'E').contains(&b[1])
+            || !b[2..5].iter().all(|c| c.is_ascii_digit())
+        {
             return Err(bad());
         }
         let category = b[0] - b'0';
@@ -109,7 +111,14 @@ impl ControlEntry {
         };
         // Keep the sub-item in the source's spelling (lower-case letters).
         let sub = s.trim()[5..].to_string();
-        Ok(ControlEntry { entry: t[..5].to_string(), sub, category, group: b[1] as char, number, regime })
+        Ok(ControlEntry {
+            entry: t[..5].to_string(),
+            sub,
+            category,
+            group: b[1] as char,
+            number,
+            regime,
+        })
     }
 
     pub fn category_name(&self) -> &'static str {
@@ -127,7 +136,11 @@ fn find_col(header: &[String], pred: impl Fn(&str) -> bool) -> Option<usize> {
 /// `regime`, `group` and `taric` (comma-joined).
 pub fn load_correlation(path: impl AsRef<Path>, cn_year: u16, version: &str) -> Result<ProductList> {
     let path = path.as_ref();
-    let sheets = if sheet::is_workbook(path) { sheet::read_workbook(path)? } else { vec![sheet::read_csv(path)?] };
+    let sheets = if sheet::is_workbook(path) {
+        sheet::read_workbook(path)?
+    } else {
+        vec![sheet::read_csv(path)?]
+    };
     let mut last_err = None;
     for s in &sheets {
         match from_sheet(s, cn_year, version) {
@@ -135,7 +148,13 @@ pub fn load_correlation(path: impl AsRef<Path>, cn_year: u16, version: &str) -> 
             Err(e) => last_err = Some(e),
         }
     }
-    Err(last_err.unwrap_or_else(|| Error::format("workbook has no sheets", Location::file(path.display().to_string()), "give the Commission's correlation table")))
+    Err(last_err.unwrap_or_else(|| {
+        Error::format(
+            "workbook has no sheets",
+            Location::file(path.display().to_string()),
+            "give the Commission's correlation table",
+        )
+    }))
 }
 
 fn from_sheet(s: &Sheet, cn_year: u16, version: &str) -> Result<ProductList> {
@@ -144,7 +163,12 @@ fn from_sheet(s: &Sheet, cn_year: u16, version: &str) -> Result<ProductList> {
         h == "cn" || h == "cn8" || h.starts_with("cn code") || h.starts_with("cn-code") || h == "cn codes"
     };
     let is_du = |h: &str| h.contains("dual-use") || h.contains("dual use") || h.contains("annex") || h.trim() == "du";
-    let Some(hi) = s.rows.iter().take(15).position(|(_, r)| find_col(r, is_cn).is_some() && find_col(r, is_du).is_some()) else {
+    let Some(hi) = s
+        .rows
+        .iter()
+        .take(15)
+        .position(|(_, r)| find_col(r, is_cn).is_some() && find_col(r, is_du).is_some())
+    else {
         return Err(Error::format(
             "no header row with a CN column and a dual-use entry column",
             Location::file(s.source.clone()),
@@ -153,7 +177,11 @@ fn from_sheet(s: &Sheet, cn_year: u16, version: &str) -> Result<ProductList> {
     };
     let header = &s.rows[hi].1;
     let (Some(icn), Some(idu)) = (find_col(header, is_cn), find_col(header, is_du)) else {
-        return Err(Error::format("header lost", Location::file(s.source.clone()), "report this"));
+        return Err(Error::format(
+            "header lost",
+            Location::file(s.source.clone()),
+            "report this",
+        ));
     };
     let itaric = find_col(header, |h| h.contains("taric"));
     let idesc = find_col(header, |h| h.contains("description") || h.contains("designation"));
@@ -178,7 +206,13 @@ fn from_sheet(s: &Sheet, cn_year: u16, version: &str) -> Result<ProductList> {
                 "the CN column holds 8-digit codes (spaces allowed, e.g. 8542 31 90)",
             ));
         }
-        let acc = by_code.entry(code).or_insert_with(|| Acc { line: *line, entries: BTreeSet::new(), parsed: vec![], taric: BTreeSet::new(), desc: None });
+        let acc = by_code.entry(code).or_insert_with(|| Acc {
+            line: *line,
+            entries: BTreeSet::new(),
+            parsed: vec![],
+            taric: BTreeSet::new(),
+            desc: None,
+        });
         for raw in get(idu).split([';', ',', ' ', '\n']).filter(|x| !x.is_empty()) {
             let e = ControlEntry::parse(raw).map_err(|_| {
                 Error::parse(
@@ -203,12 +237,23 @@ fn from_sheet(s: &Sheet, cn_year: u16, version: &str) -> Result<ProductList> {
         .map(|(code, a)| {
             let join = |it: BTreeSet<String>| it.into_iter().collect::<Vec<_>>().join(",");
             let mut extra = BTreeMap::new();
-            extra.insert("regime".into(), join(a.parsed.iter().map(|e| e.regime.as_str().to_string()).collect()));
-            extra.insert("group".into(), join(a.parsed.iter().map(|e| e.group.to_string()).collect()));
+            extra.insert(
+                "regime".into(),
+                join(a.parsed.iter().map(|e| e.regime.as_str().to_string()).collect()),
+            );
+            extra.insert(
+                "group".into(),
+                join(a.parsed.iter().map(|e| e.group.to_string()).collect()),
+            );
             if !a.taric.is_empty() {
                 extra.insert("taric".into(), join(a.taric));
             }
-            let category = join(a.parsed.iter().map(|e| format!("{} {}", e.category, e.category_name())).collect());
+            let category = join(
+                a.parsed
+                    .iter()
+                    .map(|e| format!("{} {}", e.category, e.category_name()))
+                    .collect(),
+            );
             ListEntry {
                 code,
                 attrs: EntryAttrs {
@@ -239,8 +284,14 @@ mod tests {
 
     #[test]
     fn entries_and_regimes() {
-        let cases = [("3A001.a.7", 3, 'A', 1, Regime::Wassenaar), ("9A120", 9, 'A', 120, Regime::Mtcr), ("2B201", 2, 'B', 201, Regime::Nsg),
-            ("1C350", 1, 'C', 350, Regime::AustraliaGroup), ("1C450", 1, 'C', 450, Regime::Cwc), ("0A001", 0, 'A', 1, Regime::Nsg)];
+        let cases = [
+            ("3A001.a.7", 3, 'A', 1, Regime::Wassenaar),
+            ("9A120", 9, 'A', 120, Regime::Mtcr),
+            ("2B201", 2, 'B', 201, Regime::Nsg),
+            ("1C350", 1, 'C', 350, Regime::AustraliaGroup),
+            ("1C450", 1, 'C', 450, Regime::Cwc),
+            ("0A001", 0, 'A', 1, Regime::Nsg),
+        ];
         for (s, c, g, n, r) in cases {
             let e = ControlEntry::parse(s).unwrap();
             assert_eq!((e.category, e.group, e.number, e.regime), (c, g, n, r), "{s}");

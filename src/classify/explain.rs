@@ -47,7 +47,13 @@ pub struct Explanation {
 /// assert!(e.listed);
 /// assert!(e.to_string().contains("tier 3.A"));
 /// ```
-pub fn explain(code: &str, vintage: Option<Vintage>, list: &ProductList, conc: &Concordances, weighting: &Weighting) -> Result<Explanation> {
+pub fn explain(
+    code: &str,
+    vintage: Option<Vintage>,
+    list: &ProductList,
+    conc: &Concordances,
+    weighting: &Weighting,
+) -> Result<Explanation> {
     let v = vintage.unwrap_or(list.vintage());
     // A malformed code is an error, not a "not listed" answer.
     let code = crate::model::ProductCode::new(code, v)?.digits().to_string();
@@ -68,13 +74,21 @@ pub fn explain(code: &str, vintage: Option<Vintage>, list: &ProductList, conc: &
             h.entries
                 .iter()
                 .filter_map(|(i, w)| list.entries().get(*i).map(|e| (e, *w)))
-                .map(|(e, w)| ExplainedEntry { entry: e.code.clone(), tier: e.attrs.tier.clone(), description: e.attrs.description.clone(), weight: w })
+                .map(|(e, w)| ExplainedEntry {
+                    entry: e.code.clone(),
+                    tier: e.attrs.tier.clone(),
+                    description: e.attrs.description.clone(),
+                    weight: w,
+                })
                 .collect()
         })
         .unwrap_or_default();
     let heading = code.get(..4).unwrap_or(&code);
     let nearby = if hit.is_none() && !converted {
-        list.codes().filter(|c| c.starts_with(heading) || heading.starts_with(c)).map(String::from).collect()
+        list.codes()
+            .filter(|c| c.starts_with(heading) || heading.starts_with(c))
+            .map(String::from)
+            .collect()
     } else {
         vec![]
     };
@@ -110,25 +124,56 @@ impl std::fmt::Display for Explanation {
         };
         let first = self.entries.first().map(entry_text).unwrap_or_default();
         match self.kind {
-            Some(MatchKind::Exact) => write!(f, "{} ({}) is on {list}: exact match of entry {first}.", self.code, self.vintage),
-            Some(MatchKind::Prefix) => write!(f, "{} ({}) is on {list}: it lies under entry {first}.", self.code, self.vintage),
+            Some(MatchKind::Exact) => write!(
+                f,
+                "{} ({}) is on {list}: exact match of entry {first}.",
+                self.code, self.vintage
+            ),
+            Some(MatchKind::Prefix) => write!(
+                f,
+                "{} ({}) is on {list}: it lies under entry {first}.",
+                self.code, self.vintage
+            ),
             Some(MatchKind::Converted) => {
                 write!(f, "{} ({}) is on {list} with weight {:.4}: through {} it corresponds to {} {} code(s) ({}); listed among them: ",
                     self.code, self.vintage, self.weight, self.path.join(" then "), self.counterparts.len(), self.list_vintage,
                     self.weighting.as_deref().unwrap_or("no split"))?;
-                let parts: Vec<String> = self.entries.iter().map(|e| format!("{} weight {:.4}", entry_text(e), e.weight)).collect();
+                let parts: Vec<String> = self
+                    .entries
+                    .iter()
+                    .map(|e| format!("{} weight {:.4}", entry_text(e), e.weight))
+                    .collect();
                 write!(f, "{}.", parts.join("; "))
             }
             None if !self.path.is_empty() => {
                 if self.counterparts.is_empty() {
-                    write!(f, "{} ({}) is not on {list}: {} has no {} counterpart for it.", self.code, self.vintage, self.path.join(" then "), self.list_vintage)
+                    write!(
+                        f,
+                        "{} ({}) is not on {list}: {} has no {} counterpart for it.",
+                        self.code,
+                        self.vintage,
+                        self.path.join(" then "),
+                        self.list_vintage
+                    )
                 } else {
                     let cps: Vec<&str> = self.counterparts.iter().map(|(c, _)| c.as_str()).collect();
-                    write!(f, "{} ({}) is not on {list}: through {} it corresponds to {} {}, none of them listed.", self.code, self.vintage, self.path.join(" then "), self.list_vintage, cps.join(", "))
+                    write!(
+                        f,
+                        "{} ({}) is not on {list}: through {} it corresponds to {} {}, none of them listed.",
+                        self.code,
+                        self.vintage,
+                        self.path.join(" then "),
+                        self.list_vintage,
+                        cps.join(", ")
+                    )
                 }
             }
             None => {
-                write!(f, "{} ({}) is not on {list}: no entry equals it or is a prefix of it.", self.code, self.vintage)?;
+                write!(
+                    f,
+                    "{} ({}) is not on {list}: no entry equals it or is a prefix of it.",
+                    self.code, self.vintage
+                )?;
                 if !self.nearby.is_empty() {
                     write!(f, " Entries in the same heading: {}.", self.nearby.join(", "))?;
                 }

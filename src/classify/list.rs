@@ -147,7 +147,10 @@ impl ProductList {
         for mut e in entries {
             let raw = e.code.clone();
             e.code = super::codes::clean_code(&e.code);
-            let digits_ok = !e.code.is_empty() && e.code.bytes().all(|b| b.is_ascii_digit()) && e.code.len() % 2 == 0 && e.code.len() <= 10;
+            let digits_ok = !e.code.is_empty()
+                && e.code.bytes().all(|b| b.is_ascii_digit())
+                && e.code.len() % 2 == 0
+                && e.code.len() <= 10;
             if !digits_ok {
                 return Err(bad_entry(&file, &e, "code", &raw, format!("malformed product code {raw:?}"),
                     "write codes as 2, 4, 6, 8 or 10 digits with leading zeros (e.g. \"030211\", not 30211); quote them in CSV/TOML/JSON"));
@@ -159,14 +162,32 @@ impl ProductList {
                         meta.vintage.max_digits(), y = match meta.vintage { Vintage::Hs(y) | Vintage::Cn(y) | Vintage::Hts(y) => y })));
             }
             if let Some(prev) = seen.get(&e.code) {
-                return Err(bad_entry(&file, &e, "code", &raw,
-                    format!("duplicate entry {}{}", e.code, prev.map(|l| format!(" (first at line {l})")).unwrap_or_default()),
-                    "list each code once; put several control entries of one code in `control_entries`"));
+                return Err(bad_entry(
+                    &file,
+                    &e,
+                    "code",
+                    &raw,
+                    format!(
+                        "duplicate entry {}{}",
+                        e.code,
+                        prev.map(|l| format!(" (first at line {l})")).unwrap_or_default()
+                    ),
+                    "list each code once; put several control entries of one code in `control_entries`",
+                ));
             }
             if let Some(t) = &e.attrs.tier {
                 if !meta.tiers.is_empty() && !meta.tiers.contains(t) {
-                    return Err(bad_entry(&file, &e, "tier", t, format!("unknown tier {t:?}"),
-                        &format!("use one of the declared tiers [{}] or add it to `tiers`", meta.tiers.join(", "))));
+                    return Err(bad_entry(
+                        &file,
+                        &e,
+                        "tier",
+                        t,
+                        format!("unknown tier {t:?}"),
+                        &format!(
+                            "use one of the declared tiers [{}] or add it to `tiers`",
+                            meta.tiers.join(", ")
+                        ),
+                    ));
                 }
             }
             seen.insert(e.code.clone(), e.line);
@@ -220,7 +241,12 @@ impl ProductList {
     pub fn tier(&self, tier: &str) -> Result<ProductList> {
         let t = tier.trim();
         let hit = |x: &str| x.eq_ignore_ascii_case(t) || x.starts_with(&format!("{t}."));
-        let entries: Vec<ListEntry> = self.entries.iter().filter(|e| e.attrs.tier.as_deref().is_some_and(hit)).cloned().collect();
+        let entries: Vec<ListEntry> = self
+            .entries
+            .iter()
+            .filter(|e| e.attrs.tier.as_deref().is_some_and(hit))
+            .cloned()
+            .collect();
         if entries.is_empty() {
             return Err(Error::invalid_argument(
                 format!("list {} has no tier {tier:?}", self.meta.name),
@@ -240,7 +266,16 @@ impl ProductList {
             .iter()
             .filter(|e| code.starts_with(e.code.as_str()))
             .max_by_key(|e| e.code.len())
-            .map(|e| (e, if e.code.len() == code.len() { MatchKind::Exact } else { MatchKind::Prefix }))
+            .map(|e| {
+                (
+                    e,
+                    if e.code.len() == code.len() {
+                        MatchKind::Exact
+                    } else {
+                        MatchKind::Prefix
+                    },
+                )
+            })
     }
 
     /// Carries the list into vintage `to`: which codes of `to` count, with which weight and
@@ -260,8 +295,20 @@ impl ProductList {
 
     /// The list as a [`ProductSelection`] for data of vintage `target` (`None` = the list's
     /// own vintage): codes or prefixes with weights, what metrics select on.
-    pub fn to_selection(&self, target: Option<Vintage>, concordances: &Concordances, weighting: &Weighting) -> Result<ProductSelection> {
-        selection(&self.meta.name, &self.entries, self.meta.vintage, target, concordances, weighting)
+    pub fn to_selection(
+        &self,
+        target: Option<Vintage>,
+        concordances: &Concordances,
+        weighting: &Weighting,
+    ) -> Result<ProductSelection> {
+        selection(
+            &self.meta.name,
+            &self.entries,
+            self.meta.vintage,
+            target,
+            concordances,
+            weighting,
+        )
     }
 
     /// Checks every code against the nomenclature of the list's vintage: a code that does not
@@ -270,7 +317,12 @@ impl ProductList {
     pub fn check_against(&self, nomenclature: &super::nomenclature::Nomenclature) -> Result<()> {
         if nomenclature.vintage().hs_base() != self.meta.vintage.hs_base() {
             return Err(Error::invalid_argument(
-                format!("list {} is {} but the nomenclature is {}", self.meta.name, self.meta.vintage, nomenclature.vintage()),
+                format!(
+                    "list {} is {} but the nomenclature is {}",
+                    self.meta.name,
+                    self.meta.vintage,
+                    nomenclature.vintage()
+                ),
                 "load the nomenclature of the list's HS edition",
             ));
         }
@@ -300,7 +352,12 @@ impl ProductList {
                 Some(o) => {
                     let mut field = |name: &str, a: Option<String>, b: Option<String>| {
                         if a != b {
-                            d.changed.push((c.to_string(), name.to_string(), a.unwrap_or_default(), b.unwrap_or_default()));
+                            d.changed.push((
+                                c.to_string(),
+                                name.to_string(),
+                                a.unwrap_or_default(),
+                                b.unwrap_or_default(),
+                            ));
                         }
                     };
                     field("tier", o.attrs.tier.clone(), e.attrs.tier.clone());
@@ -310,7 +367,11 @@ impl ProductList {
                 }
             }
         }
-        d.removed = old.keys().filter(|c| !new.contains_key(*c)).map(|c| c.to_string()).collect();
+        d.removed = old
+            .keys()
+            .filter(|c| !new.contains_key(*c))
+            .map(|c| c.to_string())
+            .collect();
         d
     }
 }
@@ -330,13 +391,28 @@ pub struct ListDiff {
 
 impl Default for ListMeta {
     fn default() -> Self {
-        ListMeta { name: String::new(), version: String::new(), effective: None, source: String::new(), vintage: Vintage::Hs(2022), tiers: vec![] }
+        ListMeta {
+            name: String::new(),
+            version: String::new(),
+            effective: None,
+            source: String::new(),
+            vintage: Vintage::Hs(2022),
+            tiers: vec![],
+        }
     }
 }
 
 impl std::fmt::Display for ListDiff {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "{} -> {}: {} added, {} removed, {} changed", self.old_version, self.new_version, self.added.len(), self.removed.len(), self.changed.len())?;
+        writeln!(
+            f,
+            "{} -> {}: {} added, {} removed, {} changed",
+            self.old_version,
+            self.new_version,
+            self.added.len(),
+            self.removed.len(),
+            self.changed.len()
+        )?;
         if let (Some(a), Some(b)) = self.vintages {
             if a != b {
                 writeln!(f, "note: vintages differ ({a} vs {b}); a code may change because the nomenclature changed, not the list")?;
@@ -355,20 +431,41 @@ impl std::fmt::Display for ListDiff {
     }
 }
 
-pub(crate) fn map_entries(entries: &[ListEntry], from: Vintage, to: Vintage, conc: &Concordances, weighting: &Weighting) -> Result<Mapping> {
+pub(crate) fn map_entries(
+    entries: &[ListEntry],
+    from: Vintage,
+    to: Vintage,
+    conc: &Concordances,
+    weighting: &Weighting,
+) -> Result<Mapping> {
     let (fb, tb) = (from.hs_base(), to.hs_base());
     if fb == tb {
         let codes = entries
             .iter()
             .enumerate()
-            .map(|(i, e)| MappedCode { code: e.code.clone(), weight: 1.0, via: vec![(i, 1.0)], weighting: "no conversion".into() })
+            .map(|(i, e)| MappedCode {
+                code: e.code.clone(),
+                weight: 1.0,
+                via: vec![(i, 1.0)],
+                weighting: "no conversion".into(),
+            })
             .collect();
-        return Ok(Mapping { from, to, path: vec![], codes });
+        return Ok(Mapping {
+            from,
+            to,
+            path: vec![],
+            codes,
+        });
     }
     let steps = conc.path(fb, tb)?;
     let path: Vec<String> = steps.iter().map(|(t, _, _)| t.source().to_string()).collect();
     let Some((first, _, _)) = steps.first() else {
-        return Ok(Mapping { from, to, path, codes: vec![] });
+        return Ok(Mapping {
+            from,
+            to,
+            path,
+            codes: vec![],
+        });
     };
     // List codes in the list's vintage: prefixes expand to the 6-digit codes under them;
     // national codes stand for their HS6 subheading.
@@ -403,13 +500,25 @@ pub(crate) fn map_entries(entries: &[ListEntry], from: Vintage, to: Vintage, con
         }
         let weight: f64 = via.values().sum();
         if weight > 0.0 {
-            codes.push(MappedCode { code: s, weight, via: via.into_iter().collect(), weighting: split.weighting });
+            codes.push(MappedCode {
+                code: s,
+                weight,
+                via: via.into_iter().collect(),
+                weighting: split.weighting,
+            });
         }
     }
     Ok(Mapping { from, to, path, codes })
 }
 
-pub(crate) fn selection(name: &str, entries: &[ListEntry], from: Vintage, target: Option<Vintage>, conc: &Concordances, weighting: &Weighting) -> Result<ProductSelection> {
+pub(crate) fn selection(
+    name: &str,
+    entries: &[ListEntry],
+    from: Vintage,
+    target: Option<Vintage>,
+    conc: &Concordances,
+    weighting: &Weighting,
+) -> Result<ProductSelection> {
     let to = target.unwrap_or(from);
     let m = map_entries(entries, from, to, conc, weighting)?;
     Ok(ProductSelection {
@@ -508,7 +617,10 @@ impl ProductList {
     pub fn load(path: impl AsRef<Path>, csv_options: Option<&CsvListOptions>) -> Result<ProductList> {
         let path = path.as_ref();
         let file = path.display().to_string();
-        let ext = path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase());
         match ext.as_deref() {
             Some("toml") | Some("json") => {
                 let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
@@ -516,11 +628,18 @@ impl ProductList {
             }
             Some("csv") => {
                 let opts = csv_options.ok_or_else(|| {
-                    Error::invalid_argument(format!("{file} is a CSV list without list fields"), "give name, version and vintage (CsvListOptions / keyword arguments)")
+                    Error::invalid_argument(
+                        format!("{file} is a CSV list without list fields"),
+                        "give name, version and vintage (CsvListOptions / keyword arguments)",
+                    )
                 })?;
                 Self::from_csv(path, opts)
             }
-            _ => Err(Error::format("unknown list file type", Location::file(file), "give a .toml, .json or .csv list")),
+            _ => Err(Error::format(
+                "unknown list file type",
+                Location::file(file),
+                "give a .toml, .json or .csv list",
+            )),
         }
     }
 
@@ -529,7 +648,11 @@ impl ProductList {
         let line_of = |offset: usize| text.get(..offset).map(|s| s.matches('\n').count() as u64 + 1);
         if json {
             let parsed: FileList<StrOrNum> = serde_json::from_str(text).map_err(|e| {
-                Error::format(format!("not a list file: {e}"), Location::file(file).line(e.line() as u64), "see the list file format in the docs of tradedep::classify::list")
+                Error::format(
+                    format!("not a list file: {e}"),
+                    Location::file(file).line(e.line() as u64),
+                    "see the list file format in the docs of tradedep::classify::list",
+                )
             })?;
             Self::from_file_list(parsed, text, file)
         } else {
@@ -538,7 +661,11 @@ impl ProductList {
                 if let Some(l) = e.span().and_then(|s| line_of(s.start)) {
                     loc = loc.line(l);
                 }
-                Error::format(format!("not a list file: {}", e.message()), loc, "see the list file format in the docs of tradedep::classify::list")
+                Error::format(
+                    format!("not a list file: {}", e.message()),
+                    loc,
+                    "see the list file format in the docs of tradedep::classify::list",
+                )
             })?;
             Self::from_file_list(parsed, text, file)
         }
@@ -547,13 +674,20 @@ impl ProductList {
     fn from_file_list<C: CodeCell>(parsed: FileList<C>, text: &str, file: &str) -> Result<ProductList> {
         let line_of = |offset: usize| text.get(..offset).map(|s| s.matches('\n').count() as u64 + 1);
         let vintage = Vintage::parse(&parsed.vintage).map_err(|_| {
-            Error::invalid_data(format!("unknown vintage {:?}", parsed.vintage), Location::file(file).column("vintage").value(&parsed.vintage), "write the vintage as HS2017, HS2022, CN2023 ...")
+            Error::invalid_data(
+                format!("unknown vintage {:?}", parsed.vintage),
+                Location::file(file).column("vintage").value(&parsed.vintage),
+                "write the vintage as HS2017, HS2022, CN2023 ...",
+            )
         })?;
         let meta = ListMeta {
             name: parsed.name,
             version: parsed.version,
             effective: parsed.effective,
-            source: parsed.source.map(|s| format!("{s} ({file})")).unwrap_or_else(|| file.to_string()),
+            source: parsed
+                .source
+                .map(|s| format!("{s} ({file})"))
+                .unwrap_or_else(|| file.to_string()),
             vintage,
             tiers: parsed.tiers,
         };
@@ -572,7 +706,13 @@ impl ProductList {
             let code = e.code.text();
             entries.push(ListEntry {
                 code,
-                attrs: EntryAttrs { tier: e.tier.map(|t| t.text()), category: e.category, control_entries, description: e.description, extra },
+                attrs: EntryAttrs {
+                    tier: e.tier.map(|t| t.text()),
+                    category: e.category,
+                    control_entries,
+                    description: e.description,
+                    extra,
+                },
                 line,
             });
         }
@@ -589,18 +729,35 @@ impl ProductList {
         let sheet = super::sheet::read_csv(path)?;
         let file = sheet.source.clone();
         let Some((_, header)) = sheet.rows.first() else {
-            return Err(Error::format("empty list file", Location::file(file), "the first line names the columns: code,tier,..."));
+            return Err(Error::format(
+                "empty list file",
+                Location::file(file),
+                "the first line names the columns: code,tier,...",
+            ));
         };
         let h: Vec<String> = header.iter().map(|s| s.to_ascii_lowercase()).collect();
         let find = |names: &[&str]| h.iter().position(|x| names.contains(&x.as_str()));
         let Some(ic) = find(&["code", "hs6", "hs", "cn8", "cn", "hscode", "product"]) else {
-            return Err(Error::format(format!("no code column in header [{}]", header.join(",")), Location::file(file).line(1), "name the code column `code`"));
+            return Err(Error::format(
+                format!("no code column in header [{}]", header.join(",")),
+                Location::file(file).line(1),
+                "name the code column `code`",
+            ));
         };
-        let (it, icat, ictl, idesc) = (find(&["tier"]), find(&["category"]), find(&["control_entry"]), find(&["description"]));
+        let (it, icat, ictl, idesc) = (
+            find(&["tier"]),
+            find(&["category"]),
+            find(&["control_entry"]),
+            find(&["description"]),
+        );
         let used = [Some(ic), it, icat, ictl, idesc];
         let mut entries = vec![];
         for (line, row) in &sheet.rows[1..] {
-            let get = |i: Option<usize>| i.and_then(|i| row.get(i)).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+            let get = |i: Option<usize>| {
+                i.and_then(|i| row.get(i))
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+            };
             if row.iter().all(|c| c.is_empty()) {
                 continue;
             }
@@ -617,7 +774,14 @@ impl ProductList {
                 attrs: EntryAttrs {
                     tier: get(it),
                     category: get(icat),
-                    control_entries: get(ictl).map(|c| c.split([';', ' ']).filter(|s| !s.is_empty()).map(String::from).collect()).unwrap_or_default(),
+                    control_entries: get(ictl)
+                        .map(|c| {
+                            c.split([';', ' '])
+                                .filter(|s| !s.is_empty())
+                                .map(String::from)
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                     description: get(idesc),
                     extra,
                 },

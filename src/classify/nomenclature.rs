@@ -41,7 +41,11 @@ pub struct CodeCheck {
 impl Nomenclature {
     /// Builds a nomenclature from entries (for tests and user-made tables).
     pub fn from_entries(vintage: Vintage, source: &str, entries: impl IntoIterator<Item = NomenclatureEntry>) -> Self {
-        Nomenclature { vintage, source: source.into(), entries: entries.into_iter().map(|e| (e.code.clone(), e)).collect() }
+        Nomenclature {
+            vintage,
+            source: source.into(),
+            entries: entries.into_iter().map(|e| (e.code.clone(), e)).collect(),
+        }
     }
 
     /// Loads a file by its extension: `.json` (Comtrade reference) or `.csv` (WCO-style).
@@ -49,7 +53,12 @@ impl Nomenclature {
     /// the CSV file name).
     pub fn load(path: impl AsRef<Path>, vintage: Option<Vintage>) -> Result<Nomenclature> {
         let path = path.as_ref();
-        match path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref() {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .as_deref()
+        {
             Some("json") => Self::from_comtrade_json(path, vintage),
             Some("csv") => Self::from_wco_csv(path, vintage),
             _ => Err(Error::format(
@@ -87,18 +96,40 @@ impl Nomenclature {
         let vintage = match (vintage, file.classCode.as_deref()) {
             (Some(v), _) => v,
             (None, Some(c)) => Vintage::parse(c)?,
-            (None, None) => return Err(Error::invalid_argument(format!("{name} does not say its vintage"), "pass vintage=\"HS2022\"")),
+            (None, None) => {
+                return Err(Error::invalid_argument(
+                    format!("{name} does not say its vintage"),
+                    "pass vintage=\"HS2022\"",
+                ))
+            }
         };
         let mut entries = BTreeMap::new();
         for it in file.results {
             if !crate::model::product::is_valid_code(&it.id) {
                 continue; // ALL, TOTAL, AG2 ...: aggregates, not codes
             }
-            let description = it.text.strip_prefix(&format!("{} - ", it.id)).unwrap_or(&it.text).trim().to_string();
+            let description = it
+                .text
+                .strip_prefix(&format!("{} - ", it.id))
+                .unwrap_or(&it.text)
+                .trim()
+                .to_string();
             let parent = Some(it.parent).filter(|p| crate::model::product::is_valid_code(p));
-            entries.insert(it.id.clone(), NomenclatureEntry { code: it.id, description, parent, section: None });
+            entries.insert(
+                it.id.clone(),
+                NomenclatureEntry {
+                    code: it.id,
+                    description,
+                    parent,
+                    section: None,
+                },
+            );
         }
-        Ok(Nomenclature { vintage, source: name, entries })
+        Ok(Nomenclature {
+            vintage,
+            source: name,
+            entries,
+        })
     }
 
     /// Reads the WCO-style CSV `section,hscode,description,parent,level`.
@@ -108,16 +139,32 @@ impl Nomenclature {
         let vintage = match vintage {
             Some(v) => v,
             None => {
-                let f = path.file_name().and_then(|f| f.to_str()).unwrap_or("").to_ascii_lowercase();
+                let f = path
+                    .file_name()
+                    .and_then(|f| f.to_str())
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
                 let y = Vintage::HS_EDITIONS.iter().find(|y| f.contains(&format!("hs{y}")));
                 match y {
                     Some(y) => Vintage::Hs(*y),
-                    None => return Err(Error::invalid_argument(format!("{name} does not say its vintage"), "pass vintage=\"HS2022\"")),
+                    None => {
+                        return Err(Error::invalid_argument(
+                            format!("{name} does not say its vintage"),
+                            "pass vintage=\"HS2022\"",
+                        ))
+                    }
                 }
             }
         };
-        let mut rdr = csv::ReaderBuilder::new().from_path(path).map_err(|e| csv_err(&name, e))?;
-        let headers: Vec<String> = rdr.headers().map_err(|e| csv_err(&name, e))?.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase()).collect();
+        let mut rdr = csv::ReaderBuilder::new()
+            .from_path(path)
+            .map_err(|e| csv_err(&name, e))?;
+        let headers: Vec<String> = rdr
+            .headers()
+            .map_err(|e| csv_err(&name, e))?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
+            .collect();
         let idx = |h: &str| headers.iter().position(|x| x == h);
         let (Some(ic), Some(id)) = (idx("hscode"), idx("description")) else {
             return Err(Error::format(
@@ -145,7 +192,11 @@ impl Nomenclature {
                 },
             );
         }
-        Ok(Nomenclature { vintage, source: name, entries })
+        Ok(Nomenclature {
+            vintage,
+            source: name,
+            entries,
+        })
     }
 
     pub fn vintage(&self) -> Vintage {
@@ -195,11 +246,21 @@ impl Nomenclature {
             }
         }
         path.reverse();
-        let ext = if c.len() > 6 { format!(" (national code {c}; HS6 {key} shown)") } else { String::new() };
+        let ext = if c.len() > 6 {
+            format!(" (national code {c}; HS6 {key} shown)")
+        } else {
+            String::new()
+        };
         Ok(if path.is_empty() {
             format!("{} ({}): {}{ext}", e.code, self.vintage, e.description)
         } else {
-            format!("{} ({}): {}{ext} [{}]", e.code, self.vintage, e.description, path.join(" > "))
+            format!(
+                "{} ({}): {}{ext} [{}]",
+                e.code,
+                self.vintage,
+                e.description,
+                path.join(" > ")
+            )
         })
     }
 
@@ -210,7 +271,8 @@ impl Nomenclature {
             let c = c.as_ref();
             let clean = crate::classify::codes::clean_code(c);
             if !crate::model::product::is_valid_code(&clean) {
-                out.unknown.push((c.to_string(), "malformed: a code is 2, 4, 6, 8 or 10 digits".into()));
+                out.unknown
+                    .push((c.to_string(), "malformed: a code is 2, 4, 6, 8 or 10 digits".into()));
             } else if !self.contains(&clean) {
                 out.unknown.push((c.to_string(), format!("not in {}", self.vintage)));
             } else {
@@ -236,5 +298,9 @@ pub(crate) fn csv_err(file: &str, e: csv::Error) -> Error {
     if let Some(l) = line {
         loc = loc.line(l);
     }
-    Error::format(format!("unreadable CSV: {e}"), loc, "check the delimiter (comma) and quoting")
+    Error::format(
+        format!("unreadable CSV: {e}"),
+        loc,
+        "check the delimiter (comma) and quoting",
+    )
 }

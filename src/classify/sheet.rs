@@ -25,7 +25,10 @@ impl Sheet {
 /// True for .xlsx/.xlsm/.xls/.ods paths.
 pub fn is_workbook(path: &Path) -> bool {
     matches!(
-        path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref(),
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .as_deref(),
         Some("xlsx" | "xlsm" | "xls" | "xlsb" | "ods")
     )
 }
@@ -36,16 +39,36 @@ pub fn read_csv(path: &Path) -> Result<Sheet> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     // Title rows may come first: look at a few lines; comma wins ties (max_by_key keeps the last).
     let head: Vec<&[u8]> = bytes.split(|b| *b == b'\n').take(5).collect();
-    let count = |c: u8| head.iter().map(|l| l.iter().filter(|b| **b == c).count()).sum::<usize>();
-    let delim = [b'\t', b';', b','].into_iter().max_by_key(|c| count(*c)).unwrap_or(b',');
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delim).from_reader(&bytes[..]);
+    let count = |c: u8| {
+        head.iter()
+            .map(|l| l.iter().filter(|b| **b == c).count())
+            .sum::<usize>()
+    };
+    let delim = [b'\t', b';', b',']
+        .into_iter()
+        .max_by_key(|c| count(*c))
+        .unwrap_or(b',');
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delim)
+        .from_reader(&bytes[..]);
     let mut rows = vec![];
     for rec in rdr.records() {
         let rec = rec.map_err(|e| super::nomenclature::csv_err(&name, e))?;
         let line = rec.position().map(|p| p.line()).unwrap_or(rows.len() as u64 + 1);
-        rows.push((line, rec.iter().map(|s| s.trim_start_matches('\u{feff}').trim().to_string()).collect()));
+        rows.push((
+            line,
+            rec.iter()
+                .map(|s| s.trim_start_matches('\u{feff}').trim().to_string())
+                .collect(),
+        ));
     }
-    Ok(Sheet { source: name.clone(), name, rows })
+    Ok(Sheet {
+        source: name.clone(),
+        name,
+        rows,
+    })
 }
 
 /// Reads every sheet of a workbook. Numbers come back as integers when whole (`10121.0` ->
@@ -53,12 +76,20 @@ pub fn read_csv(path: &Path) -> Result<Sheet> {
 pub fn read_workbook(path: &Path) -> Result<Vec<Sheet>> {
     let name = path.display().to_string();
     let mut wb = open_workbook_auto(path).map_err(|e| {
-        Error::format(format!("cannot open workbook: {e}"), Location::file(&name), "give the .xlsx file as downloaded (not renamed from .csv)")
+        Error::format(
+            format!("cannot open workbook: {e}"),
+            Location::file(&name),
+            "give the .xlsx file as downloaded (not renamed from .csv)",
+        )
     })?;
     let mut out = vec![];
     for sheet in wb.sheet_names() {
         let range = wb.worksheet_range(&sheet).map_err(|e| {
-            Error::format(format!("cannot read sheet {sheet:?}: {e}"), Location::file(&name), "re-download the workbook")
+            Error::format(
+                format!("cannot read sheet {sheet:?}: {e}"),
+                Location::file(&name),
+                "re-download the workbook",
+            )
         })?;
         let top = range.start().map(|(r, _)| r as u64).unwrap_or(0);
         let rows = range
@@ -66,7 +97,11 @@ pub fn read_workbook(path: &Path) -> Result<Vec<Sheet>> {
             .enumerate()
             .map(|(i, r)| (top + i as u64 + 1, r.iter().map(cell_text).collect::<Vec<_>>()))
             .collect();
-        out.push(Sheet { source: format!("{name} [{sheet}]"), name: sheet, rows });
+        out.push(Sheet {
+            source: format!("{name} [{sheet}]"),
+            name: sheet,
+            rows,
+        });
     }
     Ok(out)
 }

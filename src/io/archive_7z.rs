@@ -31,10 +31,13 @@ pub fn read_data_member(path: &Path) -> Result<(String, Vec<u8>)> {
         )
     };
     if !path.exists() {
-        return Err(Error::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
+        return Err(Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        ));
     }
-    let mut reader = ArchiveReader::open(path, Password::empty())
-        .map_err(|e| bad(format!("not a readable 7z archive ({e})")))?;
+    let mut reader =
+        ArchiveReader::open(path, Password::empty()).map_err(|e| bad(format!("not a readable 7z archive ({e})")))?;
     let members: Vec<(String, u64)> = reader
         .archive()
         .files
@@ -53,12 +56,21 @@ pub fn read_data_member(path: &Path) -> Result<(String, Vec<u8>)> {
     let (member, size) = match data.as_slice() {
         [one] => (*one).clone(),
         [] => return Err(bad(format!("archive has no .dat/.csv member (members: [{}])", all()))),
-        _ => return Err(bad(format!("archive has several data members ([{}]); extract the one to read", all()))),
+        _ => {
+            return Err(bad(format!(
+                "archive has several data members ([{}]); extract the one to read",
+                all()
+            )))
+        }
     };
     if size > MAX_MEMBER {
-        return Err(bad(format!("member {member} declares {size} bytes, more than this reader decompresses in memory")));
+        return Err(bad(format!(
+            "member {member} declares {size} bytes, more than this reader decompresses in memory"
+        )));
     }
-    let bytes = reader.read_file(&member).map_err(|e| bad(format!("cannot decompress member {member} ({e})")))?;
+    let bytes = reader
+        .read_file(&member)
+        .map_err(|e| bad(format!("cannot decompress member {member} ({e})")))?;
     Ok((member, bytes))
 }
 
@@ -72,8 +84,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("full202101.7z");
         let mut w = ArchiveWriter::create(&p).unwrap();
-        w.push_archive_entry(ArchiveEntry::new_file("full202101.dat"), Some(&b"A,B\n1,2\n"[..])).unwrap();
-        w.push_archive_entry(ArchiveEntry::new_file("readme.pdf"), Some(&b"%PDF"[..])).unwrap();
+        w.push_archive_entry(ArchiveEntry::new_file("full202101.dat"), Some(&b"A,B\n1,2\n"[..]))
+            .unwrap();
+        w.push_archive_entry(ArchiveEntry::new_file("readme.pdf"), Some(&b"%PDF"[..]))
+            .unwrap();
         w.finish().unwrap();
         let (name, bytes) = read_data_member(&p).unwrap();
         assert_eq!(name, "full202101.dat");

@@ -18,9 +18,10 @@ pub fn open<R: Read + Seek>(src: R, file: &str) -> Result<ZipArchive<R>> {
 /// A zip error as this crate reports it.
 pub fn zip_error(file: &str, e: zip::result::ZipError) -> Error {
     match e {
-        zip::result::ZipError::Io(io) if io.kind() != std::io::ErrorKind::UnexpectedEof => {
-            Error::Io { path: file.into(), source: io }
-        }
+        zip::result::ZipError::Io(io) if io.kind() != std::io::ErrorKind::UnexpectedEof => Error::Io {
+            path: file.into(),
+            source: io,
+        },
         other => Error::format(
             format!("the zip archive is damaged or truncated ({other})"),
             Location::file(file),
@@ -55,15 +56,25 @@ pub struct BaciContents {
 impl BaciContents {
     /// The members of `years` (all when `None`); a year the archive lacks is an error.
     pub fn select(&self, years: Option<&[i32]>, file: &str) -> Result<Vec<BaciMember>> {
-        let Some(years) = years else { return Ok(self.members.clone()) };
+        let Some(years) = years else {
+            return Ok(self.members.clone());
+        };
         let have: Vec<i32> = self.members.iter().map(|m| m.year).collect();
         if let Some(missing) = years.iter().find(|y| !have.contains(y)) {
             return Err(Error::invalid_argument(
                 format!("{file} has no data file for year {missing}"),
-                format!("the archive holds years {}", have.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", ")),
+                format!(
+                    "the archive holds years {}",
+                    have.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", ")
+                ),
             ));
         }
-        Ok(self.members.iter().filter(|m| years.contains(&m.year)).cloned().collect())
+        Ok(self
+            .members
+            .iter()
+            .filter(|m| years.contains(&m.year))
+            .cloned()
+            .collect())
     }
 }
 
@@ -111,7 +122,13 @@ pub fn baci_contents<R: Read + Seek>(zip: &mut ZipArchive<R>, file: &str) -> Res
         )),
         [(v, _)] => {
             members.sort_by_key(|m| m.year);
-            Ok(BaciContents { vintage: *v, release, members, country_codes, product_codes })
+            Ok(BaciContents {
+                vintage: *v,
+                release,
+                members,
+                country_codes,
+                product_codes,
+            })
         }
         [(a, an), (b, bn), ..] => Err(Error::invalid_data(
             format!("the archive mixes HS vintages: {an} is {a}, {bn} is {b}"),
@@ -126,7 +143,11 @@ pub fn read_member<R: Read + Seek>(zip: &mut ZipArchive<R>, path: &str, file: &s
     let mut entry = zip.by_name(path).map_err(|e| zip_error(file, e))?;
     let mut out = Vec::new();
     entry.read_to_end(&mut out).map_err(|e| {
-        Error::format(format!("cannot read {path} in the archive ({e})"), Location::file(file), "download the archive again")
+        Error::format(
+            format!("cannot read {path} in the archive ({e})"),
+            Location::file(file),
+            "download the archive again",
+        )
     })?;
     Ok(out)
 }
@@ -165,7 +186,13 @@ mod tests {
 
     #[test]
     fn companion_files_parse() {
-        assert_eq!(product_codes(b"code,description\n\"010121\",\"Horses\"\n10129,x\n"), vec![10121, 10129]);
-        assert_eq!(unknown_country_codes(b"country_code,country_name\n4,Afghanistan\n0,World\n"), vec![0]);
+        assert_eq!(
+            product_codes(b"code,description\n\"010121\",\"Horses\"\n10129,x\n"),
+            vec![10121, 10129]
+        );
+        assert_eq!(
+            unknown_country_codes(b"country_code,country_name\n4,Afghanistan\n0,World\n"),
+            vec![0]
+        );
     }
 }

@@ -42,7 +42,9 @@ use hashbrown::HashMap;
 use crate::error::{Error, Location, Result};
 use crate::io::baci::OnUnknownCountry;
 use crate::model::schema::col;
-use crate::model::{Flow, Freq, Period, ProductCode, TableMeta, TradeRow, TradeTable, TradeTableBuilder, ValueBasis, Vintage};
+use crate::model::{
+    Flow, Freq, Period, ProductCode, TableMeta, TradeRow, TradeTable, TradeTableBuilder, ValueBasis, Vintage,
+};
 use crate::reference::countries;
 
 /// Reason under which rows with partner World are set aside.
@@ -268,7 +270,10 @@ pub struct InputPlace {
 /// Builds a table from record batches through `mapping`. Messages name rows as lines counted
 /// from 1.
 pub fn from_record_batches(batches: Vec<RecordBatch>, mapping: &ColumnMapping) -> Result<TradeTable> {
-    let place = InputPlace { file: mapping.source.clone(), first_line: 1 };
+    let place = InputPlace {
+        file: mapping.source.clone(),
+        first_line: 1,
+    };
     convert(batches.iter(), mapping, &place)
 }
 
@@ -290,12 +295,19 @@ struct Converter<'m> {
 impl Converter<'_> {
     fn loc(&self, line: u64, column: &str, value: String) -> Location {
         let source_col = self.mapping.columns.get(column).map(String::as_str).unwrap_or(column);
-        Location::file(self.place.file.clone()).line(line).column(source_col).value(value)
+        Location::file(self.place.file.clone())
+            .line(line)
+            .column(source_col)
+            .value(value)
     }
 
     fn period(&mut self, c: Cell<'_>, line: u64) -> Result<i32> {
         let bad = |me: &Self, why: &str| {
-            Error::parse(format!("a period ({why})"), me.loc(line, col::PERIOD, c.text()), "write years as 2021 and months as 202103 or \"2021-03\"")
+            Error::parse(
+                format!("a period ({why})"),
+                me.loc(line, col::PERIOD, c.text()),
+                "write years as 2021 and months as 202103 or \"2021-03\"",
+            )
         };
         let p = match c {
             Cell::Int(i) => Period::parse(&i.to_string()).map_err(|_| bad(self, "not YYYY or YYYYMM"))?,
@@ -309,7 +321,11 @@ impl Converter<'_> {
             None => self.freq = Some(p.freq()),
             Some(f) if f != p.freq() => {
                 return Err(Error::invalid_data(
-                    format!("period of frequency {} in a table of frequency {}", p.freq().as_str(), f.as_str()),
+                    format!(
+                        "period of frequency {} in a table of frequency {}",
+                        p.freq().as_str(),
+                        f.as_str()
+                    ),
                     self.loc(line, col::PERIOD, c.text()),
                     "one table holds years or months, not both; pass freq= or split the input",
                 ))
@@ -323,12 +339,16 @@ impl Converter<'_> {
         let coding = self.mapping.country_coding;
         let numeric = |n: i64| match n {
             0 => CountryKind::World,
-            n if (1..=u16::MAX as i64).contains(&n) && countries::is_known_code(n as u16) => CountryKind::Known(n as u16),
+            n if (1..=u16::MAX as i64).contains(&n) && countries::is_known_code(n as u16) => {
+                CountryKind::Known(n as u16)
+            }
             _ => CountryKind::Unknown,
         };
         let kind = match c {
             Cell::Int(n) if matches!(coding, CountryCoding::Auto | CountryCoding::Numeric) => numeric(n),
-            Cell::Float(f) if f.fract() == 0.0 && matches!(coding, CountryCoding::Auto | CountryCoding::Numeric) => numeric(f as i64),
+            Cell::Float(f) if f.fract() == 0.0 && matches!(coding, CountryCoding::Auto | CountryCoding::Numeric) => {
+                numeric(f as i64)
+            }
             Cell::Str(s) if !s.is_empty() => {
                 if let Some(k) = self.country_cache.get(s) {
                     return Ok(match k {
@@ -340,7 +360,10 @@ impl Converter<'_> {
                 let digits = s.bytes().all(|b| b.is_ascii_digit());
                 let kind = if digits && matches!(coding, CountryCoding::Auto | CountryCoding::Numeric) {
                     s.parse::<i64>().map(numeric).unwrap_or(CountryKind::Unknown)
-                } else if s.eq_ignore_ascii_case("world") || s.eq_ignore_ascii_case("wld") || s.eq_ignore_ascii_case("w00") {
+                } else if s.eq_ignore_ascii_case("world")
+                    || s.eq_ignore_ascii_case("wld")
+                    || s.eq_ignore_ascii_case("w00")
+                {
                     CountryKind::World
                 } else {
                     let length_ok = match coding {
@@ -390,7 +413,9 @@ impl Converter<'_> {
         self.product_buf.clear();
         match c {
             Cell::Int(i) if i >= 0 => self.product_buf.push_str(&i.to_string()),
-            Cell::Float(f) if f >= 0.0 && f.fract() == 0.0 && f < 1e11 => self.product_buf.push_str(&(f as i64).to_string()),
+            Cell::Float(f) if f >= 0.0 && f.fract() == 0.0 && f < 1e11 => {
+                self.product_buf.push_str(&(f as i64).to_string())
+            }
             Cell::Str(s) => self.product_buf.extend(s.chars().filter(|ch| !matches!(ch, '.' | ' '))),
             _ => {}
         }
@@ -428,10 +453,18 @@ impl Converter<'_> {
                 .ok()
                 .filter(|_| s.starts_with(|ch: char| ch.is_ascii_digit() || matches!(ch, '.' | '-' | '+')))
                 .ok_or_else(|| {
-                Error::parse(format!("a number in column {column:?}"), self.loc(line, column, c.text()), "write amounts as plain decimal numbers")
-            })?,
+                    Error::parse(
+                        format!("a number in column {column:?}"),
+                        self.loc(line, column, c.text()),
+                        "write amounts as plain decimal numbers",
+                    )
+                })?,
             _ => {
-                return Err(Error::parse(format!("a number in column {column:?}"), self.loc(line, column, c.text()), "pass numbers"))
+                return Err(Error::parse(
+                    format!("a number in column {column:?}"),
+                    self.loc(line, column, c.text()),
+                    "pass numbers",
+                ))
             }
         };
         if !v.is_finite() || v < 0.0 {
@@ -452,7 +485,14 @@ pub(crate) fn convert<'b>(
     place: &InputPlace,
 ) -> Result<TradeTable> {
     mapping.check()?;
-    let mut conv = Converter { mapping, place, freq: mapping.freq, country_cache: HashMap::new(), product_buf: String::new(), padded: 0 };
+    let mut conv = Converter {
+        mapping,
+        place,
+        freq: mapping.freq,
+        country_cache: HashMap::new(),
+        product_buf: String::new(),
+        padded: 0,
+    };
 
     // The frequency must be known before the builder starts: infer it from the first period.
     let mut first_line = place.first_line;
@@ -482,7 +522,9 @@ pub(crate) fn convert<'b>(
     let mut line0 = place.first_line;
     for batch in batches {
         let get = |canonical: &str| -> Result<Option<Col>> {
-            let Some(src) = mapping.columns.get(canonical) else { return Ok(None) };
+            let Some(src) = mapping.columns.get(canonical) else {
+                return Ok(None);
+            };
             let arr = batch.column_by_name(src).ok_or_else(|| {
                 let schema = batch.schema();
                 let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
@@ -518,7 +560,10 @@ pub(crate) fn convert<'b>(
             let p = conv.period(cell(&period, i), line)?;
             let mut countries_ok = [0u16; 2];
             let mut skip: Option<(&str, String)> = None;
-            for (k, (colname, c)) in [(col::REPORTER, &reporter), (col::PARTNER, &partner)].into_iter().enumerate() {
+            for (k, (colname, c)) in [(col::REPORTER, &reporter), (col::PARTNER, &partner)]
+                .into_iter()
+                .enumerate()
+            {
                 let v = cell(c, i);
                 match conv.country(v, line, colname)? {
                     CountryKind::Known(code) => countries_ok[k] = code,
@@ -542,20 +587,38 @@ pub(crate) fn convert<'b>(
             let f = match (cell(&flow, i), mapping.flow) {
                 (Cell::Null, Some(f)) => f,
                 (c @ (Cell::Str(_) | Cell::Int(_)), _) => Flow::parse(&c.text()).map_err(|_| {
-                    Error::parse("a trade flow", conv.loc(line, col::FLOW, c.text()), "use import/export/re_import/re_export or M/X/RM/RX")
+                    Error::parse(
+                        "a trade flow",
+                        conv.loc(line, col::FLOW, c.text()),
+                        "use import/export/re_import/re_export or M/X/RM/RX",
+                    )
                 })?,
-                (c, _) => return Err(Error::parse("a trade flow", conv.loc(line, col::FLOW, c.text()), "map a flow column or pass flow=")),
+                (c, _) => {
+                    return Err(Error::parse(
+                        "a trade flow",
+                        conv.loc(line, col::FLOW, c.text()),
+                        "map a flow column or pass flow=",
+                    ))
+                }
             };
             conv.product(cell(&product, i), line)?;
             let Some(v) = conv.amount(cell(&value, i), line, col::VALUE)? else {
-                builder.report_mut().set_aside(REASON_NO_VALUE, line, || "value is empty".into());
+                builder
+                    .report_mut()
+                    .set_aside(REASON_NO_VALUE, line, || "value is empty".into());
                 continue;
             };
             let value_basis = match cell(&basis, i) {
                 Cell::Str(s) if s.eq_ignore_ascii_case("cif") => Some(ValueBasis::Cif),
                 Cell::Str(s) if s.eq_ignore_ascii_case("fob") => Some(ValueBasis::Fob),
                 c if c.is_null() => mapping.value_basis,
-                c => return Err(Error::parse("a value basis", conv.loc(line, col::VALUE_BASIS, c.text()), "use CIF or FOB")),
+                c => {
+                    return Err(Error::parse(
+                        "a value basis",
+                        conv.loc(line, col::VALUE_BASIS, c.text()),
+                        "use CIF or FOB",
+                    ))
+                }
             };
             let q = conv.amount(cell(&quantity, i), line, col::QUANTITY)?;
             let unit_text = match cell(&unit, i) {
@@ -576,7 +639,14 @@ pub(crate) fn convert<'b>(
                 Cell::Str(s) => matches!(s.to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "t" | "y"),
                 _ => false,
             };
-            let mut row = TradeRow::new(p, countries_ok[0], countries_ok[1], f, &conv.product_buf, v * mapping.value_scale);
+            let mut row = TradeRow::new(
+                p,
+                countries_ok[0],
+                countries_ok[1],
+                f,
+                &conv.product_buf,
+                v * mapping.value_scale,
+            );
             row.value_basis = value_basis;
             row.quantity = q;
             row.quantity_unit = q.and(unit_text.as_deref());
@@ -593,7 +663,9 @@ pub(crate) fn convert<'b>(
         ));
     }
     if mapping.value_scale != 1.0 {
-        builder.report_mut().note(format!("values multiplied by {}", mapping.value_scale));
+        builder
+            .report_mut()
+            .note(format!("values multiplied by {}", mapping.value_scale));
     }
     builder.finish()
 }

@@ -39,8 +39,7 @@ use std::sync::Arc;
 
 use arrow_array::types::{Int32Type, Int8Type};
 use arrow_array::{
-    ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, Int8Array, RecordBatch, StringArray,
-    UInt16Array,
+    ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, Int8Array, RecordBatch, StringArray, UInt16Array,
 };
 use arrow_buffer::{BooleanBufferBuilder, NullBuffer, ScalarBuffer};
 use rayon::prelude::*;
@@ -134,7 +133,18 @@ pub fn read_baci(path: &Path, options: &BaciOptions<'_>) -> Result<TradeTable> {
         chunks.push(c);
         Ok(())
     };
-    let outcome = read_any(file, &magic[..got], total, &name, options, ChunkSink { sink: &mut sink, in_flight: rayon::current_num_threads().max(1) + 1, streaming: false })?;
+    let outcome = read_any(
+        file,
+        &magic[..got],
+        total,
+        &name,
+        options,
+        ChunkSink {
+            sink: &mut sink,
+            in_flight: rayon::current_num_threads().max(1) + 1,
+            streaming: false,
+        },
+    )?;
     finish(chunks, outcome)
 }
 
@@ -147,7 +157,18 @@ pub fn read_baci_bytes(bytes: &[u8], name: &str, options: &BaciOptions<'_>) -> R
         chunks.push(c);
         Ok(())
     };
-    let outcome = read_any(Cursor::new(bytes), magic, bytes.len() as u64, name, options, ChunkSink { sink: &mut sink, in_flight: rayon::current_num_threads().max(1) + 1, streaming: false })?;
+    let outcome = read_any(
+        Cursor::new(bytes),
+        magic,
+        bytes.len() as u64,
+        name,
+        options,
+        ChunkSink {
+            sink: &mut sink,
+            in_flight: rayon::current_num_threads().max(1) + 1,
+            streaming: false,
+        },
+    )?;
     finish(chunks, outcome)
 }
 
@@ -182,7 +203,11 @@ pub struct BaciChunk<'a> {
 /// }).unwrap();
 /// println!("{} rows, {total} USD", report.rows_kept);
 /// ```
-pub fn scan_baci(path: &Path, options: &BaciOptions<'_>, sink: &mut dyn FnMut(BaciChunk<'_>) -> Result<()>) -> Result<ReadReport> {
+pub fn scan_baci(
+    path: &Path,
+    options: &BaciOptions<'_>,
+    sink: &mut dyn FnMut(BaciChunk<'_>) -> Result<()>,
+) -> Result<ReadReport> {
     let name = display_name(path);
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -190,10 +215,27 @@ pub fn scan_baci(path: &Path, options: &BaciOptions<'_>, sink: &mut dyn FnMut(Ba
     let got = read_up_to(&mut file, &mut magic).map_err(|e| Error::io(path, e))?;
     file.rewind().map_err(|e| Error::io(path, e))?;
     let mut to_columns = |c: ChunkOut| {
-        sink(BaciChunk { period: &c.period, exporter: &c.reporter, importer: &c.partner, product: &c.product, value: &c.value })
+        sink(BaciChunk {
+            period: &c.period,
+            exporter: &c.reporter,
+            importer: &c.partner,
+            product: &c.product,
+            value: &c.value,
+        })
     };
     let in_flight = rayon::current_num_threads().max(1) + 1;
-    let outcome = read_any(file, &magic[..got], total, &name, options, ChunkSink { sink: &mut to_columns, in_flight, streaming: true })?;
+    let outcome = read_any(
+        file,
+        &magic[..got],
+        total,
+        &name,
+        options,
+        ChunkSink {
+            sink: &mut to_columns,
+            in_flight,
+            streaming: true,
+        },
+    )?;
     let mut report = outcome.report;
     report.note("values converted from thousands of USD to USD (x 1000), FOB as BACI reconciles them");
     if let Some(r) = outcome.release {
@@ -261,13 +303,26 @@ fn read_any<R: Read + Seek + Send>(
     let mut ctx = FileCtx::new(name, year_from_name(name), options);
     if options.chunk_bytes == 0 {
         // Enough chunks to keep every worker busy to the end (BACI text is ~4x its gzip size).
-        let text = if magic.starts_with(&[0x1f, 0x8b]) { total.saturating_mul(4) } else { total };
+        let text = if magic.starts_with(&[0x1f, 0x8b]) {
+            total.saturating_mul(4)
+        } else {
+            total
+        };
         // Small inputs get a buffer their size, not 4 MB.
-        ctx.chunk_bytes = chunk_size_for(text, out.streaming)
-            .min(usize::try_from(text).unwrap_or(usize::MAX).saturating_add(1).max(1 << 16));
+        ctx.chunk_bytes = chunk_size_for(text, out.streaming).min(
+            usize::try_from(text)
+                .unwrap_or(usize::MAX)
+                .saturating_add(1)
+                .max(1 << 16),
+        );
     }
     let counter = Arc::new(AtomicU64::new(0));
-    let progress = ProgressCtx { callback: options.progress, counter: counter.clone(), base: 0, total };
+    let progress = ProgressCtx {
+        callback: options.progress,
+        counter: counter.clone(),
+        base: 0,
+        total,
+    };
     let mut report = ReadReport::new(name);
     let sink = out.sink;
     let mut deliver = |c: ChunkOut| {
@@ -279,18 +334,39 @@ fn read_any<R: Read + Seek + Send>(
         let gz = flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(1 << 20, counted));
         parse_stream(gz, &ctx, &progress, true, &mut deliver, out.in_flight)?;
     } else {
-        parse_stream(Counted { inner: src, counter }, &ctx, &progress, false, &mut deliver, out.in_flight)?;
+        parse_stream(
+            Counted { inner: src, counter },
+            &ctx,
+            &progress,
+            false,
+            &mut deliver,
+            out.in_flight,
+        )?;
     }
-    Ok(Outcome { report, vintage, release: release_from_name(name), product_file: None })
+    Ok(Outcome {
+        report,
+        vintage,
+        release: release_from_name(name),
+        product_file: None,
+    })
 }
 
-fn read_archive<R: Read + Seek + Send>(src: R, name: &str, options: &BaciOptions<'_>, out: ChunkSink<'_>) -> Result<Outcome> {
+fn read_archive<R: Read + Seek + Send>(
+    src: R,
+    name: &str,
+    options: &BaciOptions<'_>,
+    out: ChunkSink<'_>,
+) -> Result<Outcome> {
     let mut zip = archive_zip::open(src, name)?;
     let contents = archive_zip::baci_contents(&mut zip, name)?;
     let vintage = match (contents.vintage, options.vintage) {
         (v, Some(asked)) if v != asked => {
             return Err(Error::invalid_data(
-                format!("vintage argument {} disagrees with the archive's files, which are {}", asked.name(), v.name()),
+                format!(
+                    "vintage argument {} disagrees with the archive's files, which are {}",
+                    asked.name(),
+                    v.name()
+                ),
                 Location::file(name),
                 "drop the vintage argument (the file names say it) or pass the archive of the vintage you want",
             ))
@@ -318,7 +394,10 @@ fn read_archive<R: Read + Seek + Send>(src: R, name: &str, options: &BaciOptions
         }
     }
     let products = match &contents.product_codes {
-        Some(pc) => Some((pc.clone(), archive_zip::product_codes(&archive_zip::read_member(&mut zip, pc, name)?))),
+        Some(pc) => Some((
+            pc.clone(),
+            archive_zip::product_codes(&archive_zip::read_member(&mut zip, pc, name)?),
+        )),
         None => None,
     };
 
@@ -332,24 +411,48 @@ fn read_archive<R: Read + Seek + Send>(src: R, name: &str, options: &BaciOptions
         if options.chunk_bytes == 0 {
             ctx.chunk_bytes = chunk_size_for(m.size, out.streaming);
         }
-        let progress = ProgressCtx { callback: options.progress, counter: counter.clone(), base, total };
+        let progress = ProgressCtx {
+            callback: options.progress,
+            counter: counter.clone(),
+            base,
+            total,
+        };
         counter.store(0, Ordering::Relaxed);
         let reader = zip.by_name(&m.path).map_err(|e| archive_zip::zip_error(name, e))?;
         let mut deliver = |c: ChunkOut| {
             account(&c, &mut report);
             sink(c)
         };
-        parse_stream(Counted { inner: reader, counter: counter.clone() }, &ctx, &progress, true, &mut deliver, out.in_flight)?;
+        parse_stream(
+            Counted {
+                inner: reader,
+                counter: counter.clone(),
+            },
+            &ctx,
+            &progress,
+            true,
+            &mut deliver,
+            out.in_flight,
+        )?;
         report.sources.push(m.name.clone());
         base += m.size;
     }
-    Ok(Outcome { report, vintage, release: contents.release, product_file: products })
+    Ok(Outcome {
+        report,
+        vintage,
+        release: contents.release,
+        product_file: products,
+    })
 }
 
 fn resolve_vintage(name: &str, asked: Option<Vintage>) -> Result<Vintage> {
     match (vintage_from_name(name), asked) {
         (Some(v), Some(a)) if v != a => Err(Error::invalid_data(
-            format!("vintage argument {} disagrees with the file name, which says {}", a.name(), v.name()),
+            format!(
+                "vintage argument {} disagrees with the file name, which says {}",
+                a.name(),
+                v.name()
+            ),
             Location::file(name),
             "drop the vintage argument or check that this is the file you meant",
         )),
@@ -372,7 +475,11 @@ fn resolve_vintage(name: &str, asked: Option<Vintage>) -> Result<Vintage> {
 /// assert_eq!(vintage_from_name("trade.csv"), None);
 /// ```
 pub fn vintage_from_name(name: &str) -> Option<Vintage> {
-    let base = name.rsplit(['/', '\\', ':']).next().unwrap_or(name).to_ascii_uppercase();
+    let base = name
+        .rsplit(['/', '\\', ':'])
+        .next()
+        .unwrap_or(name)
+        .to_ascii_uppercase();
     let rest = base.strip_prefix("BACI_HS")?;
     let digits = rest.get(0..2)?;
     if !digits.bytes().all(|b| b.is_ascii_digit()) || rest.as_bytes().get(2).is_some_and(|b| b.is_ascii_digit()) {
@@ -383,16 +490,26 @@ pub fn vintage_from_name(name: &str) -> Option<Vintage> {
 
 /// The year in `_Y2021` of a BACI file name.
 pub fn year_from_name(name: &str) -> Option<i32> {
-    let base = name.rsplit(['/', '\\', ':']).next().unwrap_or(name).to_ascii_uppercase();
+    let base = name
+        .rsplit(['/', '\\', ':'])
+        .next()
+        .unwrap_or(name)
+        .to_ascii_uppercase();
     base.split(['_', '.']).find_map(|part| {
         let y = part.strip_prefix('Y')?;
-        (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit())).then(|| y.parse().ok()).flatten()
+        (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| y.parse().ok())
+            .flatten()
     })
 }
 
 /// The release in `_V202401` of a BACI file name.
 pub fn release_from_name(name: &str) -> Option<String> {
-    let base = name.rsplit(['/', '\\', ':']).next().unwrap_or(name).to_ascii_uppercase();
+    let base = name
+        .rsplit(['/', '\\', ':'])
+        .next()
+        .unwrap_or(name)
+        .to_ascii_uppercase();
     base.split(['_', '.']).find_map(|part| {
         let v = part.strip_prefix('V')?;
         (v.len() >= 6 && v.bytes().all(|b| b.is_ascii_digit())).then(|| part.to_string())
@@ -418,7 +535,11 @@ impl<'a> FileCtx<'a> {
             expected_year,
             years: options.years,
             on_unknown_country: options.on_unknown_country,
-            chunk_bytes: if options.chunk_bytes == 0 { CHUNK_BYTES } else { options.chunk_bytes },
+            chunk_bytes: if options.chunk_bytes == 0 {
+                CHUNK_BYTES
+            } else {
+                options.chunk_bytes
+            },
             known: (0..=u16::MAX).map(countries::is_known_code).collect(),
         }
     }
@@ -463,7 +584,10 @@ fn stream_error(file: &str, e: std::io::Error, compressed: bool) -> Error {
             "the file is probably truncated (an interrupted download): download it again",
         )
     } else {
-        Error::Io { path: file.into(), source: e }
+        Error::Io {
+            path: file.into(),
+            source: e,
+        }
     }
 }
 
@@ -607,7 +731,8 @@ fn parse_stream<R: Read + Send>(
             })
         });
         // Deliver in file order; chunks finished early wait here.
-        let mut pending: std::collections::BTreeMap<usize, std::result::Result<ChunkOut, RowProblem>> = Default::default();
+        let mut pending: std::collections::BTreeMap<usize, std::result::Result<ChunkOut, RowProblem>> =
+            Default::default();
         let mut next = 0usize;
         let mut line0: u64 = 1; // lines before the chunk: the header
         let mut failed: Option<Error> = None;
@@ -642,7 +767,11 @@ fn parse_stream<R: Read + Send>(
         }
         drop(token_tx);
         let reader_result = reader.join().unwrap_or_else(|_| {
-            Err(Error::format("the reader thread failed", Location::file(file), "please report this as a bug"))
+            Err(Error::format(
+                "the reader thread failed",
+                Location::file(file),
+                "please report this as a bug",
+            ))
         });
         match failed {
             Some(e) => Err(e),
@@ -672,7 +801,9 @@ fn check_header(line: &[u8], file: &str) -> Result<()> {
         )
     })?;
     let names = |sep: char| -> Vec<String> {
-        text.split(sep).map(|f| f.trim().trim_matches('"').trim().to_ascii_lowercase()).collect()
+        text.split(sep)
+            .map(|f| f.trim().trim_matches('"').trim().to_ascii_lowercase())
+            .collect()
     };
     if names(',') == COLUMNS {
         return Ok(());
@@ -686,7 +817,12 @@ fn check_header(line: &[u8], file: &str) -> Result<()> {
             ));
         }
     }
-    let first = text.split([',', ';', '\t']).next().unwrap_or("").trim().trim_matches('"');
+    let first = text
+        .split([',', ';', '\t'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_matches('"');
     if !first.is_empty() && first.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Error::format(
             "missing header: the first line is data",
@@ -812,7 +948,9 @@ fn fast_uint(buf: &[u8], p: &mut usize, max_digits: usize) -> Option<u32> {
 }
 
 /// Exact powers of ten as f64 (10^0 ..= 10^15 are exactly representable).
-const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
 
 /// A number starting with a digit (so never negative), correctly rounded.
 ///
@@ -916,7 +1054,17 @@ fn fast_row(buf: &[u8], pos: usize, ctx: &FileCtx<'_>) -> Option<(Row, usize)> {
         && ctx.years.is_none_or(|ys| ys.contains(&t))
         && ctx.known.get(i as usize).copied().unwrap_or(false)
         && ctx.known.get(j as usize).copied().unwrap_or(false);
-    ok.then_some((Row { t, i: i as u16, j: j as u16, k, v, q }, p))
+    ok.then_some((
+        Row {
+            t,
+            i: i as u16,
+            j: j as u16,
+            k,
+            v,
+            q,
+        },
+        p,
+    ))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1043,7 +1191,11 @@ fn parse_uint(f: &[u8]) -> std::result::Result<u32, Problem> {
         return Err(Problem::Missing);
     }
     if f.len() > 9 {
-        return Err(if f.iter().all(u8::is_ascii_digit) { Problem::NotFinite } else { Problem::NotNumber });
+        return Err(if f.iter().all(u8::is_ascii_digit) {
+            Problem::NotFinite
+        } else {
+            Problem::NotNumber
+        });
     }
     let mut n = 0u32;
     for &b in f {
@@ -1070,7 +1222,11 @@ fn parse_amount(f: &[u8]) -> std::result::Result<f64, Problem> {
         }
         Some(b'-' | b'+') => {
             let digit_next = matches!(f.get(1), Some(b'0'..=b'9' | b'.'));
-            let v: f64 = if digit_next { fast_float2::parse(f).map_err(|_| Problem::NotNumber)? } else { return Err(Problem::NotNumber) };
+            let v: f64 = if digit_next {
+                fast_float2::parse(f).map_err(|_| Problem::NotNumber)?
+            } else {
+                return Err(Problem::NotNumber);
+            };
             if !v.is_finite() {
                 Err(Problem::NotFinite)
             } else if v < 0.0 {
@@ -1111,7 +1267,12 @@ fn parse_chunk(buf: &[u8], ctx: &FileCtx<'_>) -> std::result::Result<ChunkOut, R
             continue; // blank line
         }
         out.rows_read += 1;
-        let problem = |problem: Problem, column: usize, value: &[u8]| RowProblem { problem, line: line_no, column, value: value.to_vec() };
+        let problem = |problem: Problem, column: usize, value: &[u8]| RowProblem {
+            problem,
+            line: line_no,
+            column,
+            value: value.to_vec(),
+        };
 
         // Split into exactly six fields.
         let mut n = 0usize;
@@ -1179,7 +1340,14 @@ fn parse_chunk(buf: &[u8], ctx: &FileCtx<'_>) -> std::result::Result<ChunkOut, R
                 }
             }
         }
-        out.push(Row { t, i: i as u16, j: j as u16, k, v, q });
+        out.push(Row {
+            t,
+            i: i as u16,
+            j: j as u16,
+            k,
+            v,
+            q,
+        });
     }
     out.lines = line_no;
     Ok(out)
@@ -1225,14 +1393,21 @@ fn six_digit_strings(codes: &[u32]) -> Result<StringArray> {
     for k in codes {
         bytes.extend_from_slice(six_digits(*k).as_bytes());
     }
-    let offsets = arrow_buffer::OffsetBuffer::new(ScalarBuffer::from((0..=codes.len() as i32).map(|i| i * 6).collect::<Vec<i32>>()));
+    let offsets = arrow_buffer::OffsetBuffer::new(ScalarBuffer::from(
+        (0..=codes.len() as i32).map(|i| i * 6).collect::<Vec<i32>>(),
+    ));
     StringArray::try_new(offsets, arrow_buffer::Buffer::from_vec(bytes), None)
         .map_err(|e| Error::arrow("building the product dictionary", e))
 }
 
 /// Builds the table from the chunks of every stream read, in order.
 fn finish(mut chunks: Vec<ChunkOut>, outcome: Outcome) -> Result<TradeTable> {
-    let Outcome { mut report, vintage, release, product_file } = outcome;
+    let Outcome {
+        mut report,
+        vintage,
+        release,
+        product_file,
+    } = outcome;
     // One product dictionary for the whole table: every code seen, in order.
     let mut seen = vec![0u64; BITMAP_WORDS];
     for c in &chunks {
@@ -1268,8 +1443,11 @@ fn finish(mut chunks: Vec<ChunkOut>, outcome: Outcome) -> Result<TradeTable> {
                     *s = true;
                 }
             }
-            let missing: Vec<String> =
-                codes.iter().filter(|k| !in_file.get(**k as usize).copied().unwrap_or(false)).map(|k| format!("{k:06}")).collect();
+            let missing: Vec<String> = codes
+                .iter()
+                .filter(|k| !in_file.get(**k as usize).copied().unwrap_or(false))
+                .map(|k| format!("{k:06}"))
+                .collect();
             if !missing.is_empty() {
                 report.note(format!(
                     "{} product code(s) in the data are not in {file}: {}{}",
@@ -1286,7 +1464,10 @@ fn finish(mut chunks: Vec<ChunkOut>, outcome: Outcome) -> Result<TradeTable> {
     let max_n = chunks.iter().map(|c| c.value.len()).max().unwrap_or(0);
     // Columns that are the same on every row share one buffer across batches.
     let const_dict = |key: i8, values: &[&str]| -> (Int8Array, ArrayRef) {
-        (Int8Array::new(ScalarBuffer::from(vec![key; max_n]), None), Arc::new(StringArray::from(values.to_vec())))
+        (
+            Int8Array::new(ScalarBuffer::from(vec![key; max_n]), None),
+            Arc::new(StringArray::from(values.to_vec())),
+        )
     };
     let (flow_keys, flow_values) = const_dict(Flow::Export as i8, &Flow::DICTIONARY);
     let (basis_keys, basis_values) = const_dict(ValueBasis::Fob as i8, &ValueBasis::DICTIONARY);
@@ -1296,7 +1477,8 @@ fn finish(mut chunks: Vec<ChunkOut>, outcome: Outcome) -> Result<TradeTable> {
     let not_estimated = BooleanArray::from(vec![false; max_n]);
     let dict8 = |keys: Int8Array, values: &ArrayRef| -> Result<ArrayRef> {
         Ok(Arc::new(
-            DictionaryArray::<Int8Type>::try_new(keys, values.clone()).map_err(|e| Error::arrow("building a BACI column", e))?,
+            DictionaryArray::<Int8Type>::try_new(keys, values.clone())
+                .map_err(|e| Error::arrow("building a BACI column", e))?,
         ))
     };
 
@@ -1327,7 +1509,9 @@ fn finish(mut chunks: Vec<ChunkOut>, outcome: Outcome) -> Result<TradeTable> {
             Arc::new(not_estimated.slice(0, n)),
             dict8(zero_keys.slice(0, n), &source_values)?,
         ];
-        batches.push(RecordBatch::try_new(schema.clone(), columns).map_err(|e| Error::arrow("assembling a BACI batch", e))?);
+        batches.push(
+            RecordBatch::try_new(schema.clone(), columns).map_err(|e| Error::arrow("assembling a BACI batch", e))?,
+        );
     }
 
     report.note("values converted from thousands of USD to USD (x 1000), FOB as BACI reconciles them");
@@ -1346,11 +1530,17 @@ mod tests {
 
     #[test]
     fn names_give_vintage_year_release() {
-        assert_eq!(vintage_from_name("/x/BACI_HS22_Y2023_V202501.csv.gz"), Some(Vintage::Hs(2022)));
+        assert_eq!(
+            vintage_from_name("/x/BACI_HS22_Y2023_V202501.csv.gz"),
+            Some(Vintage::Hs(2022))
+        );
         assert_eq!(vintage_from_name("BACI_HS171_Y2023.csv"), None);
         assert_eq!(year_from_name("BACI_HS17_Y2021_V202401.csv"), Some(2021));
         assert_eq!(year_from_name("baci_hs92_2021_exports.csv"), None);
-        assert_eq!(release_from_name("BACI_HS17_Y2021_V202401.csv").as_deref(), Some("V202401"));
+        assert_eq!(
+            release_from_name("BACI_HS17_Y2021_V202401.csv").as_deref(),
+            Some("V202401")
+        );
         assert_eq!(six_digits(10121), "010121");
         assert_eq!(six_digits(0), "000000");
         assert_eq!(six_digits(999999), "999999");

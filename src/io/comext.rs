@@ -53,7 +53,10 @@ impl ComextLevel {
         match s.trim().to_ascii_uppercase().as_str() {
             "CN8" | "8" => Ok(ComextLevel::Cn8),
             "HS4" | "4" => Ok(ComextLevel::Hs4),
-            other => Err(Error::invalid_argument(format!("unknown Comext level {other:?}"), "use \"CN8\" or \"HS4\"")),
+            other => Err(Error::invalid_argument(
+                format!("unknown Comext level {other:?}"),
+                "use \"CN8\" or \"HS4\"",
+            )),
         }
     }
     fn label(self) -> &'static str {
@@ -100,15 +103,29 @@ pub fn read_comext(path: &Path, opts: &ComextOptions) -> Result<TradeTable> {
 
 /// Reads Comext text from any reader; `name` names it in messages and the `source` column.
 pub fn read_comext_reader<R: Read>(input: R, name: &str, opts: &ComextOptions) -> Result<TradeTable> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input);
     let mut records = rdr.byte_records();
     let header = match records.next() {
-        None => return Err(Error::format("empty file", Location::file(name), "download the file again from Eurostat")),
+        None => {
+            return Err(Error::format(
+                "empty file",
+                Location::file(name),
+                "download the file again from Eurostat",
+            ))
+        }
         Some(h) => h.map_err(|e| csv_error(e, name))?,
     };
     let header: Vec<String> = header
         .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').to_string())
+        .map(|h| {
+            String::from_utf8_lossy(h)
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .to_string()
+        })
         .collect();
     let lower: Vec<String> = header.iter().map(|h| h.to_ascii_lowercase()).collect();
     let find = |names: &[&str]| names.iter().find_map(|n| lower.iter().position(|h| h == n));
@@ -135,7 +152,12 @@ pub fn read_comext_reader<R: Read>(input: R, name: &str, opts: &ComextOptions) -
     for rec in records {
         let rec = rec.map_err(|e| csv_error(e, name))?;
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        if rec.len() <= 1 && rec.get(0).map(|f| f.iter().all(|b| b.is_ascii_whitespace())).unwrap_or(true) {
+        if rec.len() <= 1
+            && rec
+                .get(0)
+                .map(|f| f.iter().all(|b| b.is_ascii_whitespace()))
+                .unwrap_or(true)
+        {
             continue;
         }
         st.report.rows_read += 1;
@@ -211,7 +233,11 @@ fn csv_error(e: csv::Error, name: &str) -> Error {
     if let Some(p) = e.position() {
         loc = loc.line(p.line());
     }
-    Error::format(format!("malformed CSV ({e})"), loc, "Comext files are comma-separated text")
+    Error::format(
+        format!("malformed CSV ({e})"),
+        loc,
+        "Comext files are comma-separated text",
+    )
 }
 
 /// Eurostat geo code -> Comtrade numeric code. Eurostat writes Greece `EL` and the United
@@ -226,20 +252,61 @@ pub fn eurostat_geo_code(code: &str) -> Option<u16> {
     if iso.len() != 2 || !iso.bytes().all(|b| b.is_ascii_uppercase()) {
         return None;
     }
-    let found = countries::country(iso).ok().map(|c| c.comtrade).filter(|c| countries::is_known_code(*c));
+    let found = countries::country(iso)
+        .ok()
+        .map(|c| c.comtrade)
+        .filter(|c| countries::is_known_code(*c));
     found.or_else(|| FALLBACK_GEO.iter().find(|(k, _)| *k == iso).map(|(_, v)| *v))
 }
 
 /// Comtrade/BACI codes of the EU27, the UK and the partners Comext users study most, used while
 /// `reference::countries` cannot resolve them (checked against BACI's country_codes_V202301).
 const FALLBACK_GEO: [(&str, u16); 45] = [
-    ("AT", 40), ("BE", 56), ("BG", 100), ("HR", 191), ("CY", 196), ("CZ", 203), ("DK", 208),
-    ("EE", 233), ("FI", 246), ("FR", 251), ("DE", 276), ("GR", 300), ("HU", 348), ("IE", 372),
-    ("IT", 380), ("LV", 428), ("LT", 440), ("LU", 442), ("MT", 470), ("NL", 528), ("PL", 616),
-    ("PT", 620), ("RO", 642), ("SK", 703), ("SI", 705), ("ES", 724), ("SE", 752), ("GB", 826),
-    ("RU", 643), ("BY", 112), ("KZ", 398), ("GE", 268), ("AM", 51), ("UZ", 860), ("KG", 417),
-    ("CN", 156), ("HK", 344), ("US", 842), ("TR", 792), ("AE", 784), ("UA", 804), ("CH", 757),
-    ("NO", 579), ("IN", 699), ("JP", 392),
+    ("AT", 40),
+    ("BE", 56),
+    ("BG", 100),
+    ("HR", 191),
+    ("CY", 196),
+    ("CZ", 203),
+    ("DK", 208),
+    ("EE", 233),
+    ("FI", 246),
+    ("FR", 251),
+    ("DE", 276),
+    ("GR", 300),
+    ("HU", 348),
+    ("IE", 372),
+    ("IT", 380),
+    ("LV", 428),
+    ("LT", 440),
+    ("LU", 442),
+    ("MT", 470),
+    ("NL", 528),
+    ("PL", 616),
+    ("PT", 620),
+    ("RO", 642),
+    ("SK", 703),
+    ("SI", 705),
+    ("ES", 724),
+    ("SE", 752),
+    ("GB", 826),
+    ("RU", 643),
+    ("BY", 112),
+    ("KZ", 398),
+    ("GE", 268),
+    ("AM", 51),
+    ("UZ", 860),
+    ("KG", 417),
+    ("CN", 156),
+    ("HK", 344),
+    ("US", 842),
+    ("TR", 792),
+    ("AE", 784),
+    ("UA", 804),
+    ("CH", 757),
+    ("NO", 579),
+    ("IN", 699),
+    ("JP", 392),
 ];
 
 type Key = (i32, u16, u16, Flow, u32);
@@ -315,13 +382,21 @@ impl<'a> State<'a> {
     fn field<'r>(&self, rec: &'r csv::ByteRecord, col: usize, line: u64) -> Result<&'r str> {
         let raw = rec.get(col).unwrap_or(b"");
         std::str::from_utf8(raw).map(|s| s.trim()).map_err(|_| {
-            Error::format("text that is not UTF-8 or ASCII", self.loc(line, col, &String::from_utf8_lossy(raw)), "Comext files are ASCII text")
+            Error::format(
+                "text that is not UTF-8 or ASCII",
+                self.loc(line, col, &String::from_utf8_lossy(raw)),
+                "Comext files are ASCII text",
+            )
         })
     }
 
     fn row(&mut self, cols: &Columns, rec: &csv::ByteRecord, line: u64) -> Result<()> {
         if rec.len() != cols.width {
-            let text = rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect::<Vec<_>>().join(",");
+            let text = rec
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect::<Vec<_>>()
+                .join(",");
             return Err(Error::format(
                 format!("line has {} fields where the header has {}", rec.len(), cols.width),
                 Location::file(self.name).line(line).value(text),
@@ -337,12 +412,19 @@ impl<'a> State<'a> {
         // Period: YYYYMM (month 52 = year total) in bulk files, YYYY-MM in long tables.
         let digits: String = period_s.chars().filter(|c| c.is_ascii_digit()).collect();
         let period = if digits.len() == 6 && digits.ends_with("52") {
-            digits[..4].parse().ok().and_then(|y| Period::from_code(y, Freq::Annual))
+            digits[..4]
+                .parse()
+                .ok()
+                .and_then(|y| Period::from_code(y, Freq::Annual))
         } else {
             Period::parse(period_s).ok()
         }
         .ok_or_else(|| {
-            Error::parse("period", self.loc(line, cols.period, period_s), "Comext periods are YYYYMM (month 52 = annual total) or YYYY-MM")
+            Error::parse(
+                "period",
+                self.loc(line, cols.period, period_s),
+                "Comext periods are YYYYMM (month 52 = annual total) or YYYY-MM",
+            )
         })?;
 
         let flow = match cols.flow {
@@ -352,7 +434,13 @@ impl<'a> State<'a> {
                 match s.to_ascii_uppercase().as_str() {
                     "1" | "IMPORT" | "IMPORTS" => Flow::Import,
                     "2" | "EXPORT" | "EXPORTS" => Flow::Export,
-                    _ => return Err(Error::parse("trade flow", self.loc(line, c, s), "Comext FLOW is 1 (import) or 2 (export)")),
+                    _ => {
+                        return Err(Error::parse(
+                            "trade flow",
+                            self.loc(line, c, s),
+                            "Comext FLOW is 1 (import) or 2 (export)",
+                        ))
+                    }
                 }
             }
             None => Flow::Export,
@@ -360,17 +448,35 @@ impl<'a> State<'a> {
 
         let value = match value_s {
             "" | ":" => None,
-            s => Some(s.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0).ok_or_else(|| {
-                Error::parse("trade value in EUR", self.loc(line, cols.value, s), "values are non-negative numbers in euros")
-            })?),
+            s => Some(
+                s.parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite() && *v >= 0.0)
+                    .ok_or_else(|| {
+                        Error::parse(
+                            "trade value in EUR",
+                            self.loc(line, cols.value, s),
+                            "values are non-negative numbers in euros",
+                        )
+                    })?,
+            ),
         };
         let kg = match cols.kg {
             None => None,
             Some(c) => match self.field(rec, c, line)? {
                 "" | ":" => None,
-                s => Some(s.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0).ok_or_else(|| {
-                    Error::parse("quantity in kg", self.loc(line, c, s), "quantities are non-negative numbers")
-                })?),
+                s => Some(
+                    s.parse::<f64>()
+                        .ok()
+                        .filter(|v| v.is_finite() && *v >= 0.0)
+                        .ok_or_else(|| {
+                            Error::parse(
+                                "quantity in kg",
+                                self.loc(line, c, s),
+                                "quantities are non-negative numbers",
+                            )
+                        })?,
+                ),
             },
         };
 
@@ -381,7 +487,13 @@ impl<'a> State<'a> {
             let expected = match lv.as_str() {
                 "CN8" => ComextLevel::Cn8,
                 "HS4" => ComextLevel::Hs4,
-                _ => return Err(Error::parse("level", self.loc(line, lc, &lv), "the level column holds CN8 or HS4")),
+                _ => {
+                    return Err(Error::parse(
+                        "level",
+                        self.loc(line, lc, &lv),
+                        "the level column holds CN8 or HS4",
+                    ))
+                }
             };
             if upper.len() != expected.digits() || !upper.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(Error::InvalidProduct {
@@ -464,13 +576,27 @@ impl<'a> State<'a> {
         match self.rows.get_mut(&key) {
             None => {
                 self.order.push(key);
-                self.rows.insert(key, Acc { line, value, kg, parts: 1, has_total_regime: is_total_regime });
+                self.rows.insert(
+                    key,
+                    Acc {
+                        line,
+                        value,
+                        kg,
+                        parts: 1,
+                        has_total_regime: is_total_regime,
+                    },
+                );
             }
             Some(acc) => {
                 if self.layout == Layout::Long {
                     return Err(Error::invalid_data(
-                        format!("second row for the same reporter, partner, product and period (first at line {})", acc.line),
-                        Location::file(self.name).line(line).value(format!("{reporter_s},{partner_s},{product_s},{period_s}")),
+                        format!(
+                            "second row for the same reporter, partner, product and period (first at line {})",
+                            acc.line
+                        ),
+                        Location::file(self.name)
+                            .line(line)
+                            .value(format!("{reporter_s},{partner_s},{product_s},{period_s}")),
                         "a long table has one row per reporter, partner, product and period; remove the duplicate",
                     ));
                 }
@@ -478,7 +604,13 @@ impl<'a> State<'a> {
                     // The regime total stands for the trade; its parts are set aside.
                     if is_total_regime && !acc.has_total_regime {
                         let parts = acc.parts as u64;
-                        *acc = Acc { line, value, kg, parts: 1, has_total_regime: true };
+                        *acc = Acc {
+                            line,
+                            value,
+                            kg,
+                            parts: 1,
+                            has_total_regime: true,
+                        };
                         self.report.set_aside_many(R_REGIME_TOTAL, parts);
                     } else {
                         self.report.set_aside(R_REGIME_TOTAL, line, String::new);
@@ -491,7 +623,8 @@ impl<'a> State<'a> {
                     };
                     acc.parts += 1;
                     self.merged_regimes += 1;
-                    self.report.set_aside(R_REGIME, line, || format!("into the row of line {}", acc.line));
+                    self.report
+                        .set_aside(R_REGIME, line, || format!("into the row of line {}", acc.line));
                 }
             }
         }
@@ -551,7 +684,8 @@ impl<'a> State<'a> {
             ));
         }
         if !self.flow_from_file {
-            self.report.note("the file has no flow column: its rows are EU exports (flow = export, FOB)");
+            self.report
+                .note("the file has no flow column: its rows are EU exports (flow = export, FOB)");
         }
         if self.merged_regimes > 0 {
             self.report.note(format!(
@@ -561,14 +695,17 @@ impl<'a> State<'a> {
         }
         for (reason, v) in &self.aside_value {
             if *v > 0.0 {
-                self.report.note(format!("rows set aside as {reason:?} are worth {v:.0} EUR"));
+                self.report
+                    .note(format!("rows set aside as {reason:?} are worth {v:.0} EUR"));
             }
         }
         if !self.unknown_geo.is_empty() {
-            self.report.note(format!("unknown geo codes set aside: {:?}", self.unknown_geo));
+            self.report
+                .note(format!("unknown geo codes set aside: {:?}", self.unknown_geo));
         }
         if self.layout == Layout::Bulk {
-            self.report.note("supplementary quantities (SUP_QUANTITY) are not read; QUANTITY_IN_KG is the net weight");
+            self.report
+                .note("supplementary quantities (SUP_QUANTITY) are not read; QUANTITY_IN_KG is the net weight");
         }
         self.report.note("values are in EUR as Eurostat publishes them (exports FOB, imports CIF); convert before combining with USD tables");
         let meta = TableMeta::new(freq, "EUR", Some(vintage));
@@ -586,7 +723,11 @@ impl<'a> State<'a> {
                 flow,
                 product,
                 value: acc.value,
-                value_basis: Some(if flow == Flow::Import { ValueBasis::Cif } else { ValueBasis::Fob }),
+                value_basis: Some(if flow == Flow::Import {
+                    ValueBasis::Cif
+                } else {
+                    ValueBasis::Fob
+                }),
                 quantity: None,
                 quantity_unit: None,
                 net_weight_kg: acc.kg,
@@ -604,7 +745,11 @@ mod tests {
     const BULK: &str = "DECLARANT,DECLARANT_ISO,PARTNER,PARTNER_ISO,TRADE_TYPE,PRODUCT_NC,PRODUCT_SITC,PRODUCT_CPA2002,PRODUCT_CPA2008,PRODUCT_CPA2_1,PRODUCT_BEC,PRODUCT_SECTION,FLOW,STAT_REGIME,SUPP_UNIT,PERIOD,VALUE_IN_EUROS,QUANTITY_IN_KG,SUP_QUANTITY\n";
 
     fn bulk(body: &str) -> Result<TradeTable> {
-        read_comext_reader(format!("{BULK}{body}").as_bytes(), "full202201.dat", &ComextOptions::default())
+        read_comext_reader(
+            format!("{BULK}{body}").as_bytes(),
+            "full202201.dat",
+            &ComextOptions::default(),
+        )
     }
 
     #[test]
@@ -637,19 +782,36 @@ mod tests {
         assert_eq!(r.set_aside[R_CONFIDENTIAL], 1);
         assert_eq!(r.set_aside[R_AGGREGATE], 1);
         assert_eq!(r.set_aside[R_UNKNOWN_GEO], 1);
-        let v = t.batches()[0].column(5).as_any().downcast_ref::<arrow_array::Float64Array>().unwrap();
+        let v = t.batches()[0]
+            .column(5)
+            .as_any()
+            .downcast_ref::<arrow_array::Float64Array>()
+            .unwrap();
         assert_eq!(v.values().to_vec(), vec![1500.0, 300.0]);
-        let w = t.batches()[0].column(9).as_any().downcast_ref::<arrow_array::Float64Array>().unwrap();
+        let w = t.batches()[0]
+            .column(9)
+            .as_any()
+            .downcast_ref::<arrow_array::Float64Array>()
+            .unwrap();
         assert_eq!(w.value(0), 15.0);
         assert!(arrow_array::Array::is_null(w, 1));
-        assert!(r.notes.iter().any(|n| n.contains("8542XXXX") || n.contains("worth 70 EUR")), "{:?}", r.notes);
+        assert!(
+            r.notes
+                .iter()
+                .any(|n| n.contains("8542XXXX") || n.contains("worth 70 EUR")),
+            "{:?}",
+            r.notes
+        );
     }
 
     #[test]
     fn annual_month_52_and_mixed_frequencies() {
         let t = bulk("004,DE,0075,RU,E,85423190,,,,,,,2,1,,202152,10,,\n").unwrap();
         assert_eq!(t.meta().freq, Freq::Annual);
-        let e = bulk("004,DE,0075,RU,E,85423190,,,,,,,2,1,,202152,10,,\n004,DE,0075,RU,E,85423190,,,,,,,2,1,,202101,10,,\n").unwrap_err();
+        let e = bulk(
+            "004,DE,0075,RU,E,85423190,,,,,,,2,1,,202152,10,,\n004,DE,0075,RU,E,85423190,,,,,,,2,1,,202101,10,,\n",
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("freq="), "{e}");
     }
 
@@ -660,7 +822,10 @@ mod tests {
         let m = e.to_string();
         assert!(m.contains("line 2") && m.contains("FLOW") && m.contains("\"7\""), "{m}");
         let e = bulk("004,DE,0075,RU,E,85423190,,,,,,,2,1,,202201,ten,,\n").unwrap_err();
-        assert!(e.to_string().contains("VALUE_IN_EUROS") && e.to_string().contains("ten"), "{e}");
+        assert!(
+            e.to_string().contains("VALUE_IN_EUROS") && e.to_string().contains("ten"),
+            "{e}"
+        );
         let e = bulk("004,DE,0075,RU,E,85423190,,,,\n").unwrap_err();
         assert!(matches!(e, Error::Format { .. }));
         let e = read_comext_reader(&b"x,y\n1,2\n"[..], "x.csv", &Default::default()).unwrap_err();
@@ -675,7 +840,15 @@ mod tests {
         assert_eq!(t.num_rows(), 2);
         assert_eq!(t.meta().vintage, Some(Vintage::Cn(2021)));
         assert!(t.report().notes.iter().any(|n| n.contains("2021-2022")));
-        let h = read_comext_reader(body.as_bytes(), "long.csv", &ComextOptions { level: ComextLevel::Hs4, ..Default::default() }).unwrap();
+        let h = read_comext_reader(
+            body.as_bytes(),
+            "long.csv",
+            &ComextOptions {
+                level: ComextLevel::Hs4,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(h.num_rows(), 1);
         assert_eq!(h.report().set_aside[R_OTHER_LEVEL], 2);
     }

@@ -165,7 +165,13 @@ pub fn read_comtrade_bytes(bytes: &[u8], name: &str, opts: &ComtradeOptions) -> 
     }
     let first = text.trim_start().chars().next();
     let raw = match first {
-        None => return Err(Error::format("empty file", Location::file(name), "export the data again from Comtrade")),
+        None => {
+            return Err(Error::format(
+                "empty file",
+                Location::file(name),
+                "export the data again from Comtrade",
+            ))
+        }
         Some('{') | Some('[') => raw_from_json(&text, name)?,
         Some(_) => raw_from_csv(&text, name, &mut notes)?,
     };
@@ -227,7 +233,12 @@ const ALIASES: &[(F, &[&str])] = &[
 ];
 
 fn normalize(name: &str) -> String {
-    name.trim().trim_start_matches('\u{feff}').chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase()
+    name.trim()
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase()
 }
 
 /// Records with their columns resolved to [`F`].
@@ -249,14 +260,28 @@ impl Raw {
                 index.insert(*f, i);
             }
         }
-        let raw = Raw { header, index, rows, is_json };
+        let raw = Raw {
+            header,
+            index,
+            rows,
+            is_json,
+        };
         let missing: Vec<&str> = [
             (raw.has(F::Reporter), "reporterCode (reporter_code)"),
             (raw.has(F::Partner), "partnerCode (partner_code)"),
-            (raw.has(F::Flow) || raw.has(F::FlowDesc), "flowCode (trade_code / trade_flow)"),
+            (
+                raw.has(F::Flow) || raw.has(F::FlowDesc),
+                "flowCode (trade_code / trade_flow)",
+            ),
             (raw.has(F::Cmd), "cmdCode (commodity_code)"),
-            (raw.has(F::Primary) || raw.has(F::Cif) || raw.has(F::Fob), "primaryValue (trade_value_us)"),
-            (raw.has(F::Period) || raw.has(F::PeriodDesc) || raw.has(F::Year), "period or refYear (year)"),
+            (
+                raw.has(F::Primary) || raw.has(F::Cif) || raw.has(F::Fob),
+                "primaryValue (trade_value_us)",
+            ),
+            (
+                raw.has(F::Period) || raw.has(F::PeriodDesc) || raw.has(F::Year),
+                "period or refYear (year)",
+            ),
         ]
         .iter()
         .filter(|(ok, _)| !ok)
@@ -275,15 +300,28 @@ impl Raw {
         self.index.contains_key(&f)
     }
     fn column_name(&self, f: F) -> String {
-        self.index.get(&f).and_then(|i| self.header.get(*i)).cloned().unwrap_or_else(|| format!("{f:?}"))
+        self.index
+            .get(&f)
+            .and_then(|i| self.header.get(*i))
+            .cloned()
+            .unwrap_or_else(|| format!("{f:?}"))
     }
 }
 
 fn raw_from_csv(text: &str, name: &str, notes: &mut Vec<String>) -> Result<Raw> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut records = rdr.records();
     let header = match records.next() {
-        None => return Err(Error::format("empty file", Location::file(name), "export the data again from Comtrade")),
+        None => {
+            return Err(Error::format(
+                "empty file",
+                Location::file(name),
+                "export the data again from Comtrade",
+            ))
+        }
         Some(r) => r.map_err(|e| csv_error(e, name))?,
     };
     let mut header: Vec<String> = header.iter().map(|s| s.trim().to_string()).collect();
@@ -306,8 +344,10 @@ fn raw_from_csv(text: &str, name: &str, notes: &mut Vec<String>) -> Result<Raw> 
         if rec.len() == 1 && rec.get(0).map(|s| s.trim().is_empty()).unwrap_or(true) {
             continue; // blank line
         }
-        let mut fields: Vec<Option<String>> =
-            rec.iter().map(|s| Some(s.trim().to_string()).filter(|s| !s.is_empty())).collect();
+        let mut fields: Vec<Option<String>> = rec
+            .iter()
+            .map(|s| Some(s.trim().to_string()).filter(|s| !s.is_empty()))
+            .collect();
         // The Comtrade Plus website ends data lines (not the header) with a comma.
         while fields.len() > width && fields.last().map(|f| f.is_none()).unwrap_or(false) {
             fields.pop();
@@ -316,14 +356,18 @@ fn raw_from_csv(text: &str, name: &str, notes: &mut Vec<String>) -> Result<Raw> 
         if fields.len() != width {
             return Err(Error::format(
                 format!("line has {} fields where the header has {width}", fields.len()),
-                Location::file(name).line(line).value(rec.iter().collect::<Vec<_>>().join(",")),
+                Location::file(name)
+                    .line(line)
+                    .value(rec.iter().collect::<Vec<_>>().join(",")),
                 "check the delimiter and quoting; Comtrade CSV is comma-separated",
             ));
         }
         rows.push((line, fields));
     }
     if trailing > 0 {
-        notes.push(format!("ignored the empty field after a trailing comma on {trailing} line(s) (Comtrade website export)"));
+        notes.push(format!(
+            "ignored the empty field after a trailing comma on {trailing} line(s) (Comtrade website export)"
+        ));
     }
     Raw::new(header, rows, false, name)
 }
@@ -333,14 +377,20 @@ fn csv_error(e: csv::Error, name: &str) -> Error {
     if let Some(p) = e.position() {
         loc = loc.line(p.line());
     }
-    Error::format(format!("malformed CSV ({e})"), loc, "check quoting; Comtrade CSV is comma-separated with double quotes")
+    Error::format(
+        format!("malformed CSV ({e})"),
+        loc,
+        "check quoting; Comtrade CSV is comma-separated with double quotes",
+    )
 }
 
 fn raw_from_json(text: &str, name: &str) -> Result<Raw> {
     let v: Value = serde_json::from_str(text).map_err(|e| {
         Error::format(
             format!("malformed JSON ({e})"),
-            Location::file(name).line(e.line() as u64).column(format!("character {}", e.column())),
+            Location::file(name)
+                .line(e.line() as u64)
+                .column(format!("character {}", e.column())),
             "save the Comtrade API response unchanged (an object with a \"data\" array)",
         )
     })?;
@@ -351,14 +401,25 @@ fn raw_from_json(text: &str, name: &str) -> Result<Raw> {
             _ => {
                 let err = o.get("error").and_then(|e| e.as_str()).unwrap_or("");
                 return Err(Error::format(
-                    format!("JSON object without a \"data\" array{}", if err.is_empty() { String::new() } else { format!(" (API error: {err})") }),
+                    format!(
+                        "JSON object without a \"data\" array{}",
+                        if err.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (API error: {err})")
+                        }
+                    ),
                     Location::file(name),
                     "pass the Comtrade API response ({\"data\": [...]}) or a JSON array of records",
                 ));
             }
         },
         _ => {
-            return Err(Error::format("JSON is neither an object nor an array", Location::file(name), "pass the Comtrade API response"))
+            return Err(Error::format(
+                "JSON is neither an object nor an array",
+                Location::file(name),
+                "pass the Comtrade API response",
+            ))
         }
     };
     let mut header: Vec<String> = Vec::new();
@@ -470,10 +531,16 @@ impl<'a> Reader<'a> {
     }
 
     fn loc(&self, line: u64, f: F, value: &str) -> Location {
-        let loc = Location::file(self.name).line(line).column(self.raw.column_name(f)).value(value);
+        let loc = Location::file(self.name)
+            .line(line)
+            .column(self.raw.column_name(f))
+            .value(value);
         if self.raw.is_json {
             // JSON records have no lines: `line` is the record number in "data".
-            Location { file: Some(format!("{} (JSON record number as line)", self.name)), ..loc }
+            Location {
+                file: Some(format!("{} (JSON record number as line)", self.name)),
+                ..loc
+            }
         } else {
             loc
         }
@@ -491,7 +558,11 @@ impl<'a> Reader<'a> {
         drop(rows);
         let freq = self.choose_freq(&mut cands)?;
         let level = self.choose_level(&mut cands)?;
-        let vintage = if level == CommodityLevel::Total { self.totals_have_no_vintage(&mut cands) } else { self.choose_vintage(&mut cands) };
+        let vintage = if level == CommodityLevel::Total {
+            self.totals_have_no_vintage(&mut cands)
+        } else {
+            self.choose_vintage(&mut cands)
+        };
         let kept = self.combine_breakdowns(cands);
         self.finish_notes();
         let meta = TableMeta::new(freq, "USD", vintage);
@@ -521,7 +592,11 @@ impl<'a> Reader<'a> {
     }
 
     fn get<'f>(&self, fields: &'f [Option<String>], f: F) -> Option<&'f str> {
-        self.raw.index.get(&f).and_then(|i| fields.get(*i)).and_then(|v| v.as_deref())
+        self.raw
+            .index
+            .get(&f)
+            .and_then(|i| fields.get(*i))
+            .and_then(|v| v.as_deref())
     }
 
     fn number(&self, fields: &[Option<String>], f: F, line: u64) -> Result<Option<f64>> {
@@ -566,20 +641,36 @@ impl<'a> Reader<'a> {
         for f in [F::Period, F::PeriodDesc] {
             if let Some(s) = self.get(fields, f) {
                 return Period::parse(s).map_err(|_| {
-                    Error::parse("period", self.loc(line, f, s), "write a year as 2021 and a month as 202103 (or 2021-03-01)")
+                    Error::parse(
+                        "period",
+                        self.loc(line, f, s),
+                        "write a year as 2021 and a month as 202103 (or 2021-03-01)",
+                    )
                 });
             }
         }
         let year = self.code(fields, F::Year, line)?.ok_or_else(|| {
-            Error::parse("missing period", self.loc(line, F::Year, ""), "every row needs period or refYear")
+            Error::parse(
+                "missing period",
+                self.loc(line, F::Year, ""),
+                "every row needs period or refYear",
+            )
         })?;
         let month = self.code(fields, F::Month, line)?;
         let p = match month {
-            Some(m @ 1..=12) => Period::Month { year: year as i32, month: m as u8 },
+            Some(m @ 1..=12) => Period::Month {
+                year: year as i32,
+                month: m as u8,
+            },
             _ => Period::Year(year as i32),
         };
-        Period::from_code(p.code(), p.freq())
-            .ok_or_else(|| Error::parse("period", self.loc(line, F::Year, &year.to_string()), "years run from 1900 to 2200"))
+        Period::from_code(p.code(), p.freq()).ok_or_else(|| {
+            Error::parse(
+                "period",
+                self.loc(line, F::Year, &year.to_string()),
+                "years run from 1900 to 2200",
+            )
+        })
     }
 
     fn flow(&self, fields: &[Option<String>], line: u64) -> Result<std::result::Result<Flow, String>> {
@@ -587,7 +678,11 @@ impl<'a> Reader<'a> {
             (Some(s), _) => (F::Flow, s),
             (None, Some(s)) => (F::FlowDesc, s),
             (None, None) => {
-                return Err(Error::parse("missing flow", self.loc(line, F::Flow, ""), "every row needs flowCode (M, X, RM, RX)"))
+                return Err(Error::parse(
+                    "missing flow",
+                    self.loc(line, F::Flow, ""),
+                    "every row needs flowCode (M, X, RM, RX)",
+                ))
             }
         };
         let upper = s.to_ascii_uppercase();
@@ -607,7 +702,11 @@ impl<'a> Reader<'a> {
         let flow = match self.flow(fields, line)? {
             Ok(f) => f,
             Err(code) => {
-                self.report.set_aside("sub-flow (DX, FM, processing flows): part of X or M, would double count", line, || code);
+                self.report.set_aside(
+                    "sub-flow (DX, FM, processing flows): part of X or M, would double count",
+                    line,
+                    || code,
+                );
                 return Ok(None);
             }
         };
@@ -617,9 +716,11 @@ impl<'a> Reader<'a> {
         let cmd = self.get(fields, F::Cmd).unwrap_or("").to_string();
         let (product, level) = self.product(&cmd, line)?;
         if partner == 0 {
-            self.report.set_aside("World total row (partnerCode 0): World is never a partner", line, || {
-                format!("{period} reporter {reporter} {flow} {cmd}")
-            });
+            self.report.set_aside(
+                "World total row (partnerCode 0): World is never a partner",
+                line,
+                || format!("{period} reporter {reporter} {flow} {cmd}"),
+            );
             return Ok(None);
         }
         let reporter = match u16::try_from(reporter).ok().filter(|c| countries::is_known_code(*c)) {
@@ -628,7 +729,8 @@ impl<'a> Reader<'a> {
                 if let Ok(c) = u16::try_from(reporter) {
                     self.unknown_reporters.insert(c);
                 }
-                self.report.set_aside("unknown reporter code", line, || reporter.to_string());
+                self.report
+                    .set_aside("unknown reporter code", line, || reporter.to_string());
                 return Ok(None);
             }
         };
@@ -638,7 +740,8 @@ impl<'a> Reader<'a> {
                 if let Ok(c) = u16::try_from(partner) {
                     self.unknown_partners.insert(c);
                 }
-                self.report.set_aside("unknown partner code", line, || partner.to_string());
+                self.report
+                    .set_aside("unknown partner code", line, || partner.to_string());
                 return Ok(None);
             }
         };
@@ -664,7 +767,9 @@ impl<'a> Reader<'a> {
             Flow::Export | Flow::ReExport => self.number(fields, F::Fob, line)?,
         };
         let Some(value) = primary.or(side) else {
-            self.report.set_aside("no trade value (primaryValue empty)", line, || format!("{period} {reporter}->{partner} {cmd}"));
+            self.report.set_aside("no trade value (primaryValue empty)", line, || {
+                format!("{period} {reporter}->{partner} {cmd}")
+            });
             return Ok(None);
         };
         if value < 0.0 {
@@ -757,8 +862,16 @@ impl<'a> Reader<'a> {
         let freq = match self.opts.freq {
             Some(f) => f,
             None if monthly > 0 && annual > 0 => {
-                let a = cands.iter().find(|c| c.period.freq() == Freq::Annual).map(|c| c.line).unwrap_or(0);
-                let m = cands.iter().find(|c| c.period.freq() == Freq::Monthly).map(|c| c.line).unwrap_or(0);
+                let a = cands
+                    .iter()
+                    .find(|c| c.period.freq() == Freq::Annual)
+                    .map(|c| c.line)
+                    .unwrap_or(0);
+                let m = cands
+                    .iter()
+                    .find(|c| c.period.freq() == Freq::Monthly)
+                    .map(|c| c.line)
+                    .unwrap_or(0);
                 return Err(Error::invalid_data(
                     format!("file mixes {annual} annual rows (first at line {a}) and {monthly} monthly rows (first at line {m})"),
                     Location::file(self.name),
@@ -772,7 +885,9 @@ impl<'a> Reader<'a> {
         cands.retain(|c| {
             let keep = c.period.freq() == freq;
             if !keep {
-                report.set_aside("period of the other frequency (freq= chose one)", c.line, || c.period.to_string());
+                report.set_aside("period of the other frequency (freq= chose one)", c.line, || {
+                    c.period.to_string()
+                });
             }
             keep
         });
@@ -807,9 +922,17 @@ impl<'a> Reader<'a> {
             let before = cands.len();
             let report = &mut self.report;
             cands.retain(|c| {
-                let other = c.classification.as_deref().and_then(|k| Vintage::parse(k).ok()).filter(|cv| *cv != v);
+                let other = c
+                    .classification
+                    .as_deref()
+                    .and_then(|k| Vintage::parse(k).ok())
+                    .filter(|cv| *cv != v);
                 if let Some(o) = other {
-                    report.set_aside("reported in another HS edition than the table's (vintage=)", c.line, || o.name());
+                    report.set_aside(
+                        "reported in another HS edition than the table's (vintage=)",
+                        c.line,
+                        || o.name(),
+                    );
                     return false;
                 }
                 true
@@ -838,7 +961,11 @@ impl<'a> Reader<'a> {
                 return Err(Error::invalid_argument(
                     format!(
                         "level {l} asked but the file has {}",
-                        if levels.is_empty() { "no rows".to_string() } else { levels.keys().map(|l| l.name()).collect::<Vec<_>>().join(", ") }
+                        if levels.is_empty() {
+                            "no rows".to_string()
+                        } else {
+                            levels.keys().map(|l| l.name()).collect::<Vec<_>>().join(", ")
+                        }
                     ),
                     "pass one of the levels present, or level=None for the most detailed",
                 ))
@@ -855,7 +982,11 @@ impl<'a> Reader<'a> {
         let report = &mut self.report;
         cands.retain(|c| {
             if c.level != chosen {
-                report.set_aside("commodity code of another aggregation level than the one kept (level=)", c.line, || c.product.clone());
+                report.set_aside(
+                    "commodity code of another aggregation level than the one kept (level=)",
+                    c.line,
+                    || c.product.clone(),
+                );
                 return false;
             }
             true
@@ -867,16 +998,23 @@ impl<'a> Reader<'a> {
     /// all goods, so no row is set aside for it and the table declares no vintage; quantities
     /// of all goods mix units and are left null.
     fn totals_have_no_vintage(&mut self, cands: &mut [Cand]) -> Option<Vintage> {
-        let editions: std::collections::BTreeSet<&str> = cands.iter().filter_map(|c| c.classification.as_deref()).collect();
+        let editions: std::collections::BTreeSet<&str> =
+            cands.iter().filter_map(|c| c.classification.as_deref()).collect();
         let mut note = "all-commodity TOTAL rows (product TOTAL): the table has no vintage".to_string();
         if !editions.is_empty() {
-            note.push_str(&format!(" (rows declared {}; a total of all goods is the same in every edition)", editions.into_iter().collect::<Vec<_>>().join(", ")));
+            note.push_str(&format!(
+                " (rows declared {}; a total of all goods is the same in every edition)",
+                editions.into_iter().collect::<Vec<_>>().join(", ")
+            ));
         }
         if let Some(v) = self.opts.vintage {
             note.push_str(&format!("; vintage={} does not apply to totals", v.name()));
         }
         self.notes.push(note);
-        let with_qty = cands.iter().filter(|c| c.quantity.is_some() || c.net_weight.is_some()).count();
+        let with_qty = cands
+            .iter()
+            .filter(|c| c.quantity.is_some() || c.net_weight.is_some())
+            .count();
         if with_qty > 0 {
             self.notes.push(format!(
                 "quantity and net weight of {with_qty} TOTAL rows left null: a total of all goods mixes units"
@@ -903,7 +1041,8 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        let (mut totals_kept, mut breakdown_dropped, mut built, mut summed, mut other_dim, mut replaced) = (0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
+        let (mut totals_kept, mut breakdown_dropped, mut built, mut summed, mut other_dim, mut replaced) =
+            (0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
         let mut built_by: std::collections::BTreeMap<String, u64> = Default::default();
         let mut out = Vec::with_capacity(order.len());
         for k in order {
@@ -914,33 +1053,47 @@ impl<'a> Reader<'a> {
                 let mut it = totals.into_iter();
                 if let Some(first) = it.next() {
                     for dup in it {
-                        self.report.set_aside("duplicate total row (same period, reporter, partner, flow, product)", dup.line, || {
-                            format!("{} also at line {}", dup.product, first.line)
-                        });
+                        self.report.set_aside(
+                            "duplicate total row (same period, reporter, partner, flow, product)",
+                            dup.line,
+                            || format!("{} also at line {}", dup.product, first.line),
+                        );
                     }
                     totals_kept += 1;
                     out.push(first);
                 }
                 for p in parts {
                     breakdown_dropped += 1;
-                    self.report.set_aside("breakdown row (customs, transport mode, second partner) where the file has the total", p.line, || {
-                        signature_name(p.sig)
-                    });
+                    self.report.set_aside(
+                        "breakdown row (customs, transport mode, second partner) where the file has the total",
+                        p.line,
+                        || signature_name(p.sig),
+                    );
                 }
                 continue;
             }
             for t in totals {
                 replaced += 1;
-                self.report.set_aside("total row replaced by the sum of its breakdown (breakdown=\"sum\")", t.line, || t.product.clone());
+                self.report.set_aside(
+                    "total row replaced by the sum of its breakdown (breakdown=\"sum\")",
+                    t.line,
+                    || t.product.clone(),
+                );
             }
             // One breakdown dimension only: the simplest split present.
-            let sig = parts.iter().map(|p| p.sig).min_by_key(|s| (s.count_ones(), *s)).unwrap_or(MOT);
+            let sig = parts
+                .iter()
+                .map(|p| p.sig)
+                .min_by_key(|s| (s.count_ones(), *s))
+                .unwrap_or(MOT);
             let (chosen, others): (Vec<Cand>, Vec<Cand>) = parts.into_iter().partition(|p| p.sig == sig);
             for o in others {
                 other_dim += 1;
-                self.report.set_aside("breakdown along another dimension than the one summed (would double count)", o.line, || {
-                    signature_name(o.sig)
-                });
+                self.report.set_aside(
+                    "breakdown along another dimension than the one summed (would double count)",
+                    o.line,
+                    || signature_name(o.sig),
+                );
             }
             let mut it = chosen.into_iter();
             let Some(mut acc) = it.next() else { continue };
@@ -957,7 +1110,10 @@ impl<'a> Reader<'a> {
                     _ => None,
                 };
                 acc.estimated |= p.estimated;
-                self.report.set_aside("breakdown row summed into a built total", p.line, || format!("into the total of line {}", acc.line));
+                self.report
+                    .set_aside("breakdown row summed into a built total", p.line, || {
+                        format!("into the total of line {}", acc.line)
+                    });
             }
             acc.sig = 0;
             built += 1;
@@ -970,38 +1126,59 @@ impl<'a> Reader<'a> {
             parts.push(format!("kept {totals_kept} total rows"));
         }
         if breakdown_dropped > 0 {
-            parts.push(format!("set aside {breakdown_dropped} breakdown rows whose total is in the file"));
+            parts.push(format!(
+                "set aside {breakdown_dropped} breakdown rows whose total is in the file"
+            ));
         }
         if built > 0 {
             parts.push(format!(
                 "built {built} totals by summing {summed} breakdown rows ({}) where the file has no total",
-                built_by.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ")
+                built_by
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         if other_dim > 0 {
-            parts.push(format!("set aside {other_dim} rows broken down along a second dimension"));
+            parts.push(format!(
+                "set aside {other_dim} rows broken down along a second dimension"
+            ));
         }
         if replaced > 0 {
             parts.push(format!("replaced {replaced} file totals by the sum of their breakdown"));
         }
         if !parts.is_empty() {
-            self.notes.push(format!("breakdowns ({:?}): {}", self.opts.breakdown, parts.join("; ")));
+            self.notes
+                .push(format!("breakdowns ({:?}): {}", self.opts.breakdown, parts.join("; ")));
         }
         out
     }
 
     fn finish_notes(&mut self) {
-        if let Some(n) = self.report.set_aside.get("World total row (partnerCode 0): World is never a partner") {
-            self.notes.push(format!("set aside {n} World rows (partnerCode 0); totals over partners are the sum of partner rows"));
+        if let Some(n) = self
+            .report
+            .set_aside
+            .get("World total row (partnerCode 0): World is never a partner")
+        {
+            self.notes.push(format!(
+                "set aside {n} World rows (partnerCode 0); totals over partners are the sum of partner rows"
+            ));
         }
         if !self.unknown_reporters.is_empty() {
-            self.notes.push(format!("unknown reporter codes set aside: {:?}", self.unknown_reporters));
+            self.notes.push(format!(
+                "unknown reporter codes set aside: {:?}",
+                self.unknown_reporters
+            ));
         }
         if !self.unknown_partners.is_empty() {
-            self.notes.push(format!("unknown partner codes set aside: {:?}", self.unknown_partners));
+            self.notes
+                .push(format!("unknown partner codes set aside: {:?}", self.unknown_partners));
         }
         for (k, n) in &self.unknown_units {
-            self.notes.push(format!("{n} rows have a quantity in an unknown unit ({k}); their quantity is left null"));
+            self.notes.push(format!(
+                "{n} rows have a quantity in an unknown unit ({k}); their quantity is left null"
+            ));
         }
         if self.padded_codes > 0 {
             self.notes.push(format!(
@@ -1009,7 +1186,9 @@ impl<'a> Reader<'a> {
                 self.padded_codes
             ));
         }
-        self.notes.push("values are primaryValue in USD: CIF for imports, FOB for exports; estimated = not isReported".into());
+        self.notes.push(
+            "values are primaryValue in USD: CIF for imports, FOB for exports; estimated = not isReported".into(),
+        );
         self.report.notes.append(&mut self.notes);
     }
 }
@@ -1059,24 +1238,53 @@ mod tests {
         let detailed = read(body, &ComtradeOptions::default()).unwrap();
         assert_eq!(detailed.num_rows(), 2);
         assert_eq!(detailed.meta().vintage, Some(Vintage::Hs(2017)));
-        assert_eq!(detailed.report().set_aside["commodity code of another aggregation level than the one kept (level=)"], 2);
-        let totals = read(body, &ComtradeOptions { level: Some(CommodityLevel::Total), ..Default::default() }).unwrap();
+        assert_eq!(
+            detailed.report().set_aside["commodity code of another aggregation level than the one kept (level=)"],
+            2
+        );
+        let totals = read(
+            body,
+            &ComtradeOptions {
+                level: Some(CommodityLevel::Total),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(totals.num_rows(), 2);
         assert!(totals.report().is_balanced());
         assert_eq!(totals.meta().vintage, None, "a total of all goods has no HS edition");
         let b = &totals.batches()[0];
-        let v = b.column(5).as_any().downcast_ref::<arrow_array::Float64Array>().unwrap();
+        let v = b
+            .column(5)
+            .as_any()
+            .downcast_ref::<arrow_array::Float64Array>()
+            .unwrap();
         assert_eq!(v.values().to_vec(), vec![100.0, 150.0]);
         assert_eq!(b.column(7).null_count(), 2, "no quantity for all goods");
         assert_eq!(b.column(9).null_count(), 2, "no net weight for all goods");
-        let p = b.column(4).as_any().downcast_ref::<arrow_array::DictionaryArray<arrow_array::types::Int32Type>>().unwrap();
+        let p = b
+            .column(4)
+            .as_any()
+            .downcast_ref::<arrow_array::DictionaryArray<arrow_array::types::Int32Type>>()
+            .unwrap();
         let pv = p.values().as_any().downcast_ref::<arrow_array::StringArray>().unwrap();
         assert!(p.keys().values().iter().all(|k| pv.value(*k as usize) == "TOTAL"));
         // A file of totals only reads into a table of totals without level=.
-        let only = read(&body.lines().take(2).collect::<Vec<_>>().join("\n"), &ComtradeOptions::default()).unwrap();
+        let only = read(
+            &body.lines().take(2).collect::<Vec<_>>().join("\n"),
+            &ComtradeOptions::default(),
+        )
+        .unwrap();
         assert_eq!(only.num_rows(), 2);
         // Asking for a level the file lacks names the levels present.
-        let e = read(body, &ComtradeOptions { level: Some(CommodityLevel::Hs4), ..Default::default() }).unwrap_err();
+        let e = read(
+            body,
+            &ComtradeOptions {
+                level: Some(CommodityLevel::Hs4),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("TOTAL, 6-digit"), "{e}");
     }
 
@@ -1101,31 +1309,69 @@ mod tests {
         let t = read(body, &ComtradeOptions::default()).unwrap();
         assert_eq!(t.num_rows(), 2);
         let batch = &t.batches()[0];
-        let v = batch.column(5).as_any().downcast_ref::<arrow_array::Float64Array>().unwrap();
+        let v = batch
+            .column(5)
+            .as_any()
+            .downcast_ref::<arrow_array::Float64Array>()
+            .unwrap();
         assert_eq!(v.values().to_vec(), vec![100.0, 10.0]);
-        let q = batch.column(7).as_any().downcast_ref::<arrow_array::Float64Array>().unwrap();
+        let q = batch
+            .column(7)
+            .as_any()
+            .downcast_ref::<arrow_array::Float64Array>()
+            .unwrap();
         assert_eq!(q.value(1), 5.0);
-        let est = batch.column(10).as_any().downcast_ref::<arrow_array::BooleanArray>().unwrap();
+        let est = batch
+            .column(10)
+            .as_any()
+            .downcast_ref::<arrow_array::BooleanArray>()
+            .unwrap();
         assert!(est.value(1), "a built total is estimated when any part is");
         assert!(t.report().is_balanced());
-        let sum = read(body, &ComtradeOptions { breakdown: Breakdown::Sum, ..Default::default() }).unwrap();
-        let v = sum.batches()[0].column(5).as_any().downcast_ref::<arrow_array::Float64Array>().unwrap();
+        let sum = read(
+            body,
+            &ComtradeOptions {
+                breakdown: Breakdown::Sum,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let v = sum.batches()[0]
+            .column(5)
+            .as_any()
+            .downcast_ref::<arrow_array::Float64Array>()
+            .unwrap();
         assert_eq!(v.values().to_vec(), vec![100.0, 10.0]);
     }
 
     #[test]
     fn bad_inputs_name_line_column_value() {
-        let e = read("2021,52,2021,51,Q,643,0,H5,8703,C00,0,5,u,10,,,90,90,true", &Default::default()).unwrap_err();
+        let e = read(
+            "2021,52,2021,51,Q,643,0,H5,8703,C00,0,5,u,10,,,90,90,true",
+            &Default::default(),
+        )
+        .unwrap_err();
         let m = e.to_string();
-        assert!(m.contains("line 2") && m.contains("flowCode") && m.contains("\"Q\""), "{m}");
-        let e = read("2021,52,2021,51,X,643,0,H5,8703,C00,0,5,u,10,,,abc,90,true", &Default::default()).unwrap_err();
+        assert!(
+            m.contains("line 2") && m.contains("flowCode") && m.contains("\"Q\""),
+            "{m}"
+        );
+        let e = read(
+            "2021,52,2021,51,X,643,0,H5,8703,C00,0,5,u,10,,,abc,90,true",
+            &Default::default(),
+        )
+        .unwrap_err();
         assert!(matches!(e, Error::Parse { .. }), "{e}");
         assert!(e.to_string().contains("fobvalue") && e.to_string().contains("abc"));
         let e = read_comtrade_bytes(b"a,b,c\n1,2,3\n", "x.csv", &Default::default()).unwrap_err();
         assert!(matches!(e, Error::Format { .. }), "{e}");
         let e = read_comtrade_bytes(b"{\"data\": [", "x.json", &Default::default()).unwrap_err();
         assert!(matches!(e, Error::Format { .. }), "{e}");
-        let e = read("2021,52,2021,51,X,643,0,H5,87AB,C00,0,5,u,10,,,90,90,true", &Default::default()).unwrap_err();
+        let e = read(
+            "2021,52,2021,51,X,643,0,H5,87AB,C00,0,5,u,10,,,90,90,true",
+            &Default::default(),
+        )
+        .unwrap_err();
         assert!(matches!(e, Error::InvalidProduct { .. }), "{e}");
     }
 
@@ -1141,7 +1387,11 @@ mod tests {
         let b = &t.batches()[0];
         let p = b.column(0).as_any().downcast_ref::<arrow_array::Int32Array>().unwrap();
         assert_eq!(p.value(0), 201601);
-        let v = b.column(5).as_any().downcast_ref::<arrow_array::Float64Array>().unwrap();
+        let v = b
+            .column(5)
+            .as_any()
+            .downcast_ref::<arrow_array::Float64Array>()
+            .unwrap();
         assert_eq!(v.value(0), 75000.0);
     }
 
@@ -1149,7 +1399,11 @@ mod tests {
     fn json_and_csv_give_the_same_rows() {
         let json = r#"{"count":1,"data":[{"refYear":2021,"refMonth":52,"period":"2021","reporterCode":51,"flowCode":"X","partnerCode":643,"partner2Code":0,"classificationCode":"H5","cmdCode":"870323","customsCode":"C00","motCode":0,"qtyUnitCode":5,"qtyUnitAbbr":"u","qty":6,"netWgt":null,"cifvalue":null,"fobvalue":50.0,"primaryValue":50.0,"isReported":true}],"error":""}"#;
         let j = read_comtrade_bytes(json.as_bytes(), "x.json", &Default::default()).unwrap();
-        let c = read("2021,52,2021,51,X,643,0,H5,870323,C00,0,5,u,6,,,50,50,true", &Default::default()).unwrap();
+        let c = read(
+            "2021,52,2021,51,X,643,0,H5,870323,C00,0,5,u,6,,,50,50,true",
+            &Default::default(),
+        )
+        .unwrap();
         assert_eq!(j.batches()[0].columns()[..11], c.batches()[0].columns()[..11]);
     }
 }

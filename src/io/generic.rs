@@ -47,7 +47,10 @@ pub fn read_csv(path: &Path, mapping: &ColumnMapping, options: &CsvOptions) -> R
     mapping.check()?;
     let name = display_name(path);
     let text = read_all(path).map_err(|e| match e {
-        Error::Io { source, .. } if source.kind() != std::io::ErrorKind::NotFound && source.kind() != std::io::ErrorKind::PermissionDenied => {
+        Error::Io { source, .. }
+            if source.kind() != std::io::ErrorKind::NotFound
+                && source.kind() != std::io::ErrorKind::PermissionDenied =>
+        {
             Error::format(
                 format!("compressed data is corrupt or ends early ({source})"),
                 Location::file(name.clone()),
@@ -72,20 +75,31 @@ pub fn read_csv_bytes(text: &[u8], name: &str, mapping: &ColumnMapping, options:
     let mut lines = Lines { text, pos: 0, line: 0 };
     let mut fields: Vec<Cow<'_, [u8]>> = Vec::new();
 
-    let Some(header_line) = lines.next_record(delim, &mut fields).map_err(|l| unterminated(&name, l))? else {
-        return Err(Error::format("the file is empty", Location::file(name), "pass a CSV file with a header line"));
+    let Some(header_line) = lines
+        .next_record(delim, &mut fields)
+        .map_err(|l| unterminated(&name, l))?
+    else {
+        return Err(Error::format(
+            "the file is empty",
+            Location::file(name),
+            "pass a CSV file with a header line",
+        ));
     };
     let header_names: Vec<String> = fields
         .iter()
         .enumerate()
         .map(|(i, h)| {
-            std::str::from_utf8(h).map(|s| s.trim().trim_start_matches('\u{feff}').trim_matches('"').to_string()).map_err(|_| {
-                Error::format(
-                    "the header is not valid UTF-8 text",
-                    loc(header_line).column(format!("#{}", i + 1)).value(String::from_utf8_lossy(h)),
-                    "save the file as UTF-8",
-                )
-            })
+            std::str::from_utf8(h)
+                .map(|s| s.trim().trim_start_matches('\u{feff}').trim_matches('"').to_string())
+                .map_err(|_| {
+                    Error::format(
+                        "the header is not valid UTF-8 text",
+                        loc(header_line)
+                            .column(format!("#{}", i + 1))
+                            .value(String::from_utf8_lossy(h)),
+                        "save the file as UTF-8",
+                    )
+                })
         })
         .collect::<Result<_>>()?;
     // Mapped source columns, by position in the file.
@@ -98,10 +112,15 @@ pub fn read_csv_bytes(text: &[u8], name: &str, mapping: &ColumnMapping, options:
             Some(i) => wanted.push((src.clone(), i)),
             None => {
                 let joined = header_names.join(&(delim as char).to_string());
-                let other = [b';', b'\t', b'|', b','].into_iter().find(|d| *d != delim && joined.contains(*d as char));
+                let other = [b';', b'\t', b'|', b',']
+                    .into_iter()
+                    .find(|d| *d != delim && joined.contains(*d as char));
                 return Err(match other {
                     Some(d) if header_names.len() == 1 => Error::format(
-                        format!("wrong delimiter: the header has one column and contains {:?}", d as char),
+                        format!(
+                            "wrong delimiter: the header has one column and contains {:?}",
+                            d as char
+                        ),
                         loc(header_line).value(joined.clone()),
                         format!("pass delimiter={:?}", d as char),
                     ),
@@ -113,7 +132,10 @@ pub fn read_csv_bytes(text: &[u8], name: &str, mapping: &ColumnMapping, options:
             }
         }
     }
-    let mut schema_fields: Vec<Field> = wanted.iter().map(|(s, _)| Field::new(s, DataType::Utf8, true)).collect();
+    let mut schema_fields: Vec<Field> = wanted
+        .iter()
+        .map(|(s, _)| Field::new(s, DataType::Utf8, true))
+        .collect();
     schema_fields.push(Field::new(LINE_COLUMN, DataType::UInt64, false));
     let schema = Arc::new(Schema::new(schema_fields));
 
@@ -124,13 +146,18 @@ pub fn read_csv_bytes(text: &[u8], name: &str, mapping: &ColumnMapping, options:
         if line_numbers.is_empty() {
             return Ok(());
         }
-        let mut arrays: Vec<ArrayRef> =
-            columns.iter_mut().map(|c| Arc::new(StringArray::from(std::mem::take(c))) as ArrayRef).collect();
+        let mut arrays: Vec<ArrayRef> = columns
+            .iter_mut()
+            .map(|c| Arc::new(StringArray::from(std::mem::take(c))) as ArrayRef)
+            .collect();
         arrays.push(Arc::new(UInt64Array::from(std::mem::take(line_numbers))));
         batches.push(RecordBatch::try_new(schema.clone(), arrays).map_err(|e| Error::arrow("collecting CSV rows", e))?);
         Ok(())
     };
-    while let Some(line) = lines.next_record(delim, &mut fields).map_err(|l| unterminated(&name, l))? {
+    while let Some(line) = lines
+        .next_record(delim, &mut fields)
+        .map_err(|l| unterminated(&name, l))?
+    {
         if fields.len() != header_names.len() {
             let raw = lines.last_line();
             return Err(Error::format(
@@ -142,9 +169,17 @@ pub fn read_csv_bytes(text: &[u8], name: &str, mapping: &ColumnMapping, options:
         for ((src, i), out) in wanted.iter().zip(columns.iter_mut()) {
             let raw: &[u8] = fields.get(*i).map(|f| f.as_ref()).unwrap_or(b"");
             let text = std::str::from_utf8(raw).map_err(|_| {
-                Error::format("invalid UTF-8 text", loc(line).column(src.clone()).value(String::from_utf8_lossy(raw)), "save the file as UTF-8")
+                Error::format(
+                    "invalid UTF-8 text",
+                    loc(line).column(src.clone()).value(String::from_utf8_lossy(raw)),
+                    "save the file as UTF-8",
+                )
             })?;
-            out.push(if text.trim().is_empty() { None } else { Some(text.to_string()) });
+            out.push(if text.trim().is_empty() {
+                None
+            } else {
+                Some(text.to_string())
+            });
         }
         line_numbers.push(line);
         if line_numbers.len() >= CSV_BATCH_ROWS {
@@ -152,7 +187,14 @@ pub fn read_csv_bytes(text: &[u8], name: &str, mapping: &ColumnMapping, options:
         }
     }
     flush(&mut columns, &mut line_numbers)?;
-    convert(batches.iter(), &mapping, &InputPlace { file: name, first_line: 2 })
+    convert(
+        batches.iter(),
+        &mapping,
+        &InputPlace {
+            file: name,
+            first_line: 2,
+        },
+    )
 }
 
 /// Name of the hidden column carrying each CSV row's line number to the conversion.
@@ -178,7 +220,11 @@ impl<'a> Lines<'a> {
     /// The raw text of the record returned last (for messages).
     fn last_line(&self) -> &'a [u8] {
         let end = self.pos.min(self.text.len());
-        let start = self.text[..end.saturating_sub(1)].iter().rposition(|b| *b == b'\n').map(|p| p + 1).unwrap_or(0);
+        let start = self.text[..end.saturating_sub(1)]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map(|p| p + 1)
+            .unwrap_or(0);
         let s = &self.text[start..end];
         s.strip_suffix(b"\n").unwrap_or(s)
     }
@@ -242,7 +288,11 @@ impl<'a> Lines<'a> {
                         }
                         j += 1;
                     }
-                    let e = if j > i && rest.get(j - 1) == Some(&b'\r') && rest.get(j) != Some(&delim) { j - 1 } else { j };
+                    let e = if j > i && rest.get(j - 1) == Some(&b'\r') && rest.get(j) != Some(&delim) {
+                        j - 1
+                    } else {
+                        j
+                    };
                     spans.push((i, e, false));
                     i = j;
                 }
@@ -255,7 +305,8 @@ impl<'a> Lines<'a> {
                     None => break,
                 }
             }
-            self.line += rest[..i].iter().filter(|b| **b == b'\n').count() as u64 + u64::from(!rest[..i].ends_with(b"\n"));
+            self.line +=
+                rest[..i].iter().filter(|b| **b == b'\n').count() as u64 + u64::from(!rest[..i].ends_with(b"\n"));
             self.pos += i;
             for (s, e, esc) in spans {
                 if esc {
@@ -279,21 +330,34 @@ impl<'a> Lines<'a> {
 /// the file must hold the canonical schema with its metadata (as [`write_parquet`] writes it).
 pub fn read_parquet(path: &Path, mapping: Option<&ColumnMapping>) -> Result<TradeTable> {
     let name = display_name(path);
-    let perr = |e: parquet::errors::ParquetError| Error::Parquet { path: name.clone(), message: e.to_string() };
+    let perr = |e: parquet::errors::ParquetError| Error::Parquet {
+        path: name.clone(),
+        message: e.to_string(),
+    };
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(perr)?;
     let schema = builder.schema().clone();
     let reader = builder.with_batch_size(1 << 20).build().map_err(perr)?;
     let batches: Vec<RecordBatch> = reader
         .collect::<std::result::Result<_, _>>()
-        .map_err(|e| Error::Parquet { path: name.clone(), message: e.to_string() })?;
+        .map_err(|e| Error::Parquet {
+            path: name.clone(),
+            message: e.to_string(),
+        })?;
     match mapping {
         Some(m) => {
             let mut m = m.clone();
             if m.source == ColumnMapping::default().source {
                 m.source = name.clone();
             }
-            convert(batches.iter(), &m, &InputPlace { file: name, first_line: 1 })
+            convert(
+                batches.iter(),
+                &m,
+                &InputPlace {
+                    file: name,
+                    first_line: 1,
+                },
+            )
         }
         None => {
             let meta = TableMeta::from_metadata(schema.metadata()).map_err(|_| {
@@ -315,7 +379,10 @@ pub fn read_parquet(path: &Path, mapping: Option<&ColumnMapping>) -> Result<Trad
 /// [`read_parquet`] with `None` restores frequency, currency and vintage.
 pub fn write_parquet(table: &TradeTable, path: &Path) -> Result<()> {
     let name = display_name(path);
-    let perr = |e: parquet::errors::ParquetError| Error::Parquet { path: name.clone(), message: e.to_string() };
+    let perr = |e: parquet::errors::ParquetError| Error::Parquet {
+        path: name.clone(),
+        message: e.to_string(),
+    };
     let file = File::create(path).map_err(|e| Error::io(path, e))?;
     let props = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).map_err(perr)?))

@@ -1,7 +1,6 @@
 //! Readers and writers. Each reader returns a [`TradeTable`](crate::TradeTable) whose
 //! [`ReadReport`](crate::ReadReport) accounts for every row read.
 
-pub mod source;
 pub mod archive_7z;
 pub mod archive_zip;
 pub mod arrow_input;
@@ -9,6 +8,7 @@ pub mod baci;
 pub mod comext;
 pub mod comtrade;
 pub mod generic;
+pub mod source;
 
 pub use arrow_input::{from_record_batches, ColumnMapping, CountryCoding};
 pub use baci::{read_baci, read_baci_bytes, BaciOptions, OnUnknownCountry};

@@ -29,7 +29,10 @@ pub fn open_text(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let is_gz = path.extension().map(|e| e.eq_ignore_ascii_case("gz")).unwrap_or(false);
     Ok(if is_gz {
-        Box::new(BufReader::with_capacity(1 << 20, flate2::read::MultiGzDecoder::new(BufReader::new(file))))
+        Box::new(BufReader::with_capacity(
+            1 << 20,
+            flate2::read::MultiGzDecoder::new(BufReader::new(file)),
+        ))
     } else {
         Box::new(BufReader::with_capacity(1 << 20, file))
     })
@@ -44,5 +47,7 @@ pub fn read_all(path: &Path) -> Result<Vec<u8>> {
 
 /// A short display name for messages: the file name, or the whole path if it has none.
 pub fn display_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
 }

@@ -63,7 +63,10 @@ fn div(x: f64, y: f64) -> Option<f64> {
 /// A against B, for all products and the selection (see the module docs for the columns).
 pub fn bilateral_asymmetry(table: &TradeTable, opts: &AsymmetryOptions) -> Result<RecordBatch> {
     if opts.by.iter().any(|b| matches!(b, By::Product | By::Partner)) {
-        return Err(Error::invalid_argument("asymmetry is broken down by time only", "use by=[\"period\"], [\"year\"] or []"));
+        return Err(Error::invalid_argument(
+            "asymmetry is broken down by time only",
+            "use by=[\"period\"], [\"year\"] or []",
+        ));
     }
     let freq = table.meta().freq;
     let time = TimeKey::from_by(&opts.by, freq)?;
@@ -75,7 +78,15 @@ pub fn bilateral_asymmetry(table: &TradeTable, opts: &AsymmetryOptions) -> Resul
     }
     let mut c = Cols::default();
     for (name, sel) in selections {
-        let view = ImportView::build(table, &ViewOptions { source: opts.source, cif_fob: opts.cif_fob, products: sel, importers: None })?;
+        let view = ImportView::build(
+            table,
+            &ViewOptions {
+                source: opts.source,
+                cif_fob: opts.cif_fob,
+                products: sel,
+                importers: None,
+            },
+        )?;
         let mut sums: BTreeMap<i32, Sums> = BTreeMap::new();
         for i in 0..view.len() {
             let p = view.period[i];
@@ -135,19 +146,44 @@ pub fn bilateral_asymmetry(table: &TradeTable, opts: &AsymmetryOptions) -> Resul
     }
     let n = c.products.len();
     let mut cols: Vec<(Field, ArrayRef)> = vec![
-        (Field::new("a", DataType::Utf8, false), Arc::new(StringArray::from(vec![opts.a.label.as_str(); n]))),
-        (Field::new("b", DataType::Utf8, false), Arc::new(StringArray::from(vec![opts.b.label.as_str(); n]))),
-        (Field::new("products", DataType::Utf8, false), Arc::new(StringArray::from(c.products))),
+        (
+            Field::new("a", DataType::Utf8, false),
+            Arc::new(StringArray::from(vec![opts.a.label.as_str(); n])),
+        ),
+        (
+            Field::new("b", DataType::Utf8, false),
+            Arc::new(StringArray::from(vec![opts.b.label.as_str(); n])),
+        ),
+        (
+            Field::new("products", DataType::Utf8, false),
+            Arc::new(StringArray::from(c.products)),
+        ),
     ];
     cols.extend(time.columns(&c.time, &c.months, monthly));
     const NAMES: [&str; 12] = [
-        "a_imports_from_b", "a_imports", "b_share_of_a_imports", "b_imports_from_a", "b_imports", "a_share_of_b_imports",
-        "b_exports", "a_share_of_b_exports", "a_exports", "b_share_of_a_exports", "import_asymmetry", "market_asymmetry",
+        "a_imports_from_b",
+        "a_imports",
+        "b_share_of_a_imports",
+        "b_imports_from_a",
+        "b_imports",
+        "a_share_of_b_imports",
+        "b_exports",
+        "a_share_of_b_exports",
+        "a_exports",
+        "b_share_of_a_exports",
+        "import_asymmetry",
+        "market_asymmetry",
     ];
     for (name, v) in NAMES.iter().zip(c.v) {
-        cols.push((Field::new(*name, DataType::Float64, true), Arc::new(Float64Array::from(v))));
+        cols.push((
+            Field::new(*name, DataType::Float64, true),
+            Arc::new(Float64Array::from(v)),
+        ));
     }
-    cols.push((Field::new("n_rows", DataType::UInt64, false), Arc::new(UInt64Array::from(c.n))));
+    cols.push((
+        Field::new("n_rows", DataType::UInt64, false),
+        Arc::new(UInt64Array::from(c.n)),
+    ));
     let (f, a): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
     RecordBatch::try_new(Arc::new(Schema::new(f)), a).map_err(|e| Error::arrow("assembling bilateral asymmetry", e))
 }

@@ -43,26 +43,52 @@ pub struct CompareOptions {
 
 impl CompareOptions {
     pub fn new(importers: Vec<Importer>) -> Self {
-        CompareOptions { importers, products: None, groups: vec![], by: vec![By::Period], source: Source::Reported, cif_fob: 1.0, top: None, include_intra_group: false }
+        CompareOptions {
+            importers,
+            products: None,
+            groups: vec![],
+            by: vec![By::Period],
+            source: Source::Reported,
+            cif_fob: 1.0,
+            top: None,
+            include_intra_group: false,
+        }
     }
 }
 
 /// Importers side by side (see the module docs for the columns).
 pub fn compare(table: &TradeTable, opts: &CompareOptions) -> Result<RecordBatch> {
     if opts.by.iter().any(|b| matches!(b, By::Product | By::Partner)) {
-        return Err(Error::invalid_argument("compare is broken down by time only", "use by=[\"period\"], [\"year\"] or []; select products with products="));
+        return Err(Error::invalid_argument(
+            "compare is broken down by time only",
+            "use by=[\"period\"], [\"year\"] or []; select products with products=",
+        ));
     }
     let mut labels = BTreeSet::new();
     for i in &opts.importers {
         if !labels.insert(i.label.clone()) {
-            return Err(Error::invalid_argument(format!("importer {:?} given twice", i.label), "give each importer once"));
+            return Err(Error::invalid_argument(
+                format!("importer {:?} given twice", i.label),
+                "give each importer once",
+            ));
         }
     }
     let freq = table.meta().freq;
     let time = TimeKey::from_by(&opts.by, freq)?;
     let suppliers = SupplierKeys::new(&opts.groups)?;
     let mut slots = ImporterSlots::new(opts.importers.clone(), freq)?;
-    let (_, grouped) = group_imports(table, &mut slots, opts.products.as_ref(), opts.source, opts.cif_fob, &opts.by, opts.include_intra_group, false, &suppliers, false)?;
+    let (_, grouped) = group_imports(
+        table,
+        &mut slots,
+        opts.products.as_ref(),
+        opts.source,
+        opts.cif_fob,
+        &opts.by,
+        opts.include_intra_group,
+        false,
+        &suppliers,
+        false,
+    )?;
     let n_imp = opts.importers.len();
     // time -> supplier -> per-importer sums; (time, importer) -> total
     let mut cells: BTreeMap<i32, HashMap<u32, Vec<Acc>>> = BTreeMap::new();
@@ -77,7 +103,11 @@ pub fn compare(table: &TradeTable, opts: &CompareOptions) -> Result<RecordBatch>
             if opts.top.is_none_or(|n| rank < n) {
                 kept.insert(sup);
             }
-            let per = cells.entry(t).or_default().entry(sup).or_insert_with(|| vec![Acc::default(); n_imp]);
+            let per = cells
+                .entry(t)
+                .or_default()
+                .entry(sup)
+                .or_insert_with(|| vec![Acc::default(); n_imp]);
             per[cell.importer as usize].merge(&acc);
         }
     }
@@ -102,9 +132,22 @@ pub fn compare(table: &TradeTable, opts: &CompareOptions) -> Result<RecordBatch>
         // Largest total share first, rest of world last.
         let mut ordered: Vec<(u32, Vec<Acc>)> = rows.into_iter().collect();
         let score = |per: &Vec<Acc>| -> f64 {
-            per.iter().enumerate().map(|(i, a)| totals.get(&(t, i as u16)).map(|tot| if *tot > 0.0 { a.value / tot } else { 0.0 }).unwrap_or(0.0)).sum()
+            per.iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    totals
+                        .get(&(t, i as u16))
+                        .map(|tot| if *tot > 0.0 { a.value / tot } else { 0.0 })
+                        .unwrap_or(0.0)
+                })
+                .sum()
         };
-        ordered.sort_by(|a, b| (a.0 == REST_OF_WORLD).cmp(&(b.0 == REST_OF_WORLD)).then(score(&b.1).total_cmp(&score(&a.1))).then(a.0.cmp(&b.0)));
+        ordered.sort_by(|a, b| {
+            (a.0 == REST_OF_WORLD)
+                .cmp(&(b.0 == REST_OF_WORLD))
+                .then(score(&b.1).total_cmp(&score(&a.1)))
+                .then(a.0.cmp(&b.0))
+        });
         for (sup, per) in ordered {
             let mut all = Acc::default();
             for a in &per {
@@ -125,14 +168,32 @@ pub fn compare(table: &TradeTable, opts: &CompareOptions) -> Result<RecordBatch>
         }
     }
     let mut cols: Vec<(Field, ArrayRef)> = time.columns(&time_keys, &months, freq == Freq::Monthly);
-    cols.push((Field::new("supplier", DataType::Utf8, false), Arc::new(StringArray::from(sup_label))));
-    cols.push((Field::new("supplier_code", DataType::UInt16, true), Arc::new(UInt16Array::from(sup_code))));
+    cols.push((
+        Field::new("supplier", DataType::Utf8, false),
+        Arc::new(StringArray::from(sup_label)),
+    ));
+    cols.push((
+        Field::new("supplier_code", DataType::UInt16, true),
+        Arc::new(UInt16Array::from(sup_code)),
+    ));
     for (i, imp) in opts.importers.iter().enumerate() {
-        cols.push((Field::new(format!("value_{}", imp.label), DataType::Float64, true), Arc::new(Float64Array::from(std::mem::take(&mut values[i])))));
-        cols.push((Field::new(format!("share_{}", imp.label), DataType::Float64, true), Arc::new(Float64Array::from(std::mem::take(&mut shares[i])))));
+        cols.push((
+            Field::new(format!("value_{}", imp.label), DataType::Float64, true),
+            Arc::new(Float64Array::from(std::mem::take(&mut values[i]))),
+        ));
+        cols.push((
+            Field::new(format!("share_{}", imp.label), DataType::Float64, true),
+            Arc::new(Float64Array::from(std::mem::take(&mut shares[i]))),
+        ));
     }
-    cols.push((Field::new("n_rows", DataType::UInt64, false), Arc::new(UInt64Array::from(n_rows))));
-    cols.push((Field::new("source", DataType::Utf8, false), Arc::new(StringArray::from(source))));
+    cols.push((
+        Field::new("n_rows", DataType::UInt64, false),
+        Arc::new(UInt64Array::from(n_rows)),
+    ));
+    cols.push((
+        Field::new("source", DataType::Utf8, false),
+        Arc::new(StringArray::from(source)),
+    ));
     let (f, a): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
     RecordBatch::try_new(Arc::new(Schema::new(f)), a).map_err(|e| Error::arrow("assembling comparison", e))
 }

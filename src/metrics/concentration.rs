@@ -23,7 +23,9 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::{BooleanBuilder, Float64Builder, ListBuilder, StringBuilder, UInt16Builder, UInt32Builder, UInt64Builder};
+use arrow_array::builder::{
+    BooleanBuilder, Float64Builder, ListBuilder, StringBuilder, UInt16Builder, UInt32Builder, UInt64Builder,
+};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
@@ -31,9 +33,9 @@ use hashbrown::HashSet;
 
 use crate::error::{Error, Result};
 use crate::metrics::group::{Acc, Importer, ImporterSlots, SupplierGroup, SupplierKeys, NO_PARTNER};
+use crate::metrics::kernel::ImporterProductConcentration;
 use crate::metrics::shares::{group_imports, By, TimeKey};
 use crate::metrics::stats::Concentration;
-use crate::metrics::kernel::ImporterProductConcentration;
 use crate::metrics::view::{country_label, Cols, Source};
 use crate::model::{Flow, Freq, ProductSelection, TradeTable};
 
@@ -52,7 +54,10 @@ impl Over {
         match s.trim().to_ascii_lowercase().as_str() {
             "partner" | "supplier" | "partners" | "suppliers" => Ok(Over::Partner),
             "product" | "products" => Ok(Over::Product),
-            other => Err(Error::invalid_argument(format!("cannot measure concentration over {other:?}"), "use over=\"partner\" or over=\"product\"")),
+            other => Err(Error::invalid_argument(
+                format!("cannot measure concentration over {other:?}"),
+                "use over=\"partner\" or over=\"product\"",
+            )),
         }
     }
 }
@@ -138,7 +143,10 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
         ));
     }
     if opts.crn == 0 {
-        return Err(Error::invalid_argument("crn=0 is not a concentration ratio", "use crn >= 1"));
+        return Err(Error::invalid_argument(
+            "crn=0 is not a concentration ratio",
+            "use crn >= 1",
+        ));
     }
     if let Some(out) = fast_path(table, opts)? {
         return Ok(out);
@@ -186,11 +194,14 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
                 suppliers.label(key)
             }
         });
-        out.importer.append_value(&slots.importers[cell.importer as usize].label);
+        out.importer
+            .append_value(&slots.importers[cell.importer as usize].label);
         out.time.push(cell.period);
         out.months.push(total.months);
-        out.product.append_option(by_product.then(|| view.products.get(cell.product as usize).cloned().unwrap_or_default()));
-        out.partner.append_option((by_partner && cell.partner != NO_PARTNER).then(|| suppliers.label(cell.partner).0));
+        out.product
+            .append_option(by_product.then(|| view.products.get(cell.product as usize).cloned().unwrap_or_default()));
+        out.partner
+            .append_option((by_partner && cell.partner != NO_PARTNER).then(|| suppliers.label(cell.partner).0));
         out.push_stats(stats.as_ref(), top, &total);
     }
     out.finish(time, monthly, by_product, by_partner, over_product, opts.crn)
@@ -208,7 +219,10 @@ fn fast_path(table: &TradeTable, opts: &ConcentrationOptions) -> Result<Option<R
         && opts.cif_fob == 1.0
         && opts.by.contains(&By::Product)
         && TimeKey::from_by(&opts.by, table.meta().freq)? == TimeKey::Period
-        && table.batches().iter().all(|b| b.column(10).as_boolean().true_count() == 0);
+        && table
+            .batches()
+            .iter()
+            .all(|b| b.column(10).as_boolean().true_count() == 0);
     if !simple {
         return Ok(None);
     }
@@ -234,10 +248,24 @@ fn fast_path(table: &TradeTable, opts: &ConcentrationOptions) -> Result<Option<R
         out.product.append_value(&names[c.product as usize]);
         out.partner.append_null();
         let n = if mirrored { c.n_rows } else { 0 };
-        let acc = Acc { value: total, n_rows: c.n_rows, n_mirrored: n, n_estimated: n, ..Acc::default() };
+        let acc = Acc {
+            value: total,
+            n_rows: c.n_rows,
+            n_mirrored: n,
+            n_estimated: n,
+            ..Acc::default()
+        };
         out.push_stats(stats.as_ref(), top.map(|t| suppliers.label(t as u32)), &acc);
     }
-    out.finish(TimeKey::Period, table.meta().freq == Freq::Monthly, true, false, false, opts.crn).map(Some)
+    out.finish(
+        TimeKey::Period,
+        table.meta().freq == Freq::Monthly,
+        true,
+        false,
+        false,
+        opts.crn,
+    )
+    .map(Some)
 }
 
 pub(crate) struct ConcColumns {
@@ -314,39 +342,87 @@ impl ConcColumns {
         }
     }
 
-    pub fn finish(mut self, time: TimeKey, monthly: bool, by_product: bool, by_partner: bool, over_product: bool, crn: usize) -> Result<RecordBatch> {
-        let mut cols: Vec<(Field, ArrayRef)> = vec![(Field::new("importer", DataType::Utf8, false), Arc::new(self.importer.finish()))];
+    pub fn finish(
+        mut self,
+        time: TimeKey,
+        monthly: bool,
+        by_product: bool,
+        by_partner: bool,
+        over_product: bool,
+        crn: usize,
+    ) -> Result<RecordBatch> {
+        let mut cols: Vec<(Field, ArrayRef)> = vec![(
+            Field::new("importer", DataType::Utf8, false),
+            Arc::new(self.importer.finish()),
+        )];
         cols.extend(time.columns(&self.time, &self.months, monthly));
         if by_product {
-            cols.push((Field::new("product", DataType::Utf8, true), Arc::new(self.product.finish())));
+            cols.push((
+                Field::new("product", DataType::Utf8, true),
+                Arc::new(self.product.finish()),
+            ));
         }
         if by_partner {
-            cols.push((Field::new("partner", DataType::Utf8, true), Arc::new(self.partner.finish())));
+            cols.push((
+                Field::new("partner", DataType::Utf8, true),
+                Arc::new(self.partner.finish()),
+            ));
         }
         let n_name = if over_product { "n_products" } else { "n_suppliers" };
-        cols.push((Field::new("total_value", DataType::Float64, false), Arc::new(self.total.finish())));
+        cols.push((
+            Field::new("total_value", DataType::Float64, false),
+            Arc::new(self.total.finish()),
+        ));
         cols.push((Field::new(n_name, DataType::UInt32, false), Arc::new(self.n.finish())));
         cols.push((Field::new("hhi", DataType::Float64, true), Arc::new(self.hhi.finish())));
-        cols.push((Field::new("hhi_norm", DataType::Float64, true), Arc::new(self.hhi_norm.finish())));
+        cols.push((
+            Field::new("hhi_norm", DataType::Float64, true),
+            Arc::new(self.hhi_norm.finish()),
+        ));
         cols.push((Field::new("cr1", DataType::Float64, true), Arc::new(self.cr1.finish())));
         cols.push((Field::new("cr3", DataType::Float64, true), Arc::new(self.cr3.finish())));
         let crn_col = self.crn.finish();
         if crn != 1 && crn != 3 {
-            cols.push((Field::new(format!("cr{crn}"), DataType::Float64, true), Arc::new(crn_col)));
+            cols.push((
+                Field::new(format!("cr{crn}"), DataType::Float64, true),
+                Arc::new(crn_col),
+            ));
         }
-        cols.push((Field::new("entropy", DataType::Float64, true), Arc::new(self.entropy.finish())));
-        cols.push((Field::new("n_equivalent", DataType::Float64, true), Arc::new(self.n_eq.finish())));
+        cols.push((
+            Field::new("entropy", DataType::Float64, true),
+            Arc::new(self.entropy.finish()),
+        ));
+        cols.push((
+            Field::new("n_equivalent", DataType::Float64, true),
+            Arc::new(self.n_eq.finish()),
+        ));
         cols.push((Field::new("top", DataType::Utf8, true), Arc::new(self.top.finish())));
-        cols.push((Field::new("top_code", DataType::UInt16, true), Arc::new(self.top_code.finish())));
-        cols.push((Field::new("top_share", DataType::Float64, true), Arc::new(self.top_share.finish())));
-        cols.push((Field::new("source", DataType::Utf8, false), Arc::new(self.source.finish())));
-        cols.push((Field::new("estimated", DataType::Boolean, false), Arc::new(self.estimated.finish())));
-        cols.push((Field::new("n_rows", DataType::UInt64, false), Arc::new(self.n_rows.finish())));
+        cols.push((
+            Field::new("top_code", DataType::UInt16, true),
+            Arc::new(self.top_code.finish()),
+        ));
+        cols.push((
+            Field::new("top_share", DataType::Float64, true),
+            Arc::new(self.top_share.finish()),
+        ));
+        cols.push((
+            Field::new("source", DataType::Utf8, false),
+            Arc::new(self.source.finish()),
+        ));
+        cols.push((
+            Field::new("estimated", DataType::Boolean, false),
+            Arc::new(self.estimated.finish()),
+        ));
+        cols.push((
+            Field::new("n_rows", DataType::UInt64, false),
+            Arc::new(self.n_rows.finish()),
+        ));
         if let Some(mut rows) = self.rows {
             let arr = rows.finish();
             cols.push((Field::new("rows", arr.data_type().clone(), false), Arc::new(arr)));
         }
         let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
-        RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).map_err(|e| Error::arrow("assembling concentration", e))
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)
+            .map_err(|e| Error::arrow("assembling concentration", e))
     }
 }

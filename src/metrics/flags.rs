@@ -32,7 +32,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int32Array, RecordBatch, StringArray, UInt16Array, UInt32Array, UInt64Array};
+use arrow_array::{
+    ArrayRef, BooleanArray, Float64Array, Int32Array, RecordBatch, StringArray, UInt16Array, UInt32Array, UInt64Array,
+};
 use arrow_schema::{DataType, Field, Schema};
 use hashbrown::{HashMap, HashSet};
 
@@ -56,7 +58,10 @@ impl FlagMethod {
         match s.trim().to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
             "geodep" | "cepii" => Ok(FlagMethod::Geodep),
             "eu2021" | "eu" | "swd2021" => Ok(FlagMethod::Eu2021),
-            other => Err(Error::invalid_argument(format!("unknown dependency method {other:?}"), "use method=\"geodep\" or method=\"eu2021\"")),
+            other => Err(Error::invalid_argument(
+                format!("unknown dependency method {other:?}"),
+                "use method=\"geodep\" or method=\"eu2021\"",
+            )),
         }
     }
 }
@@ -123,9 +128,17 @@ fn year_of(period: i32, freq: Freq) -> i32 {
 
 /// Dependency criteria per importer, product and year (see the module docs for the columns).
 pub fn dependency_flags(table: &TradeTable, opts: &FlagOptions) -> Result<RecordBatch> {
-    for (name, v) in [("hhi", opts.hhi), ("world_hhi", opts.world_hhi), ("ratio", opts.ratio), ("share", opts.share)] {
+    for (name, v) in [
+        ("hhi", opts.hhi),
+        ("world_hhi", opts.world_hhi),
+        ("ratio", opts.ratio),
+        ("share", opts.share),
+    ] {
         if !v.is_finite() || v < 0.0 {
-            return Err(Error::invalid_argument(format!("threshold {name}={v} is not a non-negative number"), "pass thresholds such as hhi=0.4, ratio=1.0"));
+            return Err(Error::invalid_argument(
+                format!("threshold {name}={v} is not a non-negative number"),
+                "pass thresholds such as hhi=0.4, ratio=1.0",
+            ));
         }
     }
     if opts.window == 0 || opts.persistence > opts.window {
@@ -134,7 +147,15 @@ pub fn dependency_flags(table: &TradeTable, opts: &FlagOptions) -> Result<Record
             "use persistence <= window, e.g. 2 of 3 years",
         ));
     }
-    let view = ImportView::build(table, &ViewOptions { source: opts.source, cif_fob: opts.cif_fob, products: opts.products.as_ref(), importers: None })?;
+    let view = ImportView::build(
+        table,
+        &ViewOptions {
+            source: opts.source,
+            cif_fob: opts.cif_fob,
+            products: opts.products.as_ref(),
+            importers: None,
+        },
+    )?;
     match opts.method {
         FlagMethod::Geodep => geodep(table, &view, opts),
         FlagMethod::Eu2021 => eu2021(table, &view, opts),
@@ -148,7 +169,12 @@ fn geodep(table: &TradeTable, view: &ImportView, opts: &FlagOptions) -> Result<R
     let mut exports: HashMap<(u16, u32, i32), f64> = HashMap::new();
     for i in 0..view.len() {
         let y = year_of(view.period[i], freq);
-        imports.entry((view.importer[i], view.product[i], y)).or_default().entry(view.supplier[i]).or_default().add(view, i, false, 0);
+        imports
+            .entry((view.importer[i], view.product[i], y))
+            .or_default()
+            .entry(view.supplier[i])
+            .or_default()
+            .add(view, i, false, 0);
         *exports.entry((view.supplier[i], view.product[i], y)).or_default() += view.value[i];
     }
     // World-export HHI per (product, year).
@@ -156,8 +182,10 @@ fn geodep(table: &TradeTable, view: &ImportView, opts: &FlagOptions) -> Result<R
     for ((_, p, y), v) in &exports {
         world.entry((*p, *y)).or_default().push(*v);
     }
-    let world_hhi: HashMap<(u32, i32), f64> =
-        world.into_iter().filter_map(|(k, v)| Concentration::of(&v, 1).map(|c| (k, c.hhi))).collect();
+    let world_hhi: HashMap<(u32, i32), f64> = world
+        .into_iter()
+        .filter_map(|(k, v)| Concentration::of(&v, 1).map(|c| (k, c.hhi)))
+        .collect();
     let wanted: Option<HashSet<u16>> = opts.importers.as_ref().map(|imps| {
         imps.iter()
             .flat_map(|i| match &i.members {
@@ -185,28 +213,37 @@ fn geodep(table: &TradeTable, view: &ImportView, opts: &FlagOptions) -> Result<R
             continue;
         }
         let mut total = Acc::default();
-        let values: Vec<f64> = sup.values().map(|a| {
-            total.merge(a);
-            a.value
-        }).collect();
+        let values: Vec<f64> = sup
+            .values()
+            .map(|a| {
+                total.merge(a);
+                a.value
+            })
+            .collect();
         let x = exports.get(&(*c, *p, *y)).copied().unwrap_or(0.0);
-        rows.insert((*c, *p, *y), Row {
-            importer: *c,
-            year: *y,
-            product: *p,
-            imports: total.value,
-            exports: x,
-            c1: Concentration::of(&values, 1).map(|s| s.hhi),
-            c2: world_hhi.get(&(*p, *y)).copied(),
-            c3: ratio(total.value, x),
-            source: total.source(),
-            n_rows: total.n_rows,
-        });
+        rows.insert(
+            (*c, *p, *y),
+            Row {
+                importer: *c,
+                year: *y,
+                product: *p,
+                imports: total.value,
+                exports: x,
+                c1: Concentration::of(&values, 1).map(|s| s.hhi),
+                c2: world_hhi.get(&(*p, *y)).copied(),
+                c3: ratio(total.value, x),
+                source: total.source(),
+                n_rows: total.n_rows,
+            },
+        );
     }
-    let holds = |r: &Row| r.c1.is_some_and(|h| h > opts.hhi) && r.c2.is_some_and(|h| h > opts.world_hhi) && r.c3 > opts.ratio;
+    let holds =
+        |r: &Row| r.c1.is_some_and(|h| h > opts.hhi) && r.c2.is_some_and(|h| h > opts.world_hhi) && r.c3 > opts.ratio;
     let mut cols = GeoCols::default();
     for ((c, p, y), r) in &rows {
-        let years = (0..opts.window as i32).filter(|k| rows.get(&(*c, *p, y - k)).is_some_and(holds)).count() as u32;
+        let years = (0..opts.window as i32)
+            .filter(|k| rows.get(&(*c, *p, y - k)).is_some_and(holds))
+            .count() as u32;
         cols.importer.push(r.importer);
         cols.year.push(r.year);
         cols.product.push(view.products[r.product as usize].clone());
@@ -221,7 +258,13 @@ fn geodep(table: &TradeTable, view: &ImportView, opts: &FlagOptions) -> Result<R
         cols.c123.push(holds(r));
         cols.c4_years.push(years);
         let window_known = *y - (opts.window as i32 - 1) >= first_year;
-        cols.c4.push(if years >= opts.persistence { Some(true) } else if window_known { Some(false) } else { None });
+        cols.c4.push(if years >= opts.persistence {
+            Some(true)
+        } else if window_known {
+            Some(false)
+        } else {
+            None
+        });
         cols.source.push(r.source);
         cols.n_rows.push(r.n_rows);
     }
@@ -251,22 +294,70 @@ struct GeoCols {
 impl GeoCols {
     fn finish(self) -> Result<RecordBatch> {
         let cols: Vec<(Field, ArrayRef)> = vec![
-            (Field::new("importer", DataType::UInt16, false), Arc::new(UInt16Array::from(self.importer))),
-            (Field::new("year", DataType::Int32, false), Arc::new(Int32Array::from(self.year))),
-            (Field::new("product", DataType::Utf8, false), Arc::new(StringArray::from(self.product))),
-            (Field::new("imports", DataType::Float64, false), Arc::new(Float64Array::from(self.imports))),
-            (Field::new("exports", DataType::Float64, false), Arc::new(Float64Array::from(self.exports))),
-            (Field::new("c1_hhi", DataType::Float64, true), Arc::new(Float64Array::from(self.c1_hhi))),
-            (Field::new("c1", DataType::Boolean, true), Arc::new(BooleanArray::from(self.c1))),
-            (Field::new("c2_hhi", DataType::Float64, true), Arc::new(Float64Array::from(self.c2_hhi))),
-            (Field::new("c2", DataType::Boolean, true), Arc::new(BooleanArray::from(self.c2))),
-            (Field::new("c3_ratio", DataType::Float64, false), Arc::new(Float64Array::from(self.c3_ratio))),
-            (Field::new("c3", DataType::Boolean, false), Arc::new(BooleanArray::from(self.c3))),
-            (Field::new("c123", DataType::Boolean, false), Arc::new(BooleanArray::from(self.c123))),
-            (Field::new("c4_years", DataType::UInt32, false), Arc::new(UInt32Array::from(self.c4_years))),
-            (Field::new("c4", DataType::Boolean, true), Arc::new(BooleanArray::from(self.c4))),
-            (Field::new("source", DataType::Utf8, false), Arc::new(StringArray::from(self.source))),
-            (Field::new("n_rows", DataType::UInt64, false), Arc::new(UInt64Array::from(self.n_rows))),
+            (
+                Field::new("importer", DataType::UInt16, false),
+                Arc::new(UInt16Array::from(self.importer)),
+            ),
+            (
+                Field::new("year", DataType::Int32, false),
+                Arc::new(Int32Array::from(self.year)),
+            ),
+            (
+                Field::new("product", DataType::Utf8, false),
+                Arc::new(StringArray::from(self.product)),
+            ),
+            (
+                Field::new("imports", DataType::Float64, false),
+                Arc::new(Float64Array::from(self.imports)),
+            ),
+            (
+                Field::new("exports", DataType::Float64, false),
+                Arc::new(Float64Array::from(self.exports)),
+            ),
+            (
+                Field::new("c1_hhi", DataType::Float64, true),
+                Arc::new(Float64Array::from(self.c1_hhi)),
+            ),
+            (
+                Field::new("c1", DataType::Boolean, true),
+                Arc::new(BooleanArray::from(self.c1)),
+            ),
+            (
+                Field::new("c2_hhi", DataType::Float64, true),
+                Arc::new(Float64Array::from(self.c2_hhi)),
+            ),
+            (
+                Field::new("c2", DataType::Boolean, true),
+                Arc::new(BooleanArray::from(self.c2)),
+            ),
+            (
+                Field::new("c3_ratio", DataType::Float64, false),
+                Arc::new(Float64Array::from(self.c3_ratio)),
+            ),
+            (
+                Field::new("c3", DataType::Boolean, false),
+                Arc::new(BooleanArray::from(self.c3)),
+            ),
+            (
+                Field::new("c123", DataType::Boolean, false),
+                Arc::new(BooleanArray::from(self.c123)),
+            ),
+            (
+                Field::new("c4_years", DataType::UInt32, false),
+                Arc::new(UInt32Array::from(self.c4_years)),
+            ),
+            (
+                Field::new("c4", DataType::Boolean, true),
+                Arc::new(BooleanArray::from(self.c4)),
+            ),
+            (
+                Field::new("source", DataType::Utf8, false),
+                Arc::new(StringArray::from(self.source)),
+            ),
+            (
+                Field::new("n_rows", DataType::UInt64, false),
+                Arc::new(UInt64Array::from(self.n_rows)),
+            ),
         ];
         let (f, a): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
         RecordBatch::try_new(Arc::new(Schema::new(f)), a).map_err(|e| Error::arrow("assembling dependency flags", e))
@@ -278,7 +369,12 @@ fn eu2021(table: &TradeTable, view: &ImportView, opts: &FlagOptions) -> Result<R
     let group = match &opts.importers {
         None => Importer::group("EU27"),
         Some(v) if v.len() == 1 => v[0].clone(),
-        Some(_) => return Err(Error::invalid_argument("eu2021 takes one importer group", "pass the group alone, e.g. EU27")),
+        Some(_) => {
+            return Err(Error::invalid_argument(
+                "eu2021 takes one importer group",
+                "pass the group alone, e.g. EU27",
+            ))
+        }
     };
     let label = group.label.clone();
     let slots = ImporterSlots::new(vec![group], Freq::Annual)?;
@@ -299,7 +395,12 @@ fn eu2021(table: &TradeTable, view: &ImportView, opts: &FlagOptions) -> Result<R
         if imp_in {
             *total.entry(key).or_default() += view.value[i];
             if !sup_in {
-                extra.entry(key).or_default().entry(view.supplier[i]).or_default().add(view, i, false, 0);
+                extra
+                    .entry(key)
+                    .or_default()
+                    .entry(view.supplier[i])
+                    .or_default()
+                    .add(view, i, false, 0);
             }
         } else if sup_in {
             *exports.entry(key).or_default() += view.value[i];
@@ -308,10 +409,13 @@ fn eu2021(table: &TradeTable, view: &ImportView, opts: &FlagOptions) -> Result<R
     let mut c = EuCols::default();
     for ((p, y), sup) in &extra {
         let mut acc = Acc::default();
-        let values: Vec<f64> = sup.values().map(|a| {
-            acc.merge(a);
-            a.value
-        }).collect();
+        let values: Vec<f64> = sup
+            .values()
+            .map(|a| {
+                acc.merge(a);
+                a.value
+            })
+            .collect();
         let hhi = Concentration::of(&values, 1).map(|s| s.hhi);
         let tot = total.get(&(*p, *y)).copied().unwrap_or(0.0);
         let x = exports.get(&(*p, *y)).copied().unwrap_or(0.0);
@@ -337,21 +441,66 @@ fn eu2021(table: &TradeTable, view: &ImportView, opts: &FlagOptions) -> Result<R
     }
     let n = c.year.len();
     let cols: Vec<(Field, ArrayRef)> = vec![
-        (Field::new("importer", DataType::Utf8, false), Arc::new(StringArray::from(vec![label.as_str(); n]))),
-        (Field::new("year", DataType::Int32, false), Arc::new(Int32Array::from(c.year))),
-        (Field::new("product", DataType::Utf8, false), Arc::new(StringArray::from(c.product))),
-        (Field::new("extra_imports", DataType::Float64, false), Arc::new(Float64Array::from(c.extra))),
-        (Field::new("total_imports", DataType::Float64, false), Arc::new(Float64Array::from(c.total))),
-        (Field::new("extra_exports", DataType::Float64, false), Arc::new(Float64Array::from(c.exports))),
-        (Field::new("hhi", DataType::Float64, true), Arc::new(Float64Array::from(c.hhi))),
-        (Field::new("c1", DataType::Boolean, true), Arc::new(BooleanArray::from(c.c1))),
-        (Field::new("extra_share", DataType::Float64, true), Arc::new(Float64Array::from(c.share))),
-        (Field::new("c2", DataType::Boolean, true), Arc::new(BooleanArray::from(c.c2))),
-        (Field::new("ratio", DataType::Float64, false), Arc::new(Float64Array::from(c.ratio))),
-        (Field::new("c3", DataType::Boolean, false), Arc::new(BooleanArray::from(c.c3))),
-        (Field::new("dependent", DataType::Boolean, false), Arc::new(BooleanArray::from(c.dependent))),
-        (Field::new("source", DataType::Utf8, false), Arc::new(StringArray::from(c.source))),
-        (Field::new("n_rows", DataType::UInt64, false), Arc::new(UInt64Array::from(c.n_rows))),
+        (
+            Field::new("importer", DataType::Utf8, false),
+            Arc::new(StringArray::from(vec![label.as_str(); n])),
+        ),
+        (
+            Field::new("year", DataType::Int32, false),
+            Arc::new(Int32Array::from(c.year)),
+        ),
+        (
+            Field::new("product", DataType::Utf8, false),
+            Arc::new(StringArray::from(c.product)),
+        ),
+        (
+            Field::new("extra_imports", DataType::Float64, false),
+            Arc::new(Float64Array::from(c.extra)),
+        ),
+        (
+            Field::new("total_imports", DataType::Float64, false),
+            Arc::new(Float64Array::from(c.total)),
+        ),
+        (
+            Field::new("extra_exports", DataType::Float64, false),
+            Arc::new(Float64Array::from(c.exports)),
+        ),
+        (
+            Field::new("hhi", DataType::Float64, true),
+            Arc::new(Float64Array::from(c.hhi)),
+        ),
+        (
+            Field::new("c1", DataType::Boolean, true),
+            Arc::new(BooleanArray::from(c.c1)),
+        ),
+        (
+            Field::new("extra_share", DataType::Float64, true),
+            Arc::new(Float64Array::from(c.share)),
+        ),
+        (
+            Field::new("c2", DataType::Boolean, true),
+            Arc::new(BooleanArray::from(c.c2)),
+        ),
+        (
+            Field::new("ratio", DataType::Float64, false),
+            Arc::new(Float64Array::from(c.ratio)),
+        ),
+        (
+            Field::new("c3", DataType::Boolean, false),
+            Arc::new(BooleanArray::from(c.c3)),
+        ),
+        (
+            Field::new("dependent", DataType::Boolean, false),
+            Arc::new(BooleanArray::from(c.dependent)),
+        ),
+        (
+            Field::new("source", DataType::Utf8, false),
+            Arc::new(StringArray::from(c.source)),
+        ),
+        (
+            Field::new("n_rows", DataType::UInt64, false),
+            Arc::new(UInt64Array::from(c.n_rows)),
+        ),
     ];
     let (f, a): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
     RecordBatch::try_new(Arc::new(Schema::new(f)), a).map_err(|e| Error::arrow("assembling EU 2021 flags", e))

@@ -29,15 +29,24 @@ pub enum Membership {
 impl Importer {
     /// One country, labelled with its ISO3 code when known.
     pub fn country(code: u16) -> Self {
-        Importer { label: country_label(code), members: Membership::Countries(vec![code]) }
+        Importer {
+            label: country_label(code),
+            members: Membership::Countries(vec![code]),
+        }
     }
     /// A fixed set of countries under a name (e.g. `"EU27"` with an explicit member list).
     pub fn countries(label: &str, codes: impl IntoIterator<Item = u16>) -> Self {
-        Importer { label: label.to_string(), members: Membership::Countries(codes.into_iter().collect()) }
+        Importer {
+            label: label.to_string(),
+            members: Membership::Countries(codes.into_iter().collect()),
+        }
     }
     /// A built-in group (membership by period).
     pub fn group(name: &str) -> Self {
-        Importer { label: name.to_string(), members: Membership::Group(name.to_string()) }
+        Importer {
+            label: name.to_string(),
+            members: Membership::Group(name.to_string()),
+        }
     }
     /// True when more than one country can be in it (intra-group trade is then excluded).
     pub fn is_group(&self) -> bool {
@@ -57,7 +66,10 @@ pub struct SupplierGroup {
 
 impl SupplierGroup {
     pub fn new(name: &str, members: impl IntoIterator<Item = u16>) -> Self {
-        SupplierGroup { name: name.to_string(), members: members.into_iter().collect() }
+        SupplierGroup {
+            name: name.to_string(),
+            members: members.into_iter().collect(),
+        }
     }
 }
 
@@ -82,7 +94,12 @@ impl SupplierKeys {
                 if let Some(prev) = owner.insert(*m, g) {
                     if prev != g {
                         return Err(Error::invalid_argument(
-                            format!("country {} is in supplier groups {:?} and {:?}", country_label(*m), groups[prev].name, group.name),
+                            format!(
+                                "country {} is in supplier groups {:?} and {:?}",
+                                country_label(*m),
+                                groups[prev].name,
+                                group.name
+                            ),
                             "a supplier can belong to one group only, or the shares would count it twice",
                         ));
                     }
@@ -90,7 +107,10 @@ impl SupplierKeys {
                 map[*m as usize] = GROUP_BASE + g as u32;
             }
         }
-        Ok(SupplierKeys { map, names: groups.iter().map(|g| g.name.clone()).collect() })
+        Ok(SupplierKeys {
+            map,
+            names: groups.iter().map(|g| g.name.clone()).collect(),
+        })
     }
     #[inline]
     pub fn key(&self, code: u16) -> u32 {
@@ -101,7 +121,10 @@ impl SupplierKeys {
         if key == REST_OF_WORLD {
             ("Rest of world".to_string(), None)
         } else if key >= GROUP_BASE {
-            (self.names.get((key - GROUP_BASE) as usize).cloned().unwrap_or_default(), None)
+            (
+                self.names.get((key - GROUP_BASE) as usize).cloned().unwrap_or_default(),
+                None,
+            )
         } else {
             (country_label(key as u16), Some(key as u16))
         }
@@ -119,12 +142,22 @@ pub struct ImporterSlots {
 impl ImporterSlots {
     pub fn new(importers: Vec<Importer>, freq: Freq) -> Result<Self> {
         if importers.is_empty() {
-            return Err(Error::invalid_argument("no importer given", "name at least one importer (code or group)"));
+            return Err(Error::invalid_argument(
+                "no importer given",
+                "name at least one importer (code or group)",
+            ));
         }
         if importers.len() > u16::MAX as usize {
-            return Err(Error::invalid_argument("too many importers", "pass at most 65535 importers"));
+            return Err(Error::invalid_argument(
+                "too many importers",
+                "pass at most 65535 importers",
+            ));
         }
-        Ok(ImporterSlots { importers, by_period: HashMap::new(), freq })
+        Ok(ImporterSlots {
+            importers,
+            by_period: HashMap::new(),
+            freq,
+        })
     }
 
     /// Codes that can appear as importers in any period, or `None` when a named group makes
@@ -163,7 +196,12 @@ impl ImporterSlots {
             }
             self.by_period.insert(period, m);
         }
-        Ok(self.by_period.get(&period).and_then(|m| m.get(&code)).map(|v| v.as_slice()).unwrap_or(&[]))
+        Ok(self
+            .by_period
+            .get(&period)
+            .and_then(|m| m.get(&code))
+            .map(|v| v.as_slice())
+            .unwrap_or(&[]))
     }
 
     /// True when `supplier` is a member of importer `slot` in `period` and the importer is a group.
@@ -246,7 +284,15 @@ pub struct Acc {
 
 impl Default for Acc {
     fn default() -> Self {
-        Acc { value: 0.0, qty: Qty::Empty, n_rows: 0, n_mirrored: 0, n_estimated: 0, months: 0, rows: vec![] }
+        Acc {
+            value: 0.0,
+            qty: Qty::Empty,
+            n_rows: 0,
+            n_mirrored: 0,
+            n_estimated: 0,
+            months: 0,
+            rows: vec![],
+        }
     }
 }
 

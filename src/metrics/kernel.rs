@@ -27,7 +27,9 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int32Type, Int8Type, UInt16Type};
-use arrow_array::{Array, ArrayRef, Float64Array, Int32Array, RecordBatch, StringArray, UInt16Array, UInt32Array, UInt64Array};
+use arrow_array::{
+    Array, ArrayRef, Float64Array, Int32Array, RecordBatch, StringArray, UInt16Array, UInt32Array, UInt64Array,
+};
 use arrow_schema::{DataType, Field, Schema};
 use hashbrown::HashMap;
 use rayon::prelude::*;
@@ -171,7 +173,10 @@ impl ImporterProductConcentration {
             return Ok(d as u64);
         }
         if self.codes.len() >= MAX_COUNTRIES {
-            return Err(Error::invalid_argument("more than 1,024 distinct country codes", "split the input by importer"));
+            return Err(Error::invalid_argument(
+                "more than 1,024 distinct country codes",
+                "split the input by importer",
+            ));
         }
         let id = self.codes.len() as u16;
         self.codes.push(code);
@@ -185,11 +190,19 @@ impl ImporterProductConcentration {
         let col = |i: usize| -> Result<&ArrayRef> {
             let f = &expected[i];
             let c = batch.column_by_name(f.name()).ok_or_else(|| {
-                Error::schema(format!("batch has no column {:?}", f.name()), "pass batches in the canonical trade schema (a TradeTable or a reader's batches)")
+                Error::schema(
+                    format!("batch has no column {:?}", f.name()),
+                    "pass batches in the canonical trade schema (a TradeTable or a reader's batches)",
+                )
             })?;
             if c.data_type() != f.data_type() {
                 return Err(Error::schema(
-                    format!("column {:?} is {} where {} was expected", f.name(), c.data_type(), f.data_type()),
+                    format!(
+                        "column {:?} is {} where {} was expected",
+                        f.name(),
+                        c.data_type(),
+                        f.data_type()
+                    ),
                     "pass batches in the canonical trade schema",
                 ));
             }
@@ -201,24 +214,53 @@ impl ImporterProductConcentration {
         let flow = col(3)?.as_dictionary::<Int8Type>();
         let product = col(4)?.as_dictionary::<Int32Type>();
         let value = col(5)?.as_primitive::<Float64Type>();
-        if period.null_count() + reporter.null_count() + partner.null_count() + flow.null_count() + product.null_count() + value.null_count() > 0 {
-            return Err(Error::schema("nulls in a key or value column", "build batches through TradeTable so that keys and values are complete"));
+        if period.null_count()
+            + reporter.null_count()
+            + partner.null_count()
+            + flow.null_count()
+            + product.null_count()
+            + value.null_count()
+            > 0
+        {
+            return Err(Error::schema(
+                "nulls in a key or value column",
+                "build batches through TradeTable so that keys and values are complete",
+            ));
         }
         let names = product.values().as_string::<i32>();
         let mut pmap: Vec<u64> = Vec::with_capacity(names.len());
         for k in 0..names.len() {
             pmap.push(self.product_id(names.value(k))?);
         }
-        let want = if self.source == Source::Mirror { Flow::Export as i8 } else { Flow::Import as i8 };
-        let (imp, sup) = if self.source == Source::Mirror { (partner.values(), reporter.values()) } else { (reporter.values(), partner.values()) };
-        self.ingest(period.values(), imp, sup, Some((flow.keys().values(), want)), product.keys().values(), &pmap, value.values())
+        let want = if self.source == Source::Mirror {
+            Flow::Export as i8
+        } else {
+            Flow::Import as i8
+        };
+        let (imp, sup) = if self.source == Source::Mirror {
+            (partner.values(), reporter.values())
+        } else {
+            (reporter.values(), partner.values())
+        };
+        self.ingest(
+            period.values(),
+            imp,
+            sup,
+            Some((flow.keys().values(), want)),
+            product.keys().values(),
+            &pmap,
+            value.values(),
+        )
     }
 
     fn product_id(&mut self, name: &str) -> Result<u64> {
         let next = self.products.len() as u32;
         let id = *self.products.entry_ref(name).or_insert(next);
         if id as usize >= MAX_PRODUCTS {
-            return Err(Error::invalid_argument("more than 4 million distinct product codes", "split the input by product"));
+            return Err(Error::invalid_argument(
+                "more than 4 million distinct product codes",
+                "split the input by product",
+            ));
         }
         Ok(id as u64)
     }
@@ -228,9 +270,21 @@ impl ImporterProductConcentration {
     /// without building record batches. `product` holds numeric codes below 1,000,000,
     /// named by their 6-digit form (`10121` -> `"010121"`); `value` the trade values.
     /// Only for kernels made with [`Source::Mirror`].
-    pub fn push_exports(&mut self, period: &[i32], exporter: &[u16], importer: &[u16], product: &[i32], value: &[f64]) -> Result<()> {
+    pub fn push_exports(
+        &mut self,
+        period: &[i32],
+        exporter: &[u16],
+        importer: &[u16],
+        product: &[i32],
+        value: &[f64],
+    ) -> Result<()> {
         let n = value.len();
-        if self.source != Source::Mirror || period.len() != n || exporter.len() != n || importer.len() != n || product.len() != n {
+        if self.source != Source::Mirror
+            || period.len() != n
+            || exporter.len() != n
+            || importer.len() != n
+            || product.len() != n
+        {
             return Err(Error::invalid_argument(
                 "push_exports needs a mirror kernel and columns of one length",
                 "make the kernel with Source::Mirror and pass whole columns",
@@ -244,7 +298,10 @@ impl ImporterProductConcentration {
         for &k in product {
             let Some(slot) = usize::try_from(k).ok().and_then(|k| by_code.get(k)) else {
                 self.product_by_code = by_code;
-                return Err(Error::invalid_argument(format!("product code {k} is not 0..999999"), "pass numeric HS codes of at most 6 digits"));
+                return Err(Error::invalid_argument(
+                    format!("product code {k} is not 0..999999"),
+                    "pass numeric HS codes of at most 6 digits",
+                ));
             };
             if *slot == NONE {
                 let name = format!("{k:06}");
@@ -266,7 +323,16 @@ impl ImporterProductConcentration {
     /// The row loop shared by [`Self::push`] and [`Self::push_exports`]: `pmap` maps every
     /// product key in `pkeys` to a product id; rows whose flow key is not `flows.1` are skipped.
     #[allow(clippy::too_many_arguments)]
-    fn ingest(&mut self, periods: &[i32], imp: &[u16], sup: &[u16], flows: Option<(&[i8], i8)>, pkeys: &[i32], pmap: &[u64], values: &[f64]) -> Result<()> {
+    fn ingest(
+        &mut self,
+        periods: &[i32],
+        imp: &[u16],
+        sup: &[u16],
+        flows: Option<(&[i8], i8)>,
+        pkeys: &[i32],
+        pmap: &[u64],
+        values: &[f64],
+    ) -> Result<()> {
         let n = values.len();
         // Register new countries and periods first, so the row loop below is pure arithmetic
         // and can run in parallel.
@@ -283,7 +349,10 @@ impl ImporterProductConcentration {
                 continue;
             }
             if self.period_list.len() >= MAX_PERIODS {
-                return Err(Error::invalid_argument("more than 4,096 periods", "aggregate periods first"));
+                return Err(Error::invalid_argument(
+                    "more than 4,096 periods",
+                    "aggregate periods first",
+                ));
             }
             self.periods.insert(*p, self.period_list.len() as u16);
             self.period_list.push(*p);
@@ -302,7 +371,9 @@ impl ImporterProductConcentration {
                         continue;
                     }
                 }
-                let Some(pid) = pmap.get(pkeys[i] as usize).copied() else { continue };
+                let Some(pid) = pmap.get(pkeys[i] as usize).copied() else {
+                    continue;
+                };
                 let per = match last {
                     Some((p, id)) if p == periods[i] => id,
                     _ => {
@@ -317,12 +388,19 @@ impl ImporterProductConcentration {
                 local[part].push(Entry { key, value: values[i] });
             }
         };
-        let threads = if n >= 16_384 { rayon::current_num_threads().max(1) } else { 1 };
+        let threads = if n >= 16_384 {
+            rayon::current_num_threads().max(1)
+        } else {
+            1
+        };
         let mut locals = std::mem::take(&mut self.locals);
         locals.resize_with(threads, Vec::new);
         let step = n.div_ceil(threads).max(1);
         if threads > 1 {
-            locals.par_iter_mut().enumerate().for_each(|(t, local)| fill((t * step).min(n)..((t + 1) * step).min(n), local));
+            locals
+                .par_iter_mut()
+                .enumerate()
+                .for_each(|(t, local)| fill((t * step).min(n)..((t + 1) * step).min(n), local));
         } else {
             fill(0..n, &mut locals[0]);
         }
@@ -436,7 +514,16 @@ impl ImporterProductConcentration {
                     let product = rank[(cell & ((1 << PROD_BITS) - 1)) as usize];
                     // Output order (importer code, period, product code) as one integer.
                     let order = ((importer as u64) << 48) | (period_rank[period_id] << PROD_BITS) | product as u64;
-                    out.push((order, ReducedCell { importer, period: period_list[period_id], product, n_rows, stat: f(&sup) }));
+                    out.push((
+                        order,
+                        ReducedCell {
+                            importer,
+                            period: period_list[period_id],
+                            product,
+                            n_rows,
+                            stat: f(&sup),
+                        },
+                    ));
                 }
                 out.into_iter()
             })
@@ -472,22 +559,58 @@ impl ImporterProductConcentration {
                 }
             }
             let ok = total > 0.0;
-            Stat { total, n, hhi: ok.then(|| sum_sq / (total * total)), top: top.map(|t| t.0), top_share: top.filter(|_| ok).map(|t| t.1 / total) }
+            Stat {
+                total,
+                n,
+                hhi: ok.then(|| sum_sq / (total * total)),
+                top: top.map(|t| t.0),
+                top_share: top.filter(|_| ok).map(|t| t.1 / total),
+            }
         });
         let rows = &cells;
         let cols: Vec<(Field, ArrayRef)> = vec![
-            (Field::new("importer", DataType::UInt16, false), Arc::new(UInt16Array::from_iter_values(rows.iter().map(|r| r.importer)))),
-            (Field::new("period", DataType::Int32, false), Arc::new(Int32Array::from_iter_values(rows.iter().map(|r| r.period)))),
-            (Field::new("product", DataType::Utf8, false), Arc::new(StringArray::from_iter_values(rows.iter().map(|r| names[r.product as usize].as_str())))),
-            (Field::new("total_value", DataType::Float64, false), Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.stat.total)))),
-            (Field::new("n_suppliers", DataType::UInt32, false), Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.stat.n)))),
-            (Field::new("hhi", DataType::Float64, true), Arc::new(rows.iter().map(|r| r.stat.hhi).collect::<Float64Array>())),
-            (Field::new("top_code", DataType::UInt16, true), Arc::new(rows.iter().map(|r| r.stat.top).collect::<UInt16Array>())),
-            (Field::new("top_share", DataType::Float64, true), Arc::new(rows.iter().map(|r| r.stat.top_share).collect::<Float64Array>())),
-            (Field::new("n_rows", DataType::UInt64, false), Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.n_rows)))),
+            (
+                Field::new("importer", DataType::UInt16, false),
+                Arc::new(UInt16Array::from_iter_values(rows.iter().map(|r| r.importer))),
+            ),
+            (
+                Field::new("period", DataType::Int32, false),
+                Arc::new(Int32Array::from_iter_values(rows.iter().map(|r| r.period))),
+            ),
+            (
+                Field::new("product", DataType::Utf8, false),
+                Arc::new(StringArray::from_iter_values(
+                    rows.iter().map(|r| names[r.product as usize].as_str()),
+                )),
+            ),
+            (
+                Field::new("total_value", DataType::Float64, false),
+                Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.stat.total))),
+            ),
+            (
+                Field::new("n_suppliers", DataType::UInt32, false),
+                Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.stat.n))),
+            ),
+            (
+                Field::new("hhi", DataType::Float64, true),
+                Arc::new(rows.iter().map(|r| r.stat.hhi).collect::<Float64Array>()),
+            ),
+            (
+                Field::new("top_code", DataType::UInt16, true),
+                Arc::new(rows.iter().map(|r| r.stat.top).collect::<UInt16Array>()),
+            ),
+            (
+                Field::new("top_share", DataType::Float64, true),
+                Arc::new(rows.iter().map(|r| r.stat.top_share).collect::<Float64Array>()),
+            ),
+            (
+                Field::new("n_rows", DataType::UInt64, false),
+                Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.n_rows))),
+            ),
         ];
         let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
-        RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).map_err(|e| Error::arrow("assembling importer-product concentration", e))
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)
+            .map_err(|e| Error::arrow("assembling importer-product concentration", e))
     }
 }
 
@@ -540,6 +663,8 @@ pub fn importer_product_concentration_baci(
     // grow the partitions as needed), at most 64 million rows.
     let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     k.reserve(usize::try_from(bytes / 30).unwrap_or(0).min(64 << 20));
-    let report = crate::io::baci::scan_baci(path, options, &mut |c| k.push_exports(c.period, c.exporter, c.importer, c.product, c.value))?;
+    let report = crate::io::baci::scan_baci(path, options, &mut |c| {
+        k.push_exports(c.period, c.exporter, c.importer, c.product, c.value)
+    })?;
     Ok((k.finish()?, report))
 }

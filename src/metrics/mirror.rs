@@ -56,7 +56,10 @@ struct Side {
 /// Reported imports against mirror exports per pair (see the module docs for the columns).
 pub fn mirror_gap(table: &TradeTable, opts: &MirrorOptions) -> Result<RecordBatch> {
     if opts.by.contains(&By::Partner) {
-        return Err(Error::invalid_argument("mirror rows are per partner pair already", "drop \"partner\" from by"));
+        return Err(Error::invalid_argument(
+            "mirror rows are per partner pair already",
+            "drop \"partner\" from by",
+        ));
     }
     let freq = table.meta().freq;
     let monthly = freq == Freq::Monthly;
@@ -66,7 +69,15 @@ pub fn mirror_gap(table: &TradeTable, opts: &MirrorOptions) -> Result<RecordBatc
     let mut products: Vec<String> = vec![];
     let mut product_ids: hashbrown::HashMap<String, u32> = hashbrown::HashMap::new();
     for source in [Source::Reported, Source::Mirror] {
-        let view = ImportView::build(table, &ViewOptions { source, cif_fob: 1.0, products: opts.products.as_ref(), importers: opts.importers.as_deref() })?;
+        let view = ImportView::build(
+            table,
+            &ViewOptions {
+                source,
+                cif_fob: 1.0,
+                products: opts.products.as_ref(),
+                importers: opts.importers.as_deref(),
+            },
+        )?;
         // Product ids differ between the two views: key on the code's rank in a shared list.
         let ids: Vec<u32> = view
             .products
@@ -83,7 +94,16 @@ pub fn mirror_gap(table: &TradeTable, opts: &MirrorOptions) -> Result<RecordBatc
                 continue;
             }
             let p = view.period[i];
-            let key = (view.importer[i], view.supplier[i], time.key(p), if by_product { ids[view.product[i] as usize] } else { NO_PRODUCT });
+            let key = (
+                view.importer[i],
+                view.supplier[i],
+                time.key(p),
+                if by_product {
+                    ids[view.product[i] as usize]
+                } else {
+                    NO_PRODUCT
+                },
+            );
             let s = cells.entry(key).or_default();
             if monthly {
                 s.months |= 1 << ((p % 100 - 1).clamp(0, 15));
@@ -100,12 +120,31 @@ pub fn mirror_gap(table: &TradeTable, opts: &MirrorOptions) -> Result<RecordBatc
     // Sort output by product code, not by first appearance.
     let mut order: Vec<(u16, u16, i32, String, Side)> = cells
         .into_iter()
-        .map(|((a, b, t, p), s)| (a, b, t, if p == NO_PRODUCT { String::new() } else { products[p as usize].clone() }, s))
+        .map(|((a, b, t, p), s)| {
+            (
+                a,
+                b,
+                t,
+                if p == NO_PRODUCT {
+                    String::new()
+                } else {
+                    products[p as usize].clone()
+                },
+                s,
+            )
+        })
         .collect();
     order.sort_by(|a, b| (a.0, a.1, a.2, &a.3).cmp(&(b.0, b.1, b.2, &b.3)));
     let n = order.len();
-    let (mut imp, mut exp, mut t, mut months, mut prod) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-    let (mut m, mut x, mut gap, mut ratio, mut missing, mut nm, mut nx) = (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut imp, mut exp, mut t, mut months, mut prod) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut m, mut x, mut gap, mut ratio, mut missing, mut nm, mut nx) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     for (a, b, k, p, s) in order {
         imp.push(a);
         exp.push(b);
@@ -127,21 +166,51 @@ pub fn mirror_gap(table: &TradeTable, opts: &MirrorOptions) -> Result<RecordBatc
         nx.push(s.nx);
     }
     let mut cols: Vec<(Field, ArrayRef)> = vec![
-        (Field::new("importer", DataType::UInt16, false), Arc::new(UInt16Array::from(imp))),
-        (Field::new("exporter", DataType::UInt16, false), Arc::new(UInt16Array::from(exp))),
+        (
+            Field::new("importer", DataType::UInt16, false),
+            Arc::new(UInt16Array::from(imp)),
+        ),
+        (
+            Field::new("exporter", DataType::UInt16, false),
+            Arc::new(UInt16Array::from(exp)),
+        ),
     ];
     cols.extend(time.columns(&t, &months, monthly));
     if by_product {
-        cols.push((Field::new("product", DataType::Utf8, false), Arc::new(StringArray::from(prod))));
+        cols.push((
+            Field::new("product", DataType::Utf8, false),
+            Arc::new(StringArray::from(prod)),
+        ));
     }
     cols.extend([
-        (Field::new("imports_reported", DataType::Float64, true), Arc::new(Float64Array::from(m)) as ArrayRef),
-        (Field::new("exports_reported", DataType::Float64, true), Arc::new(Float64Array::from(x))),
-        (Field::new("gap", DataType::Float64, true), Arc::new(Float64Array::from(gap))),
-        (Field::new("ratio", DataType::Float64, true), Arc::new(Float64Array::from(ratio))),
-        (Field::new("missing", DataType::Utf8, true), Arc::new(StringArray::from(missing))),
-        (Field::new("n_import_rows", DataType::UInt64, false), Arc::new(UInt64Array::from(nm))),
-        (Field::new("n_export_rows", DataType::UInt64, false), Arc::new(UInt64Array::from(nx))),
+        (
+            Field::new("imports_reported", DataType::Float64, true),
+            Arc::new(Float64Array::from(m)) as ArrayRef,
+        ),
+        (
+            Field::new("exports_reported", DataType::Float64, true),
+            Arc::new(Float64Array::from(x)),
+        ),
+        (
+            Field::new("gap", DataType::Float64, true),
+            Arc::new(Float64Array::from(gap)),
+        ),
+        (
+            Field::new("ratio", DataType::Float64, true),
+            Arc::new(Float64Array::from(ratio)),
+        ),
+        (
+            Field::new("missing", DataType::Utf8, true),
+            Arc::new(StringArray::from(missing)),
+        ),
+        (
+            Field::new("n_import_rows", DataType::UInt64, false),
+            Arc::new(UInt64Array::from(nm)),
+        ),
+        (
+            Field::new("n_export_rows", DataType::UInt64, false),
+            Arc::new(UInt64Array::from(nx)),
+        ),
     ]);
     let (f, a): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
     RecordBatch::try_new(Arc::new(Schema::new(f)), a).map_err(|e| Error::arrow("assembling mirror comparison", e))

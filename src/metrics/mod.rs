@@ -47,7 +47,10 @@ pub use compare::{compare, CompareOptions};
 pub use concentration::{concentration, ConcentrationOptions, Over};
 pub use flags::{dependency_flags, FlagMethod, FlagOptions};
 pub use group::{Importer, Membership, SupplierGroup};
-pub use kernel::{importer_product_concentration, importer_product_concentration_baci, importer_product_concentration_table, ImporterProductConcentration};
+pub use kernel::{
+    importer_product_concentration, importer_product_concentration_baci, importer_product_concentration_table,
+    ImporterProductConcentration,
+};
 pub use mirror::{mirror_gap, MirrorOptions};
 pub use shares::{supplier_shares, By, SharesOptions};
 pub use stats::{Concentration, RunningHhi};

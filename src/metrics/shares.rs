@@ -29,12 +29,17 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::{BooleanBuilder, Float64Builder, ListBuilder, StringBuilder, UInt16Builder, UInt32Builder, UInt64Builder};
+use arrow_array::builder::{
+    BooleanBuilder, Float64Builder, ListBuilder, StringBuilder, UInt16Builder, UInt32Builder, UInt64Builder,
+};
 use arrow_array::{Array, ArrayRef, Int32Array, RecordBatch, StringArray, UInt32Array};
 use arrow_schema::{DataType, Field, Schema};
 
 use crate::error::{Error, Result};
-use crate::metrics::group::{Acc, CellKey, Grouper, Importer, ImporterSlots, Qty, SupplierGroup, SupplierKeys, NO_PARTNER, NO_PERIOD, NO_PRODUCT, REST_OF_WORLD};
+use crate::metrics::group::{
+    Acc, CellKey, Grouper, Importer, ImporterSlots, Qty, SupplierGroup, SupplierKeys, NO_PARTNER, NO_PERIOD,
+    NO_PRODUCT, REST_OF_WORLD,
+};
 use crate::metrics::view::{ImportView, Source, ViewOptions};
 use crate::model::{Freq, ProductSelection, TradeTable};
 
@@ -100,7 +105,10 @@ impl TimeKey {
             )),
             [TimeKey::Year] if freq == Freq::Annual => Ok(TimeKey::Period),
             [k] => Ok(*k),
-            _ => Err(Error::invalid_argument("more than one time key in by", "use one of \"period\", \"year\", \"quarter\"")),
+            _ => Err(Error::invalid_argument(
+                "more than one time key in by",
+                "use one of \"period\", \"year\", \"quarter\"",
+            )),
         }
     }
 
@@ -120,15 +128,30 @@ impl TimeKey {
         let mut out: Vec<(Field, ArrayRef)> = vec![];
         match self {
             TimeKey::None => {}
-            TimeKey::Period => out.push((Field::new("period", DataType::Int32, false), Arc::new(Int32Array::from(keys.to_vec())))),
-            TimeKey::Year => out.push((Field::new("year", DataType::Int32, false), Arc::new(Int32Array::from(keys.to_vec())))),
+            TimeKey::Period => out.push((
+                Field::new("period", DataType::Int32, false),
+                Arc::new(Int32Array::from(keys.to_vec())),
+            )),
+            TimeKey::Year => out.push((
+                Field::new("year", DataType::Int32, false),
+                Arc::new(Int32Array::from(keys.to_vec())),
+            )),
             TimeKey::Quarter => out.push((
                 Field::new("quarter", DataType::Utf8, false),
-                Arc::new(StringArray::from(keys.iter().map(|k| format!("{}-Q{}", k / 10, k % 10)).collect::<Vec<_>>())),
+                Arc::new(StringArray::from(
+                    keys.iter()
+                        .map(|k| format!("{}-Q{}", k / 10, k % 10))
+                        .collect::<Vec<_>>(),
+                )),
             )),
         }
         if monthly && self != TimeKey::Period {
-            out.push((Field::new("n_months", DataType::UInt32, false), Arc::new(UInt32Array::from(months.iter().map(|m| m.count_ones()).collect::<Vec<_>>()))));
+            out.push((
+                Field::new("n_months", DataType::UInt32, false),
+                Arc::new(UInt32Array::from(
+                    months.iter().map(|m| m.count_ones()).collect::<Vec<_>>(),
+                )),
+            ));
         }
         out
     }
@@ -189,7 +212,12 @@ pub(crate) fn group_imports(
     let codes = slots.static_codes();
     let view = ImportView::build(
         table,
-        &ViewOptions { source, cif_fob, products, importers: codes.as_deref() },
+        &ViewOptions {
+            source,
+            cif_fob,
+            products,
+            importers: codes.as_deref(),
+        },
     )?;
     let time = TimeKey::from_by(by, table.meta().freq)?;
     let monthly = table.meta().freq == Freq::Monthly;
@@ -210,10 +238,18 @@ pub(crate) fn group_imports(
                 importer: slot,
                 period: time.key(period),
                 product: if by_product { view.product[i] } else { NO_PRODUCT },
-                partner: if by_partner && over_product { supplier } else { NO_PARTNER },
+                partner: if by_partner && over_product {
+                    supplier
+                } else {
+                    NO_PARTNER
+                },
             };
             let item = if over_product { view.product[i] } else { supplier };
-            let month_bit = if monthly { 1u16 << ((period % 100 - 1).clamp(0, 15)) } else { 0 };
+            let month_bit = if monthly {
+                1u16 << ((period % 100 - 1).clamp(0, 15))
+            } else {
+                0
+            };
             g.add(cell, item, &view, i, explain, month_bit);
         }
     }
@@ -243,7 +279,10 @@ pub fn supplier_shares(table: &TradeTable, opts: &SharesOptions) -> Result<Recor
         ));
     }
     if opts.top == Some(0) {
-        return Err(Error::invalid_argument("top=0 keeps no supplier", "use top=n with n >= 1, or no top"));
+        return Err(Error::invalid_argument(
+            "top=0 keeps no supplier",
+            "use top=n with n >= 1, or no top",
+        ));
     }
     let suppliers = SupplierKeys::new(&opts.groups)?;
     let mut slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
@@ -279,12 +318,35 @@ pub fn supplier_shares(table: &TradeTable, opts: &SharesOptions) -> Result<Recor
         });
         let label = &slots.importers[cell.importer as usize].label;
         let period = (cell.period, total.months);
-        let product = by_product.then(|| view.products.get(cell.product as usize).map(String::as_str).unwrap_or(""));
+        let product = by_product.then(|| {
+            view.products
+                .get(cell.product as usize)
+                .map(String::as_str)
+                .unwrap_or("")
+        });
         for (rank, (key, acc)) in items.iter().take(keep).enumerate() {
-            out.push(label, period, product, suppliers.label(*key), Some(rank as u32 + 1), acc, &total, &view);
+            out.push(
+                label,
+                period,
+                product,
+                suppliers.label(*key),
+                Some(rank as u32 + 1),
+                acc,
+                &total,
+                &view,
+            );
         }
         if let Some(r) = rest {
-            out.push(label, period, product, suppliers.label(REST_OF_WORLD), None, &r, &total, &view);
+            out.push(
+                label,
+                period,
+                product,
+                suppliers.label(REST_OF_WORLD),
+                None,
+                &r,
+                &total,
+                &view,
+            );
         }
     }
     out.finish(time, table.meta().freq == Freq::Monthly, by_product)
@@ -345,7 +407,17 @@ impl SharesColumns {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push(&mut self, importer: &str, period: (i32, u16), product: Option<&str>, supplier: (String, Option<u16>), rank: Option<u32>, acc: &Acc, total: &Acc, view: &ImportView) {
+    fn push(
+        &mut self,
+        importer: &str,
+        period: (i32, u16),
+        product: Option<&str>,
+        supplier: (String, Option<u16>),
+        rank: Option<u32>,
+        acc: &Acc,
+        total: &Acc,
+        view: &ImportView,
+    ) {
         self.importer.append_value(importer);
         self.time.push(period.0);
         self.months.push(period.1);
@@ -355,7 +427,8 @@ impl SharesColumns {
         self.rank.append_option(rank);
         self.value.append_value(acc.value);
         self.total_value.append_value(total.value);
-        self.share.append_option((total.value > 0.0).then(|| acc.value / total.value));
+        self.share
+            .append_option((total.value > 0.0).then(|| acc.value / total.value));
         let (q, u) = qty_parts(acc.qty, view);
         let (tq, tu) = qty_parts(total.qty, view);
         self.quantity.append_option(q);
@@ -388,19 +461,55 @@ impl SharesColumns {
             cols.push(Arc::new(self.product.finish()));
         }
         let rest: Vec<(Field, ArrayRef)> = vec![
-            (Field::new("supplier", DataType::Utf8, false), Arc::new(self.supplier.finish())),
-            (Field::new("supplier_code", DataType::UInt16, true), Arc::new(self.supplier_code.finish())),
+            (
+                Field::new("supplier", DataType::Utf8, false),
+                Arc::new(self.supplier.finish()),
+            ),
+            (
+                Field::new("supplier_code", DataType::UInt16, true),
+                Arc::new(self.supplier_code.finish()),
+            ),
             (Field::new("rank", DataType::UInt32, true), Arc::new(self.rank.finish())),
-            (Field::new("value", DataType::Float64, false), Arc::new(self.value.finish())),
-            (Field::new("total_value", DataType::Float64, false), Arc::new(self.total_value.finish())),
-            (Field::new("share", DataType::Float64, true), Arc::new(self.share.finish())),
-            (Field::new("quantity", DataType::Float64, true), Arc::new(self.quantity.finish())),
-            (Field::new("quantity_unit", DataType::Utf8, true), Arc::new(self.quantity_unit.finish())),
-            (Field::new("total_quantity", DataType::Float64, true), Arc::new(self.total_quantity.finish())),
-            (Field::new("quantity_share", DataType::Float64, true), Arc::new(self.quantity_share.finish())),
-            (Field::new("source", DataType::Utf8, false), Arc::new(self.source.finish())),
-            (Field::new("estimated", DataType::Boolean, false), Arc::new(self.estimated.finish())),
-            (Field::new("n_rows", DataType::UInt64, false), Arc::new(self.n_rows.finish())),
+            (
+                Field::new("value", DataType::Float64, false),
+                Arc::new(self.value.finish()),
+            ),
+            (
+                Field::new("total_value", DataType::Float64, false),
+                Arc::new(self.total_value.finish()),
+            ),
+            (
+                Field::new("share", DataType::Float64, true),
+                Arc::new(self.share.finish()),
+            ),
+            (
+                Field::new("quantity", DataType::Float64, true),
+                Arc::new(self.quantity.finish()),
+            ),
+            (
+                Field::new("quantity_unit", DataType::Utf8, true),
+                Arc::new(self.quantity_unit.finish()),
+            ),
+            (
+                Field::new("total_quantity", DataType::Float64, true),
+                Arc::new(self.total_quantity.finish()),
+            ),
+            (
+                Field::new("quantity_share", DataType::Float64, true),
+                Arc::new(self.quantity_share.finish()),
+            ),
+            (
+                Field::new("source", DataType::Utf8, false),
+                Arc::new(self.source.finish()),
+            ),
+            (
+                Field::new("estimated", DataType::Boolean, false),
+                Arc::new(self.estimated.finish()),
+            ),
+            (
+                Field::new("n_rows", DataType::UInt64, false),
+                Arc::new(self.n_rows.finish()),
+            ),
         ];
         for (f, c) in rest {
             fields.push(f);
@@ -411,6 +520,7 @@ impl SharesColumns {
             fields.push(Field::new("rows", arr.data_type().clone(), false));
             cols.push(Arc::new(arr));
         }
-        RecordBatch::try_new(Arc::new(Schema::new(fields)), cols).map_err(|e| Error::arrow("assembling supplier shares", e))
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), cols)
+            .map_err(|e| Error::arrow("assembling supplier shares", e))
     }
 }

@@ -51,7 +51,10 @@ impl SeriesFreq {
             "m" | "month" | "monthly" => Ok(SeriesFreq::Month),
             "q" | "quarter" | "quarterly" => Ok(SeriesFreq::Quarter),
             "a" | "y" | "year" | "annual" | "yearly" => Ok(SeriesFreq::Year),
-            other => Err(Error::invalid_argument(format!("unknown series frequency {other:?}"), "use \"month\", \"quarter\" or \"year\"")),
+            other => Err(Error::invalid_argument(
+                format!("unknown series frequency {other:?}"),
+                "use \"month\", \"quarter\" or \"year\"",
+            )),
         }
     }
 }
@@ -108,8 +111,20 @@ impl Calendar {
     }
     fn next(self, k: i32) -> i32 {
         match self.per_year() {
-            12 => if k % 100 == 12 { (k / 100 + 1) * 100 + 1 } else { k + 1 },
-            4 => if k % 10 == 4 { (k / 10 + 1) * 10 + 1 } else { k + 1 },
+            12 => {
+                if k % 100 == 12 {
+                    (k / 100 + 1) * 100 + 1
+                } else {
+                    k + 1
+                }
+            }
+            4 => {
+                if k % 10 == 4 {
+                    (k / 10 + 1) * 10 + 1
+                } else {
+                    k + 1
+                }
+            }
             _ => k + 1,
         }
     }
@@ -142,7 +157,10 @@ pub fn import_series(table: &TradeTable, opts: &SeriesOptions) -> Result<RecordB
     let monthly = table.meta().freq == Freq::Monthly;
     let time_by = match opts.freq {
         SeriesFreq::Month if !monthly => {
-            return Err(Error::invalid_argument("monthly series of an annual table", "use freq=\"year\" for an annual table"))
+            return Err(Error::invalid_argument(
+                "monthly series of an annual table",
+                "use freq=\"year\" for an annual table",
+            ))
         }
         SeriesFreq::Month => By::Period,
         SeriesFreq::Quarter => By::Quarter,
@@ -153,10 +171,24 @@ pub fn import_series(table: &TradeTable, opts: &SeriesOptions) -> Result<RecordB
         by.push(By::Product);
     }
     let key = TimeKey::from_by(&by, table.meta().freq)?;
-    let cal = Calendar { key, monthly_source: monthly };
+    let cal = Calendar {
+        key,
+        monthly_source: monthly,
+    };
     let suppliers = SupplierKeys::new(&opts.groups)?;
     let mut slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
-    let (view, grouped) = group_imports(table, &mut slots, opts.products.as_ref(), opts.source, opts.cif_fob, &by, opts.include_intra_group, false, &suppliers, false)?;
+    let (view, grouped) = group_imports(
+        table,
+        &mut slots,
+        opts.products.as_ref(),
+        opts.source,
+        opts.cif_fob,
+        &by,
+        opts.include_intra_group,
+        false,
+        &suppliers,
+        false,
+    )?;
     // (importer, product, supplier) -> time -> sums
     const ALL: u32 = u32::MAX;
     let mut series: BTreeMap<(u16, u32, u32), BTreeMap<i32, Acc>> = BTreeMap::new();
@@ -166,7 +198,12 @@ pub fn import_series(table: &TradeTable, opts: &SeriesOptions) -> Result<RecordB
         hi = hi.max(cell.period);
         for (sup, acc) in items {
             let s = if opts.by_supplier { sup } else { ALL };
-            series.entry((cell.importer, cell.product, s)).or_default().entry(cell.period).or_default().merge(&acc);
+            series
+                .entry((cell.importer, cell.product, s))
+                .or_default()
+                .entry(cell.period)
+                .or_default()
+                .merge(&acc);
         }
     }
     let mut calendar = vec![];
@@ -181,16 +218,29 @@ pub fn import_series(table: &TradeTable, opts: &SeriesOptions) -> Result<RecordB
     let full = cal.months();
     let mut c = SeriesCols::default();
     for ((imp, prod, sup), points) in &series {
-        let complete = |k: i32| points.get(&k).is_some_and(|a| full == 0 || a.months.count_ones() == full);
+        let complete = |k: i32| {
+            points
+                .get(&k)
+                .is_some_and(|a| full == 0 || a.months.count_ones() == full)
+        };
         let base = opts.baseline.map(|(from, to)| {
-            let vals: Vec<f64> = calendar.iter().filter(|k| (from..=to).contains(&cal.year(**k)) && complete(**k)).map(|k| points[k].value).collect();
+            let vals: Vec<f64> = calendar
+                .iter()
+                .filter(|k| (from..=to).contains(&cal.year(**k)) && complete(**k))
+                .map(|k| points[k].value)
+                .collect();
             (!vals.is_empty()).then(|| vals.iter().sum::<f64>() / vals.len() as f64)
         });
         for (pos, k) in calendar.iter().enumerate() {
             let acc = points.get(k);
             c.importer.push(slots.importers[*imp as usize].label.clone());
-            c.product.push((*prod != NO_PRODUCT).then(|| view.products.get(*prod as usize).cloned().unwrap_or_default()));
-            let (label, code) = if *sup == ALL { (String::new(), None) } else { suppliers.label(*sup) };
+            c.product
+                .push((*prod != NO_PRODUCT).then(|| view.products.get(*prod as usize).cloned().unwrap_or_default()));
+            let (label, code) = if *sup == ALL {
+                (String::new(), None)
+            } else {
+                suppliers.label(*sup)
+            };
             c.supplier.push(label);
             c.supplier_code.push(code);
             c.time.push(*k);
@@ -204,7 +254,11 @@ pub fn import_series(table: &TradeTable, opts: &SeriesOptions) -> Result<RecordB
                 _ => None,
             });
             let window = (pos + 1 >= ppy as usize).then(|| &calendar[pos + 1 - ppy as usize..=pos]);
-            c.rolling.push(window.and_then(|w| w.iter().all(|k| complete(*k)).then(|| w.iter().map(|k| points[k].value).sum())));
+            c.rolling.push(window.and_then(|w| {
+                w.iter()
+                    .all(|k| complete(*k))
+                    .then(|| w.iter().map(|k| points[k].value).sum())
+            }));
             c.index.push(match (base.flatten(), acc) {
                 (Some(b), Some(a)) if b > 0.0 => Some(100.0 * a.value / b),
                 _ => None,
@@ -213,25 +267,61 @@ pub fn import_series(table: &TradeTable, opts: &SeriesOptions) -> Result<RecordB
             c.n_rows.push(acc.map(|a| a.n_rows).unwrap_or(0));
         }
     }
-    let mut cols: Vec<(Field, ArrayRef)> = vec![(Field::new("importer", DataType::Utf8, false), Arc::new(StringArray::from(c.importer)))];
+    let mut cols: Vec<(Field, ArrayRef)> = vec![(
+        Field::new("importer", DataType::Utf8, false),
+        Arc::new(StringArray::from(c.importer)),
+    )];
     if opts.by_product {
-        cols.push((Field::new("product", DataType::Utf8, true), Arc::new(StringArray::from(c.product))));
+        cols.push((
+            Field::new("product", DataType::Utf8, true),
+            Arc::new(StringArray::from(c.product)),
+        ));
     }
     if opts.by_supplier {
-        cols.push((Field::new("supplier", DataType::Utf8, false), Arc::new(StringArray::from(c.supplier))));
-        cols.push((Field::new("supplier_code", DataType::UInt16, true), Arc::new(UInt16Array::from(c.supplier_code))));
+        cols.push((
+            Field::new("supplier", DataType::Utf8, false),
+            Arc::new(StringArray::from(c.supplier)),
+        ));
+        cols.push((
+            Field::new("supplier_code", DataType::UInt16, true),
+            Arc::new(UInt16Array::from(c.supplier_code)),
+        ));
     }
     cols.extend(key.columns(&c.time, &c.months, monthly));
-    cols.push((Field::new("value", DataType::Float64, true), Arc::new(Float64Array::from(c.value))));
-    cols.push((Field::new("gap", DataType::Boolean, false), Arc::new(BooleanArray::from(c.gap))));
-    cols.push((Field::new("complete", DataType::Boolean, false), Arc::new(BooleanArray::from(c.complete))));
-    cols.push((Field::new("yoy", DataType::Float64, true), Arc::new(Float64Array::from(c.yoy))));
-    cols.push((Field::new("rolling_year", DataType::Float64, true), Arc::new(Float64Array::from(c.rolling))));
+    cols.push((
+        Field::new("value", DataType::Float64, true),
+        Arc::new(Float64Array::from(c.value)),
+    ));
+    cols.push((
+        Field::new("gap", DataType::Boolean, false),
+        Arc::new(BooleanArray::from(c.gap)),
+    ));
+    cols.push((
+        Field::new("complete", DataType::Boolean, false),
+        Arc::new(BooleanArray::from(c.complete)),
+    ));
+    cols.push((
+        Field::new("yoy", DataType::Float64, true),
+        Arc::new(Float64Array::from(c.yoy)),
+    ));
+    cols.push((
+        Field::new("rolling_year", DataType::Float64, true),
+        Arc::new(Float64Array::from(c.rolling)),
+    ));
     if opts.baseline.is_some() {
-        cols.push((Field::new("index", DataType::Float64, true), Arc::new(Float64Array::from(c.index))));
+        cols.push((
+            Field::new("index", DataType::Float64, true),
+            Arc::new(Float64Array::from(c.index)),
+        ));
     }
-    cols.push((Field::new("source", DataType::Utf8, true), Arc::new(StringArray::from(c.source))));
-    cols.push((Field::new("n_rows", DataType::UInt64, false), Arc::new(UInt64Array::from(c.n_rows))));
+    cols.push((
+        Field::new("source", DataType::Utf8, true),
+        Arc::new(StringArray::from(c.source)),
+    ));
+    cols.push((
+        Field::new("n_rows", DataType::UInt64, false),
+        Arc::new(UInt64Array::from(c.n_rows)),
+    ));
     let (f, a): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
     RecordBatch::try_new(Arc::new(Schema::new(f)), a).map_err(|e| Error::arrow("assembling import series", e))
 }

@@ -23,7 +23,9 @@
 
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt16Array, UInt32Array, UInt64Array};
+use arrow_array::{
+    ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt16Array, UInt32Array, UInt64Array,
+};
 use arrow_schema::{DataType, Field, Schema};
 
 use crate::error::{Error, Result};
@@ -47,14 +49,25 @@ pub struct UnitValueOptions {
 
 impl UnitValueOptions {
     pub fn new(importers: Vec<Importer>) -> Self {
-        UnitValueOptions { importers, products: None, groups: vec![], by: vec![By::Period], source: Source::Reported, cif_fob: 1.0, include_intra_group: false }
+        UnitValueOptions {
+            importers,
+            products: None,
+            groups: vec![],
+            by: vec![By::Period],
+            source: Source::Reported,
+            cif_fob: 1.0,
+            include_intra_group: false,
+        }
     }
 }
 
 /// Unit values and relative unit values (see the module docs for the columns).
 pub fn unit_values(table: &TradeTable, opts: &UnitValueOptions) -> Result<RecordBatch> {
     if opts.by.contains(&By::Partner) {
-        return Err(Error::invalid_argument("unit values are per supplier already", "drop \"partner\" from by"));
+        return Err(Error::invalid_argument(
+            "unit values are per supplier already",
+            "drop \"partner\" from by",
+        ));
     }
     let mut by: Vec<By> = opts.by.iter().copied().filter(|b| *b != By::Product).collect();
     by.push(By::Product);
@@ -62,7 +75,18 @@ pub fn unit_values(table: &TradeTable, opts: &UnitValueOptions) -> Result<Record
     let monthly = table.meta().freq == Freq::Monthly;
     let suppliers = SupplierKeys::new(&opts.groups)?;
     let mut slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
-    let (view, grouped) = group_imports(table, &mut slots, opts.products.as_ref(), opts.source, opts.cif_fob, &by, opts.include_intra_group, false, &suppliers, false)?;
+    let (view, grouped) = group_imports(
+        table,
+        &mut slots,
+        opts.products.as_ref(),
+        opts.source,
+        opts.cif_fob,
+        &by,
+        opts.include_intra_group,
+        false,
+        &suppliers,
+        false,
+    )?;
     let mut c = Cols::default();
     for (cell, items) in grouped.cells {
         for (k, (sup, acc)) in items.iter().enumerate() {
@@ -84,7 +108,8 @@ pub fn unit_values(table: &TradeTable, opts: &UnitValueOptions) -> Result<Record
             c.importer.push(slots.importers[cell.importer as usize].label.clone());
             c.time.push(cell.period);
             c.months.push(acc.months);
-            c.product.push(view.products.get(cell.product as usize).cloned().unwrap_or_default());
+            c.product
+                .push(view.products.get(cell.product as usize).cloned().unwrap_or_default());
             let (label, code) = suppliers.label(*sup);
             c.supplier.push(label);
             c.supplier_code.push(code);
@@ -104,23 +129,68 @@ pub fn unit_values(table: &TradeTable, opts: &UnitValueOptions) -> Result<Record
             c.n_rows.push(acc.n_rows);
         }
     }
-    let mut cols: Vec<(Field, ArrayRef)> = vec![(Field::new("importer", DataType::Utf8, false), Arc::new(StringArray::from(c.importer)))];
+    let mut cols: Vec<(Field, ArrayRef)> = vec![(
+        Field::new("importer", DataType::Utf8, false),
+        Arc::new(StringArray::from(c.importer)),
+    )];
     cols.extend(time.columns(&c.time, &c.months, monthly));
     cols.extend([
-        (Field::new("product", DataType::Utf8, false), Arc::new(StringArray::from(c.product)) as ArrayRef),
-        (Field::new("supplier", DataType::Utf8, false), Arc::new(StringArray::from(c.supplier))),
-        (Field::new("supplier_code", DataType::UInt16, true), Arc::new(UInt16Array::from(c.supplier_code))),
-        (Field::new("value", DataType::Float64, false), Arc::new(Float64Array::from(c.value))),
-        (Field::new("quantity", DataType::Float64, true), Arc::new(Float64Array::from(c.quantity))),
-        (Field::new("quantity_unit", DataType::Utf8, true), Arc::new(StringArray::from(c.unit))),
-        (Field::new("unit_value", DataType::Float64, true), Arc::new(Float64Array::from(c.unit_value))),
-        (Field::new("others_value", DataType::Float64, true), Arc::new(Float64Array::from(c.others_value))),
-        (Field::new("others_quantity", DataType::Float64, true), Arc::new(Float64Array::from(c.others_quantity))),
-        (Field::new("n_others", DataType::UInt32, false), Arc::new(UInt32Array::from(c.n_others))),
-        (Field::new("relative_unit_value", DataType::Float64, true), Arc::new(Float64Array::from(c.relative))),
-        (Field::new("source", DataType::Utf8, false), Arc::new(StringArray::from(c.source))),
-        (Field::new("estimated", DataType::Boolean, false), Arc::new(BooleanArray::from(c.estimated))),
-        (Field::new("n_rows", DataType::UInt64, false), Arc::new(UInt64Array::from(c.n_rows))),
+        (
+            Field::new("product", DataType::Utf8, false),
+            Arc::new(StringArray::from(c.product)) as ArrayRef,
+        ),
+        (
+            Field::new("supplier", DataType::Utf8, false),
+            Arc::new(StringArray::from(c.supplier)),
+        ),
+        (
+            Field::new("supplier_code", DataType::UInt16, true),
+            Arc::new(UInt16Array::from(c.supplier_code)),
+        ),
+        (
+            Field::new("value", DataType::Float64, false),
+            Arc::new(Float64Array::from(c.value)),
+        ),
+        (
+            Field::new("quantity", DataType::Float64, true),
+            Arc::new(Float64Array::from(c.quantity)),
+        ),
+        (
+            Field::new("quantity_unit", DataType::Utf8, true),
+            Arc::new(StringArray::from(c.unit)),
+        ),
+        (
+            Field::new("unit_value", DataType::Float64, true),
+            Arc::new(Float64Array::from(c.unit_value)),
+        ),
+        (
+            Field::new("others_value", DataType::Float64, true),
+            Arc::new(Float64Array::from(c.others_value)),
+        ),
+        (
+            Field::new("others_quantity", DataType::Float64, true),
+            Arc::new(Float64Array::from(c.others_quantity)),
+        ),
+        (
+            Field::new("n_others", DataType::UInt32, false),
+            Arc::new(UInt32Array::from(c.n_others)),
+        ),
+        (
+            Field::new("relative_unit_value", DataType::Float64, true),
+            Arc::new(Float64Array::from(c.relative)),
+        ),
+        (
+            Field::new("source", DataType::Utf8, false),
+            Arc::new(StringArray::from(c.source)),
+        ),
+        (
+            Field::new("estimated", DataType::Boolean, false),
+            Arc::new(BooleanArray::from(c.estimated)),
+        ),
+        (
+            Field::new("n_rows", DataType::UInt64, false),
+            Arc::new(UInt64Array::from(c.n_rows)),
+        ),
     ]);
     let (f, a): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
     RecordBatch::try_new(Arc::new(Schema::new(f)), a).map_err(|e| Error::arrow("assembling unit values", e))

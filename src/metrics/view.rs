@@ -70,7 +70,12 @@ pub struct ViewOptions<'a> {
 
 impl Default for ViewOptions<'_> {
     fn default() -> Self {
-        ViewOptions { source: Source::Reported, cif_fob: 1.0, products: None, importers: None }
+        ViewOptions {
+            source: Source::Reported,
+            cif_fob: 1.0,
+            products: None,
+            importers: None,
+        }
     }
 }
 
@@ -257,5 +262,7 @@ impl<'a> Cols<'a> {
 
 /// A readable label for a country code: ISO3 when the country table knows it, the number otherwise.
 pub fn country_label(code: u16) -> String {
-    crate::reference::countries::by_code(code).map(|c| c.iso3.to_string()).unwrap_or_else(|| code.to_string())
+    crate::reference::countries::by_code(code)
+        .map(|c| c.iso3.to_string())
+        .unwrap_or_else(|| code.to_string())
 }

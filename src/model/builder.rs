@@ -108,7 +108,11 @@ impl TradeTableBuilder {
     pub fn push(&mut self, row: TradeRow<'_>) -> Result<()> {
         if row.quantity.is_some() && row.quantity_unit.is_none() {
             return Err(Error::invalid_argument(
-                format!("quantity {} of product {} has no unit", row.quantity.unwrap_or_default(), row.product),
+                format!(
+                    "quantity {} of product {} has no unit",
+                    row.quantity.unwrap_or_default(),
+                    row.product
+                ),
                 "give every quantity a unit",
             ));
         }
@@ -133,7 +137,10 @@ impl TradeTableBuilder {
             Some(u) => {
                 let next = self.units.len();
                 if next >= i8::MAX as usize && !self.units.contains_key(u) {
-                    return Err(Error::invalid_argument("more than 127 quantity units", "normalise unit names"));
+                    return Err(Error::invalid_argument(
+                        "more than 127 quantity units",
+                        "normalise unit names",
+                    ));
                 }
                 Some(*self.units.entry(u.to_string()).or_insert(next as i8))
             }
@@ -156,14 +163,20 @@ impl TradeTableBuilder {
             Arc::new(self.period.finish()),
             Arc::new(self.reporter.finish()),
             Arc::new(self.partner.finish()),
-            fixed_dict(std::mem::take(&mut self.flow).into_iter().map(Some).collect(), &Flow::DICTIONARY),
+            fixed_dict(
+                std::mem::take(&mut self.flow).into_iter().map(Some).collect(),
+                &Flow::DICTIONARY,
+            ),
             {
                 let mut values = vec![""; self.products.len()];
                 for (k, v) in &self.products {
                     values[*v as usize] = k.as_str();
                 }
                 let keys = Int32Array::from(std::mem::take(&mut self.product_keys));
-                Arc::new(DictionaryArray::<Int32Type>::try_new(keys, Arc::new(StringArray::from(values))).map_err(|e| Error::arrow("building product column", e))?)
+                Arc::new(
+                    DictionaryArray::<Int32Type>::try_new(keys, Arc::new(StringArray::from(values)))
+                        .map_err(|e| Error::arrow("building product column", e))?,
+                )
             },
             Arc::new(self.value.finish()),
             fixed_dict(std::mem::take(&mut self.basis), &ValueBasis::DICTIONARY),

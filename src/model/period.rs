@@ -52,8 +52,10 @@ impl Period {
             Freq::Annual if (1900..=2200).contains(&code) => Some(Period::Year(code)),
             Freq::Monthly => {
                 let (year, month) = (code / 100, code % 100);
-                ((1900..=2200).contains(&year) && (1..=12).contains(&month))
-                    .then_some(Period::Month { year, month: month as u8 })
+                ((1900..=2200).contains(&year) && (1..=12).contains(&month)).then_some(Period::Month {
+                    year,
+                    month: month as u8,
+                })
             }
             _ => None,
         }
@@ -112,7 +114,10 @@ mod tests {
     #[test]
     fn parses_common_spellings() {
         assert_eq!(Period::parse("2021").unwrap(), Period::Year(2021));
-        assert_eq!(Period::parse("2021-03").unwrap(), Period::Month { year: 2021, month: 3 });
+        assert_eq!(
+            Period::parse("2021-03").unwrap(),
+            Period::Month { year: 2021, month: 3 }
+        );
         assert_eq!(Period::parse("202112").unwrap().code(), 202112);
         assert_eq!(Period::parse("2022-01-01").unwrap().code(), 202201);
         assert!(Period::parse("2021-13").is_err());

@@ -46,7 +46,11 @@ impl Vintage {
         }
         if let Some(rest) = t.strip_prefix("HS") {
             let y = year(rest).ok_or_else(bad)?;
-            return if Self::HS_EDITIONS.contains(&y) { Ok(Vintage::Hs(y)) } else { Err(bad()) };
+            return if Self::HS_EDITIONS.contains(&y) {
+                Ok(Vintage::Hs(y))
+            } else {
+                Err(bad())
+            };
         }
         if let Some(rest) = t.strip_prefix('H') {
             let i: usize = rest.parse().map_err(|_| bad())?;
@@ -69,7 +73,12 @@ impl Vintage {
         match self {
             Vintage::Hs(_) => self,
             Vintage::Cn(y) | Vintage::Hts(y) => {
-                let ed = Self::HS_EDITIONS.iter().rev().find(|e| **e <= y).copied().unwrap_or(1992);
+                let ed = Self::HS_EDITIONS
+                    .iter()
+                    .rev()
+                    .find(|e| **e <= y)
+                    .copied()
+                    .unwrap_or(1992);
                 Vintage::Hs(ed)
             }
         }
@@ -162,7 +171,10 @@ mod tests {
 
     #[test]
     fn product_code_rules() {
-        assert_eq!(ProductCode::new("8542.31", Vintage::Hs(2022)).unwrap().digits(), "854231");
+        assert_eq!(
+            ProductCode::new("8542.31", Vintage::Hs(2022)).unwrap().digits(),
+            "854231"
+        );
         assert!(ProductCode::new("10121", Vintage::Hs(1992)).is_err());
         assert!(ProductCode::new("85423190", Vintage::Hs(2022)).is_err());
         assert!(ProductCode::new("85423190", Vintage::Cn(2022)).is_ok());

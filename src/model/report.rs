@@ -25,7 +25,10 @@ const MAX_EXAMPLES: usize = 5;
 
 impl ReadReport {
     pub fn new(source: impl Into<String>) -> Self {
-        ReadReport { sources: vec![source.into()], ..Default::default() }
+        ReadReport {
+            sources: vec![source.into()],
+            ..Default::default()
+        }
     }
 
     /// Records one set-aside row.

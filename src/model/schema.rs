@@ -41,8 +41,18 @@ pub mod col {
     pub const SOURCE: &str = "source";
     /// All canonical columns in schema order.
     pub const ALL: [&str; 12] = [
-        PERIOD, REPORTER, PARTNER, FLOW, PRODUCT, VALUE, VALUE_BASIS, QUANTITY, QUANTITY_UNIT,
-        NET_WEIGHT_KG, ESTIMATED, SOURCE,
+        PERIOD,
+        REPORTER,
+        PARTNER,
+        FLOW,
+        PRODUCT,
+        VALUE,
+        VALUE_BASIS,
+        QUANTITY,
+        QUANTITY_UNIT,
+        NET_WEIGHT_KG,
+        ESTIMATED,
+        SOURCE,
     ];
 }
 
@@ -66,7 +76,11 @@ pub struct TableMeta {
 
 impl TableMeta {
     pub fn new(freq: Freq, currency: &str, vintage: Option<Vintage>) -> Self {
-        TableMeta { freq, currency: currency.to_ascii_uppercase(), vintage }
+        TableMeta {
+            freq,
+            currency: currency.to_ascii_uppercase(),
+            vintage,
+        }
     }
 
     pub fn to_metadata(&self) -> HashMap<String, String> {

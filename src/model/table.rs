@@ -1,7 +1,5 @@
 //! [`TradeTable`]: trade records as Arrow record batches with a validated canonical schema.
 
-
-
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int32Type, Int8Type};
 use arrow_array::{Array, ArrayRef, RecordBatch};
@@ -46,7 +44,12 @@ impl TradeTable {
                 .map_err(|e| Error::arrow("attaching the canonical schema", e))?;
             out.push(batch);
         }
-        let table = TradeTable { schema, batches: out, meta, report };
+        let table = TradeTable {
+            schema,
+            batches: out,
+            meta,
+            report,
+        };
         table.validate()?;
         Ok(table)
     }
@@ -63,12 +66,22 @@ impl TradeTable {
                     .map_err(|e| Error::arrow("attaching the canonical schema", e))?,
             );
         }
-        Ok(TradeTable { schema, batches: out, meta, report })
+        Ok(TradeTable {
+            schema,
+            batches: out,
+            meta,
+            report,
+        })
     }
 
     /// An empty table with `meta`.
     pub fn empty(meta: TableMeta) -> Self {
-        TradeTable { schema: canonical_schema(&meta), batches: vec![], meta, report: ReadReport::default() }
+        TradeTable {
+            schema: canonical_schema(&meta),
+            batches: vec![],
+            meta,
+            report: ReadReport::default(),
+        }
     }
 
     pub fn schema(&self) -> SchemaRef {
@@ -95,7 +108,12 @@ impl TradeTable {
 
     /// Same data, new batches list (e.g. after filtering). Batches must be canonical.
     pub(crate) fn with_batches(&self, batches: Vec<RecordBatch>) -> TradeTable {
-        TradeTable { schema: self.schema.clone(), batches, meta: self.meta.clone(), report: self.report.clone() }
+        TradeTable {
+            schema: self.schema.clone(),
+            batches,
+            meta: self.meta.clone(),
+            report: self.report.clone(),
+        }
     }
 
     /// Appends the rows of `other`. Frequency, currency and vintage must agree: mixing them
@@ -103,7 +121,10 @@ impl TradeTable {
     pub fn concat(tables: Vec<TradeTable>) -> Result<TradeTable> {
         let mut it = tables.into_iter();
         let Some(mut first) = it.next() else {
-            return Err(Error::invalid_argument("no tables to concatenate", "pass at least one table"));
+            return Err(Error::invalid_argument(
+                "no tables to concatenate",
+                "pass at least one table",
+            ));
         };
         for t in it {
             if t.meta != first.meta {
@@ -112,10 +133,17 @@ impl TradeTable {
                         "cannot combine a table of {} {} {} with one of {} {} {}",
                         first.meta.freq.as_str(),
                         first.meta.currency,
-                        first.meta.vintage.map(|v| v.name()).unwrap_or_else(|| "unknown vintage".into()),
+                        first
+                            .meta
+                            .vintage
+                            .map(|v| v.name())
+                            .unwrap_or_else(|| "unknown vintage".into()),
                         t.meta.freq.as_str(),
                         t.meta.currency,
-                        t.meta.vintage.map(|v| v.name()).unwrap_or_else(|| "unknown vintage".into()),
+                        t.meta
+                            .vintage
+                            .map(|v| v.name())
+                            .unwrap_or_else(|| "unknown vintage".into()),
                     ),
                     "convert currency, frequency (metrics::time) or vintage (classify::convert) first",
                 ));
@@ -165,7 +193,10 @@ impl TradeTable {
         let mut row0: u64 = 0;
         for batch in &self.batches {
             let loc = |row: usize, column: &str, value: String| {
-                Location::file(source.clone()).line(row0 + row as u64 + 1).column(column).value(value)
+                Location::file(source.clone())
+                    .line(row0 + row as u64 + 1)
+                    .column(column)
+                    .value(value)
             };
             let reporter = batch.column(1).as_primitive::<arrow_array::types::UInt16Type>();
             let partner = batch.column(2).as_primitive::<arrow_array::types::UInt16Type>();
@@ -233,7 +264,10 @@ impl TradeTable {
     /// Returns a single column of every batch.
     pub fn column(&self, name: &str) -> Result<Vec<ArrayRef>> {
         let idx = self.schema.index_of(name).map_err(|_| {
-            Error::schema(format!("no column {name:?}"), format!("columns are {}", col::ALL.join(", ")))
+            Error::schema(
+                format!("no column {name:?}"),
+                format!("columns are {}", col::ALL.join(", ")),
+            )
         })?;
         Ok(self.batches.iter().map(|b| b.column(idx).clone()).collect())
     }
@@ -246,7 +280,12 @@ fn check_fields(batch: &RecordBatch) -> Result<()> {
         return Err(Error::schema(
             format!(
                 "batch has columns [{}], expected [{}]",
-                schema.fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>().join(", "),
+                schema
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 col::ALL.join(", ")
             ),
             "map your columns with TradeTable.from_arrow(obj, columns={...})",
@@ -255,12 +294,21 @@ fn check_fields(batch: &RecordBatch) -> Result<()> {
     for (f, e) in schema.fields().iter().zip(expected.iter()) {
         if f.name() != e.name() || f.data_type() != e.data_type() {
             return Err(Error::schema(
-                format!("column {:?} of type {} where {:?} of type {} was expected", f.name(), f.data_type(), e.name(), e.data_type()),
+                format!(
+                    "column {:?} of type {} where {:?} of type {} was expected",
+                    f.name(),
+                    f.data_type(),
+                    e.name(),
+                    e.data_type()
+                ),
                 "build batches with TradeTableBuilder or map columns with from_arrow",
             ));
         }
         if !e.is_nullable() && batch.column_by_name(e.name()).map(|c| c.null_count()).unwrap_or(0) > 0 {
-            return Err(Error::schema(format!("column {:?} has nulls", e.name()), "fill or drop rows with missing values"));
+            return Err(Error::schema(
+                format!("column {:?} has nulls", e.name()),
+                "fill or drop rows with missing values",
+            ));
         }
     }
     Ok(())
@@ -273,7 +321,8 @@ mod tests {
 
     fn one(product: &str, value: f64) -> TradeTable {
         let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
-        b.push(TradeRow::new(2022, 156, 643, Flow::Import, product, value)).unwrap();
+        b.push(TradeRow::new(2022, 156, 643, Flow::Import, product, value))
+            .unwrap();
         b.finish().unwrap()
     }
 

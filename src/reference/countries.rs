@@ -17,8 +17,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-pub use super::country_table::{Area, AreaKind, AREAS};
 use super::country_table::AREA_TABLE;
+pub use super::country_table::{Area, AreaKind, AREAS};
 use crate::error::{Error, Result};
 
 /// One country or territory as trade statistics know it.
@@ -95,10 +95,20 @@ pub fn table() -> Result<arrow_array::RecordBatch> {
     use arrow_schema::{DataType, Field, Schema};
     use std::sync::Arc;
     let code = |f: fn(&Area) -> u16| -> ArrayRef {
-        Arc::new(AREAS.iter().map(|a| Some(f(a)).filter(|&c| c != 0)).collect::<UInt16Array>())
+        Arc::new(
+            AREAS
+                .iter()
+                .map(|a| Some(f(a)).filter(|&c| c != 0))
+                .collect::<UInt16Array>(),
+        )
     };
     let text = |f: fn(&Area) -> &'static str| -> ArrayRef {
-        Arc::new(AREAS.iter().map(|a| Some(f(a)).filter(|s| !s.is_empty())).collect::<StringArray>())
+        Arc::new(
+            AREAS
+                .iter()
+                .map(|a| Some(f(a)).filter(|s| !s.is_empty()))
+                .collect::<StringArray>(),
+        )
     };
     let schema = Schema::new(vec![
         Field::new("comtrade", DataType::UInt16, true),
@@ -151,7 +161,11 @@ pub(crate) fn normalize(s: &str) -> String {
     if words.len() > 1 && words[0] == "the" {
         words.remove(0);
     }
-    words.iter().map(|w| if *w == "st" { "saint" } else { w }).collect::<Vec<_>>().join(" ")
+    words
+        .iter()
+        .map(|w| if *w == "st" { "saint" } else { w })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Normalized name -> row indices.
@@ -184,21 +198,37 @@ fn rank(kind: AreaKind) -> u8 {
 }
 
 fn unknown(query: &str, context: &str, hint: String) -> Error {
-    Error::UnknownCountry { query: query.into(), context: context.into(), hint }
+    Error::UnknownCountry {
+        query: query.into(),
+        context: context.into(),
+        hint,
+    }
 }
 
 /// Picks the best-ranked rows; several distinct countries at the best rank is an ambiguity.
 fn pick(query: &str, rows: &[usize]) -> Result<&'static Area> {
     let best = rows.iter().filter_map(|&i| AREAS.get(i)).map(|a| rank(a.kind)).min();
-    let top: Vec<&'static Area> =
-        rows.iter().filter_map(|&i| AREAS.get(i)).filter(|a| Some(rank(a.kind)) == best).collect();
+    let top: Vec<&'static Area> = rows
+        .iter()
+        .filter_map(|&i| AREAS.get(i))
+        .filter(|a| Some(rank(a.kind)) == best)
+        .collect();
     match top.as_slice() {
         [one] => Ok(one),
         [] => Err(unknown(query, "", "the countries table has no such entry".into())),
         many => {
-            let names: Vec<String> =
-                many.iter().map(|a| format!("{} ({}, code {})", a.country.name, a.country.iso3, a.country.comtrade)).collect();
-            Err(unknown(query, " (ambiguous)", format!("it matches {}; use an ISO alpha-3 code or a numeric code", names.join(", "))))
+            let names: Vec<String> = many
+                .iter()
+                .map(|a| format!("{} ({}, code {})", a.country.name, a.country.iso3, a.country.comtrade))
+                .collect();
+            Err(unknown(
+                query,
+                " (ambiguous)",
+                format!(
+                    "it matches {}; use an ISO alpha-3 code or a numeric code",
+                    names.join(", ")
+                ),
+            ))
         }
     }
 }
@@ -210,15 +240,28 @@ fn by_number(n: u16) -> Option<&'static Area> {
     if let Some(a) = data.filter(|a| matches!(a.kind, AreaKind::Country | AreaKind::Alias)) {
         return Some(a);
     }
-    if let Some(a) = AREAS.iter().find(|a| a.kind == AreaKind::Country && a.country.iso_numeric == n) {
+    if let Some(a) = AREAS
+        .iter()
+        .find(|a| a.kind == AreaKind::Country && a.country.iso_numeric == n)
+    {
         return Some(a);
     }
-    data.or_else(|| AREAS.iter().find(|a| a.kind == AreaKind::NoOwnCode && a.country.iso_numeric == n))
+    data.or_else(|| {
+        AREAS
+            .iter()
+            .find(|a| a.kind == AreaKind::NoOwnCode && a.country.iso_numeric == n)
+    })
 }
 
 fn by_iso_alpha(q: &str) -> Option<&'static Area> {
     let upper = q.to_ascii_uppercase();
-    let field = |a: &Area| if upper.len() == 2 { a.country.iso2 } else { a.country.iso3 };
+    let field = |a: &Area| {
+        if upper.len() == 2 {
+            a.country.iso2
+        } else {
+            a.country.iso3
+        }
+    };
     let mut best: Option<&'static Area> = None;
     for a in AREAS {
         if field(a) == upper && best.is_none_or(|b| rank(a.kind) < rank(b.kind)) {
@@ -232,7 +275,11 @@ fn by_iso_alpha(q: &str) -> Option<&'static Area> {
 pub fn area(query: &str) -> Result<&'static Area> {
     let q = query.trim();
     if q.is_empty() {
-        return Err(unknown(query, "", "give an ISO code (\"USA\"), a numeric code (842) or a name".into()));
+        return Err(unknown(
+            query,
+            "",
+            "give an ISO code (\"USA\"), a numeric code (842) or a name".into(),
+        ));
     }
     if q.chars().all(|c| c.is_ascii_digit()) {
         return match q.parse::<u16>().ok().and_then(by_number) {
@@ -255,7 +302,11 @@ pub fn area(query: &str) -> Result<&'static Area> {
     }
     // A name that starts like exactly one country ("Russian" -> no; "Bosnia" is an alias) is
     // not guessed: the hint lists the closest names instead.
-    Err(unknown(query, "", format!("closest names: {}", closest_names(&key, 3).join(", "))))
+    Err(unknown(
+        query,
+        "",
+        format!("closest names: {}", closest_names(&key, 3).join(", ")),
+    ))
 }
 
 /// Resolves an ISO alpha-2 or alpha-3 code, a Comtrade/ISO numeric code written as text, or a
@@ -281,11 +332,16 @@ pub fn country(query: &str) -> Result<&'static Country> {
 /// rows (Italy: 380, 381). A country without its own code is an error naming where its trade is.
 pub fn data_codes(a: &'static Area, query: &str) -> Result<Vec<u16>> {
     if a.kind == AreaKind::NoOwnCode {
-        let within = by_code(a.included_in).map(|c| format!("{} ({})", c.name, c.comtrade)).unwrap_or_default();
+        let within = by_code(a.included_in)
+            .map(|c| format!("{} ({})", c.name, c.comtrade))
+            .unwrap_or_default();
         return Err(unknown(
             query,
             " (no code of its own in trade data)",
-            format!("{} is reported within {within}; use that code if the aggregate is what you want", a.country.name),
+            format!(
+                "{} is reported within {within}; use that code if the aggregate is what you want",
+                a.country.name
+            ),
         ));
     }
     let mut codes = vec![a.country.comtrade];
@@ -385,14 +441,21 @@ mod tests {
     fn table_is_consistent() {
         // One current row per ISO code; data codes unique.
         let mut seen = std::collections::HashSet::new();
-        for a in AREAS.iter().filter(|a| matches!(a.kind, AreaKind::Country | AreaKind::NoOwnCode)) {
+        for a in AREAS
+            .iter()
+            .filter(|a| matches!(a.kind, AreaKind::Country | AreaKind::NoOwnCode))
+        {
             assert!(seen.insert(a.country.iso3), "duplicate iso3 {}", a.country.iso3);
             assert_eq!(a.country.iso3.len(), 3, "{:?}", a.country);
             assert_eq!(a.country.iso2.len(), 2, "{:?}", a.country);
         }
         let mut codes = std::collections::HashSet::new();
         for a in AREAS.iter().filter(|a| a.country.comtrade != 0) {
-            assert!(codes.insert(a.country.comtrade), "duplicate code {}", a.country.comtrade);
+            assert!(
+                codes.insert(a.country.comtrade),
+                "duplicate code {}",
+                a.country.comtrade
+            );
             assert!(is_known_code(a.country.comtrade));
         }
         assert!(!is_known_code(0));
@@ -412,7 +475,10 @@ mod tests {
                 // Same entity: same row, or the current country for an alias/former row that
                 // shares its name (381 Italy -> 380 Italy).
                 assert!(
-                    got == a || (got.kind == AreaKind::Country && got.country.iso3 == a.country.iso3 && a.kind != AreaKind::Country),
+                    got == a
+                        || (got.kind == AreaKind::Country
+                            && got.country.iso3 == a.country.iso3
+                            && a.kind != AreaKind::Country),
                     "{n:?} of {:?} found {:?}",
                     a.country,
                     got.country
@@ -432,7 +498,10 @@ mod tests {
     #[test]
     fn ambiguous_and_unknown_names_give_hints() {
         let e = country("korea").unwrap_err().to_string();
-        assert!(e.contains("ambiguous") && e.contains("South Korea") && e.contains("North Korea"), "{e}");
+        assert!(
+            e.contains("ambiguous") && e.contains("South Korea") && e.contains("North Korea"),
+            "{e}"
+        );
         let e = country("Germny").unwrap_err().to_string();
         assert!(e.contains("Germany"), "{e}");
         assert!(matches!(country(""), Err(Error::UnknownCountry { .. })));

@@ -58,16 +58,21 @@ impl Date {
     pub fn parse(s: &str) -> Result<Date> {
         let t = s.trim();
         let bad = || {
-            Error::invalid_argument(format!("cannot read date {t:?}"), "write a date as 2019-06-30, a month as 2019-06 or a year as 2019")
+            Error::invalid_argument(
+                format!("cannot read date {t:?}"),
+                "write a date as 2019-06-30, a month as 2019-06 or a year as 2019",
+            )
         };
         let parts: Vec<&str> = t.split('-').collect();
         let num = |p: &str| p.parse::<i32>().map_err(|_| bad());
         let d = match parts.as_slice() {
             [y] if y.len() == 4 => Date::new(num(y)?, 7, 1),
             [y, m] if y.len() == 4 => Date::new(num(y)?, u8::try_from(num(m)?).map_err(|_| bad())?, 1),
-            [y, m, d] if y.len() == 4 => {
-                Date::new(num(y)?, u8::try_from(num(m)?).map_err(|_| bad())?, u8::try_from(num(d)?).map_err(|_| bad())?)
-            }
+            [y, m, d] if y.len() == 4 => Date::new(
+                num(y)?,
+                u8::try_from(num(m)?).map_err(|_| bad())?,
+                u8::try_from(num(d)?).map_err(|_| bad())?,
+            ),
             _ => return Err(bad()),
         };
         if d.is_valid() {
@@ -183,7 +188,10 @@ impl Group {
 
 /// Group names compare without case, spaces, `-`, `_` or `.`: "re-routing hubs" = "REROUTING_HUBS".
 fn group_key(name: &str) -> String {
-    name.chars().filter(|c| !matches!(c, ' ' | '-' | '_' | '.')).flat_map(char::to_lowercase).collect()
+    name.chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '_' | '.'))
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 const fn d(year: i32, month: u8, day: u8) -> Option<Date> {
@@ -235,12 +243,19 @@ const EU27_2020: &[&str] = &[
 /// Memberships of a country (ISO alpha-3) over `[from, until)`: its data code plus extra codes
 /// (Italy 381). Only called with codes of the table, checked by the tests.
 fn member(iso3: &str, from: Option<Date>, until: Option<Date>) -> Vec<Membership> {
-    let Ok(a) = countries::area(iso3) else { return Vec::new() };
+    let Ok(a) = countries::area(iso3) else {
+        return Vec::new();
+    };
     let codes = countries::data_codes(a, iso3).unwrap_or_default();
     codes
         .iter()
         .enumerate()
-        .map(|(i, &code)| Membership { code, from, until, extra_code: i > 0 })
+        .map(|(i, &code)| Membership {
+            code,
+            from,
+            until,
+            extra_code: i > 0,
+        })
         .collect()
 }
 
@@ -254,11 +269,21 @@ fn eu_dated() -> Vec<Membership> {
         out.extend(member(iso3, from, until));
         if iso3 == "BEL" {
             // Belgium-Luxembourg reported together until 1998 (BACI 1995-1998, Comtrade).
-            out.push(Membership { code: 58, from, until: BELGIUM_LUXEMBOURG_SPLIT, extra_code: true });
+            out.push(Membership {
+                code: 58,
+                from,
+                until: BELGIUM_LUXEMBOURG_SPLIT,
+                extra_code: true,
+            });
         }
     }
     // Germany: the FRG (280) until reunification, then Germany (276).
-    out.push(Membership { code: 280, from: d(1958, 1, 1), until: REUNIFICATION, extra_code: false });
+    out.push(Membership {
+        code: 280,
+        from: d(1958, 1, 1),
+        until: REUNIFICATION,
+        extra_code: false,
+    });
     out.extend(member("DEU", REUNIFICATION, None));
     out
 }
@@ -417,10 +442,16 @@ impl GroupRegistry {
 fn make_group(name: &str, members: &[&str], local: Option<&GroupRegistry>) -> Result<Group> {
     let key = group_key(name);
     if key.is_empty() {
-        return Err(Error::invalid_argument("empty group name", "give the group a name, e.g. \"Nordics\""));
+        return Err(Error::invalid_argument(
+            "empty group name",
+            "give the group a name, e.g. \"Nordics\"",
+        ));
     }
     if builtin_groups().iter().any(|g| g.matches(&key)) {
-        return Err(Error::invalid_argument(format!("{name:?} is a built-in group"), "choose another name for your group"));
+        return Err(Error::invalid_argument(
+            format!("{name:?} is a built-in group"),
+            "choose another name for your group",
+        ));
     }
     if let Ok(c) = countries::country(name) {
         return Err(Error::invalid_argument(
@@ -429,7 +460,10 @@ fn make_group(name: &str, members: &[&str], local: Option<&GroupRegistry>) -> Re
         ));
     }
     if members.is_empty() {
-        return Err(Error::invalid_argument(format!("group {name:?} has no members"), "list at least one country"));
+        return Err(Error::invalid_argument(
+            format!("group {name:?} has no members"),
+            "list at least one country",
+        ));
     }
     let mut codes: Vec<u16> = Vec::new();
     for m in members {
@@ -443,7 +477,11 @@ fn make_group(name: &str, members: &[&str], local: Option<&GroupRegistry>) -> Re
             }
         }
     }
-    let names: Vec<&str> = codes.iter().filter_map(|&c| countries::by_code(c)).map(|c| c.name).collect();
+    let names: Vec<&str> = codes
+        .iter()
+        .filter_map(|&c| countries::by_code(c))
+        .map(|c| c.name)
+        .collect();
     Ok(Group {
         name: name.trim().to_string(),
         aliases: Vec::new(),
@@ -477,7 +515,11 @@ pub fn group(name: &str) -> Result<Group> {
 }
 
 fn find(name: &str) -> Option<Group> {
-    let user = GroupRegistry::global().read().unwrap_or_else(|p| p.into_inner()).get(name).cloned();
+    let user = GroupRegistry::global()
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(name)
+        .cloned();
     let key = group_key(name);
     user.or_else(|| builtin_groups().iter().find(|g| g.matches(&key)).cloned())
 }
@@ -489,7 +531,13 @@ pub(crate) fn lookup_codes(name: &str, day: Option<Date>) -> Option<Vec<u16>> {
 
 fn unknown_group(name: &str) -> Error {
     let mut names: Vec<String> = builtin_groups().iter().map(|g| g.name.clone()).collect();
-    names.extend(GroupRegistry::global().read().unwrap_or_else(|p| p.into_inner()).groups().map(|g| g.name.clone()));
+    names.extend(
+        GroupRegistry::global()
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .groups()
+            .map(|g| g.name.clone()),
+    );
     Error::invalid_argument(
         format!("unknown group {name:?}"),
         format!("known groups: {}; define your own with define_group", names.join(", ")),
@@ -526,7 +574,12 @@ mod tests {
         for g in builtin_groups() {
             assert!(!g.members.is_empty(), "{}", g.name);
             for m in &g.members {
-                assert!(countries::is_known_code(m.code), "{} has unknown code {}", g.name, m.code);
+                assert!(
+                    countries::is_known_code(m.code),
+                    "{} has unknown code {}",
+                    g.name,
+                    m.code
+                );
             }
         }
     }
@@ -537,6 +590,9 @@ mod tests {
         assert!(reg.define("eu", &["FRA"]).is_err());
         assert!(reg.define("x", &[]).is_err());
         assert!(reg.define("x", &["Atlantis"]).is_err());
-        assert!(reg.define("France", &["DEU"]).is_err(), "a group must not shadow a country");
+        assert!(
+            reg.define("France", &["DEU"]).is_err(),
+            "a group must not shadow a country"
+        );
     }
 }

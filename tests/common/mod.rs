@@ -10,7 +10,6 @@ pub fn shared_data() -> Option<PathBuf> {
         std::env::var_os("TRADEDEP_SHARED_DATA").map(PathBuf::from),
         Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data")),
         Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")),
-        Some(PathBuf::from("/work/shared/data")),
     ];
     for c in candidates.into_iter().flatten() {
         if c.join("README.md").exists() {

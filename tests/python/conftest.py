@@ -15,7 +15,6 @@ def _find_shared_data() -> Path | None:
         os.environ.get("TRADEDEP_SHARED_DATA"),
         ROOT.parent / "shared" / "data",
         ROOT.parent.parent / "shared" / "data",
-        Path("/work/shared/data"),
     ]
     for c in candidates:
         if c and (Path(c) / "README.md").exists():

@@ -68,7 +68,11 @@ pub fn by_code(code: i64) -> UnitLookup {
 
 /// Looks up a Comtrade quantity unit abbreviation (case-insensitive, spaces ignored).
 pub fn by_abbreviation(abbr: &str) -> UnitLookup {
-    let a: String = abbr.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+    let a: String = abbr
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase();
     let u = match a.as_str() {
         "" | "n/a" | "na" | "-" | "noquantity" => return UnitLookup::NoQuantity,
         "m²" | "m2" => unit("m2", 1.0),
@@ -108,7 +112,20 @@ mod tests {
 
     #[test]
     fn codes_and_abbreviations_agree() {
-        for (code, abbr) in [(2, "m²"), (3, "1000 kWh"), (4, "m"), (5, "u"), (6, "2u"), (7, "l"), (8, "kg"), (9, "1000u"), (10, "u (jeu/pack)"), (11, "12u"), (12, "m³"), (13, "carat")] {
+        for (code, abbr) in [
+            (2, "m²"),
+            (3, "1000 kWh"),
+            (4, "m"),
+            (5, "u"),
+            (6, "2u"),
+            (7, "l"),
+            (8, "kg"),
+            (9, "1000u"),
+            (10, "u (jeu/pack)"),
+            (11, "12u"),
+            (12, "m³"),
+            (13, "carat"),
+        ] {
             assert_eq!(by_code(code), by_abbreviation(abbr), "code {code}");
         }
     }
@@ -118,7 +135,19 @@ mod tests {
         assert_eq!(resolve(Some(-1), Some("N/A")), UnitLookup::NoQuantity);
         assert_eq!(resolve(None, None), UnitLookup::NoQuantity);
         assert_eq!(resolve(Some(99), None), UnitLookup::Unknown);
-        assert_eq!(resolve(Some(99), Some("kg")), UnitLookup::Unit(Unit { name: "kg", factor: 1.0 }));
-        assert_eq!(resolve(Some(9), None), UnitLookup::Unit(Unit { name: "u", factor: 1000.0 }));
+        assert_eq!(
+            resolve(Some(99), Some("kg")),
+            UnitLookup::Unit(Unit {
+                name: "kg",
+                factor: 1.0
+            })
+        );
+        assert_eq!(
+            resolve(Some(9), None),
+            UnitLookup::Unit(Unit {
+                name: "u",
+                factor: 1000.0
+            })
+        );
     }
 }
