@@ -100,7 +100,12 @@ fn streaming_equals_the_table_path_and_an_independent_computation() {
         },
     )
     .unwrap();
-    let expected = reference(&text);
+    agrees_with_reference(&out, &text);
+}
+
+/// Every cell of `out` against [`reference`] over the same text (a single year).
+fn agrees_with_reference(out: &arrow_array::RecordBatch, text: &str) {
+    let expected = reference(text);
     assert_eq!(out.num_rows(), expected.len());
     let imp = out.column_by_name("importer").unwrap().as_primitive::<UInt16Type>();
     let prod = out.column_by_name("product").unwrap().as_string::<i32>();
@@ -317,4 +322,103 @@ fn compaction_between_pushes_keeps_the_result_exact() {
         plain.column_by_name("top_code").unwrap(),
         compacted.column_by_name("top_code").unwrap()
     );
+}
+
+/// A file in CEPII's order (year, exporter, importer, product), each key once, about `n` rows
+/// a year: some pairs trade most products, some few; values repeat so that ties happen.
+fn sorted_baci_text(n: usize, years: &[i32]) -> String {
+    let countries = [4u16, 24, 36, 156, 251, 276, 392, 643, 710, 842];
+    let products: Vec<u32> = (0..60).map(|p| 10121 + 1379 * p).collect();
+    let keep = n as u64 * 1000 / (countries.len() * countries.len() * products.len()) as u64;
+    let mut s = String::from("\"t\",\"i\",\"j\",\"k\",\"v\",\"q\"\r\n");
+    let mut x: u64 = 777;
+    for t in years {
+        for i in countries {
+            for j in countries {
+                for k in &products {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    if (x >> 33) % 1000 >= keep {
+                        continue;
+                    }
+                    let v = [1.5f64, 2.0, 0.001, 13.25, 2.0, 7081.5][(x >> 20) as usize % 6];
+                    let q = if x % 7 == 0 {
+                        "NA".to_string()
+                    } else {
+                        "1.5".to_string()
+                    };
+                    s.push_str(&format!("{t},{i},{j},{k},{v},\"{q:>13}\"\r\n"));
+                }
+            }
+        }
+    }
+    s
+}
+
+fn has_note(report: &tradedep::ReadReport, text: &str) -> bool {
+    report.notes.iter().any(|n| n.contains(text))
+}
+
+#[test]
+fn sorted_files_take_one_pass_with_the_same_result_to_the_bit() {
+    let dir = tempfile::tempdir().unwrap();
+    for years in [&[2021][..], &[2020, 2021, 2022][..]] {
+        let text = sorted_baci_text(20_000, years);
+        let path = write_file(&dir, "BACI_HS17_V202401.csv", &text);
+        for chunk_bytes in [0usize, 3000] {
+            let opts = BaciOptions {
+                chunk_bytes,
+                ..Default::default()
+            };
+            let (streamed, report) = importer_product_concentration_baci(&path, &opts).unwrap();
+            assert!(has_note(&report, "one pass"), "{:?}", report.notes);
+            // The general kernel over the table: same cells, same sums to the bit.
+            let table = read_baci(&path, &opts).unwrap();
+            let materialised = importer_product_concentration_table(&table, Source::Mirror).unwrap();
+            assert_eq!(streamed, materialised, "years {years:?}, chunk_bytes {chunk_bytes}");
+            assert_eq!(report.rows_kept, table.num_rows() as u64);
+        }
+    }
+    // Against the independent HashMap computation (one year: its key has no year).
+    let text = sorted_baci_text(20_000, &[2021]);
+    let path = write_file(&dir, "BACI_HS17_Y2021_V202401.csv", &text);
+    let (out, _) = importer_product_concentration_baci(&path, &BaciOptions::default()).unwrap();
+    agrees_with_reference(&out, &text);
+}
+
+#[test]
+fn a_repeated_or_unsorted_row_falls_back_to_the_general_kernel() {
+    let dir = tempfile::tempdir().unwrap();
+    let sorted = sorted_baci_text(20_000, &[2021]);
+    let lines: Vec<&str> = sorted.lines().collect();
+    // A repeat of an early row near the end: the same supplier twice in one cell, which the
+    // one-pass kernel would count as two suppliers.
+    let mut repeated = lines.clone();
+    repeated.push(lines[1]);
+    // Two rows swapped in the middle.
+    let mut swapped = lines.clone();
+    let mid = lines.len() / 2;
+    swapped.swap(mid, mid + 1);
+    // The same row twice in a row.
+    let mut doubled = lines.clone();
+    doubled.insert(mid, lines[mid]);
+    for (what, rows) in [("repeat", repeated), ("swap", swapped), ("doubled", doubled)] {
+        let text = rows.join("\r\n") + "\r\n";
+        let path = write_file(&dir, "BACI_HS17_Y2021_V202401.csv", &text);
+        let opts = BaciOptions {
+            chunk_bytes: 3000,
+            ..Default::default()
+        };
+        let (streamed, report) = importer_product_concentration_baci(&path, &opts).unwrap();
+        assert!(has_note(&report, "read twice"), "{what}: {:?}", report.notes);
+        assert!(!has_note(&report, "one pass"), "{what}: {:?}", report.notes);
+        assert_eq!(
+            report.rows_read,
+            rows.len() as u64 - 1,
+            "{what}: counted once, not twice"
+        );
+        let table = read_baci(&path, &opts).unwrap();
+        let materialised = importer_product_concentration_table(&table, Source::Mirror).unwrap();
+        assert_eq!(streamed, materialised, "{what}");
+        agrees_with_reference(&streamed, &text);
+    }
 }

@@ -41,7 +41,7 @@ use arrow_array::types::{Int32Type, Int8Type};
 use arrow_array::{
     ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, Int8Array, RecordBatch, StringArray, UInt16Array,
 };
-use arrow_buffer::{BooleanBufferBuilder, NullBuffer, ScalarBuffer};
+use arrow_buffer::{BooleanBuffer, NullBuffer, ScalarBuffer};
 use rayon::prelude::*;
 
 use crate::error::{Error, Location, Result};
@@ -851,7 +851,8 @@ struct ChunkOut {
     product: Vec<i32>,
     value: Vec<f64>,
     quantity: Vec<f64>,
-    quantity_valid: BooleanBufferBuilder,
+    /// NaN where the quantity is missing (the parsers never produce NaN otherwise); the
+    /// validity bitmap is built from it once per chunk, not bit by bit.
     quantity_nulls: usize,
     /// Bit `k` set when product `k` occurs in the chunk.
     products_seen: Vec<u64>,
@@ -871,7 +872,6 @@ impl ChunkOut {
             product: Vec::with_capacity(n),
             value: Vec::with_capacity(n),
             quantity: Vec::with_capacity(n),
-            quantity_valid: BooleanBufferBuilder::new(n),
             quantity_nulls: 0,
             products_seen: vec![0; BITMAP_WORDS],
             set_aside: Vec::new(),
@@ -912,17 +912,8 @@ impl ChunkOut {
         }
         // Thousands of USD -> USD.
         self.value.push(r.v * 1000.0);
-        match r.q {
-            Some(q) => {
-                self.quantity.push(q);
-                self.quantity_valid.append(true);
-            }
-            None => {
-                self.quantity.push(0.0);
-                self.quantity_valid.append(false);
-                self.quantity_nulls += 1;
-            }
-        }
+        self.quantity.push(r.q.unwrap_or(f64::NAN));
+        self.quantity_nulls += r.q.is_none() as usize;
     }
 }
 
@@ -1004,12 +995,48 @@ fn fast_amount(buf: &[u8], p: &mut usize) -> Option<f64> {
 /// (`2021,4,24,382390,52.051,"       13.235"`) and passes every check; returns the row and the
 /// position after its line break. `None` sends the line to the careful path, which gives the
 /// same result for good rows and the exact error or set-aside reason for the others.
+///
+/// `prev` holds the `t,i,j,` text of an earlier row that passed: a row starting with the same
+/// bytes has the same year, exporter and importer, already checked, and skips them. BACI is
+/// sorted by year, exporter and importer, so that is almost every row (a pair trades ~100
+/// products), and those three fields are a third of the parsing.
 #[inline(always)]
-fn fast_row(buf: &[u8], pos: usize, ctx: &FileCtx<'_>) -> Option<(Row, usize)> {
-    let mut p = pos;
-    let t = fast_uint(buf, &mut p, 4)? as i32;
-    let i = fast_uint(buf, &mut p, 5)?;
-    let j = fast_uint(buf, &mut p, 5)?;
+fn fast_row(buf: &[u8], pos: usize, ctx: &FileCtx<'_>, prev: &mut RowPrefix) -> Option<(Row, usize)> {
+    let head = buf
+        .get(pos..pos + 16)
+        .map(|b| u128::from_le_bytes(b.try_into().unwrap_or([0; 16])));
+    let (t, i, j, mut p) = match head {
+        Some(h) if prev.mask != 0 && (h ^ prev.bytes) & prev.mask == 0 => (prev.t, prev.i, prev.j, pos + prev.len),
+        _ => {
+            let mut p = pos;
+            let t = fast_uint(buf, &mut p, 4)? as i32;
+            let i = fast_uint(buf, &mut p, 5)?;
+            let j = fast_uint(buf, &mut p, 5)?;
+            let ok = (1900..=2200).contains(&t)
+                && ctx.expected_year.is_none_or(|y| y == t)
+                && ctx.years.is_none_or(|ys| ys.contains(&t))
+                && ctx.known.get(i as usize).copied().unwrap_or(false)
+                && ctx.known.get(j as usize).copied().unwrap_or(false);
+            if !ok {
+                return None;
+            }
+            let (i, j) = (i as u16, j as u16);
+            let len = p - pos;
+            *prev = match head {
+                // At most 16 bytes: "2200,65535,65535," is 17 and is parsed every time.
+                Some(h) if len < 16 => RowPrefix {
+                    bytes: h,
+                    mask: (1u128 << (8 * len)) - 1,
+                    len,
+                    t,
+                    i,
+                    j,
+                },
+                _ => RowPrefix::default(),
+            };
+            (t, i, j, p)
+        }
+    };
     let k = fast_uint(buf, &mut p, 6)?;
     let v = fast_amount(buf, &mut p)?;
     if buf.get(p) != Some(&b',') {
@@ -1019,6 +1046,12 @@ fn fast_row(buf: &[u8], pos: usize, ctx: &FileCtx<'_>) -> Option<(Row, usize)> {
     let q = match buf.get(p) {
         Some(b'"') => {
             p += 1;
+            // BACI right-aligns quantities in 13 characters: the padding is counted 16 bytes at
+            // a time, as a byte loop would mispredict its exit on most rows.
+            if let Some(b) = buf.get(p..p + 16) {
+                let (s0, s1) = (spaces8(&b[..8]), spaces8(&b[8..]));
+                p += if s0 == 8 { 8 + s1 } else { s0 };
+            }
             while buf.get(p) == Some(&b' ') {
                 p += 1;
             }
@@ -1049,22 +1082,30 @@ fn fast_row(buf: &[u8], pos: usize, ctx: &FileCtx<'_>) -> Option<(Row, usize)> {
         None => {}
         Some(_) => return None,
     }
-    let ok = (1900..=2200).contains(&t)
-        && ctx.expected_year.is_none_or(|y| y == t)
-        && ctx.years.is_none_or(|ys| ys.contains(&t))
-        && ctx.known.get(i as usize).copied().unwrap_or(false)
-        && ctx.known.get(j as usize).copied().unwrap_or(false);
-    ok.then_some((
-        Row {
-            t,
-            i: i as u16,
-            j: j as u16,
-            k,
-            v,
-            q,
-        },
-        p,
-    ))
+    Some((Row { t, i, j, k, v, q }, p))
+}
+
+/// Number of leading spaces in the first 8 bytes of `b` (0..=8).
+#[inline(always)]
+fn spaces8(b: &[u8]) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let w = u64::from_le_bytes(b.get(..8).and_then(|b| b.try_into().ok()).unwrap_or_default());
+    let y = w ^ 0x2020_2020_2020_2020;
+    // High bit set in each byte that is not a space (no carry: (y & 0x7F) + 0x7F <= 0xFE).
+    let not_space = (((y & !HIGH) + !HIGH) | y) & HIGH;
+    (not_space.trailing_zeros() / 8) as usize
+}
+
+/// The `t,i,j,` text (delimiter included) of the last row whose year, exporter and importer
+/// passed every check, and their values; `mask` 0 when there is none.
+#[derive(Default)]
+struct RowPrefix {
+    bytes: u128,
+    mask: u128,
+    len: usize,
+    t: i32,
+    i: u16,
+    j: u16,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1246,8 +1287,9 @@ fn parse_chunk(buf: &[u8], ctx: &FileCtx<'_>) -> std::result::Result<ChunkOut, R
     let mut pos = 0usize;
     let mut line_no = 0u64;
     let mut fields: [&[u8]; 6] = [&[]; 6];
+    let mut prefix = RowPrefix::default();
     while pos < buf.len() {
-        if let Some((row, next)) = fast_row(buf, pos, ctx) {
+        if let Some((row, next)) = fast_row(buf, pos, ctx, &mut prefix) {
             // The common case: a well-formed row that passes every check.
             pos = next;
             line_no += 1;
@@ -1469,50 +1511,59 @@ fn finish(mut chunks: Vec<ChunkOut>, outcome: Outcome) -> Result<TradeTable> {
             Arc::new(StringArray::from(values.to_vec())),
         )
     };
-    let (flow_keys, flow_values) = const_dict(Flow::Export as i8, &Flow::DICTIONARY);
-    let (basis_keys, basis_values) = const_dict(ValueBasis::Fob as i8, &ValueBasis::DICTIONARY);
-    let (zero_keys, unit_values) = const_dict(0, &["t"]);
-    let source_values: ArrayRef = Arc::new(StringArray::from(vec!["BACI"]));
-    let no_weight = Float64Array::new_null(max_n);
-    let not_estimated = BooleanArray::from(vec![false; max_n]);
     let dict8 = |keys: Int8Array, values: &ArrayRef| -> Result<ArrayRef> {
         Ok(Arc::new(
             DictionaryArray::<Int8Type>::try_new(keys, values.clone())
                 .map_err(|e| Error::arrow("building a BACI column", e))?,
         ))
     };
+    // Built (and their keys checked) once; each batch takes an O(1) slice.
+    let (flow_keys, flow_values) = const_dict(Flow::Export as i8, &Flow::DICTIONARY);
+    let flow = dict8(flow_keys, &flow_values)?;
+    let (basis_keys, basis_values) = const_dict(ValueBasis::Fob as i8, &ValueBasis::DICTIONARY);
+    let basis = dict8(basis_keys, &basis_values)?;
+    let (zero_keys, unit_values) = const_dict(0, &["t"]);
+    let source_values: ArrayRef = Arc::new(StringArray::from(vec!["BACI"]));
+    let source = dict8(zero_keys.clone(), &source_values)?;
+    let no_weight = Float64Array::new_null(max_n);
+    let not_estimated = BooleanArray::from(vec![false; max_n]);
 
-    let mut quantity_nulls = 0usize;
-    let mut batches = Vec::with_capacity(chunks.len());
-    for c in chunks {
-        let n = c.value.len();
-        if n == 0 {
-            continue;
-        }
-        quantity_nulls += c.quantity_nulls;
-        let mut valid = c.quantity_valid;
-        let nulls = (c.quantity_nulls > 0).then(|| NullBuffer::new(valid.finish()));
-        let product = DictionaryArray::<Int32Type>::try_new(Int32Array::from(c.product), dictionary.clone())
-            .map_err(|e| Error::arrow("building the product column", e))?;
-        let unit_keys = Int8Array::new(zero_keys.values().slice(0, n), nulls.clone());
-        let columns: Vec<ArrayRef> = vec![
-            Arc::new(Int32Array::from(c.period)),
-            Arc::new(UInt16Array::from(c.reporter)),
-            Arc::new(UInt16Array::from(c.partner)),
-            dict8(flow_keys.slice(0, n), &flow_values)?,
-            Arc::new(product),
-            Arc::new(Float64Array::from(c.value)),
-            dict8(basis_keys.slice(0, n), &basis_values)?,
-            Arc::new(Float64Array::new(ScalarBuffer::from(c.quantity), nulls)),
-            dict8(unit_keys, &unit_values)?,
-            Arc::new(no_weight.slice(0, n)),
-            Arc::new(not_estimated.slice(0, n)),
-            dict8(zero_keys.slice(0, n), &source_values)?,
-        ];
-        batches.push(
-            RecordBatch::try_new(schema.clone(), columns).map_err(|e| Error::arrow("assembling a BACI batch", e))?,
-        );
-    }
+    let quantity_nulls: usize = chunks.iter().map(|c| c.quantity_nulls).sum();
+    // Batches are assembled in parallel: checking the product keys is a pass over every row.
+    let batches: Vec<RecordBatch> = chunks
+        .into_par_iter()
+        .filter(|c| !c.value.is_empty())
+        .map(|c| {
+            let n = c.value.len();
+            let mut quantity = c.quantity;
+            let nulls = (c.quantity_nulls > 0).then(|| {
+                let valid = BooleanBuffer::collect_bool(n, |r| !quantity[r].is_nan());
+                for q in quantity.iter_mut().filter(|q| q.is_nan()) {
+                    *q = 0.0;
+                }
+                NullBuffer::new(valid)
+            });
+            let product = DictionaryArray::<Int32Type>::try_new(Int32Array::from(c.product), dictionary.clone())
+                .map_err(|e| Error::arrow("building the product column", e))?;
+            // The unit is null where the quantity is.
+            let unit_keys = Int8Array::new(zero_keys.values().slice(0, n), nulls.clone());
+            let columns: Vec<ArrayRef> = vec![
+                Arc::new(Int32Array::from(c.period)),
+                Arc::new(UInt16Array::from(c.reporter)),
+                Arc::new(UInt16Array::from(c.partner)),
+                flow.slice(0, n),
+                Arc::new(product),
+                Arc::new(Float64Array::from(c.value)),
+                basis.slice(0, n),
+                Arc::new(Float64Array::new(ScalarBuffer::from(quantity), nulls)),
+                dict8(unit_keys, &unit_values)?,
+                Arc::new(no_weight.slice(0, n)),
+                Arc::new(not_estimated.slice(0, n)),
+                source.slice(0, n),
+            ];
+            RecordBatch::try_new(schema.clone(), columns).map_err(|e| Error::arrow("assembling a BACI batch", e))
+        })
+        .collect::<Result<_>>()?;
 
     report.note("values converted from thousands of USD to USD (x 1000), FOB as BACI reconciles them");
     report.note(format!(
@@ -1580,6 +1631,27 @@ mod tests {
             let got = fast_amount(bytes.as_bytes(), &mut p).unwrap();
             assert_eq!(got, text.parse::<f64>().unwrap(), "{text}");
             assert_eq!(p, text.len(), "{text}");
+        }
+    }
+
+    #[test]
+    fn spaces_are_counted_like_a_loop_does() {
+        for len in 0..=8 {
+            for b in 0..=255u8 {
+                let mut bytes = [b' '; 8];
+                if len < 8 {
+                    bytes[len] = b;
+                    for (t, tail) in bytes
+                        .iter_mut()
+                        .skip(len + 1)
+                        .zip([b' ', 0xFF, 0x00, b'1'].iter().cycle())
+                    {
+                        *t = *tail;
+                    }
+                }
+                let want = bytes.iter().take_while(|c| **c == b' ').count();
+                assert_eq!(spaces8(&bytes), want, "{bytes:?}");
+            }
         }
     }
 

@@ -30,11 +30,13 @@ use arrow_array::types::{Float64Type, Int32Type, Int8Type, UInt16Type};
 use arrow_array::{
     Array, ArrayRef, Float64Array, Int32Array, RecordBatch, StringArray, UInt16Array, UInt32Array, UInt64Array,
 };
+use arrow_buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema};
 use hashbrown::HashMap;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::metrics::sorted_exports::SortedExports;
 use crate::metrics::view::Source;
 use crate::model::schema::canonical_fields;
 use crate::model::{Flow, TradeTable};
@@ -537,75 +539,192 @@ impl ImporterProductConcentration {
 
     /// Computes the statistics of every cell (see the module docs for the columns).
     pub fn finish(self) -> Result<RecordBatch> {
-        struct Stat {
-            total: f64,
-            n: u32,
-            hhi: Option<f64>,
-            top: Option<u16>,
-            top_share: Option<f64>,
-        }
         let (cells, names) = self.reduce(|sup| {
-            let (mut total, mut sum_sq, mut n) = (0.0f64, 0.0f64, 0u32);
-            let mut top: Option<(u16, f64)> = None;
+            let mut acc = SupplierSums::default();
             for &(code, v) in sup {
-                if v > 0.0 {
-                    total += v;
-                    sum_sq += v * v;
-                    n += 1;
-                    top = match top {
-                        Some((tc, tv)) if tv > v || (tv == v && tc < code) => Some((tc, tv)),
-                        _ => Some((code, v)),
-                    };
-                }
+                acc.add(code, v);
             }
-            let ok = total > 0.0;
-            Stat {
-                total,
-                n,
-                hhi: ok.then(|| sum_sq / (total * total)),
-                top: top.map(|t| t.0),
-                top_share: top.filter(|_| ok).map(|t| t.1 / total),
-            }
+            acc.stat()
         });
-        let rows = &cells;
+        let mut out = CellColumns::with_capacity(cells.len());
+        for c in &cells {
+            out.push(c.importer, c.period, &names[c.product as usize], c.n_rows, &c.stat);
+        }
+        out.finish()
+    }
+}
+
+/// Running sums over a cell's suppliers, each supplier added once with its whole value.
+#[derive(Clone, Copy)]
+pub(crate) struct SupplierSums {
+    total: f64,
+    sum_sq: f64,
+    top_value: f64,
+    /// The top supplier's code, meaningful when `n > 0`.
+    top: u16,
+    n: u32,
+}
+
+impl Default for SupplierSums {
+    fn default() -> Self {
+        SupplierSums {
+            total: 0.0,
+            sum_sq: 0.0,
+            top_value: 0.0,
+            top: u16::MAX,
+            n: 0,
+        }
+    }
+}
+
+impl SupplierSums {
+    /// Adds supplier `code` with value `v`; values <= 0 are not suppliers. Adding in order of
+    /// code gives the same sums, to the bit, whichever kernel does it. Written with selects,
+    /// not branches: whether a supplier is the new top is a coin toss the branch predictor
+    /// loses.
+    #[inline(always)]
+    pub(crate) fn add(&mut self, code: u16, v: f64) {
+        let supplier = v > 0.0;
+        let w = if supplier { v } else { 0.0 };
+        self.total += w;
+        self.sum_sq += w * w;
+        self.n += supplier as u32;
+        let better = supplier & ((v > self.top_value) | ((v == self.top_value) & (code < self.top)));
+        self.top = if better { code } else { self.top };
+        self.top_value = if better { v } else { self.top_value };
+    }
+
+    pub(crate) fn stat(&self) -> CellStat {
+        let ok = self.total > 0.0;
+        let top = (self.n > 0).then_some(self.top);
+        CellStat {
+            total: self.total,
+            n: self.n,
+            hhi: ok.then(|| self.sum_sq / (self.total * self.total)),
+            top,
+            top_share: top.filter(|_| ok).map(|_| self.top_value / self.total),
+        }
+    }
+}
+
+/// The statistics of one (importer, period, product) cell.
+pub(crate) struct CellStat {
+    total: f64,
+    n: u32,
+    hhi: Option<f64>,
+    top: Option<u16>,
+    top_share: Option<f64>,
+}
+
+/// The output table of the module docs, built column by column as cells come (in output
+/// order: importer, period, product).
+#[derive(Default)]
+pub(crate) struct CellColumns {
+    importer: Vec<u16>,
+    period: Vec<i32>,
+    product_offsets: Vec<i32>,
+    product_bytes: Vec<u8>,
+    total: Vec<f64>,
+    n: Vec<u32>,
+    hhi: Vec<f64>,
+    top: Vec<u16>,
+    top_share: Vec<f64>,
+    /// Cells without a positive total (hhi, top and its share are null there).
+    empty: Vec<usize>,
+    n_rows: Vec<u64>,
+}
+
+impl CellColumns {
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        let mut product_offsets = Vec::with_capacity(n + 1);
+        product_offsets.push(0);
+        CellColumns {
+            importer: Vec::with_capacity(n),
+            period: Vec::with_capacity(n),
+            product_offsets,
+            product_bytes: Vec::with_capacity(n * 6),
+            total: Vec::with_capacity(n),
+            n: Vec::with_capacity(n),
+            hhi: Vec::with_capacity(n),
+            top: Vec::with_capacity(n),
+            top_share: Vec::with_capacity(n),
+            empty: Vec::new(),
+            n_rows: Vec::with_capacity(n),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn push(&mut self, importer: u16, period: i32, product: &str, n_rows: u64, stat: &CellStat) {
+        if stat.hhi.is_none() || stat.top.is_none() {
+            self.empty.push(self.total.len());
+        }
+        self.importer.push(importer);
+        self.period.push(period);
+        self.product_bytes.extend_from_slice(product.as_bytes());
+        self.product_offsets.push(self.product_bytes.len() as i32);
+        self.total.push(stat.total);
+        self.n.push(stat.n);
+        self.hhi.push(stat.hhi.unwrap_or(0.0));
+        self.top.push(stat.top.unwrap_or(0));
+        self.top_share.push(stat.top_share.unwrap_or(0.0));
+        self.n_rows.push(n_rows);
+    }
+
+    pub(crate) fn finish(self) -> Result<RecordBatch> {
+        let n = self.total.len();
+        if self.product_bytes.len() > i32::MAX as usize {
+            return Err(Error::invalid_argument(
+                "more than 2 GB of product codes in one result",
+                "split the input by importer",
+            ));
+        }
+        // Null where the cell has no positive total, as the module docs say.
+        let nulls = (!self.empty.is_empty()).then(|| {
+            let mut valid = vec![true; n];
+            for i in &self.empty {
+                valid[*i] = false;
+            }
+            NullBuffer::from(valid)
+        });
+        let products = StringArray::try_new(
+            OffsetBuffer::new(ScalarBuffer::from(self.product_offsets)),
+            Buffer::from_vec(self.product_bytes),
+            None,
+        )
+        .map_err(|e| Error::arrow("assembling importer-product concentration", e))?;
         let cols: Vec<(Field, ArrayRef)> = vec![
             (
                 Field::new("importer", DataType::UInt16, false),
-                Arc::new(UInt16Array::from_iter_values(rows.iter().map(|r| r.importer))),
+                Arc::new(UInt16Array::from(self.importer)),
             ),
             (
                 Field::new("period", DataType::Int32, false),
-                Arc::new(Int32Array::from_iter_values(rows.iter().map(|r| r.period))),
+                Arc::new(Int32Array::from(self.period)),
             ),
-            (
-                Field::new("product", DataType::Utf8, false),
-                Arc::new(StringArray::from_iter_values(
-                    rows.iter().map(|r| names[r.product as usize].as_str()),
-                )),
-            ),
+            (Field::new("product", DataType::Utf8, false), Arc::new(products)),
             (
                 Field::new("total_value", DataType::Float64, false),
-                Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.stat.total))),
+                Arc::new(Float64Array::from(self.total)),
             ),
             (
                 Field::new("n_suppliers", DataType::UInt32, false),
-                Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.stat.n))),
+                Arc::new(UInt32Array::from(self.n)),
             ),
             (
                 Field::new("hhi", DataType::Float64, true),
-                Arc::new(rows.iter().map(|r| r.stat.hhi).collect::<Float64Array>()),
+                Arc::new(Float64Array::new(ScalarBuffer::from(self.hhi), nulls.clone())),
             ),
             (
                 Field::new("top_code", DataType::UInt16, true),
-                Arc::new(rows.iter().map(|r| r.stat.top).collect::<UInt16Array>()),
+                Arc::new(UInt16Array::new(ScalarBuffer::from(self.top), nulls.clone())),
             ),
             (
                 Field::new("top_share", DataType::Float64, true),
-                Arc::new(rows.iter().map(|r| r.stat.top_share).collect::<Float64Array>()),
+                Arc::new(Float64Array::new(ScalarBuffer::from(self.top_share), nulls)),
             ),
             (
                 Field::new("n_rows", DataType::UInt64, false),
-                Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.n_rows))),
+                Arc::new(UInt64Array::from(self.n_rows)),
             ),
         ];
         let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
@@ -644,7 +763,10 @@ pub fn importer_product_concentration_table(table: &TradeTable, source: Source) 
 
 /// The workload straight from a BACI file (`.csv`, `.csv.gz`, CEPII `.zip`), streaming: the
 /// reader's parsed chunks feed the kernel as they come ([`crate::io::baci::scan_baci`]), so the
-/// table is never built. Same result as [`crate::io::baci::read_baci`] then
+/// table is never built. Files in CEPII's order (year, exporter, importer, product) take one
+/// pass that updates each cell in place (the report says "one pass"); any other order, or a
+/// repeated row, is found on its first such row and the file is read again through
+/// [`ImporterProductConcentration`] (the report says "read twice"; a progress bar restarts). Same result as [`crate::io::baci::read_baci`] then
 /// [`importer_product_concentration_table`] with [`Source::Mirror`] (every BACI row is an
 /// export of `i` to `j`); returns it with the read report.
 ///
@@ -658,13 +780,41 @@ pub fn importer_product_concentration_baci(
     path: &std::path::Path,
     options: &crate::io::baci::BaciOptions<'_>,
 ) -> Result<(RecordBatch, crate::model::ReadReport)> {
+    // BACI as CEPII writes it is in (year, exporter, importer, product) order: one pass with
+    // the cells updated in place. Any other order is found on its first row out of order,
+    // and the general kernel reads the file again.
+    let mut sorted = SortedExports::new();
+    let mut out_of_order = false;
+    let first = crate::io::baci::scan_baci(path, options, &mut |c| {
+        if sorted.push(&c) {
+            Ok(())
+        } else {
+            out_of_order = true;
+            Err(Error::invalid_argument(
+                "rows out of order",
+                "read again with the general kernel",
+            ))
+        }
+    });
+    match first {
+        Ok(mut report) => {
+            report.note("rows in (year, exporter, importer, product) order without repeats: one pass");
+            return Ok((sorted.finish()?, report));
+        }
+        Err(e) if !out_of_order => return Err(e),
+        Err(_) => drop(sorted),
+    }
     let mut k = ImporterProductConcentration::new(Source::Mirror)?;
     // Plain BACI text is 30-45 bytes a row: room for the rows of a plain file (compressed files
     // grow the partitions as needed), at most 64 million rows.
     let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     k.reserve(usize::try_from(bytes / 30).unwrap_or(0).min(64 << 20));
-    let report = crate::io::baci::scan_baci(path, options, &mut |c| {
+    let mut report = crate::io::baci::scan_baci(path, options, &mut |c| {
         k.push_exports(c.period, c.exporter, c.importer, c.product, c.value)
     })?;
+    report.note(
+        "rows not in (year, exporter, importer, product) order, or repeated: each supplier's rows summed \
+         first (the file was read twice)",
+    );
     Ok((k.finish()?, report))
 }

@@ -37,6 +37,7 @@ pub mod group;
 pub mod kernel;
 pub mod mirror;
 pub mod shares;
+mod sorted_exports;
 pub mod stats;
 pub mod time;
 pub mod unit_value;

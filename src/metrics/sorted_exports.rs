@@ -1,0 +1,195 @@
+//! One pass over export rows in (year, exporter, importer, product) order, as CEPII writes
+//! BACI: the importer x product concentration of [`super::kernel`] without buffering a row.
+//!
+//! The general kernel must sum each supplier's rows before it can square shares, so it keeps
+//! a 16-byte partial aggregate per row and groups them at the end. When the rows arrive in
+//! strictly increasing (year, exporter, importer, product) order, no (year, exporter,
+//! importer, product) can repeat, so every row *is* its supplier's whole value in the cell and
+//! the cell's sums can be updated in place: a dense array indexed by importer and product,
+//! filled while the reader parses the next chunks. The order is checked on every row; the
+//! first row out of order (or a repeat) ends the pass and the caller falls back to the
+//! general kernel, so the result never depends on the order of the input, only the speed.
+//!
+//! Suppliers of a cell arrive in increasing exporter code, the order in which the general
+//! kernel adds them, so both give the same sums to the bit.
+
+use crate::error::Result;
+use crate::io::baci::BaciChunk;
+use crate::metrics::kernel::{CellColumns, SupplierSums};
+use arrow_array::RecordBatch;
+use rayon::prelude::*;
+
+/// Numeric product codes (HS6 without the leading zero) are below this.
+const PRODUCT_CODES: usize = 1_000_000;
+const NONE: u32 = u32::MAX;
+
+/// A cell's running sums and its row count.
+#[derive(Clone, Copy, Default)]
+struct Cell {
+    sums: SupplierSums,
+    n_rows: u32,
+}
+
+/// A row waiting in its importer's buffer.
+#[derive(Clone, Copy)]
+struct Pending {
+    product: u32,
+    exporter: u16,
+    year: u16,
+    value: f64,
+}
+
+/// Rows buffered per importer before they are added to its cells (16 bytes each).
+const FLUSH_ROWS: usize = 16384;
+
+/// One importer's cells: year slot -> product slot -> cell, and the rows not yet added.
+#[derive(Default)]
+struct ImporterCells {
+    cells: Vec<Vec<Cell>>,
+    pending: Vec<Pending>,
+}
+
+impl ImporterCells {
+    /// Adds the pending rows to the cells. One importer's cells are a few hundred KB, so
+    /// this runs in cache; updating cells row by row in file order would jump across every
+    /// importer's cells and miss the cache on almost every row.
+    fn flush(&mut self, n_products: usize) {
+        for p in self.pending.drain(..) {
+            let year = p.year as usize;
+            if self.cells.len() <= year {
+                self.cells.resize_with(year + 1, Vec::new);
+            }
+            let row = &mut self.cells[year];
+            if row.len() <= p.product as usize {
+                // Room for every product seen so far: rows grow a few times, not per product.
+                row.resize(n_products.max(p.product as usize + 1), Cell::default());
+            }
+            let cell = &mut row[p.product as usize];
+            cell.sums.add(p.exporter, p.value);
+            cell.n_rows += 1;
+        }
+    }
+}
+
+/// The one-pass kernel. [`Self::push`] answers `false` at the first row out of order.
+pub(crate) struct SortedExports {
+    /// Years in order of appearance.
+    years: Vec<i32>,
+    /// (year, exporter, importer, product) of the last row, packed so that order is `<`.
+    last: Option<u64>,
+    /// Importer code -> slot (`u16::MAX`: none yet), and back.
+    importer_slot: Vec<u16>,
+    importers: Vec<(u16, ImporterCells)>,
+    /// Product code -> slot (`NONE`: none yet), and back.
+    product_slot: Vec<u32>,
+    products: Vec<u32>,
+}
+
+/// (year, exporter, importer, product) in one integer ordered as the tuple: year - 1900 in
+/// 9 bits (the reader keeps 1900..=2200), codes in 16 bits each, product in 20.
+#[inline(always)]
+fn order_key(year: i32, exporter: u16, importer: u16, product: u32) -> u64 {
+    ((year - 1900) as u64) << 52 | (exporter as u64) << 36 | (importer as u64) << 20 | product as u64
+}
+
+impl SortedExports {
+    pub(crate) fn new() -> Self {
+        SortedExports {
+            years: Vec::new(),
+            last: None,
+            importer_slot: vec![u16::MAX; 1 << 16],
+            importers: Vec::new(),
+            product_slot: vec![NONE; PRODUCT_CODES],
+            products: Vec::new(),
+        }
+    }
+
+    /// Adds a parsed chunk; `false` (and nothing added from the offending row on) when a row
+    /// is not strictly after the one before it, or is outside what the order key can hold.
+    pub(crate) fn push(&mut self, c: &BaciChunk<'_>) -> bool {
+        let n = c.value.len();
+        let mut year_slot = 0u16;
+        let mut year = i32::MIN;
+        let mut last = self.last;
+        for r in 0..n {
+            let (t, i, j, k, v) = (c.period[r], c.exporter[r], c.importer[r], c.product[r], c.value[r]);
+            if !(1900..=2200).contains(&t) || !(0..PRODUCT_CODES as i32).contains(&k) {
+                return false;
+            }
+            let key = order_key(t, i, j, k as u32);
+            if last.is_some_and(|l| key <= l) {
+                return false;
+            }
+            last = Some(key);
+            if t != year {
+                year = t;
+                year_slot = match self.years.iter().position(|y| *y == t) {
+                    Some(p) => p as u16,
+                    None => {
+                        self.years.push(t);
+                        (self.years.len() - 1) as u16
+                    }
+                };
+            }
+            let mut imp = self.importer_slot[j as usize];
+            if imp == u16::MAX {
+                imp = self.importers.len() as u16;
+                self.importers.push((j, ImporterCells::default()));
+                self.importer_slot[j as usize] = imp;
+            }
+            let mut prod = self.product_slot[k as usize];
+            if prod == NONE {
+                prod = self.products.len() as u32;
+                self.products.push(k as u32);
+                self.product_slot[k as usize] = prod;
+            }
+            let cells = &mut self.importers[imp as usize].1;
+            cells.pending.push(Pending {
+                product: prod,
+                exporter: i,
+                year: year_slot,
+                value: v,
+            });
+            if cells.pending.len() >= FLUSH_ROWS {
+                cells.flush(self.products.len());
+            }
+        }
+        self.last = last;
+        true
+    }
+
+    /// The output of [`super::kernel::ImporterProductConcentration::finish`], sorted by
+    /// importer code, year and product code.
+    pub(crate) fn finish(mut self) -> Result<RecordBatch> {
+        let n_products = self.products.len();
+        self.importers.par_iter_mut().for_each(|(_, c)| c.flush(n_products));
+        let mut product_order: Vec<u32> = (0..self.products.len() as u32).collect();
+        product_order.sort_unstable_by_key(|p| self.products[*p as usize]);
+        let names: Vec<String> = product_order
+            .iter()
+            .map(|p| format!("{:06}", self.products[*p as usize]))
+            .collect();
+        let mut year_order: Vec<usize> = (0..self.years.len()).collect();
+        year_order.sort_unstable_by_key(|y| self.years[*y]);
+        self.importers.sort_unstable_by_key(|(code, _)| *code);
+        let cells: usize = self
+            .importers
+            .iter()
+            .flat_map(|(_, c)| c.cells.iter().map(|row| row.iter().filter(|c| c.n_rows > 0).count()))
+            .sum();
+        let mut out = CellColumns::with_capacity(cells);
+        for (code, c) in &self.importers {
+            for y in &year_order {
+                let Some(row) = c.cells.get(*y) else {
+                    continue;
+                };
+                for (prod, name) in product_order.iter().zip(&names) {
+                    if let Some(cell) = row.get(*prod as usize).filter(|c| c.n_rows > 0) {
+                        out.push(*code, self.years[*y], name, cell.n_rows as u64, &cell.sums.stat());
+                    }
+                }
+            }
+        }
+        out.finish()
+    }
+}
