@@ -143,6 +143,7 @@ pub fn read_baci(path: &Path, options: &BaciOptions<'_>) -> Result<TradeTable> {
             sink: &mut sink,
             in_flight: rayon::current_num_threads().max(1) + 1,
             streaming: false,
+            recycled: None,
         },
     )?;
     finish(chunks, outcome)
@@ -167,6 +168,7 @@ pub fn read_baci_bytes(bytes: &[u8], name: &str, options: &BaciOptions<'_>) -> R
             sink: &mut sink,
             in_flight: rayon::current_num_threads().max(1) + 1,
             streaming: false,
+            recycled: None,
         },
     )?;
     finish(chunks, outcome)
@@ -214,6 +216,7 @@ pub fn scan_baci(
     let mut magic = [0u8; 4];
     let got = read_up_to(&mut file, &mut magic).map_err(|e| Error::io(path, e))?;
     file.rewind().map_err(|e| Error::io(path, e))?;
+    let recycled: Recycled = Default::default();
     let mut to_columns = |c: ChunkOut| {
         sink(BaciChunk {
             period: &c.period,
@@ -221,7 +224,11 @@ pub fn scan_baci(
             importer: &c.partner,
             product: &c.product,
             value: &c.value,
-        })
+        })?;
+        if let Ok(mut pool) = recycled.lock() {
+            pool.push(c);
+        }
+        Ok(())
     };
     let in_flight = rayon::current_num_threads().max(1) + 1;
     let outcome = read_any(
@@ -234,6 +241,7 @@ pub fn scan_baci(
             sink: &mut to_columns,
             in_flight,
             streaming: true,
+            recycled: Some(recycled.clone()),
         },
     )?;
     let mut report = outcome.report;
@@ -271,7 +279,13 @@ struct ChunkSink<'s> {
     in_flight: usize,
     /// Streaming reads use smaller chunks.
     streaming: bool,
+    /// Parsed chunks the sink is done with, for the parser to fill again (streaming reads):
+    /// fresh buffers for every chunk would cost a page fault every 4 KB.
+    recycled: Option<Recycled>,
 }
+
+/// Parsed chunks given back for reuse.
+type Recycled = Arc<std::sync::Mutex<Vec<ChunkOut>>>;
 
 /// Adds a delivered chunk's rows and set-asides to the report.
 fn account(c: &ChunkOut, report: &mut ReadReport) {
@@ -301,6 +315,7 @@ fn read_any<R: Read + Seek + Send>(
     }
     let vintage = resolve_vintage(name, options.vintage)?;
     let mut ctx = FileCtx::new(name, year_from_name(name), options);
+    ctx.recycled = out.recycled.clone();
     if options.chunk_bytes == 0 {
         // Enough chunks to keep every worker busy to the end (BACI text is ~4x its gzip size).
         let text = if magic.starts_with(&[0x1f, 0x8b]) {
@@ -408,6 +423,7 @@ fn read_archive<R: Read + Seek + Send>(
     for m in &members {
         let member_name = format!("{name}:{}", m.name);
         let mut ctx = FileCtx::new(&member_name, Some(m.year), options);
+        ctx.recycled = out.recycled.clone();
         if options.chunk_bytes == 0 {
             ctx.chunk_bytes = chunk_size_for(m.size, out.streaming);
         }
@@ -526,6 +542,7 @@ struct FileCtx<'a> {
     chunk_bytes: usize,
     /// `known[code]`: the country table's answer for every u16 code, asked once.
     known: Vec<bool>,
+    recycled: Option<Recycled>,
 }
 
 impl<'a> FileCtx<'a> {
@@ -541,6 +558,7 @@ impl<'a> FileCtx<'a> {
                 options.chunk_bytes
             },
             known: (0..=u16::MAX).map(countries::is_known_code).collect(),
+            recycled: None,
         }
     }
 }
@@ -876,6 +894,28 @@ impl ChunkOut {
             products_seen: vec![0; BITMAP_WORDS],
             set_aside: Vec::new(),
             examples: Vec::new(),
+        }
+    }
+
+    /// Empties a chunk for reuse, keeping its buffers, with room for `n` rows.
+    fn reset(&mut self, n: usize) {
+        self.lines = 0;
+        self.rows_read = 0;
+        self.quantity_nulls = 0;
+        self.set_aside.clear();
+        self.examples.clear();
+        self.products_seen.fill(0);
+        for v in [&mut self.period, &mut self.product] {
+            v.clear();
+            v.reserve(n);
+        }
+        for v in [&mut self.reporter, &mut self.partner] {
+            v.clear();
+            v.reserve(n);
+        }
+        for v in [&mut self.value, &mut self.quantity] {
+            v.clear();
+            v.reserve(n);
         }
     }
 
@@ -1378,7 +1418,15 @@ fn parse_amount(f: &[u8]) -> std::result::Result<f64, Problem> {
 
 fn parse_chunk(buf: &[u8], ctx: &FileCtx<'_>) -> std::result::Result<ChunkOut, RowProblem> {
     // ~32 bytes a row in real BACI files.
-    let mut out = ChunkOut::with_capacity(buf.len() / 30 + 16);
+    let rows = buf.len() / 30 + 16;
+    let recycled = ctx.recycled.as_ref().and_then(|r| r.lock().ok()?.pop());
+    let mut out = match recycled {
+        Some(mut c) => {
+            c.reset(rows);
+            c
+        }
+        None => ChunkOut::with_capacity(rows),
+    };
     let mut pos = 0usize;
     let mut line_no = 0u64;
     let mut fields: [&[u8]; 6] = [&[]; 6];

@@ -23,12 +23,8 @@ use rayon::prelude::*;
 const PRODUCT_CODES: usize = 1_000_000;
 const NONE: u32 = u32::MAX;
 
-/// A cell's running sums and its row count.
-#[derive(Clone, Copy, Default)]
-struct Cell {
-    sums: SupplierSums,
-    n_rows: u32,
-}
+/// A cell's running sums (its row count among them).
+type Cell = SupplierSums;
 
 /// A row waiting in its importer's buffer.
 #[derive(Clone, Copy)]
@@ -40,7 +36,7 @@ struct Pending {
 }
 
 /// Rows buffered per importer before they are added to its cells (16 bytes each).
-const FLUSH_ROWS: usize = 16384;
+const FLUSH_ROWS: usize = 8192;
 
 /// One importer's cells: year slot -> product slot -> cell, and the rows not yet added.
 #[derive(Default)]
@@ -65,8 +61,7 @@ impl ImporterCells {
                 row.resize(n_products.max(p.product as usize + 1), Cell::default());
             }
             let cell = &mut row[p.product as usize];
-            cell.sums.add(p.exporter, p.value);
-            cell.n_rows += 1;
+            cell.add(p.exporter, p.value);
         }
     }
 }
@@ -175,7 +170,7 @@ impl SortedExports {
         let cells: usize = self
             .importers
             .iter()
-            .flat_map(|(_, c)| c.cells.iter().map(|row| row.iter().filter(|c| c.n_rows > 0).count()))
+            .flat_map(|(_, c)| c.cells.iter().map(|row| row.iter().filter(|c| c.rows > 0).count()))
             .sum();
         let mut out = CellColumns::with_capacity(cells);
         for (code, c) in &self.importers {
@@ -184,8 +179,8 @@ impl SortedExports {
                     continue;
                 };
                 for (prod, name) in product_order.iter().zip(&names) {
-                    if let Some(cell) = row.get(*prod as usize).filter(|c| c.n_rows > 0) {
-                        out.push(*code, self.years[*y], name, cell.n_rows as u64, &cell.sums.stat());
+                    if let Some(cell) = row.get(*prod as usize).filter(|c| c.rows > 0) {
+                        out.push(*code, self.years[*y], name, cell.rows as u64, &cell.stat());
                     }
                 }
             }
