@@ -209,6 +209,38 @@ fn set_aside_rows_are_counted_and_left_out() {
 }
 
 #[test]
+fn reused_chunks_keep_their_own_account() {
+    // Set-aside rows spread over many small chunks, which the streaming read reuses: every
+    // chunk's count, examples and line numbers must be its own, as in the table read.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("\"t\",\"i\",\"j\",\"k\",\"v\",\"q\"\r\n");
+    for (r, line) in baci_text(6_000).lines().skip(1).enumerate() {
+        text.push_str(line);
+        text.push('\n');
+        if r % 500 == 7 {
+            text.push_str("2021,4,0,382390,1.0,NA\r\n");
+        }
+    }
+    let path = write_file(&dir, "BACI_HS17_Y2021_V202401.csv", &text);
+    let opts = BaciOptions {
+        on_unknown_country: OnUnknownCountry::SetAside,
+        chunk_bytes: 2000,
+        ..Default::default()
+    };
+    let (_, streamed) = importer_product_concentration_baci(&path, &opts).unwrap();
+    let table = read_baci(&path, &opts).unwrap();
+    let read = table.report();
+    assert_eq!((streamed.rows_read, streamed.rows_kept), (6_012, 6_000));
+    assert_eq!(streamed.set_aside, read.set_aside);
+    assert_eq!(streamed.examples, read.examples);
+    assert_eq!(
+        streamed.examples.values().next().unwrap()[0].0,
+        10,
+        "line of the first set-aside row"
+    );
+}
+
+#[test]
 fn a_sink_error_stops_the_read() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_file(&dir, "BACI_HS17_Y2021_V202401.csv", &baci_text(5_000));
