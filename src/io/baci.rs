@@ -1147,40 +1147,52 @@ fn eight_digits(d: u64) -> u64 {
 }
 
 /// A plain decimal ending at a comma, `ddd` or `ddd.ddd` (1 to 8 integer digits, 1 to 7
-/// decimals), read from the 16 bytes at `p` without a loop: the comma and the point are found
-/// from byte masks, every byte before the comma is checked at once, and the digits are
-/// combined by [`eight_digits`]. Returns the value and the comma's position; `None` for any
-/// other shape (then [`fast_amount`] reads it). The value is `m / 10^f` for the exact integer
-/// `m` of the digits, as [`fast_amount`] computes it: the same f64 to the bit.
+/// decimals), read without a loop: the comma and the point are found from byte masks of the
+/// 16 bytes at `p`, then each digit run is read as the 8 bytes that end with it (the bytes
+/// before it masked to zeros), checked at once and combined by [`eight_digits`]. Returns the
+/// value and the comma's position; `None` for any other shape (then [`fast_amount`] reads
+/// it). The value is `m / 10^f` for the exact integer `m` of the digits, as [`fast_amount`]
+/// computes it: the same f64 to the bit.
 #[inline(always)]
 fn delimited_amount(buf: &[u8], p: usize) -> Option<(f64, usize)> {
     const ONES: u128 = 0x0101_0101_0101_0101_0101_0101_0101_0101;
     const HIGH: u128 = ONES * 0x80;
     // Per-byte "equals c" without carries between bytes: (y & 0x7F) + 0x7F <= 0xFE.
-    let eq = |w: u128, c: u8| !((((w ^ (ONES * c as u128)) & !HIGH) + !HIGH) | (w ^ (ONES * c as u128))) & HIGH;
+    let eq = |w: u128, c: u8| {
+        let y = w ^ (ONES * c as u128);
+        !(((y & !HIGH) + !HIGH) | y) & HIGH
+    };
     let w = u128::from_le_bytes(buf.get(p..p + 16)?.try_into().ok()?);
     let comma = (eq(w, b',').trailing_zeros() / 8) as usize;
-    if !(1..16).contains(&comma) {
+    let dot = (eq(w, b'.').trailing_zeros() / 8) as usize;
+    let has_dot = dot < comma;
+    let int_len = if has_dot { dot } else { comma };
+    let frac_len = if has_dot { comma - dot - 1 } else { 0 };
+    if !(1..=8).contains(&int_len) || comma >= 16 || (has_dot && !(1..=7).contains(&frac_len)) {
         return None;
     }
-    let dot_at = (eq(w, b'.').trailing_zeros() / 8) as usize;
-    let has_dot = dot_at < comma;
-    let int_len = if has_dot { dot_at } else { comma };
-    let frac_len = if has_dot { comma - dot_at - 1 } else { 0 };
-    let x = w ^ (ONES * b'0' as u128);
-    let not_digit = (((x & !HIGH) + ONES * 0x76) | x) & HIGH;
-    let before_comma = HIGH & ((1u128 << (8 * comma)) - 1);
-    let dot_bit = if has_dot { 0x80u128 << (8 * dot_at) } else { 0 };
-    if not_digit & before_comma != dot_bit || !(1..=8).contains(&int_len) || (has_dot && !(1..=7).contains(&frac_len)) {
-        return None;
-    }
-    // Integer digits moved to the top 8 bytes (leading zeros below them), decimals likewise.
-    let int_digits = x & ((1u128 << (8 * int_len)) - 1);
-    let int = eight_digits(((int_digits << (8 * (16 - int_len))) >> 64) as u64);
-    let frac_digits = (x >> (8 * (int_len + 1).min(15))) & ((1u128 << (8 * frac_len)) - 1);
-    let frac = eight_digits((frac_digits << (8 * (8 - frac_len))) as u64);
+    let int = digits_ending_at(buf, p + int_len, int_len)?;
+    let frac = if has_dot {
+        digits_ending_at(buf, p + comma, frac_len)?
+    } else {
+        0
+    };
     let m = int * POW10_INT[frac_len] + frac;
     Some((m as f64 / POW10[frac_len], p + comma))
+}
+
+/// The number written by the `len` (1..=8) bytes before `end`, `None` unless they are all
+/// digits. Reads the 8 bytes before `end`: in a row, earlier fields are always there.
+#[inline(always)]
+fn digits_ending_at(buf: &[u8], end: usize, len: usize) -> Option<u64> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = ONES * 0x80;
+    let w = u64::from_le_bytes(buf.get(end.checked_sub(8)?..end)?.try_into().ok()?);
+    let x = w ^ (ONES * b'0' as u64);
+    let not_digit = (((x & !HIGH) + ONES * 0x76) | x) & HIGH;
+    // The last `len` bytes are the high bytes of the little-endian word.
+    let keep = !0u64 << (8 * (8 - len));
+    (not_digit & keep == 0).then(|| eight_digits(x & keep))
 }
 
 /// Exact powers of ten as integers, for [`delimited_amount`].
@@ -1792,10 +1804,11 @@ mod tests {
             } else {
                 format!("{int}.{:0f$}", (s >> 8) % 10u64.pow(f as u32))
             };
-            let text = format!("{field},\"        1.5\"\r\n");
-            let mut p = 0;
+            // As in a row: the earlier fields before the value.
+            let text = format!("2021,4,24,10121,{field},\"        1.5\"\r\n");
+            let mut p = 16;
             let want = fast_amount(text.as_bytes(), &mut p).map(|v| (v, p));
-            match delimited_amount(text.as_bytes(), 0) {
+            match delimited_amount(text.as_bytes(), 16) {
                 Some(got) => {
                     assert_eq!(Some(got), want, "{text}");
                     fast += 1;
@@ -1817,7 +1830,8 @@ mod tests {
             "123456789012345,",
             "1.5",
         ] {
-            assert_eq!(delimited_amount(text.as_bytes(), 0), None, "{text}");
+            let row = format!("2021,4,24,10121,{text}");
+            assert_eq!(delimited_amount(row.as_bytes(), 16), None, "{text}");
         }
     }
 
