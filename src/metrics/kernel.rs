@@ -612,6 +612,44 @@ impl SupplierSums {
     }
 }
 
+/// One part's slice of [`CellColumns::filled_in_parallel`], written front to back.
+pub(crate) struct CellSlots<'a> {
+    at: usize,
+    importer: &'a mut [u16],
+    period: &'a mut [i32],
+    product: &'a mut [u8],
+    total: &'a mut [f64],
+    n: &'a mut [u32],
+    hhi: &'a mut [f64],
+    top: &'a mut [u16],
+    top_share: &'a mut [f64],
+    n_rows: &'a mut [u64],
+    valid: &'a mut [bool],
+}
+
+impl CellSlots<'_> {
+    /// Writes the next cell; cells beyond the part's count are ignored (a caller's bug that
+    /// the row count of the result would show, never a panic).
+    #[inline]
+    pub(crate) fn push(&mut self, importer: u16, period: i32, product: &[u8; 6], n_rows: u64, stat: &CellStat) {
+        let r = self.at;
+        let (Some(code), Some(slot)) = (self.product.get_mut(6 * r..6 * r + 6), self.importer.get_mut(r)) else {
+            return;
+        };
+        code.copy_from_slice(product);
+        *slot = importer;
+        self.period[r] = period;
+        self.total[r] = stat.total;
+        self.n[r] = stat.n;
+        self.hhi[r] = stat.hhi.unwrap_or(0.0);
+        self.top[r] = stat.top.unwrap_or(0);
+        self.top_share[r] = stat.top_share.unwrap_or(0.0);
+        self.n_rows[r] = n_rows;
+        self.valid[r] = stat.hhi.is_some() && stat.top.is_some();
+        self.at += 1;
+    }
+}
+
 /// The statistics of one (importer, period, product) cell.
 pub(crate) struct CellStat {
     total: f64,
@@ -623,7 +661,6 @@ pub(crate) struct CellStat {
 
 /// The output table of the module docs, built column by column as cells come (in output
 /// order: importer, period, product).
-#[derive(Default)]
 pub(crate) struct CellColumns {
     importer: Vec<u16>,
     period: Vec<i32>,
@@ -637,6 +674,12 @@ pub(crate) struct CellColumns {
     /// Cells without a positive total (hhi, top and its share are null there).
     empty: Vec<usize>,
     n_rows: Vec<u64>,
+}
+
+impl Default for CellColumns {
+    fn default() -> Self {
+        CellColumns::with_capacity(0)
+    }
 }
 
 impl CellColumns {
@@ -655,6 +698,80 @@ impl CellColumns {
             top_share: Vec::with_capacity(n),
             empty: Vec::new(),
             n_rows: Vec::with_capacity(n),
+        }
+    }
+
+    /// Columns for `counts.iter().sum()` cells with 6-character product codes, filled in
+    /// parallel: `fill(part, slots)` writes part `part`'s `counts[part]` cells, in order, into
+    /// its own slice of every column (the output's pages are first touched by both cores,
+    /// and no part is copied twice).
+    pub(crate) fn filled_in_parallel<F>(counts: &[usize], fill: F) -> CellColumns
+    where
+        F: Fn(usize, &mut CellSlots<'_>) + Sync,
+    {
+        let n: usize = counts.iter().sum();
+        let mut importer = vec![0u16; n];
+        let mut period = vec![0i32; n];
+        let mut product_bytes = vec![0u8; 6 * n];
+        let mut total = vec![0f64; n];
+        let mut n_sup = vec![0u32; n];
+        let mut hhi = vec![0f64; n];
+        let mut top = vec![0u16; n];
+        let mut top_share = vec![0f64; n];
+        let mut n_rows = vec![0u64; n];
+        let mut valid = vec![true; n];
+        let mut slots: Vec<CellSlots<'_>> = Vec::with_capacity(counts.len());
+        {
+            let (mut a, mut b, mut c, mut d) = (
+                &mut importer[..],
+                &mut period[..],
+                &mut product_bytes[..],
+                &mut total[..],
+            );
+            let (mut e, mut f, mut g, mut h) = (&mut n_sup[..], &mut hhi[..], &mut top[..], &mut top_share[..]);
+            let (mut i, mut j) = (&mut n_rows[..], &mut valid[..]);
+            for k in counts {
+                let k = *k;
+                let (a0, a1) = std::mem::take(&mut a).split_at_mut(k);
+                let (b0, b1) = std::mem::take(&mut b).split_at_mut(k);
+                let (c0, c1) = std::mem::take(&mut c).split_at_mut(6 * k);
+                let (d0, d1) = std::mem::take(&mut d).split_at_mut(k);
+                let (e0, e1) = std::mem::take(&mut e).split_at_mut(k);
+                let (f0, f1) = std::mem::take(&mut f).split_at_mut(k);
+                let (g0, g1) = std::mem::take(&mut g).split_at_mut(k);
+                let (h0, h1) = std::mem::take(&mut h).split_at_mut(k);
+                let (i0, i1) = std::mem::take(&mut i).split_at_mut(k);
+                let (j0, j1) = std::mem::take(&mut j).split_at_mut(k);
+                slots.push(CellSlots {
+                    at: 0,
+                    importer: a0,
+                    period: b0,
+                    product: c0,
+                    total: d0,
+                    n: e0,
+                    hhi: f0,
+                    top: g0,
+                    top_share: h0,
+                    n_rows: i0,
+                    valid: j0,
+                });
+                (a, b, c, d, e, f, g, h, i, j) = (a1, b1, c1, d1, e1, f1, g1, h1, i1, j1);
+            }
+        }
+        slots.par_iter_mut().enumerate().for_each(|(part, s)| fill(part, s));
+        drop(slots);
+        CellColumns {
+            importer,
+            period,
+            product_offsets: (0..=n as i32).map(|i| 6 * i).collect(),
+            product_bytes,
+            total,
+            n: n_sup,
+            hhi,
+            top,
+            top_share,
+            empty: valid.iter().enumerate().filter(|(_, v)| !**v).map(|(i, _)| i).collect(),
+            n_rows,
         }
     }
 

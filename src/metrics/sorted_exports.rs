@@ -160,31 +160,53 @@ impl SortedExports {
         self.importers.par_iter_mut().for_each(|(_, c)| c.flush(n_products));
         let mut product_order: Vec<u32> = (0..self.products.len() as u32).collect();
         product_order.sort_unstable_by_key(|p| self.products[*p as usize]);
-        let names: Vec<String> = product_order
+        // Codes are below 1,000,000 (checked in `push`): always six digits.
+        let names: Vec<[u8; 6]> = product_order
             .iter()
-            .map(|p| format!("{:06}", self.products[*p as usize]))
+            .map(|p| {
+                let k = self.products[*p as usize];
+                std::array::from_fn(|d| b'0' + (k / 10u32.pow(5 - d as u32) % 10) as u8)
+            })
             .collect();
         let mut year_order: Vec<usize> = (0..self.years.len()).collect();
         year_order.sort_unstable_by_key(|y| self.years[*y]);
         self.importers.sort_unstable_by_key(|(code, _)| *code);
-        let cells: usize = self
+        // Slot -> rank of its product code, so that a row is turned into code order by one
+        // sequential read (reading it in code order directly would miss the cache per cell).
+        let mut rank_of_slot = vec![0u32; product_order.len()];
+        for (rank, slot) in product_order.iter().enumerate() {
+            rank_of_slot[*slot as usize] = rank as u32;
+        }
+        let counts: Vec<usize> = self
             .importers
             .iter()
-            .flat_map(|(_, c)| c.cells.iter().map(|row| row.iter().filter(|c| c.rows > 0).count()))
-            .sum();
-        let mut out = CellColumns::with_capacity(cells);
-        for (code, c) in &self.importers {
+            .map(|(_, c)| {
+                c.cells
+                    .iter()
+                    .map(|row| row.iter().filter(|c| c.rows > 0).count())
+                    .sum()
+            })
+            .collect();
+        let (importers, years, rank_of_slot) = (&self.importers, &self.years, &rank_of_slot);
+        let out = CellColumns::filled_in_parallel(&counts, |part, slots| {
+            let (code, c) = &importers[part];
+            let mut ordered: Vec<Cell> = Vec::new();
             for y in &year_order {
                 let Some(row) = c.cells.get(*y) else {
                     continue;
                 };
-                for (prod, name) in product_order.iter().zip(&names) {
-                    if let Some(cell) = row.get(*prod as usize).filter(|c| c.rows > 0) {
-                        out.push(*code, self.years[*y], name, cell.rows as u64, &cell.stat());
+                ordered.clear();
+                ordered.resize(rank_of_slot.len(), Cell::default());
+                for (slot, cell) in row.iter().enumerate() {
+                    ordered[rank_of_slot[slot] as usize] = *cell;
+                }
+                for (cell, name) in ordered.iter().zip(&names) {
+                    if cell.rows > 0 {
+                        slots.push(*code, years[*y], name, cell.rows as u64, &cell.stat());
                     }
                 }
             }
-        }
+        });
         out.finish()
     }
 }
