@@ -404,3 +404,53 @@ mod agreement {
         }
     }
 }
+
+#[test]
+fn years_within_one_file_stay_on_their_rows() {
+    // A panel file: years change inside chunks and at chunk boundaries, and come back. A
+    // one-year chunk shares a constant year column; the others write each row's year.
+    let mut text = String::from("\"t\",\"i\",\"j\",\"k\",\"v\",\"q\"\r\n");
+    for r in 0..3_000u32 {
+        let t = [2019, 2020, 2021, 2020][(r / 700) as usize % 4];
+        let q = if r % 9 == 0 {
+            "NA".to_string()
+        } else {
+            format!("{}.125", r % 50)
+        };
+        text.push_str(&format!("{t},4,24,{},{}.5,\"{q:>13}\"\r\n", 10121 + r, r % 97));
+    }
+    let expected = reference_rows(&text);
+    for chunk_bytes in [0usize, 1000, 7000, 50_000] {
+        let opts = BaciOptions {
+            chunk_bytes,
+            ..Default::default()
+        };
+        let t = read_baci_bytes(text.as_bytes(), "BACI_HS17_V202401.csv", &opts).unwrap();
+        assert_eq!(rows(&t), expected, "chunk_bytes {chunk_bytes}");
+    }
+    // And a one-year file of many chunks: every batch has the year.
+    let one_year: String = text
+        .lines()
+        .enumerate()
+        .map(|(n, l)| {
+            if n == 0 {
+                l.to_string()
+            } else {
+                format!("2021{}", &l[4..])
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let t = read_baci_bytes(
+        one_year.as_bytes(),
+        "BACI_HS17_Y2021_V202401.csv",
+        &BaciOptions {
+            chunk_bytes: 1000,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(t.batches().len() > 10);
+    assert!(rows(&t).iter().all(|r| r.0 == 2021));
+    assert_eq!(t.num_rows(), 3_000);
+}

@@ -316,6 +316,7 @@ fn read_any<R: Read + Seek + Send>(
     let vintage = resolve_vintage(name, options.vintage)?;
     let mut ctx = FileCtx::new(name, year_from_name(name), options);
     ctx.recycled = out.recycled.clone();
+    ctx.every_period = out.streaming;
     if options.chunk_bytes == 0 {
         // Enough chunks to keep every worker busy to the end (BACI text is ~4x its gzip size).
         let text = if magic.starts_with(&[0x1f, 0x8b]) {
@@ -424,6 +425,7 @@ fn read_archive<R: Read + Seek + Send>(
         let member_name = format!("{name}:{}", m.name);
         let mut ctx = FileCtx::new(&member_name, Some(m.year), options);
         ctx.recycled = out.recycled.clone();
+        ctx.every_period = out.streaming;
         if options.chunk_bytes == 0 {
             ctx.chunk_bytes = chunk_size_for(m.size, out.streaming);
         }
@@ -543,6 +545,8 @@ struct FileCtx<'a> {
     /// `known[code]`: the country table's answer for every u16 code, asked once.
     known: Vec<bool>,
     recycled: Option<Recycled>,
+    /// Streaming reads need the year of every row in [`ChunkOut::period`].
+    every_period: bool,
 }
 
 impl<'a> FileCtx<'a> {
@@ -559,6 +563,7 @@ impl<'a> FileCtx<'a> {
             },
             known: (0..=u16::MAX).map(countries::is_known_code).collect(),
             recycled: None,
+            every_period: false,
         }
     }
 }
@@ -862,7 +867,14 @@ struct ChunkOut {
     /// Lines in the chunk (rows, blank lines).
     lines: u64,
     rows_read: u64,
+    /// `t` per row, left empty while every row of the chunk has the year `year` (the usual
+    /// case: a BACI file is one year), so that a whole-year table shares one constant column.
     period: Vec<i32>,
+    year: Option<i32>,
+    /// Rows pushed so far.
+    rows: usize,
+    /// Whether `period` must hold every row (streaming reads hand it to the sink).
+    every_period: bool,
     reporter: Vec<u16>,
     partner: Vec<u16>,
     /// `k` as read; replaced by dictionary keys when the batches are assembled.
@@ -884,7 +896,10 @@ impl ChunkOut {
         ChunkOut {
             lines: 0,
             rows_read: 0,
-            period: Vec::with_capacity(n),
+            period: Vec::new(),
+            year: None,
+            rows: 0,
+            every_period: false,
             reporter: Vec::with_capacity(n),
             partner: Vec::with_capacity(n),
             product: Vec::with_capacity(n),
@@ -905,6 +920,8 @@ impl ChunkOut {
         self.set_aside.clear();
         self.examples.clear();
         self.products_seen.fill(0);
+        self.year = None;
+        self.rows = 0;
         for v in [&mut self.period, &mut self.product] {
             v.clear();
             v.reserve(n);
@@ -943,7 +960,15 @@ struct Row {
 impl ChunkOut {
     #[inline(always)]
     fn push(&mut self, r: Row) {
-        self.period.push(r.t);
+        if self.every_period || self.year.is_some_and(|y| y != r.t) || !self.period.is_empty() {
+            if self.period.len() < self.rows {
+                // The first row of another year: the rows before it get their year written out.
+                self.period.resize(self.rows, self.year.unwrap_or(r.t));
+            }
+            self.period.push(r.t);
+        }
+        self.year.get_or_insert(r.t);
+        self.rows += 1;
         self.reporter.push(r.i);
         self.partner.push(r.j);
         self.product.push(r.k as i32);
@@ -1439,6 +1464,7 @@ fn parse_chunk(buf: &[u8], ctx: &FileCtx<'_>) -> std::result::Result<ChunkOut, R
         }
         None => ChunkOut::with_capacity(rows),
     };
+    out.every_period = ctx.every_period;
     let mut pos = 0usize;
     let mut line_no = 0u64;
     let mut fields: [&[u8]; 6] = [&[]; 6];
@@ -1683,6 +1709,15 @@ fn finish(mut chunks: Vec<ChunkOut>, outcome: Outcome) -> Result<TradeTable> {
     let no_weight = Float64Array::new_null(max_n);
     let not_estimated = BooleanArray::from(vec![false; max_n]);
 
+    // Chunks of one year share one constant column per year.
+    let mut year_columns: std::collections::HashMap<i32, Int32Array> = Default::default();
+    for c in &chunks {
+        if let (true, Some(y)) = (c.period.is_empty(), c.year) {
+            year_columns
+                .entry(y)
+                .or_insert_with(|| Int32Array::from(vec![y; max_n]));
+        }
+    }
     let quantity_nulls: usize = chunks.iter().map(|c| c.quantity_nulls).sum();
     // Batches are assembled in parallel: checking the product keys is a pass over every row.
     let batches: Vec<RecordBatch> = chunks
@@ -1703,7 +1738,10 @@ fn finish(mut chunks: Vec<ChunkOut>, outcome: Outcome) -> Result<TradeTable> {
             // The unit is null where the quantity is.
             let unit_keys = Int8Array::new(zero_keys.values().slice(0, n), nulls.clone());
             let columns: Vec<ArrayRef> = vec![
-                Arc::new(Int32Array::from(c.period)),
+                match (c.period.is_empty(), c.year.and_then(|y| year_columns.get(&y))) {
+                    (true, Some(column)) => Arc::new(column.slice(0, n)),
+                    _ => Arc::new(Int32Array::from(c.period)),
+                },
                 Arc::new(UInt16Array::from(c.reporter)),
                 Arc::new(UInt16Array::from(c.partner)),
                 flow.slice(0, n),
