@@ -454,3 +454,53 @@ fn years_within_one_file_stay_on_their_rows() {
     assert!(rows(&t).iter().all(|r| r.0 == 2021));
     assert_eq!(t.num_rows(), 3_000);
 }
+
+#[test]
+fn a_mapped_file_reads_as_the_same_bytes_streamed() {
+    // Plain files on disk are mapped window by window (offsets on 64 KB boundaries, chunks
+    // ending at line breaks anywhere); bytes in memory and gzip are streamed. Same rows.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("\"t\",\"i\",\"j\",\"k\",\"v\",\"q\"\r\n");
+    for r in 0..20_000u32 {
+        let q = if r % 11 == 0 {
+            "NA".to_string()
+        } else {
+            format!("{}.{:03}", r % 777, r % 1000)
+        };
+        text.push_str(&format!(
+            "2021,{},842,{},{}.25,\"{q:>13}\"\r\n",
+            [4, 251, 710][r as usize % 3],
+            10121 + r,
+            r
+        ));
+    }
+    // No line break after the last row.
+    text.push_str("2021,4,24,382390,52.051,\"       13.235\"");
+    let path = dir.path().join("BACI_HS17_Y2021_V202401.csv");
+    std::fs::write(&path, &text).unwrap();
+    let expected = reference_rows(&text);
+    assert!(text.len() > 4 * 65_536);
+    for chunk_bytes in [0usize, 3_000, 65_536, 65_537, 200_000] {
+        let opts = BaciOptions {
+            chunk_bytes,
+            ..Default::default()
+        };
+        let mapped = read_baci(&path, &opts).unwrap();
+        assert_eq!(rows(&mapped), expected, "chunk_bytes {chunk_bytes}");
+        let streamed = read_baci_bytes(text.as_bytes(), "BACI_HS17_Y2021_V202401.csv", &opts).unwrap();
+        assert_eq!(mapped.report().rows_read, streamed.report().rows_read);
+    }
+    // An error deep in the file names the same line either way.
+    let bad = text.replacen(",10133,", ",1x133,", 1);
+    std::fs::write(&path, &bad).unwrap();
+    let opts = BaciOptions {
+        chunk_bytes: 3_000,
+        ..Default::default()
+    };
+    let mapped = read_baci(&path, &opts).unwrap_err().to_string();
+    let streamed = read_baci_bytes(bad.as_bytes(), "BACI_HS17_Y2021_V202401.csv", &opts)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(mapped, streamed);
+    assert!(mapped.contains("line 14"), "{mapped}");
+}

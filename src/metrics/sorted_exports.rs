@@ -145,11 +145,15 @@ impl SortedExports {
                 year: year_slot,
                 value: v,
             });
-            if cells.pending.len() >= FLUSH_ROWS {
-                cells.flush(self.products.len());
-            }
         }
         self.last = last;
+        // Importers with full buffers are flushed in parallel: done row by row on the caller's
+        // thread, the updates would make it the slowest stage of the read.
+        let n_products = self.products.len();
+        self.importers
+            .par_iter_mut()
+            .filter(|(_, c)| c.pending.len() >= FLUSH_ROWS)
+            .for_each(|(_, c)| c.flush(n_products));
         true
     }
 
