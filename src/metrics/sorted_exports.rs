@@ -21,7 +21,8 @@ use rayon::prelude::*;
 
 /// Numeric product codes (HS6 without the leading zero) are below this.
 const PRODUCT_CODES: usize = 1_000_000;
-const NONE: u32 = u32::MAX;
+/// No slot yet; also the most distinct products a pass takes (more: the general kernel).
+const NONE: u16 = u16::MAX;
 
 /// A cell's running sums (its row count among them).
 type Cell = SupplierSums;
@@ -76,7 +77,7 @@ pub(crate) struct SortedExports {
     importer_slot: Vec<u16>,
     importers: Vec<(u16, ImporterCells)>,
     /// Product code -> slot (`NONE`: none yet), and back.
-    product_slot: Vec<u32>,
+    product_slot: Vec<u16>,
     products: Vec<u32>,
 }
 
@@ -134,13 +135,16 @@ impl SortedExports {
             }
             let mut prod = self.product_slot[k as usize];
             if prod == NONE {
-                prod = self.products.len() as u32;
+                if self.products.len() >= NONE as usize {
+                    return false;
+                }
+                prod = self.products.len() as u16;
                 self.products.push(k as u32);
                 self.product_slot[k as usize] = prod;
             }
             let cells = &mut self.importers[imp as usize].1;
             cells.pending.push(Pending {
-                product: prod,
+                product: prod as u32,
                 exporter: i,
                 year: year_slot,
                 value: v,
