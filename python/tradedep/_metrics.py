@@ -188,7 +188,10 @@ def importer_product_concentration(
     ``.zip``): the file is then streamed into the kernel as it is parsed, never built as a table,
     which is faster and needs far less memory than ``read_baci`` first (same result, same checks
     and errors as :func:`read_baci`; ``vintage``, ``years`` and ``on_unknown_country`` are passed
-    to the reader; the read report is in the result's notes).
+    to the reader; the read report is in the result's notes). A file in CEPII's row order (year,
+    exporter, importer, product, each once) is aggregated in one pass; any other order, or a
+    repeated row, is found on its first such row and the file is read a second time with the
+    general aggregation (same result; the notes say "one pass" or "read twice").
 
     ``source``: ``"reported"`` (rows with flow import; the default for tables) or ``"mirror"``
     (exporters' rows, BACI-style: every row an export; the only choice for a BACI path).
