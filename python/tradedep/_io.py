@@ -51,6 +51,10 @@ def read_baci(
     null where BACI writes ``NA``), products 6-digit strings (``10121`` -> ``"010121"``),
     reporter = exporter ``i``, partner = importer ``j``, flow ``export``.
 
+    A plain ``.csv`` is memory-mapped a window at a time rather than copied (faster; the file
+    must not be truncated or rewritten while it is read). Set ``TRADEDEP_NO_MMAP=1`` to read it
+    through buffers instead.
+
     Args:
         path: the file. Its name gives the HS vintage (``BACI_HS17_Y2021_V202401.csv``,
             ``baci_hs92_...``); otherwise pass ``vintage``.

@@ -120,7 +120,9 @@ impl std::fmt::Debug for BaciOptions<'_> {
 }
 
 /// Reads a BACI file: `.csv`, `.csv.gz` or the CEPII `.zip` archive (all its yearly files, or
-/// those of `options.years`). The kind of file is recognised from its first bytes.
+/// those of `options.years`). The kind of file is recognised from its first bytes. A plain
+/// file is memory-mapped a window at a time (it must not be truncated while it is read;
+/// `TRADEDEP_NO_MMAP=1` reads it through buffers instead).
 pub fn read_baci(path: &Path, options: &BaciOptions<'_>) -> Result<TradeTable> {
     let mut chunks = Vec::new();
     let mut sink = |c: ChunkOut| {
