@@ -1,12 +1,13 @@
 //! One pass over export rows in (year, exporter, importer, product) order, as CEPII writes
-//! BACI: the importer x product concentration of [`super::kernel`] without buffering a row.
+//! BACI: the importer x product concentration of [`super::kernel`] without grouping the rows.
 //!
 //! The general kernel must sum each supplier's rows before it can square shares, so it keeps
 //! a 16-byte partial aggregate per row and groups them at the end. When the rows arrive in
 //! strictly increasing (year, exporter, importer, product) order, no (year, exporter,
 //! importer, product) can repeat, so every row *is* its supplier's whole value in the cell and
-//! the cell's sums can be updated in place: a dense array indexed by importer and product,
-//! filled while the reader parses the next chunks. The order is checked on every row; the
+//! the cell's sums can be updated in place: a dense array per importer indexed by product,
+//! filled while the reader parses the next chunks (rows wait in a short buffer per importer so
+//! that each importer's cells are updated while they are in cache). The order is checked on every row; the
 //! first row out of order (or a repeat) ends the pass and the caller falls back to the
 //! general kernel, so the result never depends on the order of the input, only the speed.
 //!
