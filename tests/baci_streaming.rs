@@ -454,3 +454,40 @@ fn a_repeated_or_unsorted_row_falls_back_to_the_general_kernel() {
         agrees_with_reference(&streamed, &text);
     }
 }
+
+#[test]
+fn a_cell_without_a_positive_value_has_null_shares_in_both_kernels() {
+    // Importer 842 buys 010121 only from 4, at value 0: no supplier, so HHI, top supplier and
+    // its share are null there; the other cell is normal.
+    let text = "\"t\",\"i\",\"j\",\"k\",\"v\",\"q\"\r\n\
+                2021,4,842,10121,0,\"        1.000\"\r\n\
+                2021,4,842,382390,2.5,\"        1.000\"\r\n\
+                2021,251,842,382390,7.5,\"           NA\"\r\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(&dir, "BACI_HS17_Y2021_V202401.csv", text);
+    let (streamed, report) = importer_product_concentration_baci(&path, &BaciOptions::default()).unwrap();
+    assert!(has_note(&report, "one pass"), "{:?}", report.notes);
+    let table = read_baci(&path, &BaciOptions::default()).unwrap();
+    assert_eq!(
+        streamed,
+        importer_product_concentration_table(&table, Source::Mirror).unwrap()
+    );
+    let col = |name: &str| streamed.column_by_name(name).unwrap().clone();
+    assert_eq!(streamed.num_rows(), 2);
+    for name in ["hhi", "top_code", "top_share"] {
+        assert!(col(name).is_null(0) && col(name).is_valid(1), "{name}");
+    }
+    let hhi = col("hhi");
+    let hhi = hhi.as_primitive::<Float64Type>();
+    assert!((hhi.value(1) - (0.25f64.powi(2) + 0.75f64.powi(2))).abs() < 1e-12);
+    assert_eq!(
+        col("n_suppliers")
+            .as_primitive::<arrow_array::types::UInt32Type>()
+            .value(0),
+        0
+    );
+    assert_eq!(
+        col("n_rows").as_primitive::<arrow_array::types::UInt64Type>().values(),
+        &[1, 2]
+    );
+}

@@ -641,11 +641,8 @@ impl CellSlots<'_> {
         self.period[r] = period;
         self.total[r] = stat.total;
         self.n[r] = stat.n;
-        self.hhi[r] = stat.hhi.unwrap_or(0.0);
-        self.top[r] = stat.top.unwrap_or(0);
-        self.top_share[r] = stat.top_share.unwrap_or(0.0);
+        (self.hhi[r], self.top[r], self.top_share[r], self.valid[r]) = stat.nullable();
         self.n_rows[r] = n_rows;
-        self.valid[r] = stat.hhi.is_some() && stat.top.is_some();
         self.at += 1;
     }
 }
@@ -657,6 +654,19 @@ pub(crate) struct CellStat {
     hhi: Option<f64>,
     top: Option<u16>,
     top_share: Option<f64>,
+}
+
+impl CellStat {
+    /// HHI, top supplier and its share as stored, and whether they are valid: a cell without
+    /// a positive total has them null (the stored values are then zeros).
+    fn nullable(&self) -> (f64, u16, f64, bool) {
+        (
+            self.hhi.unwrap_or(0.0),
+            self.top.unwrap_or(0),
+            self.top_share.unwrap_or(0.0),
+            self.hhi.is_some() && self.top.is_some(),
+        )
+    }
 }
 
 /// The output table of the module docs, built column by column as cells come (in output
@@ -671,15 +681,9 @@ pub(crate) struct CellColumns {
     hhi: Vec<f64>,
     top: Vec<u16>,
     top_share: Vec<f64>,
-    /// Cells without a positive total (hhi, top and its share are null there).
-    empty: Vec<usize>,
+    /// False for cells without a positive total (hhi, top and its share are null there).
+    valid: Vec<bool>,
     n_rows: Vec<u64>,
-}
-
-impl Default for CellColumns {
-    fn default() -> Self {
-        CellColumns::with_capacity(0)
-    }
 }
 
 impl CellColumns {
@@ -696,7 +700,7 @@ impl CellColumns {
             hhi: Vec::with_capacity(n),
             top: Vec::with_capacity(n),
             top_share: Vec::with_capacity(n),
-            empty: Vec::new(),
+            valid: Vec::with_capacity(n),
             n_rows: Vec::with_capacity(n),
         }
     }
@@ -770,30 +774,28 @@ impl CellColumns {
             hhi,
             top,
             top_share,
-            empty: valid.iter().enumerate().filter(|(_, v)| !**v).map(|(i, _)| i).collect(),
+            valid,
             n_rows,
         }
     }
 
     #[inline]
     pub(crate) fn push(&mut self, importer: u16, period: i32, product: &str, n_rows: u64, stat: &CellStat) {
-        if stat.hhi.is_none() || stat.top.is_none() {
-            self.empty.push(self.total.len());
-        }
+        let (hhi, top, top_share, valid) = stat.nullable();
         self.importer.push(importer);
         self.period.push(period);
         self.product_bytes.extend_from_slice(product.as_bytes());
         self.product_offsets.push(self.product_bytes.len() as i32);
         self.total.push(stat.total);
         self.n.push(stat.n);
-        self.hhi.push(stat.hhi.unwrap_or(0.0));
-        self.top.push(stat.top.unwrap_or(0));
-        self.top_share.push(stat.top_share.unwrap_or(0.0));
+        self.hhi.push(hhi);
+        self.top.push(top);
+        self.top_share.push(top_share);
+        self.valid.push(valid);
         self.n_rows.push(n_rows);
     }
 
     pub(crate) fn finish(self) -> Result<RecordBatch> {
-        let n = self.total.len();
         if self.product_bytes.len() > i32::MAX as usize {
             return Err(Error::invalid_argument(
                 "more than 2 GB of product codes in one result",
@@ -801,13 +803,7 @@ impl CellColumns {
             ));
         }
         // Null where the cell has no positive total, as the module docs say.
-        let nulls = (!self.empty.is_empty()).then(|| {
-            let mut valid = vec![true; n];
-            for i in &self.empty {
-                valid[*i] = false;
-            }
-            NullBuffer::from(valid)
-        });
+        let nulls = self.valid.contains(&false).then(|| NullBuffer::from(self.valid));
         let products = StringArray::try_new(
             OffsetBuffer::new(ScalarBuffer::from(self.product_offsets)),
             Buffer::from_vec(self.product_bytes),
