@@ -8,7 +8,7 @@
 //! The fuzz targets in fuzz/ explore the same space with coverage guidance; this test runs in
 //! every `cargo test` and starts from real files rather than from nothing.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
 //! Carrying the CHPL (HS2022) to HS2017 and HS2012 data through the UNSD correlation tables.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -24,7 +24,7 @@ pub fn shared_data() -> Option<PathBuf> {
 #[macro_export]
 macro_rules! data_or_skip {
     ($rel:expr) => {
-        match common::shared_data() {
+        match $crate::common::shared_data() {
             Some(d) => d.join($rel),
             None => return,
         }

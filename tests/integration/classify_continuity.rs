@@ -2,7 +2,7 @@
 //! HS2022<->HS2017 correlation CSV with the csv crate: a code that survives unchanged keeps all
 //! its weight, a code that does not is split equally, and every result names what it applied.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

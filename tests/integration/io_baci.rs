@@ -1,7 +1,6 @@
 //! BACI reader against independent computations: the real sample parsed with std's parser,
 //! and small files and archives written by the tests themselves.
 
-mod common;
 
 use std::io::{Read, Write};
 

@@ -8,7 +8,7 @@
 //! rounded ones of the data's PROVENANCE.md, plus an independent plain sum over the CSV rows;
 //! tests/python/test_metrics.py checks the same numbers with DuckDB.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::io::Read;

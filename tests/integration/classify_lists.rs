@@ -1,6 +1,5 @@
 //! List files (TOML, JSON, CSV), their errors, EU lists, diffs and nomenclature checks.
 
-mod common;
 
 use std::io::Write;
 
