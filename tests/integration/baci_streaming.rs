@@ -2,7 +2,6 @@
 //! materialised path (`read_baci` + the kernel over the table) and against a plain HashMap
 //! computation over rows parsed with std.
 
-
 use std::collections::HashMap;
 use std::io::Write;
 

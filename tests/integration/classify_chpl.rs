@@ -1,7 +1,6 @@
 //! The built-in CHPL against the shared CSV transcription, and CN8 Comext codes classified
 //! against it through their HS6 prefix.
 
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 

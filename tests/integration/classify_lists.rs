@@ -1,6 +1,5 @@
 //! List files (TOML, JSON, CSV), their errors, EU lists, diffs and nomenclature checks.
 
-
 use std::io::Write;
 
 use tradedep::classify::dual_use;

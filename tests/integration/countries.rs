@@ -3,7 +3,6 @@
 //! datasets/country-codes, EU compositions of country_converter). Nothing is compared against
 //! the project's own table.
 
-
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 

@@ -1,7 +1,6 @@
 //! BACI reader against independent computations: the real sample parsed with std's parser,
 //! and small files and archives written by the tests themselves.
 
-
 use std::io::{Read, Write};
 
 use arrow_array::cast::AsArray;

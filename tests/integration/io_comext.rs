@@ -1,7 +1,6 @@
 //! Comext reader: the long table in shared/data (checked against an independent csv-crate
 //! computation), a bulk .dat of our own and a .7z built here.
 
-
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;

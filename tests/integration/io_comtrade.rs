@@ -1,7 +1,6 @@
 //! Comtrade reader against the real files in shared/data, each checked against an independent
 //! computation with the csv crate (not against numbers copied from the reader's output).
 
-
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;

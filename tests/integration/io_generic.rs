@@ -1,7 +1,6 @@
 //! Generic CSV/Parquet readers, Arrow input and the Parquet writer, against hand-built
 //! expectations and against the BACI reader on the real sample.
 
-
 use std::io::Write;
 use std::sync::Arc;
 
