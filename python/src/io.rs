@@ -65,81 +65,62 @@ fn _read_baci(
     Ok(PyTradeTable::new(py_result(table)?))
 }
 
-/// The Python keyword arguments of a column mapping, gathered.
-#[allow(clippy::too_many_arguments)]
-fn mapping(
+/// How to read a table of the user's layout: the column mapping and the keyword arguments that go
+/// with it, as `_io._mapping` builds them once for `from_arrow`, `read_csv` and `read_parquet`
+/// (a dict with every key).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct MappingArg {
     columns: BTreeMap<String, String>,
-    flow: Option<&str>,
-    freq: Option<&str>,
-    currency: &str,
-    vintage: Option<&str>,
+    flow: Option<String>,
+    freq: Option<String>,
+    currency: String,
+    vintage: Option<String>,
     unit: Option<String>,
     value_scale: f64,
-    value_basis: Option<&str>,
-    country_coding: &str,
-    on_unknown_country: &str,
+    value_basis: Option<String>,
+    country_coding: String,
+    on_unknown_country: String,
+    /// Name in the `source` column and the report; `None` keeps the core's default.
     source: Option<String>,
-) -> PyResult<ColumnMapping> {
-    let mut m = ColumnMapping::new();
-    m.columns = columns;
-    m.flow = py_result(flow.map(Flow::parse).transpose())?;
-    m.freq = py_result(freq.map(Freq::parse).transpose())?;
-    m.currency = currency.to_ascii_uppercase();
-    m.vintage = parse_vintage(vintage)?;
-    m.quantity_unit = unit;
-    m.value_scale = value_scale;
-    m.value_basis = match value_basis.map(|b| b.to_ascii_uppercase()) {
-        None => None,
-        Some(b) if b == "CIF" => Some(ValueBasis::Cif),
-        Some(b) if b == "FOB" => Some(ValueBasis::Fob),
-        Some(b) => {
-            return py_result(Err(tradedep::Error::invalid_argument(
-                format!("value_basis={b:?}"),
-                "use \"CIF\" or \"FOB\"",
-            )))
+}
+
+impl MappingArg {
+    /// The core's column mapping, checked; a bad value names itself and the allowed ones.
+    fn into_mapping(self) -> PyResult<ColumnMapping> {
+        let mut m = ColumnMapping::new();
+        m.columns = self.columns;
+        m.flow = py_result(self.flow.as_deref().map(Flow::parse).transpose())?;
+        m.freq = py_result(self.freq.as_deref().map(Freq::parse).transpose())?;
+        m.currency = self.currency.to_ascii_uppercase();
+        m.vintage = parse_vintage(self.vintage.as_deref())?;
+        m.quantity_unit = self.unit;
+        m.value_scale = self.value_scale;
+        m.value_basis = match self.value_basis.map(|b| b.to_ascii_uppercase()) {
+            None => None,
+            Some(b) if b == "CIF" => Some(ValueBasis::Cif),
+            Some(b) if b == "FOB" => Some(ValueBasis::Fob),
+            Some(b) => {
+                return py_result(Err(tradedep::Error::invalid_argument(
+                    format!("value_basis={b:?}"),
+                    "use \"CIF\" or \"FOB\"",
+                )))
+            }
+        };
+        m.country_coding = py_result(CountryCoding::parse(&self.country_coding))?;
+        m.on_unknown_country = parse_on_unknown_country(&self.on_unknown_country)?;
+        if let Some(s) = self.source {
+            m.source = s;
         }
-    };
-    m.country_coding = py_result(CountryCoding::parse(country_coding))?;
-    m.on_unknown_country = parse_on_unknown_country(on_unknown_country)?;
-    if let Some(s) = source {
-        m.source = s;
+        py_result(m.check())?;
+        Ok(m)
     }
-    py_result(m.check())?;
-    Ok(m)
 }
 
 /// A TradeTable from any Arrow stream or batch (`__arrow_c_stream__` / `__arrow_c_array__`).
 #[pyfunction]
-#[pyo3(signature = (data, columns, flow=None, freq=None, currency="USD", vintage=None, unit=None, value_scale=1.0, value_basis=None, country_coding="auto", on_unknown_country="error", source=None))]
-#[allow(clippy::too_many_arguments)]
-fn _from_arrow(
-    py: Python<'_>,
-    data: AnyRecordBatch,
-    columns: BTreeMap<String, String>,
-    flow: Option<&str>,
-    freq: Option<&str>,
-    currency: &str,
-    vintage: Option<&str>,
-    unit: Option<String>,
-    value_scale: f64,
-    value_basis: Option<&str>,
-    country_coding: &str,
-    on_unknown_country: &str,
-    source: Option<String>,
-) -> PyResult<PyTradeTable> {
-    let m = mapping(
-        columns,
-        flow,
-        freq,
-        currency,
-        vintage,
-        unit,
-        value_scale,
-        value_basis,
-        country_coding,
-        on_unknown_country,
-        source,
-    )?;
+fn _from_arrow(py: Python<'_>, data: AnyRecordBatch, mapping: MappingArg) -> PyResult<PyTradeTable> {
+    let m = mapping.into_mapping()?;
     let reader = data.into_reader()?;
     let batches = reader
         .collect::<Result<Vec<_>, _>>()
@@ -149,36 +130,9 @@ fn _from_arrow(
 }
 
 #[pyfunction]
-#[pyo3(signature = (path, columns, flow=None, freq=None, currency="USD", vintage=None, unit=None, value_scale=1.0, value_basis=None, country_coding="auto", on_unknown_country="error", delimiter=","))]
-#[allow(clippy::too_many_arguments)]
-fn _read_csv(
-    py: Python<'_>,
-    path: PathBuf,
-    columns: BTreeMap<String, String>,
-    flow: Option<&str>,
-    freq: Option<&str>,
-    currency: &str,
-    vintage: Option<&str>,
-    unit: Option<String>,
-    value_scale: f64,
-    value_basis: Option<&str>,
-    country_coding: &str,
-    on_unknown_country: &str,
-    delimiter: &str,
-) -> PyResult<PyTradeTable> {
-    let m = mapping(
-        columns,
-        flow,
-        freq,
-        currency,
-        vintage,
-        unit,
-        value_scale,
-        value_basis,
-        country_coding,
-        on_unknown_country,
-        None,
-    )?;
+#[pyo3(signature = (path, mapping, delimiter=","))]
+fn _read_csv(py: Python<'_>, path: PathBuf, mapping: MappingArg, delimiter: &str) -> PyResult<PyTradeTable> {
+    let m = mapping.into_mapping()?;
     let delimiter = match delimiter.as_bytes() {
         [d] => *d,
         _ => {
@@ -192,40 +146,11 @@ fn _read_csv(
     Ok(PyTradeTable::new(py_result(table)?))
 }
 
+/// `mapping=None` reads a file written by `write_parquet` (its metadata says how).
 #[pyfunction]
-#[pyo3(signature = (path, columns=None, flow=None, freq=None, currency="USD", vintage=None, unit=None, value_scale=1.0, value_basis=None, country_coding="auto", on_unknown_country="error"))]
-#[allow(clippy::too_many_arguments)]
-fn _read_parquet(
-    py: Python<'_>,
-    path: PathBuf,
-    columns: Option<BTreeMap<String, String>>,
-    flow: Option<&str>,
-    freq: Option<&str>,
-    currency: &str,
-    vintage: Option<&str>,
-    unit: Option<String>,
-    value_scale: f64,
-    value_basis: Option<&str>,
-    country_coding: &str,
-    on_unknown_country: &str,
-) -> PyResult<PyTradeTable> {
-    let m = columns
-        .map(|c| {
-            mapping(
-                c,
-                flow,
-                freq,
-                currency,
-                vintage,
-                unit,
-                value_scale,
-                value_basis,
-                country_coding,
-                on_unknown_country,
-                None,
-            )
-        })
-        .transpose()?;
+#[pyo3(signature = (path, mapping=None))]
+fn _read_parquet(py: Python<'_>, path: PathBuf, mapping: Option<MappingArg>) -> PyResult<PyTradeTable> {
+    let m = mapping.map(MappingArg::into_mapping).transpose()?;
     let table = py.detach(|| read_parquet(&path, m.as_ref()));
     Ok(PyTradeTable::new(py_result(table)?))
 }

@@ -119,7 +119,7 @@ _MAPPING_DOC = """
 """
 
 
-def _mapping_kwargs(
+def _mapping(
     columns: dict[str, str],
     flow: str | None,
     freq: str | None,
@@ -130,7 +130,9 @@ def _mapping_kwargs(
     value_basis: str | None,
     country_coding: str,
     on_unknown_country: str,
+    source: str | None = None,
 ) -> dict[str, Any]:
+    """The mapping arguments as the one dict the binding reads (``_tradedep._read_csv`` etc.)."""
     return dict(
         columns=dict(columns),
         flow=flow,
@@ -142,28 +144,15 @@ def _mapping_kwargs(
         value_basis=value_basis,
         country_coding=country_coding,
         on_unknown_country=on_unknown_country,
+        source=source,
     )
 
 
-def from_arrow(
-    obj: Any,
-    columns: dict[str, str],
-    *,
-    flow: str | None = None,
-    freq: str | None = None,
-    currency: str = "USD",
-    vintage: str | None = None,
-    unit: str | None = None,
-    value_scale: float = 1.0,
-    value_basis: str | None = None,
-    country_coding: str = "auto",
-    on_unknown_country: str = "error",
-    source: str | None = None,
-) -> TradeTable:
-    """A TradeTable from a pandas, polars or pyarrow table (anything with ``__arrow_c_stream__``).
+def _from_arrow(obj: Any, mapping: dict[str, Any]) -> TradeTable:
+    """``TradeTable.from_arrow``: a pandas, polars or pyarrow table (anything with
+    ``__arrow_c_stream__``) read through ``mapping`` (built by :func:`_mapping`).
 
     Strings may be Utf8, LargeUtf8 (pandas) or Utf8View (polars); integers any width.
-    See ``TradeTable.from_arrow`` for the arguments.
     """
     if not hasattr(obj, "__arrow_c_stream__") and not hasattr(obj, "__arrow_c_array__"):
         try:
@@ -178,10 +167,7 @@ def from_arrow(
             raise TypeError(
                 f"cannot read {type(obj).__name__} as Arrow: pass a pandas, polars or pyarrow table"
             )
-    kw = _mapping_kwargs(
-        columns, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country
-    )
-    return TradeTable(_tradedep._from_arrow(obj, source=source, **kw))
+    return TradeTable(_tradedep._from_arrow(obj, mapping))
 
 
 def read_csv(
@@ -210,10 +196,10 @@ def read_csv(
         ...     "partner": "importer", "product": "hs6", "value": "value_k"},
         ...     flow="export", vintage="HS2017", value_scale=1000)   # doctest: +SKIP
     """
-    kw = _mapping_kwargs(
+    mapping = _mapping(
         columns, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country
     )
-    return TradeTable(_tradedep._read_csv(str(path), delimiter=delimiter, **kw))
+    return TradeTable(_tradedep._read_csv(str(path), mapping, delimiter=delimiter))
 
 
 def read_parquet(
@@ -241,12 +227,11 @@ def read_parquet(
     """
     if columns is None:
         return TradeTable(_tradedep._read_parquet(str(path)))
-    kw = _mapping_kwargs(
+    mapping = _mapping(
         columns, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country
     )
-    return TradeTable(_tradedep._read_parquet(str(path), **kw))
+    return TradeTable(_tradedep._read_parquet(str(path), mapping))
 
 
 read_csv.__doc__ = (read_csv.__doc__ or "") + _MAPPING_DOC
 read_parquet.__doc__ = (read_parquet.__doc__ or "") + _MAPPING_DOC
-from_arrow.__doc__ = (from_arrow.__doc__ or "") + _MAPPING_DOC

@@ -119,22 +119,13 @@ class TradeTable:
 
         See ``td.read_csv`` for every mapping argument.
         """
-        from tradedep._io import from_arrow
+        from tradedep._io import _from_arrow, _mapping
 
-        return from_arrow(
-            obj,
-            columns,
-            flow=flow,
-            freq=freq,
-            currency=currency,
-            vintage=vintage,
-            unit=unit,
-            value_scale=value_scale,
-            value_basis=value_basis,
-            country_coding=country_coding,
-            on_unknown_country=on_unknown_country,
-            source=source,
+        mapping = _mapping(
+            columns, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country,
+            source,
         )
+        return _from_arrow(obj, mapping)
 
     def write_parquet(self, path: Any) -> None:
         """Write the records to Parquet (zstd) with their metadata (frequency, currency,

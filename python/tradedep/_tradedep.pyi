@@ -57,47 +57,12 @@ def _read_baci(
     on_unknown_country: str = "error",
     progress: Callable[[int, int], None] | None = None,
 ) -> TradeTable: ...
-def _from_arrow(
-    data: Any,
-    columns: dict[str, str],
-    flow: str | None = None,
-    freq: str | None = None,
-    currency: str = "USD",
-    vintage: str | None = None,
-    unit: str | None = None,
-    value_scale: float = 1.0,
-    value_basis: str | None = None,
-    country_coding: str = "auto",
-    on_unknown_country: str = "error",
-    source: str | None = None,
-) -> TradeTable: ...
-def _read_csv(
-    path: str,
-    columns: dict[str, str],
-    flow: str | None = None,
-    freq: str | None = None,
-    currency: str = "USD",
-    vintage: str | None = None,
-    unit: str | None = None,
-    value_scale: float = 1.0,
-    value_basis: str | None = None,
-    country_coding: str = "auto",
-    on_unknown_country: str = "error",
-    delimiter: str = ",",
-) -> TradeTable: ...
-def _read_parquet(
-    path: str,
-    columns: dict[str, str] | None = None,
-    flow: str | None = None,
-    freq: str | None = None,
-    currency: str = "USD",
-    vintage: str | None = None,
-    unit: str | None = None,
-    value_scale: float = 1.0,
-    value_basis: str | None = None,
-    country_coding: str = "auto",
-    on_unknown_country: str = "error",
-) -> TradeTable: ...
+# The column mapping and how to read it, one dict with every key: built by `tradedep._io._mapping`.
+_Mapping = dict[str, Any]
+
+def _from_arrow(data: Any, mapping: _Mapping) -> TradeTable: ...
+def _read_csv(path: str, mapping: _Mapping, delimiter: str = ",") -> TradeTable: ...
+def _read_parquet(path: str, mapping: _Mapping | None = None) -> TradeTable: ...
 def _write_parquet(table: TradeTable, path: str) -> None: ...
 
 # ---- readers_stats (Comtrade, Comext) -------------------------------------------------------

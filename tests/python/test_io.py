@@ -204,6 +204,35 @@ def test_from_arrow_bad_mapping_is_clear() -> None:
         td.TradeTable.from_arrow([1, 2, 3], columns=COLUMNS, flow="import")
 
 
+@pytest.mark.parametrize(
+    "kwargs, names",
+    [
+        ({"value_basis": "DAP"}, ["value_basis", "DAP", "CIF", "FOB"]),
+        ({"on_unknown_country": "skip"}, ["on_unknown_country", "skip", "set_aside"]),
+        ({"country_coding": "iso9"}, ["iso9"]),
+        ({"flow": "sideways"}, ["sideways"]),
+    ],
+)
+def test_every_reader_names_a_bad_mapping_argument(tmp_path: Path, kwargs: dict, names: list[str]) -> None:
+    # from_arrow, read_csv and read_parquet share one mapping conversion: each names the value.
+    kw = {"flow": "import", **kwargs}
+    csv_path = tmp_path / "mine.csv"
+    csv_path.write_text("year,rep,par,hs,usd\n2021,4,24,010121,1.5\n")
+    parquet_path = tmp_path / "mine.parquet"
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table(_frame_data()), parquet_path)
+    for read in (
+        lambda: td.TradeTable.from_arrow(pa.table(_frame_data()), columns=COLUMNS, **kw),
+        lambda: td.read_csv(csv_path, columns=COLUMNS, **kw),
+        lambda: td.read_parquet(parquet_path, columns=COLUMNS, **kw),
+    ):
+        with pytest.raises(td.TradeDepError) as e:
+            read()
+        for name in names:
+            assert name in str(e.value)
+
+
 def test_read_csv_keeps_codes_as_text(tmp_path: Path) -> None:
     p = tmp_path / "mine.csv"
     p.write_text("year;exporter;importer;hs6;value_k;kg\n2021;4;24;010121;1.5;10\n2021;4;36;854231;0.25;\n")
