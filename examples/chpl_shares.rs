@@ -16,10 +16,10 @@ fn main() -> tradedep::Result<()> {
     // The demo table is HS2022 like the CHPL, so no concordance table is needed.
     let products = chpl().to_selection(trade.meta().vintage, &Concordances::new(), &Weighting::default())?;
     let mut opts = SharesOptions::new(vec![Importer::country(643)]);
-    opts.products = Some(products);
-    opts.groups = vec![SupplierGroup::new("China+HK", [156, 344])];
+    opts.imports.products = Some(products);
+    opts.imports.groups = vec![SupplierGroup::new("China+HK", [156, 344])];
     opts.by = vec![By::Year];
-    opts.source = Source::Auto;
+    opts.imports.source = Source::Auto;
     let shares = supplier_shares(&trade, &opts)?;
     let supplier = shares
         .column_by_name("supplier")

@@ -13,8 +13,8 @@
 //!
 //! let trade = tradedep::demo::demo_table()?; // small SYNTHETIC table, HS2022, USD
 //! let mut opts = SharesOptions::new(vec![Importer::country(643)]); // Russia
-//! opts.products = Some(ProductSelection::from_codes("ICs", ["8542"], None));
-//! opts.groups = vec![SupplierGroup::new("China+HK", [156, 344])];
+//! opts.imports.products = Some(ProductSelection::from_codes("ICs", ["8542"], None));
+//! opts.imports.groups = vec![SupplierGroup::new("China+HK", [156, 344])];
 //! opts.by = vec![By::Year];
 //! let shares = supplier_shares(&trade, &opts)?;
 //! assert!(shares.num_rows() > 0);

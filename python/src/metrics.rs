@@ -4,8 +4,9 @@
 use pyo3::prelude::*;
 use pyo3_arrow::PyTable;
 use tradedep::metrics::{
-    self, AsymmetryOptions, By, CompareOptions, ConcentrationOptions, FlagMethod, FlagOptions, Importer, Membership,
-    MirrorOptions, Over, SeriesFreq, SeriesOptions, SharesOptions, Source, SupplierGroup, UnitValueOptions,
+    self, AsymmetryOptions, By, CompareOptions, ConcentrationOptions, FlagMethod, FlagOptions, ImportSelection,
+    Importer, Membership, MirrorOptions, Over, SeriesFreq, SeriesOptions, SharesOptions, Source, SupplierGroup,
+    UnitValueOptions,
 };
 use tradedep::model::{Flow, Freq, ProductSelection, TableMeta, TradeRow, TradeTableBuilder, Vintage};
 
@@ -55,67 +56,98 @@ fn by_keys(by: Vec<String>) -> PyResult<Vec<By>> {
     Ok(out)
 }
 
+/// Whose imports, and which of them, a metric counts: the arguments the metrics share, as
+/// `_metrics._selection` builds them once (a dict with every key).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct SelectionArg {
+    /// `None`: every importer of the table (concentration, dependency flags).
+    importers: Option<Vec<ImporterArg>>,
+    products: Option<Vec<(String, f64)>>,
+    products_name: String,
+    vintage: Option<String>,
+    groups: Vec<(String, Vec<u16>)>,
+    source: String,
+    cif_fob: f64,
+    include_intra_group: bool,
+}
+
+impl SelectionArg {
+    /// The importers and the core's [`ImportSelection`]; a bad `source` names itself and the
+    /// allowed values.
+    fn convert(self) -> PyResult<(Option<Vec<Importer>>, ImportSelection)> {
+        let importers = self.importers.map(importers).transpose()?;
+        let imports = ImportSelection {
+            products: selection(self.products, &self.products_name, self.vintage)?,
+            groups: supplier_groups(self.groups),
+            source: py_result(Source::parse(&self.source))?,
+            cif_fob: self.cif_fob,
+            include_intra_group: self.include_intra_group,
+        };
+        Ok((importers, imports))
+    }
+
+    /// As [`SelectionArg::convert`], for the metrics that need importers named.
+    fn with_importers(self) -> PyResult<(Vec<Importer>, ImportSelection)> {
+        let (importers, imports) = self.convert()?;
+        let importers = importers.ok_or_else(|| {
+            pyo3::exceptions::PyTypeError::new_err(
+                "importer=None: name an importer (a code, a name, a group, a list of them or {label: codes})",
+            )
+        })?;
+        Ok((importers, imports))
+    }
+}
+
 fn to_table(batch: arrow_array::RecordBatch) -> PyResult<PyTable> {
     let schema = batch.schema();
     PyTable::try_new(vec![batch], schema)
 }
 
 #[pyfunction]
-#[pyo3(signature = (table, importers, products=None, products_name="products".to_string(), vintage=None, groups=vec![], by=vec!["period".to_string()], source="reported", cif_fob=1.0, top=None, include_intra_group=false, explain=false))]
-#[allow(clippy::too_many_arguments)]
 fn _supplier_shares(
     table: &PyTradeTable,
-    importers: Vec<ImporterArg>,
-    products: Option<Vec<(String, f64)>>,
-    products_name: String,
-    vintage: Option<String>,
-    groups: Vec<(String, Vec<u16>)>,
+    selection: SelectionArg,
     by: Vec<String>,
-    source: &str,
-    cif_fob: f64,
     top: Option<usize>,
-    include_intra_group: bool,
     explain: bool,
 ) -> PyResult<PyTable> {
+    let (importers, imports) = selection.with_importers()?;
     let opts = SharesOptions {
-        importers: self::importers(importers)?,
-        products: selection(products, &products_name, vintage)?,
-        groups: groups.into_iter().map(|(n, m)| SupplierGroup::new(&n, m)).collect(),
+        importers,
+        imports,
         by: by_keys(by)?,
-        source: py_result(Source::parse(source))?,
-        cif_fob,
         top,
-        include_intra_group,
         explain,
     };
     to_table(py_result(metrics::supplier_shares(&table.inner, &opts))?)
 }
 
+// ConcentrationOptions keeps the selection's fields flat (see `ConcentrationOptions::imports`).
 #[pyfunction]
-#[pyo3(signature = (table, importers=None, products=None, products_name="products".to_string(), vintage=None, groups=vec![], by=vec!["period".to_string(), "product".to_string()], over="partner", source="reported", cif_fob=1.0, crn=3, include_intra_group=false, explain=false))]
-#[allow(clippy::too_many_arguments)]
 fn _concentration(
     table: &PyTradeTable,
-    importers: Option<Vec<ImporterArg>>,
-    products: Option<Vec<(String, f64)>>,
-    products_name: String,
-    vintage: Option<String>,
-    groups: Vec<(String, Vec<u16>)>,
+    selection: SelectionArg,
     by: Vec<String>,
     over: &str,
-    source: &str,
-    cif_fob: f64,
     crn: usize,
-    include_intra_group: bool,
     explain: bool,
 ) -> PyResult<PyTable> {
+    let (importers, imports) = selection.convert()?;
+    let ImportSelection {
+        products,
+        groups,
+        source,
+        cif_fob,
+        include_intra_group,
+    } = imports;
     let opts = ConcentrationOptions {
-        importers: importers.map(self::importers).transpose()?,
-        products: selection(products, &products_name, vintage)?,
-        groups: groups.into_iter().map(|(n, m)| SupplierGroup::new(&n, m)).collect(),
+        importers,
+        products,
+        groups,
         by: by_keys(by)?,
         over: py_result(Over::parse(over))?,
-        source: py_result(Source::parse(source))?,
+        source,
         cif_fob,
         crn,
         include_intra_group,
@@ -209,18 +241,13 @@ fn one_importer(arg: ImporterArg) -> PyResult<Importer> {
         .ok_or_else(|| pyo3::exceptions::PyValueError::new_err("no importer"))
 }
 
+// Dependency flags take no supplier groups: the selection must come without them.
 #[pyfunction]
-#[pyo3(signature = (table, method="geodep", importers=None, products=None, products_name="products".to_string(), vintage=None, source="reported", cif_fob=1.0, hhi=0.4, world_hhi=0.4, ratio=1.0, share=0.5, persistence=2, window=3))]
 #[allow(clippy::too_many_arguments)]
 fn _dependency_flags(
     table: &PyTradeTable,
+    selection: SelectionArg,
     method: &str,
-    importers: Option<Vec<ImporterArg>>,
-    products: Option<Vec<(String, f64)>>,
-    products_name: String,
-    vintage: Option<String>,
-    source: &str,
-    cif_fob: f64,
     hhi: f64,
     world_hhi: f64,
     ratio: f64,
@@ -228,12 +255,19 @@ fn _dependency_flags(
     persistence: u32,
     window: u32,
 ) -> PyResult<PyTable> {
+    let (importers, imports) = selection.convert()?;
+    if !imports.groups.is_empty() || imports.include_intra_group {
+        return py_result(Err(tradedep::Error::invalid_argument(
+            "dependency flags take no supplier groups",
+            "leave groups and include_intra_group out",
+        )));
+    }
     let opts = FlagOptions {
         method: py_result(FlagMethod::parse(method))?,
-        source: py_result(Source::parse(source))?,
-        cif_fob,
-        products: selection(products, &products_name, vintage)?,
-        importers: importers.map(self::importers).transpose()?,
+        source: imports.source,
+        cif_fob: imports.cif_fob,
+        products: imports.products,
+        importers,
         hhi,
         world_hhi,
         ratio,
@@ -245,61 +279,33 @@ fn _dependency_flags(
 }
 
 #[pyfunction]
-#[pyo3(signature = (table, importers, freq="month", products=None, products_name="products".to_string(), vintage=None, groups=vec![], by_supplier=false, by_product=false, baseline=None, source="reported", cif_fob=1.0, include_intra_group=false))]
-#[allow(clippy::too_many_arguments)]
 fn _import_series(
     table: &PyTradeTable,
-    importers: Vec<ImporterArg>,
+    selection: SelectionArg,
     freq: &str,
-    products: Option<Vec<(String, f64)>>,
-    products_name: String,
-    vintage: Option<String>,
-    groups: Vec<(String, Vec<u16>)>,
     by_supplier: bool,
     by_product: bool,
     baseline: Option<(i32, i32)>,
-    source: &str,
-    cif_fob: f64,
-    include_intra_group: bool,
 ) -> PyResult<PyTable> {
+    let (importers, imports) = selection.with_importers()?;
     let opts = SeriesOptions {
-        importers: self::importers(importers)?,
-        products: selection(products, &products_name, vintage)?,
-        groups: supplier_groups(groups),
+        importers,
+        imports,
         by_supplier,
         by_product,
         freq: py_result(SeriesFreq::parse(freq))?,
         baseline,
-        source: py_result(Source::parse(source))?,
-        cif_fob,
-        include_intra_group,
     };
     to_table(py_result(metrics::import_series(&table.inner, &opts))?)
 }
 
 #[pyfunction]
-#[pyo3(signature = (table, importers, products=None, products_name="products".to_string(), vintage=None, groups=vec![], by=vec!["period".to_string()], source="reported", cif_fob=1.0, include_intra_group=false))]
-#[allow(clippy::too_many_arguments)]
-fn _unit_values(
-    table: &PyTradeTable,
-    importers: Vec<ImporterArg>,
-    products: Option<Vec<(String, f64)>>,
-    products_name: String,
-    vintage: Option<String>,
-    groups: Vec<(String, Vec<u16>)>,
-    by: Vec<String>,
-    source: &str,
-    cif_fob: f64,
-    include_intra_group: bool,
-) -> PyResult<PyTable> {
+fn _unit_values(table: &PyTradeTable, selection: SelectionArg, by: Vec<String>) -> PyResult<PyTable> {
+    let (importers, imports) = selection.with_importers()?;
     let opts = UnitValueOptions {
-        importers: self::importers(importers)?,
-        products: selection(products, &products_name, vintage)?,
-        groups: supplier_groups(groups),
+        importers,
+        imports,
         by: by_keys(by)?,
-        source: py_result(Source::parse(source))?,
-        cif_fob,
-        include_intra_group,
     };
     to_table(py_result(metrics::unit_values(&table.inner, &opts))?)
 }
@@ -330,30 +336,13 @@ fn _bilateral_asymmetry(
 }
 
 #[pyfunction]
-#[pyo3(signature = (table, importers, products=None, products_name="products".to_string(), vintage=None, groups=vec![], by=vec!["period".to_string()], source="reported", cif_fob=1.0, top=None, include_intra_group=false))]
-#[allow(clippy::too_many_arguments)]
-fn _compare(
-    table: &PyTradeTable,
-    importers: Vec<ImporterArg>,
-    products: Option<Vec<(String, f64)>>,
-    products_name: String,
-    vintage: Option<String>,
-    groups: Vec<(String, Vec<u16>)>,
-    by: Vec<String>,
-    source: &str,
-    cif_fob: f64,
-    top: Option<usize>,
-    include_intra_group: bool,
-) -> PyResult<PyTable> {
+fn _compare(table: &PyTradeTable, selection: SelectionArg, by: Vec<String>, top: Option<usize>) -> PyResult<PyTable> {
+    let (importers, imports) = selection.with_importers()?;
     let opts = CompareOptions {
-        importers: self::importers(importers)?,
-        products: selection(products, &products_name, vintage)?,
-        groups: supplier_groups(groups),
+        importers,
+        imports,
         by: by_keys(by)?,
-        source: py_result(Source::parse(source))?,
-        cif_fob,
         top,
-        include_intra_group,
     };
     to_table(py_result(metrics::compare(&table.inner, &opts))?)
 }

@@ -73,6 +73,30 @@ def _groups(groups: Mapping[str, Iterable[Any]] | None) -> list[tuple[str, list[
     return [(str(k), _resolve(list(v))) for k, v in (groups or {}).items()]
 
 
+def _selection(
+    table: TradeTable,
+    importer: Any,
+    products: Any,
+    groups: Mapping[str, Iterable[Any]] | None = None,
+    source: str = "reported",
+    cif_fob: float = 1.0,
+    include_intra_group: bool = False,
+) -> dict[str, Any]:
+    """Whose imports and which of them count, as the one dict the binding reads (``importer=None``:
+    every importer of the table)."""
+    entries, name = _products(products, table.vintage)
+    return dict(
+        importers=None if importer is None else _importers(importer),
+        products=entries,
+        products_name=name,
+        vintage=table.vintage,
+        groups=_groups(groups),
+        source=source,
+        cif_fob=cif_fob,
+        include_intra_group=include_intra_group,
+    )
+
+
 def _by(by: str | Sequence[str] | None) -> list[str]:
     if by is None:
         return []
@@ -110,21 +134,8 @@ def supplier_shares(
         ...                        groups={"China+HK": [156, 344]}, by="year")  # doctest: +SKIP
         >>> s.to_pandas()                                                     # doctest: +SKIP
     """
-    entries, name = _products(products, table.vintage)
-    t = _tradedep._supplier_shares(
-        table._inner,
-        _importers(importer),
-        products=entries,
-        products_name=name,
-        vintage=table.vintage,
-        groups=_groups(groups),
-        by=_by(by),
-        source=source,
-        cif_fob=cif_fob,
-        top=top,
-        include_intra_group=include_intra_group,
-        explain=explain,
-    )
+    selection = _selection(table, importer, products, groups, source, cif_fob, include_intra_group)
+    t = _tradedep._supplier_shares(table._inner, selection, by=_by(by), top=top, explain=explain)
     notes = [f"source: {source}" + (f", mirror values x {cif_fob}" if source != "reported" and cif_fob != 1.0 else "")]
     notes.append(f"values in {table.currency}; total = sum of partner rows (no World row)")
     return ArrowResult(t, "supplier shares", notes)
@@ -152,22 +163,8 @@ def concentration(
 
         >>> td.concentration(trade, by=["importer", "product", "period"])  # doctest: +SKIP
     """
-    entries, name = _products(products, table.vintage)
-    t = _tradedep._concentration(
-        table._inner,
-        None if importer is None else _importers(importer),
-        products=entries,
-        products_name=name,
-        vintage=table.vintage,
-        groups=_groups(groups),
-        by=_by(by),
-        over=over,
-        source=source,
-        cif_fob=cif_fob,
-        crn=crn,
-        include_intra_group=include_intra_group,
-        explain=explain,
-    )
+    selection = _selection(table, importer, products, groups, source, cif_fob, include_intra_group)
+    t = _tradedep._concentration(table._inner, selection, by=_by(by), over=over, crn=crn, explain=explain)
     return ArrowResult(t, f"concentration over {over}", [f"source: {source}"])
 
 
@@ -252,16 +249,11 @@ def dependency_flags(
 
         >>> td.dependency_flags(baci, method="geodep", source="mirror")  # doctest: +SKIP
     """
-    entries, name = _products(products, table.vintage)
+    selection = _selection(table, importer, products, source=source, cif_fob=cif_fob)
     t = _tradedep._dependency_flags(
         table._inner,
+        selection,
         method,
-        importers=None if importer is None else _importers(importer),
-        products=entries,
-        products_name=name,
-        vintage=table.vintage,
-        source=source,
-        cif_fob=cif_fob,
         hhi=hhi,
         world_hhi=world_hhi,
         ratio=ratio,
@@ -296,21 +288,9 @@ def import_series(
         >>> td.import_series(trade, 643, "month", groups={"China+HK": [156, 344]},
         ...                  by_supplier=True, baseline=(2017, 2021))  # doctest: +SKIP
     """
-    entries, name = _products(products, table.vintage)
+    selection = _selection(table, importer, products, groups, source, cif_fob, include_intra_group)
     t = _tradedep._import_series(
-        table._inner,
-        _importers(importer),
-        freq=freq,
-        products=entries,
-        products_name=name,
-        vintage=table.vintage,
-        groups=_groups(groups),
-        by_supplier=by_supplier,
-        by_product=by_product,
-        baseline=baseline,
-        source=source,
-        cif_fob=cif_fob,
-        include_intra_group=include_intra_group,
+        table._inner, selection, freq=freq, by_supplier=by_supplier, by_product=by_product, baseline=baseline
     )
     return ArrowResult(t, f"import series ({freq})", ["gaps: value null and gap=true, never zero"])
 
@@ -335,19 +315,8 @@ def unit_values(
 
         >>> td.unit_values(trade, 643, products=["854470"], by="month")  # doctest: +SKIP
     """
-    entries, name = _products(products, table.vintage)
-    t = _tradedep._unit_values(
-        table._inner,
-        _importers(importer),
-        products=entries,
-        products_name=name,
-        vintage=table.vintage,
-        groups=_groups(groups),
-        by=_by(by),
-        source=source,
-        cif_fob=cif_fob,
-        include_intra_group=include_intra_group,
-    )
+    selection = _selection(table, importer, products, groups, source, cif_fob, include_intra_group)
+    t = _tradedep._unit_values(table._inner, selection, by=_by(by))
     return ArrowResult(t, "unit values", [f"values in {table.currency} per quantity unit"])
 
 
@@ -399,15 +368,13 @@ def compare(
 
         >>> td.compare(trade, ["RUS", "UKR"], products=drones, groups={"China+HK": ["CHN", "HKG"]})  # doctest: +SKIP
     """
-    entries, name = _products(products, table.vintage)
-    imps: list[tuple[str | None, list[int] | None]] = [
-        (label if label is not None or codes is None else str(codes[0]), codes) for label, codes in _importers(importers)
+    selection = _selection(table, importers, products, groups, source, cif_fob, include_intra_group)
+    # Every importer labelled: the columns are named after the labels.
+    selection["importers"] = [
+        (label if label is not None or codes is None else str(codes[0]), codes)
+        for label, codes in selection["importers"]
     ]
-    t = _tradedep._compare(
-        table._inner, imps, products=entries, products_name=name, vintage=table.vintage,
-        groups=_groups(groups), by=_by(by), source=source, cif_fob=cif_fob, top=top,
-        include_intra_group=include_intra_group,
-    )
+    t = _tradedep._compare(table._inner, selection, by=_by(by), top=top)
     return ArrowResult(t, "importers compared", [f"source: {source}"])
 
 

@@ -297,34 +297,16 @@ def _explain(
 
 
 # ---- metrics --------------------------------------------------------------------------------
+# Whose imports and which of them count, one dict with every key: built by
+# `tradedep._metrics._selection` (importers, products, products_name, vintage, groups, source,
+# cif_fob, include_intra_group).
+_Selection = dict[str, Any]
+
 def _supplier_shares(
-    table: TradeTable,
-    importers: list[tuple[str | None, list[int] | None]],
-    products: list[tuple[str, float]] | None = None,
-    products_name: str = ...,
-    vintage: str | None = None,
-    groups: list[tuple[str, list[int]]] = ...,
-    by: list[str] = ...,
-    source: str = ...,
-    cif_fob: float = 1.0,
-    top: int | None = None,
-    include_intra_group: bool = False,
-    explain: bool = False,
+    table: TradeTable, selection: _Selection, by: list[str], top: int | None, explain: bool
 ) -> Any: ...
 def _concentration(
-    table: TradeTable,
-    importers: list[tuple[str | None, list[int] | None]] | None = None,
-    products: list[tuple[str, float]] | None = None,
-    products_name: str = ...,
-    vintage: str | None = None,
-    groups: list[tuple[str, list[int]]] = ...,
-    by: list[str] = ...,
-    over: str = ...,
-    source: str = ...,
-    cif_fob: float = 1.0,
-    crn: int = 3,
-    include_intra_group: bool = False,
-    explain: bool = False,
+    table: TradeTable, selection: _Selection, by: list[str], over: str, crn: int, explain: bool
 ) -> Any: ...
 def _importer_product_concentration(table: TradeTable, source: str = ...) -> Any: ...
 def _importer_product_concentration_baci(
@@ -349,47 +331,24 @@ def _trade_table_from_columns(
 ) -> TradeTable: ...
 def _dependency_flags(
     table: TradeTable,
-    method: str = ...,
-    importers: list[tuple[str | None, list[int] | None]] | None = None,
-    products: list[tuple[str, float]] | None = None,
-    products_name: str = ...,
-    vintage: str | None = None,
-    source: str = ...,
-    cif_fob: float = 1.0,
-    hhi: float = 0.4,
-    world_hhi: float = 0.4,
-    ratio: float = 1.0,
-    share: float = 0.5,
-    persistence: int = 2,
-    window: int = 3,
+    selection: _Selection,
+    method: str,
+    hhi: float,
+    world_hhi: float,
+    ratio: float,
+    share: float,
+    persistence: int,
+    window: int,
 ) -> Any: ...
 def _import_series(
     table: TradeTable,
-    importers: list[tuple[str | None, list[int] | None]],
-    freq: str = ...,
-    products: list[tuple[str, float]] | None = None,
-    products_name: str = ...,
-    vintage: str | None = None,
-    groups: list[tuple[str, list[int]]] = ...,
-    by_supplier: bool = False,
-    by_product: bool = False,
-    baseline: tuple[int, int] | None = None,
-    source: str = ...,
-    cif_fob: float = 1.0,
-    include_intra_group: bool = False,
+    selection: _Selection,
+    freq: str,
+    by_supplier: bool,
+    by_product: bool,
+    baseline: tuple[int, int] | None,
 ) -> Any: ...
-def _unit_values(
-    table: TradeTable,
-    importers: list[tuple[str | None, list[int] | None]],
-    products: list[tuple[str, float]] | None = None,
-    products_name: str = ...,
-    vintage: str | None = None,
-    groups: list[tuple[str, list[int]]] = ...,
-    by: list[str] = ...,
-    source: str = ...,
-    cif_fob: float = 1.0,
-    include_intra_group: bool = False,
-) -> Any: ...
+def _unit_values(table: TradeTable, selection: _Selection, by: list[str]) -> Any: ...
 def _bilateral_asymmetry(
     table: TradeTable,
     a: tuple[str | None, list[int] | None],
@@ -401,19 +360,7 @@ def _bilateral_asymmetry(
     source: str = ...,
     cif_fob: float = 1.0,
 ) -> Any: ...
-def _compare(
-    table: TradeTable,
-    importers: list[tuple[str | None, list[int] | None]],
-    products: list[tuple[str, float]] | None = None,
-    products_name: str = ...,
-    vintage: str | None = None,
-    groups: list[tuple[str, list[int]]] = ...,
-    by: list[str] = ...,
-    source: str = ...,
-    cif_fob: float = 1.0,
-    top: int | None = None,
-    include_intra_group: bool = False,
-) -> Any: ...
+def _compare(table: TradeTable, selection: _Selection, by: list[str], top: int | None) -> Any: ...
 def _mirror_gap(
     table: TradeTable,
     by: list[str] = ...,

@@ -22,36 +22,30 @@ use arrow_schema::{DataType, Field, Schema};
 use hashbrown::HashMap;
 
 use crate::error::{Error, Result};
-use crate::metrics::group::{Acc, Importer, ImporterSlots, SupplierGroup, SupplierKeys, REST_OF_WORLD};
+use crate::metrics::group::{Acc, Importer, ImporterSlots, SupplierKeys, REST_OF_WORLD};
+use crate::metrics::selection::ImportSelection;
 use crate::metrics::shares::{group_imports, By, TimeKey};
-use crate::metrics::view::Source;
-use crate::model::{Freq, ProductSelection, TradeTable};
+use crate::model::{Freq, TradeTable};
 
 /// Arguments of [`compare`].
 #[derive(Debug, Clone)]
 pub struct CompareOptions {
     pub importers: Vec<Importer>,
-    pub products: Option<ProductSelection>,
-    pub groups: Vec<SupplierGroup>,
+    /// Which of their imports count: products, supplier groups, source.
+    pub imports: ImportSelection,
     /// Time key only (period, year, quarter), or none.
     pub by: Vec<By>,
-    pub source: Source,
-    pub cif_fob: f64,
+    /// Keep the suppliers among any importer's `n` largest; sum the others into `Rest of world`.
     pub top: Option<usize>,
-    pub include_intra_group: bool,
 }
 
 impl CompareOptions {
     pub fn new(importers: Vec<Importer>) -> Self {
         CompareOptions {
             importers,
-            products: None,
-            groups: vec![],
+            imports: ImportSelection::default(),
             by: vec![By::Period],
-            source: Source::Reported,
-            cif_fob: 1.0,
             top: None,
-            include_intra_group: false,
         }
     }
 }
@@ -75,20 +69,9 @@ pub fn compare(table: &TradeTable, opts: &CompareOptions) -> Result<RecordBatch>
     }
     let freq = table.meta().freq;
     let time = TimeKey::from_by(&opts.by, freq)?;
-    let suppliers = SupplierKeys::new(&opts.groups)?;
+    let suppliers = SupplierKeys::new(&opts.imports.groups)?;
     let mut slots = ImporterSlots::new(opts.importers.clone(), freq)?;
-    let (_, grouped) = group_imports(
-        table,
-        &mut slots,
-        opts.products.as_ref(),
-        opts.source,
-        opts.cif_fob,
-        &opts.by,
-        opts.include_intra_group,
-        false,
-        &suppliers,
-        false,
-    )?;
+    let (_, grouped) = group_imports(table, &mut slots, &opts.imports, &opts.by, false, &suppliers, false)?;
     let n_imp = opts.importers.len();
     // time -> supplier -> per-importer sums; (time, importer) -> total
     let mut cells: BTreeMap<i32, HashMap<u32, Vec<Acc>>> = BTreeMap::new();

@@ -34,6 +34,7 @@ use hashbrown::HashSet;
 use crate::error::{Error, Result};
 use crate::metrics::group::{Acc, Importer, ImporterSlots, SupplierGroup, SupplierKeys, NO_PARTNER};
 use crate::metrics::kernel::ImporterProductConcentration;
+use crate::metrics::selection::ImportSelection;
 use crate::metrics::shares::{group_imports, By, TimeKey};
 use crate::metrics::stats::Concentration;
 use crate::metrics::view::{country_label, Cols, Source};
@@ -92,6 +93,20 @@ impl Default for ConcentrationOptions {
             crn: 3,
             include_intra_group: false,
             explain: false,
+        }
+    }
+}
+
+impl ConcentrationOptions {
+    /// `products`, `groups`, `source`, `cif_fob` and `include_intra_group` as the
+    /// [`ImportSelection`] the other metrics take (a copy).
+    pub fn imports(&self) -> ImportSelection {
+        ImportSelection {
+            products: self.products.clone(),
+            groups: self.groups.clone(),
+            source: self.source,
+            cif_fob: self.cif_fob,
+            include_intra_group: self.include_intra_group,
         }
     }
 }
@@ -165,14 +180,12 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
         return out.finish(time, monthly, by_product, by_partner, over_product, opts.crn);
     }
     let mut slots = ImporterSlots::new(importers, table.meta().freq)?;
+    let imports = opts.imports();
     let (view, grouped) = group_imports(
         table,
         &mut slots,
-        opts.products.as_ref(),
-        opts.source,
-        opts.cif_fob,
+        &imports,
         &opts.by,
-        opts.include_intra_group,
         opts.explain,
         &suppliers,
         over_product,

@@ -16,6 +16,10 @@
 //! Every metric starts from the [`view::ImportView`]: importers' reported imports, partners'
 //! exports mirrored into imports, or reported where it exists and mirror elsewhere
 //! ([`Source`]). World totals are sums of partner rows, never a reporter's "World" row.
+//! Which of the importers' imports count (products, supplier groups, source, `cif_fob`,
+//! intra-group imports) is one [`ImportSelection`], the `imports` field of [`SharesOptions`],
+//! [`SeriesOptions`], [`UnitValueOptions`] and [`CompareOptions`] ([`ConcentrationOptions`]
+//! keeps these fields flat and hands them over with [`ConcentrationOptions::imports`]).
 //!
 //! **Which rows went into a number.** Every output row carries `n_rows` (table rows summed)
 //! and `source`/`estimated` (reported, mirror or mixed); [`supplier_shares`] and
@@ -36,6 +40,7 @@ pub mod flags;
 pub mod group;
 pub mod kernel;
 pub mod mirror;
+pub mod selection;
 pub mod shares;
 mod sorted_exports;
 pub mod stats;
@@ -53,6 +58,7 @@ pub use kernel::{
     ImporterProductConcentration,
 };
 pub use mirror::{mirror_gap, MirrorOptions};
+pub use selection::ImportSelection;
 pub use shares::{supplier_shares, By, SharesOptions};
 pub use stats::{Concentration, RunningHhi};
 pub use time::{import_series, SeriesFreq, SeriesOptions};

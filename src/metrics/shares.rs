@@ -37,11 +37,11 @@ use arrow_schema::{DataType, Field, Schema};
 
 use crate::error::{Error, Result};
 use crate::metrics::group::{
-    Acc, CellKey, Grouper, Importer, ImporterSlots, Qty, SupplierGroup, SupplierKeys, NO_PARTNER, NO_PERIOD,
-    NO_PRODUCT, REST_OF_WORLD,
+    Acc, CellKey, Grouper, Importer, ImporterSlots, Qty, SupplierKeys, NO_PARTNER, NO_PERIOD, NO_PRODUCT, REST_OF_WORLD,
 };
-use crate::metrics::view::{ImportView, Source, ViewOptions};
-use crate::model::{Freq, ProductSelection, TradeTable};
+use crate::metrics::selection::ImportSelection;
+use crate::metrics::view::{ImportView, ViewOptions};
+use crate::model::{Freq, TradeTable};
 
 /// A key a metric can break its results down by (the importer is always a key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -161,18 +161,11 @@ impl TimeKey {
 #[derive(Debug, Clone)]
 pub struct SharesOptions {
     pub importers: Vec<Importer>,
-    /// Products counted (with weights); `None` counts every product of the table.
-    pub products: Option<ProductSelection>,
-    /// Supplier groups counted as one partner each.
-    pub groups: Vec<SupplierGroup>,
+    /// Which of their imports count: products, supplier groups, source.
+    pub imports: ImportSelection,
     pub by: Vec<By>,
-    pub source: Source,
-    /// Factor applied to mirror values (FOB) to approximate CIF; 1.0 keeps FOB.
-    pub cif_fob: f64,
     /// Keep the `n` largest suppliers per cell and sum the others into one `Rest of world` row.
     pub top: Option<usize>,
-    /// Count an importer group's imports from its own members.
-    pub include_intra_group: bool,
     /// Add the `rows` column listing contributing table rows.
     pub explain: bool,
 }
@@ -182,29 +175,22 @@ impl SharesOptions {
     pub fn new(importers: Vec<Importer>) -> Self {
         SharesOptions {
             importers,
-            products: None,
-            groups: vec![],
+            imports: ImportSelection::default(),
             by: vec![By::Period],
-            source: Source::Reported,
-            cif_fob: 1.0,
             top: None,
-            include_intra_group: false,
             explain: false,
         }
     }
 }
 
-/// Builds the grouped sums of `table` for `importers` with cells keyed by `by` and items given by
-/// `item` (supplier key or product id). Shared by shares and concentration.
-#[allow(clippy::too_many_arguments)]
+/// Builds the grouped sums of the `imports` of `table` for the importers of `slots`, with cells
+/// keyed by `by` and items by supplier key (`suppliers`, built from `imports.groups`) or, with
+/// `over_product`, by product id. Shared by every metric that groups imports by cell.
 pub(crate) fn group_imports(
     table: &TradeTable,
     slots: &mut ImporterSlots,
-    products: Option<&ProductSelection>,
-    source: Source,
-    cif_fob: f64,
+    imports: &ImportSelection,
     by: &[By],
-    include_intra_group: bool,
     explain: bool,
     suppliers: &SupplierKeys,
     over_product: bool,
@@ -213,9 +199,9 @@ pub(crate) fn group_imports(
     let view = ImportView::build(
         table,
         &ViewOptions {
-            source,
-            cif_fob,
-            products,
+            source: imports.source,
+            cif_fob: imports.cif_fob,
+            products: imports.products.as_ref(),
             importers: codes.as_deref(),
         },
     )?;
@@ -230,7 +216,7 @@ pub(crate) fn group_imports(
         slot_buf.clear();
         slot_buf.extend_from_slice(slots.slots(view.importer[i], period)?);
         for &slot in &slot_buf {
-            if !include_intra_group && slots.is_intra(slot, view.supplier[i], period)? {
+            if !imports.include_intra_group && slots.is_intra(slot, view.supplier[i], period)? {
                 continue;
             }
             let supplier = suppliers.key(view.supplier[i]);
@@ -267,7 +253,7 @@ pub(crate) fn group_imports(
 /// b.push(TradeRow::new(2023, 643, 344, Flow::Import, "854231", 15.0)).unwrap();
 /// b.push(TradeRow::new(2023, 643, 792, Flow::Import, "854231", 25.0)).unwrap();
 /// let mut opts = SharesOptions::new(vec![Importer::country(643)]);
-/// opts.groups = vec![SupplierGroup::new("China+HK", [156, 344])];
+/// opts.imports.groups = vec![SupplierGroup::new("China+HK", [156, 344])];
 /// let out = supplier_shares(&b.finish().unwrap(), &opts).unwrap();
 /// assert_eq!(out.num_rows(), 2); // China+HK 0.75, Turkey 0.25
 /// ```
@@ -284,16 +270,13 @@ pub fn supplier_shares(table: &TradeTable, opts: &SharesOptions) -> Result<Recor
             "use top=n with n >= 1, or no top",
         ));
     }
-    let suppliers = SupplierKeys::new(&opts.groups)?;
+    let suppliers = SupplierKeys::new(&opts.imports.groups)?;
     let mut slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
     let (view, grouped) = group_imports(
         table,
         &mut slots,
-        opts.products.as_ref(),
-        opts.source,
-        opts.cif_fob,
+        &opts.imports,
         &opts.by,
-        opts.include_intra_group,
         opts.explain,
         &suppliers,
         false,

@@ -31,10 +31,10 @@ use arrow_array::{ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray
 use arrow_schema::{DataType, Field, Schema};
 
 use crate::error::{Error, Result};
-use crate::metrics::group::{Acc, Importer, ImporterSlots, SupplierGroup, SupplierKeys, NO_PRODUCT};
+use crate::metrics::group::{Acc, Importer, ImporterSlots, SupplierKeys, NO_PRODUCT};
+use crate::metrics::selection::ImportSelection;
 use crate::metrics::shares::{group_imports, By, TimeKey};
-use crate::metrics::view::Source;
-use crate::model::{Freq, ProductSelection, TradeTable};
+use crate::model::{Freq, TradeTable};
 
 /// Calendar of a series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,8 +63,8 @@ impl SeriesFreq {
 #[derive(Debug, Clone)]
 pub struct SeriesOptions {
     pub importers: Vec<Importer>,
-    pub products: Option<ProductSelection>,
-    pub groups: Vec<SupplierGroup>,
+    /// Which of their imports count: products, supplier groups, source.
+    pub imports: ImportSelection,
     /// One series per supplier (or group) instead of the importer's total.
     pub by_supplier: bool,
     /// One series per product instead of the selection's total.
@@ -72,24 +72,17 @@ pub struct SeriesOptions {
     pub freq: SeriesFreq,
     /// Inclusive years whose mean is the index base (e.g. `(2017, 2021)`).
     pub baseline: Option<(i32, i32)>,
-    pub source: Source,
-    pub cif_fob: f64,
-    pub include_intra_group: bool,
 }
 
 impl SeriesOptions {
     pub fn new(importers: Vec<Importer>, freq: SeriesFreq) -> Self {
         SeriesOptions {
             importers,
-            products: None,
-            groups: vec![],
+            imports: ImportSelection::default(),
             by_supplier: false,
             by_product: false,
             freq,
             baseline: None,
-            source: Source::Reported,
-            cif_fob: 1.0,
-            include_intra_group: false,
         }
     }
 }
@@ -175,20 +168,9 @@ pub fn import_series(table: &TradeTable, opts: &SeriesOptions) -> Result<RecordB
         key,
         monthly_source: monthly,
     };
-    let suppliers = SupplierKeys::new(&opts.groups)?;
+    let suppliers = SupplierKeys::new(&opts.imports.groups)?;
     let mut slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
-    let (view, grouped) = group_imports(
-        table,
-        &mut slots,
-        opts.products.as_ref(),
-        opts.source,
-        opts.cif_fob,
-        &by,
-        opts.include_intra_group,
-        false,
-        &suppliers,
-        false,
-    )?;
+    let (view, grouped) = group_imports(table, &mut slots, &opts.imports, &by, false, &suppliers, false)?;
     // (importer, product, supplier) -> time -> sums
     const ALL: u32 = u32::MAX;
     let mut series: BTreeMap<(u16, u32, u32), BTreeMap<i32, Acc>> = BTreeMap::new();

@@ -29,34 +29,27 @@ use arrow_array::{
 use arrow_schema::{DataType, Field, Schema};
 
 use crate::error::{Error, Result};
-use crate::metrics::group::{Importer, ImporterSlots, Qty, SupplierGroup, SupplierKeys};
+use crate::metrics::group::{Importer, ImporterSlots, Qty, SupplierKeys};
+use crate::metrics::selection::ImportSelection;
 use crate::metrics::shares::{group_imports, qty_parts, By, TimeKey};
-use crate::metrics::view::Source;
-use crate::model::{Freq, ProductSelection, TradeTable};
+use crate::model::{Freq, TradeTable};
 
 /// Arguments of [`unit_values`].
 #[derive(Debug, Clone)]
 pub struct UnitValueOptions {
     pub importers: Vec<Importer>,
-    pub products: Option<ProductSelection>,
-    pub groups: Vec<SupplierGroup>,
+    /// Which of their imports count: products, supplier groups, source.
+    pub imports: ImportSelection,
     /// Time key: [`By::Period`] (default), [`By::Year`] or [`By::Quarter`]; the product is always a key.
     pub by: Vec<By>,
-    pub source: Source,
-    pub cif_fob: f64,
-    pub include_intra_group: bool,
 }
 
 impl UnitValueOptions {
     pub fn new(importers: Vec<Importer>) -> Self {
         UnitValueOptions {
             importers,
-            products: None,
-            groups: vec![],
+            imports: ImportSelection::default(),
             by: vec![By::Period],
-            source: Source::Reported,
-            cif_fob: 1.0,
-            include_intra_group: false,
         }
     }
 }
@@ -73,20 +66,9 @@ pub fn unit_values(table: &TradeTable, opts: &UnitValueOptions) -> Result<Record
     by.push(By::Product);
     let time = TimeKey::from_by(&by, table.meta().freq)?;
     let monthly = table.meta().freq == Freq::Monthly;
-    let suppliers = SupplierKeys::new(&opts.groups)?;
+    let suppliers = SupplierKeys::new(&opts.imports.groups)?;
     let mut slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
-    let (view, grouped) = group_imports(
-        table,
-        &mut slots,
-        opts.products.as_ref(),
-        opts.source,
-        opts.cif_fob,
-        &by,
-        opts.include_intra_group,
-        false,
-        &suppliers,
-        false,
-    )?;
+    let (view, grouped) = group_imports(table, &mut slots, &opts.imports, &by, false, &suppliers, false)?;
     let mut c = Cols::default();
     for (cell, items) in grouped.cells {
         for (k, (sup, acc)) in items.iter().enumerate() {

@@ -141,14 +141,14 @@ fn strs(b: &RecordBatch, name: &str) -> Vec<String> {
 fn eu27_processor_exports_to_russia_and_kazakhstan_mirror() {
     let Some(data) = load() else { return };
     let mut opts = SharesOptions::new(vec![Importer::country(643), Importer::country(398)]);
-    opts.products = Some(ProductSelection::from_codes(
+    opts.imports.products = Some(ProductSelection::from_codes(
         "processors",
         ["85423190"],
         Some(Vintage::Cn(2022)),
     ));
-    opts.groups = vec![SupplierGroup::new("EU27", EU27)];
+    opts.imports.groups = vec![SupplierGroup::new("EU27", EU27)];
     opts.by = vec![By::Year];
-    opts.source = Source::Mirror;
+    opts.imports.source = Source::Mirror;
     let out = supplier_shares(&data.table, &opts).unwrap();
 
     let importer = strs(&out, "importer");
@@ -215,9 +215,9 @@ fn eu27_processor_exports_to_russia_and_kazakhstan_mirror() {
 fn member_state_shares_sum_to_one_and_count_every_row() {
     let Some(data) = load() else { return };
     let mut opts = SharesOptions::new(vec![Importer::country(643)]);
-    opts.products = Some(ProductSelection::from_codes("ICs", ["8542"], Some(Vintage::Cn(2022))));
+    opts.imports.products = Some(ProductSelection::from_codes("ICs", ["8542"], Some(Vintage::Cn(2022))));
     opts.by = vec![By::Year];
-    opts.source = Source::Auto; // Russia reports nothing here: auto falls back to mirror
+    opts.imports.source = Source::Auto; // Russia reports nothing here: auto falls back to mirror
     opts.top = Some(5);
     let out = supplier_shares(&data.table, &opts).unwrap();
     let year = out.column_by_name("year").unwrap().as_primitive::<Int32Type>().values();

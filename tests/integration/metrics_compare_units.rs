@@ -118,7 +118,7 @@ fn compare_two_importers_side_by_side() {
         Importer::countries("RUS", [RUS]),
         Importer::countries("UKR", [UKR]),
     ]);
-    opts.groups = vec![SupplierGroup::new("China+HK", [CHN, HKG])];
+    opts.imports.groups = vec![SupplierGroup::new("China+HK", [CHN, HKG])];
     let table = b.finish().unwrap();
     let out = compare(&table, &opts).unwrap();
     let sup = s(&out, "supplier");

@@ -55,8 +55,8 @@ fn shares_with_a_supplier_group_hand_worked() {
         (2023, UKR, CHN, Import, "854231", 9.0),    // other importer
     ]);
     let mut opts = SharesOptions::new(vec![Importer::country(RUS)]);
-    opts.products = Some(ProductSelection::from_codes("ICs", ["8542"], None));
-    opts.groups = vec![SupplierGroup::new("China+HK", [CHN, HKG])];
+    opts.imports.products = Some(ProductSelection::from_codes("ICs", ["8542"], None));
+    opts.imports.groups = vec![SupplierGroup::new("China+HK", [CHN, HKG])];
     let out = supplier_shares(&t, &opts).unwrap();
     assert_eq!(col_str(&out, "supplier")[0], "China+HK");
     assert_eq!(col_f64(&out, "value"), vec![Some(75.0), Some(25.0)]);
@@ -129,15 +129,15 @@ fn mirror_turns_partner_exports_into_imports_with_cif_factor() {
         (2022, TUR, RUS, Export, "854231", 80.0),
     ]);
     let mut opts = SharesOptions::new(vec![Importer::country(RUS)]);
-    opts.source = Source::Mirror;
-    opts.cif_fob = 1.1;
+    opts.imports.source = Source::Mirror;
+    opts.imports.cif_fob = 1.1;
     let out = supplier_shares(&t, &opts).unwrap();
     let v = col_f64(&out, "value");
     assert!((v[0].unwrap() - 99.0).abs() < 1e-9);
     assert_eq!(col_str(&out, "source"), vec!["mirror"; 3]);
 
-    opts.source = Source::Auto;
-    opts.cif_fob = 1.0;
+    opts.imports.source = Source::Auto;
+    opts.imports.cif_fob = 1.0;
     let out = supplier_shares(&t, &opts).unwrap();
     let period: Vec<i32> = out
         .column_by_name("period")
@@ -170,7 +170,7 @@ fn group_importer_excludes_intra_group_trade_unless_asked() {
     assert_eq!(col_f64(&out, "value"), vec![Some(30.0), Some(10.0)]);
     assert_eq!(col_f64(&out, "share"), vec![Some(0.75), Some(0.25)]);
     let mut opts = SharesOptions::new(vec![eu]);
-    opts.include_intra_group = true;
+    opts.imports.include_intra_group = true;
     let out = supplier_shares(&t, &opts).unwrap();
     assert_eq!(col_f64(&out, "total_value")[0], Some(110.0));
 }

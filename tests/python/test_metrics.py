@@ -175,6 +175,32 @@ def test_bad_arguments_raise_precise_errors():
         td.concentration(t, by=["partner"])
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: td.supplier_shares(t, 643, source="guess"),
+        lambda t: td.concentration(t, source="guess"),
+        lambda t: td.dependency_flags(t, source="guess"),
+        lambda t: td.import_series(t, 643, "year", source="guess"),
+        lambda t: td.unit_values(t, 643, source="guess"),
+        lambda t: td.compare(t, [643, 398], source="guess"),
+    ],
+)
+def test_every_metric_names_a_bad_source_and_the_allowed_ones(call):
+    # The import selection is converted in one place for all of them; the message must say so.
+    t = table_from_frame(random_frame(50, 5))
+    with pytest.raises(td.InvalidArgumentError, match=r'"guess".*"reported".*"mirror".*"auto"'):
+        call(t)
+
+
+def test_a_metric_without_an_importer_says_so():
+    t = table_from_frame(random_frame(50, 5))
+    with pytest.raises(TypeError, match="importer"):
+        td.supplier_shares(t, None)
+    with pytest.raises(TypeError):
+        td.unit_values(t, None)
+
+
 # --- real data: Comext, mirror view (issue 4 done-when) ------------------------------------
 
 COMEXT = "eurostat_comext_ru_neighbours/eu27_exports_to_ru_by_kz_ge_am_uz_kg_sanctioned_cn8_monthly_2020_2022.csv.gz"
