@@ -279,19 +279,17 @@ fn bench(c: &mut Criterion) {
         b.iter(|| importer_product_concentration(table.batches().iter().cloned().map(Ok), Source::Mirror).unwrap())
     });
     g.bench_function("concentration() on the kernel (all statistics and labels)", |b| {
-        let opts = ConcentrationOptions {
-            source: Source::Mirror,
-            ..Default::default()
-        };
+        let mut opts = ConcentrationOptions::default();
+        opts.imports.source = Source::Mirror;
         b.iter(|| concentration(&table, &opts).unwrap())
     });
     g.bench_function("concentration() general path (importers named)", |b| {
         let all = tradedep::metrics::concentration::importers_in(&table, Source::Mirror);
-        let opts = ConcentrationOptions {
-            source: Source::Mirror,
+        let mut opts = ConcentrationOptions {
             importers: Some(all),
             ..Default::default()
         };
+        opts.imports.source = Source::Mirror;
         b.iter(|| concentration(&table, &opts).unwrap())
     });
     g.finish();

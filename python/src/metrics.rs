@@ -123,7 +123,6 @@ fn _supplier_shares(
     to_table(py_result(metrics::supplier_shares(&table.inner, &opts))?)
 }
 
-// ConcentrationOptions keeps the selection's fields flat (see `ConcentrationOptions::imports`).
 #[pyfunction]
 fn _concentration(
     table: &PyTradeTable,
@@ -134,23 +133,12 @@ fn _concentration(
     explain: bool,
 ) -> PyResult<PyTable> {
     let (importers, imports) = selection.convert()?;
-    let ImportSelection {
-        products,
-        groups,
-        source,
-        cif_fob,
-        include_intra_group,
-    } = imports;
     let opts = ConcentrationOptions {
         importers,
-        products,
-        groups,
+        imports,
         by: by_keys(by)?,
         over: py_result(Over::parse(over))?,
-        source,
-        cif_fob,
         crn,
-        include_intra_group,
         explain,
     };
     to_table(py_result(metrics::concentration(&table.inner, &opts))?)

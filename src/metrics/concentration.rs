@@ -32,13 +32,13 @@ use arrow_schema::{DataType, Field, Schema};
 use hashbrown::HashSet;
 
 use crate::error::{Error, Result};
-use crate::metrics::group::{Acc, Importer, ImporterSlots, SupplierGroup, SupplierKeys, NO_PARTNER};
+use crate::metrics::group::{Acc, Importer, ImporterSlots, SupplierKeys, NO_PARTNER};
 use crate::metrics::kernel::ImporterProductConcentration;
 use crate::metrics::selection::ImportSelection;
 use crate::metrics::shares::{group_imports, By, TimeKey};
 use crate::metrics::stats::Concentration;
 use crate::metrics::view::{country_label, Cols, Source};
-use crate::model::{Flow, Freq, ProductSelection, TradeTable};
+use crate::model::{Flow, Freq, TradeTable};
 
 /// What the shares are taken over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -68,15 +68,12 @@ impl Over {
 pub struct ConcentrationOptions {
     /// `None`: every importer of the table, each on its own.
     pub importers: Option<Vec<Importer>>,
-    pub products: Option<ProductSelection>,
-    pub groups: Vec<SupplierGroup>,
+    /// Which imports count (products, supplier groups, source).
+    pub imports: ImportSelection,
     pub by: Vec<By>,
     pub over: Over,
-    pub source: Source,
-    pub cif_fob: f64,
     /// Extra concentration ratio `cr<n>` besides CR1 and CR3 (skipped when 1 or 3).
     pub crn: usize,
-    pub include_intra_group: bool,
     pub explain: bool,
 }
 
@@ -84,29 +81,11 @@ impl Default for ConcentrationOptions {
     fn default() -> Self {
         ConcentrationOptions {
             importers: None,
-            products: None,
-            groups: vec![],
+            imports: ImportSelection::default(),
             by: vec![By::Period, By::Product],
             over: Over::Partner,
-            source: Source::Reported,
-            cif_fob: 1.0,
             crn: 3,
-            include_intra_group: false,
             explain: false,
-        }
-    }
-}
-
-impl ConcentrationOptions {
-    /// `products`, `groups`, `source`, `cif_fob` and `include_intra_group` as the
-    /// [`ImportSelection`] the other metrics take (a copy).
-    pub fn imports(&self) -> ImportSelection {
-        ImportSelection {
-            products: self.products.clone(),
-            groups: self.groups.clone(),
-            source: self.source,
-            cif_fob: self.cif_fob,
-            include_intra_group: self.include_intra_group,
         }
     }
 }
@@ -168,9 +147,9 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
     }
     let importers = match &opts.importers {
         Some(i) => i.clone(),
-        None => importers_in(table, opts.source),
+        None => importers_in(table, opts.imports.source),
     };
-    let suppliers = SupplierKeys::new(&opts.groups)?;
+    let suppliers = SupplierKeys::new(&opts.imports.groups)?;
     let mut out = ConcColumns::new(opts.explain);
     let time = TimeKey::from_by(&opts.by, table.meta().freq)?;
     let monthly = table.meta().freq == Freq::Monthly;
@@ -180,7 +159,7 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
         return out.finish(time, monthly, by_product, by_partner, over_product, opts.crn);
     }
     let mut slots = ImporterSlots::new(importers, table.meta().freq)?;
-    let imports = opts.imports();
+    let imports = &opts.imports;
     let (view, grouped) = group_imports(
         table,
         &mut slots,
@@ -224,12 +203,12 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
 /// groups, no explain, no estimated rows in the table) runs on the streaming kernel.
 fn fast_path(table: &TradeTable, opts: &ConcentrationOptions) -> Result<Option<RecordBatch>> {
     let simple = opts.importers.is_none()
-        && opts.products.is_none()
-        && opts.groups.is_empty()
+        && opts.imports.products.is_none()
+        && opts.imports.groups.is_empty()
         && opts.over == Over::Partner
         && !opts.explain
-        && opts.source != Source::Auto
-        && opts.cif_fob == 1.0
+        && opts.imports.source != Source::Auto
+        && opts.imports.cif_fob == 1.0
         && opts.by.contains(&By::Product)
         && TimeKey::from_by(&opts.by, table.meta().freq)? == TimeKey::Period
         && table
@@ -239,7 +218,7 @@ fn fast_path(table: &TradeTable, opts: &ConcentrationOptions) -> Result<Option<R
     if !simple {
         return Ok(None);
     }
-    let mut k = ImporterProductConcentration::new(opts.source)?;
+    let mut k = ImporterProductConcentration::new(opts.imports.source)?;
     for b in table.batches() {
         k.push(b)?;
     }
@@ -251,7 +230,7 @@ fn fast_path(table: &TradeTable, opts: &ConcentrationOptions) -> Result<Option<R
         (stats, top, values.iter().sum::<f64>())
     });
     let suppliers = SupplierKeys::new(&[])?;
-    let mirrored = opts.source == Source::Mirror;
+    let mirrored = opts.imports.source == Source::Mirror;
     let mut out = ConcColumns::new(false);
     for c in cells {
         let (stats, top, total) = c.stat;

@@ -18,8 +18,7 @@
 //! ([`Source`]). World totals are sums of partner rows, never a reporter's "World" row.
 //! Which of the importers' imports count (products, supplier groups, source, `cif_fob`,
 //! intra-group imports) is one [`ImportSelection`], the `imports` field of [`SharesOptions`],
-//! [`SeriesOptions`], [`UnitValueOptions`] and [`CompareOptions`] ([`ConcentrationOptions`]
-//! keeps these fields flat and hands them over with [`ConcentrationOptions::imports`]).
+//! [`SeriesOptions`], [`UnitValueOptions`], [`CompareOptions`] and [`ConcentrationOptions`].
 //!
 //! **Which rows went into a number.** Every output row carries `n_rows` (table rows summed)
 //! and `source`/`estimated` (reported, mirror or mixed); [`supplier_shares`] and

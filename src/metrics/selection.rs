@@ -6,8 +6,8 @@ use crate::metrics::view::Source;
 use crate::model::ProductSelection;
 
 /// Which imports count: the products, the suppliers counted as one, and where the rows come
-/// from. The `imports` field of [`SharesOptions`], [`SeriesOptions`], [`UnitValueOptions`] and
-/// [`CompareOptions`]; the default counts every product, each supplier on its own, reported
+/// from. The `imports` field of [`SharesOptions`], [`SeriesOptions`], [`UnitValueOptions`],
+/// [`CompareOptions`] and [`ConcentrationOptions`]; the default counts every product, each supplier on its own, reported
 /// imports as they are, without an importer group's imports from its own members.
 ///
 /// ```
@@ -22,6 +22,7 @@ use crate::model::ProductSelection;
 /// [`SeriesOptions`]: crate::metrics::SeriesOptions
 /// [`UnitValueOptions`]: crate::metrics::UnitValueOptions
 /// [`CompareOptions`]: crate::metrics::CompareOptions
+/// [`ConcentrationOptions`]: crate::metrics::ConcentrationOptions
 #[derive(Debug, Clone)]
 pub struct ImportSelection {
     /// Products counted (with weights); `None` counts every product of the table.

@@ -18,7 +18,8 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int32Type, UInt32Type, UInt64Type};
 use arrow_array::RecordBatch;
 use tradedep::metrics::{
-    concentration, supplier_shares, By, ConcentrationOptions, Importer, SharesOptions, Source, SupplierGroup,
+    concentration, supplier_shares, By, ConcentrationOptions, ImportSelection, Importer, SharesOptions, Source,
+    SupplierGroup,
 };
 use tradedep::model::{Flow, Freq, ProductSelection, TableMeta, TradeRow, TradeTableBuilder, Vintage};
 use tradedep::TradeTable;
@@ -269,9 +270,12 @@ fn concentration_of_russian_mirror_imports_matches_hand_sums() {
     let Some(data) = load() else { return };
     let opts = ConcentrationOptions {
         importers: Some(vec![Importer::country(643)]),
-        products: Some(ProductSelection::from_codes("p", ["85423190"], None)),
+        imports: ImportSelection {
+            products: Some(ProductSelection::from_codes("p", ["85423190"], None)),
+            source: Source::Mirror,
+            ..Default::default()
+        },
         by: vec![By::Year],
-        source: Source::Mirror,
         ..Default::default()
     };
     let out = concentration(&data.table, &opts).unwrap();
