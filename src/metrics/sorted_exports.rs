@@ -40,23 +40,37 @@ struct Pending {
 /// Rows buffered per importer before they are added to its cells (16 bytes each).
 const FLUSH_ROWS: usize = 8192;
 
-/// One importer's cells: year slot -> product slot -> cell, and the rows not yet added.
-#[derive(Default)]
+/// Cells of one importer and year are kept in blocks of this many product slots, allocated when
+/// a product of the block first arrives: a row of cells never moves, where one growing `Vec`
+/// would be copied (and its pages faulted in again) each time new products appear.
+const BLOCK: usize = 256;
+type Block = Box<[Cell; BLOCK]>;
+
+/// One importer's cells: year slot -> block of product slots -> cell, and the rows not yet added.
 struct ImporterCells {
-    cells: Vec<Vec<Cell>>,
+    cells: Vec<Vec<Option<Block>>>,
     pending: Vec<Pending>,
 }
 
 impl ImporterCells {
+    fn new() -> Self {
+        // At full size from the start: grown by doubling, the buffers of 229 importers would
+        // copy and fault in twice the memory they end with.
+        ImporterCells {
+            cells: Vec::new(),
+            pending: Vec::with_capacity(FLUSH_ROWS),
+        }
+    }
+
     /// Adds the pending rows to the cells. One importer's cells are a few hundred KB, so
     /// this runs in cache; updating cells row by row in file order would jump across every
     /// importer's cells and miss the cache on almost every row.
-    fn flush(&mut self, n_products: usize) {
+    fn flush(&mut self) {
         // Read the cells front to back first: the prefetcher streams them into cache at memory
         // speed, where the updates in row order would wait for one miss after another.
         let mut warm = 0u16;
-        for row in &self.cells {
-            for c in row.iter().step_by(2) {
+        for block in self.cells.iter().flatten().flatten() {
+            for c in block.iter().step_by(2) {
                 warm ^= c.rows;
             }
         }
@@ -67,13 +81,25 @@ impl ImporterCells {
                 self.cells.resize_with(year + 1, Vec::new);
             }
             let row = &mut self.cells[year];
-            if row.len() <= p.product as usize {
-                // Room for every product seen so far: rows grow a few times, not per product.
-                row.resize(n_products.max(p.product as usize + 1), Cell::default());
+            let (b, slot) = (p.product as usize / BLOCK, p.product as usize % BLOCK);
+            if row.len() <= b {
+                row.resize_with(b + 1, || None);
             }
-            let cell = &mut row[p.product as usize];
-            cell.add(p.exporter, p.value);
+            let block = row[b].get_or_insert_with(|| Box::new([Cell::default(); BLOCK]));
+            block[slot].add(p.exporter, p.value);
         }
+    }
+
+    /// Year slot `year`'s cells by product slot (empty cells where no block was needed).
+    fn row(&self, year: usize) -> impl Iterator<Item = (usize, &Cell)> {
+        let blocks = self.cells.get(year).map(|r| r.as_slice()).unwrap_or(&[]);
+        blocks.iter().enumerate().flat_map(|(b, block)| {
+            block
+                .iter()
+                .flat_map(|cells| cells.iter())
+                .enumerate()
+                .map(move |(i, c)| (b * BLOCK + i, c))
+        })
     }
 }
 
@@ -140,7 +166,7 @@ impl SortedExports {
             let mut imp = self.importer_slot[j as usize];
             if imp == u16::MAX {
                 imp = self.importers.len() as u16;
-                self.importers.push((j, ImporterCells::default()));
+                self.importers.push((j, ImporterCells::new()));
                 self.importer_slot[j as usize] = imp;
             }
             let mut prod = self.product_slot[k as usize];
@@ -163,19 +189,17 @@ impl SortedExports {
         self.last = last;
         // Importers with full buffers are flushed in parallel: done row by row on the caller's
         // thread, the updates would make it the slowest stage of the read.
-        let n_products = self.products.len();
         self.importers
             .par_iter_mut()
             .filter(|(_, c)| c.pending.len() >= FLUSH_ROWS)
-            .for_each(|(_, c)| c.flush(n_products));
+            .for_each(|(_, c)| c.flush());
         true
     }
 
     /// The output of [`super::kernel::ImporterProductConcentration::finish`], sorted by
     /// importer code, year and product code.
     pub(crate) fn finish(mut self) -> Result<RecordBatch> {
-        let n_products = self.products.len();
-        self.importers.par_iter_mut().for_each(|(_, c)| c.flush(n_products));
+        self.importers.par_iter_mut().for_each(|(_, c)| c.flush());
         let mut product_order: Vec<u32> = (0..self.products.len() as u32).collect();
         product_order.sort_unstable_by_key(|p| self.products[*p as usize]);
         // Codes are below 1,000,000 (checked in `push`): always six digits.
@@ -199,9 +223,8 @@ impl SortedExports {
             .importers
             .iter()
             .map(|(_, c)| {
-                c.cells
-                    .iter()
-                    .map(|row| row.iter().filter(|c| c.rows > 0).count())
+                (0..c.cells.len())
+                    .map(|y| c.row(y).filter(|(_, c)| c.rows > 0).count())
                     .sum()
             })
             .collect();
@@ -210,12 +233,13 @@ impl SortedExports {
             let (code, c) = &importers[part];
             let mut ordered: Vec<Cell> = Vec::new();
             for y in &year_order {
-                let Some(row) = c.cells.get(*y) else {
+                if c.cells.get(*y).is_none() {
                     continue;
-                };
+                }
                 ordered.clear();
                 ordered.resize(rank_of_slot.len(), Cell::default());
-                for (slot, cell) in row.iter().enumerate() {
+                // Slots past the last product (the end of a block) are empty and have no rank.
+                for (slot, cell) in c.row(*y).filter(|(_, c)| c.rows > 0) {
                     ordered[rank_of_slot[slot] as usize] = *cell;
                 }
                 for (cell, name) in ordered.iter().zip(&names) {

@@ -355,10 +355,11 @@ fn compaction_between_pushes_keeps_the_result_exact() {
 }
 
 /// A file in CEPII's order (year, exporter, importer, product), each key once, about `n` rows
-/// a year: some pairs trade most products, some few; values repeat so that ties happen.
+/// a year: some pairs trade most products, some few; values repeat so that ties happen. 600
+/// products: more than two of the kernel's blocks of product slots.
 fn sorted_baci_text(n: usize, years: &[i32]) -> String {
     let countries = [4u16, 24, 36, 156, 251, 276, 392, 643, 710, 842];
-    let products: Vec<u32> = (0..60).map(|p| 10121 + 1379 * p).collect();
+    let products: Vec<u32> = (0..600).map(|p| 10121 + 1379 * p).collect();
     let keep = n as u64 * 1000 / (countries.len() * countries.len() * products.len()) as u64;
     let mut s = String::from("\"t\",\"i\",\"j\",\"k\",\"v\",\"q\"\r\n");
     let mut x: u64 = 777;
