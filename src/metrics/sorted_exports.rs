@@ -50,6 +50,8 @@ type Block = Box<[Cell; BLOCK]>;
 struct ImporterCells {
     cells: Vec<Vec<Option<Block>>>,
     pending: Vec<Pending>,
+    /// Cells with at least one row, over all years: the importer's rows of output.
+    filled: usize,
 }
 
 impl ImporterCells {
@@ -59,6 +61,7 @@ impl ImporterCells {
         ImporterCells {
             cells: Vec::new(),
             pending: Vec::with_capacity(FLUSH_ROWS),
+            filled: 0,
         }
     }
 
@@ -86,6 +89,7 @@ impl ImporterCells {
                 row.resize_with(b + 1, || None);
             }
             let block = row[b].get_or_insert_with(|| Box::new([Cell::default(); BLOCK]));
+            self.filled += (block[slot].rows == 0) as usize;
             block[slot].add(p.exporter, p.value);
         }
     }
@@ -219,15 +223,7 @@ impl SortedExports {
         for (rank, slot) in product_order.iter().enumerate() {
             rank_of_slot[*slot as usize] = rank as u32;
         }
-        let counts: Vec<usize> = self
-            .importers
-            .iter()
-            .map(|(_, c)| {
-                (0..c.cells.len())
-                    .map(|y| c.row(y).filter(|(_, c)| c.rows > 0).count())
-                    .sum()
-            })
-            .collect();
+        let counts: Vec<usize> = self.importers.iter().map(|(_, c)| c.filled).collect();
         let (importers, years, rank_of_slot) = (&self.importers, &self.years, &rank_of_slot);
         let out = CellColumns::filled_in_parallel(&counts, |part, slots| {
             let (code, c) = &importers[part];
