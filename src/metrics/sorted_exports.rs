@@ -5,7 +5,7 @@
 //! a 16-byte partial aggregate per row and groups them at the end. When the rows arrive in
 //! strictly increasing (year, exporter, importer, product) order, no (year, exporter,
 //! importer, product) can repeat, so every row *is* its supplier's whole value in the cell and
-//! the cell's sums can be updated in place: a dense array per importer indexed by product,
+//! the cell's sums can be updated in place: per importer, blocks of cells indexed by product,
 //! filled while the reader parses the next chunks (rows wait in a short buffer per importer so
 //! that each importer's cells are updated while they are in cache). The order is checked on every row; the
 //! first row out of order (or a repeat) ends the pass and the caller falls back to the
