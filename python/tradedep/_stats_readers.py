@@ -63,6 +63,12 @@ def read_comext(
     rows overlap and one ``level`` is kept. Greece ``EL`` and the UK ``UK`` are understood.
     The table declares ``CN<first year>`` unless ``vintage="CN2022"`` is given.
 
+    ``QUANTITY_IN_KG`` becomes ``net_weight_kg``. ``SUP_QUANTITY`` (pieces, litres, metres...
+    where the CN asks for a supplementary unit: lithium-ion cells are counted in pieces)
+    becomes ``quantity``, its unit ``"supp_unit:<code>"`` with the file's ``SUPP_UNIT`` code:
+    tradedep does not guess Eurostat's code list, and quantities are only summed within one
+    code (relabel with your own mapping if you need unit names).
+
     Example::
 
         >>> import tradedep as td

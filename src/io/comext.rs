@@ -10,6 +10,11 @@
 //!   `PERIOD` is `YYYYMM`, month `52` = the annual total. Rows are split by `STAT_REGIME`
 //!   (normal trade, inward and outward processing ...): the reader sums the regimes of one
 //!   trade into one row (a row with regime `TOTAL`, if a file has one, is kept instead).
+//!   `QUANTITY_IN_KG` is the net weight; `SUP_QUANTITY` (pieces, litres, metres... for the
+//!   products whose CN heading asks for a supplementary unit) becomes `quantity`, its unit
+//!   `supp_unit:<code>` with `SUPP_UNIT`'s code as the file gives it (Eurostat's code list maps
+//!   codes to units; tradedep does not guess it), so quantities are only ever summed within one
+//!   code.
 //!   Only 8-digit CN codes are kept: `TOTAL`, 2/4/6-digit aggregates and confidential codes
 //!   with letters (`8542XXXX`) would double count the CN8 rows and are set aside, with their
 //!   value in the report notes.
@@ -184,12 +189,15 @@ struct Columns {
     period: usize,
     value: usize,
     kg: Option<usize>,
+    /// `SUP_QUANTITY` and its unit code `SUPP_UNIT`.
+    supp: Option<(usize, usize)>,
 }
 
 impl Columns {
     fn resolve(layout: Layout, header: &[String], name: &str) -> Result<Columns> {
         let lower: Vec<String> = header.iter().map(|h| h.to_ascii_lowercase()).collect();
         let find = |names: &[&str]| names.iter().find_map(|n| lower.iter().position(|h| h == n));
+        let supp = find(&["sup_quantity", "supp_quantity"]).zip(find(&["supp_unit", "sup_unit"]));
         let need = |names: &[&str]| {
             find(names).ok_or_else(|| {
                 Error::format(
@@ -211,6 +219,7 @@ impl Columns {
                 period: need(&["period"])?,
                 value: need(&["value_in_euros", "value_eur", "value_in_eur"])?,
                 kg: find(&["quantity_in_kg", "quantity_kg"]),
+                supp,
             },
             Layout::Long => Columns {
                 width: header.len(),
@@ -223,6 +232,7 @@ impl Columns {
                 period: need(&["period"])?,
                 value: need(&["value_eur", "value_in_euros"])?,
                 kg: find(&["quantity_in_kg", "quantity_kg"]),
+                supp,
             },
         })
     }
@@ -315,6 +325,8 @@ struct Acc {
     line: u64,
     value: f64,
     kg: Option<f64>,
+    /// Supplementary quantity and its unit (an index into `State::supp_units`).
+    supp: Option<(f64, u16)>,
     parts: u32,
     has_total_regime: bool,
 }
@@ -335,6 +347,12 @@ struct State<'a> {
     aside_value: BTreeMap<&'static str, f64>,
     levels: BTreeMap<String, u64>,
     merged_regimes: u64,
+    /// Supplementary unit codes seen, in order of appearance.
+    supp_units: Vec<String>,
+    /// Trades whose regime rows had different (or missing) supplementary units.
+    supp_unit_conflicts: u64,
+    /// Rows with a non-zero SUP_QUANTITY but no SUPP_UNIT.
+    supp_without_unit: u64,
     flow_from_file: bool,
     geo_cache: HashMap<String, Option<u16>>,
 }
@@ -366,6 +384,9 @@ impl<'a> State<'a> {
             aside_value: BTreeMap::new(),
             levels: BTreeMap::new(),
             merged_regimes: 0,
+            supp_units: vec![],
+            supp_unit_conflicts: 0,
+            supp_without_unit: 0,
             flow_from_file: false,
             geo_cache: HashMap::new(),
         }
@@ -480,6 +501,30 @@ impl<'a> State<'a> {
             },
         };
 
+        let supp = match cols.supp {
+            None => None,
+            Some((qc, uc)) => match (self.field(rec, qc, line)?, self.field(rec, uc, line)?.trim()) {
+                ("" | ":", _) => None,
+                (q, unit) => {
+                    let q = q.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0).ok_or_else(|| {
+                        Error::parse(
+                            "supplementary quantity",
+                            self.loc(line, qc, q),
+                            "SUP_QUANTITY holds non-negative numbers (empty where the product has no supplementary unit)",
+                        )
+                    })?;
+                    if unit.is_empty() {
+                        // A quantity without its unit cannot be summed with anything: left out,
+                        // and counted in the notes when it is not zero.
+                        self.supp_without_unit += (q > 0.0) as u64;
+                        None
+                    } else {
+                        Some((q, self.supp_unit(unit)))
+                    }
+                }
+            },
+        };
+
         // Product and level.
         let upper = product_s.to_ascii_uppercase();
         if let Some(lc) = cols.level {
@@ -582,6 +627,7 @@ impl<'a> State<'a> {
                         line,
                         value,
                         kg,
+                        supp,
                         parts: 1,
                         has_total_regime: is_total_regime,
                     },
@@ -608,6 +654,7 @@ impl<'a> State<'a> {
                             line,
                             value,
                             kg,
+                            supp,
                             parts: 1,
                             has_total_regime: true,
                         };
@@ -621,6 +668,15 @@ impl<'a> State<'a> {
                         (Some(a), Some(b)) => Some(a + b),
                         _ => None,
                     };
+                    acc.supp = match (acc.supp, supp) {
+                        (Some((a, u)), Some((b, v))) if u == v => Some((a + b, u)),
+                        (None, None) => None,
+                        // One unit per CN8 code: anything else is not summed.
+                        _ => {
+                            self.supp_unit_conflicts += 1;
+                            None
+                        }
+                    };
                     acc.parts += 1;
                     self.merged_regimes += 1;
                     self.report
@@ -629,6 +685,17 @@ impl<'a> State<'a> {
             }
         }
         Ok(())
+    }
+
+    /// The index of supplementary unit `code` in `supp_units`.
+    fn supp_unit(&mut self, code: &str) -> u16 {
+        match self.supp_units.iter().position(|u| u == code) {
+            Some(i) => i as u16,
+            None => {
+                self.supp_units.push(code.to_string());
+                (self.supp_units.len() - 1) as u16
+            }
+        }
     }
 
     /// [`eurostat_geo_code`], looked up once per distinct code.
@@ -703,15 +770,33 @@ impl<'a> State<'a> {
             self.report
                 .note(format!("unknown geo codes set aside: {:?}", self.unknown_geo));
         }
-        if self.layout == Layout::Bulk {
+        if !self.supp_units.is_empty() {
+            self.report.note(format!(
+                "supplementary quantities (SUP_QUANTITY) are in quantity, their unit supp_unit:<SUPP_UNIT code> ({}); QUANTITY_IN_KG is the net weight",
+                self.supp_units.iter().map(|u| format!("supp_unit:{u}")).collect::<Vec<_>>().join(", ")
+            ));
+        } else if self.layout == Layout::Bulk {
             self.report
-                .note("supplementary quantities (SUP_QUANTITY) are not read; QUANTITY_IN_KG is the net weight");
+                .note("no supplementary quantities (SUP_QUANTITY) in the file; QUANTITY_IN_KG is the net weight");
+        }
+        if self.supp_without_unit > 0 {
+            self.report.note(format!(
+                "{} rows had a SUP_QUANTITY but no SUPP_UNIT code: their supplementary quantity is left out",
+                self.supp_without_unit
+            ));
+        }
+        if self.supp_unit_conflicts > 0 {
+            self.report.note(format!(
+                "{} trades had regime rows with different or missing supplementary units: their quantity is left empty",
+                self.supp_unit_conflicts
+            ));
         }
         self.report.note("values are in EUR as Eurostat publishes them (exports FOB, imports CIF); convert before combining with USD tables");
         let meta = TableMeta::new(freq, "EUR", Some(vintage));
         let mut b = TradeTableBuilder::new(self.name, meta);
         let report = std::mem::take(&mut self.report);
         *b.report_mut() = report;
+        let units: Vec<String> = self.supp_units.iter().map(|u| format!("supp_unit:{u}")).collect();
         for key in &self.order {
             let Some(acc) = self.rows.get(key) else { continue };
             let (period, reporter, partner, flow, pid) = *key;
@@ -728,8 +813,8 @@ impl<'a> State<'a> {
                 } else {
                     ValueBasis::Fob
                 }),
-                quantity: None,
-                quantity_unit: None,
+                quantity: acc.supp.map(|(q, _)| q),
+                quantity_unit: acc.supp.and_then(|(_, u)| units.get(u as usize)).map(|u| u.as_str()),
                 net_weight_kg: acc.kg,
                 estimated: false,
             })?;
@@ -801,6 +886,72 @@ mod tests {
                 .any(|n| n.contains("8542XXXX") || n.contains("worth 70 EUR")),
             "{:?}",
             r.notes
+        );
+    }
+
+    #[test]
+    fn supplementary_quantities_keep_their_unit_code() {
+        // Two regimes of one trade in unit A are summed; a trade whose regimes disagree on the
+        // unit gets no quantity; a product without a supplementary unit has none.
+        let t = bulk(
+            "004,DE,0075,RU,E,85076000,,,,,,,2,1,A,202201,1000,10,5000\n\
+             004,DE,0075,RU,E,85076000,,,,,,,2,2,A,202201,500,5,900\n\
+             004,DE,0075,RU,E,85442000,,,,,,,2,1,M,202201,700,7,30\n\
+             004,DE,0075,RU,E,85442000,,,,,,,2,2,A,202201,70,1,4\n\
+             004,DE,0075,RU,E,85423190,,,,,,,2,1,,202201,300,2,\n\
+             004,DE,0075,RU,E,88073000,,,,,,,2,1,,202201,40,1,0\n",
+        )
+        .unwrap();
+        assert_eq!(t.num_rows(), 4);
+        let b = &t.batches()[0];
+        let col = |name: &str| b.column_by_name(name).unwrap().clone();
+        let q = col("quantity");
+        let q = q.as_any().downcast_ref::<arrow_array::Float64Array>().unwrap();
+        let (unit_col, product_col) = (col("quantity_unit"), col("product"));
+        let fmt = Default::default();
+        let units = arrow_cast::display::ArrayFormatter::try_new(unit_col.as_ref(), &fmt).unwrap();
+        let products = arrow_cast::display::ArrayFormatter::try_new(product_col.as_ref(), &fmt).unwrap();
+        let mut seen = std::collections::HashMap::new();
+        for r in 0..b.num_rows() {
+            let unit = if arrow_array::Array::is_null(q, r) {
+                None
+            } else {
+                Some((q.value(r), units.value(r).to_string()))
+            };
+            seen.insert(products.value(r).to_string(), unit);
+        }
+        assert_eq!(seen["85076000"], Some((5900.0, "supp_unit:A".to_string())));
+        assert_eq!(seen["85442000"], None);
+        assert_eq!(seen["85423190"], None);
+        assert_eq!(seen["88073000"], None);
+        let notes = &t.report().notes;
+        assert!(
+            notes.iter().any(|n| n.contains("supp_unit:A, supp_unit:M")),
+            "{notes:?}"
+        );
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("1 trades had regime rows with different")),
+            "{notes:?}"
+        );
+
+        let e = bulk("004,DE,0075,RU,E,85076000,,,,,,,2,1,A,202201,1000,10,many\n").unwrap_err();
+        let m = e.to_string();
+        assert!(matches!(e, Error::Parse { .. }));
+        assert!(
+            m.contains("line 2") && m.contains("SUP_QUANTITY") && m.contains("many"),
+            "{m}"
+        );
+        // A quantity without its unit is left out and counted.
+        let t = bulk("004,DE,0075,RU,E,85076000,,,,,,,2,1,,202201,1000,10,12\n").unwrap();
+        assert!(
+            t.report()
+                .notes
+                .iter()
+                .any(|n| n.starts_with("1 rows had a SUP_QUANTITY but no SUPP_UNIT")),
+            "{:?}",
+            t.report().notes
         );
     }
 

@@ -141,6 +141,29 @@ def test_small_api_json_fixture() -> None:
     assert list(df["quantity_unit"].astype(str)) == ["u", "u"]
 
 
+def test_comext_supplementary_quantities_match_pandas() -> None:
+    """SUP_QUANTITY summed over the regimes of each trade, within its SUPP_UNIT code, as pandas does."""
+    path = HERE.parent / "data/comext/full202201_sample.dat"
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    kept = raw[raw["PRODUCT_NC"].str.fullmatch(r"\d{8}") & raw["PARTNER_ISO"].isin(["RU", "KZ"])]
+    with_unit = kept[(kept["SUPP_UNIT"] != "") & (kept["SUP_QUANTITY"] != "")]
+    expected = (
+        with_unit.assign(q=with_unit["SUP_QUANTITY"].astype(float), unit="supp_unit:" + with_unit["SUPP_UNIT"])
+        .groupby(["PRODUCT_NC", "PARTNER_ISO", "unit"])["q"]
+        .sum()
+        .to_dict()
+    )
+    assert expected  # the sample has supplementary quantities
+    df = td.read_comext(path).to_pandas()
+    df = df[df["quantity"].notna()]
+    partner = {643: "RU", 398: "KZ"}
+    got = {
+        (str(r.product), partner[int(r.partner)], str(r.quantity_unit)): r.quantity
+        for r in df.itertuples()
+    }
+    assert got == expected
+
+
 def test_eur_and_usd_tables_do_not_combine() -> None:
     eur = td.read_comext(HERE.parent / "data/comext/full202201_sample.dat")
     usd = td.read_comtrade(HERE.parent / "data/comtrade/api_response_hs6.json")
