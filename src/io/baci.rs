@@ -846,7 +846,7 @@ fn parse_stream<R: Read + Send>(
                     let done_tx = done_tx.clone();
                     sc.spawn(move |_| {
                         let out = if abort.load(Ordering::Relaxed) {
-                            Ok(ChunkOut::with_capacity(0))
+                            Ok(ChunkOut::with_capacity(0, ctx.streamed))
                         } else {
                             parse_chunk(buf.get(start..end).unwrap_or_default(), ctx)
                         };
@@ -1009,14 +1009,14 @@ struct ChunkOut {
 }
 
 impl ChunkOut {
-    fn with_capacity(n: usize) -> Self {
+    fn with_capacity(n: usize, streamed: bool) -> Self {
         ChunkOut {
             lines: 0,
             rows_read: 0,
             period: Vec::new(),
             year: None,
             rows: 0,
-            streamed: false,
+            streamed,
             reporter: Vec::with_capacity(n),
             partner: Vec::with_capacity(n),
             product: Vec::with_capacity(n),
@@ -1030,7 +1030,8 @@ impl ChunkOut {
     }
 
     /// Empties a chunk for reuse, keeping its buffers, with room for `n` rows.
-    fn reset(&mut self, n: usize) {
+    fn reset(&mut self, n: usize, streamed: bool) {
+        self.streamed = streamed;
         self.lines = 0;
         self.rows_read = 0;
         self.quantity_nulls = 0;
@@ -1583,13 +1584,11 @@ fn parse_chunk(buf: &[u8], ctx: &FileCtx<'_>) -> std::result::Result<ChunkOut, R
     let recycled = ctx.recycled.as_ref().and_then(|r| r.lock().ok()?.pop());
     let mut out = match recycled {
         Some(mut c) => {
-            c.streamed = ctx.streamed;
-            c.reset(rows);
+            c.reset(rows, ctx.streamed);
             c
         }
-        None => ChunkOut::with_capacity(rows),
+        None => ChunkOut::with_capacity(rows, ctx.streamed),
     };
-    out.streamed = ctx.streamed;
     let mut pos = 0usize;
     let mut line_no = 0u64;
     let mut fields: [&[u8]; 6] = [&[]; 6];

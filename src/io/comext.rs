@@ -770,10 +770,12 @@ impl<'a> State<'a> {
             self.report
                 .note(format!("unknown geo codes set aside: {:?}", self.unknown_geo));
         }
-        if !self.supp_units.is_empty() {
+        // The `quantity_unit` of each supplementary unit code.
+        let units: Vec<String> = self.supp_units.iter().map(|u| format!("supp_unit:{u}")).collect();
+        if !units.is_empty() {
             self.report.note(format!(
                 "supplementary quantities (SUP_QUANTITY) are in quantity, their unit supp_unit:<SUPP_UNIT code> ({}); QUANTITY_IN_KG is the net weight",
-                self.supp_units.iter().map(|u| format!("supp_unit:{u}")).collect::<Vec<_>>().join(", ")
+                units.join(", ")
             ));
         } else if self.layout == Layout::Bulk {
             self.report
@@ -796,7 +798,6 @@ impl<'a> State<'a> {
         let mut b = TradeTableBuilder::new(self.name, meta);
         let report = std::mem::take(&mut self.report);
         *b.report_mut() = report;
-        let units: Vec<String> = self.supp_units.iter().map(|u| format!("supp_unit:{u}")).collect();
         for key in &self.order {
             let Some(acc) = self.rows.get(key) else { continue };
             let (period, reporter, partner, flow, pid) = *key;
