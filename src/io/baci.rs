@@ -641,12 +641,12 @@ enum Input<'f, R> {
 
 /// Maps `len` bytes of `file` from `offset` (a multiple of [`MAP_ALIGN`]) read-only.
 ///
-/// This is the crate's one `unsafe` call. Mapping saves the copy `read` makes of every byte
-/// (a tenth of a BACI read's CPU) and is what polars and DuckDB do by default. The contract
-/// `memmap2` cannot check: the file is not truncated or rewritten while it is read (a
-/// truncation would end the process with SIGBUS). A window is unmapped as soon as its chunk is
-/// parsed, so memory stays at the chunks in flight, as with buffers. `TRADEDEP_NO_MMAP=1` reads
-/// through buffers instead.
+/// One of the crate's two `unsafe` calls (the other is the cache hint in [`prefetch`]).
+/// Mapping saves the copy `read` makes of every byte (a tenth of a BACI read's CPU) and is
+/// what polars and DuckDB do by default. The contract `memmap2` cannot check: the file is not
+/// truncated or rewritten while it is read (a truncation would end the process with SIGBUS).
+/// A window is unmapped as soon as its chunk is parsed, so memory stays at the chunks in
+/// flight, as with buffers. `TRADEDEP_NO_MMAP=1` reads through buffers instead.
 fn mapped_window(file: &File, offset: u64, len: usize) -> std::io::Result<memmap2::Mmap> {
     // SAFETY: read-only, private mapping of a regular file; see the contract above.
     unsafe { memmap2::MmapOptions::new().offset(offset).len(len).map(file) }
@@ -1105,6 +1105,25 @@ impl ChunkOut {
         // Thousands of USD -> USD.
         self.value.push(r.v * 1000.0);
     }
+}
+
+/// How far ahead of the row being parsed the text is asked into cache: past the next 4 KB page
+/// boundary half the time, which the hardware prefetcher does not cross (measured: 2 KB ahead
+/// took 7-8 % off the workload's CPU; 256 bytes less, 1-4 KB the same).
+const PREFETCH_AHEAD: usize = 2048;
+
+/// Asks the CPU to bring `buf[at]` into cache without waiting for it (a hint: it never faults,
+/// and does nothing past the end or on other architectures).
+#[inline(always)]
+fn prefetch(buf: &[u8], at: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(b) = buf.get(at) {
+        // SAFETY: a prefetch reads nothing the program sees and cannot fault; the address is
+        // inside `buf` anyway. SSE, which it needs, is part of every x86_64 CPU.
+        unsafe { core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>((b as *const u8).cast()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (buf, at);
 }
 
 /// Digits up to a comma; `None` (take the careful path) for anything else.
@@ -1594,6 +1613,7 @@ fn parse_chunk(buf: &[u8], ctx: &FileCtx<'_>) -> std::result::Result<ChunkOut, R
     let mut fields: [&[u8]; 6] = [&[]; 6];
     let mut prefix = RowPrefix::default();
     while pos < buf.len() {
+        prefetch(buf, pos + PREFETCH_AHEAD);
         if let Some((row, next)) = fast_row(buf, pos, ctx, &mut prefix) {
             // The common case: a well-formed row that passes every check.
             pos = next;
