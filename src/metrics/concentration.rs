@@ -163,7 +163,7 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
     let (view, grouped) = group_imports(
         table,
         &mut slots,
-        &imports,
+        imports,
         &opts.by,
         opts.explain,
         &suppliers,

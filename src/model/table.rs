@@ -228,7 +228,8 @@ impl TradeTable {
             }
             let value = batch.column(5).as_primitive::<arrow_array::types::Float64Type>();
             for (i, v) in value.values().iter().enumerate() {
-                if !(*v >= 0.0) || !v.is_finite() {
+                // NaN and infinities are not finite.
+                if !v.is_finite() || *v < 0.0 {
                     return Err(Error::invalid_data(
                         "negative or non-finite trade value",
                         loc(i, col::VALUE, v.to_string()),

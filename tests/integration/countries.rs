@@ -12,7 +12,7 @@ use tradedep::reference::groups::{self, Date, GroupRegistry};
 use tradedep::Error;
 
 /// (code, iso2, iso3, name) rows of a BACI country file.
-fn baci(path: &Path, delimiter: u8) -> Vec<(u16, String, String, String)> {
+fn baci(path: &Path, delimiter: u8) -> BaciCountries {
     let mut r = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .from_path(path)
@@ -59,7 +59,10 @@ fn comtrade(path: &Path) -> Vec<(u16, String)> {
         .collect()
 }
 
-fn both_baci(dir: &Path) -> Vec<(&'static str, Vec<(u16, String, String, String)>)> {
+/// (code, ISO3, name, ...) rows of one BACI country file.
+type BaciCountries = Vec<(u16, String, String, String)>;
+
+fn both_baci(dir: &Path) -> Vec<(&'static str, BaciCountries)> {
     vec![
         ("V202201", baci(&dir.join("baci_country_codes_V202201.csv"), b',')),
         ("V202301", baci(&dir.join("baci_country_codes_V202301.csv"), b';')),
