@@ -4,6 +4,7 @@
 use pyo3::prelude::*;
 
 mod classify;
+mod complexity;
 mod countries;
 mod errors;
 mod io;
@@ -12,7 +13,7 @@ mod readers_stats;
 mod table;
 
 // One file per concept: io (BACI, generic CSV/Parquet/Arrow), readers_stats (Comtrade, Comext),
-// countries, classify, metrics.
+// countries, classify, metrics, complexity.
 
 #[pymodule]
 fn _tradedep(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -25,5 +26,6 @@ fn _tradedep(m: &Bound<'_, PyModule>) -> PyResult<()> {
     countries::register(m)?;
     classify::register(m)?;
     metrics::register(m)?;
+    complexity::register(m)?;
     Ok(())
 }

@@ -99,7 +99,7 @@ impl SelectionArg {
     }
 }
 
-fn to_table(batch: arrow_array::RecordBatch) -> PyResult<PyTable> {
+pub(crate) fn to_table(batch: arrow_array::RecordBatch) -> PyResult<PyTable> {
     let schema = batch.schema();
     PyTable::try_new(vec![batch], schema)
 }

@@ -33,7 +33,8 @@ from tradedep._stats_readers import *  # noqa: F403
 from tradedep._countries import *  # noqa: F403
 from tradedep._classify import *  # noqa: F403
 from tradedep._metrics import *  # noqa: F403
-from tradedep import _io, _stats_readers, _countries, _classify, _metrics
+from tradedep._complexity import *  # noqa: F403
+from tradedep import _io, _stats_readers, _countries, _classify, _metrics, _complexity
 
 __version__: str = _tradedep.__version__
 
@@ -51,6 +52,7 @@ __all__ = [
     *_countries.__all__,
     *_classify.__all__,
     *_metrics.__all__,
+    *_complexity.__all__,
     "ArrowResult",
     "ArrowError",
     "FileFormatError",

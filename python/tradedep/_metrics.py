@@ -4,6 +4,7 @@ Every function takes a :class:`~tradedep.TradeTable` and returns an :class:`~tra
 (hand it to pandas, polars, DuckDB or pyarrow without a copy). Each output row says where its
 numbers came from: ``source`` (``reported``, ``mirror`` or ``mixed``), ``estimated``, ``n_rows``
 (table rows summed), and with ``explain=True`` a ``rows`` list column of 0-based table rows.
+Economic complexity (``td.rca``, ``td.complexity``: RCA, ECI, PCI) lives in ``_complexity``.
 """
 
 from __future__ import annotations

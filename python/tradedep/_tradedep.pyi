@@ -370,3 +370,15 @@ def _mirror_gap(
     importers: list[int] | None = None,
     exporters: list[int] | None = None,
 ) -> Any: ...
+
+# ---- complexity -----------------------------------------------------------------------------
+def _rca(
+    table: TradeTable, exports: str = "reported", digits: int | None = None, threshold: float = 1.0
+) -> tuple[Any, list[str]]: ...
+def _complexity(
+    table: TradeTable,
+    exports: str = "reported",
+    digits: int | None = None,
+    threshold: float = 1.0,
+    pci_scale: str = "eci",
+) -> tuple[Any, Any, Any, list[str]]: ...

@@ -119,7 +119,7 @@ fn ratio(imports: f64, exports: f64) -> f64 {
     }
 }
 
-fn year_of(period: i32, freq: Freq) -> i32 {
+pub(crate) fn year_of(period: i32, freq: Freq) -> i32 {
     match freq {
         Freq::Annual => period,
         Freq::Monthly => period / 100,

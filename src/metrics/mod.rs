@@ -12,6 +12,7 @@
 //! | [`bilateral_asymmetry`] | B's share of A's imports against A's share of B's imports and exports |
 //! | [`compare`] | several importers against one basket, side by side |
 //! | [`mirror_gap`] | importers' reported imports against partners' reported exports |
+//! | [`rca`], [`complexity`] | exporters' revealed comparative advantage (Balassa); ECI and PCI as `ecomplexity` computes them |
 //!
 //! Every metric starts from the [`view::ImportView`]: importers' reported imports, partners'
 //! exports mirrored into imports, or reported where it exists and mirror elsewhere
@@ -34,6 +35,7 @@
 
 pub mod asymmetry;
 pub mod compare;
+pub mod complexity;
 pub mod concentration;
 pub mod flags;
 pub mod group;
@@ -49,6 +51,7 @@ pub mod view;
 
 pub use asymmetry::{bilateral_asymmetry, AsymmetryOptions};
 pub use compare::{compare, CompareOptions};
+pub use complexity::{complexity, rca, Complexity, ComplexityOptions, ExportSource, PciScale, Rca, RcaOptions};
 pub use concentration::{concentration, ConcentrationOptions, Over};
 pub use flags::{dependency_flags, FlagMethod, FlagOptions};
 pub use group::{Importer, Membership, SupplierGroup};

@@ -1,0 +1,58 @@
+//! Python bindings: economic complexity (RCA, ECI, PCI). Arguments into the core's options,
+//! RecordBatches into Arrow tables; no domain logic.
+
+use pyo3::prelude::*;
+use pyo3_arrow::PyTable;
+use tradedep::metrics::{self, ComplexityOptions, ExportSource, PciScale, RcaOptions};
+
+use crate::errors::py_result;
+use crate::metrics::to_table;
+use crate::table::PyTradeTable;
+
+fn rca_options(exports: &str, digits: Option<usize>, threshold: f64) -> PyResult<RcaOptions> {
+    Ok(RcaOptions {
+        exports: py_result(ExportSource::parse(exports))?,
+        digits,
+        threshold,
+    })
+}
+
+/// The RCA table and its notes.
+#[pyfunction]
+#[pyo3(signature = (table, exports="reported", digits=None, threshold=1.0))]
+fn _rca(
+    py: Python<'_>,
+    table: &PyTradeTable,
+    exports: &str,
+    digits: Option<usize>,
+    threshold: f64,
+) -> PyResult<(PyTable, Vec<String>)> {
+    let opts = rca_options(exports, digits, threshold)?;
+    let out = py_result(py.detach(|| metrics::rca(&table.inner, &opts)))?;
+    Ok((to_table(out.table)?, out.notes))
+}
+
+/// The RCA, ECI and PCI tables and their notes.
+#[pyfunction]
+#[pyo3(signature = (table, exports="reported", digits=None, threshold=1.0, pci_scale="eci"))]
+fn _complexity(
+    py: Python<'_>,
+    table: &PyTradeTable,
+    exports: &str,
+    digits: Option<usize>,
+    threshold: f64,
+    pci_scale: &str,
+) -> PyResult<(PyTable, PyTable, PyTable, Vec<String>)> {
+    let opts = ComplexityOptions {
+        rca: rca_options(exports, digits, threshold)?,
+        pci_scale: py_result(PciScale::parse(pci_scale))?,
+    };
+    let out = py_result(py.detach(|| metrics::complexity(&table.inner, &opts)))?;
+    Ok((to_table(out.rca)?, to_table(out.eci)?, to_table(out.pci)?, out.notes))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_rca, m)?)?;
+    m.add_function(wrap_pyfunction!(_complexity, m)?)?;
+    Ok(())
+}
