@@ -10,10 +10,11 @@ mod errors;
 mod io;
 mod metrics;
 mod readers_stats;
+mod rerouting;
 mod table;
 
 // One file per concept: io (BACI, generic CSV/Parquet/Arrow), readers_stats (Comtrade, Comext),
-// countries, classify, metrics, complexity.
+// countries, classify, metrics, complexity, rerouting.
 
 #[pymodule]
 fn _tradedep(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -27,5 +28,6 @@ fn _tradedep(m: &Bound<'_, PyModule>) -> PyResult<()> {
     classify::register(m)?;
     metrics::register(m)?;
     complexity::register(m)?;
+    rerouting::register(m)?;
     Ok(())
 }

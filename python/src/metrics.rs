@@ -15,9 +15,9 @@ use crate::table::PyTradeTable;
 
 /// `(label or None, codes or None)`: codes None = a named group resolved per period in the core;
 /// label None = one country labelled by the core.
-type ImporterArg = (Option<String>, Option<Vec<u16>>);
+pub(crate) type ImporterArg = (Option<String>, Option<Vec<u16>>);
 
-fn importers(args: Vec<ImporterArg>) -> PyResult<Vec<Importer>> {
+pub(crate) fn importers(args: Vec<ImporterArg>) -> PyResult<Vec<Importer>> {
     args.into_iter()
         .map(|(label, codes)| match (label, codes) {
             (None, Some(c)) if c.len() == 1 => Ok(Importer::country(c[0])),
@@ -33,7 +33,7 @@ fn importers(args: Vec<ImporterArg>) -> PyResult<Vec<Importer>> {
         .collect()
 }
 
-fn selection(
+pub(crate) fn selection(
     products: Option<Vec<(String, f64)>>,
     name: &str,
     vintage: Option<String>,
@@ -223,7 +223,7 @@ fn supplier_groups(groups: Vec<(String, Vec<u16>)>) -> Vec<SupplierGroup> {
     groups.into_iter().map(|(n, m)| SupplierGroup::new(&n, m)).collect()
 }
 
-fn one_importer(arg: ImporterArg) -> PyResult<Importer> {
+pub(crate) fn one_importer(arg: ImporterArg) -> PyResult<Importer> {
     importers(vec![arg])?
         .pop()
         .ok_or_else(|| pyo3::exceptions::PyValueError::new_err("no importer"))

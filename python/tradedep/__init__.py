@@ -34,7 +34,8 @@ from tradedep._countries import *  # noqa: F403
 from tradedep._classify import *  # noqa: F403
 from tradedep._metrics import *  # noqa: F403
 from tradedep._complexity import *  # noqa: F403
-from tradedep import _io, _stats_readers, _countries, _classify, _metrics, _complexity
+from tradedep._rerouting import *  # noqa: F403
+from tradedep import _io, _stats_readers, _countries, _classify, _metrics, _complexity, _rerouting
 
 __version__: str = _tradedep.__version__
 
@@ -53,6 +54,7 @@ __all__ = [
     *_classify.__all__,
     *_metrics.__all__,
     *_complexity.__all__,
+    *_rerouting.__all__,
     "ArrowResult",
     "ArrowError",
     "FileFormatError",

@@ -382,3 +382,11 @@ def _complexity(
     threshold: float = 1.0,
     pci_scale: str = "eci",
 ) -> tuple[Any, Any, Any, list[str]]: ...
+
+# ---- re-routing -------------------------------------------------------------------------------
+# One dict with every key, built by `tradedep._rerouting.rerouting`: origin, hubs, target,
+# controls, products, products_name, vintage, by_product, baseline, after, exports, hub_exports,
+# cif_fob.
+_ReroutingArguments = dict[str, Any]
+
+def _rerouting(table: TradeTable, arguments: _ReroutingArguments) -> tuple[Any, Any, Any, Any, list[str]]: ...

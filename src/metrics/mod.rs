@@ -12,6 +12,7 @@
 //! | [`bilateral_asymmetry`] | B's share of A's imports against A's share of B's imports and exports |
 //! | [`compare`] | several importers against one basket, side by side |
 //! | [`mirror_gap`] | importers' reported imports against partners' reported exports |
+//! | [`rerouting`] | origin's exports to hubs and a target against a baseline, difference in differences against control destinations, hub -> target exports, ghost trade, unit values |
 //! | [`rca`], [`complexity`] | exporters' revealed comparative advantage (Balassa); ECI and PCI as `ecomplexity` computes them |
 //!
 //! Every metric starts from the [`view::ImportView`]: importers' reported imports, partners'
@@ -41,6 +42,7 @@ pub mod flags;
 pub mod group;
 pub mod kernel;
 pub mod mirror;
+pub mod rerouting;
 pub mod selection;
 pub mod shares;
 mod sorted_exports;
@@ -60,6 +62,7 @@ pub use kernel::{
     ImporterProductConcentration,
 };
 pub use mirror::{mirror_gap, MirrorOptions};
+pub use rerouting::{rerouting, Rerouting, ReroutingOptions};
 pub use selection::ImportSelection;
 pub use shares::{supplier_shares, By, SharesOptions};
 pub use stats::{Concentration, RunningHhi};

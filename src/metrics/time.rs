@@ -87,14 +87,21 @@ impl SeriesOptions {
     }
 }
 
-/// Steps through a calendar of time keys.
+/// Steps through a calendar of time keys (shared with re-routing, which walks a table's own periods).
 #[derive(Clone, Copy)]
-struct Calendar {
+pub(crate) struct Calendar {
     key: TimeKey,
     monthly_source: bool,
 }
 
 impl Calendar {
+    /// The calendar of a table's own periods (years, or months of a monthly table).
+    pub(crate) fn of_table(freq: Freq) -> Calendar {
+        Calendar {
+            key: TimeKey::Period,
+            monthly_source: freq == Freq::Monthly,
+        }
+    }
     fn per_year(self) -> i32 {
         match (self.key, self.monthly_source) {
             (TimeKey::Period, true) => 12,
@@ -102,7 +109,17 @@ impl Calendar {
             _ => 1,
         }
     }
-    fn next(self, k: i32) -> i32 {
+    /// Every key from `lo` to `hi` inclusive (empty when `lo > hi`): gaps become explicit.
+    pub(crate) fn span(self, lo: i32, hi: i32) -> Vec<i32> {
+        let mut out = vec![];
+        let mut k = lo;
+        while k <= hi {
+            out.push(k);
+            k = self.next(k);
+        }
+        out
+    }
+    pub(crate) fn next(self, k: i32) -> i32 {
         match self.per_year() {
             12 => {
                 if k % 100 == 12 {
@@ -128,7 +145,7 @@ impl Calendar {
             _ => k - 1,
         }
     }
-    fn year(self, k: i32) -> i32 {
+    pub(crate) fn year(self, k: i32) -> i32 {
         match self.per_year() {
             12 => k / 100,
             4 => k / 10,
@@ -188,14 +205,7 @@ pub fn import_series(table: &TradeTable, opts: &SeriesOptions) -> Result<RecordB
                 .merge(&acc);
         }
     }
-    let mut calendar = vec![];
-    if lo <= hi {
-        let mut k = lo;
-        while k <= hi {
-            calendar.push(k);
-            k = cal.next(k);
-        }
-    }
+    let calendar = cal.span(lo, hi);
     let ppy = cal.per_year();
     let full = cal.months();
     let mut c = SeriesCols::default();

@@ -24,5 +24,6 @@ mod metrics_complexity;
 mod metrics_flags;
 mod metrics_kernel;
 mod metrics_mirror;
+mod metrics_rerouting;
 mod metrics_shares;
 mod metrics_time;
