@@ -23,9 +23,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt64Array};
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{DataType, Field};
 
 use crate::error::{Error, Result};
+use crate::metrics::columns::record_batch;
 use crate::metrics::group::{Importer, ImporterSlots};
 use crate::metrics::shares::{By, TimeKey};
 use crate::metrics::view::{ImportView, Source, ViewOptions};
@@ -184,8 +185,7 @@ pub fn bilateral_asymmetry(table: &TradeTable, opts: &AsymmetryOptions) -> Resul
         Field::new("n_rows", DataType::UInt64, false),
         Arc::new(UInt64Array::from(c.n)),
     ));
-    let (f, a): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
-    RecordBatch::try_new(Arc::new(Schema::new(f)), a).map_err(|e| Error::arrow("assembling bilateral asymmetry", e))
+    record_batch(cols, "assembling bilateral asymmetry")
 }
 
 #[derive(Default)]

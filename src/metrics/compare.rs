@@ -18,10 +18,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt16Array, UInt64Array};
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{DataType, Field};
 use hashbrown::HashMap;
 
 use crate::error::{Error, Result};
+use crate::metrics::columns::record_batch;
 use crate::metrics::group::{Acc, Importer, ImporterSlots, SupplierKeys, REST_OF_WORLD};
 use crate::metrics::selection::ImportSelection;
 use crate::metrics::shares::{group_imports, By, TimeKey};
@@ -177,6 +178,5 @@ pub fn compare(table: &TradeTable, opts: &CompareOptions) -> Result<RecordBatch>
         Field::new("source", DataType::Utf8, false),
         Arc::new(StringArray::from(source)),
     ));
-    let (f, a): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
-    RecordBatch::try_new(Arc::new(Schema::new(f)), a).map_err(|e| Error::arrow("assembling comparison", e))
+    record_batch(cols, "assembling comparison")
 }

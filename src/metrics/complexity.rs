@@ -72,11 +72,12 @@ use std::sync::Arc;
 use arrow_array::{
     ArrayRef, BooleanArray, Float64Array, Int32Array, RecordBatch, StringArray, UInt16Array, UInt32Array, UInt64Array,
 };
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{DataType, Field};
 use hashbrown::HashMap;
 use nalgebra::{DMatrix, SymmetricEigen};
 
 use crate::error::{Error, Location, Result};
+use crate::metrics::columns::record_batch;
 use crate::metrics::flags::year_of;
 use crate::metrics::view::{country_label, ImportView, Source, ViewOptions};
 use crate::model::product::TOTAL;
@@ -722,11 +723,6 @@ fn exporter_keys(year: Vec<i32>, exporter: Vec<u16>) -> Vec<(Field, ArrayRef)> {
     ]
 }
 
-fn batch(cols: Vec<(Field, ArrayRef)>, what: &str) -> Result<RecordBatch> {
-    let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
-    RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).map_err(|e| Error::arrow(what, e))
-}
-
 #[derive(Default)]
 struct RcaColumns {
     year: Vec<i32>,
@@ -775,7 +771,7 @@ impl RcaColumns {
                 Arc::new(UInt64Array::from(self.n_rows)),
             ),
         ]);
-        batch(cols, "assembling the RCA table")
+        record_batch(cols, "assembling the RCA table")
     }
 }
 
@@ -816,7 +812,7 @@ impl EciColumns {
             ),
             col("eci", DataType::Float64, true, Arc::new(Float64Array::from(self.eci))),
         ]);
-        batch(cols, "assembling the ECI table")
+        record_batch(cols, "assembling the ECI table")
     }
 }
 
@@ -863,6 +859,6 @@ impl PciColumns {
             ),
             col("pci", DataType::Float64, true, Arc::new(Float64Array::from(self.pci))),
         ];
-        batch(cols, "assembling the PCI table")
+        record_batch(cols, "assembling the PCI table")
     }
 }

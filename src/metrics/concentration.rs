@@ -28,10 +28,11 @@ use arrow_array::builder::{
 };
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, RecordBatch};
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{DataType, Field};
 use hashbrown::HashSet;
 
 use crate::error::{Error, Result};
+use crate::metrics::columns::record_batch;
 use crate::metrics::group::{Acc, Importer, ImporterSlots, SupplierKeys, NO_PARTNER};
 use crate::metrics::kernel::ImporterProductConcentration;
 use crate::metrics::selection::ImportSelection;
@@ -413,8 +414,6 @@ impl ConcColumns {
             let arr = rows.finish();
             cols.push((Field::new("rows", arr.data_type().clone(), false), Arc::new(arr)));
         }
-        let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
-        RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)
-            .map_err(|e| Error::arrow("assembling concentration", e))
+        record_batch(cols, "assembling concentration")
     }
 }

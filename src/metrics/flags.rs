@@ -35,10 +35,11 @@ use std::sync::Arc;
 use arrow_array::{
     ArrayRef, BooleanArray, Float64Array, Int32Array, RecordBatch, StringArray, UInt16Array, UInt32Array, UInt64Array,
 };
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{DataType, Field};
 use hashbrown::{HashMap, HashSet};
 
 use crate::error::{Error, Result};
+use crate::metrics::columns::record_batch;
 use crate::metrics::group::{Acc, Importer, ImporterSlots};
 use crate::metrics::stats::Concentration;
 use crate::metrics::view::{ImportView, Source, ViewOptions};
@@ -359,8 +360,7 @@ impl GeoCols {
                 Arc::new(UInt64Array::from(self.n_rows)),
             ),
         ];
-        let (f, a): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
-        RecordBatch::try_new(Arc::new(Schema::new(f)), a).map_err(|e| Error::arrow("assembling dependency flags", e))
+        record_batch(cols, "assembling dependency flags")
     }
 }
 
@@ -502,8 +502,7 @@ fn eu2021(table: &TradeTable, view: &ImportView, opts: &FlagOptions) -> Result<R
             Arc::new(UInt64Array::from(c.n_rows)),
         ),
     ];
-    let (f, a): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
-    RecordBatch::try_new(Arc::new(Schema::new(f)), a).map_err(|e| Error::arrow("assembling EU 2021 flags", e))
+    record_batch(cols, "assembling EU 2021 flags")
 }
 
 #[derive(Default)]

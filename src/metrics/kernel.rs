@@ -31,11 +31,12 @@ use arrow_array::{
     Array, ArrayRef, Float64Array, Int32Array, RecordBatch, StringArray, UInt16Array, UInt32Array, UInt64Array,
 };
 use arrow_buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{DataType, Field};
 use hashbrown::HashMap;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::metrics::columns::record_batch;
 use crate::metrics::sorted_exports::SortedExports;
 use crate::metrics::view::Source;
 use crate::model::schema::canonical_fields;
@@ -845,9 +846,7 @@ impl CellColumns {
                 Arc::new(UInt64Array::from(self.n_rows)),
             ),
         ];
-        let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
-        RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)
-            .map_err(|e| Error::arrow("assembling importer-product concentration", e))
+        record_batch(cols, "assembling importer-product concentration")
     }
 }
 

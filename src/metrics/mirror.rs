@@ -24,9 +24,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt16Array, UInt64Array};
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{DataType, Field};
 
 use crate::error::{Error, Result};
+use crate::metrics::columns::record_batch;
 use crate::metrics::group::NO_PRODUCT;
 use crate::metrics::shares::{By, TimeKey};
 use crate::metrics::view::{ImportView, Source, ViewOptions};
@@ -212,6 +213,5 @@ pub fn mirror_gap(table: &TradeTable, opts: &MirrorOptions) -> Result<RecordBatc
             Arc::new(UInt64Array::from(nx)),
         ),
     ]);
-    let (f, a): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
-    RecordBatch::try_new(Arc::new(Schema::new(f)), a).map_err(|e| Error::arrow("assembling mirror comparison", e))
+    record_batch(cols, "assembling mirror comparison")
 }

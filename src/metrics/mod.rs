@@ -35,6 +35,7 @@
 //! [`TradeTable`]: crate::TradeTable
 
 pub mod asymmetry;
+mod columns;
 pub mod compare;
 pub mod complexity;
 pub mod concentration;

@@ -95,12 +95,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow_array::{
-    ArrayRef, BooleanArray, Float64Array, Int32Array, RecordBatch, StringArray, UInt16Array, UInt32Array, UInt64Array,
+    ArrayRef, BooleanArray, Int32Array, RecordBatch, StringArray, UInt16Array, UInt32Array, UInt64Array,
 };
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{DataType, Field};
 use hashbrown::{HashMap, HashSet};
 
 use crate::error::{Error, Result};
+use crate::metrics::columns::{f64_column, record_batch};
 use crate::metrics::complexity::ExportSource;
 use crate::metrics::group::{Acc, Importer, ImporterSlots, Qty, NO_PRODUCT};
 use crate::metrics::time::Calendar;
@@ -590,8 +591,7 @@ pub fn rerouting(table: &TradeTable, opts: &ReroutingOptions) -> Result<Reroutin
     // Who reported in which period. A period in which a series' reporting side reported other
     // flows but not this one counts 0 (declarations are complete: a flow not declared did not
     // happen); only a period in which that side reported nothing at all is a gap.
-    let import_reporters = reporting_periods(table, Flow::Import);
-    let export_reporters = reporting_periods(table, Flow::Export);
+    let [import_reporters, export_reporters] = reporting_periods(table);
     let mut origin_reported: HashSet<i32> = HashSet::new();
     for (r, p) in &export_reporters {
         if origin.is_member(*r, *p)? {
@@ -996,15 +996,26 @@ fn add_scaled(acc: &mut Acc, v: &ImportView, i: usize, scale: f64) {
     }
 }
 
-/// (reporter, period) pairs of the table with any row of `flow`: who reported in which period.
-fn reporting_periods(table: &TradeTable, flow: Flow) -> HashSet<(u16, i32)> {
-    let mut pairs: HashSet<(u16, i32)> = HashSet::new();
+/// (reporter, period) pairs with any row of flow import, and of flow export: who reported in
+/// which period. One pass over the table; consecutive rows of one reporter and period (the
+/// usual order) are inserted once.
+fn reporting_periods(table: &TradeTable) -> [HashSet<(u16, i32)>; 2] {
+    let mut pairs: [HashSet<(u16, i32)>; 2] = Default::default();
+    let mut last = None;
     for batch in table.batches() {
         let c = Cols::of(batch);
         for i in 0..batch.num_rows() {
-            if c.flow[i] == flow as i8 {
-                pairs.insert((c.reporter[i], c.period[i]));
+            let key = (c.flow[i], c.reporter[i], c.period[i]);
+            if last == Some(key) {
+                continue;
             }
+            last = Some(key);
+            let side = match c.flow[i] {
+                f if f == Flow::Import as i8 => 0,
+                f if f == Flow::Export as i8 => 1,
+                _ => continue,
+            };
+            pairs[side].insert((c.reporter[i], c.period[i]));
         }
     }
     pairs
@@ -1052,18 +1063,6 @@ struct Ghost {
     m: f64,
     nx: u64,
     nm: u64,
-}
-
-fn f64_col(name: &str, v: Vec<Option<f64>>) -> (Field, ArrayRef) {
-    (
-        Field::new(name, DataType::Float64, true),
-        Arc::new(Float64Array::from(v)),
-    )
-}
-
-fn batch(cols: Vec<(Field, ArrayRef)>, what: &str) -> Result<RecordBatch> {
-    let (f, a): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
-    RecordBatch::try_new(Arc::new(Schema::new(f)), a).map_err(|e| Error::arrow(what, e))
 }
 
 fn head(
@@ -1132,18 +1131,18 @@ impl PeriodCols {
             Field::new("window", DataType::Utf8, true),
             Arc::new(StringArray::from(self.window)),
         ));
-        cols.push(f64_col("value", self.value));
+        cols.push(f64_column("value", self.value));
         cols.push((
             Field::new("gap", DataType::Boolean, false),
             Arc::new(BooleanArray::from(self.gap)),
         ));
-        cols.push(f64_col("baseline_mean", self.base));
+        cols.push(f64_column("baseline_mean", self.base));
         cols.push((
             Field::new("n_baseline", DataType::UInt32, false),
             Arc::new(UInt32Array::from(self.n_base)),
         ));
-        cols.push(f64_col("index", self.index));
-        cols.push(f64_col("log_change", self.log));
+        cols.push(f64_column("index", self.index));
+        cols.push(f64_column("log_change", self.log));
     }
 }
 
@@ -1181,17 +1180,17 @@ impl FlowCols {
             by_product,
         );
         self.series.finish(&mut cols);
-        cols.push(f64_col("controls_value", self.ctrl_value));
-        cols.push(f64_col("controls_log_change", self.ctrl_log));
-        cols.push(f64_col("did", self.did));
-        cols.push(f64_col("quantity", self.quantity));
+        cols.push(f64_column("controls_value", self.ctrl_value));
+        cols.push(f64_column("controls_log_change", self.ctrl_log));
+        cols.push(f64_column("did", self.did));
+        cols.push(f64_column("quantity", self.quantity));
         cols.push((
             Field::new("quantity_unit", DataType::Utf8, true),
             Arc::new(StringArray::from(self.unit)),
         ));
-        cols.push(f64_col("unit_value", self.unit_value));
-        cols.push(f64_col("baseline_unit_value", self.base_uv));
-        cols.push(f64_col("unit_value_index", self.uv_index));
+        cols.push(f64_column("unit_value", self.unit_value));
+        cols.push(f64_column("baseline_unit_value", self.base_uv));
+        cols.push(f64_column("unit_value_index", self.uv_index));
         cols.push((
             Field::new("source", DataType::Utf8, true),
             Arc::new(StringArray::from(self.source)),
@@ -1200,7 +1199,7 @@ impl FlowCols {
             Field::new("n_rows", DataType::UInt64, false),
             Arc::new(UInt64Array::from(self.n_rows)),
         ));
-        batch(cols, "assembling re-routing flows")
+        record_batch(cols, "assembling re-routing flows")
     }
 }
 
@@ -1284,28 +1283,28 @@ impl SummaryCols {
             self.product,
             by_product,
         );
-        cols.push(f64_col("baseline_mean", self.base));
+        cols.push(f64_column("baseline_mean", self.base));
         cols.push((
             Field::new("n_baseline", DataType::UInt32, false),
             Arc::new(UInt32Array::from(self.n_base)),
         ));
-        cols.push(f64_col("after_mean", self.after));
+        cols.push(f64_column("after_mean", self.after));
         cols.push((
             Field::new("n_after", DataType::UInt32, false),
             Arc::new(UInt32Array::from(self.n_after)),
         ));
-        cols.push(f64_col("index", self.index));
-        cols.push(f64_col("log_change", self.log));
-        cols.push(f64_col("controls_log_change", self.ctrl_log));
-        cols.push(f64_col("did", self.did));
+        cols.push(f64_column("index", self.index));
+        cols.push(f64_column("log_change", self.log));
+        cols.push(f64_column("controls_log_change", self.ctrl_log));
+        cols.push(f64_column("did", self.did));
         cols.push((
             Field::new("quantity_unit", DataType::Utf8, true),
             Arc::new(StringArray::from(self.unit)),
         ));
-        cols.push(f64_col("baseline_unit_value", self.base_uv));
-        cols.push(f64_col("after_unit_value", self.after_uv));
-        cols.push(f64_col("unit_value_index", self.uv_index));
-        batch(cols, "assembling re-routing summary")
+        cols.push(f64_column("baseline_unit_value", self.base_uv));
+        cols.push(f64_column("after_unit_value", self.after_uv));
+        cols.push(f64_column("unit_value_index", self.uv_index));
+        record_batch(cols, "assembling re-routing summary")
     }
 }
 
@@ -1339,7 +1338,7 @@ impl HubTargetCols {
             Field::new("n_rows", DataType::UInt64, false),
             Arc::new(UInt64Array::from(self.n_rows)),
         ));
-        batch(cols, "assembling re-routing hub -> target exports")
+        record_batch(cols, "assembling re-routing hub -> target exports")
     }
 }
 
@@ -1374,11 +1373,11 @@ impl GhostCols {
             Field::new("period", DataType::Int32, false),
             Arc::new(Int32Array::from(self.period)),
         ));
-        cols.push(f64_col("exports_reported", self.x));
-        cols.push(f64_col("imports_reported", self.m));
-        cols.push(f64_col("imports_fob", self.m_fob));
-        cols.push(f64_col("ghost", self.ghost));
-        cols.push(f64_col("ghost_share", self.share));
+        cols.push(f64_column("exports_reported", self.x));
+        cols.push(f64_column("imports_reported", self.m));
+        cols.push(f64_column("imports_fob", self.m_fob));
+        cols.push(f64_column("ghost", self.ghost));
+        cols.push(f64_column("ghost_share", self.share));
         cols.push((
             Field::new("hub_reported", DataType::Boolean, false),
             Arc::new(BooleanArray::from(self.hub_reported)),
@@ -1391,6 +1390,6 @@ impl GhostCols {
             Field::new("n_import_rows", DataType::UInt64, false),
             Arc::new(UInt64Array::from(self.nm)),
         ));
-        batch(cols, "assembling re-routing ghost trade")
+        record_batch(cols, "assembling re-routing ghost trade")
     }
 }

@@ -28,9 +28,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt16Array, UInt64Array};
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{DataType, Field};
 
 use crate::error::{Error, Result};
+use crate::metrics::columns::record_batch;
 use crate::metrics::group::{Acc, Importer, ImporterSlots, SupplierKeys, NO_PRODUCT};
 use crate::metrics::selection::ImportSelection;
 use crate::metrics::shares::{group_imports, By, TimeKey};
@@ -314,8 +315,7 @@ pub fn import_series(table: &TradeTable, opts: &SeriesOptions) -> Result<RecordB
         Field::new("n_rows", DataType::UInt64, false),
         Arc::new(UInt64Array::from(c.n_rows)),
     ));
-    let (f, a): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
-    RecordBatch::try_new(Arc::new(Schema::new(f)), a).map_err(|e| Error::arrow("assembling import series", e))
+    record_batch(cols, "assembling import series")
 }
 
 #[derive(Default)]

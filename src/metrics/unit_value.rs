@@ -26,9 +26,10 @@ use std::sync::Arc;
 use arrow_array::{
     ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt16Array, UInt32Array, UInt64Array,
 };
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{DataType, Field};
 
 use crate::error::{Error, Result};
+use crate::metrics::columns::record_batch;
 use crate::metrics::group::{Importer, ImporterSlots, Qty, SupplierKeys};
 use crate::metrics::selection::ImportSelection;
 use crate::metrics::shares::{group_imports, qty_parts, By, TimeKey};
@@ -174,8 +175,7 @@ pub fn unit_values(table: &TradeTable, opts: &UnitValueOptions) -> Result<Record
             Arc::new(UInt64Array::from(c.n_rows)),
         ),
     ]);
-    let (f, a): (Vec<Field>, Vec<ArrayRef>) = cols.into_iter().unzip();
-    RecordBatch::try_new(Arc::new(Schema::new(f)), a).map_err(|e| Error::arrow("assembling unit values", e))
+    record_batch(cols, "assembling unit values")
 }
 
 #[derive(Default)]
