@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any, Iterable
+import json
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from tradedep import _tradedep
+
+# Schema-metadata keys of a result: its method mapping and its notes, as JSON.
+METHOD_KEY = b"tradedep.method"
+NOTES_KEY = b"tradedep.notes"
 
 if TYPE_CHECKING:
     import pandas
@@ -23,19 +28,34 @@ class ArrowResult:
         >>> duckdb.sql("select * from shares")  # doctest: +SKIP
     """
 
-    def __init__(self, table: Any, title: str = "", notes: list[str] | None = None) -> None:
-        self._table = table
+    def __init__(
+        self,
+        table: Any,
+        title: str = "",
+        notes: list[str] | None = None,
+        method: Mapping[str, Any] | None = None,
+    ) -> None:
+        import pyarrow as pa
+
         self.title = title
         self.notes: list[str] = list(notes or [])
+        # The machine-readable account of how the numbers were made (source, cif_fob, products and
+        # their conversion, coverage ...): what the notes say in words, as data.
+        self.method: dict[str, Any] = dict(method or {})
+        t = pa.table(table)
+        meta = dict(t.schema.metadata or {})
+        meta[METHOD_KEY] = json.dumps(self.method, default=str).encode()
+        meta[NOTES_KEY] = json.dumps(self.notes).encode()
+        # Kept in the schema metadata too, so that pa.table(result) or a Parquet file keeps them.
+        self._table = t.replace_schema_metadata(meta)
 
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
         return self._table.__arrow_c_stream__(requested_schema)
 
     def to_arrow(self) -> "pyarrow.Table":
-        """The result as a ``pyarrow.Table`` (zero-copy)."""
-        import pyarrow as pa
-
-        return pa.table(self._table)
+        """The result as a ``pyarrow.Table`` (zero-copy), with ``tradedep.method`` and
+        ``tradedep.notes`` (JSON) in its schema metadata."""
+        return self._table
 
     def to_pandas(self) -> "pandas.DataFrame":
         """The result as a ``pandas.DataFrame``."""
