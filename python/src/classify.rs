@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use pyo3::exceptions::PyTypeError;
+use crate::errors::InvalidArgumentError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use pyo3_arrow::PyTable;
@@ -58,7 +58,7 @@ fn weighting(
             base: "base-period values given by the caller".into(),
         });
     }
-    Err(PyTypeError::new_err(
+    Err(InvalidArgumentError::new_err(
         "weighting is \"continuity\" (the default), \"equal\", a TradeTable (base period) or a dict code -> value",
     ))
 }
@@ -683,7 +683,7 @@ fn _classify(
         ))?
     } else {
         let t: PyTable = table.extract().map_err(|_| {
-            PyTypeError::new_err("table is a td.TradeTable or an Arrow table (pyarrow, polars, pandas via pyarrow)")
+            InvalidArgumentError::new_err("table is a td.TradeTable or an Arrow table (pyarrow, polars, pandas via pyarrow)")
         })?;
         let (batches, schema) = t.into_inner();
         let meta_v = schema.metadata().get("tradedep.vintage").cloned();

@@ -1,8 +1,12 @@
 //! Maps `tradedep::Error` onto the Python exception hierarchy rooted at `TradeDepError`.
 
+use std::path::Path;
+
 use pyo3::create_exception;
-use pyo3::exceptions::PyException;
+use pyo3::exceptions::{PyException, PyFileNotFoundError, PyOSError};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyTuple, PyType};
 
 create_exception!(
     tradedep,
@@ -58,19 +62,82 @@ create_exception!(
     TradeDepError,
     "An error from the Arrow or Parquet layer."
 );
-create_exception!(
-    tradedep,
-    TradeDepIOError,
-    TradeDepError,
-    "A file could not be opened or read."
-);
+
+// `TradeDepIOError` is also an `OSError` and its missing-file case also a `FileNotFoundError`,
+// so `except OSError` / `except FileNotFoundError` catch them. `create_exception!` takes one
+// base, so these two classes are built with two bases at import.
+static IO_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static NOT_FOUND_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// `type(name, bases, {...})`: an exception class with several bases, shown as `tradedep.<name>`.
+fn exception_class<'py>(
+    py: Python<'py>,
+    name: &str,
+    bases: &[Bound<'py, PyType>],
+    doc: &str,
+) -> PyResult<Py<PyType>> {
+    let namespace = PyDict::new(py);
+    namespace.set_item("__module__", "tradedep")?;
+    namespace.set_item("__doc__", doc)?;
+    // The message as given, not OSError's "[Errno 2] ...: 'path'" built from errno and filename.
+    namespace.set_item("__str__", py.get_type::<PyException>().getattr("__str__")?)?;
+    let class = py
+        .get_type::<PyType>()
+        .call1((name, PyTuple::new(py, bases)?, namespace))?;
+    Ok(class.cast_into::<PyType>()?.unbind())
+}
+
+fn io_error_class(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    let class = IO_ERROR.get_or_try_init(py, || {
+        exception_class(
+            py,
+            "TradeDepIOError",
+            &[py.get_type::<TradeDepError>(), py.get_type::<PyOSError>()],
+            "A file could not be opened or read (also an OSError; errno and filename are set).",
+        )
+    })?;
+    Ok(class.bind(py))
+}
+
+fn not_found_error_class(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    let class = NOT_FOUND_ERROR.get_or_try_init(py, || {
+        exception_class(
+            py,
+            "TradeDepFileNotFoundError",
+            &[io_error_class(py)?.clone(), py.get_type::<PyFileNotFoundError>()],
+            "The file does not exist (a TradeDepIOError and a FileNotFoundError).",
+        )
+    })?;
+    Ok(class.bind(py))
+}
+
+/// The exception for a failed read: the message of the core error, with `errno` and `filename`
+/// set as on a built-in `OSError`.
+fn io_error(msg: String, path: &Path, source: &std::io::Error) -> PyErr {
+    Python::attach(|py| {
+        let class = if source.kind() == std::io::ErrorKind::NotFound {
+            not_found_error_class(py)?
+        } else {
+            io_error_class(py)?
+        };
+        let err = class.call1((msg,))?;
+        err.setattr("errno", source.raw_os_error())?;
+        err.setattr("strerror", source.to_string())?;
+        err.setattr("filename", path.to_string_lossy())?;
+        Ok::<_, PyErr>(PyErr::from_value(err))
+    })
+    .unwrap_or_else(|e| e)
+}
 
 /// Converts a core error into the matching Python exception.
 pub fn to_py(err: tradedep::Error) -> PyErr {
     use tradedep::Error as E;
     let msg = err.to_string();
     match err {
-        E::Io { .. } => TradeDepIOError::new_err(msg),
+        E::Io {
+            ref path,
+            ref source,
+        } => io_error(msg, path, source),
         E::Format { .. } => FileFormatError::new_err(msg),
         E::Parse { .. } => ParseError::new_err(msg),
         E::InvalidData { .. } => InvalidDataError::new_err(msg),
@@ -98,6 +165,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SchemaError", py.get_type::<SchemaError>())?;
     m.add("InvalidArgumentError", py.get_type::<InvalidArgumentError>())?;
     m.add("ArrowError", py.get_type::<ArrowError>())?;
-    m.add("TradeDepIOError", py.get_type::<TradeDepIOError>())?;
+    m.add("TradeDepIOError", io_error_class(py)?)?;
+    m.add("TradeDepFileNotFoundError", not_found_error_class(py)?)?;
     Ok(())
 }

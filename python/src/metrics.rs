@@ -26,7 +26,7 @@ pub(crate) fn importers(args: Vec<ImporterArg>) -> PyResult<Vec<Importer>> {
                 members: Membership::Countries(c),
             }),
             (Some(l), None) => Ok(Importer::group(&l)),
-            _ => Err(pyo3::exceptions::PyValueError::new_err(
+            _ => Err(crate::errors::InvalidArgumentError::new_err(
                 "an importer needs a label or exactly one code",
             )),
         })
@@ -91,7 +91,7 @@ impl SelectionArg {
     fn with_importers(self) -> PyResult<(Vec<Importer>, ImportSelection)> {
         let (importers, imports) = self.convert()?;
         let importers = importers.ok_or_else(|| {
-            pyo3::exceptions::PyTypeError::new_err(
+            crate::errors::InvalidArgumentError::new_err(
                 "importer=None: name an importer (a code, a name, a group, a list of them or {label: codes})",
             )
         })?;
@@ -202,7 +202,7 @@ fn _trade_table_from_columns(
         || quantity.as_ref().is_some_and(|q| q.len() != n)
         || quantity_unit.as_ref().is_some_and(|q| q.len() != n)
     {
-        return Err(pyo3::exceptions::PyValueError::new_err(
+        return Err(crate::errors::InvalidArgumentError::new_err(
             "all columns must have the same length",
         ));
     }
@@ -226,7 +226,7 @@ fn supplier_groups(groups: Vec<(String, Vec<u16>)>) -> Vec<SupplierGroup> {
 pub(crate) fn one_importer(arg: ImporterArg) -> PyResult<Importer> {
     importers(vec![arg])?
         .pop()
-        .ok_or_else(|| pyo3::exceptions::PyValueError::new_err("no importer"))
+        .ok_or_else(|| crate::errors::InvalidArgumentError::new_err("no importer"))
 }
 
 // Dependency flags take no supplier groups: the selection must come without them.

@@ -22,6 +22,7 @@ from tradedep._tradedep import (
     ParseError,
     SchemaError,
     TradeDepError,
+    TradeDepFileNotFoundError,
     TradeDepIOError,
     UnknownCountryError,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "SchemaError",
     "TradeDepError",
     "TradeDepIOError",
+    "TradeDepFileNotFoundError",
     "TradeTable",
     "concat",
     "demo_table",

@@ -117,7 +117,7 @@ def _as_lists(lsts: Lists) -> list[ProductList]:
         elif isinstance(x, ProductList):
             out.append(x)
         else:
-            raise TypeError(f"expected a ProductList or Basket, got {type(x).__name__}")
+            raise _tradedep.InvalidArgumentError(f"expected a ProductList or Basket, got {type(x).__name__}")
     return out
 
 

@@ -164,7 +164,7 @@ def _from_arrow(obj: Any, mapping: dict[str, Any]) -> TradeTable:
 
             obj = pa.Table.from_pandas(obj, preserve_index=False)
         else:
-            raise TypeError(
+            raise _tradedep.InvalidArgumentError(
                 f"cannot read {type(obj).__name__} as Arrow: pass a pandas, polars or pyarrow table"
             )
     return TradeTable(_tradedep._from_arrow(obj, mapping))

@@ -44,6 +44,10 @@ def _importers(importer: Any) -> list[tuple[str | None, list[int] | None]]:
     """Importer argument -> (label, codes) pairs; codes None = named group resolved per period."""
     if isinstance(importer, Mapping):
         return [(str(k), _resolve(v)) for k, v in importer.items()]
+    if importer is None or not (isinstance(importer, (str, int)) or hasattr(importer, "__iter__")):
+        raise _tradedep.InvalidArgumentError(
+            f"importer={importer!r}: name a country ('RUS', 643), a group ('EU27'), a list of them or {{label: codes}}"
+        )
     items = [importer] if isinstance(importer, (str, int)) else list(importer)
     out: list[tuple[str | None, list[int] | None]] = []
     for item in items:
@@ -199,7 +203,7 @@ def importer_product_concentration(
     """
     if isinstance(table, (str, os.PathLike)):
         if source not in (None, "mirror"):
-            raise ValueError(
+            raise _tradedep.InvalidArgumentError(
                 f"source={source!r}: every BACI row is an export, so a BACI path is read as mirror data; "
                 "pass source='mirror' or leave it out"
             )
@@ -214,7 +218,7 @@ def importer_product_concentration(
         )
         return ArrowResult(t, "importer x product concentration", ["source: mirror (BACI, streamed)", report])
     if vintage is not None or years is not None or on_unknown_country != "error":
-        raise ValueError("vintage, years and on_unknown_country apply to a BACI path, not to a table")
+        raise _tradedep.InvalidArgumentError("vintage, years and on_unknown_country apply to a BACI path, not to a table")
     source = "reported" if source is None else source
     t = _tradedep._importer_product_concentration(table._inner, source)
     return ArrowResult(t, "importer x product concentration", [f"source: {source}"])
@@ -343,7 +347,7 @@ def bilateral_asymmetry(
     entries, name = _products(products, table.vintage)
     ia, ib = _importers(a), _importers(b)
     if len(ia) != 1 or len(ib) != 1:
-        raise ValueError("a and b are one country or group each")
+        raise _tradedep.InvalidArgumentError("a and b are one country or group each")
     t = _tradedep._bilateral_asymmetry(
         table._inner, ia[0], ib[0], products=entries, products_name=name, vintage=table.vintage,
         by=_by(by), source=source, cif_fob=cif_fob,

@@ -68,7 +68,7 @@ class Rerouting:
 def _one_code(x: Any, what: str) -> int:
     codes = _resolve(x)
     if len(codes) != 1:
-        raise ValueError(f"{what}={x!r} names {len(codes)} countries; name one country")
+        raise _tradedep.InvalidArgumentError(f"{what}={x!r} names {len(codes)} countries; name one country")
     return codes[0]
 
 
@@ -135,11 +135,11 @@ def rerouting(
     """
     for name, value in (("exports", exports), ("hub_exports", hub_exports)):
         if value not in ("reported", "mirror"):
-            raise ValueError(f"{name}={value!r}: use 'reported' or 'mirror'")
+            raise _tradedep.InvalidArgumentError(f"{name}={value!r}: use 'reported' or 'mirror'")
     # A list of countries is one origin; a dict names it ({"EU": [...]}).
     origins = [("origin", _resolve(list(origin)))] if isinstance(origin, (list, tuple, set)) else _importers(origin)
     if len(origins) != 1:
-        raise ValueError("origin is one country or group: a code, a name, a group such as 'EU27', a list of countries or {label: codes}")
+        raise _tradedep.InvalidArgumentError("origin is one country or group: a code, a name, a group such as 'EU27', a list of countries or {label: codes}")
     entries, name = _products(products, table.vintage)
     arguments = dict(
         origin=origins[0],

@@ -108,7 +108,7 @@ class TradeTable:
 
     def __init__(self, inner: Any) -> None:
         if not isinstance(inner, _tradedep.TradeTable):
-            raise TypeError("use td.TradeTable.from_arrow(obj, columns=...) or a reader")
+            raise _tradedep.InvalidArgumentError("use td.TradeTable.from_arrow(obj, columns=...) or a reader")
         self._inner = inner
 
     # --- construction and output (io) -----------------------------------------------------------
@@ -306,6 +306,6 @@ def concat(tables: Iterable[TradeTable]) -> TradeTable:
     inners = []
     for t in tables:
         if not isinstance(t, TradeTable):
-            raise TypeError(f"concat takes TradeTable objects, got {type(t).__name__}")
+            raise _tradedep.InvalidArgumentError(f"concat takes TradeTable objects, got {type(t).__name__}")
         inners.append(t._inner)
     return TradeTable(_tradedep.concat(inners))

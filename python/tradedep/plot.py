@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tradedep._tradedep import InvalidArgumentError
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -29,7 +31,7 @@ def shares(result: Any, importer: str | None = None, product: str | None = None,
 
     df = result.to_pandas()
     if "share" not in df.columns or "supplier" not in df.columns:
-        raise ValueError("td.plot.shares needs a supplier_shares result (columns supplier, share)")
+        raise InvalidArgumentError("td.plot.shares needs a supplier_shares result (columns supplier, share)")
     if importer is not None:
         df = df[df["importer"] == importer]
     if product is not None and "product" in df.columns:
@@ -63,7 +65,7 @@ def concentration(result: Any, metric: str = "hhi", title: str | None = None) ->
 
     df = result.to_pandas()
     if metric not in df.columns:
-        raise ValueError(f"no column {metric!r} in the result; columns are {list(df.columns)}")
+        raise InvalidArgumentError(f"no column {metric!r} in the result; columns are {list(df.columns)}")
     time = _time_column(list(df.columns))
     fig, ax = plt.subplots(figsize=(7, 4))
     keys = ["importer"] + (["product"] if "product" in df.columns else [])

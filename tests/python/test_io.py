@@ -200,7 +200,7 @@ def test_from_arrow_bad_mapping_is_clear() -> None:
         td.TradeTable.from_arrow(pa.table(_frame_data()), columns=COLUMNS)
     with pytest.raises(td.SchemaError, match="the columns are"):
         td.TradeTable.from_arrow(pa.table(_frame_data()), columns={**COLUMNS, "value": "nope"}, flow="import")
-    with pytest.raises(TypeError):
+    with pytest.raises(td.InvalidArgumentError):
         td.TradeTable.from_arrow([1, 2, 3], columns=COLUMNS, flow="import")
 
 

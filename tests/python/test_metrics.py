@@ -195,9 +195,9 @@ def test_every_metric_names_a_bad_source_and_the_allowed_ones(call):
 
 def test_a_metric_without_an_importer_says_so():
     t = table_from_frame(random_frame(50, 5))
-    with pytest.raises(TypeError, match="importer"):
+    with pytest.raises(td.InvalidArgumentError, match="importer"):
         td.supplier_shares(t, None)
-    with pytest.raises(TypeError):
+    with pytest.raises(td.InvalidArgumentError):
         td.unit_values(t, None)
 
 

@@ -63,9 +63,9 @@ def test_arguments_are_checked():
         td.rerouting(t, hubs=["KAZ", "RUS"], target="RUS", baseline=2021)
     with pytest.raises(td.InvalidArgumentError, match="no period in the data"):
         td.rerouting(t, hubs=["KAZ"], baseline=(2015, 2016))
-    with pytest.raises(ValueError, match="exports"):
+    with pytest.raises(td.InvalidArgumentError, match="exports"):
         td.rerouting(t, hubs=["KAZ"], baseline=2021, exports="both")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="one country"):
+    with pytest.raises(td.InvalidArgumentError, match="one country"):
         td.rerouting(t, hubs=["KAZ"], target=["RUS", "BLR"], baseline=2021)
     # A list of countries is one origin.
     r = td.rerouting(t, origin=["DEU", "FRA"], hubs=["KAZ"], baseline=2021)
