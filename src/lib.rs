@@ -4,7 +4,7 @@
 //!
 //! Data flows one way: [`io`] readers produce a [`TradeTable`] (the [`model`]), [`classify`]
 //! tags products against lists and baskets, [`metrics`] turn tables into Arrow tables of
-//! shares, concentration and flags. [`reference`] holds the facts typed by the project
+//! shares, concentration and flags. [`mod@reference`] holds the facts typed by the project
 //! (countries, groups, the CHPL) and loaders for official tables users download.
 //!
 //! ```

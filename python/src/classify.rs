@@ -683,7 +683,9 @@ fn _classify(
         ))?
     } else {
         let t: PyTable = table.extract().map_err(|_| {
-            InvalidArgumentError::new_err("table is a td.TradeTable or an Arrow table (pyarrow, polars, pandas via pyarrow)")
+            InvalidArgumentError::new_err(
+                "table is a td.TradeTable or an Arrow table (pyarrow, polars, pandas via pyarrow)",
+            )
         })?;
         let (batches, schema) = t.into_inner();
         let meta_v = schema.metadata().get("tradedep.vintage").cloned();

@@ -70,12 +70,7 @@ static IO_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static NOT_FOUND_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// `type(name, bases, {...})`: an exception class with several bases, shown as `tradedep.<name>`.
-fn exception_class<'py>(
-    py: Python<'py>,
-    name: &str,
-    bases: &[Bound<'py, PyType>],
-    doc: &str,
-) -> PyResult<Py<PyType>> {
+fn exception_class<'py>(py: Python<'py>, name: &str, bases: &[Bound<'py, PyType>], doc: &str) -> PyResult<Py<PyType>> {
     let namespace = PyDict::new(py);
     namespace.set_item("__module__", "tradedep")?;
     namespace.set_item("__doc__", doc)?;
@@ -134,10 +129,7 @@ pub fn to_py(err: tradedep::Error) -> PyErr {
     use tradedep::Error as E;
     let msg = err.to_string();
     match err {
-        E::Io {
-            ref path,
-            ref source,
-        } => io_error(msg, path, source),
+        E::Io { ref path, ref source } => io_error(msg, path, source),
         E::Format { .. } => FileFormatError::new_err(msg),
         E::Parse { .. } => ParseError::new_err(msg),
         E::InvalidData { .. } => InvalidDataError::new_err(msg),

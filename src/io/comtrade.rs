@@ -9,7 +9,7 @@
 //!   keeps one level (the most detailed by default, or [`ComtradeOptions::level`]); the other
 //!   levels are set aside. All-commodity `cmdCode` `TOTAL` rows are a level of their own, coarser
 //!   than 2 digits: a file of totals only reads into a table whose `product` is
-//!   [`TOTAL`](crate::model::product::TOTAL). Such a table has no vintage (a total of all goods
+//!   [`TOTAL`]. Such a table has no vintage (a total of all goods
 //!   is the same in every HS edition, so no row is set aside for its edition) and no quantities
 //!   (units differ by product).
 //! - **Breakdowns**: rows with `customsCode` other than `C00`, `motCode` other than 0 or

@@ -6,18 +6,18 @@
 //! | column | type | meaning |
 //! |---|---|---|
 //! | `importer` | Utf8 | importer label |
-//! | [`period`/`year`/`quarter`], [`n_months`], [`product`], [`partner`] | | the `by` keys, as in supplier shares |
+//! | \[`period`/`year`/`quarter`\], \[`n_months`\], \[`product`\], \[`partner`\] | | the `by` keys, as in supplier shares |
 //! | `total_value` | Float64 | imports summed over the items |
 //! | `n_suppliers` / `n_products` | UInt32 | items with a positive value |
 //! | `hhi` | Float64 | Σ s² |
 //! | `hhi_norm` | Float64 | (hhi - 1/n) / (1 - 1/n); 1 when n = 1 |
-//! | `cr1`, `cr3`, [`cr<n>`] | Float64 | sum of the 1, 3, n largest shares |
+//! | `cr1`, `cr3`, \[`cr<n>`\] | Float64 | sum of the 1, 3, n largest shares |
 //! | `entropy` | Float64 | -Σ s ln s |
 //! | `n_equivalent` | Float64 | 1 / hhi |
 //! | `top` | Utf8 | largest supplier (or product) |
 //! | `top_code` | UInt16 | its numeric code (null for groups and products) |
 //! | `top_share` | Float64 | its share |
-//! | `source`, `estimated`, `n_rows`, [`rows`] | | as in supplier shares |
+//! | `source`, `estimated`, `n_rows`, \[`rows`\] | | as in supplier shares |
 //!
 //! Cells whose total is 0 have null statistics.
 

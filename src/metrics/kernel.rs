@@ -130,7 +130,7 @@ pub struct ImporterProductConcentration {
 impl ImporterProductConcentration {
     /// `source` is [`Source::Reported`] (rows with flow import) or [`Source::Mirror`] (rows with
     /// flow export, partner as importer). [`Source::Auto`] needs two passes: use
-    /// [`crate::metrics::concentration`].
+    /// [`mod@crate::metrics::concentration`].
     pub fn new(source: Source) -> Result<Self> {
         if source == Source::Auto {
             return Err(Error::invalid_argument(

@@ -12,7 +12,7 @@
 //! |---|---|---|
 //! | `importer`, `exporter` | UInt16 | numeric codes |
 //! | time key (`period`/`year`/`quarter`, + `n_months`) | | as in supplier shares |
-//! | [`product`] | Utf8 | with [`By::Product`] |
+//! | \[`product`\] | Utf8 | with [`By::Product`] |
 //! | `imports_reported` | Float64 | M; null when the importer reported nothing for the cell |
 //! | `exports_reported` | Float64 | X; null when the exporter reported nothing |
 //! | `gap` | Float64 | M - X when both exist |

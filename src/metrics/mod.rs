@@ -4,16 +4,16 @@
 //! | function | question |
 //! |---|---|
 //! | [`supplier_shares`] | each supplier's (or group's) share of an importer's imports, with rest of world |
-//! | [`concentration`] | HHI, normalized HHI, CR1/CR3/CRn, entropy, equivalent suppliers, top supplier |
+//! | [`concentration()`] | HHI, normalized HHI, CR1/CR3/CRn, entropy, equivalent suppliers, top supplier |
 //! | [`importer_product_concentration`] | the same for every importer x product, streamed over a whole BACI year |
 //! | [`dependency_flags`] | CEPII GeoDep C1-C4 or EU 2021 criteria, each value next to its flag |
 //! | [`import_series`] | monthly/quarterly/annual series, yoy, rolling year, baseline index, explicit gaps |
 //! | [`unit_values`] | quantities within one unit, unit values, relative unit values |
 //! | [`bilateral_asymmetry`] | B's share of A's imports against A's share of B's imports and exports |
-//! | [`compare`] | several importers against one basket, side by side |
+//! | [`compare()`] | several importers against one basket, side by side |
 //! | [`mirror_gap`] | importers' reported imports against partners' reported exports |
-//! | [`rerouting`] | origin's exports to hubs and a target against a baseline, difference in differences against control destinations, hub -> target exports, ghost trade, unit values |
-//! | [`rca`], [`complexity`] | exporters' revealed comparative advantage (Balassa); ECI and PCI as `ecomplexity` computes them |
+//! | [`rerouting()`] | origin's exports to hubs and a target against a baseline, difference in differences against control destinations, hub -> target exports, ghost trade, unit values |
+//! | [`rca`], [`complexity()`] | exporters' revealed comparative advantage (Balassa); ECI and PCI as `ecomplexity` computes them |
 //!
 //! Every metric starts from the [`view::ImportView`]: importers' reported imports, partners'
 //! exports mirrored into imports, or reported where it exists and mirror elsewhere
@@ -24,7 +24,7 @@
 //!
 //! **Which rows went into a number.** Every output row carries `n_rows` (table rows summed)
 //! and `source`/`estimated` (reported, mirror or mixed); [`supplier_shares`] and
-//! [`concentration`] take `explain = true` to add a `rows` list column with the 0-based row
+//! [`concentration()`] take `explain = true` to add a `rows` list column with the 0-based row
 //! numbers of the table (batches counted in order), so the rows can be pulled back with
 //! Arrow's `take`.
 //!

@@ -4,7 +4,7 @@
 //! **Exports.** The origin is a country or a group whose membership is resolved per period
 //! ([`Importer`], e.g. `EU27` with the UK until 2020-01-31). Its exports are read through the
 //! one [`ImportView`] every metric uses, from the exporter's side as in
-//! [`complexity`](crate::metrics::complexity) ([`ExportSource`]): `reported` takes the origin
+//! [`complexity`](mod@crate::metrics::complexity) ([`ExportSource`]): `reported` takes the origin
 //! members' reported exports (flow export, reporter an origin member in the row's period,
 //! partner the destination; FOB as reported), `mirror` the destinations' reported imports from
 //! origin members (flow import, partner an origin member), divided by `cif_fob` to approximate
@@ -50,14 +50,14 @@
 //! Values stay in the table's currency (a table holds one: [`TradeTable::concat`] refuses to
 //! mix EUR and USD); the notes name it.
 //!
-//! Flows table ([`Rerouting::flows`]), one row per (destination, [product], period), hubs in
+//! Flows table ([`Rerouting::flows`]), one row per (destination, \[product\], period), hubs in
 //! the order given, then the target, then the controls by code:
 //!
 //! | column | type | meaning |
 //! |---|---|---|
 //! | `role` | Utf8 | `hub`, `target` or `control` |
 //! | `destination`, `destination_code` | Utf8, UInt16 | ISO3 (or the number) and numeric code |
-//! | [`product`] | Utf8 | with `by_product` |
+//! | \[`product`\] | Utf8 | with `by_product` |
 //! | `period` | Int32 | the table's period (`YYYY` or `YYYYMM`) |
 //! | `window` | Utf8 | `baseline`, `after`, or null |
 //! | `value` | Float64 | origin's exports to the destination; null in a gap |
@@ -71,19 +71,19 @@
 //! | `source` | Utf8 | `reported` or `mirror` (the `exports` argument); null in a gap |
 //! | `n_rows` | UInt64 | table rows summed |
 //!
-//! Summary table ([`Rerouting::summary`]), one row per (destination, [product]) and one for the
+//! Summary table ([`Rerouting::summary`]), one row per (destination, \[product\]) and one for the
 //! controls summed (`role = controls`, `destination = "controls"`, no code): `role`,
-//! `destination`, `destination_code`, [`product`], `baseline_mean`, `n_baseline`, `after_mean`,
+//! `destination`, `destination_code`, \[`product`\], `baseline_mean`, `n_baseline`, `after_mean`,
 //! `n_after`, `index`, `log_change`, `controls_log_change`, `did`, `quantity_unit`,
 //! `baseline_unit_value`, `after_unit_value`, `unit_value_index` (means over the windows' periods
 //! that are not gaps; unit values from the windows' summed values and quantities).
 //!
-//! Hub -> target table ([`Rerouting::hub_target`]), one row per (hub, [product], period):
-//! `hub`, `hub_code`, [`product`], `period`, `window`, `value`, `gap`, `baseline_mean`,
+//! Hub -> target table ([`Rerouting::hub_target`]), one row per (hub, \[product\], period):
+//! `hub`, `hub_code`, \[`product`\], `period`, `window`, `value`, `gap`, `baseline_mean`,
 //! `n_baseline`, `index`, `log_change`, `source`, `n_rows`.
 //!
-//! Ghost table ([`Rerouting::ghost`]), one row per (hub, [product], period): `hub`, `hub_code`,
-//! [`product`], `period`, `exports_reported` (X), `imports_reported` (M), `imports_fob`
+//! Ghost table ([`Rerouting::ghost`]), one row per (hub, \[product\], period): `hub`, `hub_code`,
+//! \[`product`\], `period`, `exports_reported` (X), `imports_reported` (M), `imports_fob`
 //! (M / cif_fob), `ghost`, `ghost_share` (ghost / X, X > 0), `hub_reported` (the hub reported any
 //! import in the period), `n_export_rows`, `n_import_rows`.
 //!

@@ -9,9 +9,9 @@
 //! | column | type | meaning |
 //! |---|---|---|
 //! | `importer` | Utf8 | importer label (ISO3, code, or group name) |
-//! | [`period`] / [`year`] / [`quarter`] | Int32 / Int32 / Utf8 | the time key of `by` ([`By::Period`], [`By::Year`], [`By::Quarter`]) |
-//! | [`n_months`] | UInt32 | months present in the cell, when months of a monthly table are summed (gaps show as < 12) |
-//! | [`product`] | Utf8 | product code, when `by` has [`By::Product`] |
+//! | \[`period`\] / \[`year`\] / \[`quarter`\] | Int32 / Int32 / Utf8 | the time key of `by` ([`By::Period`], [`By::Year`], [`By::Quarter`]) |
+//! | \[`n_months`\] | UInt32 | months present in the cell, when months of a monthly table are summed (gaps show as < 12) |
+//! | \[`product`\] | Utf8 | product code, when `by` has [`By::Product`] |
 //! | `supplier` | Utf8 | supplier label, group name, or `Rest of world` |
 //! | `supplier_code` | UInt16 | numeric code; null for groups and the rest of the world |
 //! | `rank` | UInt32 | 1 = largest supplier in the cell; null for the rest of the world |
@@ -25,7 +25,7 @@
 //! | `source` | Utf8 | `reported`, `mirror` or `mixed`: where the rows came from |
 //! | `estimated` | Boolean | some contributing row was mirrored or estimated |
 //! | `n_rows` | UInt64 | table rows summed into `value` |
-//! | [`rows`] | List(UInt64) | those rows' 0-based numbers in the table, with `explain` |
+//! | \[`rows`\] | List(UInt64) | those rows' 0-based numbers in the table, with `explain` |
 
 use std::sync::Arc;
 

@@ -11,16 +11,16 @@
 //! | column | type | meaning |
 //! |---|---|---|
 //! | `importer` | Utf8 | importer label |
-//! | [`product`] | Utf8 | with `by_product` |
-//! | [`supplier`], [`supplier_code`] | Utf8, UInt16 | with `by_supplier` (groups and labels as in shares) |
+//! | \[`product`\] | Utf8 | with `by_product` |
+//! | \[`supplier`\], \[`supplier_code`\] | Utf8, UInt16 | with `by_supplier` (groups and labels as in shares) |
 //! | `period` / `quarter` / `year` | Int32 / Utf8 / Int32 | the calendar |
-//! | [`n_months`] | UInt32 | months with rows, when months are summed into quarters or years |
+//! | \[`n_months`\] | UInt32 | months with rows, when months are summed into quarters or years |
 //! | `value` | Float64 | imports; null in a gap |
 //! | `gap` | Boolean | no rows in this period |
 //! | `complete` | Boolean | not a gap, and every month of a quarter/year present |
 //! | `yoy` | Float64 | value / value a year earlier - 1 (null when either is missing, incomplete or 0) |
 //! | `rolling_year` | Float64 | sum of the last 12 months / 4 quarters / 1 year; null if any is missing or incomplete |
-//! | [`index`] | Float64 | 100 x value / mean of the complete baseline periods, with `baseline` |
+//! | \[`index`\] | Float64 | 100 x value / mean of the complete baseline periods, with `baseline` |
 //! | `source` | Utf8 | reported, mirror or mixed; null in a gap |
 //! | `n_rows` | UInt64 | table rows summed |
 

@@ -25,7 +25,7 @@ def test_io_error_is_an_os_error_and_a_tradedep_error() -> None:
 
 @pytest.mark.parametrize(
     "read",
-    [td.read_baci, td.read_comtrade, td.read_comext, lambda p: td.read_csv(p, columns={}, flow="import")],
+    [td.read_baci, td.read_comtrade, td.read_comext, lambda p: td.read_csv(p, columns={"period": "t", "reporter": "i", "partner": "j", "product": "k", "value": "v"}, flow="import")],
     ids=["baci", "comtrade", "comext", "csv"],
 )
 def test_a_missing_file_is_a_file_not_found_error(tmp_path: Path, read) -> None:
@@ -66,8 +66,8 @@ def test_user_mistakes_are_invalid_argument_errors() -> None:
         lambda: td.classify(t, ["854231"]),
         lambda: td.bilateral_asymmetry(t, ["RUS", "UKR"], "CHN"),
         lambda: td.supplier_shares(t, None),
-        lambda: td.rerouting(t, origin="EU27", hubs=["KAZ"], target="RUS", exports="guess"),
-        lambda: td.rerouting(t, origin="EU27", hubs=["KAZ"], target=["RUS", "BLR"]),
+        lambda: td.rerouting(t, origin="EU27", hubs=["KAZ"], target="RUS", baseline=2021, exports="guess"),
+        lambda: td.rerouting(t, origin="EU27", hubs=["KAZ"], target=["RUS", "BLR"], baseline=2021),
         lambda: td.importer_product_concentration(t, years=2021),
         lambda: td.importer_product_concentration("x.csv", source="reported"),
     ]

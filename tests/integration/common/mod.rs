@@ -24,7 +24,11 @@ pub fn shared_data() -> Option<PathBuf> {
     if let Some(found) = candidates.iter().find(|c| c.join("README.md").exists()) {
         return Some(found.clone());
     }
-    let looked = candidates.iter().map(|c| c.display().to_string()).collect::<Vec<_>>().join(", ");
+    let looked = candidates
+        .iter()
+        .map(|c| c.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
     if std::env::var(SKIP_VAR).is_ok_and(|v| !v.is_empty() && v != "0") {
         eprintln!("SKIPPED: shared data folder not found (looked at {looked}); {SKIP_VAR} is set");
         return None;
