@@ -1,12 +1,15 @@
-"""mkdocs hook: doctest examples in the docstrings render as Python console code.
+"""mkdocs hooks.
 
-The package's docstrings write examples as bare ``>>>`` lines (doctest style); Markdown would
-read them as nested block quotes. This adds a Markdown preprocessor, used by the pages and by
-mkdocstrings for the docstrings, that fences each run of ``>>>`` lines and their output.
+- Doctest examples in the docstrings render as Python console code: the package's docstrings
+  write examples as bare ``>>>`` lines, which Markdown would read as nested block quotes. A
+  Markdown preprocessor, used by the pages and by mkdocstrings, fences each run of them.
+- ``<!-- tradedep:defaults -->`` in a page becomes the table of every public function's
+  arguments and defaults, read from the installed package, so the page cannot go stale.
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from markdown import Extension, Markdown
@@ -45,3 +48,27 @@ class DoctestExtension(Extension):
 def on_config(config: Any) -> Any:
     config.markdown_extensions.append(DoctestExtension())
     return config
+
+
+DEFAULTS_MARKER = "<!-- tradedep:defaults -->"
+
+
+def defaults_table() -> str:
+    """Markdown table: every public function of ``tradedep`` and its arguments with defaults."""
+    import tradedep as td
+
+    rows = ["| function | argument | default |", "|---|---|---|"]
+    for name in sorted(td.__all__):
+        obj = getattr(td, name)
+        if not inspect.isfunction(obj):
+            continue
+        for p in inspect.signature(obj).parameters.values():
+            if p.default is not inspect.Parameter.empty:
+                rows.append(f"| `td.{name}` | `{p.name}` | `{p.default!r}` |")
+    return "\n".join(rows)
+
+
+def on_page_markdown(markdown: str, **kwargs: Any) -> str:
+    if DEFAULTS_MARKER in markdown:
+        markdown = markdown.replace(DEFAULTS_MARKER, defaults_table())
+    return markdown
