@@ -2,12 +2,14 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int32Type, Int8Type};
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use std::sync::Arc;
+
+use arrow_array::{Array, ArrayRef, DictionaryArray, Int8Array, RecordBatch, StringArray};
 use arrow_schema::SchemaRef;
 
 use crate::error::{Error, Location, Result};
 use crate::model::schema::{canonical_fields, canonical_schema, col, TableMeta};
-use crate::model::{product::is_table_code, ReadReport};
+use crate::model::{product::is_table_code, Flow, ReadReport};
 use crate::reference::countries;
 
 /// Trade records in the canonical schema (see [`crate::model::schema`]).
@@ -39,8 +41,9 @@ impl TradeTable {
         let mut out = Vec::with_capacity(batches.len());
         for batch in batches {
             check_fields(&batch)?;
+            let columns = with_canonical_flow_keys(&batch)?;
             // Re-label with the canonical schema so metadata is uniform across batches.
-            let batch = RecordBatch::try_new(schema.clone(), batch.columns().to_vec())
+            let batch = RecordBatch::try_new(schema.clone(), columns)
                 .map_err(|e| Error::arrow("attaching the canonical schema", e))?;
             out.push(batch);
         }
@@ -272,6 +275,32 @@ impl TradeTable {
         })?;
         Ok(self.batches.iter().map(|b| b.column(idx).clone()).collect())
     }
+}
+
+/// The batch's columns with the `flow` dictionary in the canonical order (keys = [`Flow`]
+/// discriminants, which the kernels read directly). A batch from elsewhere (Parquet, another
+/// Arrow producer) may hold only the flows it uses, e.g. `["export"]` with key 0: read as is,
+/// every export would count as an import.
+fn with_canonical_flow_keys(batch: &RecordBatch) -> Result<Vec<ArrayRef>> {
+    let mut columns = batch.columns().to_vec();
+    let i = batch
+        .schema()
+        .index_of(col::FLOW)
+        .map_err(|e| Error::arrow("finding the flow column", e))?;
+    let flow = columns[i].as_dictionary::<Int8Type>();
+    let values = flow.values().as_string::<i32>();
+    if values.len() <= Flow::DICTIONARY.len() && values.iter().zip(Flow::DICTIONARY).all(|(v, c)| v == Some(c)) {
+        return Ok(columns);
+    }
+    let key_of = (0..values.len())
+        .map(|j| Flow::parse(values.value(j)).map(|f| f as i8))
+        .collect::<Result<Vec<i8>>>()?;
+    let keys: Int8Array = flow.keys().iter().map(|k| k.map(|k| key_of[k as usize])).collect();
+    let dictionary: ArrayRef = Arc::new(StringArray::from(Flow::DICTIONARY.to_vec()));
+    let recoded = DictionaryArray::<Int8Type>::try_new(keys, dictionary)
+        .map_err(|e| Error::arrow("recoding the flow column", e))?;
+    columns[i] = Arc::new(recoded);
+    Ok(columns)
 }
 
 fn check_fields(batch: &RecordBatch) -> Result<()> {

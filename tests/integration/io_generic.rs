@@ -405,3 +405,33 @@ fn csv_line_numbers_count_blank_lines_and_quoted_fields() {
         "{err}"
     );
 }
+
+/// Parquet keeps only the dictionary values a column uses (`["export"]`, key 0); the table read
+/// back must have the canonical keys (key = `Flow` discriminant), which the metrics read
+/// directly: otherwise every export would count as an import.
+#[test]
+fn parquet_round_trip_restores_the_canonical_flow_keys() {
+    use tradedep::model::{TableMeta, TradeRow, TradeTableBuilder};
+    let mut b = TradeTableBuilder::new("exports", TableMeta::new(Freq::Annual, "EUR", Some(Vintage::Hs(2017))));
+    b.push(TradeRow::new(2021, 276, 643, Flow::Export, "854231", 10.0))
+        .unwrap();
+    b.push(TradeRow::new(2021, 251, 398, Flow::ReExport, "854231", 5.0))
+        .unwrap();
+    let table = b.finish().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("exports.parquet");
+    write_parquet(&table, &out).unwrap();
+    let back = read_parquet(&out, None).unwrap();
+    let keys = |t: &TradeTable| -> Vec<i8> {
+        t.batches()
+            .iter()
+            .flat_map(|b| {
+                let flow = b.column_by_name("flow").unwrap().as_dictionary::<Int8Type>();
+                flow.keys().values().to_vec()
+            })
+            .collect()
+    };
+    assert_eq!(keys(&table), vec![Flow::Export as i8, Flow::ReExport as i8]);
+    assert_eq!(keys(&back), keys(&table));
+    assert_eq!(rows(&back), rows(&table));
+}

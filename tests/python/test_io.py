@@ -278,3 +278,17 @@ def test_read_parquet_of_foreign_file_needs_a_mapping(tmp_path: Path) -> None:
         td.read_parquet(out)
     t = td.read_parquet(out, columns=COLUMNS, flow="import")
     assert t.num_rows == 2
+
+
+def test_a_parquet_round_trip_of_an_exports_table_keeps_the_numbers(tmp_path: Path) -> None:
+    pd = pytest.importorskip("pandas")
+    # Parquet stores only the flows a table uses; read back, exports must still be exports.
+    df = pd.DataFrame({"year": [2021, 2021, 2022, 2022], "exporter": ["DEU", "FRA", "DEU", "FRA"],
+                       "importer": ["RUS", "KAZ", "RUS", "KAZ"], "hs6": ["854231"] * 4, "v": [10.0, 5.0, 2.0, 9.0]})
+    t = td.TradeTable.from_arrow(df, columns={"period": "year", "reporter": "exporter", "partner": "importer",
+                                              "product": "hs6", "value": "v"}, flow="export", vintage="HS2017")
+    t.write_parquet(tmp_path / "x.parquet")
+    back = td.read_parquet(tmp_path / "x.parquet")
+    r = td.rerouting(back, origin="EU27", hubs=["KAZ"], target="RUS", baseline=2021).summary.to_pandas()
+    index = dict(zip(r["destination"], r["index"]))
+    assert index == {"KAZ": pytest.approx(100 * 9 / 5), "RUS": pytest.approx(100 * 2 / 10)}
