@@ -17,3 +17,7 @@ test-python: install
 
 bench:
 	PY=$(PY) bash benches/run_all.sh
+
+# `make plots` draws every td.plot figure of the plot tests into docs/img for a reviewer.
+plots:
+	TRADEDEP_PLOTS_DIR=docs/img $(PY) -m pytest -q -W "ignore:tradedep was built:RuntimeWarning" tests/python/test_plot.py
