@@ -183,9 +183,15 @@ def caption(result: Any, df: "pandas.DataFrame | None" = None) -> str:
 
 def finish(fig: "Figure", result: Any, title: str | None, df: "pandas.DataFrame | None" = None) -> "Figure":
     """Title and caption; the caption text is kept on the figure as ``fig._tradedep_caption``."""
-    fig.suptitle(
-        str(title or getattr(result, "title", "") or "tradedep"), x=0.01, ha="left", fontsize="large", fontweight="bold"
-    )
+    import textwrap
+
+    width = int(fig.get_figwidth() * 9)  # characters of a large bold title per line, about
+    text = textwrap.fill(str(title or getattr(result, "title", "") or "tradedep"), max(width, 30))
+    fig.suptitle(text, x=0.01, ha="left", fontsize="large", fontweight="bold")
+    for ax in fig.axes:  # the y label once per row of panels
+        spec = ax.get_subplotspec()
+        if spec is not None and not spec.is_first_col():
+            ax.set_ylabel("")
     text = caption(result, df)
     # supxlabel: constrained layout keeps it clear of the tick labels.
     fig.supxlabel(text, x=0.01, ha="left", fontsize="small", color="#555555")

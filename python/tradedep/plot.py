@@ -226,7 +226,7 @@ def series(
     line_key = "supplier" if "supplier" in df0.columns else ("product" if "product" in df0.columns else None)
     facet_keys = ["importer", "product"] if line_key == "supplier" else ["importer"]
     currency = st.currency_of(result)
-    ylabel = {"value": f"imports ({currency or 'currency not stated in the result'})", "index": "index (baseline = 100)"}.get(value, value)
+    ylabel = {"value": f"imports ({currency or 'currency not stated'})", "index": "index (baseline = 100)"}.get(value, value)
     fig, df = _lines(result, "series", value, line_key, facet_keys, importer, product, max_series, ylabel)
     if value in ("value", "rolling_year"):
         for ax in fig.axes:

@@ -257,3 +257,19 @@ def test_comext_rerouting_chart_matches_pandas(comext, tmp_path):
     cbase = c[(c.index >= 202101) & (c.index <= 202112)].mean()
     np.testing.assert_allclose(drawn["-> controls (summed)"], (100 * c / cbase).to_numpy(), rtol=1e-9)
     assert "EUR" in fig._tradedep_caption
+
+
+def test_readme_figure_demo_table(tmp_path):
+    """README's figure: China+HK's share of Russia's CHPL imports on the SYNTHETIC demo table."""
+    t = td.demo_table()
+    s = td.supplier_shares(t, importer="RUS", products=td.lists.chpl(), groups={"China+HK": ["CHN", "HKG"]},
+                           by="year", source="auto")
+    fig = td.plot.shares(s, title="Supplier shares of Russia's CHPL imports (SYNTHETIC demo data)")
+    save(fig, tmp_path, "chpl_shares_demo")
+    ax = [a for a in fig.axes if a.containers][0]
+    drawn = bars(ax)
+    res = s.to_pandas()
+    for sup, heights in drawn.items():
+        rows = res[res["supplier"] == sup].set_index("year")["share"]
+        np.testing.assert_allclose(heights, [rows.get(y, 0.0) for y in sorted(res["year"].unique())], rtol=1e-12)
+    np.testing.assert_allclose(np.sum(list(drawn.values()), axis=0), 1.0, rtol=1e-12)
