@@ -176,7 +176,7 @@ def read_csv(
     mapping = _mapping(
         columns, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country
     )
-    with _progress.task(f"reading {Path(path).name}", _size(path)):
+    with _progress.task(f"reading {Path(path).name}"):
         return TradeTable(_tradedep._read_csv(str(path), mapping, delimiter=delimiter))
 
 
@@ -203,12 +203,13 @@ def read_parquet(
         >>> td.read_parquet("trade.parquet").vintage     # doctest: +SKIP
         'HS2017'
     """
-    if columns is None:
-        return TradeTable(_tradedep._read_parquet(str(path)))
-    mapping = _mapping(
+    mapping = None if columns is None else _mapping(
         columns, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country
     )
-    return TradeTable(_tradedep._read_parquet(str(path), mapping))
+    with _progress.task(f"reading {Path(path).name}"):
+        if mapping is None:
+            return TradeTable(_tradedep._read_parquet(str(path)))
+        return TradeTable(_tradedep._read_parquet(str(path), mapping))
 
 
 read_csv.__doc__ = (read_csv.__doc__ or "") + _MAPPING_DOC

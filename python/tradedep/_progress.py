@@ -2,7 +2,7 @@
 
 ``with task("reading x.csv", total=size) as t: call(progress=t.update)`` shows a bar once the
 call has run for ``DELAY`` seconds (never for quick calls). The core reports (done, total) where
-it can (BACI); elsewhere the bar shows the elapsed time, drawn from a helper thread while the
+it can (BACI: bytes read); elsewhere the bar shows the elapsed time, drawn from a helper thread while the
 core runs with the GIL released. In Jupyter the bar is a widget when ipywidgets is installed,
 otherwise a text bar: tqdm.auto would fall back with a TqdmWarning, so the choice is made here.
 Off with ``td.options.progress = False`` or ``TRADEDEP_PROGRESS=0``.
@@ -67,7 +67,9 @@ class Task:
 
     def _open(self) -> None:
         kwargs: dict[str, Any] = dict(desc=self.desc, total=self.total, leave=False)
-        if self.unit == "B":
+        if self.total is None:  # no measure of the work: the time it has taken so far
+            kwargs["bar_format"] = "{desc}: {elapsed} elapsed"
+        elif self.unit == "B":
             kwargs.update(unit="B", unit_scale=True)
         if self.file is not None:
             kwargs["file"] = self.file

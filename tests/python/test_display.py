@@ -126,3 +126,31 @@ def test_readers_show_progress_on_stderr(monkeypatch, capsys, shared_data):
     monkeypatch.setattr(td.options, "progress", False)
     td.read_comtrade(path)
     assert capsys.readouterr().err == ""
+
+
+def test_in_a_real_jupyter_kernel_figure_once_and_no_tqdm_warning(shared_data):
+    """A notebook run by nbclient: the returned figure is one image output (not two), and a
+    reader's progress bar without ipywidgets gives no TqdmWarning."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    path = shared_data / "comtrade_plus/SamiNakibETU__comtrade_imports_chn_from_rus_2017_2024.csv"
+    cells = [
+        "import warnings\nwarnings.simplefilter('always')\n"
+        "import sys\nsys.modules['ipywidgets'] = None  # as if ipywidgets were not installed\n"
+        "import tradedep as td\nfrom tradedep import _progress\n_progress.DELAY = 0.0\ntd.options.progress = True",
+        "%matplotlib inline\nt = td.demo_table()\nr = td.supplier_shares(t, 'RUS', by=['year', 'product'], top=3)\n"
+        "td.plot.shares(r, product=['854231', '850760'])",
+        f"x = td.read_comtrade({str(path)!r})\nx.num_rows",
+        "r",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3").execute()
+    outs = [c["outputs"] for c in nb.cells]
+    images = [o for o in outs[1] if "image/png" in o.get("data", {})]
+    assert len(images) == 1, outs[1]
+    text = " ".join(str(o) for out in outs for o in out)
+    assert "TqdmWarning" not in text and "IProgress not found" not in text
+    assert "reading SamiNakibETU" in text  # the text bar was shown
+    html = [o for o in outs[3] if "text/html" in o.get("data", {})][0]["data"]["text/html"]
+    assert '<abbr title="Russia">RUS</abbr>' in html
