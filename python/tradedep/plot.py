@@ -284,9 +284,11 @@ def rerouting(result: Any, product: Any = None, title: str | None = None) -> "Fi
         ax.set_ylabel("index (baseline mean = 100)")
         drawn = [y for ln in ax.get_lines() for y in ln.get_ydata() if y == y and y > 0]
         if drawn and max(drawn) / min(drawn) > 50:
-            # A hub with a tiny baseline reaches thousands: a log axis keeps the target readable.
-            ax.set_yscale("log")
-            ax.set_ylabel("index (baseline mean = 100, log scale; 0 not drawn)")
+            # A hub with a tiny baseline reaches thousands: a log axis keeps the target readable;
+            # symmetric log (linear below 1) so that a month at 0 is drawn at 0, not left out.
+            ax.set_yscale("symlog", linthresh=1.0)
+            ax.set_ylim(0, max(drawn) * 1.5)
+            ax.set_ylabel("index (baseline mean = 100, log scale above 1)")
         else:
             ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
