@@ -32,8 +32,9 @@ def palette(n: int) -> list[Any]:
     from matplotlib import colormaps
 
     # tab10's grey (index 7) is left out: grey means "other" / "Rest of world".
-    strong = [c for i, c in enumerate(colormaps["tab10"].colors) if i != 7]
-    light = [colormaps["tab20"].colors[2 * i + 1] for i in range(10) if i != 7]
+    tab10, tab20 = getattr(colormaps["tab10"], "colors"), getattr(colormaps["tab20"], "colors")
+    strong = [c for i, c in enumerate(tab10) if i != 7]
+    light = [tab20[2 * i + 1] for i in range(10) if i != 7]
     colours = strong + light
     if n > len(colours):
         raise InvalidArgumentError(f"{n} series cannot be told apart; pass max_series <= {len(colours)}")

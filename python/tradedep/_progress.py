@@ -60,7 +60,7 @@ class Task:
         self._bar: Any = None
         self._start = 0.0
         on = options.progress if enabled is None else enabled
-        self._cls = bar_class() if on else None
+        self._cls: Any = bar_class() if on else None
 
     def update(self, done: int, total: int) -> None:
         self.done, self.total = int(done), int(total)

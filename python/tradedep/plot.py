@@ -127,10 +127,11 @@ def shares(
         ax.grid(axis="y", alpha=0.3)
     for ax in axes:
         ax.set_ylim(0, top * 1.02)  # the real stack heights: never cut at 100%
-    drawn = {h.get_label(): h for ax in axes for h in ax.containers if h.get_label()}
+    # A bar of each series stands for it in the legend (containers are not artists).
+    drawn = {c.get_label(): c[0] for ax in axes for c in ax.containers if c.get_label() and len(c)}
     handles = {s: drawn[s] for s in kept if s in drawn}  # legend in stacking order
     if handles:
-        fig.legend(handles.values(), handles.keys(), loc="outside right center", fontsize="small", title="supplier")
+        fig.legend(list(handles.values()), [str(k) for k in handles], loc="outside right center", fontsize="small", title="supplier")
     return st.finish(fig, result, title or "Supplier shares of imports", df)
 
 
@@ -180,7 +181,7 @@ def _lines(
         ax.grid(alpha=0.3)
     if line_key:
         handles = {h.get_label(): h for ax in axes for h in ax.get_lines()}
-        fig.legend(handles.values(), handles.keys(), loc="outside right center", fontsize="small", title=line_key)
+        fig.legend(list(handles.values()), [str(k) for k in handles], loc="outside right center", fontsize="small", title=line_key)
     return fig, df
 
 
@@ -247,6 +248,8 @@ def rerouting(result: Any, product: Any = None, title: str | None = None) -> "Fi
         ...                  products=["85423190"], baseline=(202101, 202112))   # doctest: +SKIP
         >>> fig = td.plot.rerouting(r)                                           # doctest: +SKIP
     """
+    import numpy as np
+
     if not hasattr(result, "flows") or not hasattr(result, "summary"):
         raise InvalidArgumentError("td.plot.rerouting needs the result of td.rerouting (with .flows and .summary)")
     flows = result.flows.to_pandas()
@@ -282,7 +285,8 @@ def rerouting(result: Any, product: Any = None, title: str | None = None) -> "Fi
         st.set_period_ticks(ax, labels)
         ax.set_title(name, fontsize="medium")
         ax.set_ylabel("index (baseline mean = 100)")
-        drawn = [y for ln in ax.get_lines() for y in ln.get_ydata() if y == y and y > 0]
+        ys = [float(y) for ln in ax.get_lines() for y in np.asarray(ln.get_ydata(), dtype=float)]
+        drawn = [y for y in ys if y > 0]  # NaN and 0 fail the test
         if drawn and max(drawn) / min(drawn) > 50:
             # A hub with a tiny baseline reaches thousands: a log axis keeps the target readable;
             # symmetric log (linear below 1) so that a month at 0 is drawn at 0, not left out.
@@ -292,7 +296,7 @@ def rerouting(result: Any, product: Any = None, title: str | None = None) -> "Fi
         else:
             ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
-    handles = {h.get_label(): h for ax in axes for h in ax.get_lines() if not h.get_label().startswith("_")}
-    fig.legend(handles.values(), handles.keys(), loc="outside right center", fontsize="small", title="origin's exports")
+    handles = {h.get_label(): h for ax in axes for h in ax.get_lines() if not str(h.get_label()).startswith("_")}
+    fig.legend(list(handles.values()), [str(k) for k in handles], loc="outside right center", fontsize="small", title="origin's exports")
     default = f"Exports to hubs vs to {', '.join(map(str, target)) or 'the target'}, indexed on the baseline"
     return st.finish(fig, result.flows, title or default, flows)
