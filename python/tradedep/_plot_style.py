@@ -86,12 +86,20 @@ def colours_for(names: Sequence[Any]) -> dict[Any, Any]:
 
 
 # --- periods ---------------------------------------------------------------------------------
-def period_labels(periods: Sequence[Any]) -> list[str]:
-    """YYYY stays; YYYYMM becomes YYYY-MM; YYYYQn stays."""
+def period_labels(periods: Sequence[Any], df: "pandas.DataFrame | None" = None, time: str | None = None) -> list[str]:
+    """YYYY stays; YYYYMM becomes YYYY-MM; YYYYQn stays. A year or quarter summed over fewer
+    months than it has (the result's ``n_months``) says so: ``2022 (11 mo)``."""
+    full = {"year": 12, "quarter": 3}.get(time or "")
+    months: dict[Any, int] = {}
+    if df is not None and full and "n_months" in df.columns:
+        months = {k: int(v) for k, v in df.groupby(time)["n_months"].max().items()}
     out = []
     for p in periods:
         s = str(p)
-        out.append(f"{s[:4]}-{s[4:]}" if s.isdigit() and len(s) == 6 else s)
+        s = f"{s[:4]}-{s[4:]}" if s.isdigit() and len(s) == 6 else s
+        if full and months.get(p, full) < full:
+            s += f" ({months[p]} mo)"
+        out.append(s)
     return out
 
 

@@ -101,7 +101,7 @@ def shares(
     facets = _facets(df, ["importer", "product"])
     fig, axes = st.panels(len(facets))
     periods = sorted(df[time].unique()) if time else []
-    labels = st.period_labels(periods)
+    labels = st.period_labels(periods, df, time)
     top = 1.0
     for ax, (name, d) in zip(axes, facets):
         _one_row_each(d[~d["supplier"].eq(st.OTHER)], [time or "supplier", "supplier"], "shares")
@@ -167,7 +167,7 @@ def _lines(
     facets = _facets(df, facet_keys)
     fig, axes = st.panels(len(facets))
     periods = sorted(df[time].unique())
-    labels = st.period_labels(periods)
+    labels = st.period_labels(periods, df, time)
     pos = {p: i for i, p in enumerate(periods)}
     for ax, (name, d) in zip(axes, facets):
         _one_row_each(d, [time] + ([line_key] if line_key else []), what)

@@ -273,3 +273,17 @@ def test_readme_figure_demo_table(tmp_path):
         rows = res[res["supplier"] == sup].set_index("year")["share"]
         np.testing.assert_allclose(heights, [rows.get(y, 0.0) for y in sorted(res["year"].unique())], rtol=1e-12)
     np.testing.assert_allclose(np.sum(list(drawn.values()), axis=0), 1.0, rtol=1e-12)
+
+
+def test_a_partial_year_says_so_on_its_tick():
+    rows = [(202001 + (y - 2020) * 100 + m, 643, s, "import", "850760", 5.0 + m)
+            for y in (2020, 2021) for m in range(12 if y == 2020 else 7) for s in (528, 276)]
+    df = pd.DataFrame(rows, columns=["period", "reporter", "partner", "flow", "product", "value"])
+    t = _table_from_columns(
+        period=df["period"].tolist(), reporter=df["reporter"].tolist(), partner=df["partner"].tolist(),
+        flow=df["flow"].tolist(), product=df["product"].tolist(), value=df["value"].tolist(),
+        freq="M", currency="USD", vintage="HS2022",
+    )
+    fig = td.plot.shares(td.supplier_shares(t, 643, by="year"))
+    ax = [a for a in fig.axes if a.containers][0]
+    assert [x.get_text() for x in ax.get_xticklabels()] == ["2020", "2021 (7 mo)"]
