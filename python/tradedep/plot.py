@@ -57,6 +57,12 @@ def _facets(df: "pandas.DataFrame", keys: list[str]) -> list[tuple[str, "pandas.
     return out
 
 
+def _common(df: "pandas.DataFrame", title: str, keys: tuple[str, ...] = ("importer", "product")) -> str:
+    """The default title with what every panel shares (one importer, one product) appended."""
+    same = [str(df[k].iloc[0]) for k in keys if k in df.columns and df[k].nunique() == 1]
+    return title + (": " + ", ".join(same) if same else "")
+
+
 def _one_row_each(d: "pandas.DataFrame", cols: list[str], what: str) -> None:
     """Refuse to draw a panel where a cell would add up several rows (never sum silently)."""
     dup = d.duplicated(subset=[c for c in cols if c in d.columns])
@@ -132,7 +138,7 @@ def shares(
     handles = {s: drawn[s] for s in kept if s in drawn}  # legend in stacking order
     if handles:
         fig.legend(list(handles.values()), [str(k) for k in handles], loc="outside right center", fontsize="small", title="supplier")
-    return st.finish(fig, result, title or "Supplier shares of imports", df)
+    return st.finish(fig, result, title or _common(df, "Supplier shares of imports"), df)
 
 
 def _lines(
@@ -206,7 +212,7 @@ def concentration(
             if metric != "hhi" and metric != "hhi_norm":
                 ax.yaxis.set_major_formatter(PercentFormatter(1.0))
             ax.set_ylim(0, max(1.0, float(df[metric].max())) * 1.02)
-    return st.finish(fig, result, title or f"Concentration of imports over suppliers ({metric})", df)
+    return st.finish(fig, result, title or _common(df, f"Concentration of imports over suppliers ({metric})"), df)
 
 
 def series(
@@ -233,7 +239,7 @@ def series(
         for ax in fig.axes:
             ax.yaxis.set_major_formatter(st.money_formatter(currency))
             ax.set_ylim(bottom=0)
-    return st.finish(fig, result, title or f"Imports over time ({value})", df)
+    return st.finish(fig, result, title or _common(df, f"Imports over time ({value})"), df)
 
 
 def rerouting(result: Any, product: Any = None, title: str | None = None) -> "Figure":

@@ -287,3 +287,9 @@ def test_a_partial_year_says_so_on_its_tick():
     fig = td.plot.shares(td.supplier_shares(t, 643, by="year"))
     ax = [a for a in fig.axes if a.containers][0]
     assert [x.get_text() for x in ax.get_xticklabels()] == ["2020", "2021 (7 mo)"]
+
+
+def test_default_title_names_what_every_panel_shares():
+    t, _ = two_products()
+    fig = td.plot.shares(td.supplier_shares(t, 643, by=["year", "product"]), product="850760")
+    assert fig._suptitle.get_text() == "Supplier shares of imports: RUS, 850760"
