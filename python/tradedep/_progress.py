@@ -73,6 +73,8 @@ class Task:
             kwargs.update(unit="B", unit_scale=True)
         if self.file is not None:
             kwargs["file"] = self.file
+        elif not _in_jupyter():
+            kwargs["disable"] = None  # a text bar only on a terminal: logs and pipes get none
         self._bar = self._cls(**kwargs)
 
     def _run(self) -> None:

@@ -119,6 +119,12 @@ def test_quick_call_and_switched_off_show_nothing(monkeypatch):
 
 def test_readers_show_progress_on_stderr(monkeypatch, capsys, shared_data):
     monkeypatch.setattr(_progress, "DELAY", 0.0)
+    path = shared_data / "comtrade_plus/SamiNakibETU__comtrade_imports_chn_from_rus_2017_2024.csv"
+    monkeypatch.setattr(td.options, "progress", True)
+    td.read_comtrade(path)  # stderr is not a terminal here (and not Jupyter): no bar in logs
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(_progress, "_in_jupyter", lambda: True)  # Jupyter without ipywidgets
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)
     monkeypatch.setattr(td.options, "progress", True)
     path = shared_data / "comtrade_plus/SamiNakibETU__comtrade_imports_chn_from_rus_2017_2024.csv"
     td.read_comtrade(path)
