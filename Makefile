@@ -26,3 +26,8 @@ docs:
 
 bench:
 	PY=$(PY) bash benches/run_all.sh
+
+# `make plots` draws every td.plot figure of the plot tests into docs/img for a reviewer.
+plots:
+	TRADEDEP_PLOTS_DIR=docs/img $(PY) -m pytest -q -W "ignore:tradedep was built:RuntimeWarning" tests/python/test_plot.py
+	cp docs/img/chpl_shares_demo.png docs/chpl_shares_demo.png

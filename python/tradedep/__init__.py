@@ -36,7 +36,11 @@ from tradedep._classify import *  # noqa: F403
 from tradedep._metrics import *  # noqa: F403
 from tradedep._complexity import *  # noqa: F403
 from tradedep._rerouting import *  # noqa: F403
+from tradedep._comtrade_api import *  # noqa: F403
+from tradedep._options import options
+from tradedep import reference
 from tradedep import _io, _stats_readers, _countries, _classify, _metrics, _complexity, _rerouting
+from tradedep import _comtrade_api
 
 __version__: str = _tradedep.__version__
 
@@ -56,6 +60,9 @@ __all__ = [
     *_metrics.__all__,
     *_complexity.__all__,
     *_rerouting.__all__,
+    *_comtrade_api.__all__,
+    "options",
+    "reference",
     "ArrowResult",
     "ArrowError",
     "FileFormatError",

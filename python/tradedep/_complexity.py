@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from typing import Literal
 
-from tradedep import _tradedep
+from tradedep import _progress, _tradedep
 from tradedep._table import ArrowResult, TradeTable, _html_table
 
 __all__: list[str] = ["rca", "complexity", "Complexity"]
@@ -44,7 +44,8 @@ def rca(
         >>> r = td.rca(baci, digits=4)                 # doctest: +SKIP
         >>> r.to_pandas().query("m")                   # doctest: +SKIP
     """
-    t, notes = _tradedep._rca(table._inner, exports, digits, float(threshold))
+    with _progress.task("RCA"):
+        t, notes = _tradedep._rca(table._inner, exports, digits, float(threshold))
     return ArrowResult(t, "revealed comparative advantage (Balassa)", list(notes))
 
 
@@ -103,7 +104,8 @@ def complexity(
         >>> c.eci.to_pandas().sort_values("eci")       # doctest: +SKIP
         >>> c.pci, c.rca, c.notes                      # doctest: +SKIP
     """
-    r, e, p, notes = _tradedep._complexity(table._inner, exports, digits, float(threshold), pci_scale)
+    with _progress.task("economic complexity"):
+        r, e, p, notes = _tradedep._complexity(table._inner, exports, digits, float(threshold), pci_scale)
     notes = list(notes)
     return Complexity(
         ArrowResult(r, "revealed comparative advantage (Balassa)", notes),

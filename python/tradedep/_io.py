@@ -4,45 +4,25 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
-from tradedep import _tradedep
+from tradedep import _progress, _tradedep
 from tradedep._table import TradeTable
 
 __all__: list[str] = ["read_baci", "read_csv", "read_parquet"]
 
-# Files smaller than this read in well under a second: no progress bar.
-_PROGRESS_MIN_BYTES = 64 << 20
-
-
-def _progress_bar(path: Path, progress: bool) -> tuple[Callable[[int, int], None] | None, Any]:
-    """A tqdm.auto bar driven by the core's (done, total) callback, for big files only."""
-    if not progress:
-        return None, None
+def _size(path: Any) -> int | None:
     try:
-        size = os.path.getsize(path)
+        return os.path.getsize(path)
     except OSError:
-        return None, None
-    if size < _PROGRESS_MIN_BYTES:
-        return None, None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:  # pragma: no cover - tqdm is optional
-        return None, None
-    bar = tqdm(total=size, unit="B", unit_scale=True, desc=path.name, leave=False)
-
-    def update(done: int, total: int) -> None:
-        bar.total = total
-        bar.update(done - bar.n)
-
-    return update, bar
+        return None
 
 
 def read_baci(
     path: str | os.PathLike[str],
     vintage: str | None = None,
     years: int | Iterable[int] | None = None,
-    progress: bool = True,
+    progress: bool | None = None,
     on_unknown_country: str = "error",
 ) -> TradeTable:
     """Read a CEPII BACI file: ``.csv``, ``.csv.gz`` or the ``.zip`` archive CEPII ships.
@@ -60,7 +40,8 @@ def read_baci(
             ``baci_hs92_...``); otherwise pass ``vintage``.
         vintage: ``"HS2017"``, ``"HS17"``, ``"H5"`` ...; must agree with the file name.
         years: a year or years to keep (archive members of other years are not read).
-        progress: show a progress bar (tqdm) for files over 64 MB.
+        progress: show a progress bar (tqdm) once the read takes over a second; default
+            ``td.options.progress``.
         on_unknown_country: ``"error"`` (default) or ``"set_aside"`` for country codes the
             country table does not know; set-aside rows are counted in ``table.report``.
 
@@ -85,14 +66,10 @@ def read_baci(
         year_list = [years]
     else:
         year_list = [int(y) for y in years]
-    callback, bar = _progress_bar(p, progress)
-    try:
+    with _progress.task(f"reading {p.name}", _size(p), enabled=progress) as bar:
         inner = _tradedep._read_baci(
-            str(p), vintage=vintage, years=year_list, on_unknown_country=on_unknown_country, progress=callback
+            str(p), vintage=vintage, years=year_list, on_unknown_country=on_unknown_country, progress=bar.callback
         )
-    finally:
-        if bar is not None:
-            bar.close()
     return TradeTable(inner)
 
 
@@ -199,7 +176,8 @@ def read_csv(
     mapping = _mapping(
         columns, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country
     )
-    return TradeTable(_tradedep._read_csv(str(path), mapping, delimiter=delimiter))
+    with _progress.task(f"reading {Path(path).name}"):
+        return TradeTable(_tradedep._read_csv(str(path), mapping, delimiter=delimiter))
 
 
 def read_parquet(
@@ -225,12 +203,13 @@ def read_parquet(
         >>> td.read_parquet("trade.parquet").vintage     # doctest: +SKIP
         'HS2017'
     """
-    if columns is None:
-        return TradeTable(_tradedep._read_parquet(str(path)))
-    mapping = _mapping(
+    mapping = None if columns is None else _mapping(
         columns, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country
     )
-    return TradeTable(_tradedep._read_parquet(str(path), mapping))
+    with _progress.task(f"reading {Path(path).name}"):
+        if mapping is None:
+            return TradeTable(_tradedep._read_parquet(str(path)))
+        return TradeTable(_tradedep._read_parquet(str(path), mapping))
 
 
 read_csv.__doc__ = (read_csv.__doc__ or "") + _MAPPING_DOC

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any, Iterable, Mapping, Sequence
 
-from tradedep import _tradedep
+from tradedep import _progress, _tradedep
 from tradedep import plot
 from tradedep._table import ArrowResult, TradeTable
 
@@ -213,14 +213,16 @@ def importer_product_concentration(
             year_list = [years]
         else:
             year_list = [int(y) for y in years]
-        t, report = _tradedep._importer_product_concentration_baci(
-            os.fspath(table), vintage=vintage, years=year_list, on_unknown_country=on_unknown_country
-        )
+        with _progress.task(f"importer x product concentration of {os.path.basename(table)}"):
+            t, report = _tradedep._importer_product_concentration_baci(
+                os.fspath(table), vintage=vintage, years=year_list, on_unknown_country=on_unknown_country
+            )
         return ArrowResult(t, "importer x product concentration", ["source: mirror (BACI, streamed)", report])
     if vintage is not None or years is not None or on_unknown_country != "error":
         raise _tradedep.InvalidArgumentError("vintage, years and on_unknown_country apply to a BACI path, not to a table")
     source = "reported" if source is None else source
-    t = _tradedep._importer_product_concentration(table._inner, source)
+    with _progress.task("importer x product concentration"):
+        t = _tradedep._importer_product_concentration(table._inner, source)
     return ArrowResult(t, "importer x product concentration", [f"source: {source}"])
 
 

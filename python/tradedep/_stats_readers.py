@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Literal
 
-from tradedep import _tradedep
+from tradedep import _progress, _tradedep
 from tradedep._table import TradeTable
 
 __all__: list[str] = ["read_comtrade", "read_comext"]
@@ -44,7 +44,8 @@ def read_comtrade(
         {'World total row (partnerCode 0): World is never a partner': 862, ...}
         >>> t.to_pandas().groupby("period")["value"].sum()             # doctest: +SKIP
     """
-    return TradeTable(_tradedep._read_comtrade(os.fspath(path), breakdown, level, freq, vintage))
+    with _progress.task(f"reading {os.path.basename(path)}"):
+        return TradeTable(_tradedep._read_comtrade(os.fspath(path), breakdown, level, freq, vintage))
 
 
 def read_comext(
@@ -77,4 +78,5 @@ def read_comext(
         'EUR'
         >>> t.filter(partner=[643], product="85423190").to_pandas()  # doctest: +SKIP
     """
-    return TradeTable(_tradedep._read_comext(os.fspath(path), level, freq, vintage))
+    with _progress.task(f"reading {os.path.basename(path)}"):
+        return TradeTable(_tradedep._read_comext(os.fspath(path), level, freq, vintage))

@@ -91,7 +91,7 @@ class ArrowResult:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        return _html_table(self.to_arrow(), self.title, self.notes)
+        return _html_table(self.to_arrow(), self.title, self.notes, method=self.method)
 
 
 class TradeTable:
@@ -263,18 +263,12 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def _html_table(t: "pyarrow.Table", title: str, notes: list[str], limit: int = 20) -> str:
-    head = t.slice(0, limit).to_pylist()
-    cols = t.column_names
-    out = [f"<div><b>{html.escape(title or 'tradedep result')}</b> {t.num_rows:,} rows</div>"]
-    out.append("<table><thead><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in cols) + "</tr></thead><tbody>")
-    for row in head:
-        out.append("<tr>" + "".join(f"<td>{html.escape(_fmt(row[c]))}</td>" for c in cols) + "</tr>")
-    out.append("</tbody></table>")
-    if t.num_rows > limit:
-        out.append(f"<div>... {t.num_rows - limit:,} more rows</div>")
-    out.extend(f"<div><i>{html.escape(n)}</i></div>" for n in notes)
-    return "".join(out)
+def _html_table(
+    t: "pyarrow.Table", title: str, notes: list[str], limit: int = 20, method: Mapping[str, Any] | None = None
+) -> str:
+    from tradedep._display import html_table
+
+    return html_table(t, title, notes, limit, method)
 
 
 def demo_table() -> TradeTable:
