@@ -35,7 +35,11 @@ from tradedep._classify import *  # noqa: F403
 from tradedep._metrics import *  # noqa: F403
 from tradedep._complexity import *  # noqa: F403
 from tradedep._rerouting import *  # noqa: F403
+from tradedep._gacc import *  # noqa: F403
+from tradedep._currency import *  # noqa: F403
+from tradedep._panel import *  # noqa: F403
 from tradedep import _io, _stats_readers, _countries, _classify, _metrics, _complexity, _rerouting
+from tradedep import _gacc, _currency, _panel
 
 __version__: str = _tradedep.__version__
 
@@ -55,6 +59,9 @@ __all__ = [
     *_metrics.__all__,
     *_complexity.__all__,
     *_rerouting.__all__,
+    *_gacc.__all__,
+    *_currency.__all__,
+    *_panel.__all__,
     "ArrowResult",
     "ArrowError",
     "FileFormatError",
