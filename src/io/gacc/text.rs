@@ -43,48 +43,31 @@ pub fn decode(bytes: &[u8], enc: GaccEncoding) -> (String, &'static str, usize) 
     if let Ok(s) = std::str::from_utf8(bytes) {
         return (s.to_string(), "UTF-8", 0);
     }
-    if !has_utf8_multibyte(bytes) {
+    // Mixed reading: valid UTF-8 runs as UTF-8, each invalid pair as GB18030. A GB18030 file
+    // gives far more invalid pairs than well-formed UTF-8 characters (a few of its pairs happen
+    // to be valid UTF-8: 品 is C6 B7, "Ʒ"); a UTF-8 file with stray GBK bytes the other way round.
+    let (mut out, mut rest, mut pairs, mut utf8_chars) = (String::with_capacity(bytes.len()), bytes, 0, 0);
+    loop {
+        let (ok, bad) = match std::str::from_utf8(rest) {
+            Ok(s) => (s, 0),
+            Err(e) => (
+                std::str::from_utf8(&rest[..e.valid_up_to()]).expect("checked by valid_up_to"),
+                2.min(rest.len() - e.valid_up_to()),
+            ),
+        };
+        utf8_chars += ok.chars().filter(|c| !c.is_ascii()).count();
+        out.push_str(ok);
+        if bad == 0 {
+            break;
+        }
+        out.push_str(&gb(&rest[ok.len()..ok.len() + bad]));
+        pairs += 1;
+        rest = &rest[ok.len() + bad..];
+    }
+    if pairs > utf8_chars {
         return (gb(bytes), "GB18030", 0);
     }
-    let (mut out, mut rest, mut pairs) = (String::with_capacity(bytes.len()), bytes, 0);
-    loop {
-        match std::str::from_utf8(rest) {
-            Ok(s) => {
-                out.push_str(s);
-                break;
-            }
-            Err(e) => {
-                let ok = e.valid_up_to();
-                out.push_str(std::str::from_utf8(&rest[..ok]).expect("checked by valid_up_to"));
-                let n = 2.min(rest.len() - ok);
-                out.push_str(&gb(&rest[ok..ok + n]));
-                pairs += 1;
-                rest = &rest[ok + n..];
-            }
-        }
-    }
     (out, "UTF-8 with GBK pairs", pairs)
-}
-
-/// True when `b` holds at least one well-formed UTF-8 character of 2-4 bytes.
-fn has_utf8_multibyte(b: &[u8]) -> bool {
-    let mut i = 0;
-    while i < b.len() {
-        let n = match b[i] {
-            0xC2..=0xDF => 2,
-            0xE0..=0xEF => 3,
-            0xF0..=0xF4 => 4,
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        if i + n <= b.len() && std::str::from_utf8(&b[i..i + n]).is_ok() {
-            return true;
-        }
-        i += 1;
-    }
-    false
 }
 
 /// A number as the query writes it: `19,121,826`, `47690`, `1.5`; empty or `?` is `None`.
