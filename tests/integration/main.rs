@@ -16,6 +16,7 @@ mod countries;
 mod io_baci;
 mod io_comext;
 mod io_comtrade;
+mod io_gacc;
 mod io_generic;
 mod io_stats_mutations;
 mod metrics_comext_mirror;
