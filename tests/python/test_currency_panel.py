@@ -97,3 +97,18 @@ def test_import_panel_priority_currency_and_missing_partners() -> None:
     s = s[s["supplier"] == "China+HK"].set_index("period")["share"]
     assert s[202305] == pytest.approx(1234567.0 / (1234567.0 + 1100.0 + 300.0))
     assert s[202306] == pytest.approx(700.0 / (700.0 + 2400.0))
+
+
+def test_chpl_share_of_china_and_hk_by_month_is_one_call_on_the_panel() -> None:
+    # GACC 8-digit codes (CHN2023) meet the CHPL's HS6 entries through their first six digits.
+    gacc = _table([(202305, 156, 643, "85423190", 7.0), (202306, 156, 643, "85423190", 2.0),
+                   (202305, 156, 643, "01012900", 50.0)], "USD", "CHN2023")
+    c = td.classify(gacc, td.lists.chpl()).to_pandas()
+    assert c.loc[c["product"] == "85423190", "CHPL.entry"].unique().tolist() == ["854231"]
+    ct = _table([(202305, 398, 643, "854231", 3.0), (202306, 344, 643, "854231", 1.0),
+                 (202306, 398, 643, "854231", 1.0)], "USD", "HS2022")
+    p = td.import_panel("RUS", {"gacc": gacc, "comtrade": ct})
+    s = td.supplier_shares(p.table, "RUS", products=td.lists.chpl(), groups={"China+HK": ["CHN", "HKG"]})
+    s = s.to_pandas().set_index(["period", "supplier"])["share"]
+    assert s[(202305, "China+HK")] == pytest.approx(7.0 / 10.0)
+    assert s[(202306, "China+HK")] == pytest.approx(3.0 / 4.0)
