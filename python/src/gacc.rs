@@ -1,4 +1,4 @@
-//! Python bindings: the China customs (GACC) reader and currency conversion.
+//! Python bindings: the China customs (GACC) reader, currency conversion and the import panel.
 //! Conversions and thin wrappers only; the logic lives in `tradedep::io::gacc` and
 //! `tradedep::model::currency`.
 
@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use pyo3::prelude::*;
 use pyo3_arrow::PyRecordBatch;
 use tradedep::io::gacc::{parse_period, read_gacc, GaccEncoding, GaccOptions, GaccTableKind};
+use tradedep::metrics::panel::{import_panel, PanelOptions};
 use tradedep::model::currency::convert;
-use tradedep::Flow;
+use tradedep::{Flow, Vintage};
 
 use crate::errors::py_result;
 use crate::io::{parse_on_unknown_country, parse_vintage};
@@ -63,9 +64,38 @@ fn _to_currency(table: &PyTradeTable, to: &str, rates: BTreeMap<i32, f64>, how: 
     Ok(PyTradeTable::new(py_result(convert(&table.inner, to, &rates, how))?))
 }
 
+/// The import panel of `importer` from `(name, table)` sources in order of priority:
+/// `(table, overlaps, missing, expected partners, notes)`.
+#[pyfunction]
+#[pyo3(signature = (sources, importer, vintage, expected=None))]
+#[allow(clippy::type_complexity)]
+fn _import_panel(
+    py: Python<'_>,
+    sources: Vec<(String, PyRef<'_, PyTradeTable>)>,
+    importer: u16,
+    vintage: &str,
+    expected: Option<Vec<u16>>,
+) -> PyResult<(PyTradeTable, PyRecordBatch, PyRecordBatch, Vec<u16>, Vec<String>)> {
+    let sources: Vec<(String, tradedep::TradeTable)> = sources.into_iter().map(|(n, t)| (n, t.inner.clone())).collect();
+    let opts = PanelOptions {
+        importer,
+        vintage: py_result(Vintage::parse(vintage))?,
+        expected,
+    };
+    let p = py_result(py.detach(|| import_panel(&sources, &opts)))?;
+    Ok((
+        PyTradeTable::new(p.table),
+        PyRecordBatch::new(p.overlaps),
+        PyRecordBatch::new(p.missing),
+        p.expected,
+        p.notes,
+    ))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_read_gacc, m)?)?;
     m.add_function(wrap_pyfunction!(_gacc_partners, m)?)?;
     m.add_function(wrap_pyfunction!(_to_currency, m)?)?;
+    m.add_function(wrap_pyfunction!(_import_panel, m)?)?;
     Ok(())
 }

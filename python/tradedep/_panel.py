@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Sequence
 
-from tradedep._table import ArrowResult, TradeTable, concat
+from tradedep import _tradedep
+from tradedep._table import ArrowResult, TradeTable
 
 __all__: list[str] = ["import_panel", "ImportPanel"]
 
@@ -92,7 +93,6 @@ def import_panel(
         >>> p.missing.to_pandas()                                                     # doctest: +SKIP
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     from tradedep import InvalidArgumentError
     from tradedep._countries import country
@@ -100,121 +100,47 @@ def import_panel(
     imp = _codes(importer)
     if len(imp) != 1:
         raise InvalidArgumentError(f"invalid argument: importer {importer!r} is {len(imp)} codes. Give one country")
-    imp_code = imp[0]
     items = list(sources.items()) if isinstance(sources, Mapping) else list(sources)
     if not items:
         raise InvalidArgumentError("invalid argument: no sources. Pass {name: table, ...}")
     names = [n for n, _ in items]
     if len(set(names)) != len(names):
         raise InvalidArgumentError(f"invalid argument: source names repeat: {names}")
-    freqs = {t.freq for _, t in items}
-    if len(freqs) != 1:
-        raise InvalidArgumentError(
-            f"invalid argument: sources of frequencies {sorted(freqs)}. A panel has one frequency: "
-            "give monthly tables for a monthly panel (or annual ones for an annual panel)"
-        )
-    freq = freqs.pop()
-    edition = _hs_base(vintage)
-    target = f"HS{edition}"
-    notes: list[str] = []
-    method: dict[str, Any] = {"importer": imp_code, "currency": currency.upper(), "vintage": target, "freq": freq,
-                              "priority": names, "sources": {}}
-    frames = []
-    for rank, (name, t) in enumerate(items):
+    target = f"HS{_hs_base(vintage)}"
+    cur = currency.strip().upper()
+    method: dict[str, Any] = {"importer": imp[0], "currency": cur, "vintage": target, "priority": names, "sources": {}}
+    ready = []
+    for name, t in items:
         m: dict[str, Any] = {"currency_in": t.currency, "vintage_in": t.vintage}
-        if t.vintage is None:
-            raise InvalidArgumentError(f"invalid argument: source {name!r} has no declared vintage. Read it with vintage=...")
-        if _hs_base(t.vintage) != edition:
+        if t.vintage is not None and _hs_base(t.vintage) != _hs_base(target):
             from tradedep._classify import convert
 
             t = convert(t, target, concordances=concordances)
             m["converted_to"] = target
-        if t.currency != currency.upper():
-            t = t.to_currency(currency, rates=None if rates is None else rates.get(name))
+        if t.currency != cur:
+            t = t.to_currency(cur, rates=None if rates is None else rates.get(name))
             m["currency_conversion"] = [n for n in t.report["notes"] if n.startswith("values converted")][-1:]
-        a = pa.table(t._inner._arrow_table())
-        flow = a.column("flow").cast(pa.string())
-        mirror = pc.and_(pc.equal(flow, "export"), pc.equal(a.column("partner"), imp_code))
-        reported = pc.and_(pc.equal(flow, "import"), pc.equal(a.column("reporter"), imp_code))
-        parts = []
-        for mask, exporter_col, est, basis in ((mirror, "reporter", True, "FOB"), (reported, "partner", False, None)):
-            s = a.filter(mask)
-            if s.num_rows == 0:
-                continue
-            parts.append(pa.table({
-                "period": s.column("period"),
-                "exporter": s.column(exporter_col),
-                "product": s.column("product").cast(pa.string()),
-                "value": s.column("value"),
-                "net_weight_kg": s.column("net_weight_kg"),
-                "estimated": pa.array([est] * s.num_rows),
-                "value_basis": s.column("value_basis").cast(pa.string()) if basis is None
-                else pa.array([basis] * s.num_rows),
-            }))
-        m["rows_in"] = sum(p.num_rows for p in parts)
-        if not parts:
-            notes.append(f"{name}: no exports to {imp_code} and no imports of it")
-            method["sources"][name] = m
-            continue
-        df = pa.concat_tables(parts).to_pandas()
-        short = df["product"].str.len() < 6
-        if short.any():
-            notes.append(f"{name}: {int(short.sum())} rows of product codes shorter than six digits set aside "
-                         f"(aggregates; value {df.loc[short, 'value'].sum():,.0f} {currency.upper()})")
-            df = df[~short]
-        df["product"] = df["product"].str[:6]
-        g = (df.groupby(["period", "exporter", "product"], as_index=False)
-             .agg(value=("value", "sum"), net_weight_kg=("net_weight_kg", lambda s: s.sum(min_count=1)),
-                  estimated=("estimated", "all"), value_basis=("value_basis", "first"), n=("value", "size")))
-        g["source"], g["rank"] = name, rank
-        frames.append(g)
         method["sources"][name] = m
-    import pandas as pd
-
-    if not frames:
-        raise InvalidArgumentError(f"invalid argument: no source has trade of importer {imp_code}")
-    allrows = pd.concat(frames, ignore_index=True)
-    best = allrows.groupby(["period", "exporter", "product"])["rank"].transform("min")
-    keep, drop = allrows[allrows["rank"] == best], allrows[allrows["rank"] != best]
-    ov = drop.groupby("source", as_index=False).agg(rows=("value", "size"), value=("value", "sum"))
-    overlaps = ArrowResult(pa.Table.from_pandas(ov, preserve_index=False), "rows set aside: flow covered by a source of higher priority",
-                           [f"priority: {' > '.join(names)}"], {"priority": names})
-    if len(drop):
-        notes.append(f"{len(drop)} exporter-period-product cells given by several sources: kept the first of "
-                     f"{' > '.join(names)}, set aside {drop['value'].sum():,.0f} {currency.upper()} (panel.overlaps)")
-    tables = []
-    for name in names:
-        part = keep[keep["source"] == name]
-        if part.empty:
-            continue
-        part = part.assign(reporter=imp_code)
-        tables.append(TradeTable.from_arrow(
-            pa.Table.from_pandas(part[["period", "reporter", "exporter", "product", "value", "net_weight_kg",
-                                       "estimated", "value_basis"]], preserve_index=False),
-            columns={"period": "period", "reporter": "reporter", "partner": "exporter", "product": "product",
-                     "value": "value", "net_weight_kg": "net_weight_kg", "estimated": "estimated",
-                     "value_basis": "value_basis"},
-            flow="import", freq=freq, currency=currency.upper(), vintage=target, country_coding="numeric",
-            source=name,
-        ))
-    panel = concat(tables)
-    # Missing partners per period, against the user's list or the union seen.
-    expected = sorted(set(_codes(list(partners)))) if partners is not None else sorted(keep["exporter"].unique().tolist())
-    periods = _calendar(int(keep["period"].min()), int(keep["period"].max()), freq)
-    seen = keep.groupby("period")["exporter"].apply(set).to_dict()
-    rows = []
-    for p in periods:
-        miss = [c for c in expected if c not in seen.get(p, set())]
-        rows.append({"period": p, "n_missing": len(miss), "missing": miss,
-                     "missing_names": [_name(country, c) for c in miss]})
+        ready.append((name, t._inner))
+    expected = None if partners is None else _codes(list(partners))
+    inner, overlaps, missing, seen, notes = _tradedep._import_panel(ready, imp[0], target, expected)
+    notes = list(notes) + [f"values in {cur}, products HS6 of {target}; exporters' exports read as imports (FOB, estimated)"]
     basis = "the partners given" if partners is not None else "the union of exporters seen in the panel"
-    missing = ArrowResult(pa.Table.from_pylist(rows), f"partners missing per period (vs {basis})",
-                          [f"expected partners: {basis} ({len(expected)})"], {"expected": expected, "basis": basis})
-    gaps = sum(r["n_missing"] > 0 for r in rows)
-    notes.append(f"{gaps} of {len(rows)} periods lack at least one of {len(expected)} expected partners (panel.missing)")
-    notes.append(f"values in {currency.upper()}, products HS6 of {target}; exporters' exports read as imports (FOB, estimated)")
-    method["expected_partners"] = expected
-    return ImportPanel(panel, missing, overlaps, notes, method)
+    miss = pa.table(missing)
+    miss = miss.append_column(
+        "missing_names", pa.array([[_name(country, c) for c in row] for row in miss.column("missing").to_pylist()])
+    )
+    method["expected_partners"] = list(seen)
+    method["freq"] = TradeTable(inner).freq
+    return ImportPanel(
+        TradeTable(inner),
+        ArrowResult(miss, f"partners missing per period (vs {basis})", [f"expected partners: {basis} ({len(seen)})"],
+                    {"expected": list(seen), "basis": basis}),
+        ArrowResult(overlaps, "rows set aside: flow covered by a source of higher priority",
+                    [f"priority: {' > '.join(names)}"], {"priority": names}),
+        notes,
+        method,
+    )
 
 
 def _name(country: Any, code: int) -> str:
@@ -222,14 +148,3 @@ def _name(country: Any, code: int) -> str:
         return str(country(code).name)
     except Exception:  # an area without a country row (899 Areas, nes)
         return str(code)
-
-
-def _calendar(lo: int, hi: int, freq: str) -> list[int]:
-    if freq == "A":
-        return list(range(lo, hi + 1))
-    out, p = [], lo
-    while p <= hi:
-        out.append(p)
-        y, m = divmod(p, 100)
-        p = (y + 1) * 100 + 1 if m == 12 else p + 1
-    return out
