@@ -21,7 +21,8 @@ class GaccTable(TradeTable):
 
     ``to_arrow()``/``to_pandas()``/``to_polars()`` give the canonical columns followed by the
     details; every metric reads the canonical columns (rows of one product and partner in
-    several regimes or provinces add up). ``filter`` and ``concat`` return plain tables.
+    several regimes or provinces add up). ``filter``, ``concat`` and ``to_currency`` return plain
+    tables.
     """
 
     def __init__(self, inner: Any, details: Any) -> None:

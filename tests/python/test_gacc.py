@@ -122,3 +122,19 @@ def test_eight_digit_codes_meet_hs6_prefixes() -> None:
     g = td.read_gacc(DATA / "gacc_export_202305_monthly.csv")
     assert g.filter(product=["854442"]).num_rows == 2
     assert g.filter(product=["850760"]).num_rows == 1
+
+
+def test_date_of_data_column_gives_each_row_its_month(tmp_path: Path) -> None:
+    p = tmp_path / "query.csv"
+    p.write_text(
+        '"Date of data","Commodity code","Trading partner code","Trading partner","Quantity","Unit","US dollar",\n'
+        '"202301","85444211","344","Russian Federation","10","Kilogram","1,000",\n'
+        '"202302","85444211","344","Russian Federation","20","Kilogram","2,000",\n',
+        encoding="utf-8",
+    )
+    g = td.read_gacc(p, flow="export", table="monthly")
+    t = g.to_pandas()
+    assert t["period"].tolist() == [202301, 202302]
+    assert t["value"].tolist() == [1000.0, 2000.0] and t["net_weight_kg"].tolist() == [10.0, 20.0]
+    with pytest.raises(td.InvalidDataError, match="disagrees"):
+        td.read_gacc(p, flow="export", table="monthly", period="2023-01")
