@@ -90,3 +90,30 @@ fn wrong_names_are_located_or_set_aside() {
     assert_eq!(g.table.num_rows(), 0);
     assert_eq!(g.table.report().rows_set_aside(), 2);
 }
+
+#[test]
+fn mutated_hand_made_files_never_panic_and_stay_aligned() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gacc");
+    let set_aside = GaccOptions {
+        on_unknown_country: OnUnknownCountry::SetAside,
+        ..opts()
+    };
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        // Every third byte replaced by a troublesome one, and every truncation.
+        let mut inputs: Vec<Vec<u8>> = (1..bytes.len()).map(|cut| bytes[..cut].to_vec()).collect();
+        for i in (0..bytes.len()).step_by(3) {
+            for b in [b'"', b',', 0xA3] {
+                let mut m = bytes.clone();
+                m[i] = b;
+                inputs.push(m);
+            }
+        }
+        for m in inputs {
+            if let Ok(g) = tradedep::io::gacc::read_gacc_bytes(&m, "m.csv", &set_aside) {
+                assert!(g.table.report().is_balanced());
+                assert_eq!(g.table.num_rows(), g.details.num_rows());
+            }
+        }
+    }
+}
