@@ -5,7 +5,7 @@
 set -euo pipefail
 secs="${1:-180}"
 cd "$(dirname "$0")"
-mkdir -p corpus/fuzz_baci corpus/fuzz_csv_mapping corpus/fuzz_comtrade corpus/fuzz_comext
+mkdir -p corpus/fuzz_baci corpus/fuzz_csv_mapping corpus/fuzz_comtrade corpus/fuzz_comext corpus/fuzz_gacc
 # Seeds: the hand-made bad-input corpus (not shared data).
 # (the first byte of an input picks options, hence the leading NUL).
 for f in ../tests/data/bad/*.csv ../tests/data/bad/*.gz ../tests/data/bad/*.zip; do
@@ -15,7 +15,8 @@ for f in ../tests/data/comtrade/* ; do cp "$f" corpus/fuzz_comtrade/ ; done 2>/d
 for f in ../tests/data/comext/* ; do cp "$f" corpus/fuzz_comext/ ; done 2>/dev/null || true
 printf '\0period,reporter,partner,product,value,quantity\n2021,4,24,010121,1.5,2\n' > corpus/fuzz_csv_mapping/seed.csv
 status=0
-for target in fuzz_baci fuzz_csv_mapping fuzz_comtrade fuzz_comext; do
+for f in ../tests/data/gacc/* ; do { printf '\0'; cat "$f"; } > "corpus/fuzz_gacc/$(basename "$f")" ; done
+for target in fuzz_baci fuzz_csv_mapping fuzz_comtrade fuzz_comext fuzz_gacc; do
     echo "== $target for ${secs}s"
     cargo +nightly fuzz run -O "$target" -- -max_total_time="$secs" -rss_limit_mb=4096 -max_len=65536 || status=1
 done

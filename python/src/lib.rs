@@ -7,6 +7,7 @@ mod classify;
 mod complexity;
 mod countries;
 mod errors;
+mod gacc;
 mod io;
 mod metrics;
 mod readers_stats;
@@ -29,5 +30,6 @@ fn _tradedep(m: &Bound<'_, PyModule>) -> PyResult<()> {
     metrics::register(m)?;
     complexity::register(m)?;
     rerouting::register(m)?;
+    gacc::register(m)?;
     Ok(())
 }

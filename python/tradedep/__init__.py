@@ -41,6 +41,10 @@ from tradedep._options import options
 from tradedep import reference
 from tradedep import _io, _stats_readers, _countries, _classify, _metrics, _complexity, _rerouting
 from tradedep import _comtrade_api
+from tradedep._gacc import *  # noqa: F403
+from tradedep._currency import *  # noqa: F403
+from tradedep._panel import *  # noqa: F403
+from tradedep import _gacc, _currency, _panel
 
 __version__: str = _tradedep.__version__
 
@@ -63,6 +67,9 @@ __all__ = [
     *_comtrade_api.__all__,
     "options",
     "reference",
+    *_gacc.__all__,
+    *_currency.__all__,
+    *_panel.__all__,
     "ArrowResult",
     "ArrowError",
     "FileFormatError",

@@ -240,6 +240,24 @@ class TradeTable:
             )
         )
 
+    def to_currency(self, currency: str, rates: Any = None) -> "TradeTable":
+        """The table with its values in ``currency`` (``"USD"``, ``"EUR"`` ...), one rate per period.
+
+        ``rates=None``: ECB reference rates (needs ``pip install tradedep[currency]``): a monthly
+        table is converted at each month's average rate, an annual table at each year's average
+        (means of the ECB's business-day rates). Or pass your own: a mapping ``{period: rate}``
+        (``{"2023-05": 1.087}``, ``{2023: 1.081}``) or a table with columns ``period`` and ``rate``,
+        in units of ``currency`` per unit of the table's currency. A period without a rate is an
+        error. The rates' source and averaging go into ``report["notes"]``. Tables in one
+        currency can then be combined with ``td.concat``.
+
+            >>> eu = td.read_comext("full202305.dat")                         # doctest: +SKIP
+            >>> td.concat([eu.to_currency("USD"), comtrade])                   # doctest: +SKIP
+        """
+        from tradedep._currency import to_currency
+
+        return to_currency(self, currency, rates)
+
     def __repr__(self) -> str:
         r = self.report
         return (

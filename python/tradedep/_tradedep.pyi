@@ -81,6 +81,25 @@ def _read_comext(
     vintage: str | None = None,
 ) -> TradeTable: ...
 
+# ---- gacc (China customs) and currency -------------------------------------------------------
+def _read_gacc(
+    path: str,
+    period: str | None = None,
+    flow: str | None = None,
+    table: str | None = None,
+    vintage: str | None = None,
+    encoding: str = "auto",
+    on_unknown_country: str = "error",
+) -> tuple[TradeTable, Any]: ...
+def _gacc_partners() -> list[tuple[int, str, str, int]]: ...
+def _to_currency(table: TradeTable, to: str, rates: dict[int, float], how: str) -> TradeTable: ...
+def _import_panel(
+    sources: list[tuple[str, TradeTable]],
+    importer: int,
+    vintage: str,
+    expected: list[int] | None = None,
+) -> tuple[TradeTable, Any, Any, list[int], list[str]]: ...
+
 
 # ---- countries ------------------------------------------------------------------------------
 from typing import final

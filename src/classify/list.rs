@@ -159,7 +159,7 @@ impl ProductList {
                 return Err(bad_entry(&file, &e, "code", &raw,
                     format!("{}-digit code in a list declared {}", e.code.len(), meta.vintage),
                     &format!("declare the list's vintage as the national nomenclature (e.g. CN{y}) or cut codes to {} digits",
-                        meta.vintage.max_digits(), y = match meta.vintage { Vintage::Hs(y) | Vintage::Cn(y) | Vintage::Hts(y) => y })));
+                        meta.vintage.max_digits(), y = match meta.vintage { Vintage::Hs(y) | Vintage::Cn(y) | Vintage::Hts(y) | Vintage::China(y) => y })));
             }
             if let Some(prev) = seen.get(&e.code) {
                 return Err(bad_entry(

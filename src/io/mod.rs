@@ -13,3 +13,4 @@ pub mod source;
 pub use arrow_input::{from_record_batches, ColumnMapping, CountryCoding};
 pub use baci::{read_baci, read_baci_bytes, BaciOptions, OnUnknownCountry};
 pub use generic::{read_csv, read_csv_bytes, read_parquet, write_parquet, CsvOptions};
+pub mod gacc;

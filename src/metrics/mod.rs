@@ -43,6 +43,7 @@ pub mod flags;
 pub mod group;
 pub mod kernel;
 pub mod mirror;
+pub mod panel;
 pub mod rerouting;
 pub mod selection;
 pub mod shares;
@@ -63,6 +64,7 @@ pub use kernel::{
     ImporterProductConcentration,
 };
 pub use mirror::{mirror_gap, MirrorOptions};
+pub use panel::{import_panel, ImportPanel, PanelOptions};
 pub use rerouting::{rerouting, Rerouting, ReroutingOptions};
 pub use selection::ImportSelection;
 pub use shares::{supplier_shares, By, SharesOptions};

@@ -17,3 +17,4 @@ pub use product::{ProductCode, ProductSelection, Vintage};
 pub use report::ReadReport;
 pub use schema::{canonical_schema, col, TableMeta};
 pub use table::TradeTable;
+pub mod currency;

@@ -15,6 +15,9 @@ pub enum Vintage {
     Cn(u16),
     /// US Harmonized Tariff Schedule of a given year (10 digits).
     Hts(u16),
+    /// China's customs tariff codes of a given year (8 digits, HS-based), as China customs
+    /// (GACC) publishes its statistics; written `CHN<year>`.
+    China(u16),
 }
 
 impl Vintage {
@@ -26,7 +29,7 @@ impl Vintage {
         let bad = || {
             Error::invalid_argument(
                 format!("unknown nomenclature vintage {s:?}"),
-                "use HS1992, HS1996, HS2002, HS2007, HS2012, HS2017, HS2022 (or H0..H6, HS92..HS22), CN<year> or HTS<year>",
+                "use HS1992, HS1996, HS2002, HS2007, HS2012, HS2017, HS2022 (or H0..H6, HS92..HS22), CN<year>, HTS<year> or CHN<year>",
             )
         };
         let year = |digits: &str| -> Option<u16> {
@@ -38,6 +41,9 @@ impl Vintage {
                 _ => return None,
             })
         };
+        if let Some(rest) = t.strip_prefix("CHN") {
+            return year(rest).map(Vintage::China).ok_or_else(bad);
+        }
         if let Some(rest) = t.strip_prefix("HTS") {
             return year(rest).map(Vintage::Hts).ok_or_else(bad);
         }
@@ -65,6 +71,7 @@ impl Vintage {
             Vintage::Hs(y) => format!("HS{y}"),
             Vintage::Cn(y) => format!("CN{y}"),
             Vintage::Hts(y) => format!("HTS{y}"),
+            Vintage::China(y) => format!("CHN{y}"),
         }
     }
 
@@ -72,7 +79,7 @@ impl Vintage {
     pub fn hs_base(self) -> Vintage {
         match self {
             Vintage::Hs(_) => self,
-            Vintage::Cn(y) | Vintage::Hts(y) => {
+            Vintage::Cn(y) | Vintage::Hts(y) | Vintage::China(y) => {
                 let ed = Self::HS_EDITIONS
                     .iter()
                     .rev()
@@ -88,7 +95,7 @@ impl Vintage {
     pub fn max_digits(self) -> usize {
         match self {
             Vintage::Hs(_) => 6,
-            Vintage::Cn(_) => 8,
+            Vintage::Cn(_) | Vintage::China(_) => 8,
             Vintage::Hts(_) => 10,
         }
     }

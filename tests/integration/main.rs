@@ -17,6 +17,7 @@ mod data_required;
 mod io_baci;
 mod io_comext;
 mod io_comtrade;
+mod io_gacc;
 mod io_generic;
 mod io_stats_mutations;
 mod metrics_comext_mirror;
