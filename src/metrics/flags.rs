@@ -19,8 +19,9 @@
 //! | `c4` | Boolean | `c4_years >= persistence`; null when the window reaches before the table's first year or unknown years could change it |
 //!
 //! World exports (C2) and the importer's exports (C3) come from the world table: the table
-//! itself, or the `world` argument of [`dependency_flags_with_world`] (read with
-//! `source = auto`). Whether it holds them is decided from its rows ([`world`](crate::metrics::world)).
+//! itself, or the `world` argument of [`dependency_flags_with_world`], read with `source =
+//! auto` whatever the flags' source (an importer's reported imports where it reported in the
+//! period, partners' exports elsewhere; FOB and CIF values as reported). Whether it holds them is decided from its rows ([`world`](crate::metrics::world)).
 //! | `source`, `n_rows` | Utf8, UInt64 | origin of the import rows, rows summed into `imports` |
 //!
 //! **EU 2021** (`method = eu2021`), for the importer group (members by year):
@@ -207,9 +208,10 @@ pub fn dependency_flags_with_world(
             "pass the number of exporters and destinations a world table holds at least, e.g. 100",
         ));
     }
-    let world_view;
-    let (wt, wv, label) = match world {
-        None => (table, &view, "this table"),
+    // World exports come from every row of the world table (source auto: an importer's
+    // reported imports where it reported, partners' exports elsewhere), as its coverage does.
+    let (wt, label) = match world {
+        None => (table, "this table"),
         Some(w) => {
             let (a, b) = (table.meta(), w.meta());
             if a.currency != b.currency {
@@ -226,17 +228,23 @@ pub fn dependency_flags_with_world(
                     ));
                 }
             }
-            world_view = ImportView::build(
-                w,
-                &ViewOptions {
-                    source: Source::Auto,
-                    cif_fob: 1.0,
-                    products: opts.products.as_ref(),
-                    importers: None,
-                },
-            )?;
-            (w, &world_view, "the world table")
+            (w, "the world table")
         }
+    };
+    let world_view;
+    let wv = if world.is_none() && opts.source == Source::Auto && opts.cif_fob == 1.0 {
+        &view
+    } else {
+        world_view = ImportView::build(
+            wt,
+            &ViewOptions {
+                source: Source::Auto,
+                cif_fob: 1.0,
+                products: opts.products.as_ref(),
+                importers: None,
+            },
+        )?;
+        &world_view
     };
     let world = World {
         coverage: WorldCoverage::of(wt, opts.world_min_countries, label),
