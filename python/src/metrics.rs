@@ -267,7 +267,11 @@ fn _dependency_flags(
         world_min_countries,
     };
     let world = world.as_ref().map(|w| &w.inner);
-    to_table(py_result(metrics::dependency_flags_with_world(&table.inner, world, &opts))?)
+    to_table(py_result(metrics::dependency_flags_with_world(
+        &table.inner,
+        world,
+        &opts,
+    ))?)
 }
 
 #[pyfunction]

@@ -134,7 +134,13 @@ fn ratio(imports: f64, exports: f64) -> f64 {
 
 /// C3's ratio and reason from the world table's exports: null where they are not complete,
 /// 9999 (said) where they are complete and 0.
-fn ratio_with_reason(imports: f64, exports: std::result::Result<f64, String>, who: &str, y: i32, label: &str) -> (Option<f64>, Option<f64>, Option<String>) {
+fn ratio_with_reason(
+    imports: f64,
+    exports: std::result::Result<f64, String>,
+    who: &str,
+    y: i32,
+    label: &str,
+) -> (Option<f64>, Option<f64>, Option<String>) {
     match exports {
         Err(reason) => (None, None, Some(reason)),
         Ok(x) if x > 0.0 => (Some(x), Some(ratio(imports, x)), None),
@@ -266,8 +272,18 @@ struct World<'a> {
 
 /// World exports per (exporter, product of `view`, year) from the world table.
 fn world_exports(view: &ImportView, world: &World) -> HashMap<(u16, u32, i32), f64> {
-    let ids: HashMap<&str, u32> = view.products.iter().enumerate().map(|(i, p)| (p.as_str(), i as u32)).collect();
-    let to_main: Vec<Option<u32>> = world.view.products.iter().map(|p| ids.get(p.as_str()).copied()).collect();
+    let ids: HashMap<&str, u32> = view
+        .products
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_str(), i as u32))
+        .collect();
+    let to_main: Vec<Option<u32>> = world
+        .view
+        .products
+        .iter()
+        .map(|p| ids.get(p.as_str()).copied())
+        .collect();
     let mut exports: HashMap<(u16, u32, i32), f64> = HashMap::new();
     let w = world.view;
     for i in 0..w.len() {
@@ -540,12 +556,19 @@ fn eu2021(table: &TradeTable, view: &ImportView, world: &World, opts: &FlagOptio
         Ok(())
     };
     // Extra-group exports from the world table: members' exports to non-members.
-    let ids: HashMap<&str, u32> = view.products.iter().enumerate().map(|(i, p)| (p.as_str(), i as u32)).collect();
+    let ids: HashMap<&str, u32> = view
+        .products
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_str(), i as u32))
+        .collect();
     let w = world.view;
     let to_main: Vec<Option<u32>> = w.products.iter().map(|p| ids.get(p.as_str()).copied()).collect();
     let mut exports: HashMap<(u32, i32), f64> = HashMap::new();
     for i in 0..w.len() {
-        let Some(p) = to_main[w.product[i] as usize] else { continue };
+        let Some(p) = to_main[w.product[i] as usize] else {
+            continue;
+        };
         let y = year_of(w.period[i], world.freq);
         member_of(y, &mut members)?;
         let m = &members[&y];

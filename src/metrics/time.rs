@@ -41,9 +41,9 @@ use crate::metrics::group::{
     Acc, Importer, ImporterSlots, SupplierGroup, SupplierKeys, GROUP_BASE, NO_PRODUCT, REST_OF_WORLD,
 };
 use crate::metrics::reporting::{months_of, Reporting};
-use crate::metrics::view::Source;
 use crate::metrics::selection::ImportSelection;
 use crate::metrics::shares::{group_imports, By, TimeKey};
+use crate::metrics::view::Source;
 use crate::model::{Freq, TradeTable};
 
 /// Calendar of a series.

@@ -21,8 +21,8 @@
 
 use hashbrown::{HashMap, HashSet};
 
-use crate::metrics::view::Cols;
 use crate::metrics::flags::year_of;
+use crate::metrics::view::Cols;
 use crate::model::{Flow, TradeTable};
 
 /// Default number of exporters and of destinations a year of a world table holds at least.
@@ -118,6 +118,7 @@ impl WorldCoverage {
 
 /// The reason given where exports are complete and 0 (the ratio is then CEPII's 9999).
 pub(crate) fn no_exports_reason(who: &str, year: i32, label: &str) -> String {
-    format!("{who} exported none of the product in {year} ({label} holds its exports): ratio 9999 by CEPII's convention")
+    format!(
+        "{who} exported none of the product in {year} ({label} holds its exports): ratio 9999 by CEPII's convention"
+    )
 }
-
