@@ -129,7 +129,9 @@ def supplier_shares(
 
     Columns: importer, period|year|quarter (+ n_months when months are summed), product,
     supplier, supplier_code, rank, value, total_value, share, quantity, quantity_unit,
-    total_quantity, quantity_share, source, estimated, n_rows (+ rows with ``explain``).
+    quantity_value_share, total_quantity, total_quantity_value_share, quantity_share, source,
+    estimated, n_rows (+ rows with ``explain``). Quantities are summed over the rows that have one
+    (one unit); the ``*_value_share`` columns give the share of value they cover.
 
         >>> s = td.supplier_shares(trade, importer=643, products=["8542"],
         ...                        groups={"China+HK": [156, 344]}, by="year")  # doctest: +SKIP
@@ -332,7 +334,9 @@ def import_series(
 ) -> ArrowResult:
     """Imports over time on a complete calendar: ``freq`` month, quarter or year.
 
-    Gaps are explicit (``value`` null, ``gap`` true), never zeros. Columns: importer, [product],
+    A period without rows is 0 where the reporting side (the importer for reported imports; the
+    supplier, or any exporter for a total, for mirror data) reported other flows in it, and a gap
+    (``value`` null, ``gap`` true) where that side reported nothing. Columns: importer, [product],
     [supplier, supplier_code], period|quarter|year (+ n_months), value, gap, complete, yoy,
     rolling_year (12 months / 4 quarters), [index: 100 x value / mean of the ``baseline`` years],
     source, n_rows.
@@ -373,8 +377,11 @@ def unit_values(
 ) -> ArrowResult:
     """Quantities (summed within one unit only), unit values and relative unit values.
 
+    Quantities are summed over the rows that have one; ``quantity_value_share`` is the share of
+    value they cover and unit values are value with quantity / quantity.
+
     Columns: importer, time key, product, supplier, supplier_code, value, quantity, quantity_unit
-    (``mixed`` when units differ), unit_value, others_value, others_quantity, n_others,
+    (``mixed`` when units differ), quantity_value_share, unit_value, others_value, others_quantity, n_others,
     relative_unit_value (against the importer's other suppliers of the product, same unit),
     source, estimated, n_rows.
 

@@ -25,7 +25,7 @@ class Rerouting:
 
     ``flows``: per (destination, [product], period) the origin's exports with role, window,
     value, gap, baseline_mean, n_baseline, index, log_change, controls_value,
-    controls_log_change, did, quantity, quantity_unit, unit_value, baseline_unit_value,
+    controls_log_change, did, quantity, quantity_unit, quantity_value_share, unit_value, baseline_unit_value,
     unit_value_index, source, n_rows. ``summary``: per (destination, [product]) and for the
     controls summed, the after window's mean against the baseline mean (baseline_mean,
     n_baseline, after_mean, n_after, index, log_change, controls_log_change, did,
