@@ -242,6 +242,8 @@ fn _dependency_flags(
     share: f64,
     persistence: u32,
     window: u32,
+    world: Option<PyRef<'_, PyTradeTable>>,
+    world_min_countries: usize,
 ) -> PyResult<PyTable> {
     let (importers, imports) = selection.convert()?;
     if !imports.groups.is_empty() || imports.include_intra_group {
@@ -262,8 +264,14 @@ fn _dependency_flags(
         share,
         persistence,
         window,
+        world_min_countries,
     };
-    to_table(py_result(metrics::dependency_flags(&table.inner, &opts))?)
+    let world = world.as_ref().map(|w| &w.inner);
+    to_table(py_result(metrics::dependency_flags_with_world(
+        &table.inner,
+        world,
+        &opts,
+    ))?)
 }
 
 #[pyfunction]

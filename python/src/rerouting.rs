@@ -47,13 +47,17 @@ impl ReroutingArg {
     }
 }
 
-/// The flows, summary, hub -> target and ghost tables and their notes.
+/// The controls used, whether by the default rule, the sanctioned destinations left out, and
+/// the dominant controls (code, product, share of the controls' baseline).
+type ControlsFacts = (Vec<u16>, bool, Vec<u16>, Vec<(u16, Option<String>, f64)>);
+
+/// The flows, summary, hub -> target and ghost tables, their notes and the controls' facts.
 #[pyfunction]
 fn _rerouting(
     py: Python<'_>,
     table: &PyTradeTable,
     arguments: ReroutingArg,
-) -> PyResult<(PyTable, PyTable, PyTable, PyTable, Vec<String>)> {
+) -> PyResult<(PyTable, PyTable, PyTable, PyTable, Vec<String>, ControlsFacts)> {
     let opts = arguments.convert()?;
     let out = py_result(py.detach(|| metrics::rerouting(&table.inner, &opts)))?;
     Ok((
@@ -62,6 +66,12 @@ fn _rerouting(
         to_table(out.hub_target)?,
         to_table(out.ghost)?,
         out.notes,
+        (
+            out.controls,
+            out.controls_default,
+            out.sanctioned_left_out,
+            out.dominant_controls,
+        ),
     ))
 }
 

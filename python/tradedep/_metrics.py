@@ -133,7 +133,9 @@ def supplier_shares(
 
     Columns: importer, period|year|quarter (+ n_months when months are summed), product,
     supplier, supplier_code, rank, value, total_value, share, quantity, quantity_unit,
-    total_quantity, quantity_share, source, estimated, n_rows (+ rows with ``explain``).
+    quantity_value_share, total_quantity, total_quantity_value_share, quantity_share, source,
+    estimated, n_rows (+ rows with ``explain``). Quantities are summed over the rows that have one
+    (one unit); the ``*_value_share`` columns give the share of value they cover.
 
         >>> s = td.supplier_shares(trade, importer=643, products=["8542"],
         ...                        groups={"China+HK": [156, 344]}, by="year")  # doctest: +SKIP
@@ -143,7 +145,8 @@ def supplier_shares(
     t = _tradedep._supplier_shares(table._inner, selection, by=_by(by), top=top, explain=explain)
     notes = [f"source: {source}" + (f", mirror values x {cif_fob}" if source != "reported" and cif_fob != 1.0 else "")]
     notes.append(f"values in {table.currency}; total = sum of partner rows (no World row)")
-    return ArrowResult(t, "supplier shares", notes)
+    quantity_notes, quantity_method = _quantity_coverage(t)
+    return ArrowResult(t, "supplier shares", notes + quantity_notes, method=quantity_method)
 
 
 def concentration(
@@ -240,19 +243,31 @@ def dependency_flags(
     share: float = 0.5,
     persistence: int = 2,
     window: int = 3,
+    world: TradeTable | None = None,
+    world_min_countries: int = 100,
 ) -> ArrowResult:
     """Dependency criteria with each criterion's value and flag; thresholds are arguments.
 
     ``method="geodep"`` (CEPII): per importer, product and year, C1 importer supplier HHI > ``hhi``,
     C2 world-export HHI > ``world_hhi``, C3 imports/exports > ``ratio`` (9999 when exports are 0),
     C4 C1-C3 hold in ``persistence`` of ``window`` years. Columns: importer, year, product, imports,
-    exports, c1_hhi, c1, c2_hhi, c2, c3_ratio, c3, c123, c4_years, c4, source, n_rows.
+    exports, c1_hhi, c1, c2_hhi, c2, c2_reason, c3_ratio, c3, c3_reason, c123, c4_years, c4,
+    source, n_rows.
+
+    World exports (C2) and the importer's own exports (C3) come from ``world`` (another table, e.g.
+    BACI, read with source auto) or the table itself. A year of that table counts as the world when
+    it holds at least ``world_min_countries`` exporters and destinations; an importer's (or the
+    group's) exports count as complete there when the table is the world or they reach that many
+    destinations. Elsewhere C2/C3 are null with the reason in ``c2_reason``/``c3_reason``, never
+    9999 or an HHI over a partial table; 9999 only where complete exports are 0 (CEPII's
+    convention, said in ``c3_reason``). See docs/methods/coverage.md.
 
     ``method="eu2021"`` (SWD(2021) 352) for an importer group (default ``"EU27"``, or
     ``importer={"EU": [codes]}``): extra-group supplier HHI > ``hhi``, extra-group share of imports
     > ``share``, extra-group imports / exports > ``ratio``. Columns: importer, year, product,
-    extra_imports, total_imports, extra_exports, hhi, c1, extra_share, c2, ratio, c3, dependent,
-    source, n_rows.
+    extra_imports, total_imports, extra_exports, hhi, c1, extra_share, c2, ratio, c3, c3_reason,
+    dependent, source, n_rows (extra_exports and ratio null where the group's exports to non-members
+    are not in the world table).
 
         >>> td.dependency_flags(baci, method="geodep", source="mirror")  # doctest: +SKIP
     """
@@ -267,8 +282,46 @@ def dependency_flags(
         share=share,
         persistence=persistence,
         window=window,
+        world=None if world is None else world._inner,
+        world_min_countries=world_min_countries,
     )
-    return ArrowResult(t, f"dependency flags ({method})", [f"source: {source}", f"thresholds: hhi>{hhi}, world_hhi>{world_hhi}, ratio>{ratio}, share>{share}, {persistence} of {window} years"])
+    coverage_notes, coverage_method = _flags_coverage(t, world is not None, world_min_countries)
+    return ArrowResult(
+        t,
+        f"dependency flags ({method})",
+        [f"source: {source}", f"thresholds: hhi>{hhi}, world_hhi>{world_hhi}, ratio>{ratio}, share>{share}, {persistence} of {window} years"]
+        + coverage_notes,
+        method=coverage_method,
+    )
+
+
+def _flags_coverage(t: Any, world_given: bool, min_countries: int) -> tuple[list[str], dict[str, Any]]:
+    """Notes and method entries for the world inputs of the flags, counted from the reason columns."""
+    import pyarrow as pa
+
+    table = pa.table(t)
+    notes = [
+        "world exports (C2) and the importer's exports (C3) from "
+        + ("the world= table (source auto)" if world_given else "this table")
+        + f"; a year is the world with at least {min_countries} exporters and destinations"
+    ]
+    method: dict[str, Any] = {
+        "world_exports": "world= table" if world_given else "this table",
+        "world_min_countries": min_countries,
+    }
+    for column in ("c2_reason", "c3_reason"):
+        if column not in table.column_names:
+            continue
+        counts: dict[str, int] = {}
+        for reason in table.column(column).to_pylist():
+            if reason is not None:
+                counts[reason] = counts.get(reason, 0) + 1
+        method[column] = counts
+        for reason, n in sorted(counts.items(), key=lambda kv: -kv[1])[:5]:
+            notes.append(f"{column[:2]} on {n} of {table.num_rows} rows: {reason}")
+        if len(counts) > 5:
+            notes.append(f"{column[:2]}: {len(counts) - 5} more reasons in the {column} column")
+    return notes, method
 
 
 def import_series(
@@ -287,7 +340,9 @@ def import_series(
 ) -> ArrowResult:
     """Imports over time on a complete calendar: ``freq`` month, quarter or year.
 
-    Gaps are explicit (``value`` null, ``gap`` true), never zeros. Columns: importer, [product],
+    A period without rows is 0 where the reporting side (the importer for reported imports; the
+    supplier, or any exporter for a total, for mirror data) reported other flows in it, and a gap
+    (``value`` null, ``gap`` true) where that side reported nothing. Columns: importer, [product],
     [supplier, supplier_code], period|quarter|year (+ n_months), value, gap, complete, yoy,
     rolling_year (12 months / 4 quarters), [index: 100 x value / mean of the ``baseline`` years],
     source, n_rows.
@@ -299,7 +354,20 @@ def import_series(
     t = _tradedep._import_series(
         table._inner, selection, freq=freq, by_supplier=by_supplier, by_product=by_product, baseline=baseline
     )
-    return ArrowResult(t, f"import series ({freq})", ["gaps: value null and gap=true, never zero"])
+    import pyarrow as pa
+
+    gaps = pa.table(t).column("gap").to_pylist()
+    rule = (
+        "a period without rows is 0 where the reporting side (the importer for reported imports; the "
+        "supplier, or any exporter for a total, for mirror) reported other flows in it, and a gap (value "
+        "null, gap=true) where that side reported nothing"
+    )
+    return ArrowResult(
+        t,
+        f"import series ({freq})",
+        [rule, f"{sum(gaps)} of {len(gaps)} periods are gaps"],
+        method={"gaps": rule, "gap_periods": sum(gaps), "periods": len(gaps)},
+    )
 
 
 def unit_values(
@@ -315,8 +383,11 @@ def unit_values(
 ) -> ArrowResult:
     """Quantities (summed within one unit only), unit values and relative unit values.
 
+    Quantities are summed over the rows that have one; ``quantity_value_share`` is the share of
+    value they cover and unit values are value with quantity / quantity.
+
     Columns: importer, time key, product, supplier, supplier_code, value, quantity, quantity_unit
-    (``mixed`` when units differ), unit_value, others_value, others_quantity, n_others,
+    (``mixed`` when units differ), quantity_value_share, unit_value, others_value, others_quantity, n_others,
     relative_unit_value (against the importer's other suppliers of the product, same unit),
     source, estimated, n_rows.
 
@@ -324,7 +395,28 @@ def unit_values(
     """
     selection = _selection(table, importer, products, groups, source, cif_fob, include_intra_group)
     t = _tradedep._unit_values(table._inner, selection, by=_by(by))
-    return ArrowResult(t, "unit values", [f"values in {table.currency} per quantity unit"])
+    notes, method = _quantity_coverage(t)
+    return ArrowResult(t, "unit values", [f"values in {table.currency} per quantity unit"] + notes, method=method)
+
+
+def _quantity_coverage(t: Any) -> tuple[list[str], dict[str, Any]]:
+    """The share of value that quantities cover, over the whole result (rows with one unit)."""
+    import pyarrow as pa
+
+    table = pa.table(t)
+    values = table.column("value").to_pylist()
+    shares = table.column("quantity_value_share").to_pylist()
+    covered = sum(v * s for v, s in zip(values, shares) if v is not None and s is not None)
+    total = sum(v for v, s in zip(values, shares) if v is not None and s is not None)
+    share = covered / total if total > 0 else None
+    rule = (
+        "quantities summed over the rows that have one, within one unit (never across units); unit value = "
+        "value of the rows with a quantity / quantity; quantity_value_share = share of value they cover"
+    )
+    notes = [rule]
+    if share is not None:
+        notes.append(f"quantities cover {100 * share:.2f}% of the value (rows with one unit)")
+    return notes, {"quantities": rule, "quantity_value_share": share}
 
 
 def bilateral_asymmetry(

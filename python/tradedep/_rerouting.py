@@ -25,7 +25,7 @@ class Rerouting:
 
     ``flows``: per (destination, [product], period) the origin's exports with role, window,
     value, gap, baseline_mean, n_baseline, index, log_change, controls_value,
-    controls_log_change, did, quantity, quantity_unit, unit_value, baseline_unit_value,
+    controls_log_change, did, quantity, quantity_unit, quantity_value_share, unit_value, baseline_unit_value,
     unit_value_index, source, n_rows. ``summary``: per (destination, [product]) and for the
     controls summed, the after window's mean against the baseline mean (baseline_mean,
     n_baseline, after_mean, n_after, index, log_change, controls_log_change, did,
@@ -107,7 +107,9 @@ def rerouting(
     UK counts until 2020-01-31); exports between its members are left out. ``hubs`` and
     ``target``: countries (codes, ISO3 or names). ``controls``: destinations to compare with
     (default: every other destination of the origin in the table that is neither a hub, the
-    target, nor an origin member in any period; the notes list them). ``products``: codes,
+    target, an origin member in any period, nor a sanctioned destination: Russia, Council Reg.
+    (EU) 833/2014, and Belarus, Council Reg. (EC) 765/2006; the notes list them and warn when one
+    control is over half of the controls' baseline). ``products``: codes,
     prefixes, or a basket/list object; summed, or one series each with ``by_product=True``.
 
     ``baseline`` and ``after``: a year or an inclusive ``(first, last)`` range of years, or of
@@ -156,12 +158,23 @@ def rerouting(
         hub_exports=hub_exports,
         cif_fob=float(cif_fob),
     )
-    flows, summary, hub_target, ghost, notes = _tradedep._rerouting(table._inner, arguments)
+    flows, summary, hub_target, ghost, notes, facts = _tradedep._rerouting(table._inner, arguments)
     notes = list(notes)
+    controls, default, sanctioned, dominant = facts
+    method: dict[str, Any] = {
+        "controls": controls,
+        "controls_rule": "default: other destinations, not hubs, target, origin members or sanctioned"
+        if default else "given",
+        "sanctioned_left_out": sanctioned,
+        "sanctioned_list": "RUS (Council Reg. (EU) 833/2014), BLR (Council Reg. (EC) 765/2006)",
+        "dominant_controls": [{"control": c, "product": p, "baseline_share": s} for c, p, s in dominant],
+        "gaps": "0 where the reporting side reported other flows in the period; gap where it reported nothing",
+        "quantities": "summed over rows with a quantity, one unit; unit value = value with quantity / quantity",
+    }
     return Rerouting(
-        ArrowResult(flows, "re-routing: origin's exports by destination and period", notes),
-        ArrowResult(summary, "re-routing: after window against baseline", notes),
-        ArrowResult(hub_target, "re-routing: hub -> target exports", notes),
-        ArrowResult(ghost, "re-routing: ghost trade", notes),
+        ArrowResult(flows, "re-routing: origin's exports by destination and period", notes, method=method),
+        ArrowResult(summary, "re-routing: after window against baseline", notes, method=method),
+        ArrowResult(hub_target, "re-routing: hub -> target exports", notes, method=method),
+        ArrowResult(ghost, "re-routing: ghost trade", notes, method=method),
         notes,
     )

@@ -359,6 +359,8 @@ def _dependency_flags(
     share: float,
     persistence: int,
     window: int,
+    world: TradeTable | None,
+    world_min_countries: int,
 ) -> Any: ...
 def _import_series(
     table: TradeTable,
@@ -409,4 +411,6 @@ def _complexity(
 # cif_fob.
 _ReroutingArguments = dict[str, Any]
 
-def _rerouting(table: TradeTable, arguments: _ReroutingArguments) -> tuple[Any, Any, Any, Any, list[str]]: ...
+def _rerouting(
+    table: TradeTable, arguments: _ReroutingArguments
+) -> tuple[Any, Any, Any, Any, list[str], tuple[list[int], bool, list[int], list[tuple[int, str | None, float]]]]: ...

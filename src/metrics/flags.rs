@@ -8,13 +8,20 @@
 //! |---|---|---|
 //! | `importer`, `year`, `product` | UInt16, Int32, Utf8 | importer code, year, product |
 //! | `imports` | Float64 | the importer's imports of the product |
-//! | `exports` | Float64 | the importer's exports of it (other countries' imports from it) |
+//! | `exports` | Float64 | the importer's exports of it in the world table; null where they are not complete there |
 //! | `c1_hhi`, `c1` | Float64, Boolean | supplier HHI of the importer's imports; > `hhi` |
-//! | `c2_hhi`, `c2` | Float64, Boolean | HHI of world exports of the product over exporters; > `world_hhi` |
-//! | `c3_ratio`, `c3` | Float64, Boolean | imports / exports, 9999 when exports are 0; > `ratio` |
-//! | `c123` | Boolean | C1, C2 and C3 hold |
+//! | `c2_hhi`, `c2` | Float64, Boolean | HHI of world exports of the product over exporters; > `world_hhi`; null where the world table is not the world that year |
+//! | `c2_reason` | Utf8 | why `c2_hhi` is null (null otherwise) |
+//! | `c3_ratio`, `c3` | Float64, Boolean | imports / exports, 9999 when the world table holds the importer's exports and they are 0; > `ratio`; null where its exports are not complete |
+//! | `c3_reason` | Utf8 | why `c3_ratio` is null, or that it is CEPII's 9999 |
+//! | `c123` | Boolean | C1, C2 and C3 hold (false if one fails, null if none fails and one is unknown) |
 //! | `c4_years` | UInt32 | years of the window (this year and the `window - 1` before) where C1-C3 hold |
-//! | `c4` | Boolean | `c4_years >= persistence`; null when the window reaches before the table's first year |
+//! | `c4` | Boolean | `c4_years >= persistence`; null when the window reaches before the table's first year or unknown years could change it |
+//!
+//! World exports (C2) and the importer's exports (C3) come from the world table: the table
+//! itself, or the `world` argument of [`dependency_flags_with_world`], read with `source =
+//! auto` whatever the flags' source (an importer's reported imports where it reported in the
+//! period, partners' exports elsewhere; FOB and CIF values as reported). Whether it holds them is decided from its rows ([`world`](crate::metrics::world)).
 //! | `source`, `n_rows` | Utf8, UInt64 | origin of the import rows, rows summed into `imports` |
 //!
 //! **EU 2021** (`method = eu2021`), for the importer group (members by year):
@@ -25,8 +32,9 @@
 //! | `extra_imports`, `total_imports`, `extra_exports` | Float64 | imports from non-members, imports from everyone (members included), exports to non-members |
 //! | `hhi`, `c1` | Float64, Boolean | HHI of extra-group suppliers; > `hhi` |
 //! | `extra_share`, `c2` | Float64, Boolean | extra / total imports; > `share` |
-//! | `ratio`, `c3` | Float64, Boolean | extra imports / extra exports (9999 when exports are 0); > `ratio` |
-//! | `dependent` | Boolean | all three hold |
+//! | `ratio`, `c3` | Float64, Boolean | extra imports / extra exports (9999 when the group's exports are complete and 0); > `ratio`; null (with `extra_exports`) where the world table does not hold the group's exports to non-members |
+//! | `c3_reason` | Utf8 | why `ratio` is null, or that it is 9999 |
+//! | `dependent` | Boolean | all three hold (null when none fails and one is unknown) |
 //! | `source`, `n_rows` | | as above |
 
 use std::collections::BTreeMap;
@@ -40,9 +48,10 @@ use hashbrown::{HashMap, HashSet};
 
 use crate::error::{Error, Result};
 use crate::metrics::columns::record_batch;
-use crate::metrics::group::{Acc, Importer, ImporterSlots};
+use crate::metrics::group::{Acc, Importer};
 use crate::metrics::stats::Concentration;
-use crate::metrics::view::{ImportView, Source, ViewOptions};
+use crate::metrics::view::{country_label, ImportView, Source, ViewOptions};
+use crate::metrics::world::{no_exports_reason, WorldCoverage, WORLD_MIN_COUNTRIES};
 use crate::model::{Freq, ProductSelection, TradeTable};
 
 /// Which set of criteria.
@@ -89,6 +98,8 @@ pub struct FlagOptions {
     pub persistence: u32,
     /// C4: window length in years.
     pub window: u32,
+    /// Exporters and destinations a year of the world table must hold to count as the world.
+    pub world_min_countries: usize,
 }
 
 impl Default for FlagOptions {
@@ -105,6 +116,7 @@ impl Default for FlagOptions {
             share: 0.5,
             persistence: 2,
             window: 3,
+            world_min_countries: WORLD_MIN_COUNTRIES,
         }
     }
 }
@@ -120,6 +132,34 @@ fn ratio(imports: f64, exports: f64) -> f64 {
     }
 }
 
+/// C3's ratio and reason from the world table's exports: null where they are not complete,
+/// 9999 (said) where they are complete and 0.
+pub(crate) fn ratio_with_reason(
+    imports: f64,
+    exports: std::result::Result<f64, String>,
+    who: &str,
+    y: i32,
+    label: &str,
+) -> (Option<f64>, Option<f64>, Option<String>) {
+    match exports {
+        Err(reason) => (None, None, Some(reason)),
+        Ok(x) if x > 0.0 => (Some(x), Some(ratio(imports, x)), None),
+        Ok(x) => (Some(x), Some(NO_EXPORTS_RATIO), Some(no_exports_reason(who, y, label))),
+    }
+}
+
+/// Kleene AND: false if one is false, null if none is false and one is null.
+pub(crate) fn all3(a: Option<bool>, b: Option<bool>, c: Option<bool>) -> Option<bool> {
+    let v = [a, b, c];
+    if v.contains(&Some(false)) {
+        Some(false)
+    } else if v.contains(&None) {
+        None
+    } else {
+        Some(true)
+    }
+}
+
 pub(crate) fn year_of(period: i32, freq: Freq) -> i32 {
     match freq {
         Freq::Annual => period,
@@ -127,8 +167,19 @@ pub(crate) fn year_of(period: i32, freq: Freq) -> i32 {
     }
 }
 
-/// Dependency criteria per importer, product and year (see the module docs for the columns).
+/// Dependency criteria per importer, product and year (see the module docs for the columns),
+/// world exports taken from the table itself.
 pub fn dependency_flags(table: &TradeTable, opts: &FlagOptions) -> Result<RecordBatch> {
+    dependency_flags_with_world(table, None, opts)
+}
+
+/// [`dependency_flags`] with world exports (C2, C3, the EU ratio) from `world` when given
+/// (another table, e.g. BACI, read with `source = auto`), else from `table`.
+pub fn dependency_flags_with_world(
+    table: &TradeTable,
+    world: Option<&TradeTable>,
+    opts: &FlagOptions,
+) -> Result<RecordBatch> {
     for (name, v) in [
         ("hhi", opts.hhi),
         ("world_hhi", opts.world_hhi),
@@ -157,17 +208,97 @@ pub fn dependency_flags(table: &TradeTable, opts: &FlagOptions) -> Result<Record
             importers: None,
         },
     )?;
+    if opts.world_min_countries == 0 {
+        return Err(Error::invalid_argument(
+            "world_min_countries=0",
+            "pass the number of exporters and destinations a world table holds at least, e.g. 100",
+        ));
+    }
+    // World exports come from every row of the world table (source auto: an importer's
+    // reported imports where it reported, partners' exports elsewhere), as its coverage does.
+    let (wt, label) = match world {
+        None => (table, "this table"),
+        Some(w) => {
+            let (a, b) = (table.meta(), w.meta());
+            if a.currency != b.currency {
+                return Err(Error::invalid_argument(
+                    format!("the world table is in {}, the table in {}", b.currency, a.currency),
+                    "pass a world table in the table's currency",
+                ));
+            }
+            if let (Some(x), Some(y)) = (a.vintage, b.vintage) {
+                if x != y {
+                    return Err(Error::invalid_argument(
+                        format!("the world table's products are {y}, the table's {x}"),
+                        "convert one table to the other's nomenclature first",
+                    ));
+                }
+            }
+            (w, "the world table")
+        }
+    };
+    let world_view;
+    let wv = if world.is_none() && opts.source == Source::Auto && opts.cif_fob == 1.0 {
+        &view
+    } else {
+        world_view = ImportView::build(
+            wt,
+            &ViewOptions {
+                source: Source::Auto,
+                cif_fob: 1.0,
+                products: opts.products.as_ref(),
+                importers: None,
+            },
+        )?;
+        &world_view
+    };
+    let world = World {
+        coverage: WorldCoverage::of(wt, opts.world_min_countries, label),
+        view: wv,
+        freq: wt.meta().freq,
+    };
     match opts.method {
-        FlagMethod::Geodep => geodep(table, &view, opts),
-        FlagMethod::Eu2021 => eu2021(table, &view, opts),
+        FlagMethod::Geodep => geodep(table, &view, &world, opts),
+        FlagMethod::Eu2021 => crate::metrics::flags_eu2021::eu2021(table, &view, &world, opts),
     }
 }
 
-fn geodep(table: &TradeTable, view: &ImportView, opts: &FlagOptions) -> Result<RecordBatch> {
+/// The world table: its rows (import view) and what it covers.
+pub(crate) struct World<'a> {
+    pub coverage: WorldCoverage,
+    pub view: &'a ImportView,
+    pub freq: Freq,
+}
+
+/// World exports per (exporter, product of `view`, year) from the world table.
+fn world_exports(view: &ImportView, world: &World) -> HashMap<(u16, u32, i32), f64> {
+    let ids: HashMap<&str, u32> = view
+        .products
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_str(), i as u32))
+        .collect();
+    let to_main: Vec<Option<u32>> = world
+        .view
+        .products
+        .iter()
+        .map(|p| ids.get(p.as_str()).copied())
+        .collect();
+    let mut exports: HashMap<(u16, u32, i32), f64> = HashMap::new();
+    let w = world.view;
+    for i in 0..w.len() {
+        if let Some(p) = to_main[w.product[i] as usize] {
+            let y = year_of(w.period[i], world.freq);
+            *exports.entry((w.supplier[i], p, y)).or_default() += w.value[i];
+        }
+    }
+    exports
+}
+
+fn geodep(table: &TradeTable, view: &ImportView, world: &World, opts: &FlagOptions) -> Result<RecordBatch> {
     let freq = table.meta().freq;
     // (importer, product, year) -> supplier -> sums; (exporter, product, year) -> exports.
     let mut imports: HashMap<(u16, u32, i32), HashMap<u16, Acc>> = HashMap::new();
-    let mut exports: HashMap<(u16, u32, i32), f64> = HashMap::new();
     for i in 0..view.len() {
         let y = year_of(view.period[i], freq);
         imports
@@ -176,17 +307,23 @@ fn geodep(table: &TradeTable, view: &ImportView, opts: &FlagOptions) -> Result<R
             .entry(view.supplier[i])
             .or_default()
             .add(view, i, false, 0);
-        *exports.entry((view.supplier[i], view.product[i], y)).or_default() += view.value[i];
     }
-    // World-export HHI per (product, year).
-    let mut world: HashMap<(u32, i32), Vec<f64>> = HashMap::new();
+    let exports = world_exports(view, world);
+    // World-export HHI per (product, year), where the world table is the world that year.
+    let mut by_product: HashMap<(u32, i32), Vec<f64>> = HashMap::new();
     for ((_, p, y), v) in &exports {
-        world.entry((*p, *y)).or_default().push(*v);
+        by_product.entry((*p, *y)).or_default().push(*v);
     }
-    let world_hhi: HashMap<(u32, i32), f64> = world
-        .into_iter()
-        .filter_map(|(k, v)| Concentration::of(&v, 1).map(|c| (k, c.hhi)))
-        .collect();
+    let cov = &world.coverage;
+    let c2_of = |p: u32, y: i32| -> (Option<f64>, Option<String>) {
+        if let Err(reason) = cov.world(y) {
+            return (None, Some(reason));
+        }
+        match by_product.get(&(p, y)).and_then(|v| Concentration::of(v, 1)) {
+            Some(c) => (Some(c.hhi), None),
+            None => (None, Some(format!("no exports of the product in {} in {y}", cov.label))),
+        }
+    };
     let wanted: Option<HashSet<u16>> = opts.importers.as_ref().map(|imps| {
         imps.iter()
             .flat_map(|i| match &i.members {
@@ -201,10 +338,12 @@ fn geodep(table: &TradeTable, view: &ImportView, opts: &FlagOptions) -> Result<R
         year: i32,
         product: u32,
         imports: f64,
-        exports: f64,
+        exports: Option<f64>,
         c1: Option<f64>,
         c2: Option<f64>,
-        c3: f64,
+        c2_reason: Option<String>,
+        c3: Option<f64>,
+        c3_reason: Option<String>,
         source: &'static str,
         n_rows: u64,
     }
@@ -221,7 +360,12 @@ fn geodep(table: &TradeTable, view: &ImportView, opts: &FlagOptions) -> Result<R
                 a.value
             })
             .collect();
-        let x = exports.get(&(*c, *p, *y)).copied().unwrap_or(0.0);
+        let who = country_label(*c);
+        let x = cov
+            .exports_complete(&[*c], *y, &who)
+            .map(|()| exports.get(&(*c, *p, *y)).copied().unwrap_or(0.0));
+        let (x, c3, c3_reason) = ratio_with_reason(total.value, x, &who, *y, cov.label);
+        let (c2, c2_reason) = c2_of(*p, *y);
         rows.insert(
             (*c, *p, *y),
             Row {
@@ -231,20 +375,30 @@ fn geodep(table: &TradeTable, view: &ImportView, opts: &FlagOptions) -> Result<R
                 imports: total.value,
                 exports: x,
                 c1: Concentration::of(&values, 1).map(|s| s.hhi),
-                c2: world_hhi.get(&(*p, *y)).copied(),
-                c3: ratio(total.value, x),
+                c2,
+                c2_reason,
+                c3,
+                c3_reason,
                 source: total.source(),
                 n_rows: total.n_rows,
             },
         );
     }
-    let holds =
-        |r: &Row| r.c1.is_some_and(|h| h > opts.hhi) && r.c2.is_some_and(|h| h > opts.world_hhi) && r.c3 > opts.ratio;
+    let holds = |r: &Row| {
+        all3(
+            r.c1.map(|h| h > opts.hhi),
+            r.c2.map(|h| h > opts.world_hhi),
+            r.c3.map(|x| x > opts.ratio),
+        )
+    };
     let mut cols = GeoCols::default();
     for ((c, p, y), r) in &rows {
-        let years = (0..opts.window as i32)
-            .filter(|k| rows.get(&(*c, *p, y - k)).is_some_and(holds))
-            .count() as u32;
+        // Years of the window where C1-C3 hold, and where it is unknown whether they do.
+        let states: Vec<Option<bool>> = (0..opts.window as i32)
+            .map(|k| rows.get(&(*c, *p, y - k)).map_or(Some(false), holds))
+            .collect();
+        let years = states.iter().filter(|s| **s == Some(true)).count() as u32;
+        let unknown = states.iter().filter(|s| s.is_none()).count() as u32;
         cols.importer.push(r.importer);
         cols.year.push(r.year);
         cols.product.push(view.products[r.product as usize].clone());
@@ -254,14 +408,16 @@ fn geodep(table: &TradeTable, view: &ImportView, opts: &FlagOptions) -> Result<R
         cols.c1.push(r.c1.map(|h| h > opts.hhi));
         cols.c2_hhi.push(r.c2);
         cols.c2.push(r.c2.map(|h| h > opts.world_hhi));
+        cols.c2_reason.push(r.c2_reason.clone());
         cols.c3_ratio.push(r.c3);
-        cols.c3.push(r.c3 > opts.ratio);
+        cols.c3.push(r.c3.map(|x| x > opts.ratio));
+        cols.c3_reason.push(r.c3_reason.clone());
         cols.c123.push(holds(r));
         cols.c4_years.push(years);
         let window_known = *y - (opts.window as i32 - 1) >= first_year;
         cols.c4.push(if years >= opts.persistence {
             Some(true)
-        } else if window_known {
+        } else if window_known && years + unknown < opts.persistence {
             Some(false)
         } else {
             None
@@ -278,14 +434,16 @@ struct GeoCols {
     year: Vec<i32>,
     product: Vec<String>,
     imports: Vec<f64>,
-    exports: Vec<f64>,
+    exports: Vec<Option<f64>>,
     c1_hhi: Vec<Option<f64>>,
     c1: Vec<Option<bool>>,
     c2_hhi: Vec<Option<f64>>,
     c2: Vec<Option<bool>>,
-    c3_ratio: Vec<f64>,
-    c3: Vec<bool>,
-    c123: Vec<bool>,
+    c2_reason: Vec<Option<String>>,
+    c3_ratio: Vec<Option<f64>>,
+    c3: Vec<Option<bool>>,
+    c3_reason: Vec<Option<String>>,
+    c123: Vec<Option<bool>>,
     c4_years: Vec<u32>,
     c4: Vec<Option<bool>>,
     source: Vec<&'static str>,
@@ -312,7 +470,7 @@ impl GeoCols {
                 Arc::new(Float64Array::from(self.imports)),
             ),
             (
-                Field::new("exports", DataType::Float64, false),
+                Field::new("exports", DataType::Float64, true),
                 Arc::new(Float64Array::from(self.exports)),
             ),
             (
@@ -332,15 +490,23 @@ impl GeoCols {
                 Arc::new(BooleanArray::from(self.c2)),
             ),
             (
-                Field::new("c3_ratio", DataType::Float64, false),
+                Field::new("c2_reason", DataType::Utf8, true),
+                Arc::new(StringArray::from(self.c2_reason)),
+            ),
+            (
+                Field::new("c3_ratio", DataType::Float64, true),
                 Arc::new(Float64Array::from(self.c3_ratio)),
             ),
             (
-                Field::new("c3", DataType::Boolean, false),
+                Field::new("c3", DataType::Boolean, true),
                 Arc::new(BooleanArray::from(self.c3)),
             ),
             (
-                Field::new("c123", DataType::Boolean, false),
+                Field::new("c3_reason", DataType::Utf8, true),
+                Arc::new(StringArray::from(self.c3_reason)),
+            ),
+            (
+                Field::new("c123", DataType::Boolean, true),
                 Arc::new(BooleanArray::from(self.c123)),
             ),
             (
@@ -362,163 +528,4 @@ impl GeoCols {
         ];
         record_batch(cols, "assembling dependency flags")
     }
-}
-
-fn eu2021(table: &TradeTable, view: &ImportView, opts: &FlagOptions) -> Result<RecordBatch> {
-    let freq = table.meta().freq;
-    let group = match &opts.importers {
-        None => Importer::group("EU27"),
-        Some(v) if v.len() == 1 => v[0].clone(),
-        Some(_) => {
-            return Err(Error::invalid_argument(
-                "eu2021 takes one importer group",
-                "pass the group alone, e.g. EU27",
-            ))
-        }
-    };
-    let label = group.label.clone();
-    let slots = ImporterSlots::new(vec![group], Freq::Annual)?;
-    let mut members: HashMap<i32, HashSet<u16>> = HashMap::new();
-    // (product, year) -> extra-group supplier sums, total imports, extra exports.
-    let mut extra: BTreeMap<(u32, i32), HashMap<u16, Acc>> = BTreeMap::new();
-    let mut total: HashMap<(u32, i32), f64> = HashMap::new();
-    let mut exports: HashMap<(u32, i32), f64> = HashMap::new();
-    for i in 0..view.len() {
-        let y = year_of(view.period[i], freq);
-        if !members.contains_key(&y) {
-            let m: HashSet<u16> = slots.members(y)?.into_iter().flatten().collect();
-            members.insert(y, m);
-        }
-        let m = &members[&y];
-        let (imp_in, sup_in) = (m.contains(&view.importer[i]), m.contains(&view.supplier[i]));
-        let key = (view.product[i], y);
-        if imp_in {
-            *total.entry(key).or_default() += view.value[i];
-            if !sup_in {
-                extra
-                    .entry(key)
-                    .or_default()
-                    .entry(view.supplier[i])
-                    .or_default()
-                    .add(view, i, false, 0);
-            }
-        } else if sup_in {
-            *exports.entry(key).or_default() += view.value[i];
-        }
-    }
-    let mut c = EuCols::default();
-    for ((p, y), sup) in &extra {
-        let mut acc = Acc::default();
-        let values: Vec<f64> = sup
-            .values()
-            .map(|a| {
-                acc.merge(a);
-                a.value
-            })
-            .collect();
-        let hhi = Concentration::of(&values, 1).map(|s| s.hhi);
-        let tot = total.get(&(*p, *y)).copied().unwrap_or(0.0);
-        let x = exports.get(&(*p, *y)).copied().unwrap_or(0.0);
-        let share = (tot > 0.0).then(|| acc.value / tot);
-        let r = ratio(acc.value, x);
-        let c1 = hhi.map(|h| h > opts.hhi);
-        let c2 = share.map(|s| s > opts.share);
-        let c3 = r > opts.ratio;
-        c.year.push(*y);
-        c.product.push(view.products[*p as usize].clone());
-        c.extra.push(acc.value);
-        c.total.push(tot);
-        c.exports.push(x);
-        c.hhi.push(hhi);
-        c.c1.push(c1);
-        c.share.push(share);
-        c.c2.push(c2);
-        c.ratio.push(r);
-        c.c3.push(c3);
-        c.dependent.push(c1 == Some(true) && c2 == Some(true) && c3);
-        c.source.push(acc.source());
-        c.n_rows.push(acc.n_rows);
-    }
-    let n = c.year.len();
-    let cols: Vec<(Field, ArrayRef)> = vec![
-        (
-            Field::new("importer", DataType::Utf8, false),
-            Arc::new(StringArray::from(vec![label.as_str(); n])),
-        ),
-        (
-            Field::new("year", DataType::Int32, false),
-            Arc::new(Int32Array::from(c.year)),
-        ),
-        (
-            Field::new("product", DataType::Utf8, false),
-            Arc::new(StringArray::from(c.product)),
-        ),
-        (
-            Field::new("extra_imports", DataType::Float64, false),
-            Arc::new(Float64Array::from(c.extra)),
-        ),
-        (
-            Field::new("total_imports", DataType::Float64, false),
-            Arc::new(Float64Array::from(c.total)),
-        ),
-        (
-            Field::new("extra_exports", DataType::Float64, false),
-            Arc::new(Float64Array::from(c.exports)),
-        ),
-        (
-            Field::new("hhi", DataType::Float64, true),
-            Arc::new(Float64Array::from(c.hhi)),
-        ),
-        (
-            Field::new("c1", DataType::Boolean, true),
-            Arc::new(BooleanArray::from(c.c1)),
-        ),
-        (
-            Field::new("extra_share", DataType::Float64, true),
-            Arc::new(Float64Array::from(c.share)),
-        ),
-        (
-            Field::new("c2", DataType::Boolean, true),
-            Arc::new(BooleanArray::from(c.c2)),
-        ),
-        (
-            Field::new("ratio", DataType::Float64, false),
-            Arc::new(Float64Array::from(c.ratio)),
-        ),
-        (
-            Field::new("c3", DataType::Boolean, false),
-            Arc::new(BooleanArray::from(c.c3)),
-        ),
-        (
-            Field::new("dependent", DataType::Boolean, false),
-            Arc::new(BooleanArray::from(c.dependent)),
-        ),
-        (
-            Field::new("source", DataType::Utf8, false),
-            Arc::new(StringArray::from(c.source)),
-        ),
-        (
-            Field::new("n_rows", DataType::UInt64, false),
-            Arc::new(UInt64Array::from(c.n_rows)),
-        ),
-    ];
-    record_batch(cols, "assembling EU 2021 flags")
-}
-
-#[derive(Default)]
-struct EuCols {
-    year: Vec<i32>,
-    product: Vec<String>,
-    extra: Vec<f64>,
-    total: Vec<f64>,
-    exports: Vec<f64>,
-    hhi: Vec<Option<f64>>,
-    c1: Vec<Option<bool>>,
-    share: Vec<Option<f64>>,
-    c2: Vec<Option<bool>>,
-    ratio: Vec<f64>,
-    c3: Vec<bool>,
-    dependent: Vec<bool>,
-    source: Vec<&'static str>,
-    n_rows: Vec<u64>,
 }

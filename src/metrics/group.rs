@@ -227,43 +227,40 @@ pub struct CellKey {
     pub partner: u32,
 }
 
-/// Quantity state of an accumulator.
+/// Quantity state of an accumulator. Rows without a quantity leave it unchanged: quantities
+/// are summed over the rows that have one, and the value of those rows is carried along so
+/// that unit values are value-with-quantity / quantity and the coverage (the share of value
+/// the quantities cover) can be stated.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Qty {
-    /// No row seen yet.
+    /// No row with a quantity seen yet.
     Empty,
-    /// Every row so far had a quantity in this unit.
-    Unit(u16, f64),
-    /// Units differ between rows.
+    /// Rows with a quantity all had this unit: (unit, summed quantity, value of those rows).
+    Unit(u16, f64, f64),
+    /// Units differ between rows (never summed across units).
     Mixed,
-    /// A row without quantity was seen (the sum would be partial).
-    Incomplete,
 }
 
 impl Qty {
-    fn add(self, q: f64, unit: u16) -> Qty {
+    fn add(self, q: f64, unit: u16, value: f64) -> Qty {
         if unit == NO_UNIT || q.is_nan() {
-            return match self {
-                Qty::Mixed => Qty::Mixed,
-                _ => Qty::Incomplete,
-            };
+            return self;
         }
-        match self {
-            Qty::Empty => Qty::Unit(unit, q),
-            Qty::Unit(u, s) if u == unit => Qty::Unit(u, s + q),
-            Qty::Unit(..) => Qty::Mixed,
-            Qty::Mixed => Qty::Mixed,
-            Qty::Incomplete => Qty::Incomplete,
-        }
+        self.merge(Qty::Unit(unit, q, value))
     }
     pub fn merge(self, other: Qty) -> Qty {
         match (self, other) {
             (Qty::Empty, o) => o,
             (s, Qty::Empty) => s,
-            (Qty::Mixed, _) | (_, Qty::Mixed) => Qty::Mixed,
-            (Qty::Unit(a, x), Qty::Unit(b, y)) if a == b => Qty::Unit(a, x + y),
-            (Qty::Unit(..), Qty::Unit(..)) => Qty::Mixed,
-            _ => Qty::Incomplete,
+            (Qty::Unit(a, x, vx), Qty::Unit(b, y, vy)) if a == b => Qty::Unit(a, x + y, vx + vy),
+            _ => Qty::Mixed,
+        }
+    }
+    /// Unit value: value of the rows with a quantity / their quantity (quantity > 0, one unit).
+    pub fn unit_value(self) -> Option<(f64, u16)> {
+        match self {
+            Qty::Unit(u, q, v) if q > 0.0 => Some((v / q, u)),
+            _ => None,
         }
     }
 }
@@ -299,9 +296,14 @@ impl Default for Acc {
 impl Acc {
     #[inline]
     pub fn add(&mut self, v: &ImportView, i: usize, explain: bool, month_bit: u16) {
+        self.add_valued(v, i, v.value[i], explain, month_bit)
+    }
+    /// [`Acc::add`] with the row's value replaced by `value` (e.g. divided by a CIF/FOB factor).
+    #[inline]
+    pub fn add_valued(&mut self, v: &ImportView, i: usize, value: f64, explain: bool, month_bit: u16) {
         self.months |= month_bit;
-        self.value += v.value[i];
-        self.qty = self.qty.add(v.quantity[i], v.unit[i]);
+        self.value += value;
+        self.qty = self.qty.add(v.quantity[i], v.unit[i], value);
         self.n_rows += 1;
         self.n_mirrored += v.mirrored[i] as u64;
         self.n_estimated += v.estimated[i] as u64;
@@ -317,6 +319,16 @@ impl Acc {
         self.n_estimated += o.n_estimated;
         self.months |= o.months;
         self.rows.extend_from_slice(&o.rows);
+    }
+    /// Share of the value that rows with a quantity cover (value > 0; null for mixed units,
+    /// whose quantities are never summed).
+    pub fn quantity_value_share(&self) -> Option<f64> {
+        match self.qty {
+            _ if self.value <= 0.0 => None,
+            Qty::Empty => Some(0.0),
+            Qty::Unit(_, _, v) => Some(v / self.value),
+            Qty::Mixed => None,
+        }
     }
     /// `"reported"`, `"mirror"` or `"mixed"` by the origin of the rows.
     pub fn source(&self) -> &'static str {

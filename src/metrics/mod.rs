@@ -40,10 +40,12 @@ pub mod compare;
 pub mod complexity;
 pub mod concentration;
 pub mod flags;
+mod flags_eu2021;
 pub mod group;
 pub mod kernel;
 pub mod mirror;
 pub mod panel;
+pub mod reporting;
 pub mod rerouting;
 pub mod selection;
 pub mod shares;
@@ -52,12 +54,13 @@ pub mod stats;
 pub mod time;
 pub mod unit_value;
 pub mod view;
+pub mod world;
 
 pub use asymmetry::{bilateral_asymmetry, AsymmetryOptions};
 pub use compare::{compare, CompareOptions};
 pub use complexity::{complexity, rca, Complexity, ComplexityOptions, ExportSource, PciScale, Rca, RcaOptions};
 pub use concentration::{concentration, ConcentrationOptions, Over};
-pub use flags::{dependency_flags, FlagMethod, FlagOptions};
+pub use flags::{dependency_flags, dependency_flags_with_world, FlagMethod, FlagOptions};
 pub use group::{Importer, Membership, SupplierGroup};
 pub use kernel::{
     importer_product_concentration, importer_product_concentration_baci, importer_product_concentration_table,

@@ -11,7 +11,10 @@
 //! FOB (1.0 keeps them CIF). Exports between origin members (intra-group) are left out.
 //! Destinations have roles: the `hubs`, the `target`, and the `controls` (by default every
 //! other destination of the origin in the table that is neither a hub nor the target, nor an
-//! origin member in any period of the table).
+//! origin member in any period of the table, nor a sanctioned destination,
+//! [`SANCTIONED_DESTINATIONS`]: Russia and Belarus). A note (and
+//! [`Rerouting::dominant_controls`]) warns when one control is over half of the controls'
+//! baseline.
 //!
 //! **Windows and calendar.** `baseline` and `after` are inclusive ranges of years (`(2017,
 //! 2021)`), or of months `YYYYMM` in a monthly table; `after` defaults to every period after the
@@ -45,7 +48,9 @@
 //!
 //! **Unit values** of each series where its quantities share one unit (quantities are summed
 //! only within one unit; `quantity_unit = "mixed"` otherwise, with null unit value), with their
-//! index against the baseline unit value (baseline value / baseline quantity, same unit).
+//! index against the baseline unit value (baseline value / baseline quantity, same unit). Rows
+//! without a quantity are left out of the quantity and their value out of the unit value
+//! (value with quantity / quantity); `quantity_value_share` states the share of value covered.
 //!
 //! Values stay in the table's currency (a table holds one: [`TradeTable::concat`] refuses to
 //! mix EUR and USD); the notes name it.
@@ -66,7 +71,9 @@
 //! | `index`, `log_change` | Float64 | 100 v / b and ln(v / b) |
 //! | `controls_value`, `controls_log_change` | Float64 | the controls summed, and their log change |
 //! | `did` | Float64 | log_change - controls_log_change (hubs and target) |
-//! | `quantity`, `quantity_unit`, `unit_value` | Float64, Utf8, Float64 | within one unit (`mixed` otherwise) |
+//! | `quantity`, `quantity_unit` | Float64, Utf8 | quantity summed over the rows that have one, within one unit (`mixed` otherwise) |
+//! | `quantity_value_share` | Float64 | share of `value` in rows with a quantity (null for mixed units or value 0) |
+//! | `unit_value` | Float64 | value of the rows with a quantity / quantity |
 //! | `baseline_unit_value`, `unit_value_index` | Float64 | baseline value / quantity; 100 x unit_value / it |
 //! | `source` | Utf8 | `reported` or `mirror` (the `exports` argument); null in a gap |
 //! | `n_rows` | UInt64 | table rows summed |
@@ -104,9 +111,10 @@ use crate::error::{Error, Result};
 use crate::metrics::columns::{f64_column, record_batch};
 use crate::metrics::complexity::ExportSource;
 use crate::metrics::group::{Acc, Importer, ImporterSlots, Qty, NO_PRODUCT};
+use crate::metrics::reporting::Reporting;
 use crate::metrics::time::Calendar;
-use crate::metrics::view::{country_label, Cols, ImportView, Source, ViewOptions, NO_UNIT};
-use crate::model::{Flow, Freq, ProductSelection, TradeTable};
+use crate::metrics::view::{country_label, ImportView, Source, ViewOptions, NO_UNIT};
+use crate::model::{Freq, ProductSelection, TradeTable};
 
 /// Arguments of [`rerouting`].
 #[derive(Debug, Clone)]
@@ -118,7 +126,8 @@ pub struct ReroutingOptions {
     /// The sanctioned destination (numeric code).
     pub target: u16,
     /// Destinations to compare with; `None`: every other destination of the origin in the
-    /// table that is neither a hub, the target, nor an origin member in any period.
+    /// table that is neither a hub, the target, an origin member in any period, nor in
+    /// [`SANCTIONED_DESTINATIONS`].
     pub controls: Option<Vec<u16>>,
     /// Products counted (codes, prefixes, baskets with weights); `None` counts every product.
     pub products: Option<ProductSelection>,
@@ -156,6 +165,18 @@ impl ReroutingOptions {
     }
 }
 
+/// Destinations under EU export sanctions, left out of the default controls (a sanctioned
+/// destination's exports fall for the reason under study): Russia, Council Regulation (EU)
+/// No 833/2014, and Belarus, Council Regulation (EC) No 765/2006 (as extended in 2022).
+pub const SANCTIONED_DESTINATIONS: [(u16, &str); 2] = [
+    (643, "Council Regulation (EU) No 833/2014"),
+    (112, "Council Regulation (EC) No 765/2006"),
+];
+
+/// A control is flagged when its baseline mean is over this share of the controls' summed
+/// baseline mean: the difference in differences then mostly compares with that one country.
+pub const DOMINANT_CONTROL_SHARE: f64 = 0.5;
+
 /// The four tables of a re-routing analysis (columns in the module docs) and what went in.
 #[derive(Debug, Clone)]
 pub struct Rerouting {
@@ -165,6 +186,14 @@ pub struct Rerouting {
     pub ghost: RecordBatch,
     /// Which rows went in, the controls, the windows, and every null explained.
     pub notes: Vec<String>,
+    /// The controls used, by code.
+    pub controls: Vec<u16>,
+    /// The controls are the default rule's (not given).
+    pub controls_default: bool,
+    /// Sanctioned destinations the default rule left out of the controls.
+    pub sanctioned_left_out: Vec<u16>,
+    /// Controls over [`DOMINANT_CONTROL_SHARE`] of the controls' baseline: (code, product, share).
+    pub dominant_controls: Vec<(u16, Option<String>, f64)>,
 }
 
 /// A destination's role.
@@ -258,6 +287,7 @@ struct WindowMean {
 
 fn window_mean(points: &Points, w: &Window, cal: Calendar) -> WindowMean {
     let (mut n, mut sum, mut qty) = (0u32, 0.0, Qty::Empty);
+    // Unit value over the window: value of the rows with a quantity / their quantity.
     for (k, a) in points {
         if w.contains(*k, cal) {
             n += 1;
@@ -268,10 +298,7 @@ fn window_mean(points: &Points, w: &Window, cal: Calendar) -> WindowMean {
     WindowMean {
         mean: (n > 0).then(|| sum / n as f64),
         n,
-        unit_value: match qty {
-            Qty::Unit(u, q) if q > 0.0 => Some((sum / q, u)),
-            _ => None,
-        },
+        unit_value: qty.unit_value(),
         mixed: qty == Qty::Mixed,
     }
 }
@@ -285,10 +312,7 @@ fn index_and_log(v: Option<f64>, base: Option<f64>) -> (Option<f64>, Option<f64>
 }
 
 fn unit_value_of(acc: &Acc) -> Option<(f64, u16)> {
-    match acc.qty {
-        Qty::Unit(u, q) if q > 0.0 => Some((acc.value / q, u)),
-        _ => None,
-    }
+    acc.qty.unit_value()
 }
 
 /// Product codes of several views under one id space (views number their products apart).
@@ -544,6 +568,7 @@ pub fn rerouting(table: &TradeTable, opts: &ReroutingOptions) -> Result<Reroutin
             }
         }
     }
+    let mut sanctioned_out: Vec<u16> = vec![];
     let (controls, left_out) = match &opts.controls {
         Some(c) => (c.clone(), vec![]),
         None => {
@@ -551,7 +576,15 @@ pub fn rerouting(table: &TradeTable, opts: &ReroutingOptions) -> Result<Reroutin
                 .keys()
                 .copied()
                 .filter(|d| !opts.hubs.contains(d) && *d != opts.target)
+                .filter(|d| {
+                    let sanctioned = SANCTIONED_DESTINATIONS.iter().any(|(c, _)| c == d);
+                    if sanctioned {
+                        sanctioned_out.push(*d);
+                    }
+                    !sanctioned
+                })
                 .collect();
+            sanctioned_out.sort_unstable();
             candidates.sort_unstable();
             let mut keep = vec![];
             let mut out = vec![];
@@ -591,21 +624,25 @@ pub fn rerouting(table: &TradeTable, opts: &ReroutingOptions) -> Result<Reroutin
     // Who reported in which period. A period in which a series' reporting side reported other
     // flows but not this one counts 0 (declarations are complete: a flow not declared did not
     // happen); only a period in which that side reported nothing at all is a gap.
-    let [import_reporters, export_reporters] = reporting_periods(table);
+    // The rule lives in metrics::reporting, shared with import_series.
+    let reporting = Reporting::of(table);
     let mut origin_reported: HashSet<i32> = HashSet::new();
-    for (r, p) in &export_reporters {
-        if origin.is_member(*r, *p)? {
-            origin_reported.insert(*p);
+    for k in &calendar {
+        for m in origin.slots.members(*k)?.into_iter().flatten() {
+            if reporting.exports(m, *k) {
+                origin_reported.insert(*k);
+                break;
+            }
         }
     }
     // The reporting side of the origin's exports to `d`, and of a hub's exports to the target.
     let dest_reported = |d: u16, k: i32| match opts.exports {
         ExportSource::Reported => origin_reported.contains(&k),
-        ExportSource::Mirror => import_reporters.contains(&(d, k)),
+        ExportSource::Mirror => reporting.imports(d, k),
     };
     let hub_side_reported = |hub: u16, k: i32| match opts.hub_exports {
-        ExportSource::Reported => export_reporters.contains(&(hub, k)),
-        ExportSource::Mirror => import_reporters.contains(&(opts.target, k)),
+        ExportSource::Reported => reporting.exports(hub, k),
+        ExportSource::Mirror => reporting.imports(opts.target, k),
     };
 
     // ---- notes on what went in ----------------------------------------------------------------
@@ -668,8 +705,21 @@ pub fn rerouting(table: &TradeTable, opts: &ReroutingOptions) -> Result<Reroutin
             if opts.controls.is_some() {
                 "as given"
             } else {
-                "every other destination of the origin in the table, neither hub nor target"
+                "default: every other destination of the origin in the table, neither hub, target, origin member nor sanctioned destination"
             }
+        ));
+    }
+    if !sanctioned_out.is_empty() {
+        notes.push(format!(
+            "left out of the default controls as sanctioned destinations: {}",
+            sanctioned_out
+                .iter()
+                .map(|d| {
+                    let why = SANCTIONED_DESTINATIONS.iter().find(|(c, _)| c == d).map_or("", |x| x.1);
+                    format!("{} ({why})", country_label(*d))
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     if !left_out.is_empty() {
@@ -719,6 +769,7 @@ pub fn rerouting(table: &TradeTable, opts: &ReroutingOptions) -> Result<Reroutin
     let mut summary = SummaryCols::default();
     let mut bad_base: Vec<String> = vec![];
     let mut mixed_units = 0usize;
+    let mut dominant: Vec<(u16, Option<String>, f64)> = vec![];
     for prod in &flow_products {
         let mut ctrl = Points::new();
         for c in &controls {
@@ -739,6 +790,11 @@ pub fn rerouting(table: &TradeTable, opts: &ReroutingOptions) -> Result<Reroutin
             });
             let base = window_mean(points, &baseline, cal);
             let aft = window_mean(points, &after, cal);
+            if let (Role::Control, Some(b), Some(total)) = (role, base.mean, ctrl_base.mean) {
+                if total > 0.0 && b / total > DOMINANT_CONTROL_SHARE {
+                    dominant.push((*d, products.code(*prod).map(str::to_string), b / total));
+                }
+            }
             if !matches!(base.mean, Some(b) if b > 0.0) {
                 bad_base.push(format!(
                     "{}{}",
@@ -771,6 +827,7 @@ pub fn rerouting(table: &TradeTable, opts: &ReroutingOptions) -> Result<Reroutin
                 let (q, unit) = acc.map(|a| qty_columns(a.qty, ov)).unwrap_or((None, None));
                 flows.quantity.push(q);
                 flows.unit.push(unit);
+                flows.coverage.push(acc.and_then(Acc::quantity_value_share));
                 flows.unit_value.push(uv.map(|u| u.0));
                 flows.base_uv.push(base.unit_value.map(|u| u.0));
                 flows.uv_index.push(match (uv, base.unit_value) {
@@ -830,8 +887,25 @@ pub fn rerouting(table: &TradeTable, opts: &ReroutingOptions) -> Result<Reroutin
             if bad_base.len() > 8 { ", ..." } else { "" }
         ));
     }
+    if !dominant.is_empty() {
+        notes.push(format!(
+            "warning: one control is over half of the controls' baseline, so did mostly compares with it: {}{}; pass controls= to choose them",
+            dominant
+                .iter()
+                .take(8)
+                .map(|(d, p, sh)| format!(
+                    "{}{} {:.0}%",
+                    country_label(*d),
+                    p.as_ref().map(|p| format!(" ({p})")).unwrap_or_default(),
+                    100.0 * sh
+                ))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if dominant.len() > 8 { ", ..." } else { "" }
+        ));
+    }
     notes.push(format!(
-        "unit values only where quantities share one unit{}",
+        "unit values only where quantities share one unit (value of the rows with a quantity / quantity; quantity_value_share states the share of value covered){}",
         if mixed_units > 0 {
             format!("; {mixed_units} series have mixed units (quantity_unit \"mixed\", unit values null)")
         } else {
@@ -900,7 +974,7 @@ pub fn rerouting(table: &TradeTable, opts: &ReroutingOptions) -> Result<Reroutin
         let silent: Vec<i32> = calendar
             .iter()
             .copied()
-            .filter(|k| !import_reporters.contains(&(*hub, *k)))
+            .filter(|k| !reporting.imports(*hub, *k))
             .collect();
         if !silent.is_empty() {
             notes.push(format!(
@@ -921,7 +995,7 @@ pub fn rerouting(table: &TradeTable, opts: &ReroutingOptions) -> Result<Reroutin
             let cells = series.and_then(|s| s.get(&prod)).unwrap_or(&no_ghost);
             for k in &calendar {
                 let g = cells.get(k).copied().unwrap_or_default();
-                let hub_rep = import_reporters.contains(&(*hub, *k));
+                let hub_rep = reporting.imports(*hub, *k);
                 let origin_rep = origin_reported.contains(k);
                 let x = (g.nx > 0 || origin_rep).then_some(g.x);
                 let m = (g.nm > 0 || hub_rep).then_some(g.m);
@@ -952,6 +1026,10 @@ pub fn rerouting(table: &TradeTable, opts: &ReroutingOptions) -> Result<Reroutin
         hub_target: ht.finish(opts.by_product)?,
         ghost: gc.finish(opts.by_product)?,
         notes,
+        controls_default: opts.controls.is_none(),
+        controls,
+        sanctioned_left_out: sanctioned_out,
+        dominant_controls: dominant,
     })
 }
 
@@ -989,36 +1067,7 @@ fn check_options(opts: &ReroutingOptions) -> Result<()> {
 /// Adds row `i` of `v` to `acc` with its value multiplied by `scale` (1/cif_fob for mirrored
 /// imports); quantities are not scaled.
 fn add_scaled(acc: &mut Acc, v: &ImportView, i: usize, scale: f64) {
-    let before = acc.value;
-    acc.add(v, i, false, 0);
-    if scale != 1.0 {
-        acc.value = before + v.value[i] * scale;
-    }
-}
-
-/// (reporter, period) pairs with any row of flow import, and of flow export: who reported in
-/// which period. One pass over the table; consecutive rows of one reporter and period (the
-/// usual order) are inserted once.
-fn reporting_periods(table: &TradeTable) -> [HashSet<(u16, i32)>; 2] {
-    let mut pairs: [HashSet<(u16, i32)>; 2] = Default::default();
-    let mut last = None;
-    for batch in table.batches() {
-        let c = Cols::of(batch);
-        for i in 0..batch.num_rows() {
-            let key = (c.flow[i], c.reporter[i], c.period[i]);
-            if last == Some(key) {
-                continue;
-            }
-            last = Some(key);
-            let side = match c.flow[i] {
-                f if f == Flow::Import as i8 => 0,
-                f if f == Flow::Export as i8 => 1,
-                _ => continue,
-            };
-            pairs[side].insert((c.reporter[i], c.period[i]));
-        }
-    }
-    pairs
+    acc.add_valued(v, i, v.value[i] * scale, false, 0);
 }
 
 /// A series on the calendar: its periods with rows, and 0 (no rows) in every other period in
@@ -1158,6 +1207,7 @@ struct FlowCols {
     did: Vec<Option<f64>>,
     quantity: Vec<Option<f64>>,
     unit: Vec<Option<String>>,
+    coverage: Vec<Option<f64>>,
     unit_value: Vec<Option<f64>>,
     base_uv: Vec<Option<f64>>,
     uv_index: Vec<Option<f64>>,
@@ -1188,6 +1238,7 @@ impl FlowCols {
             Field::new("quantity_unit", DataType::Utf8, true),
             Arc::new(StringArray::from(self.unit)),
         ));
+        cols.push(f64_column("quantity_value_share", self.coverage));
         cols.push(f64_column("unit_value", self.unit_value));
         cols.push(f64_column("baseline_unit_value", self.base_uv));
         cols.push(f64_column("unit_value_index", self.uv_index));

@@ -18,9 +18,10 @@
 //! | `value` | Float64 | imports from the supplier |
 //! | `total_value` | Float64 | imports from all suppliers |
 //! | `share` | Float64 | value / total_value (null when the total is 0) |
-//! | `quantity` | Float64 | summed quantity; null unless every row had one, in one unit |
+//! | `quantity` | Float64 | quantity summed over the rows that have one, in one unit; null when no row has one or units differ |
 //! | `quantity_unit` | Utf8 | the unit; `mixed` when units differ; null when no quantities |
-//! | `total_quantity` | Float64 | all suppliers' quantity, same rule |
+//! | `quantity_value_share` | Float64 | share of `value` in rows with a quantity (1: complete; null for mixed units or value 0) |
+//! | `total_quantity`, `total_quantity_value_share` | Float64 | all suppliers' quantity and its coverage, same rule |
 //! | `quantity_share` | Float64 | quantity / total_quantity when both exist in the same unit |
 //! | `source` | Utf8 | `reported`, `mirror` or `mixed`: where the rows came from |
 //! | `estimated` | Boolean | some contributing row was mirrored or estimated |
@@ -338,9 +339,9 @@ pub fn supplier_shares(table: &TradeTable, opts: &SharesOptions) -> Result<Recor
 /// Quantity and its unit as output columns.
 pub(crate) fn qty_parts(q: Qty, view: &ImportView) -> (Option<f64>, Option<String>) {
     match q {
-        Qty::Unit(u, s) => (Some(s), view.units.get(u as usize).cloned()),
+        Qty::Unit(u, s, _) => (Some(s), view.units.get(u as usize).cloned()),
         Qty::Mixed => (None, Some("mixed".into())),
-        Qty::Empty | Qty::Incomplete => (None, None),
+        Qty::Empty => (None, None),
     }
 }
 
@@ -357,7 +358,9 @@ struct SharesColumns {
     share: Float64Builder,
     quantity: Float64Builder,
     quantity_unit: StringBuilder,
+    quantity_value_share: Float64Builder,
     total_quantity: Float64Builder,
+    total_quantity_value_share: Float64Builder,
     quantity_share: Float64Builder,
     source: StringBuilder,
     estimated: BooleanBuilder,
@@ -380,7 +383,9 @@ impl SharesColumns {
             share: Float64Builder::new(),
             quantity: Float64Builder::new(),
             quantity_unit: StringBuilder::new(),
+            quantity_value_share: Float64Builder::new(),
             total_quantity: Float64Builder::new(),
+            total_quantity_value_share: Float64Builder::new(),
             quantity_share: Float64Builder::new(),
             source: StringBuilder::new(),
             estimated: BooleanBuilder::new(),
@@ -416,7 +421,10 @@ impl SharesColumns {
         let (tq, tu) = qty_parts(total.qty, view);
         self.quantity.append_option(q);
         self.quantity_unit.append_option(u.as_deref());
+        self.quantity_value_share.append_option(acc.quantity_value_share());
         self.total_quantity.append_option(tq);
+        self.total_quantity_value_share
+            .append_option(total.quantity_value_share());
         let qs = match (q, tq) {
             (Some(q), Some(t)) if u == tu && t > 0.0 => Some(q / t),
             _ => None,
@@ -474,8 +482,16 @@ impl SharesColumns {
                 Arc::new(self.quantity_unit.finish()),
             ),
             (
+                Field::new("quantity_value_share", DataType::Float64, true),
+                Arc::new(self.quantity_value_share.finish()),
+            ),
+            (
                 Field::new("total_quantity", DataType::Float64, true),
                 Arc::new(self.total_quantity.finish()),
+            ),
+            (
+                Field::new("total_quantity_value_share", DataType::Float64, true),
+                Arc::new(self.total_quantity_value_share.finish()),
             ),
             (
                 Field::new("quantity_share", DataType::Float64, true),

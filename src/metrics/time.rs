@@ -2,9 +2,13 @@
 //! against a baseline (e.g. the 2017-2021 average) and rolling 12-month (or 4-quarter) sums.
 //!
 //! Calendar gaps are explicit: every series runs over the same complete calendar, from the
-//! first to the last period seen in the result; a period without rows has a null `value` and
-//! `gap = true`, never a silent zero. Derived numbers that would need a missing or incomplete
-//! period are null.
+//! first to the last period seen in the result. A period without rows is 0 where the series'
+//! reporting side reported other flows in it (the importer for reported imports; the supplier,
+//! or any exporter for a total, for mirror data; see [`reporting`](crate::metrics::reporting)),
+//! and a gap (`value` null, `gap = true`, never a silent zero) where that side reported nothing.
+//! In quarters and years of a monthly table, a month counts (`n_months`, `complete`) when it
+//! has rows or its reporting side reported in it. Derived numbers that would need a missing or
+//! incomplete period are null.
 //!
 //! Columns (bracketed ones when asked for):
 //!
@@ -14,14 +18,14 @@
 //! | \[`product`\] | Utf8 | with `by_product` |
 //! | \[`supplier`\], \[`supplier_code`\] | Utf8, UInt16 | with `by_supplier` (groups and labels as in shares) |
 //! | `period` / `quarter` / `year` | Int32 / Utf8 / Int32 | the calendar |
-//! | \[`n_months`\] | UInt32 | months with rows, when months are summed into quarters or years |
-//! | `value` | Float64 | imports; null in a gap |
-//! | `gap` | Boolean | no rows in this period |
+//! | \[`n_months`\] | UInt32 | months with rows or a declared zero, when months are summed into quarters or years |
+//! | `value` | Float64 | imports (0 where the reporting side reported other flows); null in a gap |
+//! | `gap` | Boolean | the reporting side reported nothing in this period |
 //! | `complete` | Boolean | not a gap, and every month of a quarter/year present |
 //! | `yoy` | Float64 | value / value a year earlier - 1 (null when either is missing, incomplete or 0) |
 //! | `rolling_year` | Float64 | sum of the last 12 months / 4 quarters / 1 year; null if any is missing or incomplete |
 //! | \[`index`\] | Float64 | 100 x value / mean of the complete baseline periods, with `baseline` |
-//! | `source` | Utf8 | reported, mirror or mixed; null in a gap |
+//! | `source` | Utf8 | reported, mirror or mixed; null in a gap or a declared zero |
 //! | `n_rows` | UInt64 | table rows summed |
 
 use std::collections::BTreeMap;
@@ -29,12 +33,17 @@ use std::sync::Arc;
 
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt16Array, UInt64Array};
 use arrow_schema::{DataType, Field};
+use hashbrown::HashMap;
 
 use crate::error::{Error, Result};
 use crate::metrics::columns::record_batch;
-use crate::metrics::group::{Acc, Importer, ImporterSlots, SupplierKeys, NO_PRODUCT};
+use crate::metrics::group::{
+    Acc, Importer, ImporterSlots, SupplierGroup, SupplierKeys, GROUP_BASE, NO_PRODUCT, REST_OF_WORLD,
+};
+use crate::metrics::reporting::{months_of, Reporting};
 use crate::metrics::selection::ImportSelection;
 use crate::metrics::shares::{group_imports, By, TimeKey};
+use crate::metrics::view::Source;
 use crate::model::{Freq, TradeTable};
 
 /// Calendar of a series.
@@ -163,6 +172,59 @@ impl Calendar {
     }
 }
 
+/// The reporting side of a series and the months of a calendar period in which it reported
+/// (metrics::reporting's rule).
+struct ReportingSide<'a> {
+    reporting: &'a Reporting,
+    source: Source,
+    groups: &'a [SupplierGroup],
+    quarter: bool,
+    year_of_months: bool,
+    monthly: bool,
+}
+
+impl ReportingSide<'_> {
+    /// Month bits (bit m-1 for month m; bit 0 for a table's own annual period) of the table
+    /// periods inside calendar key `k` in which the series' reporting side reported.
+    fn reported_months(
+        &self,
+        k: i32,
+        imp: u16,
+        sup: u32,
+        by_supplier: bool,
+        slots: &ImporterSlots,
+        members: &mut HashMap<i32, Vec<Vec<u16>>>,
+    ) -> Result<u16> {
+        let mut bits = 0u16;
+        for p in months_of(k, self.quarter, self.year_of_months) {
+            if !members.contains_key(&p) {
+                members.insert(p, slots.members(p)?);
+            }
+            let importer_reported = members[&p][imp as usize].iter().any(|m| self.reporting.imports(*m, p));
+            let partners_reported = || {
+                if !by_supplier || sup == u32::MAX || sup == REST_OF_WORLD {
+                    self.reporting.any_exports(p)
+                } else if sup >= GROUP_BASE {
+                    self.groups
+                        .get((sup - GROUP_BASE) as usize)
+                        .is_some_and(|g| g.members.iter().any(|m| self.reporting.exports(*m, p)))
+                } else {
+                    self.reporting.exports(sup as u16, p)
+                }
+            };
+            let reported = match self.source {
+                Source::Reported => importer_reported,
+                Source::Mirror => partners_reported(),
+                Source::Auto => importer_reported || partners_reported(),
+            };
+            if reported {
+                bits |= if self.monthly { 1 << ((p % 100) - 1) } else { 1 };
+            }
+        }
+        Ok(bits)
+    }
+}
+
 /// Import series per importer (and product, supplier) on a complete calendar (see module docs).
 pub fn import_series(table: &TradeTable, opts: &SeriesOptions) -> Result<RecordBatch> {
     let monthly = table.meta().freq == Freq::Monthly;
@@ -207,25 +269,47 @@ pub fn import_series(table: &TradeTable, opts: &SeriesOptions) -> Result<RecordB
         }
     }
     let calendar = cal.span(lo, hi);
+    let pos_of: HashMap<i32, usize> = calendar.iter().enumerate().map(|(i, k)| (*k, i)).collect();
     let ppy = cal.per_year();
     let full = cal.months();
+    // The one rule for gaps and zeros (metrics::reporting): a period without rows is 0 where
+    // the reporting side reported other flows in it, a gap where it reported nothing.
+    let reporting = Reporting::of(table);
+    let side = ReportingSide {
+        reporting: &reporting,
+        source: opts.imports.source,
+        groups: &opts.imports.groups,
+        quarter: key == TimeKey::Quarter,
+        year_of_months: key == TimeKey::Year && monthly,
+        monthly,
+    };
+    let mut members: HashMap<i32, Vec<Vec<u16>>> = HashMap::new();
     let mut c = SeriesCols::default();
     for ((imp, prod, sup), points) in &series {
-        let complete = |k: i32| {
-            points
-                .get(&k)
-                .is_some_and(|a| full == 0 || a.months.count_ones() == full)
-        };
+        // Per calendar period: the sums (rows, or a declared zero) and the months they cover.
+        let mut cells: Vec<Option<(Acc, u16)>> = Vec::with_capacity(calendar.len());
+        for k in &calendar {
+            let bits = side.reported_months(*k, *imp, *sup, opts.by_supplier, &slots, &mut members)?;
+            cells.push(match points.get(k) {
+                Some(a) => Some((a.clone(), a.months | bits)),
+                None if bits != 0 => Some((Acc::default(), bits)),
+                None => None,
+            });
+        }
+        let at = |k: i32| pos_of.get(&k).and_then(|p| cells[*p].as_ref());
+        let complete = |k: i32| at(k).is_some_and(|(_, m)| full == 0 || m.count_ones() == full);
         let base = opts.baseline.map(|(from, to)| {
             let vals: Vec<f64> = calendar
                 .iter()
                 .filter(|k| (from..=to).contains(&cal.year(**k)) && complete(**k))
-                .map(|k| points[k].value)
+                .map(|k| at(*k).map(|(a, _)| a.value).unwrap_or(0.0))
                 .collect();
             (!vals.is_empty()).then(|| vals.iter().sum::<f64>() / vals.len() as f64)
         });
+        let value = |k: i32| at(k).map(|(a, _)| a.value).unwrap_or(0.0);
         for (pos, k) in calendar.iter().enumerate() {
-            let acc = points.get(k);
+            let cell = cells[pos].as_ref();
+            let acc = cell.map(|(a, _)| a);
             c.importer.push(slots.importers[*imp as usize].label.clone());
             c.product
                 .push((*prod != NO_PRODUCT).then(|| view.products.get(*prod as usize).cloned().unwrap_or_default()));
@@ -237,26 +321,26 @@ pub fn import_series(table: &TradeTable, opts: &SeriesOptions) -> Result<RecordB
             c.supplier.push(label);
             c.supplier_code.push(code);
             c.time.push(*k);
-            c.months.push(acc.map(|a| a.months).unwrap_or(0));
+            c.months.push(cell.map(|(_, m)| *m).unwrap_or(0));
             c.value.push(acc.map(|a| a.value));
-            c.gap.push(acc.is_none());
+            c.gap.push(cell.is_none());
             c.complete.push(complete(*k));
             let prior = cal.year_before(*k);
             c.yoy.push(match (complete(*k), complete(prior)) {
-                (true, true) if points[&prior].value > 0.0 => Some(points[k].value / points[&prior].value - 1.0),
+                (true, true) if value(prior) > 0.0 => Some(value(*k) / value(prior) - 1.0),
                 _ => None,
             });
             let window = (pos + 1 >= ppy as usize).then(|| &calendar[pos + 1 - ppy as usize..=pos]);
             c.rolling.push(window.and_then(|w| {
                 w.iter()
                     .all(|k| complete(*k))
-                    .then(|| w.iter().map(|k| points[k].value).sum())
+                    .then(|| w.iter().map(|k| value(*k)).sum())
             }));
             c.index.push(match (base.flatten(), acc) {
                 (Some(b), Some(a)) if b > 0.0 => Some(100.0 * a.value / b),
                 _ => None,
             });
-            c.source.push(acc.map(|a| a.source()));
+            c.source.push(acc.filter(|a| a.n_rows > 0).map(|a| a.source()));
             c.n_rows.push(acc.map(|a| a.n_rows).unwrap_or(0));
         }
     }

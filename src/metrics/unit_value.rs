@@ -1,8 +1,9 @@
 //! Quantities and unit values per importer, product and supplier.
 //!
 //! Quantities are summed only within one unit: a supplier whose rows carry different units has
-//! `quantity_unit = "mixed"` and no quantity or unit value; one with rows lacking a quantity has
-//! neither (the sum would be partial). The relative unit value compares a supplier's unit value
+//! `quantity_unit = "mixed"` and no quantity or unit value. Rows lacking a quantity are left out
+//! of the quantity, and their value out of the unit value (value of the rows with a quantity /
+//! quantity); `quantity_value_share` states the share of value the quantity covers. The relative unit value compares a supplier's unit value
 //! with that of the importer's other suppliers of the same product, in the same unit and period.
 //!
 //! Columns:
@@ -15,8 +16,9 @@
 //! | `supplier`, `supplier_code` | Utf8, UInt16 | supplier or group |
 //! | `value` | Float64 | imports from the supplier |
 //! | `quantity`, `quantity_unit` | Float64, Utf8 | summed quantity and its unit (`mixed`, or null when unknown) |
-//! | `unit_value` | Float64 | value / quantity, per `quantity_unit` |
-//! | `others_value`, `others_quantity` | Float64 | the other suppliers with quantities in the same unit |
+//! | `quantity_value_share` | Float64 | share of `value` in rows with a quantity (null for mixed units) |
+//! | `unit_value` | Float64 | value of the rows with a quantity / quantity, per `quantity_unit` |
+//! | `others_value`, `others_quantity` | Float64 | the other suppliers' value with quantities and quantity, same unit |
 //! | `n_others` | UInt32 | how many other suppliers those are |
 //! | `relative_unit_value` | Float64 | unit_value / (others_value / others_quantity) |
 //! | `source`, `estimated`, `n_rows` | | as in supplier shares |
@@ -74,13 +76,13 @@ pub fn unit_values(table: &TradeTable, opts: &UnitValueOptions) -> Result<Record
     for (cell, items) in grouped.cells {
         for (k, (sup, acc)) in items.iter().enumerate() {
             let (q, unit) = qty_parts(acc.qty, &view);
-            let uv = q.filter(|q| *q > 0.0).map(|q| acc.value / q);
+            let uv = acc.qty.unit_value().map(|u| u.0);
             let (mut ov, mut oq, mut n) = (0.0, 0.0, 0u32);
-            if let Qty::Unit(u, _) = acc.qty {
+            if let Qty::Unit(u, ..) = acc.qty {
                 for (j, (_, other)) in items.iter().enumerate() {
-                    if let (true, Qty::Unit(ou, oqty)) = (j != k, other.qty) {
+                    if let (true, Qty::Unit(ou, oqty, oval)) = (j != k, other.qty) {
                         if ou == u {
-                            ov += other.value;
+                            ov += oval;
                             oq += oqty;
                             n += 1;
                         }
@@ -99,6 +101,7 @@ pub fn unit_values(table: &TradeTable, opts: &UnitValueOptions) -> Result<Record
             c.value.push(acc.value);
             c.quantity.push(q);
             c.unit.push(unit);
+            c.coverage.push(acc.quantity_value_share());
             c.unit_value.push(uv);
             c.others_value.push((n > 0).then_some(ov));
             c.others_quantity.push((n > 0).then_some(oq));
@@ -141,6 +144,10 @@ pub fn unit_values(table: &TradeTable, opts: &UnitValueOptions) -> Result<Record
         (
             Field::new("quantity_unit", DataType::Utf8, true),
             Arc::new(StringArray::from(c.unit)),
+        ),
+        (
+            Field::new("quantity_value_share", DataType::Float64, true),
+            Arc::new(Float64Array::from(c.coverage)),
         ),
         (
             Field::new("unit_value", DataType::Float64, true),
@@ -189,6 +196,7 @@ struct Cols {
     value: Vec<f64>,
     quantity: Vec<Option<f64>>,
     unit: Vec<Option<String>>,
+    coverage: Vec<Option<f64>>,
     unit_value: Vec<Option<f64>>,
     others_value: Vec<Option<f64>>,
     others_quantity: Vec<Option<f64>>,

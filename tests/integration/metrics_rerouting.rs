@@ -487,13 +487,111 @@ fn a_hub_and_a_target_without_rows_count_zero_with_notes() {
     }
     assert!(out.notes.iter().any(|n| n.contains("hub GEO: no exports")));
     assert!(out.notes.iter().any(|n| n.contains("target BLR: no exports")));
-    // RUS is now a control (a destination neither hub nor target).
+    // RUS is neither hub nor target here, but sanctioned: left out of the default controls.
     assert!(
         out.notes
             .iter()
-            .any(|n| n.starts_with("controls:") && n.contains("RUS")),
+            .any(|n| n.starts_with("controls:") && !n.contains("RUS")),
         "{:?}",
         out.notes
+    );
+    assert_eq!(out.sanctioned_left_out, vec![RUS]);
+    assert!(out.notes.iter().any(|n| n.contains(
+        "left out of the default controls as sanctioned destinations: RUS (Council Regulation (EU) No 833/2014)"
+    )));
+    assert!(!out.controls.contains(&RUS) && out.controls_default);
+}
+
+#[test]
+fn default_controls_leave_out_belarus_and_warn_on_a_dominant_control() {
+    // DEU's exports: RUS 100 -> 20, KAZ 10 -> 40, BLR 500 -> 900, NOR 30 -> 30, CHE 10 -> 20.
+    let mut b = TradeTableBuilder::new("c", TableMeta::new(Freq::Annual, "EUR", Some(Vintage::Cn(2022))));
+    for (d, v0, v1) in [
+        (RUS, 100.0, 20.0),
+        (KAZ, 10.0, 40.0),
+        (BLR, 500.0, 900.0),
+        (NOR, 30.0, 30.0),
+        (CHE, 10.0, 20.0),
+    ] {
+        b.push(TradeRow::new(2021, DEU, d, Flow::Export, A, v0)).unwrap();
+        b.push(TradeRow::new(2022, DEU, d, Flow::Export, A, v1)).unwrap();
+    }
+    let t = b.finish().unwrap();
+    let o = ReroutingOptions::new(Importer::group("EU27"), vec![KAZ], RUS, (2021, 2021));
+    let out = rerouting(&t, &o).unwrap();
+    assert_eq!(out.controls, vec![NOR, CHE], "by code");
+    assert_eq!(out.sanctioned_left_out, vec![BLR]);
+    let s = &out.summary;
+    // RUS: ln(20 / 100) - ln((30 + 20) / (30 + 10)).
+    close(
+        f64s(s, "did")[srow(s, "RUS", None)],
+        (0.2f64).ln() - (50.0f64 / 40.0).ln(),
+    );
+    // NOR is 30 of 40 of the controls' baseline.
+    assert_eq!(out.dominant_controls.len(), 1);
+    assert_eq!(out.dominant_controls[0].0, NOR);
+    close(Some(out.dominant_controls[0].2), 0.75);
+    assert!(out
+        .notes
+        .iter()
+        .any(|n| n.starts_with("warning: one control is over half") && n.contains("NOR 75%")));
+    // The same as the controls given explicitly.
+    let mut given = o.clone();
+    given.controls = Some(vec![NOR, CHE]);
+    let g = rerouting(&t, &given).unwrap();
+    assert_eq!(
+        f64s(&g.summary, "did")[srow(&g.summary, "RUS", None)],
+        f64s(s, "did")[srow(s, "RUS", None)]
+    );
+    assert!(!g.controls_default);
+    // Belarus given as a control is used as given: it dominates the baseline.
+    given.controls = Some(vec![BLR, NOR, CHE]);
+    let g = rerouting(&t, &given).unwrap();
+    close(
+        f64s(&g.summary, "did")[srow(&g.summary, "RUS", None)],
+        (0.2f64).ln() - (950.0f64 / 540.0).ln(),
+    );
+    assert_eq!(g.dominant_controls[0].0, BLR);
+}
+
+#[test]
+fn quantities_sum_over_rows_with_one_and_state_their_coverage() {
+    // KAZ 2021: 10 EUR with 2 u, 30 EUR without a quantity; 2022: 40 EUR with 4 u.
+    let mut b = TradeTableBuilder::new("q", TableMeta::new(Freq::Annual, "EUR", Some(Vintage::Cn(2022))));
+    let mut push = |y: i32, v: f64, q: Option<f64>| {
+        let mut row = TradeRow::new(y, DEU, KAZ, Flow::Export, A, v);
+        if let Some(q) = q {
+            row.quantity = Some(q);
+            row.quantity_unit = Some("u");
+        }
+        b.push(row).unwrap();
+    };
+    push(2021, 10.0, Some(2.0));
+    push(2021, 30.0, None);
+    push(2022, 40.0, Some(4.0));
+    b.push(TradeRow::new(2021, DEU, RUS, Flow::Export, A, 5.0)).unwrap();
+    b.push(TradeRow::new(2022, DEU, RUS, Flow::Export, A, 5.0)).unwrap();
+    let t = b.finish().unwrap();
+    let out = rerouting(
+        &t,
+        &ReroutingOptions::new(Importer::group("EU27"), vec![KAZ], RUS, (2021, 2021)),
+    )
+    .unwrap();
+    let f = &out.flows;
+    let k = row(f, "destination", "KAZ", 2021, None);
+    // Before: quantity null (one row lacks it). Now 2 u covering 10 of 40 EUR; unit value 10 / 2.
+    assert_eq!(f64s(f, "quantity")[k], Some(2.0));
+    close(f64s(f, "quantity_value_share")[k], 0.25);
+    close(f64s(f, "unit_value")[k], 5.0);
+    close(f64s(f, "baseline_unit_value")[k], 5.0);
+    let k2 = row(f, "destination", "KAZ", 2022, None);
+    close(f64s(f, "quantity_value_share")[k2], 1.0);
+    close(f64s(f, "unit_value_index")[k2], 200.0);
+    // RUS rows have no quantity: coverage 0, no quantity.
+    let r = row(f, "destination", "RUS", 2021, None);
+    assert_eq!(
+        (f64s(f, "quantity")[r], f64s(f, "quantity_value_share")[r]),
+        (None, Some(0.0))
     );
 }
 

@@ -65,16 +65,20 @@ fn monthly_series_shows_gaps_and_derived_numbers() {
     let chn = rows_of(&out, CHN);
     assert_eq!(chn.len(), 24, "the calendar runs 2021-01..2022-12 for every series");
     let at = |rows: &[usize], p: i32| *rows.iter().find(|i| period.value(**i) == p).unwrap();
+    // June: no rows from China, but Russia reported imports (from Turkey): 0, not a gap.
     let june = at(&chn, 202106);
-    assert_eq!(value[june], None);
-    assert!(gap.value(june));
-    assert!(gap.value(at(&chn, 202204)), "China has no rows after March 2022");
-    assert_eq!(yoy[at(&chn, 202201)], Some(1.0));
-    assert_eq!(rolling[at(&chn, 202112)], None, "June is missing from the window");
+    assert_eq!(value[june], Some(0.0));
+    assert!(!gap.value(june));
     assert_eq!(
-        index[at(&chn, 202201)],
-        Some(200.0),
-        "baseline: mean of 11 complete months = 10"
+        value[at(&chn, 202204)],
+        Some(0.0),
+        "Russia reported, China sent nothing"
+    );
+    assert_eq!(yoy[at(&chn, 202201)], Some(1.0));
+    assert_eq!(rolling[at(&chn, 202112)], Some(110.0), "June counts 0 in the window");
+    assert!(
+        (index[at(&chn, 202201)].unwrap() - 100.0 * 20.0 / (110.0 / 12.0)).abs() < 1e-9,
+        "baseline: mean of 12 months = 110 / 12"
     );
     let tur = rows_of(&out, TUR);
     assert_eq!(rolling[at(&tur, 202212)], Some((13..=24).sum::<i32>() as f64));
@@ -109,10 +113,55 @@ fn annual_and_quarterly_sums_count_their_months() {
     let chn = rows_of(&out, CHN);
     let q2 = *chn.iter().find(|i| q.value(**i) == "2021-Q2").unwrap();
     let months = out.column_by_name("n_months").unwrap().as_primitive::<UInt32Type>();
-    assert_eq!(months.value(q2), 2);
+    // April and May with rows, June a declared zero (Russia reported): 3 months, complete.
+    assert_eq!(months.value(q2), 3);
     assert_eq!(opt_f64(&out, "value")[q2], Some(20.0));
-    assert!(!out.column_by_name("complete").unwrap().as_boolean().value(q2));
+    assert!(out.column_by_name("complete").unwrap().as_boolean().value(q2));
     assert!(out.column_by_name("yoy").unwrap().is_null(q2));
+}
+
+/// Russia reports in January (product A), February (product B only), nothing in March, and A
+/// in April; China reports exports in March.
+fn sparse() -> TradeTable {
+    let mut b = TradeTableBuilder::new("s", TableMeta::new(Freq::Monthly, "USD", Some(Vintage::Hs(2022))));
+    for (p, reporter, partner, flow, product, v) in [
+        (202101, RUS, CHN, Flow::Import, "854231", 10.0),
+        (202102, RUS, CHN, Flow::Import, "270900", 5.0),
+        (202103, CHN, TUR, Flow::Export, "854231", 7.0),
+        (202104, RUS, CHN, Flow::Import, "854231", 30.0),
+    ] {
+        b.push(TradeRow::new(p, reporter, partner, flow, product, v)).unwrap();
+    }
+    b.finish().unwrap()
+}
+
+#[test]
+fn zero_where_the_reporting_side_reported_gap_where_it_did_not() {
+    let mut opts = SeriesOptions::new(vec![Importer::country(RUS)], SeriesFreq::Month);
+    opts.imports.products = Some(tradedep::model::ProductSelection::from_codes("a", ["854231"], None));
+    let out = import_series(&sparse(), &opts).unwrap();
+    assert_eq!(
+        opt_f64(&out, "value"),
+        vec![Some(10.0), Some(0.0), None, Some(30.0)],
+        "February declared without this product: 0; March nothing declared: gap"
+    );
+    let gap = out.column_by_name("gap").unwrap().as_boolean();
+    assert_eq!(
+        gap.iter().collect::<Vec<_>>(),
+        vec![Some(false), Some(false), Some(true), Some(false)]
+    );
+    let q = SeriesOptions {
+        freq: SeriesFreq::Quarter,
+        ..opts.clone()
+    };
+    let out = import_series(&sparse(), &q).unwrap();
+    let months = out.column_by_name("n_months").unwrap().as_primitive::<UInt32Type>();
+    assert_eq!(
+        months.value(0),
+        2,
+        "Q1: January's rows and February's zero; March a gap"
+    );
+    assert!(!out.column_by_name("complete").unwrap().as_boolean().value(0));
 }
 
 #[test]

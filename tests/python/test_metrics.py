@@ -252,12 +252,20 @@ def test_comext_mirror_done_when_against_duckdb(shared_data: Path):
 def test_geodep_flags_match_pandas():
     df = random_frame(3000, 6)
     t = table_from_frame(df)
-    ours = td.dependency_flags(t, "geodep").to_pandas()
+    # The random table's few countries count as the world here (world_min_countries=1); with the
+    # default 100 it is partial and C2/C3 are null with reasons (tests/python/test_coverage.py).
+    ours = td.dependency_flags(t, "geodep", world_min_countries=1).to_pandas()
     imp = df[df["flow"] == "import"].rename(columns={"reporter": "importer", "partner": "supplier", "period": "year"})
     s = imp.groupby(["importer", "product", "year", "supplier"], as_index=False)["value"].sum()
     s["sh"] = s["value"] / s.groupby(["importer", "product", "year"])["value"].transform("sum")
     c1 = s.assign(sq=s["sh"] ** 2).groupby(["importer", "product", "year"], as_index=False).agg(imports=("value", "sum"), c1_hhi=("sq", "sum"))
-    x = s.groupby(["supplier", "product", "year"], as_index=False)["value"].sum()
+    # World exports: every row read with source auto (an importer's reported imports where it
+    # reported that year, partners' exports elsewhere).
+    reported = set(zip(imp["importer"], imp["year"]))
+    exp = df[df["flow"] == "export"].rename(columns={"partner": "importer", "reporter": "supplier", "period": "year"})
+    exp = exp[[(i, y) not in reported for i, y in zip(exp["importer"], exp["year"])]]
+    world = pd.concat([imp, exp])
+    x = world.groupby(["supplier", "product", "year"], as_index=False)["value"].sum()
     x["sh"] = x["value"] / x.groupby(["product", "year"])["value"].transform("sum")
     c2 = x.assign(sq=x["sh"] ** 2).groupby(["product", "year"], as_index=False).agg(c2_hhi=("sq", "sum"))
     exports = x.rename(columns={"supplier": "importer", "value": "exports"})[["importer", "product", "year", "exports"]]

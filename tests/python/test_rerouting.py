@@ -17,7 +17,7 @@ from tradedep._metrics import _table_from_columns
 COMEXT = "eurostat_comext_ru_neighbours/eu27_exports_to_ru_by_kz_ge_am_uz_kg_sanctioned_cn8_monthly_2020_2022.csv.gz"
 ISO3 = {"RU": "RUS", "BY": "BLR", "KZ": "KAZ", "GE": "GEO", "AM": "ARM", "UZ": "UZB", "KG": "KGZ"}
 HUBS = ["KZ", "KG", "AM"]
-CONTROLS = ["BY", "GE", "UZ"]  # the file's other destinations: the default controls
+CONTROLS = ["GE", "UZ"]  # the file's other destinations but sanctioned BY: the default controls
 BASKET = ["85423190", "85423990", "84713000", "85176200"]
 
 
@@ -178,7 +178,7 @@ def test_comext_processors_known_figures(comext, comext_table):
     assert s.loc["RUS", "n_after"] == 11
     assert s.loc["RUS", "index"] == pytest.approx(100 * (yearly[("RUS", 2022)] / 11) / (yearly[("RUS", 2021)] / 12), rel=1e-9)
     assert s.loc["RUS", "did"] < 0 < s.loc["KAZ", "did"]
-    assert any(n.startswith("controls: BLR, GEO, UZB") for n in r.notes), r.notes
+    assert any(n.startswith("controls: GEO, UZB") for n in r.notes), r.notes
     assert any("values in EUR" in n for n in r.notes)
     # The file has no hub-side imports: ghost trade is null, and the notes say so.
     g = r.ghost.to_pandas()
