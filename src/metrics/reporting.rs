@@ -1,6 +1,6 @@
 //! Who reported in which period: the one rule for gaps and zeros shared by every time-based
 //! metric ([`import_series`](crate::metrics::import_series) and
-//! [`rerouting`](crate::metrics::rerouting)).
+//! [`rerouting`](mod@crate::metrics::rerouting)).
 //!
 //! **Rule.** Declarations are complete: a flow its reporting side did not declare in a period in
 //! which that side declared other flows did not happen, so the period counts **0**. A period in
