@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 mod classify;
 mod complexity;
 mod countries;
+mod coverage;
 mod errors;
 mod io;
 mod metrics;
@@ -29,5 +30,6 @@ fn _tradedep(m: &Bound<'_, PyModule>) -> PyResult<()> {
     metrics::register(m)?;
     complexity::register(m)?;
     rerouting::register(m)?;
+    coverage::register(m)?;
     Ok(())
 }
