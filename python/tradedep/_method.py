@@ -98,3 +98,30 @@ def describe(
     if share is not None and share < 1.0:
         notes.append(f"quantities known for {share:.1%} of the value")
     return method, notes
+
+
+def rerouting_method(table: TradeTable, arguments: dict[str, Any]) -> dict[str, Any]:
+    """The method mapping of ``td.rerouting`` from its arguments dict (as the binding reads it):
+    the products checked against the table (codes absent listed, none present raises) and who
+    reported on each side."""
+    selection = dict(
+        importers=None, products=arguments["products"], products_name=arguments["products_name"],
+        vintage=table.vintage, groups=[], source="auto", cif_fob=arguments["cif_fob"], include_intra_group=False,
+    )
+    cov = dict(_tradedep._coverage(table._inner, selection))
+    method, _ = describe(table, selection, cov, "rerouting")
+    for key in ("source", "source_used", "records", "value", "importers", "suppliers", "groups", "include_intra_group"):
+        method.pop(key)
+    label, codes = arguments["origin"]
+    method.update(
+        origin={"label": label, "codes": codes}, hubs=arguments["hubs"], target=arguments["target"],
+        controls=arguments["controls"], exports=arguments["exports"], hub_exports=arguments["hub_exports"],
+        baseline=arguments["baseline"], after=arguments["after"], by_product=arguments["by_product"],
+    )
+    exp, imp = cov["exporters_reporting"], cov["importers_reporting"]
+    method["coverage"] = [
+        f"exporters that reported exports in the table: {len(exp)}{_listed(exp)}; importers that reported imports: {len(imp)}{_listed(imp)}"
+    ]
+    if cov["products_absent"]:
+        method["coverage"].append(f"{len(cov['products_absent'])} product code(s) absent from the data: {', '.join(cov['products_absent'][:20])}")
+    return method

@@ -128,10 +128,15 @@ def supplier_shares(
     ``importer``: a code, a name, a group (``"EU27"``, membership by period), a list of them, or
     ``{"label": [codes]}``. ``products``: codes or prefixes (``["8542", "850760"]``) or a basket/list
     object. ``groups``: suppliers counted as one (``{"China+HK": ["CHN", "HKG"]}``). ``by``: any of
-    ``"period"``, ``"year"``, ``"quarter"``, ``"product"``. ``source``: ``"reported"`` (importer's
-    imports), ``"mirror"`` (partners' exports, flagged estimated; ``cif_fob`` multiplies them) or
-    ``"auto"`` (reported where the importer reported in that period). ``top=n`` keeps the n largest
-    suppliers and one ``Rest of world`` row.
+    ``"period"``, ``"year"``, ``"quarter"``, ``"product"``. ``source``: ``"auto"`` (the default:
+    reported where the importer reported in that period, mirror otherwise), ``"reported"``
+    (importer's imports) or ``"mirror"`` (partners' exports, flagged estimated; ``cif_fob``
+    multiplies them). ``top=n`` keeps the n largest suppliers and one ``Rest of world`` row.
+
+    An argument that selects nothing in the table raises (``InvalidArgumentError``,
+    ``InvalidProductError``) with what the table holds; the result's ``notes`` and ``method``
+    say the source, CIF/FOB, currency, vintage, codes absent, reporters and quantity coverage
+    (every metric does; keys in docs/methods/results.md).
 
     Columns: importer, period|year|quarter (+ n_months when months are summed), product,
     supplier, supplier_code, rank, value, total_value, share, quantity, quantity_unit,
@@ -202,8 +207,9 @@ def importer_product_concentration(
     repeated row, is found on its first such row and the file is read a second time with the
     general aggregation (same result; the notes say "one pass" or "read twice").
 
-    ``source``: ``"reported"`` (rows with flow import; the default for tables) or ``"mirror"``
-    (exporters' rows, BACI-style: every row an export; the only choice for a BACI path).
+    ``source``: ``"auto"`` (the default: on a table with one side only, that side), ``"reported"``
+    (rows with flow import) or ``"mirror"`` (exporters' rows, BACI-style: every row an export; the
+    only choice for a BACI path).
 
         >>> td.importer_product_concentration(baci, source="mirror")  # doctest: +SKIP
         >>> td.importer_product_concentration("BACI_HS17_Y2021_V202401.csv")  # doctest: +SKIP

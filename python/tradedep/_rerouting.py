@@ -13,6 +13,7 @@ from typing import Any, Iterable, Literal
 
 from tradedep import _tradedep
 from tradedep._metrics import _importers, _products, _resolve
+from tradedep._method import rerouting_method
 from tradedep._table import ArrowResult, TradeTable, _html_table
 
 __all__: list[str] = ["rerouting", "Rerouting"]
@@ -156,12 +157,13 @@ def rerouting(
         hub_exports=hub_exports,
         cif_fob=float(cif_fob),
     )
+    method = rerouting_method(table, arguments)
     flows, summary, hub_target, ghost, notes = _tradedep._rerouting(table._inner, arguments)
-    notes = list(notes)
+    notes = [*notes, *method["coverage"]]
     return Rerouting(
-        ArrowResult(flows, "re-routing: origin's exports by destination and period", notes),
-        ArrowResult(summary, "re-routing: after window against baseline", notes),
-        ArrowResult(hub_target, "re-routing: hub -> target exports", notes),
-        ArrowResult(ghost, "re-routing: ghost trade", notes),
+        ArrowResult(flows, "re-routing: origin's exports by destination and period", notes, method),
+        ArrowResult(summary, "re-routing: after window against baseline", notes, method),
+        ArrowResult(hub_target, "re-routing: hub -> target exports", notes, method),
+        ArrowResult(ghost, "re-routing: ghost trade", notes, method),
         notes,
     )

@@ -145,6 +145,7 @@ pub fn check_selection(
             .filter(|(e, _)| !selected.iter().any(|c| c.starts_with(e.as_str())))
             .map(|(e, _)| e.clone())
             .collect();
+        cov.products_absent.sort_unstable();
         if cov.products_absent.len() == sel.entries.len() {
             return Err(Error::invalid_argument(
                 format!(
