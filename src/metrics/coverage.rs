@@ -100,15 +100,14 @@ pub fn check_selection(
     };
     let mut cov = Coverage {
         source_used,
-        importers_reporting: sides.importers.iter().copied().collect(),
-        exporters_reporting: sides.exporters.iter().copied().collect(),
+        importers_reporting: sides.importers.clone(),
+        exporters_reporting: sides.exporters.clone(),
         ..Default::default()
     };
-    cov.importers_reporting.sort_unstable();
-    cov.exporters_reporting.sort_unstable();
-    let mut seen_products: HashSet<u32> = HashSet::new();
-    let mut seen_importers: HashSet<u16> = HashSet::new();
-    let mut seen_suppliers: HashSet<u16> = HashSet::new();
+    // Bitmaps, not hash sets: this scan runs over every selected row before each metric.
+    let mut seen_products: Vec<bool> = vec![];
+    let mut seen_importers = vec![false; 1 << 16];
+    let mut seen_suppliers = vec![false; 1 << 16];
     let names = for_each_row(
         table,
         &ViewOptions {
@@ -128,16 +127,23 @@ pub fn check_selection(
             if r.quantity.is_some_and(|q| !q.is_nan()) {
                 cov.value_with_quantity += r.value;
             }
-            seen_products.insert(r.product);
-            seen_importers.insert(r.importer);
-            seen_suppliers.insert(r.supplier);
+            let p = r.product as usize;
+            if p >= seen_products.len() {
+                seen_products.resize(p + 1, false);
+            }
+            seen_products[p] = true;
+            seen_importers[r.importer as usize] = true;
+            seen_suppliers[r.supplier as usize] = true;
         },
     )?;
-    cov.importers = sorted(seen_importers);
-    cov.suppliers = sorted(seen_suppliers);
-    cov.products_selected = seen_products.len();
+    cov.importers = codes_of(&seen_importers);
+    cov.suppliers = codes_of(&seen_suppliers);
+    let selected: Vec<&str> = (0..seen_products.len())
+        .filter(|p| seen_products[*p])
+        .map(|p| names[p].as_str())
+        .collect();
+    cov.products_selected = selected.len();
     if let Some(sel) = &imports.products {
-        let selected: Vec<&str> = seen_products.iter().map(|p| names[*p as usize].as_str()).collect();
         cov.products_asked = sel.entries.len();
         cov.products_absent = sel
             .entries
@@ -174,42 +180,43 @@ pub fn check_selection(
     Ok(cov)
 }
 
-/// Who reported on each side of the table.
+/// Who reported on each side of the table (numeric codes, in order).
 struct Sides {
     /// Reporters of import rows.
-    importers: HashSet<u16>,
+    importers: Vec<u16>,
     /// Reporters of export rows.
-    exporters: HashSet<u16>,
+    exporters: Vec<u16>,
     /// Partners of export rows (importers as seen by exporters).
-    export_partners: HashSet<u16>,
+    export_partners: Vec<u16>,
 }
 
 impl Sides {
     fn of(table: &TradeTable) -> Sides {
-        let mut s = Sides {
-            importers: HashSet::new(),
-            exporters: HashSet::new(),
-            export_partners: HashSet::new(),
-        };
+        let mut importers = vec![false; 1 << 16];
+        let mut exporters = vec![false; 1 << 16];
+        let mut export_partners = vec![false; 1 << 16];
         for batch in table.batches() {
             let c = Cols::of(batch);
             for i in 0..batch.num_rows() {
                 if c.flow[i] == Flow::Import as i8 {
-                    s.importers.insert(c.reporter[i]);
+                    importers[c.reporter[i] as usize] = true;
                 } else if c.flow[i] == Flow::Export as i8 {
-                    s.exporters.insert(c.reporter[i]);
-                    s.export_partners.insert(c.partner[i]);
+                    exporters[c.reporter[i] as usize] = true;
+                    export_partners[c.partner[i] as usize] = true;
                 }
             }
         }
-        s
+        Sides {
+            importers: codes_of(&importers),
+            exporters: codes_of(&exporters),
+            export_partners: codes_of(&export_partners),
+        }
     }
 }
 
-fn sorted(s: HashSet<u16>) -> Vec<u16> {
-    let mut v: Vec<u16> = s.into_iter().collect();
-    v.sort_unstable();
-    v
+/// The codes set in a bitmap over country codes, in order.
+fn codes_of(seen: &[bool]) -> Vec<u16> {
+    (0..seen.len()).filter(|c| seen[*c]).map(|c| c as u16).collect()
 }
 
 /// The distinct product codes of the table, sorted.
@@ -279,8 +286,8 @@ fn members_ever(imp: &Importer) -> Result<Vec<u16>> {
 
 /// An importer must be in the table on the side the source reads.
 fn check_importer(imp: &Importer, members: &[u16], source: Source, sides: &Sides) -> Result<()> {
-    let reported = members.iter().any(|m| sides.importers.contains(m));
-    let mirrored = members.iter().any(|m| sides.export_partners.contains(m));
+    let reported = members.iter().any(|m| sides.importers.binary_search(m).is_ok());
+    let mirrored = members.iter().any(|m| sides.export_partners.binary_search(m).is_ok());
     let ok = match source {
         Source::Reported => reported,
         Source::Mirror => mirrored,
@@ -350,17 +357,15 @@ fn what_selected(importers: Option<&[Importer]>, source: Source) -> String {
 }
 
 /// "3 countries (ARM, GEO, KAZ)" or "no country"; long lists are cut.
-fn countries_phrase(codes: &HashSet<u16>) -> String {
+fn countries_phrase(codes: &[u16]) -> String {
     if codes.is_empty() {
         return "no country".to_string();
     }
-    let mut v: Vec<u16> = codes.iter().copied().collect();
-    v.sort_unstable();
-    let n = v.len();
+    let n = codes.len();
     format!(
         "{n} {} ({})",
         if n == 1 { "country" } else { "countries" },
-        preview(v.into_iter().map(country_label))
+        preview(codes.iter().map(|c| country_label(*c)))
     )
 }
 

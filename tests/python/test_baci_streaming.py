@@ -66,9 +66,9 @@ def test_path_agrees_with_duckdb(baci_file: Path) -> None:
 def test_path_reports_the_read_and_rejects_reported_source(baci_file: Path) -> None:
     r = td.importer_product_concentration(baci_file)
     assert any("400" in n for n in r.notes), r.notes  # the read report: rows read and kept
-    with pytest.raises(ValueError, match="mirror"):
+    with pytest.raises(td.InvalidArgumentError, match="mirror"):
         td.importer_product_concentration(baci_file, source="reported")
-    with pytest.raises(ValueError, match="BACI path"):
+    with pytest.raises(td.InvalidArgumentError, match="BACI path"):
         td.importer_product_concentration(td.read_baci(baci_file, progress=False), source="mirror", years=2021)
 
 
