@@ -9,6 +9,7 @@ conversion, and never a string iterated character by character.
 from __future__ import annotations
 
 import numbers
+import operator
 from typing import Any, Iterable, Mapping
 
 from tradedep._tradedep import InvalidArgumentError, InvalidProductError
@@ -29,13 +30,20 @@ def whole(name: str, value: Any, *, minimum: int = 0, none: bool = False) -> int
         allowed = f"a whole number >= {minimum}" + (" or None" if none else "")
         raise InvalidArgumentError(f"invalid argument: {name}={value!r} ({type(value).__name__}). Pass {allowed}")
     if isinstance(value, numbers.Integral):
-        n = int(value)
+        n = operator.index(value)
     elif float(value).is_integer():
-        n = int(value)
+        n = int(float(value))
     else:
         raise InvalidArgumentError(f"invalid argument: {name}={value!r} is not a whole number. Pass a whole number >= {minimum}")
     if n < minimum:
         raise InvalidArgumentError(f"invalid argument: {name}={value!r} is below {minimum}. Pass a whole number >= {minimum}")
+    return n
+
+
+def count(name: str, value: Any, *, minimum: int = 1) -> int:
+    """A required whole number >= ``minimum`` (``crn``, ``persistence`` ...), as :func:`whole`."""
+    n = whole(name, value, minimum=minimum)
+    assert n is not None
     return n
 
 
@@ -51,8 +59,7 @@ def number(name: str, value: Any, *, positive: bool = False) -> float:
 
 def country_code(name: str, value: Any) -> int:
     """A numeric country code: a whole number from 0 to 65535 (``643.0`` is taken as 643)."""
-    n = whole(name, value)
-    assert n is not None
+    n = count(name, value, minimum=0)
     if n > MAX_COUNTRY_CODE:
         raise InvalidArgumentError(
             f"invalid argument: {name}={value!r} is not a country code (codes run from 0 to {MAX_COUNTRY_CODE}). "
@@ -109,7 +116,7 @@ def product_code(value: Any) -> str:
         return value.strip()
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InvalidProductError(f"invalid product code {value!r}: pass product codes as text, e.g. \"850760\"")
-    digits = str(int(value)) if float(value).is_integer() else str(value)
+    digits = str(int(float(value))) if float(value).is_integer() else str(value)
     padded = "0" + digits if len(digits) % 2 else digits
     raise InvalidProductError(
         f"invalid product code {value!r} ({type(value).__name__}): product codes are text, since a number loses "

@@ -178,7 +178,7 @@ def concentration(
         >>> td.concentration(trade, by=["importer", "product", "period"])  # doctest: +SKIP
     """
     table = _args.trade_table(table, "concentration")
-    crn = _args.whole("crn", crn, minimum=1)
+    crn = _args.count("crn", crn)
     selection = _selection(table, importer, products, groups, source, cif_fob, include_intra_group)
     run, method, notes = covered(table, selection, "concentration")
     t = _tradedep._concentration(table._inner, run, by=_by(by), over=over, crn=crn, explain=explain)
@@ -237,15 +237,15 @@ def importer_product_concentration(
         return ArrowResult(t, "importer x product concentration", ["source: mirror (BACI, streamed)", report], method)
     if vintage is not None or years is not None or on_unknown_country != "error":
         raise _args.InvalidArgumentError("invalid argument: vintage, years and on_unknown_country apply to a BACI path, not to a table")
-    table = _args.trade_table(table, "importer_product_concentration")
-    selection = _selection(table, None, None, source="auto" if source is None else source)
-    run, method, notes = covered(table, selection, "importer_product_concentration")
+    trade: TradeTable = _args.trade_table(table, "importer_product_concentration")
+    selection = _selection(trade, None, None, source="auto" if source is None else source)
+    run, method, notes = covered(trade, selection, "importer_product_concentration")
     if run["source"] == "auto":
         raise _args.InvalidArgumentError(
             "invalid argument: source='auto' on a table with both importers' and exporters' reports: the kernel reads "
             "one side. Pass source='reported' or 'mirror', or use td.concentration(table, source='auto')"
         )
-    t = _tradedep._importer_product_concentration(table._inner, run["source"])
+    t = _tradedep._importer_product_concentration(trade._inner, run["source"])
     return ArrowResult(t, "importer x product concentration", notes, method)
 
 
@@ -280,8 +280,8 @@ def dependency_flags(
         >>> td.dependency_flags(baci, method="geodep", source="mirror")  # doctest: +SKIP
     """
     table = _args.trade_table(table, "dependency_flags")
-    persistence = _args.whole("persistence", persistence, minimum=1)
-    window = _args.whole("window", window, minimum=1)
+    persistence = _args.count("persistence", persistence)
+    window = _args.count("window", window)
     thresholds = {k: _args.number(k, v) for k, v in dict(hhi=hhi, world_hhi=world_hhi, ratio=ratio, share=share).items()}
     selection = _selection(table, importer, products, source=source, cif_fob=cif_fob)
     check = dict(selection)
