@@ -118,3 +118,26 @@ def test_rerouting_method_lists_absent_codes(comext: td.TradeTable) -> None:
     assert r.summary.method["products_absent"] == ["84581120"]
     assert r.summary.method["metric"] == "rerouting"
     assert any("84581120" in n for n in r.notes)
+
+
+def test_auto_on_a_mixed_table_counts_each_side() -> None:
+    # Russia reports 2021 only; 2022 comes from DEU's and CHN's exports (hand-worked).
+    t = td._metrics._table_from_columns(
+        period=[2021, 2021, 2022, 2022], reporter=[643, 276, 276, 156], partner=[276, 643, 643, 643],
+        flow=["import", "export", "export", "export"], product=["850760"] * 4, value=[110.0, 100.0, 80.0, 20.0],
+        vintage="HS2017",
+    )
+    r = td.supplier_shares(t, "RUS", by="year", cif_fob=1.1)
+    assert r.method["source_used"] == "auto"
+    assert r.method["records"] == {"reported": 1, "mirror": 2}
+    assert r.method["value"]["reported"] == 110.0
+    assert r.method["value"]["mirror"] == pytest.approx(110.0)
+    assert r.notes[0] == (
+        "source: auto (1 records from importers' reported imports, 2 from partners' exports (mirror)); "
+        "mirror values x 1.1 (CIF/FOB)"
+    )
+    assert "reported imports: only the 1 importers that reported imports in the table (RUS)" in r.notes
+    assert "suppliers: only the 2 exporters that reported exports in the table (CHN, DEU)" in r.notes
+    shares = r.to_pandas().set_index(["year", "supplier"])["share"]
+    assert shares[(2021, "DEU")] == 1.0
+    assert shares[(2022, "DEU")] == pytest.approx(0.8)
