@@ -45,6 +45,18 @@ impl Location {
     }
 }
 
+impl Location {
+    /// `" at <location>"`, or nothing when no field is known (a message never ends in "at
+    /// (no location)").
+    pub fn at(&self) -> String {
+        if *self == Location::default() {
+            String::new()
+        } else {
+            format!(" at {self}")
+        }
+    }
+}
+
 impl std::fmt::Display for Location {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut parts = Vec::new();
@@ -84,7 +96,7 @@ pub enum Error {
 
     /// The input's structure is wrong: missing or unknown header, wrong delimiter, empty file,
     /// truncated archive, invalid UTF-8.
-    #[error("{what} at {location}. {hint}")]
+    #[error("{what}{}. {hint}", .location.at())]
     Format {
         what: String,
         location: Box<Location>,
@@ -92,7 +104,7 @@ pub enum Error {
     },
 
     /// A value could not be parsed (text in a number column, malformed date ...).
-    #[error("cannot parse {what} at {location}. {hint}")]
+    #[error("cannot parse {what}{}. {hint}", .location.at())]
     Parse {
         what: String,
         location: Box<Location>,
@@ -101,7 +113,7 @@ pub enum Error {
 
     /// A value parsed but breaks a rule of the domain (negative trade value, quantity without
     /// unit, mixed vintages or currencies ...).
-    #[error("invalid data: {what} at {location}. {hint}")]
+    #[error("invalid data: {what}{}. {hint}", .location.at())]
     InvalidData {
         what: String,
         location: Box<Location>,
@@ -205,6 +217,12 @@ mod tests {
         // Clippy's `result_large_err` starts at 128 bytes; the largest variant is now three
         // strings (UnknownCountry, InvalidProduct).
         assert!(std::mem::size_of::<Error>() <= 80, "{}", std::mem::size_of::<Error>());
+    }
+
+    #[test]
+    fn no_location_phrase_without_a_location() {
+        let e = Error::invalid_data("a degenerate matrix", Location::default(), "add exporters");
+        assert_eq!(e.to_string(), "invalid data: a degenerate matrix. add exporters");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 mod classify;
 mod complexity;
 mod countries;
+mod coverage;
 mod errors;
 mod gacc;
 mod io;
@@ -31,5 +32,6 @@ fn _tradedep(m: &Bound<'_, PyModule>) -> PyResult<()> {
     complexity::register(m)?;
     rerouting::register(m)?;
     gacc::register(m)?;
+    coverage::register(m)?;
     Ok(())
 }

@@ -60,7 +60,7 @@ fn by_keys(by: Vec<String>) -> PyResult<Vec<By>> {
 /// `_metrics._selection` builds them once (a dict with every key).
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
-struct SelectionArg {
+pub(crate) struct SelectionArg {
     /// `None`: every importer of the table (concentration, dependency flags).
     importers: Option<Vec<ImporterArg>>,
     products: Option<Vec<(String, f64)>>,
@@ -75,7 +75,7 @@ struct SelectionArg {
 impl SelectionArg {
     /// The importers and the core's [`ImportSelection`]; a bad `source` names itself and the
     /// allowed values.
-    fn convert(self) -> PyResult<(Option<Vec<Importer>>, ImportSelection)> {
+    pub(crate) fn convert(self) -> PyResult<(Option<Vec<Importer>>, ImportSelection)> {
         let importers = self.importers.map(importers).transpose()?;
         let imports = ImportSelection {
             products: selection(self.products, &self.products_name, self.vintage)?,

@@ -354,7 +354,7 @@ def _subcommand_parsers() -> dict[str, argparse.ArgumentParser]:
     )
     selection.add_argument(
         "--source", choices=["reported", "mirror", "auto"],
-        help="importers' own imports (reported, the default), partners' exports (mirror), or reported where available (auto)",
+        help="reported where the importer reported in that period, mirror otherwise (auto, the default), importers' own imports (reported) or partners' exports (mirror)",
     )
     importer_help = "importer: ISO3 code, name, numeric code or group such as EU27 (repeat for several)"
 

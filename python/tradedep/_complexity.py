@@ -9,9 +9,9 @@ exporters and products were left out, the eigenvalues, and why a year could not 
 from __future__ import annotations
 
 import html
-from typing import Literal
+from typing import Any, Literal
 
-from tradedep import _progress, _tradedep
+from tradedep import _args, _progress, _tradedep
 from tradedep._table import ArrowResult, TradeTable, _html_table
 
 __all__: list[str] = ["rca", "complexity", "Complexity"]
@@ -44,9 +44,39 @@ def rca(
         >>> r = td.rca(baci, digits=4)                 # doctest: +SKIP
         >>> r.to_pandas().query("m")                   # doctest: +SKIP
     """
+    table, digits, threshold = _checked(table, "rca", exports, digits, threshold)
     with _progress.task("RCA"):
-        t, notes = _tradedep._rca(table._inner, exports, digits, float(threshold))
-    return ArrowResult(t, "revealed comparative advantage (Balassa)", list(notes))
+        t, notes = _tradedep._rca(table._inner, exports, digits, threshold)
+    method, world = _world(table, "rca", exports, digits, threshold)
+    return ArrowResult(t, "revealed comparative advantage (Balassa)", [*notes, *world], method)
+
+
+def _checked(table: Any, metric: str, exports: Any, digits: Any, threshold: Any) -> tuple[TradeTable, int | None, float]:
+    """The arguments checked (the core checks ``exports``)."""
+    table = _args.trade_table(table, metric)
+    digits = _args.whole("digits", digits, minimum=1, none=True)
+    threshold = _args.number("threshold", threshold)
+    return table, digits, threshold
+
+
+def _world(
+    table: TradeTable, metric: str, exports: str, digits: int | None, threshold: float
+) -> tuple[dict[str, Any], list[str]]:
+    """The method mapping, with the exporters that make up "the world", and that fact in words."""
+    from tradedep._method import covered
+    from tradedep._metrics import _selection
+
+    # Exports as the import view sees them: reported exports are the mirror side of imports.
+    view_source = "mirror" if exports == "reported" else "reported"
+    _, method, _ = covered(table, _selection(table, None, None, source=view_source), metric)
+    exporters = method.pop("suppliers")
+    method.pop("importers")
+    method.update(metric=metric, source=exports, source_used=exports, digits=digits, threshold=threshold)
+    method["world"] = {"n_exporters": len(exporters), "exporters": exporters}
+    listed = f" ({', '.join(exporters)})" if len(exporters) <= 30 else ""
+    world = [f"the world is the {len(exporters)} exporters of the table{listed}: world totals and RCA are relative to them"]
+    method["coverage"] = world
+    return method, world
 
 
 class Complexity:
@@ -104,12 +134,15 @@ def complexity(
         >>> c.eci.to_pandas().sort_values("eci")       # doctest: +SKIP
         >>> c.pci, c.rca, c.notes                      # doctest: +SKIP
     """
+    table, digits, threshold = _checked(table, "complexity", exports, digits, threshold)
     with _progress.task("economic complexity"):
-        r, e, p, notes = _tradedep._complexity(table._inner, exports, digits, float(threshold), pci_scale)
-    notes = list(notes)
+        r, e, p, notes = _tradedep._complexity(table._inner, exports, digits, threshold, pci_scale)
+    method, world = _world(table, "complexity", exports, digits, threshold)
+    notes = [*notes, *world]
+    method["pci_scale"] = pci_scale
     return Complexity(
-        ArrowResult(r, "revealed comparative advantage (Balassa)", notes),
-        ArrowResult(e, "economic complexity index (ECI)", notes),
-        ArrowResult(p, f"product complexity index (PCI, scaled by {pci_scale})", notes),
+        ArrowResult(r, "revealed comparative advantage (Balassa)", notes, method),
+        ArrowResult(e, "economic complexity index (ECI)", notes, method),
+        ArrowResult(p, f"product complexity index (PCI, scaled by {pci_scale})", notes, method),
         notes,
     )

@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 from typing import Any, Iterable, Mapping, Sequence
 
-from tradedep import _progress, _tradedep
+from tradedep import _args, _progress, _tradedep
 from tradedep import plot
+from tradedep._method import covered
 from tradedep._table import ArrowResult, TradeTable
 
 __all__: list[str] = [
@@ -40,20 +41,22 @@ def _resolve(x: Any) -> list[int]:
     return [] if codes is None else codes
 
 
-def _importers(importer: Any) -> list[tuple[str | None, list[int] | None]]:
+def _importers(importer: Any, name: str = "importer") -> list[tuple[str | None, list[int] | None]]:
     """Importer argument -> (label, codes) pairs; codes None = named group resolved per period."""
     if isinstance(importer, Mapping):
-        return [(str(k), _resolve(v)) for k, v in importer.items()]
-    if importer is None or not (isinstance(importer, (str, int)) or hasattr(importer, "__iter__")):
-        raise _tradedep.InvalidArgumentError(
-            f"importer={importer!r}: name a country ('RUS', 643), a group ('EU27'), a list of them or {{label: codes}}"
-        )
-    items = [importer] if isinstance(importer, (str, int)) else list(importer)
+        return [(str(k), _resolve(_args.countries(f"{name}[{k!r}]", v))) for k, v in importer.items()]
+    if isinstance(importer, (str, int, float)):
+        items = [importer]
+    elif isinstance(importer, Iterable):
+        items = list(importer)
+    else:
+        items = [_args.country(name, importer)]
     out: list[tuple[str | None, list[int] | None]] = []
     for item in items:
+        item = _args.country(name, item)
         if isinstance(item, int):
             out.append((None, [item]))
-        elif isinstance(item, str) and item.upper().replace(" ", "") in _GROUP_NAMES:
+        elif item.upper().replace(" ", "") in _GROUP_NAMES:
             out.append((item, None))
         else:
             out.append((str(item), _resolve(item)))
@@ -61,21 +64,20 @@ def _importers(importer: Any) -> list[tuple[str | None, list[int] | None]]:
 
 
 def _products(products: Any, vintage: str | None) -> tuple[list[tuple[str, float]] | None, str]:
-    """A list of codes/prefixes, one code, or any object with ``_product_weights(vintage)``."""
+    """A list of codes/prefixes, one code (commas split it), or any object with
+    ``_product_weights(vintage)``."""
     if products is None:
         return None, "products"
     if hasattr(products, "_product_weights"):
         weights = products._product_weights(vintage)
         name = str(getattr(products, "name", "basket"))
         return [(str(k), float(v)) for k, v in dict(weights).items()], name
-    if isinstance(products, str):
-        return [(products, 1.0)], products
-    codes = [str(c) for c in products]
-    return [(c, 1.0) for c in codes], "products"
+    codes = _args.product_codes(products)
+    return [(c, 1.0) for c in codes], codes[0] if len(codes) == 1 else "products"
 
 
 def _groups(groups: Mapping[str, Iterable[Any]] | None) -> list[tuple[str, list[int]]]:
-    return [(str(k), _resolve(list(v))) for k, v in (groups or {}).items()]
+    return [(k, _resolve(v)) for k, v in _args.groups(groups).items()]
 
 
 def _selection(
@@ -83,13 +85,15 @@ def _selection(
     importer: Any,
     products: Any,
     groups: Mapping[str, Iterable[Any]] | None = None,
-    source: str = "reported",
+    source: str = "auto",
     cif_fob: float = 1.0,
     include_intra_group: bool = False,
 ) -> dict[str, Any]:
     """Whose imports and which of them count, as the one dict the binding reads (``importer=None``:
     every importer of the table)."""
     entries, name = _products(products, table.vintage)
+    if not isinstance(source, str):
+        raise _args.InvalidArgumentError(f"invalid argument: source={source!r}. Pass \"auto\", \"reported\" or \"mirror\"")
     return dict(
         importers=None if importer is None else _importers(importer),
         products=entries,
@@ -97,15 +101,13 @@ def _selection(
         vintage=table.vintage,
         groups=_groups(groups),
         source=source,
-        cif_fob=cif_fob,
-        include_intra_group=include_intra_group,
+        cif_fob=_args.number("cif_fob", cif_fob, positive=True),
+        include_intra_group=bool(include_intra_group),
     )
 
 
 def _by(by: str | Sequence[str] | None) -> list[str]:
-    if by is None:
-        return []
-    return [by] if isinstance(by, str) else list(by)
+    return _args.by(by)
 
 
 def supplier_shares(
@@ -115,7 +117,7 @@ def supplier_shares(
     products: Any = None,
     groups: Mapping[str, Iterable[Any]] | None = None,
     by: str | Sequence[str] = "period",
-    source: str = "reported",
+    source: str = "auto",
     cif_fob: float = 1.0,
     top: int | None = None,
     include_intra_group: bool = False,
@@ -126,10 +128,15 @@ def supplier_shares(
     ``importer``: a code, a name, a group (``"EU27"``, membership by period), a list of them, or
     ``{"label": [codes]}``. ``products``: codes or prefixes (``["8542", "850760"]``) or a basket/list
     object. ``groups``: suppliers counted as one (``{"China+HK": ["CHN", "HKG"]}``). ``by``: any of
-    ``"period"``, ``"year"``, ``"quarter"``, ``"product"``. ``source``: ``"reported"`` (importer's
-    imports), ``"mirror"`` (partners' exports, flagged estimated; ``cif_fob`` multiplies them) or
-    ``"auto"`` (reported where the importer reported in that period). ``top=n`` keeps the n largest
-    suppliers and one ``Rest of world`` row.
+    ``"period"``, ``"year"``, ``"quarter"``, ``"product"``. ``source``: ``"auto"`` (the default:
+    reported where the importer reported in that period, mirror otherwise), ``"reported"``
+    (importer's imports) or ``"mirror"`` (partners' exports, flagged estimated; ``cif_fob``
+    multiplies them). ``top=n`` keeps the n largest suppliers and one ``Rest of world`` row.
+
+    An argument that selects nothing in the table raises (``InvalidArgumentError``,
+    ``InvalidProductError``) with what the table holds; the result's ``notes`` and ``method``
+    say the source, CIF/FOB, currency, vintage, codes absent, reporters and quantity coverage
+    (every metric does; keys in docs/methods/results.md).
 
     Columns: importer, period|year|quarter (+ n_months when months are summed), product,
     supplier, supplier_code, rank, value, total_value, share, quantity, quantity_unit,
@@ -141,12 +148,14 @@ def supplier_shares(
         ...                        groups={"China+HK": [156, 344]}, by="year")  # doctest: +SKIP
         >>> s.to_pandas()                                                     # doctest: +SKIP
     """
+    table = _args.trade_table(table, "supplier_shares")
+    top = _args.whole("top", top, minimum=1, none=True)
     selection = _selection(table, importer, products, groups, source, cif_fob, include_intra_group)
-    t = _tradedep._supplier_shares(table._inner, selection, by=_by(by), top=top, explain=explain)
-    notes = [f"source: {source}" + (f", mirror values x {cif_fob}" if source != "reported" and cif_fob != 1.0 else "")]
-    notes.append(f"values in {table.currency}; total = sum of partner rows (no World row)")
+    run, method, notes = covered(table, selection, "supplier_shares")
+    t = _tradedep._supplier_shares(table._inner, run, by=_by(by), top=top, explain=explain)
+    notes.append("total = sum of partner rows (no World row)")
     quantity_notes, quantity_method = _quantity_coverage(t)
-    return ArrowResult(t, "supplier shares", notes + quantity_notes, method=quantity_method)
+    return ArrowResult(t, "supplier shares", notes + quantity_notes, {**method, **quantity_method, "by": _by(by), "top": top})
 
 
 def concentration(
@@ -157,7 +166,7 @@ def concentration(
     importer: Any = None,
     products: Any = None,
     groups: Mapping[str, Iterable[Any]] | None = None,
-    source: str = "reported",
+    source: str = "auto",
     cif_fob: float = 1.0,
     crn: int = 3,
     include_intra_group: bool = False,
@@ -171,9 +180,12 @@ def concentration(
 
         >>> td.concentration(trade, by=["importer", "product", "period"])  # doctest: +SKIP
     """
+    table = _args.trade_table(table, "concentration")
+    crn = _args.count("crn", crn)
     selection = _selection(table, importer, products, groups, source, cif_fob, include_intra_group)
-    t = _tradedep._concentration(table._inner, selection, by=_by(by), over=over, crn=crn, explain=explain)
-    return ArrowResult(t, f"concentration over {over}", [f"source: {source}"])
+    run, method, notes = covered(table, selection, "concentration")
+    t = _tradedep._concentration(table._inner, run, by=_by(by), over=over, crn=crn, explain=explain)
+    return ArrowResult(t, f"concentration over {over}", notes, {**method, "by": _by(by), "over": over, "crn": crn})
 
 
 def importer_product_concentration(
@@ -198,15 +210,16 @@ def importer_product_concentration(
     repeated row, is found on its first such row and the file is read a second time with the
     general aggregation (same result; the notes say "one pass" or "read twice").
 
-    ``source``: ``"reported"`` (rows with flow import; the default for tables) or ``"mirror"``
-    (exporters' rows, BACI-style: every row an export; the only choice for a BACI path).
+    ``source``: ``"auto"`` (the default: on a table with one side only, that side), ``"reported"``
+    (rows with flow import) or ``"mirror"`` (exporters' rows, BACI-style: every row an export; the
+    only choice for a BACI path).
 
         >>> td.importer_product_concentration(baci, source="mirror")  # doctest: +SKIP
         >>> td.importer_product_concentration("BACI_HS17_Y2021_V202401.csv")  # doctest: +SKIP
     """
     if isinstance(table, (str, os.PathLike)):
-        if source not in (None, "mirror"):
-            raise _tradedep.InvalidArgumentError(
+        if source not in (None, "mirror", "auto"):
+            raise _args.InvalidArgumentError(
                 f"source={source!r}: every BACI row is an export, so a BACI path is read as mirror data; "
                 "pass source='mirror' or leave it out"
             )
@@ -220,13 +233,25 @@ def importer_product_concentration(
             t, report = _tradedep._importer_product_concentration_baci(
                 os.fspath(table), vintage=vintage, years=year_list, on_unknown_country=on_unknown_country
             )
-        return ArrowResult(t, "importer x product concentration", ["source: mirror (BACI, streamed)", report])
+        method = {
+            "metric": "importer_product_concentration", "source": "mirror", "source_used": "mirror", "cif_fob": 1.0,
+            "currency": "USD", "vintage": vintage, "file": os.fspath(table), "years": year_list,
+            "coverage": ["suppliers: only the exporters in the BACI file (every BACI row is an exporter's report)"],
+        }
+        return ArrowResult(t, "importer x product concentration", ["source: mirror (BACI, streamed)", report], method)
     if vintage is not None or years is not None or on_unknown_country != "error":
-        raise _tradedep.InvalidArgumentError("vintage, years and on_unknown_country apply to a BACI path, not to a table")
-    source = "reported" if source is None else source
+        raise _args.InvalidArgumentError("invalid argument: vintage, years and on_unknown_country apply to a BACI path, not to a table")
+    trade: TradeTable = _args.trade_table(table, "importer_product_concentration")
+    selection = _selection(trade, None, None, source="auto" if source is None else source)
+    run, method, notes = covered(trade, selection, "importer_product_concentration")
+    if run["source"] == "auto":
+        raise _args.InvalidArgumentError(
+            "invalid argument: source='auto' on a table with both importers' and exporters' reports: the kernel reads "
+            "one side. Pass source='reported' or 'mirror', or use td.concentration(table, source='auto')"
+        )
     with _progress.task("importer x product concentration"):
-        t = _tradedep._importer_product_concentration(table._inner, source)
-    return ArrowResult(t, "importer x product concentration", [f"source: {source}"])
+        t = _tradedep._importer_product_concentration(trade._inner, run["source"])
+    return ArrowResult(t, "importer x product concentration", notes, method)
 
 
 def dependency_flags(
@@ -235,7 +260,7 @@ def dependency_flags(
     *,
     importer: Any = None,
     products: Any = None,
-    source: str = "reported",
+    source: str = "auto",
     cif_fob: float = 1.0,
     hhi: float = 0.4,
     world_hhi: float = 0.4,
@@ -271,10 +296,20 @@ def dependency_flags(
 
         >>> td.dependency_flags(baci, method="geodep", source="mirror")  # doctest: +SKIP
     """
+    table = _args.trade_table(table, "dependency_flags")
+    persistence = _args.count("persistence", persistence)
+    window = _args.count("window", window)
+    thresholds = {k: _args.number(k, v) for k, v in dict(hhi=hhi, world_hhi=world_hhi, ratio=ratio, share=share).items()}
     selection = _selection(table, importer, products, source=source, cif_fob=cif_fob)
+    check = dict(selection)
+    if importer is None and str(method).strip().lower().replace("_", "") in ("eu2021", "eu"):
+        # The EU method's importer is the EU27 by default: it must be an importer of the table.
+        check["importers"] = _importers("EU27")
+    _, facts, notes = covered(table, check, "dependency_flags")
+    run = dict(selection, source=facts["source_used"])
     t = _tradedep._dependency_flags(
         table._inner,
-        selection,
+        run,
         method,
         hhi=hhi,
         world_hhi=world_hhi,
@@ -282,17 +317,13 @@ def dependency_flags(
         share=share,
         persistence=persistence,
         window=window,
-        world=None if world is None else world._inner,
-        world_min_countries=world_min_countries,
+        world=None if world is None else _args.trade_table(world, "dependency_flags(world=)")._inner,
+        world_min_countries=_args.count("world_min_countries", world_min_countries),
     )
     coverage_notes, coverage_method = _flags_coverage(t, world is not None, world_min_countries)
-    return ArrowResult(
-        t,
-        f"dependency flags ({method})",
-        [f"source: {source}", f"thresholds: hhi>{hhi}, world_hhi>{world_hhi}, ratio>{ratio}, share>{share}, {persistence} of {window} years"]
-        + coverage_notes,
-        method=coverage_method,
-    )
+    notes.append(f"thresholds: hhi>{hhi}, world_hhi>{world_hhi}, ratio>{ratio}, share>{share}, {persistence} of {window} years")
+    facts.update(coverage_method, flag_method=method, thresholds=thresholds, persistence=persistence, window=window)
+    return ArrowResult(t, f"dependency flags ({method})", notes + coverage_notes, facts)
 
 
 def _flags_coverage(t: Any, world_given: bool, min_countries: int) -> tuple[list[str], dict[str, Any]]:
@@ -334,7 +365,7 @@ def import_series(
     by_supplier: bool = False,
     by_product: bool = False,
     baseline: tuple[int, int] | None = None,
-    source: str = "reported",
+    source: str = "auto",
     cif_fob: float = 1.0,
     include_intra_group: bool = False,
 ) -> ArrowResult:
@@ -350,9 +381,13 @@ def import_series(
         >>> td.import_series(trade, 643, "month", groups={"China+HK": [156, 344]},
         ...                  by_supplier=True, baseline=(2017, 2021))  # doctest: +SKIP
     """
+    table = _args.trade_table(table, "import_series")
+    if baseline is not None:
+        baseline = (_args.whole("baseline", baseline[0]), _args.whole("baseline", baseline[1]))  # type: ignore[assignment]
     selection = _selection(table, importer, products, groups, source, cif_fob, include_intra_group)
+    run, method, notes = covered(table, selection, "import_series")
     t = _tradedep._import_series(
-        table._inner, selection, freq=freq, by_supplier=by_supplier, by_product=by_product, baseline=baseline
+        table._inner, run, freq=freq, by_supplier=by_supplier, by_product=by_product, baseline=baseline
     )
     import pyarrow as pa
 
@@ -362,11 +397,12 @@ def import_series(
         "supplier, or any exporter for a total, for mirror) reported other flows in it, and a gap (value "
         "null, gap=true) where that side reported nothing"
     )
+    notes += [rule, f"{sum(gaps)} of {len(gaps)} periods are gaps"]
     return ArrowResult(
         t,
         f"import series ({freq})",
-        [rule, f"{sum(gaps)} of {len(gaps)} periods are gaps"],
-        method={"gaps": rule, "gap_periods": sum(gaps), "periods": len(gaps)},
+        notes,
+        {**method, "freq_asked": freq, "baseline": baseline, "gaps": rule, "gap_periods": sum(gaps), "periods": len(gaps)},
     )
 
 
@@ -377,7 +413,7 @@ def unit_values(
     products: Any = None,
     groups: Mapping[str, Iterable[Any]] | None = None,
     by: str | Sequence[str] = "period",
-    source: str = "reported",
+    source: str = "auto",
     cif_fob: float = 1.0,
     include_intra_group: bool = False,
 ) -> ArrowResult:
@@ -393,10 +429,13 @@ def unit_values(
 
         >>> td.unit_values(trade, 643, products=["854470"], by="month")  # doctest: +SKIP
     """
+    table = _args.trade_table(table, "unit_values")
     selection = _selection(table, importer, products, groups, source, cif_fob, include_intra_group)
-    t = _tradedep._unit_values(table._inner, selection, by=_by(by))
-    notes, method = _quantity_coverage(t)
-    return ArrowResult(t, "unit values", [f"values in {table.currency} per quantity unit"] + notes, method=method)
+    run, method, notes = covered(table, selection, "unit_values")
+    t = _tradedep._unit_values(table._inner, run, by=_by(by))
+    notes.append(f"unit values in {table.currency} per quantity unit")
+    quantity_notes, quantity_method = _quantity_coverage(t)
+    return ArrowResult(t, "unit values", notes + quantity_notes, {**method, **quantity_method, "by": _by(by)})
 
 
 def _quantity_coverage(t: Any) -> tuple[list[str], dict[str, Any]]:
@@ -426,7 +465,7 @@ def bilateral_asymmetry(
     *,
     products: Any = None,
     by: str | Sequence[str] = "period",
-    source: str = "reported",
+    source: str = "auto",
     cif_fob: float = 1.0,
 ) -> ArrowResult:
     """B's share of A's imports against A's share of B's imports and exports, for all products
@@ -438,15 +477,18 @@ def bilateral_asymmetry(
 
         >>> td.bilateral_asymmetry(trade, "RUS", "CHN", products=chpl, by="year")  # doctest: +SKIP
     """
-    entries, name = _products(products, table.vintage)
-    ia, ib = _importers(a), _importers(b)
+    table = _args.trade_table(table, "bilateral_asymmetry")
+    ia, ib = _importers(a, "a"), _importers(b, "b")
     if len(ia) != 1 or len(ib) != 1:
-        raise _tradedep.InvalidArgumentError("a and b are one country or group each")
+        raise _args.InvalidArgumentError("invalid argument: a and b are one country or group each")
+    selection = _selection(table, None, products, source=source, cif_fob=cif_fob)
+    selection["importers"] = ia + ib
+    run, method, notes = covered(table, selection, "bilateral_asymmetry")
     t = _tradedep._bilateral_asymmetry(
-        table._inner, ia[0], ib[0], products=entries, products_name=name, vintage=table.vintage,
-        by=_by(by), source=source, cif_fob=cif_fob,
+        table._inner, ia[0], ib[0], products=run["products"], products_name=run["products_name"], vintage=table.vintage,
+        by=_by(by), source=run["source"], cif_fob=run["cif_fob"],
     )
-    return ArrowResult(t, "bilateral asymmetry", [f"source: {source}"])
+    return ArrowResult(t, "bilateral asymmetry", notes, {**method, "by": _by(by)})
 
 
 def compare(
@@ -456,7 +498,7 @@ def compare(
     products: Any = None,
     groups: Mapping[str, Iterable[Any]] | None = None,
     by: str | Sequence[str] = "period",
-    source: str = "reported",
+    source: str = "auto",
     cif_fob: float = 1.0,
     top: int | None = None,
     include_intra_group: bool = False,
@@ -467,14 +509,17 @@ def compare(
 
         >>> td.compare(trade, ["RUS", "UKR"], products=drones, groups={"China+HK": ["CHN", "HKG"]})  # doctest: +SKIP
     """
+    table = _args.trade_table(table, "compare")
+    top = _args.whole("top", top, minimum=1, none=True)
     selection = _selection(table, importers, products, groups, source, cif_fob, include_intra_group)
+    selection, method, notes = covered(table, selection, "compare")
     # Every importer labelled: the columns are named after the labels.
     selection["importers"] = [
         (label if label is not None or codes is None else str(codes[0]), codes)
         for label, codes in selection["importers"]
     ]
     t = _tradedep._compare(table._inner, selection, by=_by(by), top=top)
-    return ArrowResult(t, "importers compared", [f"source: {source}"])
+    return ArrowResult(t, "importers compared", notes, {**method, "by": _by(by), "top": top})
 
 
 def mirror_gap(
@@ -493,13 +538,25 @@ def mirror_gap(
 
         >>> td.mirror_gap(trade, by="year", importer="KAZ", exporter=EU)  # doctest: +SKIP
     """
-    entries, name = _products(products, table.vintage)
+    table = _args.trade_table(table, "mirror_gap")
+    selection = _selection(table, importer, products)
+    _, method, _ = covered(table, selection, "mirror_gap")
+    importers = None if importer is None else _resolve(_args.countries("importer", importer))
+    exporters = None if exporter is None else _resolve(_args.countries("exporter", exporter))
     t = _tradedep._mirror_gap(
-        table._inner, by=_by(by), products=entries, products_name=name, vintage=table.vintage,
-        importers=None if importer is None else _resolve(importer),
-        exporters=None if exporter is None else _resolve(exporter),
+        table._inner, by=_by(by), products=selection["products"], products_name=selection["products_name"],
+        vintage=table.vintage, importers=importers, exporters=exporters,
     )
-    return ArrowResult(t, "mirror comparison", ["M: importer-reported (usually CIF); X: exporter-reported (usually FOB)"])
+    rep, exp = method["reporters"]["importers"], method["reporters"]["exporters"]
+    method.update(metric="mirror_gap", source="both", source_used="both", by=_by(by))
+    notes = ["M: importer-reported (usually CIF); X: exporter-reported (usually FOB)", f"values in {table.currency}"]
+    notes.append(f"importers that reported imports in the table: {len(rep)}; exporters that reported exports: {len(exp)}")
+    if not rep or not exp:
+        notes.append(
+            "the table holds " + ("no importer's reports: imports_reported is null everywhere" if not rep
+                                  else "no exporter's reports: exports_reported is null everywhere")
+        )
+    return ArrowResult(t, "mirror comparison", notes, method)
 
 
 def _table_from_columns(**columns: Any) -> TradeTable:

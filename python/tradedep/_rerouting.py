@@ -13,6 +13,7 @@ from typing import Any, Iterable, Literal
 
 from tradedep import _tradedep
 from tradedep._metrics import _importers, _products, _resolve
+from tradedep._method import rerouting_method
 from tradedep._table import ArrowResult, TradeTable, _html_table
 
 __all__: list[str] = ["rerouting", "Rerouting"]
@@ -158,23 +159,24 @@ def rerouting(
         hub_exports=hub_exports,
         cif_fob=float(cif_fob),
     )
+    method = rerouting_method(table, arguments)
     flows, summary, hub_target, ghost, notes, facts = _tradedep._rerouting(table._inner, arguments)
-    notes = list(notes)
+    notes = [*notes, *method["coverage"]]
     controls, default, sanctioned, dominant = facts
-    method: dict[str, Any] = {
-        "controls": controls,
-        "controls_rule": "default: other destinations, not hubs, target, origin members or sanctioned"
+    method.update(
+        controls=controls,
+        controls_rule="default: other destinations, not hubs, target, origin members or sanctioned"
         if default else "given",
-        "sanctioned_left_out": sanctioned,
-        "sanctioned_list": "RUS (Council Reg. (EU) 833/2014), BLR (Council Reg. (EC) 765/2006)",
-        "dominant_controls": [{"control": c, "product": p, "baseline_share": s} for c, p, s in dominant],
-        "gaps": "0 where the reporting side reported other flows in the period; gap where it reported nothing",
-        "quantities": "summed over rows with a quantity, one unit; unit value = value with quantity / quantity",
-    }
+        sanctioned_left_out=sanctioned,
+        sanctioned_list="RUS (Council Reg. (EU) 833/2014), BLR (Council Reg. (EC) 765/2006)",
+        dominant_controls=[{"control": c, "product": p, "baseline_share": s} for c, p, s in dominant],
+        gaps="0 where the reporting side reported other flows in the period; gap where it reported nothing",
+        quantities="summed over rows with a quantity, one unit; unit value = value with quantity / quantity",
+    )
     return Rerouting(
-        ArrowResult(flows, "re-routing: origin's exports by destination and period", notes, method=method),
-        ArrowResult(summary, "re-routing: after window against baseline", notes, method=method),
-        ArrowResult(hub_target, "re-routing: hub -> target exports", notes, method=method),
-        ArrowResult(ghost, "re-routing: ghost trade", notes, method=method),
+        ArrowResult(flows, "re-routing: origin's exports by destination and period", notes, method),
+        ArrowResult(summary, "re-routing: after window against baseline", notes, method),
+        ArrowResult(hub_target, "re-routing: hub -> target exports", notes, method),
+        ArrowResult(ghost, "re-routing: ghost trade", notes, method),
         notes,
     )

@@ -192,6 +192,17 @@ class TradeTable:
         return dict(self._inner.report)
 
     @property
+    def report_text(self) -> str:
+        """What the reader did, as readable text (rows read and kept, rows set aside and why,
+        notes).
+
+            >>> import tradedep as td
+            >>> "rows" in td.demo_table().report_text
+            True
+        """
+        return str(self._inner.report_text)
+
+    @property
     def currency(self) -> str:
         """Currency of ``value`` (USD for BACI and Comtrade, EUR for Comext)."""
         return str(self._inner.currency)

@@ -414,3 +414,9 @@ _ReroutingArguments = dict[str, Any]
 def _rerouting(
     table: TradeTable, arguments: _ReroutingArguments
 ) -> tuple[Any, Any, Any, Any, list[str], tuple[list[int], bool, list[int], list[tuple[int, str | None, float]]]]: ...
+
+# Coverage check before a metric (metrics::check_selection): raises when the selection selects
+# nothing; returns source_used, importers_reporting, exporters_reporting, records_reported,
+# records_mirror, value_reported, value_mirror, value_with_quantity, quantity_share, importers,
+# suppliers, products_asked, products_absent, products_selected.
+def _coverage(table: TradeTable, selection: _Selection) -> dict[str, Any]: ...

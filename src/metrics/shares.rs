@@ -49,7 +49,8 @@ use crate::model::{Freq, TradeTable};
 pub enum By {
     /// The table's own period (YYYY or YYYYMM): column `period`.
     Period,
-    /// Calendar year of a monthly table, months summed: column `year`, plus `n_months`.
+    /// Calendar year: column `year` (an annual table's period; in a monthly table its months
+    /// summed, plus `n_months`).
     Year,
     /// Quarter of a monthly table: column `quarter` (`2021-Q1`), plus `n_months`.
     Quarter,
@@ -104,7 +105,6 @@ impl TimeKey {
                 "quarters of an annual table",
                 "break an annual table down by \"period\" (years)",
             )),
-            [TimeKey::Year] if freq == Freq::Annual => Ok(TimeKey::Period),
             [k] => Ok(*k),
             _ => Err(Error::invalid_argument(
                 "more than one time key in by",
@@ -119,6 +119,8 @@ impl TimeKey {
         match self {
             TimeKey::None => NO_PERIOD,
             TimeKey::Period => period,
+            // An annual table's period is the year itself (YYYY); a month is YYYYMM.
+            TimeKey::Year if period < 100_000 => period,
             TimeKey::Year => period / 100,
             TimeKey::Quarter => (period / 100) * 10 + ((period % 100) - 1) / 3 + 1,
         }

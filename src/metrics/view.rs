@@ -116,107 +116,31 @@ impl ImportView {
 
     /// Builds the view of `table` under `opts`.
     pub fn build(table: &TradeTable, opts: &ViewOptions<'_>) -> Result<ImportView> {
-        if !(opts.cif_fob.is_finite() && opts.cif_fob > 0.0) {
-            return Err(Error::invalid_argument(
-                format!("cif_fob factor {} is not a positive number", opts.cif_fob),
-                "use 1.0 to keep mirror values FOB, or e.g. 1.05 for a 5% CIF margin",
-            ));
-        }
-        let importer_mask: Option<Vec<bool>> = opts.importers.map(|codes| {
-            let mut m = vec![false; 1 << 16];
-            for c in codes {
-                m[*c as usize] = true;
-            }
-            m
-        });
-        // Auto: which (importer, period) pairs reported imports at all.
-        let reported_pairs: HashSet<(u16, i32)> = if opts.source == Source::Auto {
-            let mut s = HashSet::new();
-            for batch in table.batches() {
-                let c = Cols::of(batch);
-                for i in 0..batch.num_rows() {
-                    if c.flow[i] == Flow::Import as i8 {
-                        s.insert((c.reporter[i], c.period[i]));
-                    }
-                }
-            }
-            s
-        } else {
-            HashSet::new()
-        };
         let mut v = ImportView::default();
-        let mut product_ids: HashMap<String, u32> = HashMap::new();
-        let mut unit_ids: HashMap<String, u16> = HashMap::new();
-        let mut row0: u64 = 0;
-        for batch in table.batches() {
-            let c = Cols::of(batch);
-            // Per dictionary entry: global product id and selection weight.
-            let dict = batch.column(4).as_dictionary::<Int32Type>();
-            let names = dict.values().as_string::<i32>();
-            let mut dict_map: Vec<Option<(u32, f64)>> = Vec::with_capacity(names.len());
-            for k in 0..names.len() {
-                let code = if names.is_valid(k) { names.value(k) } else { "" };
-                let w = match opts.products {
-                    None => Some(1.0),
-                    Some(sel) => sel.weight(code),
-                };
-                dict_map.push(w.map(|w| {
-                    let next = product_ids.len() as u32;
-                    let id = *product_ids.entry_ref(code).or_insert(next);
-                    (id, w)
-                }));
-            }
-            let unit_dict = batch.column(8).as_dictionary::<Int8Type>();
-            let unit_names = unit_dict.values().as_string::<i32>();
-            let unit_map: Vec<u16> = (0..unit_names.len())
-                .map(|k| {
-                    let next = unit_ids.len() as u16;
-                    *unit_ids.entry_ref(unit_names.value(k)).or_insert(next)
-                })
-                .collect();
-            let qty = batch.column(7).as_primitive::<Float64Type>();
-            for i in 0..batch.num_rows() {
-                let flow = c.flow[i];
-                let (importer, supplier, mirrored) = if flow == Flow::Import as i8 {
-                    (c.reporter[i], c.partner[i], false)
-                } else if flow == Flow::Export as i8 {
-                    (c.partner[i], c.reporter[i], true)
-                } else {
-                    continue;
-                };
-                let keep = match opts.source {
-                    Source::Reported => !mirrored,
-                    Source::Mirror => mirrored,
-                    Source::Auto => !mirrored || !reported_pairs.contains(&(importer, c.period[i])),
-                };
-                if !keep || importer_mask.as_ref().is_some_and(|m| !m[importer as usize]) {
-                    continue;
+        let mut unit_names: Vec<String> = vec![];
+        let product_names = for_each_row(table, opts, |r| {
+            v.importer.push(r.importer);
+            v.supplier.push(r.supplier);
+            v.product.push(r.product);
+            v.period.push(r.period);
+            v.value.push(r.value);
+            v.quantity.push(r.quantity.unwrap_or(f64::NAN));
+            v.unit.push(match (r.quantity, r.unit) {
+                (Some(_), Some(u)) => {
+                    let id = unit_names.iter().position(|n| n == u).unwrap_or_else(|| {
+                        unit_names.push(u.to_string());
+                        unit_names.len() - 1
+                    });
+                    id as u16
                 }
-                let Some((pid, w)) = dict_map.get(c.product_key[i] as usize).copied().flatten() else {
-                    continue;
-                };
-                let factor = if mirrored { w * opts.cif_fob } else { w };
-                v.importer.push(importer);
-                v.supplier.push(supplier);
-                v.product.push(pid);
-                v.period.push(c.period[i]);
-                v.value.push(c.value[i] * factor);
-                if qty.is_valid(i) && unit_dict.is_valid(i) {
-                    v.quantity.push(qty.value(i) * w);
-                    let uk = unit_dict.keys().value(i) as usize;
-                    v.unit.push(unit_map.get(uk).copied().unwrap_or(NO_UNIT));
-                } else {
-                    v.quantity.push(f64::NAN);
-                    v.unit.push(NO_UNIT);
-                }
-                v.mirrored.push(mirrored);
-                v.estimated.push(mirrored || c.estimated.value(i));
-                v.row.push(row0 + i as u64);
-            }
-            row0 += batch.num_rows() as u64;
-        }
+                _ => NO_UNIT,
+            });
+            v.mirrored.push(r.mirrored);
+            v.estimated.push(r.estimated);
+            v.row.push(r.row);
+        })?;
         // Product ids in code order, so results come out sorted by product.
-        let mut names: Vec<(String, u32)> = product_ids.into_iter().collect();
+        let mut names: Vec<(String, u32)> = product_names.into_iter().zip(0u32..).collect();
         names.sort_unstable();
         let mut remap = vec![0u32; names.len()];
         for (rank, (_, id)) in names.iter().enumerate() {
@@ -226,12 +150,133 @@ impl ImportView {
             *p = remap[*p as usize];
         }
         v.products = names.into_iter().map(|(n, _)| n).collect();
-        v.units = vec![String::new(); unit_ids.len()];
-        for (k, id) in unit_ids {
-            v.units[id as usize] = k;
-        }
+        v.units = unit_names;
         Ok(v)
     }
+}
+
+/// One record of the import view, as [`for_each_row`] hands it over.
+#[derive(Debug, Clone, Copy)]
+pub struct ViewRow<'a> {
+    pub importer: u16,
+    pub supplier: u16,
+    /// Id of the product code (index into the names [`for_each_row`] returns).
+    pub product: u32,
+    pub period: i32,
+    /// Value after selection weight and CIF/FOB factor.
+    pub value: f64,
+    /// Quantity after selection weight, where the row has one with a unit.
+    pub quantity: Option<f64>,
+    pub unit: Option<&'a str>,
+    pub mirrored: bool,
+    /// Mirrored or flagged estimated in the table.
+    pub estimated: bool,
+    /// 0-based row number in the table (batches counted in order).
+    pub row: u64,
+}
+
+/// Calls `f` on every record of the import view of `table` under `opts`, without building the
+/// view; returns the product codes by id (first-seen order). The one place that decides which
+/// rows are imports under a [`Source`] ([`ImportView::build`] and the coverage scan use it).
+pub fn for_each_row(table: &TradeTable, opts: &ViewOptions<'_>, mut f: impl FnMut(ViewRow<'_>)) -> Result<Vec<String>> {
+    if !(opts.cif_fob.is_finite() && opts.cif_fob > 0.0) {
+        return Err(Error::invalid_argument(
+            format!("cif_fob factor {} is not a positive number", opts.cif_fob),
+            "use 1.0 to keep mirror values FOB, or e.g. 1.05 for a 5% CIF margin",
+        ));
+    }
+    let importer_mask: Option<Vec<bool>> = opts.importers.map(|codes| {
+        let mut m = vec![false; 1 << 16];
+        for c in codes {
+            m[*c as usize] = true;
+        }
+        m
+    });
+    let reported_pairs = if opts.source == Source::Auto {
+        reporting_importers(table)
+    } else {
+        HashSet::new()
+    };
+    let mut product_ids: HashMap<String, u32> = HashMap::new();
+    let mut row0: u64 = 0;
+    for batch in table.batches() {
+        let c = Cols::of(batch);
+        // Per dictionary entry: global product id and selection weight.
+        let dict = batch.column(4).as_dictionary::<Int32Type>();
+        let names = dict.values().as_string::<i32>();
+        let mut dict_map: Vec<Option<(u32, f64)>> = Vec::with_capacity(names.len());
+        for k in 0..names.len() {
+            let code = if names.is_valid(k) { names.value(k) } else { "" };
+            let w = match opts.products {
+                None => Some(1.0),
+                Some(sel) => sel.weight(code),
+            };
+            dict_map.push(w.map(|w| {
+                let next = product_ids.len() as u32;
+                let id = *product_ids.entry_ref(code).or_insert(next);
+                (id, w)
+            }));
+        }
+        let unit_dict = batch.column(8).as_dictionary::<Int8Type>();
+        let unit_names = unit_dict.values().as_string::<i32>();
+        let qty = batch.column(7).as_primitive::<Float64Type>();
+        for i in 0..batch.num_rows() {
+            let flow = c.flow[i];
+            let (importer, supplier, mirrored) = if flow == Flow::Import as i8 {
+                (c.reporter[i], c.partner[i], false)
+            } else if flow == Flow::Export as i8 {
+                (c.partner[i], c.reporter[i], true)
+            } else {
+                continue;
+            };
+            let keep = match opts.source {
+                Source::Reported => !mirrored,
+                Source::Mirror => mirrored,
+                Source::Auto => !mirrored || !reported_pairs.contains(&(importer, c.period[i])),
+            };
+            if !keep || importer_mask.as_ref().is_some_and(|m| !m[importer as usize]) {
+                continue;
+            }
+            let Some((pid, w)) = dict_map.get(c.product_key[i] as usize).copied().flatten() else {
+                continue;
+            };
+            let factor = if mirrored { w * opts.cif_fob } else { w };
+            let known = qty.is_valid(i) && unit_dict.is_valid(i);
+            f(ViewRow {
+                importer,
+                supplier,
+                product: pid,
+                period: c.period[i],
+                value: c.value[i] * factor,
+                quantity: known.then(|| qty.value(i) * w),
+                unit: known.then(|| unit_names.value(unit_dict.keys().value(i) as usize)),
+                mirrored,
+                estimated: mirrored || c.estimated.value(i),
+                row: row0 + i as u64,
+            });
+        }
+        row0 += batch.num_rows() as u64;
+    }
+    let mut names = vec![String::new(); product_ids.len()];
+    for (code, id) in product_ids {
+        names[id as usize] = code;
+    }
+    Ok(names)
+}
+
+/// The (importer, period) pairs in which the importer reported any import: where
+/// [`Source::Auto`] takes reported rows.
+pub fn reporting_importers(table: &TradeTable) -> HashSet<(u16, i32)> {
+    let mut s = HashSet::new();
+    for batch in table.batches() {
+        let c = Cols::of(batch);
+        for i in 0..batch.num_rows() {
+            if c.flow[i] == Flow::Import as i8 {
+                s.insert((c.reporter[i], c.period[i]));
+            }
+        }
+    }
+    s
 }
 
 /// Typed views of the canonical columns of one batch.

@@ -23,6 +23,7 @@ mod io_stats_mutations;
 mod metrics_comext_mirror;
 mod metrics_compare_units;
 mod metrics_complexity;
+mod metrics_coverage;
 mod metrics_flags;
 mod metrics_kernel;
 mod metrics_mirror;

@@ -171,7 +171,7 @@ def test_concentration_prints_the_api_result_and_the_hhi(capsys) -> None:  # typ
     assert main(["concentration", "demo", "--importer", "RUS", "--by", "year"]) == 0
     out = capsys.readouterr().out
     _assert_printed(out, api)
-    assert "note: source: reported" in out
+    assert "note: source: auto (" in out
     df = _demo_imports()
     rus = df[df.reporter == 643]
     for row in _printed(out):

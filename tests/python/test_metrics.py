@@ -109,7 +109,7 @@ def test_shares_match_pandas_on_a_medium_table():
 def test_concentration_matches_duckdb_on_a_medium_table():
     df = random_frame(4000, 2)
     t = table_from_frame(df)
-    ours = td.concentration(t, by=["period", "product"]).to_pandas()
+    ours = td.concentration(t, by=["period", "product"], source="reported").to_pandas()
     con = duckdb.connect()
     con.register("df", df)
     ref = con.sql(
@@ -254,7 +254,7 @@ def test_geodep_flags_match_pandas():
     t = table_from_frame(df)
     # The random table's few countries count as the world here (world_min_countries=1); with the
     # default 100 it is partial and C2/C3 are null with reasons (tests/python/test_coverage.py).
-    ours = td.dependency_flags(t, "geodep", world_min_countries=1).to_pandas()
+    ours = td.dependency_flags(t, "geodep", source="reported", world_min_countries=1).to_pandas()
     imp = df[df["flow"] == "import"].rename(columns={"reporter": "importer", "partner": "supplier", "period": "year"})
     s = imp.groupby(["importer", "product", "year", "supplier"], as_index=False)["value"].sum()
     s["sh"] = s["value"] / s.groupby(["importer", "product", "year"])["value"].transform("sum")

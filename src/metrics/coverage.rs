@@ -1,0 +1,380 @@
+//! What a metric's selection covers in a table, and the refusal of a selection that covers
+//! nothing.
+//!
+//! [`check_selection`] is run before a metric (the Python binding runs it before every metric
+//! that reads the import view). It raises an error that says what the table holds and what to
+//! pass when an argument selects nothing:
+//! - a product code that is malformed (`"8507.60"`, `"abc"`) or longer than the table's codes
+//!   (CN8 codes on HS6 data);
+//! - products of which no code is in the table;
+//! - an importer that is in no row of the table, or only on the side the source does not read
+//!   (`source = reported` on an exporter-reported table such as BACI or a Comext export file);
+//! - a selection that is empty as a whole (the importers never bought those products).
+//!
+//! Otherwise it returns a [`Coverage`]: which side each record came from (for `auto`), who
+//! reported on each side, the codes asked for that are absent, and the share of value that has
+//! a quantity. These are the facts the results' notes and `method` mapping state.
+
+use hashbrown::HashSet;
+
+use crate::error::{Error, Result};
+use crate::metrics::group::{Importer, Membership};
+use crate::metrics::selection::ImportSelection;
+use crate::metrics::view::{country_label, for_each_row, Cols, Source, ViewOptions};
+use crate::model::product::is_table_code;
+use crate::model::{Flow, TradeTable};
+use crate::reference::groups;
+
+/// What a selection covers in a table (see the module docs).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Coverage {
+    /// The source the records were read with: `auto` on a table with rows of one side only is
+    /// that side (`mirror` on an exporter-reported table, `reported` on an importer-reported
+    /// one), since auto then selects exactly those rows.
+    pub source_used: Source,
+    /// Countries that reported imports anywhere in the table (numeric codes, sorted).
+    pub importers_reporting: Vec<u16>,
+    /// Countries that reported exports anywhere in the table (numeric codes, sorted).
+    pub exporters_reporting: Vec<u16>,
+    /// Records selected from importers' reported imports, and their value.
+    pub records_reported: u64,
+    pub value_reported: f64,
+    /// Records selected from partners' exports (mirror), and their value (after `cif_fob`).
+    pub records_mirror: u64,
+    pub value_mirror: f64,
+    /// Value of the selected records that have a quantity with a unit.
+    pub value_with_quantity: f64,
+    /// Importers and suppliers that occur in the selected records (sorted).
+    pub importers: Vec<u16>,
+    pub suppliers: Vec<u16>,
+    /// Product codes or prefixes asked for, and those of them that match no selected record.
+    pub products_asked: usize,
+    pub products_absent: Vec<String>,
+    /// Distinct table codes selected.
+    pub products_selected: usize,
+}
+
+impl Coverage {
+    /// Value of every selected record.
+    pub fn value(&self) -> f64 {
+        self.value_reported + self.value_mirror
+    }
+    /// Share of the selected value that has a quantity; `None` when nothing has value.
+    pub fn quantity_share(&self) -> Option<f64> {
+        let v = self.value();
+        (v > 0.0).then(|| self.value_with_quantity / v)
+    }
+}
+
+/// Checks that `imports` (for `importers`, `None` = every importer) selects something in `table`
+/// and says what it covers. Errors are [`Error::InvalidProduct`] for malformed codes and
+/// [`Error::InvalidArgument`] for selections that are empty, each naming what the table holds.
+pub fn check_selection(
+    table: &TradeTable,
+    importers: Option<&[Importer]>,
+    imports: &ImportSelection,
+) -> Result<Coverage> {
+    let sides = Sides::of(table);
+    let codes = table_codes(table);
+    if let Some(sel) = &imports.products {
+        check_codes(table, &codes, sel.entries.iter().map(|(c, _)| c.as_str()))?;
+    }
+    let importer_codes: Option<Vec<u16>> = match importers {
+        None => None,
+        Some(list) => {
+            let mut all = vec![];
+            for imp in list {
+                let members = members_ever(imp)?;
+                check_importer(imp, &members, imports.source, &sides)?;
+                all.extend(members);
+            }
+            Some(all)
+        }
+    };
+    check_source(imports.source, &sides)?;
+
+    let source_used = match imports.source {
+        Source::Auto if sides.importers.is_empty() => Source::Mirror,
+        Source::Auto if sides.exporters.is_empty() => Source::Reported,
+        s => s,
+    };
+    let mut cov = Coverage {
+        source_used,
+        importers_reporting: sides.importers.clone(),
+        exporters_reporting: sides.exporters.clone(),
+        ..Default::default()
+    };
+    // Bitmaps, not hash sets: this scan runs over every selected row before each metric.
+    let mut seen_products: Vec<bool> = vec![];
+    let mut seen_importers = vec![false; 1 << 16];
+    let mut seen_suppliers = vec![false; 1 << 16];
+    let names = for_each_row(
+        table,
+        &ViewOptions {
+            source: imports.source,
+            cif_fob: imports.cif_fob,
+            products: imports.products.as_ref(),
+            importers: importer_codes.as_deref(),
+        },
+        |r| {
+            if r.mirrored {
+                cov.records_mirror += 1;
+                cov.value_mirror += r.value;
+            } else {
+                cov.records_reported += 1;
+                cov.value_reported += r.value;
+            }
+            if r.quantity.is_some_and(|q| !q.is_nan()) {
+                cov.value_with_quantity += r.value;
+            }
+            let p = r.product as usize;
+            if p >= seen_products.len() {
+                seen_products.resize(p + 1, false);
+            }
+            seen_products[p] = true;
+            seen_importers[r.importer as usize] = true;
+            seen_suppliers[r.supplier as usize] = true;
+        },
+    )?;
+    cov.importers = codes_of(&seen_importers);
+    cov.suppliers = codes_of(&seen_suppliers);
+    let selected: Vec<&str> = (0..seen_products.len())
+        .filter(|p| seen_products[*p])
+        .map(|p| names[p].as_str())
+        .collect();
+    cov.products_selected = selected.len();
+    if let Some(sel) = &imports.products {
+        cov.products_asked = sel.entries.len();
+        cov.products_absent = sel
+            .entries
+            .iter()
+            .filter(|(e, _)| !selected.iter().any(|c| c.starts_with(e.as_str())))
+            .map(|(e, _)| e.clone())
+            .collect();
+        cov.products_absent.sort_unstable();
+        if cov.products_absent.len() == sel.entries.len() {
+            return Err(Error::invalid_argument(
+                format!(
+                    "none of the {} product code(s) asked for ({}) is in the {} selected",
+                    sel.entries.len(),
+                    preview(sel.entries.iter().map(|(e, _)| e.clone())),
+                    what_selected(importers, imports.source)
+                ),
+                format!(
+                    "the table holds {} product codes ({}); pass codes or prefixes of those",
+                    codes.len(),
+                    preview(codes.iter().take(8).cloned())
+                ),
+            ));
+        }
+    }
+    if cov.records_reported + cov.records_mirror == 0 {
+        return Err(Error::invalid_argument(
+            format!(
+                "the selection is empty: no {} in the table",
+                what_selected(importers, imports.source)
+            ),
+            "check the importer, the products and the source against the table (td.summary or python -m tradedep FILE)",
+        ));
+    }
+    Ok(cov)
+}
+
+/// Who reported on each side of the table (numeric codes, in order).
+struct Sides {
+    /// Reporters of import rows.
+    importers: Vec<u16>,
+    /// Reporters of export rows.
+    exporters: Vec<u16>,
+    /// Partners of export rows (importers as seen by exporters).
+    export_partners: Vec<u16>,
+}
+
+impl Sides {
+    fn of(table: &TradeTable) -> Sides {
+        let mut importers = vec![false; 1 << 16];
+        let mut exporters = vec![false; 1 << 16];
+        let mut export_partners = vec![false; 1 << 16];
+        for batch in table.batches() {
+            let c = Cols::of(batch);
+            for i in 0..batch.num_rows() {
+                if c.flow[i] == Flow::Import as i8 {
+                    importers[c.reporter[i] as usize] = true;
+                } else if c.flow[i] == Flow::Export as i8 {
+                    exporters[c.reporter[i] as usize] = true;
+                    export_partners[c.partner[i] as usize] = true;
+                }
+            }
+        }
+        Sides {
+            importers: codes_of(&importers),
+            exporters: codes_of(&exporters),
+            export_partners: codes_of(&export_partners),
+        }
+    }
+}
+
+/// The codes set in a bitmap over country codes, in order.
+fn codes_of(seen: &[bool]) -> Vec<u16> {
+    (0..seen.len()).filter(|c| seen[*c]).map(|c| c as u16).collect()
+}
+
+/// The distinct product codes of the table, sorted.
+fn table_codes(table: &TradeTable) -> Vec<String> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Int32Type;
+    use arrow_array::Array;
+    let mut set: HashSet<String> = HashSet::new();
+    for batch in table.batches() {
+        let dict = batch.column(4).as_dictionary::<Int32Type>();
+        let names = dict.values().as_string::<i32>();
+        for k in 0..names.len() {
+            if names.is_valid(k) && !set.contains(names.value(k)) {
+                set.insert(names.value(k).to_string());
+            }
+        }
+    }
+    let mut v: Vec<String> = set.into_iter().collect();
+    v.sort_unstable();
+    v
+}
+
+/// Every code asked for is digits (2 to 10, even) or `TOTAL`, and no longer than the table's
+/// longest code.
+fn check_codes<'a>(table: &TradeTable, codes: &[String], asked: impl Iterator<Item = &'a str>) -> Result<()> {
+    let longest = codes.iter().map(|c| c.len()).max().unwrap_or(0);
+    let vintage = table
+        .meta()
+        .vintage
+        .map(|v| v.name())
+        .unwrap_or_else(|| "of unknown vintage".to_string());
+    for code in asked {
+        if !is_table_code(code) {
+            let digits: String = code.chars().filter(|c| c.is_ascii_digit()).collect();
+            let hint = if !digits.is_empty() && digits.len() != code.len() && is_table_code(&digits) {
+                format!("write the code as digits only: \"{digits}\"")
+            } else {
+                "a product code or prefix is 2, 4, 6, 8 or 10 digits as text, chapters 01-09 with their leading zero (\"010620\")".to_string()
+            };
+            return Err(Error::InvalidProduct {
+                code: code.to_string(),
+                context: String::new(),
+                hint,
+            });
+        }
+        if code != crate::model::product::TOTAL && longest > 0 && code.len() > longest {
+            return Err(Error::InvalidProduct {
+                code: code.to_string(),
+                context: format!(" for this table ({vintage}, codes of at most {longest} digits)"),
+                hint: format!(
+                    "the table's codes have {longest} digits: pass \"{}\" (the first {longest} digits) or a shorter prefix",
+                    &code[..longest]
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Every code an importer ever had as a member (named groups over their whole history).
+fn members_ever(imp: &Importer) -> Result<Vec<u16>> {
+    match &imp.members {
+        Membership::Countries(c) => Ok(c.clone()),
+        Membership::Group(name) => Ok(groups::group(name)?.members.iter().map(|m| m.code).collect()),
+    }
+}
+
+/// An importer must be in the table on the side the source reads.
+fn check_importer(imp: &Importer, members: &[u16], source: Source, sides: &Sides) -> Result<()> {
+    let reported = members.iter().any(|m| sides.importers.binary_search(m).is_ok());
+    let mirrored = members.iter().any(|m| sides.export_partners.binary_search(m).is_ok());
+    let ok = match source {
+        Source::Reported => reported,
+        Source::Mirror => mirrored,
+        Source::Auto => reported || mirrored,
+    };
+    if ok {
+        return Ok(());
+    }
+    let holds = format!(
+        "the table holds imports reported by {} and exports reported by {} to {}",
+        countries_phrase(&sides.importers),
+        countries_phrase(&sides.exporters),
+        countries_phrase(&sides.export_partners)
+    );
+    let (what, hint) = match (reported, mirrored) {
+        (false, true) => (
+            format!(
+                "importer {} reported no imports in this table (source=\"reported\")",
+                imp.label
+            ),
+            format!("{holds}; pass source=\"mirror\" (partners' exports) or \"auto\""),
+        ),
+        (true, false) => (
+            format!(
+                "no partner reported exports to importer {} (source=\"mirror\")",
+                imp.label
+            ),
+            format!("{holds}; pass source=\"reported\" or \"auto\""),
+        ),
+        _ => (
+            format!(
+                "importer {} is in no row of the table as an importer (no imports it reported, no exports to it)",
+                imp.label
+            ),
+            format!("{holds}; pass one of those"),
+        ),
+    };
+    Err(Error::invalid_argument(what, hint))
+}
+
+/// A source must find rows of its side in the table at all.
+fn check_source(source: Source, sides: &Sides) -> Result<()> {
+    match source {
+        Source::Reported if sides.importers.is_empty() => Err(Error::invalid_argument(
+            "source=\"reported\" reads importers' reported imports, and no row of this table is an import (it holds exporters' reports only, as BACI and Comext export files do)",
+            "pass source=\"mirror\" (partners' exports as imports) or \"auto\"",
+        )),
+        Source::Mirror if sides.exporters.is_empty() => Err(Error::invalid_argument(
+            "source=\"mirror\" reads partners' reported exports, and no row of this table is an export",
+            "pass source=\"reported\" or \"auto\"",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn what_selected(importers: Option<&[Importer]>, source: Source) -> String {
+    let who = match importers {
+        None => "any importer".to_string(),
+        Some(list) => list.iter().map(|i| i.label.as_str()).collect::<Vec<_>>().join(", "),
+    };
+    let side = match source {
+        Source::Reported => "reported imports",
+        Source::Mirror => "partners' exports",
+        Source::Auto => "imports (reported or mirror)",
+    };
+    format!("{side} of {who}")
+}
+
+/// "3 countries (ARM, GEO, KAZ)" or "no country"; long lists are cut.
+fn countries_phrase(codes: &[u16]) -> String {
+    if codes.is_empty() {
+        return "no country".to_string();
+    }
+    let n = codes.len();
+    format!(
+        "{n} {} ({})",
+        if n == 1 { "country" } else { "countries" },
+        preview(codes.iter().map(|c| country_label(*c)))
+    )
+}
+
+/// The first 10 items joined, "..." after them.
+fn preview(items: impl Iterator<Item = String>) -> String {
+    let v: Vec<String> = items.collect();
+    let mut s = v.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
+    if v.len() > 10 {
+        s.push_str(&format!(", ... {} more", v.len() - 10));
+    }
+    s
+}
