@@ -231,7 +231,7 @@ def test_quantity_coverage_on_comtrade_lithium_matches_pandas(shared_data: Path)
     t = td.read_comtrade(path)
     rows = pa.table(t).to_pandas()
     rows = rows[rows["flow"] == "import"]
-    ours = td.unit_values(t, rows["reporter"].unique().tolist(), by="year").to_pandas()
+    ours = td.unit_values(t, rows["reporter"].unique().tolist(), by="year", source="reported").to_pandas()
     # pandas: per (importer, supplier, year), quantity over rows with one, coverage, unit value.
     rows = rows.assign(year=rows["period"] // 100, vq=rows["value"].where(rows["quantity"].notna()))
     g = rows.groupby(["reporter", "partner", "year"]).agg(
