@@ -165,16 +165,16 @@ fn _importer_product_concentration_baci(
 ) -> PyResult<(PyTable, String)> {
     let vintage = crate::io::parse_vintage(vintage)?;
     let on_unknown_country = crate::io::parse_on_unknown_country(on_unknown_country)?;
-    let out = py.detach(|| {
+    let (batch, report) = crate::cancel::run_cancellable(py, |cancel| {
         let options = tradedep::io::baci::BaciOptions {
             vintage,
             years: years.as_deref(),
             on_unknown_country,
+            cancel: Some(cancel),
             ..Default::default()
         };
         metrics::importer_product_concentration_baci(&path, &options)
-    });
-    let (batch, report) = py_result(out)?;
+    })?;
     Ok((to_table(batch)?, report.to_string()))
 }
 

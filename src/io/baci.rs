@@ -44,6 +44,7 @@ use arrow_array::{
 use arrow_buffer::{BooleanBuffer, NullBuffer, ScalarBuffer};
 use rayon::prelude::*;
 
+use crate::cancel::Cancellation;
 use crate::error::{Error, Location, Result};
 use crate::io::archive_zip;
 use crate::io::source::{display_name, Progress};
@@ -106,6 +107,8 @@ pub struct BaciOptions<'a> {
     /// chunk boundaries.
     #[doc(hidden)]
     pub chunk_bytes: usize,
+    /// Polled between chunks: once cancelled, the read stops with [`Error::Cancelled`].
+    pub cancel: Option<&'a Cancellation>,
 }
 
 impl std::fmt::Debug for BaciOptions<'_> {
@@ -115,6 +118,7 @@ impl std::fmt::Debug for BaciOptions<'_> {
             .field("years", &self.years)
             .field("on_unknown_country", &self.on_unknown_country)
             .field("progress", &self.progress.is_some())
+            .field("cancel", &self.cancel.is_some())
             .finish()
     }
 }
@@ -544,6 +548,7 @@ struct FileCtx<'a> {
     recycled: Option<Recycled>,
     /// Chunks go to a sink, not into a table ([`ChunkOut::streamed`]).
     streamed: bool,
+    cancel: Option<&'a Cancellation>,
 }
 
 impl<'a> FileCtx<'a> {
@@ -561,6 +566,7 @@ impl<'a> FileCtx<'a> {
             known: (0..=u16::MAX).map(countries::is_known_code).collect(),
             recycled: None,
             streamed: false,
+            cancel: options.cancel,
         }
     }
 }
@@ -876,6 +882,10 @@ fn parse_stream<R: Read + Send>(
         let mut line0: u64 = 1; // lines before the chunk: the header
         let mut failed: Option<Error> = None;
         for (i, r) in done_rx.iter() {
+            if failed.is_none() && ctx.cancel.is_some_and(Cancellation::is_cancelled) {
+                abort.store(true, Ordering::Relaxed);
+                failed = Some(Error::Cancelled);
+            }
             pending.insert(i, r);
             while let Some(r) = pending.remove(&next) {
                 next += 1;
@@ -1197,7 +1207,7 @@ fn fast_amount(buf: &[u8], p: &mut usize) -> Option<f64> {
     }
     let (v, n) = fast_float2::parse_partial::<f64, _>(buf.get(start..)?).ok()?;
     *p = start + n;
-    v.is_finite().then_some(v)
+    (v < AMOUNT_LIMIT).then_some(v)
 }
 
 /// Parses and checks the row at `pos` in one pass when it has the usual shape
@@ -1246,7 +1256,7 @@ fn fast_row(buf: &[u8], pos: usize, ctx: &FileCtx<'_>, prev: &mut RowPrefix) -> 
             (t, i, j, p)
         }
     };
-    let k = fast_uint(buf, &mut p, 6)?;
+    let k = fast_uint(buf, &mut p, 6).filter(|k| *k >= MIN_PRODUCT)?;
     let v = match delimited_amount(buf, p) {
         Some((v, end)) => {
             p = end;
@@ -1432,6 +1442,8 @@ enum Problem {
     Missing,
     Negative,
     NotFinite,
+    /// Digits beyond what the column can hold (a country of 11 digits).
+    TooManyDigits,
     BadYear,
     WrongYear(i32),
     UnknownCountry,
@@ -1488,9 +1500,25 @@ impl RowProblem {
                 "trade values and quantities are never negative; the file is damaged or not BACI",
             ),
             Problem::NotFinite => Error::invalid_data(
-                "number too large to be a trade value or quantity",
+                format!(
+                    "number too large to be a {} (it overflows once thousands are made units)",
+                    if column == "v" { "trade value" } else { "quantity" }
+                ),
                 loc,
                 "the file is damaged or not BACI",
+            ),
+            Problem::TooManyDigits => Error::invalid_data(
+                format!(
+                    "{} has {} digits",
+                    match column {
+                        "t" => "a year",
+                        "k" => "a product code",
+                        _ => "a country code",
+                    },
+                    self.value.len()
+                ),
+                loc,
+                "BACI writes years with 4 digits, countries with at most 3 and HS6 products with 5 or 6; the file is damaged or not BACI",
             ),
             Problem::BadYear => Error::invalid_data(
                 "year outside 1900..2200",
@@ -1512,7 +1540,7 @@ impl RowProblem {
             Problem::BadProduct => Error::InvalidProduct {
                 code: value,
                 context: format!(" at {loc}"),
-                hint: "BACI products are HS6 codes written as integers of at most 6 digits".into(),
+                hint: "BACI products are HS6 codes written as integers of 5 or 6 digits (010121 as 10121)".into(),
             },
         }
     }
@@ -1549,7 +1577,7 @@ fn parse_uint(f: &[u8]) -> std::result::Result<u32, Problem> {
     }
     if f.len() > 9 {
         return Err(if f.iter().all(u8::is_ascii_digit) {
-            Problem::NotFinite
+            Problem::TooManyDigits
         } else {
             Problem::NotNumber
         });
@@ -1565,13 +1593,19 @@ fn parse_uint(f: &[u8]) -> std::result::Result<u32, Problem> {
     Ok(n)
 }
 
+/// Amounts at or above this overflow to infinity once BACI's thousands are made units (x 1000).
+const AMOUNT_LIMIT: f64 = f64::MAX / 1000.0;
+
+/// The smallest product code: an HS6 code written as an integer has 5 or 6 digits (`10121`).
+const MIN_PRODUCT: u32 = 10_000;
+
 /// A non-negative decimal number, correctly rounded (fast-float2, as exact as strtod).
 #[inline]
 fn parse_amount(f: &[u8]) -> std::result::Result<f64, Problem> {
     match f.first() {
         Some(b'0'..=b'9' | b'.') => {
             let v: f64 = fast_float2::parse(f).map_err(|_| Problem::NotNumber)?;
-            if v.is_finite() {
+            if v < AMOUNT_LIMIT {
                 Ok(v)
             } else {
                 Err(Problem::NotFinite)
@@ -1584,7 +1618,7 @@ fn parse_amount(f: &[u8]) -> std::result::Result<f64, Problem> {
             } else {
                 return Err(Problem::NotNumber);
             };
-            if !v.is_finite() {
+            if !(v.abs() < AMOUNT_LIMIT) {
                 Err(Problem::NotFinite)
             } else if v < 0.0 {
                 Err(Problem::Negative)
@@ -1675,7 +1709,7 @@ fn parse_chunk(buf: &[u8], ctx: &FileCtx<'_>) -> std::result::Result<ChunkOut, R
         let i = parse_uint(f[1]).map_err(|p| problem(p, 1, f[1]))?;
         let j = parse_uint(f[2]).map_err(|p| problem(p, 2, f[2]))?;
         let k = parse_uint(f[3]).map_err(|p| problem(p, 3, f[3]))?;
-        if k as usize >= MAX_PRODUCT {
+        if k as usize >= MAX_PRODUCT || k < MIN_PRODUCT {
             return Err(problem(Problem::BadProduct, 3, f[3]));
         }
         let v = parse_amount(f[4]).map_err(|p| problem(p, 4, f[4]))?;

@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 
 /// Called with `(bytes_done, bytes_total)` of the compressed input while a reader works;
 /// the Python binding drives a tqdm bar from it, the CLI an indicatif bar.
@@ -50,4 +50,18 @@ pub fn display_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
+}
+
+/// Two columns of the same name (a header, an Arrow schema): which one holds the data would be
+/// a guess, so every reader makes it this error.
+pub fn duplicate_column(file: &str, column: &str, first: usize, second: usize) -> Error {
+    Error::format(
+        format!(
+            "two columns are named {column:?} (columns {} and {})",
+            first + 1,
+            second + 1
+        ),
+        Location::file(file).column(column),
+        "rename or remove one of them so that each column name is used once",
+    )
 }
