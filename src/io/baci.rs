@@ -710,7 +710,7 @@ fn map_chunks(
                 if end == len {
                     return check_header(&window[start..], name); // header only
                 }
-                return Err(no_line_break(name, size));
+                return Err(no_line_break(name, size, true));
             };
             check_header(&window[start..start + nl], name)?;
             start += nl + 1;
@@ -720,7 +720,7 @@ fn map_chunks(
         } else {
             match memchr::memrchr(b'\n', &window[start..]) {
                 Some(p) => start + p + 1,
-                None => return Err(no_line_break(name, size)),
+                None => return Err(no_line_break(name, size, false)),
             }
         };
         pos = base + stop as u64;
@@ -793,7 +793,7 @@ fn read_chunks<R: Read>(
                     check_header(&buf[..filled], file)?;
                     return Ok(()); // header only
                 }
-                return Err(no_line_break(file, ctx.chunk_bytes));
+                return Err(no_line_break(file, ctx.chunk_bytes, true));
             };
             check_header(&buf[..nl], file)?;
             start = nl + 1;
@@ -805,7 +805,7 @@ fn read_chunks<R: Read>(
                     end = start + p + 1;
                     carry.extend_from_slice(&buf[end..filled]);
                 }
-                None => return Err(no_line_break(file, ctx.chunk_bytes)),
+                None => return Err(no_line_break(file, ctx.chunk_bytes, false)),
             }
         }
         if end > start {
@@ -924,17 +924,35 @@ fn parse_stream<R: Read + Send>(
         });
         match failed {
             Some(e) => Err(e),
-            None => reader_result,
+            None => reader_result.map_err(|e| locate_long_line(e, line0)),
         }
     })
 }
 
-fn no_line_break(file: &str, chunk_bytes: usize) -> Error {
+/// A line longer than a chunk. In the header it is line 1; further on, the reader does not
+/// count lines (the parsers do), so it leaves line 0 and [`parse_stream`] puts the line that
+/// follows the last chunk delivered ([`locate_long_line`]).
+fn no_line_break(file: &str, chunk_bytes: usize, header: bool) -> Error {
     Error::format(
         format!("no line break within {chunk_bytes} bytes"),
-        Location::file(file),
+        Location::file(file).line(if header { 1 } else { 0 }),
         "this is not a BACI CSV file (one row per line, t,i,j,k,v,q)",
     )
+}
+
+/// Gives a reader's [`no_line_break`] error the line after the `lines_before` delivered.
+fn locate_long_line(e: Error, lines_before: u64) -> Error {
+    match e {
+        Error::Format {
+            what,
+            mut location,
+            hint,
+        } if location.line == Some(0) => {
+            location.line = Some(lines_before + 1);
+            Error::Format { what, location, hint }
+        }
+        other => other,
+    }
 }
 
 /// Checks the header line `t,i,j,k,v,q` (quoted or not, any case, BOM allowed).

@@ -12,7 +12,8 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, RecordBatch, StringArray, UInt64Array};
+use arrow_array::builder::StringBuilder;
+use arrow_array::{ArrayRef, RecordBatch, UInt64Array};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
@@ -157,16 +158,16 @@ pub fn read_csv_bytes(text: &[u8], name: &str, mapping: &ColumnMapping, options:
     let schema = Arc::new(Schema::new(schema_fields));
 
     let mut batches = Vec::new();
-    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(CSV_BATCH_ROWS); wanted.len()];
+    // Text goes straight into Arrow builders: no String per cell.
+    let mut columns: Vec<StringBuilder> = (0..wanted.len())
+        .map(|_| StringBuilder::with_capacity(CSV_BATCH_ROWS, CSV_BATCH_ROWS * 8))
+        .collect();
     let mut line_numbers: Vec<u64> = Vec::with_capacity(CSV_BATCH_ROWS);
-    let mut flush = |columns: &mut Vec<Vec<Option<String>>>, line_numbers: &mut Vec<u64>| -> Result<()> {
+    let mut flush = |columns: &mut Vec<StringBuilder>, line_numbers: &mut Vec<u64>| -> Result<()> {
         if line_numbers.is_empty() {
             return Ok(());
         }
-        let mut arrays: Vec<ArrayRef> = columns
-            .iter_mut()
-            .map(|c| Arc::new(StringArray::from(std::mem::take(c))) as ArrayRef)
-            .collect();
+        let mut arrays: Vec<ArrayRef> = columns.iter_mut().map(|c| Arc::new(c.finish()) as ArrayRef).collect();
         arrays.push(Arc::new(UInt64Array::from(std::mem::take(line_numbers))));
         batches.push(RecordBatch::try_new(schema.clone(), arrays).map_err(|e| Error::arrow("collecting CSV rows", e))?);
         Ok(())
@@ -192,11 +193,11 @@ pub fn read_csv_bytes(text: &[u8], name: &str, mapping: &ColumnMapping, options:
                     "save the file as UTF-8",
                 )
             })?;
-            out.push(if text.trim().is_empty() {
-                None
+            if text.trim().is_empty() {
+                out.append_null();
             } else {
-                Some(text.to_string())
-            });
+                out.append_value(text);
+            }
         }
         line_numbers.push(line);
         if line_numbers.len() >= CSV_BATCH_ROWS {
