@@ -575,6 +575,9 @@ pub(crate) fn convert<'b>(
     let mut builder = TradeTableBuilder::new(&mapping.source, meta);
 
     let mut line0 = place.first_line;
+    // Exact duplicates are set aside (one rule for every reader), found by fingerprint.
+    let mut seen: hashbrown::HashSet<u128> = hashbrown::HashSet::new();
+    let mut duplicates = 0u64;
     for batch in batches {
         place.cancel.check()?;
         check_column_names(batch, &place.file)?;
@@ -704,9 +707,23 @@ pub(crate) fn convert<'b>(
             row.quantity_unit = q.and(unit_text.as_deref());
             row.net_weight_kg = w;
             row.estimated = est;
+            if !seen.insert(row.fingerprint()) {
+                duplicates += 1;
+                builder
+                    .report_mut()
+                    .set_aside(crate::model::REASON_DUPLICATE, line, || {
+                        format!("{} {} -> {} {}", row.period, row.reporter, row.partner, row.product)
+                    });
+                continue;
+            }
             builder.push(row)?;
         }
         line0 += batch.num_rows() as u64;
+    }
+    if duplicates > 0 {
+        builder.report_mut().note(format!(
+            "{duplicates} duplicate row(s) (equal in every column to an earlier row) set aside"
+        ));
     }
     if conv.padded > 0 {
         builder.report_mut().note(format!(

@@ -78,6 +78,11 @@ const COLUMNS: [&str; 6] = ["t", "i", "j", "k", "v", "q"];
 
 /// Reason recorded in the report for rows outside the years asked for.
 pub const REASON_YEAR: &str = "year not requested";
+/// Set-aside reason: a row equal to an earlier one of the same year, exporter, importer and
+/// product (the same reason in every reader).
+pub const REASON_DUPLICATE: &str = crate::model::REASON_DUPLICATE;
+
+mod duplicates;
 /// Reason recorded in the report for rows with a country code unknown to tradedep.
 pub const REASON_UNKNOWN_COUNTRY: &str = "unknown country code";
 
@@ -1827,6 +1832,7 @@ fn finish(mut chunks: Vec<ChunkOut>, outcome: Outcome) -> Result<TradeTable> {
         release,
         product_file,
     } = outcome;
+    duplicates::set_aside_duplicates(&mut chunks, &mut report);
     // One product dictionary for the whole table: every code seen, in order.
     let mut seen = vec![0u64; BITMAP_WORDS];
     for c in &chunks {

@@ -358,6 +358,8 @@ struct State<'a> {
     aside_value: BTreeMap<&'static str, f64>,
     levels: BTreeMap<String, u64>,
     merged_regimes: u64,
+    /// Exact repeats of a long-table row, set aside.
+    duplicates: u64,
     /// Supplementary unit codes seen, in order of appearance.
     supp_units: Vec<String>,
     /// Trades whose regime rows had different (or missing) supplementary units.
@@ -395,6 +397,7 @@ impl<'a> State<'a> {
             aside_value: BTreeMap::new(),
             levels: BTreeMap::new(),
             merged_regimes: 0,
+            duplicates: 0,
             supp_units: vec![],
             supp_unit_conflicts: 0,
             supp_without_unit: 0,
@@ -444,10 +447,7 @@ impl<'a> State<'a> {
         // Period: YYYYMM (month 52 = year total) in bulk files, YYYY-MM in long tables.
         let t = period_s.trim();
         let period = if t.len() == 6 && t.ends_with("52") && t.bytes().all(|b| b.is_ascii_digit()) {
-            t[..4]
-                .parse()
-                .ok()
-                .and_then(|y| Period::from_code(y, Freq::Annual))
+            t[..4].parse().ok().and_then(|y| Period::from_code(y, Freq::Annual))
         } else {
             Period::parse(period_s).ok()
         }
@@ -645,10 +645,18 @@ impl<'a> State<'a> {
                 );
             }
             Some(acc) => {
+                if self.layout == Layout::Long && (acc.value, acc.kg, acc.supp) == (value, kg, supp) {
+                    // An exact repeat: set aside and counted, as in every reader.
+                    let first = acc.line;
+                    self.duplicates += 1;
+                    self.report
+                        .set_aside(crate::model::REASON_DUPLICATE, line, || format!("same as line {first}"));
+                    return Ok(());
+                }
                 if self.layout == Layout::Long {
                     return Err(Error::invalid_data(
                         format!(
-                            "second row for the same reporter, partner, product and period (first at line {})",
+                            "second row for the same reporter, partner, product and period, with other values (first at line {})",
                             acc.line
                         ),
                         Location::file(self.name)
@@ -764,6 +772,12 @@ impl<'a> State<'a> {
         if !self.flow_from_file {
             self.report
                 .note("the file has no flow column: its rows are EU exports (flow = export, FOB)");
+        }
+        if self.duplicates > 0 {
+            self.report.note(format!(
+                "{} duplicate row(s) (equal to an earlier row of the same reporter, partner, product and period) set aside",
+                self.duplicates
+            ));
         }
         if self.merged_regimes > 0 {
             self.report.note(format!(

@@ -1086,11 +1086,18 @@ impl<'a> Reader<'a> {
                 let mut it = totals.into_iter();
                 if let Some(first) = it.next() {
                     for dup in it {
-                        self.report.set_aside(
-                            "duplicate total row (same period, reporter, partner, flow, product)",
-                            dup.line,
-                            || format!("{} also at line {}", dup.product, first.line),
-                        );
+                        // An exact repeat is a "duplicate row" as in every reader; a second
+                        // total with other numbers keeps its own reason.
+                        let same = (dup.value, dup.quantity, dup.net_weight, dup.estimated)
+                            == (first.value, first.quantity, first.net_weight, first.estimated);
+                        let reason = if same {
+                            crate::model::REASON_DUPLICATE
+                        } else {
+                            "second total row with other values (same period, reporter, partner, flow, product); the first is kept"
+                        };
+                        self.report.set_aside(reason, dup.line, || {
+                            format!("{} also at line {}", dup.product, first.line)
+                        });
                     }
                     totals_kept += 1;
                     out.push(first);

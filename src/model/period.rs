@@ -66,7 +66,11 @@ impl Period {
     /// does not exist or a month outside 1-12 is an error, never dropped.
     pub fn parse(s: &str) -> Result<Period> {
         let t = s.trim();
-        let t = t.strip_prefix('"').and_then(|u| u.strip_suffix('"')).unwrap_or(t).trim();
+        let t = t
+            .strip_prefix('"')
+            .and_then(|u| u.strip_suffix('"'))
+            .unwrap_or(t)
+            .trim();
         let bad = || {
             Error::invalid_argument(
                 format!("cannot read period {t:?}"),
@@ -173,8 +177,21 @@ mod tests {
     fn stray_characters_are_errors_not_dropped() {
         // Each of these once lost its non-digits and read as 2021 or 202103.
         for s in [
-            "-2021", "20x21", "2021.", "x2021y", "+2021", "2021-03-99", "2023-02-29", "2021-00", "202113", "2021-3-1x",
-            "2021 03", "", "\"\"", "21", "2021-03-01-01",
+            "-2021",
+            "20x21",
+            "2021.",
+            "x2021y",
+            "+2021",
+            "2021-03-99",
+            "2023-02-29",
+            "2021-00",
+            "202113",
+            "2021-3-1x",
+            "2021 03",
+            "",
+            "\"\"",
+            "21",
+            "2021-03-01-01",
         ] {
             assert!(Period::parse(s).is_err(), "{s:?} was accepted");
         }
