@@ -47,6 +47,7 @@ use rayon::prelude::*;
 use crate::cancel::Cancellation;
 use crate::error::{Error, Location, Result};
 use crate::io::archive_zip;
+use crate::io::mapped;
 use crate::io::source::{display_name, Progress};
 use crate::model::{canonical_schema, Flow, Freq, ReadReport, TableMeta, TradeTable, ValueBasis, Vintage};
 use crate::reference::countries;
@@ -130,8 +131,8 @@ impl std::fmt::Debug for BaciOptions<'_> {
 
 /// Reads a BACI file: `.csv`, `.csv.gz` or the CEPII `.zip` archive (all its yearly files, or
 /// those of `options.years`). The kind of file is recognised from its first bytes. A plain
-/// file is memory-mapped a window at a time (it must not be truncated while it is read;
-/// `TRADEDEP_NO_MMAP=1` reads it through buffers instead).
+/// file is memory-mapped a window at a time ([`crate::io::mapped`]: a file truncated while it is
+/// read gives an error, not a crash; `TRADEDEP_NO_MMAP=1` reads it through buffers instead).
 pub fn read_baci(path: &Path, options: &BaciOptions<'_>) -> Result<TradeTable> {
     let mut chunks = Vec::new();
     let mut sink = |c: ChunkOut| {
@@ -623,10 +624,10 @@ fn stream_error(file: &str, e: std::io::Error, compressed: bool) -> Error {
 }
 
 /// Text handed to a parser: a reused buffer the file was read into, or a window of the file
-/// mapped into memory ([`mapped_window`]).
+/// mapped into memory ([`mapped::map`], safe against truncation).
 enum Text {
     Owned(Vec<u8>),
-    Mapped(memmap2::Mmap),
+    Mapped(mapped::Window),
 }
 
 impl std::ops::Deref for Text {
@@ -648,19 +649,6 @@ enum Input<'f, R> {
     Stream(R),
     /// A plain file of this many bytes, mapped window by window.
     Mapped(&'f File, u64),
-}
-
-/// Maps `len` bytes of `file` from `offset` (a multiple of [`MAP_ALIGN`]) read-only.
-///
-/// One of the crate's two `unsafe` calls (the other is the cache hint in [`prefetch`]).
-/// Mapping saves the copy `read` makes of every byte (a tenth of a BACI read's CPU) and is
-/// what polars and DuckDB do by default. The contract `memmap2` cannot check: the file is not
-/// truncated or rewritten while it is read (a truncation would end the process with SIGBUS).
-/// A window is unmapped as soon as its chunk is parsed, so memory stays at the chunks in
-/// flight, as with buffers. `TRADEDEP_NO_MMAP=1` reads through buffers instead.
-fn mapped_window(file: &File, offset: u64, len: usize) -> std::io::Result<memmap2::Mmap> {
-    // SAFETY: read-only, private mapping of a regular file; see the contract above.
-    unsafe { memmap2::MmapOptions::new().offset(offset).len(len).map(file) }
 }
 
 /// The size of mapped chunk `index`: 1 MB, 2 MB, 4 MB... up to `chunk_bytes`. Whoever consumes
@@ -706,7 +694,10 @@ fn map_chunks(
         let base = pos / MAP_ALIGN * MAP_ALIGN;
         let size = first_chunks_smaller(ctx.chunk_bytes, index);
         let end = (pos + size as u64).min(len);
-        let window = mapped_window(file, base, (end - base) as usize).map_err(|e| stream_error(name, e, false))?;
+        if let Some(now) = mapped::shrank(file, len) {
+            return Err(file_shrank(name, len, now));
+        }
+        let window = mapped::map(file, base, (end - base) as usize).map_err(|e| stream_error(name, e, false))?;
         progress.counter.store(end, Ordering::Relaxed);
         progress.tick();
         let mut start = (pos - base) as usize;
@@ -839,6 +830,14 @@ fn parse_stream<R: Read + Send>(
     in_flight: usize,
 ) -> Result<()> {
     let abort = AtomicBool::new(false);
+    // A mapped file is re-measured on any problem and at the end: a truncation while it was
+    // read (zeros where text was, see `mapped`) is reported as such.
+    let mapped_file = match &src {
+        Input::Mapped(f, len) => Some((*f, *len)),
+        Input::Stream(_) => None,
+    };
+    let shrank =
+        || mapped_file.and_then(|(f, len)| mapped::shrank(f, len).map(|now| file_shrank(ctx.name.as_str(), len, now)));
     let (free_tx, free_rx) = channel::<Vec<u8>>();
     let (done_tx, done_rx) = channel::<(usize, std::result::Result<ChunkOut, RowProblem>)>();
     let in_flight = in_flight.max(1);
@@ -908,7 +907,7 @@ fn parse_stream<R: Read + Send>(
                         }
                         Err(p) => {
                             abort.store(true, Ordering::Relaxed);
-                            failed = Some(p.into_error(file, line0));
+                            failed = Some(shrank().unwrap_or_else(|| p.into_error(file, line0)));
                         }
                     }
                 }
@@ -929,9 +928,21 @@ fn parse_stream<R: Read + Send>(
         });
         match failed {
             Some(e) => Err(e),
-            None => reader_result.map_err(|e| locate_long_line(e, line0)),
+            None => match shrank() {
+                Some(e) => Err(e),
+                None => reader_result.map_err(|e| locate_long_line(e, line0)),
+            },
         }
     })
+}
+
+/// The file got shorter while it was read (another program cut or rewrote it).
+fn file_shrank(file: &str, was: u64, now: u64) -> Error {
+    Error::format(
+        format!("the file changed while it was read: it had {was} bytes and now has {now}"),
+        Location::file(file),
+        "another program truncated or rewrote it; read it again once that program has finished (or read a copy)",
+    )
 }
 
 /// A line longer than a chunk. In the header it is line 1; further on, the reader does not
@@ -1641,7 +1652,7 @@ fn parse_amount(f: &[u8]) -> std::result::Result<f64, Problem> {
             } else {
                 return Err(Problem::NotNumber);
             };
-            if !(v.abs() < AMOUNT_LIMIT) {
+            if v.is_nan() || v.abs() >= AMOUNT_LIMIT {
                 Err(Problem::NotFinite)
             } else if v < 0.0 {
                 Err(Problem::Negative)

@@ -30,7 +30,7 @@ use hashbrown::HashMap;
 use serde_json::Value;
 
 use crate::error::{Error, Location, Result};
-use crate::io::source::{display_name, read_all};
+use crate::io::source::{display_name, read_all_cancellable};
 use crate::model::product::TOTAL;
 use crate::model::{Flow, Freq, Period, TableMeta, TradeRow, TradeTable, TradeTableBuilder, ValueBasis, Vintage};
 use crate::reference::countries;
@@ -155,7 +155,7 @@ pub struct ComtradeOptions {
 /// println!("{}", t.report());
 /// ```
 pub fn read_comtrade(path: &Path, opts: &ComtradeOptions) -> Result<TradeTable> {
-    let bytes = read_all(path)?;
+    let bytes = read_all_cancellable(path, &opts.cancel)?;
     read_comtrade_bytes(&bytes, &display_name(path), opts)
 }
 

@@ -23,7 +23,7 @@ use parquet::file::properties::WriterProperties;
 use crate::cancel::Cancellation;
 use crate::error::{Error, Location, Result};
 use crate::io::arrow_input::{convert, ColumnMapping, InputPlace};
-use crate::io::source::{display_name, read_all};
+use crate::io::source::{display_name, read_all_cancellable};
 use crate::model::{ReadReport, TableMeta, TradeTable};
 
 /// Rows per string batch handed to the conversion.
@@ -53,7 +53,7 @@ impl Default for CsvOptions {
 pub fn read_csv(path: &Path, mapping: &ColumnMapping, options: &CsvOptions) -> Result<TradeTable> {
     mapping.check()?;
     let name = display_name(path);
-    let text = read_all(path).map_err(|e| match e {
+    let text = read_all_cancellable(path, &options.cancel).map_err(|e| match e {
         Error::Io { source, .. }
             if source.kind() != std::io::ErrorKind::NotFound
                 && source.kind() != std::io::ErrorKind::PermissionDenied =>

@@ -4,6 +4,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
+use crate::cancel::Cancellation;
 use crate::error::{Error, Location, Result};
 
 /// Called with `(bytes_done, bytes_total)` of the compressed input while a reader works;
@@ -40,9 +41,21 @@ pub fn open_text(path: &Path) -> Result<Box<dyn BufRead + Send>> {
 
 /// Reads the whole (decompressed) content of `path` into memory.
 pub fn read_all(path: &Path) -> Result<Vec<u8>> {
+    read_all_cancellable(path, &Cancellation::default())
+}
+
+/// [`read_all`] in 16 MB steps, stopping with [`Error::Cancelled`] once `cancel` is set.
+pub fn read_all_cancellable(path: &Path, cancel: &Cancellation) -> Result<Vec<u8>> {
     let mut out = Vec::new();
-    open_text(path)?.read_to_end(&mut out).map_err(|e| Error::io(path, e))?;
-    Ok(out)
+    let mut input = open_text(path)?.take(0);
+    loop {
+        cancel.check()?;
+        input.set_limit(16 << 20);
+        match input.read_to_end(&mut out).map_err(|e| Error::io(path, e))? {
+            0 => return Ok(out),
+            _ => continue,
+        }
+    }
 }
 
 /// A short display name for messages: the file name, or the whole path if it has none.

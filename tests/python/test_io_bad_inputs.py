@@ -105,6 +105,10 @@ def test_duplicated_column_names_are_errors(tmp_path: Path) -> None:
                                  pa.array([5.0]), pa.array([7.0])], names=["t", "i", "j", "k", "v", "v"])
     with pytest.raises(td.FileFormatError, match="two columns"):
         td.TradeTable.from_arrow(data, columns=MAPPING, flow="export")
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame([[2021, 4, 8, "010121", 5.0, 7.0]], columns=["t", "i", "j", "k", "v", "v"])
+    with pytest.raises(td.FileFormatError, match="two columns are named 'v' \\(columns 5 and 6\\)"):
+        td.TradeTable.from_arrow(frame, columns=MAPPING, flow="export")
 
 
 def test_text_after_a_closing_quote(tmp_path: Path) -> None:

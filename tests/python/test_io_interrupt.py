@@ -80,4 +80,40 @@ def test_ctrl_c_stops_a_long_read(big_file: Path, kind: str) -> None:
     assert "finished" not in out, f"the read ended before the signal ({out.strip()}): make the file larger"
     assert proc.returncode == 3, (out, err)
     assert "interrupted" in out
+    print(f"{kind}: stopped {elapsed:.2f} s after Ctrl-C")
     assert elapsed < 2.0, f"Ctrl-C took {elapsed:.2f} s to stop the read"
+
+
+TRUNCATE_SCRIPT = r"""
+import sys
+import tradedep as td
+print("start", flush=True)
+try:
+    td.read_baci(sys.argv[1], vintage="HS2017", progress=False)
+except td.TradeDepError as e:
+    print("error", type(e).__name__, e, flush=True)
+    sys.exit(4)
+print("READ-FINISHED", flush=True)
+"""
+
+
+def test_file_truncated_during_a_mapped_read_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    # Without the guard the process died with SIGBUS (return code -7).
+    path = tmp_path / "shrinking.csv"
+    _big_baci(path, 6_000_000)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", TRUNCATE_SCRIPT, str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "TRADEDEP_NO_MMAP"},
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "start"
+    time.sleep(0.3)
+    with path.open("r+b") as f:
+        f.truncate(path.stat().st_size // 3)
+    out, err = proc.communicate(timeout=60)
+    assert "READ-FINISHED" not in out, "the read ended before the truncation: make the file larger"
+    assert proc.returncode == 4, (proc.returncode, out, err[-2000:])
+    assert "FileFormatError" in out and "changed while it was read" in out, out
