@@ -148,8 +148,12 @@ fn _concentration(
 #[pyo3(signature = (table, source="reported"))]
 fn _importer_product_concentration(py: Python<'_>, table: &PyTradeTable, source: &str) -> PyResult<PyTable> {
     let source = py_result(Source::parse(source))?;
-    let batch = py.detach(|| metrics::importer_product_concentration_table(&table.inner, source));
-    to_table(py_result(batch)?)
+    // The kernel takes batches one at a time: Ctrl-C is looked at before each.
+    let batch = crate::cancel::run_cancellable(py, |cancel| {
+        let batches = table.inner.batches().iter().map(|b| cancel.check().map(|()| b.clone()));
+        metrics::importer_product_concentration(batches, source)
+    })?;
+    to_table(batch)
 }
 
 /// The same workload streamed from a BACI file (never materialised); returns the result and the
