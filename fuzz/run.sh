@@ -14,6 +14,10 @@ done
 for f in ../tests/data/comtrade/* ; do cp "$f" corpus/fuzz_comtrade/ ; done 2>/dev/null || true
 for f in ../tests/data/comext/* ; do cp "$f" corpus/fuzz_comext/ ; done 2>/dev/null || true
 printf '\0period,reporter,partner,product,value,quantity\n2021,4,24,010121,1.5,2\n' > corpus/fuzz_csv_mapping/seed.csv
+# Hand-made bad inputs of issue 9 item 11 (periods, quotes, duplicated columns and rows ...).
+for target in fuzz_csv_mapping fuzz_comtrade; do
+    cp seeds/$target/* corpus/$target/
+done
 status=0
 for f in ../tests/data/gacc/* ; do { printf '\0'; cat "$f"; } > "corpus/fuzz_gacc/$(basename "$f")" ; done
 for target in fuzz_baci fuzz_csv_mapping fuzz_comtrade fuzz_comext fuzz_gacc; do

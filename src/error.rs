@@ -152,6 +152,10 @@ pub enum Error {
         source: arrow_schema::ArrowError,
     },
 
+    /// The caller cancelled the call ([`crate::cancel::Cancellation`]; Ctrl-C in Python).
+    #[error("cancelled before the end (Ctrl-C); nothing was returned")]
+    Cancelled,
+
     /// An error from the parquet reader or writer.
     #[error("Parquet error in {path}: {message}")]
     Parquet { path: String, message: String },

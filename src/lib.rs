@@ -24,6 +24,7 @@
 //! `examples/chpl_shares.rs` answers the first question of the field (China+HK's share of an
 //! importer's CHPL imports, by year) end to end.
 
+pub mod cancel;
 pub mod classify;
 pub mod demo;
 pub mod error;

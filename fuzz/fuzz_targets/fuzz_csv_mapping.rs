@@ -28,6 +28,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let options = CsvOptions {
         delimiter: if flags & 4 == 4 { b';' } else { b',' },
+        ..Default::default()
     };
     if let Ok(table) = read_csv_bytes(body, "fuzz.csv", &mapping, &options) {
         assert!(table.report().is_balanced());

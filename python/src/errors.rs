@@ -138,6 +138,7 @@ pub fn to_py(err: tradedep::Error) -> PyErr {
         E::Schema { .. } => SchemaError::new_err(msg),
         E::InvalidArgument { .. } => InvalidArgumentError::new_err(msg),
         E::Arrow { .. } | E::Parquet { .. } => ArrowError::new_err(msg),
+        E::Cancelled => pyo3::exceptions::PyKeyboardInterrupt::new_err(msg),
     }
 }
 

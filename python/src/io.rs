@@ -6,12 +6,13 @@ use std::path::PathBuf;
 
 use pyo3::prelude::*;
 use pyo3_arrow::input::AnyRecordBatch;
-use tradedep::io::arrow_input::{from_record_batches, ColumnMapping, CountryCoding};
+use tradedep::io::arrow_input::{from_record_batches_cancellable, ColumnMapping, CountryCoding};
 use tradedep::io::baci::{read_baci, BaciOptions, OnUnknownCountry};
-use tradedep::io::generic::{read_csv, read_parquet, write_parquet, CsvOptions};
+use tradedep::io::generic::{read_csv, read_parquet_cancellable, write_parquet, CsvOptions};
 use tradedep::model::ValueBasis;
 use tradedep::{Flow, Freq, Vintage};
 
+use crate::cancel::run_cancellable;
 use crate::errors::py_result;
 use crate::table::PyTradeTable;
 
@@ -52,17 +53,18 @@ fn _read_baci(
             });
         }
     };
-    let table = py.detach(|| {
+    let table = run_cancellable(py, |cancel| {
         let options = BaciOptions {
             vintage,
             years: years.as_deref(),
             on_unknown_country,
             progress: Some(&callback),
+            cancel: Some(cancel),
             ..Default::default()
         };
         read_baci(&path, &options)
-    });
-    Ok(PyTradeTable::new(py_result(table)?))
+    })?;
+    Ok(PyTradeTable::new(table))
 }
 
 /// How to read a table of the user's layout: the column mapping and the keyword arguments that go
@@ -122,11 +124,16 @@ impl MappingArg {
 fn _from_arrow(py: Python<'_>, data: AnyRecordBatch, mapping: MappingArg) -> PyResult<PyTradeTable> {
     let m = mapping.into_mapping()?;
     let reader = data.into_reader()?;
-    let batches = reader
+    let schema = reader.schema();
+    let mut batches = reader
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| crate::errors::to_py(tradedep::Error::arrow("reading the Arrow stream", e)))?;
-    let table = py.detach(|| from_record_batches(batches, &m));
-    Ok(PyTradeTable::new(py_result(table)?))
+    if batches.is_empty() {
+        // A stream of no batches still has a schema: check it as the core checks batches.
+        batches.push(arrow_array::RecordBatch::new_empty(schema));
+    }
+    let table = run_cancellable(py, |cancel| from_record_batches_cancellable(batches, &m, cancel))?;
+    Ok(PyTradeTable::new(table))
 }
 
 #[pyfunction]
@@ -142,8 +149,14 @@ fn _read_csv(py: Python<'_>, path: PathBuf, mapping: MappingArg, delimiter: &str
             )))
         }
     };
-    let table = py.detach(|| read_csv(&path, &m, &CsvOptions { delimiter }));
-    Ok(PyTradeTable::new(py_result(table)?))
+    let table = run_cancellable(py, |cancel| {
+        let options = CsvOptions {
+            delimiter,
+            cancel: cancel.clone(),
+        };
+        read_csv(&path, &m, &options)
+    })?;
+    Ok(PyTradeTable::new(table))
 }
 
 /// `mapping=None` reads a file written by `write_parquet` (its metadata says how).
@@ -151,14 +164,14 @@ fn _read_csv(py: Python<'_>, path: PathBuf, mapping: MappingArg, delimiter: &str
 #[pyo3(signature = (path, mapping=None))]
 fn _read_parquet(py: Python<'_>, path: PathBuf, mapping: Option<MappingArg>) -> PyResult<PyTradeTable> {
     let m = mapping.map(MappingArg::into_mapping).transpose()?;
-    let table = py.detach(|| read_parquet(&path, m.as_ref()));
-    Ok(PyTradeTable::new(py_result(table)?))
+    let table = run_cancellable(py, |cancel| read_parquet_cancellable(&path, m.as_ref(), cancel))?;
+    Ok(PyTradeTable::new(table))
 }
 
 #[pyfunction]
 fn _write_parquet(py: Python<'_>, table: PyRef<'_, PyTradeTable>, path: PathBuf) -> PyResult<()> {
     let inner = &table.inner;
-    py_result(py.detach(|| write_parquet(inner, &path)))
+    run_cancellable(py, |_| write_parquet(inner, &path))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -3,6 +3,7 @@
 
 use pyo3::prelude::*;
 
+mod cancel;
 mod classify;
 mod complexity;
 mod countries;

@@ -148,8 +148,12 @@ fn _concentration(
 #[pyo3(signature = (table, source="reported"))]
 fn _importer_product_concentration(py: Python<'_>, table: &PyTradeTable, source: &str) -> PyResult<PyTable> {
     let source = py_result(Source::parse(source))?;
-    let batch = py.detach(|| metrics::importer_product_concentration_table(&table.inner, source));
-    to_table(py_result(batch)?)
+    // The kernel takes batches one at a time: Ctrl-C is looked at before each.
+    let batch = crate::cancel::run_cancellable(py, |cancel| {
+        let batches = table.inner.batches().iter().map(|b| cancel.check().map(|()| b.clone()));
+        metrics::importer_product_concentration(batches, source)
+    })?;
+    to_table(batch)
 }
 
 /// The same workload streamed from a BACI file (never materialised); returns the result and the
@@ -165,16 +169,16 @@ fn _importer_product_concentration_baci(
 ) -> PyResult<(PyTable, String)> {
     let vintage = crate::io::parse_vintage(vintage)?;
     let on_unknown_country = crate::io::parse_on_unknown_country(on_unknown_country)?;
-    let out = py.detach(|| {
+    let (batch, report) = crate::cancel::run_cancellable(py, |cancel| {
         let options = tradedep::io::baci::BaciOptions {
             vintage,
             years: years.as_deref(),
             on_unknown_country,
+            cancel: Some(cancel),
             ..Default::default()
         };
         metrics::importer_product_concentration_baci(&path, &options)
-    });
-    let (batch, report) = py_result(out)?;
+    })?;
     Ok((to_table(batch)?, report.to_string()))
 }
 

@@ -8,6 +8,7 @@ use tradedep::io::comext::{read_comext as core_read_comext, ComextLevel, ComextO
 use tradedep::io::comtrade::{read_comtrade as core_read_comtrade, Breakdown, CommodityLevel, ComtradeOptions};
 use tradedep::model::{Freq, Vintage};
 
+use crate::cancel::run_cancellable;
 use crate::errors::py_result;
 use crate::table::PyTradeTable;
 
@@ -51,9 +52,16 @@ fn _read_comtrade(
         level: parse_level(level)?,
         freq: parse_freq(freq)?,
         vintage: parse_vintage(vintage)?,
+        cancel: Default::default(),
     };
-    let table = py.detach(|| core_read_comtrade(&path, &opts));
-    Ok(PyTradeTable::new(py_result(table)?))
+    let table = run_cancellable(py, |cancel| {
+        let opts = ComtradeOptions {
+            cancel: cancel.clone(),
+            ..opts
+        };
+        core_read_comtrade(&path, &opts)
+    })?;
+    Ok(PyTradeTable::new(table))
 }
 
 /// Reads a Eurostat Comext bulk file (.7z, .dat, .csv, optionally .gz) or long table, in EUR.
@@ -70,9 +78,16 @@ fn _read_comext(
         level: py_result(ComextLevel::parse(level))?,
         freq: parse_freq(freq)?,
         vintage: parse_vintage(vintage)?,
+        cancel: Default::default(),
     };
-    let table = py.detach(|| core_read_comext(&path, &opts));
-    Ok(PyTradeTable::new(py_result(table)?))
+    let table = run_cancellable(py, |cancel| {
+        let opts = ComextOptions {
+            cancel: cancel.clone(),
+            ..opts
+        };
+        core_read_comext(&path, &opts)
+    })?;
+    Ok(PyTradeTable::new(table))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -31,9 +31,9 @@ def read_baci(
     null where BACI writes ``NA``), products 6-digit strings (``10121`` -> ``"010121"``),
     reporter = exporter ``i``, partner = importer ``j``, flow ``export``.
 
-    A plain ``.csv`` is memory-mapped a window at a time rather than copied (faster; the file
-    must not be truncated or rewritten while it is read). Set ``TRADEDEP_NO_MMAP=1`` to read it
-    through buffers instead.
+    A plain ``.csv`` is memory-mapped a window at a time rather than copied (faster); a file
+    truncated by another program while it is read raises ``FileFormatError`` ("the file changed
+    while it was read"). Set ``TRADEDEP_NO_MMAP=1`` to read it through buffers instead.
 
     Args:
         path: the file. Its name gives the HS vintage (``BACI_HS17_Y2021_V202401.csv``,
@@ -131,6 +131,18 @@ def _from_arrow(obj: Any, mapping: dict[str, Any]) -> TradeTable:
 
     Strings may be Utf8, LargeUtf8 (pandas) or Utf8View (polars); integers any width.
     """
+    columns = getattr(obj, "columns", None)
+    if columns is not None and not isinstance(columns, (str, bytes)):
+        # pandas allows a name twice; pyarrow would raise a bare ValueError while converting.
+        names = [str(c) for c in columns]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            first = names.index(twice[0])
+            second = names.index(twice[0], first + 1)
+            raise _tradedep.FileFormatError(
+                f"two columns are named {twice[0]!r} (columns {first + 1} and {second + 1}). "
+                "rename or remove one of them so that each column name is used once"
+            )
     if not hasattr(obj, "__arrow_c_stream__") and not hasattr(obj, "__arrow_c_array__"):
         try:
             import pandas as pd

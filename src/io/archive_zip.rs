@@ -122,6 +122,18 @@ pub fn baci_contents<R: Read + Seek>(zip: &mut ZipArchive<R>, file: &str) -> Res
         )),
         [(v, _)] => {
             members.sort_by_key(|m| m.year);
+            // Two files of one year (two releases, or a copy in another folder) would double
+            // that year's rows and values.
+            if let Some(w) = members.windows(2).find(|w| w[0].year == w[1].year) {
+                return Err(Error::invalid_data(
+                    format!(
+                        "the archive holds two files for year {}: {} and {}",
+                        w[0].year, w[0].path, w[1].path
+                    ),
+                    Location::file(file),
+                    "reading both would count that year twice: keep one release per year in the archive, or read the CSV file you want",
+                ));
+            }
             Ok(BaciContents {
                 vintage: *v,
                 release,

@@ -39,6 +39,7 @@ use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
 use hashbrown::HashMap;
 
+use crate::cancel::Cancellation;
 use crate::error::{Error, Location, Result};
 use crate::io::baci::OnUnknownCountry;
 use crate::model::schema::col;
@@ -265,16 +266,46 @@ impl Cell<'_> {
 pub struct InputPlace {
     pub file: String,
     pub first_line: u64,
+    /// Polled between batches.
+    pub cancel: Cancellation,
 }
 
 /// Builds a table from record batches through `mapping`. Messages name rows as lines counted
 /// from 1.
 pub fn from_record_batches(batches: Vec<RecordBatch>, mapping: &ColumnMapping) -> Result<TradeTable> {
+    from_record_batches_cancellable(batches, mapping, &Cancellation::default())
+}
+
+/// [`from_record_batches`] that stops with [`Error::Cancelled`] once `cancel` is set.
+pub fn from_record_batches_cancellable(
+    batches: Vec<RecordBatch>,
+    mapping: &ColumnMapping,
+    cancel: &Cancellation,
+) -> Result<TradeTable> {
     let place = InputPlace {
         file: mapping.source.clone(),
         first_line: 1,
+        cancel: cancel.clone(),
     };
     convert(batches.iter(), mapping, &place)
+}
+
+/// A column name used twice: which one the mapping means is a guess, so it is an error.
+fn check_column_names(batch: &RecordBatch, file: &str) -> Result<()> {
+    let schema = batch.schema();
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    if names.is_empty() {
+        return Err(Error::schema(
+            format!("{file} has no columns"),
+            "pass a table with the mapped columns (period, reporter, partner, flow, product, value ...)",
+        ));
+    }
+    for (j, n) in names.iter().enumerate() {
+        if let Some(i) = names[..j].iter().position(|m| m == n) {
+            return Err(crate::io::source::duplicate_column(file, n, i, j));
+        }
+    }
+    Ok(())
 }
 
 enum CountryKind {
@@ -299,6 +330,30 @@ impl Converter<'_> {
             .line(line)
             .column(source_col)
             .value(value)
+    }
+
+    /// A missing value is "not estimated"; anything but a clear true or false is an error.
+    fn estimated(&self, c: Cell<'_>, line: u64) -> Result<bool> {
+        let answer = match c {
+            Cell::Null => Some(false),
+            Cell::Bool(b) => Some(b),
+            Cell::Int(n @ (0 | 1)) => Some(n == 1),
+            Cell::Float(f) if f == 0.0 || f == 1.0 => Some(f == 1.0),
+            Cell::Str(s) => match s.to_ascii_lowercase().as_str() {
+                "" | "na" => Some(false),
+                "true" | "1" | "yes" | "t" | "y" => Some(true),
+                "false" | "0" | "no" | "f" | "n" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        };
+        answer.ok_or_else(|| {
+            Error::parse(
+                "an estimated flag",
+                self.loc(line, col::ESTIMATED, c.text()),
+                "write true or false (or 1 / 0)",
+            )
+        })
     }
 
     fn period(&mut self, c: Cell<'_>, line: u64) -> Result<i32> {
@@ -520,7 +575,12 @@ pub(crate) fn convert<'b>(
     let mut builder = TradeTableBuilder::new(&mapping.source, meta);
 
     let mut line0 = place.first_line;
+    // Exact duplicates are set aside (one rule for every reader), found by fingerprint.
+    let mut seen: hashbrown::HashSet<u128> = hashbrown::HashSet::new();
+    let mut duplicates = 0u64;
     for batch in batches {
+        place.cancel.check()?;
+        check_column_names(batch, &place.file)?;
         let get = |canonical: &str| -> Result<Option<Col>> {
             let Some(src) = mapping.columns.get(canonical) else {
                 return Ok(None);
@@ -633,12 +693,7 @@ pub(crate) fn convert<'b>(
                 ));
             }
             let w = conv.amount(cell(&weight, i), line, col::NET_WEIGHT_KG)?;
-            let est = match cell(&estimated, i) {
-                Cell::Bool(b) => b,
-                Cell::Int(n) => n != 0,
-                Cell::Str(s) => matches!(s.to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "t" | "y"),
-                _ => false,
-            };
+            let est = conv.estimated(cell(&estimated, i), line)?;
             let mut row = TradeRow::new(
                 p,
                 countries_ok[0],
@@ -652,9 +707,23 @@ pub(crate) fn convert<'b>(
             row.quantity_unit = q.and(unit_text.as_deref());
             row.net_weight_kg = w;
             row.estimated = est;
+            if !seen.insert(row.fingerprint()) {
+                duplicates += 1;
+                builder
+                    .report_mut()
+                    .set_aside(crate::model::REASON_DUPLICATE, line, || {
+                        format!("{} {} -> {} {}", row.period, row.reporter, row.partner, row.product)
+                    });
+                continue;
+            }
             builder.push(row)?;
         }
         line0 += batch.num_rows() as u64;
+    }
+    if duplicates > 0 {
+        builder.report_mut().note(format!(
+            "{duplicates} duplicate row(s) (equal in every column to an earlier row) set aside"
+        ));
     }
     if conv.padded > 0 {
         builder.report_mut().note(format!(

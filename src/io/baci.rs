@@ -44,8 +44,10 @@ use arrow_array::{
 use arrow_buffer::{BooleanBuffer, NullBuffer, ScalarBuffer};
 use rayon::prelude::*;
 
+use crate::cancel::Cancellation;
 use crate::error::{Error, Location, Result};
 use crate::io::archive_zip;
+use crate::io::mapped;
 use crate::io::source::{display_name, Progress};
 use crate::model::{canonical_schema, Flow, Freq, ReadReport, TableMeta, TradeTable, ValueBasis, Vintage};
 use crate::reference::countries;
@@ -77,6 +79,11 @@ const COLUMNS: [&str; 6] = ["t", "i", "j", "k", "v", "q"];
 
 /// Reason recorded in the report for rows outside the years asked for.
 pub const REASON_YEAR: &str = "year not requested";
+/// Set-aside reason: a row equal to an earlier one of the same year, exporter, importer and
+/// product (the same reason in every reader).
+pub const REASON_DUPLICATE: &str = crate::model::REASON_DUPLICATE;
+
+mod duplicates;
 /// Reason recorded in the report for rows with a country code unknown to tradedep.
 pub const REASON_UNKNOWN_COUNTRY: &str = "unknown country code";
 
@@ -106,6 +113,8 @@ pub struct BaciOptions<'a> {
     /// chunk boundaries.
     #[doc(hidden)]
     pub chunk_bytes: usize,
+    /// Polled between chunks: once cancelled, the read stops with [`Error::Cancelled`].
+    pub cancel: Option<&'a Cancellation>,
 }
 
 impl std::fmt::Debug for BaciOptions<'_> {
@@ -115,14 +124,15 @@ impl std::fmt::Debug for BaciOptions<'_> {
             .field("years", &self.years)
             .field("on_unknown_country", &self.on_unknown_country)
             .field("progress", &self.progress.is_some())
+            .field("cancel", &self.cancel.is_some())
             .finish()
     }
 }
 
 /// Reads a BACI file: `.csv`, `.csv.gz` or the CEPII `.zip` archive (all its yearly files, or
 /// those of `options.years`). The kind of file is recognised from its first bytes. A plain
-/// file is memory-mapped a window at a time (it must not be truncated while it is read;
-/// `TRADEDEP_NO_MMAP=1` reads it through buffers instead).
+/// file is memory-mapped a window at a time ([`crate::io::mapped`]: a file truncated while it is
+/// read gives an error, not a crash; `TRADEDEP_NO_MMAP=1` reads it through buffers instead).
 pub fn read_baci(path: &Path, options: &BaciOptions<'_>) -> Result<TradeTable> {
     let mut chunks = Vec::new();
     let mut sink = |c: ChunkOut| {
@@ -544,6 +554,7 @@ struct FileCtx<'a> {
     recycled: Option<Recycled>,
     /// Chunks go to a sink, not into a table ([`ChunkOut::streamed`]).
     streamed: bool,
+    cancel: Option<&'a Cancellation>,
 }
 
 impl<'a> FileCtx<'a> {
@@ -561,6 +572,7 @@ impl<'a> FileCtx<'a> {
             known: (0..=u16::MAX).map(countries::is_known_code).collect(),
             recycled: None,
             streamed: false,
+            cancel: options.cancel,
         }
     }
 }
@@ -612,10 +624,10 @@ fn stream_error(file: &str, e: std::io::Error, compressed: bool) -> Error {
 }
 
 /// Text handed to a parser: a reused buffer the file was read into, or a window of the file
-/// mapped into memory ([`mapped_window`]).
+/// mapped into memory ([`mapped::map`], safe against truncation).
 enum Text {
     Owned(Vec<u8>),
-    Mapped(memmap2::Mmap),
+    Mapped(mapped::Window),
 }
 
 impl std::ops::Deref for Text {
@@ -637,19 +649,6 @@ enum Input<'f, R> {
     Stream(R),
     /// A plain file of this many bytes, mapped window by window.
     Mapped(&'f File, u64),
-}
-
-/// Maps `len` bytes of `file` from `offset` (a multiple of [`MAP_ALIGN`]) read-only.
-///
-/// One of the crate's two `unsafe` calls (the other is the cache hint in [`prefetch`]).
-/// Mapping saves the copy `read` makes of every byte (a tenth of a BACI read's CPU) and is
-/// what polars and DuckDB do by default. The contract `memmap2` cannot check: the file is not
-/// truncated or rewritten while it is read (a truncation would end the process with SIGBUS).
-/// A window is unmapped as soon as its chunk is parsed, so memory stays at the chunks in
-/// flight, as with buffers. `TRADEDEP_NO_MMAP=1` reads through buffers instead.
-fn mapped_window(file: &File, offset: u64, len: usize) -> std::io::Result<memmap2::Mmap> {
-    // SAFETY: read-only, private mapping of a regular file; see the contract above.
-    unsafe { memmap2::MmapOptions::new().offset(offset).len(len).map(file) }
 }
 
 /// The size of mapped chunk `index`: 1 MB, 2 MB, 4 MB... up to `chunk_bytes`. Whoever consumes
@@ -695,7 +694,10 @@ fn map_chunks(
         let base = pos / MAP_ALIGN * MAP_ALIGN;
         let size = first_chunks_smaller(ctx.chunk_bytes, index);
         let end = (pos + size as u64).min(len);
-        let window = mapped_window(file, base, (end - base) as usize).map_err(|e| stream_error(name, e, false))?;
+        if let Some(now) = mapped::shrank(file, len) {
+            return Err(file_shrank(name, len, now));
+        }
+        let window = mapped::map(file, base, (end - base) as usize).map_err(|e| stream_error(name, e, false))?;
         progress.counter.store(end, Ordering::Relaxed);
         progress.tick();
         let mut start = (pos - base) as usize;
@@ -704,7 +706,7 @@ fn map_chunks(
                 if end == len {
                     return check_header(&window[start..], name); // header only
                 }
-                return Err(no_line_break(name, size));
+                return Err(no_line_break(name, size, true));
             };
             check_header(&window[start..start + nl], name)?;
             start += nl + 1;
@@ -714,7 +716,7 @@ fn map_chunks(
         } else {
             match memchr::memrchr(b'\n', &window[start..]) {
                 Some(p) => start + p + 1,
-                None => return Err(no_line_break(name, size)),
+                None => return Err(no_line_break(name, size, false)),
             }
         };
         pos = base + stop as u64;
@@ -787,7 +789,7 @@ fn read_chunks<R: Read>(
                     check_header(&buf[..filled], file)?;
                     return Ok(()); // header only
                 }
-                return Err(no_line_break(file, ctx.chunk_bytes));
+                return Err(no_line_break(file, ctx.chunk_bytes, true));
             };
             check_header(&buf[..nl], file)?;
             start = nl + 1;
@@ -799,7 +801,7 @@ fn read_chunks<R: Read>(
                     end = start + p + 1;
                     carry.extend_from_slice(&buf[end..filled]);
                 }
-                None => return Err(no_line_break(file, ctx.chunk_bytes)),
+                None => return Err(no_line_break(file, ctx.chunk_bytes, false)),
             }
         }
         if end > start {
@@ -828,6 +830,14 @@ fn parse_stream<R: Read + Send>(
     in_flight: usize,
 ) -> Result<()> {
     let abort = AtomicBool::new(false);
+    // A mapped file is re-measured on any problem and at the end: a truncation while it was
+    // read (zeros where text was, see `mapped`) is reported as such.
+    let mapped_file = match &src {
+        Input::Mapped(f, len) => Some((*f, *len)),
+        Input::Stream(_) => None,
+    };
+    let shrank =
+        || mapped_file.and_then(|(f, len)| mapped::shrank(f, len).map(|now| file_shrank(ctx.name.as_str(), len, now)));
     let (free_tx, free_rx) = channel::<Vec<u8>>();
     let (done_tx, done_rx) = channel::<(usize, std::result::Result<ChunkOut, RowProblem>)>();
     let in_flight = in_flight.max(1);
@@ -876,6 +886,10 @@ fn parse_stream<R: Read + Send>(
         let mut line0: u64 = 1; // lines before the chunk: the header
         let mut failed: Option<Error> = None;
         for (i, r) in done_rx.iter() {
+            if failed.is_none() && ctx.cancel.is_some_and(Cancellation::is_cancelled) {
+                abort.store(true, Ordering::Relaxed);
+                failed = Some(Error::Cancelled);
+            }
             pending.insert(i, r);
             while let Some(r) = pending.remove(&next) {
                 next += 1;
@@ -893,7 +907,7 @@ fn parse_stream<R: Read + Send>(
                         }
                         Err(p) => {
                             abort.store(true, Ordering::Relaxed);
-                            failed = Some(p.into_error(file, line0));
+                            failed = Some(shrank().unwrap_or_else(|| p.into_error(file, line0)));
                         }
                     }
                 }
@@ -914,17 +928,47 @@ fn parse_stream<R: Read + Send>(
         });
         match failed {
             Some(e) => Err(e),
-            None => reader_result,
+            None => match shrank() {
+                Some(e) => Err(e),
+                None => reader_result.map_err(|e| locate_long_line(e, line0)),
+            },
         }
     })
 }
 
-fn no_line_break(file: &str, chunk_bytes: usize) -> Error {
+/// The file got shorter while it was read (another program cut or rewrote it).
+fn file_shrank(file: &str, was: u64, now: u64) -> Error {
+    Error::format(
+        format!("the file changed while it was read: it had {was} bytes and now has {now}"),
+        Location::file(file),
+        "another program truncated or rewrote it; read it again once that program has finished (or read a copy)",
+    )
+}
+
+/// A line longer than a chunk. In the header it is line 1; further on, the reader does not
+/// count lines (the parsers do), so it leaves line 0 and [`parse_stream`] puts the line that
+/// follows the last chunk delivered ([`locate_long_line`]).
+fn no_line_break(file: &str, chunk_bytes: usize, header: bool) -> Error {
     Error::format(
         format!("no line break within {chunk_bytes} bytes"),
-        Location::file(file),
+        Location::file(file).line(if header { 1 } else { 0 }),
         "this is not a BACI CSV file (one row per line, t,i,j,k,v,q)",
     )
+}
+
+/// Gives a reader's [`no_line_break`] error the line after the `lines_before` delivered.
+fn locate_long_line(e: Error, lines_before: u64) -> Error {
+    match e {
+        Error::Format {
+            what,
+            mut location,
+            hint,
+        } if location.line == Some(0) => {
+            location.line = Some(lines_before + 1);
+            Error::Format { what, location, hint }
+        }
+        other => other,
+    }
 }
 
 /// Checks the header line `t,i,j,k,v,q` (quoted or not, any case, BOM allowed).
@@ -1197,7 +1241,7 @@ fn fast_amount(buf: &[u8], p: &mut usize) -> Option<f64> {
     }
     let (v, n) = fast_float2::parse_partial::<f64, _>(buf.get(start..)?).ok()?;
     *p = start + n;
-    v.is_finite().then_some(v)
+    (v < AMOUNT_LIMIT).then_some(v)
 }
 
 /// Parses and checks the row at `pos` in one pass when it has the usual shape
@@ -1246,7 +1290,7 @@ fn fast_row(buf: &[u8], pos: usize, ctx: &FileCtx<'_>, prev: &mut RowPrefix) -> 
             (t, i, j, p)
         }
     };
-    let k = fast_uint(buf, &mut p, 6)?;
+    let k = fast_uint(buf, &mut p, 6).filter(|k| *k >= MIN_PRODUCT)?;
     let v = match delimited_amount(buf, p) {
         Some((v, end)) => {
             p = end;
@@ -1432,6 +1476,8 @@ enum Problem {
     Missing,
     Negative,
     NotFinite,
+    /// Digits beyond what the column can hold (a country of 11 digits).
+    TooManyDigits,
     BadYear,
     WrongYear(i32),
     UnknownCountry,
@@ -1488,9 +1534,25 @@ impl RowProblem {
                 "trade values and quantities are never negative; the file is damaged or not BACI",
             ),
             Problem::NotFinite => Error::invalid_data(
-                "number too large to be a trade value or quantity",
+                format!(
+                    "number too large to be a {} (it overflows once thousands are made units)",
+                    if column == "v" { "trade value" } else { "quantity" }
+                ),
                 loc,
                 "the file is damaged or not BACI",
+            ),
+            Problem::TooManyDigits => Error::invalid_data(
+                format!(
+                    "{} has {} digits",
+                    match column {
+                        "t" => "a year",
+                        "k" => "a product code",
+                        _ => "a country code",
+                    },
+                    self.value.len()
+                ),
+                loc,
+                "BACI writes years with 4 digits, countries with at most 3 and HS6 products with 5 or 6; the file is damaged or not BACI",
             ),
             Problem::BadYear => Error::invalid_data(
                 "year outside 1900..2200",
@@ -1512,7 +1574,7 @@ impl RowProblem {
             Problem::BadProduct => Error::InvalidProduct {
                 code: value,
                 context: format!(" at {loc}"),
-                hint: "BACI products are HS6 codes written as integers of at most 6 digits".into(),
+                hint: "BACI products are HS6 codes written as integers of 5 or 6 digits (010121 as 10121)".into(),
             },
         }
     }
@@ -1549,7 +1611,7 @@ fn parse_uint(f: &[u8]) -> std::result::Result<u32, Problem> {
     }
     if f.len() > 9 {
         return Err(if f.iter().all(u8::is_ascii_digit) {
-            Problem::NotFinite
+            Problem::TooManyDigits
         } else {
             Problem::NotNumber
         });
@@ -1565,13 +1627,19 @@ fn parse_uint(f: &[u8]) -> std::result::Result<u32, Problem> {
     Ok(n)
 }
 
+/// Amounts at or above this overflow to infinity once BACI's thousands are made units (x 1000).
+const AMOUNT_LIMIT: f64 = f64::MAX / 1000.0;
+
+/// The smallest product code: an HS6 code written as an integer has 5 or 6 digits (`10121`).
+const MIN_PRODUCT: u32 = 10_000;
+
 /// A non-negative decimal number, correctly rounded (fast-float2, as exact as strtod).
 #[inline]
 fn parse_amount(f: &[u8]) -> std::result::Result<f64, Problem> {
     match f.first() {
         Some(b'0'..=b'9' | b'.') => {
             let v: f64 = fast_float2::parse(f).map_err(|_| Problem::NotNumber)?;
-            if v.is_finite() {
+            if v < AMOUNT_LIMIT {
                 Ok(v)
             } else {
                 Err(Problem::NotFinite)
@@ -1584,7 +1652,7 @@ fn parse_amount(f: &[u8]) -> std::result::Result<f64, Problem> {
             } else {
                 return Err(Problem::NotNumber);
             };
-            if !v.is_finite() {
+            if v.is_nan() || v.abs() >= AMOUNT_LIMIT {
                 Err(Problem::NotFinite)
             } else if v < 0.0 {
                 Err(Problem::Negative)
@@ -1675,7 +1743,7 @@ fn parse_chunk(buf: &[u8], ctx: &FileCtx<'_>) -> std::result::Result<ChunkOut, R
         let i = parse_uint(f[1]).map_err(|p| problem(p, 1, f[1]))?;
         let j = parse_uint(f[2]).map_err(|p| problem(p, 2, f[2]))?;
         let k = parse_uint(f[3]).map_err(|p| problem(p, 3, f[3]))?;
-        if k as usize >= MAX_PRODUCT {
+        if k as usize >= MAX_PRODUCT || k < MIN_PRODUCT {
             return Err(problem(Problem::BadProduct, 3, f[3]));
         }
         let v = parse_amount(f[4]).map_err(|p| problem(p, 4, f[4]))?;
@@ -1775,6 +1843,7 @@ fn finish(mut chunks: Vec<ChunkOut>, outcome: Outcome) -> Result<TradeTable> {
         release,
         product_file,
     } = outcome;
+    duplicates::set_aside_duplicates(&mut chunks, &mut report);
     // One product dictionary for the whole table: every code seen, in order.
     let mut seen = vec![0u64; BITMAP_WORDS];
     for c in &chunks {

@@ -87,6 +87,9 @@ pub struct ComextOptions {
     pub vintage: Option<Vintage>,
     /// Keep only rows of this frequency; `None` requires one frequency in the file.
     pub freq: Option<Freq>,
+    /// Polled between rows (every 65,536): once cancelled, the read stops with
+    /// [`Error::Cancelled`].
+    pub cancel: crate::cancel::Cancellation,
 }
 
 /// Reads a Comext bulk file (`.7z`, `.dat`, `.csv`, optionally `.gz`) or long table.
@@ -133,6 +136,11 @@ pub fn read_comext_reader<R: Read>(input: R, name: &str, opts: &ComextOptions) -
         })
         .collect();
     let lower: Vec<String> = header.iter().map(|h| h.to_ascii_lowercase()).collect();
+    for (j, h) in lower.iter().enumerate().filter(|(_, h)| !h.is_empty()) {
+        if let Some(i) = lower[..j].iter().position(|g| g == h) {
+            return Err(crate::io::source::duplicate_column(name, &header[j], i, j));
+        }
+    }
     let find = |names: &[&str]| names.iter().find_map(|n| lower.iter().position(|h| h == n));
     let layout = if let (Some(_), Some(_)) = (find(&["declarant_iso", "reporter"]), find(&["product_nc"])) {
         Layout::Bulk
@@ -166,6 +174,9 @@ pub fn read_comext_reader<R: Read>(input: R, name: &str, opts: &ComextOptions) -
             continue;
         }
         st.report.rows_read += 1;
+        if st.report.rows_read % crate::io::comtrade::CANCEL_EVERY as u64 == 0 {
+            opts.cancel.check()?;
+        }
         st.row(&cols, &rec, line)?;
     }
     st.finish()
@@ -347,6 +358,8 @@ struct State<'a> {
     aside_value: BTreeMap<&'static str, f64>,
     levels: BTreeMap<String, u64>,
     merged_regimes: u64,
+    /// Exact repeats of a long-table row, set aside.
+    duplicates: u64,
     /// Supplementary unit codes seen, in order of appearance.
     supp_units: Vec<String>,
     /// Trades whose regime rows had different (or missing) supplementary units.
@@ -384,6 +397,7 @@ impl<'a> State<'a> {
             aside_value: BTreeMap::new(),
             levels: BTreeMap::new(),
             merged_regimes: 0,
+            duplicates: 0,
             supp_units: vec![],
             supp_unit_conflicts: 0,
             supp_without_unit: 0,
@@ -431,12 +445,9 @@ impl<'a> State<'a> {
         let value_s = self.field(rec, cols.value, line)?;
 
         // Period: YYYYMM (month 52 = year total) in bulk files, YYYY-MM in long tables.
-        let digits: String = period_s.chars().filter(|c| c.is_ascii_digit()).collect();
-        let period = if digits.len() == 6 && digits.ends_with("52") {
-            digits[..4]
-                .parse()
-                .ok()
-                .and_then(|y| Period::from_code(y, Freq::Annual))
+        let t = period_s.trim();
+        let period = if t.len() == 6 && t.ends_with("52") && t.bytes().all(|b| b.is_ascii_digit()) {
+            t[..4].parse().ok().and_then(|y| Period::from_code(y, Freq::Annual))
         } else {
             Period::parse(period_s).ok()
         }
@@ -634,10 +645,18 @@ impl<'a> State<'a> {
                 );
             }
             Some(acc) => {
+                if self.layout == Layout::Long && (acc.value, acc.kg, acc.supp) == (value, kg, supp) {
+                    // An exact repeat: set aside and counted, as in every reader.
+                    let first = acc.line;
+                    self.duplicates += 1;
+                    self.report
+                        .set_aside(crate::model::REASON_DUPLICATE, line, || format!("same as line {first}"));
+                    return Ok(());
+                }
                 if self.layout == Layout::Long {
                     return Err(Error::invalid_data(
                         format!(
-                            "second row for the same reporter, partner, product and period (first at line {})",
+                            "second row for the same reporter, partner, product and period, with other values (first at line {})",
                             acc.line
                         ),
                         Location::file(self.name)
@@ -753,6 +772,12 @@ impl<'a> State<'a> {
         if !self.flow_from_file {
             self.report
                 .note("the file has no flow column: its rows are EU exports (flow = export, FOB)");
+        }
+        if self.duplicates > 0 {
+            self.report.note(format!(
+                "{} duplicate row(s) (equal to an earlier row of the same reporter, partner, product and period) set aside",
+                self.duplicates
+            ));
         }
         if self.merged_regimes > 0 {
             self.report.note(format!(

@@ -30,7 +30,7 @@ use hashbrown::HashMap;
 use serde_json::Value;
 
 use crate::error::{Error, Location, Result};
-use crate::io::source::{display_name, read_all};
+use crate::io::source::{display_name, read_all_cancellable};
 use crate::model::product::TOTAL;
 use crate::model::{Flow, Freq, Period, TableMeta, TradeRow, TradeTable, TradeTableBuilder, ValueBasis, Vintage};
 use crate::reference::countries;
@@ -142,6 +142,9 @@ pub struct ComtradeOptions {
     /// Given: rows declared in another edition are set aside; rows without a
     /// classification column are taken to be in this edition. Ignored for `TOTAL` rows.
     pub vintage: Option<Vintage>,
+    /// Polled between rows (every 65,536): once cancelled, the read stops with
+    /// [`Error::Cancelled`].
+    pub cancel: crate::cancel::Cancellation,
 }
 
 /// Reads a Comtrade CSV (Plus or legacy names, optionally `.gz`) or API JSON response.
@@ -152,7 +155,7 @@ pub struct ComtradeOptions {
 /// println!("{}", t.report());
 /// ```
 pub fn read_comtrade(path: &Path, opts: &ComtradeOptions) -> Result<TradeTable> {
-    let bytes = read_all(path)?;
+    let bytes = read_all_cancellable(path, &opts.cancel)?;
     read_comtrade_bytes(&bytes, &display_name(path), opts)
 }
 
@@ -256,7 +259,13 @@ impl Raw {
         let mut index = HashMap::new();
         let normalized: Vec<String> = header.iter().map(|h| normalize(h)).collect();
         for (f, names) in ALIASES {
-            if let Some(i) = names.iter().find_map(|n| normalized.iter().position(|h| h == n)) {
+            if let Some((n, i)) = names
+                .iter()
+                .find_map(|n| normalized.iter().position(|h| h == n).map(|i| (n, i)))
+            {
+                if let Some(j) = normalized.iter().rposition(|h| h == n).filter(|j| *j != i) {
+                    return Err(crate::io::source::duplicate_column(name, &header[j], i, j));
+                }
                 index.insert(*f, i);
             }
         }
@@ -501,6 +510,9 @@ struct Cand {
     estimated: bool,
 }
 
+/// Rows between two looks at the cancellation flag.
+pub(crate) const CANCEL_EVERY: usize = 1 << 16;
+
 const SUB_FLOWS: [&str; 8] = ["DX", "FM", "MIP", "XIP", "MOP", "XOP", "MIG", "XIG"];
 
 struct Reader<'a> {
@@ -512,6 +524,8 @@ struct Reader<'a> {
     unknown_reporters: std::collections::BTreeSet<u16>,
     unknown_partners: std::collections::BTreeSet<u16>,
     unknown_units: std::collections::BTreeMap<String, u64>,
+    /// Rows whose netWgt was negative (read as unknown, stated in the notes).
+    negative_net_weights: u64,
     padded_codes: u64,
 }
 
@@ -526,6 +540,7 @@ impl<'a> Reader<'a> {
             unknown_reporters: Default::default(),
             unknown_partners: Default::default(),
             unknown_units: Default::default(),
+            negative_net_weights: 0,
             padded_codes: 0,
         }
     }
@@ -550,7 +565,10 @@ impl<'a> Reader<'a> {
         let rows = std::mem::take(&mut self.raw.rows);
         self.report.rows_read = rows.len() as u64;
         let mut cands = Vec::with_capacity(rows.len());
-        for (line, fields) in &rows {
+        for (n, (line, fields)) in rows.iter().enumerate() {
+            if n % CANCEL_EVERY == 0 {
+                self.opts.cancel.check()?;
+            }
             if let Some(c) = self.row(*line, fields)? {
                 cands.push(c);
             }
@@ -604,8 +622,8 @@ impl<'a> Reader<'a> {
         if matches!(s, "NA" | "NaN" | "nan" | "null" | "None" | "N/A") {
             return Ok(None);
         }
-        match s.replace(',', "").parse::<f64>() {
-            Ok(x) if x.is_finite() => Ok(Some(x)),
+        match without_thousands_commas(s).and_then(|t| t.parse::<f64>().ok()) {
+            Some(x) if x.is_finite() => Ok(Some(x)),
             _ => Err(Error::parse(
                 format!("number in column '{}'", self.raw.column_name(f)),
                 self.loc(line, f, s),
@@ -637,6 +655,16 @@ impl<'a> Reader<'a> {
     }
 
     fn period(&self, fields: &[Option<String>], line: u64) -> Result<Period> {
+        // refMonth 52 (or none) is the year's total; any other month outside 1-12 is an error,
+        // not an annual row.
+        let month = self.code(fields, F::Month, line)?;
+        if let Some(m) = month.filter(|m| !(1..=12).contains(m) && *m != 52) {
+            return Err(Error::parse(
+                "month",
+                self.loc(line, F::Month, &m.to_string()),
+                "refMonth is 1-12 for a month or 52 for the year's total",
+            ));
+        }
         // `period` first: legacy web files write "January 2016" in Period Desc.
         for f in [F::Period, F::PeriodDesc] {
             if let Some(s) = self.get(fields, f) {
@@ -656,7 +684,6 @@ impl<'a> Reader<'a> {
                 "every row needs period or refYear",
             )
         })?;
-        let month = self.code(fields, F::Month, line)?;
         let p = match month {
             Some(m @ 1..=12) => Period::Month {
                 year: year as i32,
@@ -799,7 +826,13 @@ impl<'a> Reader<'a> {
             }
             _ => None,
         };
-        let net_weight = self.number(fields, F::NetWgt, line)?.filter(|w| *w >= 0.0);
+        let net_weight = match self.number(fields, F::NetWgt, line)? {
+            Some(w) if w < 0.0 => {
+                self.negative_net_weights += 1;
+                None
+            }
+            w => w,
+        };
         let estimated = match self.get(fields, F::IsReported) {
             None => false,
             Some(s) => match s.to_ascii_lowercase().as_str() {
@@ -1053,11 +1086,18 @@ impl<'a> Reader<'a> {
                 let mut it = totals.into_iter();
                 if let Some(first) = it.next() {
                     for dup in it {
-                        self.report.set_aside(
-                            "duplicate total row (same period, reporter, partner, flow, product)",
-                            dup.line,
-                            || format!("{} also at line {}", dup.product, first.line),
-                        );
+                        // An exact repeat is a "duplicate row" as in every reader; a second
+                        // total with other numbers keeps its own reason.
+                        let same = (dup.value, dup.quantity, dup.net_weight, dup.estimated)
+                            == (first.value, first.quantity, first.net_weight, first.estimated);
+                        let reason = if same {
+                            crate::model::REASON_DUPLICATE
+                        } else {
+                            "second total row with other values (same period, reporter, partner, flow, product); the first is kept"
+                        };
+                        self.report.set_aside(reason, dup.line, || {
+                            format!("{} also at line {}", dup.product, first.line)
+                        });
                     }
                     totals_kept += 1;
                     out.push(first);
@@ -1175,6 +1215,12 @@ impl<'a> Reader<'a> {
             self.notes
                 .push(format!("unknown partner codes set aside: {:?}", self.unknown_partners));
         }
+        if self.negative_net_weights > 0 {
+            self.notes.push(format!(
+                "{} rows have a negative netWgt; their net weight is left null",
+                self.negative_net_weights
+            ));
+        }
         for (k, n) in &self.unknown_units {
             self.notes.push(format!(
                 "{n} rows have a quantity in an unknown unit ({k}); their quantity is left null"
@@ -1191,6 +1237,23 @@ impl<'a> Reader<'a> {
         );
         self.report.notes.append(&mut self.notes);
     }
+}
+
+/// `s` without its thousands separators, or `None` when a comma is anything else: `"1,234.5"`
+/// reads as 1234.5, while `"1,5"` (a decimal comma) is not silently read as 15.
+fn without_thousands_commas(s: &str) -> Option<std::borrow::Cow<'_, str>> {
+    if !s.contains(',') {
+        return Some(s.into());
+    }
+    let int_end = s.find(['.', 'e', 'E']).unwrap_or(s.len());
+    let int = s[..int_end].trim_start_matches(['-', '+']);
+    let mut groups = int.split(',');
+    let first = groups.next()?;
+    let grouped = (1..=3).contains(&first.len())
+        && groups.all(|g| g.len() == 3)
+        && !s[int_end..].contains(',')
+        && int.bytes().all(|b| b.is_ascii_digit() || b == b',');
+    grouped.then(|| s.replace(',', "").into())
 }
 
 #[cfg(test)]

@@ -12,30 +12,37 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, RecordBatch, StringArray, UInt64Array};
+use arrow_array::builder::StringBuilder;
+use arrow_array::{ArrayRef, RecordBatch, UInt64Array};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
+use crate::cancel::Cancellation;
 use crate::error::{Error, Location, Result};
 use crate::io::arrow_input::{convert, ColumnMapping, InputPlace};
-use crate::io::source::{display_name, read_all};
+use crate::io::source::{display_name, read_all_cancellable};
 use crate::model::{ReadReport, TableMeta, TradeTable};
 
 /// Rows per string batch handed to the conversion.
 const CSV_BATCH_ROWS: usize = 65_536;
 
 /// Options of [`read_csv`] besides the mapping.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct CsvOptions {
     pub delimiter: u8,
+    /// Polled between batches of rows: once cancelled, the read stops with [`Error::Cancelled`].
+    pub cancel: Cancellation,
 }
 
 impl Default for CsvOptions {
     fn default() -> Self {
-        CsvOptions { delimiter: b',' }
+        CsvOptions {
+            delimiter: b',',
+            cancel: Cancellation::default(),
+        }
     }
 }
 
@@ -46,7 +53,7 @@ impl Default for CsvOptions {
 pub fn read_csv(path: &Path, mapping: &ColumnMapping, options: &CsvOptions) -> Result<TradeTable> {
     mapping.check()?;
     let name = display_name(path);
-    let text = read_all(path).map_err(|e| match e {
+    let text = read_all_cancellable(path, &options.cancel).map_err(|e| match e {
         Error::Io { source, .. }
             if source.kind() != std::io::ErrorKind::NotFound
                 && source.kind() != std::io::ErrorKind::PermissionDenied =>
@@ -71,6 +78,12 @@ pub fn read_csv_bytes(text: &[u8], name: &str, mapping: &ColumnMapping, options:
         mapping.source = name.clone();
     }
     let delim = options.delimiter;
+    if matches!(delim, b'\n' | b'\r' | b'"') || !delim.is_ascii() {
+        return Err(Error::invalid_argument(
+            format!("delimiter={:?}", delim as char),
+            "a delimiter separates fields within a line: pass one ASCII character other than a line break or a quote, such as \",\", \";\" or \"\\t\"",
+        ));
+    }
     let loc = |line: u64| Location::file(name.clone()).line(line);
     let mut lines = Lines { text, pos: 0, line: 0 };
     let mut fields: Vec<Cow<'_, [u8]>> = Vec::new();
@@ -102,6 +115,11 @@ pub fn read_csv_bytes(text: &[u8], name: &str, mapping: &ColumnMapping, options:
                 })
         })
         .collect::<Result<_>>()?;
+    for (j, h) in header_names.iter().enumerate().filter(|(_, h)| !h.is_empty()) {
+        if let Some(i) = header_names[..j].iter().position(|g| g == h) {
+            return Err(crate::io::source::duplicate_column(&name, h, i, j));
+        }
+    }
     // Mapped source columns, by position in the file.
     let mut wanted: Vec<(String, usize)> = Vec::new();
     for src in mapping.columns.values() {
@@ -140,16 +158,16 @@ pub fn read_csv_bytes(text: &[u8], name: &str, mapping: &ColumnMapping, options:
     let schema = Arc::new(Schema::new(schema_fields));
 
     let mut batches = Vec::new();
-    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(CSV_BATCH_ROWS); wanted.len()];
+    // Text goes straight into Arrow builders: no String per cell.
+    let mut columns: Vec<StringBuilder> = (0..wanted.len())
+        .map(|_| StringBuilder::with_capacity(CSV_BATCH_ROWS, CSV_BATCH_ROWS * 8))
+        .collect();
     let mut line_numbers: Vec<u64> = Vec::with_capacity(CSV_BATCH_ROWS);
-    let mut flush = |columns: &mut Vec<Vec<Option<String>>>, line_numbers: &mut Vec<u64>| -> Result<()> {
+    let mut flush = |columns: &mut Vec<StringBuilder>, line_numbers: &mut Vec<u64>| -> Result<()> {
         if line_numbers.is_empty() {
             return Ok(());
         }
-        let mut arrays: Vec<ArrayRef> = columns
-            .iter_mut()
-            .map(|c| Arc::new(StringArray::from(std::mem::take(c))) as ArrayRef)
-            .collect();
+        let mut arrays: Vec<ArrayRef> = columns.iter_mut().map(|c| Arc::new(c.finish()) as ArrayRef).collect();
         arrays.push(Arc::new(UInt64Array::from(std::mem::take(line_numbers))));
         batches.push(RecordBatch::try_new(schema.clone(), arrays).map_err(|e| Error::arrow("collecting CSV rows", e))?);
         Ok(())
@@ -175,14 +193,15 @@ pub fn read_csv_bytes(text: &[u8], name: &str, mapping: &ColumnMapping, options:
                     "save the file as UTF-8",
                 )
             })?;
-            out.push(if text.trim().is_empty() {
-                None
+            if text.trim().is_empty() {
+                out.append_null();
             } else {
-                Some(text.to_string())
-            });
+                out.append_value(text);
+            }
         }
         line_numbers.push(line);
         if line_numbers.len() >= CSV_BATCH_ROWS {
+            options.cancel.check()?;
             flush(&mut columns, &mut line_numbers)?;
         }
     }
@@ -193,6 +212,7 @@ pub fn read_csv_bytes(text: &[u8], name: &str, mapping: &ColumnMapping, options:
         &InputPlace {
             file: name,
             first_line: 2,
+            cancel: options.cancel.clone(),
         },
     )
 }
@@ -200,12 +220,27 @@ pub fn read_csv_bytes(text: &[u8], name: &str, mapping: &ColumnMapping, options:
 /// Name of the hidden column carrying each CSV row's line number to the conversion.
 pub(crate) const LINE_COLUMN: &str = "__tradedep_line";
 
-fn unterminated(file: &str, line: u64) -> Error {
-    Error::format(
-        "unterminated quoted field",
-        Location::file(file).line(line),
-        "the file may be truncated (cut mid-line), or a quote is not closed",
-    )
+/// A record that cannot be split into fields.
+enum RecordProblem {
+    /// A quoted field not closed before the end of the file (the line it starts on).
+    Unterminated(u64),
+    /// Text other than spaces between a closing quote and the delimiter (the line).
+    AfterQuote(u64),
+}
+
+fn unterminated(file: &str, problem: RecordProblem) -> Error {
+    match problem {
+        RecordProblem::Unterminated(line) => Error::format(
+            "unterminated quoted field",
+            Location::file(file).line(line),
+            "the file may be truncated (cut mid-line), or a quote is not closed",
+        ),
+        RecordProblem::AfterQuote(line) => Error::format(
+            "text after the closing quote of a field",
+            Location::file(file).line(line),
+            "a quoted field ends at its closing quote; double a quote inside a field (\"\"), or quote the whole field",
+        ),
+    }
 }
 
 /// Records of a delimited text, with the line each starts on.
@@ -231,8 +266,12 @@ impl<'a> Lines<'a> {
 
     /// Splits the next non-blank record into `fields` (borrowed from the text, owned when
     /// quotes had to be unescaped); returns its first line, `Ok(None)` at the
-    /// end, `Err(line)` for an unterminated quote.
-    fn next_record(&mut self, delim: u8, fields: &mut Vec<Cow<'a, [u8]>>) -> std::result::Result<Option<u64>, u64> {
+    /// end, an error for a quote not closed or text after a closing quote.
+    fn next_record(
+        &mut self,
+        delim: u8,
+        fields: &mut Vec<Cow<'a, [u8]>>,
+    ) -> std::result::Result<Option<u64>, RecordProblem> {
         fields.clear();
         loop {
             if self.pos >= self.text.len() {
@@ -259,7 +298,7 @@ impl<'a> Lines<'a> {
                     let mut escaped = false;
                     loop {
                         match memchr::memchr(b'"', &rest[j..]) {
-                            None => return Err(start_line),
+                            None => return Err(RecordProblem::Unterminated(start_line)),
                             Some(q) => {
                                 if rest.get(j + q + 1) == Some(&b'"') {
                                     escaped = true;
@@ -272,10 +311,14 @@ impl<'a> Lines<'a> {
                             }
                         }
                     }
-                    // Skip to the delimiter or line end (spaces after a closing quote).
+                    // Only spaces (and a CR) may follow a closing quote: `"12"34` is not 12.
                     while let Some(b) = rest.get(j) {
                         if *b == delim || *b == b'\n' {
                             break;
+                        }
+                        if !matches!(*b, b' ' | b'\t' | b'\r') {
+                            let nl = rest[..j].iter().filter(|b| **b == b'\n').count() as u64;
+                            return Err(RecordProblem::AfterQuote(start_line + nl));
                         }
                         j += 1;
                     }
@@ -329,6 +372,15 @@ impl<'a> Lines<'a> {
 /// Reads a Parquet file. With a mapping, columns are mapped as for Arrow input; with `None`,
 /// the file must hold the canonical schema with its metadata (as [`write_parquet`] writes it).
 pub fn read_parquet(path: &Path, mapping: Option<&ColumnMapping>) -> Result<TradeTable> {
+    read_parquet_cancellable(path, mapping, &Cancellation::default())
+}
+
+/// [`read_parquet`] that stops with [`Error::Cancelled`] once `cancel` is set.
+pub fn read_parquet_cancellable(
+    path: &Path,
+    mapping: Option<&ColumnMapping>,
+    cancel: &Cancellation,
+) -> Result<TradeTable> {
     let name = display_name(path);
     let perr = |e: parquet::errors::ParquetError| Error::Parquet {
         path: name.clone(),
@@ -338,12 +390,14 @@ pub fn read_parquet(path: &Path, mapping: Option<&ColumnMapping>) -> Result<Trad
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(perr)?;
     let schema = builder.schema().clone();
     let reader = builder.with_batch_size(1 << 20).build().map_err(perr)?;
-    let batches: Vec<RecordBatch> = reader
-        .collect::<std::result::Result<_, _>>()
-        .map_err(|e| Error::Parquet {
+    let mut batches: Vec<RecordBatch> = Vec::new();
+    for b in reader {
+        cancel.check()?;
+        batches.push(b.map_err(|e| Error::Parquet {
             path: name.clone(),
             message: e.to_string(),
-        })?;
+        })?);
+    }
     match mapping {
         Some(m) => {
             let mut m = m.clone();
@@ -356,6 +410,7 @@ pub fn read_parquet(path: &Path, mapping: Option<&ColumnMapping>) -> Result<Trad
                 &InputPlace {
                     file: name,
                     first_line: 1,
+                    cancel: cancel.clone(),
                 },
             )
         }
@@ -366,11 +421,15 @@ pub fn read_parquet(path: &Path, mapping: Option<&ColumnMapping>) -> Result<Trad
                     "pass a column mapping: td.read_parquet(path, columns={...}, flow=..., ...)",
                 )
             })?;
-            let mut report = ReadReport::new(name);
+            let mut report = ReadReport::new(name.clone());
             let rows: u64 = batches.iter().map(|b| b.num_rows() as u64).sum();
             report.rows_read = rows;
             report.rows_kept = rows;
-            TradeTable::from_batches(batches, meta, report)
+            // Name the file in schema errors (the table's checks do not know it).
+            TradeTable::from_batches(batches, meta, report).map_err(|e| match e {
+                Error::Schema { what, hint } => Error::schema(format!("{name}: {what}"), hint),
+                other => other,
+            })
         }
     }
 }

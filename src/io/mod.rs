@@ -8,6 +8,7 @@ pub mod baci;
 pub mod comext;
 pub mod comtrade;
 pub mod generic;
+pub mod mapped;
 pub mod source;
 
 pub use arrow_input::{from_record_batches, ColumnMapping, CountryCoding};

@@ -4,7 +4,8 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::cancel::Cancellation;
+use crate::error::{Error, Location, Result};
 
 /// Called with `(bytes_done, bytes_total)` of the compressed input while a reader works;
 /// the Python binding drives a tqdm bar from it, the CLI an indicatif bar.
@@ -40,9 +41,21 @@ pub fn open_text(path: &Path) -> Result<Box<dyn BufRead + Send>> {
 
 /// Reads the whole (decompressed) content of `path` into memory.
 pub fn read_all(path: &Path) -> Result<Vec<u8>> {
+    read_all_cancellable(path, &Cancellation::default())
+}
+
+/// [`read_all`] in 16 MB steps, stopping with [`Error::Cancelled`] once `cancel` is set.
+pub fn read_all_cancellable(path: &Path, cancel: &Cancellation) -> Result<Vec<u8>> {
     let mut out = Vec::new();
-    open_text(path)?.read_to_end(&mut out).map_err(|e| Error::io(path, e))?;
-    Ok(out)
+    let mut input = open_text(path)?.take(0);
+    loop {
+        cancel.check()?;
+        input.set_limit(16 << 20);
+        match input.read_to_end(&mut out).map_err(|e| Error::io(path, e))? {
+            0 => return Ok(out),
+            _ => continue,
+        }
+    }
 }
 
 /// A short display name for messages: the file name, or the whole path if it has none.
@@ -50,4 +63,18 @@ pub fn display_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
+}
+
+/// Two columns of the same name (a header, an Arrow schema): which one holds the data would be
+/// a guess, so every reader makes it this error.
+pub fn duplicate_column(file: &str, column: &str, first: usize, second: usize) -> Error {
+    Error::format(
+        format!(
+            "two columns are named {column:?} (columns {} and {})",
+            first + 1,
+            second + 1
+        ),
+        Location::file(file).column(column),
+        "rename or remove one of them so that each column name is used once",
+    )
 }

@@ -61,25 +61,62 @@ impl Period {
         }
     }
 
-    /// Parses `2021`, `202103`, `2021-03`, `2021-03-01` and `2021M03`.
+    /// Parses `2021`, `202103`, `20210301`, `2021-03` (or `2021/03`, `2021M03`) and
+    /// `2021-03-01` (or `2021/03/01`). Nothing else: a sign, a stray letter or point, a day that
+    /// does not exist or a month outside 1-12 is an error, never dropped.
     pub fn parse(s: &str) -> Result<Period> {
-        let t = s.trim().trim_matches('"');
-        let digits: String = t.chars().filter(|c| c.is_ascii_digit()).collect();
+        let t = s.trim();
+        let t = t
+            .strip_prefix('"')
+            .and_then(|u| u.strip_suffix('"'))
+            .unwrap_or(t)
+            .trim();
         let bad = || {
             Error::invalid_argument(
                 format!("cannot read period {t:?}"),
                 "write a year as 2021 and a month as 202103 or 2021-03",
             )
         };
-        let p = match digits.len() {
-            4 => Period::Year(digits.parse().map_err(|_| bad())?),
-            6 | 8 => {
-                let year: i32 = digits[0..4].parse().map_err(|_| bad())?;
-                let month: u8 = digits[4..6].parse().map_err(|_| bad())?;
-                Period::Month { year, month }
+        let num = |d: &str| -> Result<u32> {
+            if d.is_empty() || d.len() > 4 || !d.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad());
             }
-            _ => return Err(bad()),
+            d.parse().map_err(|_| bad())
         };
+        let (year, month, day) = if t.bytes().all(|b| b.is_ascii_digit()) {
+            match t.len() {
+                4 => (num(t)?, None, None),
+                6 => (num(&t[..4])?, Some(num(&t[4..])?), None),
+                8 => (num(&t[..4])?, Some(num(&t[4..6])?), Some(num(&t[6..])?)),
+                _ => return Err(bad()),
+            }
+        } else {
+            let parts: Vec<&str> = t.split(['-', '/']).collect();
+            match parts.as_slice() {
+                [y, m] if y.len() == 4 && (1..=2).contains(&m.len()) => (num(y)?, Some(num(m)?), None),
+                [y, m, d] if y.len() == 4 && (1..=2).contains(&m.len()) && (1..=2).contains(&d.len()) => {
+                    (num(y)?, Some(num(m)?), Some(num(d)?))
+                }
+                [one] => match one.split_once(['M', 'm']) {
+                    Some((y, m)) if y.len() == 4 && m.len() == 2 => (num(y)?, Some(num(m)?), None),
+                    _ => return Err(bad()),
+                },
+                _ => return Err(bad()),
+            }
+        };
+        let p = match month {
+            None => Period::Year(year as i32),
+            Some(m) if (1..=12).contains(&m) => Period::Month {
+                year: year as i32,
+                month: m as u8,
+            },
+            Some(_) => return Err(bad()),
+        };
+        if let (Some(d), Period::Month { year, month }) = (day, p) {
+            if d == 0 || d > days_in_month(year, month) {
+                return Err(bad());
+            }
+        }
         Period::from_code(p.code(), p.freq()).ok_or_else(bad)
     }
 
@@ -95,6 +132,15 @@ impl Period {
             Period::Year(y) => y,
             Period::Month { year, .. } => year,
         }
+    }
+}
+
+fn days_in_month(year: i32, month: u8) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
     }
 }
 
@@ -122,5 +168,32 @@ mod tests {
         assert_eq!(Period::parse("2022-01-01").unwrap().code(), 202201);
         assert!(Period::parse("2021-13").is_err());
         assert!(Period::parse("abc").is_err());
+        assert_eq!(Period::parse("2021M03").unwrap().code(), 202103);
+        assert_eq!(Period::parse("\"2021\"").unwrap().code(), 2021);
+        assert_eq!(Period::parse("2024-02-29").unwrap().code(), 202402);
+    }
+
+    #[test]
+    fn stray_characters_are_errors_not_dropped() {
+        // Each of these once lost its non-digits and read as 2021 or 202103.
+        for s in [
+            "-2021",
+            "20x21",
+            "2021.",
+            "x2021y",
+            "+2021",
+            "2021-03-99",
+            "2023-02-29",
+            "2021-00",
+            "202113",
+            "2021-3-1x",
+            "2021 03",
+            "",
+            "\"\"",
+            "21",
+            "2021-03-01-01",
+        ] {
+            assert!(Period::parse(s).is_err(), "{s:?} was accepted");
+        }
     }
 }

@@ -23,6 +23,10 @@ pub struct ReadReport {
 
 const MAX_EXAMPLES: usize = 5;
 
+/// The set-aside reason every reader uses for a row equal in every value to an earlier row
+/// (docs/methods/bad_inputs.md: exact duplicates are set aside and counted, never kept twice).
+pub const REASON_DUPLICATE: &str = "duplicate row";
+
 impl ReadReport {
     pub fn new(source: impl Into<String>) -> Self {
         ReadReport {

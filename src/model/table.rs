@@ -201,6 +201,16 @@ impl TradeTable {
                     .column(column)
                     .value(value)
             };
+            let period = batch.column(0).as_primitive::<arrow_array::types::Int32Type>();
+            for (i, p) in period.values().iter().enumerate() {
+                if crate::model::Period::from_code(*p, self.meta.freq).is_none() {
+                    return Err(Error::invalid_data(
+                        format!("period {p} is not a {} period", self.meta.freq.as_str()),
+                        loc(i, col::PERIOD, p.to_string()),
+                        "periods are YYYY in annual tables and YYYYMM (month 01-12) in monthly ones",
+                    ));
+                }
+            }
             let reporter = batch.column(1).as_primitive::<arrow_array::types::UInt16Type>();
             let partner = batch.column(2).as_primitive::<arrow_array::types::UInt16Type>();
             for (name, arr) in [(col::REPORTER, reporter), (col::PARTNER, partner)] {

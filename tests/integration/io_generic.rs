@@ -286,7 +286,15 @@ fn csv_errors_name_file_line_column_value() {
         matches!(err, Error::Format { .. }) && err.to_string().contains("delimiter=';'"),
         "{err}"
     );
-    let ok = read_csv(&p, &csv_mapping(), &CsvOptions { delimiter: b';' }).unwrap();
+    let ok = read_csv(
+        &p,
+        &csv_mapping(),
+        &CsvOptions {
+            delimiter: b';',
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(ok.num_rows(), 3);
 
     let p = write("text.csv", CSV.replace("0.25", "abc").as_bytes());

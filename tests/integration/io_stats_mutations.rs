@@ -240,6 +240,7 @@ fn comtrade_options() -> impl Strategy<Value = ComtradeOptions> {
         level,
         freq,
         vintage: None,
+        cancel: Default::default(),
     })
 }
 
@@ -294,6 +295,7 @@ fn comext_reader_survives_damaged_real_files() {
             level,
             freq,
             vintage: None,
+            cancel: Default::default(),
         });
     let seen = Default::default();
     runner(600)

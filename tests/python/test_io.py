@@ -88,7 +88,8 @@ def test_read_baci_needs_a_vintage(tmp_path: Path) -> None:
 
 def test_read_baci_progress_callback_reaches_total(tmp_path: Path) -> None:
     p = tmp_path / "BACI_HS17_Y2021_V202401.csv"
-    p.write_text("t,i,j,k,v,q\n" + "2021,4,24,10121,1.5,2\n" * 1000)
+    # Distinct rows: exact repeats would be set aside as duplicates.
+    p.write_text("t,i,j,k,v,q\n" + "".join(f"2021,4,24,{10121 + r},1.5,2\n" for r in range(1000)))
     calls: list[tuple[int, int]] = []
     inner = td._tradedep._read_baci(str(p), progress=lambda d, n: calls.append((d, n)))
     assert inner.num_rows == 1000

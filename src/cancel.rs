@@ -1,0 +1,48 @@
+//! Cancelling a long call: a flag the caller sets and the readers and kernels poll between
+//! chunks. No signals and no Python here: the binding sets the flag when Ctrl-C arrives.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+
+/// A shared flag; clones see the same flag. The default is a fresh flag nobody sets.
+#[derive(Debug, Clone, Default)]
+pub struct Cancellation(Arc<AtomicBool>);
+
+impl Cancellation {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Asks every holder to stop at its next check.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+    /// `Err(Error::Cancelled)` once cancelled: `cancel.check()?` between chunks.
+    pub fn check(&self) -> Result<()> {
+        if self.is_cancelled() {
+            Err(Error::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clones_share_the_flag() {
+        let a = Cancellation::new();
+        let b = a.clone();
+        assert!(a.check().is_ok());
+        b.cancel();
+        assert!(a.is_cancelled());
+        assert!(matches!(a.check(), Err(Error::Cancelled)));
+        assert!(Cancellation::default().check().is_ok());
+    }
+}
