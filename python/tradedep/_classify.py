@@ -43,7 +43,6 @@ Lists = Union[ProductList, Basket, Iterable[Union[ProductList, Basket]]]
 
 # Tables loaded by the user in this session, used when a function is not given one.
 _nomenclatures: dict[str, Nomenclature] = {}
-_concordances: list[Concordances] = []
 
 
 def hs(code: str, vintage: str = "HS2022") -> ProductCode:
@@ -84,12 +83,18 @@ def describe(code: str, vintage: str = "HS2022", nomenclature: Nomenclature | No
     return nom.describe(code)
 
 
-def load_concordances(path: PathLike) -> Concordances:
-    """Loads the UNSD correlation tables of a folder (CSV or the .xlsx workbooks) or one file,
-    and makes them the default for ``classify``, ``explain`` and ``convert``.
+def load_concordances(path: PathLike, *, with_embedded: bool = True) -> Concordances:
+    """Loads the UNSD correlation tables of a folder (CSV or the .xlsx workbooks) or one file.
+    Pass the result as ``concordances=`` to ``classify``, ``explain``, ``convert`` and the metrics.
+
+    No call is needed for HS1992 ... HS2022: every function's default (``concordances=None``) is
+    the UNSD tables embedded in tradedep, ``td.Concordances.embedded()`` (sources and checksums in
+    docs/methods/hs-editions.md). Load tables for newer editions or corrected files; with
+    ``with_embedded=True`` the embedded tables fill in the pairs the loaded ones do not cover.
 
         >>> conc = td.load_concordances("hs_concordance/")  # doctest: +SKIP
         >>> conc.path("HS2022", "HS2012")  # doctest: +SKIP
+        >>> td.classify(trade, td.lists.chpl(), concordances=conc)  # doctest: +SKIP
     """
     p = os.fspath(path)
     if os.path.isdir(p):
@@ -97,14 +102,7 @@ def load_concordances(path: PathLike) -> Concordances:
     else:
         conc = Concordances()
         conc.add(p)
-    _concordances[:] = [conc]
-    return conc
-
-
-def _default_concordances(c: Concordances | None) -> Concordances | None:
-    if c is not None:
-        return c
-    return _concordances[0] if _concordances else None
+    return conc.with_embedded() if with_embedded else conc
 
 
 def _as_lists(lsts: Lists) -> list[ProductList]:
@@ -147,13 +145,16 @@ def classify(
     (the part of the row that counts: 1, or the conversion weight; 0 when not on the list).
 
     A list of another HS edition than the table is carried over with the correlation tables
-    (``concordances``, or those of ``td.load_concordances``). ``weighting`` says how a code
-    linked to several codes of the other edition is split:
+    (``concordances``; by default the UNSD tables of every edition embedded in tradedep,
+    ``td.Concordances.embedded()``). ``weighting`` says how a code linked to several codes of the
+    other edition is split (docs/methods/hs-editions.md):
 
-    - ``"continuity"`` (default): a code that still exists in the other edition counts whole as
-      that code (its other links are "ex" parts carved out into new headings, such as the HS2022
-      e-waste heading 8549); a code that does not (HS2017 852580, split by HS2022) is split
-      equally over its counterparts. So HS2017 854231 counts 1 for the HS2022 CHPL entry 854231.
+    - ``"continuity"`` (default): a code's trade follows its direct successors (the same code when
+      it continues, and the codes of the other edition that come from it alone); its n:n links to
+      carve-outs fed by many codes (the HS2022 e-waste heading 8549, 8524, 854151/854159) get 0.
+      So HS2017 854231 counts 1 for the HS2022 CHPL entry 854231, and HS2017 851712 (phones) goes
+      to 851713/851714, half each, not to 854151/854159; a code with no direct successor is split
+      equally over every link.
     - ``"equal"``: every counterpart gets 1/n (HS2017 854231 counts only 1/7).
     - a base-period ``TradeTable`` (``base_periods=(2022, 2022)``) or a dict code -> base-period
       value: trade shares of the counterparts.
@@ -167,7 +168,7 @@ def classify(
     t = table._inner if isinstance(table, TradeTable) else table
     names = [lst.name for lst in _as_lists(lists)]
     pytable, notes = _tradedep._classify(
-        t, _as_lists(lists), product, vintage, _default_concordances(concordances), w, lo, hi
+        t, _as_lists(lists), product, vintage, concordances, w, lo, hi
     )
     return ArrowResult(pytable, f"classified against {', '.join(names)}", list(notes))
 
@@ -221,7 +222,7 @@ def explain(
     """
     w, lo, hi = _weighting_args(weighting, base_periods)
     lst = _as_lists(lst)[0]
-    d = _tradedep._explain(code, lst, vintage, _default_concordances(concordances), w, lo, hi)
+    d = _tradedep._explain(code, lst, vintage, concordances, w, lo, hi)
     return Explanation(dict(d))
 
 
@@ -241,9 +242,7 @@ def convert(
 
         >>> trade22 = td.convert(trade17, "HS2022", weighting=base_2022, base_periods=(2022, 2022))  # doctest: +SKIP
     """
-    conc = _default_concordances(concordances)
-    if conc is None:
-        raise _tradedep.InvalidArgumentError("no correlation tables loaded. Call td.load_concordances(folder) first")
+    conc = concordances if concordances is not None else Concordances.embedded()
     w, lo, hi = _weighting_args(weighting, base_periods)
     return TradeTable(conc.convert_table(table._inner, to, w, lo, hi))
 

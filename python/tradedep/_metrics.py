@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any, Iterable, Mapping, Sequence
 
-from tradedep import _tradedep
+from tradedep import _conversion, _tradedep
 from tradedep import plot
 from tradedep._table import ArrowResult, TradeTable
 
@@ -60,6 +60,8 @@ def _products(products: Any, vintage: str | None) -> tuple[list[tuple[str, float
     """A list of codes/prefixes, one code, or any object with ``_product_weights(vintage)``."""
     if products is None:
         return None, "products"
+    if isinstance(products, _conversion.Products):  # resolved with its conversion (weighting, bounds)
+        return products.entries, products.name
     if hasattr(products, "_product_weights"):
         weights = products._product_weights(vintage)
         name = str(getattr(products, "name", "basket"))
@@ -116,6 +118,10 @@ def supplier_shares(
     top: int | None = None,
     include_intra_group: bool = False,
     explain: bool = False,
+    weighting: Any = "continuity",
+    base_periods: tuple[int, int] | None = None,
+    concordances: Any = None,
+    bounds: bool = False,
 ) -> ArrowResult:
     """Each supplier's (or supplier group's) share of an importer's imports.
 
@@ -135,11 +141,14 @@ def supplier_shares(
         ...                        groups={"China+HK": [156, 344]}, by="year")  # doctest: +SKIP
         >>> s.to_pandas()                                                     # doctest: +SKIP
     """
-    selection = _selection(table, importer, products, groups, source, cif_fob, include_intra_group)
+    args = dict(locals())  # the call as made, re-run for the bounds
+    prod = _conversion.resolve(products, table.vintage, weighting=weighting, base_periods=base_periods,
+                               concordances=concordances, explain=explain, bounds=bounds)
+    selection = _selection(table, importer, prod, groups, source, cif_fob, include_intra_group)
     t = _tradedep._supplier_shares(table._inner, selection, by=_by(by), top=top, explain=explain)
     notes = [f"source: {source}" + (f", mirror values x {cif_fob}" if source != "reported" and cif_fob != 1.0 else "")]
     notes.append(f"values in {table.currency}; total = sum of partner rows (no World row)")
-    return ArrowResult(t, "supplier shares", notes)
+    return _conversion.finish(ArrowResult(t, "supplier shares", notes), prod, ('value', 'share'), supplier_shares, args)
 
 
 def concentration(
@@ -155,6 +164,10 @@ def concentration(
     crn: int = 3,
     include_intra_group: bool = False,
     explain: bool = False,
+    weighting: Any = "continuity",
+    base_periods: tuple[int, int] | None = None,
+    concordances: Any = None,
+    bounds: bool = False,
 ) -> ArrowResult:
     """Concentration of each importer's imports over suppliers (``over="partner"``) or products.
 
@@ -164,9 +177,12 @@ def concentration(
 
         >>> td.concentration(trade, by=["importer", "product", "period"])  # doctest: +SKIP
     """
-    selection = _selection(table, importer, products, groups, source, cif_fob, include_intra_group)
+    args = dict(locals())  # the call as made, re-run for the bounds
+    prod = _conversion.resolve(products, table.vintage, weighting=weighting, base_periods=base_periods,
+                               concordances=concordances, explain=explain, bounds=bounds)
+    selection = _selection(table, importer, prod, groups, source, cif_fob, include_intra_group)
     t = _tradedep._concentration(table._inner, selection, by=_by(by), over=over, crn=crn, explain=explain)
-    return ArrowResult(t, f"concentration over {over}", [f"source: {source}"])
+    return _conversion.finish(ArrowResult(t, f"concentration over {over}", [f"source: {source}"]), prod, ('total_value', 'hhi'), concentration, args)
 
 
 def importer_product_concentration(
@@ -234,6 +250,9 @@ def dependency_flags(
     share: float = 0.5,
     persistence: int = 2,
     window: int = 3,
+    weighting: Any = "continuity",
+    base_periods: tuple[int, int] | None = None,
+    concordances: Any = None,
 ) -> ArrowResult:
     """Dependency criteria with each criterion's value and flag; thresholds are arguments.
 
@@ -250,7 +269,9 @@ def dependency_flags(
 
         >>> td.dependency_flags(baci, method="geodep", source="mirror")  # doctest: +SKIP
     """
-    selection = _selection(table, importer, products, source=source, cif_fob=cif_fob)
+    prod = _conversion.resolve(products, table.vintage, weighting=weighting, base_periods=base_periods,
+                               concordances=concordances, explain=False)
+    selection = _selection(table, importer, prod, source=source, cif_fob=cif_fob)
     t = _tradedep._dependency_flags(
         table._inner,
         selection,
@@ -262,7 +283,7 @@ def dependency_flags(
         persistence=persistence,
         window=window,
     )
-    return ArrowResult(t, f"dependency flags ({method})", [f"source: {source}", f"thresholds: hhi>{hhi}, world_hhi>{world_hhi}, ratio>{ratio}, share>{share}, {persistence} of {window} years"])
+    return _conversion.finish(ArrowResult(t, f"dependency flags ({method})", [f"source: {source}", f"thresholds: hhi>{hhi}, world_hhi>{world_hhi}, ratio>{ratio}, share>{share}, {persistence} of {window} years"]), prod)
 
 
 def import_series(
@@ -278,6 +299,10 @@ def import_series(
     source: str = "reported",
     cif_fob: float = 1.0,
     include_intra_group: bool = False,
+    weighting: Any = "continuity",
+    base_periods: tuple[int, int] | None = None,
+    concordances: Any = None,
+    bounds: bool = False,
 ) -> ArrowResult:
     """Imports over time on a complete calendar: ``freq`` month, quarter or year.
 
@@ -289,11 +314,14 @@ def import_series(
         >>> td.import_series(trade, 643, "month", groups={"China+HK": [156, 344]},
         ...                  by_supplier=True, baseline=(2017, 2021))  # doctest: +SKIP
     """
-    selection = _selection(table, importer, products, groups, source, cif_fob, include_intra_group)
+    args = dict(locals())  # the call as made, re-run for the bounds
+    prod = _conversion.resolve(products, table.vintage, weighting=weighting, base_periods=base_periods,
+                               concordances=concordances, explain=False, bounds=bounds)
+    selection = _selection(table, importer, prod, groups, source, cif_fob, include_intra_group)
     t = _tradedep._import_series(
         table._inner, selection, freq=freq, by_supplier=by_supplier, by_product=by_product, baseline=baseline
     )
-    return ArrowResult(t, f"import series ({freq})", ["gaps: value null and gap=true, never zero"])
+    return _conversion.finish(ArrowResult(t, f"import series ({freq})", ["gaps: value null and gap=true, never zero"]), prod, ('value',), import_series, args)
 
 
 def unit_values(
@@ -306,6 +334,9 @@ def unit_values(
     source: str = "reported",
     cif_fob: float = 1.0,
     include_intra_group: bool = False,
+    weighting: Any = "continuity",
+    base_periods: tuple[int, int] | None = None,
+    concordances: Any = None,
 ) -> ArrowResult:
     """Quantities (summed within one unit only), unit values and relative unit values.
 
@@ -316,9 +347,11 @@ def unit_values(
 
         >>> td.unit_values(trade, 643, products=["854470"], by="month")  # doctest: +SKIP
     """
-    selection = _selection(table, importer, products, groups, source, cif_fob, include_intra_group)
+    prod = _conversion.resolve(products, table.vintage, weighting=weighting, base_periods=base_periods,
+                               concordances=concordances, explain=False)
+    selection = _selection(table, importer, prod, groups, source, cif_fob, include_intra_group)
     t = _tradedep._unit_values(table._inner, selection, by=_by(by))
-    return ArrowResult(t, "unit values", [f"values in {table.currency} per quantity unit"])
+    return _conversion.finish(ArrowResult(t, "unit values", [f"values in {table.currency} per quantity unit"]), prod)
 
 
 def bilateral_asymmetry(
@@ -330,6 +363,9 @@ def bilateral_asymmetry(
     by: str | Sequence[str] = "period",
     source: str = "reported",
     cif_fob: float = 1.0,
+    weighting: Any = "continuity",
+    base_periods: tuple[int, int] | None = None,
+    concordances: Any = None,
 ) -> ArrowResult:
     """B's share of A's imports against A's share of B's imports and exports, for all products
     and (``products=``) a basket.
@@ -340,7 +376,9 @@ def bilateral_asymmetry(
 
         >>> td.bilateral_asymmetry(trade, "RUS", "CHN", products=chpl, by="year")  # doctest: +SKIP
     """
-    entries, name = _products(products, table.vintage)
+    prod = _conversion.resolve(products, table.vintage, weighting=weighting, base_periods=base_periods,
+                               concordances=concordances, explain=False)
+    entries, name = _products(prod, table.vintage)
     ia, ib = _importers(a), _importers(b)
     if len(ia) != 1 or len(ib) != 1:
         raise ValueError("a and b are one country or group each")
@@ -348,7 +386,7 @@ def bilateral_asymmetry(
         table._inner, ia[0], ib[0], products=entries, products_name=name, vintage=table.vintage,
         by=_by(by), source=source, cif_fob=cif_fob,
     )
-    return ArrowResult(t, "bilateral asymmetry", [f"source: {source}"])
+    return _conversion.finish(ArrowResult(t, "bilateral asymmetry", [f"source: {source}"]), prod)
 
 
 def compare(
@@ -362,6 +400,9 @@ def compare(
     cif_fob: float = 1.0,
     top: int | None = None,
     include_intra_group: bool = False,
+    weighting: Any = "continuity",
+    base_periods: tuple[int, int] | None = None,
+    concordances: Any = None,
 ) -> ArrowResult:
     """Several importers against one basket, side by side: ``value_<L>`` and ``share_<L>`` per
     importer label L, one row per (time key, supplier). Share 0 means the importer imported, but
@@ -369,14 +410,16 @@ def compare(
 
         >>> td.compare(trade, ["RUS", "UKR"], products=drones, groups={"China+HK": ["CHN", "HKG"]})  # doctest: +SKIP
     """
-    selection = _selection(table, importers, products, groups, source, cif_fob, include_intra_group)
+    prod = _conversion.resolve(products, table.vintage, weighting=weighting, base_periods=base_periods,
+                               concordances=concordances, explain=False)
+    selection = _selection(table, importers, prod, groups, source, cif_fob, include_intra_group)
     # Every importer labelled: the columns are named after the labels.
     selection["importers"] = [
         (label if label is not None or codes is None else str(codes[0]), codes)
         for label, codes in selection["importers"]
     ]
     t = _tradedep._compare(table._inner, selection, by=_by(by), top=top)
-    return ArrowResult(t, "importers compared", [f"source: {source}"])
+    return _conversion.finish(ArrowResult(t, "importers compared", [f"source: {source}"]), prod)
 
 
 def mirror_gap(
@@ -386,6 +429,9 @@ def mirror_gap(
     products: Any = None,
     importer: Any = None,
     exporter: Any = None,
+    weighting: Any = "continuity",
+    base_periods: tuple[int, int] | None = None,
+    concordances: Any = None,
 ) -> ArrowResult:
     """Importers' reported imports against partners' reported exports, per pair and period.
 
@@ -395,13 +441,15 @@ def mirror_gap(
 
         >>> td.mirror_gap(trade, by="year", importer="KAZ", exporter=EU)  # doctest: +SKIP
     """
-    entries, name = _products(products, table.vintage)
+    prod = _conversion.resolve(products, table.vintage, weighting=weighting, base_periods=base_periods,
+                               concordances=concordances, explain=False)
+    entries, name = _products(prod, table.vintage)
     t = _tradedep._mirror_gap(
         table._inner, by=_by(by), products=entries, products_name=name, vintage=table.vintage,
         importers=None if importer is None else _resolve(importer),
         exporters=None if exporter is None else _resolve(exporter),
     )
-    return ArrowResult(t, "mirror comparison", ["M: importer-reported (usually CIF); X: exporter-reported (usually FOB)"])
+    return _conversion.finish(ArrowResult(t, "mirror comparison", ["M: importer-reported (usually CIF); X: exporter-reported (usually FOB)"]), prod)
 
 
 def _table_from_columns(**columns: Any) -> TradeTable:
