@@ -531,8 +531,14 @@ fn weigh(
                     .collect();
                 let over = " over its direct successors";
                 (parts, format!("{}{over}", weighting.describe()))
-            } else {
+            } else if successors.is_empty() {
                 equal(" (no base-period trade in any counterpart)")
+            } else {
+                let k = successors.len() as f64;
+                (
+                    over_successors(&|_| 1.0 / k),
+                    "equal split over its direct successors (no base-period trade in any of them)".to_string(),
+                )
             }
         }
         Weighting::TradeShares { vintage, .. } => equal(&format!(

@@ -13,6 +13,7 @@ mod classify_continuity;
 mod classify_convert;
 mod classify_lists;
 mod countries;
+mod hs_editions;
 mod io_baci;
 mod io_comext;
 mod io_comtrade;
