@@ -112,16 +112,16 @@ def test_chpl_on_hs2017_codes_goes_through_the_correlation(shared_data: Path) ->
     assert out.column("value").chunk(0).buffers()[1].address == table.column("value").chunk(0).buffers()[1].address
 
     e = td.explain("852580", chpl, vintage="HS2017")
-    assert e.listed and e.match == "converted" and e.weight == pytest.approx(0.05)
-    assert "equal split (continuity fallback" in str(e) and "852589" in str(e)
-    assert e.weighting is not None and e.weighting.startswith("equal split (continuity fallback")
+    assert e.listed and e.match == "converted" and e.weight == pytest.approx(0.25)
+    assert "direct successors" in str(e) and "852589" in str(e)
+    assert e.weighting is not None and e.weighting.startswith("continuity (the code's trade continues in its direct")
     e = td.explain("854231", chpl, vintage="HS2017")
     assert e.weight == 1.0 and e.weighting is not None and e.weighting.startswith("continuity")
     e = td.explain("854231", chpl, vintage="HS2017", weighting="equal")
     assert e.weight == pytest.approx(1 / 7) and e.weighting == "equal split" and "equal split" in str(e)
     split = conc.split("852580", "HS2017", "HS2022")
     assert sum(w for _, w in split["parts"]) == pytest.approx(1.0)
-    assert split["weighting"].startswith("equal split (continuity fallback")
+    assert split["weighting"].startswith("continuity (the code's trade continues in its direct successors")
     assert conc.split("852580", "HS2017", "HS2022", "equal")["weighting"] == "equal split"
     split = conc.split("854231", "HS2017", "HS2022")
     assert dict(split["parts"])["854231"] == 1.0 and sum(w for _, w in split["parts"]) == pytest.approx(1.0)
