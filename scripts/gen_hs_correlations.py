@@ -120,7 +120,7 @@ def main(folders: list[str]) -> None:
     out = Path("src/classify")
     (out / "hs_tables.tsv.gz").write_bytes(data)
     gl_line = (
-        f"//! Cross-check: {gl_path.name} (SHA-256 {hashlib.sha256(gl_path.read_bytes()).hexdigest()}).\n"
+        f"//!\n//! Cross-check: {gl_path.name} (SHA-256 {hashlib.sha256(gl_path.read_bytes()).hexdigest()}).\n"
         if gl_path
         else ""
     )

@@ -16,6 +16,7 @@
 //! - HS2022-HS1996: HS2022toHS1996ConversionAndCorrelationTables.xlsx [HS2022-HS1996 Correlations], 18600 links, SHA-256 a840e9885ee848714bf17358a04fb9fbfdbd19f7e0aecb9a454a94e30101b7ce
 //! - HS2022-HS2002: HS2022toHS2002ConversionAndCorrelationTables.xlsx [HS2022-HS2002 Correlations], 18242 links, SHA-256 8b812c832499229f66d0cf26d26d999faffd1259406e891b92658b72640075e8
 //! - HS2022-HS2007: HS2022toHS2007ConversionAndCorrelationTables.xlsx [HS2022-HS2007 Correlations], 16635 links, SHA-256 6d72424f335955962bca4eea7aa3c3cd07f332680475ee3cd9b6aa6c6a8741d2
+//!
 //! Cross-check: growthlab_HS_consolidated_comtrade_concordances.csv (SHA-256 2c565a05edbec0455379ceae86c34308455424e657d47dbb22f3feaa1f887c93).
 
 /// `(edition a, edition b, source file [sheet], SHA-256 of the file, links)` per embedded table,

@@ -11,6 +11,8 @@ use tradedep::Vintage;
 
 use crate::common;
 
+type LinkSet = BTreeSet<(String, String, String)>;
+
 fn official(file: &str) -> Option<std::path::PathBuf> {
     let d = common::shared_data()?;
     ["hs_concordance", "hs_concordance_older"]
@@ -54,7 +56,7 @@ fn every_embedded_table_equals_the_official_workbook_row_by_row() {
 fn the_csv_extracts_and_the_growth_lab_file_agree_with_the_embedded_tables() {
     let embedded = Concordances::embedded();
     let Some(d) = common::shared_data() else { return };
-    let set = |c: &Correlation| -> BTreeSet<(String, String, String)> {
+    let set = |c: &Correlation| -> LinkSet {
         c.links()
             .iter()
             .map(|l| {
@@ -84,7 +86,7 @@ fn the_csv_extracts_and_the_growth_lab_file_agree_with_the_embedded_tables() {
     let mut rdr =
         csv::Reader::from_path(d.join("hs_concordance_older/growthlab_HS_consolidated_comtrade_concordances.csv"))
             .unwrap();
-    let mut gl: std::collections::BTreeMap<(u16, u16), BTreeSet<(String, String, String)>> = Default::default();
+    let mut gl: std::collections::BTreeMap<(u16, u16), LinkSet> = Default::default();
     for r in rdr.records() {
         let r = r.unwrap();
         let (after, before) = r[3].split_once(" to ").unwrap();
