@@ -133,8 +133,22 @@ def chpl_dependency(trade: td.TradeTable, concordances: Any = None) -> str:
     return "\n".join(lines)
 
 
-def _read(file: str | None, reader: str | None) -> tuple[td.TradeTable, str]:
-    """The table and its title (None: the demo)."""
+def _vintage(text: str | None) -> Any:
+    """``--vintage``: one vintage (``CN2022``) or one per year (``2021=CN2021,2022=CN2022``)."""
+    if not text or "=" not in text:
+        return text
+    pairs = [p.split("=", 1) for p in _split(text)]
+    try:
+        return {int(y): v.strip() for y, v in pairs}
+    except ValueError as e:
+        raise td.InvalidArgumentError(f"--vintage {text!r}: write CN2022 or 2021=CN2021,2022=CN2022") from e
+
+
+def _read(file: str | None, reader: str | None, vintage: str | None = None) -> tuple[td.TradeTable, str]:
+    """The table and its title (None: the demo), with ``--vintage`` applied."""
+    if vintage:
+        trade, title = _read(file, reader)
+        return trade.with_vintage(_vintage(vintage)), title
     if file is None:
         return td.demo_table(), "tradedep demo table: SYNTHETIC data, not real trade"
     path = Path(file)
@@ -338,6 +352,10 @@ def _subcommand_parsers() -> dict[str, argparse.ArgumentParser]:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("file", metavar="FILE", help="BACI, Comtrade or Comext file, or 'demo' for the SYNTHETIC demo table")
     common.add_argument("--reader", choices=["baci", "comtrade", "comext"], help="force a reader")
+    common.add_argument(
+        "--vintage", metavar="V",
+        help="product vintage: one for all periods (CN2022) or per year (2021=CN2021,2022=CN2022)",
+    )
     common.add_argument("--concordances", metavar="DIR", help="folder of UNSD HS correlation tables (CSV or xlsx); default the embedded HS1992-HS2022 tables")
     common.add_argument("--out", metavar="PATH", type=_out_path, help="write the whole result to PATH (.csv or .parquet)")
     common.add_argument("--limit", metavar="N", type=_nonnegative, default=20, help="rows printed (default 20)")
@@ -415,7 +433,7 @@ def _subcommand_parsers() -> dict[str, argparse.ArgumentParser]:
 def _run_subcommand(argv: list[str]) -> int:
     args = _subcommand_parsers()[argv[0]].parse_args(argv[1:])
     try:
-        trade, title = _read(None if args.file == "demo" else args.file, args.reader)
+        trade, title = _read(None if args.file == "demo" else args.file, args.reader, args.vintage)
         args.tables = args.concordances and td.load_concordances(args.concordances)
         output: _Output = args.run(trade, args)
         paths = _out_paths(args.out, list(output.tables)) if args.out is not None else {}
@@ -444,12 +462,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reader", choices=["baci", "comtrade", "comext"], help="force a reader")
     parser.add_argument("--top", type=int, default=8, help="rows in each top list")
     parser.add_argument(
+        "--vintage", metavar="V",
+        help="product vintage: one for all periods (CN2022) or per year (2021=CN2021,2022=CN2022)",
+    )
+    parser.add_argument(
         "--concordances", metavar="DIR",
         help="folder of UNSD HS correlation tables (CSV or xlsx) used before the embedded HS1992-HS2022 tables",
     )
     args = parser.parse_args(argv)
     try:
-        trade, title = _read(args.file, args.reader)
+        trade, title = _read(args.file, args.reader, args.vintage)
         print(summarize(trade, title, args.top))
         print(chpl_dependency(trade, args.concordances and td.load_concordances(args.concordances)))
     except td.TradeDepError as e:

@@ -165,12 +165,49 @@ def classify(
         >>> tagged.to_pandas().groupby("CHPL.tier")["value"].sum()  # doctest: +SKIP
     """
     w, lo, hi = _weighting_args(weighting, base_periods)
+    if isinstance(table, TradeTable) and vintage is None and _period_groups(table):
+        return _classify_per_period(table, lists, product, concordances, weighting, base_periods)
     t = table._inner if isinstance(table, TradeTable) else table
     names = [lst.name for lst in _as_lists(lists)]
     pytable, notes = _tradedep._classify(
         t, _as_lists(lists), product, vintage, concordances, w, lo, hi
     )
     return ArrowResult(pytable, f"classified against {', '.join(names)}", list(notes))
+
+
+def _period_groups(table: TradeTable) -> dict[str, list[int]]:
+    """HS base -> years, for a table whose per-period vintages span several HS editions
+    (CN2021 is HS2017-based, CN2022 HS2022-based); {} when one edition holds for all periods."""
+    groups: dict[str, list[int]] = {}
+    for year, v in sorted(table.vintages.items()):
+        groups.setdefault(str(_tradedep.hs("01", v).hs_vintage), []).append(year)
+    return groups if len(groups) > 1 else {}
+
+
+def _classify_per_period(
+    table: TradeTable, lists: Lists, product: str, concordances: Any, weighting: Any, base_periods: Any
+) -> ArrowResult:
+    """``classify`` of each period in its own vintage: the rows of each year group are tagged
+    with the list carried to that year's vintage, then put back in the table's order."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    t = table.to_arrow()
+    t = t.append_column("__row", pa.array(range(t.num_rows), pa.int64()))
+    year = pc.divide(t["period"], 100) if table.freq == "M" else t["period"]
+    parts, notes = [], []
+    for years in _period_groups(table).values():
+        vintages = sorted({table.vintages[y] for y in years})
+        part = t.filter(pc.is_in(year, pa.array(years, pa.int32())))
+        r = classify(part, lists, product=product, vintage=vintages[-1], concordances=concordances,
+                     weighting=weighting, base_periods=base_periods)
+        parts.append(r.to_arrow())
+        notes += [f"periods {years[0]}-{years[-1]} ({', '.join(vintages)}): {n}" for n in r.notes]
+    out = pa.concat_tables(parts, promote_options="permissive")
+    out = out.take(pc.sort_indices(out["__row"])).drop_columns(["__row"])
+    names = [lst.name for lst in _as_lists(lists)]
+    return ArrowResult(out, f"classified against {', '.join(names)} per period", notes,
+                       {"period_vintages": table.vintages})
 
 
 class Explanation:

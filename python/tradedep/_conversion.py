@@ -58,7 +58,7 @@ def _weighting_name(weighting: Any, base_periods: tuple[int, int] | None) -> str
 
 def resolve(
     products: Any,
-    vintage: str | None,
+    table: "TradeTable | str | None",
     *,
     weighting: Any = "continuity",
     base_periods: tuple[int, int] | None = None,
@@ -66,8 +66,16 @@ def resolve(
     explain: bool = False,
     bounds: bool = False,
 ) -> Products:
-    """``products`` (codes/prefixes, one code, a list or basket) as entries for data of
-    ``vintage``, with the conversion stated."""
+    """``products`` (codes/prefixes, one code, a list or basket) as entries for the data of
+    ``table`` (or of a vintage), with the conversion stated. A table whose periods span HS
+    editions (``table.vintages``) gets the list carried to each period's edition."""
+    vintage = table.vintage if isinstance(table, TradeTable) else table
+    if isinstance(table, TradeTable) and hasattr(products, "_product_weights"):
+        from tradedep._classify import _period_groups
+
+        groups = _period_groups(table)
+        if groups:
+            return _per_period(products, table, groups, weighting, base_periods, concordances, explain, bounds)
     if products is None:
         return Products(None, "products")
     if isinstance(products, Products):
@@ -119,6 +127,57 @@ def resolve(
             "n_lower": len(out.lower),
             "n_upper": len(out.upper),
         }
+    return out
+
+
+def _per_period(
+    products: Any,
+    table: TradeTable,
+    groups: dict[str, list[int]],
+    weighting: Any,
+    base_periods: Any,
+    concordances: Any,
+    explain: bool,
+    bounds: bool,
+) -> Products:
+    """One selection for a table whose periods span HS editions: the list carried to each
+    period group's edition, joined. Exact because a code of one edition that also exists in
+    another must get the same weight in both; where it would not, raises (filter the table by
+    period and call the metric once per edition)."""
+    conc = concordances if concordances is not None else _tradedep.Concordances.embedded()
+    per: dict[str, tuple[list[int], Products]] = {}
+    for base, years in groups.items():
+        v = table.vintages[years[-1]]
+        per[base] = (years, resolve(products, v, weighting=weighting, base_periods=base_periods,
+                                    concordances=concordances, explain=explain, bounds=bounds))
+    joined: dict[str, float] = {}
+    for base, (_, p) in per.items():
+        for code, w in p.entries or []:
+            other = [(b, dict(q.entries or [])) for b, (_, q) in per.items() if b != base]
+            for b, entries in other:
+                wb = entries.get(code)
+                exists = wb is not None or bool(conc.split(code, b, base)["parts"]) if len(code) == 6 else wb is not None
+                if exists and (wb or 0.0) != w:
+                    raise _tradedep.InvalidArgumentError(
+                        f"{code} counts {w:g} in {base} periods and {wb or 0.0:g} in {b} periods of this table "
+                        f"(vintages per period {table.vintages}): filter the table by period "
+                        "(table.filter(periods=...)) and select in each edition separately"
+                    )
+            joined[code] = w
+    out = Products(sorted(joined.items()), next(iter(per.values()))[1].name)
+    out.method = {
+        "per_period": {
+            f"{years[0]}-{years[-1]}": (p.method or {"from": products.vintage, "to": table.vintages[years[-1]], "tables": []})
+            for years, p in per.values()
+        },
+        "period_vintages": table.vintages,
+    }
+    out.notes = [f"periods {years[0]}-{years[-1]}: {n}" for years, p in per.values() for n in p.notes] or [
+        f"products selected per period in each period's vintage {table.vintages}"
+    ]
+    if bounds:
+        out.lower = sorted({e for _, p in per.values() for e in (p.lower or [])})
+        out.upper = sorted({e for _, p in per.values() for e in (p.upper or [])})
     return out
 
 

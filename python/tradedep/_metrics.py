@@ -142,7 +142,7 @@ def supplier_shares(
         >>> s.to_pandas()                                                     # doctest: +SKIP
     """
     args = dict(locals())  # the call as made, re-run for the bounds
-    prod = _conversion.resolve(products, table.vintage, weighting=weighting, base_periods=base_periods,
+    prod = _conversion.resolve(products, table, weighting=weighting, base_periods=base_periods,
                                concordances=concordances, explain=explain, bounds=bounds)
     selection = _selection(table, importer, prod, groups, source, cif_fob, include_intra_group)
     t = _tradedep._supplier_shares(table._inner, selection, by=_by(by), top=top, explain=explain)
@@ -178,7 +178,7 @@ def concentration(
         >>> td.concentration(trade, by=["importer", "product", "period"])  # doctest: +SKIP
     """
     args = dict(locals())  # the call as made, re-run for the bounds
-    prod = _conversion.resolve(products, table.vintage, weighting=weighting, base_periods=base_periods,
+    prod = _conversion.resolve(products, table, weighting=weighting, base_periods=base_periods,
                                concordances=concordances, explain=explain, bounds=bounds)
     selection = _selection(table, importer, prod, groups, source, cif_fob, include_intra_group)
     t = _tradedep._concentration(table._inner, selection, by=_by(by), over=over, crn=crn, explain=explain)
@@ -269,7 +269,7 @@ def dependency_flags(
 
         >>> td.dependency_flags(baci, method="geodep", source="mirror")  # doctest: +SKIP
     """
-    prod = _conversion.resolve(products, table.vintage, weighting=weighting, base_periods=base_periods,
+    prod = _conversion.resolve(products, table, weighting=weighting, base_periods=base_periods,
                                concordances=concordances, explain=False)
     selection = _selection(table, importer, prod, source=source, cif_fob=cif_fob)
     t = _tradedep._dependency_flags(
@@ -315,7 +315,7 @@ def import_series(
         ...                  by_supplier=True, baseline=(2017, 2021))  # doctest: +SKIP
     """
     args = dict(locals())  # the call as made, re-run for the bounds
-    prod = _conversion.resolve(products, table.vintage, weighting=weighting, base_periods=base_periods,
+    prod = _conversion.resolve(products, table, weighting=weighting, base_periods=base_periods,
                                concordances=concordances, explain=False, bounds=bounds)
     selection = _selection(table, importer, prod, groups, source, cif_fob, include_intra_group)
     t = _tradedep._import_series(
@@ -347,7 +347,7 @@ def unit_values(
 
         >>> td.unit_values(trade, 643, products=["854470"], by="month")  # doctest: +SKIP
     """
-    prod = _conversion.resolve(products, table.vintage, weighting=weighting, base_periods=base_periods,
+    prod = _conversion.resolve(products, table, weighting=weighting, base_periods=base_periods,
                                concordances=concordances, explain=False)
     selection = _selection(table, importer, prod, groups, source, cif_fob, include_intra_group)
     t = _tradedep._unit_values(table._inner, selection, by=_by(by))
@@ -376,7 +376,7 @@ def bilateral_asymmetry(
 
         >>> td.bilateral_asymmetry(trade, "RUS", "CHN", products=chpl, by="year")  # doctest: +SKIP
     """
-    prod = _conversion.resolve(products, table.vintage, weighting=weighting, base_periods=base_periods,
+    prod = _conversion.resolve(products, table, weighting=weighting, base_periods=base_periods,
                                concordances=concordances, explain=False)
     entries, name = _products(prod, table.vintage)
     ia, ib = _importers(a), _importers(b)
@@ -410,7 +410,7 @@ def compare(
 
         >>> td.compare(trade, ["RUS", "UKR"], products=drones, groups={"China+HK": ["CHN", "HKG"]})  # doctest: +SKIP
     """
-    prod = _conversion.resolve(products, table.vintage, weighting=weighting, base_periods=base_periods,
+    prod = _conversion.resolve(products, table, weighting=weighting, base_periods=base_periods,
                                concordances=concordances, explain=False)
     selection = _selection(table, importers, prod, groups, source, cif_fob, include_intra_group)
     # Every importer labelled: the columns are named after the labels.
@@ -441,7 +441,7 @@ def mirror_gap(
 
         >>> td.mirror_gap(trade, by="year", importer="KAZ", exporter=EU)  # doctest: +SKIP
     """
-    prod = _conversion.resolve(products, table.vintage, weighting=weighting, base_periods=base_periods,
+    prod = _conversion.resolve(products, table, weighting=weighting, base_periods=base_periods,
                                concordances=concordances, explain=False)
     entries, name = _products(prod, table.vintage)
     t = _tradedep._mirror_gap(

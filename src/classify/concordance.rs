@@ -816,7 +816,9 @@ impl Concordances {
         })?;
         let to = to.hs_base();
         let mut report = table.report().clone();
-        let mut cache: HashMap<String, Split> = HashMap::new();
+        // Per-period vintages (a file spanning nomenclature changes): each row from its period's.
+        let meta = table.meta().clone();
+        let mut cache: HashMap<(Vintage, String), Split> = HashMap::new();
         let mut out_batches = vec![];
         let (mut n_split, mut n_lost, mut row0) = (0u64, 0u64, 0u64);
         let mut weightings: BTreeMap<String, u64> = BTreeMap::new();
@@ -829,14 +831,18 @@ impl Concordances {
             let mut weights: Vec<f64> = vec![];
             let mut dict: Vec<String> = vec![];
             let mut dict_ix: HashMap<String, i32> = HashMap::new();
+            let period = b.column(0).as_primitive::<Int32Type>();
             for i in 0..b.num_rows() {
                 let code = names.value(product.keys().value(i) as usize);
-                let hs6 = code.get(..6).unwrap_or(code).to_string();
-                if !cache.contains_key(&hs6) {
-                    let s = self.split(&hs6, from, to, weighting)?;
-                    cache.insert(hs6.clone(), s);
+                let key = (
+                    meta.vintage_of(period.value(i)).unwrap_or(from).hs_base(),
+                    code.get(..6).unwrap_or(code).to_string(),
+                );
+                if !cache.contains_key(&key) {
+                    let s = self.split(&key.1, key.0, to, weighting)?;
+                    cache.insert(key.clone(), s);
                 }
-                let s = &cache[&hs6];
+                let s = &cache[&key];
                 if s.parts.is_empty() {
                     n_lost += 1;
                     if lost.len() < 5 {
@@ -889,15 +895,18 @@ impl Concordances {
                 .push(RecordBatch::try_new(b.schema(), cols).map_err(|e| Error::arrow("converting vintages", e))?);
         }
         // Row counts of the read stay as they were; the conversion is described in a note.
+        let froms: BTreeSet<Vintage> = cache.keys().map(|(v, _)| *v).collect();
+        let from = froms.iter().map(|v| v.name()).collect::<Vec<_>>().join("+");
         report.note(format!(
             "converted {from} -> {to} through {} with weighting {}; {n_split} rows of codes with several counterparts ({}); {n_lost} rows without counterpart dropped{}",
-            self.path(from, to)?.iter().map(|(t, _, _)| t.source().to_string()).collect::<Vec<_>>().join(" then "),
+            froms.iter().map(|f| Ok(self.path(*f, to)?.iter().map(|(t, _, _)| t.source().to_string()).collect::<Vec<_>>().join(" then "))).collect::<Result<Vec<_>>>()?.join("; "),
             weighting.describe(),
             if weightings.is_empty() { "none".to_string() } else { weightings.keys().cloned().collect::<Vec<_>>().join("; ") },
             if lost.is_empty() { String::new() } else { format!(" (e.g. {})", lost.join(", ")) }
         ));
         let meta = TableMeta {
             vintage: Some(to),
+            period_vintages: vec![],
             ..table.meta().clone()
         };
         TradeTable::from_validated_batches(out_batches, meta, report)
