@@ -166,3 +166,82 @@ fn worked_cases_of_the_methods_page() {
     );
     assert_eq!((fed("851713"), fed("851714"), fed("880730")), (1, 1, 1));
 }
+
+/// Per-period vintages: metadata round trip, lookup by period, the Comext reader, and a table
+/// converted row by row from its period's edition.
+#[test]
+fn per_period_vintages_round_trip_and_convert_each_row_from_its_period() {
+    use tradedep::model::{Flow, Freq, TableMeta, TradeRow, TradeTableBuilder};
+    let meta = TableMeta::new(Freq::Monthly, "EUR", None)
+        .with_period_vintages(vec![(2022, Vintage::Cn(2022)), (2021, Vintage::Cn(2021))]);
+    assert_eq!(meta.vintage, Some(Vintage::Cn(2021)));
+    assert_eq!(meta.vintage_of(202112), Some(Vintage::Cn(2021)));
+    assert_eq!(meta.vintage_of(202203), Some(Vintage::Cn(2022)));
+    assert_eq!(TableMeta::from_metadata(&meta.to_metadata()).unwrap(), meta);
+    // One distinct vintage is no per-period table.
+    let one = TableMeta::new(Freq::Annual, "USD", None).with_period_vintages(vec![(2021, Vintage::Hs(2017))]);
+    assert!(one.period_vintages.is_empty() && one.vintage == Some(Vintage::Hs(2017)));
+
+    // HS2017 rows in 2021, HS2022 rows in 2022, converted to HS2022.
+    let meta = TableMeta::new(Freq::Annual, "USD", None)
+        .with_period_vintages(vec![(2021, Vintage::Hs(2017)), (2022, Vintage::Hs(2022))]);
+    let mut b = TradeTableBuilder::new("mixed", meta);
+    for (p, code, v) in [
+        (2021, "851712", 10.0),
+        (2021, "880330", 4.0),
+        (2022, "851713", 7.0),
+        (2022, "880730", 3.0),
+    ] {
+        b.push(TradeRow::new(p, 643, 156, Flow::Import, code, v)).unwrap();
+    }
+    let t = b.finish().unwrap();
+    let conv = Concordances::embedded()
+        .convert_table(&t, Vintage::Hs(2022), &Weighting::Continuity)
+        .unwrap();
+    assert!(conv.meta().period_vintages.is_empty());
+    let mut rows: Vec<(i32, String, f64)> = vec![];
+    for bt in conv.batches() {
+        use arrow_array::cast::AsArray;
+        let per = bt.column(0).as_primitive::<arrow_array::types::Int32Type>();
+        let p = bt.column(4).as_dictionary::<arrow_array::types::Int32Type>();
+        let names = p.values().as_string::<i32>();
+        let v = bt.column(5).as_primitive::<arrow_array::types::Float64Type>();
+        for i in 0..bt.num_rows() {
+            rows.push((
+                per.value(i),
+                names.value(p.keys().value(i) as usize).to_string(),
+                v.value(i),
+            ));
+        }
+    }
+    rows.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let want: Vec<(i32, String, f64)> = [
+        (2021, "851713", 5.0),
+        (2021, "851714", 5.0),
+        (2021, "880730", 4.0),
+        (2022, "851713", 7.0),
+        (2022, "880730", 3.0),
+    ]
+    .into_iter()
+    .map(|(p, c, v)| (p, c.to_string(), v))
+    .collect();
+    assert_eq!(rows, want);
+}
+
+#[test]
+fn the_comext_reader_reads_each_year_in_its_cn() {
+    let Some(d) = common::shared_data() else { return };
+    let path = d.join(
+        "eurostat_comext_ru_neighbours/eu27_exports_to_ru_by_kz_ge_am_uz_kg_sanctioned_cn8_monthly_2020_2022.csv.gz",
+    );
+    let t = tradedep::io::comext::read_comext(&path, &Default::default()).unwrap();
+    assert_eq!(
+        t.meta().period_vintages,
+        vec![
+            (2020, Vintage::Cn(2020)),
+            (2021, Vintage::Cn(2021)),
+            (2022, Vintage::Cn(2022))
+        ]
+    );
+    assert!(t.report().notes.iter().any(|n| n.contains("2022=CN2022")));
+}
