@@ -12,6 +12,7 @@ import html
 from typing import Any, Iterable, Literal
 
 from tradedep import _tradedep
+from tradedep import _conversion
 from tradedep._metrics import _importers, _products, _resolve
 from tradedep._table import ArrowResult, TradeTable, _html_table
 
@@ -100,6 +101,9 @@ def rerouting(
     exports: ExportSource = "reported",
     hub_exports: ExportSource = "reported",
     cif_fob: float = 1.0,
+    weighting: Any = "continuity",
+    base_periods: tuple[int, int] | None = None,
+    concordances: Any = None,
 ) -> Rerouting:
     """Did the origin's exports to ``target`` re-route through ``hubs``?
 
@@ -140,7 +144,9 @@ def rerouting(
     origins = [("origin", _resolve(list(origin)))] if isinstance(origin, (list, tuple, set)) else _importers(origin)
     if len(origins) != 1:
         raise ValueError("origin is one country or group: a code, a name, a group such as 'EU27', a list of countries or {label: codes}")
-    entries, name = _products(products, table.vintage)
+    # A list of another HS edition is carried to the table's (per period): docs/methods/hs-editions.md.
+    prod = _conversion.resolve(products, table, weighting=weighting, base_periods=base_periods, concordances=concordances)
+    entries, name = _products(prod, table.vintage)
     arguments = dict(
         origin=origins[0],
         hubs=_codes(hubs, "hubs"),
@@ -157,11 +163,12 @@ def rerouting(
         cif_fob=float(cif_fob),
     )
     flows, summary, hub_target, ghost, notes = _tradedep._rerouting(table._inner, arguments)
-    notes = list(notes)
+    notes = list(notes) + prod.notes
+    method = {} if prod.method is None else {"products_conversion": prod.method}
     return Rerouting(
-        ArrowResult(flows, "re-routing: origin's exports by destination and period", notes),
-        ArrowResult(summary, "re-routing: after window against baseline", notes),
-        ArrowResult(hub_target, "re-routing: hub -> target exports", notes),
-        ArrowResult(ghost, "re-routing: ghost trade", notes),
+        ArrowResult(flows, "re-routing: origin's exports by destination and period", notes, method),
+        ArrowResult(summary, "re-routing: after window against baseline", notes, method),
+        ArrowResult(hub_target, "re-routing: hub -> target exports", notes, method),
+        ArrowResult(ghost, "re-routing: ghost trade", notes, method),
         notes,
     )

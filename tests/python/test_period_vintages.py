@@ -102,3 +102,16 @@ def test_comext_file_each_year_in_its_cn(shared_data: Path) -> None:
     got = (out["value"] * out["CHPL.weight"]).groupby(out["period"] // 100).sum()
     assert got.to_dict() == pytest.approx(want.to_dict())
     assert len(out) == len(raw)
+
+
+def test_rerouting_selects_a_list_per_period(shared_data: Path) -> None:
+    t = td.read_comext(shared_data / COMEXT)
+    tier1 = td.lists.chpl().tier("1")
+    r = td.rerouting(t, origin="EU27", hubs=["KAZ", "KGZ", "ARM"], target="RUS", products=tier1, baseline=(2021, 2021))
+    conv = r.summary.method["products_conversion"]
+    assert set(conv["per_period"]) == {"2020-2021", "2022-2022"}
+    assert any(n.startswith("periods 2020-2021: products:") for n in r.notes), r.notes
+    # Tier 1 (8542 ICs) is the same in HS2017 and HS2022: the same as the codes given directly.
+    codes = sorted({c for c, _ in td.lists.chpl().tier("1")._product_weights("HS2022").items()})
+    direct = td.rerouting(t, origin="EU27", hubs=["KAZ", "KGZ", "ARM"], target="RUS", products=codes, baseline=(2021, 2021))
+    assert r.summary.to_pandas()["index"].tolist() == pytest.approx(direct.summary.to_pandas()["index"].tolist(), nan_ok=True)
