@@ -75,14 +75,14 @@ pub struct Conversion {
 /// use tradedep::Vintage;
 /// let link = |a: &str, b: &str| Link { a: a.into(), b: b.into(), relationship: "n:n".into(), partial: true };
 /// // HS2022 -> HS2017: 854231 continues 854231; 854931 takes parts of 854231 and 850760 (a carve-out);
-/// // 852581/852589 come from 852580 alone.
+/// // 852581/852589 come from 852580 alone; 880621 takes parts of 852580 and 880211 (a carve-out).
 /// let c = Correlation::from_links(Vintage::Hs(2022), Vintage::Hs(2017), "toy",
 ///     vec![link("854231", "854231"), link("854931", "854231"), link("854931", "850760"),
-///          link("852581", "852580"), link("852589", "852580")]);
+///          link("852581", "852580"), link("852589", "852580"), link("880621", "852580"), link("880621", "880211")]);
 /// let kept = c.split("854231", Vintage::Hs(2017), &Weighting::default()).unwrap();
 /// assert_eq!(kept.parts, vec![("854231".to_string(), 1.0), ("854931".to_string(), 0.0)]);
 /// let gone = c.split("852580", Vintage::Hs(2017), &Weighting::Continuity).unwrap();
-/// assert_eq!(gone.parts, vec![("852581".to_string(), 0.5), ("852589".to_string(), 0.5)]);
+/// assert_eq!(gone.parts, vec![("852581".to_string(), 0.5), ("852589".to_string(), 0.5), ("880621".to_string(), 0.0)]);
 /// assert!(gone.weighting.contains("direct successors"));
 /// let one = c.split("850760", Vintage::Hs(2017), &Weighting::Continuity).unwrap();
 /// assert_eq!(one.parts, vec![("854931".to_string(), 1.0)]);
