@@ -131,7 +131,12 @@ def supplier_shares(
     ``"period"``, ``"year"``, ``"quarter"``, ``"product"``. ``source``: ``"reported"`` (importer's
     imports), ``"mirror"`` (partners' exports, flagged estimated; ``cif_fob`` multiplies them) or
     ``"auto"`` (reported where the importer reported in that period). ``top=n`` keeps the n largest
-    suppliers and one ``Rest of world`` row.
+    suppliers and one ``Rest of world`` row. A list of another HS edition than the table is carried
+    over with ``concordances`` (default: the embedded UNSD tables) and ``weighting``
+    (``"continuity"``, ``"equal"``, trade shares); ``bounds=True`` adds ``value_lower``/``share_lower``
+    (exact codes only) and ``value_upper``/``share_upper`` (every linked code whole); the notes and
+    ``method["products_conversion"]`` state the conversion (per code with ``explain=True``), see
+    docs/methods/hs-editions.md.
 
     Columns: importer, period|year|quarter (+ n_months when months are summed), product,
     supplier, supplier_code, rank, value, total_value, share, quantity, quantity_unit,
