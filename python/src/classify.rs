@@ -63,19 +63,13 @@ fn weighting(
     ))
 }
 
-/// The caller's tables, else those loaded with `td.load_concordances` in this session, else none.
-fn concordances_or_default(py: Python<'_>, c: Option<PyRef<'_, PyConcordances>>) -> PyResult<Concordances> {
-    if let Some(c) = c {
-        return Ok(c.inner.clone());
-    }
-    let d = py
-        .import("tradedep._classify")?
-        .getattr("_default_concordances")?
-        .call1((py.None(),))?;
-    if d.is_none() {
-        return Ok(Concordances::new());
-    }
-    Ok(d.cast::<PyConcordances>()?.borrow().inner.clone())
+/// The caller's tables, else the UNSD tables of every HS edition embedded in tradedep (the one
+/// documented default: no state kept between calls).
+fn concordances_or_default(_py: Python<'_>, c: Option<PyRef<'_, PyConcordances>>) -> PyResult<Concordances> {
+    Ok(match c {
+        Some(c) => c.inner.clone(),
+        None => Concordances::embedded(),
+    })
 }
 
 // ---- product codes ------------------------------------------------------------------------
@@ -236,6 +230,31 @@ impl PyConcordances {
     fn new() -> Self {
         PyConcordances {
             inner: Concordances::new(),
+        }
+    }
+    /// The UNSD correlation tables of every HS edition (HS1992 ... HS2022) built into tradedep.
+    #[staticmethod]
+    fn embedded() -> Self {
+        PyConcordances {
+            inner: Concordances::embedded(),
+        }
+    }
+    /// These tables plus the embedded ones for every pair of editions they do not cover.
+    fn with_embedded(&self) -> Self {
+        PyConcordances {
+            inner: self.inner.clone().with_embedded(),
+        }
+    }
+    /// The direct successors of `code` (edition `from_`) in edition `to` (one table, no chain):
+    /// the same code when it continues and the codes that correspond to it alone.
+    fn successors(&self, code: &str, from_: &str, to: &str) -> PyResult<Vec<String>> {
+        let steps = py_result(self.inner.path(vintage(from_)?, vintage(to)?))?;
+        match steps.as_slice() {
+            [(t, a, _)] => py_result(t.successors(code, *a)),
+            _ => Err(to_py(tradedep::Error::invalid_argument(
+                format!("no direct table between {from_} and {to}"),
+                "ask for editions with a direct table (Concordances.tables())",
+            ))),
         }
     }
     /// Every correlation table (CSV or UNSD .xlsx) of a folder.
@@ -472,6 +491,19 @@ impl PyProductList {
             &c,
             &w,
         ))?))
+    }
+    /// `(lower, upper)` code -> weight for data of `vintage`: exact codes only / every linked
+    /// code whole (see `tradedep::classify::list::bounds`).
+    #[pyo3(signature = (vintage, concordances=None))]
+    fn _product_bounds(
+        &self,
+        py: Python<'_>,
+        vintage: &str,
+        concordances: Option<PyRef<'_, PyConcordances>>,
+    ) -> PyResult<(HashMap<String, f64>, HashMap<String, f64>)> {
+        let c = concordances_or_default(py, concordances)?;
+        let (lo, hi) = py_result(self.inner.bounds(self::vintage(vintage)?, &c))?;
+        Ok((weights_dict(lo), weights_dict(hi)))
     }
     /// `[{"code", "weight", "entries", "weighting"}]`: the codes of `vintage` standing for the list.
     #[pyo3(signature = (vintage, concordances=None, weighting=None, base_from=None, base_to=None))]

@@ -75,6 +75,33 @@ impl PyTradeTable {
     fn vintage(&self) -> Option<String> {
         self.inner.meta().vintage.map(|v| v.name())
     }
+    /// `[(year, vintage)]` of a table whose codes change nomenclature with the period; empty
+    /// when one vintage holds for every period.
+    #[getter]
+    fn period_vintages(&self) -> Vec<(i32, String)> {
+        self.inner
+            .meta()
+            .period_vintages
+            .iter()
+            .map(|(y, v)| (*y, v.name()))
+            .collect()
+    }
+    /// The same rows with per-year vintages `[(year, vintage)]` (the read report gains a note).
+    fn with_period_vintages(&self, years: Vec<(i32, String)>) -> PyResult<PyTradeTable> {
+        let years: Vec<(i32, tradedep::Vintage)> = years
+            .into_iter()
+            .map(|(y, v)| Ok((y, py_result(tradedep::Vintage::parse(&v))?)))
+            .collect::<PyResult<_>>()?;
+        let text: Vec<String> = years.iter().map(|(y, v)| format!("{y}={v}")).collect();
+        let meta = self.inner.meta().clone().with_period_vintages(years);
+        let mut report = self.inner.report().clone();
+        report.note(format!("vintages per period set by the caller: {}", text.join(", ")));
+        Ok(PyTradeTable::new(py_result(TradeTable::from_validated_batches(
+            self.inner.batches().to_vec(),
+            meta,
+            report,
+        ))?))
+    }
     /// The table as an Arrow table (arro3-compatible, usable by pyarrow/polars/duckdb without copy).
     fn _arrow_table(&self) -> PyResult<PyTable> {
         self.to_pytable()

@@ -93,7 +93,7 @@ def summarize(trade: td.TradeTable, title: str, top: int = 8) -> str:
     return "\n".join(lines)
 
 
-def chpl_dependency(trade: td.TradeTable) -> str:
+def chpl_dependency(trade: td.TradeTable, concordances: Any = None) -> str:
     """The first question users ask: China+HK's share of each importer's CHPL imports, by year.
 
     Uses import rows where the table has them (importer = reporter), else rebuilds imports from
@@ -115,7 +115,8 @@ def chpl_dependency(trade: td.TradeTable) -> str:
     for code in by_value["importer"].to_pylist():
         try:
             res = td.supplier_shares(
-                trade, importer=int(code), products=chpl, groups={"China+HK": ["CHN", "HKG"]}, by="year", source="auto"
+                trade, importer=int(code), products=chpl, groups={"China+HK": ["CHN", "HKG"]}, by="year", source="auto",
+                concordances=concordances,
             ).to_arrow()
         except td.TradeDepError as e:
             # The same cause (e.g. no concordance for the table's vintage) holds for every importer.
@@ -132,10 +133,22 @@ def chpl_dependency(trade: td.TradeTable) -> str:
     return "\n".join(lines)
 
 
-def _read(file: str | None, reader: str | None, concordances: str | None) -> tuple[td.TradeTable, str]:
-    """Load the correlation tables if asked, then the table and its title (None: the demo)."""
-    if concordances:
-        td.load_concordances(concordances)
+def _vintage(text: str | None) -> Any:
+    """``--vintage``: one vintage (``CN2022``) or one per year (``2021=CN2021,2022=CN2022``)."""
+    if not text or "=" not in text:
+        return text
+    pairs = [p.split("=", 1) for p in _split(text)]
+    try:
+        return {int(y): v.strip() for y, v in pairs}
+    except ValueError as e:
+        raise td.InvalidArgumentError(f"--vintage {text!r}: write CN2022 or 2021=CN2021,2022=CN2022") from e
+
+
+def _read(file: str | None, reader: str | None, vintage: str | None = None) -> tuple[td.TradeTable, str]:
+    """The table and its title (None: the demo), with ``--vintage`` applied."""
+    if vintage:
+        trade, title = _read(file, reader)
+        return trade.with_vintage(_vintage(vintage)), title
     if file is None:
         return td.demo_table(), "tradedep demo table: SYNTHETIC data, not real trade"
     path = Path(file)
@@ -290,7 +303,7 @@ def _groups(values: list[tuple[str, list[str]]] | None) -> dict[str, list[str]] 
 def _shares(trade: td.TradeTable, a: argparse.Namespace) -> _Output:
     r = td.supplier_shares(
         trade, _importer(a.importer), products=_products(a.products), groups=_groups(a.group),
-        **_given(by=a.by and _split(a.by), source=a.source, top=a.top),
+        **_given(by=a.by and _split(a.by), source=a.source, top=a.top, concordances=a.tables),
     )
     return _Output(r, r.notes, {"": r})
 
@@ -300,7 +313,7 @@ def _concentration(trade: td.TradeTable, a: argparse.Namespace) -> _Output:
     by = a.by or ("period" if a.over == "product" else None)
     r = td.concentration(
         trade, importer=_importer(a.importer), products=_products(a.products), groups=_groups(a.group),
-        **_given(by=by and _split(by), over=a.over, source=a.source),
+        **_given(by=by and _split(by), over=a.over, source=a.source, concordances=a.tables),
     )
     return _Output(r, r.notes, {"": r})
 
@@ -308,7 +321,7 @@ def _concentration(trade: td.TradeTable, a: argparse.Namespace) -> _Output:
 def _series(trade: td.TradeTable, a: argparse.Namespace) -> _Output:
     r = td.import_series(
         trade, _importer(a.importer), products=_products(a.products), groups=_groups(a.group),
-        by_supplier=a.by_supplier, by_product=a.by_product, baseline=a.baseline, **_given(freq=a.freq, source=a.source),
+        by_supplier=a.by_supplier, by_product=a.by_product, baseline=a.baseline, **_given(freq=a.freq, source=a.source, concordances=a.tables),
     )
     return _Output(r, r.notes, {"": r})
 
@@ -339,7 +352,11 @@ def _subcommand_parsers() -> dict[str, argparse.ArgumentParser]:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("file", metavar="FILE", help="BACI, Comtrade or Comext file, or 'demo' for the SYNTHETIC demo table")
     common.add_argument("--reader", choices=["baci", "comtrade", "comext"], help="force a reader")
-    common.add_argument("--concordances", metavar="DIR", help="folder of UNSD HS correlation tables (CSV or xlsx)")
+    common.add_argument(
+        "--vintage", metavar="V",
+        help="product vintage: one for all periods (CN2022) or per year (2021=CN2021,2022=CN2022)",
+    )
+    common.add_argument("--concordances", metavar="DIR", help="folder of UNSD HS correlation tables (CSV or xlsx); default the embedded HS1992-HS2022 tables")
     common.add_argument("--out", metavar="PATH", type=_out_path, help="write the whole result to PATH (.csv or .parquet)")
     common.add_argument("--limit", metavar="N", type=_nonnegative, default=20, help="rows printed (default 20)")
     products = argparse.ArgumentParser(add_help=False)
@@ -416,7 +433,8 @@ def _subcommand_parsers() -> dict[str, argparse.ArgumentParser]:
 def _run_subcommand(argv: list[str]) -> int:
     args = _subcommand_parsers()[argv[0]].parse_args(argv[1:])
     try:
-        trade, title = _read(None if args.file == "demo" else args.file, args.reader, args.concordances)
+        trade, title = _read(None if args.file == "demo" else args.file, args.reader, args.vintage)
+        args.tables = args.concordances and td.load_concordances(args.concordances)
         output: _Output = args.run(trade, args)
         paths = _out_paths(args.out, list(output.tables)) if args.out is not None else {}
         shown = output.shown.to_arrow()
@@ -444,14 +462,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reader", choices=["baci", "comtrade", "comext"], help="force a reader")
     parser.add_argument("--top", type=int, default=8, help="rows in each top list")
     parser.add_argument(
+        "--vintage", metavar="V",
+        help="product vintage: one for all periods (CN2022) or per year (2021=CN2021,2022=CN2022)",
+    )
+    parser.add_argument(
         "--concordances", metavar="DIR",
-        help="folder of UNSD HS correlation tables (CSV or xlsx) to carry the HS2022 CHPL to the file's vintage",
+        help="folder of UNSD HS correlation tables (CSV or xlsx) used before the embedded HS1992-HS2022 tables",
     )
     args = parser.parse_args(argv)
     try:
-        trade, title = _read(args.file, args.reader, args.concordances)
+        trade, title = _read(args.file, args.reader, args.vintage)
         print(summarize(trade, title, args.top))
-        print(chpl_dependency(trade))
+        print(chpl_dependency(trade, args.concordances and td.load_concordances(args.concordances)))
     except td.TradeDepError as e:
         print(f"tradedep: {e}", file=sys.stderr)
         return 2

@@ -43,7 +43,6 @@ Lists = Union[ProductList, Basket, Iterable[Union[ProductList, Basket]]]
 
 # Tables loaded by the user in this session, used when a function is not given one.
 _nomenclatures: dict[str, Nomenclature] = {}
-_concordances: list[Concordances] = []
 
 
 def hs(code: str, vintage: str = "HS2022") -> ProductCode:
@@ -84,12 +83,18 @@ def describe(code: str, vintage: str = "HS2022", nomenclature: Nomenclature | No
     return nom.describe(code)
 
 
-def load_concordances(path: PathLike) -> Concordances:
-    """Loads the UNSD correlation tables of a folder (CSV or the .xlsx workbooks) or one file,
-    and makes them the default for ``classify``, ``explain`` and ``convert``.
+def load_concordances(path: PathLike, *, with_embedded: bool = True) -> Concordances:
+    """Loads the UNSD correlation tables of a folder (CSV or the .xlsx workbooks) or one file.
+    Pass the result as ``concordances=`` to ``classify``, ``explain``, ``convert`` and the metrics.
+
+    No call is needed for HS1992 ... HS2022: every function's default (``concordances=None``) is
+    the UNSD tables embedded in tradedep, ``td.Concordances.embedded()`` (sources and checksums in
+    docs/methods/hs-editions.md). Load tables for newer editions or corrected files; with
+    ``with_embedded=True`` the embedded tables fill in the pairs the loaded ones do not cover.
 
         >>> conc = td.load_concordances("hs_concordance/")  # doctest: +SKIP
         >>> conc.path("HS2022", "HS2012")  # doctest: +SKIP
+        >>> td.classify(trade, td.lists.chpl(), concordances=conc)  # doctest: +SKIP
     """
     p = os.fspath(path)
     if os.path.isdir(p):
@@ -97,14 +102,7 @@ def load_concordances(path: PathLike) -> Concordances:
     else:
         conc = Concordances()
         conc.add(p)
-    _concordances[:] = [conc]
-    return conc
-
-
-def _default_concordances(c: Concordances | None) -> Concordances | None:
-    if c is not None:
-        return c
-    return _concordances[0] if _concordances else None
+    return conc.with_embedded() if with_embedded else conc
 
 
 def _as_lists(lsts: Lists) -> list[ProductList]:
@@ -147,13 +145,16 @@ def classify(
     (the part of the row that counts: 1, or the conversion weight; 0 when not on the list).
 
     A list of another HS edition than the table is carried over with the correlation tables
-    (``concordances``, or those of ``td.load_concordances``). ``weighting`` says how a code
-    linked to several codes of the other edition is split:
+    (``concordances``; by default the UNSD tables of every edition embedded in tradedep,
+    ``td.Concordances.embedded()``). ``weighting`` says how a code linked to several codes of the
+    other edition is split (docs/methods/hs-editions.md):
 
-    - ``"continuity"`` (default): a code that still exists in the other edition counts whole as
-      that code (its other links are "ex" parts carved out into new headings, such as the HS2022
-      e-waste heading 8549); a code that does not (HS2017 852580, split by HS2022) is split
-      equally over its counterparts. So HS2017 854231 counts 1 for the HS2022 CHPL entry 854231.
+    - ``"continuity"`` (default): a code's trade follows its direct successors (the same code when
+      it continues, and the codes of the other edition that come from it alone); its n:n links to
+      carve-outs fed by many codes (the HS2022 e-waste heading 8549, 8524, 854151/854159) get 0.
+      So HS2017 854231 counts 1 for the HS2022 CHPL entry 854231, and HS2017 851712 (phones) goes
+      to 851713/851714, half each, not to 854151/854159; a code with no direct successor is split
+      equally over every link.
     - ``"equal"``: every counterpart gets 1/n (HS2017 854231 counts only 1/7).
     - a base-period ``TradeTable`` (``base_periods=(2022, 2022)``) or a dict code -> base-period
       value: trade shares of the counterparts.
@@ -164,12 +165,49 @@ def classify(
         >>> tagged.to_pandas().groupby("CHPL.tier")["value"].sum()  # doctest: +SKIP
     """
     w, lo, hi = _weighting_args(weighting, base_periods)
+    if isinstance(table, TradeTable) and vintage is None and _period_groups(table):
+        return _classify_per_period(table, lists, product, concordances, weighting, base_periods)
     t = table._inner if isinstance(table, TradeTable) else table
     names = [lst.name for lst in _as_lists(lists)]
     pytable, notes = _tradedep._classify(
-        t, _as_lists(lists), product, vintage, _default_concordances(concordances), w, lo, hi
+        t, _as_lists(lists), product, vintage, concordances, w, lo, hi
     )
     return ArrowResult(pytable, f"classified against {', '.join(names)}", list(notes))
+
+
+def _period_groups(table: TradeTable) -> dict[str, list[int]]:
+    """HS base -> years, for a table whose per-period vintages span several HS editions
+    (CN2021 is HS2017-based, CN2022 HS2022-based); {} when one edition holds for all periods."""
+    groups: dict[str, list[int]] = {}
+    for year, v in sorted(table.vintages.items()):
+        groups.setdefault(str(_tradedep.hs("01", v).hs_vintage), []).append(year)
+    return groups if len(groups) > 1 else {}
+
+
+def _classify_per_period(
+    table: TradeTable, lists: Lists, product: str, concordances: Any, weighting: Any, base_periods: Any
+) -> ArrowResult:
+    """``classify`` of each period in its own vintage: the rows of each year group are tagged
+    with the list carried to that year's vintage, then put back in the table's order."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    t = table.to_arrow()
+    t = t.append_column("__row", pa.array(range(t.num_rows), pa.int64()))
+    year = pc.divide(t["period"], 100) if table.freq == "M" else t["period"]
+    parts, notes = [], []
+    for years in _period_groups(table).values():
+        vintages = sorted({table.vintages[y] for y in years})
+        part = t.filter(pc.is_in(year, pa.array(years, pa.int32())))
+        r = classify(part, lists, product=product, vintage=vintages[-1], concordances=concordances,
+                     weighting=weighting, base_periods=base_periods)
+        parts.append(r.to_arrow())
+        notes += [f"periods {years[0]}-{years[-1]} ({', '.join(vintages)}): {n}" for n in r.notes]
+    out = pa.concat_tables(parts, promote_options="permissive")
+    out = out.take(pc.sort_indices(out["__row"])).drop_columns(["__row"])
+    names = [lst.name for lst in _as_lists(lists)]
+    return ArrowResult(out, f"classified against {', '.join(names)} per period", notes,
+                       {"period_vintages": table.vintages})
 
 
 class Explanation:
@@ -221,7 +259,7 @@ def explain(
     """
     w, lo, hi = _weighting_args(weighting, base_periods)
     lst = _as_lists(lst)[0]
-    d = _tradedep._explain(code, lst, vintage, _default_concordances(concordances), w, lo, hi)
+    d = _tradedep._explain(code, lst, vintage, concordances, w, lo, hi)
     return Explanation(dict(d))
 
 
@@ -241,9 +279,7 @@ def convert(
 
         >>> trade22 = td.convert(trade17, "HS2022", weighting=base_2022, base_periods=(2022, 2022))  # doctest: +SKIP
     """
-    conc = _default_concordances(concordances)
-    if conc is None:
-        raise _tradedep.InvalidArgumentError("no correlation tables loaded. Call td.load_concordances(folder) first")
+    conc = concordances if concordances is not None else Concordances.embedded()
     w, lo, hi = _weighting_args(weighting, base_periods)
     return TradeTable(conc.convert_table(table._inner, to, w, lo, hi))
 

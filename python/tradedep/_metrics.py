@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any, Iterable, Mapping, Sequence
 
-from tradedep import _args, _progress, _tradedep
+from tradedep import _args, _conversion, _progress, _tradedep
 from tradedep import plot
 from tradedep._method import covered
 from tradedep._table import ArrowResult, TradeTable
@@ -68,6 +68,8 @@ def _products(products: Any, vintage: str | None) -> tuple[list[tuple[str, float
     ``_product_weights(vintage)``."""
     if products is None:
         return None, "products"
+    if isinstance(products, _conversion.Products):  # resolved with its conversion (weighting, bounds)
+        return products.entries, products.name
     if hasattr(products, "_product_weights"):
         weights = products._product_weights(vintage)
         name = str(getattr(products, "name", "basket"))
@@ -122,6 +124,10 @@ def supplier_shares(
     top: int | None = None,
     include_intra_group: bool = False,
     explain: bool = False,
+    weighting: Any = "continuity",
+    base_periods: tuple[int, int] | None = None,
+    concordances: Any = None,
+    bounds: bool = False,
 ) -> ArrowResult:
     """Each supplier's (or supplier group's) share of an importer's imports.
 
@@ -138,6 +144,13 @@ def supplier_shares(
     say the source, CIF/FOB, currency, vintage, codes absent, reporters and quantity coverage
     (every metric does; keys in docs/methods/results.md).
 
+    A list of another HS edition than the table is carried over with ``concordances`` (default:
+    the embedded UNSD tables) and ``weighting`` (``"continuity"``, ``"equal"``, trade shares);
+    ``bounds=True`` adds ``value_lower``/``share_lower`` (exact codes only) and
+    ``value_upper``/``share_upper`` (every linked code whole); the notes and
+    ``method["products_conversion"]`` state the conversion (per code with ``explain=True``), see
+    docs/methods/hs-editions.md.
+
     Columns: importer, period|year|quarter (+ n_months when months are summed), product,
     supplier, supplier_code, rank, value, total_value, share, quantity, quantity_unit,
     quantity_value_share, total_quantity, total_quantity_value_share, quantity_share, source,
@@ -148,14 +161,18 @@ def supplier_shares(
         ...                        groups={"China+HK": [156, 344]}, by="year")  # doctest: +SKIP
         >>> s.to_pandas()                                                     # doctest: +SKIP
     """
+    args = dict(locals())  # the call as made, re-run for the bounds
     table = _args.trade_table(table, "supplier_shares")
     top = _args.whole("top", top, minimum=1, none=True)
-    selection = _selection(table, importer, products, groups, source, cif_fob, include_intra_group)
+    prod = _conversion.resolve(products, table, weighting=weighting, base_periods=base_periods,
+                               concordances=concordances, explain=explain, bounds=bounds)
+    selection = _selection(table, importer, prod, groups, source, cif_fob, include_intra_group)
     run, method, notes = covered(table, selection, "supplier_shares")
     t = _tradedep._supplier_shares(table._inner, run, by=_by(by), top=top, explain=explain)
     notes.append("total = sum of partner rows (no World row)")
     quantity_notes, quantity_method = _quantity_coverage(t)
-    return ArrowResult(t, "supplier shares", notes + quantity_notes, {**method, **quantity_method, "by": _by(by), "top": top})
+    result = ArrowResult(t, "supplier shares", notes + quantity_notes, {**method, **quantity_method, "by": _by(by), "top": top})
+    return _conversion.finish(result, prod, ("value", "share"), supplier_shares, args)
 
 
 def concentration(
@@ -171,6 +188,10 @@ def concentration(
     crn: int = 3,
     include_intra_group: bool = False,
     explain: bool = False,
+    weighting: Any = "continuity",
+    base_periods: tuple[int, int] | None = None,
+    concordances: Any = None,
+    bounds: bool = False,
 ) -> ArrowResult:
     """Concentration of each importer's imports over suppliers (``over="partner"``) or products.
 
@@ -180,12 +201,16 @@ def concentration(
 
         >>> td.concentration(trade, by=["importer", "product", "period"])  # doctest: +SKIP
     """
+    args = dict(locals())  # the call as made, re-run for the bounds
     table = _args.trade_table(table, "concentration")
     crn = _args.count("crn", crn)
-    selection = _selection(table, importer, products, groups, source, cif_fob, include_intra_group)
+    prod = _conversion.resolve(products, table, weighting=weighting, base_periods=base_periods,
+                               concordances=concordances, explain=explain, bounds=bounds)
+    selection = _selection(table, importer, prod, groups, source, cif_fob, include_intra_group)
     run, method, notes = covered(table, selection, "concentration")
     t = _tradedep._concentration(table._inner, run, by=_by(by), over=over, crn=crn, explain=explain)
-    return ArrowResult(t, f"concentration over {over}", notes, {**method, "by": _by(by), "over": over, "crn": crn})
+    result = ArrowResult(t, f"concentration over {over}", notes, {**method, "by": _by(by), "over": over, "crn": crn})
+    return _conversion.finish(result, prod, ("total_value", "hhi"), concentration, args)
 
 
 def importer_product_concentration(
@@ -270,6 +295,9 @@ def dependency_flags(
     window: int = 3,
     world: TradeTable | None = None,
     world_min_countries: int = 100,
+    weighting: Any = "continuity",
+    base_periods: tuple[int, int] | None = None,
+    concordances: Any = None,
 ) -> ArrowResult:
     """Dependency criteria with each criterion's value and flag; thresholds are arguments.
 
@@ -300,7 +328,9 @@ def dependency_flags(
     persistence = _args.count("persistence", persistence)
     window = _args.count("window", window)
     thresholds = {k: _args.number(k, v) for k, v in dict(hhi=hhi, world_hhi=world_hhi, ratio=ratio, share=share).items()}
-    selection = _selection(table, importer, products, source=source, cif_fob=cif_fob)
+    prod = _conversion.resolve(products, table, weighting=weighting, base_periods=base_periods,
+                               concordances=concordances, explain=False)
+    selection = _selection(table, importer, prod, source=source, cif_fob=cif_fob)
     check = dict(selection)
     if importer is None and str(method).strip().lower().replace("_", "") in ("eu2021", "eu"):
         # The EU method's importer is the EU27 by default: it must be an importer of the table.
@@ -323,7 +353,7 @@ def dependency_flags(
     coverage_notes, coverage_method = _flags_coverage(t, world is not None, world_min_countries)
     notes.append(f"thresholds: hhi>{hhi}, world_hhi>{world_hhi}, ratio>{ratio}, share>{share}, {persistence} of {window} years")
     facts.update(coverage_method, flag_method=method, thresholds=thresholds, persistence=persistence, window=window)
-    return ArrowResult(t, f"dependency flags ({method})", notes + coverage_notes, facts)
+    return _conversion.finish(ArrowResult(t, f"dependency flags ({method})", notes + coverage_notes, facts), prod)
 
 
 def _flags_coverage(t: Any, world_given: bool, min_countries: int) -> tuple[list[str], dict[str, Any]]:
@@ -368,6 +398,10 @@ def import_series(
     source: str = "auto",
     cif_fob: float = 1.0,
     include_intra_group: bool = False,
+    weighting: Any = "continuity",
+    base_periods: tuple[int, int] | None = None,
+    concordances: Any = None,
+    bounds: bool = False,
 ) -> ArrowResult:
     """Imports over time on a complete calendar: ``freq`` month, quarter or year.
 
@@ -381,10 +415,13 @@ def import_series(
         >>> td.import_series(trade, 643, "month", groups={"China+HK": [156, 344]},
         ...                  by_supplier=True, baseline=(2017, 2021))  # doctest: +SKIP
     """
+    args = dict(locals())  # the call as made, re-run for the bounds
     table = _args.trade_table(table, "import_series")
     if baseline is not None:
         baseline = (_args.whole("baseline", baseline[0]), _args.whole("baseline", baseline[1]))  # type: ignore[assignment]
-    selection = _selection(table, importer, products, groups, source, cif_fob, include_intra_group)
+    prod = _conversion.resolve(products, table, weighting=weighting, base_periods=base_periods,
+                               concordances=concordances, explain=False, bounds=bounds)
+    selection = _selection(table, importer, prod, groups, source, cif_fob, include_intra_group)
     run, method, notes = covered(table, selection, "import_series")
     t = _tradedep._import_series(
         table._inner, run, freq=freq, by_supplier=by_supplier, by_product=by_product, baseline=baseline
@@ -398,12 +435,13 @@ def import_series(
         "null, gap=true) where that side reported nothing"
     )
     notes += [rule, f"{sum(gaps)} of {len(gaps)} periods are gaps"]
-    return ArrowResult(
+    result = ArrowResult(
         t,
         f"import series ({freq})",
         notes,
         {**method, "freq_asked": freq, "baseline": baseline, "gaps": rule, "gap_periods": sum(gaps), "periods": len(gaps)},
     )
+    return _conversion.finish(result, prod, ("value",), import_series, args)
 
 
 def unit_values(
@@ -416,6 +454,9 @@ def unit_values(
     source: str = "auto",
     cif_fob: float = 1.0,
     include_intra_group: bool = False,
+    weighting: Any = "continuity",
+    base_periods: tuple[int, int] | None = None,
+    concordances: Any = None,
 ) -> ArrowResult:
     """Quantities (summed within one unit only), unit values and relative unit values.
 
@@ -430,12 +471,16 @@ def unit_values(
         >>> td.unit_values(trade, 643, products=["854470"], by="month")  # doctest: +SKIP
     """
     table = _args.trade_table(table, "unit_values")
-    selection = _selection(table, importer, products, groups, source, cif_fob, include_intra_group)
+    prod = _conversion.resolve(products, table, weighting=weighting, base_periods=base_periods,
+                               concordances=concordances, explain=False)
+    selection = _selection(table, importer, prod, groups, source, cif_fob, include_intra_group)
     run, method, notes = covered(table, selection, "unit_values")
     t = _tradedep._unit_values(table._inner, run, by=_by(by))
     notes.append(f"unit values in {table.currency} per quantity unit")
     quantity_notes, quantity_method = _quantity_coverage(t)
-    return ArrowResult(t, "unit values", notes + quantity_notes, {**method, **quantity_method, "by": _by(by)})
+    return _conversion.finish(
+        ArrowResult(t, "unit values", notes + quantity_notes, {**method, **quantity_method, "by": _by(by)}), prod
+    )
 
 
 def _quantity_coverage(t: Any) -> tuple[list[str], dict[str, Any]]:
@@ -467,6 +512,9 @@ def bilateral_asymmetry(
     by: str | Sequence[str] = "period",
     source: str = "auto",
     cif_fob: float = 1.0,
+    weighting: Any = "continuity",
+    base_periods: tuple[int, int] | None = None,
+    concordances: Any = None,
 ) -> ArrowResult:
     """B's share of A's imports against A's share of B's imports and exports, for all products
     and (``products=``) a basket.
@@ -478,17 +526,19 @@ def bilateral_asymmetry(
         >>> td.bilateral_asymmetry(trade, "RUS", "CHN", products=chpl, by="year")  # doctest: +SKIP
     """
     table = _args.trade_table(table, "bilateral_asymmetry")
+    prod = _conversion.resolve(products, table, weighting=weighting, base_periods=base_periods,
+                               concordances=concordances, explain=False)
     ia, ib = _importers(a, "a"), _importers(b, "b")
     if len(ia) != 1 or len(ib) != 1:
         raise _args.InvalidArgumentError("invalid argument: a and b are one country or group each")
-    selection = _selection(table, None, products, source=source, cif_fob=cif_fob)
+    selection = _selection(table, None, prod, source=source, cif_fob=cif_fob)
     selection["importers"] = ia + ib
     run, method, notes = covered(table, selection, "bilateral_asymmetry")
     t = _tradedep._bilateral_asymmetry(
         table._inner, ia[0], ib[0], products=run["products"], products_name=run["products_name"], vintage=table.vintage,
         by=_by(by), source=run["source"], cif_fob=run["cif_fob"],
     )
-    return ArrowResult(t, "bilateral asymmetry", notes, {**method, "by": _by(by)})
+    return _conversion.finish(ArrowResult(t, "bilateral asymmetry", notes, {**method, "by": _by(by)}), prod)
 
 
 def compare(
@@ -502,6 +552,9 @@ def compare(
     cif_fob: float = 1.0,
     top: int | None = None,
     include_intra_group: bool = False,
+    weighting: Any = "continuity",
+    base_periods: tuple[int, int] | None = None,
+    concordances: Any = None,
 ) -> ArrowResult:
     """Several importers against one basket, side by side: ``value_<L>`` and ``share_<L>`` per
     importer label L, one row per (time key, supplier). Share 0 means the importer imported, but
@@ -511,7 +564,9 @@ def compare(
     """
     table = _args.trade_table(table, "compare")
     top = _args.whole("top", top, minimum=1, none=True)
-    selection = _selection(table, importers, products, groups, source, cif_fob, include_intra_group)
+    prod = _conversion.resolve(products, table, weighting=weighting, base_periods=base_periods,
+                               concordances=concordances, explain=False)
+    selection = _selection(table, importers, prod, groups, source, cif_fob, include_intra_group)
     selection, method, notes = covered(table, selection, "compare")
     # Every importer labelled: the columns are named after the labels.
     selection["importers"] = [
@@ -519,7 +574,7 @@ def compare(
         for label, codes in selection["importers"]
     ]
     t = _tradedep._compare(table._inner, selection, by=_by(by), top=top)
-    return ArrowResult(t, "importers compared", notes, {**method, "by": _by(by), "top": top})
+    return _conversion.finish(ArrowResult(t, "importers compared", notes, {**method, "by": _by(by), "top": top}), prod)
 
 
 def mirror_gap(
@@ -529,6 +584,9 @@ def mirror_gap(
     products: Any = None,
     importer: Any = None,
     exporter: Any = None,
+    weighting: Any = "continuity",
+    base_periods: tuple[int, int] | None = None,
+    concordances: Any = None,
 ) -> ArrowResult:
     """Importers' reported imports against partners' reported exports, per pair and period.
 
@@ -539,7 +597,9 @@ def mirror_gap(
         >>> td.mirror_gap(trade, by="year", importer="KAZ", exporter=EU)  # doctest: +SKIP
     """
     table = _args.trade_table(table, "mirror_gap")
-    selection = _selection(table, importer, products)
+    prod = _conversion.resolve(products, table, weighting=weighting, base_periods=base_periods,
+                               concordances=concordances, explain=False)
+    selection = _selection(table, importer, prod)
     _, method, _ = covered(table, selection, "mirror_gap")
     importers = None if importer is None else _resolve(_args.countries("importer", importer))
     exporters = None if exporter is None else _resolve(_args.countries("exporter", exporter))
@@ -556,7 +616,7 @@ def mirror_gap(
             "the table holds " + ("no importer's reports: imports_reported is null everywhere" if not rep
                                   else "no exporter's reports: exports_reported is null everywhere")
         )
-    return ArrowResult(t, "mirror comparison", notes, method)
+    return _conversion.finish(ArrowResult(t, "mirror comparison", notes, method), prod)
 
 
 def _table_from_columns(**columns: Any) -> TradeTable:

@@ -12,6 +12,7 @@ import html
 from typing import Any, Iterable, Literal
 
 from tradedep import _tradedep
+from tradedep import _conversion
 from tradedep._metrics import _importers, _products, _resolve
 from tradedep._method import rerouting_method
 from tradedep._table import ArrowResult, TradeTable, _html_table
@@ -101,6 +102,9 @@ def rerouting(
     exports: ExportSource = "reported",
     hub_exports: ExportSource = "reported",
     cif_fob: float = 1.0,
+    weighting: Any = "continuity",
+    base_periods: tuple[int, int] | None = None,
+    concordances: Any = None,
 ) -> Rerouting:
     """Did the origin's exports to ``target`` re-route through ``hubs``?
 
@@ -143,7 +147,9 @@ def rerouting(
     origins = [("origin", _resolve(list(origin)))] if isinstance(origin, (list, tuple, set)) else _importers(origin)
     if len(origins) != 1:
         raise _tradedep.InvalidArgumentError("origin is one country or group: a code, a name, a group such as 'EU27', a list of countries or {label: codes}")
-    entries, name = _products(products, table.vintage)
+    # A list of another HS edition is carried to the table's (per period): docs/methods/hs-editions.md.
+    prod = _conversion.resolve(products, table, weighting=weighting, base_periods=base_periods, concordances=concordances)
+    entries, name = _products(prod, table.vintage)
     arguments = dict(
         origin=origins[0],
         hubs=_codes(hubs, "hubs"),
@@ -161,7 +167,7 @@ def rerouting(
     )
     method = rerouting_method(table, arguments)
     flows, summary, hub_target, ghost, notes, facts = _tradedep._rerouting(table._inner, arguments)
-    notes = [*notes, *method["coverage"]]
+    notes = [*notes, *method["coverage"], *prod.notes]
     controls, default, sanctioned, dominant = facts
     method.update(
         controls=controls,
@@ -173,6 +179,8 @@ def rerouting(
         gaps="0 where the reporting side reported other flows in the period; gap where it reported nothing",
         quantities="summed over rows with a quantity, one unit; unit value = value with quantity / quantity",
     )
+    if prod.method is not None:
+        method["products_conversion"] = prod.method
     return Rerouting(
         ArrowResult(flows, "re-routing: origin's exports by destination and period", notes, method),
         ArrowResult(summary, "re-routing: after window against baseline", notes, method),

@@ -52,7 +52,7 @@ def read_comext(
     path: str | os.PathLike[str],
     level: Literal["CN8", "HS4"] = "CN8",
     freq: Literal["A", "M"] | None = None,
-    vintage: str | None = None,
+    vintage: "str | dict[int, str] | None" = None,
 ) -> TradeTable:
     """Read Eurostat Comext trade by CN8, in **EUR** (``table.currency == "EUR"``; never
     converted: combining it with a USD table raises ``InvalidArgumentError``).
@@ -62,7 +62,10 @@ def read_comext(
     confidential product codes (TOTAL, ``8542XXXX``) are set aside; and long tables
     ``reporter_iso2, partner_iso2, product_code, level, period, value_eur``, where HS4 and CN8
     rows overlap and one ``level`` is kept. Greece ``EL`` and the UK ``UK`` are understood.
-    The table declares ``CN<first year>`` unless ``vintage="CN2022"`` is given.
+    A file spanning several years is read with each year in its own CN (``table.vintages``:
+    ``{2020: "CN2020", 2021: "CN2021", 2022: "CN2022"}``), so that classification and product
+    selection read each period's codes in that year's nomenclature; ``vintage="CN2022"``
+    declares one for every year, ``vintage={2021: "CN2021", 2022: "CN2022"}`` one per year.
 
     ``QUANTITY_IN_KG`` becomes ``net_weight_kg``. ``SUP_QUANTITY`` (pieces, litres, metres...
     where the CN asks for a supplementary unit: lithium-ion cells are counted in pieces)
@@ -78,5 +81,7 @@ def read_comext(
         'EUR'
         >>> t.filter(partner=[643], product="85423190").to_pandas()  # doctest: +SKIP
     """
+    one = vintage if isinstance(vintage, str) or vintage is None else None
     with _progress.task(f"reading {os.path.basename(path)}"):
-        return TradeTable(_tradedep._read_comext(os.fspath(path), level, freq, vintage))
+        t = TradeTable(_tradedep._read_comext(os.fspath(path), level, freq, one))
+    return t if one is not None or vintage is None else t.with_vintage(vintage)

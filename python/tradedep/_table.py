@@ -218,6 +218,43 @@ class TradeTable:
         v = self._inner.vintage
         return None if v is None else str(v)
 
+    @property
+    def vintages(self) -> dict[int, str]:
+        """``{year: vintage}`` of a table whose codes change nomenclature with the period (a
+        2020-2022 Comext file: each year in its own CN); ``{}`` when ``vintage`` holds for all.
+
+            >>> td.read_comext("comext_2020_2022.csv").vintages  # doctest: +SKIP
+            {2020: 'CN2020', 2021: 'CN2021', 2022: 'CN2022'}
+        """
+        return {int(y): str(v) for y, v in self._inner.period_vintages}
+
+    def with_vintage(self, vintage: "str | Mapping[int, str]") -> "TradeTable":
+        """The same rows with another declared vintage: one for every period (``"CN2022"``) or
+        one per year (``{2021: "CN2021", 2022: "CN2022"}``, every year of the table named).
+        Classification and product selection then read each period's codes in its vintage.
+
+            >>> t = t.with_vintage({2021: "CN2021", 2022: "CN2022"})  # doctest: +SKIP
+        """
+        import pyarrow.compute as pc
+
+        from tradedep._tradedep import InvalidArgumentError
+
+        period = self.to_arrow()["period"]
+        years = sorted({int(p) // 100 if self.freq == "M" else int(p) for p in pc.unique(period).to_pylist()})
+        if isinstance(vintage, str):
+            given = {y: vintage for y in years} or {0: vintage}
+        else:
+            try:
+                given = {int(k): str(v) for k, v in dict(vintage).items()}
+            except (TypeError, ValueError) as e:
+                raise InvalidArgumentError(f"vintage={vintage!r}: give a vintage or a dict year -> vintage") from e
+            missing = [y for y in years if y not in given]
+            if missing:
+                raise InvalidArgumentError(
+                    f"vintage={vintage!r} names no vintage for {missing}; the table's years are {years}"
+                )
+        return TradeTable(self._inner.with_period_vintages(sorted(given.items())))
+
     def filter(
         self,
         *,

@@ -61,42 +61,50 @@ pub struct Conversion {
 
 /// How a code that corresponds to several codes of the other vintage is split.
 ///
-/// The default is [`Weighting::Continuity`]. It matters: the UNSD HS2022-HS2017 correlation
-/// links HS2017 854231 to HS2022 854231 *and*, n:n, to the six subheadings of the new e-waste
-/// heading 8549 (which takes "ex" parts of hundreds of HS2017 codes). An equal split counts
-/// HS2017 854231 only 1/7 towards HS2022 854231; continuity counts it whole, as analysts (and the
-/// CHPL's own HS2017 equivalents) do.
+/// The default is [`Weighting::Continuity`]: a code's trade follows its **direct successors**
+/// ([`Correlation::successors`]: the same code when it continues, and the linked codes fed by
+/// the fewest codes, typically by it alone), never the links to codes fed by more codes. It
+/// matters: the UNSD HS2022-HS2017 correlation links HS2017 851712 (cellular phones) to its
+/// successors 851713/851714 *and*, n:n, to 852411...852990, 854151/854159 and the e-waste heading
+/// 8549 (carve-outs fed by hundreds of HS2017 codes). An equal split sends 15/17 of 851712's
+/// trade to the carve-outs; continuity sends it to 851713 and 851714, half each.
 ///
 /// ```
 /// use tradedep::classify::{Correlation, Weighting};
 /// use tradedep::classify::concordance::Link;
 /// use tradedep::Vintage;
 /// let link = |a: &str, b: &str| Link { a: a.into(), b: b.into(), relationship: "n:n".into(), partial: true };
-/// // HS2022 -> HS2017: 854231 continues 854231, 854931 takes a part of it; 852581/852589 split 852580.
+/// // HS2022 -> HS2017: 854231 continues 854231; 854931 takes parts of 854231 and 850760 (a carve-out);
+/// // 852581/852589 come from 852580 alone; 880621 takes parts of 852580 and 880211 (a carve-out).
 /// let c = Correlation::from_links(Vintage::Hs(2022), Vintage::Hs(2017), "toy",
-///     vec![link("854231", "854231"), link("854931", "854231"), link("852581", "852580"), link("852589", "852580")]);
+///     vec![link("854231", "854231"), link("854931", "854231"), link("854931", "850760"),
+///          link("852581", "852580"), link("852589", "852580"), link("880621", "852580"), link("880621", "880211")]);
 /// let kept = c.split("854231", Vintage::Hs(2017), &Weighting::default()).unwrap();
 /// assert_eq!(kept.parts, vec![("854231".to_string(), 1.0), ("854931".to_string(), 0.0)]);
 /// let gone = c.split("852580", Vintage::Hs(2017), &Weighting::Continuity).unwrap();
-/// assert_eq!(gone.parts, vec![("852581".to_string(), 0.5), ("852589".to_string(), 0.5)]);
-/// assert!(gone.weighting.starts_with("equal split"));
+/// assert_eq!(gone.parts, vec![("852581".to_string(), 0.5), ("852589".to_string(), 0.5), ("880621".to_string(), 0.0)]);
+/// assert!(gone.weighting.contains("direct successors"));
+/// let one = c.split("850760", Vintage::Hs(2017), &Weighting::Continuity).unwrap();
+/// assert_eq!(one.parts, vec![("854931".to_string(), 1.0)]);
 /// let equal = c.split("854231", Vintage::Hs(2017), &Weighting::Equal).unwrap();
 /// assert_eq!(equal.parts[0].1, 0.5);
 /// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Weighting {
-    /// The default. A code whose digits survive unchanged in the other edition (the correlation
-    /// links it to the same code) sends all its weight to that code: its other links are the
-    /// "ex" parts carved out into new codes, taken as small. A code that does not survive (e.g.
-    /// HS2017 852580, split into 852581-852589 and others) falls back to an equal split, and its
-    /// [`Split::weighting`] says so.
+    /// The default. A code's trade is split equally over its direct successors
+    /// ([`Correlation::successors`]: the same code when it continues, and the linked codes fed
+    /// by the fewest codes of its edition); its links to codes fed by more codes (carve-outs)
+    /// get 0. A code that continues and has no other direct successor keeps all its trade;
+    /// a code whose links are all fed alike is split equally over every link. Its
+    /// [`Split::weighting`] says which case applied.
     #[default]
     Continuity,
     /// Each counterpart gets 1/n.
     Equal,
-    /// Shares of the counterparts' trade (codes of `vintage`) in a base period; counterparts
-    /// without trade get 0, and a code none of whose counterparts traded falls back to an
-    /// equal split (the split says so).
+    /// Shares of the direct successors' trade (codes of `vintage`) in a base period (of every
+    /// counterpart's when the code has no direct successor); counterparts without trade get 0,
+    /// and a code none of whose counterparts traded falls back to an equal split (the split
+    /// says so).
     TradeShares {
         vintage: Vintage,
         values: HashMap<String, f64>,
@@ -110,9 +118,9 @@ impl Weighting {
     /// flow of the table: filter it first for narrower weights. The table's vintage must be
     /// declared: it is the vintage the weights are for.
     ///
-    /// Where a code continues in the other edition, trade shares still give part of it to the
-    /// carve-outs (e.g. the new HS2022 e-waste heading 8549) in proportion to their trade, where
-    /// [`Weighting::Continuity`] gives them nothing and [`Weighting::Equal`] gives each 1/n.
+    /// Trade shares split a code over its direct successors in proportion to their trade; the
+    /// carve-outs (e.g. the new HS2022 e-waste heading 8549) get nothing, as under
+    /// [`Weighting::Continuity`], where [`Weighting::Equal`] gives each 1/n.
     pub fn trade_shares(table: &TradeTable, from: Option<i32>, to: Option<i32>) -> Result<Weighting> {
         let vintage = table.meta().vintage.ok_or_else(|| {
             Error::invalid_argument(
@@ -416,6 +424,32 @@ impl Correlation {
             .unwrap_or_default())
     }
 
+    /// The direct successors of `code` (vintage `from`) among its counterparts: the same code
+    /// when it continues, and the counterparts fed by the fewest codes of `from` (1 when a code
+    /// of the other edition comes from `code` alone, as HS2022 851713/851714 from HS2017
+    /// 851712). The other counterparts are links to codes fed by more codes: carve-outs such as
+    /// the HS2022 headings 8524, 8541.5 and 8549, fed by hundreds of HS2017 codes.
+    pub fn successors(&self, code: &str, from: Vintage) -> Result<Vec<String>> {
+        let to = if from.hs_base() == self.a { self.b } else { self.a };
+        let mut fed: Vec<(String, usize)> = vec![];
+        for (t, _, _) in self.counterparts(code, from)? {
+            if !fed.iter().any(|(o, _)| o == t) {
+                let mut sources: Vec<&str> = self.counterparts(t, to)?.into_iter().map(|(c, _, _)| c).collect();
+                sources.sort_unstable();
+                sources.dedup();
+                fed.push((t.to_string(), sources.len()));
+            }
+        }
+        let fewest = fed.iter().map(|(_, n)| *n).min().unwrap_or(0);
+        let mut out: Vec<String> = fed
+            .into_iter()
+            .filter(|(t, n)| *n == fewest || t == code)
+            .map(|(t, _)| t)
+            .collect();
+        out.sort_unstable();
+        Ok(out)
+    }
+
     /// Splits `code` of vintage `from` among its counterparts with `weighting`.
     pub fn split(&self, code: &str, from: Vintage, weighting: &Weighting) -> Result<Split> {
         let to = if from.hs_base() == self.a { self.b } else { self.a };
@@ -426,7 +460,8 @@ impl Correlation {
             .collect();
         targets.sort_unstable();
         targets.dedup();
-        let (parts, used) = weigh(code, &targets, to, weighting);
+        let successors = self.successors(code, from)?;
+        let (parts, used) = weigh(code, &targets, &successors, to, weighting);
         Ok(Split {
             code: code.into(),
             from: from.hs_base(),
@@ -438,14 +473,29 @@ impl Correlation {
     }
 }
 
-/// Applies a weighting to the counterparts `targets` (sorted, unique) of `code`.
-fn weigh(code: &str, targets: &[String], to: Vintage, weighting: &Weighting) -> (Vec<(String, f64)>, String) {
+/// Applies a weighting to the counterparts `targets` (sorted, unique) of `code`, whose direct
+/// successors (a subset, see [`Correlation::successors`]) are `successors`.
+fn weigh(
+    code: &str,
+    targets: &[String],
+    successors: &[String],
+    to: Vintage,
+    weighting: &Weighting,
+) -> (Vec<(String, f64)>, String) {
     let n = targets.len();
     let equal = |note: &str| {
         (
             targets.iter().map(|t| (t.clone(), 1.0 / n as f64)).collect::<Vec<_>>(),
             format!("equal split{note}"),
         )
+    };
+    // Weights over the direct successors only; the carve-out links stay listed with weight 0
+    // so that the split shows every link.
+    let over_successors = |w: &dyn Fn(&str) -> f64| -> Vec<(String, f64)> {
+        targets
+            .iter()
+            .map(|t| (t.clone(), if successors.contains(t) { w(t) } else { 0.0 }))
+            .collect()
     };
     if n == 0 {
         return (vec![], "no counterpart".into());
@@ -454,27 +504,41 @@ fn weigh(code: &str, targets: &[String], to: Vintage, weighting: &Weighting) -> 
         return (vec![(targets[0].clone(), 1.0)], "one counterpart (no split)".into());
     }
     match weighting {
-        // The other targets stay listed with weight 0 so that the split shows every link.
-        // Same wording for every code, so that reports can group codes by weighting applied.
-        Weighting::Continuity if targets.iter().any(|t| t == code) => (
-            targets
-                .iter()
-                .map(|t| (t.clone(), if t == code { 1.0 } else { 0.0 }))
-                .collect(),
+        // Same wording for every code of a kind, so that reports can group codes by weighting.
+        Weighting::Continuity if successors.len() == 1 && successors[0] == code => (
+            over_successors(&|_| 1.0),
             format!("continuity (the code continues in {to}; its other links get 0)"),
         ),
-        Weighting::Continuity => equal(&format!(" (continuity fallback: the code does not continue in {to})")),
+        Weighting::Continuity if successors.len() == n || successors.is_empty() => {
+            equal(" (continuity: no carve-out link, every link is a direct successor)")
+        }
+        Weighting::Continuity => {
+            let k = successors.len() as f64;
+            (
+                over_successors(&|_| 1.0 / k),
+                format!("continuity (the code's trade continues in its direct successors in {to}, split equally; its carve-out links get 0)"),
+            )
+        }
         Weighting::Equal => equal(""),
         Weighting::TradeShares { vintage, values, .. } if *vintage == to => {
-            let v: Vec<f64> = targets.iter().map(|t| values.get(t).copied().unwrap_or(0.0)).collect();
-            let total: f64 = v.iter().sum();
+            let pool: &[String] = if successors.is_empty() { targets } else { successors };
+            let total: f64 = pool.iter().map(|t| values.get(t).copied().unwrap_or(0.0)).sum();
             if total > 0.0 {
-                (
-                    targets.iter().cloned().zip(v.iter().map(|x| x / total)).collect(),
-                    weighting.describe(),
-                )
-            } else {
+                let share = |t: &str| values.get(t).copied().unwrap_or(0.0) / total;
+                let parts = targets
+                    .iter()
+                    .map(|t| (t.clone(), if pool.contains(t) { share(t) } else { 0.0 }))
+                    .collect();
+                let over = " over its direct successors";
+                (parts, format!("{}{over}", weighting.describe()))
+            } else if successors.is_empty() {
                 equal(" (no base-period trade in any counterpart)")
+            } else {
+                let k = successors.len() as f64;
+                (
+                    over_successors(&|_| 1.0 / k),
+                    "equal split over its direct successors (no base-period trade in any of them)".to_string(),
+                )
             }
         }
         Weighting::TradeShares { vintage, .. } => equal(&format!(
@@ -603,6 +667,17 @@ impl Concordances {
     pub fn tables(&self) -> impl Iterator<Item = &Correlation> {
         self.tables.iter().map(|t| t.as_ref())
     }
+    pub(crate) fn shared(&self) -> impl Iterator<Item = &Arc<Correlation>> {
+        self.tables.iter()
+    }
+    pub(crate) fn add_shared(&mut self, c: Arc<Correlation>) -> &mut Self {
+        self.tables.push(c);
+        self
+    }
+    /// True when a table links `a` and `b` directly (either direction).
+    pub fn has_pair(&self, a: Vintage, b: Vintage) -> bool {
+        self.direct(a.hs_base(), b.hs_base()).is_some()
+    }
 
     fn direct(&self, a: Vintage, b: Vintage) -> Option<&Correlation> {
         self.tables.iter().map(|t| t.as_ref()).find(|t| {
@@ -611,9 +686,43 @@ impl Concordances {
         })
     }
 
-    /// The shortest chain of tables from `from` to `to` (a direct table when there is one).
+    /// The chain of tables from `from` to `to`: a direct table when there is one; else the
+    /// shortest chain through editions between the two (adjacent editions: HS2012 -> HS2007 ->
+    /// HS2002 -> HS1996), which never passes through a newer or older edition than needed; else
+    /// the shortest chain of any tables.
     pub fn path(&self, from: Vintage, to: Vintage) -> Result<Vec<(&Correlation, Vintage, Vintage)>> {
         let (from, to) = (from.hs_base(), to.hs_base());
+        if from == to {
+            return Ok(vec![]);
+        }
+        let (lo, hi) = (from.min(to), from.max(to));
+        let between = |v: Vintage| v >= lo && v <= hi;
+        if let Some(steps) = self.bfs(from, to, &|a, b| between(a) && between(b)) {
+            return Ok(steps);
+        }
+        self.bfs(from, to, &|_, _| true).ok_or_else(|| {
+            let have: Vec<String> = self
+                .tables
+                .iter()
+                .map(|t| format!("{}-{}", t.vintages().0, t.vintages().1))
+                .collect();
+            Error::invalid_argument(
+                format!("no correlation table or chain of them links {from} and {to}"),
+                format!(
+                    "tables loaded: [{}]; load the UNSD correlation table for these editions (td.Concordances.embedded() has HS1992 ... HS2022)",
+                    have.join(", ")
+                ),
+            )
+        })
+    }
+
+    /// Breadth-first search over the tables `allowed` lets through.
+    fn bfs(
+        &self,
+        from: Vintage,
+        to: Vintage,
+        allowed: &dyn Fn(Vintage, Vintage) -> bool,
+    ) -> Option<Vec<(&Correlation, Vintage, Vintage)>> {
         let mut prev: BTreeMap<Vintage, (Vintage, usize)> = BTreeMap::new();
         let mut queue = VecDeque::from([from]);
         while let Some(v) = queue.pop_front() {
@@ -622,6 +731,9 @@ impl Concordances {
             }
             for (i, t) in self.tables.iter().enumerate() {
                 let (a, b) = t.vintages();
+                if !allowed(a, b) {
+                    continue;
+                }
                 let next = if a == v {
                     b
                 } else if b == v {
@@ -635,31 +747,15 @@ impl Concordances {
                 }
             }
         }
-        if from == to {
-            return Ok(vec![]);
-        }
         let mut steps = vec![];
         let mut cur = to;
         while cur != from {
-            let Some((p, i)) = prev.get(&cur) else {
-                let have: Vec<String> = self
-                    .tables
-                    .iter()
-                    .map(|t| format!("{}-{}", t.vintages().0, t.vintages().1))
-                    .collect();
-                return Err(Error::invalid_argument(
-                    format!("no correlation table or chain of them links {from} and {to}"),
-                    format!(
-                        "tables loaded: [{}]; load the UNSD correlation table for these editions",
-                        have.join(", ")
-                    ),
-                ));
-            };
+            let (p, i) = prev.get(&cur)?;
             steps.push((self.tables[*i].as_ref(), *p, cur));
             cur = *p;
         }
         steps.reverse();
-        Ok(steps)
+        Some(steps)
     }
 
     /// Splits `code` of `from` into codes of `to`, through a chain where needed. In a chain the
@@ -720,7 +816,9 @@ impl Concordances {
         })?;
         let to = to.hs_base();
         let mut report = table.report().clone();
-        let mut cache: HashMap<String, Split> = HashMap::new();
+        // Per-period vintages (a file spanning nomenclature changes): each row from its period's.
+        let meta = table.meta().clone();
+        let mut cache: HashMap<(Vintage, String), Split> = HashMap::new();
         let mut out_batches = vec![];
         let (mut n_split, mut n_lost, mut row0) = (0u64, 0u64, 0u64);
         let mut weightings: BTreeMap<String, u64> = BTreeMap::new();
@@ -733,14 +831,18 @@ impl Concordances {
             let mut weights: Vec<f64> = vec![];
             let mut dict: Vec<String> = vec![];
             let mut dict_ix: HashMap<String, i32> = HashMap::new();
+            let period = b.column(0).as_primitive::<Int32Type>();
             for i in 0..b.num_rows() {
                 let code = names.value(product.keys().value(i) as usize);
-                let hs6 = code.get(..6).unwrap_or(code).to_string();
-                if !cache.contains_key(&hs6) {
-                    let s = self.split(&hs6, from, to, weighting)?;
-                    cache.insert(hs6.clone(), s);
+                let key = (
+                    meta.vintage_of(period.value(i)).unwrap_or(from).hs_base(),
+                    code.get(..6).unwrap_or(code).to_string(),
+                );
+                if !cache.contains_key(&key) {
+                    let s = self.split(&key.1, key.0, to, weighting)?;
+                    cache.insert(key.clone(), s);
                 }
-                let s = &cache[&hs6];
+                let s = &cache[&key];
                 if s.parts.is_empty() {
                     n_lost += 1;
                     if lost.len() < 5 {
@@ -793,15 +895,18 @@ impl Concordances {
                 .push(RecordBatch::try_new(b.schema(), cols).map_err(|e| Error::arrow("converting vintages", e))?);
         }
         // Row counts of the read stay as they were; the conversion is described in a note.
+        let froms: BTreeSet<Vintage> = cache.keys().map(|(v, _)| *v).collect();
+        let from = froms.iter().map(|v| v.name()).collect::<Vec<_>>().join("+");
         report.note(format!(
             "converted {from} -> {to} through {} with weighting {}; {n_split} rows of codes with several counterparts ({}); {n_lost} rows without counterpart dropped{}",
-            self.path(from, to)?.iter().map(|(t, _, _)| t.source().to_string()).collect::<Vec<_>>().join(" then "),
+            froms.iter().map(|f| Ok(self.path(*f, to)?.iter().map(|(t, _, _)| t.source().to_string()).collect::<Vec<_>>().join(" then "))).collect::<Result<Vec<_>>>()?.join("; "),
             weighting.describe(),
             if weightings.is_empty() { "none".to_string() } else { weightings.keys().cloned().collect::<Vec<_>>().join("; ") },
             if lost.is_empty() { String::new() } else { format!(" (e.g. {})", lost.join(", ")) }
         ));
         let meta = TableMeta {
             vintage: Some(to),
+            period_vintages: vec![],
             ..table.meta().clone()
         };
         TradeTable::from_validated_batches(out_batches, meta, report)

@@ -311,6 +311,12 @@ impl ProductList {
         )
     }
 
+    /// Lower and upper bounds of the list in data of vintage `target`, beside the central
+    /// [`ProductList::to_selection`]: see [`bounds`].
+    pub fn bounds(&self, target: Vintage, concordances: &Concordances) -> Result<(ProductSelection, ProductSelection)> {
+        bounds(&self.meta.name, &self.entries, self.meta.vintage, target, concordances)
+    }
+
     /// Checks every code against the nomenclature of the list's vintage: a code that does not
     /// exist there (typically a code of another HS edition) is an error naming the file, line
     /// and code. National codes are checked by their HS6 subheading.
@@ -526,6 +532,47 @@ pub(crate) fn selection(
         vintage: Some(if m.path.is_empty() { from } else { to }),
         entries: m.codes.into_iter().map(|c| (c.code, c.weight)).collect(),
     })
+}
+
+/// Bounds of a list carried into vintage `to`, each code of `to` counting 0 or 1:
+/// - **lower** (exact codes only): a code counts when its own digits are a list code of the
+///   list's edition (an exact or prefix match), or when every code it links to is on the list;
+/// - **upper** (every linked code whole): a code counts when any code it links to is on the list.
+///
+/// The central figure (any weighting) lies between the two. Without conversion (same HS base)
+/// both are the list itself.
+pub(crate) fn bounds(
+    name: &str,
+    entries: &[ListEntry],
+    from: Vintage,
+    to: Vintage,
+    conc: &Concordances,
+) -> Result<(ProductSelection, ProductSelection)> {
+    let sel = |suffix: &str, codes: Vec<(String, f64)>, v: Vintage| ProductSelection {
+        name: format!("{name}{suffix}"),
+        vintage: Some(v),
+        entries: codes,
+    };
+    if from.hs_base() == to.hs_base() {
+        let all: Vec<(String, f64)> = entries.iter().map(|e| (e.code.clone(), 1.0)).collect();
+        return Ok((sel(" (lower)", all.clone(), from), sel(" (upper)", all, from)));
+    }
+    // Every code of `to` linked to a list code, with the weights of an equal split (all links).
+    let m = map_entries(entries, from, to, conc, &Weighting::Equal)?;
+    let listed = |c: &str| {
+        entries
+            .iter()
+            .any(|e| c.starts_with(e.code.get(..6).unwrap_or(&e.code)))
+    };
+    let (mut lower, mut upper) = (vec![], vec![]);
+    for c in m.codes {
+        let all_listed = (c.weight - 1.0).abs() < 1e-9;
+        if listed(&c.code) || all_listed {
+            lower.push((c.code.clone(), 1.0));
+        }
+        upper.push((c.code, 1.0));
+    }
+    Ok((sel(" (lower)", lower, to), sel(" (upper)", upper, to)))
 }
 
 // ---- loaders ----------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 //! - [`codes`]: the HS hierarchy (chapter, heading, subheading, national extension)
 //! - [`nomenclature`]: HS nomenclatures loaded from the files users download; validity, `describe`
 //! - [`concordance`]: UNSD conversion and correlation tables; converting codes, lists and tables
+//! - [`hs_editions`]: the UNSD correlation tables of every HS edition, embedded
 //! - [`list`]: versioned [`ProductList`]s with tiers and attributes; user list files; diffs
 //! - [`chpl`]: the built-in Common High Priority List of 2024-02-23
 //! - [`dual_use`]: EU Annex I entries and the CN-to-Annex-I correlation table
@@ -25,6 +26,7 @@ pub mod codes;
 pub mod concordance;
 pub mod dual_use;
 pub mod explain;
+pub mod hs_editions;
 pub mod list;
 pub mod nomenclature;
 mod sheet;

@@ -754,9 +754,10 @@ impl<'a> State<'a> {
                 let first = self.years.iter().next().copied().unwrap_or(2022);
                 if self.years.len() > 1 {
                     self.report.note(format!(
-                        "the data spans {}-{}; CN changes every year and each year's codes are as reported in that year's CN; declared CN{first} (the first year): pass vintage= to declare another, and convert with classify before comparing codes across years",
+                        "the data spans {}-{}; CN changes every year and each year's codes are as reported in that year's CN: each year is read in its own CN (vintages per period {}); pass vintage= to declare one for all years",
                         first,
-                        self.years.iter().next_back().copied().unwrap_or(first)
+                        self.years.iter().next_back().copied().unwrap_or(first),
+                        self.years.iter().map(|y| format!("{y}=CN{y}")).collect::<Vec<_>>().join(", ")
                     ));
                 }
                 Vintage::Cn(first as u16)
@@ -819,7 +820,10 @@ impl<'a> State<'a> {
             ));
         }
         self.report.note("values are in EUR as Eurostat publishes them (exports FOB, imports CIF); convert before combining with USD tables");
-        let meta = TableMeta::new(freq, "EUR", Some(vintage));
+        let mut meta = TableMeta::new(freq, "EUR", Some(vintage));
+        if self.opts.vintage.is_none() && self.years.len() > 1 {
+            meta = meta.with_period_vintages(self.years.iter().map(|y| (*y, Vintage::Cn(*y as u16))).collect());
+        }
         let mut b = TradeTableBuilder::new(self.name, meta);
         let report = std::mem::take(&mut self.report);
         *b.report_mut() = report;

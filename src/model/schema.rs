@@ -61,6 +61,8 @@ pub mod meta_key {
     pub const FREQ: &str = "tradedep.freq";
     pub const CURRENCY: &str = "tradedep.currency";
     pub const VINTAGE: &str = "tradedep.vintage";
+    /// Per-year vintages of a table spanning nomenclature changes: `2020=CN2020;2022=CN2022`.
+    pub const PERIOD_VINTAGES: &str = "tradedep.period_vintages";
     pub const SCHEMA_VERSION: &str = "tradedep.schema_version";
 }
 
@@ -71,7 +73,12 @@ pub struct TableMeta {
     /// ISO 4217 code of `value` (USD, EUR ...).
     pub currency: String,
     /// Nomenclature of `product`; `None` when unknown (user data without a declared vintage).
+    /// With [`TableMeta::period_vintages`], the vintage of the first year.
     pub vintage: Option<Vintage>,
+    /// `(year, vintage)` sorted by year, for a table whose codes change nomenclature with the
+    /// period (a 2020-2022 Comext file: CN2020, CN2021, CN2022): each period's codes are read,
+    /// classified and selected in its year's vintage. Empty: `vintage` holds for every period.
+    pub period_vintages: Vec<(i32, Vintage)>,
 }
 
 impl TableMeta {
@@ -80,7 +87,39 @@ impl TableMeta {
             freq,
             currency: currency.to_ascii_uppercase(),
             vintage,
+            period_vintages: vec![],
         }
+    }
+
+    /// The vintage of the codes of `period` (a year, or `YYYYMM` in monthly tables).
+    pub fn vintage_of(&self, period: i32) -> Option<Vintage> {
+        let year = if self.freq == Freq::Monthly {
+            period / 100
+        } else {
+            period
+        };
+        self.period_vintages
+            .iter()
+            .find(|(y, _)| *y == year)
+            .map(|(_, v)| *v)
+            .or(self.vintage)
+    }
+
+    /// Sets per-year vintages (`vintage` becomes the first year's); one distinct vintage keeps
+    /// the table single-vintage.
+    pub fn with_period_vintages(mut self, mut years: Vec<(i32, Vintage)>) -> Self {
+        years.sort();
+        years.dedup_by_key(|(y, _)| *y);
+        if let Some((_, v)) = years.first() {
+            self.vintage = Some(*v);
+        }
+        let first = years.first().map(|(_, v)| *v);
+        self.period_vintages = if years.iter().all(|(_, v)| Some(*v) == first) {
+            vec![]
+        } else {
+            years
+        };
+        self
     }
 
     pub fn to_metadata(&self) -> HashMap<String, String> {
@@ -89,6 +128,14 @@ impl TableMeta {
         m.insert(meta_key::CURRENCY.into(), self.currency.clone());
         if let Some(v) = self.vintage {
             m.insert(meta_key::VINTAGE.into(), v.name());
+        }
+        if !self.period_vintages.is_empty() {
+            let text: Vec<String> = self
+                .period_vintages
+                .iter()
+                .map(|(y, v)| format!("{y}={}", v.name()))
+                .collect();
+            m.insert(meta_key::PERIOD_VINTAGES.into(), text.join(";"));
         }
         m.insert(meta_key::SCHEMA_VERSION.into(), "1".into());
         m
@@ -109,6 +156,23 @@ impl TableMeta {
             freq: Freq::parse(get(meta_key::FREQ)?)?,
             currency: get(meta_key::CURRENCY)?.clone(),
             vintage: m.get(meta_key::VINTAGE).map(|v| Vintage::parse(v)).transpose()?,
+            period_vintages: match m.get(meta_key::PERIOD_VINTAGES) {
+                None => vec![],
+                Some(text) => text
+                    .split(';')
+                    .filter(|p| !p.is_empty())
+                    .map(|p| {
+                        let (y, v) = p.split_once('=').unwrap_or((p, ""));
+                        let year = y.trim().parse::<i32>().map_err(|_| {
+                            Error::schema(
+                                format!("{}: {p:?} is not year=vintage", meta_key::PERIOD_VINTAGES),
+                                "write it as 2021=CN2021;2022=CN2022",
+                            )
+                        })?;
+                        Ok((year, Vintage::parse(v.trim())?))
+                    })
+                    .collect::<Result<_>>()?,
+            },
         })
     }
 }

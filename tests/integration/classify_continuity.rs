@@ -1,6 +1,7 @@
 //! `Weighting::Continuity` (the default) against an independent reading of the UNSD
-//! HS2022<->HS2017 correlation CSV with the csv crate: a code that survives unchanged keeps all
-//! its weight, a code that does not is split equally, and every result names what it applied.
+//! HS2022<->HS2017 correlation CSV with the csv crate: a code's weight goes to its direct
+//! successors (the same code, and the linked codes fed by the fewest codes), split equally; its
+//! carve-out links get nothing; every result names what it applied.
 
 use crate::common;
 
@@ -25,18 +26,37 @@ fn read_links(path: &std::path::Path) -> (Links, Links) {
     (from17, from22)
 }
 
-/// The rule, written out independently: weight of `code` that falls on `listed`.
-fn expected_weight(code: &str, targets: &BTreeSet<String>, listed: &BTreeSet<String>, continuity: bool) -> f64 {
-    if continuity && targets.contains(code) {
-        return if listed.contains(code) { 1.0 } else { 0.0 };
-    }
-    targets.intersection(listed).count() as f64 / targets.len() as f64
+/// The direct successors of `code`, written out independently: the same code if linked, and the
+/// targets with the fewest sources (`back`: target -> its sources).
+fn successors(code: &str, targets: &BTreeSet<String>, back: &Links) -> BTreeSet<String> {
+    let fewest = targets.iter().map(|t| back[t].len()).min().unwrap();
+    targets
+        .iter()
+        .filter(|t| *t == code || back[*t].len() == fewest)
+        .cloned()
+        .collect()
 }
 
-fn expected_mapping(links: &Links, listed: &BTreeSet<String>, continuity: bool) -> BTreeMap<String, f64> {
+/// The rule, written out independently: weight of `code` that falls on `listed`.
+fn expected_weight(
+    code: &str,
+    targets: &BTreeSet<String>,
+    back: &Links,
+    listed: &BTreeSet<String>,
+    continuity: bool,
+) -> f64 {
+    let pool = if continuity {
+        successors(code, targets, back)
+    } else {
+        targets.clone()
+    };
+    pool.intersection(listed).count() as f64 / pool.len() as f64
+}
+
+fn expected_mapping(links: &Links, back: &Links, listed: &BTreeSet<String>, continuity: bool) -> BTreeMap<String, f64> {
     links
         .iter()
-        .map(|(s, t)| (s.clone(), expected_weight(s, t, listed, continuity)))
+        .map(|(s, t)| (s.clone(), expected_weight(s, t, back, listed, continuity)))
         .filter(|(_, w)| *w > 0.0)
         .collect()
 }
@@ -92,29 +112,34 @@ fn hs2017_854231_counts_whole_under_continuity_and_one_seventh_under_equal() {
 }
 
 #[test]
-fn a_code_that_does_not_survive_is_split_equally_under_both() {
+fn a_code_that_does_not_survive_goes_to_its_direct_successors() {
     let path = data_or_skip!("hs_concordance/unsd_hs2022_to_hs2017_correlation.csv");
-    let (from17, _) = read_links(&path);
+    let (from17, from22) = read_links(&path);
     let conc = concordances();
     let list = chpl::chpl();
     let listed: BTreeSet<String> = list.codes().map(String::from).collect();
     let t = &from17["852580"];
     assert!(!t.contains("852580"), "HS2022 has no 852580");
-    let want = t.intersection(&listed).count() as f64 / t.len() as f64;
-    for w in [Weighting::Continuity, Weighting::Equal] {
+    // 852581/852582/852583/852589 come from 852580 alone; 8806xx and 8549xx are fed by others too.
+    let succ = successors("852580", t, &from22);
+    assert_eq!(
+        succ.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        ["852581", "852582", "852583", "852589"]
+    );
+    for (w, pool) in [(Weighting::Continuity, &succ), (Weighting::Equal, t)] {
+        let want = pool.intersection(&listed).count() as f64 / pool.len() as f64;
         let s = conc.split("852580", Vintage::Hs(2017), Vintage::Hs(2022), &w).unwrap();
         assert_eq!(s.parts.len(), t.len());
         assert!(s
             .parts
             .iter()
-            .all(|(c, x)| t.contains(c) && (x - 1.0 / t.len() as f64).abs() < 1e-12));
+            .all(|(c, x)| t.contains(c)
+                && (x - if pool.contains(c) { 1.0 / pool.len() as f64 } else { 0.0 }).abs() < 1e-12));
         let m = list.map_to(Vintage::Hs(2017), &conc, &w).unwrap();
         let c = m.codes.iter().find(|c| c.code == "852580").unwrap();
         assert!((c.weight - want).abs() < 1e-12, "{}", c.weight);
-        assert!(c.weighting.starts_with("equal split"), "{}", c.weighting);
-        // Continuity says it fell back, and why.
         assert_eq!(
-            c.weighting.contains("continuity fallback") && c.weighting.contains("does not continue in HS2022"),
+            c.weighting.contains("direct successors"),
             w == Weighting::Continuity,
             "{}",
             c.weighting
@@ -125,7 +150,7 @@ fn a_code_that_does_not_survive_is_split_equally_under_both() {
 #[test]
 fn chpl_on_hs2017_under_both_weightings_matches_the_csv() {
     let path = data_or_skip!("hs_concordance/unsd_hs2022_to_hs2017_correlation.csv");
-    let (from17, _) = read_links(&path);
+    let (from17, from22) = read_links(&path);
     let conc = concordances();
     let list = chpl::chpl();
     // The CHPL's entries are HS6 codes, so "listed" is plain set membership.
@@ -139,7 +164,7 @@ fn chpl_on_hs2017_under_both_weightings_matches_the_csv() {
     ] {
         let m = list.map_to(Vintage::Hs(2017), &conc, &w).unwrap();
         let got: BTreeMap<String, f64> = m.codes.iter().map(|c| (c.code.clone(), c.weight)).collect();
-        let want = expected_mapping(&from17, &listed, continuity);
+        let want = expected_mapping(&from17, &from22, &listed, continuity);
         assert_eq!(
             got.keys().collect::<Vec<_>>(),
             want.keys().collect::<Vec<_>>(),
@@ -162,10 +187,10 @@ fn chpl_on_hs2017_under_both_weightings_matches_the_csv() {
                 "one counterpart"
             } else if !continuity {
                 "equal split"
-            } else if t.contains(&c.code) {
-                "continuity"
+            } else if successors(&c.code, t, &from22).len() == t.len() {
+                "equal split (continuity: no carve-out link"
             } else {
-                "equal split (continuity fallback"
+                "continuity"
             };
             assert!(c.weighting.starts_with(named), "{name} {}: {}", c.code, c.weighting);
             // Every source code's weights over all its targets sum to 1, each in [0, 1].
@@ -209,7 +234,7 @@ fn explain_names_the_weighting_applied() {
     assert_eq!(e.weighting.as_deref(), Some("equal split"));
     assert!(e.to_string().contains("equal split"), "{e}");
     let e = explain("852580", Some(Vintage::Hs(2017)), &list, &conc, &Weighting::default()).unwrap();
-    assert!(e.to_string().contains("continuity fallback"), "{e}");
+    assert!(e.to_string().contains("direct successors"), "{e}");
     // A 1:1 code names that too.
     let e = explain("010121", Some(Vintage::Hs(2017)), &list, &conc, &Weighting::default()).unwrap();
     assert_eq!(e.weighting.as_deref(), Some("one counterpart (no split)"));
@@ -221,7 +246,7 @@ fn explain_names_the_weighting_applied() {
 #[test]
 fn classify_and_convert_hs2017_rows_under_the_default() {
     let path = data_or_skip!("hs_concordance/unsd_hs2022_to_hs2017_correlation.csv");
-    let (from17, _) = read_links(&path);
+    let (from17, from22) = read_links(&path);
     let conc = concordances();
     let list = chpl::chpl();
     let listed: BTreeSet<String> = list.codes().map(String::from).collect();
@@ -234,7 +259,7 @@ fn classify_and_convert_hs2017_rows_under_the_default() {
     let table = b.finish().unwrap();
     let out = classify(&table, &[&list], &conc, &Weighting::default()).unwrap();
     assert!(
-        out.notes[0].contains("weighting continuity") && out.notes[0].contains("continuity fallback"),
+        out.notes[0].contains("weighting continuity") && out.notes[0].contains("direct successors"),
         "{}",
         out.notes[0]
     );
@@ -244,7 +269,7 @@ fn classify_and_convert_hs2017_rows_under_the_default() {
         .unwrap()
         .as_primitive::<arrow_array::types::Float64Type>();
     for (code, got) in codes.iter().zip(w.values().iter()) {
-        let want = expected_weight(code, &from17[*code], &listed, true);
+        let want = expected_weight(code, &from17[*code], &from22, &listed, true);
         assert!((got - want).abs() < 1e-12, "{code}: {got} vs {want}");
     }
     let f = out.schema.field_with_name("CHPL.weight").unwrap();
@@ -274,7 +299,7 @@ fn classify_and_convert_hs2017_rows_under_the_default() {
         rows.iter().filter(|r| r.0 == "854231").collect::<Vec<_>>(),
         vec![&("854231".to_string(), 20.0, false)]
     );
-    let n = from17["852580"].len() as f64;
+    let n = successors("852580", &from17["852580"], &from22).len() as f64;
     let cams: Vec<_> = rows
         .iter()
         .filter(|r| from17["852580"].contains(&r.0) && !from17["854231"].contains(&r.0))
@@ -287,11 +312,7 @@ fn classify_and_convert_hs2017_rows_under_the_default() {
         .iter()
         .map(|c| {
             let t = &from17[*c];
-            if t.contains(*c) {
-                1
-            } else {
-                t.len()
-            }
+            successors(c, t, &from22).len()
         })
         .sum();
     assert_eq!(conv.num_rows(), n_rows);
@@ -308,7 +329,7 @@ fn classify_and_convert_hs2017_rows_under_the_default() {
 #[test]
 fn an_hs2017_list_on_hs2022_data_follows_the_same_rule() {
     let path = data_or_skip!("hs_concordance/unsd_hs2022_to_hs2017_correlation.csv");
-    let (_, from22) = read_links(&path);
+    let (from17, from22) = read_links(&path);
     let conc = concordances();
     let codes = ["854231", "852580", "880330"];
     let entries = codes
@@ -336,7 +357,7 @@ fn an_hs2017_list_on_hs2022_data_follows_the_same_rule() {
         .collect();
     let m = list.map_to(Vintage::Hs(2022), &conc, &Weighting::default()).unwrap();
     let got: BTreeMap<String, f64> = m.codes.iter().map(|c| (c.code.clone(), c.weight)).collect();
-    let want = expected_mapping(&linked, &listed, true);
+    let want = expected_mapping(&linked, &from17, &listed, true);
     assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>());
     for (c, x) in &want {
         assert!((got[c] - x).abs() < 1e-12, "{c}: {} vs {x}", got[c]);
@@ -344,18 +365,11 @@ fn an_hs2017_list_on_hs2022_data_follows_the_same_rule() {
     // HS2022 854231 came from HS2017 854231 alone; 852589 from 852580 alone: both whole.
     assert_eq!(got["854231"], 1.0);
     assert_eq!(got["852589"], 1.0);
-    // A new 8549 code is no HS2017 code: equal split over its hundreds of origins, so a small part.
+    // A new 8549 code (e-waste) comes from hundreds of HS2017 codes; its direct successors are
+    // the origins fed by the fewest HS2022 codes, none of them listed here: it does not count.
     let origins = &from22["854931"];
-    let k = origins.intersection(&listed).count();
-    assert!(origins.len() > 100 && k >= 1);
-    assert!(
-        (got["854931"] - k as f64 / origins.len() as f64).abs() < 1e-12,
-        "{k}/{} {}",
-        origins.len(),
-        got["854931"]
-    );
-    let c = m.codes.iter().find(|c| c.code == "854931").unwrap();
-    assert!(c.weighting.contains("continuity fallback"), "{}", c.weighting);
+    assert!(origins.len() > 100 && !origins.is_disjoint(&listed));
+    assert!(!got.contains_key("854931") && !want.contains_key("854931"));
 }
 
 #[test]
@@ -408,7 +422,15 @@ fn codes_counted_whole_are_the_chpl_csvs_own_hs2017_equivalents() {
         .filter(|c| c.weight == 1.0)
         .map(|c| c.code.clone())
         .collect();
-    assert_eq!(whole, same);
+    // Every surviving code counts whole; so do codes whose direct successors are all listed
+    // (e.g. 880330, whose one direct successor is 880730), none of which survives.
+    assert!(
+        same.is_subset(&whole),
+        "{:?}",
+        same.difference(&whole).collect::<Vec<_>>()
+    );
+    assert!(whole.difference(&same).all(|c| !from17[c].contains(c)));
+    assert!(whole.contains("880330"));
     // Under an equal split none of them counts whole: each also links to carve-outs.
     assert!(same.iter().all(|c| from17[c].len() > 1));
 }

@@ -193,7 +193,8 @@ fn trade_share_weights_come_from_a_base_period_table() {
         Some(c) => c,
         None => return,
     };
-    // HS2022 trade of the base period among 852580's counterparts: 852589 has 30 of 100.
+    // HS2022 trade of the base period among 852580's counterparts: 852589 has 30 of the 80 of its
+    // direct successors (852581..852589); 880621 is a carve-out (fed by 3 codes) and gets nothing.
     let mut b = TradeTableBuilder::new(
         "base-2022",
         TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2022))),
@@ -207,12 +208,13 @@ fn trade_share_weights_come_from_a_base_period_table() {
     let list = chpl::chpl();
     let mapping = list.map_to(Vintage::Hs(2017), &conc, &w).unwrap();
     let c = mapping.codes.iter().find(|c| c.code == "852580").unwrap();
-    assert!((c.weight - 0.30).abs() < 1e-12, "{}", c.weight);
+    assert!((c.weight - 30.0 / 80.0).abs() < 1e-12, "{}", c.weight);
     assert!(c.weighting.starts_with("trade shares"), "{}", c.weighting);
-    // 880330's counterparts had no base trade: equal split, and it says so.
+    // 880330's direct successor (880730, from it alone) had no base trade: equal split over its
+    // direct successors, and it says so.
     let c = mapping.codes.iter().find(|c| c.code == "880330").unwrap();
     assert!(c.weighting.contains("no base-period trade"), "{}", c.weighting);
-    assert!((c.weight - 0.25).abs() < 1e-12);
+    assert!((c.weight - 1.0).abs() < 1e-12, "{}", c.weight);
 }
 
 #[test]

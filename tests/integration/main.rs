@@ -14,6 +14,7 @@ mod classify_convert;
 mod classify_lists;
 mod countries;
 mod data_required;
+mod hs_editions;
 mod io_baci;
 mod io_comext;
 mod io_comtrade;

@@ -64,14 +64,22 @@ def test_chpl_on_hs2017_codes_goes_through_the_correlation(shared_data: Path) ->
     chpl = td.lists.chpl()
     # Independent: HS2017 code -> HS2022 counterparts from the CSV; weight = listed / all.
     counterparts: dict[str, set[str]] = defaultdict(set)
+    sources: dict[str, set[str]] = defaultdict(set)
     with open(shared_data / "hs_concordance" / "unsd_hs2022_to_hs2017_correlation.csv", newline="") as f:
         for r in csv.DictReader(f):
             counterparts[r["hs2017"]].add(r["hs2022"])
+            sources[r["hs2022"]].add(r["hs2017"])
     listed = set(chpl.codes())
     equal = {s: len(t & listed) / len(t) for s, t in counterparts.items() if t & listed}
-    # Continuity (the default): a code that still exists in HS2022 counts whole as itself.
+
+    # Continuity (the default): over the direct successors (the same code, and the linked codes
+    # fed by the fewest HS2017 codes); carve-out links get nothing.
+    def successors(s: str, t: set[str]) -> set[str]:
+        fewest = min(len(sources[x]) for x in t)
+        return {x for x in t if x == s or len(sources[x]) == fewest}
+
     continuity = {
-        s: (float(s in listed) if s in t else len(t & listed) / len(t)) for s, t in counterparts.items() if t & listed
+        s: len(successors(s, t) & listed) / len(successors(s, t)) for s, t in counterparts.items() if t & listed
     }
     continuity = {s: w for s, w in continuity.items() if w > 0}
     for weighting, expected in [(None, continuity), ("continuity", continuity), ("equal", equal)]:
@@ -80,14 +88,15 @@ def test_chpl_on_hs2017_codes_goes_through_the_correlation(shared_data: Path) ->
         for k, w in expected.items():
             assert weights[k] == pytest.approx(w), (weighting, k)
     weights = chpl._product_weights("HS2017", conc)
-    # Without concordances the tables of td.load_concordances are used (what metrics rely on).
+    # Without concordances the embedded UNSD tables are used: the same weights.
     assert chpl._product_weights("HS2017") == weights
     # 854231 links to itself and the six new 8549 subheadings: whole under continuity, 1/7 equal.
     assert len(counterparts["854231"]) == 7
     assert weights["854231"] == 1.0
     assert chpl._product_weights("HS2017", conc, "equal")["854231"] == pytest.approx(1 / 7)
-    # Hand-checked with grep (see tests/classify_convert.rs): 852580 -> 20 HS2022 codes, one listed.
-    assert weights["852580"] == pytest.approx(1 / 20)
+    # 852580 -> 20 HS2022 codes, 4 from it alone (852581-852589), one of them listed.
+    assert weights["852580"] == pytest.approx(1 / 4)
+    assert chpl._product_weights("HS2017", conc, "equal")["852580"] == pytest.approx(1 / 20)
     with pytest.raises(td.InvalidArgumentError, match="continuity"):
         chpl._product_weights("HS2017", conc, "shares")
     expected = continuity
@@ -97,21 +106,22 @@ def test_chpl_on_hs2017_codes_goes_through_the_correlation(shared_data: Path) ->
     out = td.classify(table, chpl, vintage="HS2017").to_arrow()
     assert out.column("CHPL.weight").to_pylist() == pytest.approx([expected.get(c, 0.0) for c in codes])
     assert out.column("CHPL.match").to_pylist() == ["converted", "converted", None, "converted"]
-    assert out.column("CHPL.entry").to_pylist()[3] == "852990,854151,854159,854800"
+    # 854890 continues as 854800 alone (its carve-out links 852990, 854151, 854159 get 0).
+    assert out.column("CHPL.entry").to_pylist()[3] == "854800"
     # The input columns are the same Arrow buffers, not copies.
     assert out.column("value").chunk(0).buffers()[1].address == table.column("value").chunk(0).buffers()[1].address
 
     e = td.explain("852580", chpl, vintage="HS2017")
-    assert e.listed and e.match == "converted" and e.weight == pytest.approx(0.05)
-    assert "equal split (continuity fallback" in str(e) and "852589" in str(e)
-    assert e.weighting is not None and e.weighting.startswith("equal split (continuity fallback")
+    assert e.listed and e.match == "converted" and e.weight == pytest.approx(0.25)
+    assert "direct successors" in str(e) and "852589" in str(e)
+    assert e.weighting is not None and e.weighting.startswith("continuity (the code's trade continues in its direct")
     e = td.explain("854231", chpl, vintage="HS2017")
     assert e.weight == 1.0 and e.weighting is not None and e.weighting.startswith("continuity")
     e = td.explain("854231", chpl, vintage="HS2017", weighting="equal")
     assert e.weight == pytest.approx(1 / 7) and e.weighting == "equal split" and "equal split" in str(e)
     split = conc.split("852580", "HS2017", "HS2022")
     assert sum(w for _, w in split["parts"]) == pytest.approx(1.0)
-    assert split["weighting"].startswith("equal split (continuity fallback")
+    assert split["weighting"].startswith("continuity (the code's trade continues in its direct successors")
     assert conc.split("852580", "HS2017", "HS2022", "equal")["weighting"] == "equal split"
     split = conc.split("854231", "HS2017", "HS2022")
     assert dict(split["parts"])["854231"] == 1.0 and sum(w for _, w in split["parts"]) == pytest.approx(1.0)
@@ -233,9 +243,16 @@ def test_convert_defaults_to_continuity(shared_data: Path) -> None:
     conc = td.load_concordances(shared_data / "hs_concordance")
     # Independent: HS2022 code -> HS2017 counterparts from the CSV.
     counterparts: dict[str, set[str]] = defaultdict(set)
+    sources: dict[str, set[str]] = defaultdict(set)
     with open(shared_data / "hs_concordance" / "unsd_hs2022_to_hs2017_correlation.csv", newline="") as f:
         for r in csv.DictReader(f):
             counterparts[r["hs2022"]].add(r["hs2017"])
+            sources[r["hs2017"]].add(r["hs2022"])
+
+    def successors(p: str) -> set[str]:
+        fewest = min(len(sources[x]) for x in counterparts[p])
+        return {x for x in counterparts[p] if x == p or len(sources[x]) == fewest}
+
     demo = td.demo_table()
     src = demo.to_arrow()
     products = [str(p) for p in src.column("product").to_pylist()]
@@ -245,10 +262,8 @@ def test_convert_defaults_to_continuity(shared_data: Path) -> None:
         t = out.to_arrow()
         assert out.vintage == "HS2017"
         assert sum(t.column("value").to_pylist()) == pytest.approx(total)
-        # Rows per input row: 1 when the code continues (continuity), else one per counterpart.
-        want = sum(
-            1 if weighting == "continuity" and p in counterparts[p] else len(counterparts[p]) for p in products
-        )
+        # Rows per input row: one per direct successor (continuity), else one per counterpart.
+        want = sum(len(successors(p)) if weighting == "continuity" else len(counterparts[p]) for p in products)
         assert t.num_rows == want, weighting
         assert any(f"with weighting {weighting if weighting == 'continuity' else 'equal split'}" in n for n in out.report["notes"])
     default = td.convert(demo, "HS2017", concordances=conc)
