@@ -81,9 +81,11 @@ def resolve(
     if isinstance(products, Products):
         return products
     if not hasattr(products, "_product_weights"):
-        if isinstance(products, str):
-            return Products([(products, 1.0)], products)
-        return Products([(str(c), 1.0) for c in products], "products")
+        from tradedep._args import product_codes
+
+        # Plain codes are checked in one place (_args): ints refused, commas split.
+        codes = product_codes(products)
+        return Products([(c, 1.0) for c in codes], codes[0] if len(codes) == 1 else "products")
     w = weighting._inner if isinstance(weighting, TradeTable) else weighting
     lo, hi = base_periods if base_periods is not None else (None, None)
     weights = products._product_weights(vintage, concordances, w, lo, hi)
