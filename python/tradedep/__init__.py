@@ -36,6 +36,7 @@ from tradedep._metrics import *  # noqa: F403
 from tradedep._complexity import *  # noqa: F403
 from tradedep._rerouting import *  # noqa: F403
 from tradedep import _io, _stats_readers, _countries, _classify, _metrics, _complexity, _rerouting
+from tradedep import engines
 
 __version__: str = _tradedep.__version__
 

@@ -227,43 +227,46 @@ pub struct CellKey {
     pub partner: u32,
 }
 
-/// Quantity state of an accumulator.
+/// Quantity state of an accumulator. The state depends on which rows were added, never on their
+/// order (so partial aggregates merge exactly): the set of units seen and whether a row lacked a
+/// quantity decide it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Qty {
     /// No row seen yet.
     Empty,
     /// Every row so far had a quantity in this unit.
     Unit(u16, f64),
-    /// Units differ between rows.
+    /// Units differ between rows (whether or not some row lacked a quantity).
     Mixed,
-    /// A row without quantity was seen (the sum would be partial).
-    Incomplete,
+    /// A row without quantity was seen (the sum would be partial); the one unit of the rows that
+    /// had a quantity, if any.
+    Incomplete(Option<u16>),
 }
 
 impl Qty {
     fn add(self, q: f64, unit: u16) -> Qty {
         if unit == NO_UNIT || q.is_nan() {
             return match self {
-                Qty::Mixed => Qty::Mixed,
-                _ => Qty::Incomplete,
+                Qty::Empty => Qty::Incomplete(None),
+                Qty::Unit(u, _) => Qty::Incomplete(Some(u)),
+                other => other,
             };
         }
         match self {
             Qty::Empty => Qty::Unit(unit, q),
             Qty::Unit(u, s) if u == unit => Qty::Unit(u, s + q),
-            Qty::Unit(..) => Qty::Mixed,
-            Qty::Mixed => Qty::Mixed,
-            Qty::Incomplete => Qty::Incomplete,
+            Qty::Incomplete(None) => Qty::Incomplete(Some(unit)),
+            Qty::Incomplete(Some(u)) if u == unit => self,
+            _ => Qty::Mixed,
         }
     }
     pub fn merge(self, other: Qty) -> Qty {
-        match (self, other) {
-            (Qty::Empty, o) => o,
-            (s, Qty::Empty) => s,
-            (Qty::Mixed, _) | (_, Qty::Mixed) => Qty::Mixed,
-            (Qty::Unit(a, x), Qty::Unit(b, y)) if a == b => Qty::Unit(a, x + y),
-            (Qty::Unit(..), Qty::Unit(..)) => Qty::Mixed,
-            _ => Qty::Incomplete,
+        match other {
+            Qty::Empty => self,
+            Qty::Unit(u, q) => self.add(q, u),
+            Qty::Mixed => Qty::Mixed,
+            // The other side's unit (its quantity no longer counts), then its missing row.
+            Qty::Incomplete(unit) => unit.map_or(self, |u| self.add(0.0, u)).add(f64::NAN, NO_UNIT),
         }
     }
 }
@@ -365,5 +368,41 @@ impl Grouper {
             }
         }
         Grouped { cells }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every order of the same rows, added one by one or merged in two parts, gives one state.
+    #[test]
+    fn quantity_state_ignores_row_order() {
+        let rows = [(1.0, 0u16), (2.0, 1u16), (f64::NAN, NO_UNIT), (4.0, 0u16)];
+        let cases: [(&[usize], Qty); 5] = [
+            (&[0, 3], Qty::Unit(0, 5.0)),
+            (&[0, 2], Qty::Incomplete(Some(0))),
+            (&[0, 1], Qty::Mixed),
+            (&[0, 1, 2], Qty::Mixed),
+            (&[0, 2, 3], Qty::Incomplete(Some(0))),
+        ];
+        for (pick, want) in cases {
+            let mut orders = vec![pick.to_vec()];
+            let mut rev = pick.to_vec();
+            rev.reverse();
+            orders.push(rev);
+            orders.push(pick.iter().cycle().skip(1).take(pick.len()).copied().collect());
+            for order in orders {
+                let state = order.iter().fold(Qty::Empty, |s, &i| s.add(rows[i].0, rows[i].1));
+                assert_eq!(state, want, "rows {order:?}");
+                for cut in 0..=order.len() {
+                    let (a, b) = order.split_at(cut);
+                    let fa = a.iter().fold(Qty::Empty, |s, &i| s.add(rows[i].0, rows[i].1));
+                    let fb = b.iter().fold(Qty::Empty, |s, &i| s.add(rows[i].0, rows[i].1));
+                    assert_eq!(fa.merge(fb), want, "rows {a:?} merged with {b:?}");
+                    assert_eq!(fb.merge(fa), want, "rows {b:?} merged with {a:?}");
+                }
+            }
+        }
     }
 }

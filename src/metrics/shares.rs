@@ -340,7 +340,7 @@ pub(crate) fn qty_parts(q: Qty, view: &ImportView) -> (Option<f64>, Option<Strin
     match q {
         Qty::Unit(u, s) => (Some(s), view.units.get(u as usize).cloned()),
         Qty::Mixed => (None, Some("mixed".into())),
-        Qty::Empty | Qty::Incomplete => (None, None),
+        Qty::Empty | Qty::Incomplete(_) => (None, None),
     }
 }
 

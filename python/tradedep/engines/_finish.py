@@ -1,0 +1,167 @@
+"""The finish: a merged cube becomes a TradeTable, the ordinary metric runs on it, and the result's
+``n_rows`` counts source rows again.
+
+A cube row stands for ``n_rows`` source rows, so a metric run on the cube counts cube rows. The
+metric is therefore run with ``explain=True``: its ``rows`` column lists the cube rows behind each
+result row, and ``n_rows`` becomes the sum of their source-row counts (exact: every source row is
+in exactly one cube row). The ``rows`` column (cube row numbers, meaningless for the source) is
+dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+
+from tradedep._table import ArrowResult, TradeTable
+from tradedep._tradedep import InvalidArgumentError, InvalidDataError
+from tradedep.engines._cube import DERIVED_KEYS, KEYS, SUMS, SourceSpec
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
+
+
+@dataclass
+class Cube:
+    """A merged import cube as a trade table, with the number of source rows behind each row.
+
+    ``table``: the cube's kept rows as a :class:`~tradedep.TradeTable` (one row per key; any metric
+    accepts it, see docs/methods/engines.md for what differs). ``n_rows``: source rows per table
+    row (numpy int64, aligned with ``table``). ``source_rows``: rows that went into the cube,
+    ``set_aside``: of those, rows left out of the table by reason (partner World, no value).
+
+        >>> c = td.engines.duckdb.cube("panel/", columns=BACI, flow="export")  # doctest: +SKIP
+        >>> td.concentration(c.table)                                           # doctest: +SKIP
+    """
+
+    table: TradeTable
+    n_rows: "np.ndarray"
+    engine: str
+    source_rows: int
+    set_aside: dict[str, int] = field(default_factory=dict)
+    chunk: Any = None
+
+    @property
+    def cube_rows(self) -> int:
+        return self.table.num_rows
+
+    def method(self) -> dict[str, Any]:
+        """What the engine did, for a result's ``method`` mapping."""
+        return dict(engine=self.engine, source_rows=self.source_rows, cube_rows=self.cube_rows, set_aside=self.set_aside)
+
+    @classmethod
+    def from_batches(cls, batches: Iterable["pa.RecordBatch"], spec: SourceSpec, engine: str, chunk: Any = None) -> "Cube":
+        """Builds the cube from merged cube batches (columns ``KEYS + SUMS``), streaming them into
+        ``TradeTable.from_arrow``; set-aside rows are counted and left out."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        counts: list[np.ndarray] = []
+        set_aside: dict[str, int] = {}
+        source_rows = 0
+        table_columns = [c for c in spec.mapping()["columns"]]
+        out_schema: pa.Schema | None = None
+
+        def kept() -> Iterator[pa.RecordBatch]:
+            nonlocal source_rows, out_schema
+            for b in batches:
+                n = b.column("n_rows").to_numpy(zero_copy_only=False).astype(np.int64)
+                source_rows += int(n.sum())
+                reason = b.column("set_aside")
+                if reason.null_count < len(reason):
+                    grouped = pa.table({"r": reason, "n": n}).group_by("r").aggregate([("n", "sum")])
+                    for r, s in zip(grouped.column("r").to_pylist(), grouped.column("n_sum").to_pylist()):
+                        if r is not None:
+                            set_aside[r] = set_aside.get(r, 0) + int(s)
+                    mask = pc.is_null(reason)
+                    b = b.filter(mask)
+                    n = n[mask.to_numpy(zero_copy_only=False)]
+                counts.append(n)
+                out = b.select(table_columns)
+                out_schema = out.schema
+                yield out
+
+        # The first batch gives the schema the stream declares.
+        it = iter(kept())
+        first = next(it, None)
+        if first is None:
+            raise InvalidDataError(f"the {engine} cube is empty: the source has no rows (check the path and filters)")
+
+        def chained() -> Iterator[pa.RecordBatch]:
+            yield first
+            yield from it
+
+        reader = pa.RecordBatchReader.from_batches(first.schema, chained())
+        table = TradeTable.from_arrow(reader, **spec.mapping())
+        n_rows = np.concatenate(counts) if counts else np.zeros(0, np.int64)
+        if table.num_rows != len(n_rows):
+            raise InvalidDataError(
+                f"the {engine} cube has {len(n_rows)} rows the reader should keep but the trade table has "
+                f"{table.num_rows}: rows were set aside for a reason the cube does not know "
+                "(use on_unknown_country='error', or clean the source first)"
+            )
+        return cls(table, n_rows, engine, source_rows, set_aside, chunk)
+
+
+def source_row_counts(result: "pa.Table", n_rows: "np.ndarray") -> "pa.Table":
+    """``result`` (a metric run with ``explain=True`` on a cube) with ``n_rows`` = the source rows
+    of the cube rows its ``rows`` column lists, and without ``rows``."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rows = result.column("rows").combine_chunks()
+    flat = pc.list_flatten(rows).to_numpy(zero_copy_only=False).astype(np.int64)
+    parents = pc.list_parent_indices(rows).to_numpy(zero_copy_only=False)
+    # Integer sums (float weights would be exact below 2^53 too, but this says it).
+    total = np.zeros(result.num_rows, np.int64)
+    np.add.at(total, parents, n_rows[flat])
+    i = result.column_names.index("n_rows")
+    out = result.set_column(i, pa.field("n_rows", pa.uint64(), nullable=False), pa.array(total.astype(np.uint64)))
+    return out.drop_columns(["rows"])
+
+
+def finish(
+    cubes: Iterable[Cube],
+    metric: Callable[[TradeTable], ArrowResult],
+    engine_method: dict[str, Any],
+) -> ArrowResult:
+    """Runs ``metric`` (called with ``explain=True`` inside) on each cube in turn and concatenates
+    the results; ``method`` gets the metric's own mapping plus the engine's account."""
+    import pyarrow as pa
+
+    parts: list[pa.Table] = []
+    last: ArrowResult | None = None
+    totals = dict(source_rows=0, cube_rows=0, set_aside={}, chunks=0)
+    for cube in cubes:
+        res = metric(cube.table)
+        parts.append(source_row_counts(res.to_arrow(), cube.n_rows))
+        last = res
+        totals["source_rows"] += cube.source_rows
+        totals["cube_rows"] += cube.cube_rows
+        totals["chunks"] += 1
+        for k, v in cube.set_aside.items():
+            totals["set_aside"][k] = totals["set_aside"].get(k, 0) + v
+        del cube
+    if last is None:
+        raise InvalidArgumentError("no cube to finish: the source selected no periods (check the path and `where`)")
+    schema = parts[0].schema.remove_metadata()
+    table = pa.concat_tables([p.replace_schema_metadata(None).cast(schema) for p in parts])
+    method = dict(last.method)
+    method.update(engine_method)
+    method.update(totals)
+    method["n_rows"] = "source rows behind each result row (summed from the cube)"
+    notes = list(last.notes)
+    notes.append(
+        f"cube built by {engine_method['engine']} from {totals['source_rows']} source rows "
+        f"({totals['cube_rows']} cube rows, {totals['chunks']} chunk(s)); n_rows counts source rows"
+    )
+    if totals["set_aside"]:
+        notes.append("set aside: " + ", ".join(f"{n} rows: {r}" for r, n in sorted(totals["set_aside"].items())))
+    return ArrowResult(table, last.title, notes, method)
+
+
+CUBE_COLUMNS = KEYS + SUMS
+__all__ = ["Cube", "finish", "source_row_counts", "CUBE_COLUMNS", "DERIVED_KEYS"]
