@@ -62,7 +62,9 @@ def assert_same_result(got: Any, want: Any, rel: float = 1e-9) -> None:
     assert g.column_names == w.column_names, (g.column_names, w.column_names)
     assert g.num_rows == w.num_rows, (g.num_rows, w.num_rows)
     keys = [c for c, t in zip(w.column_names, w.schema.types) if not pa.types.is_floating(t)]
-    order = [(k, "ascending") for k in keys]
+    # Floats last: they break ties only (a 1e-15 difference cannot reorder rows with distinct keys).
+    floats = [c for c in w.column_names if c not in keys]
+    order = [(k, "ascending") for k in keys + floats]
     g, w = g.sort_by(order), w.sort_by(order)
     for name, t in zip(w.column_names, w.schema.types):
         a, b = g.column(name).to_pylist(), w.column(name).to_pylist()

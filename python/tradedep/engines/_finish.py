@@ -11,7 +11,7 @@ dropped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from tradedep._table import ArrowResult, TradeTable
 from tradedep._tradedep import InvalidArgumentError, InvalidDataError
@@ -41,6 +41,31 @@ class Cube:
     source_rows: int
     set_aside: dict[str, int] = field(default_factory=dict)
     chunk: Any = None
+
+    def supplier_shares(self, importer: Any, *, by: str | Sequence[str] = "period", **kwargs: Any) -> ArrowResult:
+        """``td.supplier_shares`` on this cube (``n_rows`` counting source rows, the engine in
+        ``method``); arguments as there, except ``explain``.
+
+            >>> c.supplier_shares("RUS", groups={"China+HK": ["CHN", "HKG"]}, source="mirror")  # doctest: +SKIP
+        """
+        import tradedep as td
+
+        _no_explain(kwargs)
+        return finish([self], lambda t: td.supplier_shares(t, importer, by=by, explain=True, **kwargs), self._engine())
+
+    def concentration(self, by: str | Sequence[str] = ("period", "product"), **kwargs: Any) -> ArrowResult:
+        """``td.concentration`` on this cube (``n_rows`` counting source rows, the engine in
+        ``method``); arguments as there, except ``explain``.
+
+            >>> c.concentration(by=["importer", "period", "product"], source="auto")  # doctest: +SKIP
+        """
+        import tradedep as td
+
+        _no_explain(kwargs)
+        return finish([self], lambda t: td.concentration(t, by=by, explain=True, **kwargs), self._engine())
+
+    def _engine(self) -> dict[str, Any]:
+        return dict(engine=self.engine, per_period=False)
 
     @property
     def cube_rows(self) -> int:
@@ -105,6 +130,13 @@ class Cube:
         return cls(table, n_rows, engine, source_rows, set_aside, chunk)
 
 
+def _no_explain(kwargs: dict[str, Any]) -> None:
+    if "explain" in kwargs:
+        raise InvalidArgumentError(
+            "explain is not offered on an engine's cube: its row numbers would be cube rows, not source rows"
+        )
+
+
 def source_row_counts(result: "pa.Table", n_rows: "np.ndarray") -> "pa.Table":
     """``result`` (a metric run with ``explain=True`` on a cube) with ``n_rows`` = the source rows
     of the cube rows its ``rows`` column lists, and without ``rows``."""
@@ -164,4 +196,5 @@ def finish(
 
 
 CUBE_COLUMNS = KEYS + SUMS
-__all__ = ["Cube", "finish", "source_row_counts", "CUBE_COLUMNS", "DERIVED_KEYS"]
+__all__ = ["Cube", "finish", "no_explain", "source_row_counts", "CUBE_COLUMNS", "DERIVED_KEYS"]
+no_explain = _no_explain

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 from tradedep._table import ArrowResult
 from tradedep._tradedep import InvalidArgumentError
 from tradedep.engines._cube import CANONICAL_COLUMNS, SourceSpec, map_sql
-from tradedep.engines._finish import Cube, finish
+from tradedep.engines._finish import Cube, finish, no_explain
 
 if TYPE_CHECKING:
     import duckdb
@@ -200,8 +200,7 @@ _CUBE_ARGS = ("relation", "where", "memory_limit", "threads", "temp_directory", 
 
 def _split(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     cube_args = {k: kwargs.pop(k) for k in list(kwargs) if k in _CUBE_ARGS}
-    if "explain" in kwargs:
-        raise InvalidArgumentError("explain is not offered on an engine: its row numbers would be cube rows, not source rows")
+    no_explain(kwargs)
     return cube_args, kwargs
 
 

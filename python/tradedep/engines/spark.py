@@ -18,9 +18,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from tradedep._table import ArrowResult
-from tradedep._tradedep import InvalidArgumentError
 from tradedep.engines._cube import CANONICAL_COLUMNS, KEYS, SourceSpec, merge_arrow
-from tradedep.engines._finish import Cube, finish
+from tradedep.engines._finish import Cube, no_explain
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -121,26 +120,22 @@ def cube(
 _CUBE_ARGS = ("where", "flow", "freq", "currency", "vintage", "unit", "value_scale", "value_basis", "country_coding")
 
 
-def _run(df: "DataFrame", columns: Mapping[str, str] | None, kwargs: dict[str, Any], metric: Any) -> ArrowResult:
-    cube_args = {k: kwargs.pop(k) for k in list(kwargs) if k in _CUBE_ARGS}
-    if "explain" in kwargs:
-        raise InvalidArgumentError("explain is not offered on an engine: its row numbers would be cube rows, not source rows")
-    c = cube(df, columns, **cube_args)
-    return finish([c], lambda t: metric(t, kwargs), dict(engine=ENGINE, per_period=False))
+def _cube_of(df: "DataFrame", columns: Mapping[str, str] | None, kwargs: dict[str, Any]) -> Cube:
+    return cube(df, columns, **{k: kwargs.pop(k) for k in list(kwargs) if k in _CUBE_ARGS})
 
 
 def supplier_shares(
     df: "DataFrame", importer: Any, columns: Mapping[str, str] | None = None, *, by: str | Sequence[str] = "period", **kwargs: Any
 ) -> ArrowResult:
     """``td.supplier_shares`` on the cube Spark builds from ``df`` (arguments of :func:`cube` and
-    of ``td.supplier_shares``).
+    of ``td.supplier_shares``). To run several metrics, build the cube once with :func:`cube` and
+    call its methods.
 
         >>> td.engines.spark.supplier_shares(df, "RUS", baci, flow="export", source="mirror",
         ...     groups={"China+HK": ["CHN", "HKG"]}, vintage="HS2017")  # doctest: +SKIP
     """
-    import tradedep as td
-
-    return _run(df, columns, kwargs, lambda t, kw: td.supplier_shares(t, importer, by=by, explain=True, **kw))
+    no_explain(kwargs)
+    return _cube_of(df, columns, kwargs).supplier_shares(importer, by=by, **kwargs)
 
 
 def concentration(
@@ -151,6 +146,5 @@ def concentration(
 
         >>> td.engines.spark.concentration(df, baci, flow="export", source="mirror", vintage="HS2017")  # doctest: +SKIP
     """
-    import tradedep as td
-
-    return _run(df, columns, kwargs, lambda t, kw: td.concentration(t, by=by, explain=True, **kw))
+    no_explain(kwargs)
+    return _cube_of(df, columns, kwargs).concentration(by=by, **kwargs)
