@@ -50,7 +50,7 @@ class Cube:
         """
         import tradedep as td
 
-        _no_explain(kwargs)
+        no_explain(kwargs)
         return finish([self], lambda t: td.supplier_shares(t, importer, by=by, explain=True, **kwargs), self._engine())
 
     def concentration(self, by: str | Sequence[str] = ("period", "product"), **kwargs: Any) -> ArrowResult:
@@ -61,7 +61,7 @@ class Cube:
         """
         import tradedep as td
 
-        _no_explain(kwargs)
+        no_explain(kwargs)
         return finish([self], lambda t: td.concentration(t, by=by, explain=True, **kwargs), self._engine())
 
     def _engine(self) -> dict[str, Any]:
@@ -130,7 +130,7 @@ class Cube:
         return cls(table, n_rows, engine, source_rows, set_aside, chunk)
 
 
-def _no_explain(kwargs: dict[str, Any]) -> None:
+def no_explain(kwargs: dict[str, Any]) -> None:
     if "explain" in kwargs:
         raise InvalidArgumentError(
             "explain is not offered on an engine's cube: its row numbers would be cube rows, not source rows"
@@ -166,16 +166,17 @@ def finish(
 
     parts: list[pa.Table] = []
     last: ArrowResult | None = None
-    totals = dict(source_rows=0, cube_rows=0, set_aside={}, chunks=0)
+    source_rows = cube_rows = chunks = 0
+    set_aside: dict[str, int] = {}
     for cube in cubes:
         res = metric(cube.table)
         parts.append(source_row_counts(res.to_arrow(), cube.n_rows))
         last = res
-        totals["source_rows"] += cube.source_rows
-        totals["cube_rows"] += cube.cube_rows
-        totals["chunks"] += 1
+        source_rows += cube.source_rows
+        cube_rows += cube.cube_rows
+        chunks += 1
         for k, v in cube.set_aside.items():
-            totals["set_aside"][k] = totals["set_aside"].get(k, 0) + v
+            set_aside[k] = set_aside.get(k, 0) + v
         del cube
     if last is None:
         raise InvalidArgumentError("no cube to finish: the source selected no periods (check the path and `where`)")
@@ -183,18 +184,17 @@ def finish(
     table = pa.concat_tables([p.replace_schema_metadata(None).cast(schema) for p in parts])
     method = dict(last.method)
     method.update(engine_method)
-    method.update(totals)
+    method.update(source_rows=source_rows, cube_rows=cube_rows, chunks=chunks, set_aside=set_aside)
     method["n_rows"] = "source rows behind each result row (summed from the cube)"
     notes = list(last.notes)
     notes.append(
-        f"cube built by {engine_method['engine']} from {totals['source_rows']} source rows "
-        f"({totals['cube_rows']} cube rows, {totals['chunks']} chunk(s)); n_rows counts source rows"
+        f"cube built by {engine_method['engine']} from {source_rows} source rows "
+        f"({cube_rows} cube rows, {chunks} chunk(s)); n_rows counts source rows"
     )
-    if totals["set_aside"]:
-        notes.append("set aside: " + ", ".join(f"{n} rows: {r}" for r, n in sorted(totals["set_aside"].items())))
+    if set_aside:
+        notes.append("set aside: " + ", ".join(f"{n} rows: {r}" for r, n in sorted(set_aside.items())))
     return ArrowResult(table, last.title, notes, method)
 
 
 CUBE_COLUMNS = KEYS + SUMS
 __all__ = ["Cube", "finish", "no_explain", "source_row_counts", "CUBE_COLUMNS", "DERIVED_KEYS"]
-no_explain = _no_explain

@@ -84,7 +84,12 @@ def _parquet_meta(source: Any) -> dict[str, str]:
     import pyarrow.parquet as pq
 
     p = Path(source)
-    files = sorted(p.rglob("*.parquet")) if p.is_dir() else sorted(Path().glob(str(p))) if not p.exists() else [p]
+    if p.is_dir():
+        files = sorted(p.rglob("*.parquet"))
+    else:
+        import glob
+
+        files = [p] if p.exists() else sorted(Path(f) for f in glob.glob(str(p), recursive=True))
     if not files:
         return {}
     meta = pq.read_schema(files[0]).metadata or {}

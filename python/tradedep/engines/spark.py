@@ -79,7 +79,8 @@ def _collect(merged: "DataFrame") -> "pa.Table":
     """The merged cube on the driver as Arrow (``toArrow`` from Spark 4, the Arrow collect before)."""
     if hasattr(merged, "toArrow"):
         return merged.toArrow()
-    return merged._collect_as_arrow()  # type: ignore[attr-defined]  # Spark 3.5
+    collect: Any = getattr(merged, "_collect_as_arrow")  # Spark 3.5
+    return collect()
 
 
 def cube(
