@@ -165,35 +165,39 @@ def finish(
     import pyarrow as pa
 
     parts: list[pa.Table] = []
-    last: ArrowResult | None = None
+    # The metric's title, notes and method (the same for every chunk), not its table.
+    last: tuple[str, list[str], dict[str, Any]] | None = None
     source_rows = cube_rows = chunks = 0
     set_aside: dict[str, int] = {}
     for cube in cubes:
         res = metric(cube.table)
         parts.append(source_row_counts(res.to_arrow(), cube.n_rows))
-        last = res
+        last = (res.title, res.notes, res.method)
         source_rows += cube.source_rows
         cube_rows += cube.cube_rows
         chunks += 1
         for k, v in cube.set_aside.items():
             set_aside[k] = set_aside.get(k, 0) + v
-        del cube
+        del cube, res
+        # Hand the chunk's buffers back before the next chunk is built (Arrow's pool keeps them).
+        pa.default_memory_pool().release_unused()
     if last is None:
         raise InvalidArgumentError("no cube to finish: the source selected no periods (check the path and `where`)")
     schema = parts[0].schema.remove_metadata()
     table = pa.concat_tables([p.replace_schema_metadata(None).cast(schema) for p in parts])
-    method = dict(last.method)
+    title, metric_notes, metric_method = last
+    method = dict(metric_method)
     method.update(engine_method)
     method.update(source_rows=source_rows, cube_rows=cube_rows, chunks=chunks, set_aside=set_aside)
     method["n_rows"] = "source rows behind each result row (summed from the cube)"
-    notes = list(last.notes)
+    notes = list(metric_notes)
     notes.append(
         f"cube built by {engine_method['engine']} from {source_rows} source rows "
         f"({cube_rows} cube rows, {chunks} chunk(s)); n_rows counts source rows"
     )
     if set_aside:
         notes.append("set aside: " + ", ".join(f"{n} rows: {r}" for r, n in sorted(set_aside.items())))
-    return ArrowResult(table, last.title, notes, method)
+    return ArrowResult(table, title, notes, method)
 
 
 CUBE_COLUMNS = KEYS + SUMS
