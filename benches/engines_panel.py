@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> None:
         lines.append(f"| {r['tool']} | {r['seconds']:.1f} | {r['peak_rss_mib']:.0f} | {i.get('rows_out')} | "
                      f"{i.get('source_rows') or ''} | {r.get('equal', r['status'])} |" if r["status"] == "ok" else
                      f"| {r['tool']} | | | | | {r['status']}: {r['message']} |")
-    h.write_reports("engines_panel", payload, "\n".join(lines) + "\n", None)
+    h.write_reports("engines_panel", payload, "\n".join(lines) + "\n", h.RESULTS_DIR)
     print("\n".join(lines))
 
 
