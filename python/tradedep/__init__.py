@@ -45,6 +45,7 @@ from tradedep._gacc import *  # noqa: F403
 from tradedep._currency import *  # noqa: F403
 from tradedep._panel import *  # noqa: F403
 from tradedep import _gacc, _currency, _panel
+from tradedep import engines
 
 __version__: str = _tradedep.__version__
 
