@@ -29,6 +29,7 @@ an input here (what the list means in HS2017), the aggregation is what is compar
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -36,7 +37,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _harness as h  # noqa: E402
@@ -124,13 +125,21 @@ def child(tool: str, case_name: str, path: str, ctx_json: str, result_out: str) 
 # ---- comparison ------------------------------------------------------------------------------------------
 
 
-def compare_tables(c: Case, ref: Any, other: Any, rtol: float = RTOL, max_examples: int = 3) -> list[str]:
+def compare_tables(c: Case, ref: Any, other: Any, rtol: float = RTOL, max_examples: int = 3,
+                   unlabelled: Sequence[int] = ()) -> list[str]:
     """Differences between two standard tables: keys missing on either side, duplicate keys, exact
     columns unequal, values beyond `rtol` relative or null on one side only."""
     import pandas as pd
 
     a, b = ref.to_pandas(), other.to_pandas()
     problems: list[str] = []
+    if "importer" in c.keys and b["importer"].isna().any():
+        # rows tradedep labels "" (no ISO3, no code column): compared by count, reported apart
+        codes = sorted(set(a["importer"]) & set(unlabelled))
+        n_b, n_a = int(b["importer"].isna().sum()), int(a["importer"].isin(codes).sum())
+        problems.append(f"UNLABELLED: {n_b} rows with importer '' (reference: {n_a} rows of BACI codes {codes}, "
+                        "which have no ISO3 name); not matched by key" + ("" if n_a == n_b else ": COUNTS DIFFER"))
+        a, b = a[~a["importer"].isin(codes)], b[~b["importer"].isna()]
     for name, t in (("reference", a), ("other", b)):
         dup = int(t.duplicated(c.keys).sum())
         if dup:
@@ -176,6 +185,21 @@ def write_weights(out_dir: Path, concordances: Path, which: str) -> Path:
     return path
 
 
+@functools.lru_cache(maxsize=1)
+def unlabelled_codes() -> tuple[int, ...]:
+    """BACI country codes that tradedep labels "" (no ISO3 name) in its importer column."""
+    import tradedep as td
+
+    out = []
+    for code in range(1, 1000):
+        try:
+            if not td.country(code).iso3:
+                out.append(code)
+        except td.TradeDepError:
+            pass
+    return tuple(out)
+
+
 @dataclass
 class Row:
     case: str
@@ -201,9 +225,9 @@ def markdown(rows: list[Row], machine: dict[str, Any], args: argparse.Namespace)
         f"every_path.py: {machine['date_utc']}, load average at start {machine['loadavg_1_5_15']}, "
         f"at end {machine.get('loadavg_end')}, {args.reps} reps, file {args.file.name}",
         "",
-        "| case | layout | tradedep s | DuckDB s | polars s | x vs faster | goal | peak MiB td / DuckDB / polars | "
+        "| case | layout | rows | tradedep s | DuckDB s | polars s | x vs faster | goal | peak MiB td / DuckDB / polars | "
         "mem <= DuckDB/2 | check |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         c = CASE_BY_NAME[row.case]
@@ -219,12 +243,14 @@ def markdown(rows: list[Row], machine: dict[str, Any], args: argparse.Namespace)
             x = r.get(tool)
             return f"{x.peak_rss_mib:.0f}" if x and x.status == "ok" and x.peak_rss_mib else "-"
 
+        ref = r.get("duckdb") if r.get("duckdb") and r["duckdb"].status == "ok" else None
+        n_rows = f"{ref.info.get('rows'):,}" if ref and ref.info.get("rows") is not None else "-"
         ratio, goal = ratio_cells(row, c.target)
         d, t = r.get("duckdb"), r.get("tradedep")
         mem_ok = ("yes" if t.peak_rss_mib <= d.peak_rss_mib / 2 else "no") if (
             d and t and d.status == t.status == "ok" and d.peak_rss_mib and t.peak_rss_mib) else "-"
         lines.append(
-            f"| {c.name} | {row.layout} | {secs('tradedep')} | {secs('duckdb')} | {secs('polars')} | {ratio} | "
+            f"| {c.name} | {row.layout} | {n_rows} | {secs('tradedep')} | {secs('duckdb')} | {secs('polars')} | {ratio} | "
             f">={c.target:g}x: {goal} | {mib('tradedep')} / {mib('duckdb')} / {mib('polars')} | {mem_ok} | "
             f"{row.check} |"
         )
@@ -235,7 +261,8 @@ def markdown(rows: list[Row], machine: dict[str, Any], args: argparse.Namespace)
         lines.append(f"- `{name}`: `{CASE_BY_NAME[name].call}`")
     problems = [(r.case, r.layout, p) for r in rows for p in r.problems]
     if problems:
-        lines += ["", "Differences:", ""] + [f"- {c} / {lay}: {p}" for c, lay, p in problems]
+        lines += ["", "Differences and notes († = equal on every key, see the UNLABELLED note):", ""]
+        lines += [f"- {c} / {lay}: {p}" for c, lay, p in problems]
     return "\n".join(lines)
 
 
@@ -309,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
 
             ok = [t for t in tools if results[t].status == "ok"]
             problems: list[str] = []
+            notes: list[str] = []
             if "duckdb" in ok:
                 ref_tool = "duckdb"
             else:
@@ -317,21 +345,33 @@ def main(argv: list[str] | None = None) -> int:
                 ref = pq.read_table(outs[ref_tool])
                 for t in ok:
                     if t != ref_tool:
-                        problems += [f"{t} vs {ref_tool}: {p}" for p in compare_tables(c, ref, pq.read_table(outs[t]))]
+                        found = compare_tables(c, ref, pq.read_table(outs[t]), unlabelled=unlabelled_codes())
+                        notes += [f"{t} vs {ref_tool}: {p}" for p in found if p.startswith("UNLABELLED")]
+                        problems += [f"{t} vs {ref_tool}: {p}" for p in found if not p.startswith("UNLABELLED")
+                                     or "COUNTS DIFFER" in p]
             # DIFFERENT: results disagree (a correctness finding); error: a tool failed to run
             failed = [t for t in tools if results[t].status == "error"]
-            check = "DIFFERENT" if problems else ("equal" if len(ok) == len(tools) else
+            check = "DIFFERENT" if problems else (("equal" + ("†" if notes else "")) if len(ok) == len(tools) else
                                                   "error: " + ", ".join(failed) if failed else "incomplete")
             problems += [f"{t} failed: {results[t].message}" for t in failed]
             if problems:
                 status = 1
                 for p in problems:
                     print(f"  !! {c.name} [{layout}] {p}", flush=True)
-            rows.append(Row(c.name, layout, results, check, problems))
+            for p in notes:
+                print(f"  note: {c.name} [{layout}] {p}", flush=True)
+            rows.append(Row(c.name, layout, results, check, problems + notes))
             print(f"{c.name} [{layout}]: {check}; {ratio_cells(rows[-1], c.target)[0]}", flush=True)
+            write(rows, machine, args, quiet=True)  # a report so far after every row (long runs)
+    write(rows, machine, args, quiet=False)
+    return status
+
+
+def write(rows: list[Row], machine: dict[str, Any], args: argparse.Namespace, quiet: bool) -> None:
     machine["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     md = markdown(rows, machine, args)
-    print(md)
+    if not quiet:
+        print(md)
     payload = {
         "machine": machine,
         "args": {k: str(v) for k, v in vars(args).items()},
@@ -343,8 +383,12 @@ def main(argv: list[str] | None = None) -> int:
             for r in rows
         ],
     }
-    h.write_reports("every_path", payload, md, args.out_dir)
-    return status
+    if quiet and args.out_dir is not None:
+        args.out_dir.mkdir(parents=True, exist_ok=True)
+        (args.out_dir / "every_path.partial.md").write_text(md + "\n")
+        (args.out_dir / "every_path.partial.json").write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    elif not quiet:
+        h.write_reports("every_path", payload, md, args.out_dir)
 
 
 if __name__ == "__main__":

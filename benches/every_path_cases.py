@@ -157,8 +157,22 @@ def importer_code(t: Any) -> Any:
     import tradedep as td
 
     labels = t["importer"].to_pylist()
-    lookup = {x: (int(x) if str(x).isdigit() else td.country(x).comtrade) for x in set(labels)}
+    # "" is what tradedep writes for a BACI code without an ISO3 name (697 Europe EFTA nes, 849 US
+    # Misc. Pacific Isds): such rows have no key; the comparison counts them apart (null here).
+    lookup = {x: (int(x) if str(x).isdigit() else td.country(x).comtrade if x else None) for x in set(labels)}
     return pa.array([lookup[x] for x in labels], pa.int64())
+
+
+def year_col(t: Any) -> Any:
+    """The year key: ``year``, or ``period`` where the table is annual (BACI: by="year" keeps it)."""
+    return (t["year"] if "year" in t.column_names else t["period"]).cast("int64")
+
+
+def every_importer(trade: Any) -> list[int]:
+    """Every importer of the table, as a user passes them (``importer=None`` is refused by shares)."""
+    import pyarrow.compute as pc
+
+    return sorted(pc.unique(trade.to_arrow()["partner"]).to_pylist())
 
 
 def product_int(t: Any, col: str = "product") -> Any:
@@ -238,24 +252,30 @@ for _source in ("auto", "mirror"):
         keys=["year", "supplier"], values=["value", "share"], chpl="all",
         tradedep=lambda td, path, ctx, s=_source: td.supplier_shares(
             read(td, path), importer="RUS", products=td.lists.chpl(), groups=GROUP, by="year", source=s),
-        standard=lambda t: shares_standard(t, year=t["year"].cast("int64")),
+        standard=lambda t: shares_standard(t, year=year_col(t)),
         sql=shares_sql(f"j = {RUS}", "t::BIGINT AS year", weighted=True),
         polars=lambda pl, lf, ctx: polars_shares(pl, lf, ctx, pl.col("j") == RUS,
                                                  {"year": pl.col("t").cast(pl.Int64)}, weighted=True),
     )
 case(
     name="shares_every_importer_chpl1_year_mirror",
-    call=('td.supplier_shares(trade, importer=None, products=td.lists.chpl().tier("1"), '
-          'groups={"China+HK": ["CHN", "HKG"]}, by="year", source="mirror")'),
+    call=('td.supplier_shares(trade, importer=<every partner code of the table>, '
+          'products=td.lists.chpl().tier("1"), groups={"China+HK": ["CHN", "HKG"]}, by="year", source="mirror")'),
     keys=["importer", "year", "supplier"], values=["value", "share"], chpl="1",
-    tradedep=lambda td, path, ctx: td.supplier_shares(
-        read(td, path), None, products=td.lists.chpl().tier("1"), groups=GROUP, by="year", source="mirror"),
-    standard=lambda t: shares_standard(t, importer=importer_code(t), year=t["year"].cast("int64")),
+    tradedep=lambda td, path, ctx: _shares_every_importer(td, read(td, path)),
+    standard=lambda t: shares_standard(t, importer=importer_code(t), year=year_col(t)),
     sql=shares_sql("true", "j::BIGINT AS importer, t::BIGINT AS year", weighted=True),
     polars=lambda pl, lf, ctx: polars_shares(
         pl, lf, ctx, pl.lit(True), {"importer": pl.col("j").cast(pl.Int64), "year": pl.col("t").cast(pl.Int64)},
         weighted=True),
 )
+
+
+def _shares_every_importer(td: Any, trade: Any) -> Any:
+    return td.supplier_shares(trade, every_importer(trade), products=td.lists.chpl().tier("1"), groups=GROUP,
+                              by="year", source="mirror")
+
+
 _PRODUCTS_SQL = "(k // 100 = 8542 OR k = 850760)"
 case(
     name="shares_rus_product_mirror",
@@ -289,7 +309,7 @@ case(
     tradedep=lambda td, path, ctx: td.supplier_shares(
         td.read_csv(path, **READ_AS_IMPORTS), importer="RUS", products=["8542", "850760"], groups=GROUP,
         by="year", source="reported"),
-    standard=lambda t: shares_standard(t, year=t["year"].cast("int64")),
+    standard=lambda t: shares_standard(t, year=year_col(t)),
     sql=shares_sql(f"j = {RUS} AND (k // 100 = 8542 OR k = 850760)", "t::BIGINT AS year", weighted=False),
     polars=lambda pl, lf, ctx: polars_shares(
         pl, lf, ctx, (pl.col("j") == RUS) & ((pl.col("k") // 100 == 8542) | (pl.col("k") == 850760)),
@@ -302,7 +322,7 @@ case(
     keys=["year", "supplier"], values=["value"],
     tradedep=lambda td, path, ctx: td.import_series(read(td, path), "RUS", "year", groups=GROUP, by_supplier=True,
                                                     source="auto"),
-    standard=lambda t: pick(t, year=t["year"].cast("int64"), supplier=supplier_key(t), value="value"),
+    standard=lambda t: pick(t, year=year_col(t), supplier=supplier_key(t), value="value"),
     sql=DUCK_BASE + f"SELECT t::BIGINT AS year, {SUPPLIER_SQL}::BIGINT AS supplier, sum(value) AS value "
     f"FROM b WHERE j = {RUS} GROUP BY ALL",
     polars=lambda pl, lf, ctx: lf.filter(pl.col("j") == RUS)
@@ -358,7 +378,7 @@ case(
     call='td.dependency_flags(trade, method="geodep", source="mirror")  # every importer x product',
     keys=["importer", "year", "product"], values=["imports", "exports", "c1_hhi", "c2_hhi", "c3_ratio"],
     tradedep=lambda td, path, ctx: td.dependency_flags(read(td, path), method="geodep", source="mirror"),
-    standard=lambda t: pick(t, importer=importer_code(t), year=t["year"].cast("int64"), product=product_int(t),
+    standard=lambda t: pick(t, importer=importer_code(t), year=year_col(t), product=product_int(t),
                             imports="imports", exports="exports", c1_hhi="c1_hhi", c2_hhi="c2_hhi",
                             c3_ratio="c3_ratio"),
     # C2: HHI of the exporters' shares of the product's world exports (same import view, by supplier);
@@ -401,7 +421,7 @@ case(
     keys=["year", "supplier"], values=["value_RUS", "share_RUS", "value_UKR", "share_UKR"], chpl="all",
     tradedep=lambda td, path, ctx: td.compare(read(td, path), ["RUS", "UKR"], products=td.lists.chpl(),
                                               groups=GROUP, by="year", source="auto"),
-    standard=lambda t: pick(t, year=t["year"].cast("int64"), supplier=supplier_key(t), value_RUS="value_RUS",
+    standard=lambda t: pick(t, year=year_col(t), supplier=supplier_key(t), value_RUS="value_RUS",
                             share_RUS="share_RUS", value_UKR="value_UKR", share_UKR="share_UKR"),
     # a supplier one importer bought from and the other not: value and share 0 for the other
     # (null only when that importer imported nothing in the year)
@@ -447,7 +467,7 @@ case(
     call="td.rca(trade, digits=4)  # Balassa RCA per exporter x HS4 heading",
     keys=["year", "exporter", "product"], values=["value", "rca"],
     tradedep=lambda td, path, ctx: td.rca(read(td, path), digits=4),
-    standard=lambda t: pick(t, year=t["year"].cast("int64"), exporter=t["exporter_code"].cast("int64"),
+    standard=lambda t: pick(t, year=year_col(t), exporter=t["exporter_code"].cast("int64"),
                             product=product_int(t), value="value", rca="rca"),
     sql=DUCK_BASE + """
 , x AS (SELECT t::BIGINT AS year, i::BIGINT AS exporter, (k // 100)::BIGINT AS product, sum(value) AS value
