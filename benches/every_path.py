@@ -389,6 +389,9 @@ def write(rows: list[Row], machine: dict[str, Any], args: argparse.Namespace, qu
         (args.out_dir / "every_path.partial.json").write_text(json.dumps(payload, indent=2, default=str) + "\n")
     elif not quiet:
         h.write_reports("every_path", payload, md, args.out_dir)
+        if args.out_dir is not None:  # the complete report replaces the one so far
+            for ext in ("md", "json"):
+                (args.out_dir / f"every_path.partial.{ext}").unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

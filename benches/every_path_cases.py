@@ -330,10 +330,10 @@ case(
     .agg(value=pl.col("value").sum()),
 )
 case(
-    name="unit_values_chn_2709_mirror",
-    call='td.unit_values(trade, "CHN", products=["2709"], source="mirror")',
+    name="unit_values_rus_ch85_mirror",
+    call='td.unit_values(trade, "RUS", products=["85"], source="mirror")  # chapter 85',
     keys=["product", "supplier"], values=["value", "quantity", "unit_value", "relative_unit_value"],
-    tradedep=lambda td, path, ctx: td.unit_values(read(td, path), "CHN", products=["2709"], source="mirror"),
+    tradedep=lambda td, path, ctx: td.unit_values(read(td, path), "RUS", products=["85"], source="mirror"),
     standard=lambda t: pick(t, product=product_int(t), supplier=supplier_key(t), value="value",
                             quantity="quantity", unit_value="unit_value",
                             relative_unit_value="relative_unit_value"),
@@ -341,7 +341,7 @@ case(
     sql=DUCK_BASE + f"""
 , s AS (SELECT k::BIGINT AS product, i::BIGINT AS supplier, sum(value) AS value,
                CASE WHEN count(q) = count(*) THEN sum(q) END AS quantity
-        FROM b WHERE j = {CHN} AND k // 100 = 2709 GROUP BY k, i),
+        FROM b WHERE j = {RUS} AND k // 10000 = 85 GROUP BY k, i),
 o AS (SELECT a.product, a.supplier, sum(x.value) AS ov, sum(x.quantity) AS oq
       FROM s a JOIN s x ON a.product = x.product AND a.supplier <> x.supplier AND x.quantity IS NOT NULL
       WHERE a.quantity IS NOT NULL GROUP BY ALL)
@@ -355,7 +355,7 @@ FROM s LEFT JOIN o USING (product, supplier)""",
 
 def _polars_unit_values(pl: Any, lf: Any) -> Any:
     s = (
-        lf.filter((pl.col("j") == CHN) & (pl.col("k") // 100 == 2709))
+        lf.filter((pl.col("j") == RUS) & (pl.col("k") // 10000 == 85))
         .group_by(product=pl.col("k").cast(pl.Int64), supplier=pl.col("i").cast(pl.Int64))
         .agg(value=pl.col("value").sum(), quantity=pl.when(pl.col("q").null_count() == 0).then(pl.col("q").sum()))
     )
