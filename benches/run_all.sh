@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Benchmarks in one command (`make bench` calls this): generate the synthetic BACI year if missing,
 # then compare reading it and computing the importer x product concentration workload against
-# polars, pyarrow, DuckDB and pandas. Results go to benches/results/ (JSON + markdown).
+# polars, pyarrow, DuckDB and pandas, then every public metric in the README's call forms on four
+# layouts of the file against DuckDB and polars (every_path.py). Results go to benches/results/
+# (JSON + markdown).
 #
 #   bash benches/run_all.sh                       # 11M rows, 3 repetitions per tool
 #   ROWS=2000000 REPS=5 bash benches/run_all.sh
 #   BUILD_TRADEDEP=1 bash benches/run_all.sh      # first install tradedep as a release build (maturin)
 #   READ_TOOLS=polars,duckdb METRICS_TOOLS=duckdb bash benches/run_all.sh   # subsets (see each --help)
+#   EVERY_CASES=ipc_path EVERY_LAYOUTS=resaved_sorted bash benches/run_all.sh  # every_path.py subsets
+#   EVERY_PATH=0 bash benches/run_all.sh          # skip every_path.py (each metric x layout: the long part)
 #
 # tradedep is measured only when `import tradedep` works in $PY and is a release build (a debug build
 # is about 10x slower and the scripts say so in their output); otherwise it is reported as
@@ -54,5 +58,13 @@ if [[ -n "${METRICS_TOOLS:-}" ]]; then METRICS_ARGS+=(--tools "$METRICS_TOOLS");
 status=0
 "$PY" benches/read_compare.py "$DATA" "${READ_ARGS[@]}" || status=$?
 "$PY" benches/metrics_compare.py "$DATA" "${METRICS_ARGS[@]}" || status=$?
-echo "results: benches/results/read_compare.md, benches/results/metrics_compare.md"
+if [[ "${EVERY_PATH:-1}" != "0" ]]; then
+    # Every metric in the README's call forms x {CEPII, re-saved} x {CEPII order, shuffled}; the
+    # variants of $DATA are written once next to it (benches/make_layouts.py).
+    EVERY_ARGS=(--reps "$REPS")
+    if [[ -n "${EVERY_CASES:-}" ]]; then EVERY_ARGS+=(--cases "$EVERY_CASES"); fi
+    if [[ -n "${EVERY_LAYOUTS:-}" ]]; then EVERY_ARGS+=(--layouts "$EVERY_LAYOUTS"); fi
+    "$PY" benches/every_path.py "$DATA" "${EVERY_ARGS[@]}" || status=$?
+fi
+echo "results: benches/results/read_compare.md, benches/results/metrics_compare.md, benches/results/every_path.md"
 exit "$status"

@@ -45,13 +45,18 @@ def baci_file(generator: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     return generate(generator, tmp_path_factory.mktemp("data"))
 
 
-@pytest.fixture(scope="module")
-def metrics_compare():
+def bench_module(name: str):
+    """A script of benches/ imported as a module (its folder on sys.path while in use)."""
     sys.path.insert(0, str(BENCHES))
     try:
-        yield importlib.import_module("metrics_compare")
+        yield importlib.import_module(name)
     finally:
         sys.path.remove(str(BENCHES))
+
+
+@pytest.fixture(scope="module")
+def metrics_compare():
+    yield from bench_module("metrics_compare")
 
 
 # ---- generator -----------------------------------------------------------------------------------
@@ -306,3 +311,93 @@ def test_metrics_compare_fails_when_tradedep_disagrees(baci_file: Path, fake_tra
     metrics = run_script("metrics_compare.py", str(baci_file), "--quick", "--tools", "tradedep,duckdb")
     assert metrics.returncode == 1, metrics.stdout + metrics.stderr
     assert "agreement tradedep: DISAGREES: hhi:" in metrics.stdout
+
+
+# ---- every_path.py: every metric x layout against DuckDB and polars -------------------------------
+
+
+EVERY_ROWS = 30000  # enough for Russia, China and Ukraine to import the listed products
+
+
+@pytest.fixture(scope="module")
+def every_path():
+    yield from bench_module("every_path")
+
+
+@pytest.fixture(scope="module")
+def every_file(generator: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("every")
+    done = subprocess.run([str(generator), "--rows", str(EVERY_ROWS), "--out", f"{out}/"],
+                          check=True, capture_output=True, text=True)
+    return Path(done.stdout.strip())
+
+
+def parsed_rows(path: Path) -> list[tuple[str, ...]]:
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    return [tuple(x.strip() for x in r) for r in rows[1:]]
+
+
+def test_make_layouts_writes_the_same_rows_in_other_bytes_and_orders(every_file: Path, every_path) -> None:
+    make_layouts = sys.modules["make_layouts"]  # imported by every_path
+    paths = make_layouts.make_layouts(every_file)
+    assert paths["cepii_sorted"] == every_file
+    base = parsed_rows(every_file)
+    for name, path in paths.items():
+        raw = path.read_bytes()
+        if name.startswith("resaved"):
+            assert raw.startswith(b"t,i,j,k,v,q\n") and b"\r" not in raw and b'"' not in raw
+        else:
+            assert raw.startswith(b'"t","i","j","k","v","q"\r\n')
+        rows = parsed_rows(path)
+        assert sorted(rows) == sorted(base)
+        assert (rows == base) == name.endswith("sorted"), name
+    resaved = parsed_rows(paths["resaved_sorted"])
+    assert any(r[5] == "NA" for r in resaved) and all(r[5] == r[5].strip() for r in resaved)
+
+
+def test_every_path_competitors_agree_on_every_case_without_lists(every_file: Path, every_path) -> None:
+    """DuckDB and polars are written independently (SQL / lazy frames): they must agree everywhere."""
+    cases = [c.name for c in every_path.CASES if not c.chpl]
+    done = run_script("every_path.py", str(every_file), "--quick", "--tools", "duckdb,polars",
+                      "--cases", ",".join(cases), "--layouts", "cepii_sorted,resaved_shuffled")
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = [ln for ln in done.stdout.splitlines() if ln.startswith("| ") and "| check |" not in ln]
+    assert len(rows) == 2 * len(cases)
+    assert all(ln.rstrip().endswith("| equal |") for ln in rows), done.stdout
+
+
+def test_every_path_tradedep_equals_duckdb_and_polars_on_every_case(every_file: Path, every_path,
+                                                                   shared_data: Path) -> None:
+    """The correctness half of the benchmark on a small file: every case, tradedep included."""
+    pytest.importorskip("tradedep")
+    done = run_script("every_path.py", str(every_file), "--quick", "--layouts", "resaved_shuffled",
+                      "--concordances", str(shared_data / "hs_concordance"))
+    rows = [ln for ln in done.stdout.splitlines() if ln.startswith("| ") and "| check |" not in ln]
+    assert len(rows) == len(every_path.CASES), done.stdout + done.stderr
+    assert done.returncode == 0, done.stdout + done.stderr
+    # equal† = equal on every key; rows of importers tradedep labels "" are counted apart (notes)
+    assert all(ln.rstrip().endswith(("| equal |", "| equal† |")) for ln in rows), done.stdout
+    assert any(int(ln.split("|")[3].replace(",", "")) > 0 for ln in rows)  # not all empty
+
+
+def test_every_path_comparison_reports_each_kind_of_difference(every_path) -> None:
+    import pyarrow as pa
+
+    case = every_path.CASE_BY_NAME["ipc_path"]
+    ref = pa.table({"importer": [4, 4, 8], "product": [10, 20, 10], "n_suppliers": [1, 2, 3], "top_code": [5, 6, 7],
+                    "total_value": [1.0, 2.0, 3.0], "hhi": [1.0, 0.5, None], "top_share": [1.0, 0.6, 0.5]})
+    assert every_path.compare_tables(case, ref, ref) == []
+    noisy = ref.set_column(4, "total_value", pa.array([1.0 + 1e-13, 2.0, 3.0]))
+    assert every_path.compare_tables(case, ref, noisy) == []
+    changes = {
+        "only in reference": ref.slice(0, 2),
+        "only in other": pa.concat_tables([ref, ref.slice(0, 1).set_column(1, "product", pa.array([99]))]),
+        "n_suppliers": ref.set_column(2, "n_suppliers", pa.array([1, 2, 4])),
+        "hhi": ref.set_column(5, "hhi", pa.array([1.0, 0.5, 0.1])),
+        "total_value": ref.set_column(4, "total_value", pa.array([1.0, 2.0 * (1 + 1e-8), 3.0])),
+        "duplicate keys": pa.concat_tables([ref, ref.slice(0, 1)]),
+    }
+    for expected, other in changes.items():
+        problems = every_path.compare_tables(case, ref, other)
+        assert any(expected in p for p in problems), (expected, problems)
