@@ -301,3 +301,22 @@ def test_comext_default_controls_equal_geo_uzb_and_pandas(comext):
     did_blr = log_change(m["RU"]) - log_change(m["BY"] + m["GE"] + m["UZ"])
     assert with_blr.loc["RUS", "did"] == pytest.approx(did_blr, rel=1e-12)
     assert abs(did - did_blr) > 0.5
+
+
+# --- labels of areas without an ISO3 code ------------------------------------------------
+
+
+def test_areas_without_iso3_keep_their_number_as_label():
+    # 697 (Europe EFTA, nes) and 849 (US Misc. Pacific Isds) have no ISO3 code: before, both were
+    # labelled "" and their rows could not be told apart (found by benches/every_path.py).
+    t = table([
+        (2021, CHN, 697, "export", "850760", 10.0),
+        (2021, DEU, 697, "export", "850760", 30.0),
+        (2021, CHN, 849, "export", "850760", 5.0),
+        (2021, 697, CHN, "export", "850760", 7.0),
+    ])
+    c = td.concentration(t, by=["importer", "product"], source="mirror").to_pandas().set_index("importer")
+    assert sorted(c.index) == ["697", "849", "CHN"]
+    assert c.loc["697", "total_value"] == 40.0 and c.loc["849", "total_value"] == 5.0
+    s = td.supplier_shares(t, importer=CHN, source="mirror").to_pandas()
+    assert list(s["supplier"]) == ["697"] and list(s["supplier_code"]) == [697]
