@@ -276,25 +276,25 @@ def _shares_every_importer(td: Any, trade: Any) -> Any:
                               by="year", source="mirror")
 
 
-_PRODUCTS_SQL = "(k // 100 = 8542 OR k = 850760)"
+_PRODUCTS_SQL = "(k // 10000 = 85 OR k // 100 = 8471)"
 case(
     name="shares_rus_product_mirror",
-    call='td.supplier_shares(trade, importer="RUS", products=["8542", "850760"], by="product", source="mirror")',
+    call='td.supplier_shares(trade, importer="RUS", products=["85", "8471"], by="product", source="mirror")',
     keys=["product", "supplier"], values=["value", "share", "quantity"],
-    tradedep=lambda td, path, ctx: td.supplier_shares(read(td, path), importer="RUS", products=["8542", "850760"],
+    tradedep=lambda td, path, ctx: td.supplier_shares(read(td, path), importer="RUS", products=["85", "8471"],
                                                       by="product", source="mirror"),
     standard=lambda t: pick(t, product=product_int(t), supplier=supplier_key(t), value="value", share="share",
                             quantity="quantity"),
-    # quantity: summed only when every row has one (null otherwise), as the docs say
+    # quantity: summed over the rows that have one (null when none has), as docs/methods/coverage.md says
     sql=DUCK_BASE + f"""
 , s AS (SELECT k::BIGINT AS product, i::BIGINT AS supplier, sum(value) AS value,
-               CASE WHEN count(q) = count(*) THEN sum(q) END AS quantity
+               sum(q) AS quantity
         FROM b WHERE j = {RUS} AND {_PRODUCTS_SQL} GROUP BY k, i)
 SELECT *, value / sum(value) OVER (PARTITION BY product) AS share FROM s""",
-    polars=lambda pl, lf, ctx: lf.filter((pl.col("j") == RUS) & ((pl.col("k") // 100 == 8542) | (pl.col("k") == 850760)))
+    polars=lambda pl, lf, ctx: lf.filter((pl.col("j") == RUS) & ((pl.col("k") // 10000 == 85) | (pl.col("k") // 100 == 8471)))
     .group_by(product=pl.col("k").cast(pl.Int64), supplier=pl.col("i").cast(pl.Int64))
     .agg(value=pl.col("value").sum(),
-         quantity=pl.when(pl.col("q").null_count() == 0).then(pl.col("q").sum()))
+         quantity=pl.when(pl.col("q").count() > 0).then(pl.col("q").sum()))
     .with_columns(share=pl.col("value") / pl.col("value").sum().over("product")),
 )
 #: The same file read as the importers' own reports (``j`` reports imports from ``i``): the reported path.
@@ -303,16 +303,16 @@ READ_AS_IMPORTS = dict(columns={"period": "t", "reporter": "j", "partner": "i", 
 case(
     name="shares_rus_year_reported",
     call=('td.supplier_shares(td.read_csv(path, columns={"reporter": "j", "partner": "i", ...}, flow="import", '
-          'value_scale=1000), importer="RUS", products=["8542", "850760"], groups={"China+HK": ["CHN", "HKG"]}, '
+          'value_scale=1000), importer="RUS", products=["85", "8471"], groups={"China+HK": ["CHN", "HKG"]}, '
           'by="year", source="reported")  # the file read as importer-reported'),
     keys=["year", "supplier"], values=["value", "share"],
     tradedep=lambda td, path, ctx: td.supplier_shares(
-        td.read_csv(path, **READ_AS_IMPORTS), importer="RUS", products=["8542", "850760"], groups=GROUP,
+        td.read_csv(path, **READ_AS_IMPORTS), importer="RUS", products=["85", "8471"], groups=GROUP,
         by="year", source="reported"),
     standard=lambda t: shares_standard(t, year=year_col(t)),
-    sql=shares_sql(f"j = {RUS} AND (k // 100 = 8542 OR k = 850760)", "t::BIGINT AS year", weighted=False),
+    sql=shares_sql(f"j = {RUS} AND (k // 10000 = 85 OR k // 100 = 8471)", "t::BIGINT AS year", weighted=False),
     polars=lambda pl, lf, ctx: polars_shares(
-        pl, lf, ctx, (pl.col("j") == RUS) & ((pl.col("k") // 100 == 8542) | (pl.col("k") == 850760)),
+        pl, lf, ctx, (pl.col("j") == RUS) & ((pl.col("k") // 10000 == 85) | (pl.col("k") // 100 == 8471)),
         {"year": pl.col("t").cast(pl.Int64)}, weighted=False),
 )
 case(
@@ -340,7 +340,7 @@ case(
     # others: the importer's other suppliers of the product with a quantity (summed, not total minus own)
     sql=DUCK_BASE + f"""
 , s AS (SELECT k::BIGINT AS product, i::BIGINT AS supplier, sum(value) AS value,
-               CASE WHEN count(q) = count(*) THEN sum(q) END AS quantity
+               sum(q) AS quantity
         FROM b WHERE j = {RUS} AND k // 10000 = 85 GROUP BY k, i),
 o AS (SELECT a.product, a.supplier, sum(x.value) AS ov, sum(x.quantity) AS oq
       FROM s a JOIN s x ON a.product = x.product AND a.supplier <> x.supplier AND x.quantity IS NOT NULL
@@ -357,7 +357,7 @@ def _polars_unit_values(pl: Any, lf: Any) -> Any:
     s = (
         lf.filter((pl.col("j") == RUS) & (pl.col("k") // 10000 == 85))
         .group_by(product=pl.col("k").cast(pl.Int64), supplier=pl.col("i").cast(pl.Int64))
-        .agg(value=pl.col("value").sum(), quantity=pl.when(pl.col("q").null_count() == 0).then(pl.col("q").sum()))
+        .agg(value=pl.col("value").sum(), quantity=pl.when(pl.col("q").count() > 0).then(pl.col("q").sum()))
     )
     with_q = s.filter(pl.col("quantity").is_not_null())
     o = (

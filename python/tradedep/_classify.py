@@ -15,6 +15,7 @@ import html
 import os
 from typing import Any, Iterable, Union
 
+from tradedep import _defaults
 from tradedep import lists
 from tradedep._table import ArrowResult, TradeTable
 from tradedep._tradedep import Basket, Concordances, Nomenclature, ProductCode, ProductList
@@ -133,7 +134,7 @@ def classify(
     product: str = "product",
     vintage: str | None = None,
     concordances: Concordances | None = None,
-    weighting: Any = "continuity",
+    weighting: Any = _defaults.WEIGHTING,
     base_periods: tuple[int, int] | None = None,
 ) -> ArrowResult:
     """Tags each row with the lists its product is on.
@@ -247,7 +248,7 @@ def explain(
     *,
     vintage: str | None = None,
     concordances: Concordances | None = None,
-    weighting: Any = "continuity",
+    weighting: Any = _defaults.WEIGHTING,
     base_periods: tuple[int, int] | None = None,
 ) -> Explanation:
     """Why ``code`` (of ``vintage``, default the list's) is or is not on ``lst``, and through which
@@ -268,7 +269,7 @@ def convert(
     to: str,
     *,
     concordances: Concordances | None = None,
-    weighting: Any = "continuity",
+    weighting: Any = _defaults.WEIGHTING,
     base_periods: tuple[int, int] | None = None,
 ) -> TradeTable:
     """The table in another HS edition: rows of codes that split become several rows with value,

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Callable
 
+from tradedep import _defaults
 from tradedep import _tradedep
 from tradedep._table import ArrowResult, TradeTable
 
@@ -60,7 +61,7 @@ def resolve(
     products: Any,
     table: "TradeTable | str | None",
     *,
-    weighting: Any = "continuity",
+    weighting: Any = _defaults.WEIGHTING,
     base_periods: tuple[int, int] | None = None,
     concordances: Any = None,
     explain: bool = False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from tradedep import _defaults
 from tradedep import _tradedep
 from tradedep._table import TradeTable
 
@@ -52,7 +53,7 @@ def read_gacc(
     table: str | None = None,
     vintage: str | None = None,
     encoding: str = "auto",
-    on_unknown_country: str = "error",
+    on_unknown_country: str = _defaults.ON_UNKNOWN_COUNTRY,
 ) -> GaccTable:
     """Read the CSV China customs' online query (stats.customs.gov.cn) exports.
 

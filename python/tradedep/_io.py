@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
+from tradedep import _defaults
 from tradedep import _progress, _tradedep
 from tradedep._table import TradeTable
 
@@ -23,7 +24,7 @@ def read_baci(
     vintage: str | None = None,
     years: int | Iterable[int] | None = None,
     progress: bool | None = None,
-    on_unknown_country: str = "error",
+    on_unknown_country: str = _defaults.ON_UNKNOWN_COUNTRY,
 ) -> TradeTable:
     """Read a CEPII BACI file: ``.csv``, ``.csv.gz`` or the ``.zip`` archive CEPII ships.
 
@@ -171,7 +172,7 @@ def read_csv(
     value_scale: float = 1.0,
     value_basis: str | None = None,
     country_coding: str = "auto",
-    on_unknown_country: str = "error",
+    on_unknown_country: str = _defaults.ON_UNKNOWN_COUNTRY,
     delimiter: str = ",",
 ) -> TradeTable:
     """Read a delimited text file (plain or ``.gz``) of your own layout through a column mapping.
@@ -204,7 +205,7 @@ def read_parquet(
     value_scale: float = 1.0,
     value_basis: str | None = None,
     country_coding: str = "auto",
-    on_unknown_country: str = "error",
+    on_unknown_country: str = _defaults.ON_UNKNOWN_COUNTRY,
 ) -> TradeTable:
     """Read a Parquet file: one written by ``TradeTable.write_parquet`` (no mapping needed: the
     frequency, currency and vintage travel in its metadata), or your own through ``columns=``.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any, Iterable, Mapping, Sequence
 
+from tradedep import _defaults
 from tradedep import _args, _conversion, _progress, _tradedep
 from tradedep import plot
 from tradedep._method import covered
@@ -87,8 +88,8 @@ def _selection(
     importer: Any,
     products: Any,
     groups: Mapping[str, Iterable[Any]] | None = None,
-    source: str = "auto",
-    cif_fob: float = 1.0,
+    source: str = _defaults.SOURCE,
+    cif_fob: float = _defaults.CIF_FOB,
     include_intra_group: bool = False,
 ) -> dict[str, Any]:
     """Whose imports and which of them count, as the one dict the binding reads (``importer=None``:
@@ -119,12 +120,12 @@ def supplier_shares(
     products: Any = None,
     groups: Mapping[str, Iterable[Any]] | None = None,
     by: str | Sequence[str] = "period",
-    source: str = "auto",
-    cif_fob: float = 1.0,
+    source: str = _defaults.SOURCE,
+    cif_fob: float = _defaults.CIF_FOB,
     top: int | None = None,
     include_intra_group: bool = False,
     explain: bool = False,
-    weighting: Any = "continuity",
+    weighting: Any = _defaults.WEIGHTING,
     base_periods: tuple[int, int] | None = None,
     concordances: Any = None,
     bounds: bool = False,
@@ -183,12 +184,12 @@ def concentration(
     importer: Any = None,
     products: Any = None,
     groups: Mapping[str, Iterable[Any]] | None = None,
-    source: str = "auto",
-    cif_fob: float = 1.0,
+    source: str = _defaults.SOURCE,
+    cif_fob: float = _defaults.CIF_FOB,
     crn: int = 3,
     include_intra_group: bool = False,
     explain: bool = False,
-    weighting: Any = "continuity",
+    weighting: Any = _defaults.WEIGHTING,
     base_periods: tuple[int, int] | None = None,
     concordances: Any = None,
     bounds: bool = False,
@@ -219,7 +220,7 @@ def importer_product_concentration(
     *,
     vintage: str | None = None,
     years: int | Iterable[int] | None = None,
-    on_unknown_country: str = "error",
+    on_unknown_country: str = _defaults.ON_UNKNOWN_COUNTRY,
 ) -> ArrowResult:
     """For every importer, product and period: total, supplier HHI, top supplier and its share.
 
@@ -285,8 +286,8 @@ def dependency_flags(
     *,
     importer: Any = None,
     products: Any = None,
-    source: str = "auto",
-    cif_fob: float = 1.0,
+    source: str = _defaults.SOURCE,
+    cif_fob: float = _defaults.CIF_FOB,
     hhi: float = 0.4,
     world_hhi: float = 0.4,
     ratio: float = 1.0,
@@ -295,7 +296,7 @@ def dependency_flags(
     window: int = 3,
     world: TradeTable | None = None,
     world_min_countries: int = 100,
-    weighting: Any = "continuity",
+    weighting: Any = _defaults.WEIGHTING,
     base_periods: tuple[int, int] | None = None,
     concordances: Any = None,
 ) -> ArrowResult:
@@ -395,10 +396,10 @@ def import_series(
     by_supplier: bool = False,
     by_product: bool = False,
     baseline: tuple[int, int] | None = None,
-    source: str = "auto",
-    cif_fob: float = 1.0,
+    source: str = _defaults.SOURCE,
+    cif_fob: float = _defaults.CIF_FOB,
     include_intra_group: bool = False,
-    weighting: Any = "continuity",
+    weighting: Any = _defaults.WEIGHTING,
     base_periods: tuple[int, int] | None = None,
     concordances: Any = None,
     bounds: bool = False,
@@ -451,10 +452,10 @@ def unit_values(
     products: Any = None,
     groups: Mapping[str, Iterable[Any]] | None = None,
     by: str | Sequence[str] = "period",
-    source: str = "auto",
-    cif_fob: float = 1.0,
+    source: str = _defaults.SOURCE,
+    cif_fob: float = _defaults.CIF_FOB,
     include_intra_group: bool = False,
-    weighting: Any = "continuity",
+    weighting: Any = _defaults.WEIGHTING,
     base_periods: tuple[int, int] | None = None,
     concordances: Any = None,
 ) -> ArrowResult:
@@ -510,9 +511,9 @@ def bilateral_asymmetry(
     *,
     products: Any = None,
     by: str | Sequence[str] = "period",
-    source: str = "auto",
-    cif_fob: float = 1.0,
-    weighting: Any = "continuity",
+    source: str = _defaults.SOURCE,
+    cif_fob: float = _defaults.CIF_FOB,
+    weighting: Any = _defaults.WEIGHTING,
     base_periods: tuple[int, int] | None = None,
     concordances: Any = None,
 ) -> ArrowResult:
@@ -548,11 +549,11 @@ def compare(
     products: Any = None,
     groups: Mapping[str, Iterable[Any]] | None = None,
     by: str | Sequence[str] = "period",
-    source: str = "auto",
-    cif_fob: float = 1.0,
+    source: str = _defaults.SOURCE,
+    cif_fob: float = _defaults.CIF_FOB,
     top: int | None = None,
     include_intra_group: bool = False,
-    weighting: Any = "continuity",
+    weighting: Any = _defaults.WEIGHTING,
     base_periods: tuple[int, int] | None = None,
     concordances: Any = None,
 ) -> ArrowResult:
@@ -584,7 +585,7 @@ def mirror_gap(
     products: Any = None,
     importer: Any = None,
     exporter: Any = None,
-    weighting: Any = "continuity",
+    weighting: Any = _defaults.WEIGHTING,
     base_periods: tuple[int, int] | None = None,
     concordances: Any = None,
 ) -> ArrowResult:

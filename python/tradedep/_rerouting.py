@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from typing import Any, Iterable, Literal
 
+from tradedep import _defaults
 from tradedep import _tradedep
 from tradedep import _conversion
 from tradedep._metrics import _importers, _products, _resolve
@@ -101,8 +102,8 @@ def rerouting(
     by_product: bool = False,
     exports: ExportSource = "reported",
     hub_exports: ExportSource = "reported",
-    cif_fob: float = 1.0,
-    weighting: Any = "continuity",
+    cif_fob: float = _defaults.CIF_FOB,
+    weighting: Any = _defaults.WEIGHTING,
     base_periods: tuple[int, int] | None = None,
     concordances: Any = None,
 ) -> Rerouting:

@@ -6,6 +6,7 @@ import html
 import json
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
+from tradedep import _defaults
 from tradedep import _tradedep
 
 # Schema-metadata keys of a result: its method mapping and its notes, as JSON.
@@ -126,7 +127,7 @@ class TradeTable:
         value_scale: float = 1.0,
         value_basis: str | None = None,
         country_coding: str = "auto",
-        on_unknown_country: str = "error",
+        on_unknown_country: str = _defaults.ON_UNKNOWN_COUNTRY,
         source: str | None = None,
     ) -> "TradeTable":
         """Trade records from a pandas, polars or pyarrow table through a column mapping.
