@@ -202,8 +202,10 @@ def finish(fig: "Figure", result: Any, title: str | None, df: "pandas.DataFrame 
         if spec is not None and not spec.is_first_col():
             ax.set_ylabel("")
     text = caption(result, df)
-    # supxlabel: constrained layout keeps it clear of the tick labels.
-    fig.supxlabel(text, x=0.01, ha="left", fontsize="small", color="#555555")
+    # supxlabel: constrained layout keeps it clear of the tick labels. Wrapped to the figure's
+    # width: a long coverage statement (every absent code) on one line widened the saved figure.
+    drawn = textwrap.fill(text, max(int(fig.get_figwidth() * 12), 40))
+    fig.supxlabel(drawn, x=0.01, ha="left", fontsize="small", color="#555555")
     fig._tradedep_caption = text  # type: ignore[attr-defined]
     return fig
 

@@ -194,6 +194,21 @@ def test_caption_reads_method_defensively():
     assert fig._tradedep_caption  # nothing stated: the caption still renders
 
 
+
+def test_a_long_caption_is_wrapped_within_the_figure(tmp_path):
+    """A coverage statement listing every absent code stays inside the figure's width (one
+    unwrapped line made the saved figure several times wider than asked), and the caption text
+    kept on the figure is the whole statement."""
+    t, _ = two_products()
+    r = td.supplier_shares(t, 643, by=["year", "product"])
+    coverage = "34 product code(s) absent from the data: " + ", ".join(f"8{i:05d}" for i in range(60))
+    fig = td.plot.shares(td.ArrowResult(r.to_arrow(), "x", r.notes, method={"source": "mirror", "coverage": coverage}))
+    assert coverage in fig._tradedep_caption
+    drawn = fig._supxlabel.get_text()
+    assert drawn.replace("\n", " ") == fig._tradedep_caption and "\n" in drawn
+    box = fig.get_tightbbox()  # inches
+    assert box.width <= fig.get_figwidth() * 1.02
+
 # --- real data: Eurostat Comext, EU27 exports to Russia (mirror view of Russia's imports) ------
 @pytest.fixture(scope="module")
 def comext() -> tuple[td.TradeTable, pd.DataFrame]:
