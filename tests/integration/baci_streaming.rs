@@ -266,6 +266,10 @@ fn a_sink_error_stops_the_read() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn real_sample_streams_like_the_table() {
     let path = data_or_skip!("baci_sample/baci_hs92_2021_exports_zaf_afg.csv.gz");
     let opts = BaciOptions {

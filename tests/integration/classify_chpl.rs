@@ -39,6 +39,10 @@ fn tier_counts_are_those_published() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn every_code_and_tier_matches_the_csv() {
     let path = data_or_skip!("chpl/chpl_2024-02-23.csv");
     let csv = chpl_csv(&path);
@@ -62,6 +66,10 @@ fn every_code_and_tier_matches_the_csv() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn every_code_exists_in_the_hs2022_nomenclature() {
     let path = data_or_skip!("hs_nomenclature/classificationH6.json");
     let nom = tradedep::classify::Nomenclature::load(&path, None).unwrap();
@@ -70,6 +78,10 @@ fn every_code_exists_in_the_hs2022_nomenclature() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn comext_cn8_codes_classify_through_their_hs6_prefix() {
     let path = data_or_skip!(
         "eurostat_comext_ru_neighbours/eu27_exports_to_ru_by_kz_ge_am_uz_kg_sanctioned_cn8_monthly_2020_2022.csv.gz"

@@ -72,6 +72,10 @@ fn continuity_is_the_default() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn hs2017_854231_counts_whole_under_continuity_and_one_seventh_under_equal() {
     let path = data_or_skip!("hs_concordance/unsd_hs2022_to_hs2017_correlation.csv");
     let (from17, _) = read_links(&path);
@@ -112,6 +116,10 @@ fn hs2017_854231_counts_whole_under_continuity_and_one_seventh_under_equal() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn a_code_that_does_not_survive_goes_to_its_direct_successors() {
     let path = data_or_skip!("hs_concordance/unsd_hs2022_to_hs2017_correlation.csv");
     let (from17, from22) = read_links(&path);
@@ -148,6 +156,10 @@ fn a_code_that_does_not_survive_goes_to_its_direct_successors() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn chpl_on_hs2017_under_both_weightings_matches_the_csv() {
     let path = data_or_skip!("hs_concordance/unsd_hs2022_to_hs2017_correlation.csv");
     let (from17, from22) = read_links(&path);
@@ -214,6 +226,10 @@ fn chpl_on_hs2017_under_both_weightings_matches_the_csv() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn explain_names_the_weighting_applied() {
     let _ = data_or_skip!("hs_concordance/unsd_hs2022_to_hs2017_correlation.csv");
     let conc = concordances();
@@ -244,6 +260,10 @@ fn explain_names_the_weighting_applied() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn classify_and_convert_hs2017_rows_under_the_default() {
     let path = data_or_skip!("hs_concordance/unsd_hs2022_to_hs2017_correlation.csv");
     let (from17, from22) = read_links(&path);
@@ -327,6 +347,10 @@ fn classify_and_convert_hs2017_rows_under_the_default() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn an_hs2017_list_on_hs2022_data_follows_the_same_rule() {
     let path = data_or_skip!("hs_concordance/unsd_hs2022_to_hs2017_correlation.csv");
     let (from17, from22) = read_links(&path);
@@ -373,6 +397,10 @@ fn an_hs2017_list_on_hs2022_data_follows_the_same_rule() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn continuity_applies_at_every_step_of_a_chain() {
     let dir = match common::shared_data() {
         Some(d) => d.join("hs_concordance"),
@@ -393,6 +421,10 @@ fn continuity_applies_at_every_step_of_a_chain() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn codes_counted_whole_are_the_chpl_csvs_own_hs2017_equivalents() {
     let corr = data_or_skip!("hs_concordance/unsd_hs2022_to_hs2017_correlation.csv");
     let chpl_csv = data_or_skip!("chpl/chpl_2024-02-23.csv");

@@ -25,6 +25,10 @@ fn concordances() -> Option<Concordances> {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn chpl_on_hs2017_goes_through_the_correlation_table() {
     let path = data_or_skip!("hs_concordance/unsd_hs2022_to_hs2017_correlation.csv");
     let conc = concordances().unwrap();
@@ -122,6 +126,10 @@ fn chpl_on_hs2017_goes_through_the_correlation_table() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn classify_hs2017_rows_with_the_chpl() {
     let conc = match concordances() {
         Some(c) => c,
@@ -188,6 +196,10 @@ fn classify_hs2017_rows_with_the_chpl() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn trade_share_weights_come_from_a_base_period_table() {
     let conc = match concordances() {
         Some(c) => c,
@@ -218,6 +230,10 @@ fn trade_share_weights_come_from_a_base_period_table() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn direct_tables_and_chains_to_hs2012() {
     let conc = match concordances() {
         Some(c) => c,
@@ -253,6 +269,10 @@ fn direct_tables_and_chains_to_hs2012() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn workbook_and_csv_give_the_same_tables() {
     let dir = match common::shared_data() {
         Some(d) => d.join("hs_concordance"),
@@ -284,6 +304,10 @@ fn workbook_and_csv_give_the_same_tables() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn convert_a_table_between_vintages() {
     let conc = match concordances() {
         Some(c) => c,
@@ -323,6 +347,10 @@ fn convert_a_table_between_vintages() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn drone_basket_on_hs2017_reaches_8802_and_852580() {
     let path = data_or_skip!("hs_concordance/unsd_hs2022_to_hs2017_correlation.csv");
     let conc = concordances().unwrap();
@@ -352,6 +380,10 @@ fn drone_basket_on_hs2017_reaches_8802_and_852580() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn cn8_codes_of_an_hs2017_based_edition_convert_through_their_subheading() {
     let conc = match concordances() {
         Some(c) => c,

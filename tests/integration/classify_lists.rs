@@ -139,6 +139,10 @@ fn bad_list_files_say_file_line_value_and_what_to_do() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn codes_of_another_vintage_are_reported_by_the_nomenclature() {
     let path = data_or_skip!("hs_nomenclature/hs2017_harmonized-system.csv");
     let hs17 = Nomenclature::load(&path, None).unwrap();
@@ -153,6 +157,10 @@ fn codes_of_another_vintage_are_reported_by_the_nomenclature() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn nomenclatures_from_json_and_csv_agree_and_describe() {
     let json = data_or_skip!("hs_nomenclature/classificationH6.json");
     let csv = data_or_skip!("hs_nomenclature/hs2022_harmonized-system.csv");
@@ -177,6 +185,10 @@ fn nomenclatures_from_json_and_csv_agree_and_describe() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn eu_833_annex_list_loads() {
     let path = data_or_skip!("eu_sanctions_cn_codes/eu_reg833_export_sanctioned_cn8_codes_2022-10.csv");
     let l = ProductList::from_eu833_csv(&path, "2022-10-07", 2022).unwrap();
@@ -234,6 +246,10 @@ fn dual_use_correlation_table_in_the_documented_layout() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn a_code_of_another_edition_is_a_wrong_vintage_error() {
     let path = data_or_skip!("hs_nomenclature/classificationH5.json");
     let hs17 = Nomenclature::load(&path, None).unwrap();

@@ -70,6 +70,10 @@ fn both_baci(dir: &Path) -> Vec<(&'static str, BaciCountries)> {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn every_baci_code_is_known_with_baci_iso_codes() {
     let dir = data_or_skip!("country_codes");
     for (version, rows) in both_baci(&dir) {
@@ -101,6 +105,10 @@ fn every_baci_code_is_known_with_baci_iso_codes() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn every_comtrade_area_except_world_and_aggregates_is_known() {
     let dir = data_or_skip!("country_codes");
     for file in [
@@ -129,6 +137,10 @@ fn every_comtrade_area_except_world_and_aggregates_is_known() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn iso_3166_codes_find_the_country_with_its_iso_numbers() {
     let dir = data_or_skip!("country_codes");
     let data_codes: HashMap<u16, String> = both_baci(&dir)
@@ -289,6 +301,10 @@ fn eu_on(date: Date) -> BTreeSet<String> {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn eu_membership_by_date_matches_independent_compositions() {
     let dir = data_or_skip!("country_codes");
     for (date, column) in [
@@ -416,6 +432,10 @@ fn former_and_nes_areas_are_partners_but_not_countries() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn known_codes_are_exactly_the_partner_codes_of_the_files() {
     let dir = data_or_skip!("country_codes");
     let mut expected: BTreeSet<u16> = both_baci(&dir)

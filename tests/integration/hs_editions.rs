@@ -22,6 +22,10 @@ fn official(file: &str) -> Option<std::path::PathBuf> {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn every_embedded_table_equals_the_official_workbook_row_by_row() {
     let embedded = Concordances::embedded();
     assert_eq!(embedded.tables().count(), TABLES.len());
@@ -53,6 +57,10 @@ fn every_embedded_table_equals_the_official_workbook_row_by_row() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn the_csv_extracts_and_the_growth_lab_file_agree_with_the_embedded_tables() {
     let embedded = Concordances::embedded();
     let Some(d) = common::shared_data() else { return };
@@ -229,6 +237,10 @@ fn per_period_vintages_round_trip_and_convert_each_row_from_its_period() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn the_comext_reader_reads_each_year_in_its_cn() {
     let Some(d) = common::shared_data() else { return };
     let path = d.join(

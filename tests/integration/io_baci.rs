@@ -62,6 +62,10 @@ fn reference_rows(text: &str) -> Vec<(i32, u16, u16, String, f64, Option<f64>)> 
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn real_sample_matches_an_independent_parse() {
     let path = data_or_skip!("baci_sample/baci_hs92_2021_exports_zaf_afg.csv.gz");
     let table = read_baci(&path, &BaciOptions::default()).unwrap();
@@ -87,6 +91,10 @@ fn real_sample_matches_an_independent_parse() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn real_sample_with_small_chunks_is_the_same_table() {
     let path = data_or_skip!("baci_sample/baci_hs92_2021_exports_zaf_afg.csv.gz");
     let whole = read_baci(&path, &BaciOptions::default()).unwrap();
@@ -215,6 +223,10 @@ fn error_line_numbers_are_right_across_chunks() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn progress_reaches_the_total() {
     let path = data_or_skip!("baci_sample/baci_hs92_2021_exports_zaf_afg.csv.gz");
     let size = std::fs::metadata(&path).unwrap().len();

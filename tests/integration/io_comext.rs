@@ -42,6 +42,10 @@ const LONG: &str =
     "eurostat_comext_ru_neighbours/eu27_exports_to_ru_by_kz_ge_am_uz_kg_sanctioned_cn8_monthly_2020_2022.csv.gz";
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn processors_to_russia_and_kazakhstan_match_an_independent_sum() {
     let path = data_or_skip!(LONG);
     let t = read_comext(&path, &ComextOptions::default()).unwrap();
@@ -110,6 +114,10 @@ fn processors_to_russia_and_kazakhstan_match_an_independent_sum() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn hs4_level_and_vintage_are_chosen_by_the_caller() {
     let path = data_or_skip!(LONG);
     let t = read_comext(
@@ -128,6 +136,10 @@ fn hs4_level_and_vintage_are_chosen_by_the_caller() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn other_files_of_the_folder_are_refused_with_a_reason() {
     for f in [
         "eu27_total_exports_by_partner_annual.csv",

@@ -85,6 +85,10 @@ fn approx(a: f64, b: f64) -> bool {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn armenia_car_exports_to_russia_per_year_match_a_csv_computation() {
     let path = data_or_skip!("comtrade_armenia_georgia/comtrade_armenia_hs8703_monthly_2017_2023.csv.gz");
     let t = read_comtrade(&path, &ComtradeOptions::default()).unwrap();
@@ -156,6 +160,10 @@ fn armenia_car_exports_to_russia_per_year_match_a_csv_computation() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn lithium_carbonate_website_export_latin1_trailing_comma() {
     let path =
         data_or_skip!("comtrade_plus/liadslnt__TradeData_4_22_2026_12_19_27_lithium_carbonate_283691_monthly_2024.csv");
@@ -208,6 +216,10 @@ fn lithium_carbonate_website_export_latin1_trailing_comma() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn api_json_of_totals_reads_into_total_rows() {
     let path = data_or_skip!("comtrade_plus/comtradr__api_response_CHN_ARG_DEU_2010_TOTAL.json");
     let t = read_comtrade(&path, &ComtradeOptions::default()).unwrap();
@@ -258,6 +270,10 @@ fn api_json_of_totals_reads_into_total_rows() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn china_imports_from_russia_per_year_total_rows_match_a_csv_computation() {
     let path = data_or_skip!("comtrade_plus/SamiNakibETU__comtrade_imports_chn_from_rus_2017_2024.csv");
     let t = read_comtrade(&path, &ComtradeOptions::default()).unwrap();
@@ -296,6 +312,10 @@ fn china_imports_from_russia_per_year_total_rows_match_a_csv_computation() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn totals_and_detailed_rows_keep_the_detailed_level_unless_asked() {
     // No shared file holds both levels, so build one from the real totals: every row twice,
     // once as TOTAL and once relabelled HS 2709 (same trade at a detailed level).
@@ -379,6 +399,10 @@ fn api_json_with_product_rows_reads_values_and_units() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn semiconductor_partner2_breakdown_keeps_totals() {
     let path = data_or_skip!("comtrade_plus/laureleallen__semiconductor_trade_CHN_imports_8542_from_USA_2010_2024.csv");
     let recs = csv_records(&path);
@@ -421,6 +445,10 @@ fn semiconductor_partner2_breakdown_keeps_totals() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn renamed_smartphone_file_and_breakdown_sum_option() {
     let path = data_or_skip!(
         "comtrade_plus/tvyal__armenia_851713_smartphones_trade_by_partner_monthly_2022_2024_RENAMED_COLS.csv"
@@ -458,6 +486,10 @@ fn renamed_smartphone_file_and_breakdown_sum_option() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn report_for_every_shared_file() {
     let dir = data_or_skip!("comtrade_plus");
     for f in std::fs::read_dir(&dir).unwrap() {
@@ -505,6 +537,10 @@ mod never_panics {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn every_armenia_georgia_file_reads_balanced_with_hs6_or_hs4() {
     let dir = data_or_skip!("comtrade_armenia_georgia");
     for f in std::fs::read_dir(&dir).unwrap() {

@@ -35,6 +35,10 @@ fn independent_totals(bytes: &[u8]) -> (usize, BTreeMap<String, f64>, BTreeMap<S
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn shared_sample_rows_and_partner_totals() {
     let path = data_or_skip!(SAMPLE);
     let g = read_gacc(&path, &opts()).unwrap();

@@ -330,6 +330,10 @@ fn csv_errors_name_file_line_column_value() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn generic_csv_of_the_baci_sample_equals_the_baci_reader() {
     let path = data_or_skip!("baci_sample/baci_hs92_2021_exports_zaf_afg.csv.gz");
     let baci = read_baci(&path, &BaciOptions::default()).unwrap();
@@ -349,6 +353,10 @@ fn generic_csv_of_the_baci_sample_equals_the_baci_reader() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn parquet_round_trip_keeps_rows_and_metadata() {
     let path = data_or_skip!("baci_sample/baci_hs92_2021_exports_zaf_afg.csv.gz");
     let baci = read_baci(&path, &BaciOptions::default()).unwrap();

@@ -245,6 +245,10 @@ fn comtrade_options() -> impl Strategy<Value = ComtradeOptions> {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn comtrade_reader_survives_damaged_real_files() {
     let data = match common::shared_data() {
         Some(d) => d,
@@ -279,6 +283,10 @@ fn comext_seeds(data: Option<PathBuf>) -> Vec<(String, Vec<u8>)> {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn comext_reader_survives_damaged_real_files() {
     let seeds = comext_seeds(common::shared_data());
     for (name, bytes) in &seeds {
@@ -317,6 +325,10 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 /// naming the file, never a panic and never a silently shorter table taken for the whole (the
 /// gzip checksum catches changed data: a table read from a damaged file is the whole table).
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn damaged_gzip_files_give_errors_not_panics() {
     let Some(data) = common::shared_data() else { return };
     let comtrade_text = comtrade_seeds(&data).remove(0).1;

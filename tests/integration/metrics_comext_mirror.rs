@@ -139,6 +139,10 @@ fn strs(b: &RecordBatch, name: &str) -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn eu27_processor_exports_to_russia_and_kazakhstan_mirror() {
     let Some(data) = load() else { return };
     let mut opts = SharesOptions::new(vec![Importer::country(643), Importer::country(398)]);
@@ -213,6 +217,10 @@ fn eu27_processor_exports_to_russia_and_kazakhstan_mirror() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn member_state_shares_sum_to_one_and_count_every_row() {
     let Some(data) = load() else { return };
     let mut opts = SharesOptions::new(vec![Importer::country(643)]);
@@ -259,6 +267,10 @@ fn member_state_shares_sum_to_one_and_count_every_row() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn reported_source_finds_no_imports_in_an_export_table() {
     let Some(data) = load() else { return };
     let out = supplier_shares(&data.table, &SharesOptions::new(vec![Importer::country(643)])).unwrap();
@@ -266,6 +278,10 @@ fn reported_source_finds_no_imports_in_an_export_table() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+)]
 fn concentration_of_russian_mirror_imports_matches_hand_sums() {
     let Some(data) = load() else { return };
     let opts = ConcentrationOptions {

@@ -10,8 +10,10 @@ pub const DATA_VAR: &str = "TRADEDEP_SHARED_DATA";
 
 /// The shared real-data folder (`../shared/data` next to the checkout, or `TRADEDEP_SHARED_DATA`).
 ///
-/// A test that needs it fails when it is absent: a test that passes without its data hides
-/// that it checked nothing. `TRADEDEP_SKIP_DATA_TESTS=1` turns that into a skip (`None`, with
+/// Tests that need it carry `#[cfg_attr(not(shared_data), ignore = ...)]`: `build.rs` sets the cfg
+/// when the folder exists at build time, so without it they are reported as ignored. A test built
+/// with the data that runs without it fails here: a test that passes without its data hides that
+/// it checked nothing. `TRADEDEP_SKIP_DATA_TESTS=1` turns that into a skip (`None`, with
 /// `SKIPPED` on stderr) for a checkout without the data.
 pub fn shared_data() -> Option<PathBuf> {
     let candidates = match std::env::var_os(DATA_VAR) {
