@@ -43,6 +43,8 @@ pub struct AsymmetryOptions {
     pub by: Vec<By>,
     pub source: Source,
     pub cif_fob: f64,
+    /// Stops the call between blocks of 65,536 rows once cancelled (the binding's Ctrl-C).
+    pub cancel: crate::cancel::Cancellation,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -86,6 +88,7 @@ pub fn bilateral_asymmetry(table: &TradeTable, opts: &AsymmetryOptions) -> Resul
                 cif_fob: opts.cif_fob,
                 products: sel,
                 importers: None,
+                cancel: Some(&opts.cancel),
             },
         )?;
         let mut sums: BTreeMap<i32, Sums> = BTreeMap::new();

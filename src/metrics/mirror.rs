@@ -43,6 +43,8 @@ pub struct MirrorOptions {
     pub importers: Option<Vec<u16>>,
     /// Only these exporters (all when `None`).
     pub exporters: Option<Vec<u16>>,
+    /// Stops the call between blocks of 65,536 rows once cancelled (the binding's Ctrl-C).
+    pub cancel: crate::cancel::Cancellation,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -77,6 +79,7 @@ pub fn mirror_gap(table: &TradeTable, opts: &MirrorOptions) -> Result<RecordBatc
                 cif_fob: 1.0,
                 products: opts.products.as_ref(),
                 importers: opts.importers.as_deref(),
+                cancel: Some(&opts.cancel),
             },
         )?;
         // Product ids differ between the two views: key on the code's rank in a shared list.

@@ -144,6 +144,8 @@ pub struct ReroutingOptions {
     /// CIF/FOB factor: mirrored imports and the hubs' imports in the ghost-trade comparison are
     /// divided by it; 1.0 compares them as reported.
     pub cif_fob: f64,
+    /// Stops the call between blocks of 65,536 rows once cancelled (the binding's Ctrl-C).
+    pub cancel: crate::cancel::Cancellation,
 }
 
 impl ReroutingOptions {
@@ -161,6 +163,7 @@ impl ReroutingOptions {
             exports: ExportSource::Reported,
             hub_exports: ExportSource::Reported,
             cif_fob: 1.0,
+            cancel: Default::default(),
         }
     }
 }
@@ -429,6 +432,7 @@ pub fn rerouting(table: &TradeTable, opts: &ReroutingOptions) -> Result<Reroutin
                 cif_fob: 1.0,
                 products: opts.products.as_ref(),
                 importers: None,
+                cancel: Some(&opts.cancel),
             },
         )
     };
