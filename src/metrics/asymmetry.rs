@@ -93,6 +93,9 @@ pub fn bilateral_asymmetry(table: &TradeTable, opts: &AsymmetryOptions) -> Resul
         )?;
         let mut sums: BTreeMap<i32, Sums> = BTreeMap::new();
         for i in 0..view.len() {
+            if i % crate::metrics::view::CANCEL_CHECK_ROWS == 0 {
+                opts.cancel.check()?;
+            }
             let p = view.period[i];
             let imp = slots.slots(view.importer[i], p)?.to_vec();
             let sup = slots.slots(view.supplier[i], p)?.to_vec();

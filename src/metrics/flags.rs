@@ -305,6 +305,9 @@ fn geodep(table: &TradeTable, view: &ImportView, world: &World, opts: &FlagOptio
     // (importer, product, year) -> supplier -> sums; (exporter, product, year) -> exports.
     let mut imports: HashMap<(u16, u32, i32), HashMap<u16, Acc>> = HashMap::new();
     for i in 0..view.len() {
+        if i % crate::metrics::view::CANCEL_CHECK_ROWS == 0 {
+            opts.cancel.check()?;
+        }
         let y = year_of(view.period[i], freq);
         imports
             .entry((view.importer[i], view.product[i], y))

@@ -94,6 +94,9 @@ pub fn mirror_gap(table: &TradeTable, opts: &MirrorOptions) -> Result<RecordBatc
             })
             .collect();
         for i in 0..view.len() {
+            if i % crate::metrics::view::CANCEL_CHECK_ROWS == 0 {
+                opts.cancel.check()?;
+            }
             if opts.exporters.as_ref().is_some_and(|e| !e.contains(&view.supplier[i])) {
                 continue;
             }

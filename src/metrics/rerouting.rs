@@ -498,6 +498,9 @@ pub fn rerouting(table: &TradeTable, opts: &ReroutingOptions) -> Result<Reroutin
     let mut ghost: HashMap<u16, BTreeMap<u32, BTreeMap<i32, Ghost>>> = HashMap::new();
     for (v, ids, exports_side) in [(&export_rows, &export_ids, true), (&import_rows, &import_ids, false)] {
         for i in 0..v.len() {
+            if i % crate::metrics::view::CANCEL_CHECK_ROWS == 0 {
+                opts.cancel.check()?;
+            }
             let (hub, from, p) = (v.importer[i], v.supplier[i], v.period[i]);
             if !opts.hubs.contains(&hub) || !origin.is_member(from, p)? {
                 continue;
