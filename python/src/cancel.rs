@@ -21,7 +21,16 @@ where
     T: Send,
     F: FnOnce(&Cancellation) -> tradedep::Result<T> + Send,
 {
-    let cancel = Cancellation::new();
+    run_with(py, Cancellation::new(), work)
+}
+
+/// [`run_cancellable`] with a flag the caller made: metric options carry theirs (e.g.
+/// `ImportSelection::cancel`), and Ctrl-C sets it (clones share the flag).
+pub(crate) fn run_with<T, F>(py: Python<'_>, cancel: Cancellation, work: F) -> PyResult<T>
+where
+    T: Send,
+    F: FnOnce(&Cancellation) -> tradedep::Result<T> + Send,
+{
     let (result, interrupted) = py.detach(|| {
         std::thread::scope(|s| {
             let (done_tx, done_rx) = sync_channel::<()>(1);

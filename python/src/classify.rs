@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use crate::cancel::run_cancellable;
 use crate::errors::InvalidArgumentError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -307,6 +308,7 @@ impl PyConcordances {
     #[pyo3(signature = (table, to, weighting=None, base_from=None, base_to=None))]
     fn convert_table(
         &self,
+        py: Python<'_>,
         table: &PyTradeTable,
         to: &str,
         weighting: Option<&Bound<'_, PyAny>>,
@@ -315,11 +317,8 @@ impl PyConcordances {
     ) -> PyResult<PyTradeTable> {
         let to = vintage(to)?;
         let w = self::weighting(weighting, base_from, base_to, to)?;
-        Ok(PyTradeTable::new(py_result(self.inner.convert_table(
-            &table.inner,
-            to,
-            &w,
-        ))?))
+        let converted = run_cancellable(py, |_| self.inner.convert_table(&table.inner, to, &w))?;
+        Ok(PyTradeTable::new(converted))
     }
     fn __repr__(&self) -> String {
         let t: Vec<String> = self
@@ -704,15 +703,9 @@ fn _classify(
     let out = if let Ok(t) = table.cast::<PyTradeTable>() {
         let t = &t.get().inner;
         let v = opt_vintage(vintage)?.or(t.meta().vintage);
-        py_result(core::classify::classify_batches(
-            &t.schema(),
-            t.batches(),
-            product,
-            v,
-            &refs,
-            &c,
-            &w,
-        ))?
+        run_cancellable(py, |_| {
+            core::classify::classify_batches(&t.schema(), t.batches(), product, v, &refs, &c, &w)
+        })?
     } else {
         let t: PyTable = table.extract().map_err(|_| {
             InvalidArgumentError::new_err(
@@ -725,9 +718,9 @@ fn _classify(
             Some(v) => Some(v),
             None => opt_vintage(meta_v.as_deref())?,
         };
-        py_result(core::classify::classify_batches(
-            &schema, &batches, product, v, &refs, &c, &w,
-        ))?
+        run_cancellable(py, |_| {
+            core::classify::classify_batches(&schema, &batches, product, v, &refs, &c, &w)
+        })?
     };
     Ok((PyTable::try_new(out.batches, out.schema)?, out.notes))
 }

@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 use pyo3_arrow::PyTable;
 use tradedep::metrics::{self, ComplexityOptions, ExportSource, PciScale, RcaOptions};
 
+use crate::cancel::run_with;
 use crate::errors::py_result;
 use crate::metrics::to_table;
 use crate::table::PyTradeTable;
@@ -14,6 +15,7 @@ fn rca_options(exports: &str, digits: Option<usize>, threshold: f64) -> PyResult
         exports: py_result(ExportSource::parse(exports))?,
         digits,
         threshold,
+        cancel: Default::default(),
     })
 }
 
@@ -28,7 +30,7 @@ fn _rca(
     threshold: f64,
 ) -> PyResult<(PyTable, Vec<String>)> {
     let opts = rca_options(exports, digits, threshold)?;
-    let out = py_result(py.detach(|| metrics::rca(&table.inner, &opts)))?;
+    let out = run_with(py, opts.cancel.clone(), |_| metrics::rca(&table.inner, &opts))?;
     Ok((to_table(out.table)?, out.notes))
 }
 
@@ -47,7 +49,9 @@ fn _complexity(
         rca: rca_options(exports, digits, threshold)?,
         pci_scale: py_result(PciScale::parse(pci_scale))?,
     };
-    let out = py_result(py.detach(|| metrics::complexity(&table.inner, &opts)))?;
+    let out = run_with(py, opts.rca.cancel.clone(), |_| {
+        metrics::complexity(&table.inner, &opts)
+    })?;
     Ok((to_table(out.rca)?, to_table(out.eci)?, to_table(out.pci)?, out.notes))
 }
 

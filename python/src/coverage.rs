@@ -5,7 +5,6 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use tradedep::metrics::{self, country_label};
 
-use crate::errors::py_result;
 use crate::metrics::SelectionArg;
 use crate::table::PyTradeTable;
 
@@ -17,7 +16,9 @@ fn labels(codes: &[u16]) -> Vec<String> {
 #[pyfunction]
 fn _coverage<'py>(py: Python<'py>, table: &PyTradeTable, selection: SelectionArg) -> PyResult<Bound<'py, PyDict>> {
     let (importers, imports) = selection.convert()?;
-    let c = py_result(metrics::check_selection(&table.inner, importers.as_deref(), &imports))?;
+    let c = crate::cancel::run_with(py, imports.cancel.clone(), |_| {
+        metrics::check_selection(&table.inner, importers.as_deref(), &imports)
+    })?;
     let d = PyDict::new(py);
     d.set_item("source_used", c.source_used.as_str())?;
     d.set_item("importers_reporting", labels(&c.importers_reporting))?;

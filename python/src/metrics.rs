@@ -10,6 +10,7 @@ use tradedep::metrics::{
 };
 use tradedep::model::{Flow, Freq, ProductSelection, TableMeta, TradeRow, TradeTableBuilder, Vintage};
 
+use crate::cancel::run_with;
 use crate::errors::py_result;
 use crate::table::PyTradeTable;
 
@@ -83,6 +84,7 @@ impl SelectionArg {
             source: py_result(Source::parse(&self.source))?,
             cif_fob: self.cif_fob,
             include_intra_group: self.include_intra_group,
+            cancel: Default::default(),
         };
         Ok((importers, imports))
     }
@@ -106,6 +108,7 @@ pub(crate) fn to_table(batch: arrow_array::RecordBatch) -> PyResult<PyTable> {
 
 #[pyfunction]
 fn _supplier_shares(
+    py: Python<'_>,
     table: &PyTradeTable,
     selection: SelectionArg,
     by: Vec<String>,
@@ -120,11 +123,14 @@ fn _supplier_shares(
         top,
         explain,
     };
-    to_table(py_result(metrics::supplier_shares(&table.inner, &opts))?)
+    to_table(run_with(py, opts.imports.cancel.clone(), |_| {
+        metrics::supplier_shares(&table.inner, &opts)
+    })?)
 }
 
 #[pyfunction]
 fn _concentration(
+    py: Python<'_>,
     table: &PyTradeTable,
     selection: SelectionArg,
     by: Vec<String>,
@@ -141,7 +147,9 @@ fn _concentration(
         crn,
         explain,
     };
-    to_table(py_result(metrics::concentration(&table.inner, &opts))?)
+    to_table(run_with(py, opts.imports.cancel.clone(), |_| {
+        metrics::concentration(&table.inner, &opts)
+    })?)
 }
 
 #[pyfunction]
@@ -237,6 +245,7 @@ pub(crate) fn one_importer(arg: ImporterArg) -> PyResult<Importer> {
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 fn _dependency_flags(
+    py: Python<'_>,
     table: &PyTradeTable,
     selection: SelectionArg,
     method: &str,
@@ -269,17 +278,17 @@ fn _dependency_flags(
         persistence,
         window,
         world_min_countries,
+        cancel: imports.cancel,
     };
     let world = world.as_ref().map(|w| &w.inner);
-    to_table(py_result(metrics::dependency_flags_with_world(
-        &table.inner,
-        world,
-        &opts,
-    ))?)
+    to_table(run_with(py, opts.cancel.clone(), |_| {
+        metrics::dependency_flags_with_world(&table.inner, world, &opts)
+    })?)
 }
 
 #[pyfunction]
 fn _import_series(
+    py: Python<'_>,
     table: &PyTradeTable,
     selection: SelectionArg,
     freq: &str,
@@ -296,24 +305,29 @@ fn _import_series(
         freq: py_result(SeriesFreq::parse(freq))?,
         baseline,
     };
-    to_table(py_result(metrics::import_series(&table.inner, &opts))?)
+    to_table(run_with(py, opts.imports.cancel.clone(), |_| {
+        metrics::import_series(&table.inner, &opts)
+    })?)
 }
 
 #[pyfunction]
-fn _unit_values(table: &PyTradeTable, selection: SelectionArg, by: Vec<String>) -> PyResult<PyTable> {
+fn _unit_values(py: Python<'_>, table: &PyTradeTable, selection: SelectionArg, by: Vec<String>) -> PyResult<PyTable> {
     let (importers, imports) = selection.with_importers()?;
     let opts = UnitValueOptions {
         importers,
         imports,
         by: by_keys(by)?,
     };
-    to_table(py_result(metrics::unit_values(&table.inner, &opts))?)
+    to_table(run_with(py, opts.imports.cancel.clone(), |_| {
+        metrics::unit_values(&table.inner, &opts)
+    })?)
 }
 
 #[pyfunction]
 #[pyo3(signature = (table, a, b, products=None, products_name="products".to_string(), vintage=None, by=vec!["period".to_string()], source="reported", cif_fob=1.0))]
 #[allow(clippy::too_many_arguments)]
 fn _bilateral_asymmetry(
+    py: Python<'_>,
     table: &PyTradeTable,
     a: ImporterArg,
     b: ImporterArg,
@@ -331,12 +345,21 @@ fn _bilateral_asymmetry(
         by: by_keys(by)?,
         source: py_result(Source::parse(source))?,
         cif_fob,
+        cancel: Default::default(),
     };
-    to_table(py_result(metrics::bilateral_asymmetry(&table.inner, &opts))?)
+    to_table(run_with(py, opts.cancel.clone(), |_| {
+        metrics::bilateral_asymmetry(&table.inner, &opts)
+    })?)
 }
 
 #[pyfunction]
-fn _compare(table: &PyTradeTable, selection: SelectionArg, by: Vec<String>, top: Option<usize>) -> PyResult<PyTable> {
+fn _compare(
+    py: Python<'_>,
+    table: &PyTradeTable,
+    selection: SelectionArg,
+    by: Vec<String>,
+    top: Option<usize>,
+) -> PyResult<PyTable> {
     let (importers, imports) = selection.with_importers()?;
     let opts = CompareOptions {
         importers,
@@ -344,13 +367,16 @@ fn _compare(table: &PyTradeTable, selection: SelectionArg, by: Vec<String>, top:
         by: by_keys(by)?,
         top,
     };
-    to_table(py_result(metrics::compare(&table.inner, &opts))?)
+    to_table(run_with(py, opts.imports.cancel.clone(), |_| {
+        metrics::compare(&table.inner, &opts)
+    })?)
 }
 
 #[pyfunction]
 #[pyo3(signature = (table, by=vec!["period".to_string()], products=None, products_name="products".to_string(), vintage=None, importers=None, exporters=None))]
 #[allow(clippy::too_many_arguments)]
 fn _mirror_gap(
+    py: Python<'_>,
     table: &PyTradeTable,
     by: Vec<String>,
     products: Option<Vec<(String, f64)>>,
@@ -364,8 +390,11 @@ fn _mirror_gap(
         products: selection(products, &products_name, vintage)?,
         importers,
         exporters,
+        cancel: Default::default(),
     };
-    to_table(py_result(metrics::mirror_gap(&table.inner, &opts))?)
+    to_table(run_with(py, opts.cancel.clone(), |_| {
+        metrics::mirror_gap(&table.inner, &opts)
+    })?)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -43,6 +43,7 @@ impl ReroutingArg {
             exports: py_result(ExportSource::parse(&self.exports))?,
             hub_exports: py_result(ExportSource::parse(&self.hub_exports))?,
             cif_fob: self.cif_fob,
+            cancel: Default::default(),
         })
     }
 }
@@ -59,7 +60,7 @@ fn _rerouting(
     arguments: ReroutingArg,
 ) -> PyResult<(PyTable, PyTable, PyTable, PyTable, Vec<String>, ControlsFacts)> {
     let opts = arguments.convert()?;
-    let out = py_result(py.detach(|| metrics::rerouting(&table.inner, &opts)))?;
+    let out = crate::cancel::run_with(py, opts.cancel.clone(), |_| metrics::rerouting(&table.inner, &opts))?;
     Ok((
         to_table(out.flows)?,
         to_table(out.summary)?,

@@ -232,9 +232,11 @@ def importer_product_concentration(
     which is faster and needs far less memory than ``read_baci`` first (same result, same checks
     and errors as :func:`read_baci`; ``vintage``, ``years`` and ``on_unknown_country`` are passed
     to the reader; the read report is in the result's notes). A file in CEPII's row order (year,
-    exporter, importer, product, each once) is aggregated in one pass; any other order, or a
-    repeated row, is found on its first such row and the file is read a second time with the
-    general aggregation (same result; the notes say "one pass" or "read twice").
+    exporter, importer, product) is aggregated in one pass; any other order, or a second row of
+    one key with other numbers, is found on its first such row and the file is read a second time
+    with the general aggregation (same result; the notes say "one pass" or "read twice"). Exact
+    duplicate rows are set aside and counted as ``read_baci`` does (a file out of order that has
+    some is read a third time without them; docs/methods/bad_inputs.md).
 
     ``source``: ``"auto"`` (the default: on a table with one side only, that side), ``"reported"``
     (rows with flow import) or ``"mirror"`` (exporters' rows, BACI-style: every row an export; the

@@ -83,7 +83,7 @@ pub const REASON_YEAR: &str = "year not requested";
 /// product (the same reason in every reader).
 pub const REASON_DUPLICATE: &str = crate::model::REASON_DUPLICATE;
 
-mod duplicates;
+pub(crate) mod duplicates;
 /// Reason recorded in the report for rows with a country code unknown to tradedep.
 pub const REASON_UNKNOWN_COUNTRY: &str = "unknown country code";
 
@@ -216,6 +216,9 @@ pub struct BaciChunk<'a> {
     pub product: &'a [i32],
     /// Value in USD (BACI's thousands x 1000).
     pub value: &'a [f64],
+    /// Quantity `q` as read (NaN where missing): what tells a duplicate row from a row of the
+    /// same key with other numbers.
+    pub quantity: &'a [f64],
 }
 
 /// Streams a BACI file (same inputs, checks and errors as [`read_baci`]) through `sink`, chunk by
@@ -245,6 +248,7 @@ pub fn scan_baci(
             importer: &c.partner,
             product: &c.product,
             value: &c.value,
+            quantity: &c.quantity,
         })?;
         if let Ok(mut pool) = recycled.lock() {
             pool.push(c);
@@ -1034,7 +1038,7 @@ struct ChunkOut {
     /// Rows pushed so far.
     rows: usize,
     /// Handed to a sink ([`scan_baci`]), not built into a table: `period` holds every row, and
-    /// `quantity` and `products_seen`, which only tables use, stay empty.
+    /// `products_seen`, which only tables use, stays empty.
     streamed: bool,
     reporter: Vec<u16>,
     partner: Vec<u16>,
@@ -1125,8 +1129,10 @@ impl ChunkOut {
     #[inline(always)]
     fn push(&mut self, r: Row) {
         if self.streamed {
-            // The sink takes every row's year, and neither quantities nor the product bitmap.
+            // The sink takes every row's year and quantity (to find duplicates), not the
+            // product bitmap.
             self.period.push(r.t);
+            self.quantity.push(r.q.unwrap_or(f64::NAN));
         } else {
             if self.year.is_some_and(|y| y != r.t) || !self.period.is_empty() {
                 if self.period.len() < self.rows {

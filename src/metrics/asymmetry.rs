@@ -43,6 +43,8 @@ pub struct AsymmetryOptions {
     pub by: Vec<By>,
     pub source: Source,
     pub cif_fob: f64,
+    /// Stops the call between blocks of 65,536 rows once cancelled (the binding's Ctrl-C).
+    pub cancel: crate::cancel::Cancellation,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -86,10 +88,14 @@ pub fn bilateral_asymmetry(table: &TradeTable, opts: &AsymmetryOptions) -> Resul
                 cif_fob: opts.cif_fob,
                 products: sel,
                 importers: None,
+                cancel: Some(&opts.cancel),
             },
         )?;
         let mut sums: BTreeMap<i32, Sums> = BTreeMap::new();
         for i in 0..view.len() {
+            if i % crate::metrics::view::CANCEL_CHECK_ROWS == 0 {
+                opts.cancel.check()?;
+            }
             let p = view.period[i];
             let imp = slots.slots(view.importer[i], p)?.to_vec();
             let sup = slots.slots(view.supplier[i], p)?.to_vec();

@@ -79,7 +79,7 @@ use nalgebra::{DMatrix, SymmetricEigen};
 use crate::error::{Error, Location, Result};
 use crate::metrics::columns::record_batch;
 use crate::metrics::flags::year_of;
-use crate::metrics::view::{country_label, ImportView, Source, ViewOptions};
+use crate::metrics::view::{country_label, ImportView, Source, ViewOptions, CANCEL_CHECK_ROWS};
 use crate::model::product::TOTAL;
 use crate::model::{Freq, TradeTable};
 
@@ -164,6 +164,8 @@ pub struct RcaOptions {
     pub digits: Option<usize>,
     /// `m = rca >= threshold`.
     pub threshold: f64,
+    /// Stops the call between blocks of 65,536 rows once cancelled (the binding's Ctrl-C).
+    pub cancel: crate::cancel::Cancellation,
 }
 
 impl Default for RcaOptions {
@@ -172,6 +174,7 @@ impl Default for RcaOptions {
             exports: ExportSource::Reported,
             digits: None,
             threshold: 1.0,
+            cancel: Default::default(),
         }
     }
 }
@@ -224,6 +227,7 @@ pub fn rca(table: &TradeTable, opts: &RcaOptions) -> Result<Rca> {
     notes.push(format!("m = rca >= {}", opts.threshold));
     let mut out = RcaColumns::default();
     for year in &exports.years {
+        opts.cancel.check()?;
         out.push_year(year, &exports.products, &year.rca(), opts.threshold);
     }
     Ok(Rca {
@@ -267,6 +271,8 @@ pub fn complexity(table: &TradeTable, opts: &ComplexityOptions) -> Result<Comple
     let mut pci_out = PciColumns::default();
     let mut degenerate = vec![];
     for year in &exports.years {
+        // A year's RCA and eigenvectors are seconds on a large table: look in between.
+        opts.rca.cancel.check()?;
         let rca = year.rca();
         rca_out.push_year(year, &exports.products, &rca, opts.rca.threshold);
         let m = Presence::of(year, &rca, opts.rca.threshold);
@@ -351,6 +357,7 @@ impl Exports {
             table,
             &ViewOptions {
                 source: opts.exports.view_source(),
+                cancel: Some(&opts.cancel),
                 ..ViewOptions::default()
             },
         )?;
@@ -402,6 +409,9 @@ impl Exports {
         let mut months: BTreeMap<i32, u16> = BTreeMap::new();
         let (mut total_rows, mut short_rows) = (0u64, 0u64);
         for i in 0..view.len() {
+            if i % CANCEL_CHECK_ROWS == 0 {
+                opts.cancel.check()?;
+            }
             let Some(p) = product_map[view.product[i] as usize] else {
                 if view.products[view.product[i] as usize] == TOTAL {
                     total_rows += 1;

@@ -38,7 +38,7 @@ use crate::metrics::kernel::ImporterProductConcentration;
 use crate::metrics::selection::ImportSelection;
 use crate::metrics::shares::{group_imports, By, TimeKey};
 use crate::metrics::stats::Concentration;
-use crate::metrics::view::{country_label, Cols, Source};
+use crate::metrics::view::{country_label, Cols, Source, CANCEL_CHECK_ROWS};
 use crate::model::{Flow, Freq, TradeTable};
 
 /// What the shares are taken over.
@@ -220,8 +220,12 @@ fn fast_path(table: &TradeTable, opts: &ConcentrationOptions) -> Result<Option<R
         return Ok(None);
     }
     let mut k = ImporterProductConcentration::new(opts.imports.source)?;
+    // Slices (no copy) of 65,536 rows, so that a cancel is seen between them.
     for b in table.batches() {
-        k.push(b)?;
+        for start in (0..b.num_rows()).step_by(CANCEL_CHECK_ROWS) {
+            opts.imports.cancel.check()?;
+            k.push(&b.slice(start, CANCEL_CHECK_ROWS.min(b.num_rows() - start)))?;
+        }
     }
     let crn = opts.crn;
     let (cells, names) = k.reduce(|sup| {

@@ -115,6 +115,7 @@ pub fn check_selection(
             cif_fob: imports.cif_fob,
             products: imports.products.as_ref(),
             importers: importer_codes.as_deref(),
+            cancel: Some(&imports.cancel),
         },
         |r| {
             if r.mirrored {

@@ -100,6 +100,8 @@ pub struct FlagOptions {
     pub window: u32,
     /// Exporters and destinations a year of the world table must hold to count as the world.
     pub world_min_countries: usize,
+    /// Stops the call between blocks of 65,536 rows once cancelled (the binding's Ctrl-C).
+    pub cancel: crate::cancel::Cancellation,
 }
 
 impl Default for FlagOptions {
@@ -117,6 +119,7 @@ impl Default for FlagOptions {
             persistence: 2,
             window: 3,
             world_min_countries: WORLD_MIN_COUNTRIES,
+            cancel: Default::default(),
         }
     }
 }
@@ -206,6 +209,7 @@ pub fn dependency_flags_with_world(
             cif_fob: opts.cif_fob,
             products: opts.products.as_ref(),
             importers: None,
+            cancel: Some(&opts.cancel),
         },
     )?;
     if opts.world_min_countries == 0 {
@@ -248,6 +252,7 @@ pub fn dependency_flags_with_world(
                 cif_fob: 1.0,
                 products: opts.products.as_ref(),
                 importers: None,
+                cancel: Some(&opts.cancel),
             },
         )?;
         &world_view
@@ -300,6 +305,9 @@ fn geodep(table: &TradeTable, view: &ImportView, world: &World, opts: &FlagOptio
     // (importer, product, year) -> supplier -> sums; (exporter, product, year) -> exports.
     let mut imports: HashMap<(u16, u32, i32), HashMap<u16, Acc>> = HashMap::new();
     for i in 0..view.len() {
+        if i % crate::metrics::view::CANCEL_CHECK_ROWS == 0 {
+            opts.cancel.check()?;
+        }
         let y = year_of(view.period[i], freq);
         imports
             .entry((view.importer[i], view.product[i], y))

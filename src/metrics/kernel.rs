@@ -882,10 +882,14 @@ pub fn importer_product_concentration_table(table: &TradeTable, source: Source) 
 /// reader's parsed chunks feed the kernel as they come ([`crate::io::baci::scan_baci`]), so the
 /// table is never built. Files in CEPII's order (year, exporter, importer, product) take one
 /// pass that updates each cell in place (the report says "one pass"); any other order, or a
-/// repeated row, is found on its first such row and the file is read again through
-/// [`ImporterProductConcentration`] (the report says "read twice"; a progress bar restarts). Same result as [`crate::io::baci::read_baci`] then
-/// [`importer_product_concentration_table`] with [`Source::Mirror`] (every BACI row is an
-/// export of `i` to `j`); returns it with the read report.
+/// second row of one key with other numbers, is found on its first such row and the file is
+/// read again through [`ImporterProductConcentration`] (the report says "read twice"; a
+/// progress bar restarts). Exact duplicate rows are set aside and counted as
+/// [`read_baci`](crate::io::baci::read_baci) does (docs/methods/bad_inputs.md); a file out of
+/// order that holds some is read a third time without them. Same result as
+/// [`crate::io::baci::read_baci`] then [`importer_product_concentration_table`] with
+/// [`Source::Mirror`] (every BACI row is an export of `i` to `j`); returns it with the read
+/// report.
 ///
 /// ```no_run
 /// use tradedep::io::baci::BaciOptions;
@@ -897,6 +901,7 @@ pub fn importer_product_concentration_baci(
     path: &std::path::Path,
     options: &crate::io::baci::BaciOptions<'_>,
 ) -> Result<(RecordBatch, crate::model::ReadReport)> {
+    use crate::io::baci::duplicates::{repeated_keys, row_key, FirstRows};
     // BACI as CEPII writes it is in (year, exporter, importer, product) order: one pass with
     // the cells updated in place. Any other order is found on its first row out of order,
     // and the general kernel reads the file again.
@@ -915,23 +920,72 @@ pub fn importer_product_concentration_baci(
     });
     match first {
         Ok(mut report) => {
-            report.note("rows in (year, exporter, importer, product) order without repeats: one pass");
+            sorted.report_duplicates(&mut report);
+            report.note("rows in (year, exporter, importer, product) order, one row per key: one pass");
             return Ok((sorted.finish()?, report));
         }
         Err(e) if !out_of_order => return Err(e),
         Err(_) => drop(sorted),
     }
-    let mut k = ImporterProductConcentration::new(Source::Mirror)?;
     // Plain BACI text is 30-45 bytes a row: room for the rows of a plain file (compressed files
     // grow the partitions as needed), at most 64 million rows.
     let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    k.reserve(usize::try_from(bytes / 30).unwrap_or(0).min(64 << 20));
+    let new_kernel = || -> Result<ImporterProductConcentration> {
+        let mut k = ImporterProductConcentration::new(Source::Mirror)?;
+        k.reserve(usize::try_from(bytes / 30).unwrap_or(0).min(64 << 20));
+        Ok(k)
+    };
+    // The keys (8 bytes a row) tell whether any row may be a duplicate, as in read_baci.
+    let mut k = new_kernel()?;
+    let mut keys: Vec<u64> = Vec::new();
     let mut report = crate::io::baci::scan_baci(path, options, &mut |c| {
+        keys.extend((0..c.value.len()).map(|r| row_key(c.period[r], c.exporter[r], c.importer[r], c.product[r])));
         k.push_exports(c.period, c.exporter, c.importer, c.product, c.value)
     })?;
-    report.note(
-        "rows not in (year, exporter, importer, product) order, or repeated: each supplier's rows summed \
-         first (the file was read twice)",
-    );
+    let repeated = repeated_keys(keys);
+    let mut how = "the file was read twice";
+    if !repeated.is_empty() {
+        // Rows of a repeated key are compared in every value; the kernel is fed without the
+        // duplicates.
+        drop(k);
+        k = new_kernel()?;
+        let mut first = FirstRows::default();
+        let mut dups = crate::model::ReadReport::default();
+        let mut row0 = 0u64;
+        report = crate::io::baci::scan_baci(path, options, &mut |c| {
+            let n = c.value.len() as u64;
+            let mut keep: Vec<usize> = Vec::new();
+            for r in 0..c.value.len() {
+                let rk = row_key(c.period[r], c.exporter[r], c.importer[r], c.product[r]);
+                let q = c.quantity.get(r).copied().unwrap_or(f64::NAN);
+                let dup =
+                    repeated.contains(&rk) && first.is_duplicate(rk, c.value[r], q, row0 + r as u64 + 1, &mut dups);
+                if !dup {
+                    keep.push(r);
+                }
+            }
+            row0 += n;
+            if keep.len() == c.value.len() {
+                return k.push_exports(c.period, c.exporter, c.importer, c.product, c.value);
+            }
+            let pick = |v: &[i32]| keep.iter().map(|r| v[*r]).collect::<Vec<i32>>();
+            let pick16 = |v: &[u16]| keep.iter().map(|r| v[*r]).collect::<Vec<u16>>();
+            let value: Vec<f64> = keep.iter().map(|r| c.value[*r]).collect();
+            k.push_exports(
+                &pick(c.period),
+                &pick16(c.exporter),
+                &pick16(c.importer),
+                &pick(c.product),
+                &value,
+            )
+        })?;
+        report.merge(dups);
+        first.finish(&mut report);
+        how = "the file was read three times: out of order, with duplicate rows";
+    }
+    report.note(format!(
+        "rows not in (year, exporter, importer, product) order, or a key in several rows: each supplier's rows \
+         summed first ({how})"
+    ));
     Ok((k.finish()?, report))
 }

@@ -43,6 +43,8 @@ pub struct MirrorOptions {
     pub importers: Option<Vec<u16>>,
     /// Only these exporters (all when `None`).
     pub exporters: Option<Vec<u16>>,
+    /// Stops the call between blocks of 65,536 rows once cancelled (the binding's Ctrl-C).
+    pub cancel: crate::cancel::Cancellation,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -77,6 +79,7 @@ pub fn mirror_gap(table: &TradeTable, opts: &MirrorOptions) -> Result<RecordBatc
                 cif_fob: 1.0,
                 products: opts.products.as_ref(),
                 importers: opts.importers.as_deref(),
+                cancel: Some(&opts.cancel),
             },
         )?;
         // Product ids differ between the two views: key on the code's rank in a shared list.
@@ -91,6 +94,9 @@ pub fn mirror_gap(table: &TradeTable, opts: &MirrorOptions) -> Result<RecordBatc
             })
             .collect();
         for i in 0..view.len() {
+            if i % crate::metrics::view::CANCEL_CHECK_ROWS == 0 {
+                opts.cancel.check()?;
+            }
             if opts.exporters.as_ref().is_some_and(|e| !e.contains(&view.supplier[i])) {
                 continue;
             }

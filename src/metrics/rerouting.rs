@@ -144,6 +144,8 @@ pub struct ReroutingOptions {
     /// CIF/FOB factor: mirrored imports and the hubs' imports in the ghost-trade comparison are
     /// divided by it; 1.0 compares them as reported.
     pub cif_fob: f64,
+    /// Stops the call between blocks of 65,536 rows once cancelled (the binding's Ctrl-C).
+    pub cancel: crate::cancel::Cancellation,
 }
 
 impl ReroutingOptions {
@@ -161,6 +163,7 @@ impl ReroutingOptions {
             exports: ExportSource::Reported,
             hub_exports: ExportSource::Reported,
             cif_fob: 1.0,
+            cancel: Default::default(),
         }
     }
 }
@@ -429,6 +432,7 @@ pub fn rerouting(table: &TradeTable, opts: &ReroutingOptions) -> Result<Reroutin
                 cif_fob: 1.0,
                 products: opts.products.as_ref(),
                 importers: None,
+                cancel: Some(&opts.cancel),
             },
         )
     };
@@ -494,6 +498,9 @@ pub fn rerouting(table: &TradeTable, opts: &ReroutingOptions) -> Result<Reroutin
     let mut ghost: HashMap<u16, BTreeMap<u32, BTreeMap<i32, Ghost>>> = HashMap::new();
     for (v, ids, exports_side) in [(&export_rows, &export_ids, true), (&import_rows, &import_ids, false)] {
         for i in 0..v.len() {
+            if i % crate::metrics::view::CANCEL_CHECK_ROWS == 0 {
+                opts.cancel.check()?;
+            }
             let (hub, from, p) = (v.importer[i], v.supplier[i], v.period[i]);
             if !opts.hubs.contains(&hub) || !origin.is_member(from, p)? {
                 continue;

@@ -35,6 +35,8 @@ pub struct ImportSelection {
     pub cif_fob: f64,
     /// Count an importer group's imports from its own members.
     pub include_intra_group: bool,
+    /// Stops the call between blocks of 65,536 rows once cancelled (the binding's Ctrl-C).
+    pub cancel: crate::cancel::Cancellation,
 }
 
 impl Default for ImportSelection {
@@ -45,6 +47,7 @@ impl Default for ImportSelection {
             source: Source::Reported,
             cif_fob: 1.0,
             include_intra_group: false,
+            cancel: Default::default(),
         }
     }
 }

@@ -41,7 +41,7 @@ use crate::metrics::group::{
     Acc, CellKey, Grouper, Importer, ImporterSlots, Qty, SupplierKeys, NO_PARTNER, NO_PERIOD, NO_PRODUCT, REST_OF_WORLD,
 };
 use crate::metrics::selection::ImportSelection;
-use crate::metrics::view::{ImportView, ViewOptions};
+use crate::metrics::view::{ImportView, ViewOptions, CANCEL_CHECK_ROWS};
 use crate::model::{Freq, TradeTable};
 
 /// A key a metric can break its results down by (the importer is always a key).
@@ -206,6 +206,7 @@ pub(crate) fn group_imports(
             cif_fob: imports.cif_fob,
             products: imports.products.as_ref(),
             importers: codes.as_deref(),
+            cancel: Some(&imports.cancel),
         },
     )?;
     let time = TimeKey::from_by(by, table.meta().freq)?;
@@ -215,6 +216,9 @@ pub(crate) fn group_imports(
     let mut g = Grouper::default();
     let mut slot_buf: Vec<u16> = Vec::new();
     for i in 0..view.len() {
+        if i % CANCEL_CHECK_ROWS == 0 {
+            imports.cancel.check()?;
+        }
         let period = view.period[i];
         slot_buf.clear();
         slot_buf.extend_from_slice(slots.slots(view.importer[i], period)?);

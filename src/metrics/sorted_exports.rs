@@ -8,15 +8,19 @@
 //! the cell's sums can be updated in place: per importer, blocks of cells indexed by product,
 //! filled while the reader parses the next chunks (rows wait in a short buffer per importer so
 //! that each importer's cells are updated while they are in cache). The order is checked on every row; the
-//! first row out of order (or a repeat) ends the pass and the caller falls back to the
-//! general kernel, so the result never depends on the order of the input, only the speed.
+//! first row out of order (or a second row of one key with other numbers) ends the pass and the
+//! caller falls back to the general kernel, so the result never depends on the order of the
+//! input, only the speed. A row equal in every value to an earlier row of its key (adjacent in
+//! this order) is set aside as a duplicate, by the reader's rule ([`FirstRows`]).
 //!
 //! Suppliers of a cell arrive in increasing exporter code, the order in which the general
 //! kernel adds them, so both give the same sums to the bit.
 
 use crate::error::Result;
+use crate::io::baci::duplicates::{row_key, FirstRows};
 use crate::io::baci::BaciChunk;
 use crate::metrics::kernel::{CellColumns, SupplierSums};
+use crate::model::ReadReport;
 use arrow_array::RecordBatch;
 use rayon::prelude::*;
 
@@ -119,6 +123,14 @@ pub(crate) struct SortedExports {
     /// Product code -> slot (`NONE`: none yet), and back.
     product_slot: Vec<u16>,
     products: Vec<u32>,
+    /// Data rows offered so far, the last one's value and quantity, and the duplicates found
+    /// among the rows of one key (set aside in `duplicates`).
+    rows_seen: u64,
+    last_numbers: (f64, f64),
+    first: FirstRows,
+    /// Whether `first` holds rows of the current key.
+    first_in_use: bool,
+    duplicates: ReadReport,
 }
 
 /// (year, exporter, importer, product) in one integer ordered as the tuple: year - 1900 in
@@ -137,11 +149,17 @@ impl SortedExports {
             importers: Vec::new(),
             product_slot: vec![NONE; PRODUCT_CODES],
             products: Vec::new(),
+            rows_seen: 0,
+            last_numbers: (f64::NAN, f64::NAN),
+            first: FirstRows::default(),
+            first_in_use: false,
+            duplicates: ReadReport::default(),
         }
     }
 
     /// Adds a parsed chunk; `false` (and nothing added from the offending row on) when a row
-    /// is not strictly after the one before it, or is outside what the order key can hold.
+    /// is before the one before it, has its key with other numbers, or is outside what the
+    /// order key can hold. A row equal in every value to an earlier one is set aside.
     pub(crate) fn push(&mut self, c: &BaciChunk<'_>) -> bool {
         let n = c.value.len();
         let mut year_slot = 0u16;
@@ -149,13 +167,31 @@ impl SortedExports {
         let mut last = self.last;
         for r in 0..n {
             let (t, i, j, k, v) = (c.period[r], c.exporter[r], c.importer[r], c.product[r], c.value[r]);
+            let q = c.quantity.get(r).copied().unwrap_or(f64::NAN);
             if !(1900..=2200).contains(&t) || !(0..PRODUCT_CODES as i32).contains(&k) {
                 return false;
             }
             let key = order_key(t, i, j, k as u32);
-            if last.is_some_and(|l| key <= l) {
+            let numbers = std::mem::replace(&mut self.last_numbers, (v, q));
+            if last.is_some_and(|l| key < l) {
                 return false;
             }
+            if last == Some(key) {
+                // Same key as the row before: a duplicate is set aside, other numbers need the
+                // general kernel (the supplier's rows must be summed before its share).
+                let (row, rk) = (self.rows_seen + r as u64 + 1, row_key(t, i, j, k));
+                if !self.first_in_use {
+                    self.first.clear();
+                    self.first
+                        .is_duplicate(rk, numbers.0, numbers.1, row - 1, &mut self.duplicates);
+                    self.first_in_use = true;
+                }
+                if self.first.is_duplicate(rk, v, q, row, &mut self.duplicates) {
+                    continue;
+                }
+                return false;
+            }
+            self.first_in_use = false;
             last = Some(key);
             if t != year {
                 year = t;
@@ -191,6 +227,7 @@ impl SortedExports {
             });
         }
         self.last = last;
+        self.rows_seen += n as u64;
         // Importers with full buffers are flushed in parallel: done row by row on the caller's
         // thread, the updates would make it the slowest stage of the read.
         self.importers
@@ -198,6 +235,12 @@ impl SortedExports {
             .filter(|(_, c)| c.pending.len() >= FLUSH_ROWS)
             .for_each(|(_, c)| c.flush());
         true
+    }
+
+    /// Puts the duplicate rows set aside into the read's report (call once, before `finish`).
+    pub(crate) fn report_duplicates(&mut self, report: &mut ReadReport) {
+        report.merge(std::mem::take(&mut self.duplicates));
+        std::mem::take(&mut self.first).finish(report);
     }
 
     /// The output of [`super::kernel::ImporterProductConcentration::finish`], sorted by

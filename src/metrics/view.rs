@@ -66,6 +66,8 @@ pub struct ViewOptions<'a> {
     pub products: Option<&'a ProductSelection>,
     /// Only these importers; `None` keeps every importer.
     pub importers: Option<&'a [u16]>,
+    /// Checked every 65,536 table rows; `None` runs to the end.
+    pub cancel: Option<&'a crate::cancel::Cancellation>,
 }
 
 impl Default for ViewOptions<'_> {
@@ -75,9 +77,13 @@ impl Default for ViewOptions<'_> {
             cif_fob: 1.0,
             products: None,
             importers: None,
+            cancel: None,
         }
     }
 }
+
+/// Rows between two looks at a [`crate::cancel::Cancellation`] in the loops over rows.
+pub const CANCEL_CHECK_ROWS: usize = 1 << 16;
 
 /// Marker for "no unit" in [`ImportView::unit`].
 pub const NO_UNIT: u16 = u16::MAX;
@@ -221,6 +227,9 @@ pub fn for_each_row(table: &TradeTable, opts: &ViewOptions<'_>, mut f: impl FnMu
         let unit_names = unit_dict.values().as_string::<i32>();
         let qty = batch.column(7).as_primitive::<Float64Type>();
         for i in 0..batch.num_rows() {
+            if i % CANCEL_CHECK_ROWS == 0 {
+                opts.cancel.map_or(Ok(()), |c| c.check())?;
+            }
             let flow = c.flow[i];
             let (importer, supplier, mirrored) = if flow == Flow::Import as i8 {
                 (c.reporter[i], c.partner[i], false)

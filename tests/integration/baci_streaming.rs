@@ -428,18 +428,21 @@ fn a_repeated_or_unsorted_row_falls_back_to_the_general_kernel() {
     let dir = tempfile::tempdir().unwrap();
     let sorted = sorted_baci_text(20_000, &[2021]);
     let lines: Vec<&str> = sorted.lines().collect();
-    // A repeat of an early row near the end: the same supplier twice in one cell, which the
-    // one-pass kernel would count as two suppliers.
+    // A repeat of an early row near the end: out of order, and an exact duplicate.
     let mut repeated = lines.clone();
     repeated.push(lines[1]);
     // Two rows swapped in the middle.
     let mut swapped = lines.clone();
     let mid = lines.len() / 2;
     swapped.swap(mid, mid + 1);
-    // The same row twice in a row.
+    // The same row twice in a row: in order, an exact duplicate set aside in the one pass.
     let mut doubled = lines.clone();
     doubled.insert(mid, lines[mid]);
-    for (what, rows) in [("repeat", repeated), ("swap", swapped), ("doubled", doubled)] {
+    for (what, rows, how) in [
+        ("repeat", repeated, "read three times"),
+        ("swap", swapped, "read twice"),
+        ("doubled", doubled, "one pass"),
+    ] {
         let text = rows.join("\r\n") + "\r\n";
         let path = write_file(&dir, "BACI_HS17_Y2021_V202401.csv", &text);
         let opts = BaciOptions {
@@ -447,26 +450,31 @@ fn a_repeated_or_unsorted_row_falls_back_to_the_general_kernel() {
             ..Default::default()
         };
         let (streamed, report) = importer_product_concentration_baci(&path, &opts).unwrap();
-        assert!(has_note(&report, "read twice"), "{what}: {:?}", report.notes);
-        assert!(!has_note(&report, "one pass"), "{what}: {:?}", report.notes);
+        assert!(has_note(&report, how), "{what}: {:?}", report.notes);
         assert_eq!(
             report.rows_read,
             rows.len() as u64 - 1,
-            "{what}: counted once, not twice"
+            "{what}: counted once, not twice or three times"
         );
-        agrees_with_reference(&streamed, &text);
-        // The table read sets the exact repeat aside (its note says so); the streaming kernel,
-        // which builds no table, sums it and says "repeated" in its note.
+        assert!(report.is_balanced(), "{what}: {report}");
+        // Both paths set the exact repeat aside, by the same rule, and say so.
         let table = read_baci(&path, &opts).unwrap();
         let materialised = importer_product_concentration_table(&table, Source::Mirror).unwrap();
+        assert_eq!(streamed, materialised, "{what}");
         let repeats = table.report().set_aside.get(tradedep::model::REASON_DUPLICATE).copied();
+        assert_eq!(
+            report.set_aside.get(tradedep::model::REASON_DUPLICATE).copied(),
+            repeats,
+            "{what}"
+        );
+        assert_eq!(report.rows_kept, table.report().rows_kept, "{what}");
         if what == "swap" {
-            assert_eq!(streamed, materialised, "{what}");
             assert_eq!(repeats, None);
         } else {
             assert_eq!(repeats, Some(1), "{what}");
-            agrees_with_reference(&materialised, &sorted);
+            assert!(has_note(&report, "1 duplicate row(s)"), "{what}: {:?}", report.notes);
         }
+        agrees_with_reference(&streamed, &sorted);
     }
 }
 

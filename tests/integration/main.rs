@@ -21,6 +21,7 @@ mod io_comtrade;
 mod io_gacc;
 mod io_generic;
 mod io_stats_mutations;
+mod metrics_cancel;
 mod metrics_comext_mirror;
 mod metrics_compare_units;
 mod metrics_complexity;

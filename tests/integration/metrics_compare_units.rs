@@ -87,6 +87,7 @@ fn bilateral_asymmetry_hand_worked() {
         by: vec![By::Period],
         source: Source::Reported,
         cif_fob: 1.0,
+        cancel: Default::default(),
     };
     let out = bilateral_asymmetry(&b.finish().unwrap(), &opts).unwrap();
     assert_eq!(s(&out, "products"), vec!["all", "ICs"]);

@@ -5,6 +5,9 @@
 //!
 //! Cost: files in CEPII's order (keys strictly increasing) are checked in one parallel pass;
 //! other orders sort the 8-byte keys once (8 bytes a row for the time of the sort).
+//!
+//! The pieces ([`row_key`], [`repeated_keys`], [`FirstRows`]) are shared with the streaming
+//! kernel ([`crate::metrics::kernel::importer_product_concentration_baci`]), which builds no table.
 
 use rayon::prelude::*;
 
@@ -12,9 +15,14 @@ use super::{ChunkOut, REASON_DUPLICATE};
 use crate::model::ReadReport;
 
 /// `(year, exporter, importer, product)` in one integer that sorts like the tuple.
+pub(crate) fn row_key(year: i32, exporter: u16, importer: u16, product: i32) -> u64 {
+    let t = year.clamp(0, 0xFFF) as u64;
+    (t << 52) | ((exporter as u64) << 36) | ((importer as u64) << 20) | (product as u64 & 0xF_FFFF)
+}
+
 fn key(c: &ChunkOut, r: usize) -> u64 {
-    let t = c.period.get(r).copied().or(c.year).unwrap_or(0).clamp(0, 0xFFF) as u64;
-    (t << 52) | ((c.reporter[r] as u64) << 36) | ((c.partner[r] as u64) << 20) | (c.product[r] as u64 & 0xF_FFFF)
+    let t = c.period.get(r).copied().or(c.year).unwrap_or(0);
+    row_key(t, c.reporter[r], c.partner[r], c.product[r])
 }
 
 fn describe(k: u64) -> String {
@@ -25,6 +33,65 @@ fn describe(k: u64) -> String {
         (k >> 20) & 0xFFFF,
         k & 0xF_FFFF
     )
+}
+
+/// The keys that occur more than once among `keys` (sorted in place, in parallel).
+pub(crate) fn repeated_keys(mut keys: Vec<u64>) -> hashbrown::HashSet<u64> {
+    keys.par_sort_unstable();
+    keys.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect()
+}
+
+/// First occurrence of each (key, value, quantity) seen, by data row; what is found again is a
+/// duplicate, set aside in the report. Only rows whose key repeats need to be offered.
+#[derive(Default)]
+pub(crate) struct FirstRows {
+    first: hashbrown::HashMap<(u64, u64, u64), u64>,
+    dropped: u64,
+}
+
+impl FirstRows {
+    /// `true` (and the row set aside in `report`) when data row `row` repeats an earlier row
+    /// in every value. `quantity` is NaN when missing.
+    pub(crate) fn is_duplicate(
+        &mut self,
+        k: u64,
+        value: f64,
+        quantity: f64,
+        row: u64,
+        report: &mut ReadReport,
+    ) -> bool {
+        match self.first.entry((k, value.to_bits(), quantity.to_bits())) {
+            hashbrown::hash_map::Entry::Vacant(e) => {
+                e.insert(row);
+                false
+            }
+            hashbrown::hash_map::Entry::Occupied(e) => {
+                let f = *e.get();
+                report.set_aside(REASON_DUPLICATE, row, || {
+                    format!("{} (same as data row {f})", describe(k))
+                });
+                self.dropped += 1;
+                true
+            }
+        }
+    }
+
+    /// Forgets the rows seen (their set-aside count stays): for a caller that offers rows one
+    /// key at a time, in key order.
+    pub(crate) fn clear(&mut self) {
+        self.first.clear();
+    }
+
+    /// Takes the rows set aside off `rows_kept` and says so in the notes.
+    pub(crate) fn finish(self, report: &mut ReadReport) {
+        let dropped = self.dropped;
+        if dropped > 0 {
+            report.rows_kept -= dropped;
+            report.note(format!(
+                "{dropped} duplicate row(s) (equal to an earlier row in year, exporter, importer, product, value and quantity) set aside"
+            ));
+        }
+    }
 }
 
 /// Sets aside exact duplicate rows (products still raw `k`), or errors on conflicting ones.
@@ -44,20 +111,16 @@ pub(super) fn set_aside_duplicates(chunks: &mut [ChunkOut], report: &mut ReadRep
     if sorted {
         return;
     }
-    let mut keys: Vec<u64> = chunks
+    let keys: Vec<u64> = chunks
         .par_iter()
         .flat_map_iter(|c| (0..c.value.len()).map(move |r| key(c, r)))
         .collect();
-    keys.par_sort_unstable();
-    let repeated: hashbrown::HashSet<u64> = keys.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
-    drop(keys);
+    let repeated = repeated_keys(keys);
     if repeated.is_empty() {
         return;
     }
-    // First occurrence of each (repeated key, value, quantity): its data row.
-    let mut first: hashbrown::HashMap<(u64, u64, u64), u64> = hashbrown::HashMap::new();
+    let mut first = FirstRows::default();
     let mut row0 = 0u64;
-    let mut dropped = 0u64;
     for c in chunks.iter_mut() {
         let mut keep = vec![true; c.value.len()];
         for (r, keep_r) in keep.iter_mut().enumerate() {
@@ -65,34 +128,15 @@ pub(super) fn set_aside_duplicates(chunks: &mut [ChunkOut], report: &mut ReadRep
             if !repeated.contains(&k) {
                 continue;
             }
-            let row = row0 + r as u64 + 1;
-            let q = c.quantity.get(r).map_or(0, |q| q.to_bits());
-            match first.entry((k, c.value[r].to_bits(), q)) {
-                hashbrown::hash_map::Entry::Vacant(e) => {
-                    e.insert(row);
-                }
-                hashbrown::hash_map::Entry::Occupied(e) => {
-                    *keep_r = false;
-                    let f = *e.get();
-                    report.set_aside(REASON_DUPLICATE, row, || {
-                        format!("{} (same as data row {f})", describe(k))
-                    });
-                }
-            }
+            let q = c.quantity.get(r).copied().unwrap_or(0.0);
+            *keep_r = !first.is_duplicate(k, c.value[r], q, row0 + r as u64 + 1, report);
         }
         row0 += c.value.len() as u64;
-        let removed = keep.iter().filter(|k| !**k).count();
-        if removed > 0 {
+        if keep.iter().any(|k| !*k) {
             retain_rows(c, &keep);
-            dropped += removed as u64;
         }
     }
-    if dropped > 0 {
-        report.rows_kept -= dropped;
-        report.note(format!(
-            "{dropped} duplicate row(s) (equal to an earlier row in year, exporter, importer, product, value and quantity) set aside"
-        ));
-    }
+    first.finish(report);
 }
 
 fn retain_rows(c: &mut ChunkOut, keep: &[bool]) {
