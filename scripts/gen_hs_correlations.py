@@ -134,7 +134,7 @@ def main(folders: list[str]) -> None:
         )
         + gl_line
         + "\n/// `(edition a, edition b, source file [sheet], SHA-256 of the file, links)` per embedded table,\n"
-        "/// in the order of the blocks of [`DATA`].\n"
+        "/// in the order of the blocks of `DATA`.\n"
         "pub const TABLES: &[(&str, &str, &str, &str, usize)] = &[\n"
         + "".join(f'    ("{a}", "{b}", "{name} [{sheet}]", "{sha}", {n}),\n' for a, b, name, sheet, sha, n, _ in prov)
         + "];\n\n/// Gzip of the tables: `#table <a> <b> <source>` lines, then `code a\\tcode b\\trelationship\\tex`.\n"

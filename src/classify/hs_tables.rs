@@ -20,7 +20,7 @@
 //! Cross-check: growthlab_HS_consolidated_comtrade_concordances.csv (SHA-256 2c565a05edbec0455379ceae86c34308455424e657d47dbb22f3feaa1f887c93).
 
 /// `(edition a, edition b, source file [sheet], SHA-256 of the file, links)` per embedded table,
-/// in the order of the blocks of [`DATA`].
+/// in the order of the blocks of `DATA`.
 pub const TABLES: &[(&str, &str, &str, &str, usize)] = &[
     (
         "HS2017",

@@ -312,7 +312,8 @@ impl ProductList {
     }
 
     /// Lower and upper bounds of the list in data of vintage `target`, beside the central
-    /// [`ProductList::to_selection`]: see [`bounds`].
+    /// [`ProductList::to_selection`]: lower = codes counted exactly, upper = every linked code whole
+    /// (docs/methods/hs-editions.md).
     pub fn bounds(&self, target: Vintage, concordances: &Concordances) -> Result<(ProductSelection, ProductSelection)> {
         bounds(&self.meta.name, &self.entries, self.meta.vintage, target, concordances)
     }
