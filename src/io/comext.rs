@@ -484,6 +484,29 @@ fn amount(s: &str) -> Option<f64> {
     s.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0)
 }
 
+/// Slots of `State::geo2`.
+const GEO_UNSEEN: u32 = u32::MAX;
+const GEO_UNKNOWN: u32 = u32::MAX - 1;
+
+/// Up to 8 bytes as one integer (zero-padded): distinct for the digit codes it is used on.
+fn pack8(b: &[u8]) -> u64 {
+    debug_assert!(b.len() <= 8 && !b.contains(&0));
+    let mut a = [0u8; 8];
+    a[..b.len().min(8)].copy_from_slice(&b[..b.len().min(8)]);
+    u64::from_le_bytes(a)
+}
+
+/// Up to 7 bytes and their length as one integer (distinct for distinct texts); `None` if
+/// longer.
+fn pack7(b: &[u8]) -> Option<u64> {
+    (b.len() <= 7).then(|| {
+        let mut a = [0u8; 8];
+        a[..b.len()].copy_from_slice(b);
+        a[7] = b.len() as u8;
+        u64::from_le_bytes(a)
+    })
+}
+
 type Key = (i32, u16, u16, Flow, u32);
 
 struct Acc {
@@ -503,7 +526,8 @@ struct State<'a> {
     header: Vec<String>,
     report: crate::ReadReport,
     products: Vec<String>,
-    product_ids: HashMap<String, u32>,
+    /// Product code (at most 8 ASCII digits once checked, see [`pack8`]) -> index in `products`.
+    product_ids: HashMap<u64, u32>,
     /// Kept trades in order of first appearance, and where each key is in it.
     accs: Vec<(Key, Acc)>,
     rows: HashMap<Key, u32>,
@@ -524,7 +548,11 @@ struct State<'a> {
     supp_without_unit: u64,
     flow_from_file: bool,
     geo_cache: HashMap<String, Option<u16>>,
-    period_cache: HashMap<String, Option<Period>>,
+    /// [`eurostat_geo_code`] of two-letter codes by their two bytes: `GEO_UNSEEN` not looked up
+    /// yet, `GEO_UNKNOWN` not a known code (no hashing per row for the usual codes).
+    geo2: Vec<u32>,
+    /// Period texts of up to 7 bytes (see [`pack7`]) -> their period.
+    period_cache: HashMap<u64, Option<Period>>,
 }
 
 const R_AGGREGATE: &str = "product aggregate (TOTAL, 2/4/6-digit code): would double count CN8 rows";
@@ -560,6 +588,7 @@ impl<'a> State<'a> {
             supp_without_unit: 0,
             flow_from_file: false,
             geo_cache: HashMap::new(),
+            geo2: vec![GEO_UNSEEN; 1 << 16],
             period_cache: HashMap::new(),
         }
     }
@@ -574,7 +603,11 @@ impl<'a> State<'a> {
 
     fn field<'r>(&self, rec: &[&'r [u8]], col: usize, line: u64) -> Result<&'r str> {
         let raw: &[u8] = rec.get(col).copied().unwrap_or(b"");
-        std::str::from_utf8(raw).map(|s| s.trim()).map_err(|_| {
+        // Nothing to trim when both ends are ASCII and not whitespace (Unicode spaces start
+        // with a byte >= 0x80): `trim` is skipped for nearly every field.
+        let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii() && !b.is_ascii_whitespace());
+        let untrimmed = plain(raw.first()) && plain(raw.last());
+        std::str::from_utf8(raw).map(|s| if untrimmed { s } else { s.trim() }).map_err(|_| {
             Error::format(
                 "text that is not UTF-8 or ASCII",
                 self.loc(line, col, &String::from_utf8_lossy(raw)),
@@ -761,12 +794,14 @@ impl<'a> State<'a> {
         };
         self.years.insert(period.year());
 
-        let pid = match self.product_ids.get(upper.as_ref()) {
+        // Every kept code has 4 or 8 digits here: its packed bytes identify it.
+        let packed = pack8(upper.as_bytes());
+        let pid = match self.product_ids.get(&packed) {
             Some(i) => *i,
             None => {
                 let i = self.products.len() as u32;
-                self.products.push(upper.to_string());
-                self.product_ids.insert(upper.into_owned(), i);
+                self.products.push(upper.into_owned());
+                self.product_ids.insert(packed, i);
                 i
             }
         };
@@ -775,9 +810,17 @@ impl<'a> State<'a> {
             None => false,
         };
         let key = (period.code(), reporter, partner, flow, pid);
-        match self.rows.get(&key) {
+        let next = self.accs.len() as u32;
+        // One probe of the key map per row.
+        let known = match self.rows.entry(key) {
+            hashbrown::hash_map::Entry::Occupied(o) => Some(*o.get()),
+            hashbrown::hash_map::Entry::Vacant(v) => {
+                v.insert(next);
+                None
+            }
+        };
+        match known {
             None => {
-                self.rows.insert(key, self.accs.len() as u32);
                 self.accs.push((
                     key,
                     Acc {
@@ -790,7 +833,7 @@ impl<'a> State<'a> {
                     },
                 ));
             }
-            Some(&i) => {
+            Some(i) => {
                 let acc = &mut self.accs[i as usize].1;
                 if self.layout == Layout::Long && (acc.value, acc.kg, acc.supp) == (value, kg, supp) {
                     // An exact repeat: set aside and counted, as in every reader.
@@ -855,11 +898,14 @@ impl<'a> State<'a> {
 
     /// [`comext_period`], parsed once per distinct text.
     fn period(&mut self, s: &str) -> Option<Period> {
-        if let Some(p) = self.period_cache.get(s) {
+        let Some(key) = pack7(s.as_bytes()) else {
+            return comext_period(s);
+        };
+        if let Some(p) = self.period_cache.get(&key) {
             return *p;
         }
         let p = comext_period(s);
-        self.period_cache.insert(s.to_string(), p);
+        self.period_cache.insert(key, p);
         p
     }
 
@@ -876,6 +922,13 @@ impl<'a> State<'a> {
 
     /// [`eurostat_geo_code`], looked up once per distinct code.
     fn geo(&mut self, code: &str) -> Option<u16> {
+        if let &[a, b] = code.as_bytes() {
+            let slot = &mut self.geo2[(a as usize) << 8 | b as usize];
+            if *slot == GEO_UNSEEN {
+                *slot = eurostat_geo_code(code).map(u32::from).unwrap_or(GEO_UNKNOWN);
+            }
+            return (*slot != GEO_UNKNOWN).then_some(*slot as u16);
+        }
         if let Some(c) = self.geo_cache.get(code) {
             return *c;
         }
