@@ -607,13 +607,15 @@ impl<'a> State<'a> {
         // with a byte >= 0x80): `trim` is skipped for nearly every field.
         let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii() && !b.is_ascii_whitespace());
         let untrimmed = plain(raw.first()) && plain(raw.last());
-        std::str::from_utf8(raw).map(|s| if untrimmed { s } else { s.trim() }).map_err(|_| {
-            Error::format(
-                "text that is not UTF-8 or ASCII",
-                self.loc(line, col, &String::from_utf8_lossy(raw)),
-                "Comext files are ASCII text",
-            )
-        })
+        std::str::from_utf8(raw)
+            .map(|s| if untrimmed { s } else { s.trim() })
+            .map_err(|_| {
+                Error::format(
+                    "text that is not UTF-8 or ASCII",
+                    self.loc(line, col, &String::from_utf8_lossy(raw)),
+                    "Comext files are ASCII text",
+                )
+            })
     }
 
     fn row(&mut self, cols: &Columns, rec: &[&[u8]], line: u64) -> Result<()> {
