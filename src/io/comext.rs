@@ -110,23 +110,174 @@ pub fn read_comext(path: &Path, opts: &ComextOptions) -> Result<TradeTable> {
 }
 
 /// Reads Comext text from any reader; `name` names it in messages and the `source` column.
+///
+/// Fast path: the text is read in chunks of whole lines and split on commas by hand (no
+/// allocation per row). A chunk holding a quote or a carriage return that does not end a line
+/// hands the rest of the input, from that chunk on, to the `csv` crate, which knows quoting;
+/// both feed the same [`State::row`], so rows, errors and their lines are the same (except on
+/// CRLF text, where the `csv` crate's line numbers drift and the fast path's are right).
 pub fn read_comext_reader<R: Read>(input: R, name: &str, opts: &ComextOptions) -> Result<TradeTable> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(input);
-    let mut records = rdr.byte_records();
-    let header = match records.next() {
-        None => {
-            return Err(Error::format(
-                "empty file",
-                Location::file(name),
-                "download the file again from Eurostat",
-            ))
-        }
-        Some(h) => h.map_err(|e| csv_error(e, name))?,
+    read_comext_split(input, name, opts, Splitter::Fast { chunk: CHUNK })
+}
+
+/// How [`read_comext_split`] cuts text into fields (tests compare them).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum Splitter {
+    /// By hand, `chunk` bytes at a time (grown for longer lines), handing over to the `csv`
+    /// crate at the first chunk that needs it.
+    Fast { chunk: usize },
+    /// The `csv` crate throughout.
+    Csv,
+}
+
+/// [`read_comext_reader`] with a chosen [`Splitter`].
+#[doc(hidden)]
+pub fn read_comext_split<R: Read>(
+    mut input: R,
+    name: &str,
+    opts: &ComextOptions,
+    splitter: Splitter,
+) -> Result<TradeTable> {
+    let mut reader = Reader {
+        name,
+        opts,
+        started: None,
+        line: 0,
     };
-    let header: Vec<String> = header
+    let chunk = match splitter {
+        Splitter::Csv => return reader.rest_csv(input),
+        Splitter::Fast { chunk } => chunk.max(1),
+    };
+    let mut buf: Vec<u8> = vec![0; chunk];
+    let mut filled = 0;
+    loop {
+        // Fill the buffer; the last line of a chunk may be cut and waits for the next one.
+        let mut eof = false;
+        while filled < buf.len() {
+            match input.read(&mut buf[filled..]) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                // As the csv crate reports it.
+                Err(e) => return Err(csv_error(csv::Error::from(e), name, 0)),
+            }
+        }
+        let end = if eof {
+            filled
+        } else {
+            match memchr::memrchr(b'\n', &buf[..filled]) {
+                Some(nl) => nl + 1,
+                None => {
+                    // One line longer than the buffer: grow it.
+                    buf.resize(buf.len() * 2, 0);
+                    continue;
+                }
+            }
+        };
+        if needs_csv(&buf[..end]) {
+            buf.truncate(filled);
+            return reader.rest_csv(std::io::Cursor::new(buf).chain(input));
+        }
+        let mut fields: Vec<&[u8]> = Vec::with_capacity(32);
+        for raw in buf[..end].split(|b| *b == b'\n') {
+            reader.line += 1;
+            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            if raw.is_empty() {
+                continue; // as the csv crate: empty lines are no records
+            }
+            fields.clear();
+            fields.extend(raw.split(|b| *b == b','));
+            let line = reader.line;
+            reader.record(&fields, line)?;
+        }
+        if eof {
+            return reader.finish();
+        }
+        // The split counted the empty piece after the chunk's last newline as a line.
+        reader.line -= 1;
+        buf.copy_within(end..filled, 0);
+        filled -= end;
+    }
+}
+
+/// Bytes read at a time by the fast path.
+const CHUNK: usize = 1 << 20;
+
+/// Whether `chunk` holds what only a full CSV parser reads right: a quote, or a carriage
+/// return that does not end a line (the `csv` crate ends records there).
+fn needs_csv(chunk: &[u8]) -> bool {
+    memchr::memchr(b'"', chunk).is_some() || memchr::memchr_iter(b'\r', chunk).any(|i| chunk.get(i + 1) != Some(&b'\n'))
+}
+
+/// The reader's progress: the header once read, then the rows.
+struct Reader<'a> {
+    name: &'a str,
+    opts: &'a ComextOptions,
+    started: Option<(Columns, State<'a>)>,
+    /// Lines consumed so far (the line number of the last record read).
+    line: u64,
+}
+
+impl<'a> Reader<'a> {
+    /// One record: the header first, then rows; blank records are skipped.
+    fn record(&mut self, rec: &[&[u8]], line: u64) -> Result<()> {
+        let Some((cols, st)) = &mut self.started else {
+            self.started = Some(start(rec, self.name, self.opts)?);
+            return Ok(());
+        };
+        if rec.len() <= 1
+            && rec
+                .first()
+                .map(|f| f.iter().all(|b| b.is_ascii_whitespace()))
+                .unwrap_or(true)
+        {
+            return Ok(());
+        }
+        st.report.rows_read += 1;
+        if st.report.rows_read % crate::io::comtrade::CANCEL_EVERY as u64 == 0 {
+            self.opts.cancel.check()?;
+        }
+        st.row(cols, rec, line)
+    }
+
+    /// The rest of the input through the `csv` crate, lines counted on from `self.line`.
+    fn rest_csv<R: Read>(mut self, input: R) -> Result<TradeTable> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(input);
+        let offset = self.line;
+        let mut rec = csv::ByteRecord::new();
+        while rdr
+            .read_byte_record(&mut rec)
+            .map_err(|e| csv_error(e, self.name, offset))?
+        {
+            let line = offset + rec.position().map(|p| p.line()).unwrap_or(0);
+            let fields: Vec<&[u8]> = rec.iter().collect();
+            self.record(&fields, line)?;
+        }
+        self.finish()
+    }
+
+    fn finish(self) -> Result<TradeTable> {
+        match self.started {
+            Some((_, st)) => st.finish(),
+            None => Err(Error::format(
+                "empty file",
+                Location::file(self.name),
+                "download the file again from Eurostat",
+            )),
+        }
+    }
+}
+
+/// Reads the header: the layout, the columns and a fresh [`State`].
+fn start<'a>(rec: &[&[u8]], name: &'a str, opts: &'a ComextOptions) -> Result<(Columns, State<'a>)> {
+    let header: Vec<String> = rec
         .iter()
         .map(|h| {
             String::from_utf8_lossy(h)
@@ -162,24 +313,7 @@ pub fn read_comext_reader<R: Read>(input: R, name: &str, opts: &ComextOptions) -
     let cols = Columns::resolve(layout, &header, name)?;
     let mut st = State::new(name, layout, opts);
     st.header = header;
-    for rec in records {
-        let rec = rec.map_err(|e| csv_error(e, name))?;
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        if rec.len() <= 1
-            && rec
-                .get(0)
-                .map(|f| f.iter().all(|b| b.is_ascii_whitespace()))
-                .unwrap_or(true)
-        {
-            continue;
-        }
-        st.report.rows_read += 1;
-        if st.report.rows_read % crate::io::comtrade::CANCEL_EVERY as u64 == 0 {
-            opts.cancel.check()?;
-        }
-        st.row(&cols, &rec, line)?;
-    }
-    st.finish()
+    Ok((cols, st))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,10 +383,10 @@ impl Columns {
     }
 }
 
-fn csv_error(e: csv::Error, name: &str) -> Error {
+fn csv_error(e: csv::Error, name: &str, line_offset: u64) -> Error {
     let mut loc = Location::file(name);
     if let Some(p) = e.position() {
-        loc = loc.line(p.line());
+        loc = loc.line(line_offset + p.line());
     }
     Error::format(
         format!("malformed CSV ({e})"),
@@ -330,6 +464,50 @@ const FALLBACK_GEO: [(&str, u16); 45] = [
     ("JP", 392),
 ];
 
+/// Period: YYYYMM (month 52 = year total) in bulk files, YYYY-MM in long tables.
+fn comext_period(s: &str) -> Option<Period> {
+    let t = s.trim();
+    if t.len() == 6 && t.ends_with("52") && t.bytes().all(|b| b.is_ascii_digit()) {
+        t[..4].parse().ok().and_then(|y| Period::from_code(y, Freq::Annual))
+    } else {
+        Period::parse(s).ok()
+    }
+}
+
+/// A non-negative amount: digit-only text (nearly every Comext value) is read exactly as an
+/// integer, anything else by `str::parse` (decimals, exponents); `None` if not a finite
+/// non-negative number.
+fn amount(s: &str) -> Option<f64> {
+    if !s.is_empty() && s.len() <= 15 && s.bytes().all(|b| b.is_ascii_digit()) {
+        // Below 10^15 < 2^53: the integer is exactly the f64 `parse` would give.
+        return Some(s.bytes().fold(0u64, |n, b| n * 10 + (b - b'0') as u64) as f64);
+    }
+    s.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0)
+}
+
+/// Slots of `State::geo2`.
+const GEO_UNSEEN: u32 = u32::MAX;
+const GEO_UNKNOWN: u32 = u32::MAX - 1;
+
+/// Up to 8 bytes as one integer (zero-padded): distinct for the digit codes it is used on.
+fn pack8(b: &[u8]) -> u64 {
+    debug_assert!(b.len() <= 8 && !b.contains(&0));
+    let mut a = [0u8; 8];
+    a[..b.len().min(8)].copy_from_slice(&b[..b.len().min(8)]);
+    u64::from_le_bytes(a)
+}
+
+/// Up to 7 bytes and their length as one integer (distinct for distinct texts); `None` if
+/// longer.
+fn pack7(b: &[u8]) -> Option<u64> {
+    (b.len() <= 7).then(|| {
+        let mut a = [0u8; 8];
+        a[..b.len()].copy_from_slice(b);
+        a[7] = b.len() as u8;
+        u64::from_le_bytes(a)
+    })
+}
+
 type Key = (i32, u16, u16, Flow, u32);
 
 struct Acc {
@@ -349,14 +527,17 @@ struct State<'a> {
     header: Vec<String>,
     report: crate::ReadReport,
     products: Vec<String>,
-    product_ids: HashMap<String, u32>,
-    order: Vec<Key>,
-    rows: HashMap<Key, Acc>,
+    /// Product code (at most 8 ASCII digits once checked, see [`pack8`]) -> index in `products`.
+    product_ids: HashMap<u64, u32>,
+    /// Kept trades in order of first appearance, and where each key is in it.
+    accs: Vec<(Key, Acc)>,
+    rows: HashMap<Key, u32>,
     freqs: BTreeMap<Freq, u64>,
     years: BTreeSet<i32>,
     unknown_geo: BTreeSet<String>,
     aside_value: BTreeMap<&'static str, f64>,
-    levels: BTreeMap<String, u64>,
+    /// Rows of each [`ComextLevel`] (by its discriminant).
+    level_rows: [u64; 2],
     merged_regimes: u64,
     /// Exact repeats of a long-table row, set aside.
     duplicates: u64,
@@ -368,6 +549,11 @@ struct State<'a> {
     supp_without_unit: u64,
     flow_from_file: bool,
     geo_cache: HashMap<String, Option<u16>>,
+    /// [`eurostat_geo_code`] of two-letter codes by their two bytes: `GEO_UNSEEN` not looked up
+    /// yet, `GEO_UNKNOWN` not a known code (no hashing per row for the usual codes).
+    geo2: Vec<u32>,
+    /// Period texts of up to 7 bytes (see [`pack7`]) -> their period.
+    period_cache: HashMap<u64, Option<Period>>,
 }
 
 const R_AGGREGATE: &str = "product aggregate (TOTAL, 2/4/6-digit code): would double count CN8 rows";
@@ -389,13 +575,13 @@ impl<'a> State<'a> {
             report: crate::ReadReport::new(name),
             products: vec![],
             product_ids: HashMap::new(),
-            order: vec![],
+            accs: vec![],
             rows: HashMap::new(),
             freqs: BTreeMap::new(),
             years: BTreeSet::new(),
             unknown_geo: BTreeSet::new(),
             aside_value: BTreeMap::new(),
-            levels: BTreeMap::new(),
+            level_rows: [0; 2],
             merged_regimes: 0,
             duplicates: 0,
             supp_units: vec![],
@@ -403,6 +589,8 @@ impl<'a> State<'a> {
             supp_without_unit: 0,
             flow_from_file: false,
             geo_cache: HashMap::new(),
+            geo2: vec![GEO_UNSEEN; 1 << 16],
+            period_cache: HashMap::new(),
         }
     }
 
@@ -414,18 +602,24 @@ impl<'a> State<'a> {
         l
     }
 
-    fn field<'r>(&self, rec: &'r csv::ByteRecord, col: usize, line: u64) -> Result<&'r str> {
-        let raw = rec.get(col).unwrap_or(b"");
-        std::str::from_utf8(raw).map(|s| s.trim()).map_err(|_| {
-            Error::format(
-                "text that is not UTF-8 or ASCII",
-                self.loc(line, col, &String::from_utf8_lossy(raw)),
-                "Comext files are ASCII text",
-            )
-        })
+    fn field<'r>(&self, rec: &[&'r [u8]], col: usize, line: u64) -> Result<&'r str> {
+        let raw: &[u8] = rec.get(col).copied().unwrap_or(b"");
+        // Nothing to trim when both ends are ASCII and not whitespace (Unicode spaces start
+        // with a byte >= 0x80): `trim` is skipped for nearly every field.
+        let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii() && !b.is_ascii_whitespace());
+        let untrimmed = plain(raw.first()) && plain(raw.last());
+        std::str::from_utf8(raw)
+            .map(|s| if untrimmed { s } else { s.trim() })
+            .map_err(|_| {
+                Error::format(
+                    "text that is not UTF-8 or ASCII",
+                    self.loc(line, col, &String::from_utf8_lossy(raw)),
+                    "Comext files are ASCII text",
+                )
+            })
     }
 
-    fn row(&mut self, cols: &Columns, rec: &csv::ByteRecord, line: u64) -> Result<()> {
+    fn row(&mut self, cols: &Columns, rec: &[&[u8]], line: u64) -> Result<()> {
         if rec.len() != cols.width {
             let text = rec
                 .iter()
@@ -444,14 +638,7 @@ impl<'a> State<'a> {
         let period_s = self.field(rec, cols.period, line)?;
         let value_s = self.field(rec, cols.value, line)?;
 
-        // Period: YYYYMM (month 52 = year total) in bulk files, YYYY-MM in long tables.
-        let t = period_s.trim();
-        let period = if t.len() == 6 && t.ends_with("52") && t.bytes().all(|b| b.is_ascii_digit()) {
-            t[..4].parse().ok().and_then(|y| Period::from_code(y, Freq::Annual))
-        } else {
-            Period::parse(period_s).ok()
-        }
-        .ok_or_else(|| {
+        let period = self.period(period_s).ok_or_else(|| {
             Error::parse(
                 "period",
                 self.loc(line, cols.period, period_s),
@@ -480,35 +667,25 @@ impl<'a> State<'a> {
 
         let value = match value_s {
             "" | ":" => None,
-            s => Some(
-                s.parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite() && *v >= 0.0)
-                    .ok_or_else(|| {
-                        Error::parse(
-                            "trade value in EUR",
-                            self.loc(line, cols.value, s),
-                            "values are non-negative numbers in euros",
-                        )
-                    })?,
-            ),
+            s => Some(amount(s).ok_or_else(|| {
+                Error::parse(
+                    "trade value in EUR",
+                    self.loc(line, cols.value, s),
+                    "values are non-negative numbers in euros",
+                )
+            })?),
         };
         let kg = match cols.kg {
             None => None,
             Some(c) => match self.field(rec, c, line)? {
                 "" | ":" => None,
-                s => Some(
-                    s.parse::<f64>()
-                        .ok()
-                        .filter(|v| v.is_finite() && *v >= 0.0)
-                        .ok_or_else(|| {
-                            Error::parse(
-                                "quantity in kg",
-                                self.loc(line, c, s),
-                                "quantities are non-negative numbers",
-                            )
-                        })?,
-                ),
+                s => Some(amount(s).ok_or_else(|| {
+                    Error::parse(
+                        "quantity in kg",
+                        self.loc(line, c, s),
+                        "quantities are non-negative numbers",
+                    )
+                })?),
             },
         };
 
@@ -517,7 +694,7 @@ impl<'a> State<'a> {
             Some((qc, uc)) => match (self.field(rec, qc, line)?, self.field(rec, uc, line)?.trim()) {
                 ("" | ":", _) => None,
                 (q, unit) => {
-                    let q = q.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0).ok_or_else(|| {
+                    let q = amount(q).ok_or_else(|| {
                         Error::parse(
                             "supplementary quantity",
                             self.loc(line, qc, q),
@@ -537,20 +714,25 @@ impl<'a> State<'a> {
         };
 
         // Product and level.
-        let upper = product_s.to_ascii_uppercase();
+        let upper: std::borrow::Cow<str> = if product_s.bytes().any(|b| b.is_ascii_lowercase()) {
+            product_s.to_ascii_uppercase().into()
+        } else {
+            product_s.into()
+        };
         if let Some(lc) = cols.level {
-            let lv = self.field(rec, lc, line)?.to_ascii_uppercase();
-            let expected = match lv.as_str() {
-                "CN8" => ComextLevel::Cn8,
-                "HS4" => ComextLevel::Hs4,
-                _ => {
-                    return Err(Error::parse(
-                        "level",
-                        self.loc(line, lc, &lv),
-                        "the level column holds CN8 or HS4",
-                    ))
-                }
+            let lv_s = self.field(rec, lc, line)?;
+            let expected = if lv_s.eq_ignore_ascii_case("CN8") {
+                ComextLevel::Cn8
+            } else if lv_s.eq_ignore_ascii_case("HS4") {
+                ComextLevel::Hs4
+            } else {
+                return Err(Error::parse(
+                    "level",
+                    self.loc(line, lc, &lv_s.to_ascii_uppercase()),
+                    "the level column holds CN8 or HS4",
+                ));
             };
+            let lv = expected.label();
             if upper.len() != expected.digits() || !upper.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(Error::InvalidProduct {
                     code: product_s.to_string(),
@@ -558,7 +740,7 @@ impl<'a> State<'a> {
                     hint: "a CN8 code has 8 digits and an HS4 code 4, with leading zeros".into(),
                 });
             }
-            *self.levels.entry(lv.clone()).or_default() += 1;
+            self.level_rows[expected as usize] += 1;
             if expected != self.opts.level {
                 self.set_aside(R_OTHER_LEVEL, line, value, || product_s.to_string());
                 return Ok(());
@@ -615,12 +797,14 @@ impl<'a> State<'a> {
         };
         self.years.insert(period.year());
 
-        let pid = match self.product_ids.get(&upper) {
+        // Every kept code has 4 or 8 digits here: its packed bytes identify it.
+        let packed = pack8(upper.as_bytes());
+        let pid = match self.product_ids.get(&packed) {
             Some(i) => *i,
             None => {
                 let i = self.products.len() as u32;
-                self.products.push(upper.clone());
-                self.product_ids.insert(upper, i);
+                self.products.push(upper.into_owned());
+                self.product_ids.insert(packed, i);
                 i
             }
         };
@@ -629,10 +813,18 @@ impl<'a> State<'a> {
             None => false,
         };
         let key = (period.code(), reporter, partner, flow, pid);
-        match self.rows.get_mut(&key) {
+        let next = self.accs.len() as u32;
+        // One probe of the key map per row.
+        let known = match self.rows.entry(key) {
+            hashbrown::hash_map::Entry::Occupied(o) => Some(*o.get()),
+            hashbrown::hash_map::Entry::Vacant(v) => {
+                v.insert(next);
+                None
+            }
+        };
+        match known {
             None => {
-                self.order.push(key);
-                self.rows.insert(
+                self.accs.push((
                     key,
                     Acc {
                         line,
@@ -642,9 +834,10 @@ impl<'a> State<'a> {
                         parts: 1,
                         has_total_regime: is_total_regime,
                     },
-                );
+                ));
             }
-            Some(acc) => {
+            Some(i) => {
+                let acc = &mut self.accs[i as usize].1;
                 if self.layout == Layout::Long && (acc.value, acc.kg, acc.supp) == (value, kg, supp) {
                     // An exact repeat: set aside and counted, as in every reader.
                     let first = acc.line;
@@ -706,6 +899,19 @@ impl<'a> State<'a> {
         Ok(())
     }
 
+    /// [`comext_period`], parsed once per distinct text.
+    fn period(&mut self, s: &str) -> Option<Period> {
+        let Some(key) = pack7(s.as_bytes()) else {
+            return comext_period(s);
+        };
+        if let Some(p) = self.period_cache.get(&key) {
+            return *p;
+        }
+        let p = comext_period(s);
+        self.period_cache.insert(key, p);
+        p
+    }
+
     /// The index of supplementary unit `code` in `supp_units`.
     fn supp_unit(&mut self, code: &str) -> u16 {
         match self.supp_units.iter().position(|u| u == code) {
@@ -719,6 +925,13 @@ impl<'a> State<'a> {
 
     /// [`eurostat_geo_code`], looked up once per distinct code.
     fn geo(&mut self, code: &str) -> Option<u16> {
+        if let &[a, b] = code.as_bytes() {
+            let slot = &mut self.geo2[(a as usize) << 8 | b as usize];
+            if *slot == GEO_UNSEEN {
+                *slot = eurostat_geo_code(code).map(u32::from).unwrap_or(GEO_UNKNOWN);
+            }
+            return (*slot != GEO_UNKNOWN).then_some(*slot as u16);
+        }
         if let Some(c) = self.geo_cache.get(code) {
             return *c;
         }
@@ -763,10 +976,10 @@ impl<'a> State<'a> {
                 Vintage::Cn(first as u16)
             }
         };
-        if self.levels.len() > 1 {
+        if self.level_rows.iter().all(|n| *n > 0) {
+            let [cn8, hs4] = self.level_rows;
             self.report.note(format!(
-                "the file holds {} rows; kept {} only (HS4 rows aggregate CN8 rows: summing both would double count); pass level= to keep the other",
-                self.levels.iter().map(|(k, v)| format!("{v} {k}")).collect::<Vec<_>>().join(" and "),
+                "the file holds {cn8} CN8 and {hs4} HS4 rows; kept {} only (HS4 rows aggregate CN8 rows: summing both would double count); pass level= to keep the other",
                 self.opts.level.label()
             ));
         }
@@ -827,8 +1040,7 @@ impl<'a> State<'a> {
         let mut b = TradeTableBuilder::new(self.name, meta);
         let report = std::mem::take(&mut self.report);
         *b.report_mut() = report;
-        for key in &self.order {
-            let Some(acc) = self.rows.get(key) else { continue };
+        for (key, acc) in &self.accs {
             let (period, reporter, partner, flow, pid) = *key;
             let product = self.products.get(pid as usize).map(|s| s.as_str()).unwrap_or("");
             b.push(TradeRow {

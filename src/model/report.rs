@@ -37,10 +37,19 @@ impl ReadReport {
 
     /// Records one set-aside row.
     pub fn set_aside(&mut self, reason: &str, line: u64, detail: impl FnOnce() -> String) {
-        *self.set_aside.entry(reason.to_string()).or_default() += 1;
-        let ex = self.examples.entry(reason.to_string()).or_default();
-        if ex.len() < MAX_EXAMPLES {
-            ex.push((line, detail()));
+        // Looked up before inserting: no key allocated per row once a reason is known.
+        match self.set_aside.get_mut(reason) {
+            Some(n) => *n += 1,
+            None => {
+                self.set_aside.insert(reason.to_string(), 1);
+            }
+        }
+        match self.examples.get_mut(reason) {
+            Some(ex) if ex.len() >= MAX_EXAMPLES => {}
+            Some(ex) => ex.push((line, detail())),
+            None => {
+                self.examples.insert(reason.to_string(), vec![(line, detail())]);
+            }
         }
     }
 
