@@ -114,7 +114,7 @@ pub fn read_comext(path: &Path, opts: &ComextOptions) -> Result<TradeTable> {
 /// Fast path: the text is read in chunks of whole lines and split on commas by hand (no
 /// allocation per row). A chunk holding a quote or a carriage return that does not end a line
 /// hands the rest of the input, from that chunk on, to the `csv` crate, which knows quoting;
-/// both feed the same [`State::row`], so rows, errors and their lines are the same (except on
+/// both feed the same `State::row`, so rows, errors and their lines are the same (except on
 /// CRLF text, where the `csv` crate's line numbers drift and the fast path's are right).
 pub fn read_comext_reader<R: Read>(input: R, name: &str, opts: &ComextOptions) -> Result<TradeTable> {
     read_comext_split(input, name, opts, Splitter::Fast { chunk: CHUNK })
