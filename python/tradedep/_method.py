@@ -27,6 +27,28 @@ def table_facts(table: TradeTable) -> dict[str, Any]:
     return {"currency": table.currency, "vintage": table.vintage, "freq": table.freq}
 
 
+def source_sentence(source: str, n_rep: int, n_mir: int, cif_fob: float) -> str:
+    """The note that says whose reports a result rests on."""
+    src = f"source: {source}"
+    if source == "auto":
+        src += f" ({n_rep:,} records from importers' reported imports, {n_mir:,} from partners' exports (mirror))"
+    if n_mir and cif_fob != 1.0:
+        src += f"; mirror values x {cif_fob} (CIF/FOB)"
+    elif n_mir:
+        src += "; mirror values FOB as exporters reported them (cif_fob=1.0)"
+    return src
+
+
+def coverage_sentences(n_rep: int, n_mir: int, importers: list[str], exporters: list[str]) -> list[str]:
+    """Who the numbers cover: the exporters behind mirror values, the importers behind reported ones."""
+    coverage: list[str] = []
+    if n_mir:
+        coverage.append(f"suppliers: only the {len(exporters)} exporters that reported exports in the table{_listed(exporters)}")
+    if n_rep:
+        coverage.append(f"reported imports: only the {len(importers)} importers that reported imports in the table{_listed(importers)}")
+    return coverage
+
+
 def covered(table: TradeTable, selection: dict[str, Any], metric: str) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
     """Runs the coverage check on ``selection`` (raises when it selects nothing) and returns the
     selection to compute with (``auto`` resolved to the only side a one-sided table has: same
@@ -68,23 +90,9 @@ def describe(
     method["reporters"] = {"importers": cov["importers_reporting"], "exporters": cov["exporters_reporting"]}
     method["quantity_share"] = cov["quantity_share"]
 
-    notes: list[str] = []
-    src = f"source: {source}"
-    if source == "auto":
-        src += f" ({n_rep:,} records from importers' reported imports, {n_mir:,} from partners' exports (mirror))"
-    if n_mir and cif_fob != 1.0:
-        src += f"; mirror values x {cif_fob} (CIF/FOB)"
-    elif n_mir:
-        src += "; mirror values FOB as exporters reported them (cif_fob=1.0)"
-    notes.append(src)
+    notes: list[str] = [source_sentence(source, n_rep, n_mir, cif_fob)]
     notes.append(f"values in {table.currency}; product codes {table.vintage or 'of unknown vintage'}")
-    coverage: list[str] = []
-    if n_mir:
-        exp = cov["exporters_reporting"]
-        coverage.append(f"suppliers: only the {len(exp)} exporters that reported exports in the table{_listed(exp)}")
-    if n_rep:
-        imp = cov["importers_reporting"]
-        coverage.append(f"reported imports: only the {len(imp)} importers that reported imports in the table{_listed(imp)}")
+    coverage = coverage_sentences(n_rep, n_mir, cov["importers_reporting"], cov["exporters_reporting"])
     method["coverage"] = coverage
     notes.extend(coverage)
     if selection["products"] is not None:

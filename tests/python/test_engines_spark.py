@@ -4,6 +4,7 @@ per partition (mapInArrow), merged by a second aggregation; same numbers to 1e-9
 from __future__ import annotations
 
 import shutil
+import os
 import sys
 from pathlib import Path
 from typing import Iterator
@@ -30,6 +31,9 @@ pytestmark = pytest.mark.filterwarnings("ignore:PySpark does not yet fully suppo
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[SparkSession]:
+    # Workers run the interpreter that runs the tests (where tradedep is installed), not whatever
+    # `python3` is first on PATH (a virtualenv's tradedep is not the system's).
+    os.environ["PYSPARK_PYTHON"] = sys.executable
     s = (
         SparkSession.builder.master("local[2]")
         .appName("tradedep-engines-test")

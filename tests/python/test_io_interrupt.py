@@ -61,6 +61,14 @@ def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _into_the_call(debug_seconds: float) -> float:
+    """How long to wait after "start" to be inside the call: a release build reads the test files
+    in about 0.3 s (CI builds release), a debug build about ten times slower."""
+    import tradedep as td
+
+    return debug_seconds if td._tradedep._debug_build else 0.05
+
+
 def _interrupt(script: str, *args: str, delay: float) -> tuple[str, str, int, float]:
     """Runs ``script`` in a subprocess, sends SIGINT ``delay`` s after it prints "start";
     returns its stdout, stderr, return code and the seconds from the signal to its end."""
@@ -82,7 +90,7 @@ def _interrupt(script: str, *args: str, delay: float) -> tuple[str, str, int, fl
 
 @pytest.mark.parametrize("kind", ["baci", "csv"])
 def test_ctrl_c_stops_a_long_read(big_file: Path, kind: str) -> None:
-    out, err, returncode, elapsed = _interrupt(SCRIPT, kind, str(big_file), delay=0.4)
+    out, err, returncode, elapsed = _interrupt(SCRIPT, kind, str(big_file), delay=_into_the_call(0.4))
     assert "finished" not in out, f"the read ended before the signal ({out.strip()}): make the file larger"
     assert returncode == 3, (out, err)
     assert "interrupted" in out
@@ -123,7 +131,7 @@ print(f"finished {time.monotonic() - t0:.2f}", flush=True)
 def test_ctrl_c_stops_a_whole_table_metric() -> None:
     # A 4-million-row table built in memory; the metric runs through the binding's run_with and
     # the core's row loops look at the flag every 65,536 rows.
-    out, err, returncode, elapsed = _interrupt(METRIC_SCRIPT, "4000000", delay=0.5)
+    out, err, returncode, elapsed = _interrupt(METRIC_SCRIPT, "4000000", delay=_into_the_call(0.5))
     assert "finished" not in out, f"the metric ended before the signal ({out.strip()}): make the table larger"
     assert returncode == 3, (out, err[-2000:])
     assert "interrupted" in out
@@ -158,7 +166,7 @@ def test_file_truncated_during_a_mapped_read_is_an_error_not_a_crash(tmp_path: P
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "start"
-    time.sleep(0.3)
+    time.sleep(_into_the_call(0.3))
     with path.open("r+b") as f:
         f.truncate(path.stat().st_size // 3)
     out, err = proc.communicate(timeout=60)

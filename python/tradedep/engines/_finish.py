@@ -169,10 +169,12 @@ def finish(
     last: tuple[str, list[str], dict[str, Any]] | None = None
     source_rows = cube_rows = chunks = 0
     set_aside: dict[str, int] = {}
+    accounts: list[tuple[list[str], dict[str, Any]]] = []
     for cube in cubes:
         res = metric(cube.table)
         parts.append(source_row_counts(res.to_arrow(), cube.n_rows))
         last = (res.title, res.notes, res.method)
+        accounts.append((res.notes, res.method))
         source_rows += cube.source_rows
         cube_rows += cube.cube_rows
         chunks += 1
@@ -185,7 +187,8 @@ def finish(
         raise InvalidArgumentError("no cube to finish: the source selected no periods (check the path and `where`)")
     schema = parts[0].schema.remove_metadata()
     table = pa.concat_tables([p.replace_schema_metadata(None).cast(schema) for p in parts])
-    title, metric_notes, metric_method = last
+    title = last[0]
+    metric_notes, metric_method = merge_accounts(accounts)
     method = dict(metric_method)
     method.update(engine_method)
     method.update(source_rows=source_rows, cube_rows=cube_rows, chunks=chunks, set_aside=set_aside)
@@ -202,3 +205,67 @@ def finish(
 
 CUBE_COLUMNS = KEYS + SUMS
 __all__ = ["Cube", "finish", "no_explain", "source_row_counts", "CUBE_COLUMNS", "DERIVED_KEYS"]
+
+
+def merge_accounts(accounts: list[tuple[list[str], dict[str, Any]]]) -> tuple[list[str], dict[str, Any]]:
+    """The metric's notes and method over every chunk, not the last chunk's: counts and values
+    summed, reporters and countries united, codes absent only where absent from every chunk, the
+    quantity share weighted by value. ``records`` counts the engine's table rows (cube rows)."""
+    methods = [m for _, m in accounts]
+    if len(methods) == 1:
+        return list(accounts[0][0]), dict(methods[0])
+    merged: dict[str, Any] = {}
+    totals = [sum((m.get("value") or {}).values()) for m in methods]
+    for key in dict.fromkeys(k for m in methods for k in m):
+        vals = [m.get(key) for m in methods if key in m]
+        if all(v == vals[0] for v in vals):
+            merged[key] = vals[0]
+        elif key in ("records", "value") and all(isinstance(v, dict) for v in vals):
+            merged[key] = {k: sum(v.get(k, 0) for v in vals) for k in dict.fromkeys(k for v in vals for k in v)}
+        elif key == "quantity_share":
+            pairs = [(q, t) for q, t in zip((m.get(key) for m in methods), totals) if q is not None]
+            weight = sum(t for _, t in pairs)
+            merged[key] = sum(q * t for q, t in pairs) / weight if weight > 0 else None
+        elif key == "products_absent":
+            merged[key] = [c for c in vals[0] if all(c in v for v in vals)]
+        elif all(isinstance(v, list) for v in vals):
+            merged[key] = list(dict.fromkeys(x for v in vals for x in v))
+        elif all(isinstance(v, dict) for v in vals) and all(
+            isinstance(x, list) for v in vals for x in v.values()
+        ):
+            merged[key] = {k: list(dict.fromkeys(x for v in vals for x in v.get(k, []))) for k in vals[0]}
+        else:
+            merged[key] = {"per_chunk": vals}
+    merged["records_counted"] = "cube rows (the engine's table), summed over chunks; source_rows counts source rows"
+    # Sentences built from the merged facts, in place of each chunk's own.
+    rebuilt: dict[str, str] = {}
+    if isinstance(merged.get("records"), dict) and isinstance(merged.get("reporters"), dict):
+        from tradedep._method import coverage_sentences, source_sentence
+
+        n_rep, n_mir = merged["records"].get("reported", 0), merged["records"].get("mirror", 0)
+        rep = merged["reporters"]
+        coverage = coverage_sentences(n_rep, n_mir, rep.get("importers", []), rep.get("exporters", []))
+        if "coverage" in merged:
+            merged["coverage"] = coverage
+        for c in coverage:
+            rebuilt[c.split(":")[0]] = c
+        if isinstance(merged.get("source"), str) and isinstance(merged.get("cif_fob"), float):
+            rebuilt["source"] = source_sentence(merged["source"], n_rep, n_mir, merged["cif_fob"])
+    # Notes common to every chunk as they are; the quantity line from the merged share; other
+    # lines that differ between chunks kept once each, marked per chunk.
+    notes: list[str] = []
+    for line in dict.fromkeys(n for ns, _ in accounts for n in ns):
+        head = line.split(":")[0] if ":" in line else None
+        if head == "source" and "source" in rebuilt:
+            if rebuilt["source"] not in notes:
+                notes.append(rebuilt["source"])
+        elif head in rebuilt:  # the coverage sentences together, in their own order
+            notes.extend(c for k, c in rebuilt.items() if k != "source" and c not in notes)
+        elif all(line in ns for ns, _ in accounts):
+            notes.append(line)
+        elif line.startswith("quantities known for"):
+            if merged.get("quantity_share") is not None and not any(n.startswith("quantities known for") for n in notes):
+                notes.append(f"quantities known for {100 * merged['quantity_share']:.1f}% of the value")
+        else:
+            notes.append(f"(in some chunks) {line}")
+    return notes, merged
