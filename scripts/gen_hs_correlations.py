@@ -13,7 +13,7 @@ each; .xlsx with openpyxl, the old .xls with xlrd) and writes
 Adjacent pairs are cross-checked against the Growth Lab consolidated CSV (every pair it has must
 hold the same set of links). Run from the repo root:
 
-    python scripts/gen_hs_correlations.py /work/shared/data/hs_concordance /work/shared/data/hs_concordance_older
+    python scripts/gen_hs_correlations.py ../shared/data/hs_concordance ../shared/data/hs_concordance_older
 
 Needs openpyxl and xlrd (the ``gen`` extra of pyproject.toml). Output is deterministic (gzip mtime 0).
 """
@@ -145,4 +145,4 @@ def main(folders: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["/work/shared/data/hs_concordance", "/work/shared/data/hs_concordance_older"])
+    main(sys.argv[1:] or ["../shared/data/hs_concordance", "../shared/data/hs_concordance_older"])
