@@ -23,10 +23,10 @@ def _country_names() -> tuple[dict[str, str], dict[int, tuple[str, str]]]:
     """ISO3 -> name and trade code -> (ISO3, name), from the embedded country table."""
     from tradedep import _tradedep
 
-    t = _tradedep._countries_table()
-    import pyarrow as pa
+    from tradedep._arrow import arrow_table
 
-    rows = pa.table(t).to_pylist()
+    t = _tradedep._countries_table()
+    rows = arrow_table(t).to_pylist()
     by_iso3: dict[str, str] = {}
     by_code: dict[int, tuple[str, str]] = {}
     for r in rows:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from tradedep import _defaults
 from tradedep import _tradedep
+from tradedep._arrow import arrow_table
 from tradedep._table import TradeTable
 
 if TYPE_CHECKING:
@@ -28,9 +29,7 @@ class GaccTable(TradeTable):
 
     def __init__(self, inner: Any, details: Any) -> None:
         super().__init__(inner)
-        import pyarrow as pa
-
-        self.details: "pyarrow.Table" = pa.table(details)
+        self.details: "pyarrow.Table" = arrow_table(details)
 
     def to_arrow(self) -> "pyarrow.Table":
         """Canonical columns, then the details columns (same rows)."""

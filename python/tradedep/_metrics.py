@@ -16,6 +16,7 @@ from tradedep import _defaults
 from tradedep import _args, _conversion, _progress, _tradedep
 from tradedep import plot
 from tradedep._method import covered
+from tradedep._arrow import arrow_table
 from tradedep._table import ArrowResult, TradeTable
 
 __all__: list[str] = [
@@ -361,9 +362,7 @@ def dependency_flags(
 
 def _flags_coverage(t: Any, world_given: bool, min_countries: int) -> tuple[list[str], dict[str, Any]]:
     """Notes and method entries for the world inputs of the flags, counted from the reason columns."""
-    import pyarrow as pa
-
-    table = pa.table(t)
+    table = arrow_table(t)
     notes = [
         "world exports (C2) and the importer's exports (C3) from "
         + ("the world= table (source auto)" if world_given else "this table")
@@ -429,9 +428,7 @@ def import_series(
     t = _tradedep._import_series(
         table._inner, run, freq=freq, by_supplier=by_supplier, by_product=by_product, baseline=baseline
     )
-    import pyarrow as pa
-
-    gaps = pa.table(t).column("gap").to_pylist()
+    gaps = arrow_table(t).column("gap").to_pylist()
     rule = (
         "a period without rows is 0 where the reporting side (the importer for reported imports; the "
         "supplier, or any exporter for a total, for mirror) reported other flows in it, and a gap (value "
@@ -488,9 +485,7 @@ def unit_values(
 
 def _quantity_coverage(t: Any) -> tuple[list[str], dict[str, Any]]:
     """The share of value that quantities cover, over the whole result (rows with one unit)."""
-    import pyarrow as pa
-
-    table = pa.table(t)
+    table = arrow_table(t)
     values = table.column("value").to_pylist()
     shares = table.column("quantity_value_share").to_pylist()
     covered = sum(v * s for v, s in zip(values, shares) if v is not None and s is not None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping, Sequence
 
 from tradedep import _tradedep
+from tradedep._arrow import arrow_table
 from tradedep._table import ArrowResult, TradeTable
 
 __all__: list[str] = ["import_panel", "ImportPanel"]
@@ -126,7 +127,7 @@ def import_panel(
     inner, overlaps, missing, seen, notes = _tradedep._import_panel(ready, imp[0], target, expected)
     notes = list(notes) + [f"values in {cur}, products HS6 of {target}; exporters' exports read as imports (FOB, estimated)"]
     basis = "the partners given" if partners is not None else "the union of exporters seen in the panel"
-    miss = pa.table(missing)
+    miss = arrow_table(missing)
     miss = miss.append_column(
         "missing_names", pa.array([[_name(country, c) for c in row] for row in miss.column("missing").to_pylist()])
     )

@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from tradedep import _defaults
+from tradedep._arrow import arrow_table
 from tradedep import _tradedep
 
 # Schema-metadata keys of a result: its method mapping and its notes, as JSON.
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     import pandas
     import polars
     import pyarrow
+
 
 
 class ArrowResult:
@@ -36,14 +38,12 @@ class ArrowResult:
         notes: list[str] | None = None,
         method: Mapping[str, Any] | None = None,
     ) -> None:
-        import pyarrow as pa
-
         self.title = title
         self.notes: list[str] = list(notes or [])
         # The machine-readable account of how the numbers were made (source, cif_fob, products and
         # their conversion, coverage ...): what the notes say in words, as data.
         self.method: dict[str, Any] = dict(method or {})
-        t = pa.table(table)
+        t = arrow_table(table)
         meta = dict(t.schema.metadata or {})
         meta[METHOD_KEY] = json.dumps(self.method, default=str).encode()
         meta[NOTES_KEY] = json.dumps(self.notes).encode()
@@ -164,9 +164,7 @@ class TradeTable:
         pandas, polars and DuckDB handle that, pyarrow's own ``group_by`` wants
         ``table.unify_dictionaries()`` first.
         """
-        import pyarrow as pa
-
-        return pa.table(self._inner._arrow_table())
+        return arrow_table(self._inner._arrow_table())
 
     def to_pandas(self) -> "pandas.DataFrame":
         """The records as a ``pandas.DataFrame``."""

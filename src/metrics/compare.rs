@@ -23,9 +23,10 @@ use hashbrown::HashMap;
 
 use crate::error::{Error, Result};
 use crate::metrics::columns::record_batch;
+use crate::metrics::cube::ImportCube;
 use crate::metrics::group::{Acc, Importer, ImporterSlots, SupplierKeys, REST_OF_WORLD};
 use crate::metrics::selection::ImportSelection;
-use crate::metrics::shares::{group_imports, By, TimeKey};
+use crate::metrics::shares::{By, TimeKey};
 use crate::model::{Freq, TradeTable};
 
 /// Arguments of [`compare`].
@@ -71,28 +72,28 @@ pub fn compare(table: &TradeTable, opts: &CompareOptions) -> Result<RecordBatch>
     let freq = table.meta().freq;
     let time = TimeKey::from_by(&opts.by, freq)?;
     let suppliers = SupplierKeys::new(&opts.imports.groups)?;
-    let mut slots = ImporterSlots::new(opts.importers.clone(), freq)?;
-    let (_, grouped) = group_imports(table, &mut slots, &opts.imports, &opts.by, false, &suppliers, false)?;
+    let slots = ImporterSlots::new(opts.importers.clone(), freq)?;
+    let mut cube = ImportCube::build(table, &slots, &opts.imports, &opts.by, false, &suppliers, false)?;
     let n_imp = opts.importers.len();
     // time -> supplier -> per-importer sums; (time, importer) -> total
     let mut cells: BTreeMap<i32, HashMap<u32, Vec<Acc>>> = BTreeMap::new();
     let mut totals: HashMap<(i32, u16), f64> = HashMap::new();
     let mut keep: HashMap<i32, BTreeSet<u32>> = HashMap::new();
-    for (cell, mut items) in grouped.cells {
+    for (cell, items) in cube.cells.iter_mut() {
         let t = cell.period;
         *totals.entry((t, cell.importer)).or_default() += items.iter().map(|(_, a)| a.value).sum::<f64>();
         items.sort_by(|a, b| b.1.value.total_cmp(&a.1.value).then(a.0.cmp(&b.0)));
         let kept = keep.entry(t).or_default();
-        for (rank, (sup, acc)) in items.into_iter().enumerate() {
+        for (rank, (sup, acc)) in items.iter().enumerate() {
             if opts.top.is_none_or(|n| rank < n) {
-                kept.insert(sup);
+                kept.insert(*sup);
             }
             let per = cells
                 .entry(t)
                 .or_default()
-                .entry(sup)
+                .entry(*sup)
                 .or_insert_with(|| vec![Acc::default(); n_imp]);
-            per[cell.importer as usize].merge(&acc);
+            per[cell.importer as usize].merge(acc);
         }
     }
     let mut time_keys = vec![];

@@ -33,10 +33,11 @@ use hashbrown::HashSet;
 
 use crate::error::{Error, Result};
 use crate::metrics::columns::record_batch;
+use crate::metrics::cube::ImportCube;
 use crate::metrics::group::{Acc, Importer, ImporterSlots, SupplierKeys, NO_PARTNER};
 use crate::metrics::kernel::ImporterProductConcentration;
 use crate::metrics::selection::ImportSelection;
-use crate::metrics::shares::{group_imports, By, TimeKey};
+use crate::metrics::shares::{By, TimeKey};
 use crate::metrics::stats::Concentration;
 use crate::metrics::view::{country_label, Cols, Source, CANCEL_CHECK_ROWS};
 use crate::model::{Flow, Freq, TradeTable};
@@ -159,22 +160,21 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
     if importers.is_empty() {
         return out.finish(time, monthly, by_product, by_partner, over_product, opts.crn);
     }
-    let mut slots = ImporterSlots::new(importers, table.meta().freq)?;
-    let imports = &opts.imports;
-    let (view, grouped) = group_imports(
+    let slots = ImporterSlots::new(importers, table.meta().freq)?;
+    let view = ImportCube::build(
         table,
-        &mut slots,
-        imports,
+        &slots,
+        &opts.imports,
         &opts.by,
         opts.explain,
         &suppliers,
         over_product,
     )?;
     let mut values: Vec<f64> = Vec::new();
-    for (cell, items) in grouped.cells {
+    for (cell, items) in view.cells.iter() {
         let mut total = Acc::default();
         values.clear();
-        for (_, a) in &items {
+        for (_, a) in items {
             total.merge(a);
             values.push(a.value);
         }

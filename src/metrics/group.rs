@@ -4,7 +4,7 @@
 use hashbrown::HashMap;
 
 use crate::error::{Error, Result};
-use crate::metrics::view::{country_label, ImportView, NO_UNIT};
+use crate::metrics::view::{country_label, ImportView, ViewRow, NO_UNIT};
 use crate::model::{Freq, Period};
 use crate::reference::groups;
 
@@ -311,6 +311,21 @@ impl Acc {
             self.rows.push(v.row[i]);
         }
     }
+    /// [`Acc::add`] for a record handed over by the import view's scan.
+    #[inline]
+    pub fn add_record(&mut self, r: &ViewRow<'_>, explain: bool, month_bit: u16) {
+        self.months |= month_bit;
+        self.value += r.value;
+        if let Some(q) = r.quantity {
+            self.qty = self.qty.add(q, r.unit_id, r.value);
+        }
+        self.n_rows += 1;
+        self.n_mirrored += r.mirrored as u64;
+        self.n_estimated += r.estimated as u64;
+        if explain {
+            self.rows.push(r.row);
+        }
+    }
     pub fn merge(&mut self, o: &Acc) {
         self.value += o.value;
         self.qty = self.qty.merge(o.qty);
@@ -339,43 +354,5 @@ impl Acc {
         } else {
             "mixed"
         }
-    }
-}
-
-/// Cells with their items (partners or products) and sums, in key order.
-pub struct Grouped {
-    pub cells: Vec<(CellKey, Vec<(u32, Acc)>)>,
-}
-
-/// Accumulates `(cell, item)` sums with a hash map on integer keys.
-#[derive(Default)]
-pub struct Grouper {
-    index: HashMap<(CellKey, u32), usize, foldhash::fast::RandomState>,
-    accs: Vec<(CellKey, u32, Acc)>,
-}
-
-impl Grouper {
-    #[inline]
-    pub fn add(&mut self, cell: CellKey, item: u32, v: &ImportView, i: usize, explain: bool, month_bit: u16) {
-        let n = self.accs.len();
-        let idx = *self.index.entry((cell, item)).or_insert(n);
-        if idx == n {
-            self.accs.push((cell, item, Acc::default()));
-        }
-        self.accs[idx].2.add(v, i, explain, month_bit);
-    }
-
-    /// Groups items by cell; cells sorted by key, items by item key.
-    pub fn finish(self) -> Grouped {
-        let mut accs = self.accs;
-        accs.sort_by_key(|a| (a.0, a.1));
-        let mut cells: Vec<(CellKey, Vec<(u32, Acc)>)> = vec![];
-        for (cell, item, acc) in accs {
-            match cells.last_mut() {
-                Some((c, items)) if *c == cell => items.push((item, acc)),
-                _ => cells.push((cell, vec![(item, acc)])),
-            }
-        }
-        Grouped { cells }
     }
 }

@@ -1110,7 +1110,7 @@ fn periods_label(periods: &[i32]) -> String {
 
 /// Quantity and unit as output columns (the view's unit names).
 fn qty_columns(q: Qty, view: &ImportView) -> (Option<f64>, Option<String>) {
-    crate::metrics::shares::qty_parts(q, view)
+    crate::metrics::shares::qty_parts(q, &view.units)
 }
 
 #[derive(Default, Clone, Copy)]

@@ -37,11 +37,9 @@ use arrow_array::{Array, ArrayRef, Int32Array, RecordBatch, StringArray, UInt32A
 use arrow_schema::{DataType, Field, Schema};
 
 use crate::error::{Error, Result};
-use crate::metrics::group::{
-    Acc, CellKey, Grouper, Importer, ImporterSlots, Qty, SupplierKeys, NO_PARTNER, NO_PERIOD, NO_PRODUCT, REST_OF_WORLD,
-};
+use crate::metrics::cube::ImportCube;
+use crate::metrics::group::{Acc, Importer, ImporterSlots, Qty, SupplierKeys, NO_PERIOD, REST_OF_WORLD};
 use crate::metrics::selection::ImportSelection;
-use crate::metrics::view::{ImportView, ViewOptions, CANCEL_CHECK_ROWS};
 use crate::model::{Freq, TradeTable};
 
 /// A key a metric can break its results down by (the importer is always a key).
@@ -186,69 +184,6 @@ impl SharesOptions {
     }
 }
 
-/// Builds the grouped sums of the `imports` of `table` for the importers of `slots`, with cells
-/// keyed by `by` and items by supplier key (`suppliers`, built from `imports.groups`) or, with
-/// `over_product`, by product id. Shared by every metric that groups imports by cell.
-pub(crate) fn group_imports(
-    table: &TradeTable,
-    slots: &mut ImporterSlots,
-    imports: &ImportSelection,
-    by: &[By],
-    explain: bool,
-    suppliers: &SupplierKeys,
-    over_product: bool,
-) -> Result<(ImportView, crate::metrics::group::Grouped)> {
-    let codes = slots.static_codes();
-    let view = ImportView::build(
-        table,
-        &ViewOptions {
-            source: imports.source,
-            cif_fob: imports.cif_fob,
-            products: imports.products.as_ref(),
-            importers: codes.as_deref(),
-            cancel: Some(&imports.cancel),
-        },
-    )?;
-    let time = TimeKey::from_by(by, table.meta().freq)?;
-    let monthly = table.meta().freq == Freq::Monthly;
-    let by_product = by.contains(&By::Product);
-    let by_partner = by.contains(&By::Partner);
-    let mut g = Grouper::default();
-    let mut slot_buf: Vec<u16> = Vec::new();
-    for i in 0..view.len() {
-        if i % CANCEL_CHECK_ROWS == 0 {
-            imports.cancel.check()?;
-        }
-        let period = view.period[i];
-        slot_buf.clear();
-        slot_buf.extend_from_slice(slots.slots(view.importer[i], period)?);
-        for &slot in &slot_buf {
-            if !imports.include_intra_group && slots.is_intra(slot, view.supplier[i], period)? {
-                continue;
-            }
-            let supplier = suppliers.key(view.supplier[i]);
-            let cell = CellKey {
-                importer: slot,
-                period: time.key(period),
-                product: if by_product { view.product[i] } else { NO_PRODUCT },
-                partner: if by_partner && over_product {
-                    supplier
-                } else {
-                    NO_PARTNER
-                },
-            };
-            let item = if over_product { view.product[i] } else { supplier };
-            let month_bit = if monthly {
-                1u16 << ((period % 100 - 1).clamp(0, 15))
-            } else {
-                0
-            };
-            g.add(cell, item, &view, i, explain, month_bit);
-        }
-    }
-    Ok((view, g.finish()))
-}
-
 /// Each supplier's share of each importer's imports, per cell of `by` (see the module docs
 /// for the columns).
 ///
@@ -278,22 +213,14 @@ pub fn supplier_shares(table: &TradeTable, opts: &SharesOptions) -> Result<Recor
         ));
     }
     let suppliers = SupplierKeys::new(&opts.imports.groups)?;
-    let mut slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
-    let (view, grouped) = group_imports(
-        table,
-        &mut slots,
-        &opts.imports,
-        &opts.by,
-        opts.explain,
-        &suppliers,
-        false,
-    )?;
+    let slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
+    let mut cube = ImportCube::build(table, &slots, &opts.imports, &opts.by, opts.explain, &suppliers, false)?;
     let time = TimeKey::from_by(&opts.by, table.meta().freq)?;
     let by_product = opts.by.contains(&By::Product);
     let mut out = SharesColumns::new(opts.explain);
-    for (cell, mut items) in grouped.cells {
+    for (cell, items) in cube.cells.iter_mut() {
         let mut total = Acc::default();
-        for (_, a) in &items {
+        for (_, a) in items.iter() {
             total.merge(a);
         }
         // Largest first; ties by supplier key so output is deterministic.
@@ -309,7 +236,7 @@ pub fn supplier_shares(table: &TradeTable, opts: &SharesOptions) -> Result<Recor
         let label = &slots.importers[cell.importer as usize].label;
         let period = (cell.period, total.months);
         let product = by_product.then(|| {
-            view.products
+            cube.products
                 .get(cell.product as usize)
                 .map(String::as_str)
                 .unwrap_or("")
@@ -323,7 +250,7 @@ pub fn supplier_shares(table: &TradeTable, opts: &SharesOptions) -> Result<Recor
                 Some(rank as u32 + 1),
                 acc,
                 &total,
-                &view,
+                &cube.units,
             );
         }
         if let Some(r) = rest {
@@ -335,7 +262,7 @@ pub fn supplier_shares(table: &TradeTable, opts: &SharesOptions) -> Result<Recor
                 None,
                 &r,
                 &total,
-                &view,
+                &cube.units,
             );
         }
     }
@@ -343,9 +270,9 @@ pub fn supplier_shares(table: &TradeTable, opts: &SharesOptions) -> Result<Recor
 }
 
 /// Quantity and its unit as output columns.
-pub(crate) fn qty_parts(q: Qty, view: &ImportView) -> (Option<f64>, Option<String>) {
+pub(crate) fn qty_parts(q: Qty, units: &[String]) -> (Option<f64>, Option<String>) {
     match q {
-        Qty::Unit(u, s, _) => (Some(s), view.units.get(u as usize).cloned()),
+        Qty::Unit(u, s, _) => (Some(s), units.get(u as usize).cloned()),
         Qty::Mixed => (None, Some("mixed".into())),
         Qty::Empty => (None, None),
     }
@@ -410,7 +337,7 @@ impl SharesColumns {
         rank: Option<u32>,
         acc: &Acc,
         total: &Acc,
-        view: &ImportView,
+        units: &[String],
     ) {
         self.importer.append_value(importer);
         self.time.push(period.0);
@@ -423,8 +350,8 @@ impl SharesColumns {
         self.total_value.append_value(total.value);
         self.share
             .append_option((total.value > 0.0).then(|| acc.value / total.value));
-        let (q, u) = qty_parts(acc.qty, view);
-        let (tq, tu) = qty_parts(total.qty, view);
+        let (q, u) = qty_parts(acc.qty, units);
+        let (tq, tu) = qty_parts(total.qty, units);
         self.quantity.append_option(q);
         self.quantity_unit.append_option(u.as_deref());
         self.quantity_value_share.append_option(acc.quantity_value_share());

@@ -37,12 +37,13 @@ use hashbrown::HashMap;
 
 use crate::error::{Error, Result};
 use crate::metrics::columns::record_batch;
+use crate::metrics::cube::ImportCube;
 use crate::metrics::group::{
     Acc, Importer, ImporterSlots, SupplierGroup, SupplierKeys, GROUP_BASE, NO_PRODUCT, REST_OF_WORLD,
 };
 use crate::metrics::reporting::{months_of, Reporting};
 use crate::metrics::selection::ImportSelection;
-use crate::metrics::shares::{group_imports, By, TimeKey};
+use crate::metrics::shares::{By, TimeKey};
 use crate::metrics::view::Source;
 use crate::model::{Freq, TradeTable};
 
@@ -249,23 +250,23 @@ pub fn import_series(table: &TradeTable, opts: &SeriesOptions) -> Result<RecordB
         monthly_source: monthly,
     };
     let suppliers = SupplierKeys::new(&opts.imports.groups)?;
-    let mut slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
-    let (view, grouped) = group_imports(table, &mut slots, &opts.imports, &by, false, &suppliers, false)?;
+    let slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
+    let view = ImportCube::build(table, &slots, &opts.imports, &by, false, &suppliers, false)?;
     // (importer, product, supplier) -> time -> sums
     const ALL: u32 = u32::MAX;
     let mut series: BTreeMap<(u16, u32, u32), BTreeMap<i32, Acc>> = BTreeMap::new();
     let (mut lo, mut hi) = (i32::MAX, i32::MIN);
-    for (cell, items) in grouped.cells {
+    for (cell, items) in view.cells.iter() {
         lo = lo.min(cell.period);
         hi = hi.max(cell.period);
         for (sup, acc) in items {
-            let s = if opts.by_supplier { sup } else { ALL };
+            let s = if opts.by_supplier { *sup } else { ALL };
             series
                 .entry((cell.importer, cell.product, s))
                 .or_default()
                 .entry(cell.period)
                 .or_default()
-                .merge(&acc);
+                .merge(acc);
         }
     }
     let calendar = cal.span(lo, hi);

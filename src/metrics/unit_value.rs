@@ -32,9 +32,10 @@ use arrow_schema::{DataType, Field};
 
 use crate::error::{Error, Result};
 use crate::metrics::columns::record_batch;
+use crate::metrics::cube::ImportCube;
 use crate::metrics::group::{Importer, ImporterSlots, Qty, SupplierKeys};
 use crate::metrics::selection::ImportSelection;
-use crate::metrics::shares::{group_imports, qty_parts, By, TimeKey};
+use crate::metrics::shares::{qty_parts, By, TimeKey};
 use crate::model::{Freq, TradeTable};
 
 /// Arguments of [`unit_values`].
@@ -70,12 +71,12 @@ pub fn unit_values(table: &TradeTable, opts: &UnitValueOptions) -> Result<Record
     let time = TimeKey::from_by(&by, table.meta().freq)?;
     let monthly = table.meta().freq == Freq::Monthly;
     let suppliers = SupplierKeys::new(&opts.imports.groups)?;
-    let mut slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
-    let (view, grouped) = group_imports(table, &mut slots, &opts.imports, &by, false, &suppliers, false)?;
+    let slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
+    let view = ImportCube::build(table, &slots, &opts.imports, &by, false, &suppliers, false)?;
     let mut c = Cols::default();
-    for (cell, items) in grouped.cells {
+    for (cell, items) in view.cells.iter() {
         for (k, (sup, acc)) in items.iter().enumerate() {
-            let (q, unit) = qty_parts(acc.qty, &view);
+            let (q, unit) = qty_parts(acc.qty, &view.units);
             let uv = acc.qty.unit_value().map(|u| u.0);
             let (mut ov, mut oq, mut n) = (0.0, 0.0, 0u32);
             if let Qty::Unit(u, ..) = acc.qty {

@@ -123,28 +123,26 @@ impl ImportView {
     /// Builds the view of `table` under `opts`.
     pub fn build(table: &TradeTable, opts: &ViewOptions<'_>) -> Result<ImportView> {
         let mut v = ImportView::default();
-        let mut unit_names: Vec<String> = vec![];
-        let product_names = for_each_row(table, opts, |r| {
-            v.importer.push(r.importer);
-            v.supplier.push(r.supplier);
-            v.product.push(r.product);
-            v.period.push(r.period);
-            v.value.push(r.value);
-            v.quantity.push(r.quantity.unwrap_or(f64::NAN));
-            v.unit.push(match (r.quantity, r.unit) {
-                (Some(_), Some(u)) => {
-                    let id = unit_names.iter().position(|n| n == u).unwrap_or_else(|| {
-                        unit_names.push(u.to_string());
-                        unit_names.len() - 1
-                    });
-                    id as u16
-                }
-                _ => NO_UNIT,
-            });
-            v.mirrored.push(r.mirrored);
-            v.estimated.push(r.estimated);
-            v.row.push(r.row);
-        })?;
+        let plan = ViewPlan::new(table, opts)?;
+        for (b, batch) in table.batches().iter().enumerate() {
+            for start in (0..batch.num_rows()).step_by(CANCEL_CHECK_ROWS) {
+                opts.cancel.map_or(Ok(()), |c| c.check())?;
+                plan.scan(b, start..(start + CANCEL_CHECK_ROWS).min(batch.num_rows()), |r| {
+                    v.importer.push(r.importer);
+                    v.supplier.push(r.supplier);
+                    v.product.push(r.product);
+                    v.period.push(r.period);
+                    v.value.push(r.value);
+                    v.quantity.push(r.quantity.unwrap_or(f64::NAN));
+                    v.unit.push(r.unit_id);
+                    v.mirrored.push(r.mirrored);
+                    v.estimated.push(r.estimated);
+                    v.row.push(r.row);
+                });
+            }
+        }
+        let product_names = plan.products;
+        let unit_names = plan.units;
         // Product ids in code order, so results come out sorted by product.
         let mut names: Vec<(String, u32)> = product_names.into_iter().zip(0u32..).collect();
         names.sort_unstable();
@@ -174,6 +172,8 @@ pub struct ViewRow<'a> {
     /// Quantity after selection weight, where the row has one with a unit.
     pub quantity: Option<f64>,
     pub unit: Option<&'a str>,
+    /// Id of the unit (index into [`ViewPlan::units`]), [`NO_UNIT`] where there is no quantity.
+    pub unit_id: u16,
     pub mirrored: bool,
     /// Mirrored or flagged estimated in the table.
     pub estimated: bool,
@@ -183,53 +183,125 @@ pub struct ViewRow<'a> {
 
 /// Calls `f` on every record of the import view of `table` under `opts`, without building the
 /// view; returns the product codes by id (first-seen order). The one place that decides which
-/// rows are imports under a [`Source`] ([`ImportView::build`] and the coverage scan use it).
+/// rows are imports under a [`Source`] ([`ImportView::build`], the coverage scan and the import
+/// cube use it, the cube through [`ViewPlan`] to scan row ranges in parallel).
 pub fn for_each_row(table: &TradeTable, opts: &ViewOptions<'_>, mut f: impl FnMut(ViewRow<'_>)) -> Result<Vec<String>> {
-    if !(opts.cif_fob.is_finite() && opts.cif_fob > 0.0) {
-        return Err(Error::invalid_argument(
-            format!("cif_fob factor {} is not a positive number", opts.cif_fob),
-            "use 1.0 to keep mirror values FOB, or e.g. 1.05 for a 5% CIF margin",
-        ));
+    let plan = ViewPlan::new(table, opts)?;
+    for (b, batch) in table.batches().iter().enumerate() {
+        for start in (0..batch.num_rows()).step_by(CANCEL_CHECK_ROWS) {
+            opts.cancel.map_or(Ok(()), |c| c.check())?;
+            plan.scan(b, start..(start + CANCEL_CHECK_ROWS).min(batch.num_rows()), &mut f);
+        }
     }
-    let importer_mask: Option<Vec<bool>> = opts.importers.map(|codes| {
-        let mut m = vec![false; 1 << 16];
-        for c in codes {
-            m[*c as usize] = true;
+    Ok(plan.products)
+}
+
+/// What [`for_each_row`] decides once per table before looking at rows: per batch, each
+/// product dictionary entry's id and selection weight and each unit's id; the importers kept;
+/// where `auto` takes reported rows. Then [`ViewPlan::scan`] reads any range of rows of any
+/// batch on its own, so ranges can be read on several threads.
+pub(crate) struct ViewPlan<'t> {
+    table: &'t TradeTable,
+    source: Source,
+    cif_fob: f64,
+    importer_mask: Option<Vec<bool>>,
+    reported_pairs: HashSet<(u16, i32)>,
+    /// Per batch: dictionary key -> (product id, weight), `None` when not selected.
+    dict_maps: Vec<Vec<Option<(u32, f64)>>>,
+    /// Per batch: unit dictionary key -> unit id.
+    unit_maps: Vec<Vec<u16>>,
+    /// 0-based table row of each batch's first row.
+    row0: Vec<u64>,
+    /// Product codes by id (first seen in the dictionaries, batch by batch).
+    pub products: Vec<String>,
+    /// Unit names by id.
+    pub units: Vec<String>,
+}
+
+impl<'t> ViewPlan<'t> {
+    pub fn new(table: &'t TradeTable, opts: &ViewOptions<'_>) -> Result<ViewPlan<'t>> {
+        if !(opts.cif_fob.is_finite() && opts.cif_fob > 0.0) {
+            return Err(Error::invalid_argument(
+                format!("cif_fob factor {} is not a positive number", opts.cif_fob),
+                "use 1.0 to keep mirror values FOB, or e.g. 1.05 for a 5% CIF margin",
+            ));
         }
-        m
-    });
-    let reported_pairs = if opts.source == Source::Auto {
-        reporting_importers(table)
-    } else {
-        HashSet::new()
-    };
-    let mut product_ids: HashMap<String, u32> = HashMap::new();
-    let mut row0: u64 = 0;
-    for batch in table.batches() {
+        let importer_mask: Option<Vec<bool>> = opts.importers.map(|codes| {
+            let mut m = vec![false; 1 << 16];
+            for c in codes {
+                m[*c as usize] = true;
+            }
+            m
+        });
+        let reported_pairs = if opts.source == Source::Auto {
+            reporting_importers(table)
+        } else {
+            HashSet::new()
+        };
+        let mut product_ids: HashMap<String, u32> = HashMap::new();
+        let mut unit_ids: HashMap<String, u16> = HashMap::new();
+        let (mut dict_maps, mut unit_maps, mut row0) = (vec![], vec![], vec![]);
+        let mut next_row = 0u64;
+        for batch in table.batches() {
+            let dict = batch.column(4).as_dictionary::<Int32Type>();
+            let names = dict.values().as_string::<i32>();
+            let mut dict_map: Vec<Option<(u32, f64)>> = Vec::with_capacity(names.len());
+            for k in 0..names.len() {
+                let code = if names.is_valid(k) { names.value(k) } else { "" };
+                let w = match opts.products {
+                    None => Some(1.0),
+                    Some(sel) => sel.weight(code),
+                };
+                dict_map.push(w.map(|w| {
+                    let next = product_ids.len() as u32;
+                    let id = *product_ids.entry_ref(code).or_insert(next);
+                    (id, w)
+                }));
+            }
+            let unit_names = batch.column(8).as_dictionary::<Int8Type>().values().as_string::<i32>();
+            let unit_map: Vec<u16> = (0..unit_names.len())
+                .map(|k| {
+                    let next = unit_ids.len() as u16;
+                    *unit_ids.entry_ref(unit_names.value(k)).or_insert(next)
+                })
+                .collect();
+            dict_maps.push(dict_map);
+            unit_maps.push(unit_map);
+            row0.push(next_row);
+            next_row += batch.num_rows() as u64;
+        }
+        let mut products = vec![String::new(); product_ids.len()];
+        for (code, id) in product_ids {
+            products[id as usize] = code;
+        }
+        let mut units = vec![String::new(); unit_ids.len()];
+        for (name, id) in unit_ids {
+            units[id as usize] = name;
+        }
+        Ok(ViewPlan {
+            table,
+            source: opts.source,
+            cif_fob: opts.cif_fob,
+            importer_mask,
+            reported_pairs,
+            dict_maps,
+            unit_maps,
+            row0,
+            products,
+            units,
+        })
+    }
+
+    /// Calls `f` on the import records among rows `rows` of batch `b`.
+    #[inline]
+    pub fn scan(&self, b: usize, rows: std::ops::Range<usize>, mut f: impl FnMut(ViewRow<'_>)) {
+        let batch = &self.table.batches()[b];
         let c = Cols::of(batch);
-        // Per dictionary entry: global product id and selection weight.
-        let dict = batch.column(4).as_dictionary::<Int32Type>();
-        let names = dict.values().as_string::<i32>();
-        let mut dict_map: Vec<Option<(u32, f64)>> = Vec::with_capacity(names.len());
-        for k in 0..names.len() {
-            let code = if names.is_valid(k) { names.value(k) } else { "" };
-            let w = match opts.products {
-                None => Some(1.0),
-                Some(sel) => sel.weight(code),
-            };
-            dict_map.push(w.map(|w| {
-                let next = product_ids.len() as u32;
-                let id = *product_ids.entry_ref(code).or_insert(next);
-                (id, w)
-            }));
-        }
+        let dict_map = &self.dict_maps[b];
         let unit_dict = batch.column(8).as_dictionary::<Int8Type>();
         let unit_names = unit_dict.values().as_string::<i32>();
         let qty = batch.column(7).as_primitive::<Float64Type>();
-        for i in 0..batch.num_rows() {
-            if i % CANCEL_CHECK_ROWS == 0 {
-                opts.cancel.map_or(Ok(()), |c| c.check())?;
-            }
+        for i in rows {
             let flow = c.flow[i];
             let (importer, supplier, mirrored) = if flow == Flow::Import as i8 {
                 (c.reporter[i], c.partner[i], false)
@@ -238,19 +310,20 @@ pub fn for_each_row(table: &TradeTable, opts: &ViewOptions<'_>, mut f: impl FnMu
             } else {
                 continue;
             };
-            let keep = match opts.source {
+            let keep = match self.source {
                 Source::Reported => !mirrored,
                 Source::Mirror => mirrored,
-                Source::Auto => !mirrored || !reported_pairs.contains(&(importer, c.period[i])),
+                Source::Auto => !mirrored || !self.reported_pairs.contains(&(importer, c.period[i])),
             };
-            if !keep || importer_mask.as_ref().is_some_and(|m| !m[importer as usize]) {
+            if !keep || self.importer_mask.as_ref().is_some_and(|m| !m[importer as usize]) {
                 continue;
             }
             let Some((pid, w)) = dict_map.get(c.product_key[i] as usize).copied().flatten() else {
                 continue;
             };
-            let factor = if mirrored { w * opts.cif_fob } else { w };
+            let factor = if mirrored { w * self.cif_fob } else { w };
             let known = qty.is_valid(i) && unit_dict.is_valid(i);
+            let unit_key = if known { unit_dict.keys().value(i) as usize } else { 0 };
             f(ViewRow {
                 importer,
                 supplier,
@@ -258,19 +331,14 @@ pub fn for_each_row(table: &TradeTable, opts: &ViewOptions<'_>, mut f: impl FnMu
                 period: c.period[i],
                 value: c.value[i] * factor,
                 quantity: known.then(|| qty.value(i) * w),
-                unit: known.then(|| unit_names.value(unit_dict.keys().value(i) as usize)),
+                unit: known.then(|| unit_names.value(unit_key)),
+                unit_id: if known { self.unit_maps[b][unit_key] } else { NO_UNIT },
                 mirrored,
                 estimated: mirrored || c.estimated.value(i),
-                row: row0 + i as u64,
+                row: self.row0[b] + i as u64,
             });
         }
-        row0 += batch.num_rows() as u64;
     }
-    let mut names = vec![String::new(); product_ids.len()];
-    for (code, id) in product_ids {
-        names[id as usize] = code;
-    }
-    Ok(names)
 }
 
 /// The (importer, period) pairs in which the importer reported any import: where
