@@ -73,13 +73,13 @@ pub fn compare(table: &TradeTable, opts: &CompareOptions) -> Result<RecordBatch>
     let time = TimeKey::from_by(&opts.by, freq)?;
     let suppliers = SupplierKeys::new(&opts.imports.groups)?;
     let slots = ImporterSlots::new(opts.importers.clone(), freq)?;
-    let mut cube = ImportCube::build(table, &slots, &opts.imports, &opts.by, false, &suppliers, false)?;
+    let cube = ImportCube::build(table, &slots, &opts.imports, &opts.by, false, &suppliers, false)?;
     let n_imp = opts.importers.len();
     // time -> supplier -> per-importer sums; (time, importer) -> total
     let mut cells: BTreeMap<i32, HashMap<u32, Vec<Acc>>> = BTreeMap::new();
     let mut totals: HashMap<(i32, u16), f64> = HashMap::new();
     let mut keep: HashMap<i32, BTreeSet<u32>> = HashMap::new();
-    for (cell, items) in cube.cells.iter_mut() {
+    cube.for_each_cell(|cell, items| {
         let t = cell.period;
         *totals.entry((t, cell.importer)).or_default() += items.iter().map(|(_, a)| a.value).sum::<f64>();
         items.sort_by(|a, b| b.1.value.total_cmp(&a.1.value).then(a.0.cmp(&b.0)));
@@ -95,7 +95,8 @@ pub fn compare(table: &TradeTable, opts: &CompareOptions) -> Result<RecordBatch>
                 .or_insert_with(|| vec![Acc::default(); n_imp]);
             per[cell.importer as usize].merge(acc);
         }
-    }
+        Ok(())
+    })?;
     let mut time_keys = vec![];
     let mut months = vec![];
     let mut sup_label = vec![];

@@ -26,7 +26,6 @@ use std::sync::Arc;
 use arrow_array::builder::{
     BooleanBuilder, Float64Builder, ListBuilder, StringBuilder, UInt16Builder, UInt32Builder, UInt64Builder,
 };
-use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field};
 use hashbrown::HashSet;
@@ -35,11 +34,10 @@ use crate::error::{Error, Result};
 use crate::metrics::columns::record_batch;
 use crate::metrics::cube::ImportCube;
 use crate::metrics::group::{Acc, Importer, ImporterSlots, SupplierKeys, NO_PARTNER};
-use crate::metrics::kernel::ImporterProductConcentration;
 use crate::metrics::selection::ImportSelection;
 use crate::metrics::shares::{By, TimeKey};
 use crate::metrics::stats::Concentration;
-use crate::metrics::view::{country_label, Cols, Source, CANCEL_CHECK_ROWS};
+use crate::metrics::view::{Cols, Source};
 use crate::model::{Flow, Freq, TradeTable};
 
 /// What the shares are taken over.
@@ -144,9 +142,6 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
             "use crn >= 1",
         ));
     }
-    if let Some(out) = fast_path(table, opts)? {
-        return Ok(out);
-    }
     let importers = match &opts.importers {
         Some(i) => i.clone(),
         None => importers_in(table, opts.imports.source),
@@ -171,10 +166,10 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
         over_product,
     )?;
     let mut values: Vec<f64> = Vec::new();
-    for (cell, items) in view.cells.iter() {
+    view.for_each_cell(|cell, items| {
         let mut total = Acc::default();
         values.clear();
-        for (_, a) in items {
+        for (_, a) in items.iter() {
             total.merge(a);
             values.push(a.value);
         }
@@ -196,73 +191,9 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
         out.partner
             .append_option((by_partner && cell.partner != NO_PARTNER).then(|| suppliers.label(cell.partner).0));
         out.push_stats(stats.as_ref(), top, &total);
-    }
+        Ok(())
+    })?;
     out.finish(time, monthly, by_product, by_partner, over_product, opts.crn)
-}
-
-/// The common case (every importer, by period and product, over partners, no selection, no
-/// groups, no explain, no estimated rows in the table) runs on the streaming kernel.
-fn fast_path(table: &TradeTable, opts: &ConcentrationOptions) -> Result<Option<RecordBatch>> {
-    let simple = opts.importers.is_none()
-        && opts.imports.products.is_none()
-        && opts.imports.groups.is_empty()
-        && opts.over == Over::Partner
-        && !opts.explain
-        && opts.imports.source != Source::Auto
-        && opts.imports.cif_fob == 1.0
-        && opts.by.contains(&By::Product)
-        && TimeKey::from_by(&opts.by, table.meta().freq)? == TimeKey::Period
-        && table
-            .batches()
-            .iter()
-            .all(|b| b.column(10).as_boolean().true_count() == 0);
-    if !simple {
-        return Ok(None);
-    }
-    let mut k = ImporterProductConcentration::new(opts.imports.source)?;
-    // Slices (no copy) of 65,536 rows, so that a cancel is seen between them.
-    for b in table.batches() {
-        for start in (0..b.num_rows()).step_by(CANCEL_CHECK_ROWS) {
-            opts.imports.cancel.check()?;
-            k.push(&b.slice(start, CANCEL_CHECK_ROWS.min(b.num_rows() - start)))?;
-        }
-    }
-    let crn = opts.crn;
-    let (cells, names) = k.reduce(|sup| {
-        let values: Vec<f64> = sup.iter().map(|s| s.1).collect();
-        let stats = Concentration::of(&values, crn);
-        let top = stats.map(|c| sup[c.top].0);
-        (stats, top, values.iter().sum::<f64>())
-    });
-    let suppliers = SupplierKeys::new(&[])?;
-    let mirrored = opts.imports.source == Source::Mirror;
-    let mut out = ConcColumns::new(false);
-    for c in cells {
-        let (stats, top, total) = c.stat;
-        out.importer.append_value(country_label(c.importer));
-        out.time.push(c.period);
-        out.months.push(0);
-        out.product.append_value(&names[c.product as usize]);
-        out.partner.append_null();
-        let n = if mirrored { c.n_rows } else { 0 };
-        let acc = Acc {
-            value: total,
-            n_rows: c.n_rows,
-            n_mirrored: n,
-            n_estimated: n,
-            ..Acc::default()
-        };
-        out.push_stats(stats.as_ref(), top.map(|t| suppliers.label(t as u32)), &acc);
-    }
-    out.finish(
-        TimeKey::Period,
-        table.meta().freq == Freq::Monthly,
-        true,
-        false,
-        false,
-        opts.crn,
-    )
-    .map(Some)
 }
 
 pub(crate) struct ConcColumns {

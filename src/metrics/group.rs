@@ -4,7 +4,7 @@
 use hashbrown::HashMap;
 
 use crate::error::{Error, Result};
-use crate::metrics::view::{country_label, ImportView, ViewRow, NO_UNIT};
+use crate::metrics::view::{country_label, ImportView, NO_UNIT};
 use crate::model::{Freq, Period};
 use crate::reference::groups;
 
@@ -242,7 +242,8 @@ pub enum Qty {
 }
 
 impl Qty {
-    fn add(self, q: f64, unit: u16, value: f64) -> Qty {
+    /// Adds a row's quantity `q` in `unit` with its `value` (no unit or NaN: unchanged).
+    pub(crate) fn add(self, q: f64, unit: u16, value: f64) -> Qty {
         if unit == NO_UNIT || q.is_nan() {
             return self;
         }
@@ -309,21 +310,6 @@ impl Acc {
         self.n_estimated += v.estimated[i] as u64;
         if explain {
             self.rows.push(v.row[i]);
-        }
-    }
-    /// [`Acc::add`] for a record handed over by the import view's scan.
-    #[inline]
-    pub fn add_record(&mut self, r: &ViewRow<'_>, explain: bool, month_bit: u16) {
-        self.months |= month_bit;
-        self.value += r.value;
-        if let Some(q) = r.quantity {
-            self.qty = self.qty.add(q, r.unit_id, r.value);
-        }
-        self.n_rows += 1;
-        self.n_mirrored += r.mirrored as u64;
-        self.n_estimated += r.estimated as u64;
-        if explain {
-            self.rows.push(r.row);
         }
     }
     pub fn merge(&mut self, o: &Acc) {

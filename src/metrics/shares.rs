@@ -214,11 +214,11 @@ pub fn supplier_shares(table: &TradeTable, opts: &SharesOptions) -> Result<Recor
     }
     let suppliers = SupplierKeys::new(&opts.imports.groups)?;
     let slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
-    let mut cube = ImportCube::build(table, &slots, &opts.imports, &opts.by, opts.explain, &suppliers, false)?;
+    let cube = ImportCube::build(table, &slots, &opts.imports, &opts.by, opts.explain, &suppliers, false)?;
     let time = TimeKey::from_by(&opts.by, table.meta().freq)?;
     let by_product = opts.by.contains(&By::Product);
     let mut out = SharesColumns::new(opts.explain);
-    for (cell, items) in cube.cells.iter_mut() {
+    cube.for_each_cell(|cell, items| {
         let mut total = Acc::default();
         for (_, a) in items.iter() {
             total.merge(a);
@@ -265,7 +265,8 @@ pub fn supplier_shares(table: &TradeTable, opts: &SharesOptions) -> Result<Recor
                 &cube.units,
             );
         }
-    }
+        Ok(())
+    })?;
     out.finish(time, table.meta().freq == Freq::Monthly, by_product)
 }
 

@@ -256,10 +256,10 @@ pub fn import_series(table: &TradeTable, opts: &SeriesOptions) -> Result<RecordB
     const ALL: u32 = u32::MAX;
     let mut series: BTreeMap<(u16, u32, u32), BTreeMap<i32, Acc>> = BTreeMap::new();
     let (mut lo, mut hi) = (i32::MAX, i32::MIN);
-    for (cell, items) in view.cells.iter() {
+    view.for_each_cell(|cell, items| {
         lo = lo.min(cell.period);
         hi = hi.max(cell.period);
-        for (sup, acc) in items {
+        for (sup, acc) in items.iter() {
             let s = if opts.by_supplier { *sup } else { ALL };
             series
                 .entry((cell.importer, cell.product, s))
@@ -268,7 +268,8 @@ pub fn import_series(table: &TradeTable, opts: &SeriesOptions) -> Result<RecordB
                 .or_default()
                 .merge(acc);
         }
-    }
+        Ok(())
+    })?;
     let calendar = cal.span(lo, hi);
     let pos_of: HashMap<i32, usize> = calendar.iter().enumerate().map(|(i, k)| (*k, i)).collect();
     let ppy = cal.per_year();

@@ -74,7 +74,7 @@ pub fn unit_values(table: &TradeTable, opts: &UnitValueOptions) -> Result<Record
     let slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
     let view = ImportCube::build(table, &slots, &opts.imports, &by, false, &suppliers, false)?;
     let mut c = Cols::default();
-    for (cell, items) in view.cells.iter() {
+    view.for_each_cell(|cell, items| {
         for (k, (sup, acc)) in items.iter().enumerate() {
             let (q, unit) = qty_parts(acc.qty, &view.units);
             let uv = acc.qty.unit_value().map(|u| u.0);
@@ -115,7 +115,8 @@ pub fn unit_values(table: &TradeTable, opts: &UnitValueOptions) -> Result<Record
             c.estimated.push(acc.n_estimated > 0);
             c.n_rows.push(acc.n_rows);
         }
-    }
+        Ok(())
+    })?;
     let mut cols: Vec<(Field, ArrayRef)> = vec![(
         Field::new("importer", DataType::Utf8, false),
         Arc::new(StringArray::from(c.importer)),

@@ -1,108 +1,97 @@
-//! Stage 3 of the cube: entries in key order, cut into cells whose items are contiguous.
+//! Stage 3 of the cube, the finish's input: sorted records summed per (cell, item), handed to
+//! the metric one cell at a time. Only the current cell's items are ever built, so a BACI year
+//! (one record per importer, product and supplier) costs the records and one cell, not one
+//! accumulator per record.
 
-use super::scan::{pack, unpack, Partial};
+use super::key::KeyLayout;
+use super::scan::Record;
 use super::CubeShape;
+use crate::cancel::Cancellation;
+use crate::error::Result;
 use crate::metrics::group::{Acc, CellKey, NO_PARTNER, NO_PRODUCT};
+use crate::metrics::view::CANCEL_CHECK_ROWS;
 
-/// Cells in key order (importer slot, time key, product, partner), each with its items (supplier
-/// keys, or product ids over products) in key order and their sums.
-#[derive(Default)]
-pub struct Grouped {
-    /// Each cell's key and the end of its items in `items`.
-    cells: Vec<(CellKey, usize)>,
-    items: Vec<(u32, Acc)>,
+/// A metric's finish step: one cell and its items.
+pub(crate) type Finish<'f> = dyn FnMut(CellKey, &mut [(u32, Acc)]) -> Result<()> + 'f;
+
+/// The sorted records under either key width.
+pub(crate) enum Keyed {
+    U64(Vec<Record<u64>>),
+    U128(Vec<Record<u128>>),
 }
 
-impl Grouped {
-    /// Number of cells.
-    pub fn len(&self) -> usize {
-        self.cells.len()
+/// Calls `f` with each cell (in key order: importer slot, time key, product, partner) and its
+/// items (supplier keys, or product ids over products) in key order with their sums; `f` may
+/// reorder the items (e.g. largest first).
+pub(crate) fn for_each_cell(
+    keyed: &Keyed,
+    layout: &KeyLayout,
+    shape: CubeShape,
+    cancel: &Cancellation,
+    f: &mut Finish<'_>,
+) -> Result<()> {
+    match keyed {
+        Keyed::U64(r) => walk(r, |k| layout.unpack64(k), shape, cancel, f),
+        Keyed::U128(r) => walk(r, |k| layout.unpack128(k), shape, cancel, f),
     }
-    pub fn is_empty(&self) -> bool {
-        self.cells.is_empty()
-    }
+}
 
-    /// Each cell with its items.
-    pub fn iter(&self) -> impl Iterator<Item = (CellKey, &[(u32, Acc)])> + '_ {
-        let mut start = 0;
-        self.cells.iter().map(move |&(key, end)| {
-            let items = &self.items[start..end];
-            start = end;
-            (key, items)
-        })
-    }
-
-    /// Each cell with its items, which the caller may reorder (e.g. largest first).
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (CellKey, &mut [(u32, Acc)])> + '_ {
-        let mut rest: &mut [(u32, Acc)] = &mut self.items;
-        let mut start = 0;
-        self.cells.iter().map(move |&(key, end)| {
-            let (head, tail) = std::mem::take(&mut rest).split_at_mut(end - start);
-            rest = tail;
-            start = end;
-            (key, head)
-        })
-    }
-
-    /// Sorts the merged entries into cells. Product ids (first seen in the table's
-    /// dictionaries) become ranks of the codes in `products`, so products come out in code order.
-    pub(crate) fn from_partial(partial: Partial, products: &[String], shape: CubeShape) -> Grouped {
-        let mut order: Vec<u32> = (0..products.len() as u32).collect();
-        order.sort_unstable_by(|a, b| products[*a as usize].cmp(&products[*b as usize]));
-        let mut rank = vec![0u32; products.len()];
-        for (r, id) in order.into_iter().enumerate() {
-            rank[id as usize] = r as u32;
-        }
-        let rank_of = |id: u32| if id == NO_PRODUCT { id } else { rank[id as usize] };
-        let mut entries = partial.entries;
-        let mut keys: Vec<(u128, u32)> = entries
-            .iter()
-            .enumerate()
-            .map(|(i, (key, _))| {
-                let (slot, time, third, item) = unpack(*key);
-                let key = if shape.over_product {
-                    pack(slot, time, third, rank_of(item))
-                } else {
-                    pack(slot, time, rank_of(third), item)
-                };
-                (key, i as u32)
-            })
-            .collect();
-        keys.sort_unstable_by_key(|k| k.0);
-        let mut out = Grouped {
-            cells: vec![],
-            items: Vec::with_capacity(keys.len()),
+fn walk<K: Copy + Eq>(
+    rec: &[Record<K>],
+    unpack: impl Fn(K) -> (u16, i32, u32, u32),
+    shape: CubeShape,
+    cancel: &Cancellation,
+    f: &mut Finish<'_>,
+) -> Result<()> {
+    let mut items: Vec<(u32, Acc)> = vec![];
+    let mut last_key: Option<K> = None;
+    let mut cell: Option<(u16, i32, u32)> = None;
+    let cell_key = |(slot, time, third): (u16, i32, u32)| {
+        let (product, partner) = if shape.over_product {
+            (NO_PRODUCT, third)
+        } else {
+            (third, NO_PARTNER)
         };
-        let mut current: Option<u128> = None;
-        for (key, i) in keys {
+        CellKey {
+            importer: slot,
+            period: time,
+            product,
+            partner,
+        }
+    };
+    for (n, r) in rec.iter().enumerate() {
+        let key = r.key;
+        if n % CANCEL_CHECK_ROWS == 0 {
+            cancel.check()?;
+        }
+        if last_key != Some(key) {
+            last_key = Some(key);
             let (slot, time, third, item) = unpack(key);
-            let cell_bits = key >> 32;
-            if current != Some(cell_bits) {
-                if current.is_some() {
-                    let end = out.items.len();
-                    out.cells.last_mut().expect("a cell is open").1 = end;
+            if cell != Some((slot, time, third)) {
+                if let Some(c) = cell {
+                    f(cell_key(c), &mut items)?;
+                    items.clear();
                 }
-                current = Some(cell_bits);
-                let (product, partner) = if shape.over_product {
-                    (NO_PRODUCT, third)
-                } else {
-                    (third, NO_PARTNER)
-                };
-                out.cells.push((
-                    CellKey {
-                        importer: slot,
-                        period: time,
-                        product,
-                        partner,
-                    },
-                    0,
-                ));
+                cell = Some((slot, time, third));
             }
-            out.items.push((item, std::mem::take(&mut entries[i as usize].1)));
+            items.push((item, Acc::default()));
         }
-        if let Some(last) = out.cells.last_mut() {
-            last.1 = out.items.len();
+        let acc = &mut items.last_mut().expect("an item is open").1;
+        let flags = r.flags;
+        acc.value += r.value;
+        acc.qty = acc.qty.add(r.quantity, r.unit, r.value);
+        acc.n_rows += 1;
+        acc.n_mirrored += (flags & 1) as u64;
+        acc.n_estimated += ((flags >> 1) & 1) as u64;
+        if flags & 0x08 != 0 {
+            acc.months |= 1u16 << (flags >> 4);
         }
-        out
+        if shape.explain {
+            acc.rows.push(r.row);
+        }
     }
+    if let Some(c) = cell {
+        f(cell_key(c), &mut items)?;
+    }
+    Ok(())
 }

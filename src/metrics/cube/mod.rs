@@ -5,43 +5,45 @@
 //! cell, by items (suppliers or supplier groups; or products, for concentration over products).
 //! The cube answers with the sums of every (cell, item): value, quantity per unit, rows,
 //! mirrored and estimated rows, months present ([`Acc`]), in key order, each cell's items
-//! contiguous ([`Grouped`]). A metric is then a finish step over those contiguous groups.
+//! contiguous ([`ImportCube::for_each_cell`]). A metric is then a finish step over those
+//! contiguous groups.
 //!
 //! Stages, one file each:
 //! 1. [`slots`]: who imports — importer slots of a country in a period, resolved once per
 //!    distinct membership (EU27 before and after 2020-02-01), not per row;
 //! 2. [`scan`]: the map stage — row ranges of the table read through the import view
-//!    ([`ViewPlan`]: source, products and weights, `cif_fob`) on rayon's threads, each range
-//!    into its own partial aggregate keyed by one integer (importer slot, time key, product or
-//!    partner, item), then merged; sums are exact up to f64 addition order;
-//! 3. [`cells`]: product ids put in code order, entries sorted by key and cut into cells.
+//!    ([`ViewPlan`]: source, products and weights, `cif_fob`) on rayon's threads into records
+//!    keyed by one integer ([`key`]: importer slot, time key, product or partner, item; its
+//!    order is the output order), then one parallel sort by key;
+//! 3. [`cells`]: the sorted records summed per (cell, item), one cell at a time, into the
+//!    metric's finish (only the current cell's accumulators exist).
 //!
 //! The same partial aggregate, defined in SQL, is what `tradedep.engines` computes on DuckDB
 //! and Spark before handing the merged cube to the metrics.
 
 mod cells;
+mod key;
 mod scan;
 mod slots;
 
-pub use cells::Grouped;
-
 use crate::error::Result;
-use crate::metrics::group::{ImporterSlots, SupplierKeys};
+use crate::metrics::group::{Acc, CellKey, ImporterSlots, SupplierKeys};
 use crate::metrics::selection::ImportSelection;
 use crate::metrics::shares::{By, TimeKey};
 use crate::metrics::view::{ViewOptions, ViewPlan};
 use crate::model::{Freq, TradeTable};
 
-#[cfg(doc)]
-use crate::metrics::group::Acc;
-
-/// The aggregated imports: cells with their items' sums, and the names behind the ids.
+/// The aggregated imports: records sorted into cells, and the names behind the ids. A metric
+/// reads it with [`ImportCube::for_each_cell`].
 pub struct ImportCube {
     /// Product codes by product id (ids are in code order).
     pub products: Vec<String>,
     /// Unit names by unit id (the `u16` of [`crate::metrics::group::Qty::Unit`]).
     pub units: Vec<String>,
-    pub cells: Grouped,
+    keyed: cells::Keyed,
+    layout: key::KeyLayout,
+    shape: CubeShape,
+    cancel: crate::cancel::Cancellation,
 }
 
 /// What the cube is keyed by.
@@ -88,16 +90,68 @@ impl ImportCube {
             monthly: table.meta().freq == Freq::Monthly,
             explain,
         };
+        let t0 = std::time::Instant::now();
         let lookup = slots::SlotLookup::new(table, slots)?;
-        let intra = !imports.include_intra_group;
-        let partial = scan::scan(table, &plan, &lookup, suppliers, shape, intra, &imports.cancel)?;
-        let cells = cells::Grouped::from_partial(partial, &plan.products, shape);
-        let mut products = plan.products;
-        products.sort_unstable();
+        // Product ranks in code order, so that keys sort products by code.
+        let mut order: Vec<u32> = (0..plan.products.len() as u32).collect();
+        order.sort_unstable_by(|a, b| plan.products[*a as usize].cmp(&plan.products[*b as usize]));
+        let mut rank = vec![0u32; order.len()];
+        for (r, id) in order.iter().enumerate() {
+            rank[*id as usize] = r as u32;
+        }
+        let products: Vec<String> = order.iter().map(|id| plan.products[*id as usize].clone()).collect();
+        let times = lookup.periods().iter().map(|p| shape.time.key(*p));
+        let (time_min, time_max) = times.fold((i32::MAX, i32::MIN), |(a, b), t| (a.min(t), b.max(t)));
+        let n_products = products.len().max(1) as u32 - 1;
+        let supplier_max = crate::metrics::group::GROUP_BASE + imports.groups.len() as u32;
+        let (third_max, item_max) = if over_product {
+            (supplier_max, n_products)
+        } else {
+            (n_products, supplier_max)
+        };
+        let layout = key::KeyLayout::new(slots.importers.len(), time_min, time_max, third_max, item_max);
+        let t1 = t0.elapsed();
+        let exclude_intra = !imports.include_intra_group;
+        let keyed = if layout.fits_u64 {
+            let pack = |s, t, p, i| layout.pack64(s, t, p, i);
+            let maker = scan::KeyMaker {
+                lookup: &lookup,
+                suppliers,
+                rank: &rank,
+                shape,
+                exclude_intra,
+                pack,
+            };
+            cells::Keyed::U64(scan::scan(table, &plan, &maker, &imports.cancel)?)
+        } else {
+            let pack = |s, t, p, i| layout.pack128(s, t, p, i);
+            let maker = scan::KeyMaker {
+                lookup: &lookup,
+                suppliers,
+                rank: &rank,
+                shape,
+                exclude_intra,
+                pack,
+            };
+            cells::Keyed::U128(scan::scan(table, &plan, &maker, &imports.cancel)?)
+        };
+        if std::env::var_os("TRADEDEP_CUBE_TIMING").is_some() {
+            eprintln!("cube: plan {t1:?} total {:?} u64 {}", t0.elapsed(), layout.fits_u64);
+        }
         Ok(ImportCube {
             products,
             units: plan.units,
-            cells,
+            keyed,
+            layout,
+            shape,
+            cancel: imports.cancel.clone(),
         })
+    }
+
+    /// Calls `f` with each cell (key order: importer slot, time key, product, partner) and its
+    /// items (supplier keys, or product ids over products; key order) with their sums, which
+    /// `f` may reorder. Stops at the first error of `f`, or when the selection is cancelled.
+    pub fn for_each_cell(&self, mut f: impl FnMut(CellKey, &mut [(u32, Acc)]) -> Result<()>) -> Result<()> {
+        cells::for_each_cell(&self.keyed, &self.layout, self.shape, &self.cancel, &mut f)
     }
 }

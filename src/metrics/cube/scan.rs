@@ -1,152 +1,139 @@
-//! Stage 2 of the cube, the map: row ranges read through the import view into partial
-//! aggregates, on rayon's threads, then merged.
+//! Stage 2 of the cube, the map: row ranges read through the import view on rayon's threads,
+//! each record becoming a key ([`super::key`]) and its numbers; then one parallel sort by key.
 //!
-//! Each (cell, item) is one `u128` key: importer slot (16 bits), time key (32), product or
-//! partner (32), item (32), so that the key order is the output order and a cell's items are
-//! neighbours once sorted ([`super::cells`]).
+//! Sorting instead of hashing: a BACI year has about one record per (importer, product,
+//! supplier), so a hash aggregate would hold one entry per row in random order; a sort of the
+//! records (40 bytes with a 64-bit key) reads and writes memory in order and needs no resizing.
 
-use foldhash::fast::RandomState;
-use hashbrown::HashMap;
 use rayon::prelude::*;
 
-use super::slots::SlotLookup;
+use super::slots::{PeriodSlots, SlotLookup};
 use super::CubeShape;
 use crate::cancel::Cancellation;
 use crate::error::Result;
-use crate::metrics::group::{Acc, SupplierKeys, NO_PARTNER, NO_PRODUCT};
-use crate::metrics::view::{ViewPlan, ViewRow, CANCEL_CHECK_ROWS};
+use crate::metrics::group::{SupplierKeys, NO_PARTNER, NO_PRODUCT};
+use crate::metrics::view::{ViewPlan, CANCEL_CHECK_ROWS, NO_UNIT};
 use crate::model::TradeTable;
 
-/// Packs a cube key; `third` is the product id, or the partner key over products.
-#[inline]
-pub(crate) fn pack(slot: u16, time: i32, third: u32, item: u32) -> u128 {
-    ((slot as u128) << 96) | (((time as u32) ^ 0x8000_0000) as u128) << 64 | ((third as u128) << 32) | item as u128
+/// One import record: its key and numbers, sorted together (no gather afterwards: reading
+/// numbers from scan order after the sort cost a cache miss per record).
+#[derive(Clone, Copy)]
+pub(crate) struct Record<K> {
+    pub key: K,
+    pub value: f64,
+    /// NaN where unknown.
+    pub quantity: f64,
+    /// 0-based table row (for `explain`).
+    pub row: u64,
+    /// Unit id, [`NO_UNIT`] where unknown.
+    pub unit: u16,
+    /// bit 0 mirrored, bit 1 estimated, bit 3 month known, bits 4-7 month - 1 (monthly tables).
+    pub flags: u8,
 }
 
-/// Unpacks [`pack`]: (slot, time, third, item).
-#[inline]
-pub(crate) fn unpack(key: u128) -> (u16, i32, u32, u32) {
-    (
-        (key >> 96) as u16,
-        (((key >> 64) as u32) ^ 0x8000_0000) as i32,
-        (key >> 32) as u32,
-        key as u32,
-    )
+/// Everything a record needs to become a key.
+pub(crate) struct KeyMaker<'a, P> {
+    pub lookup: &'a SlotLookup,
+    pub suppliers: &'a SupplierKeys,
+    /// Product id -> rank of its code (ids come from the dictionaries, ranks are code order).
+    pub rank: &'a [u32],
+    pub shape: CubeShape,
+    pub exclude_intra: bool,
+    /// (slot, time, product or partner, item) -> key; generic so that it inlines.
+    pub pack: P,
 }
 
-/// Sums of the entries seen by one thread: key -> index into `entries`.
-#[derive(Default)]
-pub(crate) struct Partial {
-    index: HashMap<u128, u32, RandomState>,
-    pub entries: Vec<(u128, Acc)>,
-}
-
-impl Partial {
-    #[inline]
-    fn add(&mut self, key: u128, r: &ViewRow<'_>, month_bit: u16, explain: bool) {
-        let n = self.entries.len() as u32;
-        let idx = *self.index.entry(key).or_insert(n);
-        if idx == n {
-            self.entries.push((key, Acc::default()));
-        }
-        self.entries[idx as usize].1.add_record(r, explain, month_bit);
-    }
-
-    /// Adds `other`'s sums into `self` (exact: integer counts, f64 sums, units compared).
-    fn merge(mut self, other: Partial) -> Partial {
-        if other.entries.len() > self.entries.len() {
-            return other.merge(self);
-        }
-        for (key, acc) in other.entries {
-            let n = self.entries.len() as u32;
-            let idx = *self.index.entry(key).or_insert(n);
-            if idx == n {
-                self.entries.push((key, acc));
-            } else {
-                self.entries[idx as usize].1.merge(&acc);
-            }
-        }
-        self
-    }
-}
-
-/// Reads every import record of `table` (through `plan`) into one merged [`Partial`].
-pub(crate) fn scan(
+/// Reads every import record of `table` (through `plan`), sorted by key.
+pub(crate) fn scan<K: Copy + Ord + Send + Sync, P: Fn(u16, i32, u32, u32) -> K + Sync>(
     table: &TradeTable,
     plan: &ViewPlan<'_>,
-    lookup: &SlotLookup,
-    suppliers: &SupplierKeys,
-    shape: CubeShape,
-    exclude_intra: bool,
+    maker: &KeyMaker<'_, P>,
     cancel: &Cancellation,
-) -> Result<Partial> {
-    // Work units of at most CANCEL_CHECK_ROWS rows, cut into one contiguous block per thread so
-    // that each thread fills one partial (fewer, larger partials merge faster).
+) -> Result<Vec<Record<K>>> {
     let mut units: Vec<(usize, std::ops::Range<usize>)> = vec![];
     for (b, batch) in table.batches().iter().enumerate() {
         for start in (0..batch.num_rows()).step_by(CANCEL_CHECK_ROWS) {
             units.push((b, start..(start + CANCEL_CHECK_ROWS).min(batch.num_rows())));
         }
     }
+    // One contiguous block of units per thread: each fills its own columns.
     let threads = rayon::current_num_threads().max(1);
     let block = units.len().div_ceil(threads).max(1);
-    let partials: Vec<Result<Partial>> = units
+    let parts: Vec<Result<Vec<Record<K>>>> = units
         .par_chunks(block)
         .map(|chunk| {
-            let mut p = Partial::default();
-            for (b, rows) in chunk {
+            // Room for every row of the block: pages are only touched when written.
+            let rows: usize = chunk.iter().map(|(_, r)| r.len()).sum();
+            let mut out = Vec::with_capacity(rows);
+            for (b, range) in chunk {
                 cancel.check()?;
-                scan_range(plan, *b, rows.clone(), lookup, suppliers, shape, exclude_intra, &mut p);
+                scan_range(plan, *b, range.clone(), maker, &mut out);
             }
-            Ok(p)
+            Ok(out)
         })
         .collect();
-    let mut out = Partial::default();
-    for p in partials {
-        out = out.merge(p?);
+    let mut out: Vec<Record<K>> = vec![];
+    for p in parts {
+        let mut p = p?;
+        if out.is_empty() {
+            out = p;
+        } else {
+            out.append(&mut p);
+        }
     }
+    cancel.check()?;
+    out.par_sort_unstable_by_key(|r| r.key);
     Ok(out)
 }
 
-#[allow(clippy::too_many_arguments)]
 #[inline]
-fn scan_range(
+fn scan_range<K, P: Fn(u16, i32, u32, u32) -> K>(
     plan: &ViewPlan<'_>,
     b: usize,
     rows: std::ops::Range<usize>,
-    lookup: &SlotLookup,
-    suppliers: &SupplierKeys,
-    shape: CubeShape,
-    exclude_intra: bool,
-    p: &mut Partial,
+    m: &KeyMaker<'_, P>,
+    out: &mut Vec<Record<K>>,
 ) {
-    let mut last: Option<(i32, super::slots::PeriodSlots<'_>)> = None;
+    let shape = m.shape;
+    let mut last: Option<(i32, PeriodSlots<'_>)> = None;
     plan.scan(b, rows, |r| {
         let slots = match last {
             Some((period, s)) if period == r.period => s,
             _ => {
-                let s = lookup.period(r.period);
+                let s = m.lookup.period(r.period);
                 last = Some((r.period, s));
                 s
             }
         };
         let time = shape.time.key(r.period);
-        let month_bit = if shape.monthly {
-            1u16 << ((r.period % 100 - 1).clamp(0, 15))
+        let month = if shape.monthly {
+            0x08 | (((r.period % 100 - 1).clamp(0, 15) as u8) << 4)
         } else {
             0
         };
-        let supplier = suppliers.key(r.supplier);
+        let supplier = m.suppliers.key(r.supplier);
+        let product = m.rank[r.product as usize];
         let (third, item) = if shape.over_product {
-            (if shape.by_partner { supplier } else { NO_PARTNER }, r.product)
+            (if shape.by_partner { supplier } else { NO_PARTNER }, product)
         } else {
-            (if shape.by_product { r.product } else { NO_PRODUCT }, supplier)
+            (if shape.by_product { product } else { NO_PRODUCT }, supplier)
         };
         slots.for_each(r.importer, |slot| {
-            if exclude_intra && slots.is_intra(slot, r.supplier) {
+            if m.exclude_intra && slots.is_intra(slot, r.supplier) {
                 return;
             }
-            p.add(pack(slot, time, third, item), &r, month_bit, shape.explain);
+            let (quantity, unit) = match r.quantity {
+                Some(q) => (q, r.unit_id),
+                None => (f64::NAN, NO_UNIT),
+            };
+            out.push(Record {
+                key: (m.pack)(slot, time, third, item),
+                value: r.value,
+                quantity,
+                row: r.row,
+                unit,
+                flags: r.mirrored as u8 | (r.estimated as u8) << 1 | month,
+            });
         });
     });
 }

@@ -30,6 +30,8 @@ pub(crate) struct SlotLookup {
     memberships: Vec<Membership>,
     /// period -> membership index
     by_period: HashMap<i32, usize>,
+    /// The table's periods, sorted.
+    periods: Vec<i32>,
 }
 
 impl SlotLookup {
@@ -50,7 +52,7 @@ impl SlotLookup {
         let mut seen: Vec<Vec<Vec<u16>>> = vec![];
         let mut memberships = vec![];
         let mut by_period = HashMap::new();
-        for p in periods {
+        for &p in &periods {
             let members = slots.members(p)?;
             let idx = match seen.iter().position(|m| *m == members) {
                 Some(i) => i,
@@ -84,7 +86,16 @@ impl SlotLookup {
             };
             by_period.insert(p, idx);
         }
-        Ok(SlotLookup { memberships, by_period })
+        Ok(SlotLookup {
+            memberships,
+            by_period,
+            periods,
+        })
+    }
+
+    /// The table's periods, sorted.
+    pub fn periods(&self) -> &[i32] {
+        &self.periods
     }
 
     /// The membership of `period` (every period of the table has one).
