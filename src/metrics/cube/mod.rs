@@ -90,7 +90,6 @@ impl ImportCube {
             monthly: table.meta().freq == Freq::Monthly,
             explain,
         };
-        let t0 = std::time::Instant::now();
         let lookup = slots::SlotLookup::new(table, slots)?;
         // Product ranks in code order, so that keys sort products by code.
         let mut order: Vec<u32> = (0..plan.products.len() as u32).collect();
@@ -110,7 +109,6 @@ impl ImportCube {
             (n_products, supplier_max)
         };
         let layout = key::KeyLayout::new(slots.importers.len(), time_min, time_max, third_max, item_max);
-        let t1 = t0.elapsed();
         let exclude_intra = !imports.include_intra_group;
         let keyed = if layout.fits_u64 {
             let pack = |s, t, p, i| layout.pack64(s, t, p, i);
@@ -135,9 +133,6 @@ impl ImportCube {
             };
             cells::Keyed::U128(scan::scan(table, &plan, &maker, &imports.cancel)?)
         };
-        if std::env::var_os("TRADEDEP_CUBE_TIMING").is_some() {
-            eprintln!("cube: plan {t1:?} total {:?} u64 {}", t0.elapsed(), layout.fits_u64);
-        }
         Ok(ImportCube {
             products,
             units: plan.units,
