@@ -9,6 +9,21 @@ use crate::error::{Error, Result};
 use crate::model::{Flow, TradeTable};
 
 /// Which rows to keep. Each `None` keeps everything; conditions combine with AND.
+///
+/// ```
+/// use tradedep::model::{Filter, Flow};
+/// let f = Filter::default()
+///     .reporters([643])
+///     .partners([156, 344])
+///     .flows([Flow::Import])
+///     .products(["8542"])
+///     .periods(Some(202201), None); // the demo table is monthly
+/// let t = tradedep::demo::demo_table()?.filter(&f)?;
+/// assert!(t.num_rows() > 0);
+/// assert_eq!((f.period_from, f.period_to), (Some(202201), None));
+/// assert!(t.num_rows() < tradedep::demo::demo_table()?.num_rows());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
     pub reporters: Option<Vec<u16>>,
@@ -22,22 +37,27 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// Keeps rows of these reporters (numeric country codes); see the example on [`Filter`].
     pub fn reporters(mut self, codes: impl IntoIterator<Item = u16>) -> Self {
         self.reporters = Some(codes.into_iter().collect());
         self
     }
+    /// Keeps rows with these partners; see the example on [`Filter`].
     pub fn partners(mut self, codes: impl IntoIterator<Item = u16>) -> Self {
         self.partners = Some(codes.into_iter().collect());
         self
     }
+    /// Keeps rows of these flows; see the example on [`Filter`].
     pub fn flows(mut self, flows: impl IntoIterator<Item = Flow>) -> Self {
         self.flows = Some(flows.into_iter().collect());
         self
     }
+    /// Keeps rows whose product starts with one of these codes; see the example on [`Filter`].
     pub fn products<S: Into<String>>(mut self, codes: impl IntoIterator<Item = S>) -> Self {
         self.products = Some(codes.into_iter().map(Into::into).collect());
         self
     }
+    /// Keeps periods in `from..=to` (either bound open); see the example on [`Filter`].
     pub fn periods(mut self, from: Option<i32>, to: Option<i32>) -> Self {
         self.period_from = from;
         self.period_to = to;
