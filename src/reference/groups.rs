@@ -524,10 +524,14 @@ impl GroupRegistry {
     /// The process-wide registry used by [`members`], [`group`] and
     /// [`resolve`](super::countries::resolve) (and by `td.define_group` in Python).
     ///
+    /// Define groups in it with [`define_group`]: [`GroupRegistry::define`] called through the
+    /// write guard waits forever, because it resolves the members against this same registry.
+    ///
     /// ```
-    /// use tradedep::reference::groups::{members, GroupRegistry};
-    /// GroupRegistry::global().write().unwrap().define("Baltics doc example", &["EST", "LVA", "LTU"])?;
-    /// assert_eq!(members("Baltics doc example", None)?, [233, 428, 440]);
+    /// use tradedep::reference::groups::{define_group, GroupRegistry};
+    /// define_group("Baltics doc example", &["EST", "LVA", "LTU"])?;
+    /// let codes = GroupRegistry::global().read().unwrap().get("baltics doc example").unwrap().codes_on(None);
+    /// assert_eq!(codes, [233, 428, 440]);
     /// assert!(GroupRegistry::global().write().unwrap().remove("Baltics doc example"));
     /// # Ok::<(), tradedep::Error>(())
     /// ```
