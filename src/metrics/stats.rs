@@ -74,6 +74,16 @@ impl Concentration {
 
 /// Running concentration over values that arrive one item at a time, each item once
 /// (mergeable only over disjoint items).
+///
+/// ```
+/// use tradedep::metrics::RunningHhi;
+/// let mut h = RunningHhi::default();
+/// for (supplier, value) in [(156, 50.0), (792, 30.0), (276, 20.0), (842, 0.0)] {
+///     h.push(supplier, value);
+/// }
+/// assert_eq!((h.n, h.top_key, h.total), (3, 156, 100.0)); // the zero is not a supplier
+/// assert!((h.hhi().unwrap() - 0.38).abs() < 1e-12); // as Concentration::of gives
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct RunningHhi {
     pub total: f64,
@@ -84,6 +94,15 @@ pub struct RunningHhi {
 }
 
 impl RunningHhi {
+    /// Adds one item's value; values of 0 or less are not items. Ties for the top go to the lower key.
+    ///
+    /// ```
+    /// use tradedep::metrics::RunningHhi;
+    /// let mut h = RunningHhi::default();
+    /// h.push(7, 5.0);
+    /// h.push(3, 5.0);
+    /// assert_eq!(h.top_key, 3);
+    /// ```
     #[inline]
     pub fn push(&mut self, key: u32, v: f64) {
         if v > 0.0 {
@@ -96,6 +115,16 @@ impl RunningHhi {
             }
         }
     }
+    /// `Σ v² / (Σ v)²`; `None` before any positive value.
+    ///
+    /// ```
+    /// use tradedep::metrics::RunningHhi;
+    /// let mut h = RunningHhi::default();
+    /// assert_eq!(h.hhi(), None);
+    /// h.push(1, 2.0);
+    /// h.push(2, 2.0);
+    /// assert_eq!(h.hhi(), Some(0.5));
+    /// ```
     pub fn hhi(&self) -> Option<f64> {
         (self.total > 0.0).then(|| self.sum_sq / (self.total * self.total))
     }
