@@ -358,11 +358,7 @@ impl Cell<'_> {
 /// Where rows come from, for messages: the file (or "arrow input") and the line of the first
 /// row (2 for a CSV with a header).
 ///
-/// ```
-/// use tradedep::{cancel::Cancellation, io::arrow_input::InputPlace};
-/// let place = InputPlace { file: "imports.csv".into(), first_line: 2, cancel: Cancellation::new() };
-/// assert_eq!(place.first_line, 2); // a CSV's first row is line 2, after the header
-/// ```
+/// Only the crate's own readers take one (the generic CSV and Parquet readers).
 #[derive(Debug, Clone)]
 pub struct InputPlace {
     pub file: String,

@@ -35,17 +35,30 @@ use crate::model::{Freq, ProductSelection, TradeTable};
 /// Arguments of [`bilateral_asymmetry`].
 ///
 /// ```
-/// use tradedep::metrics::{AsymmetryOptions, By, Importer, Source};
+/// use arrow_array::{cast::AsArray, types::Float64Type, Array};
+/// use tradedep::metrics::{bilateral_asymmetry, AsymmetryOptions, By, Importer, Source};
+/// use tradedep::model::{Flow, Freq, ProductSelection, TableMeta, TradeRow, TradeTableBuilder};
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// for (importer, supplier, product, v) in [(643, 156, "854231", 60.0), (643, 792, "854231", 40.0), (156, 643, "270900", 300.0)] {
+///     b.push(TradeRow::new(2023, importer, supplier, Flow::Import, product, v))?;
+/// }
 /// let opts = AsymmetryOptions {
 ///     a: Importer::country(643),
 ///     b: Importer::country(156),
-///     products: None,
+///     products: Some(ProductSelection::from_codes("ICs", ["8542"], None)), // besides all products
 ///     by: vec![By::Year],
 ///     source: Source::Reported,
 ///     cif_fob: 1.0,
 ///     cancel: Default::default(),
 /// };
-/// assert_eq!(opts.by, [By::Year]);
+/// let out = bilateral_asymmetry(&b.finish()?, &opts)?;
+/// let products = out.column_by_name("products").unwrap().as_string::<i32>();
+/// assert_eq!((products.value(0), products.value(1)), ("all", "ICs"));
+/// let b_share = out.column_by_name("b_share_of_a_imports").unwrap().as_primitive::<Float64Type>();
+/// assert_eq!(b_share.value(1), 0.6); // China: 60 of Russia's 100 of ICs
+/// // China imports no ICs: Russia's share of them is undefined, not 0.
+/// assert!(out.column_by_name("a_share_of_b_imports").unwrap().is_null(1));
+/// # Ok::<(), tradedep::Error>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct AsymmetryOptions {

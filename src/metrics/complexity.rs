@@ -250,9 +250,20 @@ impl Default for RcaOptions {
 /// Arguments of [`complexity`].
 ///
 /// ```
-/// use tradedep::metrics::{ComplexityOptions, PciScale, RcaOptions};
-/// let opts = ComplexityOptions { rca: RcaOptions { digits: Some(4), ..Default::default() }, pci_scale: PciScale::Own };
-/// assert_eq!(opts.rca.threshold, 1.0);
+/// use arrow_array::{cast::AsArray, types::Float64Type};
+/// use tradedep::metrics::{complexity, ComplexityOptions, PciScale, RcaOptions};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// for (exporter, product) in [(4, "010121"), (4, "020110"), (4, "030111"), (8, "010121"), (8, "020110"), (12, "010121")] {
+///     b.push(TradeRow::new(2021, exporter, 643, Flow::Export, product, 10.0))?;
+/// }
+/// let opts = ComplexityOptions { rca: RcaOptions::default(), pci_scale: PciScale::Own };
+/// let out = complexity(&b.finish()?, &opts)?;
+/// let pci = out.pci.column_by_name("pci").unwrap().as_primitive::<Float64Type>();
+/// let mean = pci.values().iter().sum::<f64>() / 3.0;
+/// let var = pci.values().iter().map(|p| (p - mean).powi(2)).sum::<f64>() / 3.0;
+/// assert!(mean.abs() < 1e-9 && (var - 1.0).abs() < 1e-9); // PCI standardised by its own mean and std
+/// # Ok::<(), tradedep::Error>(())
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct ComplexityOptions {

@@ -29,10 +29,17 @@ use crate::model::{Flow, TableMeta, TradeRow, TradeTable, TradeTableBuilder, Val
 /// Options of [`import_panel`].
 ///
 /// ```
-/// use tradedep::metrics::PanelOptions;
-/// use tradedep::Vintage;
-/// let opts = PanelOptions { importer: 643, vintage: Vintage::Hs(2022), expected: Some(vec![156, 344, 792]) };
-/// assert_eq!(opts.expected.as_ref().unwrap().len(), 3);
+/// use tradedep::metrics::{import_panel, PanelOptions};
+/// use tradedep::model::{Flow, Freq, TableMeta, TradeRow, TradeTableBuilder, Vintage};
+/// let mut b = TradeTableBuilder::new("x", TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2022))));
+/// b.push(TradeRow::new(2023, 792, 643, Flow::Export, "854231", 30.0))?;
+/// b.push(TradeRow::new(2023, 156, 643, Flow::Export, "854231", 100.0))?;
+/// b.push(TradeRow::new(2023, 156, 398, Flow::Export, "854231", 5.0))?; // to Kazakhstan: not Russia's imports
+/// let opts = PanelOptions { importer: 643, vintage: Vintage::Hs(2022), expected: None };
+/// let p = import_panel(&[("comtrade".into(), b.finish()?)], &opts)?;
+/// assert_eq!(p.expected, [156, 792]); // every exporter seen, when none are given
+/// assert_eq!(p.table.num_rows(), 2);
+/// # Ok::<(), tradedep::Error>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct PanelOptions {

@@ -239,7 +239,8 @@ pub const DOMINANT_CONTROL_SHARE: f64 = 0.5;
 /// assert_eq!(out.summary.num_rows(), 4); // Kazakhstan, Russia, Norway, and the controls summed
 /// assert!(out.flows.num_rows() > 0 && !out.notes.is_empty());
 /// assert!(out.summary.column_by_name("did").is_some());
-/// let _ = (&out.hub_target, &out.ghost); // the hubs' exports to the target, and ghost trade
+/// // The hub's exports to the target and the ghost-trade table: one row per hub and period.
+/// assert_eq!((out.hub_target.num_rows(), out.ghost.num_rows()), (2, 2));
 /// # Ok::<(), tradedep::Error>(())
 /// ```
 #[derive(Debug, Clone)]
