@@ -108,6 +108,13 @@ impl Basket {
     /// Same basket with a reasoning text.
     ///
     /// See the example on [`Basket`].
+    ///
+    /// ```
+    /// let b = tradedep::classify::basket::Basket::new("fibre", ["854470"], tradedep::Vintage::Hs(2022))?
+    ///     .with_reasoning("fibre-optic guided drones");
+    /// assert_eq!(b.reasoning, "fibre-optic guided drones");
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn with_reasoning(mut self, text: &str) -> Basket {
         self.reasoning = text.into();
         self
@@ -144,14 +151,31 @@ impl Basket {
     }
 
     /// The minimal prefixes, sorted. See the example on [`Basket`].
+    ///
+    /// ```
+    /// let b = tradedep::classify::basket::Basket::new("x", ["8806", "880610"], tradedep::Vintage::Hs(2022))?;
+    /// assert_eq!(b.prefixes().collect::<Vec<_>>(), ["8806"]);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn prefixes(&self) -> impl Iterator<Item = &str> {
         self.prefixes.iter().map(|s| s.as_str())
     }
     /// Number of prefixes. See the example on [`Basket`].
+    ///
+    /// ```
+    /// assert_eq!(tradedep::classify::basket::microelectronics().len(), 5);
+    /// ```
     pub fn len(&self) -> usize {
         self.prefixes.len()
     }
     /// True without prefixes. See the example on [`Basket`].
+    ///
+    /// ```
+    /// use tradedep::classify::basket::Basket;
+    /// let b = Basket::new("x", ["8542"], tradedep::Vintage::Hs(2022))?;
+    /// assert!(b.difference(&b)?.is_empty());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.prefixes.is_empty()
     }

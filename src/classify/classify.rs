@@ -78,6 +78,15 @@ impl<'a> Matcher<'a> {
     /// Prepares `list` for codes of `vintage` (`None`: assumed to be the list's vintage, with a note).
     ///
     /// See the example on [`Matcher`].
+    ///
+    /// ```
+    /// use tradedep::classify::{chpl::chpl, classify::Matcher, Concordances, Weighting};
+    /// let list = chpl();
+    /// let m = Matcher::new(&list, None, &Concordances::new(), &Weighting::default())?;
+    /// assert!(m.get("854231").is_some());
+    /// assert!(!m.notes.is_empty()); // says the codes were taken to be in the list's vintage
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn new(
         list: &'a ProductList,
         vintage: Option<crate::model::Vintage>,
@@ -127,6 +136,15 @@ impl<'a> Matcher<'a> {
     /// The match of `code`, or `None`.
     ///
     /// See the example on [`Matcher`].
+    ///
+    /// ```
+    /// use tradedep::classify::{chpl::chpl, classify::Matcher, Concordances, Weighting};
+    /// let list = chpl();
+    /// let m = Matcher::new(&list, Some(tradedep::Vintage::Cn(2023)), &Concordances::new(), &Weighting::default())?;
+    /// assert_eq!(m.get("84581100").unwrap().weight, 1.0); // a CN8 code under the CNC lathe entry 845811
+    /// assert!(m.get("84581900").is_none());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn get(&self, code: &str) -> Option<CodeMatch> {
         match &self.mapped {
             None => {

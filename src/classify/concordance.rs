@@ -449,14 +449,33 @@ impl Correlation {
     }
 
     /// The two vintages `(a, b)`, in the table's column order. See the example on [`Correlation`].
+    ///
+    /// ```
+    /// use tradedep::{classify::Concordances, Vintage};
+    /// let c = Concordances::embedded();
+    /// assert!(c.tables().all(|t| t.vintages().0 != t.vintages().1));
+    /// assert!(c.tables().any(|t| t.vintages() == (Vintage::Hs(2022), Vintage::Hs(2017))));
+    /// ```
     pub fn vintages(&self) -> (Vintage, Vintage) {
         (self.a, self.b)
     }
     /// The file or name the table came from. See the example on [`Correlation`].
+    ///
+    /// ```
+    /// let c = tradedep::classify::Concordances::embedded();
+    /// assert!(c.tables().all(|t| !t.source().is_empty())); // the official file and its checksum
+    /// ```
     pub fn source(&self) -> &str {
         &self.source
     }
     /// Every link, in the table's order. See the example on [`Correlation`].
+    ///
+    /// ```
+    /// use tradedep::{classify::Concordances, Vintage};
+    /// let c = Concordances::embedded();
+    /// let t = c.tables().find(|t| t.vintages() == (Vintage::Hs(2022), Vintage::Hs(2017))).unwrap();
+    /// assert!(t.links().iter().any(|l| l.a == "851713" && l.b == "851712"));
+    /// ```
     pub fn links(&self) -> &[Link] {
         &self.links
     }
@@ -761,14 +780,41 @@ impl Conversion {
     /// The one code `code` converts to.
     ///
     /// See the example on [`Conversion`].
+    ///
+    /// ```
+    /// use tradedep::classify::Conversion;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("conversion.csv");
+    /// std::fs::write(&path, "hs2022,hs2017\n880621,852580\n").unwrap();
+    /// assert_eq!(Conversion::load(&path)?.convert("880621"), Some("852580"));
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn convert(&self, code: &str) -> Option<&str> {
         self.map.get(code).map(|s| s.as_str())
     }
     /// Number of codes the table converts. See the example on [`Conversion`].
+    ///
+    /// ```
+    /// use tradedep::classify::Conversion;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("conversion.csv");
+    /// std::fs::write(&path, "hs2022,hs2017\n851713,851712\n851714,851712\n").unwrap();
+    /// assert_eq!(Conversion::load(&path)?.len(), 2);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.map.len()
     }
     /// True when the table converts no code. See the example on [`Conversion`].
+    ///
+    /// ```
+    /// use tradedep::classify::Conversion;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("conversion.csv");
+    /// std::fs::write(&path, "hs2022,hs2017\n").unwrap();
+    /// assert!(Conversion::load(&path)?.is_empty());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
@@ -796,10 +842,23 @@ pub struct Concordances {
 
 impl Concordances {
     /// No tables (use [`Concordances::embedded`] for the UNSD ones). See the example on [`Concordances`].
+    ///
+    /// ```
+    /// assert_eq!(tradedep::classify::Concordances::new().tables().count(), 0);
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
     /// Adds a table. See the example on [`Concordances`].
+    ///
+    /// ```
+    /// use tradedep::classify::{concordance::Link, Concordances, Correlation};
+    /// use tradedep::Vintage;
+    /// let link = Link { a: "851713".into(), b: "851712".into(), relationship: "n:1".into(), partial: true };
+    /// let mut c = Concordances::new();
+    /// c.add(Correlation::from_links(Vintage::Hs(2022), Vintage::Hs(2017), "mine", vec![link]));
+    /// assert!(c.has_pair(Vintage::Hs(2022), Vintage::Hs(2017)));
+    /// ```
     pub fn add(&mut self, c: Correlation) -> &mut Self {
         self.tables.push(Arc::new(c));
         self
@@ -858,6 +917,10 @@ impl Concordances {
         Ok(out)
     }
     /// The tables, in the order added. See the example on [`Concordances`].
+    ///
+    /// ```
+    /// assert!(tradedep::classify::Concordances::embedded().tables().count() >= 6); // every pair of adjacent HS editions
+    /// ```
     pub fn tables(&self) -> impl Iterator<Item = &Correlation> {
         self.tables.iter().map(|t| t.as_ref())
     }

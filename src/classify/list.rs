@@ -349,6 +349,13 @@ impl ProductList {
 
     /// The entries of one tier; `"3"` selects tiers `3`, `3.A` and `3.B`. An unknown tier is an
     /// error listing the tiers there are.
+    ///
+    /// ```
+    /// let chpl = tradedep::classify::chpl::chpl();
+    /// assert_eq!(chpl.tier("4.B")?.len(), 5);
+    /// assert!(chpl.tier("5").is_err());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn tier(&self, tier: &str) -> Result<ProductList> {
         let t = tier.trim();
         let hit = |x: &str| x.eq_ignore_ascii_case(t) || x.starts_with(&format!("{t}."));
@@ -372,6 +379,14 @@ impl ProductList {
 
     /// The entry `code` (same HS base vintage as the list) falls under: the longest entry that
     /// is a prefix of it, with the kind of match.
+    ///
+    /// ```
+    /// use tradedep::classify::MatchKind;
+    /// let chpl = tradedep::classify::chpl::chpl();
+    /// let (entry, kind) = chpl.lookup("8486200010").unwrap();
+    /// assert_eq!((entry.code.as_str(), kind), ("848620", MatchKind::Prefix));
+    /// assert!(chpl.lookup("030211").is_none());
+    /// ```
     pub fn lookup(&self, code: &str) -> Option<(&ListEntry, MatchKind)> {
         self.entries
             .iter()

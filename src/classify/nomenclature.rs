@@ -81,6 +81,13 @@ impl Nomenclature {
     /// Builds a nomenclature from entries (for tests and user-made tables).
     ///
     /// See the example on [`Nomenclature`].
+    ///
+    /// ```
+    /// use tradedep::classify::nomenclature::{Nomenclature, NomenclatureEntry};
+    /// let e = NomenclatureEntry { code: "8806".into(), description: "Unmanned aircraft".into(), parent: None, section: None };
+    /// let n = Nomenclature::from_entries(tradedep::Vintage::Hs(2022), "mine", [e]);
+    /// assert!(n.contains("8806") && !n.contains("880610")); // only the codes given
+    /// ```
     pub fn from_entries(vintage: Vintage, source: &str, entries: impl IntoIterator<Item = NomenclatureEntry>) -> Self {
         Nomenclature {
             vintage,
@@ -277,36 +284,79 @@ impl Nomenclature {
     }
 
     /// The vintage of the codes. See the example on [`Nomenclature`].
+    ///
+    /// ```
+    /// use tradedep::{classify::Nomenclature, Vintage};
+    /// assert_eq!(Nomenclature::from_entries(Vintage::Hs(2017), "mine", []).vintage(), Vintage::Hs(2017));
+    /// ```
     pub fn vintage(&self) -> Vintage {
         self.vintage
     }
     /// The file (or name) the codes came from. See the example on [`Nomenclature`].
+    ///
+    /// ```
+    /// use tradedep::{classify::Nomenclature, Vintage};
+    /// assert_eq!(Nomenclature::from_entries(Vintage::Hs(2017), "hs2017.csv", []).source(), "hs2017.csv");
+    /// ```
     pub fn source(&self) -> &str {
         &self.source
     }
     /// Number of codes (chapters, headings and subheadings). See the example on [`Nomenclature`].
+    ///
+    /// ```
+    /// use tradedep::classify::nomenclature::{Nomenclature, NomenclatureEntry};
+    /// let e = |c: &str| NomenclatureEntry { code: c.into(), description: String::new(), parent: None, section: None };
+    /// assert_eq!(Nomenclature::from_entries(tradedep::Vintage::Hs(2022), "x", [e("85"), e("8542")]).len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
         self.entries.len()
     }
     /// True without codes. See the example on [`Nomenclature`].
+    ///
+    /// ```
+    /// use tradedep::{classify::Nomenclature, Vintage};
+    /// assert!(Nomenclature::from_entries(Vintage::Hs(2022), "x", []).is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
     /// True when `code` (2, 4 or 6 digits; national codes by their HS6 prefix) exists.
     ///
     /// See the example on [`Nomenclature`].
+    ///
+    /// ```
+    /// use tradedep::classify::nomenclature::{Nomenclature, NomenclatureEntry};
+    /// let e = NomenclatureEntry { code: "854231".into(), description: String::new(), parent: None, section: None };
+    /// let n = Nomenclature::from_entries(tradedep::Vintage::Hs(2022), "x", [e]);
+    /// assert!(n.contains("854231") && n.contains("85423190") && !n.contains("854232"));
+    /// ```
     pub fn contains(&self, code: &str) -> bool {
         let c = crate::classify::codes::clean_code(code);
         let c = c.get(..6).unwrap_or(&c);
         self.entries.contains_key(c)
     }
     /// The entry of `code` (exact digits). See the example on [`Nomenclature`].
+    ///
+    /// ```
+    /// use tradedep::classify::nomenclature::{Nomenclature, NomenclatureEntry};
+    /// let e = NomenclatureEntry { code: "8542".into(), description: "Electronic integrated circuits".into(), parent: Some("85".into()), section: None };
+    /// let n = Nomenclature::from_entries(tradedep::Vintage::Hs(2022), "x", [e]);
+    /// assert_eq!(n.get("8542").unwrap().parent.as_deref(), Some("85"));
+    /// assert!(n.get("854231").is_none()); // exact digits only
+    /// ```
     pub fn get(&self, code: &str) -> Option<&NomenclatureEntry> {
         self.entries.get(code)
     }
     /// All 6-digit codes.
     ///
     /// See the example on [`Nomenclature`].
+    ///
+    /// ```
+    /// use tradedep::classify::nomenclature::{Nomenclature, NomenclatureEntry};
+    /// let e = |c: &str| NomenclatureEntry { code: c.into(), description: String::new(), parent: None, section: None };
+    /// let n = Nomenclature::from_entries(tradedep::Vintage::Hs(2022), "x", [e("85"), e("8542"), e("854231"), e("854232")]);
+    /// assert_eq!(n.subheadings().collect::<Vec<_>>(), ["854231", "854232"]);
+    /// ```
     pub fn subheadings(&self) -> impl Iterator<Item = &str> {
         self.entries.keys().filter(|k| k.len() == 6).map(|k| k.as_str())
     }

@@ -115,6 +115,20 @@ impl BaciContents {
     /// The members of `years` (all when `None`); a year the archive lacks is an error.
     ///
     /// See the example on [`BaciContents`].
+    ///
+    /// ```
+    /// use std::io::{Cursor, Write};
+    /// use tradedep::io::archive_zip::{baci_contents, open};
+    /// let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    /// for year in [2020, 2021, 2022] {
+    ///     w.start_file(format!("BACI_HS17_Y{year}_V202401.csv"), zip::write::SimpleFileOptions::default()).unwrap();
+    ///     w.write_all(b"t,i,j,k,v,q\n").unwrap();
+    /// }
+    /// let c = baci_contents(&mut open(w.finish().unwrap(), "baci.zip")?, "baci.zip")?;
+    /// assert_eq!(c.select(None, "baci.zip")?.len(), 3);
+    /// assert_eq!(c.select(Some(&[2022, 2020]), "baci.zip")?.iter().map(|m| m.year).collect::<Vec<_>>(), [2020, 2022]);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn select(&self, years: Option<&[i32]>, file: &str) -> Result<Vec<BaciMember>> {
         let Some(years) = years else {
             return Ok(self.members.clone());

@@ -206,6 +206,11 @@ impl Default for ColumnMapping {
 
 impl ColumnMapping {
     /// No columns mapped, values in USD at scale 1. See the example on [`ColumnMapping`].
+    ///
+    /// ```
+    /// let m = tradedep::io::ColumnMapping::new();
+    /// assert_eq!((m.currency.as_str(), m.value_scale, m.columns.len()), ("USD", 1.0, 0));
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -221,21 +226,40 @@ impl ColumnMapping {
         self
     }
     /// Sets the flow of every row (when there is no `flow` column). See the example on [`ColumnMapping`].
+    ///
+    /// ```
+    /// use tradedep::{io::ColumnMapping, Flow};
+    /// assert_eq!(ColumnMapping::new().flow(Flow::Import).flow, Some(Flow::Import));
+    /// ```
     pub fn flow(mut self, flow: Flow) -> Self {
         self.flow = Some(flow);
         self
     }
     /// Sets the frequency of `period` (else inferred). See the example on [`ColumnMapping`].
+    ///
+    /// ```
+    /// use tradedep::{io::ColumnMapping, Freq};
+    /// assert_eq!(ColumnMapping::new().freq(Freq::Monthly).freq, Some(Freq::Monthly));
+    /// ```
     pub fn freq(mut self, freq: Freq) -> Self {
         self.freq = Some(freq);
         self
     }
     /// Declares the nomenclature of the product codes. See the example on [`ColumnMapping`].
+    ///
+    /// ```
+    /// use tradedep::{io::ColumnMapping, Vintage};
+    /// assert_eq!(ColumnMapping::new().vintage(Vintage::Cn(2023)).vintage, Some(Vintage::Cn(2023)));
+    /// ```
     pub fn vintage(mut self, vintage: Vintage) -> Self {
         self.vintage = Some(vintage);
         self
     }
     /// Sets the currency of `value` (upper-cased). See the example on [`ColumnMapping`].
+    ///
+    /// ```
+    /// assert_eq!(tradedep::io::ColumnMapping::new().currency("cny").currency, "CNY");
+    /// ```
     pub fn currency(mut self, currency: &str) -> Self {
         self.currency = currency.to_ascii_uppercase();
         self

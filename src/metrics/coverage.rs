@@ -84,12 +84,25 @@ impl Coverage {
     /// Value of every selected record.
     ///
     /// See the example on [`Coverage`].
+    ///
+    /// ```
+    /// use tradedep::metrics::Coverage;
+    /// let c = Coverage { value_reported: 150.0, value_mirror: 50.0, ..Default::default() };
+    /// assert_eq!(c.value(), 200.0);
+    /// ```
     pub fn value(&self) -> f64 {
         self.value_reported + self.value_mirror
     }
     /// Share of the selected value that has a quantity; `None` when nothing has value.
     ///
     /// See the example on [`Coverage`].
+    ///
+    /// ```
+    /// use tradedep::metrics::Coverage;
+    /// let c = Coverage { value_reported: 150.0, value_mirror: 50.0, value_with_quantity: 50.0, ..Default::default() };
+    /// assert_eq!(c.quantity_share(), Some(0.25));
+    /// assert_eq!(Coverage::default().quantity_share(), None); // nothing selected
+    /// ```
     pub fn quantity_share(&self) -> Option<f64> {
         let v = self.value();
         (v > 0.0).then(|| self.value_with_quantity / v)

@@ -41,6 +41,13 @@ impl Reporting {
     /// are inserted once.
     ///
     /// See the example on [`Reporting`].
+    ///
+    /// ```
+    /// use tradedep::metrics::reporting::Reporting;
+    /// let r = Reporting::of(&tradedep::demo::demo_table()?);
+    /// assert!(r.imports(643, 202101) && !r.imports(643, 2021)); // a monthly table's periods are YYYYMM
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn of(table: &TradeTable) -> Reporting {
         let mut r = Reporting::default();
         let mut last = None;
@@ -70,6 +77,13 @@ impl Reporting {
     /// `country` reported some import (any product, any partner) in `period`.
     ///
     /// See the example on [`Reporting`].
+    ///
+    /// ```
+    /// use tradedep::metrics::reporting::Reporting;
+    /// let r = Reporting::of(&tradedep::demo::demo_table()?);
+    /// assert!(r.imports(804, 202312) && !r.imports(156, 202312)); // China reports no imports in the demo
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     #[inline]
     pub fn imports(&self, country: u16, period: i32) -> bool {
         self.imports.contains(&(country, period))
@@ -78,6 +92,13 @@ impl Reporting {
     /// `country` reported some export in `period`.
     ///
     /// See the example on [`Reporting`].
+    ///
+    /// ```
+    /// use tradedep::metrics::reporting::Reporting;
+    /// let r = Reporting::of(&tradedep::demo::demo_table()?);
+    /// assert!(!r.exports(156, 202101)); // the demo holds importers' reports only
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     #[inline]
     pub fn exports(&self, country: u16, period: i32) -> bool {
         self.exports.contains(&(country, period))
@@ -86,6 +107,13 @@ impl Reporting {
     /// Some country reported some export in `period` (the reporting side of a mirror total).
     ///
     /// See the example on [`Reporting`].
+    ///
+    /// ```
+    /// use tradedep::metrics::reporting::Reporting;
+    /// let r = Reporting::of(&tradedep::demo::demo_table()?);
+    /// assert!(!r.any_exports(202101));
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     #[inline]
     pub fn any_exports(&self, period: i32) -> bool {
         self.any_exports.contains(&period)

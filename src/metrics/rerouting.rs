@@ -160,6 +160,12 @@ impl ReroutingOptions {
     /// Origin, hubs, target and baseline; every product summed, reported exports, `cif_fob` 1.
     ///
     /// See the example on [`ReroutingOptions`].
+    ///
+    /// ```
+    /// use tradedep::metrics::{Importer, ReroutingOptions};
+    /// let opts = ReroutingOptions::new(Importer::country(276), vec![398], 643, (2021, 2021));
+    /// assert_eq!((opts.target, opts.baseline, opts.after), (643, (2021, 2021), None));
+    /// ```
     pub fn new(origin: Importer, hubs: Vec<u16>, target: u16, baseline: (i32, i32)) -> Self {
         ReroutingOptions {
             origin,

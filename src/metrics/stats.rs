@@ -33,6 +33,14 @@ pub struct Concentration {
 
 impl Concentration {
     /// `None` when no value is positive (nothing imported: shares are undefined).
+    ///
+    /// ```
+    /// use tradedep::metrics::Concentration;
+    /// let c = Concentration::of(&[60.0, 0.0, 40.0], 3).unwrap();
+    /// assert_eq!((c.n, c.top, c.cr1), (2, 0, 0.6));
+    /// assert!((c.hhi_norm - (0.52 - 0.5) / 0.5).abs() < 1e-12); // hhi = 0.36 + 0.16
+    /// assert_eq!(Concentration::of(&[0.0, 0.0], 1), None);
+    /// ```
     pub fn of(values: &[f64], crn: usize) -> Option<Concentration> {
         let total: f64 = values.iter().filter(|v| **v > 0.0).sum();
         if total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !total.is_finite() {

@@ -485,6 +485,15 @@ impl GroupRegistry {
     /// Defines (or redefines) a group. Each member is anything
     /// [`resolve`](super::countries::resolve) accepts: a country, a group (its members today),
     /// or an `A+B` combination. Built-in group names cannot be redefined.
+    ///
+    /// ```
+    /// use tradedep::reference::groups::GroupRegistry;
+    /// let mut reg = GroupRegistry::default();
+    /// let g = reg.define("Hubs and EAEU", &["rerouting hubs", "EAEU"])?; // groups as members: their members today
+    /// assert!(g.codes_on(None).contains(&398) && g.codes_on(None).contains(&643));
+    /// assert!(reg.define("EU", &["FRA"]).is_err()); // an alias of a built-in group
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn define(&mut self, name: &str, members: &[&str]) -> Result<&Group> {
         let group = make_group(name, members, Some(self))?;
         Ok(self.insert(group))
@@ -497,6 +506,15 @@ impl GroupRegistry {
     }
 
     /// The user group with this name, if any.
+    ///
+    /// ```
+    /// use tradedep::reference::groups::GroupRegistry;
+    /// let mut reg = GroupRegistry::default();
+    /// reg.define("Nordics", &["DNK", "FIN", "ISL", "NOR", "SWE"])?;
+    /// assert_eq!(reg.get("NORDICS").unwrap().members.len(), 5);
+    /// assert!(reg.get("Baltics").is_none());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn get(&self, name: &str) -> Option<&Group> {
         self.groups.get(&group_key(name))
     }
@@ -517,6 +535,15 @@ impl GroupRegistry {
     }
 
     /// The user groups, by name.
+    ///
+    /// ```
+    /// use tradedep::reference::groups::GroupRegistry;
+    /// let mut reg = GroupRegistry::default();
+    /// reg.define("b", &["FRA"])?;
+    /// reg.define("a", &["DEU"])?;
+    /// assert_eq!(reg.groups().map(|g| g.name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn groups(&self) -> impl Iterator<Item = &Group> {
         self.groups.values()
     }

@@ -70,6 +70,12 @@ pub enum GaccTableKind {
 
 impl GaccTableKind {
     /// Reads `monthly`/`当月` or `cumulative`/`ytd`/`累计`. See the example on [`GaccTableKind`].
+    ///
+    /// ```
+    /// use tradedep::io::gacc::GaccTableKind;
+    /// assert_eq!(GaccTableKind::parse("ytd")?, GaccTableKind::Cumulative);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn parse(s: &str) -> Result<GaccTableKind> {
         match s.trim().to_ascii_lowercase().as_str() {
             "monthly" | "month" | "m" | "当月" => Ok(GaccTableKind::Monthly),

@@ -27,6 +27,13 @@ pub enum GaccEncoding {
 
 impl GaccEncoding {
     /// Reads `auto`, `utf-8` or `gb18030` (also `gbk`, `gb2312`). See the example on [`GaccEncoding`].
+    ///
+    /// ```
+    /// use tradedep::io::gacc::GaccEncoding;
+    /// assert_eq!(GaccEncoding::parse("gb2312")?, GaccEncoding::Gb18030);
+    /// assert!(GaccEncoding::parse("latin-1").is_err());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn parse(s: &str) -> crate::Result<GaccEncoding> {
         match s.trim().to_ascii_lowercase().replace(['-', '_'], "").as_str() {
             "auto" => Ok(GaccEncoding::Auto),
