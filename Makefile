@@ -11,6 +11,7 @@ test-rust: rust-docs
 
 rust-docs:
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p tradedep
+	$(PY) scripts/check_doc_examples.py
 
 install:
 	$(PY) -m pip install --quiet '.[test]'

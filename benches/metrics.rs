@@ -106,7 +106,7 @@ fn generated(rows: usize) -> impl Iterator<Item = RecordBatch> {
 /// BACI-style CSV (`t,i,j,k,v,q`) to canonical batches, streamed: a reader thread takes
 /// 16 MiB chunks in turn and parses each in parallel slices while the caller consumes earlier
 /// batches (a stand-in for the BACI reader of the io module).
-fn csv_batches(path: &str) -> impl Iterator<Item = tradedep::Result<RecordBatch>> {
+fn csv_batches(path: &str) -> impl Iterator<Item = tradedep::Result<RecordBatch>> + use<> {
     use rayon::prelude::*;
     use std::io::Read;
     let mut file = std::fs::File::open(path).expect("open csv");

@@ -7,11 +7,27 @@ use crate::error::Result;
 use crate::model::{Flow, Freq, TableMeta, TradeRow, TradeTableBuilder, ValueBasis, Vintage};
 
 /// Name used in the `source` column and in every summary of the demo table.
+///
+/// ```
+/// use tradedep::demo::{demo_table, DEMO_SOURCE};
+/// assert_eq!(demo_table()?.report().sources, [DEMO_SOURCE]);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub const DEMO_SOURCE: &str = "tradedep demo (SYNTHETIC data, not real trade)";
 
 /// Monthly imports of a few battlefield-relevant HS2022 products by Russia (643) and Ukraine
 /// (804) from China (156), Hong Kong (344), Turkey (792), UAE (784), Kazakhstan (398), Germany
 /// (276), USA (842) and India (699), 2021-01 to 2023-12, in USD, with quantities.
+///
+/// ```
+/// use tradedep::Freq;
+/// let t = tradedep::demo::demo_table()?;
+/// assert_eq!(t.meta().freq, Freq::Monthly);
+/// assert_eq!(t.meta().currency, "USD");
+/// assert!(t.report().is_balanced());
+/// assert!(t.num_rows() > 1000);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn demo_table() -> Result<crate::TradeTable> {
     // (product, unit, unit value USD per unit)
     let products: [(&str, &str, f64); 6] = [

@@ -8,6 +8,14 @@ use std::path::PathBuf;
 
 /// Where in an input a problem was found. Every field is optional because not every input
 /// has lines (Arrow tables) or columns (archives).
+///
+/// ```
+/// use tradedep::Location;
+/// let at = Location::file("imports.csv").line(12).column("value").value("12,5");
+/// assert_eq!(at.to_string(), "file imports.csv, line 12, column 'value', value \"12,5\"");
+/// assert_eq!(at.at(), " at file imports.csv, line 12, column 'value', value \"12,5\"");
+/// assert_eq!(Location::default().at(), "");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Location {
     pub file: Option<String>,
@@ -18,20 +26,41 @@ pub struct Location {
 }
 
 impl Location {
+    /// A location in `file`, line and column unknown.
+    ///
+    /// ```
+    /// assert_eq!(tradedep::Location::file("a.csv").file.as_deref(), Some("a.csv"));
+    /// ```
     pub fn file(file: impl Into<String>) -> Self {
         Location {
             file: Some(file.into()),
             ..Default::default()
         }
     }
+    /// Sets the 1-based line (the header is line 1).
+    ///
+    /// ```
+    /// assert_eq!(tradedep::Location::file("a.csv").line(2).line, Some(2));
+    /// ```
     pub fn line(mut self, line: u64) -> Self {
         self.line = Some(line);
         self
     }
+    /// Sets the column name.
+    ///
+    /// ```
+    /// assert_eq!(tradedep::Location::default().column("period").column.as_deref(), Some("period"));
+    /// ```
     pub fn column(mut self, column: impl Into<String>) -> Self {
         self.column = Some(column.into());
         self
     }
+    /// Sets the offending value, cut to 80 bytes and an ellipsis when longer.
+    ///
+    /// ```
+    /// let loc = tradedep::Location::default().value("x".repeat(200));
+    /// assert_eq!(loc.value.unwrap(), format!("{}…", "x".repeat(80)));
+    /// ```
     pub fn value(mut self, value: impl Into<String>) -> Self {
         let mut v: String = value.into();
         if v.len() > 80 {
@@ -48,6 +77,11 @@ impl Location {
 impl Location {
     /// `" at <location>"`, or nothing when no field is known (a message never ends in "at
     /// (no location)").
+    ///
+    /// ```
+    /// use tradedep::Location;
+    /// assert_eq!(Location::file("a.csv").line(3).at(), " at file a.csv, line 3");
+    /// ```
     pub fn at(&self) -> String {
         if *self == Location::default() {
             String::new()
@@ -84,6 +118,16 @@ impl std::fmt::Display for Location {
 ///
 /// Locations are boxed: every fallible call returns `Result<_, Error>`, and a small error keeps
 /// those results (and the happy path that moves them) small.
+///
+/// ```
+/// use tradedep::{Error, Location};
+/// let e = Error::parse("value \"12,5\"", Location::file("a.csv").line(4), "use a point as decimal separator");
+/// assert_eq!(
+///     e.to_string(),
+///     "cannot parse value \"12,5\" at file a.csv, line 4. use a point as decimal separator"
+/// );
+/// assert!(matches!(e, Error::Parse { .. }));
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file could not be opened or read.
@@ -162,15 +206,40 @@ pub enum Error {
 }
 
 /// Shorthand used everywhere in the crate.
+///
+/// ```
+/// fn half(x: f64) -> tradedep::Result<f64> {
+///     if x < 0.0 {
+///         return Err(tradedep::Error::invalid_argument("negative value", "pass a value >= 0"));
+///     }
+///     Ok(x / 2.0)
+/// }
+/// assert_eq!(half(3.0).unwrap(), 1.5);
+/// assert!(half(-1.0).is_err());
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// An [`Error::Io`] for `path`.
+    ///
+    /// ```
+    /// let source = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+    /// let e = tradedep::Error::io("data/baci.zip", source);
+    /// assert!(e.to_string().starts_with("cannot read data/baci.zip: no such file."));
+    /// ```
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
             source,
         }
     }
+    /// An [`Error::Format`]: the input's structure is wrong.
+    ///
+    /// ```
+    /// use tradedep::{Error, Location};
+    /// let e = Error::format("no header", Location::file("a.csv").line(1), "the first line names the columns");
+    /// assert_eq!(e.to_string(), "no header at file a.csv, line 1. the first line names the columns");
+    /// ```
     pub fn format(what: impl Into<String>, location: Location, hint: impl Into<String>) -> Self {
         Error::Format {
             what: what.into(),
@@ -178,6 +247,13 @@ impl Error {
             hint: hint.into(),
         }
     }
+    /// An [`Error::Parse`]: a value could not be read.
+    ///
+    /// ```
+    /// use tradedep::{Error, Location};
+    /// let e = Error::parse("period \"2021Q1\"", Location::default(), "write 2021 or 202103");
+    /// assert_eq!(e.to_string(), "cannot parse period \"2021Q1\". write 2021 or 202103");
+    /// ```
     pub fn parse(what: impl Into<String>, location: Location, hint: impl Into<String>) -> Self {
         Error::Parse {
             what: what.into(),
@@ -185,6 +261,13 @@ impl Error {
             hint: hint.into(),
         }
     }
+    /// An [`Error::InvalidData`]: a value breaks a rule of the domain.
+    ///
+    /// ```
+    /// use tradedep::{Error, Location};
+    /// let e = Error::invalid_data("negative trade value", Location::file("a.csv").line(9), "fix the input");
+    /// assert_eq!(e.to_string(), "invalid data: negative trade value at file a.csv, line 9. fix the input");
+    /// ```
     pub fn invalid_data(what: impl Into<String>, location: Location, hint: impl Into<String>) -> Self {
         Error::InvalidData {
             what: what.into(),
@@ -192,18 +275,37 @@ impl Error {
             hint: hint.into(),
         }
     }
+    /// An [`Error::Schema`]: a canonical column is missing or has the wrong type.
+    ///
+    /// ```
+    /// let e = tradedep::Error::schema("no column 'value'", "map a column to value");
+    /// assert_eq!(e.to_string(), "schema problem: no column 'value'. map a column to value");
+    /// ```
     pub fn schema(what: impl Into<String>, hint: impl Into<String>) -> Self {
         Error::Schema {
             what: what.into(),
             hint: hint.into(),
         }
     }
+    /// An [`Error::InvalidArgument`]: arguments that cannot work together.
+    ///
+    /// ```
+    /// let e = tradedep::Error::invalid_argument("no importers", "pass at least one importer");
+    /// assert_eq!(e.to_string(), "invalid argument: no importers. pass at least one importer");
+    /// ```
     pub fn invalid_argument(what: impl Into<String>, hint: impl Into<String>) -> Self {
         Error::InvalidArgument {
             what: what.into(),
             hint: hint.into(),
         }
     }
+    /// An [`Error::Arrow`] with the operation that failed.
+    ///
+    /// ```
+    /// let source = arrow_schema::ArrowError::ComputeError("overflow".into());
+    /// let e = tradedep::Error::arrow("summing values", source);
+    /// assert_eq!(e.to_string(), "Arrow error while summing values: Compute error: overflow");
+    /// ```
     pub fn arrow(context: impl Into<String>, source: arrow_schema::ArrowError) -> Self {
         Error::Arrow {
             context: context.into(),

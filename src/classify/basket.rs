@@ -23,6 +23,17 @@ use crate::error::{Error, Location, Result};
 use crate::model::{ProductSelection, Vintage};
 
 /// A named set of product codes or prefixes in one vintage.
+///
+/// ```
+/// use tradedep::classify::basket::Basket;
+/// use tradedep::Vintage;
+/// let b = Basket::new("chips", ["8542", "854231", "8541.10"], Vintage::Hs(2022))?.with_reasoning("semiconductors");
+/// assert_eq!(b.prefixes().collect::<Vec<_>>(), ["854110", "8542"]); // 854231 lies under 8542
+/// assert_eq!((b.len(), b.is_empty()), (2, false));
+/// assert!(b.contains("85423190"));
+/// assert_eq!(b.reasoning, "semiconductors");
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Basket {
     pub name: String,
@@ -49,6 +60,12 @@ fn minimal(set: BTreeSet<String>) -> BTreeSet<String> {
 impl Basket {
     /// A basket of codes or prefixes. Codes are cleaned (`8542.31` -> `854231`) and checked:
     /// digits of even length up to the vintage's width.
+    ///
+    /// ```
+    /// use tradedep::{classify::basket::Basket, Vintage};
+    /// assert!(Basket::new("bad", ["854"], Vintage::Hs(2022)).is_err()); // odd length
+    /// assert!(Basket::new("bad", ["85423190"], Vintage::Hs(2022)).is_err()); // too long for HS
+    /// ```
     pub fn new<S: AsRef<str>>(name: &str, codes: impl IntoIterator<Item = S>, vintage: Vintage) -> Result<Basket> {
         let mut set = BTreeSet::new();
         for c in codes {
@@ -89,12 +106,30 @@ impl Basket {
     }
 
     /// Same basket with a reasoning text.
+    ///
+    /// See the example on [`Basket`].
+    ///
+    /// ```
+    /// let b = tradedep::classify::basket::Basket::new("fibre", ["854470"], tradedep::Vintage::Hs(2022))?
+    ///     .with_reasoning("fibre-optic guided drones");
+    /// assert_eq!(b.reasoning, "fibre-optic guided drones");
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn with_reasoning(mut self, text: &str) -> Basket {
         self.reasoning = text.into();
         self
     }
 
     /// The codes of some tiers of a list (all entries when `tiers` is empty).
+    ///
+    /// ```
+    /// use tradedep::classify::{basket::Basket, chpl::chpl};
+    /// let tier1 = Basket::from_list(&chpl(), &["1"])?;
+    /// assert_eq!(tier1.len(), 4);
+    /// assert!(tier1.contains("854232"));
+    /// assert_eq!(Basket::from_list(&chpl(), &[])?.len(), 50);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn from_list(list: &ProductList, tiers: &[&str]) -> Result<Basket> {
         let mut codes: Vec<String> = vec![];
         if tiers.is_empty() {
@@ -115,17 +150,44 @@ impl Basket {
         )))
     }
 
+    /// The minimal prefixes, sorted. See the example on [`Basket`].
+    ///
+    /// ```
+    /// let b = tradedep::classify::basket::Basket::new("x", ["8806", "880610"], tradedep::Vintage::Hs(2022))?;
+    /// assert_eq!(b.prefixes().collect::<Vec<_>>(), ["8806"]);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn prefixes(&self) -> impl Iterator<Item = &str> {
         self.prefixes.iter().map(|s| s.as_str())
     }
+    /// Number of prefixes. See the example on [`Basket`].
+    ///
+    /// ```
+    /// assert_eq!(tradedep::classify::basket::microelectronics().len(), 5);
+    /// ```
     pub fn len(&self) -> usize {
         self.prefixes.len()
     }
+    /// True without prefixes. See the example on [`Basket`].
+    ///
+    /// ```
+    /// use tradedep::classify::basket::Basket;
+    /// let b = Basket::new("x", ["8542"], tradedep::Vintage::Hs(2022))?;
+    /// assert!(b.difference(&b)?.is_empty());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.prefixes.is_empty()
     }
 
     /// True when `code` (same HS base vintage) lies under one of the prefixes.
+    ///
+    /// ```
+    /// use tradedep::{classify::basket::Basket, Vintage};
+    /// let b = Basket::new("batteries", ["850760"], Vintage::Hs(2022))?;
+    /// assert!(b.contains("85076000") && !b.contains("8507"));
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn contains(&self, code: &str) -> bool {
         self.prefixes.iter().any(|p| code.starts_with(p.as_str()))
     }
@@ -144,6 +206,14 @@ impl Basket {
     }
 
     /// Codes in either basket.
+    ///
+    /// ```
+    /// use tradedep::{classify::basket::Basket, Vintage};
+    /// let a = Basket::new("a", ["854231"], Vintage::Hs(2022))?;
+    /// let b = Basket::new("b", ["8542", "8806"], Vintage::Hs(2022))?;
+    /// assert_eq!(a.union(&b)?.prefixes().collect::<Vec<_>>(), ["8542", "8806"]);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn union(&self, other: &Basket) -> Result<Basket> {
         self.same_base(other)?;
         let set = self.prefixes.iter().chain(other.prefixes.iter()).cloned().collect();
@@ -156,6 +226,14 @@ impl Basket {
     }
 
     /// Codes in both baskets.
+    ///
+    /// ```
+    /// use tradedep::{classify::basket::Basket, Vintage};
+    /// let a = Basket::new("a", ["854231", "8806"], Vintage::Hs(2022))?;
+    /// let b = Basket::new("b", ["8542"], Vintage::Hs(2022))?;
+    /// assert_eq!(a.intersection(&b)?.prefixes().collect::<Vec<_>>(), ["854231"]);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn intersection(&self, other: &Basket) -> Result<Basket> {
         self.same_base(other)?;
         let mut set = BTreeSet::new();
@@ -177,6 +255,16 @@ impl Basket {
     }
 
     /// Codes of `self` not in `other` (may be empty).
+    ///
+    /// ```
+    /// use tradedep::{classify::basket::Basket, Vintage};
+    /// let a = Basket::new("a", ["85"], Vintage::Hs(2022))?;
+    /// let b = Basket::new("b", ["8542"], Vintage::Hs(2022))?;
+    /// let rest = a.difference(&b)?;
+    /// assert_eq!(rest.len(), 99); // 8500 ... 8599 without 8542
+    /// assert!(rest.contains("854110") && !rest.contains("854231"));
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn difference(&self, other: &Basket) -> Result<Basket> {
         self.same_base(other)?;
         let mut out = BTreeSet::new();
@@ -215,6 +303,19 @@ impl Basket {
 
     /// The basket for data of vintage `target` (`None` = own vintage), through correlation
     /// tables where the HS editions differ.
+    ///
+    /// ```
+    /// use tradedep::classify::{basket::Basket, Concordances, Weighting};
+    /// use tradedep::Vintage;
+    /// let b = Basket::new("phones", ["851713"], Vintage::Hs(2022))?;
+    /// let own = b.to_selection(None, &Concordances::new(), &Weighting::default())?;
+    /// assert_eq!(own.weight("851713"), Some(1.0));
+    /// // In HS2017 data, 851712 (all cellular phones) counts in part for HS2022 851713.
+    /// let old = b.to_selection(Some(Vintage::Hs(2017)), &Concordances::embedded(), &Weighting::default())?;
+    /// let w = old.weight("851712").unwrap();
+    /// assert!(w > 0.0 && w < 1.0);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn to_selection(
         &self,
         target: Option<Vintage>,
@@ -232,11 +333,28 @@ impl Basket {
     }
 
     /// The codes of `to` standing for this basket, with weights and the prefixes they come from.
+    ///
+    /// ```
+    /// use tradedep::classify::{basket::Basket, Concordances, Weighting};
+    /// use tradedep::Vintage;
+    /// let b = Basket::new("phones", ["851713", "851714"], Vintage::Hs(2022))?;
+    /// let m = b.map_to(Vintage::Hs(2017), &Concordances::embedded(), &Weighting::default())?;
+    /// let phones = m.codes.iter().find(|c| c.code == "851712").unwrap();
+    /// assert_eq!(phones.weight, 1.0); // both its direct successors are in the basket
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn map_to(&self, to: Vintage, concordances: &Concordances, weighting: &Weighting) -> Result<Mapping> {
         super::list::map_entries(&self.entries(), self.vintage, to, concordances, weighting)
     }
 
     /// The basket as a list (no tiers), so it can go wherever lists go (classify, explain).
+    ///
+    /// ```
+    /// use tradedep::classify::basket::drone_components;
+    /// let list = drone_components().to_list();
+    /// assert_eq!(list.name(), "drone components");
+    /// assert_eq!(list.len(), drone_components().len());
+    /// ```
     pub fn to_list(&self) -> ProductList {
         let meta = super::list::ListMeta {
             name: self.name.clone(),
@@ -268,6 +386,12 @@ impl Basket {
 /// - `8542` electronic integrated circuits (flight controllers, ESC chips)
 /// - `854470` optical fibre cables (fibre-optic guided drones spool several km of it)
 /// - `900110` optical fibres and bundles (the fibre itself)
+///
+/// ```
+/// let b = tradedep::classify::basket::drone_components();
+/// assert_eq!(b.len(), 10);
+/// assert!(b.contains("880610") && b.contains("850760") && b.contains("854470"));
+/// ```
 pub fn drone_components() -> Basket {
     basket(
         "drone components",
@@ -285,6 +409,12 @@ pub fn drone_components() -> Basket {
 /// - `8486` machines for making semiconductor boules, wafers, devices, ICs and flat panels
 /// - `903082` instruments for measuring or checking semiconductor wafers or devices
 /// - `381800` chemical elements doped for electronics (silicon wafers)
+///
+/// ```
+/// let b = tradedep::classify::basket::microelectronics();
+/// assert_eq!(b.len(), 5);
+/// assert!(b.contains("854110") && b.contains("848620"));
+/// ```
 pub fn microelectronics() -> Basket {
     basket(
         "microelectronics",
@@ -301,6 +431,13 @@ pub fn microelectronics() -> Basket {
 /// (forging, bending, pressing), 8463 (other), 8464/8465 (stone, wood: kept because they
 /// share parts heading 8466), 8466 (parts and accessories). Numerically controlled
 /// subheadings are not separable in every heading at HS6, so the basket is wider than CNC alone.
+///
+/// ```
+/// let b = tradedep::classify::basket::cnc_machine_tools();
+/// assert!(b.contains("845811")); // CNC horizontal lathes
+/// assert!(b.contains("846693")); // parts for 8456-8461
+/// assert!(!b.contains("8467"));
+/// ```
 pub fn cnc_machine_tools() -> Basket {
     basket(
         "CNC machine tools",
@@ -323,6 +460,13 @@ fn basket(name: &str, codes: &[&str], reasoning: &str) -> Basket {
 }
 
 /// The shipped baskets by name.
+///
+/// ```
+/// use tradedep::classify::basket::{builtin, drone_components};
+/// assert_eq!(builtin("Drone components")?, drone_components());
+/// assert!(builtin("tanks").is_err());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn builtin(name: &str) -> Result<Basket> {
     let key = name.trim().to_ascii_lowercase().replace(['-', ' '], "_");
     match key.as_str() {

@@ -14,9 +14,22 @@ use super::list::{EntryAttrs, ListEntry, ListMeta, ProductList};
 use crate::model::Vintage;
 
 /// Version date of the built-in list.
+///
+/// ```
+/// use tradedep::classify::chpl::{chpl, VERSION};
+/// assert_eq!(VERSION, "2024-02-23");
+/// assert_eq!(chpl().version(), VERSION);
+/// ```
 pub const VERSION: &str = "2024-02-23";
 
 /// Tiers in order, with the BIS definition of each.
+///
+/// ```
+/// use tradedep::classify::chpl::TIERS;
+/// let names: Vec<&str> = TIERS.iter().map(|(t, _)| *t).collect();
+/// assert_eq!(names, ["1", "2", "3.A", "3.B", "4.A", "4.B"]);
+/// assert!(TIERS[5].1.contains("CNC"));
+/// ```
 pub const TIERS: [(&str, &str); 6] = [
     ("1", "Items of the highest concern due to their critical role in the production of advanced Russian precision-guided weapons systems, Russia's lack of domestic production, and limited global manufacturers"),
     ("2", "Additional electronics items for which Russia may have some domestic production capability but a preference to source from the United States and its partners and allies"),
@@ -27,6 +40,12 @@ pub const TIERS: [(&str, &str); 6] = [
 ];
 
 /// `(HS2022 code, tier, HS2022 description)`.
+///
+/// ```
+/// use tradedep::classify::chpl::CODES;
+/// assert_eq!(CODES[0].0, "854231"); // processors and controllers
+/// assert_eq!(CODES.iter().filter(|(_, tier, _)| *tier == "1").count(), 4);
+/// ```
 pub const CODES: [(&str, &str, &str); 50] = [
     ("854231", "1", "Electronic integrated circuits; processors and controllers, whether or not combined with memories, converters, logic circuits, amplifiers, clock and timing circuits, or other circuits"),
     ("854232", "1", "Electronic integrated circuits; memories"),

@@ -36,6 +36,17 @@ use crate::error::{Error, Result};
 use crate::model::TradeTable;
 
 /// How one code stands with one list.
+///
+/// ```
+/// use tradedep::classify::{chpl::chpl, classify::Matcher, Concordances, MatchKind, Weighting};
+/// let list = chpl();
+/// let m = Matcher::new(&list, None, &Concordances::new(), &Weighting::default())?;
+/// let hit = m.get("85423190").unwrap();
+/// assert_eq!((hit.kind, hit.weight), (MatchKind::Prefix, 1.0));
+/// assert_eq!(list.entries()[hit.entries[0].0].code, "854231");
+/// assert!(m.get("030211").is_none());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct CodeMatch {
     /// Indices of the list entries, with the weight each carries.
@@ -45,6 +56,17 @@ pub struct CodeMatch {
 }
 
 /// A list prepared for the codes of one vintage (conversion done once).
+///
+/// ```
+/// use tradedep::classify::{chpl::chpl, classify::Matcher, Concordances, MatchKind, Weighting};
+/// use tradedep::Vintage;
+/// let list = chpl();
+/// let m = Matcher::new(&list, Some(Vintage::Hs(2017)), &Concordances::embedded(), &Weighting::default())?;
+/// let hit = m.get("854231").unwrap();
+/// assert_eq!((hit.kind, hit.weight), (MatchKind::Converted, 1.0));
+/// assert!(!m.notes.is_empty()); // the tables and weighting used
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub struct Matcher<'a> {
     pub list: &'a ProductList,
     mapped: Option<HashMap<String, MappedCode>>,
@@ -54,6 +76,17 @@ pub struct Matcher<'a> {
 
 impl<'a> Matcher<'a> {
     /// Prepares `list` for codes of `vintage` (`None`: assumed to be the list's vintage, with a note).
+    ///
+    /// See the example on [`Matcher`].
+    ///
+    /// ```
+    /// use tradedep::classify::{chpl::chpl, classify::Matcher, Concordances, Weighting};
+    /// let list = chpl();
+    /// let m = Matcher::new(&list, None, &Concordances::new(), &Weighting::default())?;
+    /// assert!(m.get("854231").is_some());
+    /// assert!(!m.notes.is_empty()); // says the codes were taken to be in the list's vintage
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn new(
         list: &'a ProductList,
         vintage: Option<crate::model::Vintage>,
@@ -101,6 +134,17 @@ impl<'a> Matcher<'a> {
     }
 
     /// The match of `code`, or `None`.
+    ///
+    /// See the example on [`Matcher`].
+    ///
+    /// ```
+    /// use tradedep::classify::{chpl::chpl, classify::Matcher, Concordances, Weighting};
+    /// let list = chpl();
+    /// let m = Matcher::new(&list, Some(tradedep::Vintage::Cn(2023)), &Concordances::new(), &Weighting::default())?;
+    /// assert_eq!(m.get("84581100").unwrap().weight, 1.0); // a CN8 code under the CNC lathe entry 845811
+    /// assert!(m.get("84581900").is_none());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn get(&self, code: &str) -> Option<CodeMatch> {
         match &self.mapped {
             None => {
@@ -126,6 +170,22 @@ impl<'a> Matcher<'a> {
 }
 
 /// The table with one group of columns per list (see the module docs).
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Float64Type, Array};
+/// use tradedep::classify::{chpl::chpl, classify, Concordances, Weighting};
+/// use tradedep::model::{Flow, Freq, TableMeta, TradeRow, TradeTableBuilder};
+/// use tradedep::Vintage;
+/// let mut b = TradeTableBuilder::new("x", TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2022))));
+/// b.push(TradeRow::new(2023, 643, 156, Flow::Import, "854231", 10.0))?;
+/// b.push(TradeRow::new(2023, 643, 156, Flow::Import, "030211", 5.0))?; // fish, not on the CHPL
+/// let c = classify(&b.finish()?, &[&chpl()], &Concordances::new(), &Weighting::default())?;
+/// assert_eq!(c.schema.fields().len(), 12 + 6); // the table's columns, then CHPL.entry ... CHPL.weight
+/// let i = c.schema.index_of("CHPL.weight").unwrap();
+/// assert_eq!(c.batches[0].column(i).as_primitive::<Float64Type>().values(), &[1.0, 0.0]);
+/// assert!(c.batches[0].column(c.schema.index_of("CHPL.tier").unwrap()).is_null(1));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Classified {
     pub schema: SchemaRef,
@@ -156,6 +216,17 @@ fn join_attr(
 /// of `conc` and `weighting` (pass `&Weighting::default()`, continuity, unless you mean another).
 /// The notes and the list columns' field metadata name the weighting asked for and the ones
 /// applied.
+///
+/// ```
+/// use tradedep::classify::{basket::drone_components, classify, Concordances, Weighting};
+/// let t = tradedep::demo::demo_table()?;
+/// let drones = drone_components().to_list();
+/// let c = classify(&t, &[&drones], &Concordances::new(), &Weighting::default())?;
+/// let rows: usize = c.batches.iter().map(|b| b.num_rows()).sum();
+/// assert_eq!(rows, t.num_rows()); // one output row per input row
+/// assert!(c.schema.index_of("drone components.match").is_ok());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn classify(
     table: &TradeTable,
     lists: &[&ProductList],
@@ -267,6 +338,19 @@ fn dict_column(keys: &Int32Array, values: Vec<Option<String>>, key: &DataType) -
 /// [`classify`] for any Arrow batches with a text (or dictionary) column of product codes, e.g.
 /// a user's DataFrame. `vintage` is the codes' nomenclature (`None`: assumed to be each
 /// list's, with a note). The batches' columns are kept as they are and the list columns follow.
+///
+/// ```
+/// use std::sync::Arc;
+/// use arrow_array::{cast::AsArray, types::Float64Type, ArrayRef, RecordBatch, StringArray};
+/// use tradedep::classify::{chpl::chpl, classify::classify_batches, Concordances, Weighting};
+/// use tradedep::Vintage;
+/// let codes: ArrayRef = Arc::new(StringArray::from(vec!["854231", "010121"]));
+/// let batch = RecordBatch::try_from_iter([("hs6", codes)]).unwrap();
+/// let c = classify_batches(&batch.schema(), &[batch], "hs6", Some(Vintage::Hs(2022)), &[&chpl()], &Concordances::new(), &Weighting::default())?;
+/// let w = c.batches[0].column(c.schema.index_of("CHPL.weight").unwrap()).as_primitive::<Float64Type>();
+/// assert_eq!(w.values(), &[1.0, 0.0]);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn classify_batches(
     schema: &SchemaRef,
     batches: &[RecordBatch],

@@ -28,6 +28,14 @@ use crate::error::{Error, Location, Result};
 use crate::model::{TableMeta, TradeTable, Vintage};
 
 /// One link of a correlation table between a code of vintage `a` and a code of vintage `b`.
+///
+/// ```
+/// use tradedep::classify::{concordance::Link, Correlation};
+/// use tradedep::Vintage;
+/// let link = Link { a: "851713".into(), b: "851712".into(), relationship: "n:1".into(), partial: true };
+/// let c = Correlation::from_links(Vintage::Hs(2022), Vintage::Hs(2017), "toy", vec![link.clone()]);
+/// assert_eq!(c.links(), [link]);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
     pub a: String,
@@ -39,6 +47,21 @@ pub struct Link {
 }
 
 /// A many-to-many correlation between two HS vintages (usable in both directions).
+///
+/// ```
+/// use tradedep::classify::{concordance::Link, Correlation, Weighting};
+/// use tradedep::Vintage;
+/// let link = |a: &str, b: &str| Link { a: a.into(), b: b.into(), relationship: "n:1".into(), partial: true };
+/// let c = Correlation::from_links(Vintage::Hs(2022), Vintage::Hs(2017), "toy",
+///     vec![link("851713", "851712"), link("851714", "851712")]);
+/// assert_eq!(c.vintages(), (Vintage::Hs(2022), Vintage::Hs(2017)));
+/// assert_eq!(c.source(), "toy");
+/// assert_eq!(c.links().len(), 2);
+/// assert_eq!(c.codes(Vintage::Hs(2017))?, ["851712"]);
+/// let s = c.split("851712", Vintage::Hs(2017), &Weighting::Continuity)?;
+/// assert_eq!(s.parts, [("851713".to_string(), 0.5), ("851714".to_string(), 0.5)]);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Correlation {
     a: Vintage,
@@ -51,6 +74,18 @@ pub struct Correlation {
 
 /// A one-to-one conversion table (newer -> older code). Use it to aggregate data, never to
 /// carry a list back (see the module docs).
+///
+/// ```
+/// use tradedep::classify::Conversion;
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("conversion.csv");
+/// std::fs::write(&path, "hs2022,hs2017\n851713,851712\n851714,851712\n880621,852580\n").unwrap();
+/// let conv = Conversion::load(&path)?;
+/// assert_eq!(conv.convert("851714"), Some("851712"));
+/// assert_eq!(conv.convert("010121"), None);
+/// assert_eq!((conv.len(), conv.is_empty()), (3, false));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Conversion {
     pub from: Vintage,
@@ -121,6 +156,23 @@ impl Weighting {
     /// Trade shares split a code over its direct successors in proportion to their trade; the
     /// carve-outs (e.g. the new HS2022 e-waste heading 8549) get nothing, as under
     /// [`Weighting::Continuity`], where [`Weighting::Equal`] gives each 1/n.
+    ///
+    /// ```
+    /// use tradedep::classify::{concordance::Link, Correlation, Weighting};
+    /// use tradedep::model::{Flow, Freq, TableMeta, TradeRow, TradeTableBuilder};
+    /// use tradedep::Vintage;
+    /// // Base-period trade in HS2022: 851713 three times 851714.
+    /// let mut b = TradeTableBuilder::new("base", TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2022))));
+    /// b.push(TradeRow::new(2022, 643, 156, Flow::Import, "851713", 30.0))?;
+    /// b.push(TradeRow::new(2022, 643, 156, Flow::Import, "851714", 10.0))?;
+    /// let w = Weighting::trade_shares(&b.finish()?, None, None)?;
+    /// let link = |a: &str| Link { a: a.into(), b: "851712".into(), relationship: "n:1".into(), partial: true };
+    /// let c = Correlation::from_links(Vintage::Hs(2022), Vintage::Hs(2017), "toy", vec![link("851713"), link("851714")]);
+    /// let s = c.split("851712", Vintage::Hs(2017), &w)?;
+    /// assert_eq!(s.parts, [("851713".to_string(), 0.75), ("851714".to_string(), 0.25)]);
+    /// assert!(w.describe().starts_with("trade shares"));
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn trade_shares(table: &TradeTable, from: Option<i32>, to: Option<i32>) -> Result<Weighting> {
         let vintage = table.meta().vintage.ok_or_else(|| {
             Error::invalid_argument(
@@ -167,6 +219,12 @@ impl Weighting {
     }
 
     /// Short name for reports: `continuity`, `equal split` or `trade shares of ... in <base>`.
+    ///
+    /// ```
+    /// use tradedep::classify::Weighting;
+    /// assert_eq!(Weighting::Continuity.describe(), "continuity");
+    /// assert_eq!(Weighting::Equal.describe(), "equal split");
+    /// ```
     pub fn describe(&self) -> String {
         match self {
             Weighting::Continuity => "continuity".into(),
@@ -177,6 +235,16 @@ impl Weighting {
 }
 
 /// How one code of the source vintage is divided among codes of the target vintage.
+///
+/// ```
+/// use tradedep::{classify::Concordances, Vintage};
+/// let s = Concordances::embedded().split("851712", Vintage::Hs(2017), Vintage::Hs(2022), &Default::default())?;
+/// assert_eq!((s.code.as_str(), s.from, s.to), ("851712", Vintage::Hs(2017), Vintage::Hs(2022)));
+/// assert!(s.is_split());
+/// assert!((s.parts.iter().map(|(_, w)| w).sum::<f64>() - 1.0).abs() < 1e-9);
+/// assert_eq!(s.path.len(), 1);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Split {
     pub code: String,
@@ -198,6 +266,14 @@ pub struct Split {
 
 impl Split {
     /// True when the code corresponds to more than one code.
+    ///
+    /// ```
+    /// use tradedep::{classify::Concordances, Vintage};
+    /// let c = Concordances::embedded();
+    /// assert!(c.split("851712", Vintage::Hs(2017), Vintage::Hs(2022), &Default::default())?.is_split());
+    /// assert!(!c.split("010121", Vintage::Hs(2017), Vintage::Hs(2022), &Default::default())?.is_split());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn is_split(&self) -> bool {
         self.parts.len() > 1
     }
@@ -276,6 +352,15 @@ fn check_code(sheet: &Sheet, line: u64, column: &str, raw: &str) -> Result<Optio
 
 impl Correlation {
     /// Builds from links between `a` and `b`.
+    ///
+    /// ```
+    /// use tradedep::classify::{concordance::Link, Correlation};
+    /// use tradedep::Vintage;
+    /// let c = Correlation::from_links(Vintage::Hs(2022), Vintage::Hs(2017), "toy",
+    ///     vec![Link { a: "880621".into(), b: "852580".into(), relationship: "n:n".into(), partial: true }]);
+    /// assert_eq!(c.codes(Vintage::Hs(2022))?, ["880621"]);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn from_links(a: Vintage, b: Vintage, source: &str, links: Vec<Link>) -> Correlation {
         let mut by_a: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_b: HashMap<String, Vec<usize>> = HashMap::new();
@@ -295,6 +380,17 @@ impl Correlation {
 
     /// Loads a correlation table from CSV (`hs2022,hs2017,relationship`, optional `ex_flag`)
     /// or from the UNSD workbook (the sheet whose name contains "Correlation").
+    ///
+    /// ```
+    /// use tradedep::{classify::Correlation, Vintage};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("hs2022_hs2017_correlation.csv");
+    /// std::fs::write(&path, "hs2022,hs2017,relationship\n851713,851712,n:1\n851714,851712,n:1\n").unwrap();
+    /// let c = Correlation::load(&path)?;
+    /// assert_eq!(c.vintages(), (Vintage::Hs(2022), Vintage::Hs(2017)));
+    /// assert_eq!(c.links().len(), 2);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn load(path: impl AsRef<Path>) -> Result<Correlation> {
         let path = path.as_ref();
         let sheet = if sheet::is_workbook(path) {
@@ -352,16 +448,48 @@ impl Correlation {
         Ok(Self::from_links(va, vb, &sheet.source, links))
     }
 
+    /// The two vintages `(a, b)`, in the table's column order. See the example on [`Correlation`].
+    ///
+    /// ```
+    /// use tradedep::{classify::Concordances, Vintage};
+    /// let c = Concordances::embedded();
+    /// assert!(c.tables().all(|t| t.vintages().0 != t.vintages().1));
+    /// assert!(c.tables().any(|t| t.vintages() == (Vintage::Hs(2022), Vintage::Hs(2017))));
+    /// ```
     pub fn vintages(&self) -> (Vintage, Vintage) {
         (self.a, self.b)
     }
+    /// The file or name the table came from. See the example on [`Correlation`].
+    ///
+    /// ```
+    /// let c = tradedep::classify::Concordances::embedded();
+    /// assert!(c.tables().all(|t| !t.source().is_empty())); // the official file and its checksum
+    /// ```
     pub fn source(&self) -> &str {
         &self.source
     }
+    /// Every link, in the table's order. See the example on [`Correlation`].
+    ///
+    /// ```
+    /// use tradedep::{classify::Concordances, Vintage};
+    /// let c = Concordances::embedded();
+    /// let t = c.tables().find(|t| t.vintages() == (Vintage::Hs(2022), Vintage::Hs(2017))).unwrap();
+    /// assert!(t.links().iter().any(|l| l.a == "851713" && l.b == "851712"));
+    /// ```
     pub fn links(&self) -> &[Link] {
         &self.links
     }
     /// Same links, sides swapped (relationships are mirrored: `n:1` becomes `1:n`).
+    ///
+    /// ```
+    /// use tradedep::classify::{concordance::Link, Correlation};
+    /// use tradedep::Vintage;
+    /// let c = Correlation::from_links(Vintage::Hs(2022), Vintage::Hs(2017), "toy",
+    ///     vec![Link { a: "851713".into(), b: "851712".into(), relationship: "n:1".into(), partial: true }]);
+    /// let r = c.reversed();
+    /// assert_eq!(r.vintages(), (Vintage::Hs(2017), Vintage::Hs(2022)));
+    /// assert_eq!((r.links()[0].a.as_str(), r.links()[0].relationship.as_str()), ("851712", "1:n"));
+    /// ```
     pub fn reversed(&self) -> Correlation {
         let links = self
             .links
@@ -394,6 +522,17 @@ impl Correlation {
     }
 
     /// All codes of vintage `v` in the table.
+    ///
+    /// ```
+    /// use tradedep::classify::{concordance::Link, Correlation};
+    /// use tradedep::Vintage;
+    /// let link = |a: &str, b: &str| Link { a: a.into(), b: b.into(), relationship: "n:n".into(), partial: true };
+    /// let c = Correlation::from_links(Vintage::Hs(2022), Vintage::Hs(2017), "toy",
+    ///     vec![link("880621", "852580"), link("880621", "880211")]);
+    /// assert_eq!(c.codes(Vintage::Hs(2017))?.len(), 2);
+    /// assert!(c.codes(Vintage::Hs(2012)).is_err()); // not a side of this table
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn codes(&self, v: Vintage) -> Result<Vec<&str>> {
         let (m, _) = self.side(v)?;
         let mut out: Vec<&str> = m.keys().map(|s| s.as_str()).collect();
@@ -402,6 +541,16 @@ impl Correlation {
     }
 
     /// The links of `code` (vintage `from`), as `(other code, relationship seen from `from`)`.
+    ///
+    /// ```
+    /// use tradedep::classify::{concordance::Link, Correlation};
+    /// use tradedep::Vintage;
+    /// let c = Correlation::from_links(Vintage::Hs(2022), Vintage::Hs(2017), "toy",
+    ///     vec![Link { a: "851713".into(), b: "851712".into(), relationship: "n:1".into(), partial: true }]);
+    /// let from_2017 = c.counterparts("851712", Vintage::Hs(2017))?;
+    /// assert_eq!(from_2017, [("851713", "1:n".to_string(), true)]);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn counterparts(&self, code: &str, from: Vintage) -> Result<Vec<(&str, String, bool)>> {
         let (m, is_a) = self.side(from)?;
         Ok(m.get(code)
@@ -429,6 +578,17 @@ impl Correlation {
     /// of the other edition comes from `code` alone, as HS2022 851713/851714 from HS2017
     /// 851712). The other counterparts are links to codes fed by more codes: carve-outs such as
     /// the HS2022 headings 8524, 8541.5 and 8549, fed by hundreds of HS2017 codes.
+    ///
+    /// ```
+    /// use tradedep::classify::{concordance::Link, Correlation};
+    /// use tradedep::Vintage;
+    /// let link = |a: &str, b: &str| Link { a: a.into(), b: b.into(), relationship: "n:n".into(), partial: true };
+    /// // 852581 and 852589 come from 852580 alone; 880621 also takes part of 880211 (a carve-out).
+    /// let c = Correlation::from_links(Vintage::Hs(2022), Vintage::Hs(2017), "toy",
+    ///     vec![link("852581", "852580"), link("852589", "852580"), link("880621", "852580"), link("880621", "880211")]);
+    /// assert_eq!(c.successors("852580", Vintage::Hs(2017))?, ["852581", "852589"]);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn successors(&self, code: &str, from: Vintage) -> Result<Vec<String>> {
         let to = if from.hs_base() == self.a { self.b } else { self.a };
         let mut fed: Vec<(String, usize)> = vec![];
@@ -451,6 +611,18 @@ impl Correlation {
     }
 
     /// Splits `code` of vintage `from` among its counterparts with `weighting`.
+    ///
+    /// ```
+    /// use tradedep::classify::{concordance::Link, Correlation, Weighting};
+    /// use tradedep::Vintage;
+    /// let link = |a: &str, b: &str| Link { a: a.into(), b: b.into(), relationship: "n:n".into(), partial: true };
+    /// let c = Correlation::from_links(Vintage::Hs(2022), Vintage::Hs(2017), "toy",
+    ///     vec![link("852581", "852580"), link("852589", "852580"), link("880621", "852580"), link("880621", "880211")]);
+    /// let equal = c.split("852580", Vintage::Hs(2017), &Weighting::Equal)?;
+    /// assert_eq!(equal.parts.len(), 3);
+    /// assert!(equal.parts.iter().all(|(_, w)| (*w - 1.0 / 3.0).abs() < 1e-12));
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn split(&self, code: &str, from: Vintage, weighting: &Weighting) -> Result<Split> {
         let to = if from.hs_base() == self.a { self.b } else { self.a };
         let mut targets: Vec<String> = self
@@ -550,6 +722,15 @@ fn weigh(
 impl Conversion {
     /// Loads a UNSD one-to-one conversion table from CSV (`hs2022,hs2017`) or the workbook
     /// (the sheet whose name contains "Conversion").
+    ///
+    /// ```
+    /// use tradedep::classify::Conversion;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("conversion.csv");
+    /// // A correlation table (one code to two) is not a conversion table.
+    /// std::fs::write(&path, "hs2022,hs2017\n851712,851713\n851712,851714\n").unwrap();
+    /// assert!(Conversion::load(&path).is_err());
+    /// ```
     pub fn load(path: impl AsRef<Path>) -> Result<Conversion> {
         let path = path.as_ref();
         let sheet = if sheet::is_workbook(path) {
@@ -597,33 +778,104 @@ impl Conversion {
     }
 
     /// The one code `code` converts to.
+    ///
+    /// See the example on [`Conversion`].
+    ///
+    /// ```
+    /// use tradedep::classify::Conversion;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("conversion.csv");
+    /// std::fs::write(&path, "hs2022,hs2017\n880621,852580\n").unwrap();
+    /// assert_eq!(Conversion::load(&path)?.convert("880621"), Some("852580"));
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn convert(&self, code: &str) -> Option<&str> {
         self.map.get(code).map(|s| s.as_str())
     }
+    /// Number of codes the table converts. See the example on [`Conversion`].
+    ///
+    /// ```
+    /// use tradedep::classify::Conversion;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("conversion.csv");
+    /// std::fs::write(&path, "hs2022,hs2017\n851713,851712\n851714,851712\n").unwrap();
+    /// assert_eq!(Conversion::load(&path)?.len(), 2);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.map.len()
     }
+    /// True when the table converts no code. See the example on [`Conversion`].
+    ///
+    /// ```
+    /// use tradedep::classify::Conversion;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("conversion.csv");
+    /// std::fs::write(&path, "hs2022,hs2017\n").unwrap();
+    /// assert!(Conversion::load(&path)?.is_empty());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
 }
 
 /// The correlation tables a user has, with conversion along direct tables or chains of them.
+///
+/// ```
+/// use tradedep::classify::{concordance::Link, Concordances, Correlation};
+/// use tradedep::Vintage;
+/// let link = |a: &str| Link { a: a.into(), b: "851712".into(), relationship: "n:1".into(), partial: true };
+/// let mut conc = Concordances::new();
+/// conc.add(Correlation::from_links(Vintage::Hs(2022), Vintage::Hs(2017), "toy", vec![link("851713"), link("851714")]));
+/// assert_eq!(conc.tables().count(), 1);
+/// assert!(conc.has_pair(Vintage::Hs(2017), Vintage::Hs(2022)));
+/// let s = conc.split("851712", Vintage::Hs(2017), Vintage::Hs(2022), &Default::default())?;
+/// assert_eq!(s.parts.len(), 2);
+/// assert_eq!(conc.path(Vintage::Hs(2017), Vintage::Hs(2022))?.len(), 1);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Concordances {
     tables: Vec<Arc<Correlation>>,
 }
 
 impl Concordances {
+    /// No tables (use [`Concordances::embedded`] for the UNSD ones). See the example on [`Concordances`].
+    ///
+    /// ```
+    /// assert_eq!(tradedep::classify::Concordances::new().tables().count(), 0);
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
+    /// Adds a table. See the example on [`Concordances`].
+    ///
+    /// ```
+    /// use tradedep::classify::{concordance::Link, Concordances, Correlation};
+    /// use tradedep::Vintage;
+    /// let link = Link { a: "851713".into(), b: "851712".into(), relationship: "n:1".into(), partial: true };
+    /// let mut c = Concordances::new();
+    /// c.add(Correlation::from_links(Vintage::Hs(2022), Vintage::Hs(2017), "mine", vec![link]));
+    /// assert!(c.has_pair(Vintage::Hs(2022), Vintage::Hs(2017)));
+    /// ```
     pub fn add(&mut self, c: Correlation) -> &mut Self {
         self.tables.push(Arc::new(c));
         self
     }
     /// Loads every `*correlation*.csv` and every `*Correlation*Tables.xlsx` of a folder (CSV
     /// wins when both give the same pair).
+    ///
+    /// ```
+    /// use tradedep::{classify::Concordances, Vintage};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// std::fs::write(dir.path().join("hs2022_hs2017_correlation.csv"), "hs2022,hs2017,relationship\n851713,851712,n:1\n").unwrap();
+    /// std::fs::write(dir.path().join("notes.csv"), "not a table\n").unwrap(); // not named *correlation*: skipped
+    /// let conc = Concordances::load_dir(dir.path())?;
+    /// assert_eq!(conc.tables().count(), 1);
+    /// assert!(conc.has_pair(Vintage::Hs(2022), Vintage::Hs(2017)));
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn load_dir(dir: impl AsRef<Path>) -> Result<Concordances> {
         let dir = dir.as_ref();
         let mut files: Vec<_> = std::fs::read_dir(dir)
@@ -664,6 +916,11 @@ impl Concordances {
         }
         Ok(out)
     }
+    /// The tables, in the order added. See the example on [`Concordances`].
+    ///
+    /// ```
+    /// assert!(tradedep::classify::Concordances::embedded().tables().count() >= 6); // every pair of adjacent HS editions
+    /// ```
     pub fn tables(&self) -> impl Iterator<Item = &Correlation> {
         self.tables.iter().map(|t| t.as_ref())
     }
@@ -675,6 +932,13 @@ impl Concordances {
         self
     }
     /// True when a table links `a` and `b` directly (either direction).
+    ///
+    /// ```
+    /// use tradedep::{classify::Concordances, Vintage};
+    /// let c = Concordances::embedded();
+    /// assert!(c.has_pair(Vintage::Cn(2023), Vintage::Hs(2017))); // CN2023 is built on HS2022
+    /// assert!(!Concordances::new().has_pair(Vintage::Hs(2017), Vintage::Hs(2022)));
+    /// ```
     pub fn has_pair(&self, a: Vintage, b: Vintage) -> bool {
         self.direct(a.hs_base(), b.hs_base()).is_some()
     }
@@ -690,6 +954,17 @@ impl Concordances {
     /// shortest chain through editions between the two (adjacent editions: HS2012 -> HS2007 ->
     /// HS2002 -> HS1996), which never passes through a newer or older edition than needed; else
     /// the shortest chain of any tables.
+    ///
+    /// ```
+    /// use tradedep::{classify::Concordances, Vintage};
+    /// let c = Concordances::embedded();
+    /// let steps = c.path(Vintage::Hs(2012), Vintage::Hs(2022))?;
+    /// assert!(!steps.is_empty());
+    /// assert_eq!(steps.first().unwrap().1, Vintage::Hs(2012));
+    /// assert_eq!(steps.last().unwrap().2, Vintage::Hs(2022));
+    /// assert!(c.path(Vintage::Hs(2022), Vintage::Hs(2022))?.is_empty());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn path(&self, from: Vintage, to: Vintage) -> Result<Vec<(&Correlation, Vintage, Vintage)>> {
         let (from, to) = (from.hs_base(), to.hs_base());
         if from == to {
@@ -760,6 +1035,16 @@ impl Concordances {
 
     /// Splits `code` of `from` into codes of `to`, through a chain where needed. In a chain the
     /// weights multiply along the way; trade-share weights apply to the step into their vintage.
+    ///
+    /// ```
+    /// use tradedep::{classify::{Concordances, Weighting}, Vintage};
+    /// let c = Concordances::embedded();
+    /// let s = c.split("851712", Vintage::Hs(2017), Vintage::Hs(2022), &Weighting::Equal)?;
+    /// let continuity = c.split("851712", Vintage::Hs(2017), Vintage::Hs(2022), &Weighting::Continuity)?;
+    /// assert!(s.parts.len() > 2); // the carve-outs get a share under an equal split
+    /// assert_eq!(continuity.parts.iter().filter(|(_, w)| *w > 0.0).count(), 2);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn split(&self, code: &str, from: Vintage, to: Vintage, weighting: &Weighting) -> Result<Split> {
         let steps = self.path(from, to)?;
         let mut parts: Vec<(String, f64)> = vec![(code.to_string(), 1.0)];
@@ -807,6 +1092,22 @@ impl Concordances {
     /// [`Weighting::Continuity`] a code that continues keeps its row whole. The report's note
     /// names the weighting asked for and those applied. Rows whose code has no counterpart are set aside in the report.
     /// National codes (CN8, HTS10) are converted by their HS6 subheading.
+    ///
+    /// ```
+    /// use arrow_array::cast::AsArray;
+    /// use arrow_array::types::Float64Type;
+    /// use tradedep::classify::Concordances;
+    /// use tradedep::model::{Flow, Freq, TableMeta, TradeRow, TradeTableBuilder};
+    /// use tradedep::Vintage;
+    /// let mut b = TradeTableBuilder::new("2021.csv", TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2017))));
+    /// b.push(TradeRow::new(2021, 643, 156, Flow::Import, "851712", 100.0))?;
+    /// let t = Concordances::embedded().convert_table(&b.finish()?, Vintage::Hs(2022), &Default::default())?;
+    /// assert_eq!(t.meta().vintage, Some(Vintage::Hs(2022)));
+    /// assert_eq!(t.num_rows(), 2); // 851713 and 851714, 50 each
+    /// let values: Vec<f64> = t.column("value")?.iter().flat_map(|a| a.as_primitive::<Float64Type>().values().to_vec()).collect();
+    /// assert_eq!(values, [50.0, 50.0]);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn convert_table(&self, table: &TradeTable, to: Vintage, weighting: &Weighting) -> Result<TradeTable> {
         let from = table.meta().vintage.ok_or_else(|| {
             Error::invalid_argument(

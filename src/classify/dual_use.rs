@@ -24,6 +24,14 @@ use crate::error::{Error, Location, Result};
 use crate::model::Vintage;
 
 /// The export-control regime an Annex I entry implements.
+///
+/// ```
+/// use tradedep::classify::dual_use::{ControlEntry, Regime};
+/// assert_eq!(ControlEntry::parse("9A120")?.regime, Regime::Mtcr);
+/// assert_eq!(ControlEntry::parse("3A001")?.regime, Regime::Wassenaar);
+/// assert_eq!(Regime::Nsg.as_str(), "Nuclear Suppliers Group");
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Regime {
     Wassenaar,
@@ -34,6 +42,11 @@ pub enum Regime {
 }
 
 impl Regime {
+    /// The regime's name.
+    ///
+    /// ```
+    /// assert_eq!(tradedep::classify::dual_use::Regime::Mtcr.as_str(), "MTCR");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Regime::Wassenaar => "Wassenaar Arrangement",
@@ -46,6 +59,11 @@ impl Regime {
 }
 
 /// Names of the ten Annex I categories.
+///
+/// ```
+/// use tradedep::classify::dual_use::CATEGORIES;
+/// assert_eq!(CATEGORIES[3], "electronics");
+/// ```
 pub const CATEGORIES: [&str; 10] = [
     "nuclear materials, facilities and equipment",
     "special materials and related equipment",
@@ -60,6 +78,15 @@ pub const CATEGORIES: [&str; 10] = [
 ];
 
 /// A parsed Annex I entry such as `3A001.a.7`.
+///
+/// ```
+/// use tradedep::classify::dual_use::ControlEntry;
+/// let e = ControlEntry::parse("3a001.a.7")?;
+/// assert_eq!((e.entry.as_str(), e.sub.as_str()), ("3A001", ".a.7"));
+/// assert_eq!(e.category_name(), "electronics");
+/// assert!(ControlEntry::parse("3A01").is_err());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ControlEntry {
     /// The five-character entry, e.g. `3A001`.
@@ -121,6 +148,13 @@ impl ControlEntry {
         })
     }
 
+    /// The name of the entry's category (see [`CATEGORIES`]).
+    ///
+    /// ```
+    /// use tradedep::classify::dual_use::ControlEntry;
+    /// assert_eq!(ControlEntry::parse("7A003")?.category_name(), "navigation and avionics");
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn category_name(&self) -> &'static str {
         CATEGORIES.get(self.category as usize).copied().unwrap_or("")
     }
@@ -134,6 +168,19 @@ fn find_col(header: &[String], pred: impl Fn(&str) -> bool) -> Option<usize> {
 /// vintage `CN<cn_year>`. Rows with the same CN code merge into one entry with several
 /// control entries; each entry's `category` names its categories and `extra` holds
 /// `regime`, `group` and `taric` (comma-joined).
+///
+/// ```
+/// use tradedep::{classify::dual_use::load_correlation, Vintage};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("du_correlation_2023.csv");
+/// std::fs::write(&path, "CN code,Dual-use item,Description\n8542 31 90,3A001.a.7,Processors\n85423190,5A002.a,Processors\n").unwrap();
+/// let list = load_correlation(&path, 2023, "2023-01")?;
+/// assert_eq!(list.vintage(), Vintage::Cn(2023));
+/// assert_eq!(list.len(), 1); // both rows are one CN code
+/// assert_eq!(list.entries()[0].code, "85423190");
+/// assert_eq!(list.entries()[0].attrs.control_entries.len(), 2);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn load_correlation(path: impl AsRef<Path>, cn_year: u16, version: &str) -> Result<ProductList> {
     let path = path.as_ref();
     let sheets = if sheet::is_workbook(path) {

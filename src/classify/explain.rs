@@ -7,6 +7,15 @@ use crate::error::Result;
 use crate::model::Vintage;
 
 /// One list entry a code stands for.
+///
+/// ```
+/// use tradedep::classify::{chpl::chpl, explain, Concordances, Weighting};
+/// let e = explain("854231", None, &chpl(), &Concordances::new(), &Weighting::default())?;
+/// let entry = &e.entries[0];
+/// assert_eq!((entry.entry.as_str(), entry.tier.as_deref(), entry.weight), ("854231", Some("1"), 1.0));
+/// assert!(entry.description.as_deref().unwrap().contains("processors"));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExplainedEntry {
     pub entry: String,
@@ -17,6 +26,17 @@ pub struct ExplainedEntry {
 }
 
 /// The answer of [`explain`]; `Display` gives it as sentences.
+///
+/// ```
+/// use tradedep::classify::{chpl::chpl, explain, Concordances, Weighting};
+/// let e = explain("854190", None, &chpl(), &Concordances::new(), &Weighting::default())?;
+/// assert!(!e.listed);
+/// assert_eq!((e.list.as_str(), e.list_version.as_str()), ("CHPL", "2024-02-23"));
+/// assert!(e.entries.is_empty() && e.path.is_empty());
+/// assert!(e.nearby.iter().all(|c| c.starts_with("8541"))); // CHPL codes of heading 8541
+/// assert!(!e.nearby.is_empty());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Explanation {
     pub code: String,

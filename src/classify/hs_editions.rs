@@ -70,6 +70,17 @@ impl Concordances {
     /// The UNSD correlation tables of every HS edition (HS1992 ... HS2022) built into tradedep,
     /// decompressed once per process (tables are shared, a clone is cheap). Each table's
     /// [`Correlation::source`] names the official file and its checksum.
+    ///
+    /// ```
+    /// use tradedep::{classify::Concordances, Vintage};
+    /// let c = Concordances::embedded();
+    /// assert!(c.has_pair(Vintage::Hs(2017), Vintage::Hs(2022)));
+    /// // HS2017 851712 (cellular phones) continues as HS2022 851713 and 851714, half each.
+    /// let s = c.split("851712", Vintage::Hs(2017), Vintage::Hs(2022), &Default::default())?;
+    /// let kept: Vec<(&str, f64)> = s.parts.iter().filter(|(_, w)| *w > 0.0).map(|(c, w)| (c.as_str(), *w)).collect();
+    /// assert_eq!(kept, [("851713", 0.5), ("851714", 0.5)]);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn embedded() -> Concordances {
         static EMBEDDED: OnceLock<Concordances> = OnceLock::new();
         EMBEDDED.get_or_init(parse).clone()
@@ -77,6 +88,20 @@ impl Concordances {
 
     /// These tables, plus the embedded ones for every pair of editions they do not cover: how a
     /// newer table loaded by the user (or a corrected one) takes precedence.
+    ///
+    /// ```
+    /// use tradedep::classify::{concordance::Link, Concordances, Correlation};
+    /// use tradedep::Vintage;
+    /// let mine = Correlation::from_links(Vintage::Hs(2022), Vintage::Hs(2017), "my corrected table",
+    ///     vec![Link { a: "851713".into(), b: "851712".into(), relationship: "1:1".into(), partial: false }]);
+    /// let mut c = Concordances::new();
+    /// c.add(mine);
+    /// let c = c.with_embedded();
+    /// let first = c.path(Vintage::Hs(2017), Vintage::Hs(2022))?;
+    /// assert_eq!(first[0].0.source(), "my corrected table"); // the user's table wins for its pair
+    /// assert!(c.has_pair(Vintage::Hs(2012), Vintage::Hs(2017))); // the embedded ones fill the rest
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn with_embedded(mut self) -> Concordances {
         for t in Concordances::embedded().shared() {
             let (a, b) = t.vintages();

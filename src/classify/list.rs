@@ -29,6 +29,14 @@ use crate::error::{Error, Location, Result};
 use crate::model::{ProductSelection, Vintage};
 
 /// Attributes of a list entry.
+///
+/// ```
+/// let chpl = tradedep::classify::chpl::chpl();
+/// let (entry, _) = chpl.lookup("880730").unwrap();
+/// assert_eq!(entry.attrs.tier.as_deref(), Some("3.B"));
+/// assert!(entry.attrs.description.as_deref().unwrap().contains("aircraft"));
+/// assert!(entry.attrs.control_entries.is_empty());
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EntryAttrs {
     pub tier: Option<String>,
@@ -41,6 +49,14 @@ pub struct EntryAttrs {
 }
 
 /// One code or prefix of a list.
+///
+/// ```
+/// use tradedep::classify::list::{EntryAttrs, ListEntry, ListMeta, ProductList};
+/// let entry = ListEntry { code: "8542".into(), attrs: EntryAttrs::default(), line: Some(2) };
+/// let list = ProductList::new(ListMeta::default(), vec![entry])?;
+/// assert_eq!(list.entries()[0].code, "8542");
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListEntry {
     /// Digits: a full code or a prefix (chapter, heading ...).
@@ -51,6 +67,15 @@ pub struct ListEntry {
 }
 
 /// Identity of a list: what, which version, from when, from whom, in which vintage.
+///
+/// ```
+/// use tradedep::classify::list::{ListMeta, ProductList};
+/// use tradedep::Vintage;
+/// let meta = ListMeta { name: "watch".into(), version: "2024-03".into(), vintage: Vintage::Hs(2017), ..Default::default() };
+/// let list = ProductList::new(meta, vec![])?;
+/// assert_eq!((list.name(), list.version(), list.vintage()), ("watch", "2024-03", Vintage::Hs(2017)));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListMeta {
     pub name: String,
@@ -79,6 +104,14 @@ pub struct ProductList {
 }
 
 /// How a code met a list entry.
+///
+/// ```
+/// use tradedep::classify::MatchKind;
+/// let chpl = tradedep::classify::chpl::chpl();
+/// assert_eq!(chpl.lookup("854231").unwrap().1, MatchKind::Exact);
+/// assert_eq!(chpl.lookup("85423190").unwrap().1, MatchKind::Prefix); // a CN8 code under the HS6 entry
+/// assert_eq!(MatchKind::Converted.as_str(), "converted");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MatchKind {
     /// Same digits.
@@ -90,6 +123,11 @@ pub enum MatchKind {
 }
 
 impl MatchKind {
+    /// The name in `<list>.match` columns: `exact`, `prefix` or `converted`.
+    ///
+    /// ```
+    /// assert_eq!(tradedep::classify::MatchKind::Prefix.as_str(), "prefix");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             MatchKind::Exact => "exact",
@@ -100,6 +138,17 @@ impl MatchKind {
 }
 
 /// One code of another vintage that counts for a list, with the entries it stands for.
+///
+/// ```
+/// use tradedep::classify::{chpl::chpl, Concordances, Weighting};
+/// use tradedep::Vintage;
+/// let m = chpl().map_to(Vintage::Hs(2017), &Concordances::embedded(), &Weighting::Continuity)?;
+/// let code = m.codes.iter().find(|c| c.code == "854231").unwrap();
+/// assert_eq!(code.weight, 1.0); // HS2017 854231 continues in HS2022
+/// assert_eq!(code.via.len(), 1);
+/// assert!(code.weighting.starts_with("continuity"));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct MappedCode {
     /// Code in the target vintage.
@@ -114,6 +163,19 @@ pub struct MappedCode {
 }
 
 /// A list carried into another vintage.
+///
+/// ```
+/// use tradedep::classify::{chpl::chpl, Concordances, Weighting};
+/// use tradedep::Vintage;
+/// let m = chpl().map_to(Vintage::Hs(2017), &Concordances::embedded(), &Weighting::default())?;
+/// assert_eq!((m.from, m.to), (Vintage::Hs(2022), Vintage::Hs(2017)));
+/// assert_eq!(m.path.len(), 1); // one correlation table, HS2022-HS2017
+/// assert!(m.codes.len() >= 45);
+/// // Same HS base: nothing converted.
+/// let same = chpl().map_to(Vintage::Cn(2023), &Concordances::new(), &Weighting::default())?;
+/// assert!(same.path.is_empty());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mapping {
     pub from: Vintage,
@@ -140,6 +202,14 @@ impl ProductList {
     /// Builds and validates a list: every code is digits of an even length up to the vintage's
     /// width, no code appears twice, tiers are among the declared ones. Errors name the file
     /// (`meta.source`), line, value and what to do.
+    ///
+    /// ```
+    /// use tradedep::classify::list::{EntryAttrs, ListEntry, ListMeta, ProductList};
+    /// let e = |code: &str| ListEntry { code: code.into(), attrs: EntryAttrs::default(), line: None };
+    /// assert!(ProductList::new(ListMeta::default(), vec![e("8542"), e("854231")]).is_ok());
+    /// assert!(ProductList::new(ListMeta::default(), vec![e("8542"), e("8542")]).is_err()); // twice
+    /// assert!(ProductList::new(ListMeta::default(), vec![e("854")]).is_err()); // odd length
+    /// ```
     pub fn new(meta: ListMeta, entries: Vec<ListEntry>) -> Result<ProductList> {
         let file = meta.source.clone();
         let mut seen: BTreeMap<String, Option<u64>> = BTreeMap::new();
@@ -201,29 +271,70 @@ impl ProductList {
         ProductList { meta, entries }
     }
 
+    /// The list's name (prefix of its columns in [`classify`](crate::classify::classify())).
+    ///
+    /// ```
+    /// assert_eq!(tradedep::classify::chpl::chpl().name(), "CHPL");
+    /// ```
     pub fn name(&self) -> &str {
         &self.meta.name
     }
+    /// The version, typically the date it took effect.
+    ///
+    /// ```
+    /// assert_eq!(tradedep::classify::chpl::chpl().version(), "2024-02-23");
+    /// ```
     pub fn version(&self) -> &str {
         &self.meta.version
     }
+    /// The nomenclature of the list's codes.
+    ///
+    /// ```
+    /// assert_eq!(tradedep::classify::chpl::chpl().vintage(), tradedep::Vintage::Hs(2022));
+    /// ```
     pub fn vintage(&self) -> Vintage {
         self.meta.vintage
     }
+    /// The entries in the source's order.
+    ///
+    /// ```
+    /// assert_eq!(tradedep::classify::chpl::chpl().entries()[0].code, "854231");
+    /// ```
     pub fn entries(&self) -> &[ListEntry] {
         &self.entries
     }
+    /// Number of entries.
+    ///
+    /// ```
+    /// assert_eq!(tradedep::classify::chpl::chpl().len(), 50);
+    /// ```
     pub fn len(&self) -> usize {
         self.entries.len()
     }
+    /// True without entries.
+    ///
+    /// ```
+    /// assert!(!tradedep::classify::chpl::chpl().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+    /// The entries' codes.
+    ///
+    /// ```
+    /// let chpl = tradedep::classify::chpl::chpl();
+    /// assert_eq!(chpl.codes().filter(|c| c.starts_with("8542")).count(), 4);
+    /// ```
     pub fn codes(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|e| e.code.as_str())
     }
 
     /// Tiers present in the list, in declared order (then first-seen order).
+    ///
+    /// ```
+    /// let tiers = tradedep::classify::chpl::chpl().tiers();
+    /// assert_eq!(tiers, ["1", "2", "3.A", "3.B", "4.A", "4.B"]);
+    /// ```
     pub fn tiers(&self) -> Vec<String> {
         let mut out = self.meta.tiers.clone();
         for e in &self.entries {
@@ -238,6 +349,13 @@ impl ProductList {
 
     /// The entries of one tier; `"3"` selects tiers `3`, `3.A` and `3.B`. An unknown tier is an
     /// error listing the tiers there are.
+    ///
+    /// ```
+    /// let chpl = tradedep::classify::chpl::chpl();
+    /// assert_eq!(chpl.tier("4.B")?.len(), 5);
+    /// assert!(chpl.tier("5").is_err());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn tier(&self, tier: &str) -> Result<ProductList> {
         let t = tier.trim();
         let hit = |x: &str| x.eq_ignore_ascii_case(t) || x.starts_with(&format!("{t}."));
@@ -261,6 +379,14 @@ impl ProductList {
 
     /// The entry `code` (same HS base vintage as the list) falls under: the longest entry that
     /// is a prefix of it, with the kind of match.
+    ///
+    /// ```
+    /// use tradedep::classify::MatchKind;
+    /// let chpl = tradedep::classify::chpl::chpl();
+    /// let (entry, kind) = chpl.lookup("8486200010").unwrap();
+    /// assert_eq!((entry.code.as_str(), kind), ("848620", MatchKind::Prefix));
+    /// assert!(chpl.lookup("030211").is_none());
+    /// ```
     pub fn lookup(&self, code: &str) -> Option<(&ListEntry, MatchKind)> {
         self.entries
             .iter()
@@ -289,12 +415,33 @@ impl ProductList {
     /// CHPL entry 854231; with [`Weighting::Equal`] only 1/7, because the correlation also links
     /// it to the six subheadings of the new HS2022 heading 8549. Each [`MappedCode`] says which
     /// weighting was applied to it.
+    ///
+    /// ```
+    /// use tradedep::classify::{chpl::chpl, Concordances, Weighting};
+    /// use tradedep::Vintage;
+    /// let equal = chpl().map_to(Vintage::Hs(2017), &Concordances::embedded(), &Weighting::Equal)?;
+    /// let code = equal.codes.iter().find(|c| c.code == "854231").unwrap();
+    /// assert!((code.weight - 1.0 / 7.0).abs() < 1e-12); // also linked to the six HS2022 8549 codes
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn map_to(&self, to: Vintage, concordances: &Concordances, weighting: &Weighting) -> Result<Mapping> {
         map_entries(&self.entries, self.meta.vintage, to, concordances, weighting)
     }
 
     /// The list as a [`ProductSelection`] for data of vintage `target` (`None` = the list's
     /// own vintage): codes or prefixes with weights, what metrics select on.
+    ///
+    /// ```
+    /// use tradedep::classify::{chpl::chpl, Concordances, Weighting};
+    /// use tradedep::Vintage;
+    /// let own = chpl().to_selection(None, &Concordances::new(), &Weighting::default())?;
+    /// assert_eq!(own.entries.len(), 50);
+    /// assert_eq!(own.weight("85423190"), Some(1.0));
+    /// let hs2017 = chpl().to_selection(Some(Vintage::Hs(2017)), &Concordances::embedded(), &Weighting::default())?;
+    /// assert_eq!(hs2017.vintage, Some(Vintage::Hs(2017)));
+    /// assert_eq!(hs2017.weight("854231"), Some(1.0));
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn to_selection(
         &self,
         target: Option<Vintage>,
@@ -314,6 +461,15 @@ impl ProductList {
     /// Lower and upper bounds of the list in data of vintage `target`, beside the central
     /// [`ProductList::to_selection`]: lower = codes counted exactly, upper = every linked code whole
     /// (docs/methods/hs-editions.md).
+    ///
+    /// ```
+    /// use tradedep::classify::{chpl::chpl, Concordances};
+    /// use tradedep::Vintage;
+    /// let (lower, upper) = chpl().bounds(Vintage::Hs(2017), &Concordances::embedded())?;
+    /// assert!(lower.entries.len() <= upper.entries.len());
+    /// assert!(lower.entries.iter().chain(&upper.entries).all(|(_, w)| *w == 1.0));
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn bounds(&self, target: Vintage, concordances: &Concordances) -> Result<(ProductSelection, ProductSelection)> {
         bounds(&self.meta.name, &self.entries, self.meta.vintage, target, concordances)
     }
@@ -321,6 +477,15 @@ impl ProductList {
     /// Checks every code against the nomenclature of the list's vintage: a code that does not
     /// exist there (typically a code of another HS edition) is an error naming the file, line
     /// and code. National codes are checked by their HS6 subheading.
+    ///
+    /// ```
+    /// use tradedep::classify::{chpl::chpl, nomenclature::{Nomenclature, NomenclatureEntry}};
+    /// use tradedep::Vintage;
+    /// let entry = |code: &str| NomenclatureEntry { code: code.into(), description: String::new(), parent: None, section: None };
+    /// let few = Nomenclature::from_entries(Vintage::Hs(2022), "few codes", [entry("854231")]);
+    /// let err = chpl().check_against(&few).unwrap_err();
+    /// assert!(err.to_string().contains("does not exist in HS2022"));
+    /// ```
     pub fn check_against(&self, nomenclature: &super::nomenclature::Nomenclature) -> Result<()> {
         if nomenclature.vintage().hs_base() != self.meta.vintage.hs_base() {
             return Err(Error::invalid_argument(
@@ -344,6 +509,18 @@ impl ProductList {
     }
 
     /// What changed from `older` to `self`: codes added, removed, and attributes changed.
+    ///
+    /// ```
+    /// use tradedep::classify::list::{EntryAttrs, ListEntry, ListMeta, ProductList};
+    /// let list = |version: &str, codes: &[&str]| {
+    ///     let meta = ListMeta { version: version.into(), ..Default::default() };
+    ///     let entries = codes.iter().map(|c| ListEntry { code: c.to_string(), attrs: EntryAttrs::default(), line: None }).collect();
+    ///     ProductList::new(meta, entries)
+    /// };
+    /// let d = list("v2", &["8542", "8541"])?.diff(&list("v1", &["8542", "8806"])?);
+    /// assert_eq!((d.added, d.removed), (vec!["8541".to_string()], vec!["8806".to_string()]));
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn diff(&self, older: &ProductList) -> ListDiff {
         let old: BTreeMap<&str, &ListEntry> = older.entries.iter().map(|e| (e.code.as_str(), e)).collect();
         let new: BTreeMap<&str, &ListEntry> = self.entries.iter().map(|e| (e.code.as_str(), e)).collect();
@@ -384,6 +561,16 @@ impl ProductList {
 }
 
 /// Two versions of a list side by side.
+///
+/// ```
+/// use tradedep::classify::list::ProductList;
+/// let v1 = "name = \"w\"\nversion = \"v1\"\nvintage = \"HS2022\"\n[[entries]]\ncode = \"8542\"\ntier = \"1\"\n";
+/// let v2 = "name = \"w\"\nversion = \"v2\"\nvintage = \"HS2022\"\n[[entries]]\ncode = \"8542\"\ntier = \"2\"\n";
+/// let d = ProductList::from_text(v2, "v2.toml", false)?.diff(&ProductList::from_text(v1, "v1.toml", false)?);
+/// assert_eq!(d.changed, [("8542".to_string(), "tier".to_string(), "1".to_string(), "2".to_string())]);
+/// assert!(d.to_string().starts_with("v1 -> v2: 0 added, 0 removed, 1 changed"));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListDiff {
     pub old_version: String,
@@ -650,6 +837,19 @@ impl StrOrNum {
 }
 
 /// Fields a CSV list file cannot carry itself.
+///
+/// ```
+/// use tradedep::classify::list::{CsvListOptions, ProductList};
+/// use tradedep::Vintage;
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("watch.csv");
+/// std::fs::write(&path, "code,tier,description\n854231,1,processors\n8806,2,drones\n").unwrap();
+/// let opts = CsvListOptions { name: "watch".into(), version: "2024-03".into(), effective: None, vintage: Vintage::Hs(2022), tiers: vec![] };
+/// let list = ProductList::from_csv(&path, &opts)?;
+/// assert_eq!(list.len(), 2);
+/// assert_eq!(list.lookup("880610").unwrap().0.attrs.tier.as_deref(), Some("2"));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct CsvListOptions {
     pub name: String,
@@ -662,6 +862,19 @@ pub struct CsvListOptions {
 impl ProductList {
     /// Loads a user list by extension: `.toml`, `.json` (fields in the module docs) or `.csv`
     /// (needs `csv_options`).
+    ///
+    /// ```
+    /// use tradedep::classify::list::ProductList;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("watch.json");
+    /// std::fs::write(&path, r#"{"name": "watch", "version": "1", "vintage": "HS2022", "entries": [{"code": "8806"}]}"#).unwrap();
+    /// let list = ProductList::load(&path, None)?;
+    /// assert_eq!((list.name(), list.len()), ("watch", 1));
+    /// // A CSV list needs its name, version and vintage as options.
+    /// std::fs::write(dir.path().join("w.csv"), "code\n8806\n").unwrap();
+    /// assert!(ProductList::load(dir.path().join("w.csv"), None).is_err());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn load(path: impl AsRef<Path>, csv_options: Option<&CsvListOptions>) -> Result<ProductList> {
         let path = path.as_ref();
         let file = path.display().to_string();
@@ -692,6 +905,27 @@ impl ProductList {
     }
 
     /// Parses a TOML (or JSON, `json = true`) list; `file` names it in errors.
+    ///
+    /// ```
+    /// use tradedep::classify::list::ProductList;
+    /// let text = r#"
+    /// name = "my watch list"
+    /// version = "2024-03"
+    /// vintage = "HS2022"
+    /// tiers = ["1"]
+    ///
+    /// [[entries]]
+    /// code = "854231"
+    /// tier = "1"
+    /// control_entry = "3A001"
+    /// "#;
+    /// let list = ProductList::from_text(text, "watch.toml", false)?;
+    /// assert_eq!(list.entries()[0].attrs.control_entries, ["3A001"]);
+    /// assert_eq!(list.entries()[0].line, Some(8)); // for error messages
+    /// let bad = text.replace("tier = \"1\"\ncontrol", "tier = \"2\"\ncontrol");
+    /// assert!(ProductList::from_text(&bad, "watch.toml", false).is_err()); // tier 2 is not declared
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn from_text(text: &str, file: &str, json: bool) -> Result<ProductList> {
         let line_of = |offset: usize| text.get(..offset).map(|s| s.matches('\n').count() as u64 + 1);
         if json {
@@ -772,6 +1006,19 @@ impl ProductList {
     }
 
     /// Reads a CSV list: header `code[,tier][,category][,control_entry][,description]`.
+    ///
+    /// ```
+    /// use tradedep::classify::list::{CsvListOptions, ProductList};
+    /// use tradedep::Vintage;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("cn.csv");
+    /// std::fs::write(&path, "cn8,control_entry,note\n85423190,3A001;3A991,checked\n").unwrap();
+    /// let opts = CsvListOptions { name: "cn".into(), version: "1".into(), effective: None, vintage: Vintage::Cn(2023), tiers: vec![] };
+    /// let e = &ProductList::from_csv(&path, &opts)?.entries()[0].clone();
+    /// assert_eq!(e.attrs.control_entries, ["3A001", "3A991"]);
+    /// assert_eq!(e.attrs.extra["note"], "checked"); // other columns are kept
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn from_csv(path: impl AsRef<Path>, opts: &CsvListOptions) -> Result<ProductList> {
         let path = path.as_ref();
         let sheet = super::sheet::read_csv(path)?;
@@ -850,6 +1097,18 @@ impl ProductList {
     /// The CN8 codes of the EU Regulation 833/2014 export-restriction annexes, from a CSV
     /// `code,product` (as in `eu_reg833_export_sanctioned_cn8_codes_2022-10.csv`).
     /// `version` is the consolidated version's date (e.g. `2022-10-07`), `cn_year` the CN edition.
+    ///
+    /// ```
+    /// use tradedep::classify::list::ProductList;
+    /// use tradedep::Vintage;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("eu833.csv");
+    /// std::fs::write(&path, "code,product\n84581100,Horizontal lathes numerically controlled\n").unwrap();
+    /// let list = ProductList::from_eu833_csv(&path, "2022-10-07", 2022)?;
+    /// assert_eq!((list.vintage(), list.version()), (Vintage::Cn(2022), "2022-10-07"));
+    /// assert_eq!(list.entries()[0].attrs.description.as_deref(), Some("Horizontal lathes numerically controlled"));
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn from_eu833_csv(path: impl AsRef<Path>, version: &str, cn_year: u16) -> Result<ProductList> {
         let opts = CsvListOptions {
             name: "EU Reg. 833/2014 export restrictions".into(),

@@ -12,6 +12,13 @@ use crate::error::{Error, Location, Result};
 use crate::model::Vintage;
 
 /// One code of a nomenclature.
+///
+/// ```
+/// use tradedep::classify::nomenclature::{Nomenclature, NomenclatureEntry};
+/// let e = NomenclatureEntry { code: "8806".into(), description: "Unmanned aircraft".into(), parent: Some("88".into()), section: Some("XVII".into()) };
+/// let n = Nomenclature::from_entries(tradedep::Vintage::Hs(2022), "mine", [e.clone()]);
+/// assert_eq!(n.get("8806"), Some(&e));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct NomenclatureEntry {
     pub code: String,
@@ -23,6 +30,28 @@ pub struct NomenclatureEntry {
 }
 
 /// The codes and descriptions of one vintage.
+///
+/// ```
+/// use tradedep::classify::nomenclature::{Nomenclature, NomenclatureEntry};
+/// use tradedep::Vintage;
+/// let e = |code: &str, description: &str, parent: Option<&str>| NomenclatureEntry {
+///     code: code.into(), description: description.into(), parent: parent.map(String::from), section: None,
+/// };
+/// let n = Nomenclature::from_entries(Vintage::Hs(2022), "mine", [
+///     e("85", "Electrical machinery", None),
+///     e("8544", "Insulated wire", Some("85")),
+///     e("854470", "Optical fibre cables", Some("8544")),
+/// ]);
+/// assert_eq!((n.vintage(), n.source(), n.len(), n.is_empty()), (Vintage::Hs(2022), "mine", 3, false));
+/// assert!(n.contains("85447000")); // a national code by its HS6 subheading
+/// assert_eq!(n.get("8544").unwrap().parent.as_deref(), Some("85"));
+/// assert_eq!(n.subheadings().collect::<Vec<_>>(), ["854470"]);
+/// assert_eq!(
+///     n.describe("854470")?,
+///     "854470 (HS2022): Optical fibre cables [85 Electrical machinery > 8544 Insulated wire]"
+/// );
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Nomenclature {
     vintage: Vintage,
@@ -31,6 +60,16 @@ pub struct Nomenclature {
 }
 
 /// Result of checking codes against a nomenclature: nothing is dropped, unknown codes are listed.
+///
+/// ```
+/// use tradedep::classify::nomenclature::{Nomenclature, NomenclatureEntry};
+/// let e = NomenclatureEntry { code: "854231".into(), description: "Processors".into(), parent: None, section: None };
+/// let n = Nomenclature::from_entries(tradedep::Vintage::Hs(2022), "mine", [e]);
+/// let check = n.check(["8542.31", "880730", "85x"]);
+/// assert_eq!(check.known, ["854231"]);
+/// assert_eq!(check.unknown.len(), 2);
+/// assert_eq!(check.unknown[0], ("880730".to_string(), "not in HS2022".to_string()));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CodeCheck {
     pub known: Vec<String>,
@@ -40,6 +79,15 @@ pub struct CodeCheck {
 
 impl Nomenclature {
     /// Builds a nomenclature from entries (for tests and user-made tables).
+    ///
+    /// See the example on [`Nomenclature`].
+    ///
+    /// ```
+    /// use tradedep::classify::nomenclature::{Nomenclature, NomenclatureEntry};
+    /// let e = NomenclatureEntry { code: "8806".into(), description: "Unmanned aircraft".into(), parent: None, section: None };
+    /// let n = Nomenclature::from_entries(tradedep::Vintage::Hs(2022), "mine", [e]);
+    /// assert!(n.contains("8806") && !n.contains("880610")); // only the codes given
+    /// ```
     pub fn from_entries(vintage: Vintage, source: &str, entries: impl IntoIterator<Item = NomenclatureEntry>) -> Self {
         Nomenclature {
             vintage,
@@ -51,6 +99,16 @@ impl Nomenclature {
     /// Loads a file by its extension: `.json` (Comtrade reference) or `.csv` (WCO-style).
     /// `vintage` may be omitted when the file names it (Comtrade `className`, or `hs2022` in
     /// the CSV file name).
+    ///
+    /// ```
+    /// use tradedep::{classify::Nomenclature, Vintage};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("hs2022_harmonized-system.csv");
+    /// std::fs::write(&path, "section,hscode,description,parent,level\nXVI,8544,Insulated wire,85,4\nXVI,854470,Optical fibre cables,8544,6\n").unwrap();
+    /// let n = Nomenclature::load(&path, None)?; // HS2022 from the file name
+    /// assert_eq!((n.vintage(), n.len()), (Vintage::Hs(2022), 2));
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn load(path: impl AsRef<Path>, vintage: Option<Vintage>) -> Result<Nomenclature> {
         let path = path.as_ref();
         match path
@@ -70,6 +128,20 @@ impl Nomenclature {
     }
 
     /// Reads the Comtrade reference JSON (`{"classCode": "H6", "results": [{"id", "text", "parent"}]}`).
+    ///
+    /// ```
+    /// use tradedep::{classify::Nomenclature, Vintage};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("classificationH6.json");
+    /// std::fs::write(&path, r##"{"classCode": "H6", "results": [
+    ///   {"id": "TOTAL", "text": "Total of all HS commodities", "parent": "#"},
+    ///   {"id": "8806", "text": "8806 - Unmanned aircraft", "parent": "88"}]}"##).unwrap();
+    /// let n = Nomenclature::from_comtrade_json(&path, None)?;
+    /// assert_eq!(n.vintage(), Vintage::Hs(2022));
+    /// assert_eq!(n.len(), 1); // TOTAL is an aggregate, not a code
+    /// assert_eq!(n.get("8806").unwrap().description, "Unmanned aircraft");
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn from_comtrade_json(path: impl AsRef<Path>, vintage: Option<Vintage>) -> Result<Nomenclature> {
         #[derive(serde::Deserialize)]
         struct Item {
@@ -133,6 +205,18 @@ impl Nomenclature {
     }
 
     /// Reads the WCO-style CSV `section,hscode,description,parent,level`.
+    ///
+    /// ```
+    /// use tradedep::{classify::Nomenclature, Vintage};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("codes.csv");
+    /// std::fs::write(&path, "section,hscode,description,parent,level\nTOTAL,TOTAL,all,,0\nXVI,8544,Insulated wire,85,4\n").unwrap();
+    /// assert!(Nomenclature::from_wco_csv(&path, None).is_err()); // the file name gives no vintage
+    /// let n = Nomenclature::from_wco_csv(&path, Some(Vintage::Hs(2017)))?;
+    /// assert_eq!(n.get("8544").unwrap().section.as_deref(), Some("XVI"));
+    /// assert_eq!(n.len(), 1);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn from_wco_csv(path: impl AsRef<Path>, vintage: Option<Vintage>) -> Result<Nomenclature> {
         let path = path.as_ref();
         let name = path.display().to_string();
@@ -199,28 +283,80 @@ impl Nomenclature {
         })
     }
 
+    /// The vintage of the codes. See the example on [`Nomenclature`].
+    ///
+    /// ```
+    /// use tradedep::{classify::Nomenclature, Vintage};
+    /// assert_eq!(Nomenclature::from_entries(Vintage::Hs(2017), "mine", []).vintage(), Vintage::Hs(2017));
+    /// ```
     pub fn vintage(&self) -> Vintage {
         self.vintage
     }
+    /// The file (or name) the codes came from. See the example on [`Nomenclature`].
+    ///
+    /// ```
+    /// use tradedep::{classify::Nomenclature, Vintage};
+    /// assert_eq!(Nomenclature::from_entries(Vintage::Hs(2017), "hs2017.csv", []).source(), "hs2017.csv");
+    /// ```
     pub fn source(&self) -> &str {
         &self.source
     }
+    /// Number of codes (chapters, headings and subheadings). See the example on [`Nomenclature`].
+    ///
+    /// ```
+    /// use tradedep::classify::nomenclature::{Nomenclature, NomenclatureEntry};
+    /// let e = |c: &str| NomenclatureEntry { code: c.into(), description: String::new(), parent: None, section: None };
+    /// assert_eq!(Nomenclature::from_entries(tradedep::Vintage::Hs(2022), "x", [e("85"), e("8542")]).len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
         self.entries.len()
     }
+    /// True without codes. See the example on [`Nomenclature`].
+    ///
+    /// ```
+    /// use tradedep::{classify::Nomenclature, Vintage};
+    /// assert!(Nomenclature::from_entries(Vintage::Hs(2022), "x", []).is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
     /// True when `code` (2, 4 or 6 digits; national codes by their HS6 prefix) exists.
+    ///
+    /// See the example on [`Nomenclature`].
+    ///
+    /// ```
+    /// use tradedep::classify::nomenclature::{Nomenclature, NomenclatureEntry};
+    /// let e = NomenclatureEntry { code: "854231".into(), description: String::new(), parent: None, section: None };
+    /// let n = Nomenclature::from_entries(tradedep::Vintage::Hs(2022), "x", [e]);
+    /// assert!(n.contains("854231") && n.contains("85423190") && !n.contains("854232"));
+    /// ```
     pub fn contains(&self, code: &str) -> bool {
         let c = crate::classify::codes::clean_code(code);
         let c = c.get(..6).unwrap_or(&c);
         self.entries.contains_key(c)
     }
+    /// The entry of `code` (exact digits). See the example on [`Nomenclature`].
+    ///
+    /// ```
+    /// use tradedep::classify::nomenclature::{Nomenclature, NomenclatureEntry};
+    /// let e = NomenclatureEntry { code: "8542".into(), description: "Electronic integrated circuits".into(), parent: Some("85".into()), section: None };
+    /// let n = Nomenclature::from_entries(tradedep::Vintage::Hs(2022), "x", [e]);
+    /// assert_eq!(n.get("8542").unwrap().parent.as_deref(), Some("85"));
+    /// assert!(n.get("854231").is_none()); // exact digits only
+    /// ```
     pub fn get(&self, code: &str) -> Option<&NomenclatureEntry> {
         self.entries.get(code)
     }
     /// All 6-digit codes.
+    ///
+    /// See the example on [`Nomenclature`].
+    ///
+    /// ```
+    /// use tradedep::classify::nomenclature::{Nomenclature, NomenclatureEntry};
+    /// let e = |c: &str| NomenclatureEntry { code: c.into(), description: String::new(), parent: None, section: None };
+    /// let n = Nomenclature::from_entries(tradedep::Vintage::Hs(2022), "x", [e("85"), e("8542"), e("854231"), e("854232")]);
+    /// assert_eq!(n.subheadings().collect::<Vec<_>>(), ["854231", "854232"]);
+    /// ```
     pub fn subheadings(&self) -> impl Iterator<Item = &str> {
         self.entries.keys().filter(|k| k.len() == 6).map(|k| k.as_str())
     }
@@ -228,6 +364,15 @@ impl Nomenclature {
     /// The description of `code` with its chapter and heading, e.g.
     /// `854470 (HS2022): Insulated electric conductors; optical fibre cables ... [85 ... > 8544 ...]`.
     /// An unknown code is an error that says so (never an empty string).
+    ///
+    /// ```
+    /// use tradedep::classify::nomenclature::{Nomenclature, NomenclatureEntry};
+    /// let e = NomenclatureEntry { code: "854231".into(), description: "Processors".into(), parent: None, section: None };
+    /// let n = Nomenclature::from_entries(tradedep::Vintage::Hs(2022), "mine", [e]);
+    /// assert_eq!(n.describe("85423190")?, "854231 (HS2022): Processors (national code 85423190; HS6 854231 shown)");
+    /// assert!(n.describe("880730").is_err());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn describe(&self, code: &str) -> Result<String> {
         let c = crate::classify::codes::clean_code(code);
         let key = c.get(..6).unwrap_or(&c).to_string();
@@ -265,6 +410,14 @@ impl Nomenclature {
     }
 
     /// Checks codes; malformed or unknown ones are reported with the reason, none are dropped.
+    ///
+    /// See the example on [`CodeCheck`].
+    ///
+    /// ```
+    /// use tradedep::classify::Nomenclature;
+    /// let none = Nomenclature::from_entries(tradedep::Vintage::Hs(2022), "empty", []);
+    /// assert_eq!(none.check(["8542"]).unknown[0].1, "not in HS2022");
+    /// ```
     pub fn check<S: AsRef<str>>(&self, codes: impl IntoIterator<Item = S>) -> CodeCheck {
         let mut out = CodeCheck::default();
         for c in codes {
@@ -283,6 +436,12 @@ impl Nomenclature {
     }
 
     /// The error for a code this nomenclature does not have.
+    ///
+    /// ```
+    /// use tradedep::classify::Nomenclature;
+    /// let n = Nomenclature::from_entries(tradedep::Vintage::Hs(2017), "hs2017.csv", []);
+    /// assert!(n.unknown("880730").to_string().starts_with("invalid product code \"880730\" in HS2017 (hs2017.csv)."));
+    /// ```
     pub fn unknown(&self, code: &str) -> Error {
         Error::InvalidProduct {
             code: code.to_string(),

@@ -21,6 +21,20 @@ const MAX_MEMBER: u64 = 8 << 30;
 /// `.txt`) inside the archive at `path`.
 ///
 /// Errors name the archive and list its members when there is no data file or more than one.
+///
+/// ```
+/// use sevenz_rust2::{ArchiveEntry, ArchiveWriter};
+/// use tradedep::io::archive_7z::read_data_member;
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("full202401.7z");
+/// let mut w = ArchiveWriter::create(&path).unwrap();
+/// w.push_archive_entry(ArchiveEntry::new_file("full202401.dat"), Some(&b"PERIOD\n202401\n"[..])).unwrap();
+/// w.push_archive_entry(ArchiveEntry::new_file("readme.pdf"), Some(&b"%PDF"[..])).unwrap();
+/// w.finish().unwrap();
+/// let (name, bytes) = read_data_member(&path)?;
+/// assert_eq!((name.as_str(), bytes.as_slice()), ("full202401.dat", &b"PERIOD\n202401\n"[..]));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn read_data_member(path: &Path) -> Result<(String, Vec<u8>)> {
     let name = display_name(path);
     let bad = |what: String| {

@@ -49,13 +49,68 @@ use crate::model::{
 use crate::reference::countries;
 
 /// Reason under which rows with partner World are set aside.
+///
+/// ```
+/// use std::sync::Arc;
+/// use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
+/// use tradedep::io::arrow_input::{from_record_batches, ColumnMapping, REASON_NO_VALUE, REASON_WORLD};
+/// use tradedep::{Flow, Freq};
+/// let batch = RecordBatch::try_from_iter([
+///     ("year", Arc::new(Int64Array::from(vec![2021, 2021, 2021])) as ArrayRef),
+///     ("reporter", Arc::new(StringArray::from(vec!["CHN", "CHN", "CHN"])) as ArrayRef),
+///     ("partner", Arc::new(StringArray::from(vec!["RUS", "WLD", "RUS"])) as ArrayRef),
+///     ("hs6", Arc::new(StringArray::from(vec!["854231", "854231", "850760"])) as ArrayRef),
+///     ("usd", Arc::new(Float64Array::from(vec![Some(1.5), Some(9.0), None])) as ArrayRef),
+/// ]).unwrap();
+/// let mapping = ColumnMapping::new()
+///     .column("period", "year").column("reporter", "reporter").column("partner", "partner")
+///     .column("product", "hs6").column("value", "usd").flow(Flow::Export).freq(Freq::Annual);
+/// let t = from_record_batches(vec![batch], &mapping)?;
+/// assert_eq!(t.num_rows(), 1);
+/// assert_eq!(t.report().set_aside[REASON_WORLD], 1);
+/// assert_eq!(t.report().set_aside[REASON_NO_VALUE], 1);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub const REASON_WORLD: &str = "partner is World (a total, not a partner)";
 /// Reason under which rows without a value are set aside.
+///
+/// See the example on [`REASON_WORLD`].
 pub const REASON_NO_VALUE: &str = "value missing";
 /// Reason under which rows with an unknown country are set aside (on request).
+///
+/// ```
+/// use std::sync::Arc;
+/// use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch};
+/// use tradedep::io::arrow_input::{from_record_batches, ColumnMapping, REASON_UNKNOWN_COUNTRY};
+/// use tradedep::io::OnUnknownCountry;
+/// use tradedep::Flow;
+/// let batch = RecordBatch::try_from_iter([
+///     ("t", Arc::new(Int64Array::from(vec![2021, 2021])) as ArrayRef),
+///     ("i", Arc::new(Int64Array::from(vec![156, 1234])) as ArrayRef),
+///     ("j", Arc::new(Int64Array::from(vec![643, 643])) as ArrayRef),
+///     ("k", Arc::new(Int64Array::from(vec![854231, 854231])) as ArrayRef),
+///     ("v", Arc::new(Float64Array::from(vec![1.0, 2.0])) as ArrayRef),
+/// ]).unwrap();
+/// let mut mapping = ColumnMapping::new()
+///     .column("period", "t").column("reporter", "i").column("partner", "j")
+///     .column("product", "k").column("value", "v").flow(Flow::Export);
+/// assert!(from_record_batches(vec![batch.clone()], &mapping).is_err()); // the default: an error
+/// mapping.on_unknown_country = OnUnknownCountry::SetAside;
+/// let t = from_record_batches(vec![batch], &mapping)?;
+/// assert_eq!(t.report().set_aside[REASON_UNKNOWN_COUNTRY], 1);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub const REASON_UNKNOWN_COUNTRY: &str = "unknown country code";
 
 /// How the country columns are written.
+///
+/// ```
+/// use tradedep::io::CountryCoding;
+/// assert_eq!(CountryCoding::parse("ISO3")?, CountryCoding::Iso3);
+/// assert_eq!(CountryCoding::parse("comtrade")?, CountryCoding::Numeric);
+/// assert_eq!(CountryCoding::default(), CountryCoding::Auto);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CountryCoding {
     /// Integers or digit strings are Comtrade/BACI numeric codes; other text is resolved by
@@ -71,6 +126,14 @@ pub enum CountryCoding {
 }
 
 impl CountryCoding {
+    /// Reads `auto`, `numeric` (or `comtrade`, `baci`, `m49`), `iso3`/`alpha3`, `iso2`/`alpha2`.
+    ///
+    /// ```
+    /// use tradedep::io::CountryCoding;
+    /// assert_eq!(CountryCoding::parse("alpha2")?, CountryCoding::Iso2);
+    /// assert!(CountryCoding::parse("names").is_err());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn parse(s: &str) -> Result<Self> {
         match s.trim().to_ascii_lowercase().as_str() {
             "auto" => Ok(CountryCoding::Auto),
@@ -86,6 +149,19 @@ impl CountryCoding {
 }
 
 /// Which source column feeds each canonical column, and the constants for the rest.
+///
+/// ```
+/// use tradedep::io::ColumnMapping;
+/// use tradedep::{Flow, Freq, Vintage};
+/// let m = ColumnMapping::new()
+///     .column("period", "year").column("reporter", "iso_o").column("partner", "iso_d")
+///     .column("product", "hs6").column("value", "eur")
+///     .flow(Flow::Import).freq(Freq::Annual).vintage(Vintage::Hs(2017)).currency("eur");
+/// assert_eq!(m.columns["reporter"], "iso_o");
+/// assert_eq!((m.currency.as_str(), m.value_scale), ("EUR", 1.0));
+/// m.check()?;
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColumnMapping {
     /// Canonical column name -> source column name.
@@ -129,32 +205,75 @@ impl Default for ColumnMapping {
 }
 
 impl ColumnMapping {
+    /// No columns mapped, values in USD at scale 1. See the example on [`ColumnMapping`].
+    ///
+    /// ```
+    /// let m = tradedep::io::ColumnMapping::new();
+    /// assert_eq!((m.currency.as_str(), m.value_scale, m.columns.len()), ("USD", 1.0, 0));
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
     /// Feeds canonical column `canonical` from source column `source`.
+    ///
+    /// ```
+    /// use tradedep::io::ColumnMapping;
+    /// let m = ColumnMapping::new().column("value", "trade_value_usd");
+    /// assert_eq!(m.columns["value"], "trade_value_usd");
+    /// ```
     pub fn column(mut self, canonical: &str, source: &str) -> Self {
         self.columns.insert(canonical.to_string(), source.to_string());
         self
     }
+    /// Sets the flow of every row (when there is no `flow` column). See the example on [`ColumnMapping`].
+    ///
+    /// ```
+    /// use tradedep::{io::ColumnMapping, Flow};
+    /// assert_eq!(ColumnMapping::new().flow(Flow::Import).flow, Some(Flow::Import));
+    /// ```
     pub fn flow(mut self, flow: Flow) -> Self {
         self.flow = Some(flow);
         self
     }
+    /// Sets the frequency of `period` (else inferred). See the example on [`ColumnMapping`].
+    ///
+    /// ```
+    /// use tradedep::{io::ColumnMapping, Freq};
+    /// assert_eq!(ColumnMapping::new().freq(Freq::Monthly).freq, Some(Freq::Monthly));
+    /// ```
     pub fn freq(mut self, freq: Freq) -> Self {
         self.freq = Some(freq);
         self
     }
+    /// Declares the nomenclature of the product codes. See the example on [`ColumnMapping`].
+    ///
+    /// ```
+    /// use tradedep::{io::ColumnMapping, Vintage};
+    /// assert_eq!(ColumnMapping::new().vintage(Vintage::Cn(2023)).vintage, Some(Vintage::Cn(2023)));
+    /// ```
     pub fn vintage(mut self, vintage: Vintage) -> Self {
         self.vintage = Some(vintage);
         self
     }
+    /// Sets the currency of `value` (upper-cased). See the example on [`ColumnMapping`].
+    ///
+    /// ```
+    /// assert_eq!(tradedep::io::ColumnMapping::new().currency("cny").currency, "CNY");
+    /// ```
     pub fn currency(mut self, currency: &str) -> Self {
         self.currency = currency.to_ascii_uppercase();
         self
     }
 
     /// Checks the mapping itself: known canonical names, required columns or constants.
+    ///
+    /// ```
+    /// use tradedep::io::ColumnMapping;
+    /// let no_value = ColumnMapping::new().column("period", "t").column("reporter", "i")
+    ///     .column("partner", "j").column("product", "k");
+    /// assert!(no_value.check().is_err()); // value is required
+    /// assert!(ColumnMapping::new().column("valeur", "v").check().is_err()); // not a canonical name
+    /// ```
     pub fn check(&self) -> Result<()> {
         for k in self.columns.keys() {
             if !col::ALL.contains(&k.as_str()) || k == col::SOURCE {
@@ -262,6 +381,8 @@ impl Cell<'_> {
 
 /// Where rows come from, for messages: the file (or "arrow input") and the line of the first
 /// row (2 for a CSV with a header).
+///
+/// Only the crate's own readers take one (the generic CSV and Parquet readers).
 #[derive(Debug, Clone)]
 pub struct InputPlace {
     pub file: String,
@@ -272,11 +393,52 @@ pub struct InputPlace {
 
 /// Builds a table from record batches through `mapping`. Messages name rows as lines counted
 /// from 1.
+///
+/// ```
+/// use std::sync::Arc;
+/// use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch};
+/// use tradedep::io::{from_record_batches, ColumnMapping};
+/// use tradedep::{Flow, Freq};
+/// let batch = RecordBatch::try_from_iter([
+///     ("month", Arc::new(Int64Array::from(vec![202301, 202302])) as ArrayRef),
+///     ("r", Arc::new(Int64Array::from(vec![643, 643])) as ArrayRef),
+///     ("p", Arc::new(Int64Array::from(vec![156, 156])) as ArrayRef),
+///     ("k", Arc::new(Int64Array::from(vec![10121, 10121])) as ArrayRef),
+///     ("v", Arc::new(Float64Array::from(vec![2.0, 3.0])) as ArrayRef),
+/// ]).unwrap();
+/// let mapping = ColumnMapping::new().column("period", "month").column("reporter", "r")
+///     .column("partner", "p").column("product", "k").column("value", "v").flow(Flow::Import);
+/// let t = from_record_batches(vec![batch], &mapping)?;
+/// assert_eq!(t.meta().freq, Freq::Monthly); // inferred from YYYYMM
+/// assert!(t.report().notes[0].starts_with("2 product code(s) had an odd number of digits")); // 10121 -> 010121
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn from_record_batches(batches: Vec<RecordBatch>, mapping: &ColumnMapping) -> Result<TradeTable> {
     from_record_batches_cancellable(batches, mapping, &Cancellation::default())
 }
 
 /// [`from_record_batches`] that stops with [`Error::Cancelled`] once `cancel` is set.
+///
+/// ```
+/// use std::sync::Arc;
+/// use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch};
+/// use tradedep::io::arrow_input::{from_record_batches_cancellable, ColumnMapping};
+/// use tradedep::{cancel::Cancellation, Error, Flow};
+/// let batch = RecordBatch::try_from_iter([
+///     ("t", Arc::new(Int64Array::from(vec![2021])) as ArrayRef),
+///     ("i", Arc::new(Int64Array::from(vec![156])) as ArrayRef),
+///     ("j", Arc::new(Int64Array::from(vec![643])) as ArrayRef),
+///     ("k", Arc::new(Int64Array::from(vec![854231])) as ArrayRef),
+///     ("v", Arc::new(Float64Array::from(vec![1.0])) as ArrayRef),
+/// ]).unwrap();
+/// let mapping = ColumnMapping::new().column("period", "t").column("reporter", "i")
+///     .column("partner", "j").column("product", "k").column("value", "v").flow(Flow::Export);
+/// let cancel = Cancellation::new();
+/// assert_eq!(from_record_batches_cancellable(vec![batch.clone()], &mapping, &cancel)?.num_rows(), 1);
+/// cancel.cancel();
+/// assert!(matches!(from_record_batches_cancellable(vec![batch], &mapping, &cancel), Err(Error::Cancelled)));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn from_record_batches_cancellable(
     batches: Vec<RecordBatch>,
     mapping: &ColumnMapping,

@@ -78,16 +78,49 @@ const MAX_EXAMPLES: usize = 5;
 const COLUMNS: [&str; 6] = ["t", "i", "j", "k", "v", "q"];
 
 /// Reason recorded in the report for rows outside the years asked for.
+///
+/// ```
+/// use tradedep::io::baci::{read_baci, BaciOptions, REASON_YEAR};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("baci_hs17_two_years.csv");
+/// std::fs::write(&path, "t,i,j,k,v,q\n2020,156,643,854231,1,NA\n2021,156,643,854231,2,NA\n").unwrap();
+/// let t = read_baci(&path, &BaciOptions { years: Some(&[2021]), ..Default::default() })?;
+/// assert_eq!(t.num_rows(), 1);
+/// assert_eq!(t.report().set_aside[REASON_YEAR], 1);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub const REASON_YEAR: &str = "year not requested";
 /// Set-aside reason: a row equal to an earlier one of the same year, exporter, importer and
 /// product (the same reason in every reader).
+///
+/// ```
+/// use tradedep::io::baci::{read_baci_bytes, BaciOptions, REASON_DUPLICATE};
+/// let text = b"t,i,j,k,v,q\n2021,156,643,854231,1.5,2\n2021,156,643,854231,1.5,2\n";
+/// let t = read_baci_bytes(text, "BACI_HS17_Y2021_V202401.csv", &BaciOptions::default())?;
+/// assert_eq!(t.num_rows(), 1);
+/// assert_eq!(t.report().set_aside[REASON_DUPLICATE], 1);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub const REASON_DUPLICATE: &str = crate::model::REASON_DUPLICATE;
 
 pub(crate) mod duplicates;
 /// Reason recorded in the report for rows with a country code unknown to tradedep.
+///
+/// See the example on [`OnUnknownCountry`].
 pub const REASON_UNKNOWN_COUNTRY: &str = "unknown country code";
 
 /// What to do with a row whose exporter or importer code the country table does not know.
+///
+/// ```
+/// use tradedep::io::baci::{read_baci_bytes, BaciOptions, OnUnknownCountry, REASON_UNKNOWN_COUNTRY};
+/// let text = b"t,i,j,k,v,q\n2021,156,643,854231,1.5,2\n2021,1234,643,854231,1,NA\n";
+/// let name = "BACI_HS17_Y2021_V202401.csv";
+/// assert!(read_baci_bytes(text, name, &BaciOptions::default()).is_err()); // the default
+/// let opts = BaciOptions { on_unknown_country: OnUnknownCountry::SetAside, ..Default::default() };
+/// let t = read_baci_bytes(text, name, &opts)?;
+/// assert_eq!((t.num_rows(), t.report().set_aside[REASON_UNKNOWN_COUNTRY]), (1, 1));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OnUnknownCountry {
     /// Stop with [`Error::UnknownCountry`] naming the line (default: nothing lost silently).
@@ -98,6 +131,16 @@ pub enum OnUnknownCountry {
 }
 
 /// Options of [`read_baci`].
+///
+/// ```
+/// use tradedep::io::baci::{read_baci_bytes, BaciOptions};
+/// use tradedep::Vintage;
+/// let text = b"t,i,j,k,v,q\n2021,156,643,854231,1.5,2\n";
+/// // The vintage comes from the name; one given that disagrees with it is an error.
+/// let opts = BaciOptions { vintage: Some(Vintage::Hs(2022)), ..Default::default() };
+/// assert!(read_baci_bytes(text, "BACI_HS17_Y2021_V202401.csv", &opts).is_err());
+/// assert!(read_baci_bytes(text, "my_extract.csv", &opts).is_ok());
+/// ```
 #[derive(Default, Clone, Copy)]
 pub struct BaciOptions<'a> {
     /// HS vintage of the file; read from the file name (`BACI_HS17_...`, `baci_hs92_...`)
@@ -133,6 +176,23 @@ impl std::fmt::Debug for BaciOptions<'_> {
 /// those of `options.years`). The kind of file is recognised from its first bytes. A plain
 /// file is memory-mapped a window at a time ([`crate::io::mapped`]: a file truncated while it is
 /// read gives an error, not a crash; `TRADEDEP_NO_MMAP=1` reads it through buffers instead).
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Float64Type};
+/// use tradedep::io::baci::{read_baci, BaciOptions};
+/// use tradedep::{Flow, Vintage};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("BACI_HS17_Y2021_V202401.csv");
+/// std::fs::write(&path, "t,i,j,k,v,q\n2021,156,643,854231,1500.5,2.0\n2021,276,643,10121,500,NA\n").unwrap();
+/// let t = read_baci(&path, &BaciOptions::default())?;
+/// assert_eq!(t.meta().vintage, Some(Vintage::Hs(2017))); // from the file name
+/// assert_eq!(t.num_rows(), 2);
+/// let values: Vec<f64> = t.column("value")?.iter().flat_map(|a| a.as_primitive::<Float64Type>().values().to_vec()).collect();
+/// assert_eq!(values, [1_500_500.0, 500_000.0]); // thousands of USD -> USD
+/// let f = tradedep::model::Filter::default().flows([Flow::Export]).products(["010121"]);
+/// assert_eq!(t.filter(&f)?.num_rows(), 1); // 10121 is HS 010121
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn read_baci(path: &Path, options: &BaciOptions<'_>) -> Result<TradeTable> {
     let mut chunks = Vec::new();
     let mut sink = |c: ChunkOut| {
@@ -177,6 +237,17 @@ fn read_path(
 
 /// Reads BACI data held in memory (plain CSV, gzip or zip, recognised from the first bytes).
 /// `name` plays the part of the file name: it gives the vintage and appears in messages.
+///
+/// ```
+/// use std::io::Write;
+/// use tradedep::io::baci::{read_baci_bytes, BaciOptions};
+/// let text = b"t,i,j,k,v,q\n2021,156,643,854231,1.5,2\n";
+/// let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+/// gz.write_all(text).unwrap();
+/// let t = read_baci_bytes(&gz.finish().unwrap(), "BACI_HS17_Y2021_V202401.csv.gz", &BaciOptions::default())?;
+/// assert_eq!(t.num_rows(), 1); // gzip recognised from the first bytes
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn read_baci_bytes(bytes: &[u8], name: &str, options: &BaciOptions<'_>) -> Result<TradeTable> {
     let magic = &bytes[..bytes.len().min(4)];
     let mut chunks = Vec::new();
@@ -204,6 +275,24 @@ pub fn read_baci_bytes(bytes: &[u8], name: &str, options: &BaciOptions<'_>) -> R
 /// One parsed chunk of a BACI file (about a million rows or fewer) as plain columns, handed
 /// to [`scan_baci`]'s sink. Rows are checked and converted as for [`read_baci`]: set-aside rows
 /// are absent; `value` is in USD.
+///
+/// ```
+/// use tradedep::io::baci::{scan_baci, BaciOptions};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("BACI_HS17_Y2021_V202401.csv");
+/// std::fs::write(&path, "t,i,j,k,v,q\n2021,156,643,854231,1.5,2\n2021,156,643,10121,0.5,NA\n").unwrap();
+/// let (mut value, mut products, mut missing_q) = (0.0, vec![], 0);
+/// let report = scan_baci(&path, &BaciOptions::default(), &mut |c| {
+///     value += c.value.iter().sum::<f64>();
+///     products.extend_from_slice(c.product);
+///     missing_q += c.quantity.iter().filter(|q| q.is_nan()).count();
+///     assert!(c.period.iter().all(|y| *y == 2021) && c.exporter[0] == 156 && c.importer[0] == 643);
+///     Ok(())
+/// })?;
+/// assert_eq!((value, products, missing_q), (2000.0, vec![854231, 10121], 1));
+/// assert_eq!(report.rows_kept, 2);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct BaciChunk<'a> {
     /// Year `t`.
@@ -518,6 +607,12 @@ pub fn vintage_from_name(name: &str) -> Option<Vintage> {
 }
 
 /// The year in `_Y2021` of a BACI file name.
+///
+/// ```
+/// use tradedep::io::baci::year_from_name;
+/// assert_eq!(year_from_name("BACI_HS17_Y2021_V202401.csv"), Some(2021));
+/// assert_eq!(year_from_name("country_codes_V202401.csv"), None);
+/// ```
 pub fn year_from_name(name: &str) -> Option<i32> {
     let base = name
         .rsplit(['/', '\\', ':'])
@@ -533,6 +628,12 @@ pub fn year_from_name(name: &str) -> Option<i32> {
 }
 
 /// The release in `_V202401` of a BACI file name.
+///
+/// ```
+/// use tradedep::io::baci::release_from_name;
+/// assert_eq!(release_from_name("data/BACI_HS17_Y2021_V202401b.csv").as_deref(), None);
+/// assert_eq!(release_from_name("data/BACI_HS17_Y2021_V202401.csv").as_deref(), Some("V202401"));
+/// ```
 pub fn release_from_name(name: &str) -> Option<String> {
     let base = name
         .rsplit(['/', '\\', ':'])

@@ -12,6 +12,16 @@
 use std::fs::File;
 
 /// A mapped window; unregistered (no longer protected) and unmapped when dropped.
+///
+/// ```
+/// use tradedep::io::mapped::map;
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("a.csv");
+/// std::fs::write(&path, "t,i,j,k,v,q\n").unwrap();
+/// let file = std::fs::File::open(&path).unwrap();
+/// let window = map(&file, 0, 12).unwrap();
+/// assert_eq!(&window[..6], b"t,i,j,"); // a window derefs to its bytes
+/// ```
 pub struct Window {
     map: memmap2::Mmap,
     #[cfg(unix)]
@@ -39,6 +49,15 @@ impl Drop for Window {
 /// One of the crate's `unsafe` calls. `memmap2` cannot check its contract (the file is not
 /// truncated while mapped); the SIGBUS guard above keeps a truncation from ending the process,
 /// and the caller's length checks turn it into an error.
+///
+/// ```
+/// use tradedep::io::mapped::map;
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("a.csv");
+/// std::fs::write(&path, "2021,156,643\n").unwrap();
+/// let file = std::fs::File::open(&path).unwrap();
+/// assert_eq!(map(&file, 0, 4).unwrap().len(), 4);
+/// ```
 pub fn map(file: &File, offset: u64, len: usize) -> std::io::Result<Window> {
     #[cfg(unix)]
     guard::install();
@@ -52,6 +71,17 @@ pub fn map(file: &File, offset: u64, len: usize) -> std::io::Result<Window> {
 }
 
 /// `Some(now)` when `file` is shorter than the `len` bytes it had when the read began.
+///
+/// ```
+/// use tradedep::io::mapped::shrank;
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("a.csv");
+/// std::fs::write(&path, "2021,156,643\n").unwrap();
+/// let file = std::fs::File::open(&path).unwrap();
+/// assert_eq!(shrank(&file, 13), None);
+/// std::fs::write(&path, "2021\n").unwrap(); // another program cuts the file
+/// assert_eq!(shrank(&file, 13), Some(5));
+/// ```
 pub fn shrank(file: &File, len: u64) -> Option<u64> {
     match file.metadata() {
         Ok(m) if m.len() < len => Some(m.len()),

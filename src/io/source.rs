@@ -9,6 +9,20 @@ use crate::error::{Error, Location, Result};
 
 /// Called with `(bytes_done, bytes_total)` of the compressed input while a reader works;
 /// the Python binding drives a tqdm bar from it, the CLI an indicatif bar.
+///
+/// ```
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use tradedep::io::baci::{read_baci, BaciOptions};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("BACI_HS17_Y2021_V202401.csv");
+/// std::fs::write(&path, "t,i,j,k,v,q\n2021,156,643,854231,1500.5,2.0\n").unwrap();
+/// let seen = AtomicU64::new(0);
+/// let progress = |done: u64, _total: u64| seen.store(done, Ordering::Relaxed);
+/// let opts = BaciOptions { progress: Some(&progress), ..Default::default() };
+/// read_baci(&path, &opts)?;
+/// assert_eq!(seen.load(Ordering::Relaxed), std::fs::metadata(&path).unwrap().len());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
 /// Counts bytes read from the underlying file for progress reporting.
@@ -26,6 +40,19 @@ impl<R: Read> Read for CountingReader<R> {
 }
 
 /// Opens `path` as a buffered byte stream, decompressing `.gz` transparently.
+///
+/// ```
+/// use std::io::{BufRead, Write};
+/// use tradedep::io::source::open_text;
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("a.csv.gz");
+/// let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&path).unwrap(), flate2::Compression::default());
+/// gz.write_all(b"t,i,j\n2021,156,643\n").unwrap();
+/// gz.finish().unwrap();
+/// let lines: Vec<String> = open_text(&path)?.lines().map(|l| l.unwrap()).collect();
+/// assert_eq!(lines, ["t,i,j", "2021,156,643"]);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn open_text(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let is_gz = path.extension().map(|e| e.eq_ignore_ascii_case("gz")).unwrap_or(false);
@@ -40,11 +67,33 @@ pub fn open_text(path: &Path) -> Result<Box<dyn BufRead + Send>> {
 }
 
 /// Reads the whole (decompressed) content of `path` into memory.
+///
+/// ```
+/// use tradedep::io::source::read_all;
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("a.csv");
+/// std::fs::write(&path, "t,i,j\n").unwrap();
+/// assert_eq!(read_all(&path)?, b"t,i,j\n");
+/// assert!(read_all(&dir.path().join("missing.csv")).is_err());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn read_all(path: &Path) -> Result<Vec<u8>> {
     read_all_cancellable(path, &Cancellation::default())
 }
 
 /// [`read_all`] in 16 MB steps, stopping with [`Error::Cancelled`] once `cancel` is set.
+///
+/// ```
+/// use tradedep::{cancel::Cancellation, io::source::read_all_cancellable, Error};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("a.csv");
+/// std::fs::write(&path, "t,i,j\n").unwrap();
+/// let cancel = Cancellation::new();
+/// assert_eq!(read_all_cancellable(&path, &cancel)?.len(), 6);
+/// cancel.cancel();
+/// assert!(matches!(read_all_cancellable(&path, &cancel), Err(Error::Cancelled)));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn read_all_cancellable(path: &Path, cancel: &Cancellation) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     let mut input = open_text(path)?.take(0);
@@ -59,6 +108,13 @@ pub fn read_all_cancellable(path: &Path, cancel: &Cancellation) -> Result<Vec<u8
 }
 
 /// A short display name for messages: the file name, or the whole path if it has none.
+///
+/// ```
+/// use std::path::Path;
+/// use tradedep::io::source::display_name;
+/// assert_eq!(display_name(Path::new("/data/baci/BACI_HS17_Y2021_V202401.csv")), "BACI_HS17_Y2021_V202401.csv");
+/// assert_eq!(display_name(Path::new("/")), "/");
+/// ```
 pub fn display_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -67,6 +123,11 @@ pub fn display_name(path: &Path) -> String {
 
 /// Two columns of the same name (a header, an Arrow schema): which one holds the data would be
 /// a guess, so every reader makes it this error.
+///
+/// ```
+/// let e = tradedep::io::source::duplicate_column("a.csv", "value", 4, 7);
+/// assert!(e.to_string().starts_with("two columns are named \"value\" (columns 5 and 8) at file a.csv, column 'value'."));
+/// ```
 pub fn duplicate_column(file: &str, column: &str, first: usize, second: usize) -> Error {
     Error::format(
         format!(

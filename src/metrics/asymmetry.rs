@@ -33,6 +33,33 @@ use crate::metrics::view::{ImportView, Source, ViewOptions};
 use crate::model::{Freq, ProductSelection, TradeTable};
 
 /// Arguments of [`bilateral_asymmetry`].
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Float64Type, Array};
+/// use tradedep::metrics::{bilateral_asymmetry, AsymmetryOptions, By, Importer, Source};
+/// use tradedep::model::{Flow, Freq, ProductSelection, TableMeta, TradeRow, TradeTableBuilder};
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// for (importer, supplier, product, v) in [(643, 156, "854231", 60.0), (643, 792, "854231", 40.0), (156, 643, "270900", 300.0)] {
+///     b.push(TradeRow::new(2023, importer, supplier, Flow::Import, product, v))?;
+/// }
+/// let opts = AsymmetryOptions {
+///     a: Importer::country(643),
+///     b: Importer::country(156),
+///     products: Some(ProductSelection::from_codes("ICs", ["8542"], None)), // besides all products
+///     by: vec![By::Year],
+///     source: Source::Reported,
+///     cif_fob: 1.0,
+///     cancel: Default::default(),
+/// };
+/// let out = bilateral_asymmetry(&b.finish()?, &opts)?;
+/// let products = out.column_by_name("products").unwrap().as_string::<i32>();
+/// assert_eq!((products.value(0), products.value(1)), ("all", "ICs"));
+/// let b_share = out.column_by_name("b_share_of_a_imports").unwrap().as_primitive::<Float64Type>();
+/// assert_eq!(b_share.value(1), 0.6); // China: 60 of Russia's 100 of ICs
+/// // China imports no ICs: Russia's share of them is undefined, not 0.
+/// assert!(out.column_by_name("a_share_of_b_imports").unwrap().is_null(1));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct AsymmetryOptions {
     pub a: Importer,
@@ -64,6 +91,26 @@ fn div(x: f64, y: f64) -> Option<f64> {
 }
 
 /// A against B, for all products and the selection (see the module docs for the columns).
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Float64Type};
+/// use tradedep::metrics::{bilateral_asymmetry, AsymmetryOptions, By, Importer, Source};
+/// use tradedep::model::{Flow, Freq, TableMeta, TradeRow, TradeTableBuilder};
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// for (importer, supplier, v) in [(643, 156, 160.0), (643, 792, 40.0), (156, 643, 300.0), (156, 792, 700.0)] {
+///     b.push(TradeRow::new(2023, importer, supplier, Flow::Import, "2709", v))?;
+/// }
+/// let opts = AsymmetryOptions {
+///     a: Importer::country(643), b: Importer::country(156), products: None,
+///     by: vec![By::Period], source: Source::Reported, cif_fob: 1.0, cancel: Default::default(),
+/// };
+/// let out = bilateral_asymmetry(&b.finish()?, &opts)?;
+/// let f = |name: &str| out.column_by_name(name).unwrap().as_primitive::<Float64Type>().value(0);
+/// assert_eq!(f("b_share_of_a_imports"), 0.8); // China: 160 of Russia's 200
+/// assert_eq!(f("a_share_of_b_imports"), 0.3); // Russia: 300 of China's 1000
+/// assert!((f("import_asymmetry") - 0.8 / 0.3).abs() < 1e-12);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn bilateral_asymmetry(table: &TradeTable, opts: &AsymmetryOptions) -> Result<RecordBatch> {
     if opts.by.iter().any(|b| matches!(b, By::Product | By::Partner)) {
         return Err(Error::invalid_argument(

@@ -85,9 +85,29 @@ use crate::model::{Freq, TradeTable};
 
 /// Smallest gap accepted between the second eigenvalue and its neighbours (the eigenvalues lie
 /// in [0, 1], the first is 1): below it the eigenvector defining ECI/PCI is not unique.
+///
+/// ```
+/// use tradedep::metrics::{complexity, complexity::EIGEN_GAP, ComplexityOptions};
+/// use tradedep::model::*;
+/// assert!(EIGEN_GAP > 0.0 && EIGEN_GAP < 1e-6);
+/// // Two exporters with nothing in common: two blocks, the eigenvector is not unique.
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// b.push(TradeRow::new(2021, 4, 643, Flow::Export, "010121", 10.0))?;
+/// b.push(TradeRow::new(2021, 8, 643, Flow::Export, "020110", 10.0))?;
+/// assert!(complexity(&b.finish()?, &ComplexityOptions::default()).is_err()); // no year can be computed
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub const EIGEN_GAP: f64 = 1e-9;
 
 /// Where export rows come from, seen from the exporter.
+///
+/// ```
+/// use tradedep::metrics::ExportSource;
+/// assert_eq!(ExportSource::parse("mirror")?, ExportSource::Mirror);
+/// assert_eq!(ExportSource::default().as_str(), "reported");
+/// assert!(ExportSource::parse("customs").is_err());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ExportSource {
     /// Exporters' own reported exports: rows with flow export (BACI rows), reporter = exporter.
@@ -99,6 +119,12 @@ pub enum ExportSource {
 
 impl ExportSource {
     /// Parses `reported` or `mirror`.
+    ///
+    /// ```
+    /// use tradedep::metrics::ExportSource;
+    /// assert_eq!(ExportSource::parse("exports")?, ExportSource::Reported);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn parse(s: &str) -> Result<ExportSource> {
         match s.trim().to_ascii_lowercase().as_str() {
             "reported" | "exporter" | "export" | "exports" => Ok(ExportSource::Reported),
@@ -109,6 +135,11 @@ impl ExportSource {
             )),
         }
     }
+    /// The name the results' `method` mapping uses: `reported` or `mirror`.
+    ///
+    /// ```
+    /// assert_eq!(tradedep::metrics::ExportSource::Mirror.as_str(), "mirror");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             ExportSource::Reported => "reported",
@@ -126,6 +157,14 @@ impl ExportSource {
 }
 
 /// How PCI is standardised.
+///
+/// ```
+/// use tradedep::metrics::PciScale;
+/// assert_eq!(PciScale::parse("ecomplexity")?, PciScale::Eci);
+/// assert_eq!(PciScale::default(), PciScale::Eci);
+/// assert_eq!(PciScale::Own.as_str(), "own");
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PciScale {
     /// By ECI's mean and standard deviation, as `ecomplexity` (and its Stata original) does.
@@ -137,6 +176,13 @@ pub enum PciScale {
 
 impl PciScale {
     /// Parses `eci` or `own`.
+    ///
+    /// ```
+    /// use tradedep::metrics::PciScale;
+    /// assert_eq!(PciScale::parse("OWN")?, PciScale::Own);
+    /// assert!(PciScale::parse("zscore").is_err());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn parse(s: &str) -> Result<PciScale> {
         match s.trim().to_ascii_lowercase().as_str() {
             "eci" | "ecomplexity" => Ok(PciScale::Eci),
@@ -147,6 +193,11 @@ impl PciScale {
             )),
         }
     }
+    /// The name the results' `method` mapping uses: `eci` or `own`.
+    ///
+    /// ```
+    /// assert_eq!(tradedep::metrics::PciScale::Eci.as_str(), "eci");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             PciScale::Eci => "eci",
@@ -156,6 +207,23 @@ impl PciScale {
 }
 
 /// Arguments of [`rca`] (and the RCA part of [`complexity`]).
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Float64Type};
+/// use tradedep::metrics::{rca, RcaOptions};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2017))));
+/// for (exporter, product, v) in [(156, "850760", 30.0), (156, "850780", 10.0), (276, "854231", 60.0)] {
+///     b.push(TradeRow::new(2021, exporter, 643, Flow::Export, product, v))?;
+/// }
+/// // Headings: China exports only 8507, Germany only 8542.
+/// let opts = RcaOptions { digits: Some(4), threshold: 1.0, ..Default::default() };
+/// let out = rca(&b.finish()?, &opts)?;
+/// assert_eq!(out.table.num_rows(), 2);
+/// let r = out.table.column_by_name("rca").unwrap().as_primitive::<Float64Type>();
+/// assert_eq!(r.value(0), 1.0 / 0.4); // (40 / 40) / (40 / 100)
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct RcaOptions {
     pub exports: ExportSource,
@@ -180,6 +248,23 @@ impl Default for RcaOptions {
 }
 
 /// Arguments of [`complexity`].
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Float64Type};
+/// use tradedep::metrics::{complexity, ComplexityOptions, PciScale, RcaOptions};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// for (exporter, product) in [(4, "010121"), (4, "020110"), (4, "030111"), (8, "010121"), (8, "020110"), (12, "010121")] {
+///     b.push(TradeRow::new(2021, exporter, 643, Flow::Export, product, 10.0))?;
+/// }
+/// let opts = ComplexityOptions { rca: RcaOptions::default(), pci_scale: PciScale::Own };
+/// let out = complexity(&b.finish()?, &opts)?;
+/// let pci = out.pci.column_by_name("pci").unwrap().as_primitive::<Float64Type>();
+/// let mean = pci.values().iter().sum::<f64>() / 3.0;
+/// let var = pci.values().iter().map(|p| (p - mean).powi(2)).sum::<f64>() / 3.0;
+/// assert!(mean.abs() < 1e-9 && (var - 1.0).abs() < 1e-9); // PCI standardised by its own mean and std
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct ComplexityOptions {
     pub rca: RcaOptions,
@@ -187,6 +272,18 @@ pub struct ComplexityOptions {
 }
 
 /// The RCA table and what went into it.
+///
+/// ```
+/// use tradedep::metrics::{rca, RcaOptions};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Monthly, "USD", None));
+/// b.push(TradeRow::new(202101, 156, 643, Flow::Export, "850760", 30.0))?;
+/// b.push(TradeRow::new(202102, 156, 643, Flow::Export, "850760", 10.0))?;
+/// let out = rca(&b.finish()?, &RcaOptions::default())?;
+/// assert_eq!(out.table.num_rows(), 1); // the months summed to the year
+/// assert!(!out.notes.is_empty());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Rca {
     pub table: RecordBatch,
@@ -195,6 +292,26 @@ pub struct Rca {
 }
 
 /// RCA, ECI and PCI tables (columns in the module docs) and what went into them.
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::UInt32Type};
+/// use tradedep::metrics::{complexity, ComplexityOptions};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// // Exporter 4 ships three products, 8 two, 12 one, 10 each. RCA >= 1 gives
+/// // 4: {020110, 030111}, 8: {010121, 020110}, 12: {010121}.
+/// for (exporter, product) in [(4, "010121"), (4, "020110"), (4, "030111"), (8, "010121"), (8, "020110"), (12, "010121")] {
+///     b.push(TradeRow::new(2021, exporter, 643, Flow::Export, product, 10.0))?;
+/// }
+/// let out = complexity(&b.finish()?, &ComplexityOptions::default())?;
+/// assert_eq!(out.rca.num_rows(), 6);
+/// let diversity = out.eci.column_by_name("diversity").unwrap().as_primitive::<UInt32Type>();
+/// assert_eq!(diversity.values(), &[2, 2, 1]);
+/// let ubiquity = out.pci.column_by_name("ubiquity").unwrap().as_primitive::<UInt32Type>();
+/// assert_eq!(ubiquity.values(), &[2, 2, 1]);
+/// assert!(!out.notes.is_empty());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Complexity {
     pub rca: RecordBatch,

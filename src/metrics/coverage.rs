@@ -26,6 +26,32 @@ use crate::model::{Flow, TradeTable};
 use crate::reference::groups;
 
 /// What a selection covers in a table (see the module docs).
+///
+/// ```
+/// use tradedep::metrics::{check_selection, ImportSelection, Importer, Source};
+/// use tradedep::model::{Flow, Freq, ProductSelection, TableMeta, TradeRow, TradeTableBuilder, Vintage};
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2022))));
+/// let mut with_qty = TradeRow::new(2023, 643, 156, Flow::Import, "850760", 100.0);
+/// with_qty.quantity = Some(10.0);
+/// with_qty.quantity_unit = Some("kg");
+/// b.push(with_qty)?;
+/// b.push(TradeRow::new(2023, 643, 792, Flow::Import, "850760", 50.0))?;
+/// b.push(TradeRow::new(2023, 643, 156, Flow::Import, "854231", 30.0))?;
+/// let t = b.finish()?;
+/// let imports = ImportSelection {
+///     products: Some(ProductSelection::from_codes("batteries and drone parts", ["850760", "880730"], None)),
+///     ..Default::default()
+/// };
+/// let cov = check_selection(&t, Some(&[Importer::country(643)]), &imports)?;
+/// assert_eq!(cov.source_used, Source::Reported);
+/// assert_eq!((cov.records_reported, cov.value_reported, cov.records_mirror), (2, 150.0, 0));
+/// assert_eq!(cov.value(), 150.0);
+/// assert!((cov.quantity_share().unwrap() - 100.0 / 150.0).abs() < 1e-12);
+/// assert_eq!((cov.importers, cov.suppliers), (vec![643], vec![156, 792]));
+/// assert_eq!((cov.products_asked, cov.products_absent, cov.products_selected), (2, vec!["880730".to_string()], 1));
+/// assert_eq!((cov.importers_reporting, cov.exporters_reporting), (vec![643], vec![]));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Coverage {
     /// The source the records were read with: `auto` on a table with rows of one side only is
@@ -56,10 +82,27 @@ pub struct Coverage {
 
 impl Coverage {
     /// Value of every selected record.
+    ///
+    /// See the example on [`Coverage`].
+    ///
+    /// ```
+    /// use tradedep::metrics::Coverage;
+    /// let c = Coverage { value_reported: 150.0, value_mirror: 50.0, ..Default::default() };
+    /// assert_eq!(c.value(), 200.0);
+    /// ```
     pub fn value(&self) -> f64 {
         self.value_reported + self.value_mirror
     }
     /// Share of the selected value that has a quantity; `None` when nothing has value.
+    ///
+    /// See the example on [`Coverage`].
+    ///
+    /// ```
+    /// use tradedep::metrics::Coverage;
+    /// let c = Coverage { value_reported: 150.0, value_mirror: 50.0, value_with_quantity: 50.0, ..Default::default() };
+    /// assert_eq!(c.quantity_share(), Some(0.25));
+    /// assert_eq!(Coverage::default().quantity_share(), None); // nothing selected
+    /// ```
     pub fn quantity_share(&self) -> Option<f64> {
         let v = self.value();
         (v > 0.0).then(|| self.value_with_quantity / v)
@@ -69,6 +112,18 @@ impl Coverage {
 /// Checks that `imports` (for `importers`, `None` = every importer) selects something in `table`
 /// and says what it covers. Errors are [`Error::InvalidProduct`] for malformed codes and
 /// [`Error::InvalidArgument`] for selections that are empty, each naming what the table holds.
+///
+/// ```
+/// use tradedep::metrics::{check_selection, ImportSelection, Importer};
+/// use tradedep::model::ProductSelection;
+/// let t = tradedep::demo::demo_table()?; // imports of Russia (643) and Ukraine (804)
+/// let all = ImportSelection::default();
+/// assert!(check_selection(&t, Some(&[Importer::country(643)]), &all).is_ok());
+/// assert!(check_selection(&t, Some(&[Importer::country(276)]), &all).is_err()); // Germany imports nothing here
+/// let cn8 = ImportSelection { products: Some(ProductSelection::from_codes("cn8", ["85423190"], None)), ..Default::default() };
+/// assert!(check_selection(&t, None, &cn8).is_err()); // longer than the table's HS6 codes
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn check_selection(
     table: &TradeTable,
     importers: Option<&[Importer]>,

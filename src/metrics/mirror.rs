@@ -34,6 +34,19 @@ use crate::metrics::view::{ImportView, Source, ViewOptions};
 use crate::model::{Freq, ProductSelection, TradeTable};
 
 /// Arguments of [`mirror_gap`].
+///
+/// ```
+/// use tradedep::metrics::{mirror_gap, By, MirrorOptions};
+/// use tradedep::model::{Flow, Freq, TableMeta, TradeRow, TradeTableBuilder};
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// b.push(TradeRow::new(2021, 643, 156, Flow::Import, "8542", 110.0))?; // Russia's imports from China
+/// b.push(TradeRow::new(2021, 156, 643, Flow::Export, "8542", 100.0))?; // China's exports to Russia
+/// b.push(TradeRow::new(2021, 156, 398, Flow::Export, "8542", 40.0))?; // to Kazakhstan
+/// let opts = MirrorOptions { by: vec![By::Period], importers: Some(vec![643]), ..Default::default() };
+/// let out = mirror_gap(&b.finish()?, &opts)?;
+/// assert_eq!(out.num_rows(), 1); // Kazakhstan is not asked for
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct MirrorOptions {
     /// Time key and optionally [`By::Product`].
@@ -57,6 +70,26 @@ struct Side {
 }
 
 /// Reported imports against mirror exports per pair (see the module docs for the columns).
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Float64Type, Array};
+/// use tradedep::metrics::{mirror_gap, By, MirrorOptions};
+/// use tradedep::model::{Flow, Freq, TableMeta, TradeRow, TradeTableBuilder};
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// b.push(TradeRow::new(2021, 643, 156, Flow::Import, "8542", 110.0))?;
+/// b.push(TradeRow::new(2021, 156, 643, Flow::Export, "8542", 100.0))?;
+/// b.push(TradeRow::new(2021, 156, 398, Flow::Export, "8542", 40.0))?; // Kazakhstan reports no imports
+/// let out = mirror_gap(&b.finish()?, &MirrorOptions { by: vec![By::Period], ..Default::default() })?;
+/// let col = |name: &str| out.column_by_name(name).unwrap().as_primitive::<Float64Type>().clone();
+/// // Rows in importer code order: Kazakhstan (398), then Russia (643).
+/// assert_eq!(out.num_rows(), 2);
+/// assert_eq!((col("imports_reported").value(1), col("exports_reported").value(1)), (110.0, 100.0));
+/// assert_eq!(col("gap").value(1), 10.0);
+/// assert!((col("ratio").value(1) - 1.1).abs() < 1e-12);
+/// assert!(col("imports_reported").is_null(0)); // Kazakhstan: null, not 0
+/// assert_eq!(out.column_by_name("missing").unwrap().as_string::<i32>().value(0), "import");
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn mirror_gap(table: &TradeTable, opts: &MirrorOptions) -> Result<RecordBatch> {
     if opts.by.contains(&By::Partner) {
         return Err(Error::invalid_argument(

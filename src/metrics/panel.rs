@@ -27,6 +27,20 @@ use crate::error::{Error, Result};
 use crate::model::{Flow, TableMeta, TradeRow, TradeTable, TradeTableBuilder, ValueBasis, Vintage};
 
 /// Options of [`import_panel`].
+///
+/// ```
+/// use tradedep::metrics::{import_panel, PanelOptions};
+/// use tradedep::model::{Flow, Freq, TableMeta, TradeRow, TradeTableBuilder, Vintage};
+/// let mut b = TradeTableBuilder::new("x", TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2022))));
+/// b.push(TradeRow::new(2023, 792, 643, Flow::Export, "854231", 30.0))?;
+/// b.push(TradeRow::new(2023, 156, 643, Flow::Export, "854231", 100.0))?;
+/// b.push(TradeRow::new(2023, 156, 398, Flow::Export, "854231", 5.0))?; // to Kazakhstan: not Russia's imports
+/// let opts = PanelOptions { importer: 643, vintage: Vintage::Hs(2022), expected: None };
+/// let p = import_panel(&[("comtrade".into(), b.finish()?)], &opts)?;
+/// assert_eq!(p.expected, [156, 792]); // every exporter seen, when none are given
+/// assert_eq!(p.table.num_rows(), 2);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct PanelOptions {
     pub importer: u16,
@@ -37,6 +51,32 @@ pub struct PanelOptions {
 }
 
 /// The panel, what was set aside for priority, and the gaps.
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::{Int32Type, UInt64Type}};
+/// use tradedep::metrics::{import_panel, PanelOptions};
+/// use tradedep::model::{Flow, Freq, TableMeta, TradeRow, TradeTable, TradeTableBuilder, Vintage};
+/// let table = |rows: &[(u16, u16, Flow, f64)]| -> tradedep::Result<TradeTable> {
+///     let mut b = TradeTableBuilder::new("x", TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2022))));
+///     for (reporter, partner, flow, v) in rows {
+///         b.push(TradeRow::new(2023, *reporter, *partner, *flow, "854231", *v))?;
+///     }
+///     b.finish()
+/// };
+/// // China's customs report exports to Russia; Comtrade holds Russia's partners' exports too.
+/// let gacc = table(&[(156, 643, Flow::Export, 100.0)])?;
+/// let comtrade = table(&[(156, 643, Flow::Export, 120.0), (792, 643, Flow::Export, 30.0)])?;
+/// let opts = PanelOptions { importer: 643, vintage: Vintage::Hs(2022), expected: Some(vec![156, 792, 344]) };
+/// let p = import_panel(&[("gacc".into(), gacc), ("comtrade".into(), comtrade)], &opts)?;
+/// assert_eq!(p.table.num_rows(), 2); // China from GACC (listed first), Turkey from Comtrade
+/// // One row per source: nothing set aside from GACC, Comtrade's China row from Comtrade.
+/// let set_aside = p.overlaps.column_by_name("rows").unwrap().as_primitive::<UInt64Type>();
+/// assert_eq!(set_aside.values(), &[0, 1]);
+/// let n_missing = p.missing.column_by_name("n_missing").unwrap();
+/// assert_eq!(n_missing.as_primitive::<Int32Type>().value(0), 1); // Hong Kong (344)
+/// assert_eq!(p.expected.len(), 3);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct ImportPanel {
     /// Reporter = importer, partner = exporter, flow import, `source` = the source's name.
@@ -61,6 +101,17 @@ struct Cell {
 type Key = (i32, u16, String);
 
 /// Builds the panel from `(name, table)` pairs in order of priority (first highest).
+///
+/// ```
+/// use tradedep::metrics::{import_panel, PanelOptions};
+/// use tradedep::model::{Flow, Freq, TableMeta, TradeRow, TradeTableBuilder, Vintage};
+/// let mut b = TradeTableBuilder::new("x", TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2017))));
+/// b.push(TradeRow::new(2023, 156, 643, Flow::Export, "854231", 1.0))?;
+/// let opts = PanelOptions { importer: 643, vintage: Vintage::Hs(2022), expected: None };
+/// assert!(import_panel(&[("hs2017".into(), b.finish()?)], &opts).is_err()); // another HS edition
+/// assert!(import_panel(&[], &opts).is_err());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn import_panel(sources: &[(String, TradeTable)], opts: &PanelOptions) -> Result<ImportPanel> {
     let Some((_, first)) = sources.first() else {
         return Err(Error::invalid_argument("no sources", "pass at least one (name, table)"));

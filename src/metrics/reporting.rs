@@ -16,6 +16,19 @@ use crate::metrics::view::Cols;
 use crate::model::{Flow, TradeTable};
 
 /// (reporter, period) pairs with any row of flow import, and of flow export, in a table.
+///
+/// ```
+/// use tradedep::metrics::reporting::Reporting;
+/// use tradedep::model::{Flow, Freq, TableMeta, TradeRow, TradeTableBuilder};
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// b.push(TradeRow::new(2021, 643, 156, Flow::Import, "8542", 10.0))?;
+/// b.push(TradeRow::new(2022, 156, 643, Flow::Export, "8542", 12.0))?;
+/// let r = Reporting::of(&b.finish()?);
+/// assert!(r.imports(643, 2021) && !r.imports(643, 2022)); // 2022: a gap in Russia's imports
+/// assert!(r.exports(156, 2022) && !r.exports(156, 2021));
+/// assert!(r.any_exports(2022) && !r.any_exports(2021));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Default, Clone)]
 pub struct Reporting {
     imports: HashSet<(u16, i32)>,
@@ -26,6 +39,15 @@ pub struct Reporting {
 impl Reporting {
     /// One pass over the table; consecutive rows of one reporter and period (the usual order)
     /// are inserted once.
+    ///
+    /// See the example on [`Reporting`].
+    ///
+    /// ```
+    /// use tradedep::metrics::reporting::Reporting;
+    /// let r = Reporting::of(&tradedep::demo::demo_table()?);
+    /// assert!(r.imports(643, 202101) && !r.imports(643, 2021)); // a monthly table's periods are YYYYMM
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn of(table: &TradeTable) -> Reporting {
         let mut r = Reporting::default();
         let mut last = None;
@@ -53,18 +75,45 @@ impl Reporting {
     }
 
     /// `country` reported some import (any product, any partner) in `period`.
+    ///
+    /// See the example on [`Reporting`].
+    ///
+    /// ```
+    /// use tradedep::metrics::reporting::Reporting;
+    /// let r = Reporting::of(&tradedep::demo::demo_table()?);
+    /// assert!(r.imports(804, 202312) && !r.imports(156, 202312)); // China reports no imports in the demo
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     #[inline]
     pub fn imports(&self, country: u16, period: i32) -> bool {
         self.imports.contains(&(country, period))
     }
 
     /// `country` reported some export in `period`.
+    ///
+    /// See the example on [`Reporting`].
+    ///
+    /// ```
+    /// use tradedep::metrics::reporting::Reporting;
+    /// let r = Reporting::of(&tradedep::demo::demo_table()?);
+    /// assert!(!r.exports(156, 202101)); // the demo holds importers' reports only
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     #[inline]
     pub fn exports(&self, country: u16, period: i32) -> bool {
         self.exports.contains(&(country, period))
     }
 
     /// Some country reported some export in `period` (the reporting side of a mirror total).
+    ///
+    /// See the example on [`Reporting`].
+    ///
+    /// ```
+    /// use tradedep::metrics::reporting::Reporting;
+    /// let r = Reporting::of(&tradedep::demo::demo_table()?);
+    /// assert!(!r.any_exports(202101));
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     #[inline]
     pub fn any_exports(&self, period: i32) -> bool {
         self.any_exports.contains(&period)

@@ -117,6 +117,14 @@ use crate::metrics::view::{country_label, ImportView, Source, ViewOptions, NO_UN
 use crate::model::{Freq, ProductSelection, TradeTable};
 
 /// Arguments of [`rerouting`].
+///
+/// ```
+/// use tradedep::metrics::{complexity::ExportSource, Importer, ReroutingOptions};
+/// let mut opts = ReroutingOptions::new(Importer::group("EU27"), vec![398, 417, 51], 643, (2019, 2021));
+/// opts.after = Some((2023, 2024));
+/// opts.hub_exports = ExportSource::Mirror; // Russia's imports from the hubs
+/// assert_eq!((opts.cif_fob, opts.by_product, opts.controls.is_none()), (1.0, false, true));
+/// ```
 #[derive(Debug, Clone)]
 pub struct ReroutingOptions {
     /// The exporter: a country, a set of countries, or a group resolved per period (`EU27`).
@@ -150,6 +158,14 @@ pub struct ReroutingOptions {
 
 impl ReroutingOptions {
     /// Origin, hubs, target and baseline; every product summed, reported exports, `cif_fob` 1.
+    ///
+    /// See the example on [`ReroutingOptions`].
+    ///
+    /// ```
+    /// use tradedep::metrics::{Importer, ReroutingOptions};
+    /// let opts = ReroutingOptions::new(Importer::country(276), vec![398], 643, (2021, 2021));
+    /// assert_eq!((opts.target, opts.baseline, opts.after), (643, (2021, 2021), None));
+    /// ```
     pub fn new(origin: Importer, hubs: Vec<u16>, target: u16, baseline: (i32, i32)) -> Self {
         ReroutingOptions {
             origin,
@@ -171,6 +187,23 @@ impl ReroutingOptions {
 /// Destinations under EU export sanctions, left out of the default controls (a sanctioned
 /// destination's exports fall for the reason under study): Russia, Council Regulation (EU)
 /// No 833/2014, and Belarus, Council Regulation (EC) No 765/2006 (as extended in 2022).
+///
+/// ```
+/// use tradedep::metrics::rerouting::SANCTIONED_DESTINATIONS;
+/// use tradedep::metrics::{rerouting, Importer, ReroutingOptions};
+/// use tradedep::model::*;
+/// assert_eq!(SANCTIONED_DESTINATIONS.map(|(code, _)| code), [643, 112]);
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "EUR", None));
+/// for (year, partner, v) in [(2021, 643, 100.0), (2022, 643, 20.0), (2021, 398, 10.0), (2022, 398, 40.0),
+///                            (2021, 579, 50.0), (2022, 579, 50.0), (2021, 112, 30.0), (2022, 112, 5.0)] {
+///     b.push(TradeRow::new(year, 276, partner, Flow::Export, "8542", v))?;
+/// }
+/// let out = rerouting(&b.finish()?, &ReroutingOptions::new(Importer::country(276), vec![398], 643, (2021, 2021)))?;
+/// assert_eq!(out.controls, [579]); // Norway; Belarus (112) is sanctioned
+/// assert_eq!(out.sanctioned_left_out, [112]);
+/// assert!(out.controls_default);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub const SANCTIONED_DESTINATIONS: [(u16, &str); 2] = [
     (643, "Council Regulation (EU) No 833/2014"),
     (112, "Council Regulation (EC) No 765/2006"),
@@ -178,9 +211,44 @@ pub const SANCTIONED_DESTINATIONS: [(u16, &str); 2] = [
 
 /// A control is flagged when its baseline mean is over this share of the controls' summed
 /// baseline mean: the difference in differences then mostly compares with that one country.
+///
+/// ```
+/// use tradedep::metrics::rerouting::DOMINANT_CONTROL_SHARE;
+/// use tradedep::metrics::{rerouting, Importer, ReroutingOptions};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "EUR", None));
+/// // Baseline 2021: Norway 90 and Switzerland 10 of the controls' 100.
+/// for (year, partner, v) in [(2021, 643, 100.0), (2022, 643, 20.0), (2021, 398, 10.0), (2022, 398, 40.0),
+///                            (2021, 579, 90.0), (2022, 579, 90.0), (2021, 757, 10.0), (2022, 757, 10.0)] {
+///     b.push(TradeRow::new(year, 276, partner, Flow::Export, "8542", v))?;
+/// }
+/// let out = rerouting(&b.finish()?, &ReroutingOptions::new(Importer::country(276), vec![398], 643, (2021, 2021)))?;
+/// assert_eq!(out.dominant_controls.len(), 1);
+/// let (code, product, share) = &out.dominant_controls[0];
+/// assert_eq!((*code, product.is_none()), (579, true));
+/// assert!((share - 0.9).abs() < 1e-12 && *share > DOMINANT_CONTROL_SHARE);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub const DOMINANT_CONTROL_SHARE: f64 = 0.5;
 
 /// The four tables of a re-routing analysis (columns in the module docs) and what went in.
+///
+/// ```
+/// use tradedep::metrics::{rerouting, Importer, ReroutingOptions};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "EUR", None));
+/// for (year, partner, v) in [(2021, 643, 100.0), (2022, 643, 20.0), (2021, 398, 10.0), (2022, 398, 40.0),
+///                            (2021, 579, 50.0), (2022, 579, 50.0)] {
+///     b.push(TradeRow::new(year, 276, partner, Flow::Export, "8542", v))?;
+/// }
+/// let out = rerouting(&b.finish()?, &ReroutingOptions::new(Importer::country(276), vec![398], 643, (2021, 2021)))?;
+/// assert_eq!(out.summary.num_rows(), 4); // Kazakhstan, Russia, Norway, and the controls summed
+/// assert!(out.flows.num_rows() > 0 && !out.notes.is_empty());
+/// assert!(out.summary.column_by_name("did").is_some());
+/// // The hub's exports to the target and the ghost-trade table: one row per hub and period.
+/// assert_eq!((out.hub_target.num_rows(), out.ghost.num_rows()), (2, 2));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Rerouting {
     pub flows: RecordBatch,

@@ -33,6 +33,14 @@ pub struct Concentration {
 
 impl Concentration {
     /// `None` when no value is positive (nothing imported: shares are undefined).
+    ///
+    /// ```
+    /// use tradedep::metrics::Concentration;
+    /// let c = Concentration::of(&[60.0, 0.0, 40.0], 3).unwrap();
+    /// assert_eq!((c.n, c.top, c.cr1), (2, 0, 0.6));
+    /// assert!((c.hhi_norm - (0.52 - 0.5) / 0.5).abs() < 1e-12); // hhi = 0.36 + 0.16
+    /// assert_eq!(Concentration::of(&[0.0, 0.0], 1), None);
+    /// ```
     pub fn of(values: &[f64], crn: usize) -> Option<Concentration> {
         let total: f64 = values.iter().filter(|v| **v > 0.0).sum();
         if total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !total.is_finite() {
@@ -74,6 +82,16 @@ impl Concentration {
 
 /// Running concentration over values that arrive one item at a time, each item once
 /// (mergeable only over disjoint items).
+///
+/// ```
+/// use tradedep::metrics::RunningHhi;
+/// let mut h = RunningHhi::default();
+/// for (supplier, value) in [(156, 50.0), (792, 30.0), (276, 20.0), (842, 0.0)] {
+///     h.push(supplier, value);
+/// }
+/// assert_eq!((h.n, h.top_key, h.total), (3, 156, 100.0)); // the zero is not a supplier
+/// assert!((h.hhi().unwrap() - 0.38).abs() < 1e-12); // as Concentration::of gives
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct RunningHhi {
     pub total: f64,
@@ -84,6 +102,15 @@ pub struct RunningHhi {
 }
 
 impl RunningHhi {
+    /// Adds one item's value; values of 0 or less are not items. Ties for the top go to the lower key.
+    ///
+    /// ```
+    /// use tradedep::metrics::RunningHhi;
+    /// let mut h = RunningHhi::default();
+    /// h.push(7, 5.0);
+    /// h.push(3, 5.0);
+    /// assert_eq!(h.top_key, 3);
+    /// ```
     #[inline]
     pub fn push(&mut self, key: u32, v: f64) {
         if v > 0.0 {
@@ -96,6 +123,16 @@ impl RunningHhi {
             }
         }
     }
+    /// `Σ v² / (Σ v)²`; `None` before any positive value.
+    ///
+    /// ```
+    /// use tradedep::metrics::RunningHhi;
+    /// let mut h = RunningHhi::default();
+    /// assert_eq!(h.hhi(), None);
+    /// h.push(1, 2.0);
+    /// h.push(2, 2.0);
+    /// assert_eq!(h.hhi(), Some(0.5));
+    /// ```
     pub fn hhi(&self) -> Option<f64> {
         (self.total > 0.0).then(|| self.sum_sq / (self.total * self.total))
     }

@@ -12,6 +12,15 @@ use crate::error::{Error, Result};
 use crate::model::{canonical_schema, Flow, ReadReport, TableMeta, TradeTable, ValueBasis};
 
 /// One trade record, borrowed.
+///
+/// ```
+/// use tradedep::model::{Flow, TradeRow};
+/// let mut row = TradeRow::new(2023, 643, 156, Flow::Import, "850760", 2.5e6);
+/// row.quantity = Some(1200.0);
+/// row.quantity_unit = Some("kg");
+/// assert_eq!(row.product, "850760");
+/// assert!(!row.estimated);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct TradeRow<'a> {
     pub period: i32,
@@ -31,6 +40,15 @@ impl<'a> TradeRow<'a> {
     /// A 128-bit fingerprint of every field: equal rows give equal fingerprints, and two
     /// different rows the same one with odds of about n^2 / 2^129 for n rows (1e-25 for 11 M),
     /// which lets readers find exact duplicates without keeping the rows.
+    ///
+    /// ```
+    /// use tradedep::model::{Flow, TradeRow};
+    /// let a = TradeRow::new(2023, 643, 156, Flow::Import, "8542", 1.0);
+    /// let b = TradeRow::new(2023, 643, 156, Flow::Import, "8542", 1.0);
+    /// let c = TradeRow::new(2023, 643, 156, Flow::Import, "8542", 2.0);
+    /// assert_eq!(a.fingerprint(), b.fingerprint());
+    /// assert_ne!(a.fingerprint(), c.fingerprint());
+    /// ```
     pub fn fingerprint(&self) -> u128 {
         use std::hash::{BuildHasher, Hash, Hasher};
         let half = |seed: u64| {
@@ -48,6 +66,12 @@ impl<'a> TradeRow<'a> {
     }
 
     /// A row with only the required fields set.
+    ///
+    /// ```
+    /// use tradedep::model::{Flow, TradeRow};
+    /// let row = TradeRow::new(2023, 643, 156, Flow::Import, "8542", 1.0);
+    /// assert_eq!((row.quantity, row.value_basis), (None, None));
+    /// ```
     pub fn new(period: i32, reporter: u16, partner: u16, flow: Flow, product: &'a str, value: f64) -> Self {
         TradeRow {
             period,
@@ -66,6 +90,21 @@ impl<'a> TradeRow<'a> {
 }
 
 /// Builds a [`TradeTable`] row by row, in batches of `batch_size` rows.
+///
+/// ```
+/// use tradedep::model::{Flow, Freq, TableMeta, TradeRow, TradeTableBuilder};
+/// let mut b = TradeTableBuilder::new("my.csv", TableMeta::new(Freq::Monthly, "EUR", None));
+/// assert!(b.is_empty());
+/// b.push(TradeRow::new(202301, 276, 156, Flow::Import, "8542", 4.0))?;
+/// b.push(TradeRow::new(202302, 276, 156, Flow::Import, "8542", 6.0))?;
+/// b.report_mut().rows_read = 3;
+/// b.report_mut().set_aside("bad value", 3, || "x".into());
+/// assert_eq!(b.len(), 2);
+/// let t = b.finish()?;
+/// assert_eq!(t.num_rows(), 2);
+/// assert!(t.report().is_balanced());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub struct TradeTableBuilder {
     meta: TableMeta,
     report: ReadReport,
@@ -89,6 +128,12 @@ pub struct TradeTableBuilder {
 
 impl TradeTableBuilder {
     /// `source` names the file or reader; it fills the `source` column and the report.
+    ///
+    /// ```
+    /// use tradedep::model::{Freq, TableMeta, TradeTableBuilder};
+    /// let b = TradeTableBuilder::new("my.csv", TableMeta::new(Freq::Annual, "USD", None));
+    /// assert_eq!(b.len(), 0);
+    /// ```
     pub fn new(source: &str, meta: TableMeta) -> Self {
         TradeTableBuilder {
             meta,
@@ -113,17 +158,53 @@ impl TradeTableBuilder {
     }
 
     /// The report the reader fills while it reads.
+    ///
+    /// ```
+    /// use tradedep::model::{Freq, TableMeta, TradeTableBuilder};
+    /// let mut b = TradeTableBuilder::new("my.csv", TableMeta::new(Freq::Annual, "USD", None));
+    /// b.report_mut().note("kept totals");
+    /// assert_eq!(b.finish()?.report().notes, ["kept totals"]);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn report_mut(&mut self) -> &mut ReadReport {
         &mut self.report
     }
 
+    /// Rows pushed so far.
+    ///
+    /// ```
+    /// use tradedep::model::{Flow, Freq, TableMeta, TradeRow, TradeTableBuilder};
+    /// let mut b = TradeTableBuilder::new("x", TableMeta::new(Freq::Annual, "USD", None));
+    /// b.push(TradeRow::new(2023, 643, 156, Flow::Import, "8542", 1.0))?;
+    /// assert_eq!(b.len(), 1);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.batches.iter().map(|b| b.num_rows()).sum::<usize>() + self.flow.len()
     }
+    /// True before the first row.
+    ///
+    /// ```
+    /// use tradedep::model::{Freq, TableMeta, TradeTableBuilder};
+    /// assert!(TradeTableBuilder::new("x", TableMeta::new(Freq::Annual, "USD", None)).is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
+    /// Appends a row; a quantity without a unit is an error.
+    ///
+    /// ```
+    /// use tradedep::model::{Flow, Freq, TableMeta, TradeRow, TradeTableBuilder};
+    /// let mut b = TradeTableBuilder::new("x", TableMeta::new(Freq::Annual, "USD", None));
+    /// let mut row = TradeRow::new(2023, 643, 156, Flow::Import, "8542", 1.0);
+    /// row.quantity = Some(5.0);
+    /// assert!(b.push(row.clone()).is_err());
+    /// row.quantity_unit = Some("u");
+    /// b.push(row)?;
+    /// assert_eq!(b.len(), 1);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn push(&mut self, row: TradeRow<'_>) -> Result<()> {
         if row.quantity.is_some() && row.quantity_unit.is_none() {
             return Err(Error::invalid_argument(
@@ -219,6 +300,19 @@ impl TradeTableBuilder {
     }
 
     /// Finishes and validates the table. `rows_kept` of the report is set to the row count.
+    ///
+    /// ```
+    /// use tradedep::model::{Flow, Freq, TableMeta, TradeRow, TradeTableBuilder};
+    /// let mut b = TradeTableBuilder::new("x", TableMeta::new(Freq::Annual, "USD", None));
+    /// b.push(TradeRow::new(2023, 643, 156, Flow::Import, "8542", 1.0))?;
+    /// let t = b.finish()?;
+    /// assert_eq!(t.report().rows_kept, 1);
+    /// // Validation happens here: 999 is not a country code.
+    /// let mut b = TradeTableBuilder::new("x", TableMeta::new(Freq::Annual, "USD", None));
+    /// b.push(TradeRow::new(2023, 999, 156, Flow::Import, "8542", 1.0))?;
+    /// assert!(b.finish().is_err());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn finish(mut self) -> Result<TradeTable> {
         self.flush()?;
         self.report.rows_kept = self.batches.iter().map(|b| b.num_rows() as u64).sum();
@@ -230,6 +324,15 @@ impl TradeTableBuilder {
 }
 
 /// A dictionary column with Int8 keys over a small fixed set of values.
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Int8Type, Array};
+/// let col = tradedep::model::builder::fixed_dict(vec![Some(1), None, Some(0)], &["CIF", "FOB"]);
+/// let dict = col.as_dictionary::<Int8Type>();
+/// assert_eq!(dict.len(), 3);
+/// assert_eq!(dict.values().as_string::<i32>().value(dict.keys().value(0) as usize), "FOB");
+/// assert!(dict.is_null(1));
+/// ```
 pub fn fixed_dict(keys: Vec<Option<i8>>, values: &[&str]) -> ArrayRef {
     let keys = Int8Array::from(keys);
     let values = Arc::new(StringArray::from(values.to_vec()));

@@ -9,6 +9,21 @@ use crate::error::{Error, Result};
 use crate::model::{Flow, TradeTable};
 
 /// Which rows to keep. Each `None` keeps everything; conditions combine with AND.
+///
+/// ```
+/// use tradedep::model::{Filter, Flow};
+/// let f = Filter::default()
+///     .reporters([643])
+///     .partners([156, 344])
+///     .flows([Flow::Import])
+///     .products(["8542"])
+///     .periods(Some(202201), None); // the demo table is monthly
+/// let t = tradedep::demo::demo_table()?.filter(&f)?;
+/// assert!(t.num_rows() > 0);
+/// assert_eq!((f.period_from, f.period_to), (Some(202201), None));
+/// assert!(t.num_rows() < tradedep::demo::demo_table()?.num_rows());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
     pub reporters: Option<Vec<u16>>,
@@ -22,22 +37,63 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// Keeps rows of these reporters (numeric country codes); see the example on [`Filter`].
+    ///
+    /// ```
+    /// let t = tradedep::demo::demo_table()?.filter(&tradedep::model::Filter::default().reporters([804]))?;
+    /// assert!(t.num_rows() > 0 && t.num_rows() < tradedep::demo::demo_table()?.num_rows()); // Ukraine only
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn reporters(mut self, codes: impl IntoIterator<Item = u16>) -> Self {
         self.reporters = Some(codes.into_iter().collect());
         self
     }
+    /// Keeps rows with these partners; see the example on [`Filter`].
+    ///
+    /// ```
+    /// use tradedep::model::Filter;
+    /// assert_eq!(Filter::default().partners([156, 344]).partners, Some(vec![156, 344]));
+    /// ```
     pub fn partners(mut self, codes: impl IntoIterator<Item = u16>) -> Self {
         self.partners = Some(codes.into_iter().collect());
         self
     }
+    /// Keeps rows of these flows; see the example on [`Filter`].
+    ///
+    /// ```
+    /// use tradedep::{model::Filter, Flow};
+    /// let t = tradedep::demo::demo_table()?; // imports only
+    /// assert_eq!(t.filter(&Filter::default().flows([Flow::Export]))?.num_rows(), 0);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn flows(mut self, flows: impl IntoIterator<Item = Flow>) -> Self {
         self.flows = Some(flows.into_iter().collect());
         self
     }
+    /// Keeps rows whose product starts with one of these codes; see the example on [`Filter`].
+    ///
+    /// ```
+    /// use tradedep::model::Filter;
+    /// let t = tradedep::demo::demo_table()?;
+    /// let chips = t.filter(&Filter::default().products(["8542"]))?;
+    /// let cpus = t.filter(&Filter::default().products(["854231"]))?;
+    /// assert_eq!(chips.num_rows(), cpus.num_rows()); // 854231 is the demo's only 8542 code
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn products<S: Into<String>>(mut self, codes: impl IntoIterator<Item = S>) -> Self {
         self.products = Some(codes.into_iter().map(Into::into).collect());
         self
     }
+    /// Keeps periods in `from..=to` (either bound open); see the example on [`Filter`].
+    ///
+    /// ```
+    /// use tradedep::model::Filter;
+    /// let t = tradedep::demo::demo_table()?; // monthly, 2021-01 to 2023-12
+    /// let y2022 = t.filter(&Filter::default().periods(Some(202201), Some(202212)))?;
+    /// let to_2022 = t.filter(&Filter::default().periods(None, Some(202212)))?;
+    /// assert!(y2022.num_rows() > 0 && y2022.num_rows() < to_2022.num_rows());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn periods(mut self, from: Option<i32>, to: Option<i32>) -> Self {
         self.period_from = from;
         self.period_to = to;

@@ -6,6 +6,16 @@ use crate::error::{Error, Result};
 ///
 /// The discriminant is the key of the `flow` dictionary column, whose values are always
 /// [`Flow::DICTIONARY`] in this order, so kernels can read keys without looking at values.
+///
+/// ```
+/// use tradedep::model::Flow;
+/// assert_eq!(Flow::parse("M")?, Flow::Import);
+/// assert_eq!(Flow::parse("Re-Export")?, Flow::ReExport);
+/// assert_eq!(Flow::Export.as_str(), "export");
+/// assert_eq!(Flow::from_key(Flow::ReImport as i8), Some(Flow::ReImport));
+/// assert_eq!(Flow::DICTIONARY[Flow::Export as usize], "export");
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(i8)]
 pub enum Flow {
@@ -19,10 +29,22 @@ impl Flow {
     /// Dictionary values of the `flow` column, indexed by discriminant.
     pub const DICTIONARY: [&'static str; 4] = ["import", "export", "re_import", "re_export"];
 
+    /// The name in the `flow` column: `import`, `export`, `re_import`, `re_export`.
+    ///
+    /// ```
+    /// assert_eq!(tradedep::Flow::ReExport.as_str(), "re_export");
+    /// ```
     pub fn as_str(self) -> &'static str {
         Self::DICTIONARY[self as usize]
     }
 
+    /// The flow of a `flow` dictionary key; `None` outside 0..=3.
+    ///
+    /// ```
+    /// use tradedep::Flow;
+    /// assert_eq!(Flow::from_key(1), Some(Flow::Export));
+    /// assert_eq!(Flow::from_key(4), None);
+    /// ```
     pub fn from_key(key: i8) -> Option<Flow> {
         match key {
             0 => Some(Flow::Import),
@@ -36,6 +58,14 @@ impl Flow {
     /// Parses the names and codes used by Comtrade Plus (`M`, `X`, `RM`, `RX`), legacy Comtrade
     /// (`Import`, `Export`, `Re-Import`, `Re-Export`, 1..4), Comext (`1` import, `2` export) and
     /// this crate's own names.
+    ///
+    /// ```
+    /// use tradedep::Flow;
+    /// assert_eq!(Flow::parse("X")?, Flow::Export);
+    /// assert_eq!(Flow::parse("2")?, Flow::Export); // Comext
+    /// assert!(Flow::parse("transit").is_err());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn parse(s: &str) -> Result<Flow> {
         let t = s.trim();
         let lower = t.to_ascii_lowercase();
@@ -61,6 +91,14 @@ impl std::fmt::Display for Flow {
 }
 
 /// Valuation basis of a trade value: imports are usually CIF, exports FOB.
+///
+/// ```
+/// use tradedep::model::ValueBasis;
+/// assert_eq!(ValueBasis::Fob.as_str(), "FOB");
+/// assert_eq!(ValueBasis::from_key(0), Some(ValueBasis::Cif));
+/// assert_eq!(ValueBasis::from_key(2), None);
+/// assert_eq!(ValueBasis::DICTIONARY, ["CIF", "FOB"]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(i8)]
 pub enum ValueBasis {
@@ -69,10 +107,22 @@ pub enum ValueBasis {
 }
 
 impl ValueBasis {
+    /// Dictionary values of the `value_basis` column, indexed by discriminant.
     pub const DICTIONARY: [&'static str; 2] = ["CIF", "FOB"];
+    /// The name in the `value_basis` column: `CIF` or `FOB`.
+    ///
+    /// ```
+    /// assert_eq!(tradedep::model::ValueBasis::Cif.as_str(), "CIF");
+    /// ```
     pub fn as_str(self) -> &'static str {
         Self::DICTIONARY[self as usize]
     }
+    /// The basis of a `value_basis` dictionary key; `None` outside 0..=1.
+    ///
+    /// ```
+    /// use tradedep::model::ValueBasis;
+    /// assert_eq!(ValueBasis::from_key(1), Some(ValueBasis::Fob));
+    /// ```
     pub fn from_key(key: i8) -> Option<ValueBasis> {
         match key {
             0 => Some(ValueBasis::Cif),

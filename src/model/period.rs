@@ -3,6 +3,14 @@
 use crate::error::{Error, Result};
 
 /// Frequency of a table's `period` column; one table has one frequency.
+///
+/// ```
+/// use tradedep::Freq;
+/// assert_eq!(Freq::parse("monthly")?, Freq::Monthly);
+/// assert_eq!(Freq::Annual.as_str(), "A");
+/// assert!(Freq::parse("Q").is_err());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Freq {
     /// `period` is `YYYY`.
@@ -12,12 +20,24 @@ pub enum Freq {
 }
 
 impl Freq {
+    /// The code written in table metadata: `A` or `M`.
+    ///
+    /// ```
+    /// assert_eq!(tradedep::Freq::Monthly.as_str(), "M");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Freq::Annual => "A",
             Freq::Monthly => "M",
         }
     }
+    /// Reads `A`/`M` and their spelled-out forms (`annual`, `yearly`, `month` ...).
+    ///
+    /// ```
+    /// use tradedep::Freq;
+    /// assert_eq!(Freq::parse(" Year ")?, Freq::Annual);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn parse(s: &str) -> Result<Freq> {
         match s.trim().to_ascii_uppercase().as_str() {
             "A" | "Y" | "ANNUAL" | "YEAR" | "YEARLY" => Ok(Freq::Annual),
@@ -31,6 +51,17 @@ impl Freq {
 }
 
 /// A year or a month.
+///
+/// ```
+/// use tradedep::{Freq, Period};
+/// let march = Period::parse("2021-03")?;
+/// assert_eq!(march, Period::Month { year: 2021, month: 3 });
+/// assert_eq!(march.code(), 202103);
+/// assert_eq!((march.year(), march.freq()), (2021, Freq::Monthly));
+/// assert_eq!(march.to_string(), "2021-03");
+/// assert_eq!(Period::from_code(2021, Freq::Annual), Some(Period::Year(2021)));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Period {
     Year(i32),
@@ -39,6 +70,12 @@ pub enum Period {
 
 impl Period {
     /// The integer stored in the `period` column.
+    ///
+    /// ```
+    /// use tradedep::Period;
+    /// assert_eq!(Period::Year(2022).code(), 2022);
+    /// assert_eq!(Period::Month { year: 2022, month: 2 }.code(), 202202);
+    /// ```
     pub fn code(self) -> i32 {
         match self {
             Period::Year(y) => y,
@@ -47,6 +84,12 @@ impl Period {
     }
 
     /// Decodes a stored integer under the table's frequency.
+    ///
+    /// ```
+    /// use tradedep::{Freq, Period};
+    /// assert_eq!(Period::from_code(202213, Freq::Monthly), None);
+    /// assert_eq!(Period::from_code(202212, Freq::Monthly), Some(Period::Month { year: 2022, month: 12 }));
+    /// ```
     pub fn from_code(code: i32, freq: Freq) -> Option<Period> {
         match freq {
             Freq::Annual if (1900..=2200).contains(&code) => Some(Period::Year(code)),
@@ -64,6 +107,14 @@ impl Period {
     /// Parses `2021`, `202103`, `20210301`, `2021-03` (or `2021/03`, `2021M03`) and
     /// `2021-03-01` (or `2021/03/01`). Nothing else: a sign, a stray letter or point, a day that
     /// does not exist or a month outside 1-12 is an error, never dropped.
+    ///
+    /// ```
+    /// use tradedep::Period;
+    /// assert_eq!(Period::parse("2021M03")?, Period::parse("20210301")?);
+    /// assert!(Period::parse("2021-02-30").is_err());
+    /// assert!(Period::parse("2021.5").is_err());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn parse(s: &str) -> Result<Period> {
         let t = s.trim();
         let t = t
@@ -120,6 +171,12 @@ impl Period {
         Period::from_code(p.code(), p.freq()).ok_or_else(bad)
     }
 
+    /// Annual for a year, monthly for a month.
+    ///
+    /// ```
+    /// use tradedep::{Freq, Period};
+    /// assert_eq!(Period::Year(2021).freq(), Freq::Annual);
+    /// ```
     pub fn freq(self) -> Freq {
         match self {
             Period::Year(_) => Freq::Annual,
@@ -127,6 +184,12 @@ impl Period {
         }
     }
 
+    /// The calendar year.
+    ///
+    /// ```
+    /// use tradedep::Period;
+    /// assert_eq!(Period::Month { year: 2021, month: 7 }.year(), 2021);
+    /// ```
     pub fn year(self) -> i32 {
         match self {
             Period::Year(y) => y,

@@ -6,6 +6,17 @@
 use crate::error::{Error, Result};
 
 /// Nomenclature and vintage of product codes.
+///
+/// ```
+/// use tradedep::Vintage;
+/// let cn = Vintage::parse("CN8-2022")?;
+/// assert_eq!(cn, Vintage::Cn(2022));
+/// assert_eq!(cn.name(), "CN2022");
+/// assert_eq!(cn.hs_base(), Vintage::Hs(2022));
+/// assert_eq!(cn.max_digits(), 8);
+/// assert_eq!(Vintage::HS_EDITIONS.len(), 7);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Vintage {
     /// Harmonized System by year of the edition: 1992 (H0), 1996 (H1), 2002 (H2), 2007 (H3),
@@ -21,9 +32,18 @@ pub enum Vintage {
 }
 
 impl Vintage {
+    /// Years of the HS editions, H0 (1992) to H6 (2022).
     pub const HS_EDITIONS: [u16; 7] = [1992, 1996, 2002, 2007, 2012, 2017, 2022];
 
     /// Parses `HS2017`, `HS17`, `H5`, `HS92`, `CN2022`, `CN8-2022`, `HTS2023`.
+    ///
+    /// ```
+    /// use tradedep::Vintage;
+    /// assert_eq!(Vintage::parse("H5")?, Vintage::Hs(2017));
+    /// assert_eq!(Vintage::parse("hs92")?, Vintage::Hs(1992));
+    /// assert!(Vintage::parse("HS2019").is_err()); // no such edition
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn parse(s: &str) -> Result<Vintage> {
         let t = s.trim().to_ascii_uppercase().replace(['-', '_', ' '], "");
         let bad = || {
@@ -66,6 +86,10 @@ impl Vintage {
     }
 
     /// The canonical name, e.g. `HS2017`, `CN2022`.
+    ///
+    /// ```
+    /// assert_eq!(tradedep::Vintage::China(2023).name(), "CHN2023");
+    /// ```
     pub fn name(self) -> String {
         match self {
             Vintage::Hs(y) => format!("HS{y}"),
@@ -76,6 +100,12 @@ impl Vintage {
     }
 
     /// The HS edition a national nomenclature of this year is built on.
+    ///
+    /// ```
+    /// use tradedep::Vintage;
+    /// assert_eq!(Vintage::Cn(2021).hs_base(), Vintage::Hs(2017));
+    /// assert_eq!(Vintage::Hts(2023).hs_base(), Vintage::Hs(2022));
+    /// ```
     pub fn hs_base(self) -> Vintage {
         match self {
             Vintage::Hs(_) => self,
@@ -92,6 +122,11 @@ impl Vintage {
     }
 
     /// Longest code length of the nomenclature (HS 6, CN 8, HTS 10).
+    ///
+    /// ```
+    /// use tradedep::Vintage;
+    /// assert_eq!(Vintage::Hts(2023).max_digits(), 10);
+    /// ```
     pub fn max_digits(self) -> usize {
         match self {
             Vintage::Hs(_) => 6,
@@ -108,6 +143,15 @@ impl std::fmt::Display for Vintage {
 }
 
 /// A product code: digits plus the vintage they belong to.
+///
+/// ```
+/// use tradedep::{ProductCode, Vintage};
+/// let code = ProductCode::new("8542.31", Vintage::Hs(2022))?;
+/// assert_eq!(code.digits(), "854231");
+/// assert_eq!(code.vintage(), Vintage::Hs(2022));
+/// assert_eq!(code.to_string(), "854231 (HS2022)");
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ProductCode {
     digits: String,
@@ -117,6 +161,13 @@ pub struct ProductCode {
 impl ProductCode {
     /// Validates that `digits` are 2, 4, 6, 8 or 10 ASCII digits and no longer than the
     /// nomenclature allows. Spaces and dots (`8542.31`) are removed first.
+    ///
+    /// ```
+    /// use tradedep::{ProductCode, Vintage};
+    /// assert!(ProductCode::new("85423190", Vintage::Cn(2022)).is_ok());
+    /// assert!(ProductCode::new("85423190", Vintage::Hs(2022)).is_err()); // HS stops at 6 digits
+    /// assert!(ProductCode::new("101", Vintage::Hs(2022)).is_err()); // odd length: write 0101
+    /// ```
     pub fn new(digits: &str, vintage: Vintage) -> Result<ProductCode> {
         let clean: String = digits.chars().filter(|c| !matches!(c, ' ' | '.')).collect();
         if !is_valid_code(&clean) || clean.len() > vintage.max_digits() {
@@ -134,9 +185,23 @@ impl ProductCode {
         }
         Ok(ProductCode { digits: clean, vintage })
     }
+    /// The digits, without spaces or dots.
+    ///
+    /// ```
+    /// use tradedep::{ProductCode, Vintage};
+    /// assert_eq!(ProductCode::new("01 01", Vintage::Hs(2017))?.digits(), "0101");
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn digits(&self) -> &str {
         &self.digits
     }
+    /// The nomenclature the digits belong to.
+    ///
+    /// ```
+    /// use tradedep::{ProductCode, Vintage};
+    /// assert_eq!(ProductCode::new("0101", Vintage::Hs(2017))?.vintage(), Vintage::Hs(2017));
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn vintage(&self) -> Vintage {
         self.vintage
     }
@@ -150,14 +215,33 @@ impl std::fmt::Display for ProductCode {
 
 /// The product code of all-commodity totals (Comtrade's `TOTAL`). A table may hold it, but never
 /// together with detailed codes of the same flows (readers keep one aggregation level).
+///
+/// ```
+/// use tradedep::model::product::{is_table_code, is_valid_code, TOTAL};
+/// assert!(is_table_code(TOTAL));
+/// assert!(!is_valid_code(TOTAL));
+/// ```
 pub const TOTAL: &str = "TOTAL";
 
 /// True when `s` is 2, 4, 6, 8 or 10 ASCII digits.
+///
+/// ```
+/// use tradedep::model::product::is_valid_code;
+/// assert!(is_valid_code("8542"));
+/// assert!(!is_valid_code("854"));
+/// assert!(!is_valid_code("8542.31"));
+/// ```
 pub fn is_valid_code(s: &str) -> bool {
     matches!(s.len(), 2 | 4 | 6 | 8 | 10) && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A code a table may hold: a valid code or [`TOTAL`].
+///
+/// ```
+/// use tradedep::model::product::is_table_code;
+/// assert!(is_table_code("TOTAL") && is_table_code("854231"));
+/// assert!(!is_table_code("total"));
+/// ```
 pub fn is_table_code(s: &str) -> bool {
     s == TOTAL || is_valid_code(s)
 }
@@ -193,6 +277,15 @@ mod tests {
 /// Baskets and lists (classify) produce one for the vintage of a table; after a vintage
 /// conversion a source code may count only in part (`weight` < 1). A code matches the longest
 /// entry that is a prefix of it.
+///
+/// ```
+/// use tradedep::model::ProductSelection;
+/// let mut sel = ProductSelection::from_codes("chips", ["8542", "854231"], None);
+/// sel.entries[1].1 = 0.5; // after a conversion only half of 854231 counts
+/// assert_eq!(sel.weight("854239"), Some(1.0));
+/// assert_eq!(sel.weight("854231"), Some(0.5)); // the longest matching entry
+/// assert_eq!(sel.weight("8541"), None);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductSelection {
     pub name: String,
@@ -204,6 +297,12 @@ pub struct ProductSelection {
 
 impl ProductSelection {
     /// Every code or prefix counts in full.
+    ///
+    /// ```
+    /// use tradedep::{model::ProductSelection, Vintage};
+    /// let sel = ProductSelection::from_codes("batteries", ["850760"], Some(Vintage::Hs(2022)));
+    /// assert_eq!(sel.entries, [("850760".to_string(), 1.0)]);
+    /// ```
     pub fn from_codes<S: AsRef<str>>(name: &str, codes: impl IntoIterator<Item = S>, vintage: Option<Vintage>) -> Self {
         ProductSelection {
             name: name.to_string(),
@@ -213,6 +312,13 @@ impl ProductSelection {
     }
 
     /// The weight with which `code` counts, or `None` when it is outside the selection.
+    ///
+    /// ```
+    /// use tradedep::model::ProductSelection;
+    /// let sel = ProductSelection::from_codes("ICs", ["8542"], None);
+    /// assert_eq!(sel.weight("854231"), Some(1.0));
+    /// assert_eq!(sel.weight("85"), None); // a shorter code is not inside the prefix
+    /// ```
     pub fn weight(&self, code: &str) -> Option<f64> {
         self.entries
             .iter()

@@ -5,6 +5,19 @@ use std::collections::BTreeMap;
 /// The account of one read. `rows_read == rows_kept + sum(set_aside)` always holds
 /// (rows merged into others, e.g. breakdown rows summed into a total, count as set aside
 /// under their own reason).
+///
+/// ```
+/// use tradedep::ReadReport;
+/// let mut r = ReadReport::new("a.csv");
+/// r.rows_read = 4;
+/// r.rows_kept = 2;
+/// r.set_aside("unknown country", 3, || "reporter 999".into());
+/// r.set_aside_many("zero value", 1);
+/// assert_eq!(r.rows_set_aside(), 2);
+/// assert!(r.is_balanced());
+/// assert_eq!(r.examples["unknown country"], [(3, "reporter 999".to_string())]);
+/// assert!(r.to_string().contains("set aside 1 rows: zero value"));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReadReport {
     /// Files (or archive members) read, in order.
@@ -25,9 +38,22 @@ const MAX_EXAMPLES: usize = 5;
 
 /// The set-aside reason every reader uses for a row equal in every value to an earlier row
 /// (docs/methods/bad_inputs.md: exact duplicates are set aside and counted, never kept twice).
+///
+/// ```
+/// use tradedep::model::REASON_DUPLICATE;
+/// let mut r = tradedep::ReadReport::new("a.csv");
+/// r.set_aside(REASON_DUPLICATE, 7, || "same as line 6".into());
+/// assert_eq!(r.set_aside[REASON_DUPLICATE], 1);
+/// ```
 pub const REASON_DUPLICATE: &str = "duplicate row";
 
 impl ReadReport {
+    /// A report for one source, with no rows yet.
+    ///
+    /// ```
+    /// let r = tradedep::ReadReport::new("a.csv");
+    /// assert_eq!((r.sources.len(), r.rows_read), (1, 0));
+    /// ```
     pub fn new(source: impl Into<String>) -> Self {
         ReadReport {
             sources: vec![source.into()],
@@ -36,6 +62,17 @@ impl ReadReport {
     }
 
     /// Records one set-aside row.
+    ///
+    /// Keeps at most five examples per reason; `detail` is only called for those.
+    ///
+    /// ```
+    /// let mut r = tradedep::ReadReport::new("a.csv");
+    /// for line in 1..=7 {
+    ///     r.set_aside("negative value", line, || format!("line {line}"));
+    /// }
+    /// assert_eq!(r.set_aside["negative value"], 7);
+    /// assert_eq!(r.examples["negative value"].len(), 5);
+    /// ```
     pub fn set_aside(&mut self, reason: &str, line: u64, detail: impl FnOnce() -> String) {
         // Looked up before inserting: no key allocated per row once a reason is known.
         match self.set_aside.get_mut(reason) {
@@ -54,21 +91,55 @@ impl ReadReport {
     }
 
     /// Records `n` rows set aside at once (no examples).
+    ///
+    /// ```
+    /// let mut r = tradedep::ReadReport::new("a.csv");
+    /// r.set_aside_many("breakdown rows summed into totals", 120);
+    /// assert_eq!(r.rows_set_aside(), 120);
+    /// assert!(r.examples.is_empty());
+    /// ```
     pub fn set_aside_many(&mut self, reason: &str, n: u64) {
         if n > 0 {
             *self.set_aside.entry(reason.to_string()).or_default() += n;
         }
     }
 
+    /// Rows set aside, all reasons together.
+    ///
+    /// ```
+    /// let mut r = tradedep::ReadReport::new("a.csv");
+    /// r.set_aside_many("a", 2);
+    /// r.set_aside_many("b", 3);
+    /// assert_eq!(r.rows_set_aside(), 5);
+    /// ```
     pub fn rows_set_aside(&self) -> u64 {
         self.set_aside.values().sum()
     }
 
+    /// Adds a note about a decision that changes numbers.
+    ///
+    /// ```
+    /// let mut r = tradedep::ReadReport::new("a.csv");
+    /// r.note("kept totals");
+    /// assert_eq!(r.notes, ["kept totals"]);
+    /// ```
     pub fn note(&mut self, note: impl Into<String>) {
         self.notes.push(note.into());
     }
 
     /// Combines the reports of several chunks or files.
+    ///
+    /// ```
+    /// use tradedep::ReadReport;
+    /// let mut a = ReadReport::new("2022.csv");
+    /// a.rows_read = 10;
+    /// let mut b = ReadReport::new("2023.csv");
+    /// b.rows_read = 5;
+    /// b.set_aside_many("zero value", 1);
+    /// a.merge(b);
+    /// assert_eq!(a.sources, ["2022.csv", "2023.csv"]);
+    /// assert_eq!((a.rows_read, a.rows_set_aside()), (15, 1));
+    /// ```
     pub fn merge(&mut self, other: ReadReport) {
         for s in other.sources {
             if !self.sources.contains(&s) {
@@ -92,6 +163,15 @@ impl ReadReport {
     }
 
     /// True when every row read is accounted for.
+    ///
+    /// ```
+    /// let mut r = tradedep::ReadReport::new("a.csv");
+    /// r.rows_read = 3;
+    /// r.rows_kept = 2;
+    /// assert!(!r.is_balanced());
+    /// r.set_aside_many("zero value", 1);
+    /// assert!(r.is_balanced());
+    /// ```
     pub fn is_balanced(&self) -> bool {
         self.rows_read == self.rows_kept + self.rows_set_aside()
     }

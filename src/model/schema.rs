@@ -26,18 +26,46 @@ use crate::error::{Error, Result};
 use crate::model::{Freq, Vintage};
 
 /// Column names of the canonical schema.
+///
+/// ```
+/// use tradedep::model::col;
+/// let t = tradedep::demo::demo_table()?;
+/// let names: Vec<String> = t.schema().fields().iter().map(|f| f.name().clone()).collect();
+/// assert_eq!(names, col::ALL);
+/// assert_eq!(
+///     [col::PERIOD, col::REPORTER, col::PARTNER, col::FLOW, col::PRODUCT, col::VALUE],
+///     ["period", "reporter", "partner", "flow", "product", "value"]
+/// );
+/// assert_eq!(
+///     [col::VALUE_BASIS, col::QUANTITY, col::QUANTITY_UNIT, col::NET_WEIGHT_KG, col::ESTIMATED, col::SOURCE],
+///     ["value_basis", "quantity", "quantity_unit", "net_weight_kg", "estimated", "source"]
+/// );
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub mod col {
+    /// `YYYY` or `YYYYMM`.
     pub const PERIOD: &str = "period";
+    /// Numeric code of the reporting country.
     pub const REPORTER: &str = "reporter";
+    /// Numeric code of the partner country.
     pub const PARTNER: &str = "partner";
+    /// Import, export, re-import or re-export.
     pub const FLOW: &str = "flow";
+    /// Product code digits.
     pub const PRODUCT: &str = "product";
+    /// Trade value in the table's currency.
     pub const VALUE: &str = "value";
+    /// CIF or FOB.
     pub const VALUE_BASIS: &str = "value_basis";
+    /// Quantity in `quantity_unit`.
     pub const QUANTITY: &str = "quantity";
+    /// Unit of `quantity`.
     pub const QUANTITY_UNIT: &str = "quantity_unit";
+    /// Net weight in kilograms.
     pub const NET_WEIGHT_KG: &str = "net_weight_kg";
+    /// Row estimated or mirrored, not reported.
     pub const ESTIMATED: &str = "estimated";
+    /// Reader or file of the row.
     pub const SOURCE: &str = "source";
     /// All canonical columns in schema order.
     pub const ALL: [&str; 12] = [
@@ -57,16 +85,43 @@ pub mod col {
 }
 
 /// Schema-level metadata keys.
+///
+/// ```
+/// use tradedep::model::schema::meta_key;
+/// use tradedep::model::{Freq, TableMeta, Vintage};
+/// let meta = TableMeta::new(Freq::Annual, "USD", None)
+///     .with_period_vintages(vec![(2021, Vintage::Cn(2021)), (2022, Vintage::Cn(2022))]);
+/// let m = meta.to_metadata();
+/// assert_eq!(m[meta_key::FREQ], "A");
+/// assert_eq!(m[meta_key::CURRENCY], "USD");
+/// assert_eq!(m[meta_key::VINTAGE], "CN2021");
+/// assert_eq!(m[meta_key::PERIOD_VINTAGES], "2021=CN2021;2022=CN2022");
+/// assert_eq!(m[meta_key::SCHEMA_VERSION], "1");
+/// ```
 pub mod meta_key {
+    /// Frequency: `A` or `M`.
     pub const FREQ: &str = "tradedep.freq";
+    /// ISO 4217 code of `value`.
     pub const CURRENCY: &str = "tradedep.currency";
+    /// Nomenclature of `product` (of the first year with per-year vintages).
     pub const VINTAGE: &str = "tradedep.vintage";
     /// Per-year vintages of a table spanning nomenclature changes: `2020=CN2020;2022=CN2022`.
     pub const PERIOD_VINTAGES: &str = "tradedep.period_vintages";
+    /// Version of this schema (`1`).
     pub const SCHEMA_VERSION: &str = "tradedep.schema_version";
 }
 
 /// Facts about a whole table that must not be mixed silently.
+///
+/// ```
+/// use tradedep::model::{Freq, TableMeta, Vintage};
+/// let meta = TableMeta::new(Freq::Monthly, "eur", Some(Vintage::Cn(2021)))
+///     .with_period_vintages(vec![(2021, Vintage::Cn(2021)), (2022, Vintage::Cn(2022))]);
+/// assert_eq!(meta.currency, "EUR");
+/// assert_eq!(meta.vintage_of(202205), Some(Vintage::Cn(2022)));
+/// assert_eq!(TableMeta::from_metadata(&meta.to_metadata())?, meta);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableMeta {
     pub freq: Freq,
@@ -82,6 +137,12 @@ pub struct TableMeta {
 }
 
 impl TableMeta {
+    /// Metadata of a single-vintage table; `currency` is upper-cased.
+    ///
+    /// ```
+    /// use tradedep::model::{Freq, TableMeta};
+    /// assert_eq!(TableMeta::new(Freq::Annual, "usd", None).currency, "USD");
+    /// ```
     pub fn new(freq: Freq, currency: &str, vintage: Option<Vintage>) -> Self {
         TableMeta {
             freq,
@@ -92,6 +153,12 @@ impl TableMeta {
     }
 
     /// The vintage of the codes of `period` (a year, or `YYYYMM` in monthly tables).
+    ///
+    /// ```
+    /// use tradedep::model::{Freq, TableMeta, Vintage};
+    /// let meta = TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2017)));
+    /// assert_eq!(meta.vintage_of(2030), Some(Vintage::Hs(2017)));
+    /// ```
     pub fn vintage_of(&self, period: i32) -> Option<Vintage> {
         let year = if self.freq == Freq::Monthly {
             period / 100
@@ -107,6 +174,13 @@ impl TableMeta {
 
     /// Sets per-year vintages (`vintage` becomes the first year's); one distinct vintage keeps
     /// the table single-vintage.
+    ///
+    /// ```
+    /// use tradedep::model::{Freq, TableMeta, Vintage};
+    /// let one = TableMeta::new(Freq::Annual, "USD", None).with_period_vintages(vec![(2022, Vintage::Cn(2022)), (2023, Vintage::Cn(2022))]);
+    /// assert!(one.period_vintages.is_empty()); // a single vintage
+    /// assert_eq!(one.vintage, Some(Vintage::Cn(2022)));
+    /// ```
     pub fn with_period_vintages(mut self, mut years: Vec<(i32, Vintage)>) -> Self {
         years.sort();
         years.dedup_by_key(|(y, _)| *y);
@@ -122,6 +196,14 @@ impl TableMeta {
         self
     }
 
+    /// The schema metadata (keys in [`meta_key`]).
+    ///
+    /// ```
+    /// use tradedep::model::{Freq, TableMeta};
+    /// let m = TableMeta::new(Freq::Annual, "USD", None).to_metadata();
+    /// assert_eq!(m["tradedep.freq"], "A");
+    /// assert!(!m.contains_key("tradedep.vintage"));
+    /// ```
     pub fn to_metadata(&self) -> HashMap<String, String> {
         let mut m = HashMap::new();
         m.insert(meta_key::FREQ.into(), self.freq.as_str().into());
@@ -143,6 +225,13 @@ impl TableMeta {
 
     /// Reads the metadata written by [`TableMeta::to_metadata`]; missing keys are an error
     /// naming the key.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use tradedep::model::TableMeta;
+    /// let m = HashMap::from([("tradedep.freq".to_string(), "A".to_string())]);
+    /// assert!(TableMeta::from_metadata(&m).is_err()); // no currency
+    /// ```
     pub fn from_metadata(m: &HashMap<String, String>) -> Result<Self> {
         let get = |k: &str| {
             m.get(k).ok_or_else(|| {
@@ -182,6 +271,13 @@ fn dict(key: DataType) -> DataType {
 }
 
 /// The canonical fields, without metadata.
+///
+/// ```
+/// let fields = tradedep::model::schema::canonical_fields();
+/// assert_eq!(fields.len(), 12);
+/// assert!(!fields[5].is_nullable()); // value
+/// assert!(fields[7].is_nullable()); // quantity
+/// ```
 pub fn canonical_fields() -> Vec<Field> {
     vec![
         Field::new(col::PERIOD, DataType::Int32, false),
@@ -200,6 +296,13 @@ pub fn canonical_fields() -> Vec<Field> {
 }
 
 /// The canonical schema with `meta` attached.
+///
+/// ```
+/// use tradedep::model::{canonical_schema, Freq, TableMeta};
+/// let s = canonical_schema(&TableMeta::new(Freq::Annual, "USD", None));
+/// assert_eq!(s.index_of("value").unwrap(), 5);
+/// assert_eq!(s.metadata()["tradedep.currency"], "USD");
+/// ```
 pub fn canonical_schema(meta: &TableMeta) -> SchemaRef {
     Arc::new(Schema::new_with_metadata(canonical_fields(), meta.to_metadata()))
 }

@@ -36,6 +36,18 @@ pub struct TradeTable {
 
 impl TradeTable {
     /// Builds a table from batches already in the canonical schema and validates every row.
+    ///
+    /// ```
+    /// use tradedep::model::{Flow, Freq, ReadReport, TableMeta, TradeRow, TradeTable, TradeTableBuilder, Vintage};
+    /// let meta = TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2022)));
+    /// let mut b = TradeTableBuilder::new("example", meta.clone());
+    /// b.push(TradeRow::new(2023, 643, 156, Flow::Import, "854231", 10.0))?;
+    /// let batches = b.finish()?.into_batches();
+    /// let table = TradeTable::from_batches(batches, meta, ReadReport::new("rebuilt"))?;
+    /// assert_eq!(table.num_rows(), 1);
+    /// assert_eq!(table.report().sources, ["rebuilt"]);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn from_batches(batches: Vec<RecordBatch>, meta: TableMeta, report: ReadReport) -> Result<Self> {
         let schema = canonical_schema(&meta);
         let mut out = Vec::with_capacity(batches.len());
@@ -59,6 +71,18 @@ impl TradeTable {
 
     /// Builds a table without row validation. For readers that already validated every value
     /// while parsing (and reported what they set aside); the schema is still checked.
+    ///
+    /// ```
+    /// use tradedep::model::{Flow, Freq, ReadReport, TableMeta, TradeRow, TradeTable, TradeTableBuilder};
+    /// let meta = TableMeta::new(Freq::Annual, "USD", None);
+    /// let mut b = TradeTableBuilder::new("example", meta.clone());
+    /// b.push(TradeRow::new(2023, 643, 156, Flow::Import, "8542", 10.0))?;
+    /// b.push(TradeRow::new(2023, 643, 344, Flow::Import, "8542", 5.0))?;
+    /// let batches = b.finish()?.into_batches();
+    /// let table = TradeTable::from_validated_batches(batches, meta, ReadReport::default())?;
+    /// assert_eq!(table.num_rows(), 2);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn from_validated_batches(batches: Vec<RecordBatch>, meta: TableMeta, report: ReadReport) -> Result<Self> {
         let schema = canonical_schema(&meta);
         let mut out = Vec::with_capacity(batches.len());
@@ -78,6 +102,13 @@ impl TradeTable {
     }
 
     /// An empty table with `meta`.
+    ///
+    /// ```
+    /// use tradedep::model::{Freq, TableMeta, TradeTable};
+    /// let table = TradeTable::empty(TableMeta::new(Freq::Monthly, "eur", None));
+    /// assert_eq!(table.num_rows(), 0);
+    /// assert_eq!(table.meta().currency, "EUR");
+    /// ```
     pub fn empty(meta: TableMeta) -> Self {
         TradeTable {
             schema: canonical_schema(&meta),
@@ -87,24 +118,85 @@ impl TradeTable {
         }
     }
 
+    /// The Arrow schema of every batch, with the [`TableMeta`] in its metadata.
+    ///
+    /// ```
+    /// let t = tradedep::demo::demo_table()?;
+    /// assert_eq!(t.schema().field(0).name(), "period");
+    /// assert_eq!(t.schema().metadata()["tradedep.currency"], "USD");
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn schema(&self) -> SchemaRef {
         self.schema.clone()
     }
+    /// The record batches, in order.
+    ///
+    /// ```
+    /// let t = tradedep::demo::demo_table()?;
+    /// let rows: usize = t.batches().iter().map(|b| b.num_rows()).sum();
+    /// assert_eq!(rows, t.num_rows());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn batches(&self) -> &[RecordBatch] {
         &self.batches
     }
+    /// The record batches, consuming the table (no copy).
+    ///
+    /// ```
+    /// let t = tradedep::demo::demo_table()?;
+    /// let n = t.num_rows();
+    /// let batches = t.into_batches();
+    /// assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), n);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn into_batches(self) -> Vec<RecordBatch> {
         self.batches
     }
+    /// Frequency, currency and vintage of the whole table.
+    ///
+    /// ```
+    /// use tradedep::model::{Freq, Vintage};
+    /// let t = tradedep::demo::demo_table()?;
+    /// assert_eq!(t.meta().freq, Freq::Monthly);
+    /// assert_eq!(t.meta().vintage, Some(Vintage::Hs(2022)));
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn meta(&self) -> &TableMeta {
         &self.meta
     }
+    /// What the reader did: rows read, kept and set aside.
+    ///
+    /// ```
+    /// let t = tradedep::demo::demo_table()?;
+    /// assert!(t.report().is_balanced());
+    /// assert_eq!(t.report().rows_kept, t.num_rows() as u64);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn report(&self) -> &ReadReport {
         &self.report
     }
+    /// The report, to add notes about what was done to the table.
+    ///
+    /// ```
+    /// let mut t = tradedep::demo::demo_table()?;
+    /// t.report_mut().note("converted from EUR at 1.08");
+    /// assert_eq!(t.report().notes.last().unwrap(), "converted from EUR at 1.08");
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn report_mut(&mut self) -> &mut ReadReport {
         &mut self.report
     }
+    /// Rows of all batches.
+    ///
+    /// ```
+    /// use tradedep::model::{Flow, Freq, TableMeta, TradeRow, TradeTableBuilder};
+    /// let mut b = TradeTableBuilder::new("example", TableMeta::new(Freq::Annual, "USD", None));
+    /// for partner in [156, 344, 276] {
+    ///     b.push(TradeRow::new(2023, 643, partner, Flow::Import, "8542", 1.0))?;
+    /// }
+    /// assert_eq!(b.finish()?.num_rows(), 3);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn num_rows(&self) -> usize {
         self.batches.iter().map(|b| b.num_rows()).sum()
     }
@@ -121,6 +213,21 @@ impl TradeTable {
 
     /// Appends the rows of `other`. Frequency, currency and vintage must agree: mixing them
     /// silently is the error this crate exists to prevent.
+    ///
+    /// ```
+    /// use tradedep::model::{Flow, Freq, TableMeta, TradeRow, TradeTable, TradeTableBuilder};
+    /// let one = |partner| {
+    ///     let mut b = TradeTableBuilder::new("example", TableMeta::new(Freq::Annual, "USD", None));
+    ///     b.push(TradeRow::new(2023, 643, partner, Flow::Import, "8542", 1.0))?;
+    ///     b.finish()
+    /// };
+    /// let both = TradeTable::concat(vec![one(156)?, one(344)?])?;
+    /// assert_eq!(both.num_rows(), 2);
+    /// // A table in EUR does not mix with one in USD.
+    /// let eur = TradeTable::empty(TableMeta::new(Freq::Annual, "EUR", None));
+    /// assert!(TradeTable::concat(vec![one(156)?, eur]).is_err());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn concat(tables: Vec<TradeTable>) -> Result<TradeTable> {
         let mut it = tables.into_iter();
         let Some(mut first) = it.next() else {
@@ -191,6 +298,12 @@ impl TradeTable {
     }
 
     /// Checks the domain rules on every row; the first violation is returned with its row.
+    ///
+    /// ```
+    /// let t = tradedep::demo::demo_table()?;
+    /// assert!(t.validate().is_ok());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn validate(&self) -> Result<()> {
         let source = self.report.sources.first().cloned().unwrap_or_else(|| "table".into());
         let mut row0: u64 = 0;
@@ -276,6 +389,16 @@ impl TradeTable {
     }
 
     /// Returns a single column of every batch.
+    ///
+    /// ```
+    /// use arrow_array::cast::AsArray;
+    /// use arrow_array::types::Float64Type;
+    /// let t = tradedep::demo::demo_table()?;
+    /// let total: f64 = t.column("value")?.iter().map(|a| a.as_primitive::<Float64Type>().values().iter().sum::<f64>()).sum();
+    /// assert!(total > 0.0);
+    /// assert!(t.column("no such column").is_err());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn column(&self, name: &str) -> Result<Vec<ArrayRef>> {
         let idx = self.schema.index_of(name).map_err(|_| {
             Error::schema(

@@ -22,6 +22,12 @@ pub use super::country_table::{Area, AreaKind, AREAS};
 use crate::error::{Error, Result};
 
 /// One country or territory as trade statistics know it.
+///
+/// ```
+/// use tradedep::reference::countries::by_code;
+/// let fr = by_code(251).unwrap();
+/// assert_eq!((fr.iso2, fr.iso3, fr.iso_numeric, fr.name), ("FR", "FRA", 250, "France"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Country {
     /// ISO 3166-1 alpha-2 (`"US"`); empty for Comtrade-only areas without one.
@@ -60,12 +66,27 @@ static CODE_INDEX: [u16; 1000] = {
 /// areas, including former countries (810 USSR), "nes" areas (490, 899) and special categories
 /// (837 Bunkers). Rejects 0 (World), 97 (EU-28 aggregate reporter) and ISO codes that trade data
 /// never uses for the country (840, 250 ...). Constant time: called for every row of big tables.
+///
+/// ```
+/// use tradedep::reference::countries::is_known_code;
+/// assert!(is_known_code(842)); // USA in trade data
+/// assert!(is_known_code(810)); // the former USSR
+/// assert!(!is_known_code(840)); // the ISO code of the USA, never used in trade data
+/// assert!(!is_known_code(0)); // World is not a partner
+/// ```
 #[inline]
 pub fn is_known_code(code: u16) -> bool {
     matches!(CODE_INDEX.get(code as usize), Some(&i) if i != NO_ROW)
 }
 
 /// The table row with this Comtrade/BACI numeric code.
+///
+/// ```
+/// use tradedep::reference::countries::{area_by_code, AreaKind};
+/// assert_eq!(area_by_code(381).unwrap().kind, AreaKind::Alias); // Italy's second code
+/// assert_eq!(area_by_code(810).unwrap().kind, AreaKind::Former);
+/// assert!(area_by_code(840).is_none());
+/// ```
 pub fn area_by_code(code: u16) -> Option<&'static Area> {
     match CODE_INDEX.get(code as usize) {
         Some(&i) if i != NO_ROW => AREAS.get(i as usize),
@@ -74,22 +95,50 @@ pub fn area_by_code(code: u16) -> Option<&'static Area> {
 }
 
 /// The country with this Comtrade/BACI numeric code.
+///
+/// ```
+/// use tradedep::reference::countries::by_code;
+/// assert_eq!(by_code(643).unwrap().iso3, "RUS");
+/// assert!(by_code(0).is_none());
+/// ```
 pub fn by_code(code: u16) -> Option<&'static Country> {
     area_by_code(code).map(|a| &a.country)
 }
 
 /// The table row a [`Country`] returned by this module comes from.
+///
+/// ```
+/// use tradedep::reference::countries::{area_of, country};
+/// let li = country("Liechtenstein")?;
+/// assert_eq!(area_of(li).unwrap().included_in, 757); // reported within Switzerland
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn area_of(c: &Country) -> Option<&'static Area> {
     AREAS.iter().find(|a| a.country == *c)
 }
 
 /// Every row of the embedded table (countries, former countries, "nes" areas ...).
+///
+/// ```
+/// use tradedep::reference::countries::{areas, AreaKind};
+/// assert!(areas().len() > 250);
+/// assert!(areas().iter().any(|a| a.kind == AreaKind::Nes && a.country.comtrade == 899));
+/// ```
 pub fn areas() -> &'static [Area] {
     AREAS
 }
 
 /// The whole table as Arrow: `comtrade`, `iso2`, `iso3`, `iso_numeric`, `name`, `kind`,
 /// `included_in`; codes that do not exist (0) and empty ISO codes are nulls.
+///
+/// ```
+/// use tradedep::reference::countries::{areas, table};
+/// let t = table()?;
+/// assert_eq!(t.num_rows(), areas().len());
+/// assert_eq!(t.schema().field(0).name(), "comtrade");
+/// assert!(t.schema().index_of("included_in").is_ok());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn table() -> Result<arrow_array::RecordBatch> {
     use arrow_array::{ArrayRef, StringArray, UInt16Array};
     use arrow_schema::{DataType, Field, Schema};
@@ -272,6 +321,14 @@ fn by_iso_alpha(q: &str) -> Option<&'static Area> {
 }
 
 /// The table row for a query (see [`country`]).
+///
+/// ```
+/// use tradedep::reference::countries::{area, AreaKind};
+/// assert_eq!(area("DEU")?.country.comtrade, 276);
+/// assert_eq!(area("Fmr USSR")?.kind, AreaKind::Former);
+/// assert!(area("").is_err());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn area(query: &str) -> Result<&'static Area> {
     let q = query.trim();
     if q.is_empty() {
@@ -330,6 +387,14 @@ pub fn country(query: &str) -> Result<&'static Country> {
 
 /// All data codes of the entity of `a`: its own code, then the codes of its [`AreaKind::Alias`]
 /// rows (Italy: 380, 381). A country without its own code is an error naming where its trade is.
+///
+/// ```
+/// use tradedep::reference::countries::{area, data_codes};
+/// assert_eq!(data_codes(area("Italy")?, "Italy")?, [380, 381]);
+/// let li = area("Liechtenstein")?;
+/// assert!(data_codes(li, "Liechtenstein").unwrap_err().to_string().contains("757"));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn data_codes(a: &'static Area, query: &str) -> Result<Vec<u16>> {
     if a.kind == AreaKind::NoOwnCode {
         let within = by_code(a.included_in)

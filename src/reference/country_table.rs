@@ -27,6 +27,13 @@
 use super::countries::Country;
 
 /// What a row of the table stands for.
+///
+/// ```
+/// use tradedep::reference::countries::{area, AreaKind};
+/// assert_eq!(area("Liechtenstein")?.kind, AreaKind::NoOwnCode);
+/// assert_eq!(AreaKind::NoOwnCode.as_str(), "no_own_code");
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AreaKind {
     /// A current country or territory (the row ISO lookups find).
@@ -45,6 +52,10 @@ pub enum AreaKind {
 
 impl AreaKind {
     /// Lower-case label used in tables and messages.
+    ///
+    /// ```
+    /// assert_eq!(tradedep::reference::countries::AreaKind::Nes.as_str(), "nes");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             AreaKind::Country => "country",
@@ -58,6 +69,14 @@ impl AreaKind {
 }
 
 /// One row of the embedded table.
+///
+/// ```
+/// use tradedep::reference::countries::{area, AreaKind};
+/// let it = area("Republic of Italy")?; // an alias
+/// assert_eq!((it.country.comtrade, it.kind, it.included_in), (380, AreaKind::Country, 0));
+/// assert!(it.aliases.contains(&"Republic of Italy"));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Area {
     pub country: Country,
@@ -96,6 +115,13 @@ const fn e(
 use AreaKind::*;
 
 /// Every row, sorted by data code; rows without an own code (0) come last.
+///
+/// ```
+/// use tradedep::reference::countries::AREAS;
+/// let coded: Vec<u16> = AREAS.iter().map(|a| a.country.comtrade).filter(|c| *c != 0).collect();
+/// assert!(coded.windows(2).all(|w| w[0] < w[1])); // sorted by data code
+/// assert_eq!(AREAS.last().unwrap().country.comtrade, 0); // rows without a code come last
+/// ```
 pub static AREAS: &[Area] = AREA_TABLE;
 
 /// The same rows as a constant, so the code index can be built at compile time.

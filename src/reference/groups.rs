@@ -34,6 +34,16 @@ use crate::error::{Error, Result};
 use crate::model::Period;
 
 /// A calendar day, for membership dates.
+///
+/// ```
+/// use tradedep::reference::groups::Date;
+/// use tradedep::Period;
+/// assert_eq!(Date::parse("2019")?, Date::new(2019, 7, 1));
+/// assert_eq!(Date::reference_day(Period::Month { year: 2022, month: 2 }), Date::new(2022, 2, 1));
+/// assert!(!Date::new(2023, 2, 29).is_valid());
+/// assert_eq!(Date::new(2020, 2, 1).to_string(), "2020-02-01");
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
     pub year: i32,
@@ -42,11 +52,22 @@ pub struct Date {
 }
 
 impl Date {
+    /// A day; not checked (see [`Date::is_valid`]).
+    ///
+    /// ```
+    /// use tradedep::reference::groups::Date;
+    /// assert!(Date::new(2020, 1, 31) < Date::new(2020, 2, 1));
+    /// ```
     pub const fn new(year: i32, month: u8, day: u8) -> Date {
         Date { year, month, day }
     }
 
     /// The day a period stands for in group membership: 1 July of a year, the 1st of a month.
+    ///
+    /// ```
+    /// use tradedep::{reference::groups::Date, Period};
+    /// assert_eq!(Date::reference_day(Period::Year(2013)), Date::new(2013, 7, 1)); // Croatia joined on 2013-07-01
+    /// ```
     pub fn reference_day(period: Period) -> Date {
         match period {
             Period::Year(y) => Date::new(y, 7, 1),
@@ -55,6 +76,14 @@ impl Date {
     }
 
     /// Parses `2019-06-30`, `2019-06` (the 1st) or `2019` (1 July).
+    ///
+    /// ```
+    /// use tradedep::reference::groups::Date;
+    /// assert_eq!(Date::parse("2019-06-30")?, Date::new(2019, 6, 30));
+    /// assert_eq!(Date::parse("2019-06")?, Date::new(2019, 6, 1));
+    /// assert!(Date::parse("2019-02-30").is_err());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn parse(s: &str) -> Result<Date> {
         let t = s.trim();
         let bad = || {
@@ -83,6 +112,12 @@ impl Date {
     }
 
     /// True for a real calendar day.
+    ///
+    /// ```
+    /// use tradedep::reference::groups::Date;
+    /// assert!(Date::new(2024, 2, 29).is_valid()); // leap year
+    /// assert!(!Date::new(2024, 13, 1).is_valid());
+    /// ```
     pub fn is_valid(self) -> bool {
         let leap = (self.year % 4 == 0 && self.year % 100 != 0) || self.year % 400 == 0;
         let days = match self.month {
@@ -96,6 +131,12 @@ impl Date {
     }
 
     /// Today (UTC) from the system clock.
+    ///
+    /// ```
+    /// use tradedep::reference::groups::Date;
+    /// let today = Date::today();
+    /// assert!(today.is_valid() && today > Date::new(2024, 1, 1));
+    /// ```
     pub fn today() -> Date {
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -122,6 +163,15 @@ impl std::fmt::Display for Date {
 }
 
 /// One data code in a group, with the days it belongs to it.
+///
+/// ```
+/// use tradedep::reference::groups::{group, Date};
+/// let eu = group("EU27")?;
+/// let uk = eu.members.iter().find(|m| m.code == 826).unwrap();
+/// assert_eq!((uk.from, uk.until), (Some(Date::new(1973, 1, 1)), Some(Date::new(2020, 2, 1))));
+/// assert!(eu.members.iter().any(|m| m.code == 381 && m.extra_code)); // Italy's second code
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Membership {
     /// Comtrade/BACI numeric code.
@@ -141,6 +191,15 @@ impl Membership {
 }
 
 /// A named set of countries, possibly with membership dates.
+///
+/// ```
+/// use tradedep::reference::groups::{group, Date};
+/// let eaeu = group("EAEU")?;
+/// assert!(eaeu.builtin);
+/// assert_eq!(eaeu.codes_on(Some(Date::new(2015, 7, 1))).len(), 4); // Kyrgyzstan joined on 2015-08-12
+/// assert_eq!(eaeu.countries_on(Some(Date::new(2016, 7, 1))).len(), 5);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
     pub name: String,
@@ -156,6 +215,14 @@ pub struct Group {
 
 impl Group {
     /// Data codes of the members on `day` (`None`: today), extra codes included, in order.
+    ///
+    /// ```
+    /// use tradedep::reference::groups::{group, Date};
+    /// let codes = group("EU27")?.codes_on(Some(Date::new(2021, 7, 1)));
+    /// assert!(codes.contains(&380) && codes.contains(&381)); // Italy with both its data codes
+    /// assert!(!codes.contains(&826));
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn codes_on(&self, day: Option<Date>) -> Vec<u16> {
         let day = day.unwrap_or_else(Date::today);
         let mut out: Vec<u16> = Vec::new();
@@ -168,6 +235,14 @@ impl Group {
     }
 
     /// One country per member on `day` (`None`: today), extra data codes left out.
+    ///
+    /// ```
+    /// use tradedep::reference::groups::{group, Date};
+    /// let eu = group("EU27")?;
+    /// assert_eq!(eu.countries_on(Some(Date::new(2021, 7, 1))).len(), 27); // one per member
+    /// assert_eq!(eu.countries_on(Some(Date::new(1995, 1, 1))).len(), 15);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn countries_on(&self, day: Option<Date>) -> Vec<&'static Country> {
         let day = day.unwrap_or_else(Date::today);
         let mut out: Vec<&'static Country> = Vec::new();
@@ -312,6 +387,13 @@ fn builtin(name: &str, aliases: &[&str], description: &str, source: &str, member
 /// | `CHPL coalition` | EU27_2020, United States, United Kingdom, Japan | Common High Priority List, published jointly by the EU, US, UK and Japan (2023) |
 /// | `sanctioning coalition` | CHPL coalition + Canada, Australia, New Zealand, Norway, Switzerland, Iceland, South Korea, Taiwan, Singapore | US BIS, EAR Part 746 Supplement No. 3 (Global Export Control Coalition), plus Singapore (export controls on Russia, MFA Singapore, 5 March 2022) |
 /// | `rerouting hubs` | Armenia, Georgia, Kazakhstan, Kyrgyzstan, Uzbekistan, Türkiye, United Arab Emirates | project convention (domain notes): Caucasus and Central Asia as in EBRD Working Paper 276 "The Eurasian Roundabout" (2023), plus Türkiye and the UAE |
+///
+/// ```
+/// use tradedep::reference::groups::builtin_groups;
+/// let names: Vec<&str> = builtin_groups().iter().map(|g| g.name.as_str()).collect();
+/// assert!(names.contains(&"EU27") && names.contains(&"EAEU"));
+/// assert!(builtin_groups().iter().all(|g| g.builtin && !g.source.is_empty()));
+/// ```
 pub fn builtin_groups() -> &'static [Group] {
     static GROUPS: OnceLock<Vec<Group>> = OnceLock::new();
     GROUPS.get_or_init(|| {
@@ -403,6 +485,15 @@ impl GroupRegistry {
     /// Defines (or redefines) a group. Each member is anything
     /// [`resolve`](super::countries::resolve) accepts: a country, a group (its members today),
     /// or an `A+B` combination. Built-in group names cannot be redefined.
+    ///
+    /// ```
+    /// use tradedep::reference::groups::GroupRegistry;
+    /// let mut reg = GroupRegistry::default();
+    /// let g = reg.define("Hubs and EAEU", &["rerouting hubs", "EAEU"])?; // groups as members: their members today
+    /// assert!(g.codes_on(None).contains(&398) && g.codes_on(None).contains(&643));
+    /// assert!(reg.define("EU", &["FRA"]).is_err()); // an alias of a built-in group
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn define(&mut self, name: &str, members: &[&str]) -> Result<&Group> {
         let group = make_group(name, members, Some(self))?;
         Ok(self.insert(group))
@@ -415,22 +506,62 @@ impl GroupRegistry {
     }
 
     /// The user group with this name, if any.
+    ///
+    /// ```
+    /// use tradedep::reference::groups::GroupRegistry;
+    /// let mut reg = GroupRegistry::default();
+    /// reg.define("Nordics", &["DNK", "FIN", "ISL", "NOR", "SWE"])?;
+    /// assert_eq!(reg.get("NORDICS").unwrap().members.len(), 5);
+    /// assert!(reg.get("Baltics").is_none());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn get(&self, name: &str) -> Option<&Group> {
         self.groups.get(&group_key(name))
     }
 
     /// Removes a user group; true if it existed.
+    ///
+    /// ```
+    /// use tradedep::reference::groups::GroupRegistry;
+    /// let mut reg = GroupRegistry::default();
+    /// reg.define("Caucasus", &["ARM", "GEO", "AZE"])?;
+    /// assert_eq!(reg.groups().count(), 1);
+    /// assert!(reg.remove("caucasus"));
+    /// assert!(!reg.remove("caucasus"));
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn remove(&mut self, name: &str) -> bool {
         self.groups.remove(&group_key(name)).is_some()
     }
 
     /// The user groups, by name.
+    ///
+    /// ```
+    /// use tradedep::reference::groups::GroupRegistry;
+    /// let mut reg = GroupRegistry::default();
+    /// reg.define("b", &["FRA"])?;
+    /// reg.define("a", &["DEU"])?;
+    /// assert_eq!(reg.groups().map(|g| g.name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn groups(&self) -> impl Iterator<Item = &Group> {
         self.groups.values()
     }
 
     /// The process-wide registry used by [`members`], [`group`] and
     /// [`resolve`](super::countries::resolve) (and by `td.define_group` in Python).
+    ///
+    /// Define groups in it with [`define_group`]: [`GroupRegistry::define`] called through the
+    /// write guard waits forever, because it resolves the members against this same registry.
+    ///
+    /// ```
+    /// use tradedep::reference::groups::{define_group, GroupRegistry};
+    /// define_group("Baltics doc example", &["EST", "LVA", "LTU"])?;
+    /// let codes = GroupRegistry::global().read().unwrap().get("baltics doc example").unwrap().codes_on(None);
+    /// assert_eq!(codes, [233, 428, 440]);
+    /// assert!(GroupRegistry::global().write().unwrap().remove("Baltics doc example"));
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn global() -> &'static RwLock<GroupRegistry> {
         static GLOBAL: OnceLock<RwLock<GroupRegistry>> = OnceLock::new();
         GLOBAL.get_or_init(|| RwLock::new(GroupRegistry::default()))
@@ -501,6 +632,16 @@ fn make_group(name: &str, members: &[&str], local: Option<&GroupRegistry>) -> Re
 }
 
 /// Defines (or redefines) a group in the process-wide registry (see [`GroupRegistry::define`]).
+///
+/// ```
+/// use tradedep::reference::groups::{define_group, group};
+/// let g = define_group("Central Asia doc example", &["Kazakhstan", "KGZ", "UZB", "TJK", "TKM"])?;
+/// assert_eq!(g.members.len(), 5);
+/// assert!(!g.builtin);
+/// assert_eq!(group("central asia doc example")?, g);
+/// assert!(define_group("EU27", &["FRA"]).is_err()); // built-in names are taken
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn define_group(name: &str, members: &[&str]) -> Result<Group> {
     // Resolve before taking the write lock: resolving reads the same registry.
     let group = make_group(name, members, None)?;
@@ -510,6 +651,14 @@ pub fn define_group(name: &str, members: &[&str]) -> Result<Group> {
 }
 
 /// A user-defined (global registry) or built-in group by name or alias.
+///
+/// ```
+/// use tradedep::reference::groups::group;
+/// assert_eq!(group("eu")?.name, "EU27"); // an alias
+/// assert_eq!(group("China+HK")?.codes_on(None), [156, 344]);
+/// assert!(group("OPEC+").is_err());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn group(name: &str) -> Result<Group> {
     find(name).ok_or_else(|| unknown_group(name))
 }
@@ -550,6 +699,14 @@ fn unknown_group(name: &str) -> Error {
 ///
 /// User-defined groups of the global registry are found too. Codes include extra data codes of
 /// members (Italy 380 and 381), so filters catch every vintage.
+///
+/// ```
+/// use tradedep::{reference::groups::members, Period};
+/// assert!(!members("EAEU", Some(Period::Year(2015)))?.contains(&417));
+/// assert!(members("EAEU", Some(Period::Year(2016)))?.contains(&417));
+/// assert!(members("EU27", Some(Period::Year(2013)))?.contains(&191)); // Croatia, from 2013-07-01
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn members(name: &str, period: Option<Period>) -> Result<Vec<u16>> {
     group(name).map(|g| g.codes_on(period.map(Date::reference_day)))
 }

@@ -42,9 +42,26 @@ use crate::reference::countries;
 pub use text::GaccEncoding;
 
 /// China's reporter code (Comtrade).
+///
+/// ```
+/// use tradedep::io::gacc::{read_gacc, GaccOptions, CHINA};
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gacc/gacc_export_202305_monthly.csv");
+/// let g = read_gacc(path.as_ref(), &GaccOptions::default())?;
+/// let f = tradedep::model::Filter::default().reporters([CHINA]);
+/// assert_eq!(g.table.filter(&f)?.num_rows(), g.table.num_rows()); // China reports every row
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub const CHINA: u16 = 156;
 
 /// Whether the query asked for one month or for the months of the year up to one (cumulative).
+///
+/// ```
+/// use tradedep::io::gacc::GaccTableKind;
+/// assert_eq!(GaccTableKind::parse("累计")?, GaccTableKind::Cumulative);
+/// assert_eq!(GaccTableKind::parse("Monthly")?, GaccTableKind::Monthly);
+/// assert!(GaccTableKind::parse("quarterly").is_err());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GaccTableKind {
     Monthly,
@@ -52,6 +69,13 @@ pub enum GaccTableKind {
 }
 
 impl GaccTableKind {
+    /// Reads `monthly`/`当月` or `cumulative`/`ytd`/`累计`. See the example on [`GaccTableKind`].
+    ///
+    /// ```
+    /// use tradedep::io::gacc::GaccTableKind;
+    /// assert_eq!(GaccTableKind::parse("ytd")?, GaccTableKind::Cumulative);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn parse(s: &str) -> Result<GaccTableKind> {
         match s.trim().to_ascii_lowercase().as_str() {
             "monthly" | "month" | "m" | "当月" => Ok(GaccTableKind::Monthly),
@@ -65,6 +89,22 @@ impl GaccTableKind {
 }
 
 /// Options of [`read_gacc`]. Period, flow and table kind: from here, else from the file name.
+///
+/// ```
+/// use tradedep::io::gacc::{read_gacc, GaccOptions, GaccTableKind};
+/// use tradedep::{Flow, Freq, Period};
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gacc/gacc_export_202305_monthly.csv");
+/// let opts = GaccOptions {
+///     period: Some(Period::Month { year: 2023, month: 5 }),
+///     flow: Some(Flow::Export),
+///     kind: Some(GaccTableKind::Monthly),
+///     ..Default::default()
+/// };
+/// let g = read_gacc(path.as_ref(), &opts)?;
+/// assert_eq!(g.table.meta().freq, Freq::Monthly);
+/// assert_eq!(g.table.num_rows(), 3);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct GaccOptions {
     /// The month the query was for (`Period::Month`), or a year for a full-year cumulative table.
@@ -80,6 +120,17 @@ pub struct GaccOptions {
 }
 
 /// A GACC table: canonical rows and, row for row, what the canonical schema has no place for.
+///
+/// ```
+/// use arrow_array::{cast::AsArray, Array};
+/// use tradedep::io::gacc::{read_gacc, GaccOptions};
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gacc/gacc_export_202305_monthly.csv");
+/// let g = read_gacc(path.as_ref(), &GaccOptions::default())?;
+/// assert_eq!(g.details.num_rows(), g.table.num_rows()); // row for row
+/// let province = g.details.column(g.details.schema().index_of("province").unwrap()).as_string::<i32>();
+/// assert_eq!(province.value(0), "Guangdong Province");
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct GaccRead {
     pub table: TradeTable,
@@ -98,12 +149,38 @@ pub struct GaccRead {
 /// let g = read_gacc("gacc.csv".as_ref(), &opts).unwrap();
 /// assert_eq!(g.table.meta().currency, "USD");
 /// ```
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Float64Type};
+/// use tradedep::io::gacc::{read_gacc, GaccOptions};
+/// use tradedep::{Flow, Period};
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gacc/gacc_export_202305_monthly.csv");
+/// let g = read_gacc(path.as_ref(), &GaccOptions::default())?; // period, flow, kind from the name
+/// assert_eq!(g.table.meta().currency, "USD");
+/// let f = tradedep::model::Filter::default().flows([Flow::Export]).periods(Some(202305), Some(202305));
+/// assert_eq!(g.table.filter(&f)?.num_rows(), 3);
+/// let total: f64 = g.table.column("value")?.iter().map(|a| a.as_primitive::<Float64Type>().values().iter().sum::<f64>()).sum();
+/// assert_eq!(total, 1_234_567.0 + 600_000.0 + 45_000.0);
+/// let russia = tradedep::model::Filter::default().partners([643]); // GACC partner 344 is Russia
+/// assert_eq!(g.table.filter(&russia)?.num_rows(), 1);
+/// assert_eq!(Period::Month { year: 2023, month: 5 }.code(), 202305);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn read_gacc(path: &Path, opts: &GaccOptions) -> Result<GaccRead> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     read_gacc_bytes(&bytes, &display_name(path), opts)
 }
 
 /// Reads GACC bytes; `name` names them in messages, the `source` column and the file-name rules.
+///
+/// ```
+/// use tradedep::io::gacc::{read_gacc_bytes, GaccOptions};
+/// let text = "\"Commodity code\",\"Commodity\",\"Trading partner code\",\"Trading partner\",\"US dollar\",\n\
+///             \"85444211\",\"Optical fibre cables\",\"344\",\"Germany\",\"1,000\",\n";
+/// // GACC partner 344 is Russia: a row naming another country is an error, not a guess.
+/// let err = read_gacc_bytes(text.as_bytes(), "china_export_202305_monthly.csv", &GaccOptions::default()).unwrap_err();
+/// assert!(err.to_string().contains("Russia"));
+/// ```
 pub fn read_gacc_bytes(bytes: &[u8], name: &str, opts: &GaccOptions) -> Result<GaccRead> {
     let (text, encoding, pairs) = text::decode(bytes, opts.encoding);
     let mut rdr = csv::ReaderBuilder::new()
@@ -333,6 +410,13 @@ fn period_year(p: Period) -> i32 {
 }
 
 /// `YYYYMM`, `YYYY-MM`, `YYYY/MM`, `YYYY年MM月`, or `YYYY` (a year).
+///
+/// ```
+/// use tradedep::{io::gacc::parse_period, Period};
+/// assert_eq!(parse_period("2023年05月"), Some(Period::Month { year: 2023, month: 5 }));
+/// assert_eq!(parse_period("2023"), Some(Period::Year(2023)));
+/// assert_eq!(parse_period("202313"), None);
+/// ```
 pub fn parse_period(s: &str) -> Option<Period> {
     let digits: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
     let year: i32 = digits.get(..4)?.parse().ok()?;

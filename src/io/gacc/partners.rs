@@ -13,6 +13,13 @@ use super::partner_table::PARTNERS;
 use super::text::fold;
 
 /// The answer for one `(code, name)`.
+///
+/// ```
+/// use tradedep::io::gacc::partners::{lookup, Lookup};
+/// assert_eq!(lookup(344, "Russian Federation"), Lookup::Found(643));
+/// assert!(matches!(lookup(344, "Germany"), Lookup::NameDisagrees { .. }));
+/// assert_eq!(lookup(9999, "Atlantis"), Lookup::Unknown);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum Lookup {
     /// The Comtrade code.
@@ -51,6 +58,12 @@ fn index() -> &'static HashMap<u16, Entry> {
 }
 
 /// The Comtrade code of GACC partner `code`, its name checked (an empty name is not checked).
+///
+/// ```
+/// use tradedep::io::gacc::partners::{lookup, Lookup};
+/// assert_eq!(lookup(110, "Hong Kong，China"), Lookup::Found(344)); // full-width comma
+/// assert_eq!(lookup(110, ""), Lookup::Found(344)); // no name: not checked
+/// ```
 pub fn lookup(code: u16, name: &str) -> Lookup {
     let Some(e) = index().get(&code) else {
         return Lookup::Unknown;
@@ -66,6 +79,12 @@ pub fn lookup(code: u16, name: &str) -> Lookup {
 }
 
 /// Every row of the table: `(gacc code, English, Chinese, Comtrade code)`.
+///
+/// ```
+/// let rows: Vec<_> = tradedep::io::gacc::partners::table().collect();
+/// let russia = rows.iter().find(|r| r.0 == 344).unwrap();
+/// assert_eq!((russia.1, russia.2, russia.3), ("Russian Federation", "俄罗斯联邦", 643));
+/// ```
 pub fn table() -> impl Iterator<Item = (u16, &'static str, &'static str, u16)> {
     PARTNERS.iter().map(|(c, en, zh, ct, _)| (*c, *en, *zh, *ct))
 }

@@ -7,6 +7,14 @@
 use encoding_rs::GB18030;
 
 /// How the bytes of a file are decoded.
+///
+/// ```
+/// use tradedep::io::gacc::GaccEncoding;
+/// assert_eq!(GaccEncoding::parse("GBK")?, GaccEncoding::Gb18030);
+/// assert_eq!(GaccEncoding::parse("utf-8")?, GaccEncoding::Utf8);
+/// assert_eq!(GaccEncoding::default(), GaccEncoding::Auto);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum GaccEncoding {
     /// UTF-8 when the bytes are valid UTF-8; GB18030 when they hold no UTF-8 multi-byte
@@ -18,6 +26,14 @@ pub enum GaccEncoding {
 }
 
 impl GaccEncoding {
+    /// Reads `auto`, `utf-8` or `gb18030` (also `gbk`, `gb2312`). See the example on [`GaccEncoding`].
+    ///
+    /// ```
+    /// use tradedep::io::gacc::GaccEncoding;
+    /// assert_eq!(GaccEncoding::parse("gb2312")?, GaccEncoding::Gb18030);
+    /// assert!(GaccEncoding::parse("latin-1").is_err());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn parse(s: &str) -> crate::Result<GaccEncoding> {
         match s.trim().to_ascii_lowercase().replace(['-', '_'], "").as_str() {
             "auto" => Ok(GaccEncoding::Auto),
@@ -32,6 +48,16 @@ impl GaccEncoding {
 }
 
 /// The decoded text and what decoding took: `(text, encoding used, GBK pairs inside UTF-8)`.
+///
+/// ```
+/// use tradedep::io::gacc::{text::decode, GaccEncoding};
+/// // UTF-8 text (香港) with one GBK pair (a full-width comma).
+/// let bytes = b"Hong Kong\xa3\xacChina \xe9\xa6\x99\xe6\xb8\xaf";
+/// assert_eq!(decode(bytes, GaccEncoding::Auto), ("Hong Kong，China 香港".to_string(), "UTF-8 with GBK pairs", 1));
+/// // Without any UTF-8 character, the bytes are read as GB18030.
+/// assert_eq!(decode(b"Hong Kong\xa3\xacChina", GaccEncoding::Auto).1, "GB18030");
+/// assert_eq!(decode("俄罗斯".as_bytes(), GaccEncoding::Auto).1, "UTF-8");
+/// ```
 pub fn decode(bytes: &[u8], enc: GaccEncoding) -> (String, &'static str, usize) {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let gb = |b: &[u8]| GB18030.decode_without_bom_handling(b).0.into_owned();
@@ -71,6 +97,13 @@ pub fn decode(bytes: &[u8], enc: GaccEncoding) -> (String, &'static str, usize) 
 }
 
 /// A number as the query writes it: `19,121,826`, `47690`, `1.5`; empty or `?` is `None`.
+///
+/// ```
+/// use tradedep::io::gacc::text::number;
+/// assert_eq!(number("19,121,826"), Some(Ok(19_121_826.0)));
+/// assert_eq!(number("?"), None);
+/// assert_eq!(number("12a"), Some(Err(())));
+/// ```
 pub fn number(s: &str) -> Option<Result<f64, ()>> {
     let t = s.trim();
     if t.is_empty() || t == "?" || t == "-" {
@@ -83,6 +116,14 @@ pub fn number(s: &str) -> Option<Result<f64, ()>> {
 /// A unit name of the query (English or Chinese) as a tradedep unit: `(unit, factor)`.
 /// `None` for `?` (no unit). Unknown names are kept as `gacc:<name>` so that quantities are only
 /// ever summed within one unit and never under a guessed one.
+///
+/// ```
+/// use tradedep::io::gacc::text::unit;
+/// assert_eq!(unit("千克"), Some(("kg".to_string(), 1.0)));
+/// assert_eq!(unit("Gram"), Some(("kg".to_string(), 0.001)));
+/// assert_eq!(unit("Set"), Some(("gacc:Set".to_string(), 1.0))); // kept, never guessed
+/// assert_eq!(unit("?"), None);
+/// ```
 pub fn unit(name: &str) -> Option<(String, f64)> {
     let t = name.trim();
     if t.is_empty() || t == "?" || t == "？" {
@@ -110,6 +151,11 @@ pub fn unit(name: &str) -> Option<(String, f64)> {
 
 /// Folds a partner name for comparison: lower case, letters and digits only (the full-width
 /// comma of `Hong Kong，China`, spaces and brackets do not count).
+///
+/// ```
+/// use tradedep::io::gacc::text::fold;
+/// assert_eq!(fold("Hong Kong，China"), fold("hong kong (china)"));
+/// ```
 pub fn fold(name: &str) -> String {
     crate::reference::countries::normalize(name)
         .chars()

@@ -45,7 +45,7 @@ pub fn shared_data() -> Option<PathBuf> {
 /// `TRADEDEP_SKIP_DATA_TESTS` is set.
 #[macro_export]
 macro_rules! data_or_skip {
-    ($rel:expr) => {
+    ($rel:expr_2021) => {
         match $crate::common::shared_data() {
             Some(d) => d.join($rel),
             None => return,
