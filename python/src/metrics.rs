@@ -155,13 +155,13 @@ fn _concentration(
 #[pyfunction]
 #[pyo3(signature = (table, source="reported"))]
 fn _importer_product_concentration(py: Python<'_>, table: &PyTradeTable, source: &str) -> PyResult<PyTable> {
-    let source = py_result(Source::parse(source))?;
-    // The kernel takes batches one at a time: Ctrl-C is looked at before each.
-    let batch = crate::cancel::run_cancellable(py, |cancel| {
-        let batches = table.inner.batches().iter().map(|b| cancel.check().map(|()| b.clone()));
-        metrics::importer_product_concentration(batches, source)
-    })?;
-    to_table(batch)
+    let imports = metrics::ImportSelection {
+        source: py_result(Source::parse(source))?,
+        ..Default::default()
+    };
+    to_table(run_with(py, imports.cancel.clone(), |_| {
+        metrics::importer_product_concentration_selected(&table.inner, &imports)
+    })?)
 }
 
 /// The same workload streamed from a BACI file (never materialised); returns the result and the

@@ -875,7 +875,11 @@ where
 
 /// The same workload on a table already in memory (its batches are read, not copied).
 pub fn importer_product_concentration_table(table: &TradeTable, source: Source) -> Result<RecordBatch> {
-    importer_product_concentration(table.batches().iter().cloned().map(Ok), source)
+    let imports = crate::metrics::selection::ImportSelection {
+        source,
+        ..Default::default()
+    };
+    crate::metrics::importer_product::importer_product_concentration_selected(table, &imports)
 }
 
 /// The workload straight from a BACI file (`.csv`, `.csv.gz`, CEPII `.zip`), streaming: the

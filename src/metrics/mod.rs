@@ -44,6 +44,7 @@ pub mod cube;
 pub mod flags;
 mod flags_eu2021;
 pub mod group;
+pub mod importer_product;
 pub mod kernel;
 pub mod mirror;
 pub mod panel;
@@ -65,6 +66,7 @@ pub use concentration::{concentration, ConcentrationOptions, Over};
 pub use coverage::{check_selection, Coverage};
 pub use flags::{dependency_flags, dependency_flags_with_world, FlagMethod, FlagOptions};
 pub use group::{Importer, Membership, SupplierGroup};
+pub use importer_product::importer_product_concentration_selected;
 pub use kernel::{
     importer_product_concentration, importer_product_concentration_baci, importer_product_concentration_table,
     ImporterProductConcentration,
