@@ -109,6 +109,10 @@ fn compact(part: &mut Vec<Entry>) {
 /// for batch in table.batches() { k.push(batch).unwrap(); }
 /// let out = k.finish().unwrap();
 /// assert_eq!(out.num_rows(), 1);
+/// # use arrow_array::{cast::AsArray, types::{Float64Type, UInt16Type}};
+/// let hhi = out.column_by_name("hhi").unwrap().as_primitive::<Float64Type>().value(0);
+/// assert_eq!(hhi, 0.625); // 0.75² + 0.25²
+/// assert_eq!(out.column_by_name("top_code").unwrap().as_primitive::<UInt16Type>().value(0), 156);
 /// ```
 pub struct ImporterProductConcentration {
     source: Source,

@@ -248,7 +248,12 @@ impl SharesOptions {
 /// let mut opts = SharesOptions::new(vec![Importer::country(643)]);
 /// opts.imports.groups = vec![SupplierGroup::new("China+HK", [156, 344])];
 /// let out = supplier_shares(&b.finish().unwrap(), &opts).unwrap();
-/// assert_eq!(out.num_rows(), 2); // China+HK 0.75, Turkey 0.25
+/// assert_eq!(out.num_rows(), 2);
+/// # use arrow_array::{cast::AsArray, types::Float64Type};
+/// let supplier = out.column_by_name("supplier").unwrap().as_string::<i32>();
+/// let share = out.column_by_name("share").unwrap().as_primitive::<Float64Type>();
+/// assert_eq!((supplier.value(0), share.value(0)), ("China+HK", 0.75)); // (60 + 15) / 100
+/// assert_eq!((supplier.value(1), share.value(1)), ("TUR", 0.25));
 /// ```
 pub fn supplier_shares(table: &TradeTable, opts: &SharesOptions) -> Result<RecordBatch> {
     if opts.by.contains(&By::Partner) {
