@@ -30,8 +30,28 @@ use crate::metrics::shares::{By, TimeKey};
 use crate::model::{Freq, TradeTable};
 
 /// Arguments of [`compare`].
+///
+/// ```
+/// use arrow_array::cast::AsArray;
+/// use tradedep::metrics::{compare, By, CompareOptions, Importer};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// b.push(TradeRow::new(2023, 643, 156, Flow::Import, "8542", 70.0))?;
+/// b.push(TradeRow::new(2023, 643, 792, Flow::Import, "8542", 20.0))?;
+/// b.push(TradeRow::new(2023, 643, 276, Flow::Import, "8542", 10.0))?;
+/// b.push(TradeRow::new(2023, 804, 276, Flow::Import, "8542", 30.0))?;
+/// let mut opts = CompareOptions::new(vec![Importer::country(643), Importer::country(804)]);
+/// assert_eq!(opts.by, [By::Period]);
+/// opts.top = Some(1); // China (Russia's largest) and Germany (Ukraine's) kept
+/// let out = compare(&b.finish()?, &opts)?;
+/// let suppliers: Vec<_> = out.column_by_name("supplier").unwrap().as_string::<i32>().iter().flatten().collect();
+/// assert_eq!(suppliers.len(), 3);
+/// assert!(suppliers.contains(&"CHN") && suppliers.contains(&"DEU") && suppliers.contains(&"Rest of world"));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct CompareOptions {
+    /// The importers side by side, in column order (labels must differ).
     pub importers: Vec<Importer>,
     /// Which of their imports count: products, supplier groups, source.
     pub imports: ImportSelection,
@@ -42,6 +62,14 @@ pub struct CompareOptions {
 }
 
 impl CompareOptions {
+    /// `importers` by period, reported data, every product, every supplier.
+    ///
+    /// ```
+    /// use tradedep::metrics::{By, CompareOptions, Importer};
+    /// let opts = CompareOptions::new(vec![Importer::country(643), Importer::country(804)]);
+    /// assert_eq!((opts.by, opts.top), (vec![By::Period], None));
+    /// assert_eq!(opts.importers[1].label, "UKR");
+    /// ```
     pub fn new(importers: Vec<Importer>) -> Self {
         CompareOptions {
             importers,
@@ -53,6 +81,25 @@ impl CompareOptions {
 }
 
 /// Importers side by side (see the module docs for the columns).
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Float64Type, Array};
+/// use tradedep::metrics::{compare, CompareOptions, Importer};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// b.push(TradeRow::new(2023, 643, 156, Flow::Import, "8542", 75.0))?; // Russia
+/// b.push(TradeRow::new(2023, 643, 792, Flow::Import, "8542", 25.0))?;
+/// b.push(TradeRow::new(2023, 398, 156, Flow::Import, "8542", 10.0))?; // Kazakhstan, from China only
+/// let opts = CompareOptions::new(vec![Importer::country(643), Importer::country(398)]);
+/// let out = compare(&b.finish()?, &opts)?;
+/// let col = |c: &str| out.column_by_name(c).unwrap().as_primitive::<Float64Type>().clone();
+/// // China first (largest shares), then Türkiye, from which Kazakhstan bought nothing (0, not null).
+/// assert_eq!(out.column_by_name("supplier").unwrap().as_string::<i32>().value(0), "CHN");
+/// assert_eq!((col("share_RUS").value(0), col("share_KAZ").value(0)), (0.75, 1.0));
+/// assert_eq!((col("value_RUS").value(1), col("value_KAZ").value(1)), (25.0, 0.0));
+/// assert!(!col("share_KAZ").is_null(1));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn compare(table: &TradeTable, opts: &CompareOptions) -> Result<RecordBatch> {
     if opts.by.iter().any(|b| matches!(b, By::Product | By::Partner)) {
         return Err(Error::invalid_argument(

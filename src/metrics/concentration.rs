@@ -41,6 +41,15 @@ use crate::metrics::view::{Cols, Source};
 use crate::model::{Flow, Freq, TradeTable};
 
 /// What the shares are taken over.
+///
+/// ```
+/// use tradedep::metrics::Over;
+/// assert_eq!(Over::parse("Products")?, Over::Product);
+/// assert_eq!(Over::parse("supplier")?, Over::Partner);
+/// assert_eq!(Over::default(), Over::Partner);
+/// assert!(Over::parse("hs").is_err());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Over {
     /// Suppliers of each importer (and product, period ...).
@@ -51,6 +60,14 @@ pub enum Over {
 }
 
 impl Over {
+    /// Parses `partner` (`supplier`) or `product`, singular or plural.
+    ///
+    /// ```
+    /// use tradedep::metrics::Over;
+    /// assert_eq!(Over::parse(" partners ")?, Over::Partner);
+    /// assert!(Over::parse("importer").is_err());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn parse(s: &str) -> Result<Over> {
         match s.trim().to_ascii_lowercase().as_str() {
             "partner" | "supplier" | "partners" | "suppliers" => Ok(Over::Partner),
@@ -64,16 +81,44 @@ impl Over {
 }
 
 /// Arguments of [`concentration`].
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::{Float64Type, UInt32Type}};
+/// use tradedep::metrics::{concentration, By, ConcentrationOptions, Importer, Over};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// b.push(TradeRow::new(2023, 643, 156, Flow::Import, "8542", 60.0))?;
+/// b.push(TradeRow::new(2023, 643, 156, Flow::Import, "8471", 25.0))?;
+/// b.push(TradeRow::new(2023, 643, 792, Flow::Import, "8471", 15.0))?;
+/// b.push(TradeRow::new(2023, 398, 156, Flow::Import, "8542", 5.0))?; // Kazakhstan: not asked for
+/// let opts = ConcentrationOptions {
+///     importers: Some(vec![Importer::country(643)]),
+///     by: vec![By::Period],
+///     over: Over::Product, // how diversified Russia's imports are across products
+///     ..Default::default()
+/// };
+/// let out = concentration(&b.finish()?, &opts)?;
+/// assert_eq!(out.num_rows(), 1);
+/// assert_eq!(out.column_by_name("n_products").unwrap().as_primitive::<UInt32Type>().value(0), 2);
+/// // Shares 0.6 (8542) and 0.4 (8471): HHI 0.36 + 0.16.
+/// let hhi = out.column_by_name("hhi").unwrap().as_primitive::<Float64Type>().value(0);
+/// assert!((hhi - 0.52).abs() < 1e-12);
+/// assert_eq!(out.column_by_name("top").unwrap().as_string::<i32>().value(0), "8542");
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct ConcentrationOptions {
     /// `None`: every importer of the table, each on its own.
     pub importers: Option<Vec<Importer>>,
     /// Which imports count (products, supplier groups, source).
     pub imports: ImportSelection,
+    /// Cells: time key, [`By::Product`] (over partners) or [`By::Partner`] (over products).
     pub by: Vec<By>,
+    /// Shares of suppliers or of products.
     pub over: Over,
     /// Extra concentration ratio `cr<n>` besides CR1 and CR3 (skipped when 1 or 3).
     pub crn: usize,
+    /// Add the `rows` column listing contributing table rows.
     pub explain: bool,
 }
 
@@ -91,6 +136,20 @@ impl Default for ConcentrationOptions {
 }
 
 /// Every importer appearing in `table` under `source`, each as its own [`Importer`], by code.
+///
+/// ```
+/// use tradedep::metrics::concentration::importers_in;
+/// use tradedep::metrics::{Importer, Source};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// b.push(TradeRow::new(2021, 643, 156, Flow::Import, "8542", 1.0))?; // Russia reports imports
+/// b.push(TradeRow::new(2021, 156, 398, Flow::Export, "8542", 1.0))?; // China's exports to Kazakhstan
+/// let t = b.finish()?;
+/// assert_eq!(importers_in(&t, Source::Reported), [Importer::country(643)]);
+/// assert_eq!(importers_in(&t, Source::Mirror), [Importer::country(398)]);
+/// assert_eq!(importers_in(&t, Source::Auto), [Importer::country(398), Importer::country(643)]);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn importers_in(table: &TradeTable, source: Source) -> Vec<Importer> {
     let mut seen: HashSet<u16> = HashSet::new();
     for batch in table.batches() {

@@ -109,6 +109,10 @@ fn compact(part: &mut Vec<Entry>) {
 /// for batch in table.batches() { k.push(batch).unwrap(); }
 /// let out = k.finish().unwrap();
 /// assert_eq!(out.num_rows(), 1);
+/// # use arrow_array::{cast::AsArray, types::{Float64Type, UInt16Type}};
+/// let hhi = out.column_by_name("hhi").unwrap().as_primitive::<Float64Type>().value(0);
+/// assert_eq!(hhi, 0.625); // 0.75² + 0.25²
+/// assert_eq!(out.column_by_name("top_code").unwrap().as_primitive::<UInt16Type>().value(0), 156);
 /// ```
 pub struct ImporterProductConcentration {
     source: Source,
@@ -131,6 +135,12 @@ impl ImporterProductConcentration {
     /// `source` is [`Source::Reported`] (rows with flow import) or [`Source::Mirror`] (rows with
     /// flow export, partner as importer). [`Source::Auto`] needs two passes: use
     /// [`mod@crate::metrics::concentration`].
+    ///
+    /// ```
+    /// use tradedep::metrics::{ImporterProductConcentration, Source};
+    /// assert!(ImporterProductConcentration::new(Source::Mirror).is_ok());
+    /// assert!(ImporterProductConcentration::new(Source::Auto).is_err()); // needs two passes
+    /// ```
     pub fn new(source: Source) -> Result<Self> {
         if source == Source::Auto {
             return Err(Error::invalid_argument(
@@ -155,6 +165,20 @@ impl ImporterProductConcentration {
 
     /// Compacts the buffered partial aggregates whenever `entries` (16 bytes each) are
     /// buffered, then whenever the buffer doubles. The default is 16 Mi entries (256 MiB).
+    ///
+    /// ```
+    /// use arrow_array::{cast::AsArray, types::Float64Type};
+    /// use tradedep::metrics::{ImporterProductConcentration, Source};
+    /// // Compacted on every push: China's two rows are summed before the HHI, as in one buffer.
+    /// let mut k = ImporterProductConcentration::new(Source::Mirror)?.with_compaction_budget(1);
+    /// k.reserve(3);
+    /// k.push_exports(&[2021, 2021], &[156, 792], &[643, 643], &[854231, 854231], &[20.0, 10.0])?;
+    /// k.push_exports(&[2021], &[156], &[643], &[854231], &[10.0])?;
+    /// let out = k.finish()?;
+    /// let hhi = out.column_by_name("hhi").unwrap().as_primitive::<Float64Type>().value(0);
+    /// assert!((hhi - 0.625).abs() < 1e-12); // China 30 of 40, Türkiye 10: 0.75² + 0.25²
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn with_compaction_budget(mut self, entries: usize) -> Self {
         self.next_compaction = entries.max(1);
         self
@@ -163,6 +187,17 @@ impl ImporterProductConcentration {
     /// Reserves room for about `rows` more rows (a hint: a good guess saves the partitions'
     /// regrowth, its copies and the memory left behind by it; room never used costs no memory
     /// on systems that allocate pages lazily).
+    ///
+    /// ```
+    /// use arrow_array::{cast::AsArray, types::UInt64Type};
+    /// use tradedep::metrics::{ImporterProductConcentration, Source};
+    /// let mut k = ImporterProductConcentration::new(Source::Mirror)?;
+    /// k.reserve(1_000); // more than will come: no harm
+    /// k.push_exports(&[2022], &[156], &[643], &[854231], &[3.0])?;
+    /// let out = k.finish()?;
+    /// assert_eq!(out.column_by_name("n_rows").unwrap().as_primitive::<UInt64Type>().values().to_vec(), [1]);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn reserve(&mut self, rows: usize) {
         let per = rows / PARTITIONS + rows / PARTITIONS / 8 + 64;
         for p in &mut self.parts {
@@ -188,6 +223,27 @@ impl ImporterProductConcentration {
     }
 
     /// Adds one batch in the canonical schema (checked by column name and type).
+    ///
+    /// ```
+    /// use arrow_array::{cast::AsArray, types::Float64Type};
+    /// use tradedep::metrics::{ImporterProductConcentration, Source};
+    /// use tradedep::model::*;
+    /// let table = |rows: &[(u16, f64)]| {
+    ///     let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+    ///     for (partner, value) in rows {
+    ///         b.push(TradeRow::new(2021, 643, *partner, Flow::Import, "854231", *value))?;
+    ///     }
+    ///     b.finish()
+    /// };
+    /// let mut k = ImporterProductConcentration::new(Source::Reported)?;
+    /// k.push(&table(&[(156, 30.0)])?.batches()[0])?;
+    /// k.push(&table(&[(156, 10.0), (792, 10.0)])?.batches()[0])?;
+    /// let out = k.finish()?;
+    /// // China's 30 + 10 count as one supplier: 0.8² + 0.2².
+    /// let hhi = out.column_by_name("hhi").unwrap().as_primitive::<Float64Type>().value(0);
+    /// assert!((hhi - 0.68).abs() < 1e-12);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn push(&mut self, batch: &RecordBatch) -> Result<()> {
         let expected = canonical_fields();
         let col = |i: usize| -> Result<&ArrayRef> {
@@ -273,6 +329,22 @@ impl ImporterProductConcentration {
     /// without building record batches. `product` holds numeric codes below 1,000,000,
     /// named by their 6-digit form (`10121` -> `"010121"`); `value` the trade values.
     /// Only for kernels made with [`Source::Mirror`].
+    ///
+    /// ```
+    /// use arrow_array::{cast::AsArray, types::UInt16Type};
+    /// use tradedep::metrics::{ImporterProductConcentration, Source};
+    /// let mut k = ImporterProductConcentration::new(Source::Mirror)?;
+    /// // Germany (276) exports product 010121 to Russia (643) and to Kazakhstan (398).
+    /// k.push_exports(&[2021, 2021], &[276, 276], &[643, 398], &[10121, 10121], &[5.0, 2.0])?;
+    /// assert!(k.push_exports(&[2021], &[276], &[643], &[1_000_000], &[1.0]).is_err()); // 7 digits
+    /// let out = k.finish()?;
+    /// let importers = out.column_by_name("importer").unwrap().as_primitive::<UInt16Type>();
+    /// assert_eq!(importers.values().to_vec(), [398, 643]); // by importer code
+    /// assert_eq!(out.column_by_name("product").unwrap().as_string::<i32>().value(0), "010121");
+    /// let reported = ImporterProductConcentration::new(Source::Reported)?.push_exports(&[2021], &[276], &[643], &[10121], &[1.0]);
+    /// assert!(reported.is_err()); // rows of exports make mirror data only
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn push_exports(
         &mut self,
         period: &[i32],
@@ -539,6 +611,23 @@ impl ImporterProductConcentration {
     }
 
     /// Computes the statistics of every cell (see the module docs for the columns).
+    ///
+    /// ```
+    /// use arrow_array::{cast::AsArray, types::{Float64Type, UInt32Type}, Array};
+    /// use tradedep::metrics::{ImporterProductConcentration, Source};
+    /// let mut k = ImporterProductConcentration::new(Source::Mirror)?;
+    /// // Russia: 8542 from China and Türkiye; 8471 from China at value 0 (no supplier).
+    /// k.push_exports(&[2021; 3], &[156, 792, 156], &[643; 3], &[854200, 854200, 847100], &[60.0, 40.0, 0.0])?;
+    /// let out = k.finish()?;
+    /// let text = |c: &str| out.column_by_name(c).unwrap().as_string::<i32>().iter().flatten().collect::<Vec<_>>();
+    /// assert_eq!(text("product"), ["847100", "854200"]); // by importer, period, product
+    /// let n = out.column_by_name("n_suppliers").unwrap().as_primitive::<UInt32Type>();
+    /// assert_eq!(n.values().to_vec(), [0, 2]);
+    /// let top_share = out.column_by_name("top_share").unwrap().as_primitive::<Float64Type>();
+    /// assert!(top_share.is_null(0)); // a total of 0 has no statistics
+    /// assert_eq!(top_share.value(1), 0.6);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn finish(self) -> Result<RecordBatch> {
         let (cells, names) = self.reduce(|sup| {
             let mut acc = SupplierSums::default();
@@ -862,6 +951,24 @@ pub(crate) struct ReducedCell<T> {
 
 /// Runs [`ImporterProductConcentration`] over batches as they arrive (e.g. from a reader's
 /// iterator); the first error stops the stream and is returned.
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Float64Type};
+/// use tradedep::metrics::{importer_product_concentration, Source};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// b.push(TradeRow::new(2021, 643, 156, Flow::Import, "854231", 75.0))?;
+/// b.push(TradeRow::new(2021, 643, 792, Flow::Import, "854231", 25.0))?;
+/// b.push(TradeRow::new(2021, 398, 156, Flow::Import, "854231", 10.0))?;
+/// let table = b.finish()?;
+/// let out = importer_product_concentration(table.batches().iter().cloned().map(Ok), Source::Reported)?;
+/// // Kazakhstan (398) first: one supplier; Russia: 0.75² + 0.25².
+/// let hhi = out.column_by_name("hhi").unwrap().as_primitive::<Float64Type>();
+/// assert_eq!(hhi.values().to_vec(), [1.0, 0.625]);
+/// let failing = vec![Err(tradedep::Error::invalid_argument("a reader failed", "fix the file"))];
+/// assert!(importer_product_concentration(failing, Source::Reported).is_err());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn importer_product_concentration<I>(batches: I, source: Source) -> Result<RecordBatch>
 where
     I: IntoIterator<Item = Result<RecordBatch>>,
@@ -874,6 +981,21 @@ where
 }
 
 /// The same workload on a table already in memory (its batches are read, not copied).
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::{Float64Type, UInt16Type}};
+/// use tradedep::metrics::{importer_product_concentration_table, Source};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// b.push(TradeRow::new(2021, 156, 643, Flow::Export, "854231", 30.0))?; // China's exports to Russia
+/// b.push(TradeRow::new(2021, 792, 643, Flow::Export, "854231", 10.0))?; // Türkiye's
+/// b.push(TradeRow::new(2021, 643, 156, Flow::Import, "854231", 99.0))?; // not mirror data
+/// let out = importer_product_concentration_table(&b.finish()?, Source::Mirror)?;
+/// assert_eq!(out.column_by_name("importer").unwrap().as_primitive::<UInt16Type>().value(0), 643);
+/// assert_eq!(out.column_by_name("total_value").unwrap().as_primitive::<Float64Type>().value(0), 40.0);
+/// assert_eq!(out.column_by_name("top_share").unwrap().as_primitive::<Float64Type>().value(0), 0.75);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn importer_product_concentration_table(table: &TradeTable, source: Source) -> Result<RecordBatch> {
     let imports = crate::metrics::selection::ImportSelection {
         source,

@@ -40,7 +40,7 @@ pub mod compare;
 pub mod complexity;
 pub mod concentration;
 pub mod coverage;
-pub mod cube;
+pub(crate) mod cube;
 pub mod flags;
 mod flags_eu2021;
 pub mod group;

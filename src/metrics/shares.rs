@@ -43,6 +43,16 @@ use crate::metrics::selection::ImportSelection;
 use crate::model::{Freq, TradeTable};
 
 /// A key a metric can break its results down by (the importer is always a key).
+///
+/// ```
+/// use tradedep::metrics::By;
+/// assert_eq!(By::parse(" Supplier ")?, Some(By::Partner));
+/// assert_eq!(By::parse("year")?, Some(By::Year));
+/// assert_eq!(By::parse("hs")?, Some(By::Product));
+/// assert_eq!(By::parse("importer")?, None); // always a key
+/// assert!(By::parse("hs6").is_err());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum By {
     /// The table's own period (YYYY or YYYYMM): column `period`.
@@ -52,6 +62,7 @@ pub enum By {
     Year,
     /// Quarter of a monthly table: column `quarter` (`2021-Q1`), plus `n_months`.
     Quarter,
+    /// The product code: column `product`.
     Product,
     /// The partner (only where partners are not what is measured, e.g. concentration over products).
     Partner,
@@ -60,6 +71,14 @@ pub enum By {
 impl By {
     /// Parses `period`, `product`, `partner` (`supplier` is an alias). `importer` is accepted
     /// and ignored by the caller: importers are always a key.
+    ///
+    /// ```
+    /// use tradedep::metrics::By;
+    /// let by: Vec<By> = ["importer", "Quarter", "product"].iter().filter_map(|s| By::parse(s).transpose()).collect::<Result<_, _>>()?;
+    /// assert_eq!(by, [By::Quarter, By::Product]);
+    /// assert!(By::parse("week").is_err());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn parse(s: &str) -> Result<Option<By>> {
         match s.trim().to_ascii_lowercase().as_str() {
             "period" | "month" => Ok(Some(By::Period)),
@@ -159,11 +178,36 @@ impl TimeKey {
 }
 
 /// Arguments of [`supplier_shares`].
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Float64Type};
+/// use tradedep::metrics::{supplier_shares, By, Importer, SharesOptions};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// b.push(TradeRow::new(2023, 643, 156, Flow::Import, "8542", 60.0))?;
+/// b.push(TradeRow::new(2023, 643, 792, Flow::Import, "8542", 25.0))?;
+/// b.push(TradeRow::new(2023, 643, 276, Flow::Import, "8542", 15.0))?;
+/// b.push(TradeRow::new(2023, 643, 156, Flow::Import, "8471", 10.0))?;
+/// let mut opts = SharesOptions::new(vec![Importer::country(643)]);
+/// assert_eq!((opts.by.as_slice(), opts.top), (&[By::Period][..], None));
+/// opts.by = vec![By::Product]; // periods summed, one cell per product
+/// opts.top = Some(1);
+/// let out = supplier_shares(&b.finish()?, &opts)?;
+/// let text = |c: &str| out.column_by_name(c).unwrap().as_string::<i32>().iter().map(Option::unwrap).collect::<Vec<_>>();
+/// assert_eq!(text("product"), ["8471", "8542", "8542"]);
+/// // 8542: China 60 of 100; Türkiye 25 and Germany 15 summed into the rest of the world.
+/// assert_eq!(text("supplier"), ["CHN", "CHN", "Rest of world"]);
+/// let share = out.column_by_name("share").unwrap().as_primitive::<Float64Type>();
+/// assert_eq!(share.values().to_vec(), [1.0, 0.6, 0.4]);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct SharesOptions {
+    /// Whose imports, one result per importer.
     pub importers: Vec<Importer>,
     /// Which of their imports count: products, supplier groups, source.
     pub imports: ImportSelection,
+    /// Time key and/or [`By::Product`]; every period summed when no time key is given.
     pub by: Vec<By>,
     /// Keep the `n` largest suppliers per cell and sum the others into one `Rest of world` row.
     pub top: Option<usize>,
@@ -173,6 +217,13 @@ pub struct SharesOptions {
 
 impl SharesOptions {
     /// Shares of `importers`' imports by period, reported data, every product.
+    ///
+    /// ```
+    /// use tradedep::metrics::{By, Importer, SharesOptions, Source};
+    /// let opts = SharesOptions::new(vec![Importer::country(643)]);
+    /// assert_eq!((opts.by, opts.top, opts.explain), (vec![By::Period], None, false));
+    /// assert!(opts.imports.products.is_none() && opts.imports.source == Source::Reported);
+    /// ```
     pub fn new(importers: Vec<Importer>) -> Self {
         SharesOptions {
             importers,
@@ -197,7 +248,12 @@ impl SharesOptions {
 /// let mut opts = SharesOptions::new(vec![Importer::country(643)]);
 /// opts.imports.groups = vec![SupplierGroup::new("China+HK", [156, 344])];
 /// let out = supplier_shares(&b.finish().unwrap(), &opts).unwrap();
-/// assert_eq!(out.num_rows(), 2); // China+HK 0.75, Turkey 0.25
+/// assert_eq!(out.num_rows(), 2);
+/// # use arrow_array::{cast::AsArray, types::Float64Type};
+/// let supplier = out.column_by_name("supplier").unwrap().as_string::<i32>();
+/// let share = out.column_by_name("share").unwrap().as_primitive::<Float64Type>();
+/// assert_eq!((supplier.value(0), share.value(0)), ("China+HK", 0.75)); // (60 + 15) / 100
+/// assert_eq!((supplier.value(1), share.value(1)), ("TUR", 0.25));
 /// ```
 pub fn supplier_shares(table: &TradeTable, opts: &SharesOptions) -> Result<RecordBatch> {
     if opts.by.contains(&By::Partner) {

@@ -48,15 +48,35 @@ use crate::metrics::view::Source;
 use crate::model::{Freq, TradeTable};
 
 /// Calendar of a series.
+///
+/// ```
+/// use tradedep::metrics::SeriesFreq;
+/// assert_eq!(SeriesFreq::parse("Q")?, SeriesFreq::Quarter);
+/// assert_eq!(SeriesFreq::parse("annual")?, SeriesFreq::Year);
+/// assert_eq!(SeriesFreq::parse("monthly")?, SeriesFreq::Month);
+/// assert!(SeriesFreq::parse("weekly").is_err());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeriesFreq {
     /// The table's months (monthly tables only).
     Month,
+    /// Quarters (months summed).
     Quarter,
+    /// Calendar years.
     Year,
 }
 
 impl SeriesFreq {
+    /// Parses `month` (`m`, `monthly`), `quarter` (`q`) or `year` (`y`, `a`, `annual`).
+    ///
+    /// ```
+    /// use tradedep::metrics::SeriesFreq;
+    /// assert_eq!(SeriesFreq::parse("Y")?, SeriesFreq::Year);
+    /// assert_eq!(SeriesFreq::parse(" m ")?, SeriesFreq::Month);
+    /// assert!(SeriesFreq::parse("d").is_err());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn parse(s: &str) -> Result<SeriesFreq> {
         match s.trim().to_ascii_lowercase().as_str() {
             "m" | "month" | "monthly" => Ok(SeriesFreq::Month),
@@ -71,8 +91,17 @@ impl SeriesFreq {
 }
 
 /// Arguments of [`import_series`].
+///
+/// ```
+/// use tradedep::metrics::{Importer, SeriesFreq, SeriesOptions};
+/// let mut opts = SeriesOptions::new(vec![Importer::group("EU27")], SeriesFreq::Quarter);
+/// assert!(!opts.by_supplier && !opts.by_product && opts.baseline.is_none());
+/// opts.by_supplier = true; // one series per supplier
+/// opts.baseline = Some((2017, 2021)); // index 100 = the mean of 2017-2021's quarters
+/// ```
 #[derive(Debug, Clone)]
 pub struct SeriesOptions {
+    /// Whose imports, one series (or set of series) per importer.
     pub importers: Vec<Importer>,
     /// Which of their imports count: products, supplier groups, source.
     pub imports: ImportSelection,
@@ -80,12 +109,20 @@ pub struct SeriesOptions {
     pub by_supplier: bool,
     /// One series per product instead of the selection's total.
     pub by_product: bool,
+    /// The calendar.
     pub freq: SeriesFreq,
     /// Inclusive years whose mean is the index base (e.g. `(2017, 2021)`).
     pub baseline: Option<(i32, i32)>,
 }
 
 impl SeriesOptions {
+    /// Each importer's total imports, reported data, every product, no baseline.
+    ///
+    /// ```
+    /// use tradedep::metrics::{Importer, SeriesFreq, SeriesOptions, Source};
+    /// let opts = SeriesOptions::new(vec![Importer::country(643)], SeriesFreq::Month);
+    /// assert_eq!((opts.freq, opts.baseline, opts.imports.source), (SeriesFreq::Month, None, Source::Reported));
+    /// ```
     pub fn new(importers: Vec<Importer>, freq: SeriesFreq) -> Self {
         SeriesOptions {
             importers,
@@ -227,6 +264,33 @@ impl ReportingSide<'_> {
 }
 
 /// Import series per importer (and product, supplier) on a complete calendar (see module docs).
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Float64Type, Array};
+/// use tradedep::metrics::{import_series, Importer, SeriesFreq, SeriesOptions};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// b.push(TradeRow::new(2019, 643, 156, Flow::Import, "8542", 100.0))?;
+/// b.push(TradeRow::new(2020, 643, 156, Flow::Import, "8542", 150.0))?;
+/// // 2021: Russia reports nothing (a gap); 2022: only other products (a zero).
+/// b.push(TradeRow::new(2021, 398, 156, Flow::Import, "8542", 7.0))?;
+/// b.push(TradeRow::new(2022, 643, 156, Flow::Import, "8471", 9.0))?;
+/// b.push(TradeRow::new(2023, 643, 156, Flow::Import, "8542", 75.0))?;
+/// let mut opts = SeriesOptions::new(vec![Importer::country(643)], SeriesFreq::Year);
+/// opts.imports.products = Some(ProductSelection::from_codes("chips", ["8542"], None));
+/// opts.baseline = Some((2019, 2020)); // mean 125
+/// let out = import_series(&b.finish()?, &opts)?;
+/// let col = |c: &str| out.column_by_name(c).unwrap().as_primitive::<Float64Type>().clone();
+/// let value = col("value");
+/// assert_eq!(value.iter().collect::<Vec<_>>(), [Some(100.0), Some(150.0), None, Some(0.0), Some(75.0)]);
+/// assert_eq!(out.column_by_name("gap").unwrap().as_boolean().value(2), true);
+/// let yoy = col("yoy");
+/// assert_eq!(yoy.value(1), 0.5); // 150 / 100 - 1
+/// assert!(yoy.is_null(2) && yoy.is_null(3) && yoy.is_null(4)); // after a gap, and over a zero
+/// let index = col("index");
+/// assert!((index.value(0) - 80.0).abs() < 1e-9 && (index.value(4) - 60.0).abs() < 1e-9);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn import_series(table: &TradeTable, opts: &SeriesOptions) -> Result<RecordBatch> {
     let monthly = table.meta().freq == Freq::Monthly;
     let time_by = match opts.freq {

@@ -39,8 +39,17 @@ use crate::metrics::shares::{qty_parts, By, TimeKey};
 use crate::model::{Freq, TradeTable};
 
 /// Arguments of [`unit_values`].
+///
+/// ```
+/// use tradedep::metrics::{By, Importer, Source, UnitValueOptions};
+/// let mut opts = UnitValueOptions::new(vec![Importer::country(156)]);
+/// assert_eq!(opts.by, [By::Period]);
+/// opts.by = vec![By::Year]; // months of a monthly table summed per year
+/// opts.imports.source = Source::Mirror; // from the suppliers' exports
+/// ```
 #[derive(Debug, Clone)]
 pub struct UnitValueOptions {
+    /// Whose imports.
     pub importers: Vec<Importer>,
     /// Which of their imports count: products, supplier groups, source.
     pub imports: ImportSelection,
@@ -49,6 +58,14 @@ pub struct UnitValueOptions {
 }
 
 impl UnitValueOptions {
+    /// Unit values of `importers`' imports by period, reported data, every product.
+    ///
+    /// ```
+    /// use tradedep::metrics::{By, Importer, UnitValueOptions};
+    /// let opts = UnitValueOptions::new(vec![Importer::country(643), Importer::country(398)]);
+    /// assert_eq!((opts.importers.len(), opts.by), (2, vec![By::Period]));
+    /// assert!(opts.imports.groups.is_empty()); // each supplier on its own
+    /// ```
     pub fn new(importers: Vec<Importer>) -> Self {
         UnitValueOptions {
             importers,
@@ -59,6 +76,28 @@ impl UnitValueOptions {
 }
 
 /// Unit values and relative unit values (see the module docs for the columns).
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::{Float64Type, UInt32Type}};
+/// use tradedep::metrics::{unit_values, Importer, UnitValueOptions};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// let row = |partner, value, qty| TradeRow {
+///     quantity: Some(qty),
+///     quantity_unit: Some("u"),
+///     ..TradeRow::new(2021, 643, partner, Flow::Import, "854231", value)
+/// };
+/// b.push(row(156, 100.0, 50.0))?; // China: 2 per unit
+/// b.push(row(792, 60.0, 20.0))?; // Türkiye: 3 per unit
+/// let out = unit_values(&b.finish()?, &UnitValueOptions::new(vec![Importer::country(643)]))?;
+/// let col = |c: &str| out.column_by_name(c).unwrap().as_primitive::<Float64Type>().values().to_vec();
+/// assert_eq!(out.column_by_name("supplier").unwrap().as_string::<i32>().value(0), "CHN");
+/// assert_eq!(col("unit_value"), [2.0, 3.0]);
+/// // Each against the other supplier: 2 / 3 and 3 / 2.
+/// assert_eq!(col("relative_unit_value"), [2.0 / 3.0, 1.5]);
+/// assert_eq!(out.column_by_name("n_others").unwrap().as_primitive::<UInt32Type>().values().to_vec(), [1, 1]);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn unit_values(table: &TradeTable, opts: &UnitValueOptions) -> Result<RecordBatch> {
     if opts.by.contains(&By::Partner) {
         return Err(Error::invalid_argument(

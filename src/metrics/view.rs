@@ -23,6 +23,16 @@ use crate::error::{Error, Result};
 use crate::model::{Flow, ProductSelection, TradeTable};
 
 /// Where import rows come from.
+///
+/// ```
+/// use tradedep::metrics::Source;
+/// assert_eq!(Source::parse(" Mirror ")?, Source::Mirror);
+/// assert_eq!(Source::parse("imports")?, Source::Reported);
+/// assert_eq!(Source::parse("auto")?.as_str(), "auto");
+/// assert_eq!(Source::default(), Source::Reported);
+/// assert!(Source::parse("both").is_err());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Source {
     /// Importers' own reported imports.
@@ -36,6 +46,13 @@ pub enum Source {
 
 impl Source {
     /// Parses `reported`, `mirror` or `auto`.
+    ///
+    /// ```
+    /// use tradedep::metrics::Source;
+    /// assert_eq!(Source::parse("MIRRORED")?, Source::Mirror);
+    /// assert!(Source::parse("world").is_err());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn parse(s: &str) -> Result<Source> {
         match s.trim().to_ascii_lowercase().as_str() {
             "reported" | "importer" | "import" | "imports" => Ok(Source::Reported),
@@ -47,6 +64,16 @@ impl Source {
             )),
         }
     }
+    /// The name [`Source::parse`] reads back: `reported`, `mirror` or `auto`.
+    ///
+    /// ```
+    /// use tradedep::metrics::Source;
+    /// for s in [Source::Reported, Source::Mirror, Source::Auto] {
+    ///     assert_eq!(Source::parse(s.as_str())?, s);
+    /// }
+    /// assert_eq!(Source::Reported.as_str(), "reported");
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Source::Reported => "reported",
@@ -57,8 +84,38 @@ impl Source {
 }
 
 /// What goes into the view.
+///
+/// ```
+/// use tradedep::cancel::Cancellation;
+/// use tradedep::metrics::view::CANCEL_CHECK_ROWS;
+/// use tradedep::metrics::{ImportView, Source, ViewOptions};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// b.push(TradeRow::new(2021, 156, 643, Flow::Export, "854231", 100.0))?; // China to Russia
+/// b.push(TradeRow::new(2021, 156, 643, Flow::Export, "870323", 50.0))?;
+/// b.push(TradeRow::new(2021, 156, 398, Flow::Export, "854231", 30.0))?; // to Kazakhstan
+/// let table = b.finish()?;
+/// let chips = ProductSelection::from_codes("chips", ["8542"], None);
+/// let opts = ViewOptions {
+///     source: Source::Mirror,
+///     cif_fob: 1.05,
+///     products: Some(&chips),
+///     importers: Some(&[643]),
+///     cancel: None,
+/// };
+/// let view = ImportView::build(&table, &opts)?;
+/// // Russia's imports of chips from China: 100 FOB x 1.05.
+/// assert_eq!((view.importer[0], view.supplier[0], view.value[0]), (643, 156, 105.0));
+/// assert_eq!(view.len(), 1);
+/// let cancel = Cancellation::new();
+/// cancel.cancel(); // looked at before each block of CANCEL_CHECK_ROWS (65,536) rows
+/// assert_eq!(CANCEL_CHECK_ROWS, 1 << 16);
+/// assert!(ImportView::build(&table, &ViewOptions { cancel: Some(&cancel), ..opts }).is_err());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct ViewOptions<'a> {
+    /// Reported imports, mirrored exports, or both ([`Source::Auto`]).
     pub source: Source,
     /// Multiplies mirror values (FOB) to approximate CIF; 1.0 leaves them FOB.
     pub cif_fob: f64,
@@ -89,13 +146,37 @@ pub const CANCEL_CHECK_ROWS: usize = 1 << 16;
 pub const NO_UNIT: u16 = u16::MAX;
 
 /// Import records in columns, ready for group-bys with integer keys.
+///
+/// ```
+/// use tradedep::metrics::view::NO_UNIT;
+/// use tradedep::metrics::{ImportView, ViewOptions};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// let row = TradeRow::new(2021, 643, 156, Flow::Import, "8542", 10.0);
+/// b.push(TradeRow { quantity: Some(2.0), quantity_unit: Some("kg"), ..row })?;
+/// b.push(TradeRow::new(2021, 643, 792, Flow::Import, "8471", 5.0))?;
+/// b.push(TradeRow::new(2021, 643, 156, Flow::Export, "8542", 7.0))?; // Russia's exports: not imports
+/// let view = ImportView::build(&b.finish()?, &ViewOptions::default())?;
+/// assert_eq!((view.len(), view.is_empty()), (2, false));
+/// assert_eq!((view.importer.as_slice(), view.supplier.as_slice()), (&[643, 643][..], &[156, 792][..]));
+/// assert_eq!(view.products, ["8471", "8542"]); // product ids in code order
+/// assert_eq!(view.product, [1, 0]);
+/// assert_eq!((view.units[view.unit[0] as usize].as_str(), view.quantity[0]), ("kg", 2.0));
+/// assert!(view.unit[1] == NO_UNIT && view.quantity[1].is_nan());
+/// assert_eq!((view.row.as_slice(), view.mirrored.as_slice()), (&[0, 1][..], &[false, false][..]));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Default, Clone)]
 pub struct ImportView {
+    /// Importer codes.
     pub importer: Vec<u16>,
+    /// Supplier codes.
     pub supplier: Vec<u16>,
     /// Index into [`ImportView::products`].
     pub product: Vec<u32>,
+    /// Product codes by id, in code order.
     pub products: Vec<String>,
+    /// The table's period codes (YYYY or YYYYMM).
     pub period: Vec<i32>,
     /// Value after selection weight and CIF/FOB factor.
     pub value: Vec<f64>,
@@ -103,6 +184,7 @@ pub struct ImportView {
     pub quantity: Vec<f64>,
     /// Index into [`ImportView::units`], or [`NO_UNIT`].
     pub unit: Vec<u16>,
+    /// Unit names by id.
     pub units: Vec<String>,
     /// Row came from a partner's export (mirror).
     pub mirrored: Vec<bool>,
@@ -113,14 +195,51 @@ pub struct ImportView {
 }
 
 impl ImportView {
+    /// Number of records.
+    ///
+    /// ```
+    /// use tradedep::metrics::{ImportView, Source, ViewOptions};
+    /// use tradedep::model::*;
+    /// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+    /// b.push(TradeRow::new(2021, 643, 156, Flow::Import, "8542", 1.0))?;
+    /// b.push(TradeRow::new(2021, 156, 643, Flow::Export, "8542", 1.0))?;
+    /// b.push(TradeRow::new(2021, 156, 398, Flow::Export, "8542", 1.0))?;
+    /// let t = b.finish()?;
+    /// let len = |source| ImportView::build(&t, &ViewOptions { source, ..Default::default() }).map(|v| v.len());
+    /// assert_eq!((len(Source::Reported)?, len(Source::Mirror)?, len(Source::Auto)?), (1, 2, 2));
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.value.len()
     }
+    /// True when no row of the table is an import under the options.
+    ///
+    /// ```
+    /// use tradedep::metrics::{ImportView, ViewOptions};
+    /// use tradedep::model::*;
+    /// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+    /// b.push(TradeRow::new(2021, 156, 643, Flow::Export, "8542", 1.0))?;
+    /// assert!(ImportView::build(&b.finish()?, &ViewOptions::default())?.is_empty()); // exports only
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.value.is_empty()
     }
 
     /// Builds the view of `table` under `opts`.
+    ///
+    /// ```
+    /// use tradedep::metrics::{ImportView, Source, ViewOptions};
+    /// use tradedep::model::*;
+    /// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+    /// b.push(TradeRow::new(2021, 156, 643, Flow::Export, "8542", 100.0))?;
+    /// let t = b.finish()?;
+    /// let v = ImportView::build(&t, &ViewOptions { source: Source::Mirror, cif_fob: 1.1, ..Default::default() })?;
+    /// assert_eq!((v.importer[0], v.supplier[0], v.mirrored[0], v.estimated[0]), (643, 156, true, true));
+    /// assert!((v.value[0] - 110.0).abs() < 1e-9);
+    /// assert!(ImportView::build(&t, &ViewOptions { cif_fob: 0.0, ..Default::default() }).is_err());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn build(table: &TradeTable, opts: &ViewOptions<'_>) -> Result<ImportView> {
         let mut v = ImportView::default();
         let plan = ViewPlan::new(table, opts)?;
@@ -160,20 +279,47 @@ impl ImportView {
 }
 
 /// One record of the import view, as [`for_each_row`] hands it over.
+///
+/// ```
+/// use tradedep::metrics::view::{for_each_row, ViewRow};
+/// use tradedep::metrics::{Source, ViewOptions};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// b.push(TradeRow::new(2021, 643, 156, Flow::Import, "8542", 60.0))?; // Russia reports
+/// let row = TradeRow::new(2021, 156, 398, Flow::Export, "8542", 40.0); // Kazakhstan does not
+/// b.push(TradeRow { quantity: Some(8.0), quantity_unit: Some("u"), ..row })?;
+/// let mut seen = vec![];
+/// let opts = ViewOptions { source: Source::Auto, ..Default::default() };
+/// for_each_row(&b.finish()?, &opts, |r: ViewRow<'_>| {
+///     let unit = r.unit.map(String::from); // borrowed from the table for the call only
+///     seen.push((r.importer, r.supplier, r.value, r.quantity, unit, r.mirrored, r.estimated, r.row))
+/// })?;
+/// assert_eq!(seen, [
+///     (643, 156, 60.0, None, None, false, false, 0),
+///     (398, 156, 40.0, Some(8.0), Some("u".to_string()), true, true, 1),
+/// ]);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ViewRow<'a> {
+    /// Importer code.
     pub importer: u16,
+    /// Supplier code.
     pub supplier: u16,
     /// Id of the product code (index into the names [`for_each_row`] returns).
     pub product: u32,
+    /// The table's period code.
     pub period: i32,
     /// Value after selection weight and CIF/FOB factor.
     pub value: f64,
     /// Quantity after selection weight, where the row has one with a unit.
     pub quantity: Option<f64>,
+    /// The quantity's unit.
     pub unit: Option<&'a str>,
-    /// Id of the unit (index into [`ViewPlan::units`]), [`NO_UNIT`] where there is no quantity.
+    /// Id of the unit, the same for the same name within one call (index into
+    /// [`ImportView::units`] in a built view), [`NO_UNIT`] where there is no quantity.
     pub unit_id: u16,
+    /// The row is a partner's export (mirror).
     pub mirrored: bool,
     /// Mirrored or flagged estimated in the table.
     pub estimated: bool,
@@ -184,7 +330,23 @@ pub struct ViewRow<'a> {
 /// Calls `f` on every record of the import view of `table` under `opts`, without building the
 /// view; returns the product codes by id (first-seen order). The one place that decides which
 /// rows are imports under a [`Source`] ([`ImportView::build`], the coverage scan and the import
-/// cube use it, the cube through [`ViewPlan`] to scan row ranges in parallel).
+/// cube use it, the cube through the same per-table plan to scan row ranges in parallel).
+///
+/// ```
+/// use tradedep::metrics::view::for_each_row;
+/// use tradedep::metrics::{Source, ViewOptions};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// b.push(TradeRow::new(2021, 156, 643, Flow::Export, "8542", 100.0))?;
+/// b.push(TradeRow::new(2021, 156, 643, Flow::Export, "8471", 20.0))?;
+/// b.push(TradeRow::new(2021, 643, 156, Flow::Import, "8542", 90.0))?; // not mirror
+/// let mut total = 0.0;
+/// let opts = ViewOptions { source: Source::Mirror, cif_fob: 1.05, ..Default::default() };
+/// let products = for_each_row(&b.finish()?, &opts, |r| total += r.value)?;
+/// assert_eq!(products, ["8542", "8471"]); // first seen first
+/// assert!((total - 126.0).abs() < 1e-9); // (100 + 20) x 1.05
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn for_each_row(table: &TradeTable, opts: &ViewOptions<'_>, mut f: impl FnMut(ViewRow<'_>)) -> Result<Vec<String>> {
     let plan = ViewPlan::new(table, opts)?;
     for (b, batch) in table.batches().iter().enumerate() {
@@ -343,6 +505,19 @@ impl<'t> ViewPlan<'t> {
 
 /// The (importer, period) pairs in which the importer reported any import: where
 /// [`Source::Auto`] takes reported rows.
+///
+/// ```
+/// use tradedep::metrics::view::reporting_importers;
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", None));
+/// b.push(TradeRow::new(2021, 643, 156, Flow::Import, "8542", 1.0))?;
+/// b.push(TradeRow::new(2022, 156, 643, Flow::Export, "8542", 1.0))?; // Russia silent in 2022
+/// b.push(TradeRow::new(2022, 398, 156, Flow::Import, "8542", 1.0))?;
+/// let pairs = reporting_importers(&b.finish()?);
+/// assert_eq!(pairs.len(), 2);
+/// assert!(pairs.contains(&(643, 2021)) && pairs.contains(&(398, 2022)));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn reporting_importers(table: &TradeTable) -> HashSet<(u16, i32)> {
     let mut s = HashSet::new();
     for batch in table.batches() {
@@ -383,6 +558,13 @@ impl<'a> Cols<'a> {
 }
 
 /// A readable label for a country code: ISO3 when the country table knows it, the number otherwise.
+///
+/// ```
+/// use tradedep::metrics::country_label;
+/// assert_eq!(country_label(643), "RUS");
+/// assert_eq!(country_label(697), "697"); // Europe EFTA nes: no ISO3 code
+/// assert_eq!(country_label(9999), "9999"); // unknown
+/// ```
 pub fn country_label(code: u16) -> String {
     // Areas without an ISO3 code (697 Europe EFTA nes, 849 US Misc. Pacific Isds ...) keep their
     // number: an empty label would merge them with each other in the output keys.

@@ -434,8 +434,14 @@ pub fn data_codes(a: &'static Area, query: &str) -> Result<Vec<u16>> {
 /// assert_eq!(resolve("EU27").unwrap().len(), 28); // 27 members, Italy under 380 and 381
 /// ```
 pub fn resolve(query: &str) -> Result<Vec<u16>> {
+    resolve_with(query, &|name| super::groups::lookup_codes(name, None))
+}
+
+/// [`resolve`] with group names looked up by `group_codes` (a registry's own groups and the
+/// built-ins) instead of the global registry, whose lock the caller may hold.
+pub(crate) fn resolve_with(query: &str, group_codes: &dyn Fn(&str) -> Option<Vec<u16>>) -> Result<Vec<u16>> {
     let q = query.trim();
-    if let Some(codes) = super::groups::lookup_codes(q, None) {
+    if let Some(codes) = group_codes(q) {
         return Ok(codes);
     }
     match area(q) {
@@ -446,7 +452,7 @@ pub fn resolve(query: &str) -> Result<Vec<u16>> {
                 if part.trim().is_empty() {
                     return Err(e);
                 }
-                for c in resolve(part)? {
+                for c in resolve_with(part, group_codes)? {
                     if !out.contains(&c) {
                         out.push(c);
                     }

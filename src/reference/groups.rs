@@ -484,7 +484,10 @@ pub struct GroupRegistry {
 impl GroupRegistry {
     /// Defines (or redefines) a group. Each member is anything
     /// [`resolve`](super::countries::resolve) accepts: a country, a group (its members today),
-    /// or an `A+B` combination. Built-in group names cannot be redefined.
+    /// or an `A+B` combination. Group names are looked up in this registry and among the
+    /// built-in groups (the global registry's groups only when this is it, so that defining
+    /// through [`GroupRegistry::global`]'s write guard takes no second lock). Built-in group
+    /// names cannot be redefined.
     ///
     /// ```
     /// use tradedep::reference::groups::GroupRegistry;
@@ -495,8 +498,16 @@ impl GroupRegistry {
     /// # Ok::<(), tradedep::Error>(())
     /// ```
     pub fn define(&mut self, name: &str, members: &[&str]) -> Result<&Group> {
-        let group = make_group(name, members, Some(self))?;
+        let group = make_group(name, members, self)?;
         Ok(self.insert(group))
+    }
+
+    /// Today's members of a group of this registry or a built-in group.
+    fn codes_today(&self, name: &str) -> Option<Vec<u16>> {
+        let key = group_key(name);
+        self.get(name)
+            .or_else(|| builtin_groups().iter().find(|g| g.matches(&key)))
+            .map(|g| g.codes_on(None))
     }
 
     fn insert(&mut self, group: Group) -> &Group {
@@ -551,15 +562,25 @@ impl GroupRegistry {
     /// The process-wide registry used by [`members`], [`group`] and
     /// [`resolve`](super::countries::resolve) (and by `td.define_group` in Python).
     ///
-    /// Define groups in it with [`define_group`]: [`GroupRegistry::define`] called through the
-    /// write guard waits forever, because it resolves the members against this same registry.
+    /// Define groups in it with [`define_group`], or with [`GroupRegistry::define`] through
+    /// the write guard (which resolves the members against the guarded registry itself, so it
+    /// takes no second lock). Other functions of this module and
+    /// [`resolve`](super::countries::resolve) read it: do not call them while holding the guard.
     ///
     /// ```
-    /// use tradedep::reference::groups::{define_group, GroupRegistry};
+    /// use tradedep::reference::groups::{define_group, members, GroupRegistry};
     /// define_group("Baltics doc example", &["EST", "LVA", "LTU"])?;
     /// let codes = GroupRegistry::global().read().unwrap().get("baltics doc example").unwrap().codes_on(None);
     /// assert_eq!(codes, [233, 428, 440]);
-    /// assert!(GroupRegistry::global().write().unwrap().remove("Baltics doc example"));
+    /// {
+    ///     let mut reg = GroupRegistry::global().write().unwrap();
+    ///     // A member naming a group of the global registry, through its own write guard.
+    ///     let g = reg.define("Baltics and Finland doc example", &["Baltics doc example", "FIN"])?;
+    ///     assert_eq!(g.codes_on(None), [233, 428, 440, 246]);
+    /// } // the guard is dropped before members() reads the registry
+    /// assert_eq!(members("baltics and finland doc example", None)?, [233, 428, 440, 246]);
+    /// let mut reg = GroupRegistry::global().write().unwrap();
+    /// assert!(reg.remove("Baltics doc example") && reg.remove("Baltics and Finland doc example"));
     /// # Ok::<(), tradedep::Error>(())
     /// ```
     pub fn global() -> &'static RwLock<GroupRegistry> {
@@ -568,9 +589,10 @@ impl GroupRegistry {
     }
 }
 
-/// Checks the name and resolves the members of a user group. Members naming a group of `local`
-/// use it; everything else goes through [`countries::resolve`] (global registry, built-ins).
-fn make_group(name: &str, members: &[&str], local: Option<&GroupRegistry>) -> Result<Group> {
+/// Checks the name and resolves the members of a user group of `reg`: group names among them
+/// are groups of `reg` or built-in groups (never looked up in the global registry, whose write
+/// lock the caller may hold when `reg` is it).
+fn make_group(name: &str, members: &[&str], reg: &GroupRegistry) -> Result<Group> {
     let key = group_key(name);
     if key.is_empty() {
         return Err(Error::invalid_argument(
@@ -598,11 +620,7 @@ fn make_group(name: &str, members: &[&str], local: Option<&GroupRegistry>) -> Re
     }
     let mut codes: Vec<u16> = Vec::new();
     for m in members {
-        let resolved = match local.and_then(|r| r.get(m)) {
-            Some(g) => g.codes_on(None),
-            None => countries::resolve(m)?,
-        };
-        for c in resolved {
+        for c in countries::resolve_with(m, &|n| reg.codes_today(n))? {
             if !codes.contains(&c) {
                 codes.push(c);
             }
@@ -643,11 +661,9 @@ fn make_group(name: &str, members: &[&str], local: Option<&GroupRegistry>) -> Re
 /// # Ok::<(), tradedep::Error>(())
 /// ```
 pub fn define_group(name: &str, members: &[&str]) -> Result<Group> {
-    // Resolve before taking the write lock: resolving reads the same registry.
-    let group = make_group(name, members, None)?;
     // A poisoned lock only means another thread panicked mid-define; the map is still usable.
     let mut reg = GroupRegistry::global().write().unwrap_or_else(|p| p.into_inner());
-    Ok(reg.insert(group).clone())
+    reg.define(name, members).cloned()
 }
 
 /// A user-defined (global registry) or built-in group by name or alias.
@@ -739,6 +755,49 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// `define` through the global registry's write guard used to resolve the members through
+    /// that same registry's lock and wait forever. Run on a thread with a deadline: a
+    /// regression ends the test binary with a message instead of hanging it (the stuck thread
+    /// would hold the write lock every other test of groups waits for).
+    #[test]
+    fn define_through_the_global_write_guard_does_not_wait_for_itself() {
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reg = GroupRegistry::global().write().unwrap_or_else(|p| p.into_inner());
+            let inner = reg
+                .define("Guard test Baltics", &["EST", "LVA", "LTU"])
+                .map(|g| g.codes_on(None));
+            // A group of the guarded registry and a built-in group, alone and in an A+B member.
+            let outer = reg
+                .define("Guard test outer", &["guard test baltics", "FIN", "China+HK+Macao"])
+                .map(|g| g.codes_on(None));
+            let combined = reg
+                .define("Guard test combined", &["Guard test Baltics+SWE"])
+                .map(|g| g.codes_on(None));
+            let unknown = reg.define("Guard test unknown", &["Guard test nowhere"]).is_err();
+            for name in ["Guard test Baltics", "Guard test outer", "Guard test combined"] {
+                reg.remove(name);
+            }
+            let _ = done.send((inner, outer, combined, unknown));
+        });
+        let Ok((inner, outer, combined, unknown)) = finished.recv_timeout(std::time::Duration::from_secs(30)) else {
+            // Straight to stderr: the harness's capture of eprintln! is lost on exit.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "GroupRegistry::define through GroupRegistry::global().write() did not return in 30 s"
+            );
+            std::process::exit(101);
+        };
+        assert_eq!(inner.unwrap(), [233, 428, 440]);
+        assert_eq!(outer.unwrap(), [233, 428, 440, 246, 156, 344, 446]);
+        assert_eq!(combined.unwrap(), [233, 428, 440, 752]);
+        assert!(
+            unknown,
+            "a name neither in the registry, built in nor a country is an error"
+        );
     }
 
     #[test]
