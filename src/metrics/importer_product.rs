@@ -62,7 +62,13 @@ pub fn importer_product_concentration_selected(table: &TradeTable, imports: &Imp
             n_rows += acc.n_rows;
         }
         let product = &cube.products[cell.product as usize];
-        out.push(codes[cell.importer as usize], cell.period, product, n_rows, &sums.stat());
+        out.push(
+            codes[cell.importer as usize],
+            cell.period,
+            product,
+            n_rows,
+            &sums.stat(),
+        );
         Ok(())
     })?;
     out.finish()
