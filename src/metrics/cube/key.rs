@@ -13,6 +13,8 @@ pub(crate) struct KeyLayout {
     third_bits: u32,
     item_bits: u32,
     time_bits: u32,
+    /// (slot, third, time, item) instead of (slot, time, third, item).
+    product_major: bool,
     pub fits_u64: bool,
 }
 
@@ -22,7 +24,15 @@ fn bits(max: u64) -> u32 {
 
 impl KeyLayout {
     /// `time_min..=time_max` the time keys, `third_max` and `item_max` the largest values.
-    pub fn new(slots: usize, time_min: i32, time_max: i32, third_max: u32, item_max: u32) -> KeyLayout {
+    /// With `product_major`, keys order (slot, third, time, item).
+    pub fn new(
+        slots: usize,
+        time_min: i32,
+        time_max: i32,
+        third_max: u32,
+        item_max: u32,
+        product_major: bool,
+    ) -> KeyLayout {
         let time_bits = bits((time_max as i64 - time_min as i64 + 1).max(0) as u64);
         let third_bits = bits(third_max as u64 + 1);
         let item_bits = bits(item_max as u64);
@@ -32,6 +42,7 @@ impl KeyLayout {
             third_bits,
             item_bits,
             time_bits,
+            product_major,
             fits_u64: slot_bits + time_bits + third_bits + item_bits <= 64,
         }
     }
@@ -56,8 +67,13 @@ impl KeyLayout {
     #[inline]
     pub fn pack64(&self, slot: u16, time: i32, third: u32, item: u32) -> u64 {
         let mut k = slot as u64;
-        k = (k << self.time_bits) | self.time_code(time);
-        k = (k << self.third_bits) | Self::third_code(third);
+        if self.product_major {
+            k = (k << self.third_bits) | Self::third_code(third);
+            k = (k << self.time_bits) | self.time_code(time);
+        } else {
+            k = (k << self.time_bits) | self.time_code(time);
+            k = (k << self.third_bits) | Self::third_code(third);
+        }
         (k << self.item_bits) | item as u64
     }
 
@@ -68,10 +84,20 @@ impl KeyLayout {
         let mask = |b: u32| if b == 0 { 0 } else { u64::MAX >> (64 - b) };
         let item = (k & mask(self.item_bits)) as u32;
         let k = k.checked_shr(self.item_bits).unwrap_or(0);
-        let third = (k & mask(self.third_bits)) as u32;
-        let k = k.checked_shr(self.third_bits).unwrap_or(0);
-        let time = (k & mask(self.time_bits)) as i64;
-        let slot = k.checked_shr(self.time_bits).unwrap_or(0) as u16;
+        let (inner, outer) = if self.product_major {
+            (self.time_bits, self.third_bits)
+        } else {
+            (self.third_bits, self.time_bits)
+        };
+        let low = k & mask(inner);
+        let k = k.checked_shr(inner).unwrap_or(0);
+        let high = k & mask(outer);
+        let slot = k.checked_shr(outer).unwrap_or(0) as u16;
+        let (third, time) = if self.product_major {
+            (high as u32, low as i64)
+        } else {
+            (low as u32, high as i64)
+        };
         (
             slot,
             if time == 0 {
@@ -86,25 +112,21 @@ impl KeyLayout {
 
     #[inline]
     pub fn pack128(&self, slot: u16, time: i32, third: u32, item: u32) -> u128 {
-        ((slot as u128) << 96)
-            | ((self.time_code(time) as u128) << 64)
-            | (Self::third_code(third) as u128) << 32
-            | item as u128
+        let (t, p) = (self.time_code(time) as u128, Self::third_code(third) as u128);
+        let (high, low) = if self.product_major { (p, t) } else { (t, p) };
+        ((slot as u128) << 96) | (high << 64) | (low << 32) | item as u128
     }
 
     #[inline]
     pub fn unpack128(&self, k: u128) -> (u16, i32, u32, u32) {
-        let time = (k >> 64) as u32 as i64;
-        (
-            (k >> 96) as u16,
-            if time == 0 {
-                NO_PERIOD
-            } else {
-                (time - 1 + self.time_min as i64) as i32
-            },
-            ((k >> 32) as u32).wrapping_sub(1),
-            k as u32,
-        )
+        let (high, low) = ((k >> 64) as u32, (k >> 32) as u32);
+        let (third, time) = if self.product_major { (high, low) } else { (low, high) };
+        let time = if time == 0 {
+            NO_PERIOD
+        } else {
+            (time as i64 - 1 + self.time_min as i64) as i32
+        };
+        ((k >> 96) as u16, time, third.wrapping_sub(1), k as u32)
     }
 }
 
@@ -114,7 +136,7 @@ mod tests {
 
     #[test]
     fn keys_round_trip_and_keep_order() {
-        let l = KeyLayout::new(3, 2019, 2023, 5400, (1 << 16) + 2);
+        let l = KeyLayout::new(3, 2019, 2023, 5400, (1 << 16) + 2, false);
         assert!(l.fits_u64);
         let parts = [
             (0u16, 2019, 0u32, 4u32),
@@ -132,6 +154,15 @@ mod tests {
         assert!(l.pack64(0, 2019, 0, 156) < l.pack64(0, 2019, 7, 4));
         assert!(l.pack64(0, 2019, 0, 4) < l.pack64(0, 2019, 0, 156));
         assert!(l.pack64(0, 2023, 7, 4) < l.pack64(1, 2019, 0, 0));
-        assert!(!KeyLayout::new(60000, 0, 1 << 20, u32::MAX - 2, u32::MAX - 2).fits_u64);
+        assert!(!KeyLayout::new(60000, 0, 1 << 20, u32::MAX - 2, u32::MAX - 2, false).fits_u64);
+        // Product-major: an importer's years of one product are neighbours.
+        let p = KeyLayout::new(3, 2019, 2023, 5400, (1 << 16) + 2, true);
+        for q in parts {
+            assert_eq!(p.unpack64(p.pack64(q.0, q.1, q.2, q.3)), q);
+            assert_eq!(p.unpack128(p.pack128(q.0, q.1, q.2, q.3)), q);
+        }
+        assert!(p.pack64(0, 2023, 0, 4) < p.pack64(0, 2019, 7, 4));
+        assert!(p.pack128(0, 2023, 0, 4) < p.pack128(0, 2019, 7, 4));
+        assert!(p.pack64(0, 2019, 7, 156) < p.pack64(0, 2020, 7, 4));
     }
 }

@@ -56,6 +56,8 @@ pub(crate) struct CubeShape {
     pub over_product: bool,
     pub monthly: bool,
     pub explain: bool,
+    /// Keys order product (or partner) before time: (slot, product, time, item).
+    pub product_major: bool,
 }
 
 impl ImportCube {
@@ -71,6 +73,47 @@ impl ImportCube {
         suppliers: &SupplierKeys,
         over_product: bool,
     ) -> Result<ImportCube> {
+        let shape = CubeShape {
+            time: TimeKey::from_by(by, table.meta().freq)?,
+            by_product: by.contains(&By::Product),
+            by_partner: by.contains(&By::Partner),
+            over_product,
+            monthly: table.meta().freq == Freq::Monthly,
+            explain,
+            product_major: false,
+        };
+        Self::with_shape(table, slots, imports, suppliers, shape)
+    }
+
+    /// Cells by importer, product and year — in that order, so that one importer's years of a
+    /// product are neighbours (the dependency flags' persistence over a window of years) —
+    /// items by supplier.
+    pub(crate) fn build_by_product_year(
+        table: &TradeTable,
+        slots: &ImporterSlots,
+        imports: &ImportSelection,
+        suppliers: &SupplierKeys,
+    ) -> Result<ImportCube> {
+        let shape = CubeShape {
+            time: TimeKey::Year,
+            by_product: true,
+            by_partner: false,
+            over_product: false,
+            monthly: table.meta().freq == Freq::Monthly,
+            explain: false,
+            product_major: true,
+        };
+        Self::with_shape(table, slots, imports, suppliers, shape)
+    }
+
+    fn with_shape(
+        table: &TradeTable,
+        slots: &ImporterSlots,
+        imports: &ImportSelection,
+        suppliers: &SupplierKeys,
+        shape: CubeShape,
+    ) -> Result<ImportCube> {
+        let over_product = shape.over_product;
         let codes = slots.static_codes();
         let plan = ViewPlan::new(
             table,
@@ -82,14 +125,6 @@ impl ImportCube {
                 cancel: Some(&imports.cancel),
             },
         )?;
-        let shape = CubeShape {
-            time: TimeKey::from_by(by, table.meta().freq)?,
-            by_product: by.contains(&By::Product),
-            by_partner: by.contains(&By::Partner),
-            over_product,
-            monthly: table.meta().freq == Freq::Monthly,
-            explain,
-        };
         let lookup = slots::SlotLookup::new(table, slots)?;
         // Product ranks in code order, so that keys sort products by code.
         let mut order: Vec<u32> = (0..plan.products.len() as u32).collect();
@@ -108,7 +143,14 @@ impl ImportCube {
         } else {
             (n_products, supplier_max)
         };
-        let layout = key::KeyLayout::new(slots.importers.len(), time_min, time_max, third_max, item_max);
+        let layout = key::KeyLayout::new(
+            slots.importers.len(),
+            time_min,
+            time_max,
+            third_max,
+            item_max,
+            shape.product_major,
+        );
         let exclude_intra = !imports.include_intra_group;
         let keyed = if layout.fits_u64 {
             let pack = |s, t, p, i| layout.pack64(s, t, p, i);
