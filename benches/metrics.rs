@@ -278,12 +278,17 @@ fn bench(c: &mut Criterion) {
     g.bench_function("importer_product_concentration (streaming kernel)", |b| {
         b.iter(|| importer_product_concentration(table.batches().iter().cloned().map(Ok), Source::Mirror).unwrap())
     });
-    g.bench_function("concentration() on the kernel (all statistics and labels)", |b| {
+    g.bench_function("concentration() on the import cube (every importer, mirror)", |b| {
         let mut opts = ConcentrationOptions::default();
         opts.imports.source = Source::Mirror;
         b.iter(|| concentration(&table, &opts).unwrap())
     });
-    g.bench_function("concentration() general path (importers named)", |b| {
+    g.bench_function("concentration() on the import cube (every importer, auto)", |b| {
+        let mut opts = ConcentrationOptions::default();
+        opts.imports.source = Source::Auto;
+        b.iter(|| concentration(&table, &opts).unwrap())
+    });
+    g.bench_function("concentration() on the import cube (importers named)", |b| {
         let all = tradedep::metrics::concentration::importers_in(&table, Source::Mirror);
         let mut opts = ConcentrationOptions {
             importers: Some(all),
