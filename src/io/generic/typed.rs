@@ -1,0 +1,656 @@
+//! The generic CSV reader's fast path: the text after the header is cut into chunks at record
+//! boundaries, each chunk is split and converted by a rayon worker straight into typed columns
+//! (no string batch, no row struct per row, cells decoded through small caches), and the chunks
+//! are joined in file order: exact duplicates found by fingerprint in parallel shards, one
+//! product dictionary for every batch, the chunks' reports merged with their lines.
+//!
+//! The rules are those of [`crate::io::arrow_input`] on string cells (a cell is trimmed, empty is
+//! null, `NA` is a missing amount), row by row in the same order of checks. Whatever the fast
+//! path would have to turn into an error (a bad period, an unknown country under
+//! `on_unknown_country="error"`, a bad number, a field count, a quote, invalid UTF-8 ...) makes
+//! [`read`] return `Ok(None)`: the caller then runs the general conversion, which gives the same
+//! table or the error naming file, line, column and value. Tests compare both paths.
+
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, RecordBatch, StringArray};
+use arrow_array::{UInt16Array, types::Int32Type};
+use hashbrown::{HashMap, HashSet};
+use rayon::prelude::*;
+
+use super::{CsvOptions, Lines};
+use crate::error::{Error, Result};
+use crate::io::arrow_input::{ColumnMapping, CountryCoding, REASON_NO_VALUE, REASON_UNKNOWN_COUNTRY, REASON_WORLD};
+use crate::io::baci::OnUnknownCountry;
+use crate::model::builder::fixed_dict;
+use crate::model::schema::col;
+use crate::model::{
+    canonical_schema, Flow, Freq, Period, ProductCode, ReadReport, TableMeta, TradeRow, TradeTable, ValueBasis,
+};
+use crate::reference::countries;
+
+/// Bytes of text per chunk (bounds; the text is cut into at least 8 chunks per thread).
+const CHUNK_MIN: usize = 256 << 10;
+const CHUNK_MAX: usize = 4 << 20;
+
+/// The file's layout as the header gave it.
+pub(super) struct Header<'h> {
+    /// Fields per record.
+    pub width: usize,
+    /// Field position of each source column name.
+    pub position: &'h dyn Fn(&str) -> Option<usize>,
+}
+
+/// Reads the records of `text[start..]` (lines counted from `line0`, the lines before `start`)
+/// through `mapping` (its `source` already the file name), in chunks of `chunk` bytes (or a size
+/// from the text's length). `Ok(None)`: not taken, run the
+/// general conversion. `Err` only for a cancellation.
+pub(super) fn read(
+    text: &[u8],
+    start: usize,
+    line0: u64,
+    header: &Header<'_>,
+    mapping: &ColumnMapping,
+    options: &CsvOptions,
+    chunk: Option<usize>,
+) -> Result<Option<TradeTable>> {
+    let Some(fields) = Fields::resolve(header, mapping) else {
+        return Ok(None);
+    };
+    let delim = options.delimiter;
+    let body = &text[start..];
+    let Some(freq) = mapping.freq.or_else(|| first_freq(body, delim, fields.period)) else {
+        return Ok(None);
+    };
+    let threads = rayon::current_num_threads().max(1);
+    let size = chunk.unwrap_or_else(|| (body.len() / (8 * threads)).clamp(CHUNK_MIN, CHUNK_MAX)).max(1);
+    let cuts = cut(body, size);
+    let width = header.width;
+    let results: Vec<Result<Option<Chunk>>> = cuts
+        .par_windows(2)
+        .map(|w| {
+            options.cancel.check()?;
+            Ok(convert_chunk(&body[w[0]..w[1]], width, &fields, mapping, freq, delim))
+        })
+        .collect();
+    let mut chunks = Vec::with_capacity(results.len());
+    for r in results {
+        match r? {
+            Some(c) => chunks.push(c),
+            None => return Ok(None),
+        }
+    }
+    options.cancel.check()?;
+    Ok(join(chunks, line0, mapping, freq))
+}
+
+/// Offsets cutting `body` into pieces of about `size` bytes, each ending after a line break
+/// outside quotes (an even number of quotes before it). A wrong cut (a stray quote in an unquoted
+/// field) leaves a chunk ending inside a quoted field, which its worker finds unterminated.
+fn cut(body: &[u8], size: usize) -> Vec<usize> {
+    let mut cuts = vec![0];
+    let mut quotes_odd = false;
+    let mut scanned = 0;
+    let mut at = size;
+    while at < body.len() {
+        let Some(nl) = memchr::memchr(b'\n', &body[at..]).map(|p| at + p) else {
+            break;
+        };
+        quotes_odd ^= count(&body[scanned..nl], b'"') % 2 == 1;
+        scanned = nl;
+        if quotes_odd {
+            at = nl + 1;
+            continue;
+        }
+        cuts.push(nl + 1);
+        at = nl + 1 + size;
+    }
+    if *cuts.last().unwrap_or(&0) < body.len() {
+        cuts.push(body.len());
+    }
+    cuts
+}
+
+/// Occurrences of `b` (a loop the compiler vectorises).
+fn count(s: &[u8], b: u8) -> usize {
+    s.iter().filter(|c| **c == b).count()
+}
+
+/// The frequency of the first record's period, if it has a readable one.
+fn first_freq(body: &[u8], delim: u8, period: usize) -> Option<Freq> {
+    let mut lines = Lines::new(body, 0);
+    let mut fields = Vec::new();
+    lines.next_record(delim, &mut fields).ok()??;
+    let s = std::str::from_utf8(fields.get(period)?).ok()?.trim();
+    Period::parse(s).ok().map(Period::freq)
+}
+
+/// Field positions of the mapped columns.
+struct Fields {
+    period: usize,
+    reporter: usize,
+    partner: usize,
+    flow: Option<usize>,
+    product: usize,
+    value: usize,
+    basis: Option<usize>,
+    quantity: Option<usize>,
+    unit: Option<usize>,
+    weight: Option<usize>,
+    estimated: Option<usize>,
+    /// Every mapped position (each checked for UTF-8 on every row, as the general path does).
+    all: Vec<usize>,
+}
+
+impl Fields {
+    fn resolve(header: &Header<'_>, mapping: &ColumnMapping) -> Option<Fields> {
+        let pos = |canonical: &str| -> Option<Option<usize>> {
+            match mapping.columns.get(canonical) {
+                None => Some(None),
+                Some(src) => (header.position)(src).map(Some),
+            }
+        };
+        let mut all: Vec<usize> = Vec::new();
+        for src in mapping.columns.values() {
+            let p = (header.position)(src)?;
+            if !all.contains(&p) {
+                all.push(p);
+            }
+        }
+        Some(Fields {
+            period: pos(col::PERIOD)??,
+            reporter: pos(col::REPORTER)??,
+            partner: pos(col::PARTNER)??,
+            flow: pos(col::FLOW)?,
+            product: pos(col::PRODUCT)??,
+            value: pos(col::VALUE)??,
+            basis: pos(col::VALUE_BASIS)?,
+            quantity: pos(col::QUANTITY)?,
+            unit: pos(col::QUANTITY_UNIT)?,
+            weight: pos(col::NET_WEIGHT_KG)?,
+            estimated: pos(col::ESTIMATED)?,
+            all,
+        })
+    }
+}
+
+/// One chunk's rows, kept ones in typed columns (products and units as chunk-local keys).
+#[derive(Default)]
+struct Chunk {
+    report: ReadReport,
+    /// Lines the chunk spans (added to the lines of the chunks after it).
+    lines: u64,
+    period: Vec<i32>,
+    reporter: Vec<u16>,
+    partner: Vec<u16>,
+    flow: Vec<i8>,
+    product: Vec<i32>,
+    value: Vec<f64>,
+    basis: Vec<Option<i8>>,
+    quantity: Vec<Option<f64>>,
+    unit: Vec<Option<i8>>,
+    weight: Vec<Option<f64>>,
+    estimated: Vec<bool>,
+    fingerprint: Vec<u128>,
+    line: Vec<u64>,
+    /// Products and units in order of first kept row.
+    products: Vec<String>,
+    units: Vec<String>,
+    padded: u64,
+}
+
+#[derive(Clone, Copy)]
+enum CountryKind {
+    Known(u16),
+    World,
+    Unknown,
+}
+
+/// Decoding caches of one worker.
+struct Decoder<'m> {
+    mapping: &'m ColumnMapping,
+    freq: Freq,
+    last_period: (Vec<u8>, i32),
+    countries: HashMap<Box<str>, CountryKind>,
+    /// Digit-only product cells (length and number) and other cells -> index into `codes`.
+    product_digits: HashMap<u64, (u32, bool)>,
+    product_text: HashMap<Box<str>, (u32, bool)>,
+    /// Normalised codes, their index and their chunk key once a row kept them.
+    codes: Vec<(String, i32)>,
+    code_index: HashMap<String, u32>,
+    last_flow: Option<(Box<str>, Flow)>,
+}
+
+/// A cell: `None` when null (empty after trimming).
+type Cell<'a> = Option<&'a str>;
+
+fn is_null_amount(c: Cell<'_>) -> bool {
+    matches!(c, None | Some("NA"))
+}
+
+impl Decoder<'_> {
+    fn period(&mut self, c: Cell<'_>) -> Option<i32> {
+        let s = c?;
+        if self.last_period.0 == s.as_bytes() {
+            return Some(self.last_period.1);
+        }
+        let p = Period::parse(s).ok()?;
+        if p.freq() != self.freq {
+            return None;
+        }
+        self.last_period = (s.as_bytes().to_vec(), p.code());
+        Some(p.code())
+    }
+
+    /// As the general path's `country`: `None` where that one errs (an empty cell).
+    fn country(&mut self, c: Cell<'_>) -> Option<CountryKind> {
+        let s = c?;
+        let coding = self.mapping.country_coding;
+        let numeric_ok = matches!(coding, CountryCoding::Auto | CountryCoding::Numeric);
+        let numeric = |n: i64| match n {
+            0 => CountryKind::World,
+            n if (1..=u16::MAX as i64).contains(&n) && countries::is_known_code(n as u16) => {
+                CountryKind::Known(n as u16)
+            }
+            _ => CountryKind::Unknown,
+        };
+        let digits = s.bytes().all(|b| b.is_ascii_digit());
+        if digits && numeric_ok {
+            return Some(s.parse::<i64>().map(numeric).unwrap_or(CountryKind::Unknown));
+        }
+        if let Some(k) = self.countries.get(s) {
+            return Some(*k);
+        }
+        let kind = if s.eq_ignore_ascii_case("world") || s.eq_ignore_ascii_case("wld") || s.eq_ignore_ascii_case("w00")
+        {
+            CountryKind::World
+        } else {
+            let length_ok = match coding {
+                CountryCoding::Iso3 => s.len() == 3,
+                CountryCoding::Iso2 => s.len() == 2,
+                CountryCoding::Numeric => false,
+                CountryCoding::Auto => true,
+            };
+            match countries::country(s) {
+                Ok(country) if length_ok => CountryKind::Known(country.comtrade),
+                _ => CountryKind::Unknown,
+            }
+        };
+        self.countries.insert(s.into(), kind);
+        Some(kind)
+    }
+
+    fn flow(&mut self, c: Cell<'_>) -> Option<Flow> {
+        match (c, self.mapping.flow) {
+            (None, Some(f)) => Some(f),
+            (Some(s), _) => {
+                if let Some((last, f)) = &self.last_flow {
+                    if **last == *s {
+                        return Some(*f);
+                    }
+                }
+                let f = Flow::parse(s).ok()?;
+                self.last_flow = Some((s.into(), f));
+                Some(f)
+            }
+            (None, None) => None,
+        }
+    }
+
+    /// The index of the cell's normalised code in `codes` and whether a leading zero was put
+    /// back; `None` where the general path errs.
+    fn product(&mut self, c: Cell<'_>) -> Option<(u32, bool)> {
+        let s = c?;
+        let b = s.as_bytes();
+        if b.len() <= 12 && b.iter().all(u8::is_ascii_digit) {
+            let n = b.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+            let key = ((b.len() as u64) << 40) | n;
+            if let Some(hit) = self.product_digits.get(&key) {
+                return Some(*hit);
+            }
+            let hit = self.new_product(s)?;
+            self.product_digits.insert(key, hit);
+            return Some(hit);
+        }
+        if let Some(hit) = self.product_text.get(s) {
+            return Some(*hit);
+        }
+        let hit = self.new_product(s)?;
+        self.product_text.insert(s.into(), hit);
+        Some(hit)
+    }
+
+    fn new_product(&mut self, s: &str) -> Option<(u32, bool)> {
+        let mut code: String = s.chars().filter(|ch| !matches!(ch, '.' | ' ')).collect();
+        let digits = !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit());
+        let padded = digits && code.len() % 2 == 1;
+        if padded {
+            code.insert(0, '0');
+        }
+        let ok = match self.mapping.vintage {
+            Some(v) => ProductCode::new(&code, v).is_ok(),
+            None => crate::model::product::is_valid_code(&code),
+        };
+        if !ok {
+            return None;
+        }
+        let next = self.codes.len() as u32;
+        let idx = *self.code_index.entry(code.clone()).or_insert(next);
+        if idx == next {
+            self.codes.push((code, -1));
+        }
+        Some((idx, padded))
+    }
+
+    /// `Some(None)` for a missing amount, `None` where the general path errs.
+    fn amount(c: Cell<'_>) -> Option<Option<f64>> {
+        if is_null_amount(c) {
+            return Some(None);
+        }
+        let s = c?;
+        if !s.starts_with(|ch: char| ch.is_ascii_digit() || matches!(ch, '.' | '-' | '+')) {
+            return None;
+        }
+        let v = s.parse::<f64>().ok()?;
+        (v.is_finite() && v >= 0.0).then_some(Some(v))
+    }
+
+    fn estimated(c: Cell<'_>) -> Option<bool> {
+        match c {
+            None => Some(false),
+            Some(s) => match s.to_ascii_lowercase().as_str() {
+                "na" => Some(false),
+                "true" | "1" | "yes" | "t" | "y" => Some(true),
+                "false" | "0" | "no" | "f" | "n" => Some(false),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// Converts one chunk; `None` where the general path would stop with an error (or the chunk
+/// cannot be split on its own).
+fn convert_chunk(
+    text: &[u8],
+    width: usize,
+    f: &Fields,
+    mapping: &ColumnMapping,
+    freq: Freq,
+    delim: u8,
+) -> Option<Chunk> {
+    let mut dec = Decoder {
+        mapping,
+        freq,
+        last_period: (Vec::new(), 0),
+        countries: HashMap::new(),
+        product_digits: HashMap::new(),
+        product_text: HashMap::new(),
+        codes: Vec::new(),
+        code_index: HashMap::new(),
+        last_flow: None,
+    };
+    let mut out = Chunk::default();
+    let mut lines = Lines::new(text, 0);
+    let mut raw = Vec::with_capacity(width);
+    let mut cells: Vec<Cell<'_>> = vec![None; width];
+    while let Some(line) = lines.next_record(delim, &mut raw).ok()? {
+        if raw.len() != width {
+            return None;
+        }
+        for &i in &f.all {
+            // A field with a doubled quote inside is rare: the general path reads it.
+            let std::borrow::Cow::Borrowed(b) = raw[i] else {
+                return None;
+            };
+            let s = std::str::from_utf8(b).ok()?.trim();
+            cells[i] = (!s.is_empty()).then_some(s);
+        }
+        let cell = |i: Option<usize>| i.and_then(|i| cells[i]);
+        out.report.rows_read += 1;
+        let p = dec.period(cells[f.period])?;
+        let mut codes = [0u16; 2];
+        let mut skip: Option<(&str, String)> = None;
+        for (k, (name, i)) in [(col::REPORTER, f.reporter), (col::PARTNER, f.partner)].into_iter().enumerate() {
+            let c = cells[i];
+            match dec.country(c)? {
+                CountryKind::Known(code) => codes[k] = code,
+                CountryKind::World if name == col::PARTNER => {
+                    skip = Some((REASON_WORLD, c.unwrap_or_default().to_string()));
+                    break;
+                }
+                CountryKind::World | CountryKind::Unknown => match mapping.on_unknown_country {
+                    OnUnknownCountry::Error => return None,
+                    OnUnknownCountry::SetAside => {
+                        skip = Some((REASON_UNKNOWN_COUNTRY, format!("{name} = {}", c.unwrap_or_default())));
+                        break;
+                    }
+                },
+            }
+        }
+        if let Some((reason, detail)) = skip {
+            out.report.set_aside(reason, line, || detail);
+            continue;
+        }
+        let flow = dec.flow(cell(f.flow))?;
+        let (code, padded) = dec.product(cells[f.product])?;
+        // Counted as the general path counts it: every row whose code was read.
+        out.padded += u64::from(padded);
+        let Some(v) = Decoder::amount(cells[f.value])? else {
+            out.report.set_aside(REASON_NO_VALUE, line, || "value is empty".into());
+            continue;
+        };
+        let basis = match cell(f.basis) {
+            Some(s) if s.eq_ignore_ascii_case("cif") => Some(ValueBasis::Cif),
+            Some(s) if s.eq_ignore_ascii_case("fob") => Some(ValueBasis::Fob),
+            c if is_null_amount(c) => mapping.value_basis,
+            _ => return None,
+        };
+        let q = Decoder::amount(cell(f.quantity))?;
+        let unit: Option<&str> = cell(f.unit).or(mapping.quantity_unit.as_deref());
+        if q.is_some() && unit.is_none() {
+            return None;
+        }
+        let w = Decoder::amount(cell(f.weight))?;
+        let est = Decoder::estimated(cell(f.estimated))?;
+        // Kept (unless a duplicate): the row as the general path builds it.
+        let entry = &mut dec.codes[code as usize];
+        if entry.1 < 0 {
+            entry.1 = out.products.len() as i32;
+            out.products.push(entry.0.clone());
+        }
+        let unit = q.and(unit);
+        let unit_key = match unit {
+            None => None,
+            Some(u) => {
+                let k = match out.units.iter().position(|x| x == u) {
+                    Some(k) => k,
+                    None => {
+                        out.units.push(u.to_string());
+                        out.units.len() - 1
+                    }
+                };
+                // More than 127 units: the general path says what to do.
+                Some(i8::try_from(k).ok().filter(|k| *k < i8::MAX)?)
+            }
+        };
+        let value = v * mapping.value_scale;
+        let mut row = TradeRow::new(p, codes[0], codes[1], flow, &dec.codes[code as usize].0, value);
+        row.value_basis = basis;
+        row.quantity = q;
+        row.quantity_unit = unit;
+        row.net_weight_kg = w;
+        row.estimated = est;
+        out.fingerprint.push(row.fingerprint());
+        out.line.push(line);
+        out.period.push(p);
+        out.reporter.push(codes[0]);
+        out.partner.push(codes[1]);
+        out.flow.push(flow as i8);
+        out.product.push(dec.codes[code as usize].1);
+        out.value.push(value);
+        out.basis.push(basis.map(|b| b as i8));
+        out.quantity.push(q);
+        out.unit.push(unit_key);
+        out.weight.push(w);
+        out.estimated.push(est);
+    }
+    out.lines = lines.line;
+    Some(out)
+}
+
+/// Joins the chunks in file order: duplicates set aside, one product and unit dictionary, the
+/// reports merged with their lines; the notes as the general path writes them.
+fn join(mut chunks: Vec<Chunk>, line0: u64, mapping: &ColumnMapping, freq: Freq) -> Option<TradeTable> {
+    let meta = TableMeta::new(freq, &mapping.currency, mapping.vintage);
+    let mut report = ReadReport::new(mapping.source.clone());
+    // Lines: each chunk's relative lines shifted by the lines before it.
+    let mut offset = line0;
+    for c in chunks.iter_mut() {
+        for ex in c.report.examples.values_mut() {
+            for (l, _) in ex.iter_mut() {
+                *l += offset;
+            }
+        }
+        for l in c.line.iter_mut() {
+            *l += offset;
+        }
+        offset += c.lines;
+    }
+    let duplicates = duplicate_rows(&chunks);
+    for c in chunks.iter_mut() {
+        report.rows_read += c.report.rows_read;
+        c.report.rows_read = 0;
+        report.merge(std::mem::take(&mut c.report));
+    }
+    let mut n_duplicates = 0u64;
+    for (ci, dups) in duplicates.iter().enumerate() {
+        let c = &chunks[ci];
+        for &r in dups {
+            n_duplicates += 1;
+            report.set_aside(crate::model::REASON_DUPLICATE, c.line[r], || {
+                format!(
+                    "{} {} -> {} {}",
+                    c.period[r], c.reporter[r], c.partner[r], c.products[c.product[r] as usize]
+                )
+            });
+        }
+    }
+    // One dictionary for every batch, in order of first kept row (as the row builder has it).
+    let mut products: Vec<&str> = Vec::new();
+    let mut product_keys: HashMap<&str, i32> = HashMap::new();
+    let mut units: Vec<&str> = Vec::new();
+    let mut remaps: Vec<(Vec<i32>, Vec<i8>)> = Vec::with_capacity(chunks.len());
+    for c in &chunks {
+        let p: Vec<i32> = c
+            .products
+            .iter()
+            .map(|s| {
+                *product_keys.entry(s.as_str()).or_insert_with(|| {
+                    products.push(s);
+                    products.len() as i32 - 1
+                })
+            })
+            .collect();
+        let mut u = Vec::with_capacity(c.units.len());
+        for s in &c.units {
+            let k = match units.iter().position(|x| x == s) {
+                Some(k) => k,
+                None => {
+                    units.push(s);
+                    units.len() - 1
+                }
+            };
+            u.push(i8::try_from(k).ok().filter(|k| *k < i8::MAX)?);
+        }
+        remaps.push((p, u));
+    }
+    let schema = canonical_schema(&meta);
+    let product_values: ArrayRef = Arc::new(StringArray::from(products.clone()));
+    let source = mapping.source.as_str();
+    let batches: Vec<RecordBatch> = chunks
+        .par_iter()
+        .zip(remaps.par_iter())
+        .zip(duplicates.par_iter())
+        .filter(|((c, _), d)| c.value.len() > d.len())
+        .map(|((c, (pk, uk)), dups)| {
+            let mut keep = vec![true; c.value.len()];
+            for &r in dups {
+                keep[r] = false;
+            }
+            fn kept<T: Copy>(v: &[T], keep: &[bool]) -> Vec<T> {
+                v.iter().zip(keep).filter(|(_, k)| **k).map(|(x, _)| *x).collect()
+            }
+            let n = keep.iter().filter(|k| **k).count();
+            let product = Int32Array::from(kept(&c.product, &keep).into_iter().map(|k| pk[k as usize]).collect::<Vec<_>>());
+            let unit: Vec<Option<i8>> = kept(&c.unit, &keep).into_iter().map(|k| k.map(|k| uk[k as usize])).collect();
+            let columns: Vec<ArrayRef> = vec![
+                Arc::new(Int32Array::from(kept(&c.period, &keep))),
+                Arc::new(UInt16Array::from(kept(&c.reporter, &keep))),
+                Arc::new(UInt16Array::from(kept(&c.partner, &keep))),
+                fixed_dict(kept(&c.flow, &keep).into_iter().map(Some).collect(), &Flow::DICTIONARY),
+                Arc::new(
+                    DictionaryArray::<Int32Type>::try_new(product, product_values.clone())
+                        .map_err(|e| Error::arrow("building product column", e))?,
+                ),
+                Arc::new(Float64Array::from(kept(&c.value, &keep))),
+                fixed_dict(kept(&c.basis, &keep), &ValueBasis::DICTIONARY),
+                Arc::new(Float64Array::from(kept(&c.quantity, &keep))),
+                fixed_dict(unit, &units),
+                Arc::new(Float64Array::from(kept(&c.weight, &keep))),
+                Arc::new(BooleanArray::from(kept(&c.estimated, &keep))),
+                fixed_dict(vec![Some(0); n], &[source]),
+            ];
+            RecordBatch::try_new(schema.clone(), columns).map_err(|e| Error::arrow("assembling a trade batch", e))
+        })
+        .collect::<Result<_>>()
+        .ok()?;
+    if n_duplicates > 0 {
+        report.note(format!(
+            "{n_duplicates} duplicate row(s) (equal in every column to an earlier row) set aside"
+        ));
+    }
+    let padded: u64 = chunks.iter().map(|c| c.padded).sum();
+    if padded > 0 {
+        report.note(format!(
+            "{padded} product code(s) had an odd number of digits and got back their leading zero (10121 -> 010121)"
+        ));
+    }
+    if mapping.value_scale != 1.0 {
+        report.note(format!("values multiplied by {}", mapping.value_scale));
+    }
+    report.rows_kept = batches.iter().map(|b| b.num_rows() as u64).sum();
+    if report.rows_read < report.rows_kept + report.rows_set_aside() {
+        report.rows_read = report.rows_kept + report.rows_set_aside();
+    }
+    TradeTable::from_batches(batches, meta, report).ok()
+}
+
+/// Rows (per chunk, ascending) equal in fingerprint to an earlier row of the file: each shard
+/// of fingerprints (by their top bits) is checked by one worker in file order.
+fn duplicate_rows(chunks: &[Chunk]) -> Vec<Vec<usize>> {
+    let total: usize = chunks.iter().map(|c| c.fingerprint.len()).sum();
+    let shards = rayon::current_num_threads().clamp(1, 16) as u128;
+    let found: Vec<Vec<(usize, usize)>> = (0..shards)
+        .into_par_iter()
+        .map(|s| {
+            let mut seen: HashSet<u128> = HashSet::with_capacity(total / shards as usize + 16);
+            let mut dups = Vec::new();
+            for (ci, c) in chunks.iter().enumerate() {
+                for (r, fp) in c.fingerprint.iter().enumerate() {
+                    if (fp >> 64) % shards == s && !seen.insert(*fp) {
+                        dups.push((ci, r));
+                    }
+                }
+            }
+            dups
+        })
+        .collect();
+    let mut out = vec![Vec::new(); chunks.len()];
+    for (ci, r) in found.into_iter().flatten() {
+        out[ci].push(r);
+    }
+    for d in out.iter_mut() {
+        d.sort_unstable();
+    }
+    out
+}
