@@ -106,7 +106,9 @@ pub fn read_comext(path: &Path, opts: &ComextOptions) -> Result<TradeTable> {
         let name = format!("{}:{member}", display_name(path));
         return read_comext_reader(&bytes[..], &name, opts);
     }
-    read_comext_reader(open_text(path)?, &display_name(path), opts)
+    // Decompression on its own thread, overlapping the parse.
+    let input = crate::io::source::read_ahead(open_text(path)?, CHUNK, 4);
+    read_comext_reader(input, &display_name(path), opts)
 }
 
 /// Reads Comext text from any reader; `name` names it in messages and the `source` column.

@@ -39,6 +39,68 @@ pub fn open_text(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     })
 }
 
+/// A reader of `inner` running on a thread of its own, `block` bytes at a time and up to
+/// `ahead` blocks ahead of the consumer: decompressing a `.gz` file overlaps the parse that
+/// consumes it (on two cores, the read costs the longer of the two instead of their sum).
+/// The thread ends at the end of the input, at its first error (handed on to the consumer),
+/// or when the consumer is dropped.
+pub struct ReadAhead {
+    blocks: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    block: Vec<u8>,
+    pos: usize,
+}
+
+/// Starts a [`ReadAhead`] of `inner`.
+pub fn read_ahead<R: Read + Send + 'static>(mut inner: R, block: usize, ahead: usize) -> ReadAhead {
+    let (tx, rx) = std::sync::mpsc::sync_channel(ahead.max(1));
+    std::thread::spawn(move || loop {
+        let mut buf = vec![0u8; block.max(1)];
+        let mut filled = 0;
+        while filled < buf.len() {
+            match inner.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            }
+        }
+        if filled == 0 {
+            return;
+        }
+        buf.truncate(filled);
+        if tx.send(Ok(buf)).is_err() {
+            return;
+        }
+    });
+    ReadAhead {
+        blocks: rx,
+        block: Vec::new(),
+        pos: 0,
+    }
+}
+
+impl Read for ReadAhead {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos == self.block.len() {
+            match self.blocks.recv() {
+                Ok(block) => {
+                    self.block = block?;
+                    self.pos = 0;
+                }
+                // The thread has ended: the input is done.
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.block.len() - self.pos);
+        out[..n].copy_from_slice(&self.block[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
 /// Reads the whole (decompressed) content of `path` into memory.
 pub fn read_all(path: &Path) -> Result<Vec<u8>> {
     read_all_cancellable(path, &Cancellation::default())
