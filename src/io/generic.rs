@@ -188,7 +188,10 @@ pub fn read_csv_path(
             return Ok(table);
         }
         if let CsvPath::FastOnly { .. } = path {
-            return Err(Error::invalid_argument("the fast path declined", "read with CsvPath::Fast"));
+            return Err(Error::invalid_argument(
+                "the fast path declined",
+                "read with CsvPath::Fast",
+            ));
         }
     }
     let mut schema_fields: Vec<Field> = wanted

@@ -110,6 +110,11 @@ pub fn read_all(path: &Path) -> Result<Vec<u8>> {
 pub fn read_all_cancellable(path: &Path, cancel: &Cancellation) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     let mut input = open_text(path)?.take(0);
+    // A plain file's length is its text's: one allocation, no copy as the buffer grows.
+    let plain = !path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    if let (true, Ok(meta)) = (plain, std::fs::metadata(path)) {
+        out.reserve_exact(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
+    }
     loop {
         cancel.check()?;
         input.set_limit(16 << 20);

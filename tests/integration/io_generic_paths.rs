@@ -55,7 +55,14 @@ fn compare(text: &str, mapping: &ColumnMapping) -> Result<TradeTable> {
     general
 }
 
-fn mapping(flow_column: bool, quantity: bool, set_aside: bool, vintage: bool, scale: bool, freq: bool) -> ColumnMapping {
+fn mapping(
+    flow_column: bool,
+    quantity: bool,
+    set_aside: bool,
+    vintage: bool,
+    scale: bool,
+    freq: bool,
+) -> ColumnMapping {
     let mut m = ColumnMapping::new()
         .column("period", "t")
         .column("reporter", "i")
@@ -86,9 +93,13 @@ fn mapping(flow_column: bool, quantity: bool, set_aside: bool, vintage: bool, sc
 }
 
 const PERIODS: &[&str] = &["2021", "2021", "2021", "2022", "202103", "", "20x1", "NA"];
-const COUNTRIES: &[&str] = &["842", "156", "643", "4", "0", "WLD", "USA", "FR", "9999", "", "xyz", "NA", " 842 "];
+const COUNTRIES: &[&str] = &[
+    "842", "156", "643", "4", "0", "WLD", "USA", "FR", "9999", "", "xyz", "NA", " 842 ",
+];
 const FLOWS: &[&str] = &["import", "M", "X", "", "bogus"];
-const PRODUCTS: &[&str] = &["010121", "10121", "854231", "8542.31", "85", "", "12345678", "TOTAL", "1"];
+const PRODUCTS: &[&str] = &[
+    "010121", "10121", "854231", "8542.31", "85", "", "12345678", "TOTAL", "1",
+];
 const VALUES: &[&str] = &["1.5", "0", "12", "", "NA", "-1", "abc", "1e3", "inf", " 2.25 "];
 const QUANTITIES: &[&str] = &["", "2.5", "NA", "        0.782", "-3"];
 const UNITS: &[&str] = &["", "kg", "t", "NA"];
@@ -195,7 +206,13 @@ fn fast_path_reads_a_clean_file_with_duplicates_and_set_asides() {
     }
     let m = mapping(true, true, false, true, true, false);
     let t = compare(&text, &m).unwrap();
-    let fast = read_csv_path(text.as_bytes(), "t.csv", &m, &CsvOptions::default(), CsvPath::FastOnly { chunk: Some(1000) });
+    let fast = read_csv_path(
+        text.as_bytes(),
+        "t.csv",
+        &m,
+        &CsvOptions::default(),
+        CsvPath::FastOnly { chunk: Some(1000) },
+    );
     same(&Ok(t.clone()), &fast, "fast only");
     let report = t.report();
     assert!(report.is_balanced());

@@ -11,10 +11,11 @@
 //! [`read`] return `Ok(None)`: the caller then runs the general conversion, which gives the same
 //! table or the error naming file, line, column and value. Tests compare both paths.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
+use arrow_array::{types::Int32Type, UInt16Array};
 use arrow_array::{ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, RecordBatch, StringArray};
-use arrow_array::{UInt16Array, types::Int32Type};
 use hashbrown::{HashMap, HashSet};
 use rayon::prelude::*;
 
@@ -63,7 +64,9 @@ pub(super) fn read(
         return Ok(None);
     };
     let threads = rayon::current_num_threads().max(1);
-    let size = chunk.unwrap_or_else(|| (body.len() / (8 * threads)).clamp(CHUNK_MIN, CHUNK_MAX)).max(1);
+    let size = chunk
+        .unwrap_or_else(|| (body.len() / (8 * threads)).clamp(CHUNK_MIN, CHUNK_MAX))
+        .max(1);
     let cuts = cut(body, size);
     let width = header.width;
     let results: Vec<Result<Option<Chunk>>> = cuts
@@ -114,6 +117,81 @@ fn cut(body: &[u8], size: usize) -> Vec<usize> {
 /// Occurrences of `b` (a loop the compiler vectorises).
 fn count(s: &[u8], b: u8) -> usize {
     s.iter().filter(|c| **c == b).count()
+}
+
+/// Splits the record at `lines.pos` into `fields` (borrowed from the text) and returns its first
+/// line: `Some(None)` at the end, `None` where the general path must decide (a malformed record,
+/// or a mapped field holding a doubled quote). Records on one line whose quoted fields hold no
+/// doubled quote and end at a delimiter are split here; the others by [`Lines`], which also skips
+/// blank lines; both count lines alike.
+fn next_record<'a>(
+    lines: &mut Lines<'a>,
+    delim: u8,
+    fields: &mut Vec<&'a [u8]>,
+    scratch: &mut Vec<Cow<'a, [u8]>>,
+    mapped: &[bool],
+) -> Option<Option<u64>> {
+    let text = lines.text;
+    let start = lines.pos;
+    let Some(first) = text.get(start) else {
+        return Some(None);
+    };
+    fields.clear();
+    if !matches!(first, b'\n' | b'\r' | b' ' | b'\t') {
+        let mut i = start;
+        let simple = loop {
+            if text.get(i) == Some(&b'"') {
+                let Some(close) = memchr::memchr(b'"', &text[i + 1..]).map(|q| i + 1 + q) else {
+                    break false;
+                };
+                let content = &text[i + 1..close];
+                if text.get(close + 1) == Some(&b'"') || memchr::memchr(b'\n', content).is_some() {
+                    break false;
+                }
+                fields.push(content);
+                i = close + 1;
+                if !matches!(text.get(i), None | Some(b'\n')) && text.get(i) != Some(&delim) {
+                    break false;
+                }
+            } else {
+                let mut j = i;
+                while j < text.len() && text[j] != delim && text[j] != b'\n' {
+                    j += 1;
+                }
+                // As `Lines`: a carriage return ending the line is not data.
+                let e = if j > i && text[j - 1] == b'\r' && text.get(j) != Some(&delim) {
+                    j - 1
+                } else {
+                    j
+                };
+                fields.push(&text[i..e]);
+                i = j;
+            }
+            match text.get(i) {
+                Some(b) if *b == delim => i += 1,
+                Some(_) => {
+                    i += 1;
+                    break true;
+                }
+                None => break true,
+            }
+        };
+        if simple {
+            lines.pos = i;
+            lines.line += 1;
+            return Some(Some(lines.line));
+        }
+        fields.clear();
+    }
+    let line = lines.next_record(delim, scratch).ok()?;
+    for (k, f) in scratch.iter().enumerate() {
+        match f {
+            Cow::Borrowed(b) => fields.push(b),
+            Cow::Owned(_) if mapped.get(k) == Some(&true) => return None,
+            Cow::Owned(_) => fields.push(b""),
+        }
+    }
+    Some(line)
 }
 
 /// The frequency of the first record's period, if it has a readable one.
@@ -197,6 +275,24 @@ struct Chunk {
     products: Vec<String>,
     units: Vec<String>,
     padded: u64,
+}
+
+impl Chunk {
+    fn reserve(&mut self, rows: usize) {
+        self.period.reserve(rows);
+        self.reporter.reserve(rows);
+        self.partner.reserve(rows);
+        self.flow.reserve(rows);
+        self.product.reserve(rows);
+        self.value.reserve(rows);
+        self.basis.reserve(rows);
+        self.quantity.reserve(rows);
+        self.unit.reserve(rows);
+        self.weight.reserve(rows);
+        self.estimated.reserve(rows);
+        self.fingerprint.reserve(rows);
+        self.line.reserve(rows);
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -351,7 +447,7 @@ impl Decoder<'_> {
         if !s.starts_with(|ch: char| ch.is_ascii_digit() || matches!(ch, '.' | '-' | '+')) {
             return None;
         }
-        let v = s.parse::<f64>().ok()?;
+        let v = parse_number(s)?;
         (v.is_finite() && v >= 0.0).then_some(Some(v))
     }
 
@@ -365,6 +461,21 @@ impl Decoder<'_> {
                 _ => None,
             },
         }
+    }
+}
+
+/// `s` as `str::parse::<f64>` reads it: plain decimals (digits, one inner point) through
+/// fast-float2, both being correctly rounded; anything else through the standard library.
+fn parse_number(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    let plain = b.first().is_some_and(u8::is_ascii_digit)
+        && b.last().is_some_and(u8::is_ascii_digit)
+        && b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+        && count(b, b'.') <= 1;
+    if plain {
+        fast_float2::parse::<f64, _>(b).ok()
+    } else {
+        s.parse::<f64>().ok()
     }
 }
 
@@ -390,19 +501,21 @@ fn convert_chunk(
         last_flow: None,
     };
     let mut out = Chunk::default();
+    out.reserve(count(text, b'\n') + 1);
     let mut lines = Lines::new(text, 0);
-    let mut raw = Vec::with_capacity(width);
+    let mut raw: Vec<&[u8]> = Vec::with_capacity(width);
+    let mut scratch = Vec::with_capacity(width);
+    let mut mapped = vec![false; width];
+    for &i in &f.all {
+        mapped[i] = true;
+    }
     let mut cells: Vec<Cell<'_>> = vec![None; width];
-    while let Some(line) = lines.next_record(delim, &mut raw).ok()? {
+    while let Some(line) = next_record(&mut lines, delim, &mut raw, &mut scratch, &mapped)? {
         if raw.len() != width {
             return None;
         }
         for &i in &f.all {
-            // A field with a doubled quote inside is rare: the general path reads it.
-            let std::borrow::Cow::Borrowed(b) = raw[i] else {
-                return None;
-            };
-            let s = std::str::from_utf8(b).ok()?.trim();
+            let s = std::str::from_utf8(raw[i]).ok()?.trim();
             cells[i] = (!s.is_empty()).then_some(s);
         }
         let cell = |i: Option<usize>| i.and_then(|i| cells[i]);
@@ -410,7 +523,10 @@ fn convert_chunk(
         let p = dec.period(cells[f.period])?;
         let mut codes = [0u16; 2];
         let mut skip: Option<(&str, String)> = None;
-        for (k, (name, i)) in [(col::REPORTER, f.reporter), (col::PARTNER, f.partner)].into_iter().enumerate() {
+        for (k, (name, i)) in [(col::REPORTER, f.reporter), (col::PARTNER, f.partner)]
+            .into_iter()
+            .enumerate()
+        {
             let c = cells[i];
             match dec.country(c)? {
                 CountryKind::Known(code) => codes[k] = code,
@@ -567,37 +683,52 @@ fn join(mut chunks: Vec<Chunk>, line0: u64, mapping: &ColumnMapping, freq: Freq)
     let schema = canonical_schema(&meta);
     let product_values: ArrayRef = Arc::new(StringArray::from(products.clone()));
     let source = mapping.source.as_str();
+    let units: Vec<String> = units.into_iter().map(str::to_string).collect();
+    let units: Vec<&str> = units.iter().map(String::as_str).collect();
+    let padded: u64 = chunks.iter().map(|c| c.padded).sum();
+    drop(product_keys);
+    drop(products);
     let batches: Vec<RecordBatch> = chunks
-        .par_iter()
-        .zip(remaps.par_iter())
-        .zip(duplicates.par_iter())
+        .into_par_iter()
+        .zip(remaps.into_par_iter())
+        .zip(duplicates.into_par_iter())
         .filter(|((c, _), d)| c.value.len() > d.len())
         .map(|((c, (pk, uk)), dups)| {
-            let mut keep = vec![true; c.value.len()];
-            for &r in dups {
-                keep[r] = false;
+            // Rows kept: all of them (the columns move into Arrow as they are) or all but the duplicates.
+            let keep: Option<Vec<bool>> = (!dups.is_empty()).then(|| {
+                let mut keep = vec![true; c.value.len()];
+                for &r in &dups {
+                    keep[r] = false;
+                }
+                keep
+            });
+            fn kept<T: Copy>(v: Vec<T>, keep: &Option<Vec<bool>>) -> Vec<T> {
+                match keep {
+                    None => v,
+                    Some(keep) => v.iter().zip(keep).filter(|(_, k)| **k).map(|(x, _)| *x).collect(),
+                }
             }
-            fn kept<T: Copy>(v: &[T], keep: &[bool]) -> Vec<T> {
-                v.iter().zip(keep).filter(|(_, k)| **k).map(|(x, _)| *x).collect()
-            }
-            let n = keep.iter().filter(|k| **k).count();
-            let product = Int32Array::from(kept(&c.product, &keep).into_iter().map(|k| pk[k as usize]).collect::<Vec<_>>());
-            let unit: Vec<Option<i8>> = kept(&c.unit, &keep).into_iter().map(|k| k.map(|k| uk[k as usize])).collect();
+            let n = c.value.len() - dups.len();
+            let product: Vec<i32> = kept(c.product, &keep).into_iter().map(|k| pk[k as usize]).collect();
+            let unit: Vec<Option<i8>> = kept(c.unit, &keep)
+                .into_iter()
+                .map(|k| k.map(|k| uk[k as usize]))
+                .collect();
             let columns: Vec<ArrayRef> = vec![
-                Arc::new(Int32Array::from(kept(&c.period, &keep))),
-                Arc::new(UInt16Array::from(kept(&c.reporter, &keep))),
-                Arc::new(UInt16Array::from(kept(&c.partner, &keep))),
-                fixed_dict(kept(&c.flow, &keep).into_iter().map(Some).collect(), &Flow::DICTIONARY),
+                Arc::new(Int32Array::from(kept(c.period, &keep))),
+                Arc::new(UInt16Array::from(kept(c.reporter, &keep))),
+                Arc::new(UInt16Array::from(kept(c.partner, &keep))),
+                fixed_dict(kept(c.flow, &keep).into_iter().map(Some).collect(), &Flow::DICTIONARY),
                 Arc::new(
-                    DictionaryArray::<Int32Type>::try_new(product, product_values.clone())
+                    DictionaryArray::<Int32Type>::try_new(Int32Array::from(product), product_values.clone())
                         .map_err(|e| Error::arrow("building product column", e))?,
                 ),
-                Arc::new(Float64Array::from(kept(&c.value, &keep))),
-                fixed_dict(kept(&c.basis, &keep), &ValueBasis::DICTIONARY),
-                Arc::new(Float64Array::from(kept(&c.quantity, &keep))),
+                Arc::new(Float64Array::from(kept(c.value, &keep))),
+                fixed_dict(kept(c.basis, &keep), &ValueBasis::DICTIONARY),
+                Arc::new(Float64Array::from(kept(c.quantity, &keep))),
                 fixed_dict(unit, &units),
-                Arc::new(Float64Array::from(kept(&c.weight, &keep))),
-                Arc::new(BooleanArray::from(kept(&c.estimated, &keep))),
+                Arc::new(Float64Array::from(kept(c.weight, &keep))),
+                Arc::new(BooleanArray::from(kept(c.estimated, &keep))),
                 fixed_dict(vec![Some(0); n], &[source]),
             ];
             RecordBatch::try_new(schema.clone(), columns).map_err(|e| Error::arrow("assembling a trade batch", e))
@@ -609,7 +740,6 @@ fn join(mut chunks: Vec<Chunk>, line0: u64, mapping: &ColumnMapping, freq: Freq)
             "{n_duplicates} duplicate row(s) (equal in every column to an earlier row) set aside"
         ));
     }
-    let padded: u64 = chunks.iter().map(|c| c.padded).sum();
     if padded > 0 {
         report.note(format!(
             "{padded} product code(s) had an odd number of digits and got back their leading zero (10121 -> 010121)"
