@@ -30,7 +30,13 @@ class GaccTable(TradeTable):
         super().__init__(inner)
         import pyarrow as pa
 
-        self.details: "pyarrow.Table" = pa.table(details)
+        # Read as the Arrow record batch it is: pa.table() would first ask whether it is a pandas
+        # DataFrame, which imports pandas (about a second on a cold start of the reader).
+        self.details: "pyarrow.Table" = (
+            pa.Table.from_batches([pa.record_batch(details)])
+            if hasattr(details, "__arrow_c_array__")
+            else pa.table(details)
+        )
 
     def to_arrow(self) -> "pyarrow.Table":
         """Canonical columns, then the details columns (same rows)."""

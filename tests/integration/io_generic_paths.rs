@@ -6,7 +6,7 @@
 use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 use proptest::prelude::*;
-use tradedep::io::arrow_input::{ColumnMapping, CountryCoding};
+use tradedep::io::arrow_input::ColumnMapping;
 use tradedep::io::baci::OnUnknownCountry;
 use tradedep::io::generic::{read_csv_path, CsvOptions, CsvPath};
 use tradedep::{Flow, Freq, Result, TradeTable, Vintage};
@@ -106,7 +106,7 @@ const UNITS: &[&str] = &["", "kg", "t", "NA"];
 
 /// One generated line: indices into the lists above, and how each cell is written.
 fn line() -> impl Strategy<Value = (Vec<usize>, u8)> {
-    (proptest::collection::vec(0usize..64, 8), 0u8..8)
+    (proptest::collection::vec(0usize..64, 8), 0u8..9)
 }
 
 fn render(spec: &[(Vec<usize>, u8)], good_only: bool) -> String {
@@ -136,14 +136,14 @@ fn render(spec: &[(Vec<usize>, u8)], good_only: bool) -> String {
             .enumerate()
             .map(|(i, c)| match style {
                 1 if i == 6 => format!("\"{c}\""),
-                2 => format!("\"{c}\""),
+                2 | 6 => format!("\"{c}\""),
                 3 if i == 4 => format!("\"{c}\"\"\""),
                 _ => c.to_string(),
             })
             .collect();
         text.push_str(&fields.join(","));
         text.push_str(match style {
-            4 => "\r\n",
+            4 | 6 => "\r\n",
             5 => "\n\n",
             _ => "\n",
         });

@@ -25,9 +25,7 @@ use crate::io::arrow_input::{ColumnMapping, CountryCoding, REASON_NO_VALUE, REAS
 use crate::io::baci::OnUnknownCountry;
 use crate::model::builder::fixed_dict;
 use crate::model::schema::col;
-use crate::model::{
-    canonical_schema, Flow, Freq, Period, ProductCode, ReadReport, TableMeta, TradeRow, TradeTable, ValueBasis,
-};
+use crate::model::{canonical_schema, Flow, Freq, Period, ProductCode, ReadReport, TableMeta, TradeTable, ValueBasis};
 use crate::reference::countries;
 
 /// Bytes of text per chunk (bounds; the text is cut into at least 8 chunks per thread).
@@ -150,6 +148,10 @@ fn next_record<'a>(
                 }
                 fields.push(content);
                 i = close + 1;
+                // A CRLF line end after the closing quote (CEPII's files) is no data either.
+                if text.get(i) == Some(&b'\r') && text.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
                 if !matches!(text.get(i), None | Some(b'\n')) && text.get(i) != Some(&delim) {
                     break false;
                 }
@@ -269,11 +271,13 @@ struct Chunk {
     unit: Vec<Option<i8>>,
     weight: Vec<Option<f64>>,
     estimated: Vec<bool>,
-    fingerprint: Vec<u128>,
+    /// Fingerprints of the kept rows by bucket (their top bits), each in row order.
+    buckets: Vec<Vec<Fingerprint>>,
     line: Vec<u64>,
     /// Products and units in order of first kept row.
     products: Vec<String>,
     units: Vec<String>,
+    unit_hashes: Vec<u64>,
     padded: u64,
 }
 
@@ -290,7 +294,7 @@ impl Chunk {
         self.unit.reserve(rows);
         self.weight.reserve(rows);
         self.estimated.reserve(rows);
-        self.fingerprint.reserve(rows);
+        self.buckets = (0..BUCKETS).map(|_| Vec::with_capacity(rows / BUCKETS + 8)).collect();
         self.line.reserve(rows);
     }
 }
@@ -312,7 +316,7 @@ struct Decoder<'m> {
     product_digits: HashMap<u64, (u32, bool)>,
     product_text: HashMap<Box<str>, (u32, bool)>,
     /// Normalised codes, their index and their chunk key once a row kept them.
-    codes: Vec<(String, i32)>,
+    codes: Vec<(String, i32, u64)>,
     code_index: HashMap<String, u32>,
     last_flow: Option<(Box<str>, Flow)>,
 }
@@ -433,7 +437,8 @@ impl Decoder<'_> {
         let next = self.codes.len() as u32;
         let idx = *self.code_index.entry(code.clone()).or_insert(next);
         if idx == next {
-            self.codes.push((code, -1));
+            let hash = text_hash(&code);
+            self.codes.push((code, -1, hash));
         }
         Some((idx, padded))
     }
@@ -515,7 +520,16 @@ fn convert_chunk(
             return None;
         }
         for &i in &f.all {
-            let s = std::str::from_utf8(raw[i]).ok()?.trim();
+            let b = raw[i];
+            // Nothing to trim when both ends are ASCII and not whitespace (Unicode spaces start
+            // with a byte >= 0x80): `trim` is skipped for nearly every field.
+            let plain = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii() && !c.is_ascii_whitespace());
+            let s = std::str::from_utf8(b).ok()?;
+            let s = if plain(b.first()) && plain(b.last()) {
+                s
+            } else {
+                s.trim()
+            };
             cells[i] = (!s.is_empty()).then_some(s);
         }
         let cell = |i: Option<usize>| i.and_then(|i| cells[i]);
@@ -582,6 +596,7 @@ fn convert_chunk(
                     Some(k) => k,
                     None => {
                         out.units.push(u.to_string());
+                        out.unit_hashes.push(text_hash(u));
                         out.units.len() - 1
                     }
                 };
@@ -590,13 +605,23 @@ fn convert_chunk(
             }
         };
         let value = v * mapping.value_scale;
-        let mut row = TradeRow::new(p, codes[0], codes[1], flow, &dec.codes[code as usize].0, value);
-        row.value_basis = basis;
-        row.quantity = q;
-        row.quantity_unit = unit;
-        row.net_weight_kg = w;
-        row.estimated = est;
-        out.fingerprint.push(row.fingerprint());
+        let flags = flow as u64
+            | basis.map_or(0, |b| 1 + b as u64) << 3
+            | u64::from(est) << 5
+            | u64::from(q.is_some()) << 6
+            | u64::from(w.is_some()) << 7
+            | u64::from(unit_key.is_some()) << 8;
+        let fp = fingerprint([
+            p as u32 as u64 | u64::from(codes[0]) << 32 | u64::from(codes[1]) << 48,
+            flags,
+            dec.codes[code as usize].2,
+            value.to_bits(),
+            q.map_or(0, f64::to_bits),
+            w.map_or(0, f64::to_bits),
+            unit_key.map_or(0, |k| out.unit_hashes[k as usize]),
+        ]);
+        let row = out.line.len() as u32;
+        out.buckets[(fp[0] >> 58) as usize % BUCKETS].push(Fingerprint { fp, row });
         out.line.push(line);
         out.period.push(p);
         out.reporter.push(codes[0]);
@@ -755,20 +780,19 @@ fn join(mut chunks: Vec<Chunk>, line0: u64, mapping: &ColumnMapping, freq: Freq)
     TradeTable::from_batches(batches, meta, report).ok()
 }
 
-/// Rows (per chunk, ascending) equal in fingerprint to an earlier row of the file: each shard
-/// of fingerprints (by their top bits) is checked by one worker in file order.
+/// Rows (per chunk, ascending) equal in fingerprint to an earlier row of the file. Each bucket
+/// of fingerprints is checked in file order by one worker, in a set small enough for the cache.
 fn duplicate_rows(chunks: &[Chunk]) -> Vec<Vec<usize>> {
-    let total: usize = chunks.iter().map(|c| c.fingerprint.len()).sum();
-    let shards = rayon::current_num_threads().clamp(1, 16) as u128;
-    let found: Vec<Vec<(usize, usize)>> = (0..shards)
+    let found: Vec<Vec<(usize, usize)>> = (0..BUCKETS)
         .into_par_iter()
-        .map(|s| {
-            let mut seen: HashSet<u128> = HashSet::with_capacity(total / shards as usize + 16);
+        .map(|b| {
+            let n: usize = chunks.iter().map(|c| c.buckets.get(b).map_or(0, Vec::len)).sum();
+            let mut seen: HashSet<[u64; 2]> = HashSet::with_capacity(n);
             let mut dups = Vec::new();
             for (ci, c) in chunks.iter().enumerate() {
-                for (r, fp) in c.fingerprint.iter().enumerate() {
-                    if (fp >> 64) % shards == s && !seen.insert(*fp) {
-                        dups.push((ci, r));
+                for e in c.buckets.get(b).into_iter().flatten() {
+                    if !seen.insert(e.fp) {
+                        dups.push((ci, e.row as usize));
                     }
                 }
             }
@@ -783,4 +807,35 @@ fn duplicate_rows(chunks: &[Chunk]) -> Vec<Vec<usize>> {
         d.sort_unstable();
     }
     out
+}
+
+/// Buckets of fingerprints.
+const BUCKETS: usize = 64;
+
+/// A kept row's fingerprint and its row in the chunk.
+#[derive(Clone, Copy)]
+struct Fingerprint {
+    fp: [u64; 2],
+    row: u32,
+}
+
+/// A 128-bit fingerprint of a kept row's values (products and units by [`text_hash`]): equal
+/// rows get equal ones, two different rows the same one with odds of about n^2 / 2^129 for n
+/// rows, as `TradeRow::fingerprint` (which the general path uses) gives them.
+fn fingerprint(words: [u64; 7]) -> [u64; 2] {
+    use std::hash::{BuildHasher, Hasher};
+    let half = |seed: u64| {
+        let mut h = foldhash::quality::FixedState::with_seed(seed).build_hasher();
+        for w in words {
+            h.write_u64(w);
+        }
+        h.finish()
+    };
+    [half(0x9E37_79B9_7F4A_7C15), half(0xD1B5_4A32_D192_ED03)]
+}
+
+/// A hash of a product code or unit, the same in every worker.
+fn text_hash(s: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(0x2545_F491_4F6C_DD1D).hash_one(s)
 }
