@@ -55,6 +55,9 @@ impl Default for CsvOptions {
 pub fn read_csv(path: &Path, mapping: &ColumnMapping, options: &CsvOptions) -> Result<TradeTable> {
     mapping.check()?;
     let name = display_name(path);
+    if let Some(read) = read_mapped(path, &name, mapping, options) {
+        return read;
+    }
     let text = read_all_cancellable(path, &options.cancel).map_err(|e| match e {
         Error::Io { source, .. }
             if source.kind() != std::io::ErrorKind::NotFound
@@ -69,6 +72,31 @@ pub fn read_csv(path: &Path, mapping: &ColumnMapping, options: &CsvOptions) -> R
         other => other,
     })?;
     read_csv_bytes(&text, &name, mapping, options)
+}
+
+/// A plain file mapped into memory and read in place (no copy of the text, no fresh memory for
+/// it), as the BACI reader maps its files ([`crate::io::mapped`]: a truncation while mapped reads
+/// zeros, and the length checked after the read turns it into an error). `None`: a `.gz` file,
+/// `TRADEDEP_NO_MMAP` set, or a file that cannot be mapped (read through buffers instead).
+fn read_mapped(path: &Path, name: &str, mapping: &ColumnMapping, options: &CsvOptions) -> Option<Result<TradeTable>> {
+    let gz = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    // The switch the BACI reader reads too.
+    let no_mmap = std::env::var_os("TRADEDEP_NO_MMAP").is_some_and(|v| v != "0");
+    if gz || no_mmap {
+        return None;
+    }
+    let file = File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    let window = crate::io::mapped::map(&file, 0, usize::try_from(len).ok().filter(|n| *n > 0)?).ok()?;
+    let read = read_csv_bytes(&window, name, mapping, options);
+    if let Some(now) = crate::io::mapped::shrank(&file, len) {
+        return Some(Err(Error::format(
+            format!("the file changed while it was read: it had {len} bytes, now {now}"),
+            Location::file(name),
+            "read it again once no other program writes to it",
+        )));
+    }
+    Some(read)
 }
 
 /// [`read_csv`] of text held in memory; `name` stands for the file name in messages.

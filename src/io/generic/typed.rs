@@ -267,13 +267,16 @@ struct Chunk {
     product: Vec<i32>,
     value: Vec<f64>,
     basis: Vec<Option<i8>>,
-    quantity: Vec<Option<f64>>,
+    /// Missing quantities and weights as NaN (amounts are never NaN): 8 bytes a row, not 16.
+    quantity: Vec<f64>,
     unit: Vec<Option<i8>>,
-    weight: Vec<Option<f64>>,
+    weight: Vec<f64>,
     estimated: Vec<bool>,
     /// Fingerprints of the kept rows by bucket (their top bits), each in row order.
     buckets: Vec<Vec<Fingerprint>>,
-    line: Vec<u64>,
+    /// Lines within the chunk; the chunk's first line is `line0`.
+    line: Vec<u32>,
+    line0: u64,
     /// Products and units in order of first kept row.
     products: Vec<String>,
     units: Vec<String>,
@@ -622,7 +625,7 @@ fn convert_chunk(
         ]);
         let row = out.line.len() as u32;
         out.buckets[(fp[0] >> 58) as usize % BUCKETS].push(Fingerprint { fp, row });
-        out.line.push(line);
+        out.line.push(u32::try_from(line).ok()?);
         out.period.push(p);
         out.reporter.push(codes[0]);
         out.partner.push(codes[1]);
@@ -630,9 +633,9 @@ fn convert_chunk(
         out.product.push(dec.codes[code as usize].1);
         out.value.push(value);
         out.basis.push(basis.map(|b| b as i8));
-        out.quantity.push(q);
+        out.quantity.push(q.unwrap_or(f64::NAN));
         out.unit.push(unit_key);
-        out.weight.push(w);
+        out.weight.push(w.unwrap_or(f64::NAN));
         out.estimated.push(est);
     }
     out.lines = lines.line;
@@ -652,9 +655,7 @@ fn join(mut chunks: Vec<Chunk>, line0: u64, mapping: &ColumnMapping, freq: Freq)
                 *l += offset;
             }
         }
-        for l in c.line.iter_mut() {
-            *l += offset;
-        }
+        c.line0 = offset;
         offset += c.lines;
     }
     let duplicates = duplicate_rows(&chunks);
@@ -668,7 +669,7 @@ fn join(mut chunks: Vec<Chunk>, line0: u64, mapping: &ColumnMapping, freq: Freq)
         let c = &chunks[ci];
         for &r in dups {
             n_duplicates += 1;
-            report.set_aside(crate::model::REASON_DUPLICATE, c.line[r], || {
+            report.set_aside(crate::model::REASON_DUPLICATE, c.line0 + u64::from(c.line[r]), || {
                 format!(
                     "{} {} -> {} {}",
                     c.period[r], c.reporter[r], c.partner[r], c.products[c.product[r] as usize]
@@ -750,9 +751,9 @@ fn join(mut chunks: Vec<Chunk>, line0: u64, mapping: &ColumnMapping, freq: Freq)
                 ),
                 Arc::new(Float64Array::from(kept(c.value, &keep))),
                 fixed_dict(kept(c.basis, &keep), &ValueBasis::DICTIONARY),
-                Arc::new(Float64Array::from(kept(c.quantity, &keep))),
+                Arc::new(nullable(kept(c.quantity, &keep))),
                 fixed_dict(unit, &units),
-                Arc::new(Float64Array::from(kept(c.weight, &keep))),
+                Arc::new(nullable(kept(c.weight, &keep))),
                 Arc::new(BooleanArray::from(kept(c.estimated, &keep))),
                 fixed_dict(vec![Some(0); n], &[source]),
             ];
@@ -807,6 +808,13 @@ fn duplicate_rows(chunks: &[Chunk]) -> Vec<Vec<usize>> {
         d.sort_unstable();
     }
     out
+}
+
+/// Amounts with NaN for missing ones as a nullable array (the values move, no copy).
+fn nullable(v: Vec<f64>) -> Float64Array {
+    let valid: Vec<bool> = v.iter().map(|x| !x.is_nan()).collect();
+    let nulls = arrow_buffer::NullBuffer::from(valid);
+    Float64Array::new(v.into(), (nulls.null_count() > 0).then_some(nulls))
 }
 
 /// Buckets of fingerprints.
