@@ -145,3 +145,45 @@ pub fn duplicate_column(file: &str, column: &str, first: usize, second: usize) -
         "rename or remove one of them so that each column name is used once",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::read_ahead;
+
+    #[test]
+    fn read_ahead_hands_on_every_byte_in_order() {
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        for (block, ahead) in [(1, 1), (7, 2), (4096, 4), (1 << 20, 4)] {
+            let mut out = Vec::new();
+            read_ahead(std::io::Cursor::new(data.clone()), block, ahead)
+                .read_to_end(&mut out)
+                .unwrap();
+            assert_eq!(out, data, "block {block}");
+        }
+    }
+
+    #[test]
+    fn read_ahead_hands_on_the_error() {
+        struct Failing(usize);
+        impl Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        "corrupt deflate stream",
+                    ));
+                }
+                let n = buf.len().min(self.0);
+                buf[..n].fill(b'x');
+                self.0 -= n;
+                Ok(n)
+            }
+        }
+        let mut out = Vec::new();
+        let err = read_ahead(Failing(10_000), 4096, 2).read_to_end(&mut out).unwrap_err();
+        assert!(err.to_string().contains("corrupt deflate"), "{err}");
+        assert_eq!(out.len(), 8192, "the whole blocks before the error are handed on");
+    }
+}
