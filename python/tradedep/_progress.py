@@ -63,13 +63,17 @@ class Task:
         self._thread: threading.Thread | None = None
         self._bar: Any = None
         self._start = 0.0
-        on = options.progress if enabled is None else enabled
-        self._cls: Any = bar_class() if on else None
+        self._on = bool(options.progress if enabled is None else enabled)
+        # tqdm is imported when a bar is drawn, not by every call (0.14 s on a read's first call).
+        self._cls: Any = None
 
     def update(self, done: int, total: int) -> None:
         self.done, self.total = int(done), int(total)
 
     def _open(self) -> None:
+        self._cls = bar_class()
+        if self._cls is None:  # no tqdm: no bar
+            return
         kwargs: dict[str, Any] = dict(desc=self.desc, total=self.total, leave=False)
         if self.total is None:  # no measure of the work: the time it has taken so far
             kwargs["bar_format"] = "{desc}: {elapsed} elapsed"
@@ -85,6 +89,8 @@ class Task:
         if self._stop.wait(DELAY):
             return  # finished before the delay: no bar
         self._open()
+        if self._bar is None:
+            return
         while True:
             self._draw()
             if self._stop.wait(TICK):
@@ -99,7 +105,7 @@ class Task:
 
     def __enter__(self) -> "Task":
         self._start = time.monotonic()
-        if self._cls is not None:
+        if self._on:
             self._thread = threading.Thread(target=self._run, name="tradedep-progress", daemon=True)
             self._thread.start()
         return self
@@ -118,8 +124,8 @@ class Task:
 
     @property
     def callback(self) -> Any:
-        """The (done, total) callback for the core, or None when no bar is shown."""
-        return self.update if self._cls is not None else None
+        """The (done, total) callback for the core, or None when progress is off."""
+        return self.update if self._on else None
 
 
 def task(

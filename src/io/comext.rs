@@ -42,6 +42,8 @@ use crate::io::source::{display_name, open_text};
 use crate::model::{Flow, Freq, Period, TableMeta, TradeRow, TradeTable, TradeTableBuilder, ValueBasis, Vintage};
 use crate::reference::countries;
 
+mod table;
+
 /// Product level kept from a long table holding both HS4 and CN8 rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ComextLevel {
@@ -106,7 +108,9 @@ pub fn read_comext(path: &Path, opts: &ComextOptions) -> Result<TradeTable> {
         let name = format!("{}:{member}", display_name(path));
         return read_comext_reader(&bytes[..], &name, opts);
     }
-    read_comext_reader(open_text(path)?, &display_name(path), opts)
+    // Decompression on its own thread, overlapping the parse.
+    let input = crate::io::source::read_ahead(open_text(path)?, CHUNK, 4);
+    read_comext_reader(input, &display_name(path), opts)
 }
 
 /// Reads Comext text from any reader; `name` names it in messages and the `source` column.
@@ -1037,8 +1041,12 @@ impl<'a> State<'a> {
         if self.opts.vintage.is_none() && self.years.len() > 1 {
             meta = meta.with_period_vintages(self.years.iter().map(|y| (*y, Vintage::Cn(*y as u16))).collect());
         }
-        let mut b = TradeTableBuilder::new(self.name, meta);
         let report = std::mem::take(&mut self.report);
+        if units.len() < i8::MAX as usize {
+            return table::from_trades(self.name, meta, report, &self.accs, &self.products, &units);
+        }
+        // More units than a table's dictionary holds: the row builder says so.
+        let mut b = TradeTableBuilder::new(self.name, meta);
         *b.report_mut() = report;
         for (key, acc) in &self.accs {
             let (period, reporter, partner, flow, pid) = *key;

@@ -345,6 +345,11 @@ fn raw_from_csv(text: &str, name: &str, notes: &mut Vec<String>) -> Result<Raw> 
         ));
     }
     let width = header.len();
+    let normalized: Vec<String> = header.iter().map(|h| normalize(h)).collect();
+    let used: Vec<bool> = normalized
+        .iter()
+        .map(|h| ALIASES.iter().any(|(_, names)| names.contains(&h.as_str())))
+        .collect();
     let mut trailing = 0u64;
     let mut rows = Vec::new();
     for rec in records {
@@ -353,9 +358,14 @@ fn raw_from_csv(text: &str, name: &str, notes: &mut Vec<String>) -> Result<Raw> 
         if rec.len() == 1 && rec.get(0).map(|s| s.trim().is_empty()).unwrap_or(true) {
             continue; // blank line
         }
+        // Columns the reader does not read stay `None`: no string per cell for them.
         let mut fields: Vec<Option<String>> = rec
             .iter()
-            .map(|s| Some(s.trim().to_string()).filter(|s| !s.is_empty()))
+            .enumerate()
+            .map(|(k, s)| match used.get(k) {
+                Some(false) => None,
+                _ => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+            })
             .collect();
         // The Comtrade Plus website ends data lines (not the header) with a comma.
         while fields.len() > width && fields.last().map(|f| f.is_none()).unwrap_or(false) {

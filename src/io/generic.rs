@@ -26,6 +26,8 @@ use crate::io::arrow_input::{convert, ColumnMapping, InputPlace};
 use crate::io::source::{display_name, read_all_cancellable};
 use crate::model::{ReadReport, TableMeta, TradeTable};
 
+mod typed;
+
 /// Rows per string batch handed to the conversion.
 const CSV_BATCH_ROWS: usize = 65_536;
 
@@ -53,6 +55,9 @@ impl Default for CsvOptions {
 pub fn read_csv(path: &Path, mapping: &ColumnMapping, options: &CsvOptions) -> Result<TradeTable> {
     mapping.check()?;
     let name = display_name(path);
+    if let Some(read) = read_mapped(path, &name, mapping, options) {
+        return read;
+    }
     let text = read_all_cancellable(path, &options.cancel).map_err(|e| match e {
         Error::Io { source, .. }
             if source.kind() != std::io::ErrorKind::NotFound
@@ -69,8 +74,58 @@ pub fn read_csv(path: &Path, mapping: &ColumnMapping, options: &CsvOptions) -> R
     read_csv_bytes(&text, &name, mapping, options)
 }
 
+/// A plain file mapped into memory and read in place (no copy of the text, no fresh memory for
+/// it), as the BACI reader maps its files ([`crate::io::mapped`]: a truncation while mapped reads
+/// zeros, and the length checked after the read turns it into an error). `None`: a `.gz` file,
+/// `TRADEDEP_NO_MMAP` set, or a file that cannot be mapped (read through buffers instead).
+fn read_mapped(path: &Path, name: &str, mapping: &ColumnMapping, options: &CsvOptions) -> Option<Result<TradeTable>> {
+    let gz = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    // The switch the BACI reader reads too.
+    let no_mmap = std::env::var_os("TRADEDEP_NO_MMAP").is_some_and(|v| v != "0");
+    if gz || no_mmap {
+        return None;
+    }
+    let file = File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    let window = crate::io::mapped::map(&file, 0, usize::try_from(len).ok().filter(|n| *n > 0)?).ok()?;
+    let read = read_csv_bytes(&window, name, mapping, options);
+    if let Some(now) = crate::io::mapped::shrank(&file, len) {
+        return Some(Err(Error::format(
+            format!("the file changed while it was read: it had {len} bytes, now {now}"),
+            Location::file(name),
+            "read it again once no other program writes to it",
+        )));
+    }
+    Some(read)
+}
+
 /// [`read_csv`] of text held in memory; `name` stands for the file name in messages.
 pub fn read_csv_bytes(text: &[u8], name: &str, mapping: &ColumnMapping, options: &CsvOptions) -> Result<TradeTable> {
+    read_csv_path(text, name, mapping, options, CsvPath::Fast { chunk: None })
+}
+
+/// Which conversion [`read_csv_path`] runs (tests compare them).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum CsvPath {
+    /// Chunks converted in parallel (`chunk` bytes each, or sized from the text), the general
+    /// conversion for what the fast path does not take.
+    Fast { chunk: Option<usize> },
+    /// String batches through the conversion shared with Arrow input.
+    General,
+    /// The fast path alone: an error where it would hand over to the general one.
+    FastOnly { chunk: Option<usize> },
+}
+
+/// [`read_csv_bytes`] through a chosen [`CsvPath`].
+#[doc(hidden)]
+pub fn read_csv_path(
+    text: &[u8],
+    name: &str,
+    mapping: &ColumnMapping,
+    options: &CsvOptions,
+    path: CsvPath,
+) -> Result<TradeTable> {
     mapping.check()?;
     let name = name.to_string();
     let mut mapping = mapping.clone();
@@ -85,7 +140,7 @@ pub fn read_csv_bytes(text: &[u8], name: &str, mapping: &ColumnMapping, options:
         ));
     }
     let loc = |line: u64| Location::file(name.clone()).line(line);
-    let mut lines = Lines { text, pos: 0, line: 0 };
+    let mut lines = Lines::new(text, 0);
     let mut fields: Vec<Cow<'_, [u8]>> = Vec::new();
 
     let Some(header_line) = lines
@@ -148,6 +203,23 @@ pub fn read_csv_bytes(text: &[u8], name: &str, mapping: &ColumnMapping, options:
                     ),
                 });
             }
+        }
+    }
+    // The fast path, or (for what it does not take) the general conversion below.
+    let position = |src: &str| header_names.iter().position(|h| h == src);
+    let header = typed::Header {
+        width: header_names.len(),
+        position: &position,
+    };
+    if let CsvPath::Fast { chunk } | CsvPath::FastOnly { chunk } = path {
+        if let Some(table) = typed::read(text, lines.pos, lines.line, &header, &mapping, options, chunk)? {
+            return Ok(table);
+        }
+        if let CsvPath::FastOnly { .. } = path {
+            return Err(Error::invalid_argument(
+                "the fast path declined",
+                "read with CsvPath::Fast",
+            ));
         }
     }
     let mut schema_fields: Vec<Field> = wanted
@@ -249,9 +321,21 @@ struct Lines<'a> {
     pos: usize,
     /// Lines consumed so far.
     line: u64,
+    /// Field spans of the record being split (kept to reuse its allocation).
+    spans: Vec<(usize, usize, bool)>,
 }
 
 impl<'a> Lines<'a> {
+    /// The records of `text`, `line` lines already consumed before it.
+    fn new(text: &'a [u8], line: u64) -> Self {
+        Lines {
+            text,
+            pos: 0,
+            line,
+            spans: Vec::new(),
+        }
+    }
+
     /// The raw text of the record returned last (for messages).
     fn last_line(&self) -> &'a [u8] {
         let end = self.pos.min(self.text.len());
@@ -290,7 +374,8 @@ impl<'a> Lines<'a> {
             }
             // Parse fields, quotes may span lines.
             let mut i = 0usize;
-            let mut spans: Vec<(usize, usize, bool)> = Vec::new(); // (start, end, needs unescape)
+            let spans = &mut self.spans; // (start, end, needs unescape)
+            spans.clear();
             loop {
                 // At a field start.
                 if rest.get(i) == Some(&b'"') {
@@ -351,7 +436,7 @@ impl<'a> Lines<'a> {
             self.line +=
                 rest[..i].iter().filter(|b| **b == b'\n').count() as u64 + u64::from(!rest[..i].ends_with(b"\n"));
             self.pos += i;
-            for (s, e, esc) in spans {
+            for &(s, e, esc) in spans.iter() {
                 if esc {
                     let mut v = Vec::with_capacity(e - s);
                     let mut k = s;

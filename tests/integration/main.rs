@@ -20,6 +20,7 @@ mod io_comext;
 mod io_comtrade;
 mod io_gacc;
 mod io_generic;
+mod io_generic_paths;
 mod io_stats_mutations;
 mod metrics_cancel;
 mod metrics_comext_mirror;

@@ -27,3 +27,31 @@ def test_a_kernel_shell_in_sys_modules_is_jupyter(monkeypatch: pytest.MonkeyPatc
     assert not _progress._in_jupyter()
     fake.get_ipython = lambda: types.SimpleNamespace()  # type: ignore[attr-defined]  # terminal IPython
     assert not _progress._in_jupyter()
+
+
+def test_a_quick_call_imports_no_tqdm() -> None:
+    """tqdm (0.14 s to import) is loaded when a bar is drawn, not by every read's first call."""
+    code = (
+        "import sys, tradedep._progress as p\n"
+        "with p.task('quick', enabled=True) as t:\n"
+        "    assert t.callback is not None\n"
+        "print('tqdm' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_a_long_call_still_draws_its_bar() -> None:
+    import io
+    import time
+
+    buf = io.StringIO()
+    delay = _progress.DELAY
+    _progress.DELAY = 0.05
+    try:
+        with _progress.task("slow", total=10, file=buf, enabled=True) as t:
+            t.update(5, 10)
+            time.sleep(0.3)
+    finally:
+        _progress.DELAY = delay
+    assert "slow" in buf.getvalue()

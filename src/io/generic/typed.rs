@@ -1,0 +1,849 @@
+//! The generic CSV reader's fast path: the text after the header is cut into chunks at record
+//! boundaries, each chunk is split and converted by a rayon worker straight into typed columns
+//! (no string batch, no row struct per row, cells decoded through small caches), and the chunks
+//! are joined in file order: exact duplicates found by fingerprint in parallel shards, one
+//! product dictionary for every batch, the chunks' reports merged with their lines.
+//!
+//! The rules are those of [`crate::io::arrow_input`] on string cells (a cell is trimmed, empty is
+//! null, `NA` is a missing amount), row by row in the same order of checks. Whatever the fast
+//! path would have to turn into an error (a bad period, an unknown country under
+//! `on_unknown_country="error"`, a bad number, a field count, a quote, invalid UTF-8 ...) makes
+//! [`read`] return `Ok(None)`: the caller then runs the general conversion, which gives the same
+//! table or the error naming file, line, column and value. Tests compare both paths.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use arrow_array::{types::Int32Type, UInt16Array};
+use arrow_array::{ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, RecordBatch, StringArray};
+use hashbrown::{HashMap, HashSet};
+use rayon::prelude::*;
+
+use super::{CsvOptions, Lines};
+use crate::error::{Error, Result};
+use crate::io::arrow_input::{ColumnMapping, CountryCoding, REASON_NO_VALUE, REASON_UNKNOWN_COUNTRY, REASON_WORLD};
+use crate::io::baci::OnUnknownCountry;
+use crate::model::builder::fixed_dict;
+use crate::model::schema::col;
+use crate::model::{canonical_schema, Flow, Freq, Period, ProductCode, ReadReport, TableMeta, TradeTable, ValueBasis};
+use crate::reference::countries;
+
+/// Bytes of text per chunk (bounds; the text is cut into at least 8 chunks per thread).
+const CHUNK_MIN: usize = 256 << 10;
+const CHUNK_MAX: usize = 4 << 20;
+
+/// The file's layout as the header gave it.
+pub(super) struct Header<'h> {
+    /// Fields per record.
+    pub width: usize,
+    /// Field position of each source column name.
+    pub position: &'h dyn Fn(&str) -> Option<usize>,
+}
+
+/// Reads the records of `text[start..]` (lines counted from `line0`, the lines before `start`)
+/// through `mapping` (its `source` already the file name), in chunks of `chunk` bytes (or a size
+/// from the text's length). `Ok(None)`: not taken, run the
+/// general conversion. `Err` only for a cancellation.
+pub(super) fn read(
+    text: &[u8],
+    start: usize,
+    line0: u64,
+    header: &Header<'_>,
+    mapping: &ColumnMapping,
+    options: &CsvOptions,
+    chunk: Option<usize>,
+) -> Result<Option<TradeTable>> {
+    let Some(fields) = Fields::resolve(header, mapping) else {
+        return Ok(None);
+    };
+    let delim = options.delimiter;
+    let body = &text[start..];
+    let Some(freq) = mapping.freq.or_else(|| first_freq(body, delim, fields.period)) else {
+        return Ok(None);
+    };
+    let threads = rayon::current_num_threads().max(1);
+    let size = chunk
+        .unwrap_or_else(|| (body.len() / (8 * threads)).clamp(CHUNK_MIN, CHUNK_MAX))
+        .max(1);
+    let cuts = cut(body, size);
+    let width = header.width;
+    let results: Vec<Result<Option<Chunk>>> = cuts
+        .par_windows(2)
+        .map(|w| {
+            options.cancel.check()?;
+            Ok(convert_chunk(&body[w[0]..w[1]], width, &fields, mapping, freq, delim))
+        })
+        .collect();
+    let mut chunks = Vec::with_capacity(results.len());
+    for r in results {
+        match r? {
+            Some(c) => chunks.push(c),
+            None => return Ok(None),
+        }
+    }
+    options.cancel.check()?;
+    Ok(join(chunks, line0, mapping, freq))
+}
+
+/// Offsets cutting `body` into pieces of about `size` bytes, each ending after a line break
+/// outside quotes (an even number of quotes before it). A wrong cut (a stray quote in an unquoted
+/// field) leaves a chunk ending inside a quoted field, which its worker finds unterminated.
+fn cut(body: &[u8], size: usize) -> Vec<usize> {
+    let mut cuts = vec![0];
+    let mut quotes_odd = false;
+    let mut scanned = 0;
+    let mut at = size;
+    while at < body.len() {
+        let Some(nl) = memchr::memchr(b'\n', &body[at..]).map(|p| at + p) else {
+            break;
+        };
+        quotes_odd ^= count(&body[scanned..nl], b'"') % 2 == 1;
+        scanned = nl;
+        if quotes_odd {
+            at = nl + 1;
+            continue;
+        }
+        cuts.push(nl + 1);
+        at = nl + 1 + size;
+    }
+    if *cuts.last().unwrap_or(&0) < body.len() {
+        cuts.push(body.len());
+    }
+    cuts
+}
+
+/// Occurrences of `b` (a loop the compiler vectorises).
+fn count(s: &[u8], b: u8) -> usize {
+    s.iter().filter(|c| **c == b).count()
+}
+
+/// Splits the record at `lines.pos` into `fields` (borrowed from the text) and returns its first
+/// line: `Some(None)` at the end, `None` where the general path must decide (a malformed record,
+/// or a mapped field holding a doubled quote). Records on one line whose quoted fields hold no
+/// doubled quote and end at a delimiter are split here; the others by [`Lines`], which also skips
+/// blank lines; both count lines alike.
+fn next_record<'a>(
+    lines: &mut Lines<'a>,
+    delim: u8,
+    fields: &mut Vec<&'a [u8]>,
+    scratch: &mut Vec<Cow<'a, [u8]>>,
+    mapped: &[bool],
+) -> Option<Option<u64>> {
+    let text = lines.text;
+    let start = lines.pos;
+    let Some(first) = text.get(start) else {
+        return Some(None);
+    };
+    fields.clear();
+    if !matches!(first, b'\n' | b'\r' | b' ' | b'\t') {
+        let mut i = start;
+        let simple = loop {
+            if text.get(i) == Some(&b'"') {
+                let Some(close) = memchr::memchr(b'"', &text[i + 1..]).map(|q| i + 1 + q) else {
+                    break false;
+                };
+                let content = &text[i + 1..close];
+                if text.get(close + 1) == Some(&b'"') || memchr::memchr(b'\n', content).is_some() {
+                    break false;
+                }
+                fields.push(content);
+                i = close + 1;
+                // A CRLF line end after the closing quote (CEPII's files) is no data either.
+                if text.get(i) == Some(&b'\r') && text.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                if !matches!(text.get(i), None | Some(b'\n')) && text.get(i) != Some(&delim) {
+                    break false;
+                }
+            } else {
+                let mut j = i;
+                while j < text.len() && text[j] != delim && text[j] != b'\n' {
+                    j += 1;
+                }
+                // As `Lines`: a carriage return ending the line is not data.
+                let e = if j > i && text[j - 1] == b'\r' && text.get(j) != Some(&delim) {
+                    j - 1
+                } else {
+                    j
+                };
+                fields.push(&text[i..e]);
+                i = j;
+            }
+            match text.get(i) {
+                Some(b) if *b == delim => i += 1,
+                Some(_) => {
+                    i += 1;
+                    break true;
+                }
+                None => break true,
+            }
+        };
+        if simple {
+            lines.pos = i;
+            lines.line += 1;
+            return Some(Some(lines.line));
+        }
+        fields.clear();
+    }
+    let line = lines.next_record(delim, scratch).ok()?;
+    for (k, f) in scratch.iter().enumerate() {
+        match f {
+            Cow::Borrowed(b) => fields.push(b),
+            Cow::Owned(_) if mapped.get(k) == Some(&true) => return None,
+            Cow::Owned(_) => fields.push(b""),
+        }
+    }
+    Some(line)
+}
+
+/// The frequency of the first record's period, if it has a readable one.
+fn first_freq(body: &[u8], delim: u8, period: usize) -> Option<Freq> {
+    let mut lines = Lines::new(body, 0);
+    let mut fields = Vec::new();
+    lines.next_record(delim, &mut fields).ok()??;
+    let s = std::str::from_utf8(fields.get(period)?).ok()?.trim();
+    Period::parse(s).ok().map(Period::freq)
+}
+
+/// Field positions of the mapped columns.
+struct Fields {
+    period: usize,
+    reporter: usize,
+    partner: usize,
+    flow: Option<usize>,
+    product: usize,
+    value: usize,
+    basis: Option<usize>,
+    quantity: Option<usize>,
+    unit: Option<usize>,
+    weight: Option<usize>,
+    estimated: Option<usize>,
+    /// Every mapped position (each checked for UTF-8 on every row, as the general path does).
+    all: Vec<usize>,
+}
+
+impl Fields {
+    fn resolve(header: &Header<'_>, mapping: &ColumnMapping) -> Option<Fields> {
+        let pos = |canonical: &str| -> Option<Option<usize>> {
+            match mapping.columns.get(canonical) {
+                None => Some(None),
+                Some(src) => (header.position)(src).map(Some),
+            }
+        };
+        let mut all: Vec<usize> = Vec::new();
+        for src in mapping.columns.values() {
+            let p = (header.position)(src)?;
+            if !all.contains(&p) {
+                all.push(p);
+            }
+        }
+        Some(Fields {
+            period: pos(col::PERIOD)??,
+            reporter: pos(col::REPORTER)??,
+            partner: pos(col::PARTNER)??,
+            flow: pos(col::FLOW)?,
+            product: pos(col::PRODUCT)??,
+            value: pos(col::VALUE)??,
+            basis: pos(col::VALUE_BASIS)?,
+            quantity: pos(col::QUANTITY)?,
+            unit: pos(col::QUANTITY_UNIT)?,
+            weight: pos(col::NET_WEIGHT_KG)?,
+            estimated: pos(col::ESTIMATED)?,
+            all,
+        })
+    }
+}
+
+/// One chunk's rows, kept ones in typed columns (products and units as chunk-local keys).
+#[derive(Default)]
+struct Chunk {
+    report: ReadReport,
+    /// Lines the chunk spans (added to the lines of the chunks after it).
+    lines: u64,
+    period: Vec<i32>,
+    reporter: Vec<u16>,
+    partner: Vec<u16>,
+    flow: Vec<i8>,
+    product: Vec<i32>,
+    value: Vec<f64>,
+    basis: Vec<Option<i8>>,
+    /// Missing quantities and weights as NaN (amounts are never NaN): 8 bytes a row, not 16.
+    quantity: Vec<f64>,
+    unit: Vec<Option<i8>>,
+    weight: Vec<f64>,
+    estimated: Vec<bool>,
+    /// Fingerprints of the kept rows by bucket (their top bits), each in row order.
+    buckets: Vec<Vec<Fingerprint>>,
+    /// Lines within the chunk; the chunk's first line is `line0`.
+    line: Vec<u32>,
+    line0: u64,
+    /// Products and units in order of first kept row.
+    products: Vec<String>,
+    units: Vec<String>,
+    unit_hashes: Vec<u64>,
+    padded: u64,
+}
+
+impl Chunk {
+    fn reserve(&mut self, rows: usize) {
+        self.period.reserve(rows);
+        self.reporter.reserve(rows);
+        self.partner.reserve(rows);
+        self.flow.reserve(rows);
+        self.product.reserve(rows);
+        self.value.reserve(rows);
+        self.basis.reserve(rows);
+        self.quantity.reserve(rows);
+        self.unit.reserve(rows);
+        self.weight.reserve(rows);
+        self.estimated.reserve(rows);
+        self.buckets = (0..BUCKETS).map(|_| Vec::with_capacity(rows / BUCKETS + 8)).collect();
+        self.line.reserve(rows);
+    }
+}
+
+#[derive(Clone, Copy)]
+enum CountryKind {
+    Known(u16),
+    World,
+    Unknown,
+}
+
+/// Decoding caches of one worker.
+struct Decoder<'m> {
+    mapping: &'m ColumnMapping,
+    freq: Freq,
+    last_period: (Vec<u8>, i32),
+    countries: HashMap<Box<str>, CountryKind>,
+    /// Digit-only product cells (length and number) and other cells -> index into `codes`.
+    product_digits: HashMap<u64, (u32, bool)>,
+    product_text: HashMap<Box<str>, (u32, bool)>,
+    /// Normalised codes, their index and their chunk key once a row kept them.
+    codes: Vec<(String, i32, u64)>,
+    code_index: HashMap<String, u32>,
+    last_flow: Option<(Box<str>, Flow)>,
+}
+
+/// A cell: `None` when null (empty after trimming).
+type Cell<'a> = Option<&'a str>;
+
+fn is_null_amount(c: Cell<'_>) -> bool {
+    matches!(c, None | Some("NA"))
+}
+
+impl Decoder<'_> {
+    fn period(&mut self, c: Cell<'_>) -> Option<i32> {
+        let s = c?;
+        if self.last_period.0 == s.as_bytes() {
+            return Some(self.last_period.1);
+        }
+        let p = Period::parse(s).ok()?;
+        if p.freq() != self.freq {
+            return None;
+        }
+        self.last_period = (s.as_bytes().to_vec(), p.code());
+        Some(p.code())
+    }
+
+    /// As the general path's `country`: `None` where that one errs (an empty cell).
+    fn country(&mut self, c: Cell<'_>) -> Option<CountryKind> {
+        let s = c?;
+        let coding = self.mapping.country_coding;
+        let numeric_ok = matches!(coding, CountryCoding::Auto | CountryCoding::Numeric);
+        let numeric = |n: i64| match n {
+            0 => CountryKind::World,
+            n if (1..=u16::MAX as i64).contains(&n) && countries::is_known_code(n as u16) => {
+                CountryKind::Known(n as u16)
+            }
+            _ => CountryKind::Unknown,
+        };
+        let digits = s.bytes().all(|b| b.is_ascii_digit());
+        if digits && numeric_ok {
+            return Some(s.parse::<i64>().map(numeric).unwrap_or(CountryKind::Unknown));
+        }
+        if let Some(k) = self.countries.get(s) {
+            return Some(*k);
+        }
+        let kind = if s.eq_ignore_ascii_case("world") || s.eq_ignore_ascii_case("wld") || s.eq_ignore_ascii_case("w00")
+        {
+            CountryKind::World
+        } else {
+            let length_ok = match coding {
+                CountryCoding::Iso3 => s.len() == 3,
+                CountryCoding::Iso2 => s.len() == 2,
+                CountryCoding::Numeric => false,
+                CountryCoding::Auto => true,
+            };
+            match countries::country(s) {
+                Ok(country) if length_ok => CountryKind::Known(country.comtrade),
+                _ => CountryKind::Unknown,
+            }
+        };
+        self.countries.insert(s.into(), kind);
+        Some(kind)
+    }
+
+    fn flow(&mut self, c: Cell<'_>) -> Option<Flow> {
+        match (c, self.mapping.flow) {
+            (None, Some(f)) => Some(f),
+            (Some(s), _) => {
+                if let Some((last, f)) = &self.last_flow {
+                    if **last == *s {
+                        return Some(*f);
+                    }
+                }
+                let f = Flow::parse(s).ok()?;
+                self.last_flow = Some((s.into(), f));
+                Some(f)
+            }
+            (None, None) => None,
+        }
+    }
+
+    /// The index of the cell's normalised code in `codes` and whether a leading zero was put
+    /// back; `None` where the general path errs.
+    fn product(&mut self, c: Cell<'_>) -> Option<(u32, bool)> {
+        let s = c?;
+        let b = s.as_bytes();
+        if b.len() <= 12 && b.iter().all(u8::is_ascii_digit) {
+            let n = b.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+            let key = ((b.len() as u64) << 40) | n;
+            if let Some(hit) = self.product_digits.get(&key) {
+                return Some(*hit);
+            }
+            let hit = self.new_product(s)?;
+            self.product_digits.insert(key, hit);
+            return Some(hit);
+        }
+        if let Some(hit) = self.product_text.get(s) {
+            return Some(*hit);
+        }
+        let hit = self.new_product(s)?;
+        self.product_text.insert(s.into(), hit);
+        Some(hit)
+    }
+
+    fn new_product(&mut self, s: &str) -> Option<(u32, bool)> {
+        let mut code: String = s.chars().filter(|ch| !matches!(ch, '.' | ' ')).collect();
+        let digits = !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit());
+        let padded = digits && code.len() % 2 == 1;
+        if padded {
+            code.insert(0, '0');
+        }
+        let ok = match self.mapping.vintage {
+            Some(v) => ProductCode::new(&code, v).is_ok(),
+            None => crate::model::product::is_valid_code(&code),
+        };
+        if !ok {
+            return None;
+        }
+        let next = self.codes.len() as u32;
+        let idx = *self.code_index.entry(code.clone()).or_insert(next);
+        if idx == next {
+            let hash = text_hash(&code);
+            self.codes.push((code, -1, hash));
+        }
+        Some((idx, padded))
+    }
+
+    /// `Some(None)` for a missing amount, `None` where the general path errs.
+    fn amount(c: Cell<'_>) -> Option<Option<f64>> {
+        if is_null_amount(c) {
+            return Some(None);
+        }
+        let s = c?;
+        if !s.starts_with(|ch: char| ch.is_ascii_digit() || matches!(ch, '.' | '-' | '+')) {
+            return None;
+        }
+        let v = parse_number(s)?;
+        (v.is_finite() && v >= 0.0).then_some(Some(v))
+    }
+
+    fn estimated(c: Cell<'_>) -> Option<bool> {
+        match c {
+            None => Some(false),
+            Some(s) => match s.to_ascii_lowercase().as_str() {
+                "na" => Some(false),
+                "true" | "1" | "yes" | "t" | "y" => Some(true),
+                "false" | "0" | "no" | "f" | "n" => Some(false),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// `s` as `str::parse::<f64>` reads it: plain decimals (digits, one inner point) through
+/// fast-float2, both being correctly rounded; anything else through the standard library.
+fn parse_number(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    let plain = b.first().is_some_and(u8::is_ascii_digit)
+        && b.last().is_some_and(u8::is_ascii_digit)
+        && b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+        && count(b, b'.') <= 1;
+    if plain {
+        fast_float2::parse::<f64, _>(b).ok()
+    } else {
+        s.parse::<f64>().ok()
+    }
+}
+
+/// Converts one chunk; `None` where the general path would stop with an error (or the chunk
+/// cannot be split on its own).
+fn convert_chunk(
+    text: &[u8],
+    width: usize,
+    f: &Fields,
+    mapping: &ColumnMapping,
+    freq: Freq,
+    delim: u8,
+) -> Option<Chunk> {
+    let mut dec = Decoder {
+        mapping,
+        freq,
+        last_period: (Vec::new(), 0),
+        countries: HashMap::new(),
+        product_digits: HashMap::new(),
+        product_text: HashMap::new(),
+        codes: Vec::new(),
+        code_index: HashMap::new(),
+        last_flow: None,
+    };
+    let mut out = Chunk::default();
+    out.reserve(count(text, b'\n') + 1);
+    let mut lines = Lines::new(text, 0);
+    let mut raw: Vec<&[u8]> = Vec::with_capacity(width);
+    let mut scratch = Vec::with_capacity(width);
+    let mut mapped = vec![false; width];
+    for &i in &f.all {
+        mapped[i] = true;
+    }
+    let mut cells: Vec<Cell<'_>> = vec![None; width];
+    while let Some(line) = next_record(&mut lines, delim, &mut raw, &mut scratch, &mapped)? {
+        if raw.len() != width {
+            return None;
+        }
+        for &i in &f.all {
+            let b = raw[i];
+            // Nothing to trim when both ends are ASCII and not whitespace (Unicode spaces start
+            // with a byte >= 0x80): `trim` is skipped for nearly every field.
+            let plain = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii() && !c.is_ascii_whitespace());
+            let s = std::str::from_utf8(b).ok()?;
+            let s = if plain(b.first()) && plain(b.last()) {
+                s
+            } else {
+                s.trim()
+            };
+            cells[i] = (!s.is_empty()).then_some(s);
+        }
+        let cell = |i: Option<usize>| i.and_then(|i| cells[i]);
+        out.report.rows_read += 1;
+        let p = dec.period(cells[f.period])?;
+        let mut codes = [0u16; 2];
+        let mut skip: Option<(&str, String)> = None;
+        for (k, (name, i)) in [(col::REPORTER, f.reporter), (col::PARTNER, f.partner)]
+            .into_iter()
+            .enumerate()
+        {
+            let c = cells[i];
+            match dec.country(c)? {
+                CountryKind::Known(code) => codes[k] = code,
+                CountryKind::World if name == col::PARTNER => {
+                    skip = Some((REASON_WORLD, c.unwrap_or_default().to_string()));
+                    break;
+                }
+                CountryKind::World | CountryKind::Unknown => match mapping.on_unknown_country {
+                    OnUnknownCountry::Error => return None,
+                    OnUnknownCountry::SetAside => {
+                        skip = Some((REASON_UNKNOWN_COUNTRY, format!("{name} = {}", c.unwrap_or_default())));
+                        break;
+                    }
+                },
+            }
+        }
+        if let Some((reason, detail)) = skip {
+            out.report.set_aside(reason, line, || detail);
+            continue;
+        }
+        let flow = dec.flow(cell(f.flow))?;
+        let (code, padded) = dec.product(cells[f.product])?;
+        // Counted as the general path counts it: every row whose code was read.
+        out.padded += u64::from(padded);
+        let Some(v) = Decoder::amount(cells[f.value])? else {
+            out.report.set_aside(REASON_NO_VALUE, line, || "value is empty".into());
+            continue;
+        };
+        let basis = match cell(f.basis) {
+            Some(s) if s.eq_ignore_ascii_case("cif") => Some(ValueBasis::Cif),
+            Some(s) if s.eq_ignore_ascii_case("fob") => Some(ValueBasis::Fob),
+            c if is_null_amount(c) => mapping.value_basis,
+            _ => return None,
+        };
+        let q = Decoder::amount(cell(f.quantity))?;
+        let unit: Option<&str> = cell(f.unit).or(mapping.quantity_unit.as_deref());
+        if q.is_some() && unit.is_none() {
+            return None;
+        }
+        let w = Decoder::amount(cell(f.weight))?;
+        let est = Decoder::estimated(cell(f.estimated))?;
+        // Kept (unless a duplicate): the row as the general path builds it.
+        let entry = &mut dec.codes[code as usize];
+        if entry.1 < 0 {
+            entry.1 = out.products.len() as i32;
+            out.products.push(entry.0.clone());
+        }
+        let unit = q.and(unit);
+        let unit_key = match unit {
+            None => None,
+            Some(u) => {
+                let k = match out.units.iter().position(|x| x == u) {
+                    Some(k) => k,
+                    None => {
+                        out.units.push(u.to_string());
+                        out.unit_hashes.push(text_hash(u));
+                        out.units.len() - 1
+                    }
+                };
+                // More than 127 units: the general path says what to do.
+                Some(i8::try_from(k).ok().filter(|k| *k < i8::MAX)?)
+            }
+        };
+        let value = v * mapping.value_scale;
+        let flags = flow as u64
+            | basis.map_or(0, |b| 1 + b as u64) << 3
+            | u64::from(est) << 5
+            | u64::from(q.is_some()) << 6
+            | u64::from(w.is_some()) << 7
+            | u64::from(unit_key.is_some()) << 8;
+        let fp = fingerprint([
+            p as u32 as u64 | u64::from(codes[0]) << 32 | u64::from(codes[1]) << 48,
+            flags,
+            dec.codes[code as usize].2,
+            value.to_bits(),
+            q.map_or(0, f64::to_bits),
+            w.map_or(0, f64::to_bits),
+            unit_key.map_or(0, |k| out.unit_hashes[k as usize]),
+        ]);
+        let row = out.line.len() as u32;
+        out.buckets[(fp[0] >> 58) as usize % BUCKETS].push(Fingerprint { fp, row });
+        out.line.push(u32::try_from(line).ok()?);
+        out.period.push(p);
+        out.reporter.push(codes[0]);
+        out.partner.push(codes[1]);
+        out.flow.push(flow as i8);
+        out.product.push(dec.codes[code as usize].1);
+        out.value.push(value);
+        out.basis.push(basis.map(|b| b as i8));
+        out.quantity.push(q.unwrap_or(f64::NAN));
+        out.unit.push(unit_key);
+        out.weight.push(w.unwrap_or(f64::NAN));
+        out.estimated.push(est);
+    }
+    out.lines = lines.line;
+    Some(out)
+}
+
+/// Joins the chunks in file order: duplicates set aside, one product and unit dictionary, the
+/// reports merged with their lines; the notes as the general path writes them.
+fn join(mut chunks: Vec<Chunk>, line0: u64, mapping: &ColumnMapping, freq: Freq) -> Option<TradeTable> {
+    let meta = TableMeta::new(freq, &mapping.currency, mapping.vintage);
+    let mut report = ReadReport::new(mapping.source.clone());
+    // Lines: each chunk's relative lines shifted by the lines before it.
+    let mut offset = line0;
+    for c in chunks.iter_mut() {
+        for ex in c.report.examples.values_mut() {
+            for (l, _) in ex.iter_mut() {
+                *l += offset;
+            }
+        }
+        c.line0 = offset;
+        offset += c.lines;
+    }
+    let duplicates = duplicate_rows(&chunks);
+    for c in chunks.iter_mut() {
+        report.rows_read += c.report.rows_read;
+        c.report.rows_read = 0;
+        report.merge(std::mem::take(&mut c.report));
+    }
+    let mut n_duplicates = 0u64;
+    for (ci, dups) in duplicates.iter().enumerate() {
+        let c = &chunks[ci];
+        for &r in dups {
+            n_duplicates += 1;
+            report.set_aside(crate::model::REASON_DUPLICATE, c.line0 + u64::from(c.line[r]), || {
+                format!(
+                    "{} {} -> {} {}",
+                    c.period[r], c.reporter[r], c.partner[r], c.products[c.product[r] as usize]
+                )
+            });
+        }
+    }
+    // One dictionary for every batch, in order of first kept row (as the row builder has it).
+    let mut products: Vec<&str> = Vec::new();
+    let mut product_keys: HashMap<&str, i32> = HashMap::new();
+    let mut units: Vec<&str> = Vec::new();
+    let mut remaps: Vec<(Vec<i32>, Vec<i8>)> = Vec::with_capacity(chunks.len());
+    for c in &chunks {
+        let p: Vec<i32> = c
+            .products
+            .iter()
+            .map(|s| {
+                *product_keys.entry(s.as_str()).or_insert_with(|| {
+                    products.push(s);
+                    products.len() as i32 - 1
+                })
+            })
+            .collect();
+        let mut u = Vec::with_capacity(c.units.len());
+        for s in &c.units {
+            let k = match units.iter().position(|x| x == s) {
+                Some(k) => k,
+                None => {
+                    units.push(s);
+                    units.len() - 1
+                }
+            };
+            u.push(i8::try_from(k).ok().filter(|k| *k < i8::MAX)?);
+        }
+        remaps.push((p, u));
+    }
+    let schema = canonical_schema(&meta);
+    let product_values: ArrayRef = Arc::new(StringArray::from(products.clone()));
+    let source = mapping.source.as_str();
+    let units: Vec<String> = units.into_iter().map(str::to_string).collect();
+    let units: Vec<&str> = units.iter().map(String::as_str).collect();
+    let padded: u64 = chunks.iter().map(|c| c.padded).sum();
+    drop(product_keys);
+    drop(products);
+    let batches: Vec<RecordBatch> = chunks
+        .into_par_iter()
+        .zip(remaps.into_par_iter())
+        .zip(duplicates.into_par_iter())
+        .filter(|((c, _), d)| c.value.len() > d.len())
+        .map(|((c, (pk, uk)), dups)| {
+            // Rows kept: all of them (the columns move into Arrow as they are) or all but the duplicates.
+            let keep: Option<Vec<bool>> = (!dups.is_empty()).then(|| {
+                let mut keep = vec![true; c.value.len()];
+                for &r in &dups {
+                    keep[r] = false;
+                }
+                keep
+            });
+            fn kept<T: Copy>(v: Vec<T>, keep: &Option<Vec<bool>>) -> Vec<T> {
+                match keep {
+                    None => v,
+                    Some(keep) => v.iter().zip(keep).filter(|(_, k)| **k).map(|(x, _)| *x).collect(),
+                }
+            }
+            let n = c.value.len() - dups.len();
+            let product: Vec<i32> = kept(c.product, &keep).into_iter().map(|k| pk[k as usize]).collect();
+            let unit: Vec<Option<i8>> = kept(c.unit, &keep)
+                .into_iter()
+                .map(|k| k.map(|k| uk[k as usize]))
+                .collect();
+            let columns: Vec<ArrayRef> = vec![
+                Arc::new(Int32Array::from(kept(c.period, &keep))),
+                Arc::new(UInt16Array::from(kept(c.reporter, &keep))),
+                Arc::new(UInt16Array::from(kept(c.partner, &keep))),
+                fixed_dict(kept(c.flow, &keep).into_iter().map(Some).collect(), &Flow::DICTIONARY),
+                Arc::new(
+                    DictionaryArray::<Int32Type>::try_new(Int32Array::from(product), product_values.clone())
+                        .map_err(|e| Error::arrow("building product column", e))?,
+                ),
+                Arc::new(Float64Array::from(kept(c.value, &keep))),
+                fixed_dict(kept(c.basis, &keep), &ValueBasis::DICTIONARY),
+                Arc::new(nullable(kept(c.quantity, &keep))),
+                fixed_dict(unit, &units),
+                Arc::new(nullable(kept(c.weight, &keep))),
+                Arc::new(BooleanArray::from(kept(c.estimated, &keep))),
+                fixed_dict(vec![Some(0); n], &[source]),
+            ];
+            RecordBatch::try_new(schema.clone(), columns).map_err(|e| Error::arrow("assembling a trade batch", e))
+        })
+        .collect::<Result<_>>()
+        .ok()?;
+    if n_duplicates > 0 {
+        report.note(format!(
+            "{n_duplicates} duplicate row(s) (equal in every column to an earlier row) set aside"
+        ));
+    }
+    if padded > 0 {
+        report.note(format!(
+            "{padded} product code(s) had an odd number of digits and got back their leading zero (10121 -> 010121)"
+        ));
+    }
+    if mapping.value_scale != 1.0 {
+        report.note(format!("values multiplied by {}", mapping.value_scale));
+    }
+    report.rows_kept = batches.iter().map(|b| b.num_rows() as u64).sum();
+    if report.rows_read < report.rows_kept + report.rows_set_aside() {
+        report.rows_read = report.rows_kept + report.rows_set_aside();
+    }
+    TradeTable::from_batches(batches, meta, report).ok()
+}
+
+/// Rows (per chunk, ascending) equal in fingerprint to an earlier row of the file. Each bucket
+/// of fingerprints is checked in file order by one worker, in a set small enough for the cache.
+fn duplicate_rows(chunks: &[Chunk]) -> Vec<Vec<usize>> {
+    let found: Vec<Vec<(usize, usize)>> = (0..BUCKETS)
+        .into_par_iter()
+        .map(|b| {
+            let n: usize = chunks.iter().map(|c| c.buckets.get(b).map_or(0, Vec::len)).sum();
+            let mut seen: HashSet<[u64; 2]> = HashSet::with_capacity(n);
+            let mut dups = Vec::new();
+            for (ci, c) in chunks.iter().enumerate() {
+                for e in c.buckets.get(b).into_iter().flatten() {
+                    if !seen.insert(e.fp) {
+                        dups.push((ci, e.row as usize));
+                    }
+                }
+            }
+            dups
+        })
+        .collect();
+    let mut out = vec![Vec::new(); chunks.len()];
+    for (ci, r) in found.into_iter().flatten() {
+        out[ci].push(r);
+    }
+    for d in out.iter_mut() {
+        d.sort_unstable();
+    }
+    out
+}
+
+/// Amounts with NaN for missing ones as a nullable array (the values move, no copy).
+fn nullable(v: Vec<f64>) -> Float64Array {
+    let valid: Vec<bool> = v.iter().map(|x| !x.is_nan()).collect();
+    let nulls = arrow_buffer::NullBuffer::from(valid);
+    Float64Array::new(v.into(), (nulls.null_count() > 0).then_some(nulls))
+}
+
+/// Buckets of fingerprints.
+const BUCKETS: usize = 64;
+
+/// A kept row's fingerprint and its row in the chunk.
+#[derive(Clone, Copy)]
+struct Fingerprint {
+    fp: [u64; 2],
+    row: u32,
+}
+
+/// A 128-bit fingerprint of a kept row's values (products and units by [`text_hash`]): equal
+/// rows get equal ones, two different rows the same one with odds of about n^2 / 2^129 for n
+/// rows, as `TradeRow::fingerprint` (which the general path uses) gives them.
+fn fingerprint(words: [u64; 7]) -> [u64; 2] {
+    use std::hash::{BuildHasher, Hasher};
+    let half = |seed: u64| {
+        let mut h = foldhash::quality::FixedState::with_seed(seed).build_hasher();
+        for w in words {
+            h.write_u64(w);
+        }
+        h.finish()
+    };
+    [half(0x9E37_79B9_7F4A_7C15), half(0xD1B5_4A32_D192_ED03)]
+}
+
+/// A hash of a product code or unit, the same in every worker.
+fn text_hash(s: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(0x2545_F491_4F6C_DD1D).hash_one(s)
+}

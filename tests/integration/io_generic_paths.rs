@@ -1,0 +1,221 @@
+//! The generic CSV reader's fast path (chunks converted in parallel) against its general path
+//! (string batches through the Arrow-input conversion): on generated files mixing good rows,
+//! rows set aside (World partner, unknown countries, missing values, duplicates) and errors, both
+//! give the same table, report and notes, or the same error, whatever the chunk size.
+
+use arrow_array::{Array, ArrayRef};
+use arrow_schema::DataType;
+use proptest::prelude::*;
+use tradedep::io::arrow_input::ColumnMapping;
+use tradedep::io::baci::OnUnknownCountry;
+use tradedep::io::generic::{read_csv_path, CsvOptions, CsvPath};
+use tradedep::{Flow, Freq, Result, TradeTable, Vintage};
+
+/// Every column of the table, dictionaries decoded, batches joined.
+fn columns(t: &TradeTable) -> Vec<ArrayRef> {
+    let batch = arrow_select::concat::concat_batches(&t.schema(), t.batches()).unwrap();
+    batch
+        .columns()
+        .iter()
+        .map(|c| match c.data_type() {
+            DataType::Dictionary(..) => arrow_cast::cast(c, &DataType::Utf8).unwrap(),
+            _ => c.clone(),
+        })
+        .collect()
+}
+
+fn same(general: &Result<TradeTable>, fast: &Result<TradeTable>, what: &str) {
+    match (general, fast) {
+        (Ok(g), Ok(f)) => {
+            assert_eq!(g.report(), f.report(), "{what}: reports");
+            assert_eq!(g.meta(), f.meta(), "{what}: metadata");
+            let (gc, fc) = (columns(g), columns(f));
+            for (i, (a, b)) in gc.iter().zip(&fc).enumerate() {
+                assert_eq!(a.as_ref(), b.as_ref(), "{what}: column {i}");
+            }
+            g.validate().unwrap();
+        }
+        (Err(g), Err(f)) => assert_eq!(g.to_string(), f.to_string(), "{what}: errors"),
+        (g, f) => panic!(
+            "{what}: general {:?} fast {:?}",
+            g.as_ref().map(|t| t.num_rows()),
+            f.as_ref().map(|t| t.num_rows())
+        ),
+    }
+}
+
+/// Reads `text` both ways (the fast one in several chunk sizes) and compares.
+fn compare(text: &str, mapping: &ColumnMapping) -> Result<TradeTable> {
+    let options = CsvOptions::default();
+    let general = read_csv_path(text.as_bytes(), "t.csv", mapping, &options, CsvPath::General);
+    for chunk in [None, Some(1), Some(13), Some(200)] {
+        let fast = read_csv_path(text.as_bytes(), "t.csv", mapping, &options, CsvPath::Fast { chunk });
+        same(&general, &fast, &format!("chunk {chunk:?}\n{text}"));
+    }
+    general
+}
+
+fn mapping(
+    flow_column: bool,
+    quantity: bool,
+    set_aside: bool,
+    vintage: bool,
+    scale: bool,
+    freq: bool,
+) -> ColumnMapping {
+    let mut m = ColumnMapping::new()
+        .column("period", "t")
+        .column("reporter", "i")
+        .column("partner", "j")
+        .column("product", "k")
+        .column("value", "v");
+    if flow_column {
+        m = m.column("flow", "f");
+    } else {
+        m = m.flow(Flow::Import);
+    }
+    if quantity {
+        m = m.column("quantity", "q").column("quantity_unit", "u");
+    }
+    if set_aside {
+        m.on_unknown_country = OnUnknownCountry::SetAside;
+    }
+    if vintage {
+        m = m.vintage(Vintage::Hs(2017));
+    }
+    if scale {
+        m.value_scale = 1000.0;
+    }
+    if freq {
+        m = m.freq(Freq::Annual);
+    }
+    m
+}
+
+const PERIODS: &[&str] = &["2021", "2021", "2021", "2022", "202103", "", "20x1", "NA"];
+const COUNTRIES: &[&str] = &[
+    "842", "156", "643", "4", "0", "WLD", "USA", "FR", "9999", "", "xyz", "NA", " 842 ",
+];
+const FLOWS: &[&str] = &["import", "M", "X", "", "bogus"];
+const PRODUCTS: &[&str] = &[
+    "010121", "10121", "854231", "8542.31", "85", "", "12345678", "TOTAL", "1",
+];
+const VALUES: &[&str] = &["1.5", "0", "12", "", "NA", "-1", "abc", "1e3", "inf", " 2.25 "];
+const QUANTITIES: &[&str] = &["", "2.5", "NA", "        0.782", "-3"];
+const UNITS: &[&str] = &["", "kg", "t", "NA"];
+
+/// One generated line: indices into the lists above, and how each cell is written.
+fn line() -> impl Strategy<Value = (Vec<usize>, u8)> {
+    (proptest::collection::vec(0usize..64, 8), 0u8..9)
+}
+
+fn render(spec: &[(Vec<usize>, u8)], good_only: bool) -> String {
+    let mut text = String::from("t,i,j,f,k,v,q,u\n");
+    for (cells, style) in spec {
+        let pick = |list: &[&'static str], n: usize| -> &'static str {
+            // Mostly the first (good) entries, sometimes anything.
+            let good = list.len().min(4);
+            if good_only || n < 48 {
+                list[n % good]
+            } else {
+                list[n % list.len()]
+            }
+        };
+        let row = [
+            pick(PERIODS, cells[0]),
+            pick(COUNTRIES, cells[1]),
+            pick(COUNTRIES, cells[2]),
+            pick(FLOWS, cells[3]),
+            pick(PRODUCTS, cells[4]),
+            pick(VALUES, cells[5]),
+            pick(QUANTITIES, cells[6]),
+            pick(UNITS, cells[7]),
+        ];
+        let fields: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, c)| match style {
+                1 if i == 6 => format!("\"{c}\""),
+                2 | 6 => format!("\"{c}\""),
+                3 if i == 4 => format!("\"{c}\"\"\""),
+                _ => c.to_string(),
+            })
+            .collect();
+        text.push_str(&fields.join(","));
+        text.push_str(match style {
+            4 | 6 => "\r\n",
+            5 => "\n\n",
+            _ => "\n",
+        });
+    }
+    text
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+    #[test]
+    fn fast_path_equals_general_path(
+        spec in proptest::collection::vec(line(), 0..40),
+        repeat in 0usize..6,
+        options in proptest::collection::vec(any::<bool>(), 7),
+    ) {
+        let mut spec = spec;
+        // Exact duplicates: some lines again, later.
+        let again: Vec<_> = spec.iter().take(repeat).cloned().collect();
+        spec.extend(again);
+        let m = mapping(options[0], options[1], options[2], options[3], options[4], options[5]);
+        compare(&render(&spec, options[6]), &m).ok();
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    /// Files of readable rows (some set aside, some repeated): the fast path takes them itself.
+    #[test]
+    fn fast_path_takes_readable_files(
+        spec in proptest::collection::vec(line(), 1..60),
+        repeat in 0usize..10,
+        options in proptest::collection::vec(any::<bool>(), 4),
+    ) {
+        let mut spec: Vec<_> = spec.into_iter().map(|(c, style)| (c, if style == 3 { 0 } else { style })).collect();
+        let again: Vec<_> = spec.iter().take(repeat).cloned().collect();
+        spec.extend(again);
+        let m = mapping(false, false, options[0], options[1], options[2], options[3]);
+        let text = render(&spec, true);
+        let general = compare(&text, &m);
+        prop_assert!(general.is_ok());
+        for chunk in [None, Some(1), Some(50)] {
+            let fast = read_csv_path(text.as_bytes(), "t.csv", &m, &CsvOptions::default(), CsvPath::FastOnly { chunk });
+            same(&general, &fast, "fast only");
+        }
+    }
+}
+
+#[test]
+fn fast_path_reads_a_clean_file_with_duplicates_and_set_asides() {
+    let mut text = String::from("\"t\",\"i\",\"j\",\"f\",\"k\",\"v\",\"q\",\"u\"\n");
+    for r in 0..3000 {
+        let partner = if r % 97 == 0 { "0" } else { "643" };
+        let value = if r % 89 == 0 { "NA" } else { "1.5" };
+        let product = ["10121", "854231", "8471"][r % 3];
+        text.push_str(&format!(
+            "2021,{},{partner},M,{product},{value},\"   {}.5\",kg\n",
+            [842, 156, 4][r % 3],
+            r % 50
+        ));
+    }
+    let m = mapping(true, true, false, true, true, false);
+    let t = compare(&text, &m).unwrap();
+    let fast = read_csv_path(
+        text.as_bytes(),
+        "t.csv",
+        &m,
+        &CsvOptions::default(),
+        CsvPath::FastOnly { chunk: Some(1000) },
+    );
+    same(&Ok(t.clone()), &fast, "fast only");
+    let report = t.report();
+    assert!(report.is_balanced());
+    assert!(report.set_aside.get("duplicate row").copied().unwrap_or(0) > 2000);
+    assert!(report.notes.iter().any(|n| n.contains("leading zero")));
+}
