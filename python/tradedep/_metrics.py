@@ -225,7 +225,8 @@ def importer_product_concentration(
 ) -> ArrowResult:
     """For every importer, product and period: total, supplier HHI, top supplier and its share.
 
-    The fast path for whole BACI years (streaming kernel, parallel). Columns: importer (code),
+    A table is aggregated on the import cube, like every metric; a path is streamed through the
+    parallel kernel without building the table. Columns: importer (code),
     period, product, total_value, n_suppliers, hhi, top_code, top_share, n_rows.
 
     ``table`` is a :class:`TradeTable`, or the path of a BACI file (``.csv``, ``.csv.gz``, CEPII

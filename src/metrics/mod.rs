@@ -28,9 +28,11 @@
 //! numbers of the table (batches counted in order), so the rows can be pulled back with
 //! Arrow's `take`.
 //!
-//! Group-bys use integer keys (u16 country codes, dictionary ids of products, period codes)
-//! in hashbrown maps with foldhash; the streaming kernel partitions 16-byte partial aggregates
-//! and reduces them in parallel with rayon.
+//! Shares, concentration, series, unit values, compare and the importer x product workload on
+//! tables are finishes over the import cube (`cube`, crate-private): records keyed by one
+//! integer, read on rayon's threads, sorted, summed one cell at a time (ARCHITECTURE.md). The
+//! streaming kernel (`kernel`) partitions 16-byte partial aggregates for the form that streams
+//! a BACI file without building the table.
 //!
 //! [`TradeTable`]: crate::TradeTable
 

@@ -25,7 +25,7 @@ fn table() -> TradeTable {
 #[test]
 fn a_cancelled_flag_stops_the_metrics() {
     let t = table();
-    // Mirror: the streaming fast path; reported with explain: the import view and group-by.
+    // Both forms run on the import cube (scan and cell-by-cell finish), with and without explain.
     for (source, explain) in [(Source::Mirror, false), (Source::Reported, true)] {
         let mut opts = ConcentrationOptions::default();
         opts.imports.source = source;

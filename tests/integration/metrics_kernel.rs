@@ -98,7 +98,7 @@ fn kernel_matches_plain_sums_in_both_directions() {
 fn kernel_agrees_with_general_concentration() {
     let t = build(&generate(5_000, 11), Flow::Import);
     let fast = importer_product_concentration_table(&t, Source::Reported).unwrap();
-    // Naming the importers takes the general (view + hash group-by) path.
+    // Naming the importers: the same import cube, the concentration finish.
     let all = tradedep::metrics::concentration::importers_in(&t, Source::Reported);
     let general = concentration(
         &t,
