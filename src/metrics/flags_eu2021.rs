@@ -17,6 +17,8 @@ use crate::metrics::group::{Importer, ImporterSlots};
 use crate::metrics::stats::hhi;
 use crate::model::Freq;
 
+type Extra = ((u32, i32, u16), f64, u64, u64);
+
 /// The group's members by year: a mask over country codes and the sorted codes.
 struct Members {
     slots: ImporterSlots,
@@ -68,7 +70,8 @@ pub(crate) fn eu2021(cells: &ImportCells, world: &World, opts: &FlagOptions) -> 
     }
     // Members' imports: total per (product, year), and per extra-group supplier.
     let mut total: HashMap<(u32, i32), f64> = HashMap::new();
-    let mut extra: Vec<((u32, i32, u16), f64, u64, u64)> = vec![];
+    // ((product, year, supplier), value, rows, mirrored rows)
+    let mut extra: Vec<Extra> = vec![];
     for i in 0..cells.len() {
         let (m, _) = members.of(cells.year[i])?;
         if m[cells.importer[i] as usize] {

@@ -21,6 +21,8 @@ pub(crate) struct ImportCells {
     pub n_rows: Vec<u32>,
     pub n_mirrored: Vec<u32>,
     pub products: Vec<String>,
+    /// First entry of each (importer, product, year) cell.
+    pub starts: Vec<u32>,
 }
 
 impl ImportCells {
@@ -30,20 +32,8 @@ impl ImportCells {
 
     /// Ranges of entries with the same (importer, product, year), in order.
     pub fn runs(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
-        let mut start = 0;
-        std::iter::from_fn(move || {
-            if start >= self.len() {
-                return None;
-            }
-            let key = (self.importer[start], self.product[start], self.year[start]);
-            let mut end = start + 1;
-            while end < self.len() && (self.importer[end], self.product[end], self.year[end]) == key {
-                end += 1;
-            }
-            let r = start..end;
-            start = end;
-            Some(r)
-        })
+        let ends = self.starts.iter().skip(1).map(|e| *e as usize).chain([self.len()]);
+        self.starts.iter().zip(ends).map(|(s, e)| *s as usize..e)
     }
 
     /// Smallest year, if any.
@@ -52,54 +42,140 @@ impl ImportCells {
     }
 }
 
-/// Packs (a, b, year, c) into one integer that sorts like the tuple: `a` and `c` are country
-/// codes (16 bits each), `b` a product id below `n_products`, years within `min..min + n_years`.
-#[derive(Debug, Clone, Copy)]
+/// Country codes present, numbered densely in code order.
+#[derive(Debug, Clone)]
+struct Ranks {
+    rank: Vec<u16>,
+    codes: Vec<u16>,
+}
+
+impl Ranks {
+    fn of(codes: impl Iterator<Item = u16>) -> Ranks {
+        let mut seen = vec![false; 1 << 16];
+        codes.for_each(|c| seen[c as usize] = true);
+        let mut rank = vec![0u16; 1 << 16];
+        let mut list = vec![];
+        for (c, s) in seen.iter().enumerate() {
+            if *s {
+                rank[c] = list.len() as u16;
+                list.push(c as u16);
+            }
+        }
+        Ranks { rank, codes: list }
+    }
+    fn bits(&self) -> u32 {
+        bits_for(self.codes.len())
+    }
+}
+
+/// Bits that hold the numbers `0..n`.
+fn bits_for(n: usize) -> u32 {
+    64 - (n.max(1) as u64 - 1).leading_zeros()
+}
+
+/// Packs (a, b, year, c) into one integer that sorts like the tuple, each field in as many bits
+/// as its values need: `a` and `c` are country codes (numbered among those present), `b` a
+/// product id below `n_products`, years within the range given.
+#[derive(Debug, Clone)]
 pub(crate) struct Keys {
-    n_products: u64,
+    a: Ranks,
+    c: Ranks,
     min_year: i32,
-    n_years: u64,
+    /// Shifts of a, b and year; bits of year and c.
+    shift: (u32, u32, u32),
+    bits: u32,
 }
 
 impl Keys {
-    /// `None` when the keys would not fit 64 bits (beyond 2^31 product-years, with a spare bit).
-    pub fn new(n_products: usize, years: impl Iterator<Item = i32>) -> Option<Keys> {
+    /// `None` when the keys would not fit 63 bits (one is kept spare).
+    pub fn new(
+        a: impl Iterator<Item = u16>,
+        n_products: usize,
+        years: impl Iterator<Item = i32>,
+        c: impl Iterator<Item = u16>,
+    ) -> Option<Keys> {
         let (mut lo, mut hi) = (i32::MAX, i32::MIN);
         for y in years {
             lo = lo.min(y);
             hi = hi.max(y);
         }
-        let n_years = if lo > hi { 1 } else { (hi as i64 - lo as i64 + 1) as u64 };
-        let n_products = (n_products as u64).max(1);
-        (n_products.checked_mul(n_years)? <= 1 << 31).then_some(Keys {
-            n_products,
+        let n_years = if lo > hi {
+            1
+        } else {
+            (hi as i64 - lo as i64 + 1) as usize
+        };
+        let (a, c) = (Ranks::of(a), Ranks::of(c));
+        let (bc, by, bp) = (c.bits(), bits_for(n_years), bits_for(n_products));
+        let bits = a.bits() + bp + by + bc;
+        (bits <= 63).then_some(Keys {
+            a,
+            c,
             min_year: lo.min(hi),
-            n_years,
+            shift: (bp + by + bc, by + bc, bc),
+            bits,
         })
+    }
+    /// Bits of the last field (`c`).
+    pub fn supplier_bits(&self) -> u32 {
+        self.shift.2
+    }
+    /// Bits the keys use.
+    pub fn bits(&self) -> u32 {
+        self.bits
     }
     #[inline]
     pub fn pack(&self, a: u16, b: u32, year: i32, c: u16) -> u64 {
-        let py = (a as u64 * self.n_products + b as u64) * self.n_years + (year - self.min_year) as u64;
-        (py << 16) | c as u64
+        ((self.a.rank[a as usize] as u64) << self.shift.0)
+            | ((b as u64) << self.shift.1)
+            | (((year - self.min_year) as u64) << self.shift.2)
+            | self.c.rank[c as usize] as u64
     }
     #[inline]
     pub fn unpack(&self, k: u64) -> (u16, u32, i32, u16) {
-        let c = (k & 0xffff) as u16;
-        let rest = k >> 16;
-        let year = (rest % self.n_years) as i32 + self.min_year;
-        let rest = rest / self.n_years;
+        let mask = |bits: u32| (1u64 << bits) - 1;
         (
-            (rest / self.n_products) as u16,
-            (rest % self.n_products) as u32,
-            year,
-            c,
+            self.a.codes[(k >> self.shift.0) as usize],
+            ((k >> self.shift.1) & mask(self.shift.0 - self.shift.1)) as u32,
+            ((k >> self.shift.2) & mask(self.shift.1 - self.shift.2)) as i32 + self.min_year,
+            self.c.codes[(k & mask(self.shift.2)) as usize],
         )
+    }
+}
+
+/// Sorts entries by key: least-significant-digit radix sort over the `bits` the keys use.
+pub(crate) fn radix_sort(v: &mut Vec<(u64, f64)>, bits: u32) {
+    let passes = bits.div_ceil(11).max(1);
+    let digit = bits.div_ceil(passes).max(1);
+    let buckets = 1usize << digit;
+    let mut buf: Vec<(u64, f64)> = vec![(0, 0.0); v.len()];
+    let mut counts = vec![0usize; buckets];
+    for pass in 0..passes {
+        let shift = pass * digit;
+        counts.iter_mut().for_each(|c| *c = 0);
+        for e in v.iter() {
+            counts[((e.0 >> shift) as usize) & (buckets - 1)] += 1;
+        }
+        if counts.contains(&v.len()) {
+            continue; // one digit value throughout: the pass would not move anything
+        }
+        let mut at = 0;
+        for c in counts.iter_mut() {
+            let n = *c;
+            *c = at;
+            at += n;
+        }
+        for e in v.iter() {
+            let d = ((e.0 >> shift) as usize) & (buckets - 1);
+            buf[counts[d]] = *e;
+            counts[d] += 1;
+        }
+        std::mem::swap(v, &mut buf);
     }
 }
 
 pub(crate) fn too_many_keys() -> Error {
     Error::invalid_argument(
-        "the table spans more than 2^31 product-years",
+        "the table's countries, products and years do not fit the 63-bit keys of the flags",
         "pass fewer products (products=) or a table of fewer years",
     )
 }
@@ -109,7 +185,7 @@ pub(crate) fn too_many_keys() -> Error {
 pub(crate) fn import_cells(table: &TradeTable, opts: &ViewOptions<'_>) -> Result<ImportCells> {
     let freq = table.meta().freq;
     // (importer, supplier, first-seen product id, year, value, mirrored) per view row.
-    let mut rows: Vec<(u16, u16, u32, i32, f64, bool)> = Vec::new();
+    let mut rows: Vec<(u16, u16, u32, i32, f64, bool)> = Vec::with_capacity(table.num_rows());
     let names = for_each_row(table, opts, |r| {
         rows.push((
             r.importer,
@@ -128,7 +204,13 @@ pub(crate) fn import_cells(table: &TradeTable, opts: &ViewOptions<'_>) -> Result
         rank[*id as usize] = r as u32;
     }
     let products: Vec<String> = order.into_iter().map(|(n, _)| n).collect();
-    let keys = Keys::new(products.len(), rows.iter().map(|r| r.3)).ok_or_else(too_many_keys)?;
+    let keys = Keys::new(
+        rows.iter().map(|r| r.0),
+        products.len(),
+        rows.iter().map(|r| r.3),
+        rows.iter().map(|r| r.1),
+    )
+    .ok_or_else(too_many_keys)?;
     // The mirrored flag rides in the key's lowest bit; entries differ by key >> 1.
     let mut packed: Vec<(u64, f64)> = Vec::with_capacity(rows.len());
     for (i, (imp, sup, p, y, v, m)) in rows.into_iter().enumerate() {
@@ -137,13 +219,23 @@ pub(crate) fn import_cells(table: &TradeTable, opts: &ViewOptions<'_>) -> Result
         }
         packed.push(((keys.pack(imp, rank[p as usize], y, sup) << 1) | m as u64, v));
     }
-    packed.sort_unstable_by_key(|e| e.0);
+    radix_sort(&mut packed, keys.bits() + 1);
     opts.cancel.map_or(Ok(()), |c| c.check())?;
+    let n = packed.len();
     let mut out = ImportCells {
+        importer: Vec::with_capacity(n),
+        product: Vec::with_capacity(n),
+        year: Vec::with_capacity(n),
+        supplier: Vec::with_capacity(n),
+        value: Vec::with_capacity(n),
+        n_rows: Vec::with_capacity(n),
+        n_mirrored: Vec::with_capacity(n),
         products,
-        ..Default::default()
+        starts: vec![],
     };
     let mut last = u64::MAX;
+    // Keys without their supplier bits, to find where a cell starts.
+    let sb = keys.supplier_bits();
     for (k, v) in packed {
         let (key, mirrored) = (k >> 1, (k & 1) as u32);
         if key == last {
@@ -152,6 +244,9 @@ pub(crate) fn import_cells(table: &TradeTable, opts: &ViewOptions<'_>) -> Result
             out.n_rows[n] += 1;
             out.n_mirrored[n] += mirrored;
             continue;
+        }
+        if last == u64::MAX || last >> sb != key >> sb {
+            out.starts.push(out.value.len() as u32);
         }
         last = key;
         let (imp, p, y, sup) = keys.unpack(key);
@@ -177,19 +272,26 @@ pub(crate) struct Exports {
 
 pub(crate) fn world_exports(world: &ImportCells, products: &[String]) -> Result<Exports> {
     let to_main = product_map(world, products);
-    let keys = Keys::new(products.len(), world.year.iter().copied()).ok_or_else(too_many_keys)?;
-    let mut packed: Vec<(u64, f64)> = (0..world.len())
-        .filter_map(|i| {
-            let p = to_main[world.product[i] as usize]?;
-            Some((keys.pack(world.supplier[i], p, world.year[i], 0), world.value[i]))
-        })
-        .collect();
-    packed.sort_unstable_by_key(|e| e.0);
+    let keys = Keys::new(
+        world.supplier.iter().copied(),
+        products.len(),
+        world.year.iter().copied(),
+        std::iter::once(0),
+    )
+    .ok_or_else(too_many_keys)?;
+    let mut packed: Vec<(u64, f64)> = Vec::with_capacity(world.len());
+    for i in 0..world.len() {
+        if let Some(p) = to_main[world.product[i] as usize] {
+            packed.push((keys.pack(world.supplier[i], p, world.year[i], 0), world.value[i]));
+        }
+    }
+    radix_sort(&mut packed, keys.bits());
+    let n = packed.len();
     let mut x = Exports {
-        exporter: vec![],
-        product: vec![],
-        year: vec![],
-        value: vec![],
+        exporter: Vec::with_capacity(n),
+        product: Vec::with_capacity(n),
+        year: Vec::with_capacity(n),
+        value: Vec::with_capacity(n),
     };
     let mut last = u64::MAX;
     for (k, v) in packed {
@@ -238,7 +340,6 @@ mod tests {
 
     #[test]
     fn keys_sort_like_tuples_and_round_trip() {
-        let k = Keys::new(7, [2019, 2021].into_iter()).unwrap();
         let tuples = [
             (4u16, 0u32, 2019, 9u16),
             (4, 0, 2019, 65535),
@@ -246,12 +347,41 @@ mod tests {
             (4, 6, 2019, 1),
             (65535, 6, 2021, 65535),
         ];
+        let k = Keys::new(
+            tuples.iter().map(|t| t.0),
+            7,
+            [2019, 2021].into_iter(),
+            tuples.iter().map(|t| t.3),
+        )
+        .unwrap();
+        assert_eq!(k.bits(), 1 + 3 + 2 + 2);
         let packed: Vec<u64> = tuples.iter().map(|t| k.pack(t.0, t.1, t.2, t.3)).collect();
         assert!(packed.windows(2).all(|w| w[0] < w[1]));
         for (t, p) in tuples.iter().zip(&packed) {
             assert_eq!(k.unpack(*p), *t);
         }
-        assert!((packed[4] << 1) >> 1 == packed[4], "room for the spare bit");
-        assert!(Keys::new(1 << 20, [0, 1 << 12].into_iter()).is_none());
+        let all = 0..=u16::MAX;
+        assert!(Keys::new(all.clone(), 1 << 20, [0, 1 << 12].into_iter(), all).is_none());
+    }
+
+    #[test]
+    fn radix_sort_sorts_and_keeps_pairs() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut v: Vec<(u64, f64)> = (0..5000)
+            .map(|i| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let k = state & ((1 << 37) - 1);
+                (k, (k % 1000) as f64 + i as f64 * 0.0)
+            })
+            .collect();
+        let mut want = v.clone();
+        want.sort_by_key(|e| e.0);
+        radix_sort(&mut v, 37);
+        assert_eq!(v, want);
+        let mut one = vec![(3u64, 1.0), (3, 2.0)];
+        radix_sort(&mut one, 2);
+        assert_eq!(one, vec![(3, 1.0), (3, 2.0)]);
     }
 }

@@ -126,7 +126,7 @@ pub(crate) fn geodep(cells: &ImportCells, x: &Exports, world: &World, opts: &Fla
     let cov = &world.coverage;
     let mut reasons = Reasons::default();
     let mut c2 = C2::new(x, cells.products.len());
-    let mut cols = GeoCols::default();
+    let mut cols = GeoCols::with_capacity(cells.starts.len());
     // Per importer: its label and, per year, whether its exports are complete.
     let mut who = (u16::MAX, String::new());
     let mut complete: HashMap<i32, Complete> = HashMap::new();
@@ -225,7 +225,6 @@ pub(crate) fn geodep(cells: &ImportCells, x: &Exports, world: &World, opts: &Fla
     cols.finish(&cells.products, &reasons)
 }
 
-#[derive(Default)]
 struct GeoCols {
     importer: Vec<u16>,
     year: Vec<i32>,
@@ -248,6 +247,29 @@ struct GeoCols {
 }
 
 impl GeoCols {
+    fn with_capacity(n: usize) -> GeoCols {
+        GeoCols {
+            importer: Vec::with_capacity(n),
+            year: Vec::with_capacity(n),
+            product_id: Vec::with_capacity(n),
+            imports: Vec::with_capacity(n),
+            exports: Vec::with_capacity(n),
+            c1_hhi: Vec::with_capacity(n),
+            c1: Vec::with_capacity(n),
+            c2_hhi: Vec::with_capacity(n),
+            c2: Vec::with_capacity(n),
+            c2_reason: Vec::with_capacity(n),
+            c3_ratio: Vec::with_capacity(n),
+            c3: Vec::with_capacity(n),
+            c3_reason: Vec::with_capacity(n),
+            c123: Vec::with_capacity(n),
+            c4_years: Vec::with_capacity(n),
+            c4: Vec::with_capacity(n),
+            source: Vec::with_capacity(n),
+            n_rows: Vec::with_capacity(n),
+        }
+    }
+
     fn finish(self, products: &[String], reasons: &Reasons) -> Result<RecordBatch> {
         let product = StringArray::from_iter_values(self.product_id.iter().map(|p| products[*p as usize].as_str()));
         let f = |name: &str, t: DataType, nullable: bool| Field::new(name, t, nullable);
