@@ -60,12 +60,13 @@ pub(crate) fn eu2021(cells: &ImportCells, world: &World, opts: &FlagOptions) -> 
     let to_main = product_map(w, &cells.products);
     let mut exports: HashMap<(u32, i32), f64> = HashMap::new();
     for i in 0..w.len() {
-        let Some(p) = to_main[w.product[i] as usize] else {
+        let (imp, p, y, sup) = w.key(i);
+        let Some(p) = to_main[p as usize] else {
             continue;
         };
-        let (m, _) = members.of(w.year[i])?;
-        if m[w.supplier[i] as usize] && !m[w.importer[i] as usize] {
-            *exports.entry((p, w.year[i])).or_default() += w.value[i];
+        let (m, _) = members.of(y)?;
+        if m[sup as usize] && !m[imp as usize] {
+            *exports.entry((p, y)).or_default() += w.value(i);
         }
     }
     // Members' imports: total per (product, year), and per extra-group supplier.
@@ -73,13 +74,13 @@ pub(crate) fn eu2021(cells: &ImportCells, world: &World, opts: &FlagOptions) -> 
     // ((product, year, supplier), value, rows, mirrored rows)
     let mut extra: Vec<Extra> = vec![];
     for i in 0..cells.len() {
-        let (m, _) = members.of(cells.year[i])?;
-        if m[cells.importer[i] as usize] {
-            let key = (cells.product[i], cells.year[i]);
-            *total.entry(key).or_default() += cells.value[i];
-            if !m[cells.supplier[i] as usize] {
+        let (imp, p, y, sup) = cells.key(i);
+        let (m, _) = members.of(y)?;
+        if m[imp as usize] {
+            *total.entry((p, y)).or_default() += cells.value(i);
+            if !m[sup as usize] {
                 let (n, mir) = (cells.n_rows[i] as u64, cells.n_mirrored[i] as u64);
-                extra.push(((key.0, key.1, cells.supplier[i]), cells.value[i], n, mir));
+                extra.push(((p, y, sup), cells.value(i), n, mir));
             }
         }
     }
@@ -105,7 +106,7 @@ pub(crate) fn eu2021(cells: &ImportCells, world: &World, opts: &FlagOptions) -> 
             end += 1;
         }
         start = end;
-        let hhi = hhi(&values);
+        let hhi = hhi(values.iter().copied());
         let tot = total.get(&(p, y)).copied().unwrap_or(0.0);
         let group = &members.of(y)?.1;
         let x = world

@@ -75,15 +75,14 @@ impl Concentration {
 /// HHI of the positive values, as [`Concentration::of`] computes it (shares of the positive
 /// values' total, squared and summed) without sorting or allocating; `None` when no value is
 /// positive.
-pub fn hhi(values: &[f64]) -> Option<f64> {
-    let total: f64 = values.iter().filter(|v| **v > 0.0).sum();
+pub fn hhi(values: impl Iterator<Item = f64> + Clone) -> Option<f64> {
+    let total: f64 = values.clone().filter(|v| *v > 0.0).sum();
     if !(total > 0.0 && total.is_finite()) {
         return None;
     }
     Some(
         values
-            .iter()
-            .filter(|v| **v > 0.0)
+            .filter(|v| *v > 0.0)
             .map(|v| {
                 let s = v / total;
                 s * s
@@ -164,10 +163,10 @@ mod tests {
             &[0.0, -1.0, 3.0],
             &[f64::MAX, f64::MAX],
         ] {
-            assert_eq!(hhi(vals), Concentration::of(vals, 1).map(|c| c.hhi));
+            assert_eq!(hhi(vals.iter().copied()), Concentration::of(vals, 1).map(|c| c.hhi));
         }
-        assert_eq!(hhi(&[0.0, -2.0]), None);
-        assert_eq!(hhi(&[]), None);
+        assert_eq!(hhi([0.0, -2.0].into_iter()), None);
+        assert_eq!(hhi(std::iter::empty()), None);
     }
 
     #[test]

@@ -305,3 +305,15 @@ def test_eu2021_on_the_baci_sample_matches_pandas(baci):
     members = [276, 251, 380, 528]
     ours = td.dependency_flags(t, "eu2021", importer={"G4": members}, source="mirror", world_min_countries=2)
     assert_same(ours, eu2021_reference(df, members, "G4", "mirror", m=2))
+
+
+def test_reason_counts_in_method_and_notes(baci):
+    t, df = baci
+    out = td.dependency_flags(t, "geodep", source="mirror")
+    ref = geodep_reference(df, "mirror")
+    for col in ("c2_reason", "c3_reason"):
+        counts = ref[col].dropna().value_counts()
+        assert out.method[col] == counts.to_dict()
+        top = sorted(counts.items(), key=lambda kv: -kv[1])[0]
+        assert f"{col[:2]} on {top[1]} of {len(ref)} rows: {top[0]}" in out.notes
+    assert f"c3: {ref['c3_reason'].nunique() - 5} more reasons in the c3_reason column" in out.notes

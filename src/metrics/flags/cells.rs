@@ -8,16 +8,14 @@ use crate::metrics::flags::year_of;
 use crate::metrics::view::{for_each_row, ViewOptions, CANCEL_CHECK_ROWS};
 use crate::model::TradeTable;
 
-/// Import sums per (importer, product, year, supplier), sorted by (importer, product, year,
-/// supplier); products are ids into `products`, which are in code order.
-#[derive(Debug, Default, Clone)]
+/// Import sums per (importer, product, year, supplier), sorted by those keys, one entry per
+/// key (packed in an integer, see [`Keys`]); products are ids into `products`, in code order.
+#[derive(Debug, Clone)]
 pub(crate) struct ImportCells {
-    pub importer: Vec<u16>,
-    pub product: Vec<u32>,
-    pub year: Vec<i32>,
-    pub supplier: Vec<u16>,
-    pub value: Vec<f64>,
-    /// View rows summed into the entry, and how many of them were mirrored.
+    keys: Keys,
+    /// (packed key, value) per entry.
+    entries: Vec<(u64, f64)>,
+    /// View rows summed into each entry, and how many of them were mirrored.
     pub n_rows: Vec<u32>,
     pub n_mirrored: Vec<u32>,
     pub products: Vec<String>,
@@ -27,7 +25,23 @@ pub(crate) struct ImportCells {
 
 impl ImportCells {
     pub fn len(&self) -> usize {
-        self.value.len()
+        self.entries.len()
+    }
+
+    /// (importer, product, year, supplier) of entry `i`.
+    #[inline]
+    pub fn key(&self, i: usize) -> (u16, u32, i32, u16) {
+        self.keys.unpack(self.entries[i].0)
+    }
+
+    #[inline]
+    pub fn value(&self, i: usize) -> f64 {
+        self.entries[i].1
+    }
+
+    /// Values of the entries in `r`.
+    pub fn values(&self, r: std::ops::Range<usize>) -> impl Iterator<Item = f64> + Clone + '_ {
+        self.entries[r].iter().map(|e| e.1)
     }
 
     /// Ranges of entries with the same (importer, product, year), in order.
@@ -38,7 +52,7 @@ impl ImportCells {
 
     /// Smallest year, if any.
     pub fn first_year(&self) -> Option<i32> {
-        self.year.iter().copied().min()
+        (!self.entries.is_empty()).then_some(self.keys.min_year)
     }
 }
 
@@ -221,44 +235,38 @@ pub(crate) fn import_cells(table: &TradeTable, opts: &ViewOptions<'_>) -> Result
     }
     radix_sort(&mut packed, keys.bits() + 1);
     opts.cancel.map_or(Ok(()), |c| c.check())?;
-    let n = packed.len();
-    let mut out = ImportCells {
-        importer: Vec::with_capacity(n),
-        product: Vec::with_capacity(n),
-        year: Vec::with_capacity(n),
-        supplier: Vec::with_capacity(n),
-        value: Vec::with_capacity(n),
-        n_rows: Vec::with_capacity(n),
-        n_mirrored: Vec::with_capacity(n),
-        products,
-        starts: vec![],
-    };
-    let mut last = u64::MAX;
-    // Keys without their supplier bits, to find where a cell starts.
+    // Sum entries of one key in place; a cell starts where the key without supplier changes.
     let sb = keys.supplier_bits();
-    for (k, v) in packed {
+    let (mut n_rows, mut n_mirrored, mut starts) = (vec![], vec![], vec![]);
+    let mut w = 0;
+    let mut last = u64::MAX;
+    for r in 0..packed.len() {
+        let (k, v) = packed[r];
         let (key, mirrored) = (k >> 1, (k & 1) as u32);
         if key == last {
-            let n = out.value.len() - 1;
-            out.value[n] += v;
-            out.n_rows[n] += 1;
-            out.n_mirrored[n] += mirrored;
+            packed[w - 1].1 += v;
+            n_rows[w - 1] += 1;
+            n_mirrored[w - 1] += mirrored;
             continue;
         }
         if last == u64::MAX || last >> sb != key >> sb {
-            out.starts.push(out.value.len() as u32);
+            starts.push(w as u32);
         }
         last = key;
-        let (imp, p, y, sup) = keys.unpack(key);
-        out.importer.push(imp);
-        out.product.push(p);
-        out.year.push(y);
-        out.supplier.push(sup);
-        out.value.push(v);
-        out.n_rows.push(1);
-        out.n_mirrored.push(mirrored);
+        packed[w] = (key, v);
+        n_rows.push(1);
+        n_mirrored.push(mirrored);
+        w += 1;
     }
-    Ok(out)
+    packed.truncate(w);
+    Ok(ImportCells {
+        keys,
+        entries: packed,
+        n_rows,
+        n_mirrored,
+        products,
+        starts,
+    })
 }
 
 /// Exports per (exporter, product, year) of the world cells, sorted by those keys; world
@@ -273,16 +281,17 @@ pub(crate) struct Exports {
 pub(crate) fn world_exports(world: &ImportCells, products: &[String]) -> Result<Exports> {
     let to_main = product_map(world, products);
     let keys = Keys::new(
-        world.supplier.iter().copied(),
+        (0..world.len()).map(|i| world.key(i).3),
         products.len(),
-        world.year.iter().copied(),
+        (0..world.len()).map(|i| world.key(i).2),
         std::iter::once(0),
     )
     .ok_or_else(too_many_keys)?;
     let mut packed: Vec<(u64, f64)> = Vec::with_capacity(world.len());
     for i in 0..world.len() {
-        if let Some(p) = to_main[world.product[i] as usize] {
-            packed.push((keys.pack(world.supplier[i], p, world.year[i], 0), world.value[i]));
+        let (_, p, y, s) = world.key(i);
+        if let Some(p) = to_main[p as usize] {
+            packed.push((keys.pack(s, p, y, 0), world.value(i)));
         }
     }
     radix_sort(&mut packed, keys.bits());

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use arrow_array::builder::StringBuilder;
 use arrow_array::{
     ArrayRef, BooleanArray, Float64Array, Int32Array, RecordBatch, StringArray, UInt16Array, UInt32Array, UInt64Array,
 };
@@ -31,7 +32,12 @@ impl Reasons {
         self.text.len() as u32 - 1
     }
     fn column(&self, ids: &[Option<u32>]) -> StringArray {
-        ids.iter().map(|i| i.map(|i| self.text[i as usize].as_str())).collect()
+        let bytes = ids.iter().flatten().map(|i| self.text[*i as usize].len()).sum();
+        let mut b = StringBuilder::with_capacity(ids.len(), bytes);
+        for i in ids {
+            b.append_option(i.map(|i| self.text[i as usize].as_str()));
+        }
+        b.finish()
     }
 }
 
@@ -136,11 +142,7 @@ pub(crate) fn geodep(cells: &ImportCells, x: &Exports, world: &World, opts: &Fla
         if n % (CANCEL_CHECK_ROWS / 16) == 0 {
             opts.cancel.check()?;
         }
-        let (c, p, y) = (
-            cells.importer[run.start],
-            cells.product[run.start],
-            cells.year[run.start],
-        );
+        let (c, p, y, _) = cells.key(run.start);
         if wanted.as_ref().is_some_and(|w| !w.contains(&c)) {
             continue;
         }
@@ -148,10 +150,10 @@ pub(crate) fn geodep(cells: &ImportCells, x: &Exports, world: &World, opts: &Fla
             who = (c, country_label(c));
             complete.clear();
         }
-        let imports: f64 = cells.value[run.clone()].iter().sum();
+        let imports: f64 = cells.values(run.clone()).sum();
         let n_rows: u64 = cells.n_rows[run.clone()].iter().map(|n| *n as u64).sum();
         let n_mirrored: u64 = cells.n_mirrored[run.clone()].iter().map(|n| *n as u64).sum();
-        let c1 = hhi(&cells.value[run.clone()]);
+        let c1 = hhi(cells.values(run.clone()));
         let c2v = c2.get(p, y, world, &mut reasons);
         let comp = *complete
             .entry(y)
@@ -271,7 +273,12 @@ impl GeoCols {
     }
 
     fn finish(self, products: &[String], reasons: &Reasons) -> Result<RecordBatch> {
-        let product = StringArray::from_iter_values(self.product_id.iter().map(|p| products[*p as usize].as_str()));
+        let bytes = self.product_id.iter().map(|p| products[*p as usize].len()).sum();
+        let mut product = StringBuilder::with_capacity(self.product_id.len(), bytes);
+        for p in &self.product_id {
+            product.append_value(&products[*p as usize]);
+        }
+        let product = product.finish();
         let f = |name: &str, t: DataType, nullable: bool| Field::new(name, t, nullable);
         let cols: Vec<(Field, ArrayRef)> = vec![
             (

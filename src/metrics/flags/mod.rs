@@ -208,16 +208,6 @@ pub fn dependency_flags_with_world(
             "use persistence <= window, e.g. 2 of 3 years",
         ));
     }
-    let cells = import_cells(
-        table,
-        &ViewOptions {
-            source: opts.source,
-            cif_fob: opts.cif_fob,
-            products: opts.products.as_ref(),
-            importers: None,
-            cancel: Some(&opts.cancel),
-        },
-    )?;
     if opts.world_min_countries == 0 {
         return Err(Error::invalid_argument(
             "world_min_countries=0",
@@ -249,26 +239,22 @@ pub fn dependency_flags_with_world(
     };
     // The flags' own cells are the world's when the table is the world table and its view
     // under the flags' source is its auto view.
-    let world_cells;
-    let wc = if world.is_none() && opts.cif_fob == 1.0 && view_is_auto(table, opts.source) {
-        &cells
-    } else {
-        world_cells = import_cells(
-            wt,
-            &ViewOptions {
-                source: Source::Auto,
-                cif_fob: 1.0,
-                products: opts.products.as_ref(),
-                importers: None,
-                cancel: Some(&opts.cancel),
-            },
-        )?;
-        &world_cells
+    let reuse = world.is_none() && opts.cif_fob == 1.0 && view_is_auto(table, opts.source);
+    let view = |source: Source, cif_fob: f64| ViewOptions {
+        source,
+        cif_fob,
+        products: opts.products.as_ref(),
+        importers: None,
+        cancel: Some(&opts.cancel),
     };
-    let world = World {
-        coverage: WorldCoverage::of(wt, opts.world_min_countries, label),
-        cells: wc,
+    let cells = import_cells(table, &view(opts.source, opts.cif_fob))?;
+    let world_cells = match reuse {
+        true => None,
+        false => Some(import_cells(wt, &view(Source::Auto, 1.0))?),
     };
+    let wc = world_cells.as_ref().unwrap_or(&cells);
+    let coverage = WorldCoverage::of(wt, opts.world_min_countries, label);
+    let world = World { coverage, cells: wc };
     opts.cancel.check()?;
     match opts.method {
         FlagMethod::Geodep => {
