@@ -11,35 +11,60 @@ use hashbrown::HashMap;
 
 use crate::error::{Error, Result};
 use crate::metrics::columns::record_batch;
-use crate::metrics::flags::cells::{product_map, ImportCells};
-use crate::metrics::flags::{all3, ratio_with_reason, FlagOptions, World};
+use crate::metrics::flags::{all3, ratio_with_reason, year_of, FlagOptions};
 use crate::metrics::group::{Importer, ImporterSlots};
 use crate::metrics::stats::hhi;
-use crate::model::Freq;
+use crate::metrics::view::{for_each_row, Source, ViewOptions};
+use crate::metrics::world::WorldCoverage;
+use crate::model::{Freq, TradeTable};
 
 type Extra = ((u32, i32, u16), f64, u64, u64);
 
-/// The group's members by year: a mask over country codes and the sorted codes.
+/// The group's members by year: a mask over country codes and the sorted codes per slot.
 struct Members {
     slots: ImporterSlots,
-    by_year: HashMap<i32, (Vec<bool>, Vec<u16>)>,
+    by_year: HashMap<i32, usize>,
+    masks: Vec<Vec<bool>>,
+    codes: Vec<Vec<u16>>,
+    /// The last year asked and its slot (rows come in runs of one year).
+    last: Option<(i32, usize)>,
 }
 
 impl Members {
-    fn of(&mut self, y: i32) -> Result<&(Vec<bool>, Vec<u16>)> {
-        if !self.by_year.contains_key(&y) {
-            let mut codes: Vec<u16> = self.slots.members(y)?.into_iter().flatten().collect();
-            codes.sort_unstable();
-            codes.dedup();
-            let mut mask = vec![false; 1 << 16];
-            codes.iter().for_each(|c| mask[*c as usize] = true);
-            self.by_year.insert(y, (mask, codes));
+    fn slot(&mut self, y: i32) -> Result<usize> {
+        if let Some((ly, s)) = self.last {
+            if ly == y {
+                return Ok(s);
+            }
         }
-        Ok(&self.by_year[&y])
+        let s = match self.by_year.get(&y) {
+            Some(s) => *s,
+            None => {
+                let mut codes: Vec<u16> = self.slots.members(y)?.into_iter().flatten().collect();
+                codes.sort_unstable();
+                codes.dedup();
+                let mut mask = vec![false; 1 << 16];
+                codes.iter().for_each(|c| mask[*c as usize] = true);
+                self.masks.push(mask);
+                self.codes.push(codes);
+                self.by_year.insert(y, self.masks.len() - 1);
+                self.masks.len() - 1
+            }
+        };
+        self.last = Some((y, s));
+        Ok(s)
     }
 }
 
-pub(crate) fn eu2021(cells: &ImportCells, world: &World, opts: &FlagOptions) -> Result<RecordBatch> {
+/// The EU 2021 criteria for the group of `opts.importers` (EU27 by default), its exports to
+/// non-members from `world` (read with source auto; `coverage` says whether it holds them).
+/// Two streaming passes: only the group's imports and exports are kept.
+pub(crate) fn eu2021(
+    table: &TradeTable,
+    world: &TradeTable,
+    coverage: &WorldCoverage,
+    opts: &FlagOptions,
+) -> Result<RecordBatch> {
     let group = match &opts.importers {
         None => Importer::group("EU27"),
         Some(v) if v.len() == 1 => v[0].clone(),
@@ -54,36 +79,83 @@ pub(crate) fn eu2021(cells: &ImportCells, world: &World, opts: &FlagOptions) -> 
     let mut members = Members {
         slots: ImporterSlots::new(vec![group], Freq::Annual)?,
         by_year: HashMap::new(),
+        masks: vec![],
+        codes: vec![],
+        last: None,
     };
-    // Extra-group exports from the world cells: members' exports to non-members.
-    let w = world.cells;
-    let to_main = product_map(w, &cells.products);
-    let mut exports: HashMap<(u32, i32), f64> = HashMap::new();
-    for i in 0..w.len() {
-        let (imp, p, y, sup) = w.key(i);
-        let Some(p) = to_main[p as usize] else {
-            continue;
-        };
-        let (m, _) = members.of(y)?;
-        if m[sup as usize] && !m[imp as usize] {
-            *exports.entry((p, y)).or_default() += w.value(i);
-        }
-    }
-    // Members' imports: total per (product, year), and per extra-group supplier.
+    let view = |source: Source, cif_fob: f64| ViewOptions {
+        source,
+        cif_fob,
+        products: opts.products.as_ref(),
+        importers: None,
+        cancel: Some(&opts.cancel),
+    };
+    let mut failed: Option<Error> = None;
+    // Members' imports: total per (product, year), and per extra-group supplier (value, rows,
+    // mirrored rows); products by first-seen id until the pass ends.
     let mut total: HashMap<(u32, i32), f64> = HashMap::new();
-    // ((product, year, supplier), value, rows, mirrored rows)
-    let mut extra: Vec<Extra> = vec![];
-    for i in 0..cells.len() {
-        let (imp, p, y, sup) = cells.key(i);
-        let (m, _) = members.of(y)?;
-        if m[imp as usize] {
-            *total.entry((p, y)).or_default() += cells.value(i);
-            if !m[sup as usize] {
-                let (n, mir) = (cells.n_rows[i] as u64, cells.n_mirrored[i] as u64);
-                extra.push(((p, y, sup), cells.value(i), n, mir));
+    let mut by_supplier: HashMap<(u32, i32, u16), (f64, u64, u64)> = HashMap::new();
+    let freq = table.meta().freq;
+    let names = for_each_row(table, &view(opts.source, opts.cif_fob), |r| {
+        let y = year_of(r.period, freq);
+        let m = match members.slot(y) {
+            Ok(s) => &members.masks[s],
+            Err(e) => {
+                failed.get_or_insert(e);
+                return;
+            }
+        };
+        if m[r.importer as usize] {
+            *total.entry((r.product, y)).or_default() += r.value;
+            if !m[r.supplier as usize] {
+                let e = by_supplier.entry((r.product, y, r.supplier)).or_default();
+                e.0 += r.value;
+                e.1 += 1;
+                e.2 += r.mirrored as u64;
             }
         }
+    })?;
+    // Extra-group exports from the world table: members' exports to non-members.
+    let mut world_x: HashMap<(u32, i32), f64> = HashMap::new();
+    let wfreq = world.meta().freq;
+    let world_names = for_each_row(world, &view(Source::Auto, 1.0), |r| {
+        let y = year_of(r.period, wfreq);
+        let m = match members.slot(y) {
+            Ok(s) => &members.masks[s],
+            Err(e) => {
+                failed.get_or_insert(e);
+                return;
+            }
+        };
+        if m[r.supplier as usize] && !m[r.importer as usize] {
+            *world_x.entry((r.product, y)).or_default() += r.value;
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(e);
     }
+    // Products in code order; world products mapped to them by code.
+    let mut order: Vec<(&str, u32)> = names.iter().map(String::as_str).zip(0u32..).collect();
+    order.sort_unstable();
+    let mut rank = vec![0u32; order.len()];
+    for (r, (_, id)) in order.iter().enumerate() {
+        rank[*id as usize] = r as u32;
+    }
+    let ids: HashMap<&str, u32> = names.iter().map(String::as_str).zip(0u32..).collect();
+    let mut exports: HashMap<(u32, i32), f64> = HashMap::new();
+    for ((wp, y), v) in world_x {
+        if let Some(id) = ids.get(world_names[wp as usize].as_str()) {
+            *exports.entry((rank[*id as usize], y)).or_default() += v;
+        }
+    }
+    let total: HashMap<(u32, i32), f64> = total
+        .into_iter()
+        .map(|((p, y), v)| ((rank[p as usize], y), v))
+        .collect();
+    let mut extra: Vec<Extra> = by_supplier
+        .into_iter()
+        .map(|((p, y, s), (v, n, m))| ((rank[p as usize], y, s), v, n, m))
+        .collect();
     opts.cancel.check()?;
     extra.sort_by_key(|e| e.0);
     let mut c = EuCols::default();
@@ -108,18 +180,18 @@ pub(crate) fn eu2021(cells: &ImportCells, world: &World, opts: &FlagOptions) -> 
         start = end;
         let hhi = hhi(values.iter().copied());
         let tot = total.get(&(p, y)).copied().unwrap_or(0.0);
-        let group = &members.of(y)?.1;
-        let x = world
-            .coverage
+        let slot = members.slot(y)?;
+        let group = &members.codes[slot];
+        let x = coverage
             .exports_complete(group, y, &label)
             .map(|()| exports.get(&(p, y)).copied().unwrap_or(0.0));
-        let (x, r, reason) = ratio_with_reason(value, x, &label, y, world.coverage.label);
+        let (x, r, reason) = ratio_with_reason(value, x, &label, y, coverage.label);
         let share = (tot > 0.0).then(|| value / tot);
         let c1 = hhi.map(|h| h > opts.hhi);
         let c2 = share.map(|s| s > opts.share);
         let c3 = r.map(|r| r > opts.ratio);
         c.year.push(y);
-        c.product.push(cells.products[p as usize].as_str());
+        c.product.push(order[p as usize].0);
         c.extra.push(value);
         c.total.push(tot);
         c.exports.push(x);

@@ -319,7 +319,7 @@ pub(crate) fn world_exports(world: &ImportCells, products: &[String]) -> Result<
 }
 
 /// The id in `products` (sorted codes) of each product of `world`, `None` where absent.
-pub(crate) fn product_map(world: &ImportCells, products: &[String]) -> Vec<Option<u32>> {
+fn product_map(world: &ImportCells, products: &[String]) -> Vec<Option<u32>> {
     world
         .products
         .iter()

@@ -15,10 +15,10 @@ use hashbrown::{HashMap, HashSet};
 use crate::error::Result;
 use crate::metrics::columns::record_batch;
 use crate::metrics::flags::cells::{Exports, ImportCells};
-use crate::metrics::flags::{all3, source, FlagOptions, World, NO_EXPORTS_RATIO};
+use crate::metrics::flags::{all3, source, FlagOptions, NO_EXPORTS_RATIO};
 use crate::metrics::stats::hhi;
 use crate::metrics::view::{country_label, CANCEL_CHECK_ROWS};
-use crate::metrics::world::no_exports_reason;
+use crate::metrics::world::{no_exports_reason, WorldCoverage};
 
 /// Reason strings, each built once and referred to by number.
 #[derive(Default)]
@@ -98,8 +98,7 @@ impl C2 {
         (t > 0.0 && t.is_finite()).then_some(self.hhi[slot])
     }
 
-    fn get(&mut self, p: u32, y: i32, world: &World, reasons: &mut Reasons) -> std::result::Result<f64, u32> {
-        let cov = &world.coverage;
+    fn get(&mut self, p: u32, y: i32, cov: &WorldCoverage, reasons: &mut Reasons) -> std::result::Result<f64, u32> {
         let h = self.hhi(p, y);
         let year = self
             .years
@@ -119,7 +118,7 @@ impl C2 {
 /// (`Err` with the reason id).
 type Complete = std::result::Result<u32, u32>;
 
-pub(crate) fn geodep(cells: &ImportCells, x: &Exports, world: &World, opts: &FlagOptions) -> Result<RecordBatch> {
+pub(crate) fn geodep(cells: &ImportCells, x: &Exports, cov: &WorldCoverage, opts: &FlagOptions) -> Result<RecordBatch> {
     let wanted: Option<HashSet<u16>> = opts.importers.as_ref().map(|imps| {
         imps.iter()
             .flat_map(|i| match &i.members {
@@ -129,7 +128,6 @@ pub(crate) fn geodep(cells: &ImportCells, x: &Exports, world: &World, opts: &Fla
             .collect()
     });
     let first_year = cells.first_year().unwrap_or(0);
-    let cov = &world.coverage;
     let mut reasons = Reasons::default();
     let mut c2 = C2::new(x, cells.products.len());
     let mut cols = GeoCols::with_capacity(cells.starts.len());
@@ -154,7 +152,7 @@ pub(crate) fn geodep(cells: &ImportCells, x: &Exports, world: &World, opts: &Fla
         let n_rows: u64 = cells.n_rows[run.clone()].iter().map(|n| *n as u64).sum();
         let n_mirrored: u64 = cells.n_mirrored[run.clone()].iter().map(|n| *n as u64).sum();
         let c1 = hhi(cells.values(run.clone()));
-        let c2v = c2.get(p, y, world, &mut reasons);
+        let c2v = c2.get(p, y, cov, &mut reasons);
         let comp = *complete
             .entry(y)
             .or_insert_with(|| match cov.exports_complete(&[c], y, &who.1) {

@@ -47,7 +47,7 @@ use crate::metrics::group::Importer;
 use crate::metrics::view::{Source, ViewOptions};
 use crate::metrics::world::{no_exports_reason, WorldCoverage, WORLD_MIN_COUNTRIES};
 use crate::model::{Freq, ProductSelection, TradeTable};
-use cells::{import_cells, view_is_auto, world_exports, ImportCells};
+use cells::{import_cells, view_is_auto, world_exports};
 
 /// Which set of criteria.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -237,6 +237,10 @@ pub fn dependency_flags_with_world(
             (w, "the world table")
         }
     };
+    if opts.method == FlagMethod::Eu2021 {
+        let coverage = WorldCoverage::of(wt, opts.world_min_countries, label);
+        return crate::metrics::flags_eu2021::eu2021(table, wt, &coverage, opts);
+    }
     // The flags' own cells are the world's when the table is the world table and its view
     // under the flags' source is its auto view.
     let reuse = world.is_none() && opts.cif_fob == 1.0 && view_is_auto(table, opts.source);
@@ -252,21 +256,8 @@ pub fn dependency_flags_with_world(
         true => None,
         false => Some(import_cells(wt, &view(Source::Auto, 1.0))?),
     };
-    let wc = world_cells.as_ref().unwrap_or(&cells);
+    let x = world_exports(world_cells.as_ref().unwrap_or(&cells), &cells.products)?;
     let coverage = WorldCoverage::of(wt, opts.world_min_countries, label);
-    let world = World { coverage, cells: wc };
     opts.cancel.check()?;
-    match opts.method {
-        FlagMethod::Geodep => {
-            let x = world_exports(wc, &cells.products)?;
-            geodep::geodep(&cells, &x, &world, opts)
-        }
-        FlagMethod::Eu2021 => crate::metrics::flags_eu2021::eu2021(&cells, &world, opts),
-    }
-}
-
-/// The world table: its import view (source auto) summed per cell, and what it covers.
-pub(crate) struct World<'a> {
-    pub coverage: WorldCoverage,
-    pub cells: &'a ImportCells,
+    geodep::geodep(&cells, &x, &coverage, opts)
 }
