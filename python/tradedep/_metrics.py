@@ -363,6 +363,8 @@ def dependency_flags(
 
 def _flags_coverage(t: Any, world_given: bool, min_countries: int) -> tuple[list[str], dict[str, Any]]:
     """Notes and method entries for the world inputs of the flags, counted from the reason columns."""
+    import pyarrow.compute as pc
+
     table = arrow_table(t)
     notes = [
         "world exports (C2) and the importer's exports (C3) from "
@@ -376,10 +378,11 @@ def _flags_coverage(t: Any, world_given: bool, min_countries: int) -> tuple[list
     for column in ("c2_reason", "c3_reason"):
         if column not in table.column_names:
             continue
-        counts: dict[str, int] = {}
-        for reason in table.column(column).to_pylist():
-            if reason is not None:
-                counts[reason] = counts.get(reason, 0) + 1
+        # In order of first appearance (as value_counts gives them), nulls left out.
+        vc = pc.value_counts(table.column(column))
+        counts: dict[str, int] = {
+            v: n for v, n in zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist()) if v is not None
+        }
         method[column] = counts
         for reason, n in sorted(counts.items(), key=lambda kv: -kv[1])[:5]:
             notes.append(f"{column[:2]} on {n} of {table.num_rows} rows: {reason}")
@@ -486,6 +489,8 @@ def unit_values(
 
 def _quantity_coverage(t: Any) -> tuple[list[str], dict[str, Any]]:
     """The share of value that quantities cover, over the whole result (rows with one unit)."""
+    import pyarrow.compute as pc
+
     table = arrow_table(t)
     values = table.column("value").to_pylist()
     shares = table.column("quantity_value_share").to_pylist()

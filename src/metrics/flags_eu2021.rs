@@ -3,23 +3,68 @@
 //! the [`flags`](crate::metrics::flags) module docs). The group's exports to non-members come
 //! from the world table, and the ratio is null with the reason where it does not hold them.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int32Array, RecordBatch, StringArray, UInt64Array};
 use arrow_schema::{DataType, Field};
-use hashbrown::{HashMap, HashSet};
+use hashbrown::HashMap;
 
 use crate::error::{Error, Result};
 use crate::metrics::columns::record_batch;
-use crate::metrics::flags::{all3, ratio_with_reason, year_of, FlagOptions, World};
-use crate::metrics::group::{Acc, Importer, ImporterSlots};
-use crate::metrics::stats::Concentration;
-use crate::metrics::view::ImportView;
+use crate::metrics::flags::{all3, ratio_with_reason, year_of, FlagOptions};
+use crate::metrics::group::{Importer, ImporterSlots};
+use crate::metrics::stats::hhi;
+use crate::metrics::view::{for_each_row, Source, ViewOptions};
+use crate::metrics::world::WorldCoverage;
 use crate::model::{Freq, TradeTable};
 
-pub(crate) fn eu2021(table: &TradeTable, view: &ImportView, world: &World, opts: &FlagOptions) -> Result<RecordBatch> {
-    let freq = table.meta().freq;
+type Extra = ((u32, i32, u16), f64, u64, u64);
+
+/// The group's members by year: a mask over country codes and the sorted codes per slot.
+struct Members {
+    slots: ImporterSlots,
+    by_year: HashMap<i32, usize>,
+    masks: Vec<Vec<bool>>,
+    codes: Vec<Vec<u16>>,
+    /// The last year asked and its slot (rows come in runs of one year).
+    last: Option<(i32, usize)>,
+}
+
+impl Members {
+    fn slot(&mut self, y: i32) -> Result<usize> {
+        if let Some((ly, s)) = self.last {
+            if ly == y {
+                return Ok(s);
+            }
+        }
+        let s = match self.by_year.get(&y) {
+            Some(s) => *s,
+            None => {
+                let mut codes: Vec<u16> = self.slots.members(y)?.into_iter().flatten().collect();
+                codes.sort_unstable();
+                codes.dedup();
+                let mut mask = vec![false; 1 << 16];
+                codes.iter().for_each(|c| mask[*c as usize] = true);
+                self.masks.push(mask);
+                self.codes.push(codes);
+                self.by_year.insert(y, self.masks.len() - 1);
+                self.masks.len() - 1
+            }
+        };
+        self.last = Some((y, s));
+        Ok(s)
+    }
+}
+
+/// The EU 2021 criteria for the group of `opts.importers` (EU27 by default), its exports to
+/// non-members from `world` (read with source auto; `coverage` says whether it holds them).
+/// Two streaming passes: only the group's imports and exports are kept.
+pub(crate) fn eu2021(
+    table: &TradeTable,
+    world: &TradeTable,
+    coverage: &WorldCoverage,
+    opts: &FlagOptions,
+) -> Result<RecordBatch> {
     let group = match &opts.importers {
         None => Importer::group("EU27"),
         Some(v) if v.len() == 1 => v[0].clone(),
@@ -31,83 +76,123 @@ pub(crate) fn eu2021(table: &TradeTable, view: &ImportView, world: &World, opts:
         }
     };
     let label = group.label.clone();
-    let slots = ImporterSlots::new(vec![group], Freq::Annual)?;
-    let mut members: HashMap<i32, HashSet<u16>> = HashMap::new();
-    // (product, year) -> extra-group supplier sums, total imports, extra exports.
-    let mut extra: BTreeMap<(u32, i32), HashMap<u16, Acc>> = BTreeMap::new();
-    let mut total: HashMap<(u32, i32), f64> = HashMap::new();
-    let member_of = |y: i32, members: &mut HashMap<i32, HashSet<u16>>| -> Result<()> {
-        if !members.contains_key(&y) {
-            let m: HashSet<u16> = slots.members(y)?.into_iter().flatten().collect();
-            members.insert(y, m);
-        }
-        Ok(())
+    let mut members = Members {
+        slots: ImporterSlots::new(vec![group], Freq::Annual)?,
+        by_year: HashMap::new(),
+        masks: vec![],
+        codes: vec![],
+        last: None,
     };
-    // Extra-group exports from the world table: members' exports to non-members.
-    let ids: HashMap<&str, u32> = view
-        .products
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.as_str(), i as u32))
-        .collect();
-    let w = world.view;
-    let to_main: Vec<Option<u32>> = w.products.iter().map(|p| ids.get(p.as_str()).copied()).collect();
-    let mut exports: HashMap<(u32, i32), f64> = HashMap::new();
-    for i in 0..w.len() {
-        let Some(p) = to_main[w.product[i] as usize] else {
-            continue;
+    let view = |source: Source, cif_fob: f64| ViewOptions {
+        source,
+        cif_fob,
+        products: opts.products.as_ref(),
+        importers: None,
+        cancel: Some(&opts.cancel),
+    };
+    let mut failed: Option<Error> = None;
+    // Members' imports: total per (product, year), and per extra-group supplier (value, rows,
+    // mirrored rows); products by first-seen id until the pass ends.
+    let mut total: HashMap<(u32, i32), f64> = HashMap::new();
+    let mut by_supplier: HashMap<(u32, i32, u16), (f64, u64, u64)> = HashMap::new();
+    let freq = table.meta().freq;
+    let names = for_each_row(table, &view(opts.source, opts.cif_fob), |r| {
+        let y = year_of(r.period, freq);
+        let m = match members.slot(y) {
+            Ok(s) => &members.masks[s],
+            Err(e) => {
+                failed.get_or_insert(e);
+                return;
+            }
         };
-        let y = year_of(w.period[i], world.freq);
-        member_of(y, &mut members)?;
-        let m = &members[&y];
-        if m.contains(&w.supplier[i]) && !m.contains(&w.importer[i]) {
-            *exports.entry((p, y)).or_default() += w.value[i];
-        }
-    }
-    for i in 0..view.len() {
-        let y = year_of(view.period[i], freq);
-        member_of(y, &mut members)?;
-        let m = &members[&y];
-        let (imp_in, sup_in) = (m.contains(&view.importer[i]), m.contains(&view.supplier[i]));
-        let key = (view.product[i], y);
-        if imp_in {
-            *total.entry(key).or_default() += view.value[i];
-            if !sup_in {
-                extra
-                    .entry(key)
-                    .or_default()
-                    .entry(view.supplier[i])
-                    .or_default()
-                    .add(view, i, false, 0);
+        if m[r.importer as usize] {
+            *total.entry((r.product, y)).or_default() += r.value;
+            if !m[r.supplier as usize] {
+                let e = by_supplier.entry((r.product, y, r.supplier)).or_default();
+                e.0 += r.value;
+                e.1 += 1;
+                e.2 += r.mirrored as u64;
             }
         }
+    })?;
+    // Extra-group exports from the world table: members' exports to non-members.
+    let mut world_x: HashMap<(u32, i32), f64> = HashMap::new();
+    let wfreq = world.meta().freq;
+    let world_names = for_each_row(world, &view(Source::Auto, 1.0), |r| {
+        let y = year_of(r.period, wfreq);
+        let m = match members.slot(y) {
+            Ok(s) => &members.masks[s],
+            Err(e) => {
+                failed.get_or_insert(e);
+                return;
+            }
+        };
+        if m[r.supplier as usize] && !m[r.importer as usize] {
+            *world_x.entry((r.product, y)).or_default() += r.value;
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(e);
     }
+    // Products in code order; world products mapped to them by code.
+    let mut order: Vec<(&str, u32)> = names.iter().map(String::as_str).zip(0u32..).collect();
+    order.sort_unstable();
+    let mut rank = vec![0u32; order.len()];
+    for (r, (_, id)) in order.iter().enumerate() {
+        rank[*id as usize] = r as u32;
+    }
+    let ids: HashMap<&str, u32> = names.iter().map(String::as_str).zip(0u32..).collect();
+    let mut exports: HashMap<(u32, i32), f64> = HashMap::new();
+    for ((wp, y), v) in world_x {
+        if let Some(id) = ids.get(world_names[wp as usize].as_str()) {
+            *exports.entry((rank[*id as usize], y)).or_default() += v;
+        }
+    }
+    let total: HashMap<(u32, i32), f64> = total
+        .into_iter()
+        .map(|((p, y), v)| ((rank[p as usize], y), v))
+        .collect();
+    let mut extra: Vec<Extra> = by_supplier
+        .into_iter()
+        .map(|((p, y, s), (v, n, m))| ((rank[p as usize], y, s), v, n, m))
+        .collect();
+    opts.cancel.check()?;
+    extra.sort_by_key(|e| e.0);
     let mut c = EuCols::default();
-    for ((p, y), sup) in &extra {
-        let mut acc = Acc::default();
-        let values: Vec<f64> = sup
-            .values()
-            .map(|a| {
-                acc.merge(a);
-                a.value
-            })
-            .collect();
-        let hhi = Concentration::of(&values, 1).map(|s| s.hhi);
-        let tot = total.get(&(*p, *y)).copied().unwrap_or(0.0);
-        let mut group: Vec<u16> = members.get(y).map(|m| m.iter().copied().collect()).unwrap_or_default();
-        group.sort_unstable();
-        let x = world
-            .coverage
-            .exports_complete(&group, *y, &label)
-            .map(|()| exports.get(&(*p, *y)).copied().unwrap_or(0.0));
-        let (x, r, reason) = ratio_with_reason(acc.value, x, &label, *y, world.coverage.label);
-        let share = (tot > 0.0).then(|| acc.value / tot);
+    let mut start = 0;
+    while start < extra.len() {
+        let (p, y, _) = extra[start].0;
+        let mut end = start;
+        // Sum each supplier's entries (one per member importer), then the group's.
+        let mut values: Vec<f64> = vec![];
+        let (mut value, mut n_rows, mut n_mirrored) = (0.0, 0u64, 0u64);
+        while end < extra.len() && (extra[end].0 .0, extra[end].0 .1) == (p, y) {
+            let e = &extra[end];
+            match values.last_mut() {
+                Some(v) if end > start && extra[end - 1].0 == e.0 => *v += e.1,
+                _ => values.push(e.1),
+            }
+            value += e.1;
+            n_rows += e.2;
+            n_mirrored += e.3;
+            end += 1;
+        }
+        start = end;
+        let hhi = hhi(values.iter().copied());
+        let tot = total.get(&(p, y)).copied().unwrap_or(0.0);
+        let slot = members.slot(y)?;
+        let group = &members.codes[slot];
+        let x = coverage
+            .exports_complete(group, y, &label)
+            .map(|()| exports.get(&(p, y)).copied().unwrap_or(0.0));
+        let (x, r, reason) = ratio_with_reason(value, x, &label, y, coverage.label);
+        let share = (tot > 0.0).then(|| value / tot);
         let c1 = hhi.map(|h| h > opts.hhi);
         let c2 = share.map(|s| s > opts.share);
         let c3 = r.map(|r| r > opts.ratio);
-        c.year.push(*y);
-        c.product.push(view.products[*p as usize].clone());
-        c.extra.push(acc.value);
+        c.year.push(y);
+        c.product.push(order[p as usize].0);
+        c.extra.push(value);
         c.total.push(tot);
         c.exports.push(x);
         c.hhi.push(hhi);
@@ -118,8 +203,8 @@ pub(crate) fn eu2021(table: &TradeTable, view: &ImportView, world: &World, opts:
         c.c3.push(c3);
         c.c3_reason.push(reason);
         c.dependent.push(all3(c1, c2, c3));
-        c.source.push(acc.source());
-        c.n_rows.push(acc.n_rows);
+        c.source.push(crate::metrics::flags::source(n_rows, n_mirrored));
+        c.n_rows.push(n_rows);
     }
     let n = c.year.len();
     let cols: Vec<(Field, ArrayRef)> = vec![
@@ -192,9 +277,9 @@ pub(crate) fn eu2021(table: &TradeTable, view: &ImportView, world: &World, opts:
 }
 
 #[derive(Default)]
-struct EuCols {
+struct EuCols<'a> {
     year: Vec<i32>,
-    product: Vec<String>,
+    product: Vec<&'a str>,
     extra: Vec<f64>,
     total: Vec<f64>,
     exports: Vec<Option<f64>>,

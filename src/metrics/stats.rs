@@ -80,6 +80,25 @@ impl Concentration {
     }
 }
 
+/// HHI of the positive values, as [`Concentration::of`] computes it (shares of the positive
+/// values' total, squared and summed) without sorting or allocating; `None` when no value is
+/// positive.
+pub fn hhi(values: impl Iterator<Item = f64> + Clone) -> Option<f64> {
+    let total: f64 = values.clone().filter(|v| *v > 0.0).sum();
+    if !(total > 0.0 && total.is_finite()) {
+        return None;
+    }
+    Some(
+        values
+            .filter(|v| *v > 0.0)
+            .map(|v| {
+                let s = v / total;
+                s * s
+            })
+            .sum(),
+    )
+}
+
 /// Running concentration over values that arrive one item at a time, each item once
 /// (mergeable only over disjoint items).
 ///
@@ -171,6 +190,20 @@ mod tests {
         assert!((c.hhi - (0.75f64.powi(2) + 0.25f64.powi(2))).abs() < 1e-12);
         assert!(Concentration::of(&[0.0, 0.0], 3).is_none());
         assert!(Concentration::of(&[], 3).is_none());
+    }
+
+    #[test]
+    fn hhi_is_the_concentration_hhi() {
+        for vals in [
+            &[5.0, 0.0, 2.5, 9.0, 1.0][..],
+            &[7.0],
+            &[0.0, -1.0, 3.0],
+            &[f64::MAX, f64::MAX],
+        ] {
+            assert_eq!(hhi(vals.iter().copied()), Concentration::of(vals, 1).map(|c| c.hhi));
+        }
+        assert_eq!(hhi([0.0, -2.0].into_iter()), None);
+        assert_eq!(hhi(std::iter::empty()), None);
     }
 
     #[test]

@@ -19,7 +19,7 @@
 //! Otherwise the criterion is null with the reason; exports that are complete and 0 give
 //! CEPII's ratio 9999, said in the reason.
 
-use hashbrown::{HashMap, HashSet};
+use hashbrown::HashMap;
 
 use crate::metrics::flags::year_of;
 use crate::metrics::view::Cols;
@@ -32,8 +32,12 @@ pub const WORLD_MIN_COUNTRIES: usize = 100;
 pub(crate) struct WorldCoverage {
     /// year -> (exporters, destinations)
     breadth: HashMap<i32, (usize, usize)>,
-    /// (exporter, year) -> destinations
-    pairs: HashMap<(u16, i32), HashSet<u16>>,
+    /// Dense number of each country code seen (`u16::MAX` for none).
+    rank: Vec<u16>,
+    /// Bit words per (year, exporter rank): destinations by rank.
+    words: usize,
+    dests: HashMap<i32, Vec<u64>>,
+    n_countries: usize,
     pub min_countries: usize,
     /// How the world table is named in reasons ("this table", "the world table").
     pub label: &'static str,
@@ -42,37 +46,73 @@ pub(crate) struct WorldCoverage {
 impl WorldCoverage {
     pub fn of(table: &TradeTable, min_countries: usize, label: &'static str) -> WorldCoverage {
         let freq = table.meta().freq;
-        let mut pairs: HashMap<(u16, i32), HashSet<u16>> = HashMap::new();
-        let mut last = None;
+        let (import, export) = (Flow::Import as i8, Flow::Export as i8);
+        // Countries by dense rank, so that a year's destinations of an exporter are a bitset.
+        let mut rank = vec![u16::MAX; 1 << 16];
+        let mut n_countries = 0usize;
+        for batch in table.batches() {
+            let c = Cols::of(batch);
+            for i in 0..batch.num_rows() {
+                if c.flow[i] == import || c.flow[i] == export {
+                    for code in [c.reporter[i], c.partner[i]] {
+                        if rank[code as usize] == u16::MAX {
+                            rank[code as usize] = n_countries as u16;
+                            n_countries += 1;
+                        }
+                    }
+                }
+            }
+        }
+        let words = n_countries.div_ceil(64).max(1);
+        let mut slots: HashMap<i32, usize> = HashMap::new();
+        let mut sets: Vec<Vec<u64>> = vec![];
+        let mut current: Option<(i32, usize)> = None;
         for batch in table.batches() {
             let c = Cols::of(batch);
             for i in 0..batch.num_rows() {
                 let (exporter, dest) = match c.flow[i] {
-                    f if f == Flow::Export as i8 => (c.reporter[i], c.partner[i]),
-                    f if f == Flow::Import as i8 => (c.partner[i], c.reporter[i]),
+                    f if f == export => (c.reporter[i], c.partner[i]),
+                    f if f == import => (c.partner[i], c.reporter[i]),
                     _ => continue,
                 };
                 let y = year_of(c.period[i], freq);
-                if last == Some((exporter, dest, y)) {
-                    continue;
-                }
-                last = Some((exporter, dest, y));
-                pairs.entry((exporter, y)).or_default().insert(dest);
+                let slot = match current {
+                    Some((cy, s)) if cy == y => s,
+                    _ => {
+                        let s = *slots.entry(y).or_insert_with(|| {
+                            sets.push(vec![0; n_countries * words]);
+                            sets.len() - 1
+                        });
+                        current = Some((y, s));
+                        s
+                    }
+                };
+                let (e, d) = (rank[exporter as usize] as usize, rank[dest as usize] as usize);
+                sets[slot][e * words + d / 64] |= 1 << (d % 64);
             }
         }
-        let mut exporters: HashMap<i32, usize> = HashMap::new();
-        let mut dests: HashMap<i32, HashSet<u16>> = HashMap::new();
-        for ((_, y), d) in &pairs {
-            *exporters.entry(*y).or_default() += 1;
-            dests.entry(*y).or_default().extend(d.iter().copied());
-        }
-        let breadth = exporters
+        let dests: HashMap<i32, Vec<u64>> = slots
             .into_iter()
-            .map(|(y, n)| (y, (n, dests.get(&y).map_or(0, HashSet::len))))
+            .map(|(y, s)| (y, std::mem::take(&mut sets[s])))
+            .collect();
+        let breadth = dests
+            .iter()
+            .map(|(y, bits)| {
+                let mut union = vec![0u64; words];
+                let mut exporters = 0;
+                for row in bits.chunks(words) {
+                    exporters += row.iter().any(|w| *w != 0) as usize;
+                    union.iter_mut().zip(row).for_each(|(u, w)| *u |= w);
+                }
+                (*y, (exporters, union.iter().map(|w| w.count_ones() as usize).sum()))
+            })
             .collect();
         WorldCoverage {
             breadth,
-            pairs,
+            rank,
+            words,
+            dests,
+            n_countries,
             min_countries,
             label,
         }
@@ -97,20 +137,31 @@ impl WorldCoverage {
         if self.world(year).is_ok() {
             return Ok(());
         }
-        let mut dests: HashSet<u16> = HashSet::new();
+        // Destinations of the countries together, outside them.
+        let mut union = vec![0u64; self.words];
+        let mut inside = vec![0u64; self.words];
+        let bits = self.dests.get(&year);
         for c in countries {
-            if let Some(d) = self.pairs.get(&(*c, year)) {
-                dests.extend(d.iter().filter(|d| !countries.contains(d)));
+            let r = self.rank[*c as usize] as usize;
+            if r < self.n_countries {
+                inside[r / 64] |= 1 << (r % 64);
+                if let Some(bits) = bits {
+                    let row = &bits[r * self.words..(r + 1) * self.words];
+                    union.iter_mut().zip(row).for_each(|(u, w)| *u |= w);
+                }
             }
         }
-        if dests.len() >= self.min_countries {
+        let n: usize = union
+            .iter()
+            .zip(&inside)
+            .map(|(u, i)| (u & !i).count_ones() as usize)
+            .sum();
+        if n >= self.min_countries {
             Ok(())
         } else {
             Err(format!(
                 "exports of {who} in {year} are not in {} (they reach {} destinations there, fewer than {}, and the table is not the world); pass world= a table with them",
-                self.label,
-                dests.len(),
-                self.min_countries
+                self.label, n, self.min_countries
             ))
         }
     }

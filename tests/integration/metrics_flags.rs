@@ -261,3 +261,21 @@ fn a_world_table_gives_c2_and_c3() {
     let eur = b.finish().unwrap();
     assert!(dependency_flags_with_world(&china_russia(), Some(&eur), &opts).is_err());
 }
+
+#[test]
+fn a_cancelled_flag_stops_both_methods() {
+    let t = table(&[(2021, A, B, 1.0), (2021, B, C, 2.0)]);
+    for method in [FlagMethod::Geodep, FlagMethod::Eu2021] {
+        let opts = FlagOptions {
+            method,
+            importers: (method == FlagMethod::Eu2021).then(|| vec![Importer::countries("G", [A, B])]),
+            ..Default::default()
+        };
+        assert!(dependency_flags(&t, &opts).unwrap().num_rows() > 0);
+        opts.cancel.cancel();
+        assert!(
+            matches!(dependency_flags(&t, &opts), Err(tradedep::Error::Cancelled)),
+            "{method:?}"
+        );
+    }
+}

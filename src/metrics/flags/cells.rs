@@ -1,0 +1,396 @@
+//! The flags' one aggregation step: import sums per (importer, product, year, supplier) in flat
+//! columns sorted by those keys, so that each (importer, product, year) cell is a contiguous run
+//! of suppliers. Input: a table and the import view's options; output: [`ImportCells`]. (The
+//! shared import cube of `metrics::cube` is meant to take this step's place.)
+
+use crate::error::{Error, Result};
+use crate::metrics::flags::year_of;
+use crate::metrics::view::{for_each_row, ViewOptions, CANCEL_CHECK_ROWS};
+use crate::model::TradeTable;
+
+/// Import sums per (importer, product, year, supplier), sorted by those keys, one entry per
+/// key (packed in an integer, see [`Keys`]); products are ids into `products`, in code order.
+#[derive(Debug, Clone)]
+pub(crate) struct ImportCells {
+    keys: Keys,
+    /// (packed key, value) per entry.
+    entries: Vec<(u64, f64)>,
+    /// View rows summed into each entry, and how many of them were mirrored.
+    pub n_rows: Vec<u32>,
+    pub n_mirrored: Vec<u32>,
+    pub products: Vec<String>,
+    /// First entry of each (importer, product, year) cell.
+    pub starts: Vec<u32>,
+}
+
+impl ImportCells {
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// (importer, product, year, supplier) of entry `i`.
+    #[inline]
+    pub fn key(&self, i: usize) -> (u16, u32, i32, u16) {
+        self.keys.unpack(self.entries[i].0)
+    }
+
+    #[inline]
+    pub fn value(&self, i: usize) -> f64 {
+        self.entries[i].1
+    }
+
+    /// Values of the entries in `r`.
+    pub fn values(&self, r: std::ops::Range<usize>) -> impl Iterator<Item = f64> + Clone + '_ {
+        self.entries[r].iter().map(|e| e.1)
+    }
+
+    /// Ranges of entries with the same (importer, product, year), in order.
+    pub fn runs(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let ends = self.starts.iter().skip(1).map(|e| *e as usize).chain([self.len()]);
+        self.starts.iter().zip(ends).map(|(s, e)| *s as usize..e)
+    }
+
+    /// Smallest year, if any.
+    pub fn first_year(&self) -> Option<i32> {
+        (!self.entries.is_empty()).then_some(self.keys.min_year)
+    }
+}
+
+/// Country codes present, numbered densely in code order.
+#[derive(Debug, Clone)]
+struct Ranks {
+    rank: Vec<u16>,
+    codes: Vec<u16>,
+}
+
+impl Ranks {
+    fn of(codes: impl Iterator<Item = u16>) -> Ranks {
+        let mut seen = vec![false; 1 << 16];
+        codes.for_each(|c| seen[c as usize] = true);
+        let mut rank = vec![0u16; 1 << 16];
+        let mut list = vec![];
+        for (c, s) in seen.iter().enumerate() {
+            if *s {
+                rank[c] = list.len() as u16;
+                list.push(c as u16);
+            }
+        }
+        Ranks { rank, codes: list }
+    }
+    fn bits(&self) -> u32 {
+        bits_for(self.codes.len())
+    }
+}
+
+/// Bits that hold the numbers `0..n`.
+fn bits_for(n: usize) -> u32 {
+    64 - (n.max(1) as u64 - 1).leading_zeros()
+}
+
+/// Packs (a, b, year, c) into one integer that sorts like the tuple, each field in as many bits
+/// as its values need: `a` and `c` are country codes (numbered among those present), `b` a
+/// product id below `n_products`, years within the range given.
+#[derive(Debug, Clone)]
+pub(crate) struct Keys {
+    a: Ranks,
+    c: Ranks,
+    min_year: i32,
+    /// Shifts of a, b and year; bits of year and c.
+    shift: (u32, u32, u32),
+    bits: u32,
+}
+
+impl Keys {
+    /// `None` when the keys would not fit 63 bits (one is kept spare).
+    pub fn new(
+        a: impl Iterator<Item = u16>,
+        n_products: usize,
+        years: impl Iterator<Item = i32>,
+        c: impl Iterator<Item = u16>,
+    ) -> Option<Keys> {
+        let (mut lo, mut hi) = (i32::MAX, i32::MIN);
+        for y in years {
+            lo = lo.min(y);
+            hi = hi.max(y);
+        }
+        let n_years = if lo > hi {
+            1
+        } else {
+            (hi as i64 - lo as i64 + 1) as usize
+        };
+        let (a, c) = (Ranks::of(a), Ranks::of(c));
+        let (bc, by, bp) = (c.bits(), bits_for(n_years), bits_for(n_products));
+        let bits = a.bits() + bp + by + bc;
+        (bits <= 63).then_some(Keys {
+            a,
+            c,
+            min_year: lo.min(hi),
+            shift: (bp + by + bc, by + bc, bc),
+            bits,
+        })
+    }
+    /// Bits of the last field (`c`).
+    pub fn supplier_bits(&self) -> u32 {
+        self.shift.2
+    }
+    /// Bits the keys use.
+    pub fn bits(&self) -> u32 {
+        self.bits
+    }
+    #[inline]
+    pub fn pack(&self, a: u16, b: u32, year: i32, c: u16) -> u64 {
+        ((self.a.rank[a as usize] as u64) << self.shift.0)
+            | ((b as u64) << self.shift.1)
+            | (((year - self.min_year) as u64) << self.shift.2)
+            | self.c.rank[c as usize] as u64
+    }
+    #[inline]
+    pub fn unpack(&self, k: u64) -> (u16, u32, i32, u16) {
+        let mask = |bits: u32| (1u64 << bits) - 1;
+        (
+            self.a.codes[(k >> self.shift.0) as usize],
+            ((k >> self.shift.1) & mask(self.shift.0 - self.shift.1)) as u32,
+            ((k >> self.shift.2) & mask(self.shift.1 - self.shift.2)) as i32 + self.min_year,
+            self.c.codes[(k & mask(self.shift.2)) as usize],
+        )
+    }
+}
+
+/// Sorts entries by key: least-significant-digit radix sort over the `bits` the keys use.
+pub(crate) fn radix_sort(v: &mut Vec<(u64, f64)>, bits: u32) {
+    let passes = bits.div_ceil(11).max(1);
+    let digit = bits.div_ceil(passes).max(1);
+    let buckets = 1usize << digit;
+    let mut buf: Vec<(u64, f64)> = vec![(0, 0.0); v.len()];
+    let mut counts = vec![0usize; buckets];
+    for pass in 0..passes {
+        let shift = pass * digit;
+        counts.iter_mut().for_each(|c| *c = 0);
+        for e in v.iter() {
+            counts[((e.0 >> shift) as usize) & (buckets - 1)] += 1;
+        }
+        if counts.contains(&v.len()) {
+            continue; // one digit value throughout: the pass would not move anything
+        }
+        let mut at = 0;
+        for c in counts.iter_mut() {
+            let n = *c;
+            *c = at;
+            at += n;
+        }
+        for e in v.iter() {
+            let d = ((e.0 >> shift) as usize) & (buckets - 1);
+            buf[counts[d]] = *e;
+            counts[d] += 1;
+        }
+        std::mem::swap(v, &mut buf);
+    }
+}
+
+pub(crate) fn too_many_keys() -> Error {
+    Error::invalid_argument(
+        "the table's countries, products and years do not fit the 63-bit keys of the flags",
+        "pass fewer products (products=) or a table of fewer years",
+    )
+}
+
+/// The aggregation step: the import view of `table` under `opts` (cancellation checked every
+/// [`CANCEL_CHECK_ROWS`] rows) summed per (importer, product, year, supplier).
+pub(crate) fn import_cells(table: &TradeTable, opts: &ViewOptions<'_>) -> Result<ImportCells> {
+    let freq = table.meta().freq;
+    // (importer, supplier, first-seen product id, year, value, mirrored) per view row.
+    let mut rows: Vec<(u16, u16, u32, i32, f64, bool)> = Vec::with_capacity(table.num_rows());
+    let names = for_each_row(table, opts, |r| {
+        rows.push((
+            r.importer,
+            r.supplier,
+            r.product,
+            year_of(r.period, freq),
+            r.value,
+            r.mirrored,
+        ))
+    })?;
+    // Product ids in code order, so that results come out sorted by product.
+    let mut order: Vec<(String, u32)> = names.into_iter().zip(0u32..).collect();
+    order.sort_unstable();
+    let mut rank = vec![0u32; order.len()];
+    for (r, (_, id)) in order.iter().enumerate() {
+        rank[*id as usize] = r as u32;
+    }
+    let products: Vec<String> = order.into_iter().map(|(n, _)| n).collect();
+    let keys = Keys::new(
+        rows.iter().map(|r| r.0),
+        products.len(),
+        rows.iter().map(|r| r.3),
+        rows.iter().map(|r| r.1),
+    )
+    .ok_or_else(too_many_keys)?;
+    // The mirrored flag rides in the key's lowest bit; entries differ by key >> 1.
+    let mut packed: Vec<(u64, f64)> = Vec::with_capacity(rows.len());
+    for (i, (imp, sup, p, y, v, m)) in rows.into_iter().enumerate() {
+        if i % CANCEL_CHECK_ROWS == 0 {
+            opts.cancel.map_or(Ok(()), |c| c.check())?;
+        }
+        packed.push(((keys.pack(imp, rank[p as usize], y, sup) << 1) | m as u64, v));
+    }
+    radix_sort(&mut packed, keys.bits() + 1);
+    opts.cancel.map_or(Ok(()), |c| c.check())?;
+    // Sum entries of one key in place; a cell starts where the key without supplier changes.
+    let sb = keys.supplier_bits();
+    let (mut n_rows, mut n_mirrored, mut starts) = (vec![], vec![], vec![]);
+    let mut w = 0;
+    let mut last = u64::MAX;
+    for r in 0..packed.len() {
+        let (k, v) = packed[r];
+        let (key, mirrored) = (k >> 1, (k & 1) as u32);
+        if key == last {
+            packed[w - 1].1 += v;
+            n_rows[w - 1] += 1;
+            n_mirrored[w - 1] += mirrored;
+            continue;
+        }
+        if last == u64::MAX || last >> sb != key >> sb {
+            starts.push(w as u32);
+        }
+        last = key;
+        packed[w] = (key, v);
+        n_rows.push(1);
+        n_mirrored.push(mirrored);
+        w += 1;
+    }
+    packed.truncate(w);
+    Ok(ImportCells {
+        keys,
+        entries: packed,
+        n_rows,
+        n_mirrored,
+        products,
+        starts,
+    })
+}
+
+/// Exports per (exporter, product, year) of the world cells, sorted by those keys; world
+/// products are mapped to `products` (in code order) by code, others left out.
+pub(crate) struct Exports {
+    pub exporter: Vec<u16>,
+    pub product: Vec<u32>,
+    pub year: Vec<i32>,
+    pub value: Vec<f64>,
+}
+
+pub(crate) fn world_exports(world: &ImportCells, products: &[String]) -> Result<Exports> {
+    let to_main = product_map(world, products);
+    let keys = Keys::new(
+        (0..world.len()).map(|i| world.key(i).3),
+        products.len(),
+        (0..world.len()).map(|i| world.key(i).2),
+        std::iter::once(0),
+    )
+    .ok_or_else(too_many_keys)?;
+    let mut packed: Vec<(u64, f64)> = Vec::with_capacity(world.len());
+    for i in 0..world.len() {
+        let (_, p, y, s) = world.key(i);
+        if let Some(p) = to_main[p as usize] {
+            packed.push((keys.pack(s, p, y, 0), world.value(i)));
+        }
+    }
+    radix_sort(&mut packed, keys.bits());
+    let n = packed.len();
+    let mut x = Exports {
+        exporter: Vec::with_capacity(n),
+        product: Vec::with_capacity(n),
+        year: Vec::with_capacity(n),
+        value: Vec::with_capacity(n),
+    };
+    let mut last = u64::MAX;
+    for (k, v) in packed {
+        if k == last {
+            *x.value.last_mut().expect("an entry before") += v;
+            continue;
+        }
+        last = k;
+        let (e, p, y, _) = keys.unpack(k);
+        x.exporter.push(e);
+        x.product.push(p);
+        x.year.push(y);
+        x.value.push(v);
+    }
+    Ok(x)
+}
+
+/// The id in `products` (sorted codes) of each product of `world`, `None` where absent.
+fn product_map(world: &ImportCells, products: &[String]) -> Vec<Option<u32>> {
+    world
+        .products
+        .iter()
+        .map(|p| products.binary_search(p).ok().map(|i| i as u32))
+        .collect()
+}
+
+/// Whether the view of `table` under `source` is its `Source::Auto` view: when the table holds
+/// only the flow that source takes (no importer reported where mirror rows would be replaced).
+pub(crate) fn view_is_auto(table: &TradeTable, source: crate::metrics::view::Source) -> bool {
+    use crate::metrics::view::Source;
+    use crate::model::Flow;
+    let other = match source {
+        Source::Auto => return true,
+        Source::Mirror => Flow::Import as i8,
+        Source::Reported => Flow::Export as i8,
+    };
+    table
+        .batches()
+        .iter()
+        .all(|b| !crate::metrics::view::Cols::of(b).flow.contains(&other))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_sort_like_tuples_and_round_trip() {
+        let tuples = [
+            (4u16, 0u32, 2019, 9u16),
+            (4, 0, 2019, 65535),
+            (4, 0, 2021, 0),
+            (4, 6, 2019, 1),
+            (65535, 6, 2021, 65535),
+        ];
+        let k = Keys::new(
+            tuples.iter().map(|t| t.0),
+            7,
+            [2019, 2021].into_iter(),
+            tuples.iter().map(|t| t.3),
+        )
+        .unwrap();
+        assert_eq!(k.bits(), 1 + 3 + 2 + 2);
+        let packed: Vec<u64> = tuples.iter().map(|t| k.pack(t.0, t.1, t.2, t.3)).collect();
+        assert!(packed.windows(2).all(|w| w[0] < w[1]));
+        for (t, p) in tuples.iter().zip(&packed) {
+            assert_eq!(k.unpack(*p), *t);
+        }
+        let all = 0..=u16::MAX;
+        assert!(Keys::new(all.clone(), 1 << 20, [0, 1 << 12].into_iter(), all).is_none());
+    }
+
+    #[test]
+    fn radix_sort_sorts_and_keeps_pairs() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut v: Vec<(u64, f64)> = (0..5000)
+            .map(|i| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let k = state & ((1 << 37) - 1);
+                (k, (k % 1000) as f64 + i as f64 * 0.0)
+            })
+            .collect();
+        let mut want = v.clone();
+        want.sort_by_key(|e| e.0);
+        radix_sort(&mut v, 37);
+        assert_eq!(v, want);
+        let mut one = vec![(3u64, 1.0), (3, 2.0)];
+        radix_sort(&mut one, 2);
+        assert_eq!(one, vec![(3, 1.0), (3, 2.0)]);
+    }
+}
