@@ -489,8 +489,6 @@ def unit_values(
 
 def _quantity_coverage(t: Any) -> tuple[list[str], dict[str, Any]]:
     """The share of value that quantities cover, over the whole result (rows with one unit)."""
-    import pyarrow.compute as pc
-
     table = arrow_table(t)
     values = table.column("value").to_pylist()
     shares = table.column("quantity_value_share").to_pylist()
