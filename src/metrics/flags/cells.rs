@@ -1,11 +1,14 @@
 //! The flags' one aggregation step: import sums per (importer, product, year, supplier) in flat
 //! columns sorted by those keys, so that each (importer, product, year) cell is a contiguous run
-//! of suppliers. Input: a table and the import view's options; output: [`ImportCells`]. (The
-//! shared import cube of `metrics::cube` is meant to take this step's place.)
+//! of suppliers. Input: a table and the import view's options; output: [`ImportCells`], filled
+//! from the import cube (`metrics::cube`), the engine of every aggregating metric.
 
 use crate::error::{Error, Result};
-use crate::metrics::flags::year_of;
-use crate::metrics::view::{for_each_row, ViewOptions, CANCEL_CHECK_ROWS};
+use crate::metrics::concentration::importers_in;
+use crate::metrics::cube::ImportCube;
+use crate::metrics::group::{Importer, ImporterSlots, Membership, SupplierKeys};
+use crate::metrics::selection::ImportSelection;
+use crate::metrics::view::ViewOptions;
 use crate::model::TradeTable;
 
 /// Import sums per (importer, product, year, supplier), sorted by those keys, one entry per
@@ -129,10 +132,6 @@ impl Keys {
             bits,
         })
     }
-    /// Bits of the last field (`c`).
-    pub fn supplier_bits(&self) -> u32 {
-        self.shift.2
-    }
     /// Bits the keys use.
     pub fn bits(&self) -> u32 {
         self.bits
@@ -194,74 +193,78 @@ pub(crate) fn too_many_keys() -> Error {
     )
 }
 
-/// The aggregation step: the import view of `table` under `opts` (cancellation checked every
-/// [`CANCEL_CHECK_ROWS`] rows) summed per (importer, product, year, supplier).
+/// The aggregation step, on the import cube: the imports of `table` under `opts` (every
+/// importer of the view) summed per (importer, product, year, supplier), cells in that order
+/// ([`ImportCube::build_by_product_year`]: one importer's years of a product are neighbours).
 pub(crate) fn import_cells(table: &TradeTable, opts: &ViewOptions<'_>) -> Result<ImportCells> {
-    let freq = table.meta().freq;
-    // (importer, supplier, first-seen product id, year, value, mirrored) per view row.
-    let mut rows: Vec<(u16, u16, u32, i32, f64, bool)> = Vec::with_capacity(table.num_rows());
-    let names = for_each_row(table, opts, |r| {
-        rows.push((
-            r.importer,
-            r.supplier,
-            r.product,
-            year_of(r.period, freq),
-            r.value,
-            r.mirrored,
-        ))
-    })?;
-    // Product ids in code order, so that results come out sorted by product.
-    let mut order: Vec<(String, u32)> = names.into_iter().zip(0u32..).collect();
-    order.sort_unstable();
-    let mut rank = vec![0u32; order.len()];
-    for (r, (_, id)) in order.iter().enumerate() {
-        rank[*id as usize] = r as u32;
+    let importers = match opts.importers {
+        Some(codes) => codes.iter().map(|c| Importer::country(*c)).collect(),
+        None => importers_in(table, opts.source),
+    };
+    let codes: Vec<u16> = importers
+        .iter()
+        .filter_map(|i| match &i.members {
+            Membership::Countries(c) => c.first().copied(),
+            Membership::Group(_) => None,
+        })
+        .collect();
+    // (importer, product rank, year, supplier, value, rows, mirrored rows) per cube entry.
+    let mut flat: Vec<(u16, u32, i32, u16, f64, u32, u32)> = vec![];
+    let mut products: Vec<String> = vec![];
+    if !importers.is_empty() {
+        let imports = ImportSelection {
+            source: opts.source,
+            cif_fob: opts.cif_fob,
+            products: opts.products.cloned(),
+            groups: vec![],
+            include_intra_group: false,
+            cancel: opts.cancel.cloned().unwrap_or_default(),
+        };
+        let slots = ImporterSlots::new(importers, table.meta().freq)?;
+        let cube = ImportCube::build_by_product_year(table, &slots, &imports, &SupplierKeys::new(&[])?)?;
+        cube.for_each_cell(|cell, items| {
+            for (sup, acc) in items.iter() {
+                let (n, m) = (acc.n_rows as u32, acc.n_mirrored as u32);
+                flat.push((
+                    codes[cell.importer as usize],
+                    cell.product,
+                    cell.period,
+                    *sup as u16,
+                    acc.value,
+                    n,
+                    m,
+                ));
+            }
+            Ok(())
+        })?;
+        products = cube.products;
     }
-    let products: Vec<String> = order.into_iter().map(|(n, _)| n).collect();
     let keys = Keys::new(
-        rows.iter().map(|r| r.0),
+        flat.iter().map(|e| e.0),
         products.len(),
-        rows.iter().map(|r| r.3),
-        rows.iter().map(|r| r.1),
+        flat.iter().map(|e| e.2),
+        flat.iter().map(|e| e.3),
     )
     .ok_or_else(too_many_keys)?;
-    // The mirrored flag rides in the key's lowest bit; entries differ by key >> 1.
-    let mut packed: Vec<(u64, f64)> = Vec::with_capacity(rows.len());
-    for (i, (imp, sup, p, y, v, m)) in rows.into_iter().enumerate() {
-        if i % CANCEL_CHECK_ROWS == 0 {
-            opts.cancel.map_or(Ok(()), |c| c.check())?;
+    let (mut entries, mut n_rows, mut n_mirrored, mut starts) = (
+        Vec::with_capacity(flat.len()),
+        Vec::with_capacity(flat.len()),
+        Vec::with_capacity(flat.len()),
+        vec![],
+    );
+    let mut last: Option<(u16, u32, i32)> = None;
+    for (imp, p, y, sup, v, n, m) in flat {
+        if last != Some((imp, p, y)) {
+            last = Some((imp, p, y));
+            starts.push(entries.len() as u32);
         }
-        packed.push(((keys.pack(imp, rank[p as usize], y, sup) << 1) | m as u64, v));
+        entries.push((keys.pack(imp, p, y, sup), v));
+        n_rows.push(n);
+        n_mirrored.push(m);
     }
-    radix_sort(&mut packed, keys.bits() + 1);
-    opts.cancel.map_or(Ok(()), |c| c.check())?;
-    // Sum entries of one key in place; a cell starts where the key without supplier changes.
-    let sb = keys.supplier_bits();
-    let (mut n_rows, mut n_mirrored, mut starts) = (vec![], vec![], vec![]);
-    let mut w = 0;
-    let mut last = u64::MAX;
-    for r in 0..packed.len() {
-        let (k, v) = packed[r];
-        let (key, mirrored) = (k >> 1, (k & 1) as u32);
-        if key == last {
-            packed[w - 1].1 += v;
-            n_rows[w - 1] += 1;
-            n_mirrored[w - 1] += mirrored;
-            continue;
-        }
-        if last == u64::MAX || last >> sb != key >> sb {
-            starts.push(w as u32);
-        }
-        last = key;
-        packed[w] = (key, v);
-        n_rows.push(1);
-        n_mirrored.push(mirrored);
-        w += 1;
-    }
-    packed.truncate(w);
     Ok(ImportCells {
         keys,
-        entries: packed,
+        entries,
         n_rows,
         n_mirrored,
         products,
