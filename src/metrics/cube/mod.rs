@@ -152,28 +152,30 @@ impl ImportCube {
             shape.product_major,
         );
         let exclude_intra = !imports.include_intra_group;
+        let maker = scan::KeyMaker {
+            lookup: &lookup,
+            suppliers,
+            rank: &rank,
+            shape,
+            exclude_intra,
+        };
+        let cancel = &imports.cancel;
         let keyed = if layout.fits_u64 {
-            let pack = |s, t, p, i| layout.pack64(s, t, p, i);
-            let maker = scan::KeyMaker {
-                lookup: &lookup,
-                suppliers,
-                rank: &rank,
-                shape,
-                exclude_intra,
-                pack,
-            };
-            cells::Keyed::U64(scan::scan(table, &plan, &maker, &imports.cancel)?)
+            cells::Keyed::U64(scan::scan(
+                table,
+                &plan,
+                &maker,
+                |s, t, p, i| layout.pack64(s, t, p, i),
+                cancel,
+            )?)
         } else {
-            let pack = |s, t, p, i| layout.pack128(s, t, p, i);
-            let maker = scan::KeyMaker {
-                lookup: &lookup,
-                suppliers,
-                rank: &rank,
-                shape,
-                exclude_intra,
-                pack,
-            };
-            cells::Keyed::U128(scan::scan(table, &plan, &maker, &imports.cancel)?)
+            cells::Keyed::U128(scan::scan(
+                table,
+                &plan,
+                &maker,
+                |s, t, p, i| layout.pack128(s, t, p, i),
+                cancel,
+            )?)
         };
         Ok(ImportCube {
             products,

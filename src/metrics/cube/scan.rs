@@ -32,22 +32,22 @@ pub(crate) struct Record<K> {
 }
 
 /// Everything a record needs to become a key.
-pub(crate) struct KeyMaker<'a, P> {
+pub(crate) struct KeyMaker<'a> {
     pub lookup: &'a SlotLookup,
     pub suppliers: &'a SupplierKeys,
     /// Product id -> rank of its code (ids come from the dictionaries, ranks are code order).
     pub rank: &'a [u32],
     pub shape: CubeShape,
     pub exclude_intra: bool,
-    /// (slot, time, product or partner, item) -> key; generic so that it inlines.
-    pub pack: P,
 }
 
-/// Reads every import record of `table` (through `plan`), sorted by key.
+/// Reads every import record of `table` (through `plan`), sorted by key; `pack` makes the key
+/// of (slot, time, product or partner, item) (generic so that it inlines).
 pub(crate) fn scan<K: Copy + Ord + Send + Sync, P: Fn(u16, i32, u32, u32) -> K + Sync>(
     table: &TradeTable,
     plan: &ViewPlan<'_>,
-    maker: &KeyMaker<'_, P>,
+    maker: &KeyMaker<'_>,
+    pack: P,
     cancel: &Cancellation,
 ) -> Result<Vec<Record<K>>> {
     let mut units: Vec<(usize, std::ops::Range<usize>)> = vec![];
@@ -67,7 +67,7 @@ pub(crate) fn scan<K: Copy + Ord + Send + Sync, P: Fn(u16, i32, u32, u32) -> K +
             let mut out = Vec::with_capacity(rows);
             for (b, range) in chunk {
                 cancel.check()?;
-                scan_range(plan, *b, range.clone(), maker, &mut out);
+                scan_range(plan, *b, range.clone(), maker, &pack, &mut out);
             }
             Ok(out)
         })
@@ -91,7 +91,8 @@ fn scan_range<K, P: Fn(u16, i32, u32, u32) -> K>(
     plan: &ViewPlan<'_>,
     b: usize,
     rows: std::ops::Range<usize>,
-    m: &KeyMaker<'_, P>,
+    m: &KeyMaker<'_>,
+    pack: &P,
     out: &mut Vec<Record<K>>,
 ) {
     let shape = m.shape;
@@ -127,7 +128,7 @@ fn scan_range<K, P: Fn(u16, i32, u32, u32) -> K>(
                 None => (f64::NAN, NO_UNIT),
             };
             out.push(Record {
-                key: (m.pack)(slot, time, third, item),
+                key: pack(slot, time, third, item),
                 value: r.value,
                 quantity,
                 row: r.row,
