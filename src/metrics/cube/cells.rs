@@ -87,7 +87,7 @@ fn walk<K: Copy + Eq>(
             acc.months |= 1u16 << (flags >> 4);
         }
         if shape.explain {
-            acc.rows.push(r.row);
+            acc.rows.push(r.row as u64);
         }
     }
     if let Some(c) = cell {

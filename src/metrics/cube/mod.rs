@@ -114,6 +114,12 @@ impl ImportCube {
         shape: CubeShape,
     ) -> Result<ImportCube> {
         let over_product = shape.over_product;
+        if shape.explain && table.num_rows() > u32::MAX as usize {
+            return Err(crate::error::Error::invalid_argument(
+                format!("explain on a table of {} rows", table.num_rows()),
+                "explain works on tables of at most 4,294,967,295 rows: select a year or importers first",
+            ));
+        }
         let codes = slots.static_codes();
         let plan = ViewPlan::new(
             table,

@@ -3,7 +3,7 @@
 //!
 //! Sorting instead of hashing: a BACI year has about one record per (importer, product,
 //! supplier), so a hash aggregate would hold one entry per row in random order; a sort of the
-//! records (40 bytes with a 64-bit key) reads and writes memory in order and needs no resizing.
+//! records (32 bytes with a 64-bit key) reads and writes memory in order and needs no resizing.
 
 use rayon::prelude::*;
 
@@ -23,8 +23,9 @@ pub(crate) struct Record<K> {
     pub value: f64,
     /// NaN where unknown.
     pub quantity: f64,
-    /// 0-based table row (for `explain`).
-    pub row: u64,
+    /// 0-based table row, for `explain` (32 bits keep a record at 32 bytes; `build` refuses
+    /// `explain` on a table of more rows).
+    pub row: u32,
     /// Unit id, [`NO_UNIT`] where unknown.
     pub unit: u16,
     /// bit 0 mirrored, bit 1 estimated, bit 3 month known, bits 4-7 month - 1 (monthly tables).
@@ -131,7 +132,7 @@ fn scan_range<K, P: Fn(u16, i32, u32, u32) -> K>(
                 key: pack(slot, time, third, item),
                 value: r.value,
                 quantity,
-                row: r.row,
+                row: r.row as u32,
                 unit,
                 flags: r.mirrored as u8 | (r.estimated as u8) << 1 | month,
             });
