@@ -71,6 +71,16 @@ pub fn open_text(path: &Path) -> Result<Box<dyn BufRead + Send>> {
 /// consumes it (on two cores, the read costs the longer of the two instead of their sum).
 /// The thread ends at the end of the input, at its first error (handed on to the consumer),
 /// or when the consumer is dropped.
+///
+/// ```
+/// use std::io::Read;
+/// use tradedep::io::source::read_ahead;
+/// let text: Vec<u8> = (0..10_000u32).flat_map(|i| i.to_le_bytes()).collect();
+/// let mut r = read_ahead(std::io::Cursor::new(text.clone()), 4096, 2); // 4 KB blocks, 2 ahead
+/// let mut back = vec![];
+/// r.read_to_end(&mut back).unwrap();
+/// assert_eq!(back, text); // the same bytes, in order, across block boundaries
+/// ```
 pub struct ReadAhead {
     blocks: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
     block: Vec<u8>,
@@ -78,6 +88,14 @@ pub struct ReadAhead {
 }
 
 /// Starts a [`ReadAhead`] of `inner`.
+///
+/// ```
+/// use std::io::Read;
+/// let mut r = tradedep::io::source::read_ahead(&b"t,i,j\n2021,156,643\n"[..], 8, 1);
+/// let mut s = String::new();
+/// r.read_to_string(&mut s).unwrap();
+/// assert_eq!(s.lines().nth(1), Some("2021,156,643"));
+/// ```
 pub fn read_ahead<R: Read + Send + 'static>(mut inner: R, block: usize, ahead: usize) -> ReadAhead {
     let (tx, rx) = std::sync::mpsc::sync_channel(ahead.max(1));
     std::thread::spawn(move || loop {

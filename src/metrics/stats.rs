@@ -83,6 +83,13 @@ impl Concentration {
 /// HHI of the positive values, as [`Concentration::of`] computes it (shares of the positive
 /// values' total, squared and summed) without sorting or allocating; `None` when no value is
 /// positive.
+///
+/// ```
+/// use tradedep::metrics::stats::hhi;
+/// let v = [90.0, 10.0, 0.0, -5.0]; // only positive values are suppliers
+/// assert!((hhi(v.iter().copied()).unwrap() - (0.9f64.powi(2) + 0.1f64.powi(2))).abs() < 1e-12);
+/// assert_eq!(hhi([0.0, -1.0].iter().copied()), None);
+/// ```
 pub fn hhi(values: impl Iterator<Item = f64> + Clone) -> Option<f64> {
     let total: f64 = values.clone().filter(|v| *v > 0.0).sum();
     if !(total > 0.0 && total.is_finite()) {

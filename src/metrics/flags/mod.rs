@@ -50,6 +50,13 @@ use crate::model::{Freq, ProductSelection, TradeTable};
 use cells::{import_cells, view_is_auto, world_exports};
 
 /// Which set of criteria.
+///
+/// ```
+/// use tradedep::metrics::FlagMethod;
+/// assert_eq!(FlagMethod::parse("GeoDep").unwrap(), FlagMethod::Geodep);
+/// assert_eq!(FlagMethod::parse("eu-2021").unwrap(), FlagMethod::Eu2021);
+/// assert!(FlagMethod::parse("oecd").is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FlagMethod {
     /// CEPII GeoDep C1-C4.
@@ -59,6 +66,14 @@ pub enum FlagMethod {
 }
 
 impl FlagMethod {
+    /// Parses `geodep` (or `cepii`) and `eu2021` (or `eu`, `swd2021`), ignoring case, `-`, `_`
+    /// and spaces.
+    ///
+    /// ```
+    /// use tradedep::metrics::FlagMethod;
+    /// assert_eq!(FlagMethod::parse(" CEPII ").unwrap(), FlagMethod::Geodep);
+    /// assert_eq!(FlagMethod::parse("SWD_2021").unwrap(), FlagMethod::Eu2021);
+    /// ```
     pub fn parse(s: &str) -> Result<FlagMethod> {
         match s.trim().to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
             "geodep" | "cepii" => Ok(FlagMethod::Geodep),
@@ -72,6 +87,13 @@ impl FlagMethod {
 }
 
 /// Arguments of [`dependency_flags`]; defaults are the published thresholds.
+///
+/// ```
+/// use tradedep::metrics::{FlagMethod, FlagOptions, Source};
+/// let o = FlagOptions { source: Source::Mirror, world_min_countries: 50, ..Default::default() };
+/// assert_eq!((o.method, o.hhi, o.world_hhi, o.ratio), (FlagMethod::Geodep, 0.4, 0.4, 1.0));
+/// assert_eq!((o.persistence, o.window), (2, 3)); // C4: 2 of 3 years
+/// ```
 #[derive(Debug, Clone)]
 pub struct FlagOptions {
     pub method: FlagMethod,
@@ -120,6 +142,21 @@ impl Default for FlagOptions {
 }
 
 /// Value of the imports/exports ratio when exports are 0 (CEPII's convention).
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Float64Type};
+/// use tradedep::metrics::{dependency_flags, flags::NO_EXPORTS_RATIO, FlagOptions, Source};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2017))));
+/// b.push(TradeRow::new(2021, 156, 643, Flow::Export, "850760", 90.0))?;
+/// b.push(TradeRow::new(2021, 276, 643, Flow::Export, "850760", 10.0))?;
+/// // Russia (643) exports nothing in a table that counts as the world (bar of 1 country).
+/// let opts = FlagOptions { source: Source::Mirror, world_min_countries: 1, ..Default::default() };
+/// let out = dependency_flags(&b.finish()?, &opts)?;
+/// let c3 = out.column_by_name("c3_ratio").unwrap().as_primitive::<Float64Type>();
+/// assert_eq!(c3.value(0), NO_EXPORTS_RATIO);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub const NO_EXPORTS_RATIO: f64 = 9999.0;
 
 fn ratio(imports: f64, exports: f64) -> f64 {
@@ -178,12 +215,48 @@ pub(crate) fn year_of(period: i32, freq: Freq) -> i32 {
 
 /// Dependency criteria per importer, product and year (see the module docs for the columns),
 /// world exports taken from the table itself.
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Float64Type, Array};
+/// use tradedep::metrics::{dependency_flags, FlagOptions, Source};
+/// use tradedep::model::*;
+/// let mut b = TradeTableBuilder::new("t", TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2017))));
+/// b.push(TradeRow::new(2021, 156, 643, Flow::Export, "850760", 90.0))?;
+/// b.push(TradeRow::new(2021, 276, 643, Flow::Export, "850760", 10.0))?;
+/// let opts = FlagOptions { source: Source::Mirror, ..Default::default() };
+/// let out = dependency_flags(&b.finish()?, &opts)?;
+/// let col = |c: &str| out.column_by_name(c).unwrap().as_primitive::<Float64Type>().clone();
+/// assert!((col("c1_hhi").value(0) - 0.82).abs() < 1e-12); // 0.9^2 + 0.1^2
+/// // Two exporters are not the world (100 by default): C2 is null, with the reason.
+/// assert!(col("c2_hhi").is_null(0));
+/// assert!(!out.column_by_name("c2_reason").unwrap().as_string::<i32>().value(0).is_empty());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn dependency_flags(table: &TradeTable, opts: &FlagOptions) -> Result<RecordBatch> {
     dependency_flags_with_world(table, None, opts)
 }
 
 /// [`dependency_flags`] with world exports (C2, C3, the EU ratio) from `world` when given
 /// (another table, e.g. BACI, read with `source = auto`), else from `table`.
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Float64Type};
+/// use tradedep::metrics::{dependency_flags_with_world, FlagOptions, Source};
+/// use tradedep::model::*;
+/// let meta = || TableMeta::new(Freq::Annual, "USD", Some(Vintage::Hs(2017)));
+/// let mut t = TradeTableBuilder::new("russia", meta());
+/// t.push(TradeRow::new(2021, 643, 156, Flow::Import, "850760", 50.0))?;
+/// let mut w = TradeTableBuilder::new("world", meta());
+/// w.push(TradeRow::new(2021, 156, 643, Flow::Export, "850760", 60.0))?;
+/// w.push(TradeRow::new(2021, 410, 842, Flow::Export, "850760", 20.0))?;
+/// w.push(TradeRow::new(2021, 276, 251, Flow::Export, "850760", 20.0))?;
+/// // The world table holds 3 exporters and 3 destinations: the world at a bar of 3.
+/// let opts = FlagOptions { source: Source::Reported, world_min_countries: 3, ..Default::default() };
+/// let out = dependency_flags_with_world(&t.finish()?, Some(&w.finish()?), &opts)?;
+/// let c2 = out.column_by_name("c2_hhi").unwrap().as_primitive::<Float64Type>().value(0);
+/// assert!((c2 - (0.36 + 0.04 + 0.04)).abs() < 1e-12); // world-export shares 0.6, 0.2, 0.2
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn dependency_flags_with_world(
     table: &TradeTable,
     world: Option<&TradeTable>,
