@@ -170,6 +170,13 @@ def compare_tables(c: Case, ref: Any, other: Any, rtol: float = RTOL, max_exampl
 # ---- parent ----------------------------------------------------------------------------------------------
 
 
+def _shown(value: Any) -> str:
+    """An argument as the report keeps it: paths relative to the repository (no machine path)."""
+    if isinstance(value, Path) and value.is_absolute():
+        return os.path.relpath(value, h.ROOT)
+    return str(value)
+
+
 def write_weights(out_dir: Path, concordances: Path, which: str) -> Path:
     """The list's HS2017 product weights as the reader of tradedep uses them (k INTEGER, w DOUBLE)."""
     import tradedep as td
@@ -380,7 +387,7 @@ def write(rows: list[Row], machine: dict[str, Any], args: argparse.Namespace, qu
         print(md)
     payload = {
         "machine": machine,
-        "args": {k: str(v) for k, v in vars(args).items()},
+        "args": {k: _shown(v) for k, v in vars(args).items()},
         "rows": [
             {"case": r.case, "layout": r.layout, "check": r.check, "problems": r.problems,
              "results": {t: {"status": x.status, "seconds": x.seconds, "peak_rss_mib": x.peak_rss_mib,
