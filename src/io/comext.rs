@@ -45,6 +45,23 @@ use crate::reference::countries;
 mod table;
 
 /// Product level kept from a long table holding both HS4 and CN8 rows.
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Float64Type};
+/// use tradedep::io::comext::{read_comext_reader, ComextLevel, ComextOptions};
+/// // German exports to Russia of one CN8 code and of its HS4 heading (which holds it).
+/// let text = b"reporter_iso2,partner_iso2,product_code,level,period,value_eur\n\
+///     DE,RU,85423190,CN8,2021-01,10\nDE,RU,8542,HS4,2021-01,15\n";
+/// let values = |t: &tradedep::TradeTable| -> Vec<f64> {
+///     t.column("value").unwrap().iter().flat_map(|a| a.as_primitive::<Float64Type>().values().to_vec()).collect()
+/// };
+/// let cn8 = read_comext_reader(&text[..], "long.csv", &ComextOptions::default())?;
+/// assert_eq!(values(&cn8), [10.0]); // the HS4 row is set aside: it would count the 10 twice
+/// let hs4 = read_comext_reader(&text[..], "long.csv", &ComextOptions { level: ComextLevel::Hs4, ..Default::default() })?;
+/// assert_eq!(values(&hs4), [15.0]);
+/// assert_eq!(hs4.report().rows_set_aside(), 1);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ComextLevel {
     /// 8-digit Combined Nomenclature codes (default).
@@ -56,6 +73,14 @@ pub enum ComextLevel {
 
 impl ComextLevel {
     /// Parses `"CN8"` or `"HS4"`.
+    ///
+    /// ```
+    /// use tradedep::io::comext::ComextLevel;
+    /// assert_eq!(ComextLevel::parse("hs4")?, ComextLevel::Hs4);
+    /// assert_eq!(ComextLevel::parse(" 8 ")?, ComextLevel::Cn8);
+    /// assert!(ComextLevel::parse("HS6").is_err());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn parse(s: &str) -> Result<ComextLevel> {
         match s.trim().to_ascii_uppercase().as_str() {
             "CN8" | "8" => Ok(ComextLevel::Cn8),
@@ -81,6 +106,20 @@ impl ComextLevel {
 }
 
 /// Options of [`read_comext`].
+///
+/// ```
+/// use tradedep::io::comext::{read_comext_reader, ComextOptions};
+/// use tradedep::Vintage;
+/// // Two years: each row's code is in its own year's CN.
+/// let text = b"reporter_iso2,partner_iso2,product_code,level,period,value_eur\n\
+///     DE,RU,85423190,CN8,2021-01,10\nEL,KZ,85423190,CN8,2022-02,4\n";
+/// let t = read_comext_reader(&text[..], "long.csv", &ComextOptions::default())?;
+/// assert_eq!(t.meta().vintage, Some(Vintage::Cn(2021))); // the first year's CN, said in a note
+/// assert!(t.report().notes.iter().any(|n| n.contains("2021-2022")));
+/// let opts = ComextOptions { vintage: Some(Vintage::Cn(2022)), ..Default::default() };
+/// assert_eq!(read_comext_reader(&text[..], "long.csv", &opts)?.meta().vintage, Some(Vintage::Cn(2022)));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct ComextOptions {
     /// Level kept from long tables (bulk files always keep CN8).
@@ -115,6 +154,33 @@ pub fn read_comext(path: &Path, opts: &ComextOptions) -> Result<TradeTable> {
 
 /// Reads Comext text from any reader; `name` names it in messages and the `source` column.
 ///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Float64Type};
+/// use tradedep::io::comext::{read_comext_reader, ComextOptions};
+/// use tradedep::model::Filter;
+/// use tradedep::{Flow, Freq, Vintage};
+/// // A bulk file: German exports (FLOW 2) to Russia of CN 85423190 in January 2022 under two
+/// // statistical regimes, a confidential code and the chapter-85 aggregate.
+/// let text = b"DECLARANT,DECLARANT_ISO,PARTNER,PARTNER_ISO,TRADE_TYPE,PRODUCT_NC,PRODUCT_SITC,\
+/// PRODUCT_CPA2002,PRODUCT_CPA2008,PRODUCT_CPA2_1,PRODUCT_BEC,PRODUCT_SECTION,FLOW,STAT_REGIME,\
+/// SUPP_UNIT,PERIOD,VALUE_IN_EUROS,QUANTITY_IN_KG,SUP_QUANTITY\n\
+/// 004,DE,0075,RU,E,85423190,77641,3210,2611,2611,322,16,2,1,A,202201,1200000,150,5000\n\
+/// 004,DE,0075,RU,E,85423190,77641,3210,2611,2611,322,16,2,2,A,202201,300000,30,900\n\
+/// 004,DE,0075,RU,E,8542XXXX,776XX,3210,2611,2611,322,16,2,1,,202201,45000,3,\n\
+/// 004,DE,0075,RU,E,85,,,,,,16,2,1,,202201,9999999,99,\n";
+/// let values = |t: &tradedep::TradeTable| -> Vec<f64> {
+///     t.column("value").unwrap().iter().flat_map(|a| a.as_primitive::<Float64Type>().values().to_vec()).collect()
+/// };
+/// let t = read_comext_reader(&text[..], "full202201.dat", &ComextOptions::default())?;
+/// assert_eq!(values(&t), [1_500_000.0]); // 1,200,000 + 300,000 EUR: the regimes summed
+/// // Set aside: the regime-2 row (summed into the trade's row), 8542XXXX and 85.
+/// assert_eq!((t.report().rows_read, t.report().rows_set_aside()), (4, 3));
+/// assert_eq!(t.meta().currency, "EUR");
+/// assert_eq!((t.meta().freq, t.meta().vintage), (Freq::Monthly, Some(Vintage::Cn(2022))));
+/// assert_eq!(t.filter(&Filter::default().flows([Flow::Export]))?.num_rows(), 1);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
+///
 /// Fast path: the text is read in chunks of whole lines and split on commas by hand (no
 /// allocation per row). A chunk holding a quote or a carriage return that does not end a line
 /// hands the rest of the input, from that chunk on, to the `csv` crate, which knows quoting;
@@ -125,6 +191,19 @@ pub fn read_comext_reader<R: Read>(input: R, name: &str, opts: &ComextOptions) -
 }
 
 /// How [`read_comext_split`] cuts text into fields (tests compare them).
+///
+/// ```
+/// use tradedep::io::comext::{read_comext_split, ComextOptions, Splitter};
+/// let text = b"reporter_iso2,partner_iso2,product_code,level,period,value_eur\n\
+///     DE,RU,85423190,CN8,2021-01,10\n\"FR\",RU,85423190,CN8,2021-01,4\n";
+/// let opts = ComextOptions::default();
+/// let by_csv = read_comext_split(&text[..], "long.csv", &opts, Splitter::Csv)?;
+/// // Chunks of 16 bytes (grown to a line); the quoted "FR" hands the rest to the csv crate.
+/// let by_hand = read_comext_split(&text[..], "long.csv", &opts, Splitter::Fast { chunk: 16 })?;
+/// assert_eq!(by_csv.num_rows(), 2);
+/// assert_eq!(by_csv.batches(), by_hand.batches());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
 pub enum Splitter {
@@ -136,6 +215,17 @@ pub enum Splitter {
 }
 
 /// [`read_comext_reader`] with a chosen [`Splitter`].
+///
+/// ```
+/// use tradedep::io::comext::{read_comext_reader, read_comext_split, ComextOptions, Splitter};
+/// let text = b"reporter_iso2,partner_iso2,product_code,level,period,value_eur\n\
+///     DE,RU,85423190,CN8,2021-01,10\nUK,RU,85423190,CN8,2021-01,4\n";
+/// let opts = ComextOptions::default();
+/// let t = read_comext_split(&text[..], "long.csv", &opts, Splitter::Csv)?;
+/// assert_eq!(t.num_rows(), 2);
+/// assert_eq!(t.batches(), read_comext_reader(&text[..], "long.csv", &opts)?.batches());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[doc(hidden)]
 pub fn read_comext_split<R: Read>(
     mut input: R,
@@ -401,6 +491,14 @@ fn csv_error(e: csv::Error, name: &str, line_offset: u64) -> Error {
 
 /// Eurostat geo code -> Comtrade numeric code. Eurostat writes Greece `EL` and the United
 /// Kingdom `UK`; everything else is ISO alpha-2.
+///
+/// ```
+/// use tradedep::io::comext::eurostat_geo_code;
+/// assert_eq!(eurostat_geo_code("EL"), Some(300)); // Greece
+/// assert_eq!(eurostat_geo_code("uk"), Some(826)); // United Kingdom
+/// assert_eq!(eurostat_geo_code("DE"), Some(276));
+/// assert_eq!(eurostat_geo_code("EU27_2020"), None); // an aggregate, not a country
+/// ```
 pub fn eurostat_geo_code(code: &str) -> Option<u16> {
     let c = code.trim().to_ascii_uppercase();
     let iso = match c.as_str() {

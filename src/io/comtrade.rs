@@ -36,6 +36,25 @@ use crate::model::{Flow, Freq, Period, TableMeta, TradeRow, TradeTable, TradeTab
 use crate::reference::countries;
 
 /// What to do with breakdown rows (by customs procedure, mode of transport, second partner).
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Float64Type};
+/// use tradedep::io::comtrade::{read_comtrade_bytes, Breakdown, ComtradeOptions};
+/// // One import total of 100 USD and its parts by mode of transport (motCode 2000, 1000): 60 + 30.
+/// let text = "refYear,refMonth,period,reporterCode,flowCode,partnerCode,partner2Code,classificationCode,cmdCode,customsCode,motCode,qtyUnitCode,qtyUnitAbbr,qty,netWgt,cifvalue,fobvalue,primaryValue,isReported\n\
+///     2021,52,2021,51,M,704,0,H5,851713,C00,0,5,u,2,,100,,100,true\n\
+///     2021,52,2021,51,M,704,0,H5,851713,C00,2000,5,u,1,,60,,60,true\n\
+///     2021,52,2021,51,M,704,0,H5,851713,C00,1000,5,u,1,,30,,30,true\n";
+/// let values = |t: &tradedep::TradeTable| -> Vec<f64> {
+///     t.column("value").unwrap().iter().flat_map(|a| a.as_primitive::<Float64Type>().values().to_vec()).collect()
+/// };
+/// let totals = read_comtrade_bytes(text.as_bytes(), "t.csv", &ComtradeOptions::default())?;
+/// assert_eq!(values(&totals), [100.0]); // the file's total; its 2 parts are set aside
+/// assert_eq!(totals.report().rows_set_aside(), 2);
+/// let sum = read_comtrade_bytes(text.as_bytes(), "t.csv", &ComtradeOptions { breakdown: Breakdown::Sum, ..Default::default() })?;
+/// assert_eq!(values(&sum), [90.0]); // 60 + 30: the parts do not add up to the file's total
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Breakdown {
     /// Keep the total row where the file has one and set its breakdown rows aside; where a
@@ -50,6 +69,14 @@ pub enum Breakdown {
 
 impl Breakdown {
     /// Parses `"totals"` or `"sum"`.
+    ///
+    /// ```
+    /// use tradedep::io::comtrade::Breakdown;
+    /// assert_eq!(Breakdown::parse(" Sum ")?, Breakdown::Sum);
+    /// assert_eq!(Breakdown::parse("total")?, Breakdown::Totals);
+    /// assert!(Breakdown::parse("parts").is_err());
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
     pub fn parse(s: &str) -> Result<Breakdown> {
         match s.trim().to_ascii_lowercase().as_str() {
             "totals" | "total" => Ok(Breakdown::Totals),
@@ -101,6 +128,13 @@ impl CommodityLevel {
     }
 
     /// The level of codes with `n` digits (2, 4 or 6).
+    ///
+    /// ```
+    /// use tradedep::io::comtrade::CommodityLevel;
+    /// assert_eq!(CommodityLevel::from_digits("870323".len()), Some(CommodityLevel::Hs6));
+    /// assert_eq!(CommodityLevel::from_digits(2), Some(CommodityLevel::Hs2));
+    /// assert_eq!(CommodityLevel::from_digits(5), None);
+    /// ```
     pub fn from_digits(n: usize) -> Option<CommodityLevel> {
         match n {
             2 => Some(CommodityLevel::Hs2),
@@ -111,6 +145,13 @@ impl CommodityLevel {
     }
 
     /// `TOTAL`, `2-digit`, `4-digit` or `6-digit`.
+    ///
+    /// ```
+    /// use tradedep::io::comtrade::CommodityLevel;
+    /// assert_eq!(CommodityLevel::Hs4.name(), "4-digit");
+    /// assert_eq!(CommodityLevel::Total.name(), "TOTAL");
+    /// assert_eq!(CommodityLevel::Hs6.to_string(), CommodityLevel::Hs6.name());
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             CommodityLevel::Total => "TOTAL",
@@ -128,6 +169,26 @@ impl std::fmt::Display for CommodityLevel {
 }
 
 /// Options of [`read_comtrade`].
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Float64Type};
+/// use tradedep::io::comtrade::{read_comtrade_bytes, CommodityLevel, ComtradeOptions};
+/// // The same exports at 4 digits (8703: 90 USD) and at 6 digits (870323 + 870324: 50 + 40).
+/// let text = "refYear,refMonth,period,reporterCode,flowCode,partnerCode,partner2Code,classificationCode,cmdCode,customsCode,motCode,qtyUnitCode,qtyUnitAbbr,qty,netWgt,cifvalue,fobvalue,primaryValue,isReported\n\
+///     2021,52,2021,51,X,643,0,H5,8703,C00,0,5,u,10,,,90,90,true\n\
+///     2021,52,2021,51,X,643,0,H5,870323,C00,0,5,u,6,,,50,50,true\n\
+///     2021,52,2021,51,X,643,0,H5,870324,C00,0,5,u,4,,,40,40,true\n";
+/// let values = |t: &tradedep::TradeTable| -> Vec<f64> {
+///     t.column("value").unwrap().iter().flat_map(|a| a.as_primitive::<Float64Type>().values().to_vec()).collect()
+/// };
+/// let detailed = read_comtrade_bytes(text.as_bytes(), "t.csv", &ComtradeOptions::default())?;
+/// assert_eq!(values(&detailed), [50.0, 40.0]); // the most detailed level; the 8703 row set aside
+/// let opts = ComtradeOptions { level: Some(CommodityLevel::Hs4), ..Default::default() };
+/// let headings = read_comtrade_bytes(text.as_bytes(), "t.csv", &opts)?;
+/// assert_eq!(values(&headings), [90.0]);
+/// assert_eq!(headings.report().rows_set_aside(), 2);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct ComtradeOptions {
     /// Breakdown rows: keep totals (default) or sum the parts.
@@ -160,6 +221,22 @@ pub fn read_comtrade(path: &Path, opts: &ComtradeOptions) -> Result<TradeTable> 
 }
 
 /// Reads Comtrade data held in memory; `name` names it in messages and the `source` column.
+///
+/// ```
+/// use tradedep::io::comtrade::{read_comtrade_bytes, ComtradeOptions};
+/// use tradedep::{Freq, Vintage};
+/// // Armenia (51) imports from Viet Nam (704), a World row (partner 0) and a re-export (RX).
+/// let text = "refYear,refMonth,period,reporterCode,flowCode,partnerCode,partner2Code,classificationCode,cmdCode,customsCode,motCode,qtyUnitCode,qtyUnitAbbr,qty,netWgt,cifvalue,fobvalue,primaryValue,isReported\n\
+///     2021,52,2021,51,M,704,0,H5,851713,C00,0,5,u,2,,120,,120,true\n\
+///     2021,52,2021,51,M,0,0,H5,851713,C00,0,5,u,2,,120,,120,true\n\
+///     2021,52,2021,51,RX,704,0,H5,851713,C00,0,5,u,1,,,70,70,true\n";
+/// let t = read_comtrade_bytes(text.as_bytes(), "TradeData.csv", &ComtradeOptions::default())?;
+/// assert_eq!(t.num_rows(), 2); // the import and the re-export; World is never a partner
+/// assert_eq!(t.report().rows_set_aside(), 1);
+/// assert_eq!(t.meta().vintage, Some(Vintage::Hs(2017))); // classificationCode H5
+/// assert_eq!(t.meta().freq, Freq::Annual);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn read_comtrade_bytes(bytes: &[u8], name: &str, opts: &ComtradeOptions) -> Result<TradeTable> {
     let (text, decoding) = text::decode(bytes);
     let mut notes = Vec::new();

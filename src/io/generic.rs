@@ -32,6 +32,20 @@ mod typed;
 const CSV_BATCH_ROWS: usize = 65_536;
 
 /// Options of [`read_csv`] besides the mapping.
+///
+/// ```
+/// use tradedep::io::{read_csv_bytes, ColumnMapping, CsvOptions};
+/// use tradedep::{Flow, Freq};
+/// let mapping = ColumnMapping::new()
+///     .column("period", "year").column("reporter", "iso_o").column("partner", "iso_d")
+///     .column("product", "hs6").column("value", "usd").flow(Flow::Import).freq(Freq::Annual);
+/// let text = b"year;iso_o;iso_d;hs6;usd\n2021;DEU;CHN;854231;1.5\n";
+/// let semicolons = CsvOptions { delimiter: b';', ..Default::default() };
+/// assert_eq!(read_csv_bytes(text, "t.csv", &mapping, &semicolons)?.num_rows(), 1);
+/// // With the default `,` the header is one column named "year;iso_o;...": no `year` column.
+/// assert!(read_csv_bytes(text, "t.csv", &mapping, &CsvOptions::default()).is_err());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct CsvOptions {
     pub delimiter: u8,
@@ -52,6 +66,27 @@ impl Default for CsvOptions {
 /// is replaced by the file name when it is the default. Fields may be quoted (`"a,b"`,
 /// `""` for a quote inside); blank lines are skipped; line numbers in messages are lines of
 /// the (decompressed) file.
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Float64Type};
+/// use tradedep::io::{read_csv, ColumnMapping, CsvOptions};
+/// use tradedep::model::Filter;
+/// use tradedep::{Flow, Freq};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("imports.csv");
+/// // A quoted field with a comma inside; the HS code 010121 keeps its leading zero.
+/// std::fs::write(&path, "year,iso_o,iso_d,hs6,usd,note\n2021,DEU,CHN,010121,2.5,\"horses, pure-bred\"\n2021,DEU,RUS,854231,4,\n").unwrap();
+/// let mapping = ColumnMapping::new()
+///     .column("period", "year").column("reporter", "iso_o").column("partner", "iso_d")
+///     .column("product", "hs6").column("value", "usd").flow(Flow::Import).freq(Freq::Annual);
+/// let t = read_csv(&path, &mapping, &CsvOptions::default())?;
+/// assert_eq!(t.num_rows(), 2);
+/// assert_eq!(t.report().sources, ["imports.csv"]); // the file name replaces the default source
+/// let values: Vec<f64> = t.column("value")?.iter().flat_map(|a| a.as_primitive::<Float64Type>().values().to_vec()).collect();
+/// assert_eq!(values, [2.5, 4.0]);
+/// assert_eq!(t.filter(&Filter::default().products(["010121"]))?.num_rows(), 1);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn read_csv(path: &Path, mapping: &ColumnMapping, options: &CsvOptions) -> Result<TradeTable> {
     mapping.check()?;
     let name = display_name(path);
@@ -100,11 +135,42 @@ fn read_mapped(path: &Path, name: &str, mapping: &ColumnMapping, options: &CsvOp
 }
 
 /// [`read_csv`] of text held in memory; `name` stands for the file name in messages.
+///
+/// ```
+/// use tradedep::io::arrow_input::REASON_WORLD;
+/// use tradedep::io::{read_csv_bytes, ColumnMapping, CsvOptions};
+/// use tradedep::{Flow, Freq};
+/// let mapping = ColumnMapping::new()
+///     .column("period", "year").column("reporter", "iso_o").column("partner", "iso_d")
+///     .column("product", "hs6").column("value", "usd").flow(Flow::Import).freq(Freq::Annual);
+/// // Blank lines are skipped; a partner World row is set aside.
+/// let text = b"year,iso_o,iso_d,hs6,usd\n2021,DEU,CHN,854231,1.5\n\n2021,DEU,WLD,854231,9\n";
+/// let t = read_csv_bytes(text, "extract.csv", &mapping, &CsvOptions::default())?;
+/// assert_eq!((t.num_rows(), t.report().rows_read), (1, 2));
+/// assert_eq!(t.report().set_aside[REASON_WORLD], 1);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn read_csv_bytes(text: &[u8], name: &str, mapping: &ColumnMapping, options: &CsvOptions) -> Result<TradeTable> {
     read_csv_path(text, name, mapping, options, CsvPath::Fast { chunk: None })
 }
 
 /// Which conversion [`read_csv_path`] runs (tests compare them).
+///
+/// ```
+/// use tradedep::io::generic::{read_csv_path, CsvPath};
+/// use tradedep::io::{ColumnMapping, CsvOptions};
+/// use tradedep::{Flow, Freq};
+/// let mapping = ColumnMapping::new()
+///     .column("period", "year").column("reporter", "iso_o").column("partner", "iso_d")
+///     .column("product", "hs6").column("value", "usd").flow(Flow::Import).freq(Freq::Annual);
+/// let text = b"year,iso_o,iso_d,hs6,usd\n2021,DEU,CHN,854231,1.5\n2021,DEU,RUS,854231,2\n";
+/// let read = |path| read_csv_path(text, "t.csv", &mapping, &CsvOptions::default(), path);
+/// let general = read(CsvPath::General)?;
+/// let fast = read(CsvPath::Fast { chunk: Some(30) })?; // chunks of about 30 bytes, in parallel
+/// assert_eq!(general.num_rows(), 2);
+/// assert_eq!(general.batches(), fast.batches());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
 pub enum CsvPath {
@@ -118,6 +184,20 @@ pub enum CsvPath {
 }
 
 /// [`read_csv_bytes`] through a chosen [`CsvPath`].
+///
+/// ```
+/// use tradedep::io::generic::{read_csv_path, CsvPath};
+/// use tradedep::io::{read_csv_bytes, ColumnMapping, CsvOptions};
+/// use tradedep::{Flow, Freq};
+/// let mapping = ColumnMapping::new()
+///     .column("period", "year").column("reporter", "iso_o").column("partner", "iso_d")
+///     .column("product", "hs6").column("value", "usd").flow(Flow::Import).freq(Freq::Annual);
+/// let text = b"year,iso_o,iso_d,hs6,usd\n2021,DEU,CHN,854231,1.5\n";
+/// let opts = CsvOptions::default();
+/// let t = read_csv_path(text, "t.csv", &mapping, &opts, CsvPath::FastOnly { chunk: None })?;
+/// assert_eq!(t.batches(), read_csv_bytes(text, "t.csv", &mapping, &opts)?.batches());
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 #[doc(hidden)]
 pub fn read_csv_path(
     text: &[u8],
@@ -456,11 +536,53 @@ impl<'a> Lines<'a> {
 
 /// Reads a Parquet file. With a mapping, columns are mapped as for Arrow input; with `None`,
 /// the file must hold the canonical schema with its metadata (as [`write_parquet`] writes it).
+///
+/// ```
+/// use tradedep::io::{read_csv_bytes, read_parquet, write_parquet, ColumnMapping, CsvOptions};
+/// use tradedep::{Flow, Freq};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("t.parquet");
+/// let mapping = ColumnMapping::new()
+///     .column("period", "year").column("reporter", "iso_o").column("partner", "iso_d")
+///     .column("product", "hs6").column("value", "usd").flow(Flow::Import).freq(Freq::Annual);
+/// let text = b"year,iso_o,iso_d,hs6,usd\n2021,DEU,CHN,854231,1.5\n2021,DEU,RUS,854231,2\n";
+/// let t = read_csv_bytes(text, "t.csv", &mapping, &CsvOptions::default())?;
+/// write_parquet(&t, &path)?;
+/// let back = read_parquet(&path, None)?;
+/// assert_eq!(back.batches(), t.batches());
+/// assert_eq!(back.meta().freq, Freq::Annual);
+/// // With a mapping the file is any table: here tradedep's own columns, mapped one to one.
+/// let own = ColumnMapping::new()
+///     .column("period", "period").column("reporter", "reporter").column("partner", "partner")
+///     .column("product", "product").column("value", "value").flow(Flow::Import);
+/// assert_eq!(read_parquet(&path, Some(&own))?.num_rows(), 2);
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn read_parquet(path: &Path, mapping: Option<&ColumnMapping>) -> Result<TradeTable> {
     read_parquet_cancellable(path, mapping, &Cancellation::default())
 }
 
 /// [`read_parquet`] that stops with [`Error::Cancelled`] once `cancel` is set.
+///
+/// ```
+/// use tradedep::cancel::Cancellation;
+/// use tradedep::io::generic::read_parquet_cancellable;
+/// use tradedep::io::{read_csv_bytes, write_parquet, ColumnMapping, CsvOptions};
+/// use tradedep::{Error, Flow, Freq};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("t.parquet");
+/// let mapping = ColumnMapping::new()
+///     .column("period", "year").column("reporter", "iso_o").column("partner", "iso_d")
+///     .column("product", "hs6").column("value", "usd").flow(Flow::Import).freq(Freq::Annual);
+/// let text = b"year,iso_o,iso_d,hs6,usd\n2021,DEU,CHN,854231,1.5\n2021,DEU,RUS,854231,2\n";
+/// let t = read_csv_bytes(text, "t.csv", &mapping, &CsvOptions::default())?;
+/// write_parquet(&t, &path)?;
+/// let cancel = Cancellation::new();
+/// assert_eq!(read_parquet_cancellable(&path, None, &cancel)?.num_rows(), 2);
+/// cancel.cancel();
+/// assert!(matches!(read_parquet_cancellable(&path, None, &cancel), Err(Error::Cancelled)));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn read_parquet_cancellable(
     path: &Path,
     mapping: Option<&ColumnMapping>,
@@ -521,6 +643,23 @@ pub fn read_parquet_cancellable(
 
 /// Writes `table` to Parquet (zstd), keeping the canonical schema and its metadata so that
 /// [`read_parquet`] with `None` restores frequency, currency and vintage.
+///
+/// ```
+/// use tradedep::io::{read_csv_bytes, read_parquet, write_parquet, ColumnMapping, CsvOptions};
+/// use tradedep::{Flow, Freq, Vintage};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("t.parquet");
+/// let mapping = ColumnMapping::new()
+///     .column("period", "year").column("reporter", "iso_o").column("partner", "iso_d")
+///     .column("product", "hs6").column("value", "eur")
+///     .flow(Flow::Import).freq(Freq::Annual).vintage(Vintage::Hs(2017)).currency("EUR");
+/// let text = b"year,iso_o,iso_d,hs6,eur\n2021,DEU,CHN,854231,1.5\n";
+/// write_parquet(&read_csv_bytes(text, "t.csv", &mapping, &CsvOptions::default())?, &path)?;
+/// let back = read_parquet(&path, None)?;
+/// assert_eq!(back.meta().vintage, Some(Vintage::Hs(2017)));
+/// assert_eq!(back.meta().currency, "EUR");
+/// # Ok::<(), tradedep::Error>(())
+/// ```
 pub fn write_parquet(table: &TradeTable, path: &Path) -> Result<()> {
     let name = display_name(path);
     let perr = |e: parquet::errors::ParquetError| Error::Parquet {

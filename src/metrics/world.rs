@@ -26,6 +26,15 @@ use crate::metrics::view::Cols;
 use crate::model::{Flow, TradeTable};
 
 /// Default number of exporters and of destinations a year of a world table holds at least.
+///
+/// [`FlagOptions`](crate::metrics::FlagOptions) starts from it:
+///
+/// ```
+/// use tradedep::metrics::world::WORLD_MIN_COUNTRIES;
+/// use tradedep::metrics::FlagOptions;
+/// assert_eq!(WORLD_MIN_COUNTRIES, 100);
+/// assert_eq!(FlagOptions::default().world_min_countries, WORLD_MIN_COUNTRIES);
+/// ```
 pub const WORLD_MIN_COUNTRIES: usize = 100;
 
 /// Who exported to whom in each year of the world table.

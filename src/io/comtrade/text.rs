@@ -4,6 +4,14 @@
 //! only touches descriptions; the reader says in its report what it did.
 
 /// What [`decode`] did to the bytes.
+///
+/// ```
+/// use tradedep::io::comtrade::text::{decode, Decoding};
+/// let (_, how) = decode(b"plain ASCII");
+/// assert_eq!(how, Decoding::default());
+/// let (_, how) = decode(b"C\xF4te d'Ivoire, Cura\xE7ao");
+/// assert_eq!(how, Decoding { bom_removed: false, latin1_bytes: 2 });
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Decoding {
     /// A UTF-8 byte-order mark was removed from the start.
@@ -14,6 +22,15 @@ pub struct Decoding {
 
 impl Decoding {
     /// A sentence for the read report, or `None` when the input was plain UTF-8.
+    ///
+    /// ```
+    /// use tradedep::io::comtrade::text::Decoding;
+    /// assert_eq!(Decoding::default().note(), None);
+    /// let bom = Decoding { bom_removed: true, latin1_bytes: 0 };
+    /// assert_eq!(bom.note().unwrap(), "removed a UTF-8 byte-order mark at the start of the file");
+    /// let both = Decoding { bom_removed: true, latin1_bytes: 3 };
+    /// assert!(both.note().unwrap().starts_with("removed a UTF-8 byte-order mark; read 3 byte(s)"));
+    /// ```
     pub fn note(&self) -> Option<String> {
         match (self.bom_removed, self.latin1_bytes) {
             (false, 0) => None,

@@ -24,6 +24,14 @@
 //! The abbreviation `1000 kg` (seen in alternative-quantity columns) maps to `kg` × 1000.
 
 /// A tradedep unit and the factor that turns a Comtrade quantity into it.
+///
+/// ```
+/// use tradedep::io::comtrade::units::{by_code, Unit, UnitLookup};
+/// // Code 11 is dozens of items: 5 dozen are 5 * 12 = 60 items.
+/// let UnitLookup::Unit(Unit { name, factor }) = by_code(11) else { panic!("code 11 is a unit") };
+/// assert_eq!(name, "u");
+/// assert_eq!(5.0 * factor, 60.0);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Unit {
     pub name: &'static str,
@@ -35,6 +43,13 @@ const fn unit(name: &'static str, factor: f64) -> Option<Unit> {
 }
 
 /// What a Comtrade unit code or abbreviation means.
+///
+/// ```
+/// use tradedep::io::comtrade::units::{by_abbreviation, by_code, UnitLookup};
+/// assert!(matches!(by_code(8), UnitLookup::Unit(u) if u.name == "kg"));
+/// assert_eq!(by_code(-1), UnitLookup::NoQuantity);
+/// assert_eq!(by_abbreviation("barrel"), UnitLookup::Unknown);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum UnitLookup {
     /// A unit with a quantity.
@@ -46,6 +61,14 @@ pub enum UnitLookup {
 }
 
 /// Looks up a Comtrade quantity unit code.
+///
+/// ```
+/// use tradedep::io::comtrade::units::{by_code, Unit, UnitLookup};
+/// assert_eq!(by_code(3), UnitLookup::Unit(Unit { name: "kWh", factor: 1000.0 }));
+/// assert_eq!(by_code(6), UnitLookup::Unit(Unit { name: "pair", factor: 1.0 }));
+/// assert_eq!(by_code(1), UnitLookup::NoQuantity);
+/// assert_eq!(by_code(14), UnitLookup::Unknown);
+/// ```
 pub fn by_code(code: i64) -> UnitLookup {
     let u = match code {
         -1 | 1 => return UnitLookup::NoQuantity,
@@ -67,6 +90,13 @@ pub fn by_code(code: i64) -> UnitLookup {
 }
 
 /// Looks up a Comtrade quantity unit abbreviation (case-insensitive, spaces ignored).
+///
+/// ```
+/// use tradedep::io::comtrade::units::{by_abbreviation, by_code, Unit, UnitLookup};
+/// assert_eq!(by_abbreviation("1000 KG"), UnitLookup::Unit(Unit { name: "kg", factor: 1000.0 }));
+/// assert_eq!(by_abbreviation("m³"), by_code(12));
+/// assert_eq!(by_abbreviation("N/A"), UnitLookup::NoQuantity);
+/// ```
 pub fn by_abbreviation(abbr: &str) -> UnitLookup {
     let a: String = abbr
         .chars()
@@ -95,6 +125,18 @@ pub fn by_abbreviation(abbr: &str) -> UnitLookup {
 }
 
 /// The unit of a row from its code (preferred) and abbreviation.
+///
+/// ```
+/// use tradedep::io::comtrade::units::{resolve, Unit, UnitLookup};
+/// let kg = UnitLookup::Unit(Unit { name: "kg", factor: 1.0 });
+/// // The code wins over the abbreviation ...
+/// assert_eq!(resolve(Some(8), Some("u")), kg);
+/// // ... an unknown code falls back to the abbreviation ...
+/// assert_eq!(resolve(Some(99), Some("kg")), kg);
+/// // ... and an unknown code without one is unknown, no code and no abbreviation no quantity.
+/// assert_eq!(resolve(Some(99), None), UnitLookup::Unknown);
+/// assert_eq!(resolve(None, None), UnitLookup::NoQuantity);
+/// ```
 pub fn resolve(code: Option<i64>, abbr: Option<&str>) -> UnitLookup {
     match code.map(by_code) {
         Some(found @ (UnitLookup::Unit(_) | UnitLookup::NoQuantity)) => found,
