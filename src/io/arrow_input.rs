@@ -470,10 +470,29 @@ fn check_column_names(batch: &RecordBatch, file: &str) -> Result<()> {
     Ok(())
 }
 
-enum CountryKind {
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum CountryKind {
     Known(u16),
     World,
     Unknown,
+}
+
+/// A country named by text (not digits): World under its usual names, else an ISO code or
+/// name whose length fits `coding` (both the Arrow and the CSV fast path read countries so).
+pub(crate) fn named_country(s: &str, coding: CountryCoding) -> CountryKind {
+    if s.eq_ignore_ascii_case("world") || s.eq_ignore_ascii_case("wld") || s.eq_ignore_ascii_case("w00") {
+        return CountryKind::World;
+    }
+    let length_ok = match coding {
+        CountryCoding::Iso3 => s.len() == 3,
+        CountryCoding::Iso2 => s.len() == 2,
+        CountryCoding::Numeric => false,
+        CountryCoding::Auto => true,
+    };
+    match countries::country(s) {
+        Ok(country) if length_ok => CountryKind::Known(country.comtrade),
+        _ => CountryKind::Unknown,
+    }
 }
 
 struct Converter<'m> {
@@ -568,38 +587,15 @@ impl Converter<'_> {
             }
             Cell::Str(s) if !s.is_empty() => {
                 if let Some(k) = self.country_cache.get(s) {
-                    return Ok(match k {
-                        CountryKind::Known(c) => CountryKind::Known(*c),
-                        CountryKind::World => CountryKind::World,
-                        CountryKind::Unknown => CountryKind::Unknown,
-                    });
+                    return Ok(*k);
                 }
                 let digits = s.bytes().all(|b| b.is_ascii_digit());
                 let kind = if digits && matches!(coding, CountryCoding::Auto | CountryCoding::Numeric) {
                     s.parse::<i64>().map(numeric).unwrap_or(CountryKind::Unknown)
-                } else if s.eq_ignore_ascii_case("world")
-                    || s.eq_ignore_ascii_case("wld")
-                    || s.eq_ignore_ascii_case("w00")
-                {
-                    CountryKind::World
                 } else {
-                    let length_ok = match coding {
-                        CountryCoding::Iso3 => s.len() == 3,
-                        CountryCoding::Iso2 => s.len() == 2,
-                        CountryCoding::Numeric => false,
-                        CountryCoding::Auto => true,
-                    };
-                    match countries::country(s) {
-                        Ok(country) if length_ok => CountryKind::Known(country.comtrade),
-                        _ => CountryKind::Unknown,
-                    }
+                    named_country(s, coding)
                 };
-                let copy = match &kind {
-                    CountryKind::Known(c) => CountryKind::Known(*c),
-                    CountryKind::World => CountryKind::World,
-                    CountryKind::Unknown => CountryKind::Unknown,
-                };
-                self.country_cache.insert(s.to_string(), copy);
+                self.country_cache.insert(s.to_string(), kind);
                 kind
             }
             Cell::Null | Cell::Str(_) => {

@@ -21,7 +21,9 @@ use rayon::prelude::*;
 
 use super::{CsvOptions, Lines};
 use crate::error::{Error, Result};
-use crate::io::arrow_input::{ColumnMapping, CountryCoding, REASON_NO_VALUE, REASON_UNKNOWN_COUNTRY, REASON_WORLD};
+use crate::io::arrow_input::{
+    named_country, ColumnMapping, CountryCoding, CountryKind, REASON_NO_VALUE, REASON_UNKNOWN_COUNTRY, REASON_WORLD,
+};
 use crate::io::baci::OnUnknownCountry;
 use crate::model::builder::fixed_dict;
 use crate::model::schema::col;
@@ -302,13 +304,6 @@ impl Chunk {
     }
 }
 
-#[derive(Clone, Copy)]
-enum CountryKind {
-    Known(u16),
-    World,
-    Unknown,
-}
-
 /// Decoding caches of one worker.
 struct Decoder<'m> {
     mapping: &'m ColumnMapping,
@@ -364,21 +359,7 @@ impl Decoder<'_> {
         if let Some(k) = self.countries.get(s) {
             return Some(*k);
         }
-        let kind = if s.eq_ignore_ascii_case("world") || s.eq_ignore_ascii_case("wld") || s.eq_ignore_ascii_case("w00")
-        {
-            CountryKind::World
-        } else {
-            let length_ok = match coding {
-                CountryCoding::Iso3 => s.len() == 3,
-                CountryCoding::Iso2 => s.len() == 2,
-                CountryCoding::Numeric => false,
-                CountryCoding::Auto => true,
-            };
-            match countries::country(s) {
-                Ok(country) if length_ok => CountryKind::Known(country.comtrade),
-                _ => CountryKind::Unknown,
-            }
-        };
+        let kind = named_country(s, coding);
         self.countries.insert(s.into(), kind);
         Some(kind)
     }
