@@ -15,3 +15,9 @@ CIF_FOB = 1.0
 WEIGHTING = "continuity"
 #: A country code the reference table does not know is an error unless the caller sets rows aside.
 ON_UNKNOWN_COUNTRY = "error"
+#: Currency of values read through a column mapping when the caller names none.
+CURRENCY = "USD"
+#: Factor on values read through a column mapping (1000 for BACI's thousands of USD).
+VALUE_SCALE = 1.0
+#: How countries are written in a mapped file: numbers, ISO3, ISO2 or names, told apart per value.
+COUNTRY_CODING = "auto"

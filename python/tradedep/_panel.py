@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Sequence
 
-from tradedep import _tradedep
+from tradedep import _defaults, _tradedep
 from tradedep._arrow import arrow_table
 from tradedep._table import ArrowResult, TradeTable
 
@@ -61,7 +61,7 @@ def import_panel(
     importer: Any,
     sources: Mapping[str, TradeTable] | Sequence[tuple[str, TradeTable]],
     *,
-    currency: str = "USD",
+    currency: str = _defaults.CURRENCY,
     vintage: str = "HS2022",
     rates: Mapping[str, Any] | None = None,
     partners: Iterable[Any] | None = None,

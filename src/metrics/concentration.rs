@@ -28,7 +28,6 @@ use arrow_array::builder::{
 };
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field};
-use hashbrown::HashSet;
 
 use crate::error::{Error, Result};
 use crate::metrics::columns::record_batch;
@@ -151,21 +150,28 @@ impl Default for ConcentrationOptions {
 /// # Ok::<(), tradedep::Error>(())
 /// ```
 pub fn importers_in(table: &TradeTable, source: Source) -> Vec<Importer> {
-    let mut seen: HashSet<u16> = HashSet::new();
+    importer_codes_in(table, source)
+        .into_iter()
+        .map(Importer::country)
+        .collect()
+}
+
+/// The codes of [`importers_in`], sorted (a flag per possible code, not a hash set: this runs
+/// over every row of the calls on every importer).
+pub(crate) fn importer_codes_in(table: &TradeTable, source: Source) -> Vec<u16> {
+    let mut seen = vec![false; 1 << 16];
     for batch in table.batches() {
         let c = Cols::of(batch);
         for i in 0..batch.num_rows() {
             let f = c.flow[i];
             if f == Flow::Import as i8 && source != Source::Mirror {
-                seen.insert(c.reporter[i]);
+                seen[c.reporter[i] as usize] = true;
             } else if f == Flow::Export as i8 && source != Source::Reported {
-                seen.insert(c.partner[i]);
+                seen[c.partner[i] as usize] = true;
             }
         }
     }
-    let mut codes: Vec<u16> = seen.into_iter().collect();
-    codes.sort_unstable();
-    codes.into_iter().map(Importer::country).collect()
+    (0..=u16::MAX).filter(|c| seen[*c as usize]).collect()
 }
 
 /// Concentration statistics per importer and `by` cell (see the module docs for the columns).

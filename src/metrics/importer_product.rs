@@ -4,9 +4,9 @@
 //! metric, so a selection (source `auto`, products, `cif_fob`) works here too.
 
 use crate::error::{Error, Result};
-use crate::metrics::concentration::importers_in;
+use crate::metrics::concentration::importer_codes_in;
 use crate::metrics::cube::ImportCube;
-use crate::metrics::group::{ImporterSlots, Membership, SupplierKeys};
+use crate::metrics::group::{Importer, ImporterSlots, SupplierKeys};
 use crate::metrics::kernel::{CellColumns, SupplierSums};
 use crate::metrics::selection::ImportSelection;
 use crate::metrics::shares::By;
@@ -38,14 +38,8 @@ pub fn importer_product_concentration_selected(table: &TradeTable, imports: &Imp
             "its top supplier is a country code; use concentration(..., groups=...) for groups",
         ));
     }
-    let importers = importers_in(table, imports.source);
-    let codes: Vec<u16> = importers
-        .iter()
-        .map(|i| match &i.members {
-            Membership::Countries(c) => c[0],
-            Membership::Group(_) => unreachable!("importers_in names countries"),
-        })
-        .collect();
+    let codes = importer_codes_in(table, imports.source);
+    let importers: Vec<Importer> = codes.iter().map(|c| Importer::country(*c)).collect();
     let mut out = CellColumns::with_capacity(0);
     if importers.is_empty() {
         return out.finish();

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
+from tradedep import _defaults
 from tradedep._tradedep import InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -65,12 +66,12 @@ class SourceSpec:
     columns: Mapping[str, str]
     flow: str | None = None
     freq: str | None = None
-    currency: str = "USD"
+    currency: str = _defaults.CURRENCY
     vintage: str | None = None
     unit: str | None = None
-    value_scale: float = 1.0
+    value_scale: float = _defaults.VALUE_SCALE
     value_basis: str | None = None
-    country_coding: str = "auto"
+    country_coding: str = _defaults.COUNTRY_CODING
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
+from tradedep import _defaults
 from tradedep._table import ArrowResult
 from tradedep._tradedep import InvalidArgumentError
 from tradedep.engines._cube import CANONICAL_COLUMNS, SourceSpec, map_sql
@@ -128,12 +129,12 @@ def cubes(
     temp_directory: str | None = None,
     flow: str | None = None,
     freq: str | None = None,
-    currency: str = "USD",
+    currency: str = _defaults.CURRENCY,
     vintage: str | None = None,
     unit: str | None = None,
-    value_scale: float = 1.0,
+    value_scale: float = _defaults.VALUE_SCALE,
     value_basis: str | None = None,
-    country_coding: str = "auto",
+    country_coding: str = _defaults.COUNTRY_CODING,
 ) -> Iterator[Cube]:
     """The cube one period at a time (``per_period=True``) or whole: a generator of :class:`Cube`.
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
+from tradedep import _defaults
 from tradedep._table import ArrowResult
 from tradedep.engines._cube import CANONICAL_COLUMNS, KEYS, SourceSpec, merge_arrow
 from tradedep.engines._finish import Cube, no_explain
@@ -90,12 +91,12 @@ def cube(
     where: str | None = None,
     flow: str | None = None,
     freq: str | None = None,
-    currency: str = "USD",
+    currency: str = _defaults.CURRENCY,
     vintage: str | None = None,
     unit: str | None = None,
-    value_scale: float = 1.0,
+    value_scale: float = _defaults.VALUE_SCALE,
     value_basis: str | None = None,
-    country_coding: str = "auto",
+    country_coding: str = _defaults.COUNTRY_CODING,
 ) -> Cube:
     """The import cube of a Spark DataFrame of trade rows, built by Spark, as a :class:`Cube`
     (``.table`` a TradeTable, ``.n_rows`` source rows per cube row).

@@ -4,9 +4,9 @@
 //! from the import cube (`metrics::cube`), the engine of every aggregating metric.
 
 use crate::error::{Error, Result};
-use crate::metrics::concentration::importers_in;
+use crate::metrics::concentration::importer_codes_in;
 use crate::metrics::cube::ImportCube;
-use crate::metrics::group::{Importer, ImporterSlots, Membership, SupplierKeys};
+use crate::metrics::group::{Importer, ImporterSlots, SupplierKeys};
 use crate::metrics::selection::ImportSelection;
 use crate::metrics::view::ViewOptions;
 use crate::model::TradeTable;
@@ -197,17 +197,11 @@ pub(crate) fn too_many_keys() -> Error {
 /// importer of the view) summed per (importer, product, year, supplier), cells in that order
 /// ([`ImportCube::build_by_product_year`]: one importer's years of a product are neighbours).
 pub(crate) fn import_cells(table: &TradeTable, opts: &ViewOptions<'_>) -> Result<ImportCells> {
-    let importers = match opts.importers {
-        Some(codes) => codes.iter().map(|c| Importer::country(*c)).collect(),
-        None => importers_in(table, opts.source),
+    let codes = match opts.importers {
+        Some(codes) => codes.to_vec(),
+        None => importer_codes_in(table, opts.source),
     };
-    let codes: Vec<u16> = importers
-        .iter()
-        .filter_map(|i| match &i.members {
-            Membership::Countries(c) => c.first().copied(),
-            Membership::Group(_) => None,
-        })
-        .collect();
+    let importers: Vec<Importer> = codes.iter().map(|c| Importer::country(*c)).collect();
     // (importer, product rank, year, supplier, value, rows, mirrored rows) per cube entry.
     let mut flat: Vec<(u16, u32, i32, u16, f64, u32, u32)> = vec![];
     let mut products: Vec<String> = vec![];
