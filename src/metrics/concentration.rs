@@ -212,13 +212,12 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
         None => importers_in(table, opts.imports.source),
     };
     let suppliers = SupplierKeys::new(&opts.imports.groups)?;
-    let mut out = ConcColumns::new(opts.explain);
     let time = TimeKey::from_by(&opts.by, table.meta().freq)?;
     let monthly = table.meta().freq == Freq::Monthly;
     let by_product = opts.by.contains(&By::Product);
     let by_partner = opts.by.contains(&By::Partner);
     if importers.is_empty() {
-        return out.finish(time, monthly, by_product, by_partner, over_product, opts.crn);
+        return ConcColumns::new(opts.explain).finish(time, monthly, by_product, by_partner, over_product, opts.crn);
     }
     let slots = ImporterSlots::new(importers, table.meta().freq)?;
     let view = ImportCube::build(
@@ -230,35 +229,55 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
         &suppliers,
         over_product,
     )?;
-    let mut values: Vec<f64> = Vec::new();
-    view.for_each_cell(|cell, items| {
-        let mut total = Acc::default();
-        values.clear();
-        for (_, a) in items.iter() {
-            total.merge(a);
-            values.push(a.value);
-        }
-        let stats = Concentration::of(&values, opts.crn);
-        let top = stats.map(|s| {
-            let key = items[s.top].0;
-            if over_product {
-                (view.products.get(key as usize).cloned().unwrap_or_default(), None)
-            } else {
-                suppliers.label(key)
+    // Each thread finishes its own consecutive cells into its own columns, joined in order.
+    let parts = view.for_each_cell_parallel(
+        || (ConcColumns::new(opts.explain), Vec::<f64>::new()),
+        |(out, values), cell, items| {
+            let mut total = Acc::default();
+            values.clear();
+            for (_, a) in items.iter() {
+                total.merge(a);
+                values.push(a.value);
             }
-        });
-        out.importer
-            .append_value(&slots.importers[cell.importer as usize].label);
-        out.time.push(cell.period);
-        out.months.push(total.months);
-        out.product
-            .append_option(by_product.then(|| view.products.get(cell.product as usize).cloned().unwrap_or_default()));
-        out.partner
-            .append_option((by_partner && cell.partner != NO_PARTNER).then(|| suppliers.label(cell.partner).0));
-        out.push_stats(stats.as_ref(), top, &total);
-        Ok(())
-    })?;
-    out.finish(time, monthly, by_product, by_partner, over_product, opts.crn)
+            let stats = Concentration::of(values, opts.crn);
+            let top = stats.map(|s| {
+                let key = items[s.top].0;
+                if over_product {
+                    (view.products.get(key as usize).cloned().unwrap_or_default(), None)
+                } else {
+                    suppliers.label(key)
+                }
+            });
+            out.importer
+                .append_value(&slots.importers[cell.importer as usize].label);
+            out.time.push(cell.period);
+            out.months.push(total.months);
+            out.product.append_option(
+                by_product.then(|| view.products.get(cell.product as usize).cloned().unwrap_or_default()),
+            );
+            out.partner
+                .append_option((by_partner && cell.partner != NO_PARTNER).then(|| suppliers.label(cell.partner).0));
+            out.push_stats(stats.as_ref(), top, &total);
+            Ok(())
+        },
+    )?;
+    let batches = parts
+        .into_iter()
+        .map(|(out, _)| out.finish(time, monthly, by_product, by_partner, over_product, opts.crn))
+        .collect::<Result<Vec<_>>>()?;
+    concat_parts(batches)
+}
+
+/// One batch of the parts a parallel finish made, in their order.
+pub(crate) fn concat_parts(batches: Vec<RecordBatch>) -> Result<RecordBatch> {
+    match batches.len() {
+        1 => Ok(batches.into_iter().next().expect("one batch")),
+        _ => {
+            let schema = batches[0].schema();
+            arrow_select::concat::concat_batches(&schema, &batches)
+                .map_err(|e| Error::arrow("joining the finish's parts", e))
+        }
+    }
 }
 
 pub(crate) struct ConcColumns {

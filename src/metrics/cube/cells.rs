@@ -3,8 +3,11 @@
 //! (one record per importer, product and supplier) costs the records and one cell, not one
 //! accumulator per record.
 
+use rayon::prelude::*;
+
 use super::key::KeyLayout;
 use super::scan::Record;
+use super::sort::{merged, split_at_cells, RadixKey};
 use super::CubeShape;
 use crate::cancel::Cancellation;
 use crate::error::Result;
@@ -14,10 +17,13 @@ use crate::metrics::view::CANCEL_CHECK_ROWS;
 /// A metric's finish step: one cell and its items.
 pub(crate) type Finish<'f> = dyn FnMut(CellKey, &mut [(u32, Acc)]) -> Result<()> + 'f;
 
-/// The sorted records under either key width.
+/// A finish step run on every thread: one cell and its items, written into the thread's state.
+pub(crate) type PartFinish<'f, S> = dyn Fn(&mut S, CellKey, &mut [(u32, Acc)]) -> Result<()> + Sync + 'f;
+
+/// The records under either key width: one run per scanning thread, each sorted by key.
 pub(crate) enum Keyed {
-    U64(Vec<Record<u64>>),
-    U128(Vec<Record<u128>>),
+    U64(Vec<Vec<Record<u64>>>),
+    U128(Vec<Vec<Record<u128>>>),
 }
 
 /// Calls `f` with each cell (in key order: importer slot, time key, product, partner) and its
@@ -31,13 +37,62 @@ pub(crate) fn for_each_cell(
     f: &mut Finish<'_>,
 ) -> Result<()> {
     match keyed {
-        Keyed::U64(r) => walk(r, |k| layout.unpack64(k), shape, cancel, f),
-        Keyed::U128(r) => walk(r, |k| layout.unpack128(k), shape, cancel, f),
+        Keyed::U64(r) => walk(&slices(r), |k| layout.unpack64(k), shape, cancel, f),
+        Keyed::U128(r) => walk(&slices(r), |k| layout.unpack128(k), shape, cancel, f),
     }
 }
 
-fn walk<K: Copy + Eq>(
-    rec: &[Record<K>],
+fn slices<K>(runs: &[Vec<Record<K>>]) -> Vec<&[Record<K>]> {
+    runs.iter().map(Vec::as_slice).collect()
+}
+
+/// [`for_each_cell`] on every thread: the cells are split into consecutive parts, each part's
+/// finish writes into its own state (`init`), and the states come back in key order for the
+/// metric to join.
+pub(crate) fn for_each_cell_parallel<S: Send>(
+    keyed: &Keyed,
+    layout: &KeyLayout,
+    shape: CubeShape,
+    cancel: &Cancellation,
+    init: &(dyn Fn() -> S + Sync),
+    f: &PartFinish<'_, S>,
+) -> Result<Vec<S>> {
+    // A few parts per thread, so that a thread with cheap cells takes another part.
+    let n = rayon::current_num_threads().max(1) * 4;
+    match keyed {
+        Keyed::U64(r) => {
+            let parts = split_at_cells(&slices(r), n, |k| layout.cell_floor64(k));
+            finish_parts(parts, |k| layout.unpack64(k), shape, cancel, init, f)
+        }
+        Keyed::U128(r) => {
+            let parts = split_at_cells(&slices(r), n, |k| layout.cell_floor128(k));
+            finish_parts(parts, |k| layout.unpack128(k), shape, cancel, init, f)
+        }
+    }
+}
+
+fn finish_parts<K: RadixKey, S: Send>(
+    parts: Vec<Vec<&[Record<K>]>>,
+    unpack: impl Fn(K) -> (u16, i32, u32, u32) + Sync,
+    shape: CubeShape,
+    cancel: &Cancellation,
+    init: &(dyn Fn() -> S + Sync),
+    f: &PartFinish<'_, S>,
+) -> Result<Vec<S>> {
+    parts
+        .into_par_iter()
+        .map(|runs| {
+            let mut state = init();
+            walk(&runs, &unpack, shape, cancel, &mut |cell, items| {
+                f(&mut state, cell, items)
+            })?;
+            Ok(state)
+        })
+        .collect()
+}
+
+fn walk<K: RadixKey>(
+    runs: &[&[Record<K>]],
     unpack: impl Fn(K) -> (u16, i32, u32, u32),
     shape: CubeShape,
     cancel: &Cancellation,
@@ -59,7 +114,7 @@ fn walk<K: Copy + Eq>(
             partner,
         }
     };
-    for (n, r) in rec.iter().enumerate() {
+    for (n, r) in merged(runs).enumerate() {
         let key = r.key;
         if n % CANCEL_CHECK_ROWS == 0 {
             cancel.check()?;

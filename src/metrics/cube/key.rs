@@ -13,6 +13,7 @@ pub(crate) struct KeyLayout {
     third_bits: u32,
     item_bits: u32,
     time_bits: u32,
+    slot_bits: u32,
     /// (slot, third, time, item) instead of (slot, time, third, item).
     product_major: bool,
     pub fits_u64: bool,
@@ -42,9 +43,34 @@ impl KeyLayout {
             third_bits,
             item_bits,
             time_bits,
+            slot_bits,
             product_major,
             fits_u64: slot_bits + time_bits + third_bits + item_bits <= 64,
         }
+    }
+
+    /// How many low bits of a key can be set (`pack64`'s, or `pack128`'s up to the slot): the
+    /// radix partition takes its buckets from the top of these.
+    pub fn used_bits(&self) -> u32 {
+        if self.fits_u64 {
+            self.slot_bits + self.time_bits + self.third_bits + self.item_bits
+        } else {
+            96 + self.slot_bits
+        }
+    }
+
+    /// The smallest key of `k`'s cell (its item part cleared): splitting records at such keys
+    /// never splits a cell.
+    pub fn cell_floor64(&self, k: u64) -> u64 {
+        k.checked_shr(self.item_bits)
+            .unwrap_or(0)
+            .checked_shl(self.item_bits)
+            .unwrap_or(0)
+    }
+
+    /// [`KeyLayout::cell_floor64`] of a `pack128` key (the item is its low 32 bits).
+    pub fn cell_floor128(&self, k: u128) -> u128 {
+        k & !(u32::MAX as u128)
     }
 
     #[inline]

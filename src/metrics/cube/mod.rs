@@ -14,8 +14,10 @@
 //! 2. [`scan`]: the map stage — row ranges of the table read through the import view
 //!    ([`ViewPlan`]: source, products and weights, `cif_fob`) on rayon's threads into records
 //!    keyed by one integer ([`key`]: importer slot, time key, product or partner, item; its
-//!    order is the output order), then one parallel sort by key;
-//! 3. [`cells`]: the sorted records summed per (cell, item), one cell at a time, into the
+//!    order is the output order);
+//! 3. [`sort`]: each thread's run of records sorted in place (a radix pass on the key's top
+//!    bits, then each bucket), the runs read in key order by merging them;
+//! 4. [`cells`]: the sorted records summed per (cell, item), one cell at a time, into the
 //!    metric's finish (only the current cell's accumulators exist).
 //!
 //! The same partial aggregate, defined in SQL, is what `tradedep.engines` computes on DuckDB
@@ -25,6 +27,7 @@ mod cells;
 mod key;
 mod scan;
 mod slots;
+mod sort;
 
 use crate::error::Result;
 use crate::metrics::group::{Acc, CellKey, ImporterSlots, SupplierKeys};
@@ -42,6 +45,8 @@ pub struct ImportCube {
     pub units: Vec<String>,
     keyed: cells::Keyed,
     layout: key::KeyLayout,
+    /// Smallest and largest time key of the table's periods (`None` without periods).
+    time_span: Option<(i32, i32)>,
     shape: CubeShape,
     cancel: crate::cancel::Cancellation,
 }
@@ -172,6 +177,7 @@ impl ImportCube {
                 &plan,
                 &maker,
                 |s, t, p, i| layout.pack64(s, t, p, i),
+                layout.used_bits(),
                 cancel,
             )?)
         } else {
@@ -180,10 +186,12 @@ impl ImportCube {
                 &plan,
                 &maker,
                 |s, t, p, i| layout.pack128(s, t, p, i),
+                layout.used_bits(),
                 cancel,
             )?)
         };
         Ok(ImportCube {
+            time_span: (time_min <= time_max).then_some((time_min, time_max)),
             products,
             units: plan.units,
             keyed,
@@ -193,10 +201,28 @@ impl ImportCube {
         })
     }
 
+    /// Smallest and largest time key (year, quarter or period, as the cube is keyed) of the
+    /// table's periods: every cell's time lies within it. `None` for a table without periods.
+    pub fn time_span(&self) -> Option<(i32, i32)> {
+        self.time_span
+    }
+
     /// Calls `f` with each cell (key order: importer slot, time key, product, partner) and its
     /// items (supplier keys, or product ids over products; key order) with their sums, which
     /// `f` may reorder. Stops at the first error of `f`, or when the selection is cancelled.
     pub fn for_each_cell(&self, mut f: impl FnMut(CellKey, &mut [(u32, Acc)]) -> Result<()>) -> Result<()> {
         cells::for_each_cell(&self.keyed, &self.layout, self.shape, &self.cancel, &mut f)
+    }
+
+    /// [`ImportCube::for_each_cell`] on every thread: the cells are cut into consecutive parts
+    /// (never inside a cell), each part's finish `f` writes into its own state made by `init`,
+    /// and the states are returned in key order, for the metric to join (e.g. concatenating
+    /// each part's columns).
+    pub fn for_each_cell_parallel<S: Send>(
+        &self,
+        init: impl Fn() -> S + Sync,
+        f: impl Fn(&mut S, CellKey, &mut [(u32, Acc)]) -> Result<()> + Sync,
+    ) -> Result<Vec<S>> {
+        cells::for_each_cell_parallel(&self.keyed, &self.layout, self.shape, &self.cancel, &init, &f)
     }
 }

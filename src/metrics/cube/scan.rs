@@ -1,5 +1,6 @@
 //! Stage 2 of the cube, the map: row ranges read through the import view on rayon's threads,
-//! each record becoming a key ([`super::key`]) and its numbers; then one parallel sort by key.
+//! each record becoming a key ([`super::key`]) and its numbers; then put in key order
+//! ([`super::sort`]).
 //!
 //! Sorting instead of hashing: a BACI year has about one record per (importer, product,
 //! supplier), so a hash aggregate would hold one entry per row in random order; a sort of the
@@ -8,6 +9,7 @@
 use rayon::prelude::*;
 
 use super::slots::{PeriodSlots, SlotLookup};
+use super::sort::RadixKey;
 use super::CubeShape;
 use crate::cancel::Cancellation;
 use crate::error::Result;
@@ -42,22 +44,25 @@ pub(crate) struct KeyMaker<'a> {
     pub exclude_intra: bool,
 }
 
-/// Reads every import record of `table` (through `plan`), sorted by key; `pack` makes the key
-/// of (slot, time, product or partner, item) (generic so that it inlines).
-pub(crate) fn scan<K: Copy + Ord + Send + Sync, P: Fn(u16, i32, u32, u32) -> K + Sync>(
+/// Reads every import record of `table` (through `plan`) into one run per thread, each sorted
+/// by key ([`super::sort::merged`] reads them in key order); `pack` makes the key
+/// of (slot, time, product or partner, item) (generic so that it inlines), setting at most the
+/// low `used_bits` bits.
+pub(crate) fn scan<K: RadixKey, P: Fn(u16, i32, u32, u32) -> K + Sync>(
     table: &TradeTable,
     plan: &ViewPlan<'_>,
     maker: &KeyMaker<'_>,
     pack: P,
+    used_bits: u32,
     cancel: &Cancellation,
-) -> Result<Vec<Record<K>>> {
+) -> Result<Vec<Vec<Record<K>>>> {
     let mut units: Vec<(usize, std::ops::Range<usize>)> = vec![];
     for (b, batch) in table.batches().iter().enumerate() {
         for start in (0..batch.num_rows()).step_by(CANCEL_CHECK_ROWS) {
             units.push((b, start..(start + CANCEL_CHECK_ROWS).min(batch.num_rows())));
         }
     }
-    // One contiguous block of units per thread: each fills its own columns.
+    // One contiguous block of units per thread: each fills and sorts its own run.
     let threads = rayon::current_num_threads().max(1);
     let block = units.len().div_ceil(threads).max(1);
     let parts: Vec<Result<Vec<Record<K>>>> = units
@@ -70,21 +75,12 @@ pub(crate) fn scan<K: Copy + Ord + Send + Sync, P: Fn(u16, i32, u32, u32) -> K +
                 cancel.check()?;
                 scan_range(plan, *b, range.clone(), maker, &pack, &mut out);
             }
+            cancel.check()?;
+            super::sort::sort_run(&mut out, used_bits);
             Ok(out)
         })
         .collect();
-    let mut out: Vec<Record<K>> = vec![];
-    for p in parts {
-        let mut p = p?;
-        if out.is_empty() {
-            out = p;
-        } else {
-            out.append(&mut p);
-        }
-    }
-    cancel.check()?;
-    out.par_sort_unstable_by_key(|r| r.key);
-    Ok(out)
+    parts.into_iter().collect()
 }
 
 #[inline]

@@ -26,6 +26,16 @@ pub(crate) struct ImportCells {
     pub starts: Vec<u32>,
 }
 
+/// One thread's share of [`ImportCells`] while the cube is read (keys and products are set
+/// when the shares are joined).
+#[derive(Default)]
+struct CellsPart {
+    entries: Vec<(u64, f64)>,
+    n_rows: Vec<u32>,
+    n_mirrored: Vec<u32>,
+    starts: Vec<u32>,
+}
+
 impl ImportCells {
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -202,68 +212,78 @@ pub(crate) fn import_cells(table: &TradeTable, opts: &ViewOptions<'_>) -> Result
         None => importer_codes_in(table, opts.source),
     };
     let importers: Vec<Importer> = codes.iter().map(|c| Importer::country(*c)).collect();
-    // (importer, product rank, year, supplier, value, rows, mirrored rows) per cube entry.
-    let mut flat: Vec<(u16, u32, i32, u16, f64, u32, u32)> = vec![];
-    let mut products: Vec<String> = vec![];
-    if !importers.is_empty() {
-        let imports = ImportSelection {
-            source: opts.source,
-            cif_fob: opts.cif_fob,
-            products: opts.products.cloned(),
-            groups: vec![],
-            include_intra_group: false,
-            cancel: opts.cancel.cloned().unwrap_or_default(),
-        };
-        let slots = ImporterSlots::new(importers, table.meta().freq)?;
-        let cube = ImportCube::build_by_product_year(table, &slots, &imports, &SupplierKeys::new(&[])?)?;
-        cube.for_each_cell(|cell, items| {
-            for (sup, acc) in items.iter() {
-                let (n, m) = (acc.n_rows as u32, acc.n_mirrored as u32);
-                flat.push((
-                    codes[cell.importer as usize],
-                    cell.product,
-                    cell.period,
-                    *sup as u16,
-                    acc.value,
-                    n,
-                    m,
-                ));
-            }
-            Ok(())
-        })?;
-        products = cube.products;
+    if importers.is_empty() {
+        let keys =
+            Keys::new(std::iter::empty(), 0, std::iter::empty(), std::iter::empty()).ok_or_else(too_many_keys)?;
+        return Ok(ImportCells {
+            keys,
+            entries: vec![],
+            n_rows: vec![],
+            n_mirrored: vec![],
+            products: vec![],
+            starts: vec![],
+        });
     }
+    let imports = ImportSelection {
+        source: opts.source,
+        cif_fob: opts.cif_fob,
+        products: opts.products.cloned(),
+        groups: vec![],
+        include_intra_group: false,
+        cancel: opts.cancel.cloned().unwrap_or_default(),
+    };
+    let slots = ImporterSlots::new(importers, table.meta().freq)?;
+    let cube = ImportCube::build_by_product_year(table, &slots, &imports, &SupplierKeys::new(&[])?)?;
+    // Keys from what may occur (every country of the table as a supplier, the table's years),
+    // so that each thread packs its cells' entries straight from the cube.
+    let (y0, y1) = cube.time_span().unwrap_or((0, 0));
     let keys = Keys::new(
-        flat.iter().map(|e| e.0),
-        products.len(),
-        flat.iter().map(|e| e.2),
-        flat.iter().map(|e| e.3),
+        codes.iter().copied(),
+        cube.products.len(),
+        [y0, y1].into_iter(),
+        countries_in(table),
     )
     .ok_or_else(too_many_keys)?;
-    let (mut entries, mut n_rows, mut n_mirrored, mut starts) = (
-        Vec::with_capacity(flat.len()),
-        Vec::with_capacity(flat.len()),
-        Vec::with_capacity(flat.len()),
-        vec![],
-    );
-    let mut last: Option<(u16, u32, i32)> = None;
-    for (imp, p, y, sup, v, n, m) in flat {
-        if last != Some((imp, p, y)) {
-            last = Some((imp, p, y));
-            starts.push(entries.len() as u32);
+    let parts = cube.for_each_cell_parallel(CellsPart::default, |part: &mut CellsPart, cell, items| {
+        part.starts.push(part.entries.len() as u32);
+        let importer = codes[cell.importer as usize];
+        for (sup, acc) in items.iter() {
+            part.entries
+                .push((keys.pack(importer, cell.product, cell.period, *sup as u16), acc.value));
+            part.n_rows.push(acc.n_rows as u32);
+            part.n_mirrored.push(acc.n_mirrored as u32);
         }
-        entries.push((keys.pack(imp, p, y, sup), v));
-        n_rows.push(n);
-        n_mirrored.push(m);
+        Ok(())
+    })?;
+    let mut cells = CellsPart::default();
+    for mut part in parts {
+        let offset = cells.entries.len() as u32;
+        cells.starts.extend(part.starts.iter().map(|s| s + offset));
+        cells.entries.append(&mut part.entries);
+        cells.n_rows.append(&mut part.n_rows);
+        cells.n_mirrored.append(&mut part.n_mirrored);
     }
     Ok(ImportCells {
         keys,
-        entries,
-        n_rows,
-        n_mirrored,
-        products,
-        starts,
+        entries: cells.entries,
+        n_rows: cells.n_rows,
+        n_mirrored: cells.n_mirrored,
+        products: cube.products,
+        starts: cells.starts,
     })
+}
+
+/// Every country code of `table`, as reporter or partner.
+fn countries_in(table: &TradeTable) -> impl Iterator<Item = u16> {
+    let mut seen = vec![false; 1 << 16];
+    for batch in table.batches() {
+        let c = crate::metrics::view::Cols::of(batch);
+        c.reporter
+            .iter()
+            .chain(c.partner.iter())
+            .for_each(|x| seen[*x as usize] = true);
+    }
+    (0..=u16::MAX).filter(move |c| seen[*c as usize])
 }
 
 /// Exports per (exporter, product, year) of the world cells, sorted by those keys; world

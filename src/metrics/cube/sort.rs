@@ -1,0 +1,259 @@
+//! Stage 3 of the cube: each thread's records put in key order where they lie, then read as
+//! one sequence by merging the threads' runs.
+//!
+//! Why not one comparison sort of everything: a BACI year is 11M records of 32 bytes, and
+//! sorting them as one slice cost about as much as reading the file (every level of the sort
+//! walks 350 MB), and gathering the threads' parts into one vector faulted in a second copy.
+//! Each thread now sorts its own run right after scanning it, by most-significant-digit radix:
+//! digits are prefixes of the key, so bucket order is key order, and each pass moves records
+//! within ever smaller buckets that soon fit in the CPU's caches.
+
+use super::scan::Record;
+
+/// A key whose top bits choose a bucket.
+pub(crate) trait RadixKey: Copy + Ord + Send + Sync {
+    /// The key shifted right by `shift` bits, as a bucket number.
+    fn bucket(self, shift: u32) -> usize;
+}
+
+impl RadixKey for u64 {
+    #[inline]
+    fn bucket(self, shift: u32) -> usize {
+        self.checked_shr(shift).unwrap_or(0) as usize
+    }
+}
+
+impl RadixKey for u128 {
+    #[inline]
+    fn bucket(self, shift: u32) -> usize {
+        self.checked_shr(shift).unwrap_or(0) as usize
+    }
+}
+
+/// Sorts one thread's records by key, in place (no second buffer: a BACI year's records are
+/// 350 MB, and faulting in a copy cost more than the sort). `used_bits`: how many low bits of a
+/// key can be set.
+pub(crate) fn sort_run<K: RadixKey>(run: &mut [Record<K>], used_bits: u32) {
+    radix_sort(run, used_bits, TOP_BITS.min(used_bits));
+}
+
+/// Bits of the first digit: 4,096 buckets split a BACI year by importer and product range.
+const TOP_BITS: u32 = 12;
+/// Bits of every later digit (a count table that stays in L1).
+const DIGIT_BITS: u32 = 8;
+/// Below this many records a comparison sort is cheaper than another radix pass.
+const SMALL: usize = 48;
+
+/// Sorts `run`, whose keys agree above bit `end`, by the bits below `end`: an American flag
+/// sort on the digit of `digit` bits just below `end` (each record moved once into its
+/// bucket's place), then each bucket the same way on the next digit.
+fn radix_sort<K: RadixKey>(run: &mut [Record<K>], end: u32, digit: u32) {
+    if run.len() <= SMALL || end == 0 {
+        if end > 0 {
+            run.sort_unstable_by_key(|r| r.key);
+        }
+        return;
+    }
+    let shift = end - digit;
+    let mask = (1usize << digit) - 1;
+    let bucket = |r: &Record<K>| r.key.bucket(shift) & mask;
+    let mut starts = vec![0usize; mask + 2];
+    for r in run.iter() {
+        starts[bucket(r) + 1] += 1;
+    }
+    for b in 0..=mask {
+        starts[b + 1] += starts[b];
+    }
+    // next[b]: the first position of bucket b not yet holding one of its records.
+    let mut next = starts[..=mask].to_vec();
+    for b in 0..=mask {
+        let end_b = starts[b + 1];
+        while next[b] < end_b {
+            // Follow the cycle from this position: each record goes to the next free place of
+            // its bucket, taking out the record that was there, until one belongs to `b`.
+            let mut r = run[next[b]];
+            let mut d = bucket(&r);
+            while d != b {
+                let place = next[d];
+                next[d] += 1;
+                std::mem::swap(&mut r, &mut run[place]);
+                d = bucket(&r);
+            }
+            run[next[b]] = r;
+            next[b] += 1;
+        }
+    }
+    for b in 0..=mask {
+        radix_sort(&mut run[starts[b]..starts[b + 1]], shift, DIGIT_BITS.min(shift));
+    }
+}
+
+/// The records of sorted `runs` in key order (ties: the earlier run first).
+pub(crate) fn merged<'r, K: RadixKey>(runs: &[&'r [Record<K>]]) -> impl Iterator<Item = &'r Record<K>> {
+    let runs = runs.to_vec();
+    let mut at = vec![0usize; runs.len()];
+    std::iter::from_fn(move || {
+        let mut best: Option<(usize, K)> = None;
+        for (i, run) in runs.iter().enumerate() {
+            if let Some(r) = run.get(at[i]) {
+                if best.is_none_or(|(_, k)| r.key < k) {
+                    best = Some((i, r.key));
+                }
+            }
+        }
+        let (i, _) = best?;
+        at[i] += 1;
+        Some(&runs[i][at[i] - 1])
+    })
+}
+
+/// Splits sorted `runs` into about `n` parts of consecutive keys for the finish's threads,
+/// never inside a cell (`floor`: the smallest key of a key's cell). Part `i` holds, from every
+/// run, the records of keys in `[split_i, split_i+1)`.
+pub(crate) fn split_at_cells<'r, K: RadixKey>(
+    runs: &[&'r [Record<K>]],
+    n: usize,
+    floor: impl Fn(K) -> K,
+) -> Vec<Vec<&'r [Record<K>]>> {
+    // Split keys taken at even positions of the longest run, moved down to their cell's start.
+    let longest = runs.iter().max_by_key(|r| r.len()).copied().unwrap_or(&[]);
+    let mut splits: Vec<K> = (1..n.max(1))
+        .filter_map(|i| longest.get(longest.len() * i / n).map(|r| floor(r.key)))
+        .collect();
+    splits.dedup();
+    let mut parts: Vec<Vec<&'r [Record<K>]>> = vec![];
+    let mut starts: Vec<usize> = vec![0; runs.len()];
+    for bound in splits.into_iter().map(Some).chain([None]) {
+        let part = runs
+            .iter()
+            .zip(starts.iter_mut())
+            .map(|(run, start)| {
+                let end = match bound {
+                    Some(k) => *start + run[*start..].partition_point(|r| r.key < k),
+                    None => run.len(),
+                };
+                let piece = &run[*start..end];
+                *start = end;
+                piece
+            })
+            .collect();
+        parts.push(part);
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(key: u64, value: f64) -> Record<u64> {
+        Record {
+            key,
+            value,
+            quantity: f64::NAN,
+            row: 0,
+            unit: 0,
+            flags: 0,
+        }
+    }
+
+    fn sorted(parts: Vec<Vec<Record<u64>>>, used_bits: u32) -> Vec<Record<u64>> {
+        let mut parts = parts;
+        for p in &mut parts {
+            sort_run(p, used_bits);
+        }
+        let runs: Vec<&[Record<u64>]> = parts.iter().map(|p| p.as_slice()).collect();
+        merged(&runs).copied().collect()
+    }
+
+    #[test]
+    fn runs_in_any_order_come_out_sorted_with_their_numbers() {
+        // Keys over 20 bits, spread over buckets and repeated across runs.
+        let mut state = 12345u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) & 0xF_FFFF
+        };
+        let parts: Vec<Vec<Record<u64>>> = (0..3)
+            .map(|_| {
+                (0..5000)
+                    .map(|_| {
+                        let k = next();
+                        rec(k, k as f64 * 0.5)
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut expected: Vec<u64> = parts.iter().flatten().map(|r| r.key).collect();
+        expected.sort_unstable();
+        let sorted = sorted(parts, 20);
+        let keys: Vec<u64> = sorted.iter().map(|r| r.key).collect();
+        assert_eq!(keys, expected);
+        assert!(sorted.iter().all(|r| r.value == r.key as f64 * 0.5));
+    }
+
+    #[test]
+    fn few_key_bits_and_empty_runs() {
+        let parts = vec![
+            vec![rec(3, 1.0), rec(1, 2.0)],
+            vec![],
+            vec![rec(2, 3.0), rec(0, 4.0), rec(1, 5.0)],
+        ];
+        let got: Vec<(u64, f64)> = sorted(parts, 2).iter().map(|r| (r.key, r.value)).collect();
+        // Ties in key: the earlier run first.
+        assert_eq!(got, vec![(0, 4.0), (1, 2.0), (1, 5.0), (2, 3.0), (3, 1.0)]);
+        assert!(sorted(vec![], 0).is_empty());
+        // No key bits at all: one bucket.
+        assert_eq!(sorted(vec![vec![rec(0, 1.0), rec(0, 2.0)]], 0).len(), 2);
+    }
+
+    #[test]
+    fn many_equal_keys_and_wide_keys() {
+        // 1,000 copies each of a few 39-bit keys: recursion runs out of bits, not records.
+        let keys = [(1u64 << 38) + 5, 7, 1 << 20, (1u64 << 38) + 4];
+        let run: Vec<Record<u64>> = (0..4000).map(|i| rec(keys[i % 4], 1.0)).collect();
+        let got: Vec<u64> = sorted(vec![run], 39).iter().map(|r| r.key).collect();
+        assert_eq!(got.len(), 4000);
+        assert!(got.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(got[0], 7);
+        assert_eq!(got[3999], (1u64 << 38) + 5);
+        // u128 keys (the wide layout: slot above bit 96).
+        let mut wide: Vec<Record<u128>> = (0..300u128)
+            .map(|i| Record {
+                key: ((i % 3) << 96) | (299 - i),
+                value: 0.0,
+                quantity: 0.0,
+                row: 0,
+                unit: 0,
+                flags: 0,
+            })
+            .collect();
+        sort_run(&mut wide, 98);
+        assert!(wide.windows(2).all(|w| w[0].key < w[1].key));
+    }
+
+    #[test]
+    fn split_at_cells_covers_every_record_once() {
+        let mut a: Vec<Record<u64>> = (0..1000u64).map(|k| rec(k * 3, 1.0)).collect();
+        let mut b: Vec<Record<u64>> = (0..700u64).map(|k| rec(k * 5 + 1, 1.0)).collect();
+        sort_run(&mut a, 12);
+        sort_run(&mut b, 12);
+        // Cells: keys that agree above the low 4 bits.
+        let floor = |k: u64| k >> 4 << 4;
+        let parts = split_at_cells(&[a.as_slice(), b.as_slice()], 5, floor);
+        assert_eq!(parts.iter().flatten().map(|s| s.len()).sum::<usize>(), 1700);
+        let mut last_cell = None;
+        for part in &parts {
+            let keys: Vec<u64> = merged(part).map(|r| r.key).collect();
+            assert!(keys.windows(2).all(|w| w[0] <= w[1]));
+            if let (Some(prev), Some(first)) = (last_cell, keys.first()) {
+                assert!(floor(*first) > prev, "a cell split across parts");
+            }
+            if let Some(k) = keys.last() {
+                last_cell = Some(floor(*k));
+            }
+        }
+    }
+}
