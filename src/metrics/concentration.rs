@@ -265,19 +265,7 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
         .into_iter()
         .map(|(out, _)| out.finish(time, monthly, by_product, by_partner, over_product, opts.crn))
         .collect::<Result<Vec<_>>>()?;
-    concat_parts(batches)
-}
-
-/// One batch of the parts a parallel finish made, in their order.
-pub(crate) fn concat_parts(batches: Vec<RecordBatch>) -> Result<RecordBatch> {
-    match batches.len() {
-        1 => Ok(batches.into_iter().next().expect("one batch")),
-        _ => {
-            let schema = batches[0].schema();
-            arrow_select::concat::concat_batches(&schema, &batches)
-                .map_err(|e| Error::arrow("joining the finish's parts", e))
-        }
-    }
+    crate::metrics::cube::concat_parts(batches)
 }
 
 pub(crate) struct ConcColumns {

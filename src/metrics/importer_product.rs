@@ -40,30 +40,33 @@ pub fn importer_product_concentration_selected(table: &TradeTable, imports: &Imp
     }
     let codes = importer_codes_in(table, imports.source);
     let importers: Vec<Importer> = codes.iter().map(|c| Importer::country(*c)).collect();
-    let mut out = CellColumns::with_capacity(0);
     if importers.is_empty() {
-        return out.finish();
+        return CellColumns::with_capacity(0).finish();
     }
     let slots = ImporterSlots::new(importers, table.meta().freq)?;
     let suppliers = SupplierKeys::new(&[])?;
     let by = [By::Period, By::Product];
     let cube = ImportCube::build(table, &slots, imports, &by, false, &suppliers, false)?;
-    cube.for_each_cell(|cell, items| {
-        let mut sums = SupplierSums::default();
-        let mut n_rows = 0;
-        for (code, acc) in items.iter() {
-            sums.add(*code as u16, acc.value);
-            n_rows += acc.n_rows;
-        }
-        let product = &cube.products[cell.product as usize];
-        out.push(
-            codes[cell.importer as usize],
-            cell.period,
-            product,
-            n_rows,
-            &sums.stat(),
-        );
-        Ok(())
-    })?;
-    out.finish()
+    let parts = cube.for_each_cell_parallel(
+        || CellColumns::with_capacity(0),
+        |out, cell, items| {
+            let mut sums = SupplierSums::default();
+            let mut n_rows = 0;
+            for (code, acc) in items.iter() {
+                sums.add(*code as u16, acc.value);
+                n_rows += acc.n_rows;
+            }
+            let product = &cube.products[cell.product as usize];
+            out.push(
+                codes[cell.importer as usize],
+                cell.period,
+                product,
+                n_rows,
+                &sums.stat(),
+            );
+            Ok(())
+        },
+    )?;
+    let batches = parts.into_iter().map(CellColumns::finish).collect::<Result<Vec<_>>>()?;
+    crate::metrics::cube::concat_parts(batches)
 }

@@ -226,3 +226,16 @@ impl ImportCube {
         cells::for_each_cell_parallel(&self.keyed, &self.layout, self.shape, &self.cancel, &init, &f)
     }
 }
+
+/// One batch of the batches that a parallel finish's parts made, in their order (there is
+/// always at least one part).
+pub(crate) fn concat_parts(batches: Vec<arrow_array::RecordBatch>) -> Result<arrow_array::RecordBatch> {
+    match batches.len() {
+        1 => Ok(batches.into_iter().next().expect("one batch")),
+        _ => {
+            let schema = batches[0].schema();
+            arrow_select::concat::concat_batches(&schema, &batches)
+                .map_err(|e| crate::error::Error::arrow("joining the finish's parts", e))
+        }
+    }
+}
