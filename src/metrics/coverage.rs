@@ -20,7 +20,7 @@ use hashbrown::HashSet;
 use crate::error::{Error, Result};
 use crate::metrics::group::{Importer, Membership};
 use crate::metrics::selection::ImportSelection;
-use crate::metrics::view::{country_label, for_each_row, Cols, Source, ViewOptions};
+use crate::metrics::view::{country_label, for_each_row_parallel, Cols, Source, ViewOptions};
 use crate::model::product::is_table_code;
 use crate::model::{Flow, TradeTable};
 use crate::reference::groups;
@@ -159,11 +159,9 @@ pub fn check_selection(
         exporters_reporting: sides.exporters.clone(),
         ..Default::default()
     };
-    // Bitmaps, not hash sets: this scan runs over every selected row before each metric.
-    let mut seen_products: Vec<bool> = vec![];
-    let mut seen_importers = vec![false; 1 << 16];
-    let mut seen_suppliers = vec![false; 1 << 16];
-    let names = for_each_row(
+    // Bitmaps, not hash sets: this scan runs over every selected row before each metric, on
+    // every thread (one tally per block of rows, added up in row order).
+    let (tallies, names) = for_each_row_parallel(
         table,
         &ViewOptions {
             source: imports.source,
@@ -172,26 +170,47 @@ pub fn check_selection(
             importers: importer_codes.as_deref(),
             cancel: Some(&imports.cancel),
         },
-        |r| {
+        Tally::new,
+        |t: &mut Tally, r| {
             if r.mirrored {
-                cov.records_mirror += 1;
-                cov.value_mirror += r.value;
+                t.records_mirror += 1;
+                t.value_mirror += r.value;
             } else {
-                cov.records_reported += 1;
-                cov.value_reported += r.value;
+                t.records_reported += 1;
+                t.value_reported += r.value;
             }
             if r.quantity.is_some_and(|q| !q.is_nan()) {
-                cov.value_with_quantity += r.value;
+                t.value_with_quantity += r.value;
             }
             let p = r.product as usize;
-            if p >= seen_products.len() {
-                seen_products.resize(p + 1, false);
+            if p >= t.products.len() {
+                t.products.resize(p + 1, false);
             }
-            seen_products[p] = true;
-            seen_importers[r.importer as usize] = true;
-            seen_suppliers[r.supplier as usize] = true;
+            t.products[p] = true;
+            t.importers[r.importer as usize] = true;
+            t.suppliers[r.supplier as usize] = true;
         },
     )?;
+    let mut seen_products: Vec<bool> = vec![];
+    let mut seen_importers = vec![false; 1 << 16];
+    let mut seen_suppliers = vec![false; 1 << 16];
+    for t in tallies {
+        cov.records_mirror += t.records_mirror;
+        cov.value_mirror += t.value_mirror;
+        cov.records_reported += t.records_reported;
+        cov.value_reported += t.value_reported;
+        cov.value_with_quantity += t.value_with_quantity;
+        if t.products.len() > seen_products.len() {
+            seen_products.resize(t.products.len(), false);
+        }
+        for (seen, t) in [
+            (&mut seen_products, &t.products),
+            (&mut seen_importers, &t.importers),
+            (&mut seen_suppliers, &t.suppliers),
+        ] {
+            seen.iter_mut().zip(t).for_each(|(s, t)| *s |= *t);
+        }
+    }
     cov.importers = codes_of(&seen_importers);
     cov.suppliers = codes_of(&seen_suppliers);
     let selected: Vec<&str> = (0..seen_products.len())
@@ -234,6 +253,33 @@ pub fn check_selection(
         ));
     }
     Ok(cov)
+}
+
+/// One block of rows' share of the coverage scan.
+struct Tally {
+    records_reported: u64,
+    value_reported: f64,
+    records_mirror: u64,
+    value_mirror: f64,
+    value_with_quantity: f64,
+    products: Vec<bool>,
+    importers: Vec<bool>,
+    suppliers: Vec<bool>,
+}
+
+impl Tally {
+    fn new() -> Tally {
+        Tally {
+            records_reported: 0,
+            value_reported: 0.0,
+            records_mirror: 0,
+            value_mirror: 0.0,
+            value_with_quantity: 0.0,
+            products: vec![],
+            importers: vec![false; 1 << 16],
+            suppliers: vec![false; 1 << 16],
+        }
+    }
 }
 
 /// Who reported on each side of the table (numeric codes, in order).

@@ -358,6 +358,46 @@ pub fn for_each_row(table: &TradeTable, opts: &ViewOptions<'_>, mut f: impl FnMu
     Ok(plan.products)
 }
 
+/// Rows of `table` as units of at most [`CANCEL_CHECK_ROWS`] rows (batch, row range), grouped
+/// into one contiguous block per rayon thread: the unit of parallel scans (each thread fills its
+/// own state, looking at cancellation between units).
+pub(crate) fn row_blocks(table: &TradeTable) -> Vec<Vec<(usize, std::ops::Range<usize>)>> {
+    let mut units: Vec<(usize, std::ops::Range<usize>)> = vec![];
+    for (b, batch) in table.batches().iter().enumerate() {
+        for start in (0..batch.num_rows()).step_by(CANCEL_CHECK_ROWS) {
+            units.push((b, start..(start + CANCEL_CHECK_ROWS).min(batch.num_rows())));
+        }
+    }
+    let threads = rayon::current_num_threads().max(1);
+    let block = units.len().div_ceil(threads).max(1);
+    units.chunks(block).map(<[_]>::to_vec).collect()
+}
+
+/// [`for_each_row`] on rayon's threads: one contiguous block of rows per thread
+/// ([`row_blocks`]), each read into its own state made by `init`; the states come back in row
+/// order, with the product codes by id.
+pub(crate) fn for_each_row_parallel<S: Send>(
+    table: &TradeTable,
+    opts: &ViewOptions<'_>,
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, ViewRow<'_>) + Sync,
+) -> Result<(Vec<S>, Vec<String>)> {
+    use rayon::prelude::*;
+    let plan = ViewPlan::new(table, opts)?;
+    let states = row_blocks(table)
+        .into_par_iter()
+        .map(|units| {
+            let mut state = init();
+            for (b, rows) in units {
+                opts.cancel.map_or(Ok(()), |c| c.check())?;
+                plan.scan(b, rows, |r| f(&mut state, r));
+            }
+            Ok(state)
+        })
+        .collect::<Result<Vec<S>>>()?;
+    Ok((states, plan.products))
+}
+
 /// What [`for_each_row`] decides once per table before looking at rows: per batch, each
 /// product dictionary entry's id and selection weight and each unit's id; the importers kept;
 /// where `auto` takes reported rows. Then [`ViewPlan::scan`] reads any range of rows of any

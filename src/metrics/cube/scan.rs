@@ -14,7 +14,7 @@ use super::CubeShape;
 use crate::cancel::Cancellation;
 use crate::error::Result;
 use crate::metrics::group::{SupplierKeys, NO_PARTNER, NO_PRODUCT};
-use crate::metrics::view::{ViewPlan, CANCEL_CHECK_ROWS, NO_UNIT};
+use crate::metrics::view::{row_blocks, ViewPlan, NO_UNIT};
 use crate::model::TradeTable;
 
 /// One import record: its key and numbers, sorted together (no gather afterwards: reading
@@ -56,24 +56,16 @@ pub(crate) fn scan<K: RadixKey, P: Fn(u16, i32, u32, u32) -> K + Sync>(
     used_bits: u32,
     cancel: &Cancellation,
 ) -> Result<Vec<Vec<Record<K>>>> {
-    let mut units: Vec<(usize, std::ops::Range<usize>)> = vec![];
-    for (b, batch) in table.batches().iter().enumerate() {
-        for start in (0..batch.num_rows()).step_by(CANCEL_CHECK_ROWS) {
-            units.push((b, start..(start + CANCEL_CHECK_ROWS).min(batch.num_rows())));
-        }
-    }
-    // One contiguous block of units per thread: each fills and sorts its own run.
-    let threads = rayon::current_num_threads().max(1);
-    let block = units.len().div_ceil(threads).max(1);
-    let parts: Vec<Result<Vec<Record<K>>>> = units
-        .par_chunks(block)
+    // One contiguous block of rows per thread: each fills and sorts its own run.
+    let parts: Vec<Result<Vec<Record<K>>>> = row_blocks(table)
+        .into_par_iter()
         .map(|chunk| {
             // Room for every row of the block: pages are only touched when written.
             let rows: usize = chunk.iter().map(|(_, r)| r.len()).sum();
             let mut out = Vec::with_capacity(rows);
             for (b, range) in chunk {
                 cancel.check()?;
-                scan_range(plan, *b, range.clone(), maker, &pack, &mut out);
+                scan_range(plan, b, range, maker, &pack, &mut out);
             }
             cancel.check()?;
             super::sort::sort_run(&mut out, used_bits);
