@@ -89,22 +89,54 @@ fn radix_sort<K: RadixKey>(run: &mut [Record<K>], end: u32, digit: u32) {
 }
 
 /// The records of sorted `runs` in key order (ties: the earlier run first).
-pub(crate) fn merged<'r, K: RadixKey>(runs: &[&'r [Record<K>]]) -> impl Iterator<Item = &'r Record<K>> {
-    let runs = runs.to_vec();
-    let mut at = vec![0usize; runs.len()];
-    std::iter::from_fn(move || {
-        let mut best: Option<(usize, K)> = None;
-        for (i, run) in runs.iter().enumerate() {
-            if let Some(r) = run.get(at[i]) {
-                if best.is_none_or(|(_, k)| r.key < k) {
-                    best = Some((i, r.key));
+pub(crate) fn merged<'r, K: RadixKey>(runs: &[&'r [Record<K>]]) -> Merged<'r, K> {
+    match runs {
+        [] => Merged::Two(&[], &[]),
+        [a] => Merged::Two(a, &[]),
+        [a, b] => Merged::Two(a, b),
+        _ => Merged::Many(runs.to_vec(), vec![0; runs.len()]),
+    }
+}
+
+/// [`merged`]'s iterator: two runs (one per thread on a two-core machine, the common case)
+/// take one comparison per record; more runs look at every run's head.
+pub(crate) enum Merged<'r, K> {
+    Two(&'r [Record<K>], &'r [Record<K>]),
+    Many(Vec<&'r [Record<K>]>, Vec<usize>),
+}
+
+impl<'r, K: RadixKey> Iterator for Merged<'r, K> {
+    type Item = &'r Record<K>;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'r Record<K>> {
+        match self {
+            Merged::Two(a, b) => {
+                let take_a = match (a.first(), b.first()) {
+                    (Some(x), Some(y)) => x.key <= y.key,
+                    (Some(_), None) => true,
+                    (None, _) => false,
+                };
+                let run = if take_a { a } else { b };
+                let (first, rest) = run.split_first()?;
+                *run = rest;
+                Some(first)
+            }
+            Merged::Many(runs, at) => {
+                let mut best: Option<(usize, K)> = None;
+                for (i, run) in runs.iter().enumerate() {
+                    if let Some(r) = run.get(at[i]) {
+                        if best.is_none_or(|(_, k)| r.key < k) {
+                            best = Some((i, r.key));
+                        }
+                    }
                 }
+                let (i, _) = best?;
+                at[i] += 1;
+                Some(&runs[i][at[i] - 1])
             }
         }
-        let (i, _) = best?;
-        at[i] += 1;
-        Some(&runs[i][at[i] - 1])
-    })
+    }
 }
 
 /// Splits sorted `runs` into about `n` parts of consecutive keys for the finish's threads,
