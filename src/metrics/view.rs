@@ -365,6 +365,8 @@ pub fn for_each_row(table: &TradeTable, opts: &ViewOptions<'_>, mut f: impl FnMu
 pub(crate) struct ViewPlan<'t> {
     table: &'t TradeTable,
     source: Source,
+    /// Every import and export row, whatever `source` says (the cube's reported vs mirror sides).
+    both_flows: bool,
     cif_fob: f64,
     importer_mask: Option<Vec<bool>>,
     reported_pairs: HashSet<(u16, i32)>,
@@ -443,6 +445,7 @@ impl<'t> ViewPlan<'t> {
         Ok(ViewPlan {
             table,
             source: opts.source,
+            both_flows: false,
             cif_fob: opts.cif_fob,
             importer_mask,
             reported_pairs,
@@ -452,6 +455,13 @@ impl<'t> ViewPlan<'t> {
             products,
             units,
         })
+    }
+
+    /// With `both`, [`ViewPlan::scan`] hands over the rows of both flows (reported imports and
+    /// partners' exports, `mirrored` telling them apart), whatever the source.
+    pub fn with_both_flows(mut self, both: bool) -> Self {
+        self.both_flows = both;
+        self
     }
 
     /// Calls `f` on the import records among rows `rows` of batch `b`.
@@ -472,11 +482,12 @@ impl<'t> ViewPlan<'t> {
             } else {
                 continue;
             };
-            let keep = match self.source {
-                Source::Reported => !mirrored,
-                Source::Mirror => mirrored,
-                Source::Auto => !mirrored || !self.reported_pairs.contains(&(importer, c.period[i])),
-            };
+            let keep = self.both_flows
+                || match self.source {
+                    Source::Reported => !mirrored,
+                    Source::Mirror => mirrored,
+                    Source::Auto => !mirrored || !self.reported_pairs.contains(&(importer, c.period[i])),
+                };
             if !keep || self.importer_mask.as_ref().is_some_and(|m| !m[importer as usize]) {
                 continue;
             }

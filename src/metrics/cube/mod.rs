@@ -58,6 +58,12 @@ pub(crate) struct CubeShape {
     pub explain: bool,
     /// Keys order product (or partner) before time: (slot, product, time, item).
     pub product_major: bool,
+    /// Slots are the exporters (the view's suppliers) and items the importers: an origin's
+    /// exports by destination ([`ImportCube::build_exports`]).
+    pub exports: bool,
+    /// Both flows read, and items carry the side: `item << 1 | mirrored` (importers' reported
+    /// imports next to partners' reported exports of the same flow, [`ImportCube::build_sides`]).
+    pub sides: bool,
 }
 
 impl ImportCube {
@@ -81,6 +87,8 @@ impl ImportCube {
             monthly: table.meta().freq == Freq::Monthly,
             explain,
             product_major: false,
+            exports: false,
+            sides: false,
         };
         Self::with_shape(table, slots, imports, suppliers, shape)
     }
@@ -102,8 +110,58 @@ impl ImportCube {
             monthly: table.meta().freq == Freq::Monthly,
             explain: false,
             product_major: true,
+            exports: false,
+            sides: false,
         };
         Self::with_shape(table, slots, imports, suppliers, shape)
+    }
+
+    /// Exports instead of imports: slots are exporters (the view's suppliers: under
+    /// `imports.source` reported the partners of flow-import rows, under mirror the reporters of
+    /// flow-export rows) and items the importers' codes; cells by `by`'s time key and product.
+    /// The importers of `slots` are the exporters; `include_intra_group` decides as for imports.
+    pub(crate) fn build_exports(
+        table: &TradeTable,
+        slots: &ImporterSlots,
+        imports: &ImportSelection,
+        by: &[By],
+    ) -> Result<ImportCube> {
+        let shape = CubeShape {
+            time: TimeKey::from_by(by, table.meta().freq)?,
+            by_product: by.contains(&By::Product),
+            by_partner: false,
+            over_product: false,
+            monthly: table.meta().freq == Freq::Monthly,
+            explain: false,
+            product_major: false,
+            exports: true,
+            sides: false,
+        };
+        Self::with_shape(table, slots, imports, &SupplierKeys::new(&[])?, shape)
+    }
+
+    /// Reported and mirror side by side: both flows of the table are read (`imports.source` is
+    /// not used; mirror values are not multiplied by `cif_fob`), cells by importer, partner and
+    /// time key in that order (`CellKey::partner` the partner's code), items `product << 1 |
+    /// side` with side 1 for a partner's reported export. Product ids are in code order.
+    pub(crate) fn build_sides(
+        table: &TradeTable,
+        slots: &ImporterSlots,
+        imports: &ImportSelection,
+        by: &[By],
+    ) -> Result<ImportCube> {
+        let shape = CubeShape {
+            time: TimeKey::from_by(by, table.meta().freq)?,
+            by_product: true,
+            by_partner: true,
+            over_product: true,
+            monthly: table.meta().freq == Freq::Monthly,
+            explain: false,
+            product_major: true,
+            exports: false,
+            sides: true,
+        };
+        Self::with_shape(table, slots, imports, &SupplierKeys::new(&[])?, shape)
     }
 
     fn with_shape(
@@ -120,7 +178,8 @@ impl ImportCube {
                 "explain works on tables of at most 4,294,967,295 rows: select a year or importers first",
             ));
         }
-        let codes = slots.static_codes();
+        // The slots' codes filter the importers, not the exporters of an exports cube.
+        let codes = if shape.exports { None } else { slots.static_codes() };
         let plan = ViewPlan::new(
             table,
             &ViewOptions {
@@ -130,7 +189,8 @@ impl ImportCube {
                 importers: codes.as_deref(),
                 cancel: Some(&imports.cancel),
             },
-        )?;
+        )?
+        .with_both_flows(shape.sides);
         let lookup = slots::SlotLookup::new(table, slots)?;
         // Product ranks in code order, so that keys sort products by code.
         let mut order: Vec<u32> = (0..plan.products.len() as u32).collect();
@@ -149,6 +209,7 @@ impl ImportCube {
         } else {
             (n_products, supplier_max)
         };
+        let item_max = if shape.sides { item_max * 2 + 1 } else { item_max };
         let layout = key::KeyLayout::new(
             slots.importers.len(),
             time_min,

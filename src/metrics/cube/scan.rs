@@ -113,15 +113,26 @@ fn scan_range<K, P: Fn(u16, i32, u32, u32) -> K>(
         } else {
             0
         };
-        let supplier = m.suppliers.key(r.supplier);
+        // An exports cube: the exporter holds the slot, the importer is the item.
+        let (who, partner) = if shape.exports {
+            (r.supplier, r.importer)
+        } else {
+            (r.importer, r.supplier)
+        };
+        let supplier = m.suppliers.key(partner);
         let product = m.rank[r.product as usize];
         let (third, item) = if shape.over_product {
             (if shape.by_partner { supplier } else { NO_PARTNER }, product)
         } else {
             (if shape.by_product { product } else { NO_PRODUCT }, supplier)
         };
-        slots.for_each(r.importer, |slot| {
-            if m.exclude_intra && slots.is_intra(slot, r.supplier) {
+        let item = if shape.sides {
+            item << 1 | r.mirrored as u32
+        } else {
+            item
+        };
+        slots.for_each(who, |slot| {
+            if m.exclude_intra && slots.is_intra(slot, partner) {
                 return;
             }
             let (quantity, unit) = match r.quantity {
