@@ -26,6 +26,9 @@ mod key;
 mod scan;
 mod slots;
 
+pub(crate) use scan::fold;
+pub(crate) use slots::SlotLookup;
+
 use crate::error::Result;
 use crate::metrics::group::{Acc, CellKey, ImporterSlots, SupplierKeys};
 use crate::metrics::selection::ImportSelection;

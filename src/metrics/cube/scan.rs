@@ -51,15 +51,7 @@ pub(crate) fn scan<K: Copy + Ord + Send + Sync, P: Fn(u16, i32, u32, u32) -> K +
     pack: P,
     cancel: &Cancellation,
 ) -> Result<Vec<Record<K>>> {
-    let mut units: Vec<(usize, std::ops::Range<usize>)> = vec![];
-    for (b, batch) in table.batches().iter().enumerate() {
-        for start in (0..batch.num_rows()).step_by(CANCEL_CHECK_ROWS) {
-            units.push((b, start..(start + CANCEL_CHECK_ROWS).min(batch.num_rows())));
-        }
-    }
-    // One contiguous block of units per thread: each fills its own columns.
-    let threads = rayon::current_num_threads().max(1);
-    let block = units.len().div_ceil(threads).max(1);
+    let (units, block) = blocks(table);
     let parts: Vec<Result<Vec<Record<K>>>> = units
         .par_chunks(block)
         .map(|chunk| {
@@ -85,6 +77,46 @@ pub(crate) fn scan<K: Copy + Ord + Send + Sync, P: Fn(u16, i32, u32, u32) -> K +
     cancel.check()?;
     out.par_sort_unstable_by_key(|r| r.key);
     Ok(out)
+}
+
+/// The table's row ranges of [`CANCEL_CHECK_ROWS`] rows (batch, rows), and how many make one
+/// thread's contiguous block.
+pub(crate) fn blocks(table: &TradeTable) -> (Vec<(usize, std::ops::Range<usize>)>, usize) {
+    let mut units: Vec<(usize, std::ops::Range<usize>)> = vec![];
+    for (b, batch) in table.batches().iter().enumerate() {
+        for start in (0..batch.num_rows()).step_by(CANCEL_CHECK_ROWS) {
+            units.push((b, start..(start + CANCEL_CHECK_ROWS).min(batch.num_rows())));
+        }
+    }
+    // One contiguous block of units per thread: each fills its own columns.
+    let threads = rayon::current_num_threads().max(1);
+    let block = units.len().div_ceil(threads).max(1);
+    (units, block)
+}
+
+/// Folds the import records of `table` (through `plan`) on rayon's threads: each thread one
+/// contiguous block of rows into its own `T` from `init`; the partials come back in row order,
+/// for the caller to merge. For metrics whose result is a handful of sums, where sorting
+/// records into cells would be wasted work.
+pub(crate) fn fold<T: Send>(
+    table: &TradeTable,
+    plan: &ViewPlan<'_>,
+    cancel: &Cancellation,
+    init: impl Fn() -> T + Sync,
+    f: impl Fn(&mut T, crate::metrics::view::ViewRow<'_>) + Sync,
+) -> Result<Vec<T>> {
+    let (units, block) = blocks(table);
+    units
+        .par_chunks(block)
+        .map(|chunk| {
+            let mut acc = init();
+            for (b, range) in chunk {
+                cancel.check()?;
+                plan.scan(*b, range.clone(), |r| f(&mut acc, r));
+            }
+            Ok(acc)
+        })
+        .collect()
 }
 
 #[inline]
