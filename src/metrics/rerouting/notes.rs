@@ -72,7 +72,7 @@ pub(super) fn input_notes(table: &TradeTable, opts: &ReroutingOptions, series: &
     } else {
         notes.push(format!(
             "controls: {} ({})",
-            labels(&controls),
+            labels(controls),
             if opts.controls.is_some() {
                 "as given"
             } else {
@@ -96,7 +96,7 @@ pub(super) fn input_notes(table: &TradeTable, opts: &ReroutingOptions, series: &
     if !left_out.is_empty() {
         notes.push(format!(
             "left out of the controls: {} (members of {origin_label} in some period of the table)",
-            labels(&left_out)
+            labels(left_out)
         ));
     }
     for h in &opts.hubs {

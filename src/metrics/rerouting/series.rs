@@ -197,6 +197,6 @@ pub(super) fn series(table: &TradeTable, opts: &ReroutingOptions, origin: &mut I
 }
 
 /// The series of `d` and product `prod`, if it has rows.
-pub(super) fn points<'a>(map: &'a ByDestination<Acc>, d: u16, prod: u32) -> Option<&'a Points> {
+pub(super) fn points(map: &ByDestination<Acc>, d: u16, prod: u32) -> Option<&Points> {
     map.get(&d).and_then(|m| m.get(&prod))
 }
