@@ -27,7 +27,7 @@ use arrow_schema::{DataType, Field};
 
 use crate::error::{Error, Result};
 use crate::metrics::columns::record_batch;
-use crate::metrics::cube::{fold, SlotLookup};
+use crate::metrics::cube::{fold, PeriodSlots, SlotLookup};
 use crate::metrics::group::{Importer, ImporterSlots};
 use crate::metrics::shares::{By, TimeKey};
 use crate::metrics::view::{Source, ViewOptions, ViewPlan};
@@ -186,8 +186,17 @@ pub fn bilateral_asymmetry(table: &TradeTable, opts: &AsymmetryOptions) -> Resul
         )?;
         // Each row is classified by who is in A and B in its period (the importer, the supplier:
         // 4 bits), so the result is a few sums per time key: folded on all cores, no sort.
-        let parts = fold(table, &plan, &opts.cancel, BTreeMap::<i32, Sums>::new, |sums, r| {
-            let membership = lookup.period(r.period);
+        type Part<'l> = (BTreeMap<i32, Sums>, Option<(i32, PeriodSlots<'l>)>);
+        let parts = fold(table, &plan, &opts.cancel, Part::default, |(sums, last), r| {
+            // Rows of one period come together: its membership is looked up once.
+            let membership = match *last {
+                Some((period, m)) if period == r.period => m,
+                _ => {
+                    let m = lookup.period(r.period);
+                    *last = Some((r.period, m));
+                    m
+                }
+            };
             let bits = |code: u16| {
                 let mut m = 0u8;
                 membership.for_each(code, |slot| m |= 1 << slot);
@@ -201,7 +210,7 @@ pub fn bilateral_asymmetry(table: &TradeTable, opts: &AsymmetryOptions) -> Resul
             }
         })?;
         let mut sums: BTreeMap<i32, Sums> = BTreeMap::new();
-        for part in parts {
+        for (part, _) in parts {
             for (k, s) in part {
                 sums.entry(k).or_default().merge(&s);
             }

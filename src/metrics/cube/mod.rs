@@ -27,7 +27,7 @@ mod scan;
 mod slots;
 
 pub(crate) use scan::fold;
-pub(crate) use slots::SlotLookup;
+pub(crate) use slots::{PeriodSlots, SlotLookup};
 
 use crate::error::Result;
 use crate::metrics::group::{Acc, CellKey, ImporterSlots, SupplierKeys};
