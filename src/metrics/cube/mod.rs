@@ -123,11 +123,14 @@ impl ImportCube {
     /// `imports.source` reported the partners of flow-import rows, under mirror the reporters of
     /// flow-export rows) and items the importers' codes; cells by `by`'s time key and product.
     /// The importers of `slots` are the exporters; `include_intra_group` decides as for imports.
+    /// With `sides`, both flows in one scan: items `importer << 1 | side`, side 1 for the
+    /// exporters' own reports (flow export), 0 for the importers' (flow import; `cif_fob` unused).
     pub(crate) fn build_exports(
         table: &TradeTable,
         slots: &ImporterSlots,
         imports: &ImportSelection,
         by: &[By],
+        sides: bool,
     ) -> Result<ImportCube> {
         let shape = CubeShape {
             time: TimeKey::from_by(by, table.meta().freq)?,
@@ -138,7 +141,7 @@ impl ImportCube {
             explain: false,
             product_major: false,
             exports: true,
-            sides: false,
+            sides,
         };
         Self::with_shape(table, slots, imports, &SupplierKeys::new(&[])?, shape)
     }
@@ -146,7 +149,8 @@ impl ImportCube {
     /// Reported and mirror side by side: both flows of the table are read (`imports.source` is
     /// not used; mirror values are not multiplied by `cif_fob`), cells by importer, partner and
     /// time key in that order (`CellKey::partner` the partner's code), items `product << 1 |
-    /// side` with side 1 for a partner's reported export. Product ids are in code order.
+    /// side` with side 1 for a partner's reported export. Product ids are in code order; without
+    /// [`By::Product`] in `by` every item's product is 0 (items are the two sides).
     pub(crate) fn build_sides(
         table: &TradeTable,
         slots: &ImporterSlots,
@@ -155,7 +159,7 @@ impl ImportCube {
     ) -> Result<ImportCube> {
         let shape = CubeShape {
             time: TimeKey::from_by(by, table.meta().freq)?,
-            by_product: true,
+            by_product: by.contains(&By::Product),
             by_partner: true,
             over_product: true,
             monthly: table.meta().freq == Freq::Monthly,

@@ -152,7 +152,12 @@ fn scan_range<K, P: Fn(u16, i32, u32, u32) -> K>(
             (r.importer, r.supplier)
         };
         let supplier = m.suppliers.key(partner);
-        let product = m.rank[r.product as usize];
+        // Two sides summed over products: one item per side, not per product.
+        let product = if shape.sides && shape.over_product && !shape.by_product {
+            0
+        } else {
+            m.rank[r.product as usize]
+        };
         let (third, item) = if shape.over_product {
             (if shape.by_partner { supplier } else { NO_PARTNER }, product)
         } else {

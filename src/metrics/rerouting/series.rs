@@ -1,10 +1,10 @@
 //! Stage 1 of re-routing: the series, summed on the import cube.
 //!
-//! Three cubes serve every table, each one parallel scan of the table and one sort of the
+//! Two cubes serve every table, each one parallel scan of the table and one sort of the
 //! records it keeps:
-//! - the origin's exports read from flow-export rows (reporter an origin member in the row's
-//!   period, by destination): `exports = reported`, and X of the ghost trade;
-//! - the same from flow-import rows (partner an origin member, by reporting importer):
+//! - the origin's exports by destination, both flows side by side: from flow-export rows
+//!   (reporter an origin member in the row's period): `exports = reported`, and X of the ghost
+//!   trade; from flow-import rows (partner an origin member, by reporting importer):
 //!   `exports = mirror` (divided by `cif_fob`), and M of the ghost trade;
 //! - the target's imports from the hubs (flow-export rows of the hubs, or the target's
 //!   flow-import rows): the hub -> target series.
@@ -106,10 +106,10 @@ pub(super) fn series(table: &TradeTable, opts: &ReroutingOptions, origin: &mut I
         include_intra_group: true,
         cancel: opts.cancel.clone(),
     };
-    // View rows of flow export have the reporter as supplier (Source::Mirror); of flow import,
-    // the partner (Source::Reported).
-    let exported = ImportCube::build_exports(table, origin, &selection(Source::Mirror), &by)?;
-    let imported = ImportCube::build_exports(table, origin, &selection(Source::Reported), &by)?;
+    // Both flows in one scan, by exporter: side 1 the origin members' own reports (flow export,
+    // `exports = reported`, X of the ghost trade), side 0 the destinations' reports of imports
+    // from them (flow import, `exports = mirror`, M of the ghost trade).
+    let exports = ImportCube::build_exports(table, origin, &selection(Source::Reported), &by, true)?;
     let mut s = Series {
         dest: HashMap::new(),
         hub_target: HashMap::new(),
@@ -118,53 +118,50 @@ pub(super) fn series(table: &TradeTable, opts: &ReroutingOptions, origin: &mut I
         n_intra: 0,
         n_hub_target: 0,
         span: None,
-        products: exported.products.clone(),
-        units: exported.units.clone(),
+        products: exports.products.clone(),
+        units: exports.units.clone(),
     };
 
     // ---- origin -> destinations, and both sides of the ghost trade ---------------------------
-    let (dest_cube, scale) = match opts.exports {
-        ExportSource::Reported => (&exported, 1.0),
-        ExportSource::Mirror => (&imported, 1.0 / opts.cif_fob),
+    let (dest_side, scale) = match opts.exports {
+        ExportSource::Reported => (1, 1.0),
+        ExportSource::Mirror => (0, 1.0 / opts.cif_fob),
     };
-    for (cube, exports_side) in [(&exported, true), (&imported, false)] {
-        let is_dest = std::ptr::eq(cube, dest_cube);
-        cube.for_each_cell(|cell, items| {
-            let p = cell.period;
-            for (to, acc) in items.iter() {
-                let to = *to as u16;
-                if is_dest {
-                    if !origin.slots(to, p)?.is_empty() {
-                        s.n_intra += acc.n_rows;
-                    } else {
-                        s.n_used += acc.n_rows;
-                        s.seen(p);
-                        let series = s.dest.entry(to).or_default().entry(cell.product).or_default();
-                        series.insert(p, scaled(acc, scale));
-                    }
-                }
-                if opts.hubs.contains(&to) {
+    exports.for_each_cell(|cell, items| {
+        let p = cell.period;
+        for (item, acc) in items.iter() {
+            let (to, side) = ((*item >> 1) as u16, *item & 1);
+            if side == dest_side {
+                if !origin.slots(to, p)?.is_empty() {
+                    s.n_intra += acc.n_rows;
+                } else {
+                    s.n_used += acc.n_rows;
                     s.seen(p);
-                    let g = s
-                        .ghost
-                        .entry(to)
-                        .or_default()
-                        .entry(cell.product)
-                        .or_default()
-                        .entry(p)
-                        .or_default();
-                    if exports_side {
-                        g.x += acc.value;
-                        g.nx += acc.n_rows;
-                    } else {
-                        g.m += acc.value;
-                        g.nm += acc.n_rows;
-                    }
+                    let series = s.dest.entry(to).or_default().entry(cell.product).or_default();
+                    series.insert(p, scaled(acc, scale));
                 }
             }
-            Ok(())
-        })?;
-    }
+            if opts.hubs.contains(&to) {
+                s.seen(p);
+                let g = s
+                    .ghost
+                    .entry(to)
+                    .or_default()
+                    .entry(cell.product)
+                    .or_default()
+                    .entry(p)
+                    .or_default();
+                if side == 1 {
+                    g.x += acc.value;
+                    g.nx += acc.n_rows;
+                } else {
+                    g.m += acc.value;
+                    g.nm += acc.n_rows;
+                }
+            }
+        }
+        Ok(())
+    })?;
 
     // ---- hub -> target: the target's imports from the hubs -----------------------------------
     let (source, scale) = match opts.hub_exports {
