@@ -24,6 +24,8 @@
 mod cells;
 mod key;
 mod scan;
+#[cfg(test)]
+mod shapes_test;
 mod slots;
 
 pub(crate) use scan::fold;
