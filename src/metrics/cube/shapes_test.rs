@@ -22,8 +22,11 @@ fn table() -> TradeTable {
     b.finish().unwrap()
 }
 
-/// (importer slot, partner, items) of every cell.
-fn cells(cube: &ImportCube) -> Vec<(u16, u32, Vec<(u32, f64, u64)>)> {
+/// A cell: importer slot, partner, items (key, value, rows).
+type Cell = (u16, u32, Vec<(u32, f64, u64)>);
+
+/// Every cell of `cube`.
+fn cells(cube: &ImportCube) -> Vec<Cell> {
     let mut out = vec![];
     cube.for_each_cell(|cell, items| {
         let items = items.iter().map(|(k, a)| (*k, a.value, a.n_rows)).collect();
