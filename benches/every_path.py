@@ -41,7 +41,9 @@ from typing import Any, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _harness as h  # noqa: E402
-from every_path_cases import CASE_BY_NAME, CASES, Case, default_concordances, polars_base  # noqa: E402
+from every_path_cases import (  # noqa: E402
+    CASE_BY_NAME, CASES, Case, default_concordances, polars_base, write_after_year,
+)
 from make_layouts import LAYOUTS, make_layouts  # noqa: E402
 
 TOOLS = ["tradedep", "duckdb", "polars"]
@@ -59,7 +61,8 @@ def run_tool(tool: str, c: Case, path: str, ctx: dict[str, Any]) -> Any:
     if tool == "duckdb":
         import duckdb
 
-        sql = c.sql.format(path=path.replace("'", "''"), weights=str(ctx.get("weights", "")).replace("'", "''"))
+        sql = c.sql.format(path=path.replace("'", "''"), weights=str(ctx.get("weights", "")).replace("'", "''"),
+                           after=str(ctx.get("after_year", "")).replace("'", "''"))
         rel = duckdb.connect().sql(sql)
         out = rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
         return c.finish(out) if c.finish else out
@@ -323,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError as e:  # the list's HS2017 weights come from tradedep: without it, no CHPL case
         print(f"CHPL cases left out: tradedep cannot be imported ({e})", flush=True)
         cases = [c for c in cases if not c.chpl]
+    if any(c.after_year for c in cases):  # the before/after metrics' second year, derived once
+        ctx["after_year"] = str(write_after_year(args.file, work))
     rows: list[Row] = []
     status = 0
     for layout in layouts:

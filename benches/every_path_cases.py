@@ -62,6 +62,8 @@ class Case:
     finish: Callable[[Any], Any] | None = None
     #: Absolute tolerance next to the relative one (standardised scores near 0; eigenvectors).
     atol: float = 0.0
+    #: Reads the derived second year too (``ctx["after_year"]``, ``{after}`` in the SQL).
+    after_year: bool = False
 
 
 # ---- shared pieces of the competitor queries ----------------------------------------------------------
@@ -541,5 +543,206 @@ case(
                                            product=(pl.col("k") // 100).cast(pl.Int64)).agg(value=pl.col("value").sum()),
     finish=eci_pci_numpy,
 )
+
+# ---- before/after and two-sided metrics: rerouting, bilateral asymmetry, mirror gap ------------------------
+
+#: EU27 members in 2021-2022 (BACI codes; France 251). Static over the two years of the panel.
+EU27 = (40, 56, 100, 191, 196, 203, 208, 233, 246, 251, 276, 300, 348, 372, 380, 428, 440, 442, 470, 528, 616,
+        620, 642, 703, 705, 724, 752)
+#: The re-routing hubs of the case (KAZ, KGZ, ARM, TUR, ARE), and the sanctioned destinations the
+#: default controls leave out (RUS, BLR).
+HUBS = (398, 417, 51, 792, 784)
+SANCTIONED = (RUS, 112)
+
+
+def write_after_year(base: Path, out_dir: Path) -> Path:
+    """A second year for the before/after metrics (re-routing needs a baseline and an after window;
+    the generated file is one year): every row of ``base`` as 2022, its value scaled per
+    (exporter, importer) pair by ``0.5 + ((31 i + 17 j) mod 11) / 10`` (0.5 .. 1.5, rounded to
+    BACI's 3 decimals), in the re-saved layout, written by DuckDB into ``out_dir`` (the run's
+    work folder: the data folder is left as it is)."""
+    import duckdb
+
+    # Named for its year (read_baci checks the year in a BACI file's name).
+    out = out_dir / base.name.replace("_Y2021_", "_Y2022_").replace(".csv", ".after_year.csv")
+    tmp = out.with_suffix(".tmp")
+    src = str(base).replace("'", "''")
+    duckdb.connect().sql(f"""
+COPY (SELECT 2022::SMALLINT AS t, i, j, k, round(v * (0.5 + ((31 * i::INTEGER + 17 * j::INTEGER) % 11) / 10.0), 3) AS v, trim(q) AS q
+      FROM read_csv('{src}', header = true, columns = {{'t': 'SMALLINT', 'i': 'SMALLINT', 'j': 'SMALLINT',
+                    'k': 'INTEGER', 'v': 'DOUBLE', 'q': 'VARCHAR'}}))
+TO '{str(tmp).replace("'", "''")}' (HEADER, DELIMITER ',', QUOTE '')""")
+    tmp.replace(out)
+    return out
+
+
+#: Both years for DuckDB: the layout's file and the derived 2022 file.
+def _duck_two_years() -> str:
+    one = DUCK_BASE[DUCK_BASE.index("SELECT"):DUCK_BASE.rindex(")")].rstrip()
+    return "\nWITH b AS (\n" + one + "\n  UNION ALL\n" + one.replace("'{path}'", "'{after}'") + "\n)\n"
+
+
+DUCK_TWO_YEARS = _duck_two_years()
+
+
+def read_two_years(td: Any, path: str, ctx: dict[str, Any]) -> Any:
+    """The year and the derived after year, as a user concatenates two BACI files."""
+    return td.concat([read(td, path), read(td, ctx["after_year"])])
+
+
+def _rerouting_standard(r: Any) -> Any:
+    import pyarrow.compute as pc
+
+    s = r.summary.to_arrow()
+    dest = pc.if_else(pc.equal(s["role"], "controls"), -1, pc.cast(s["destination_code"], "int64"))
+    return pick(s, destination=dest, index="index", baseline_mean="baseline_mean", after_mean="after_mean",
+                log_change="log_change", controls_log_change="controls_log_change", did="did")
+
+
+_IN = lambda codes: "(" + ", ".join(map(str, codes)) + ")"  # noqa: E731
+case(
+    name="rerouting_eu27_chpl_hubs_rus",
+    call=('td.rerouting(td.concat([td.read_baci(path), td.read_baci(year_2022)]), origin="EU27", '
+          'hubs=["KAZ", "KGZ", "ARM", "TUR", "ARE"], target="RUS", products=td.lists.chpl(), baseline=2021)'
+          '  # summary table; 2022 derived from the year'),
+    keys=["destination"], values=["index", "baseline_mean", "after_mean", "log_change", "controls_log_change", "did"],
+    chpl="all", after_year=True,
+    tradedep=lambda td, path, ctx: td.rerouting(
+        read_two_years(td, path, ctx), origin="EU27", hubs=["KAZ", "KGZ", "ARM", "TUR", "ARE"], target="RUS",
+        products=td.lists.chpl(), baseline=2021),
+    standard=_rerouting_standard,
+    # roles: the hubs and the target always; controls every other destination of the EU's CHPL exports
+    # but Russia and Belarus; a destination-year without rows is 0 (the EU reported in both years)
+    sql=DUCK_TWO_YEARS + DUCK_WEIGHTS + f"""
+, e AS (SELECT j AS dest, t AS year, sum(value * w.w) AS value FROM b JOIN w USING (k)
+        WHERE i IN {_IN(EU27)} AND j NOT IN {_IN(EU27)} GROUP BY ALL),
+r AS (SELECT dest, CASE WHEN dest IN {_IN(HUBS)} THEN 'hub' WHEN dest = {RUS} THEN 'target' ELSE 'control' END AS role
+      FROM (SELECT dest FROM e UNION SELECT unnest([{", ".join(map(str, HUBS + (RUS,)))}]))
+      WHERE dest NOT IN {_IN(SANCTIONED)} OR dest = {RUS}),
+s AS (SELECT r.dest, r.role,
+             coalesce(sum(CASE WHEN e.year = 2021 THEN e.value END), 0.0) AS baseline_mean,
+             coalesce(sum(CASE WHEN e.year = 2022 THEN e.value END), 0.0) AS after_mean
+      FROM r LEFT JOIN e USING (dest) GROUP BY ALL),
+a AS (SELECT * FROM s UNION ALL
+      SELECT -1, 'controls', sum(baseline_mean), sum(after_mean) FROM s WHERE role = 'control'),
+l AS (SELECT *, CASE WHEN baseline_mean > 0 THEN 100 * after_mean / baseline_mean END AS index,
+             CASE WHEN baseline_mean > 0 AND after_mean > 0 THEN ln(after_mean / baseline_mean) END AS log_change
+      FROM a),
+c AS (SELECT log_change AS controls_log_change FROM l WHERE role = 'controls')
+SELECT dest::BIGINT AS destination, index, baseline_mean, after_mean, log_change, controls_log_change,
+       CASE WHEN role IN ('hub', 'target') THEN log_change - controls_log_change END AS did
+FROM l, c""",
+    polars=lambda pl, lf, ctx: _polars_rerouting(pl, lf, ctx),
+)
+
+
+def _polars_rerouting(pl: Any, lf: Any, ctx: dict[str, Any]) -> Any:
+    both = pl.concat([lf, polars_base(pl, ctx["after_year"])])
+    e = (both.join(polars_weights(pl, ctx), on="k")
+         .filter(pl.col("i").is_in(EU27) & ~pl.col("j").is_in(EU27))
+         .group_by(dest=pl.col("j").cast(pl.Int64))
+         .agg(baseline_mean=(pl.col("value") * pl.col("w")).filter(pl.col("t") == 2021).sum(),
+              after_mean=(pl.col("value") * pl.col("w")).filter(pl.col("t") == 2022).sum()))
+    fixed = pl.LazyFrame({"dest": list(HUBS) + [RUS]}, schema={"dest": pl.Int64})
+    s = (pl.concat([e.select("dest"), fixed]).unique()
+         .filter(~pl.col("dest").is_in(SANCTIONED) | (pl.col("dest") == RUS))
+         .join(e, on="dest", how="left")
+         .with_columns(pl.col("baseline_mean", "after_mean").fill_null(0.0),
+                       role=pl.when(pl.col("dest").is_in(HUBS)).then(pl.lit("hub"))
+                       .when(pl.col("dest") == RUS).then(pl.lit("target")).otherwise(pl.lit("control"))))
+    ctrl = s.filter(pl.col("role") == "control").select(
+        dest=pl.lit(-1, pl.Int64), baseline_mean=pl.col("baseline_mean").sum(),
+        after_mean=pl.col("after_mean").sum(), role=pl.lit("controls"))
+    b, a = pl.col("baseline_mean"), pl.col("after_mean")
+    l = pl.concat([s.select(ctrl.collect_schema().names()), ctrl]).with_columns(
+        index=pl.when(b > 0).then(100 * a / b),
+        log_change=pl.when((b > 0) & (a > 0)).then((a / b).log()))
+    c = l.filter(pl.col("role") == "controls").select(controls_log_change="log_change")
+    return l.join(c, how="cross").select(
+        destination="dest", index="index", baseline_mean="baseline_mean", after_mean="after_mean",
+        log_change="log_change", controls_log_change="controls_log_change",
+        did=pl.when(pl.col("role").is_in(["hub", "target"])).then(pl.col("log_change") - pl.col("controls_log_change")))
+
+
+_ASYM = ["a_imports_from_b", "a_imports", "b_share_of_a_imports", "b_imports_from_a", "b_imports",
+         "a_share_of_b_imports", "b_exports", "a_share_of_b_exports", "a_exports", "b_share_of_a_exports",
+         "import_asymmetry", "market_asymmetry"]
+
+
+def _asym_sql(a: int, b: int) -> str:
+    s = lambda cond: f"sum(CASE WHEN {cond} THEN value ELSE 0 END)"  # noqa: E731
+    return DUCK_BASE + f"""
+, s AS (SELECT t::BIGINT AS year, {s(f"j = {a} AND i = {b}")} AS a_imports_from_b, {s(f"j = {a} AND i <> {a}")} AS a_imports,
+          {s(f"j = {b} AND i = {a}")} AS b_imports_from_a, {s(f"j = {b} AND i <> {b}")} AS b_imports,
+          {s(f"i = {b} AND j <> {b}")} AS b_exports, {s(f"i = {a} AND j <> {a}")} AS a_exports
+        FROM b WHERE i IN ({a}, {b}) OR j IN ({a}, {b}) GROUP BY ALL),
+r AS (SELECT *, CASE WHEN a_imports > 0 THEN a_imports_from_b / a_imports END AS b_share_of_a_imports,
+             CASE WHEN b_imports > 0 THEN b_imports_from_a / b_imports END AS a_share_of_b_imports,
+             CASE WHEN b_exports > 0 THEN a_imports_from_b / b_exports END AS a_share_of_b_exports,
+             CASE WHEN a_exports > 0 THEN b_imports_from_a / a_exports END AS b_share_of_a_exports FROM s)
+SELECT *, CASE WHEN a_share_of_b_imports > 0 THEN b_share_of_a_imports / a_share_of_b_imports END AS import_asymmetry,
+       CASE WHEN a_share_of_b_exports > 0 THEN b_share_of_a_imports / a_share_of_b_exports END AS market_asymmetry
+FROM r"""
+
+
+def _polars_asym(pl: Any, lf: Any, a: int, b: int) -> Any:
+    i, j, v = pl.col("i"), pl.col("j"), pl.col("value")
+    div = lambda x, y: pl.when(pl.col(y) > 0).then(pl.col(x) / pl.col(y))  # noqa: E731
+    return (lf.filter(i.is_in([a, b]) | j.is_in([a, b]))
+            .group_by(year=pl.col("t").cast(pl.Int64))
+            .agg(a_imports_from_b=v.filter((j == a) & (i == b)).sum(), a_imports=v.filter((j == a) & (i != a)).sum(),
+                 b_imports_from_a=v.filter((j == b) & (i == a)).sum(), b_imports=v.filter((j == b) & (i != b)).sum(),
+                 b_exports=v.filter((i == b) & (j != b)).sum(), a_exports=v.filter((i == a) & (j != a)).sum())
+            .with_columns(b_share_of_a_imports=div("a_imports_from_b", "a_imports"),
+                          a_share_of_b_imports=div("b_imports_from_a", "b_imports"),
+                          a_share_of_b_exports=div("a_imports_from_b", "b_exports"),
+                          b_share_of_a_exports=div("b_imports_from_a", "a_exports"))
+            .with_columns(import_asymmetry=div("b_share_of_a_imports", "a_share_of_b_imports"),
+                          market_asymmetry=div("b_share_of_a_imports", "a_share_of_b_exports")))
+
+
+case(
+    name="asymmetry_rus_chn_year_mirror",
+    call='td.bilateral_asymmetry(trade, "RUS", "CHN", by="year", source="mirror")',
+    keys=["year"], values=_ASYM,
+    tradedep=lambda td, path, ctx: td.bilateral_asymmetry(read(td, path), "RUS", "CHN", by="year", source="mirror"),
+    standard=lambda t: pick(t, year=year_col(t), **{c: c for c in _ASYM}),
+    sql=_asym_sql(RUS, CHN),
+    polars=lambda pl, lf, ctx: _polars_asym(pl, lf, RUS, CHN),
+)
+
+#: The year read from both sides, as a Comtrade-shaped table: the exporters' reports (read_baci, FOB)
+#: and the importers' (the same rows as flow import, CIF assumed 10% over FOB: value_scale 1100).
+READ_AS_CIF_IMPORTS = dict(READ_AS_IMPORTS, value_scale=1100)
+case(
+    name="mirror_gap_every_pair_year",
+    call=('td.mirror_gap(td.concat([td.read_baci(path), td.read_csv(path, columns={"reporter": "j", "partner": "i", '
+          '...}, flow="import", value_scale=1100)]), by="year")  # both sides of every flow (BACI is reconciled)'),
+    keys=["importer", "exporter", "year"], values=["imports_reported", "exports_reported", "gap", "ratio"],
+    tradedep=lambda td, path, ctx: td.mirror_gap(
+        td.concat([read(td, path), td.read_csv(path, **READ_AS_CIF_IMPORTS)]), by="year"),
+    standard=lambda t: pick(t, importer=t["importer"].cast("int64"), exporter=t["exporter"].cast("int64"),
+                            year=year_col(t), imports_reported="imports_reported",
+                            exports_reported="exports_reported", gap="gap", ratio="ratio"),
+    sql=DUCK_BASE + """
+, m AS (SELECT j::BIGINT AS importer, i::BIGINT AS exporter, t::BIGINT AS year, sum(value * 1.1) AS imports_reported
+        FROM b GROUP BY ALL),
+x AS (SELECT j::BIGINT AS importer, i::BIGINT AS exporter, t::BIGINT AS year, sum(value) AS exports_reported
+      FROM b GROUP BY ALL)
+SELECT importer, exporter, year, imports_reported, exports_reported, imports_reported - exports_reported AS gap,
+       CASE WHEN exports_reported > 0 THEN imports_reported / exports_reported END AS ratio
+FROM m FULL JOIN x USING (importer, exporter, year)""",
+    polars=lambda pl, lf, ctx: _polars_mirror(pl, lf),
+)
+
+
+def _polars_mirror(pl: Any, lf: Any) -> Any:
+    keys = dict(importer=pl.col("j").cast(pl.Int64), exporter=pl.col("i").cast(pl.Int64), year=pl.col("t").cast(pl.Int64))
+    m = lf.group_by(**keys).agg(imports_reported=(pl.col("v") * 1100).sum())
+    x = lf.group_by(**keys).agg(exports_reported=pl.col("value").sum())
+    mi, xe = pl.col("imports_reported"), pl.col("exports_reported")
+    return m.join(x, on=["importer", "exporter", "year"], how="full", coalesce=True).with_columns(
+        gap=mi - xe, ratio=pl.when(xe > 0).then(mi / xe))
+
 
 CASE_BY_NAME = {c.name: c for c in CASES}

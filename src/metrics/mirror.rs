@@ -20,7 +20,6 @@
 //! | `missing` | Utf8 | `import`, `export` or null |
 //! | `n_import_rows`, `n_export_rows` | UInt64 | table rows on each side |
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt16Array, UInt64Array};
@@ -28,10 +27,12 @@ use arrow_schema::{DataType, Field};
 
 use crate::error::{Error, Result};
 use crate::metrics::columns::record_batch;
-use crate::metrics::group::NO_PRODUCT;
+use crate::metrics::cube::ImportCube;
+use crate::metrics::group::{Acc, Importer, ImporterSlots};
+use crate::metrics::selection::ImportSelection;
 use crate::metrics::shares::{By, TimeKey};
-use crate::metrics::view::{ImportView, Source, ViewOptions};
-use crate::model::{Freq, ProductSelection, TradeTable};
+use crate::metrics::view::Cols;
+use crate::model::{Flow, Freq, ProductSelection, TradeTable};
 
 /// Arguments of [`mirror_gap`].
 ///
@@ -69,6 +70,36 @@ struct Side {
     months: u16,
 }
 
+impl Side {
+    /// Adds one item of the sides cube (`product << 1 | side`, side 1 a partner's export).
+    fn add(&mut self, item: u32, acc: &Acc) {
+        if item & 1 == 0 {
+            self.m += acc.value;
+            self.nm += acc.n_rows;
+        } else {
+            self.x += acc.value;
+            self.nx += acc.n_rows;
+        }
+        self.months |= acc.months;
+    }
+}
+
+/// Every importer of `table`: reporters of flow-import rows and partners of flow-export rows.
+fn importer_codes(table: &TradeTable) -> Vec<u16> {
+    let mut seen = vec![false; 1 << 16];
+    for batch in table.batches() {
+        let c = Cols::of(batch);
+        for i in 0..batch.num_rows() {
+            if c.flow[i] == Flow::Import as i8 {
+                seen[c.reporter[i] as usize] = true;
+            } else if c.flow[i] == Flow::Export as i8 {
+                seen[c.partner[i] as usize] = true;
+            }
+        }
+    }
+    (0..=u16::MAX).filter(|c| seen[*c as usize]).collect()
+}
+
 /// Reported imports against mirror exports per pair (see the module docs for the columns).
 ///
 /// ```
@@ -101,110 +132,65 @@ pub fn mirror_gap(table: &TradeTable, opts: &MirrorOptions) -> Result<RecordBatc
     let monthly = freq == Freq::Monthly;
     let time = TimeKey::from_by(&opts.by, freq)?;
     let by_product = opts.by.contains(&By::Product);
-    let mut cells: BTreeMap<(u16, u16, i32, u32), Side> = BTreeMap::new();
-    let mut products: Vec<String> = vec![];
-    let mut product_ids: hashbrown::HashMap<String, u32> = hashbrown::HashMap::new();
-    for source in [Source::Reported, Source::Mirror] {
-        let view = ImportView::build(
-            table,
-            &ViewOptions {
-                source,
-                cif_fob: 1.0,
-                products: opts.products.as_ref(),
-                importers: opts.importers.as_deref(),
-                cancel: Some(&opts.cancel),
-            },
-        )?;
-        // Product ids differ between the two views: key on the code's rank in a shared list.
-        let ids: Vec<u32> = view
-            .products
-            .iter()
-            .map(|p| {
-                *product_ids.entry(p.clone()).or_insert_with(|| {
-                    products.push(p.clone());
-                    (products.len() - 1) as u32
-                })
-            })
-            .collect();
-        for i in 0..view.len() {
-            if i % crate::metrics::view::CANCEL_CHECK_ROWS == 0 {
-                opts.cancel.check()?;
-            }
-            if opts.exporters.as_ref().is_some_and(|e| !e.contains(&view.supplier[i])) {
-                continue;
-            }
-            let p = view.period[i];
-            let key = (
-                view.importer[i],
-                view.supplier[i],
-                time.key(p),
-                if by_product {
-                    ids[view.product[i] as usize]
-                } else {
-                    NO_PRODUCT
-                },
-            );
-            let s = cells.entry(key).or_default();
-            if monthly {
-                s.months |= 1 << ((p % 100 - 1).clamp(0, 15));
-            }
-            if source == Source::Reported {
-                s.m += view.value[i];
-                s.nm += 1;
-            } else {
-                s.x += view.value[i];
-                s.nx += 1;
-            }
-        }
-    }
-    // Sort output by product code, not by first appearance.
-    let mut order: Vec<(u16, u16, i32, String, Side)> = cells
-        .into_iter()
-        .map(|((a, b, t, p), s)| {
-            (
-                a,
-                b,
-                t,
-                if p == NO_PRODUCT {
-                    String::new()
-                } else {
-                    products[p as usize].clone()
-                },
-                s,
-            )
-        })
-        .collect();
-    order.sort_by(|a, b| (a.0, a.1, a.2, &a.3).cmp(&(b.0, b.1, b.2, &b.3)));
-    let n = order.len();
-    let (mut imp, mut exp, mut t, mut months, mut prod) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    let (mut m, mut x, mut gap, mut ratio, mut missing, mut nm, mut nx) =
-        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
-    for (a, b, k, p, s) in order {
-        imp.push(a);
-        exp.push(b);
-        t.push(k);
-        months.push(s.months);
-        prod.push(p);
-        let mv = (s.nm > 0).then_some(s.m);
-        let xv = (s.nx > 0).then_some(s.x);
-        m.push(mv);
-        x.push(xv);
-        gap.push(mv.zip(xv).map(|(m, x)| m - x));
-        ratio.push(mv.zip(xv).and_then(|(m, x)| (x > 0.0).then(|| m / x)));
-        missing.push(match (mv, xv) {
-            (None, _) => Some("import"),
-            (_, None) => Some("export"),
-            _ => None,
+    // One cube of both flows: cells by importer, exporter and time key, items by product and
+    // side, in the output's order (importer and exporter codes, time, product code).
+    let mut codes = match &opts.importers {
+        Some(c) => c.clone(),
+        None => importer_codes(table),
+    };
+    codes.sort_unstable();
+    codes.dedup();
+    let mut c = Out::default();
+    if !codes.is_empty() {
+        let slots = ImporterSlots::new(codes.iter().map(|c| Importer::country(*c)).collect(), freq)?;
+        let imports = ImportSelection {
+            products: opts.products.clone(),
+            include_intra_group: true,
+            cancel: opts.cancel.clone(),
+            ..ImportSelection::default()
+        };
+        let cube = ImportCube::build_sides(table, &slots, &imports, &opts.by)?;
+        let exporters: Option<Vec<bool>> = opts.exporters.as_ref().map(|e| {
+            let mut m = vec![false; 1 << 16];
+            e.iter().for_each(|x| m[*x as usize] = true);
+            m
         });
-        nm.push(s.nm);
-        nx.push(s.nx);
+        cube.for_each_cell(|cell, items| {
+            let exporter = cell.partner as u16;
+            if exporters.as_ref().is_some_and(|m| !m[exporter as usize]) {
+                return Ok(());
+            }
+            let importer = codes[cell.importer as usize];
+            if by_product {
+                // Items of one product are neighbours: side 0 (imports), then side 1 (exports).
+                for group in items.chunk_by(|a, b| a.0 >> 1 == b.0 >> 1) {
+                    let mut s = Side::default();
+                    group.iter().for_each(|(item, acc)| s.add(*item, acc));
+                    let product = cube.products[(group[0].0 >> 1) as usize].clone();
+                    c.push(importer, exporter, cell.period, product, s);
+                }
+            } else {
+                let mut s = Side::default();
+                items.iter().for_each(|(item, acc)| s.add(*item, acc));
+                c.push(importer, exporter, cell.period, String::new(), s);
+            }
+            Ok(())
+        })?;
     }
+    let Out {
+        imp,
+        exp,
+        t,
+        months,
+        prod,
+        m,
+        x,
+        gap,
+        ratio,
+        missing,
+        nm,
+        nx,
+    } = c;
     let mut cols: Vec<(Field, ArrayRef)> = vec![
         (
             Field::new("importer", DataType::UInt16, false),
@@ -253,4 +239,44 @@ pub fn mirror_gap(table: &TradeTable, opts: &MirrorOptions) -> Result<RecordBatc
         ),
     ]);
     record_batch(cols, "assembling mirror comparison")
+}
+
+/// The output columns, one entry per (importer, exporter, time key, \[product\]).
+#[derive(Default)]
+struct Out {
+    imp: Vec<u16>,
+    exp: Vec<u16>,
+    t: Vec<i32>,
+    months: Vec<u16>,
+    prod: Vec<String>,
+    m: Vec<Option<f64>>,
+    x: Vec<Option<f64>>,
+    gap: Vec<Option<f64>>,
+    ratio: Vec<Option<f64>>,
+    missing: Vec<Option<&'static str>>,
+    nm: Vec<u64>,
+    nx: Vec<u64>,
+}
+
+impl Out {
+    fn push(&mut self, importer: u16, exporter: u16, time: i32, product: String, s: Side) {
+        self.imp.push(importer);
+        self.exp.push(exporter);
+        self.t.push(time);
+        self.months.push(s.months);
+        self.prod.push(product);
+        let mv = (s.nm > 0).then_some(s.m);
+        let xv = (s.nx > 0).then_some(s.x);
+        self.m.push(mv);
+        self.x.push(xv);
+        self.gap.push(mv.zip(xv).map(|(m, x)| m - x));
+        self.ratio.push(mv.zip(xv).and_then(|(m, x)| (x > 0.0).then(|| m / x)));
+        self.missing.push(match (mv, xv) {
+            (None, _) => Some("import"),
+            (_, None) => Some("export"),
+            _ => None,
+        });
+        self.nm.push(s.nm);
+        self.nx.push(s.nx);
+    }
 }

@@ -382,19 +382,8 @@ pub(crate) fn for_each_row_parallel<S: Send>(
     init: impl Fn() -> S + Sync,
     f: impl Fn(&mut S, ViewRow<'_>) + Sync,
 ) -> Result<(Vec<S>, Vec<String>)> {
-    use rayon::prelude::*;
     let plan = ViewPlan::new(table, opts)?;
-    let states = row_blocks(table)
-        .into_par_iter()
-        .map(|units| {
-            let mut state = init();
-            for (b, rows) in units {
-                opts.cancel.map_or(Ok(()), |c| c.check())?;
-                plan.scan(b, rows, |r| f(&mut state, r));
-            }
-            Ok(state)
-        })
-        .collect::<Result<Vec<S>>>()?;
+    let states = plan.fold(opts.cancel, init, f)?;
     Ok((states, plan.products))
 }
 
@@ -405,6 +394,8 @@ pub(crate) fn for_each_row_parallel<S: Send>(
 pub(crate) struct ViewPlan<'t> {
     table: &'t TradeTable,
     source: Source,
+    /// Every import and export row, whatever `source` says (the cube's reported vs mirror sides).
+    both_flows: bool,
     cif_fob: f64,
     importer_mask: Option<Vec<bool>>,
     reported_pairs: HashSet<(u16, i32)>,
@@ -483,6 +474,7 @@ impl<'t> ViewPlan<'t> {
         Ok(ViewPlan {
             table,
             source: opts.source,
+            both_flows: false,
             cif_fob: opts.cif_fob,
             importer_mask,
             reported_pairs,
@@ -492,6 +484,36 @@ impl<'t> ViewPlan<'t> {
             products,
             units,
         })
+    }
+
+    /// With `both`, [`ViewPlan::scan`] hands over the rows of both flows (reported imports and
+    /// partners' exports, `mirrored` telling them apart), whatever the source.
+    pub fn with_both_flows(mut self, both: bool) -> Self {
+        self.both_flows = both;
+        self
+    }
+
+    /// Reads every record on rayon's threads, one contiguous block of rows per thread
+    /// ([`row_blocks`]), each into its own state made by `init`; the states come back in row
+    /// order, for the caller to merge. Looks at `cancel` between units of rows.
+    pub(crate) fn fold<T: Send>(
+        &self,
+        cancel: Option<&crate::cancel::Cancellation>,
+        init: impl Fn() -> T + Sync,
+        f: impl Fn(&mut T, ViewRow<'_>) + Sync,
+    ) -> Result<Vec<T>> {
+        use rayon::prelude::*;
+        row_blocks(self.table)
+            .into_par_iter()
+            .map(|units| {
+                let mut state = init();
+                for (b, rows) in units {
+                    cancel.map_or(Ok(()), |c| c.check())?;
+                    self.scan(b, rows, |r| f(&mut state, r));
+                }
+                Ok(state)
+            })
+            .collect()
     }
 
     /// Calls `f` on the import records among rows `rows` of batch `b`.
@@ -512,11 +534,12 @@ impl<'t> ViewPlan<'t> {
             } else {
                 continue;
             };
-            let keep = match self.source {
-                Source::Reported => !mirrored,
-                Source::Mirror => mirrored,
-                Source::Auto => !mirrored || !self.reported_pairs.contains(&(importer, c.period[i])),
-            };
+            let keep = self.both_flows
+                || match self.source {
+                    Source::Reported => !mirrored,
+                    Source::Mirror => mirrored,
+                    Source::Auto => !mirrored || !self.reported_pairs.contains(&(importer, c.period[i])),
+                };
             if !keep || self.importer_mask.as_ref().is_some_and(|m| !m[importer as usize]) {
                 continue;
             }

@@ -26,8 +26,13 @@
 mod cells;
 mod key;
 mod scan;
+#[cfg(test)]
+mod shapes_test;
 mod slots;
 mod sort;
+
+pub(crate) use scan::fold;
+pub(crate) use slots::{PeriodSlots, SlotLookup};
 
 use crate::error::Result;
 use crate::metrics::group::{Acc, CellKey, ImporterSlots, SupplierKeys};
@@ -63,6 +68,12 @@ pub(crate) struct CubeShape {
     pub explain: bool,
     /// Keys order product (or partner) before time: (slot, product, time, item).
     pub product_major: bool,
+    /// Slots are the exporters (the view's suppliers) and items the importers: an origin's
+    /// exports by destination ([`ImportCube::build_exports`]).
+    pub exports: bool,
+    /// Both flows read, and items carry the side: `item << 1 | mirrored` (importers' reported
+    /// imports next to partners' reported exports of the same flow, [`ImportCube::build_sides`]).
+    pub sides: bool,
 }
 
 impl ImportCube {
@@ -86,6 +97,8 @@ impl ImportCube {
             monthly: table.meta().freq == Freq::Monthly,
             explain,
             product_major: false,
+            exports: false,
+            sides: false,
         };
         Self::with_shape(table, slots, imports, suppliers, shape)
     }
@@ -107,8 +120,62 @@ impl ImportCube {
             monthly: table.meta().freq == Freq::Monthly,
             explain: false,
             product_major: true,
+            exports: false,
+            sides: false,
         };
         Self::with_shape(table, slots, imports, suppliers, shape)
+    }
+
+    /// Exports instead of imports: slots are exporters (the view's suppliers: under
+    /// `imports.source` reported the partners of flow-import rows, under mirror the reporters of
+    /// flow-export rows) and items the importers' codes; cells by `by`'s time key and product.
+    /// The importers of `slots` are the exporters; `include_intra_group` decides as for imports.
+    /// With `sides`, both flows in one scan: items `importer << 1 | side`, side 1 for the
+    /// exporters' own reports (flow export), 0 for the importers' (flow import; `cif_fob` unused).
+    pub(crate) fn build_exports(
+        table: &TradeTable,
+        slots: &ImporterSlots,
+        imports: &ImportSelection,
+        by: &[By],
+        sides: bool,
+    ) -> Result<ImportCube> {
+        let shape = CubeShape {
+            time: TimeKey::from_by(by, table.meta().freq)?,
+            by_product: by.contains(&By::Product),
+            by_partner: false,
+            over_product: false,
+            monthly: table.meta().freq == Freq::Monthly,
+            explain: false,
+            product_major: false,
+            exports: true,
+            sides,
+        };
+        Self::with_shape(table, slots, imports, &SupplierKeys::new(&[])?, shape)
+    }
+
+    /// Reported and mirror side by side: both flows of the table are read (`imports.source` is
+    /// not used; mirror values are not multiplied by `cif_fob`), cells by importer, partner and
+    /// time key in that order (`CellKey::partner` the partner's code), items `product << 1 |
+    /// side` with side 1 for a partner's reported export. Product ids are in code order; without
+    /// [`By::Product`] in `by` every item's product is 0 (items are the two sides).
+    pub(crate) fn build_sides(
+        table: &TradeTable,
+        slots: &ImporterSlots,
+        imports: &ImportSelection,
+        by: &[By],
+    ) -> Result<ImportCube> {
+        let shape = CubeShape {
+            time: TimeKey::from_by(by, table.meta().freq)?,
+            by_product: by.contains(&By::Product),
+            by_partner: true,
+            over_product: true,
+            monthly: table.meta().freq == Freq::Monthly,
+            explain: false,
+            product_major: true,
+            exports: false,
+            sides: true,
+        };
+        Self::with_shape(table, slots, imports, &SupplierKeys::new(&[])?, shape)
     }
 
     fn with_shape(
@@ -125,7 +192,8 @@ impl ImportCube {
                 "explain works on tables of at most 4,294,967,295 rows: select a year or importers first",
             ));
         }
-        let codes = slots.static_codes();
+        // The slots' codes filter the importers, not the exporters of an exports cube.
+        let codes = if shape.exports { None } else { slots.static_codes() };
         let plan = ViewPlan::new(
             table,
             &ViewOptions {
@@ -135,7 +203,8 @@ impl ImportCube {
                 importers: codes.as_deref(),
                 cancel: Some(&imports.cancel),
             },
-        )?;
+        )?
+        .with_both_flows(shape.sides);
         let lookup = slots::SlotLookup::new(table, slots)?;
         // Product ranks in code order, so that keys sort products by code.
         let mut order: Vec<u32> = (0..plan.products.len() as u32).collect();
@@ -154,6 +223,7 @@ impl ImportCube {
         } else {
             (n_products, supplier_max)
         };
+        let item_max = if shape.sides { item_max * 2 + 1 } else { item_max };
         let layout = key::KeyLayout::new(
             slots.importers.len(),
             time_min,

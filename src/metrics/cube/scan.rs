@@ -75,6 +75,19 @@ pub(crate) fn scan<K: RadixKey, P: Fn(u16, i32, u32, u32) -> K + Sync>(
     parts.into_iter().collect()
 }
 
+/// Folds the import records of `table` (through `plan`) on rayon's threads: each thread one
+/// contiguous block of rows into its own `T` from `init`; the partials come back in row order,
+/// for the caller to merge. For metrics whose result is a handful of sums, where sorting
+/// records into cells would be wasted work.
+pub(crate) fn fold<T: Send>(
+    plan: &ViewPlan<'_>,
+    cancel: &Cancellation,
+    init: impl Fn() -> T + Sync,
+    f: impl Fn(&mut T, crate::metrics::view::ViewRow<'_>) + Sync,
+) -> Result<Vec<T>> {
+    plan.fold(Some(cancel), init, f)
+}
+
 #[inline]
 fn scan_range<K, P: Fn(u16, i32, u32, u32) -> K>(
     plan: &ViewPlan<'_>,
@@ -101,15 +114,31 @@ fn scan_range<K, P: Fn(u16, i32, u32, u32) -> K>(
         } else {
             0
         };
-        let supplier = m.suppliers.key(r.supplier);
-        let product = m.rank[r.product as usize];
+        // An exports cube: the exporter holds the slot, the importer is the item.
+        let (who, partner) = if shape.exports {
+            (r.supplier, r.importer)
+        } else {
+            (r.importer, r.supplier)
+        };
+        let supplier = m.suppliers.key(partner);
+        // Two sides summed over products: one item per side, not per product.
+        let product = if shape.sides && shape.over_product && !shape.by_product {
+            0
+        } else {
+            m.rank[r.product as usize]
+        };
         let (third, item) = if shape.over_product {
             (if shape.by_partner { supplier } else { NO_PARTNER }, product)
         } else {
             (if shape.by_product { product } else { NO_PRODUCT }, supplier)
         };
-        slots.for_each(r.importer, |slot| {
-            if m.exclude_intra && slots.is_intra(slot, r.supplier) {
+        let item = if shape.sides {
+            item << 1 | r.mirrored as u32
+        } else {
+            item
+        };
+        slots.for_each(who, |slot| {
+            if m.exclude_intra && slots.is_intra(slot, partner) {
                 return;
             }
             let (quantity, unit) = match r.quantity {
