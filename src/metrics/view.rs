@@ -454,6 +454,42 @@ impl<'t> ViewPlan<'t> {
         })
     }
 
+    /// Reads every record on rayon's threads in blocks of [`FOLD_BLOCK_UNITS`] units of
+    /// [`row_units`] (about a million rows), each block into its own `T` (`init`, then `add` per
+    /// record in row order), and merges the blocks in row order (`merge(earlier, later)`).
+    /// Blocks are fixed runs of rows, so the result does not depend on the number of threads;
+    /// they run in waves of one per thread, so at most one `T` per thread and the merged one
+    /// exist. Looks at `cancel` before each unit.
+    pub fn fold<T: Send>(
+        &self,
+        cancel: Option<&crate::cancel::Cancellation>,
+        init: impl Fn() -> T + Sync,
+        add: impl Fn(&mut T, ViewRow<'_>) + Sync,
+        mut merge: impl FnMut(&mut T, T),
+    ) -> Result<T> {
+        use rayon::prelude::*;
+        let units = row_units(self.table);
+        let blocks: Vec<_> = units.chunks(FOLD_BLOCK_UNITS).collect();
+        let mut out = init();
+        for wave in blocks.chunks(rayon::current_num_threads().max(1)) {
+            let parts: Vec<Result<T>> = wave
+                .par_iter()
+                .map(|block| {
+                    let mut acc = init();
+                    for (b, rows) in block.iter() {
+                        cancel.map_or(Ok(()), |c| c.check())?;
+                        self.scan(*b, rows.clone(), |r| add(&mut acc, r));
+                    }
+                    Ok(acc)
+                })
+                .collect();
+            for part in parts {
+                merge(&mut out, part?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Calls `f` on the import records among rows `rows` of batch `b`.
     #[inline]
     pub fn scan(&self, b: usize, rows: std::ops::Range<usize>, mut f: impl FnMut(ViewRow<'_>)) {
@@ -501,6 +537,21 @@ impl<'t> ViewPlan<'t> {
             });
         }
     }
+}
+
+/// Units of [`row_units`] per block of [`ViewPlan::fold`].
+pub(crate) const FOLD_BLOCK_UNITS: usize = 16;
+
+/// Row ranges of at most [`CANCEL_CHECK_ROWS`] rows, never across batches, in table order: the
+/// units that scans read on rayon's threads.
+pub(crate) fn row_units(table: &TradeTable) -> Vec<(usize, std::ops::Range<usize>)> {
+    let mut units = vec![];
+    for (b, batch) in table.batches().iter().enumerate() {
+        for start in (0..batch.num_rows()).step_by(CANCEL_CHECK_ROWS) {
+            units.push((b, start..(start + CANCEL_CHECK_ROWS).min(batch.num_rows())));
+        }
+    }
+    units
 }
 
 /// The (importer, period) pairs in which the importer reported any import: where

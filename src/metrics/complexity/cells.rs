@@ -1,7 +1,8 @@
 //! Exports summed per (year, exporter, product) cell: the aggregation under RCA and complexity.
 //!
 //! The rows are the import view's ([`ViewPlan`]: the one place that decides which rows are
-//! exports under [`ExportSource`]), read on rayon's threads in blocks of rows. Each row becomes
+//! exports under [`ExportSource`]), read on rayon's threads in blocks of rows
+//! ([`ViewPlan::fold`]). Each row becomes
 //! integer keys: year index, exporter index (country codes of the table, in code order) and
 //! product at `digits` (the table's codes cut to their first digits, in code order, so the cut
 //! is a lookup per dictionary code, not per row). A block sums its rows into cells indexed by
@@ -12,13 +13,15 @@
 //!
 //! **Exactness.** Blocks are fixed runs of rows (not one per thread) and are merged in row
 //! order, so a sum depends on the table only, never on the number of threads: within a block
-//! rows are added in row order, then block sums in block order. Counts are exact.
+//! rows are added in row order, then block sums in block order (a cell whose rows lie in one
+//! block, as in CEPII's row order, gets the sum of a sequential pass to the bit). Counts are
+//! exact.
 
 use rayon::prelude::*;
 
 use super::{ExportSource, RcaOptions};
 use crate::error::{Error, Result};
-use crate::metrics::view::{Cols, ViewOptions, ViewPlan, CANCEL_CHECK_ROWS};
+use crate::metrics::view::{row_units, Cols, ViewOptions, ViewPlan, ViewRow, FOLD_BLOCK_UNITS};
 use crate::model::product::TOTAL;
 use crate::model::{Freq, TradeTable};
 
@@ -43,8 +46,6 @@ pub(super) struct YearCells {
 const LEFT_TOTAL: u32 = u32::MAX;
 /// Product id of a row whose code is shorter than `digits` (left out, counted).
 const LEFT_SHORT: u32 = u32::MAX - 1;
-/// Units of [`CANCEL_CHECK_ROWS`] rows per block: about a million rows.
-const BLOCK_UNITS: usize = 16;
 
 /// One cell's sums.
 #[derive(Clone, Copy, Default)]
@@ -75,6 +76,8 @@ struct Partial {
     short_rows: u64,
     /// Months present per year index (monthly tables).
     months: Vec<u16>,
+    /// The last row's period and its year index.
+    last: Option<(i32, usize)>,
 }
 
 impl Partial {
@@ -84,6 +87,7 @@ impl Partial {
             total_rows: 0,
             short_rows: 0,
             months: vec![0; k.years.len()],
+            last: None,
         }
     }
 
@@ -109,26 +113,11 @@ impl Partial {
     }
 }
 
-/// Row ranges of at most [`CANCEL_CHECK_ROWS`] rows, never across batches, in table order.
-fn units(table: &TradeTable) -> Vec<(usize, std::ops::Range<usize>)> {
-    let mut units = vec![];
-    for (b, batch) in table.batches().iter().enumerate() {
-        for start in (0..batch.num_rows()).step_by(CANCEL_CHECK_ROWS) {
-            units.push((b, start..(start + CANCEL_CHECK_ROWS).min(batch.num_rows())));
-        }
-    }
-    units
-}
-
 /// The table's years (sorted) and every country code of its reporter and partner columns
 /// (a superset of the exporters under either source: an index with no row costs nothing).
-fn years_and_countries(
-    table: &TradeTable,
-    units: &[(usize, std::ops::Range<usize>)],
-    freq: Freq,
-) -> (Vec<i32>, Vec<u16>) {
-    let parts: Vec<(Vec<i32>, Vec<bool>)> = units
-        .par_chunks(BLOCK_UNITS)
+fn years_and_countries(table: &TradeTable, freq: Freq) -> (Vec<i32>, Vec<u16>) {
+    let parts: Vec<(Vec<i32>, Vec<bool>)> = row_units(table)
+        .par_chunks(FOLD_BLOCK_UNITS)
         .map(|block| {
             let mut years = vec![];
             let mut seen = vec![false; 1 << 16];
@@ -165,49 +154,37 @@ fn year_of(period: i32, freq: Freq) -> i32 {
     crate::metrics::flags::year_of(period, freq)
 }
 
-/// Sums the rows of one block.
-fn scan_block(
-    plan: &ViewPlan<'_>,
-    block: &[(usize, std::ops::Range<usize>)],
-    k: &Keys,
-    opts: &RcaOptions,
-) -> Result<Partial> {
-    let mut out = Partial::new(k);
-    let n_exporters = k.exporters.len();
-    let monthly = k.freq == Freq::Monthly;
-    let mut last: Option<(i32, usize)> = None;
-    for (b, range) in block {
-        opts.cancel.check()?;
-        plan.scan(*b, range.clone(), |r| {
-            let p = k.product[r.product as usize];
-            if p == LEFT_TOTAL {
-                out.total_rows += 1;
-                return;
+impl Partial {
+    /// Adds one record of the view.
+    #[inline]
+    fn add(&mut self, k: &Keys, r: ViewRow<'_>) {
+        let p = k.product[r.product as usize];
+        if p == LEFT_TOTAL {
+            self.total_rows += 1;
+            return;
+        }
+        if p == LEFT_SHORT {
+            self.short_rows += 1;
+            return;
+        }
+        let y = match self.last {
+            Some((period, y)) if period == r.period => y,
+            _ => {
+                let year = year_of(r.period, k.freq);
+                let y = k.years.binary_search(&year).expect("every year of the table is a key");
+                self.last = Some((r.period, y));
+                y
             }
-            if p == LEFT_SHORT {
-                out.short_rows += 1;
-                return;
-            }
-            let y = match last {
-                Some((period, y)) if period == r.period => y,
-                _ => {
-                    let year = year_of(r.period, k.freq);
-                    let y = k.years.binary_search(&year).expect("every year of the table is a key");
-                    last = Some((r.period, y));
-                    y
-                }
-            };
-            if monthly {
-                out.months[y] |= 1 << ((r.period % 100 - 1).clamp(0, 15));
-            }
-            let row = &mut out.rows[y * n_exporters + k.exporter[r.supplier as usize] as usize];
-            let cell =
-                &mut row.get_or_insert_with(|| vec![Cell::default(); k.n_products].into_boxed_slice())[p as usize];
-            cell.value += r.value;
-            cell.n_rows += 1;
-        });
+        };
+        if k.freq == Freq::Monthly {
+            self.months[y] |= 1 << ((r.period % 100 - 1).clamp(0, 15));
+        }
+        let row = &mut self.rows[y * k.exporters.len() + k.exporter[r.supplier as usize] as usize];
+        let cells = row.get_or_insert_with(|| vec![Cell::default(); k.n_products].into_boxed_slice());
+        let cell = &mut cells[p as usize];
+        cell.value += r.value;
+        cell.n_rows += 1;
     }
-    Ok(out)
 }
 
 impl Exports {
@@ -266,8 +243,7 @@ impl Exports {
             product_map[id] = (products.len() - 1) as u32;
         }
         let freq = table.meta().freq;
-        let units = units(table);
-        let (years, countries) = years_and_countries(table, &units, freq);
+        let (years, countries) = years_and_countries(table, freq);
         let mut exporter = vec![0u32; 1 << 16];
         for (i, c) in countries.iter().enumerate() {
             exporter[*c as usize] = i as u32;
@@ -280,19 +256,12 @@ impl Exports {
             n_products: products.len(),
             freq,
         };
-        // Blocks in waves of one per thread, each wave merged in row order: as fast as one
-        // block per thread, with sums that do not depend on the number of threads.
-        let blocks: Vec<&[(usize, std::ops::Range<usize>)]> = units.chunks(BLOCK_UNITS).collect();
-        let mut sums = Partial::new(&keys);
-        for wave in blocks.chunks(rayon::current_num_threads().max(1)) {
-            let parts: Vec<Result<Partial>> = wave
-                .par_iter()
-                .map(|block| scan_block(&plan, block, &keys, opts))
-                .collect();
-            for part in parts {
-                sums.merge(part?);
-            }
-        }
+        let sums = plan.fold(
+            Some(&opts.cancel),
+            || Partial::new(&keys),
+            |part, r| part.add(&keys, r),
+            Partial::merge,
+        )?;
         opts.cancel.check()?;
         let (total_rows, short_rows) = (sums.total_rows, sums.short_rows);
         let years = year_cells(&keys, &sums);
