@@ -76,8 +76,9 @@ struct Partial {
     short_rows: u64,
     /// Months present per year index (monthly tables).
     months: Vec<u16>,
-    /// The last row's period and its year index.
-    last: Option<(i32, usize)>,
+    /// The last row's period and supplier, and the index of its row of cells: one
+    /// exporter's rows come together in CEPII's order, so the lookups are mostly skipped.
+    last: Option<(i32, u16, usize)>,
 }
 
 impl Partial {
@@ -167,19 +168,21 @@ impl Partial {
             self.short_rows += 1;
             return;
         }
-        let y = match self.last {
-            Some((period, y)) if period == r.period => y,
+        let at = match self.last {
+            Some((period, supplier, at)) if period == r.period && supplier == r.supplier => at,
             _ => {
                 let year = year_of(r.period, k.freq);
                 let y = k.years.binary_search(&year).expect("every year of the table is a key");
-                self.last = Some((r.period, y));
-                y
+                // Every kept row's period passes here once at least: its month is marked.
+                if k.freq == Freq::Monthly {
+                    self.months[y] |= 1 << ((r.period % 100 - 1).clamp(0, 15));
+                }
+                let at = y * k.exporters.len() + k.exporter[r.supplier as usize] as usize;
+                self.last = Some((r.period, r.supplier, at));
+                at
             }
         };
-        if k.freq == Freq::Monthly {
-            self.months[y] |= 1 << ((r.period % 100 - 1).clamp(0, 15));
-        }
-        let row = &mut self.rows[y * k.exporters.len() + k.exporter[r.supplier as usize] as usize];
+        let row = &mut self.rows[at];
         let cells = row.get_or_insert_with(|| vec![Cell::default(); k.n_products].into_boxed_slice());
         let cell = &mut cells[p as usize];
         cell.value += r.value;
