@@ -27,7 +27,7 @@ use arrow_schema::{DataType, Field};
 
 use crate::error::{Error, Result};
 use crate::metrics::columns::record_batch;
-use crate::metrics::cube::{fold, PeriodSlots, SlotLookup};
+use crate::metrics::cube::{PeriodSlots, SlotLookup};
 use crate::metrics::group::{Importer, ImporterSlots};
 use crate::metrics::shares::{By, TimeKey};
 use crate::metrics::view::{Source, ViewOptions, ViewPlan};
@@ -187,34 +187,37 @@ pub fn bilateral_asymmetry(table: &TradeTable, opts: &AsymmetryOptions) -> Resul
         // Each row is classified by who is in A and B in its period (the importer, the supplier:
         // 4 bits), so the result is a few sums per time key: folded on all cores, no sort.
         type Part<'l> = (BTreeMap<i32, Sums>, Option<(i32, PeriodSlots<'l>)>);
-        let parts = fold(&plan, &opts.cancel, Part::default, |(sums, last), r| {
-            // Rows of one period come together: its membership is looked up once.
-            let membership = match *last {
-                Some((period, m)) if period == r.period => m,
-                _ => {
-                    let m = lookup.period(r.period);
-                    *last = Some((r.period, m));
+        let (sums, _) = plan.fold(
+            Some(&opts.cancel),
+            Part::default,
+            |(sums, last), r| {
+                // Rows of one period come together: its membership is looked up once.
+                let membership = match *last {
+                    Some((period, m)) if period == r.period => m,
+                    _ => {
+                        let m = lookup.period(r.period);
+                        *last = Some((r.period, m));
+                        m
+                    }
+                };
+                let bits = |code: u16| {
+                    let mut m = 0u8;
+                    membership.for_each(code, |slot| m |= 1 << slot);
                     m
+                };
+                let (imp, sup) = (bits(r.importer), bits(r.supplier));
+                if imp | sup != 0 {
+                    sums.entry(time.key(r.period))
+                        .or_default()
+                        .add(imp, sup, r.value, r.period, monthly);
                 }
-            };
-            let bits = |code: u16| {
-                let mut m = 0u8;
-                membership.for_each(code, |slot| m |= 1 << slot);
-                m
-            };
-            let (imp, sup) = (bits(r.importer), bits(r.supplier));
-            if imp | sup != 0 {
-                sums.entry(time.key(r.period))
-                    .or_default()
-                    .add(imp, sup, r.value, r.period, monthly);
-            }
-        })?;
-        let mut sums: BTreeMap<i32, Sums> = BTreeMap::new();
-        for (part, _) in parts {
-            for (k, s) in part {
-                sums.entry(k).or_default().merge(&s);
-            }
-        }
+            },
+            |(sums, _), (part, _)| {
+                for (k, s) in part {
+                    sums.entry(k).or_default().merge(&s);
+                }
+            },
+        )?;
         for (k, s) in sums {
             let b_in_a = div(s.a_from_b, s.a_imp);
             let a_in_b = div(s.b_from_a, s.b_imp);

@@ -3,8 +3,8 @@
 //! method exactly as the Growth Lab's `ecomplexity` package computes them (domain notes,
 //! section 6).
 //!
-//! **Exports.** The rows come from the one [`ImportView`] every metric uses, read from the
-//! exporter's side ([`ExportSource`]): `reported` takes the exporters' own reported exports
+//! **Exports.** The rows come from the one import view every metric uses
+//! ([`crate::metrics::ImportView`]'s rule), read from the exporter's side ([`ExportSource`]): `reported` takes the exporters' own reported exports
 //! (rows with flow export, reporter = exporter; every BACI row is one), `mirror` rebuilds them
 //! from the partners' reported imports (rows with flow import, partner = exporter; CIF values,
 //! as reported). Re-exports and re-imports are not exports here. A monthly table is summed to
@@ -66,22 +66,17 @@
 //!
 //! Rows are sorted by year, then exporter code, then product code.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+mod cells;
+mod columns;
 
-use arrow_array::{
-    ArrayRef, BooleanArray, Float64Array, Int32Array, RecordBatch, StringArray, UInt16Array, UInt32Array, UInt64Array,
-};
-use arrow_schema::{DataType, Field};
-use hashbrown::HashMap;
+use arrow_array::RecordBatch;
 use nalgebra::{DMatrix, SymmetricEigen};
 
 use crate::error::{Error, Location, Result};
-use crate::metrics::columns::record_batch;
-use crate::metrics::flags::year_of;
-use crate::metrics::view::{country_label, ImportView, Source, ViewOptions, CANCEL_CHECK_ROWS};
-use crate::model::product::TOTAL;
-use crate::model::{Freq, TradeTable};
+use crate::metrics::view::Source;
+use crate::model::TradeTable;
+use cells::{Exports, YearCells};
+use columns::{EciColumns, PciColumns, RcaColumns};
 
 /// Smallest gap accepted between the second eigenvalue and its neighbours (the eigenvalues lie
 /// in [0, 1], the first is 1): below it the eigenvector defining ECI/PCI is not unique.
@@ -345,10 +340,10 @@ pub fn rca(table: &TradeTable, opts: &RcaOptions) -> Result<Rca> {
     let mut out = RcaColumns::default();
     for year in &exports.years {
         opts.cancel.check()?;
-        out.push_year(year, &exports.products, &year.rca(), opts.threshold);
+        out.push_year(year, &year.rca(), opts.threshold);
     }
     Ok(Rca {
-        table: out.finish()?,
+        table: out.finish(&exports.products)?,
         notes,
     })
 }
@@ -391,7 +386,7 @@ pub fn complexity(table: &TradeTable, opts: &ComplexityOptions) -> Result<Comple
         // A year's RCA and eigenvectors are seconds on a large table: look in between.
         opts.rca.cancel.check()?;
         let rca = year.rca();
-        rca_out.push_year(year, &exports.products, &rca, opts.rca.threshold);
+        rca_out.push_year(year, &rca, opts.rca.threshold);
         let m = Presence::of(year, &rca, opts.rca.threshold);
         let indices = match m.eci_pci(opts.pci_scale) {
             Ok(ix) => {
@@ -418,7 +413,7 @@ pub fn complexity(table: &TradeTable, opts: &ComplexityOptions) -> Result<Comple
             }
         };
         eci_out.push_year(year, &m, indices.as_ref());
-        pci_out.push_year(year, &exports.products, &m, indices.as_ref());
+        pci_out.push_year(year, &m, indices.as_ref());
     }
     if degenerate.len() == exports.years.len() {
         return Err(Error::invalid_data(
@@ -430,192 +425,35 @@ pub fn complexity(table: &TradeTable, opts: &ComplexityOptions) -> Result<Comple
         ));
     }
     Ok(Complexity {
-        rca: rca_out.finish()?,
+        rca: rca_out.finish(&exports.products)?,
         eci: eci_out.finish()?,
-        pci: pci_out.finish()?,
+        pci: pci_out.finish(&exports.products)?,
         notes,
     })
-}
-
-/// Exports summed per (exporter, product) cell, one matrix per year.
-struct Exports {
-    /// Product codes (aggregated), sorted; cells refer to them by index.
-    products: Vec<String>,
-    years: Vec<YearCells>,
-    notes: Vec<String>,
-}
-
-/// One year's cells, sorted by (exporter, product).
-struct YearCells {
-    year: i32,
-    exporter: Vec<u16>,
-    product: Vec<u32>,
-    value: Vec<f64>,
-    n_rows: Vec<u64>,
-}
-
-impl Exports {
-    fn collect(table: &TradeTable, opts: &RcaOptions) -> Result<Exports> {
-        if !(opts.threshold.is_finite() && opts.threshold > 0.0) {
-            return Err(Error::invalid_argument(
-                format!("RCA threshold {} is not a positive number", opts.threshold),
-                "use threshold=1.0 (Balassa), or another positive cut-off",
-            ));
-        }
-        if let Some(d) = opts.digits {
-            if !matches!(d, 2 | 4 | 6 | 8 | 10) {
-                return Err(Error::invalid_argument(
-                    format!("digits={d} is not a level of the HS/CN"),
-                    "use digits=2, 4, 6 (or 8, 10 for national codes), or leave it out to keep the table's codes",
-                ));
-            }
-        }
-        let view = ImportView::build(
-            table,
-            &ViewOptions {
-                source: opts.exports.view_source(),
-                cancel: Some(&opts.cancel),
-                ..ViewOptions::default()
-            },
-        )?;
-        let flow = match opts.exports {
-            ExportSource::Reported => "flow export: exporters' reported exports",
-            ExportSource::Mirror => "flow import: partners' reported imports mirrored as exports (CIF values)",
-        };
-        if view.is_empty() {
-            let other = match opts.exports {
-                ExportSource::Reported => "mirror",
-                ExportSource::Mirror => "reported",
-            };
-            return Err(Error::invalid_argument(
-                format!(
-                    "no export rows under exports={:?} ({flow}) in a table of {} rows",
-                    opts.exports.as_str(),
-                    table.num_rows()
-                ),
-                format!("use exports={other:?}, or a table with such rows"),
-            ));
-        }
-        // View products (sorted codes) -> aggregated product ids (also sorted, as a prefix of
-        // sorted codes keeps their order).
-        let mut products: Vec<String> = vec![];
-        let mut product_map: Vec<Option<u32>> = Vec::with_capacity(view.products.len());
-        let mut lengths: Vec<usize> = vec![];
-        for code in &view.products {
-            let key = if code == TOTAL {
-                None
-            } else {
-                match opts.digits {
-                    Some(d) if code.len() < d => None,
-                    Some(d) => Some(&code[..d]),
-                    None => Some(code.as_str()),
-                }
-            };
-            product_map.push(key.map(|k| {
-                if products.last().map(String::as_str) != Some(k) {
-                    products.push(k.to_string());
-                }
-                if !lengths.contains(&k.len()) {
-                    lengths.push(k.len());
-                }
-                (products.len() - 1) as u32
-            }));
-        }
-        let freq = table.meta().freq;
-        let mut cells: HashMap<(i32, u16, u32), (f64, u64)> = HashMap::new();
-        let mut months: BTreeMap<i32, u16> = BTreeMap::new();
-        let (mut total_rows, mut short_rows) = (0u64, 0u64);
-        for i in 0..view.len() {
-            if i % CANCEL_CHECK_ROWS == 0 {
-                opts.cancel.check()?;
-            }
-            let Some(p) = product_map[view.product[i] as usize] else {
-                if view.products[view.product[i] as usize] == TOTAL {
-                    total_rows += 1;
-                } else {
-                    short_rows += 1;
-                }
-                continue;
-            };
-            let y = year_of(view.period[i], freq);
-            if freq == Freq::Monthly {
-                *months.entry(y).or_default() |= 1 << ((view.period[i] % 100 - 1).clamp(0, 15));
-            }
-            let c = cells.entry((y, view.supplier[i], p)).or_default();
-            c.0 += view.value[i];
-            c.1 += 1;
-        }
-        let used = view.len() as u64 - total_rows - short_rows;
-        let mut notes = vec![format!(
-            "exports={} ({flow}): {used} of the table's {} rows summed into exporter x product cells",
-            opts.exports.as_str(),
-            table.num_rows()
-        )];
-        if total_rows > 0 {
-            notes.push(format!("{total_rows} rows with product TOTAL left out"));
-        }
-        match opts.digits {
-            Some(d) => {
-                notes.push(format!("products aggregated to their first {d} digits"));
-                if short_rows > 0 {
-                    notes.push(format!("{short_rows} rows with codes shorter than {d} digits left out"));
-                }
-            }
-            None if lengths.len() > 1 => {
-                lengths.sort_unstable();
-                notes.push(format!(
-                    "product codes of {} digits side by side, each a product of its own; pass digits= to aggregate",
-                    lengths.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(", ")
-                ));
-            }
-            None => {}
-        }
-        if cells.is_empty() {
-            return Err(Error::invalid_argument(
-                format!("no product codes left among {} export rows", view.len()),
-                "every row had product TOTAL or a code shorter than digits; pass a smaller digits or a table of detailed codes",
-            ));
-        }
-        for (y, mask) in &months {
-            notes.push(format!("{y}: {} months summed", mask.count_ones()));
-        }
-        let mut sorted: Vec<_> = cells.into_iter().collect();
-        sorted.sort_unstable_by_key(|(k, _)| *k);
-        let mut years: Vec<YearCells> = vec![];
-        for ((y, c, p), (v, n)) in sorted {
-            if years.last().map(|l| l.year) != Some(y) {
-                years.push(YearCells {
-                    year: y,
-                    exporter: vec![],
-                    product: vec![],
-                    value: vec![],
-                    n_rows: vec![],
-                });
-            }
-            let last = years.last_mut().expect("pushed above");
-            last.exporter.push(c);
-            last.product.push(p);
-            last.value.push(v);
-            last.n_rows.push(n);
-        }
-        Ok(Exports { products, years, notes })
-    }
 }
 
 impl YearCells {
     /// Balassa's RCA of every cell; `None` where the exporter's or the product's total is 0.
     fn rca(&self) -> Vec<Option<f64>> {
-        let mut by_exporter: HashMap<u16, f64> = HashMap::new();
-        let mut by_product: HashMap<u32, f64> = HashMap::new();
+        // Cells are sorted by exporter: each exporter's total is the sum of its run.
+        let mut by_exporter: Vec<f64> = Vec::with_capacity(self.value.len());
+        let mut by_product = vec![0.0f64; self.product.iter().max().map_or(0, |p| *p as usize + 1)];
         for i in 0..self.value.len() {
-            *by_exporter.entry(self.exporter[i]).or_default() += self.value[i];
-            *by_product.entry(self.product[i]).or_default() += self.value[i];
+            if i == 0 || self.exporter[i] != self.exporter[i - 1] {
+                by_exporter.push(0.0);
+            }
+            *by_exporter.last_mut().expect("pushed above") += self.value[i];
+            by_product[self.product[i] as usize] += self.value[i];
         }
         let world: f64 = self.value.iter().sum();
+        let mut run = 0;
         (0..self.value.len())
             .map(|i| {
-                let xc = by_exporter[&self.exporter[i]];
-                let xp = by_product[&self.product[i]];
+                if i > 0 && self.exporter[i] != self.exporter[i - 1] {
+                    run += 1;
+                }
+                let xc = by_exporter[run];
+                let xp = by_product[self.product[i] as usize];
                 (xc > 0.0 && xp > 0.0).then(|| (self.value[i] / xc) / (xp / world))
             })
             .collect()
@@ -651,7 +489,10 @@ impl Presence {
         let mut products: Vec<u32> = year.product.clone();
         products.sort_unstable();
         products.dedup();
-        let index: HashMap<u32, usize> = products.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+        let mut index = vec![0usize; products.last().map_or(0, |p| *p as usize + 1)];
+        for (i, p) in products.iter().enumerate() {
+            index[*p as usize] = i;
+        }
         let mut out = Presence {
             exporters: vec![],
             exporter_total: vec![],
@@ -668,7 +509,7 @@ impl Presence {
                 out.diversity.push(0);
             }
             let c = out.exporters.len() - 1;
-            let p = index[&year.product[i]];
+            let p = index[year.product[i] as usize];
             out.exporter_total[c] += year.value[i];
             out.product_total[p] += year.value[i];
             if r.is_some_and(|r| r >= threshold) {
@@ -829,163 +670,4 @@ fn correlation(x: &[f64], y: &[f64]) -> Option<f64> {
     }
     let cov = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum::<f64>() / x.len() as f64;
     Some(cov / (sx * sy))
-}
-
-fn col(name: &str, data_type: DataType, nullable: bool, array: ArrayRef) -> (Field, ArrayRef) {
-    (Field::new(name, data_type, nullable), array)
-}
-
-/// `year`, `exporter` (ISO3 label) and `exporter_code`, the keys of the RCA and ECI tables.
-fn exporter_keys(year: Vec<i32>, exporter: Vec<u16>) -> Vec<(Field, ArrayRef)> {
-    let labels: Vec<String> = exporter.iter().map(|c| country_label(*c)).collect();
-    vec![
-        col("year", DataType::Int32, false, Arc::new(Int32Array::from(year))),
-        col("exporter", DataType::Utf8, false, Arc::new(StringArray::from(labels))),
-        col(
-            "exporter_code",
-            DataType::UInt16,
-            false,
-            Arc::new(UInt16Array::from(exporter)),
-        ),
-    ]
-}
-
-#[derive(Default)]
-struct RcaColumns {
-    year: Vec<i32>,
-    exporter: Vec<u16>,
-    product: Vec<String>,
-    value: Vec<f64>,
-    rca: Vec<Option<f64>>,
-    m: Vec<bool>,
-    n_rows: Vec<u64>,
-}
-
-impl RcaColumns {
-    fn push_year(&mut self, year: &YearCells, products: &[String], rca: &[Option<f64>], threshold: f64) {
-        for (i, r) in rca.iter().enumerate() {
-            self.year.push(year.year);
-            self.exporter.push(year.exporter[i]);
-            self.product.push(products[year.product[i] as usize].clone());
-            self.value.push(year.value[i]);
-            self.rca.push(*r);
-            self.m.push(r.is_some_and(|r| r >= threshold));
-            self.n_rows.push(year.n_rows[i]);
-        }
-    }
-
-    fn finish(self) -> Result<RecordBatch> {
-        let mut cols = exporter_keys(self.year, self.exporter);
-        cols.extend([
-            col(
-                "product",
-                DataType::Utf8,
-                false,
-                Arc::new(StringArray::from(self.product)),
-            ),
-            col(
-                "value",
-                DataType::Float64,
-                false,
-                Arc::new(Float64Array::from(self.value)),
-            ),
-            col("rca", DataType::Float64, true, Arc::new(Float64Array::from(self.rca))),
-            col("m", DataType::Boolean, false, Arc::new(BooleanArray::from(self.m))),
-            col(
-                "n_rows",
-                DataType::UInt64,
-                false,
-                Arc::new(UInt64Array::from(self.n_rows)),
-            ),
-        ]);
-        record_batch(cols, "assembling the RCA table")
-    }
-}
-
-#[derive(Default)]
-struct EciColumns {
-    year: Vec<i32>,
-    exporter: Vec<u16>,
-    exports: Vec<f64>,
-    diversity: Vec<u32>,
-    eci: Vec<Option<f64>>,
-}
-
-impl EciColumns {
-    fn push_year(&mut self, year: &YearCells, m: &Presence, ix: Option<&Indices>) {
-        for (c, code) in m.exporters.iter().enumerate() {
-            self.year.push(year.year);
-            self.exporter.push(*code);
-            self.exports.push(m.exporter_total[c]);
-            self.diversity.push(m.diversity[c]);
-            self.eci.push(ix.and_then(|ix| ix.eci[c]));
-        }
-    }
-
-    fn finish(self) -> Result<RecordBatch> {
-        let mut cols = exporter_keys(self.year, self.exporter);
-        cols.extend([
-            col(
-                "exports",
-                DataType::Float64,
-                false,
-                Arc::new(Float64Array::from(self.exports)),
-            ),
-            col(
-                "diversity",
-                DataType::UInt32,
-                false,
-                Arc::new(UInt32Array::from(self.diversity)),
-            ),
-            col("eci", DataType::Float64, true, Arc::new(Float64Array::from(self.eci))),
-        ]);
-        record_batch(cols, "assembling the ECI table")
-    }
-}
-
-#[derive(Default)]
-struct PciColumns {
-    year: Vec<i32>,
-    product: Vec<String>,
-    exports: Vec<f64>,
-    ubiquity: Vec<u32>,
-    pci: Vec<Option<f64>>,
-}
-
-impl PciColumns {
-    fn push_year(&mut self, year: &YearCells, products: &[String], m: &Presence, ix: Option<&Indices>) {
-        for (p, id) in m.products.iter().enumerate() {
-            self.year.push(year.year);
-            self.product.push(products[*id as usize].clone());
-            self.exports.push(m.product_total[p]);
-            self.ubiquity.push(m.ubiquity[p]);
-            self.pci.push(ix.and_then(|ix| ix.pci[p]));
-        }
-    }
-
-    fn finish(self) -> Result<RecordBatch> {
-        let cols = vec![
-            col("year", DataType::Int32, false, Arc::new(Int32Array::from(self.year))),
-            col(
-                "product",
-                DataType::Utf8,
-                false,
-                Arc::new(StringArray::from(self.product)),
-            ),
-            col(
-                "exports",
-                DataType::Float64,
-                false,
-                Arc::new(Float64Array::from(self.exports)),
-            ),
-            col(
-                "ubiquity",
-                DataType::UInt32,
-                false,
-                Arc::new(UInt32Array::from(self.ubiquity)),
-            ),
-            col("pci", DataType::Float64, true, Arc::new(Float64Array::from(self.pci))),
-        ];
-        record_batch(cols, "assembling the PCI table")
-    }
 }

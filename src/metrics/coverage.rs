@@ -20,7 +20,7 @@ use hashbrown::HashSet;
 use crate::error::{Error, Result};
 use crate::metrics::group::{Importer, Membership};
 use crate::metrics::selection::ImportSelection;
-use crate::metrics::view::{country_label, for_each_row_parallel, Cols, Source, ViewOptions};
+use crate::metrics::view::{country_label, row_units, Cols, Source, ViewOptions, ViewPlan, ViewRow, FOLD_BLOCK_UNITS};
 use crate::model::product::is_table_code;
 use crate::model::{Flow, TradeTable};
 use crate::reference::groups;
@@ -159,9 +159,9 @@ pub fn check_selection(
         exporters_reporting: sides.exporters.clone(),
         ..Default::default()
     };
-    // Bitmaps, not hash sets: this scan runs over every selected row before each metric, on
-    // every thread (one tally per block of rows, added up in row order).
-    let (tallies, names) = for_each_row_parallel(
+    // Bitmaps, not hash sets, and on rayon's threads: this scan runs over every selected row
+    // before each metric.
+    let plan = ViewPlan::new(
         table,
         &ViewOptions {
             source: imports.source,
@@ -170,49 +170,22 @@ pub fn check_selection(
             importers: importer_codes.as_deref(),
             cancel: Some(&imports.cancel),
         },
-        Tally::new,
-        |t: &mut Tally, r| {
-            if r.mirrored {
-                t.records_mirror += 1;
-                t.value_mirror += r.value;
-            } else {
-                t.records_reported += 1;
-                t.value_reported += r.value;
-            }
-            if r.quantity.is_some_and(|q| !q.is_nan()) {
-                t.value_with_quantity += r.value;
-            }
-            let p = r.product as usize;
-            if p >= t.products.len() {
-                t.products.resize(p + 1, false);
-            }
-            t.products[p] = true;
-            t.importers[r.importer as usize] = true;
-            t.suppliers[r.supplier as usize] = true;
-        },
     )?;
-    let mut seen_products: Vec<bool> = vec![];
-    let mut seen_importers = vec![false; 1 << 16];
-    let mut seen_suppliers = vec![false; 1 << 16];
-    for t in tallies {
-        cov.records_mirror += t.records_mirror;
-        cov.value_mirror += t.value_mirror;
-        cov.records_reported += t.records_reported;
-        cov.value_reported += t.value_reported;
-        cov.value_with_quantity += t.value_with_quantity;
-        if t.products.len() > seen_products.len() {
-            seen_products.resize(t.products.len(), false);
-        }
-        for (seen, t) in [
-            (&mut seen_products, &t.products),
-            (&mut seen_importers, &t.importers),
-            (&mut seen_suppliers, &t.suppliers),
-        ] {
-            seen.iter_mut().zip(t).for_each(|(s, t)| *s |= *t);
-        }
-    }
-    cov.importers = codes_of(&seen_importers);
-    cov.suppliers = codes_of(&seen_suppliers);
+    let names = &plan.products;
+    let t = plan.fold(
+        Some(&imports.cancel),
+        || Tally::new(names.len()),
+        Tally::add,
+        Tally::merge,
+    )?;
+    cov.records_reported = t.records_reported;
+    cov.value_reported = t.value_reported;
+    cov.records_mirror = t.records_mirror;
+    cov.value_mirror = t.value_mirror;
+    cov.value_with_quantity = t.value_with_quantity;
+    let seen_products = t.products;
+    cov.importers = codes_of(&t.importers);
+    cov.suppliers = codes_of(&t.suppliers);
     let selected: Vec<&str> = (0..seen_products.len())
         .filter(|p| seen_products[*p])
         .map(|p| names[p].as_str())
@@ -255,29 +228,63 @@ pub fn check_selection(
     Ok(cov)
 }
 
-/// One block of rows' share of the coverage scan.
+/// What the scan of the selected records counts, in one block of rows or in the table.
 struct Tally {
     records_reported: u64,
     value_reported: f64,
     records_mirror: u64,
     value_mirror: f64,
     value_with_quantity: f64,
+    /// Seen product ids, importer codes and supplier codes.
     products: Vec<bool>,
     importers: Vec<bool>,
     suppliers: Vec<bool>,
 }
 
 impl Tally {
-    fn new() -> Tally {
+    fn new(n_products: usize) -> Tally {
         Tally {
             records_reported: 0,
             value_reported: 0.0,
             records_mirror: 0,
             value_mirror: 0.0,
             value_with_quantity: 0.0,
-            products: vec![],
+            products: vec![false; n_products],
             importers: vec![false; 1 << 16],
             suppliers: vec![false; 1 << 16],
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, r: ViewRow<'_>) {
+        if r.mirrored {
+            self.records_mirror += 1;
+            self.value_mirror += r.value;
+        } else {
+            self.records_reported += 1;
+            self.value_reported += r.value;
+        }
+        if r.quantity.is_some_and(|q| !q.is_nan()) {
+            self.value_with_quantity += r.value;
+        }
+        self.products[r.product as usize] = true;
+        self.importers[r.importer as usize] = true;
+        self.suppliers[r.supplier as usize] = true;
+    }
+
+    /// Adds `later`, the tally of the rows after this one's.
+    fn merge(&mut self, later: Tally) {
+        self.records_reported += later.records_reported;
+        self.value_reported += later.value_reported;
+        self.records_mirror += later.records_mirror;
+        self.value_mirror += later.value_mirror;
+        self.value_with_quantity += later.value_with_quantity;
+        for (mine, theirs) in [
+            (&mut self.products, later.products),
+            (&mut self.importers, later.importers),
+            (&mut self.suppliers, later.suppliers),
+        ] {
+            mine.iter_mut().zip(theirs).for_each(|(a, b)| *a |= b);
         }
     }
 }
@@ -294,24 +301,36 @@ struct Sides {
 
 impl Sides {
     fn of(table: &TradeTable) -> Sides {
-        let mut importers = vec![false; 1 << 16];
-        let mut exporters = vec![false; 1 << 16];
-        let mut export_partners = vec![false; 1 << 16];
-        for batch in table.batches() {
-            let c = Cols::of(batch);
-            for i in 0..batch.num_rows() {
-                if c.flow[i] == Flow::Import as i8 {
-                    importers[c.reporter[i] as usize] = true;
-                } else if c.flow[i] == Flow::Export as i8 {
-                    exporters[c.reporter[i] as usize] = true;
-                    export_partners[c.partner[i] as usize] = true;
+        use rayon::prelude::*;
+        // Reporters of import rows, reporters of export rows, partners of export rows.
+        let blocks: Vec<[Vec<bool>; 3]> = row_units(table)
+            .par_chunks(FOLD_BLOCK_UNITS)
+            .map(|block| {
+                let mut seen = [vec![false; 1 << 16], vec![false; 1 << 16], vec![false; 1 << 16]];
+                for (b, rows) in block {
+                    let c = Cols::of(&table.batches()[*b]);
+                    for i in rows.clone() {
+                        if c.flow[i] == Flow::Import as i8 {
+                            seen[0][c.reporter[i] as usize] = true;
+                        } else if c.flow[i] == Flow::Export as i8 {
+                            seen[1][c.reporter[i] as usize] = true;
+                            seen[2][c.partner[i] as usize] = true;
+                        }
+                    }
                 }
+                seen
+            })
+            .collect();
+        let mut all = [vec![false; 1 << 16], vec![false; 1 << 16], vec![false; 1 << 16]];
+        for block in blocks {
+            for (a, b) in all.iter_mut().zip(block) {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x |= y);
             }
         }
         Sides {
-            importers: codes_of(&importers),
-            exporters: codes_of(&exporters),
-            export_partners: codes_of(&export_partners),
+            importers: codes_of(&all[0]),
+            exporters: codes_of(&all[1]),
+            export_partners: codes_of(&all[2]),
         }
     }
 }

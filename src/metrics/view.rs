@@ -358,33 +358,12 @@ pub fn for_each_row(table: &TradeTable, opts: &ViewOptions<'_>, mut f: impl FnMu
     Ok(plan.products)
 }
 
-/// Rows of `table` as units of at most [`CANCEL_CHECK_ROWS`] rows (batch, row range), grouped
-/// into one contiguous block per rayon thread: the unit of parallel scans (each thread fills its
-/// own state, looking at cancellation between units).
+/// The units of [`row_units`] grouped into one contiguous block per rayon thread: the cube's
+/// scan, where each thread fills and sorts one run.
 pub(crate) fn row_blocks(table: &TradeTable) -> Vec<Vec<(usize, std::ops::Range<usize>)>> {
-    let mut units: Vec<(usize, std::ops::Range<usize>)> = vec![];
-    for (b, batch) in table.batches().iter().enumerate() {
-        for start in (0..batch.num_rows()).step_by(CANCEL_CHECK_ROWS) {
-            units.push((b, start..(start + CANCEL_CHECK_ROWS).min(batch.num_rows())));
-        }
-    }
-    let threads = rayon::current_num_threads().max(1);
-    let block = units.len().div_ceil(threads).max(1);
+    let units = row_units(table);
+    let block = units.len().div_ceil(rayon::current_num_threads().max(1)).max(1);
     units.chunks(block).map(<[_]>::to_vec).collect()
-}
-
-/// [`for_each_row`] on rayon's threads: one contiguous block of rows per thread
-/// ([`row_blocks`]), each read into its own state made by `init`; the states come back in row
-/// order, with the product codes by id.
-pub(crate) fn for_each_row_parallel<S: Send>(
-    table: &TradeTable,
-    opts: &ViewOptions<'_>,
-    init: impl Fn() -> S + Sync,
-    f: impl Fn(&mut S, ViewRow<'_>) + Sync,
-) -> Result<(Vec<S>, Vec<String>)> {
-    let plan = ViewPlan::new(table, opts)?;
-    let states = plan.fold(opts.cancel, init, f)?;
-    Ok((states, plan.products))
 }
 
 /// What [`for_each_row`] decides once per table before looking at rows: per batch, each
@@ -399,8 +378,9 @@ pub(crate) struct ViewPlan<'t> {
     cif_fob: f64,
     importer_mask: Option<Vec<bool>>,
     reported_pairs: HashSet<(u16, i32)>,
-    /// Per batch: dictionary key -> (product id, weight), `None` when not selected.
-    dict_maps: Vec<Vec<Option<(u32, f64)>>>,
+    /// Per batch: dictionary key -> (product id, weight), product id [`NOT_SELECTED`] when not
+    /// selected (16 bytes an entry, not an `Option`'s 24: looked up on every row).
+    dict_maps: Vec<Vec<(u32, f64)>>,
     /// Per batch: unit dictionary key -> unit id.
     unit_maps: Vec<Vec<u16>>,
     /// 0-based table row of each batch's first row.
@@ -438,14 +418,14 @@ impl<'t> ViewPlan<'t> {
         for batch in table.batches() {
             let dict = batch.column(4).as_dictionary::<Int32Type>();
             let names = dict.values().as_string::<i32>();
-            let mut dict_map: Vec<Option<(u32, f64)>> = Vec::with_capacity(names.len());
+            let mut dict_map: Vec<(u32, f64)> = Vec::with_capacity(names.len());
             for k in 0..names.len() {
                 let code = if names.is_valid(k) { names.value(k) } else { "" };
                 let w = match opts.products {
                     None => Some(1.0),
                     Some(sel) => sel.weight(code),
                 };
-                dict_map.push(w.map(|w| {
+                dict_map.push(w.map_or((NOT_SELECTED, 0.0), |w| {
                     let next = product_ids.len() as u32;
                     let id = *product_ids.entry_ref(code).or_insert(next);
                     (id, w)
@@ -493,27 +473,40 @@ impl<'t> ViewPlan<'t> {
         self
     }
 
-    /// Reads every record on rayon's threads, one contiguous block of rows per thread
-    /// ([`row_blocks`]), each into its own state made by `init`; the states come back in row
-    /// order, for the caller to merge. Looks at `cancel` between units of rows.
-    pub(crate) fn fold<T: Send>(
+    /// Reads every record on rayon's threads in blocks of [`FOLD_BLOCK_UNITS`] units of
+    /// [`row_units`] (about a million rows), each block into its own `T` (`init`, then `add` per
+    /// record in row order), and merges the blocks in row order (`merge(earlier, later)`).
+    /// Blocks are fixed runs of rows, so the result does not depend on the number of threads;
+    /// they run in waves of one per thread, so at most one `T` per thread and the merged one
+    /// exist. Looks at `cancel` before each unit.
+    pub fn fold<T: Send>(
         &self,
         cancel: Option<&crate::cancel::Cancellation>,
         init: impl Fn() -> T + Sync,
-        f: impl Fn(&mut T, ViewRow<'_>) + Sync,
-    ) -> Result<Vec<T>> {
+        add: impl Fn(&mut T, ViewRow<'_>) + Sync,
+        mut merge: impl FnMut(&mut T, T),
+    ) -> Result<T> {
         use rayon::prelude::*;
-        row_blocks(self.table)
-            .into_par_iter()
-            .map(|units| {
-                let mut state = init();
-                for (b, rows) in units {
-                    cancel.map_or(Ok(()), |c| c.check())?;
-                    self.scan(b, rows, |r| f(&mut state, r));
-                }
-                Ok(state)
-            })
-            .collect()
+        let units = row_units(self.table);
+        let blocks: Vec<_> = units.chunks(FOLD_BLOCK_UNITS).collect();
+        let mut out = init();
+        for wave in blocks.chunks(rayon::current_num_threads().max(1)) {
+            let parts: Vec<Result<T>> = wave
+                .par_iter()
+                .map(|block| {
+                    let mut acc = init();
+                    for (b, rows) in block.iter() {
+                        cancel.map_or(Ok(()), |c| c.check())?;
+                        self.scan(*b, rows.clone(), |r| add(&mut acc, r));
+                    }
+                    Ok(acc)
+                })
+                .collect();
+            for part in parts {
+                merge(&mut out, part?);
+            }
+        }
+        Ok(out)
     }
 
     /// Calls `f` on the import records among rows `rows` of batch `b`.
@@ -543,9 +536,12 @@ impl<'t> ViewPlan<'t> {
             if !keep || self.importer_mask.as_ref().is_some_and(|m| !m[importer as usize]) {
                 continue;
             }
-            let Some((pid, w)) = dict_map.get(c.product_key[i] as usize).copied().flatten() else {
+            let Some(&(pid, w)) = dict_map.get(c.product_key[i] as usize) else {
                 continue;
             };
+            if pid == NOT_SELECTED {
+                continue;
+            }
             let factor = if mirrored { w * self.cif_fob } else { w };
             let known = qty.is_valid(i) && unit_dict.is_valid(i);
             let unit_key = if known { unit_dict.keys().value(i) as usize } else { 0 };
@@ -564,6 +560,24 @@ impl<'t> ViewPlan<'t> {
             });
         }
     }
+}
+
+/// Product id of a dictionary entry the selection leaves out.
+const NOT_SELECTED: u32 = u32::MAX;
+
+/// Units of [`row_units`] per block of [`ViewPlan::fold`].
+pub(crate) const FOLD_BLOCK_UNITS: usize = 16;
+
+/// Row ranges of at most [`CANCEL_CHECK_ROWS`] rows, never across batches, in table order: the
+/// units that scans read on rayon's threads.
+pub(crate) fn row_units(table: &TradeTable) -> Vec<(usize, std::ops::Range<usize>)> {
+    let mut units = vec![];
+    for (b, batch) in table.batches().iter().enumerate() {
+        for start in (0..batch.num_rows()).step_by(CANCEL_CHECK_ROWS) {
+            units.push((b, start..(start + CANCEL_CHECK_ROWS).min(batch.num_rows())));
+        }
+    }
+    units
 }
 
 /// The (importer, period) pairs in which the importer reported any import: where

@@ -208,3 +208,64 @@ def test_comext_complexity_matches_the_ecomplexity_port(shared_data: Path, digit
         de, dp = compare_with_port(c, cells, year)
         print(f"Comext HS{digits} {year}: max |ECI diff| {de:.2e}, max |PCI diff| {dp:.2e}")
         assert de < 1e-8 and dp < 1e-8, (digits, year, de, dp)
+
+
+BACI92 = "baci_sample/baci_hs92_2021_exports_zaf_afg.csv.gz"
+
+
+def baci_sample_cells(shared_data: Path, digits: int) -> tuple[td.TradeTable, pd.DataFrame]:
+    """The real BACI sample (2021 exports of South Africa and Afghanistan, HS1992) read by
+    td.read_baci, and its rows read independently by pandas: year, exporter_code, product
+    (first ``digits`` digits of the zero-padded code), value (thousand USD x 1000)."""
+    path = shared_data / BACI92
+    if not path.exists():
+        pytest.skip(f"{path} not found")
+    raw = pd.read_csv(path, dtype={"k": str, "q": str})
+    df = pd.DataFrame({
+        "year": raw["t"].astype(int),
+        "exporter_code": raw["i"].astype(int),
+        "product": raw["k"].str.zfill(6).str[:digits],
+        "value": raw["v"] * 1000,
+    })
+    return td.read_baci(path), df
+
+
+@pytest.mark.parametrize("digits", [2, 4, 6])
+def test_baci_sample_rca_matches_pandas(shared_data: Path, digits: int) -> None:
+    t, df = baci_sample_cells(shared_data, digits)
+    r = td.rca(t, digits=digits)
+    got = r.to_pandas()
+    check_rca_against_pandas(got, df)
+    # Rows in (year, exporter code, product) order, rows counted, exporters labelled.
+    keys = ["year", "exporter_code", "product"]
+    expected = df.groupby(keys).size().rename("n_rows_pd").reset_index()
+    assert list(zip(*(got[k].tolist() for k in keys))) == list(zip(*(expected[k].tolist() for k in keys)))
+    assert (got["n_rows"].to_numpy() == expected["n_rows_pd"].to_numpy()).all()
+    assert set(zip(got["exporter_code"], got["exporter"])) == {(4, "AFG"), (710, "ZAF")}
+    assert any("71192 of the table's 71192 rows" in n for n in r.notes)
+
+
+@pytest.mark.parametrize("digits", [2, 4])
+def test_baci_sample_complexity_matches_the_ecomplexity_port(shared_data: Path, digits: int) -> None:
+    t, df = baci_sample_cells(shared_data, digits)
+    # Two exporters: at threshold 1 each product has RCA >= 1 for one of them only, so M splits
+    # into two blocks and no ECI exists; at 0.5 products both export well connect them.
+    with pytest.raises(td.InvalidDataError, match="blocks that share no exporter"):
+        td.complexity(t, digits=digits)
+    c = td.complexity(t, digits=digits, threshold=0.5)
+    cells = df.rename(columns={"exporter_code": "loc", "product": "prod", "value": "val"})
+    rca_s, eci_port, pci_port = ecomplexity_port(cells, threshold=0.5)
+    eci = c.eci.to_pandas().set_index("exporter_code")
+    pci = c.pci.to_pandas().set_index("product")
+    assert set(eci["eci"].dropna().index) == set(eci_port.index) == {4, 710}
+    assert set(pci["pci"].dropna().index) == set(pci_port.index)
+    de = float((eci.loc[eci_port.index, "eci"] - eci_port).abs().max())
+    dp = float((pci.loc[pci_port.index, "pci"] - pci_port).abs().max())
+    print(f"BACI sample HS{digits}: max |ECI diff| {de:.2e}, max |PCI diff| {dp:.2e}")
+    assert de < 1e-9 and dp < 1e-9, (digits, de, dp)
+    # Diversity, ubiquity and the exports columns against pandas.
+    m = (rca_s.fillna(0) >= 0.5).astype(int)
+    assert (eci["diversity"] == m.groupby(level=0).sum().loc[eci.index]).all()
+    assert (pci["ubiquity"] == m.groupby(level=1).sum().loc[pci.index]).all()
+    np.testing.assert_allclose(eci["exports"], df.groupby("exporter_code")["value"].sum().loc[eci.index], rtol=1e-12)
+    np.testing.assert_allclose(pci["exports"], df.groupby("product")["value"].sum().loc[pci.index], rtol=1e-12)

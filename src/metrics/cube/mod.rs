@@ -31,7 +31,6 @@ mod shapes_test;
 mod slots;
 mod sort;
 
-pub(crate) use scan::fold;
 pub(crate) use slots::{PeriodSlots, SlotLookup};
 
 use crate::error::Result;

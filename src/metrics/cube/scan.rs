@@ -75,19 +75,6 @@ pub(crate) fn scan<K: RadixKey, P: Fn(u16, i32, u32, u32) -> K + Sync>(
     parts.into_iter().collect()
 }
 
-/// Folds the import records of `table` (through `plan`) on rayon's threads: each thread one
-/// contiguous block of rows into its own `T` from `init`; the partials come back in row order,
-/// for the caller to merge. For metrics whose result is a handful of sums, where sorting
-/// records into cells would be wasted work.
-pub(crate) fn fold<T: Send>(
-    plan: &ViewPlan<'_>,
-    cancel: &Cancellation,
-    init: impl Fn() -> T + Sync,
-    f: impl Fn(&mut T, crate::metrics::view::ViewRow<'_>) + Sync,
-) -> Result<Vec<T>> {
-    plan.fold(Some(cancel), init, f)
-}
-
 #[inline]
 fn scan_range<K, P: Fn(u16, i32, u32, u32) -> K>(
     plan: &ViewPlan<'_>,
