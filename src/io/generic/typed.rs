@@ -268,6 +268,7 @@ struct Chunk {
     flow: Vec<i8>,
     product: Vec<i32>,
     value: Vec<f64>,
+    /// Empty when the mapping has no such column (as `weight` and `estimated`).
     basis: Vec<Option<i8>>,
     /// Missing quantities and weights as NaN (amounts are never NaN): 8 bytes a row, not 16.
     quantity: Vec<f64>,
@@ -457,14 +458,28 @@ impl Decoder<'_> {
 /// fast-float2, both being correctly rounded; anything else through the standard library.
 fn parse_number(s: &str) -> Option<f64> {
     let b = s.as_bytes();
+    let mut dots = 0;
     let plain = b.first().is_some_and(u8::is_ascii_digit)
         && b.last().is_some_and(u8::is_ascii_digit)
-        && b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
-        && count(b, b'.') <= 1;
+        && b.iter().all(|c| {
+            dots += usize::from(*c == b'.');
+            c.is_ascii_digit() || *c == b'.'
+        })
+        && dots <= 1;
     if plain {
         fast_float2::parse::<f64, _>(b).ok()
     } else {
         s.parse::<f64>().ok()
+    }
+}
+
+/// `field` as text: cut out of `valid` (the chunk `text`, checked once) when it lies in the
+/// chunk, checked on its own otherwise (a chunk that is not UTF-8, a field rebuilt elsewhere).
+fn field_str<'a>(field: &'a [u8], text: &[u8], valid: Option<&'a str>) -> Option<&'a str> {
+    let at = (field.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    match valid.and_then(|v| v.get(at..at.checked_add(field.len())?)) {
+        Some(s) if s.as_ptr() == field.as_ptr() => Some(s),
+        _ => std::str::from_utf8(field).ok(),
     }
 }
 
@@ -499,6 +514,8 @@ fn convert_chunk(
         mapped[i] = true;
     }
     let mut cells: Vec<Cell<'_>> = vec![None; width];
+    // The chunk is checked as UTF-8 once; its fields (cut at ASCII bytes) are then text too.
+    let valid = std::str::from_utf8(text).ok();
     while let Some(line) = next_record(&mut lines, delim, &mut raw, &mut scratch, &mapped)? {
         if raw.len() != width {
             return None;
@@ -508,7 +525,7 @@ fn convert_chunk(
             // Nothing to trim when both ends are ASCII and not whitespace (Unicode spaces start
             // with a byte >= 0x80): `trim` is skipped for nearly every field.
             let plain = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii() && !c.is_ascii_whitespace());
-            let s = std::str::from_utf8(b).ok()?;
+            let s = field_str(b, text, valid)?;
             let s = if plain(b.first()) && plain(b.last()) {
                 s
             } else {
@@ -613,11 +630,18 @@ fn convert_chunk(
         out.flow.push(flow as i8);
         out.product.push(dec.codes[code as usize].1);
         out.value.push(value);
-        out.basis.push(basis.map(|b| b as i8));
+        // Columns the mapping leaves out are built once per batch in `join`.
+        if f.basis.is_some() {
+            out.basis.push(basis.map(|b| b as i8));
+        }
         out.quantity.push(q.unwrap_or(f64::NAN));
         out.unit.push(unit_key);
-        out.weight.push(w.unwrap_or(f64::NAN));
-        out.estimated.push(est);
+        if f.weight.is_some() {
+            out.weight.push(w.unwrap_or(f64::NAN));
+        }
+        if f.estimated.is_some() {
+            out.estimated.push(est);
+        }
     }
     out.lines = lines.line;
     Some(out)
@@ -715,7 +739,8 @@ fn join(mut chunks: Vec<Chunk>, line0: u64, mapping: &ColumnMapping, freq: Freq)
                     Some(keep) => v.iter().zip(keep).filter(|(_, k)| **k).map(|(x, _)| *x).collect(),
                 }
             }
-            let n = c.value.len() - dups.len();
+            let rows = c.value.len();
+            let n = rows - dups.len();
             let product: Vec<i32> = kept(c.product, &keep).into_iter().map(|k| pk[k as usize]).collect();
             let unit: Vec<Option<i8>> = kept(c.unit, &keep)
                 .into_iter()
@@ -731,11 +756,26 @@ fn join(mut chunks: Vec<Chunk>, line0: u64, mapping: &ColumnMapping, freq: Freq)
                         .map_err(|e| Error::arrow("building product column", e))?,
                 ),
                 Arc::new(Float64Array::from(kept(c.value, &keep))),
-                fixed_dict(kept(c.basis, &keep), &ValueBasis::DICTIONARY),
+                fixed_dict(
+                    if c.basis.len() == rows {
+                        kept(c.basis, &keep)
+                    } else {
+                        vec![mapping.value_basis.map(|b| b as i8); n]
+                    },
+                    &ValueBasis::DICTIONARY,
+                ),
                 Arc::new(nullable(kept(c.quantity, &keep))),
                 fixed_dict(unit, &units),
-                Arc::new(nullable(kept(c.weight, &keep))),
-                Arc::new(BooleanArray::from(kept(c.estimated, &keep))),
+                Arc::new(if c.weight.len() == rows {
+                    nullable(kept(c.weight, &keep))
+                } else {
+                    Float64Array::new_null(n)
+                }),
+                Arc::new(BooleanArray::from(if c.estimated.len() == rows {
+                    kept(c.estimated, &keep)
+                } else {
+                    vec![false; n]
+                })),
                 fixed_dict(vec![Some(0); n], &[source]),
             ];
             RecordBatch::try_new(schema.clone(), columns).map_err(|e| Error::arrow("assembling a trade batch", e))
