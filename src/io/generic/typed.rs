@@ -90,23 +90,29 @@ pub(super) fn read(
 /// Offsets cutting `body` into pieces of about `size` bytes, each ending after a line break
 /// outside quotes (an even number of quotes before it). A wrong cut (a stray quote in an unquoted
 /// field) leaves a chunk ending inside a quoted field, which its worker finds unterminated.
+/// Quotes are counted between the candidate cuts in parallel; a candidate inside quotes is
+/// skipped (its piece joins the next).
 fn cut(body: &[u8], size: usize) -> Vec<usize> {
-    let mut cuts = vec![0];
-    let mut quotes_odd = false;
-    let mut scanned = 0;
+    let mut ends = Vec::new();
     let mut at = size;
     while at < body.len() {
         let Some(nl) = memchr::memchr(b'\n', &body[at..]).map(|p| at + p) else {
             break;
         };
-        quotes_odd ^= count(&body[scanned..nl], b'"') % 2 == 1;
-        scanned = nl;
-        if quotes_odd {
-            at = nl + 1;
-            continue;
-        }
-        cuts.push(nl + 1);
+        ends.push(nl + 1);
         at = nl + 1 + size;
+    }
+    let odd: Vec<bool> = (0..ends.len())
+        .into_par_iter()
+        .map(|k| count(&body[if k == 0 { 0 } else { ends[k - 1] }..ends[k]], b'"') % 2 == 1)
+        .collect();
+    let mut cuts = vec![0];
+    let mut quotes_odd = false;
+    for (end, odd) in ends.into_iter().zip(odd) {
+        quotes_odd ^= odd;
+        if !quotes_odd {
+            cuts.push(end);
+        }
     }
     if *cuts.last().unwrap_or(&0) < body.len() {
         cuts.push(body.len());
@@ -300,7 +306,10 @@ impl Chunk {
         self.unit.reserve(rows);
         self.weight.reserve(rows);
         self.estimated.reserve(rows);
-        self.buckets = (0..BUCKETS).map(|_| Vec::with_capacity(rows / BUCKETS + 8)).collect();
+        // Room for a bucket's share and its usual spread; none for small chunks (tests cut files
+        // into chunks of a line).
+        let per = rows / BUCKETS;
+        self.buckets = (0..BUCKETS).map(|_| Vec::with_capacity(per + per / 4)).collect();
         self.line.reserve(rows);
     }
 }
@@ -622,7 +631,7 @@ fn convert_chunk(
             unit_key.map_or(0, |k| out.unit_hashes[k as usize]),
         ]);
         let row = out.line.len() as u32;
-        out.buckets[(fp[0] >> 58) as usize % BUCKETS].push(Fingerprint { fp, row });
+        out.buckets[(fp[0] >> (64 - BUCKET_BITS)) as usize].push(Fingerprint { fp, row });
         out.line.push(u32::try_from(line).ok()?);
         out.period.push(p);
         out.reporter.push(codes[0]);
@@ -838,8 +847,11 @@ fn nullable(v: Vec<f64>) -> Float64Array {
     Float64Array::new(v.into(), (nulls.null_count() > 0).then_some(nulls))
 }
 
-/// Buckets of fingerprints.
-const BUCKETS: usize = 64;
+/// Buckets of fingerprints (by their top bits): 512, so that one bucket's set of an 11-million
+/// row file (about 21,000 fingerprints) stays in L2 cache while it is checked (64 took 4 % of
+/// a read in hash set lookups that missed the cache).
+const BUCKET_BITS: u32 = 9;
+const BUCKETS: usize = 1 << BUCKET_BITS;
 
 /// A kept row's fingerprint and its row in the chunk.
 #[derive(Clone, Copy)]
