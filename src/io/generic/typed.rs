@@ -164,10 +164,7 @@ fn next_record<'a>(
                     break false;
                 }
             } else {
-                let mut j = i;
-                while j < text.len() && text[j] != delim && text[j] != b'\n' {
-                    j += 1;
-                }
+                let j = field_end(text, i, delim);
                 // As `Lines`: a carriage return ending the line is not data.
                 let e = if j > i && text[j - 1] == b'\r' && text.get(j) != Some(&delim) {
                     j - 1
@@ -202,6 +199,30 @@ fn next_record<'a>(
         }
     }
     Some(line)
+}
+
+/// The first `delim` or line break in `text` from `j` on (or the end), eight bytes at a time: a
+/// byte equal to either becomes zero after an exclusive or, and the lowest zero byte of a word
+/// is found without a branch per byte (bytes above a zero may be flagged too, never below).
+#[inline]
+fn field_end(text: &[u8], mut j: usize, delim: u8) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(w) = text.get(j..j + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        let x = u64::from_le_bytes(word);
+        let zero = |y: u64| y.wrapping_sub(ONES) & !y & HIGH;
+        let found = zero(x ^ (ONES * u64::from(delim))) | zero(x ^ (ONES * u64::from(b'\n')));
+        if found != 0 {
+            return j + (found.trailing_zeros() / 8) as usize;
+        }
+        j += 8;
+    }
+    while j < text.len() && text[j] != delim && text[j] != b'\n' {
+        j += 1;
+    }
+    j
 }
 
 /// The frequency of the first record's period, if it has a readable one.
@@ -364,7 +385,12 @@ impl Decoder<'_> {
         };
         let digits = s.bytes().all(|b| b.is_ascii_digit());
         if digits && numeric_ok {
-            return Some(s.parse::<i64>().map(numeric).unwrap_or(CountryKind::Unknown));
+            // Up to 18 digits fit an i64: added up here, as `parse` would.
+            let n = match s.len() {
+                ..=18 => Some(s.bytes().fold(0i64, |n, d| n * 10 + i64::from(d - b'0'))),
+                _ => s.parse::<i64>().ok(),
+            };
+            return Some(n.map(numeric).unwrap_or(CountryKind::Unknown));
         }
         if let Some(k) = self.countries.get(s) {
             return Some(*k);
@@ -879,4 +905,25 @@ fn fingerprint(words: [u64; 7]) -> [u64; 2] {
 fn text_hash(s: &str) -> u64 {
     use std::hash::BuildHasher;
     foldhash::quality::FixedState::with_seed(0x2545_F491_4F6C_DD1D).hash_one(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_ends_are_those_a_byte_loop_finds() {
+        let text =
+            "2021,842,,643,\"x\",12345678.25,a\r\nb;c\n,,,\n12345678901234567890,\nCôte d’Ivoire,\u{80}\u{ff}\t,\n"
+                .as_bytes();
+        for delim in [b',', b';', b'\t'] {
+            for j in 0..=text.len() {
+                let mut k = j;
+                while k < text.len() && text[k] != delim && text[k] != b'\n' {
+                    k += 1;
+                }
+                assert_eq!(field_end(text, j, delim), k, "from {j}, delimiter {delim}");
+            }
+        }
+    }
 }
