@@ -71,10 +71,13 @@ pub(super) fn read(
     let width = header.width;
     let results: Vec<Result<Option<Chunk>>> = cuts
         .par_windows(2)
-        .map(|w| {
-            options.cancel.check()?;
-            Ok(convert_chunk(&body[w[0]..w[1]], width, &fields, mapping, freq, delim))
-        })
+        .map_init(
+            || Decoder::new(mapping, freq),
+            |dec, w| {
+                options.cancel.check()?;
+                Ok(convert_chunk(dec, &body[w[0]..w[1]], width, &fields, delim))
+            },
+        )
         .collect();
     let mut chunks = Vec::with_capacity(results.len());
     for r in results {
@@ -348,6 +351,9 @@ struct Decoder<'m> {
     codes: Vec<(String, i32, u64)>,
     code_index: HashMap<String, u32>,
     last_flow: Option<(Box<str>, Flow)>,
+    /// Where the last row's unit text was and its key in the chunk: the mapping's unit (one
+    /// text for every row) needs no comparison.
+    last_unit: Option<(usize, usize, i8)>,
 }
 
 /// A cell: `None` when null (empty after trimming).
@@ -357,10 +363,33 @@ fn is_null_amount(c: Cell<'_>) -> bool {
     matches!(c, None | Some("NA"))
 }
 
-impl Decoder<'_> {
+impl<'m> Decoder<'m> {
+    fn new(mapping: &'m ColumnMapping, freq: Freq) -> Self {
+        Decoder {
+            mapping,
+            freq,
+            last_period: (Vec::new(), 0),
+            countries: HashMap::new(),
+            product_digits: HashMap::new(),
+            product_text: HashMap::new(),
+            codes: Vec::new(),
+            code_index: HashMap::new(),
+            last_flow: None,
+            last_unit: None,
+        }
+    }
+
     fn period(&mut self, c: Cell<'_>) -> Option<i32> {
         let s = c?;
-        if self.last_period.0 == s.as_bytes() {
+        // Compared as one word (a call to memcmp per row otherwise).
+        let short =
+            |b: &[u8]| (b.len() < 8).then(|| b.iter().rev().fold(b.len() as u64, |k, c| k << 8 | u64::from(*c)));
+        let last = &self.last_period.0;
+        let same = match (short(last), short(s.as_bytes())) {
+            (Some(a), Some(b)) => a == b,
+            _ => last == s.as_bytes(),
+        };
+        if same {
             return Some(self.last_period.1);
         }
         let p = Period::parse(s).ok()?;
@@ -520,25 +549,13 @@ fn field_str<'a>(field: &'a [u8], text: &[u8], valid: Option<&'a str>) -> Option
 
 /// Converts one chunk; `None` where the general path would stop with an error (or the chunk
 /// cannot be split on its own).
-fn convert_chunk(
-    text: &[u8],
-    width: usize,
-    f: &Fields,
-    mapping: &ColumnMapping,
-    freq: Freq,
-    delim: u8,
-) -> Option<Chunk> {
-    let mut dec = Decoder {
-        mapping,
-        freq,
-        last_period: (Vec::new(), 0),
-        countries: HashMap::new(),
-        product_digits: HashMap::new(),
-        product_text: HashMap::new(),
-        codes: Vec::new(),
-        code_index: HashMap::new(),
-        last_flow: None,
-    };
+fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, delim: u8) -> Option<Chunk> {
+    let mapping = dec.mapping;
+    // The decoder's caches serve every chunk of its worker; product keys are the chunk's own.
+    for c in dec.codes.iter_mut() {
+        c.1 = -1;
+    }
+    dec.last_unit = None;
     let mut out = Chunk::default();
     out.reserve(count(text, b'\n') + 1);
     let mut lines = Lines::new(text, 0);
@@ -627,6 +644,13 @@ fn convert_chunk(
         let unit = q.and(unit);
         let unit_key = match unit {
             None => None,
+            Some(u)
+                if dec
+                    .last_unit
+                    .is_some_and(|(at, len, _)| (at, len) == (u.as_ptr() as usize, u.len())) =>
+            {
+                dec.last_unit.map(|(_, _, k)| k)
+            }
             Some(u) => {
                 let k = match out.units.iter().position(|x| x == u) {
                     Some(k) => k,
@@ -637,7 +661,9 @@ fn convert_chunk(
                     }
                 };
                 // More than 127 units: the general path says what to do.
-                Some(i8::try_from(k).ok().filter(|k| *k < i8::MAX)?)
+                let k = i8::try_from(k).ok().filter(|k| *k < i8::MAX)?;
+                dec.last_unit = Some((u.as_ptr() as usize, u.len(), k));
+                Some(k)
             }
         };
         let value = v * mapping.value_scale;
