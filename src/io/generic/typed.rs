@@ -874,8 +874,9 @@ fn duplicate_rows(chunks: &[Chunk]) -> Vec<Vec<usize>> {
             let mut dups = Vec::new();
             for (ci, c) in chunks.iter().enumerate() {
                 for e in c.buckets.get(b).into_iter().flatten() {
-                    if !seen.insert(e.fp) {
-                        dups.push((ci, e.row as usize));
+                    let Fingerprint { fp, row } = *e;
+                    if !seen.insert(fp) {
+                        dups.push((ci, row as usize));
                     }
                 }
             }
@@ -899,14 +900,18 @@ fn nullable(v: Vec<f64>) -> Float64Array {
     Float64Array::new(v.into(), (nulls.null_count() > 0).then_some(nulls))
 }
 
+const _: () = assert!(std::mem::size_of::<Fingerprint>() == 20);
+
 /// Buckets of fingerprints (by their top bits): 512, so that one bucket's set of an 11-million
 /// row file (about 21,000 fingerprints) stays in L2 cache while it is checked (64 took 4 % of
 /// a read in hash set lookups that missed the cache).
 const BUCKET_BITS: u32 = 9;
 const BUCKETS: usize = 1 << BUCKET_BITS;
 
-/// A kept row's fingerprint and its row in the chunk.
+/// A kept row's fingerprint and its row in the chunk: 20 bytes, not 24 (aligned to 4, read by
+/// copy), 44 MB less for an 11-million-row file.
 #[derive(Clone, Copy)]
+#[repr(C, packed(4))]
 struct Fingerprint {
     fp: [u64; 2],
     row: u32,
