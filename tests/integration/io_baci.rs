@@ -10,7 +10,7 @@ use tradedep::io::baci::{read_baci, read_baci_bytes, BaciOptions, OnUnknownCount
 use tradedep::{Error, TradeTable, Vintage};
 
 /// Rows of the table as (period, reporter, partner, product, value, quantity).
-fn rows(t: &TradeTable) -> Vec<(i32, u16, u16, String, f64, Option<f64>)> {
+pub(crate) fn rows(t: &TradeTable) -> Vec<(i32, u16, u16, String, f64, Option<f64>)> {
     let mut out = Vec::new();
     for b in t.batches() {
         let period = b.column(0).as_primitive::<Int32Type>();
@@ -35,7 +35,7 @@ fn rows(t: &TradeTable) -> Vec<(i32, u16, u16, String, f64, Option<f64>)> {
 }
 
 /// An independent reading of BACI text: std's split and `str::parse::<f64>`.
-fn reference_rows(text: &str) -> Vec<(i32, u16, u16, String, f64, Option<f64>)> {
+pub(crate) fn reference_rows(text: &str) -> Vec<(i32, u16, u16, String, f64, Option<f64>)> {
     text.lines()
         .skip(1)
         .filter(|l| !l.trim().is_empty())

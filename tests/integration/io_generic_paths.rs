@@ -219,3 +219,45 @@ fn fast_path_reads_a_clean_file_with_duplicates_and_set_asides() {
     assert!(report.set_aside.get("duplicate row").copied().unwrap_or(0) > 2000);
     assert!(report.notes.iter().any(|n| n.contains("leading zero")));
 }
+
+#[test]
+fn text_beyond_ascii_reads_as_the_general_path_reads_it() {
+    // Non-ASCII text in a mapped column (the unit) and in one the mapping leaves out; the fast
+    // path checks a chunk as UTF-8 once, and field by field when the chunk is not UTF-8.
+    let m = mapping(false, true, false, true, false, false);
+    let header = "t,i,j,note,k,v,q,u\n";
+    let rows = "2021,842,643,Côte d’Ivoire,854231,1.5,2,m²\n2021,156,643,naïve,10121,2,1,kg\n\
+                2021,156,643,x,10121,2,1,kg\n";
+    let t = compare(&format!("{header}{rows}"), &m).unwrap();
+    // The third row equals the second in every mapped column.
+    assert_eq!((t.num_rows(), t.report().set_aside.get("duplicate row")), (2, Some(&1)));
+    let units = t.column("quantity_unit").unwrap();
+    let units = arrow_cast::cast(&units[0], &DataType::Utf8).unwrap();
+    assert_eq!(arrow_array::cast::AsArray::as_string::<i32>(&units).value(0), "m²");
+    let options = CsvOptions::default();
+    for (column, expect_ok) in [("note", true), ("u", false)] {
+        let mut bytes = format!("{header}{rows}").into_bytes();
+        let at = if column == "note" {
+            rows.find("naïve").unwrap()
+        } else {
+            rows.find("kg").unwrap()
+        };
+        bytes[header.len() + at] = 0xff;
+        let read = |path| read_csv_path(&bytes, "t.csv", &m, &options, path);
+        let general = read(CsvPath::General);
+        assert_eq!(general.is_ok(), expect_ok, "{column}: {:?}", general.as_ref().err());
+        for chunk in [None, Some(1), Some(40)] {
+            same(
+                &general,
+                &read(CsvPath::Fast { chunk }),
+                &format!("{column}, chunk {chunk:?}"),
+            );
+            // Taken by the fast path itself when the bad byte is in a column left out.
+            assert_eq!(
+                read(CsvPath::FastOnly { chunk }).is_ok(),
+                expect_ok,
+                "{column}, chunk {chunk:?}"
+            );
+        }
+    }
+}

@@ -5,6 +5,7 @@
 #[macro_use]
 mod common;
 
+mod baci_duplicates;
 mod baci_streaming;
 mod bad_inputs;
 mod classify_baskets;
