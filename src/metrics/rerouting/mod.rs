@@ -1,11 +1,11 @@
 //! Re-routing detection: did an origin's exports to a target move to hubs after sanctions?
 //! (domain notes, section 6; the EBRD's "Eurasian roundabout").
 //!
-//! Stages, one file each: [`series`] sums the origin's exports by destination, the hubs'
-//! exports to the target and both sides of the ghost trade on the import cube (three cubes,
-//! [`crate::metrics::cube`]); [`roles`] lays them on the calendar and picks the controls;
-//! [`window`] computes window means, indices and log changes; [`notes`] says what went in;
-//! [`flows`] and [`hubs`] build the four tables ([`columns`]).
+//! Stages, one file each (crate-private): `series` sums the origin's exports by destination,
+//! the hubs' exports to the target and both sides of the ghost trade on the import cube (three
+//! cubes, `metrics::cube`); `roles` lays them on the calendar and picks the controls; `window`
+//! computes window means, indices and log changes; `notes` says what went in; `flows` and
+//! `hubs` build the four tables (`columns`).
 //!
 //! **Exports.** The origin is a country or a group whose membership is resolved per period
 //! ([`Importer`], e.g. `EU27` with the UK until 2020-01-31). Its exports are read through the
