@@ -1,12 +1,13 @@
 //! Stage 3 of the cube: each thread's records put in key order where they lie, then read as
 //! one sequence by merging the threads' runs.
 //!
-//! Why not one comparison sort of everything: a BACI year is 11M records of 32 bytes, and
-//! sorting them as one slice cost about as much as reading the file (every level of the sort
-//! walks 350 MB), and gathering the threads' parts into one vector faulted in a second copy.
-//! Each thread now sorts its own run right after scanning it, by most-significant-digit radix:
-//! digits are prefixes of the key, so bucket order is key order, and each pass moves records
-//! within ever smaller buckets that soon fit in the CPU's caches.
+//! Why not one parallel sort of everything: gathering the threads' runs into one vector first
+//! copied the records (a BACI year is 11M records of 32 bytes; `perf` put 6% of the
+//! concentration call in that copy and more in its page faults). Each thread now sorts its own
+//! run right after scanning it, by most-significant-digit radix: digits are prefixes of the key,
+//! so bucket order is key order, and each pass moves records within ever smaller buckets that
+//! soon fit in the CPU's caches. On one core it measured a little faster than the standard
+//! library's unstable sort (5.5M records: 265-280 ms against 330 ms).
 
 use super::scan::Record;
 
@@ -31,8 +32,7 @@ impl RadixKey for u128 {
 }
 
 /// Sorts one thread's records by key, in place (no second buffer: a BACI year's records are
-/// 350 MB, and faulting in a copy cost more than the sort). `used_bits`: how many low bits of a
-/// key can be set.
+/// 350 MB). `used_bits`: how many low bits of a key can be set.
 pub(crate) fn sort_run<K: RadixKey>(run: &mut [Record<K>], used_bits: u32) {
     radix_sort(run, used_bits, TOP_BITS.min(used_bits));
 }
