@@ -612,6 +612,29 @@ fn pack7(b: &[u8]) -> Option<u64> {
 
 type Key = (i32, u16, u16, Flow, u32);
 
+/// The table row of one kept trade (values as Eurostat publishes them: imports CIF, exports
+/// FOB); the columnar [`table::from_trades`] writes the same rows.
+fn trade_row<'a>(key: &Key, acc: &Acc, products: &'a [String], units: &'a [String]) -> TradeRow<'a> {
+    let (period, reporter, partner, flow, pid) = *key;
+    TradeRow {
+        period,
+        reporter,
+        partner,
+        flow,
+        product: products.get(pid as usize).map(|s| s.as_str()).unwrap_or(""),
+        value: acc.value,
+        value_basis: Some(if flow == Flow::Import {
+            ValueBasis::Cif
+        } else {
+            ValueBasis::Fob
+        }),
+        quantity: acc.supp.map(|(q, _)| q),
+        quantity_unit: acc.supp.and_then(|(_, u)| units.get(u as usize)).map(|u| u.as_str()),
+        net_weight_kg: acc.kg,
+        estimated: false,
+    }
+}
+
 struct Acc {
     line: u64,
     value: f64,
@@ -1147,25 +1170,7 @@ impl<'a> State<'a> {
         let mut b = TradeTableBuilder::new(self.name, meta);
         *b.report_mut() = report;
         for (key, acc) in &self.accs {
-            let (period, reporter, partner, flow, pid) = *key;
-            let product = self.products.get(pid as usize).map(|s| s.as_str()).unwrap_or("");
-            b.push(TradeRow {
-                period,
-                reporter,
-                partner,
-                flow,
-                product,
-                value: acc.value,
-                value_basis: Some(if flow == Flow::Import {
-                    ValueBasis::Cif
-                } else {
-                    ValueBasis::Fob
-                }),
-                quantity: acc.supp.map(|(q, _)| q),
-                quantity_unit: acc.supp.and_then(|(_, u)| units.get(u as usize)).map(|u| u.as_str()),
-                net_weight_kg: acc.kg,
-                estimated: false,
-            })?;
+            b.push(trade_row(key, acc, &self.products, &units))?;
         }
         b.finish()
     }

@@ -93,7 +93,7 @@ mod tests {
     use arrow_schema::DataType;
 
     use super::*;
-    use crate::model::{Freq, TradeRow, TradeTableBuilder, Vintage};
+    use crate::model::{Freq, TradeTableBuilder, Vintage};
 
     fn decoded(t: &TradeTable) -> Vec<ArrayRef> {
         let b = arrow_select::concat::concat_batches(&t.schema(), t.batches()).unwrap();
@@ -140,25 +140,7 @@ mod tests {
         let mut b = TradeTableBuilder::new("f.csv", meta);
         *b.report_mut() = report;
         for (key, acc) in &trades {
-            let (period, reporter, partner, flow, pid) = *key;
-            b.push(TradeRow {
-                period,
-                reporter,
-                partner,
-                flow,
-                product: &products[pid as usize],
-                value: acc.value,
-                value_basis: Some(if flow == Flow::Import {
-                    ValueBasis::Cif
-                } else {
-                    ValueBasis::Fob
-                }),
-                quantity: acc.supp.map(|(q, _)| q),
-                quantity_unit: acc.supp.map(|(_, u)| units[u as usize].as_str()),
-                net_weight_kg: acc.kg,
-                estimated: false,
-            })
-            .unwrap();
+            b.push(super::super::trade_row(key, acc, &products, &units)).unwrap();
         }
         let slow = b.finish().unwrap();
         assert_eq!(fast.report(), slow.report());
