@@ -274,16 +274,12 @@ pub(crate) fn import_cells(table: &TradeTable, opts: &ViewOptions<'_>) -> Result
 }
 
 /// Every country code of `table`, as reporter or partner.
-fn countries_in(table: &TradeTable) -> impl Iterator<Item = u16> {
-    let mut seen = vec![false; 1 << 16];
-    for batch in table.batches() {
+fn countries_in(table: &TradeTable) -> impl Iterator<Item = u16> + '_ {
+    // Repeats are fine: `Keys` numbers the codes it sees once each.
+    table.batches().iter().flat_map(|batch| {
         let c = crate::metrics::view::Cols::of(batch);
-        c.reporter
-            .iter()
-            .chain(c.partner.iter())
-            .for_each(|x| seen[*x as usize] = true);
-    }
-    (0..=u16::MAX).filter(move |c| seen[*c as usize])
+        c.reporter.iter().chain(c.partner.iter()).copied()
+    })
 }
 
 /// Exports per (exporter, product, year) of the world cells, sorted by those keys; world
