@@ -5,6 +5,7 @@
 
 use rayon::prelude::*;
 
+use super::combine::Summed;
 use super::key::KeyLayout;
 use super::scan::Record;
 use super::sort::{merged, split_at_cells, RadixKey};
@@ -20,10 +21,12 @@ pub(crate) type Finish<'f> = dyn FnMut(CellKey, &mut [(u32, Acc)]) -> Result<()>
 /// A finish step run on every thread: one cell and its items, written into the thread's state.
 pub(crate) type PartFinish<'f, S> = dyn Fn(&mut S, CellKey, &mut [(u32, Acc)]) -> Result<()> + Sync + 'f;
 
-/// The records under either key width: one run per scanning thread, each sorted by key.
+/// The records under either key width (one run per scanning thread, each sorted by key), or,
+/// for a cube of few keys, their sums per key ([`super::combine`]).
 pub(crate) enum Keyed {
     U64(Vec<Vec<Record<u64>>>),
     U128(Vec<Vec<Record<u128>>>),
+    Summed(Summed),
 }
 
 /// Calls `f` with each cell (in key order: importer slot, time key, product, partner) and its
@@ -39,6 +42,7 @@ pub(crate) fn for_each_cell(
     match keyed {
         Keyed::U64(r) => walk(&slices(r), |k| layout.unpack64(k), shape, cancel, f),
         Keyed::U128(r) => walk(&slices(r), |k| layout.unpack128(k), shape, cancel, f),
+        Keyed::Summed(s) => walk_summed(&s.keys, &s.accs, |k| layout.unpack64(k), shape, cancel, f),
     }
 }
 
@@ -68,6 +72,17 @@ pub(crate) fn for_each_cell_parallel<S: Send>(
             let parts = split_at_cells(&slices(r), n, |k| layout.cell_floor128(k));
             finish_parts(parts, |k| layout.unpack128(k), shape, cancel, init, f)
         }
+        Keyed::Summed(s) => s
+            .split_at_cells(n, |k| layout.cell_floor64(k))
+            .into_par_iter()
+            .map(|(keys, accs)| {
+                let mut state = init();
+                walk_summed(keys, accs, |k| layout.unpack64(k), shape, cancel, &mut |cell, items| {
+                    f(&mut state, cell, items)
+                })?;
+                Ok(state)
+            })
+            .collect(),
     }
 }
 
@@ -91,6 +106,38 @@ fn finish_parts<K: RadixKey, S: Send>(
         .collect()
 }
 
+/// The cell of a key's (slot, time, third part).
+fn cell_key(shape: CubeShape, (slot, time, third): (u16, i32, u32)) -> CellKey {
+    let (product, partner) = if shape.over_product {
+        (NO_PRODUCT, third)
+    } else {
+        (third, NO_PARTNER)
+    };
+    CellKey {
+        importer: slot,
+        period: time,
+        product,
+        partner,
+    }
+}
+
+/// Adds one record to its (cell, item)'s sums.
+#[inline]
+pub(super) fn add_record<K>(acc: &mut Acc, r: &Record<K>, explain: bool) {
+    let flags = r.flags;
+    acc.value += r.value;
+    acc.qty = acc.qty.add(r.quantity, r.unit, r.value);
+    acc.n_rows += 1;
+    acc.n_mirrored += (flags & 1) as u64;
+    acc.n_estimated += ((flags >> 1) & 1) as u64;
+    if flags & 0x08 != 0 {
+        acc.months |= 1u16 << (flags >> 4);
+    }
+    if explain {
+        acc.rows.push(r.row as u64);
+    }
+}
+
 fn walk<K: RadixKey>(
     runs: &[&[Record<K>]],
     unpack: impl Fn(K) -> (u16, i32, u32, u32),
@@ -101,19 +148,6 @@ fn walk<K: RadixKey>(
     let mut items: Vec<(u32, Acc)> = vec![];
     let mut last_key: Option<K> = None;
     let mut cell: Option<(u16, i32, u32)> = None;
-    let cell_key = |(slot, time, third): (u16, i32, u32)| {
-        let (product, partner) = if shape.over_product {
-            (NO_PRODUCT, third)
-        } else {
-            (third, NO_PARTNER)
-        };
-        CellKey {
-            importer: slot,
-            period: time,
-            product,
-            partner,
-        }
-    };
     for (n, r) in merged(runs).enumerate() {
         let key = r.key;
         if n % CANCEL_CHECK_ROWS == 0 {
@@ -124,29 +158,48 @@ fn walk<K: RadixKey>(
             let (slot, time, third, item) = unpack(key);
             if cell != Some((slot, time, third)) {
                 if let Some(c) = cell {
-                    f(cell_key(c), &mut items)?;
+                    f(cell_key(shape, c), &mut items)?;
                     items.clear();
                 }
                 cell = Some((slot, time, third));
             }
             items.push((item, Acc::default()));
         }
-        let acc = &mut items.last_mut().expect("an item is open").1;
-        let flags = r.flags;
-        acc.value += r.value;
-        acc.qty = acc.qty.add(r.quantity, r.unit, r.value);
-        acc.n_rows += 1;
-        acc.n_mirrored += (flags & 1) as u64;
-        acc.n_estimated += ((flags >> 1) & 1) as u64;
-        if flags & 0x08 != 0 {
-            acc.months |= 1u16 << (flags >> 4);
-        }
-        if shape.explain {
-            acc.rows.push(r.row as u64);
-        }
+        add_record(&mut items.last_mut().expect("an item is open").1, r, shape.explain);
     }
     if let Some(c) = cell {
-        f(cell_key(c), &mut items)?;
+        f(cell_key(shape, c), &mut items)?;
+    }
+    Ok(())
+}
+
+/// [`walk`] over sums already made per key (`keys` sorted, each once).
+fn walk_summed(
+    keys: &[u64],
+    accs: &[Acc],
+    unpack: impl Fn(u64) -> (u16, i32, u32, u32),
+    shape: CubeShape,
+    cancel: &Cancellation,
+    f: &mut Finish<'_>,
+) -> Result<()> {
+    let mut items: Vec<(u32, Acc)> = vec![];
+    let mut cell: Option<(u16, i32, u32)> = None;
+    for (n, (key, acc)) in keys.iter().zip(accs).enumerate() {
+        if n % CANCEL_CHECK_ROWS == 0 {
+            cancel.check()?;
+        }
+        let (slot, time, third, item) = unpack(*key);
+        if cell != Some((slot, time, third)) {
+            if let Some(c) = cell {
+                f(cell_key(shape, c), &mut items)?;
+                items.clear();
+            }
+            cell = Some((slot, time, third));
+        }
+        items.push((item, acc.clone()));
+    }
+    if let Some(c) = cell {
+        f(cell_key(shape, c), &mut items)?;
     }
     Ok(())
 }

@@ -16,7 +16,8 @@
 //!    keyed by one integer ([`key`]: importer slot, time key, product or partner, item; its
 //!    order is the output order);
 //! 3. [`sort`]: each thread's run of records sorted in place (a radix pass on the key's top
-//!    bits, then each bucket), the runs read in key order by merging them;
+//!    bits, then each bucket), the runs read in key order by merging them; or, for a cube of
+//!    few keys, [`combine`]: rows summed per key while they are read, no records kept;
 //! 4. [`cells`]: the sorted records summed per (cell, item), one cell at a time, into the
 //!    metric's finish (only the current cell's accumulators exist).
 //!
@@ -24,7 +25,10 @@
 //! and Spark before handing the merged cube to the metrics.
 
 mod cells;
+mod combine;
 mod key;
+#[cfg(test)]
+mod paths_test;
 mod scan;
 #[cfg(test)]
 mod shapes_test;
@@ -53,6 +57,32 @@ pub struct ImportCube {
     time_span: Option<(i32, i32)>,
     shape: CubeShape,
     cancel: crate::cancel::Cancellation,
+}
+
+/// How the map stage sums: while it reads when the cube has few keys ([`combine`]), else by
+/// sorting records ([`sort`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Summing {
+    Auto,
+    #[cfg_attr(not(test), allow(dead_code))]
+    WhileRead,
+    #[cfg_attr(not(test), allow(dead_code))]
+    Sorted,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests build the same cube both ways ([`paths_test`]).
+    static FORCED_SUMMING: std::cell::Cell<Summing> = const { std::cell::Cell::new(Summing::Auto) };
+}
+
+impl Summing {
+    fn chosen() -> Summing {
+        #[cfg(test)]
+        return FORCED_SUMMING.with(|f| f.get());
+        #[cfg(not(test))]
+        Summing::Auto
+    }
 }
 
 /// What the cube is keyed by.
@@ -240,7 +270,26 @@ impl ImportCube {
             exclude_intra,
         };
         let cancel = &imports.cancel;
-        let keyed = if layout.fits_u64 {
+        let mut time_keys: Vec<i32> = lookup.periods().iter().map(|p| shape.time.key(*p)).collect();
+        time_keys.dedup();
+        let few = layout.fits_u64
+            && match Summing::chosen() {
+                Summing::Auto => {
+                    combine::has_few_keys(shape, slots.importers.len(), time_keys.len(), products.len(), || {
+                        combine::distinct_countries(table)
+                    })
+                }
+                Summing::WhileRead => !shape.explain,
+                Summing::Sorted => false,
+            };
+        let keyed = if few {
+            cells::Keyed::Summed(combine::scan(
+                &plan,
+                &maker,
+                |s, t, p, i| layout.pack64(s, t, p, i),
+                cancel,
+            )?)
+        } else if layout.fits_u64 {
             cells::Keyed::U64(scan::scan(
                 table,
                 &plan,

@@ -14,7 +14,7 @@ use super::CubeShape;
 use crate::cancel::Cancellation;
 use crate::error::Result;
 use crate::metrics::group::{SupplierKeys, NO_PARTNER, NO_PRODUCT};
-use crate::metrics::view::{row_blocks, ViewPlan, NO_UNIT};
+use crate::metrics::view::{row_blocks, ViewPlan, ViewRow, NO_UNIT};
 use crate::model::TradeTable;
 
 /// One import record: its key and numbers, sorted together (no gather afterwards: reading
@@ -76,70 +76,83 @@ pub(crate) fn scan<K: RadixKey, P: Fn(u16, i32, u32, u32) -> K + Sync>(
 }
 
 #[inline]
-fn scan_range<K, P: Fn(u16, i32, u32, u32) -> K>(
+fn scan_range<'a, K, P: Fn(u16, i32, u32, u32) -> K>(
     plan: &ViewPlan<'_>,
     b: usize,
     rows: std::ops::Range<usize>,
-    m: &KeyMaker<'_>,
+    m: &KeyMaker<'a>,
     pack: &P,
     out: &mut Vec<Record<K>>,
 ) {
-    let shape = m.shape;
-    let mut last: Option<(i32, PeriodSlots<'_>)> = None;
+    let mut last = None;
     plan.scan(b, rows, |r| {
-        let slots = match last {
-            Some((period, s)) if period == r.period => s,
-            _ => {
-                let s = m.lookup.period(r.period);
-                last = Some((r.period, s));
-                s
-            }
+        records_of(&r, m, pack, &mut last, &mut |rec| out.push(rec))
+    });
+}
+
+/// The records of one view row, one per importer slot it counts for, handed to `emit`.
+/// `last` keeps the slots of the previous row's period (rows of a period are neighbours).
+#[inline]
+pub(super) fn records_of<'a, K, P: Fn(u16, i32, u32, u32) -> K>(
+    r: &ViewRow<'_>,
+    m: &KeyMaker<'a>,
+    pack: &P,
+    last: &mut Option<(i32, PeriodSlots<'a>)>,
+    emit: &mut impl FnMut(Record<K>),
+) {
+    let shape = m.shape;
+    let slots = match *last {
+        Some((period, s)) if period == r.period => s,
+        _ => {
+            let s = m.lookup.period(r.period);
+            *last = Some((r.period, s));
+            s
+        }
+    };
+    let time = shape.time.key(r.period);
+    let month = if shape.monthly {
+        0x08 | (((r.period % 100 - 1).clamp(0, 15) as u8) << 4)
+    } else {
+        0
+    };
+    // An exports cube: the exporter holds the slot, the importer is the item.
+    let (who, partner) = if shape.exports {
+        (r.supplier, r.importer)
+    } else {
+        (r.importer, r.supplier)
+    };
+    let supplier = m.suppliers.key(partner);
+    // Two sides summed over products: one item per side, not per product.
+    let product = if shape.sides && shape.over_product && !shape.by_product {
+        0
+    } else {
+        m.rank[r.product as usize]
+    };
+    let (third, item) = if shape.over_product {
+        (if shape.by_partner { supplier } else { NO_PARTNER }, product)
+    } else {
+        (if shape.by_product { product } else { NO_PRODUCT }, supplier)
+    };
+    let item = if shape.sides {
+        item << 1 | r.mirrored as u32
+    } else {
+        item
+    };
+    slots.for_each(who, |slot| {
+        if m.exclude_intra && slots.is_intra(slot, partner) {
+            return;
+        }
+        let (quantity, unit) = match r.quantity {
+            Some(q) => (q, r.unit_id),
+            None => (f64::NAN, NO_UNIT),
         };
-        let time = shape.time.key(r.period);
-        let month = if shape.monthly {
-            0x08 | (((r.period % 100 - 1).clamp(0, 15) as u8) << 4)
-        } else {
-            0
-        };
-        // An exports cube: the exporter holds the slot, the importer is the item.
-        let (who, partner) = if shape.exports {
-            (r.supplier, r.importer)
-        } else {
-            (r.importer, r.supplier)
-        };
-        let supplier = m.suppliers.key(partner);
-        // Two sides summed over products: one item per side, not per product.
-        let product = if shape.sides && shape.over_product && !shape.by_product {
-            0
-        } else {
-            m.rank[r.product as usize]
-        };
-        let (third, item) = if shape.over_product {
-            (if shape.by_partner { supplier } else { NO_PARTNER }, product)
-        } else {
-            (if shape.by_product { product } else { NO_PRODUCT }, supplier)
-        };
-        let item = if shape.sides {
-            item << 1 | r.mirrored as u32
-        } else {
-            item
-        };
-        slots.for_each(who, |slot| {
-            if m.exclude_intra && slots.is_intra(slot, partner) {
-                return;
-            }
-            let (quantity, unit) = match r.quantity {
-                Some(q) => (q, r.unit_id),
-                None => (f64::NAN, NO_UNIT),
-            };
-            out.push(Record {
-                key: pack(slot, time, third, item),
-                value: r.value,
-                quantity,
-                row: r.row as u32,
-                unit,
-                flags: r.mirrored as u8 | (r.estimated as u8) << 1 | month,
-            });
+        emit(Record {
+            key: pack(slot, time, third, item),
+            value: r.value,
+            quantity,
+            row: r.row as u32,
+            unit,
+            flags: r.mirrored as u8 | (r.estimated as u8) << 1 | month,
         });
     });
 }

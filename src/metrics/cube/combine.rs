@@ -1,0 +1,309 @@
+//! Stage 2, second form: a cube of few keys summed while it is read.
+//!
+//! Every importer by year, one importer's suppliers, both sides of every pair: such cubes have
+//! far fewer (cell, item) keys than rows (22 million rows of both sides of a BACI year fall
+//! into about 100,000 keys). Keeping one 32-byte record per row and sorting them costs memory
+//! and time that summing each row into a small hash table of its key does not. The scan
+//! therefore chooses: when the most keys the cube can have (importer slots × time keys ×
+//! products or partners × items, from the table's own counts) is at most [`MAX_KEYS`], rows
+//! are summed per key in blocks of rows ([`ViewPlan::fold`]: fixed blocks merged in row order,
+//! so the sums do not depend on the number of threads); otherwise records are sorted
+//! ([`super::sort`]). Both give the same sums per key to the finish.
+
+use rayon::prelude::*;
+
+use super::cells::add_record;
+use super::scan::{records_of, KeyMaker};
+use super::slots::PeriodSlots;
+use super::CubeShape;
+use crate::cancel::Cancellation;
+use crate::error::Result;
+use crate::metrics::group::Acc;
+use crate::metrics::view::{Cols, ViewPlan};
+use crate::model::TradeTable;
+
+/// The most (cell, item) keys a cube may have for its rows to be summed while read: the hash
+/// table of a block then stays within a few megabytes.
+pub(crate) const MAX_KEYS: u64 = 1 << 18;
+
+/// The sums of every key, in key order, each key once.
+pub(crate) struct Summed {
+    pub keys: Vec<u64>,
+    pub accs: Vec<Acc>,
+}
+
+impl Summed {
+    /// About `n` parts of consecutive keys, never cutting a cell (`floor`: the smallest key of
+    /// a key's cell).
+    pub fn split_at_cells(&self, n: usize, floor: impl Fn(u64) -> u64) -> Vec<(&[u64], &[Acc])> {
+        let mut cuts: Vec<usize> = (1..n.max(1))
+            .filter_map(|i| self.keys.get(self.keys.len() * i / n))
+            .map(|k| {
+                let f = floor(*k);
+                self.keys.partition_point(|x| *x < f)
+            })
+            .collect();
+        cuts.dedup();
+        let mut parts = vec![];
+        let mut start = 0;
+        for end in cuts.into_iter().chain([self.keys.len()]) {
+            if end > start {
+                parts.push((&self.keys[start..end], &self.accs[start..end]));
+                start = end;
+            }
+        }
+        parts
+    }
+}
+
+/// True when a cube of `shape` over `slots` importer slots, `times` time keys and `products`
+/// products has at most [`MAX_KEYS`] keys; `countries` (the distinct country codes, an upper
+/// bound of suppliers and partners) is only asked when the other counts leave room.
+pub(crate) fn has_few_keys(
+    shape: CubeShape,
+    slots: usize,
+    times: usize,
+    products: usize,
+    countries: impl FnOnce() -> usize,
+) -> bool {
+    if shape.explain {
+        return false; // the rows of every key would be kept anyway
+    }
+    let products = products.max(1) as u64;
+    let side = if shape.sides { 2 } else { 1 };
+    // (third part, item) counts without and with the countries.
+    let (third, item, by_country) = if shape.over_product {
+        let items = if shape.sides && !shape.by_product { 1 } else { products };
+        (1, items, shape.by_partner)
+    } else {
+        (if shape.by_product { products } else { 1 }, 1, true)
+    };
+    let without = (slots.max(1) as u64)
+        .saturating_mul(times.max(1) as u64)
+        .saturating_mul(third)
+        .saturating_mul(item)
+        .saturating_mul(side);
+    if without > MAX_KEYS {
+        return false;
+    }
+    !by_country || without.saturating_mul(countries().max(1) as u64) <= MAX_KEYS
+}
+
+/// How many distinct country codes (reporters and partners) `table` has.
+pub(crate) fn distinct_countries(table: &TradeTable) -> usize {
+    let seen = table
+        .batches()
+        .par_iter()
+        .map(|batch| {
+            let c = Cols::of(batch);
+            let mut bits = vec![0u64; 1 << 10];
+            for &code in c.reporter.iter().chain(c.partner.iter()) {
+                bits[code as usize >> 6] |= 1 << (code & 63);
+            }
+            bits
+        })
+        .reduce(
+            || vec![0u64; 1 << 10],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x |= y);
+                a
+            },
+        );
+    seen.iter().map(|w| w.count_ones() as usize).sum()
+}
+
+/// Sums every import record of `plan` per key (`pack`, as for sorted records).
+pub(crate) fn scan<P: Fn(u16, i32, u32, u32) -> u64 + Sync>(
+    plan: &ViewPlan<'_>,
+    maker: &KeyMaker<'_>,
+    pack: P,
+    cancel: &Cancellation,
+) -> Result<Summed> {
+    struct Block<'a> {
+        sums: SumTable,
+        last: Option<(i32, PeriodSlots<'a>)>,
+    }
+    let block = plan.fold(
+        Some(cancel),
+        || Block {
+            sums: SumTable::new(),
+            last: None,
+        },
+        |b, r| {
+            let sums = &mut b.sums;
+            records_of(&r, maker, &pack, &mut b.last, &mut |rec| {
+                add_record(sums.acc(rec.key), &rec, false)
+            });
+        },
+        |a, b| a.sums.merge(b.sums),
+    )?;
+    Ok(block.sums.into_sorted())
+}
+
+/// Sums per key: open addressing over indexes into `keys` and `accs` (kept in first-seen
+/// order, sorted once at the end).
+struct SumTable {
+    /// 0 for an empty place, else the entry's index + 1.
+    index: Vec<u32>,
+    /// 64 - log2(index.len()): a key's place is the top bits of its multiplicative hash.
+    shift: u32,
+    keys: Vec<u64>,
+    accs: Vec<Acc>,
+}
+
+impl SumTable {
+    fn new() -> SumTable {
+        SumTable::with_places(1 << 10)
+    }
+
+    fn with_places(places: usize) -> SumTable {
+        SumTable {
+            index: vec![0; places],
+            shift: 64 - places.trailing_zeros(),
+            keys: vec![],
+            accs: vec![],
+        }
+    }
+
+    #[inline]
+    fn place(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    /// The sums of `key`, a new entry the first time.
+    #[inline]
+    fn acc(&mut self, key: u64) -> &mut Acc {
+        let mask = self.index.len() - 1;
+        let mut i = self.place(key);
+        loop {
+            match self.index[i] {
+                0 => break,
+                e if self.keys[e as usize - 1] == key => return &mut self.accs[e as usize - 1],
+                _ => i = (i + 1) & mask,
+            }
+        }
+        if (self.keys.len() + 1) * 2 > self.index.len() {
+            // At most half full, so that probes stay short.
+            self.grow();
+            return self.acc(key);
+        }
+        self.keys.push(key);
+        self.accs.push(Acc::default());
+        self.index[i] = self.keys.len() as u32;
+        self.accs.last_mut().expect("just pushed")
+    }
+
+    fn grow(&mut self) {
+        let mut bigger = SumTable::with_places(self.index.len() * 2);
+        let mask = bigger.index.len() - 1;
+        for (e, key) in self.keys.iter().enumerate() {
+            let mut i = bigger.place(*key);
+            while bigger.index[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            bigger.index[i] = e as u32 + 1;
+        }
+        self.index = bigger.index;
+        self.shift = bigger.shift;
+    }
+
+    /// Adds a later block's sums to these.
+    fn merge(&mut self, later: SumTable) {
+        for (key, acc) in later.keys.into_iter().zip(later.accs) {
+            self.acc(key).merge(&acc);
+        }
+    }
+
+    fn into_sorted(self) -> Summed {
+        let mut order: Vec<u32> = (0..self.keys.len() as u32).collect();
+        order.sort_unstable_by_key(|&e| self.keys[e as usize]);
+        let keys = order.iter().map(|&e| self.keys[e as usize]).collect();
+        let mut accs: Vec<Option<Acc>> = self.accs.into_iter().map(Some).collect();
+        let accs = order
+            .iter()
+            .map(|&e| accs[e as usize].take().expect("each entry once"))
+            .collect();
+        Summed { keys, accs }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sums_per_key_across_growth_and_merge() {
+        let mut a = SumTable::new();
+        let mut b = SumTable::new();
+        // More keys than the first table's places: it grows several times.
+        for k in 0..5000u64 {
+            a.acc(k * 7919 % 100_003).value += 1.0;
+            b.acc(k * 7919 % 100_003).value += 2.0;
+        }
+        a.acc(0).value += 10.0; // key 0 is k = 0's
+        a.merge(b);
+        let s = a.into_sorted();
+        assert_eq!(s.keys.len(), 5000);
+        assert!(s.keys.windows(2).all(|w| w[0] < w[1]));
+        for (k, acc) in s.keys.iter().zip(&s.accs) {
+            assert_eq!(acc.value, if *k == 0 { 13.0 } else { 3.0 }, "key {k}");
+        }
+    }
+
+    #[test]
+    fn parts_never_cut_a_cell() {
+        // Cells are keys >> 4; each cell has items 0..3.
+        let keys: Vec<u64> = (0..100u64).flat_map(|c| (0..3).map(move |i| c << 4 | i)).collect();
+        let accs = keys.iter().map(|_| Acc::default()).collect();
+        let s = Summed { keys, accs };
+        for n in [1, 2, 3, 7, 500] {
+            let parts = s.split_at_cells(n, |k| k >> 4 << 4);
+            assert_eq!(parts.iter().map(|p| p.0.len()).sum::<usize>(), 300);
+            for w in parts.windows(2) {
+                assert_ne!(w[0].0.last().unwrap() >> 4, w[1].0[0] >> 4, "n={n}");
+            }
+        }
+    }
+
+    fn shape(over_product: bool, by_product: bool, by_partner: bool, sides: bool) -> CubeShape {
+        CubeShape {
+            time: crate::metrics::shares::TimeKey::Year,
+            by_product,
+            by_partner,
+            over_product,
+            monthly: false,
+            explain: false,
+            product_major: false,
+            exports: false,
+            sides,
+        }
+    }
+
+    #[test]
+    fn few_keys_counts_the_cube_it_will_build() {
+        // Every importer by year over suppliers: 229 x 1 x 229 keys.
+        assert!(has_few_keys(shape(false, false, false, false), 229, 1, 5384, || 229));
+        // By product: 229 x 5384 x 229, never asks for the countries.
+        assert!(!has_few_keys(
+            shape(false, true, false, false),
+            229,
+            1,
+            5384,
+            || unreachable!()
+        ));
+        // Both sides of every pair by year: 229 x 229 partners x 2 sides.
+        assert!(has_few_keys(shape(true, false, true, true), 229, 1, 5384, || 229));
+        assert!(!has_few_keys(shape(true, false, true, true), 229, 10, 5384, || 229));
+        // Over products without partners: slots x products.
+        assert!(has_few_keys(
+            shape(true, false, false, false),
+            1,
+            12,
+            5384,
+            || unreachable!()
+        ));
+        let mut explain = shape(false, false, false, false);
+        explain.explain = true;
+        assert!(!has_few_keys(explain, 1, 1, 1, || 1));
+    }
+}
