@@ -261,6 +261,7 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
             Ok(())
         },
     )?;
+    drop(view); // the records go before the parts are joined
     let batches = parts
         .into_iter()
         .map(|(out, _)| out.finish(time, monthly, by_product, by_partner, over_product, opts.crn))

@@ -67,6 +67,7 @@ pub fn importer_product_concentration_selected(table: &TradeTable, imports: &Imp
             Ok(())
         },
     )?;
+    drop(cube); // the records go before the parts are joined
     let batches = parts.into_iter().map(CellColumns::finish).collect::<Result<Vec<_>>>()?;
     crate::metrics::cube::concat_parts(batches)
 }

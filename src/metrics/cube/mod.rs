@@ -319,6 +319,12 @@ impl ImportCube {
         })
     }
 
+    /// The product codes by id, the records let go (before a finish's parts are joined, so
+    /// that the records and the joined result never exist together).
+    pub fn into_products(self) -> Vec<String> {
+        self.products
+    }
+
     /// Smallest and largest time key (year, quarter or period, as the cube is keyed) of the
     /// table's periods: every cell's time lies within it. `None` for a table without periods.
     pub fn time_span(&self) -> Option<(i32, i32)> {

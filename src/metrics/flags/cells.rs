@@ -255,7 +255,10 @@ pub(crate) fn import_cells(table: &TradeTable, opts: &ViewOptions<'_>) -> Result
         }
         Ok(())
     })?;
-    let mut cells = CellsPart::default();
+    // The records are no longer needed: let them go before the parts are joined.
+    let products = cube.into_products();
+    let mut parts = parts.into_iter();
+    let mut cells = parts.next().unwrap_or_default();
     for mut part in parts {
         let offset = cells.entries.len() as u32;
         cells.starts.extend(part.starts.iter().map(|s| s + offset));
@@ -268,7 +271,7 @@ pub(crate) fn import_cells(table: &TradeTable, opts: &ViewOptions<'_>) -> Result
         entries: cells.entries,
         n_rows: cells.n_rows,
         n_mirrored: cells.n_mirrored,
-        products: cube.products,
+        products,
         starts: cells.starts,
     })
 }
