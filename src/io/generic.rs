@@ -26,6 +26,7 @@ use crate::io::arrow_input::{convert, ColumnMapping, InputPlace};
 use crate::io::source::{display_name, read_all_cancellable};
 use crate::model::{ReadReport, TableMeta, TradeTable};
 
+mod scan;
 mod typed;
 
 /// Rows per string batch handed to the conversion.

@@ -261,3 +261,94 @@ fn text_beyond_ascii_reads_as_the_general_path_reads_it() {
         }
     }
 }
+
+#[test]
+fn duplicates_in_a_shuffled_file_are_rows_equal_in_every_column() {
+    // Base rows, each followed somewhere later by copies (some written differently: a lost
+    // leading zero, spaces, quotes) and by rows differing from it in exactly one column; the
+    // lines are then shuffled. Only the copies are duplicates, the first line of each is kept.
+    let base = [
+        "2021,842,643,M,010121,1.5,2,kg",
+        "2021,156,4,X,854231,12,,",
+        "2022,4,156,M,8471,0,3.25,t",
+    ];
+    let differing = [
+        [
+            "2022,842,643,M,010121,1.5,2,kg",
+            "2021,842,156,M,010121,1.5,2,kg",
+            "2021,4,643,M,010121,1.5,2,kg",
+        ],
+        [
+            "2021,842,643,X,010121,1.5,2,kg",
+            "2021,842,643,M,010122,1.5,2,kg",
+            "2021,842,643,M,010121,1.25,2,kg",
+        ],
+        [
+            "2021,842,643,M,010121,1.5,2.5,kg",
+            "2021,842,643,M,010121,1.5,2,t",
+            "2021,842,643,M,010121,1.5,,",
+        ],
+    ];
+    let copies = [
+        "2021,842,643,M,10121,1.5,2,kg",
+        "2021, 842 ,643,M,\"010121\",1.50,\"     2\",kg",
+        "2021,156,4,X,854231,12.0,,",
+        "2021,156,4,X,854231,12,NA,",
+        "2022,4,156,M,8471,0,3.25,t",
+    ];
+    let mut lines: Vec<String> = base
+        .iter()
+        .chain(differing.iter().flatten())
+        .chain(&copies)
+        .map(|s| s.to_string())
+        .collect();
+    // Each block of lines again, so that every line has copies, in a fixed shuffled order.
+    let n = lines.len();
+    for _ in 0..3 {
+        lines.extend_from_within(..n);
+    }
+    let mut order: Vec<usize> = (0..lines.len()).collect();
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    for i in (1..order.len()).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        order.swap(i, (x % (i as u64 + 1)) as usize);
+    }
+    let text = format!(
+        "t,i,j,f,k,v,q,u\n{}\n",
+        order.iter().map(|&i| lines[i].as_str()).collect::<Vec<_>>().join("\n")
+    );
+    let m = mapping(true, true, false, true, false, false);
+    let t = compare(&text, &m).unwrap();
+    // Distinct rows: the 3 base rows and their 9 variants (the copies are rows already there).
+    assert_eq!(t.num_rows(), 12);
+    assert_eq!(
+        t.report().set_aside.get("duplicate row"),
+        Some(&(lines.len() as u64 - 12))
+    );
+    // The kept row of each group is its first line in the file: lines of the kept rows, in order.
+    let mut first_lines = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    let key = |s: &str| {
+        let kept = base.iter().chain(differing.iter().flatten()).position(|b| *b == s);
+        kept.map(|k| k.to_string()).unwrap_or_else(|| {
+            // A copy: the base row it equals.
+            let c = copies.iter().position(|c| *c == s).unwrap();
+            ["0", "0", "1", "1", "2"][c].to_string()
+        })
+    };
+    for (l, &i) in order.iter().enumerate() {
+        let k = key(&lines[i]);
+        if !seen.contains(&k) {
+            seen.push(k);
+            first_lines.push(l as u64 + 2);
+        }
+    }
+    let periods = t.column("period").unwrap();
+    assert_eq!(periods.iter().map(|a| a.len()).sum::<usize>(), first_lines.len());
+    let examples = &t.report().examples["duplicate row"];
+    for (line, _) in examples {
+        assert!(!first_lines.contains(line), "line {line} kept and set aside");
+    }
+}

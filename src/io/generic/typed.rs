@@ -1,7 +1,7 @@
 //! The generic CSV reader's fast path: the text after the header is cut into chunks at record
 //! boundaries, each chunk is split and converted by a rayon worker straight into typed columns
 //! (no string batch, no row struct per row, cells decoded through small caches), and the chunks
-//! are joined in file order: exact duplicates found by fingerprint in parallel shards, one
+//! are joined in file order: exact duplicates found in parallel buckets (`duplicates`), one
 //! product dictionary for every batch, the chunks' reports merged with their lines.
 //!
 //! The rules are those of [`crate::io::arrow_input`] on string cells (a cell is trimmed, empty is
@@ -15,10 +15,13 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use arrow_array::{types::Int32Type, UInt16Array};
-use arrow_array::{ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, RecordBatch, StringArray};
-use hashbrown::{HashMap, HashSet};
+use arrow_array::{Array, ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, RecordBatch, StringArray};
+use hashbrown::HashMap;
 use rayon::prelude::*;
 
+mod duplicates;
+
+use super::scan::{count, field_end, is_space, parse_number, trim};
 use super::{CsvOptions, Lines};
 use crate::error::{Error, Result};
 use crate::io::arrow_input::{
@@ -29,6 +32,7 @@ use crate::model::builder::fixed_dict;
 use crate::model::schema::col;
 use crate::model::{canonical_schema, Flow, Freq, Period, ProductCode, ReadReport, TableMeta, TradeTable, ValueBasis};
 use crate::reference::countries;
+use duplicates::{duplicate_rows, row_hash, text_hash, Keyed, BUCKETS, BUCKET_BITS};
 
 /// Bytes of text per chunk (bounds; the text is cut into at least 8 chunks per thread).
 const CHUNK_MIN: usize = 256 << 10;
@@ -123,11 +127,6 @@ fn cut(body: &[u8], size: usize) -> Vec<usize> {
     cuts
 }
 
-/// Occurrences of `b` (a loop the compiler vectorises).
-fn count(s: &[u8], b: u8) -> usize {
-    s.iter().filter(|c| **c == b).count()
-}
-
 /// Splits the record at `lines.pos` into `fields` (borrowed from the text) and returns its first
 /// line: `Some(None)` at the end, `None` where the general path must decide (a malformed record,
 /// or a mapped field holding a doubled quote). Records on one line whose quoted fields hold no
@@ -202,30 +201,6 @@ fn next_record<'a>(
         }
     }
     Some(line)
-}
-
-/// The first `delim` or line break in `text` from `j` on (or the end), eight bytes at a time: a
-/// byte equal to either becomes zero after an exclusive or, and the lowest zero byte of a word
-/// is found without a branch per byte (bytes above a zero may be flagged too, never below).
-#[inline]
-fn field_end(text: &[u8], mut j: usize, delim: u8) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    while let Some(w) = text.get(j..j + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(w);
-        let x = u64::from_le_bytes(word);
-        let zero = |y: u64| y.wrapping_sub(ONES) & !y & HIGH;
-        let found = zero(x ^ (ONES * u64::from(delim))) | zero(x ^ (ONES * u64::from(b'\n')));
-        if found != 0 {
-            return j + (found.trailing_zeros() / 8) as usize;
-        }
-        j += 8;
-    }
-    while j < text.len() && text[j] != delim && text[j] != b'\n' {
-        j += 1;
-    }
-    j
 }
 
 /// The frequency of the first record's period, if it has a readable one.
@@ -305,10 +280,12 @@ struct Chunk {
     unit: Vec<Option<i8>>,
     weight: Vec<f64>,
     estimated: Vec<bool>,
-    /// Fingerprints of the kept rows by bucket (their top bits), each in row order.
-    buckets: Vec<Vec<Fingerprint>>,
-    /// Lines within the chunk; the chunk's first line is `line0`.
-    line: Vec<u32>,
+    /// Hashes of the kept rows by bucket (their top bits), each in row order.
+    buckets: Vec<Vec<Keyed>>,
+    /// Lines of kept rows within the chunk (the chunk's first line is `line0`), as the rows
+    /// where the line stops following the row by a fixed step (after a row set aside, a blank
+    /// line or a record of several lines) and their lines: a few a chunk, not 4 bytes a row.
+    jumps: Vec<(u32, u32)>,
     line0: u64,
     /// Products and units in order of first kept row.
     products: Vec<String>,
@@ -318,6 +295,13 @@ struct Chunk {
 }
 
 impl Chunk {
+    /// The line of kept row `r` within the chunk.
+    fn line(&self, r: usize) -> u32 {
+        let k = self.jumps.partition_point(|&(r0, _)| r0 as usize <= r) - 1;
+        let (r0, l0) = self.jumps[k];
+        l0 + (r as u32 - r0)
+    }
+
     fn reserve(&mut self, rows: usize) {
         self.period.reserve(rows);
         self.reporter.reserve(rows);
@@ -334,7 +318,6 @@ impl Chunk {
         // into chunks of a line).
         let per = rows / BUCKETS;
         self.buckets = (0..BUCKETS).map(|_| Vec::with_capacity(per + per / 4)).collect();
-        self.line.reserve(rows);
     }
 }
 
@@ -518,25 +501,6 @@ impl<'m> Decoder<'m> {
     }
 }
 
-/// `s` as `str::parse::<f64>` reads it: plain decimals (digits, one inner point) through
-/// fast-float2, both being correctly rounded; anything else through the standard library.
-fn parse_number(s: &str) -> Option<f64> {
-    let b = s.as_bytes();
-    let mut dots = 0;
-    let plain = b.first().is_some_and(u8::is_ascii_digit)
-        && b.last().is_some_and(u8::is_ascii_digit)
-        && b.iter().all(|c| {
-            dots += usize::from(*c == b'.');
-            c.is_ascii_digit() || *c == b'.'
-        })
-        && dots <= 1;
-    if plain {
-        fast_float2::parse::<f64, _>(b).ok()
-    } else {
-        s.parse::<f64>().ok()
-    }
-}
-
 /// `field` as text: cut out of `valid` (the chunk `text`, checked once) when it lies in the
 /// chunk, checked on its own otherwise (a chunk that is not UTF-8, a field rebuilt elsewhere).
 fn field_str<'a>(field: &'a [u8], text: &[u8], valid: Option<&'a str>) -> Option<&'a str> {
@@ -576,12 +540,12 @@ fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, d
             let b = raw[i];
             // Nothing to trim when both ends are ASCII and not whitespace (Unicode spaces start
             // with a byte >= 0x80): `trim` is skipped for nearly every field.
-            let plain = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii() && !c.is_ascii_whitespace());
+            let plain = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii() && !is_space(*c));
             let s = field_str(b, text, valid)?;
             let s = if plain(b.first()) && plain(b.last()) {
                 s
             } else {
-                s.trim()
+                trim(s)
             };
             cells[i] = (!s.is_empty()).then_some(s);
         }
@@ -673,7 +637,7 @@ fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, d
             | u64::from(q.is_some()) << 6
             | u64::from(w.is_some()) << 7
             | u64::from(unit_key.is_some()) << 8;
-        let fp = fingerprint([
+        let hash = row_hash([
             p as u32 as u64 | u64::from(codes[0]) << 32 | u64::from(codes[1]) << 48,
             flags,
             dec.codes[code as usize].2,
@@ -682,9 +646,12 @@ fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, d
             w.map_or(0, f64::to_bits),
             unit_key.map_or(0, |k| out.unit_hashes[k as usize]),
         ]);
-        let row = out.line.len() as u32;
-        out.buckets[(fp[0] >> (64 - BUCKET_BITS)) as usize].push(Fingerprint { fp, row });
-        out.line.push(u32::try_from(line).ok()?);
+        let row = out.value.len() as u32;
+        out.buckets[(hash >> (64 - BUCKET_BITS)) as usize].push(Keyed { hash, row });
+        let line = u32::try_from(line).ok()?;
+        if out.jumps.last().is_none_or(|&(r0, l0)| line - l0 != row - r0) {
+            out.jumps.push((row, line));
+        }
         out.period.push(p);
         out.reporter.push(codes[0]);
         out.partner.push(codes[1]);
@@ -735,7 +702,7 @@ fn join(mut chunks: Vec<Chunk>, line0: u64, mapping: &ColumnMapping, freq: Freq)
         let c = &chunks[ci];
         for &r in dups {
             n_duplicates += 1;
-            report.set_aside(crate::model::REASON_DUPLICATE, c.line0 + u64::from(c.line[r]), || {
+            report.set_aside(crate::model::REASON_DUPLICATE, c.line0 + u64::from(c.line(r)), || {
                 format!(
                     "{} {} -> {} {}",
                     c.period[r], c.reporter[r], c.partner[r], c.products[c.product[r] as usize]
@@ -780,6 +747,16 @@ fn join(mut chunks: Vec<Chunk>, line0: u64, mapping: &ColumnMapping, freq: Freq)
     let padded: u64 = chunks.iter().map(|c| c.padded).sum();
     drop(product_keys);
     drop(products);
+    // Columns the mapping fixes for every row are built once; each batch takes a slice of them
+    // (for 11 million rows up to 165 MB that a column for each batch would take).
+    let most = chunks.iter().map(|c| c.value.len()).max().unwrap_or(0);
+    let basis_all = fixed_dict(
+        vec![mapping.value_basis.map(|b| b as i8); most],
+        &ValueBasis::DICTIONARY,
+    );
+    let weight_all: ArrayRef = Arc::new(Float64Array::new_null(most));
+    let estimated_all: ArrayRef = Arc::new(BooleanArray::from(vec![false; most]));
+    let source_all = fixed_dict(vec![Some(0); most], &[source]);
     let batches: Vec<RecordBatch> = chunks
         .into_par_iter()
         .zip(remaps.into_par_iter())
@@ -817,27 +794,24 @@ fn join(mut chunks: Vec<Chunk>, line0: u64, mapping: &ColumnMapping, freq: Freq)
                         .map_err(|e| Error::arrow("building product column", e))?,
                 ),
                 Arc::new(Float64Array::from(kept(c.value, &keep))),
-                fixed_dict(
-                    if c.basis.len() == rows {
-                        kept(c.basis, &keep)
-                    } else {
-                        vec![mapping.value_basis.map(|b| b as i8); n]
-                    },
-                    &ValueBasis::DICTIONARY,
-                ),
+                if c.basis.len() == rows {
+                    fixed_dict(kept(c.basis, &keep), &ValueBasis::DICTIONARY)
+                } else {
+                    basis_all.slice(0, n)
+                },
                 Arc::new(nullable(kept(c.quantity, &keep))),
                 fixed_dict(unit, &units),
-                Arc::new(if c.weight.len() == rows {
-                    nullable(kept(c.weight, &keep))
+                if c.weight.len() == rows {
+                    Arc::new(nullable(kept(c.weight, &keep)))
                 } else {
-                    Float64Array::new_null(n)
-                }),
-                Arc::new(BooleanArray::from(if c.estimated.len() == rows {
-                    kept(c.estimated, &keep)
+                    weight_all.slice(0, n)
+                },
+                if c.estimated.len() == rows {
+                    Arc::new(BooleanArray::from(kept(c.estimated, &keep)))
                 } else {
-                    vec![false; n]
-                })),
-                fixed_dict(vec![Some(0); n], &[source]),
+                    estimated_all.slice(0, n)
+                },
+                source_all.slice(0, n),
             ];
             RecordBatch::try_new(schema.clone(), columns).map_err(|e| Error::arrow("assembling a trade batch", e))
         })
@@ -863,98 +837,8 @@ fn join(mut chunks: Vec<Chunk>, line0: u64, mapping: &ColumnMapping, freq: Freq)
     TradeTable::from_batches(batches, meta, report).ok()
 }
 
-/// Rows (per chunk, ascending) equal in fingerprint to an earlier row of the file. Each bucket
-/// of fingerprints is checked in file order by one worker, in a set small enough for the cache.
-fn duplicate_rows(chunks: &[Chunk]) -> Vec<Vec<usize>> {
-    let found: Vec<Vec<(usize, usize)>> = (0..BUCKETS)
-        .into_par_iter()
-        .map(|b| {
-            let n: usize = chunks.iter().map(|c| c.buckets.get(b).map_or(0, Vec::len)).sum();
-            let mut seen: HashSet<[u64; 2]> = HashSet::with_capacity(n);
-            let mut dups = Vec::new();
-            for (ci, c) in chunks.iter().enumerate() {
-                for e in c.buckets.get(b).into_iter().flatten() {
-                    let Fingerprint { fp, row } = *e;
-                    if !seen.insert(fp) {
-                        dups.push((ci, row as usize));
-                    }
-                }
-            }
-            dups
-        })
-        .collect();
-    let mut out = vec![Vec::new(); chunks.len()];
-    for (ci, r) in found.into_iter().flatten() {
-        out[ci].push(r);
-    }
-    for d in out.iter_mut() {
-        d.sort_unstable();
-    }
-    out
-}
-
 /// Amounts with NaN for missing ones as a nullable array (the values move, no copy).
 fn nullable(v: Vec<f64>) -> Float64Array {
-    let valid: Vec<bool> = v.iter().map(|x| !x.is_nan()).collect();
-    let nulls = arrow_buffer::NullBuffer::from(valid);
+    let nulls = arrow_buffer::NullBuffer::new(arrow_buffer::BooleanBuffer::collect_bool(v.len(), |i| !v[i].is_nan()));
     Float64Array::new(v.into(), (nulls.null_count() > 0).then_some(nulls))
-}
-
-const _: () = assert!(std::mem::size_of::<Fingerprint>() == 20);
-
-/// Buckets of fingerprints (by their top bits): 512, so that one bucket's set of an 11-million
-/// row file (about 21,000 fingerprints) stays in L2 cache while it is checked (64 took 4 % of
-/// a read in hash set lookups that missed the cache).
-const BUCKET_BITS: u32 = 9;
-const BUCKETS: usize = 1 << BUCKET_BITS;
-
-/// A kept row's fingerprint and its row in the chunk: 20 bytes, not 24 (aligned to 4, read by
-/// copy), 44 MB less for an 11-million-row file.
-#[derive(Clone, Copy)]
-#[repr(C, packed(4))]
-struct Fingerprint {
-    fp: [u64; 2],
-    row: u32,
-}
-
-/// A 128-bit fingerprint of a kept row's values (products and units by [`text_hash`]): equal
-/// rows get equal ones, two different rows the same one with odds of about n^2 / 2^129 for n
-/// rows, as `TradeRow::fingerprint` (which the general path uses) gives them.
-fn fingerprint(words: [u64; 7]) -> [u64; 2] {
-    use std::hash::{BuildHasher, Hasher};
-    let half = |seed: u64| {
-        let mut h = foldhash::quality::FixedState::with_seed(seed).build_hasher();
-        for w in words {
-            h.write_u64(w);
-        }
-        h.finish()
-    };
-    [half(0x9E37_79B9_7F4A_7C15), half(0xD1B5_4A32_D192_ED03)]
-}
-
-/// A hash of a product code or unit, the same in every worker.
-fn text_hash(s: &str) -> u64 {
-    use std::hash::BuildHasher;
-    foldhash::quality::FixedState::with_seed(0x2545_F491_4F6C_DD1D).hash_one(s)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn field_ends_are_those_a_byte_loop_finds() {
-        let text =
-            "2021,842,,643,\"x\",12345678.25,a\r\nb;c\n,,,\n12345678901234567890,\nCôte d’Ivoire,\u{80}\u{ff}\t,\n"
-                .as_bytes();
-        for delim in [b',', b';', b'\t'] {
-            for j in 0..=text.len() {
-                let mut k = j;
-                while k < text.len() && text[k] != delim && text[k] != b'\n' {
-                    k += 1;
-                }
-                assert_eq!(field_end(text, j, delim), k, "from {j}, delimiter {delim}");
-            }
-        }
-    }
 }
