@@ -400,21 +400,22 @@ impl Ctx<'_> {
         l
     }
 
-    fn field<'r>(&self, rec: &[&'r [u8]], col: usize, line: u64) -> Result<&'r str> {
-        let raw: &[u8] = rec.get(col).copied().unwrap_or(b"");
+    fn field<'r, F: parse::Field<'r>>(&self, rec: &[F], col: usize, line: u64) -> Result<&'r str> {
+        let Some(f) = rec.get(col).copied() else {
+            return Ok("");
+        };
+        let raw = f.bytes();
         // Nothing to trim when both ends are ASCII and not whitespace (Unicode spaces start
         // with a byte >= 0x80): `trim` is skipped for nearly every field.
         let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii() && !b.is_ascii_whitespace());
         let untrimmed = plain(raw.first()) && plain(raw.last());
-        std::str::from_utf8(raw)
-            .map(|s| if untrimmed { s } else { s.trim() })
-            .map_err(|_| {
-                Error::format(
-                    "text that is not UTF-8 or ASCII",
-                    self.loc(line, col, &String::from_utf8_lossy(raw)),
-                    "Comext files are ASCII text",
-                )
-            })
+        f.text().map(|s| if untrimmed { s } else { s.trim() }).map_err(|_| {
+            Error::format(
+                "text that is not UTF-8 or ASCII",
+                self.loc(line, col, &String::from_utf8_lossy(raw)),
+                "Comext files are ASCII text",
+            )
+        })
     }
 
     /// A kept row's reporter, partner, product and period as the file has them (for messages).
@@ -743,8 +744,21 @@ impl<'a> State<'a> {
             }
             self.report.set_aside_many(a.reason, a.count - shown);
         }
+        // Summed in row order, each run of one reason in a local (no map lookup per row).
+        let mut run: Option<(&'static str, f64)> = None;
         for (reason, v) in t.aside_values.drain(..) {
-            *self.aside_value.entry(reason).or_default() += v;
+            match &mut run {
+                Some((r, sum)) if std::ptr::eq(*r, reason) || *r == reason => *sum += v,
+                _ => {
+                    if let Some((r, sum)) = run {
+                        self.aside_value.insert(r, sum);
+                    }
+                    run = Some((reason, *self.aside_value.get(reason).unwrap_or(&0.0) + v));
+                }
+            }
+        }
+        if let Some((r, sum)) = run {
+            self.aside_value.insert(r, sum);
         }
         for (all, n) in self.level_rows.iter_mut().zip(t.level_rows) {
             *all += n;

@@ -517,6 +517,28 @@ mod parallel_chunks {
     }
 
     #[test]
+    fn text_beyond_ascii_reads_alike() {
+        // A chunk of valid UTF-8 is checked once and read as text; one with a byte that is not
+        // UTF-8 field by field: Unicode spaces trimmed, a non-digit letter refused, a bad byte
+        // named with its line, in the first chunk or a later one.
+        let rows = long_rows();
+        let ok = format!(
+            "{LONG_HEADER}{}\n\u{a0}DE\u{a0},RU,85423190,CN8,2021-01,10\n",
+            rows[300..400].join("\n")
+        );
+        assert!(alike(ok.as_bytes()).is_ok());
+        let letter = format!(
+            "{LONG_HEADER}{}\nDE,RU,8542319\u{c9},CN8,2021-01,10\n",
+            rows[300..400].join("\n")
+        );
+        assert!(alike(letter.as_bytes()).unwrap_err().contains("line 102"));
+        let mut bad = format!("{LONG_HEADER}{}\nDE,RU,", rows[300..400].join("\n")).into_bytes();
+        bad.extend_from_slice(b"8542\xff190,CN8,2021-01,1\n");
+        bad.extend_from_slice(format!("{}\n", rows[400..450].join("\n")).as_bytes());
+        assert!(alike(&bad).unwrap_err().contains("line 102"));
+    }
+
+    #[test]
     fn a_read_error_after_a_bad_row_reports_the_row() {
         /// Good text, then an I/O error.
         struct Failing(std::io::Cursor<Vec<u8>>);

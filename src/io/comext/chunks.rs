@@ -188,7 +188,11 @@ fn parse(ctx: &Ctx, parser: &mut RowParser, job: Job) -> Parsed {
     } = job;
     parser.tally = tally;
     let mut error = None;
+    // Checked as UTF-8 once: its lines and fields, cut at ASCII bytes, are then text. A chunk
+    // that is not is read as bytes, each field checked, so the error names the field.
+    let utf8 = std::str::from_utf8(&text[from..]).ok();
     let mut fields: Vec<&[u8]> = Vec::with_capacity(32);
+    let mut texts: Vec<&str> = Vec::with_capacity(32);
     let mut line = first_line - 1;
     let mut pos = from;
     while pos < text.len() {
@@ -201,9 +205,28 @@ fn parse(ctx: &Ctx, parser: &mut RowParser, job: Job) -> Parsed {
         if raw.is_empty() {
             continue; // as the csv crate: empty lines are no records
         }
-        fields.clear();
-        fields.extend(raw.split(|b| *b == b','));
-        if let Err(e) = parser.record(ctx, &fields, line, at) {
+        let read = match utf8 {
+            Some(s) => {
+                texts.clear();
+                let raw = &s[at - from..at - from + raw.len()];
+                // Byte by byte: lines are short, and `str::split` looks for a char.
+                let mut start = 0;
+                for (i, b) in raw.bytes().enumerate() {
+                    if b == b',' {
+                        texts.push(&raw[start..i]);
+                        start = i + 1;
+                    }
+                }
+                texts.push(&raw[start..]);
+                parser.record(ctx, &texts, line, at)
+            }
+            None => {
+                fields.clear();
+                fields.extend(raw.split(|b| *b == b','));
+                parser.record(ctx, &fields, line, at)
+            }
+        };
+        if let Err(e) = read {
             error = Some(e);
             break;
         }

@@ -68,7 +68,9 @@ const EXAMPLES: usize = 5;
 
 impl Tally {
     fn set_aside(&mut self, reason: &'static str, line: u64, detail: impl FnOnce() -> String) {
-        let i = match self.asides.iter().position(|a| a.reason == reason) {
+        // The reasons are constants: their address nearly always tells them apart.
+        let same = |a: &Aside| std::ptr::eq(a.reason, reason) || a.reason == reason;
+        let i = match self.asides.iter().position(same) {
             Some(i) => i,
             None => {
                 self.asides.push(Aside {
@@ -125,6 +127,31 @@ impl Tally {
     }
 }
 
+/// A record's field: bytes, checked as UTF-8 when read, or text already checked (a chunk is
+/// checked once as a whole: fields cut at ASCII commas are then text).
+pub(super) trait Field<'r>: Copy {
+    fn bytes(self) -> &'r [u8];
+    fn text(self) -> std::result::Result<&'r str, std::str::Utf8Error>;
+}
+
+impl<'r> Field<'r> for &'r [u8] {
+    fn bytes(self) -> &'r [u8] {
+        self
+    }
+    fn text(self) -> std::result::Result<&'r str, std::str::Utf8Error> {
+        std::str::from_utf8(self)
+    }
+}
+
+impl<'r> Field<'r> for &'r str {
+    fn bytes(self) -> &'r [u8] {
+        self.as_bytes()
+    }
+    fn text(self) -> std::result::Result<&'r str, std::str::Utf8Error> {
+        Ok(self)
+    }
+}
+
 /// Slots of [`RowParser::geo2`].
 const GEO_UNSEEN: u32 = u32::MAX;
 const GEO_UNKNOWN: u32 = u32::MAX - 1;
@@ -134,6 +161,9 @@ pub(super) struct RowParser {
     pub tally: Tally,
     /// Period texts of up to 7 bytes (see [`pack7`]) -> their period.
     period_cache: HashMap<u64, Option<Period>>,
+    /// The last periods looked up, by a few bits of their packed text (most files have a few
+    /// dozen periods: no hashing per row).
+    period_slots: Vec<(u64, Option<Period>)>,
     /// [`eurostat_geo_code`] of two-letter codes by their two bytes: `GEO_UNSEEN` not looked up
     /// yet, `GEO_UNKNOWN` not a known code (no hashing per row for the usual codes).
     geo2: Vec<u32>,
@@ -145,6 +175,7 @@ impl RowParser {
         RowParser {
             tally: Tally::default(),
             period_cache: HashMap::new(),
+            period_slots: vec![(NO_TEXT, None); 256],
             geo2: vec![GEO_UNSEEN; 1 << 16],
             geo_cache: HashMap::new(),
         }
@@ -152,11 +183,11 @@ impl RowParser {
 
     /// One record after the header, starting at byte `at` of its chunk; blank records are
     /// skipped.
-    pub fn record(&mut self, ctx: &Ctx, rec: &[&[u8]], line: u64, at: usize) -> Result<()> {
+    pub fn record<'r, F: Field<'r>>(&mut self, ctx: &Ctx, rec: &[F], line: u64, at: usize) -> Result<()> {
         if rec.len() <= 1
             && rec
                 .first()
-                .map(|f| f.iter().all(|b| b.is_ascii_whitespace()))
+                .map(|f| f.bytes().iter().all(|b| b.is_ascii_whitespace()))
                 .unwrap_or(true)
         {
             return Ok(());
@@ -165,12 +196,12 @@ impl RowParser {
         self.row(ctx, rec, line, at)
     }
 
-    fn row(&mut self, ctx: &Ctx, rec: &[&[u8]], line: u64, at: usize) -> Result<()> {
+    fn row<'r, F: Field<'r>>(&mut self, ctx: &Ctx, rec: &[F], line: u64, at: usize) -> Result<()> {
         let cols = &ctx.cols;
         if rec.len() != cols.width {
             let text = rec
                 .iter()
-                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .map(|f| String::from_utf8_lossy(f.bytes()).into_owned())
                 .collect::<Vec<_>>()
                 .join(",");
             return Err(Error::format(
@@ -378,11 +409,19 @@ impl RowParser {
         let Some(key) = pack7(s.as_bytes()) else {
             return comext_period(s);
         };
-        if let Some(p) = self.period_cache.get(&key) {
-            return *p;
+        let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize;
+        if self.period_slots[slot].0 == key {
+            return self.period_slots[slot].1;
         }
-        let p = comext_period(s);
-        self.period_cache.insert(key, p);
+        let p = match self.period_cache.get(&key) {
+            Some(p) => *p,
+            None => {
+                let p = comext_period(s);
+                self.period_cache.insert(key, p);
+                p
+            }
+        };
+        self.period_slots[slot] = (key, p);
         p
     }
 
@@ -403,6 +442,9 @@ impl RowParser {
         c
     }
 }
+
+/// No [`pack7`] key (its last byte, the length, is at most 7).
+const NO_TEXT: u64 = u64::MAX;
 
 /// Up to 7 bytes and their length as one integer (distinct for distinct texts); `None` if
 /// longer.
