@@ -42,7 +42,11 @@ use crate::io::source::{display_name, open_text};
 use crate::model::{Flow, Freq, Period, TableMeta, TradeRow, TradeTable, TradeTableBuilder, ValueBasis, Vintage};
 use crate::reference::countries;
 
+mod chunks;
+mod parse;
 mod table;
+
+use parse::{Kept, RowParser, Tally};
 
 /// Product level kept from a long table holding both HS4 and CN8 rows.
 ///
@@ -181,10 +185,13 @@ pub fn read_comext(path: &Path, opts: &ComextOptions) -> Result<TradeTable> {
 /// # Ok::<(), tradedep::Error>(())
 /// ```
 ///
-/// Fast path: the text is read in chunks of whole lines and split on commas by hand (no
-/// allocation per row). A chunk holding a quote or a carriage return that does not end a line
-/// hands the rest of the input, from that chunk on, to the `csv` crate, which knows quoting;
-/// both feed the same `State::row`, so rows, errors and their lines are the same (except on
+/// Fast path: the text is read in chunks of whole lines (1 MB), split on commas by hand (no
+/// allocation per row) and checked row by row on one thread per core (`RowParser`); the
+/// chunks' tallies are added to the read on the calling thread in file order
+/// (`State::combine`: product numbers, the trade of each key, duplicates, regimes). A chunk
+/// holding a quote or a carriage return that does not end a line hands the rest of the input,
+/// from that chunk on, to the `csv` crate, which knows quoting; both feed the same
+/// `RowParser` and `State::combine`, so rows, errors and their lines are the same (except on
 /// CRLF text, where the `csv` crate's line numbers drift and the fast path's are right).
 pub fn read_comext_reader<R: Read>(input: R, name: &str, opts: &ComextOptions) -> Result<TradeTable> {
     read_comext_split(input, name, opts, Splitter::Fast { chunk: CHUNK })
@@ -202,14 +209,19 @@ pub fn read_comext_reader<R: Read>(input: R, name: &str, opts: &ComextOptions) -
 /// let by_hand = read_comext_split(&text[..], "long.csv", &opts, Splitter::Fast { chunk: 16 })?;
 /// assert_eq!(by_csv.num_rows(), 2);
 /// assert_eq!(by_csv.batches(), by_hand.batches());
+/// // Three threads parsing chunks of one line each: the same table.
+/// let three = read_comext_split(&text[..], "long.csv", &opts, Splitter::Parallel { chunk: 1, workers: 3 })?;
+/// assert_eq!(by_csv.batches(), three.batches());
 /// # Ok::<(), tradedep::Error>(())
 /// ```
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
 pub enum Splitter {
     /// By hand, `chunk` bytes at a time (grown for longer lines), handing over to the `csv`
-    /// crate at the first chunk that needs it.
+    /// crate at the first chunk that needs it; one parsing thread per core.
     Fast { chunk: usize },
+    /// [`Splitter::Fast`] with `workers` parsing threads.
+    Parallel { chunk: usize, workers: usize },
     /// The `csv` crate throughout.
     Csv,
 }
@@ -228,78 +240,30 @@ pub enum Splitter {
 /// ```
 #[doc(hidden)]
 pub fn read_comext_split<R: Read>(
-    mut input: R,
+    input: R,
     name: &str,
     opts: &ComextOptions,
     splitter: Splitter,
 ) -> Result<TradeTable> {
-    let mut reader = Reader {
+    let reader = Reader {
         name,
         opts,
         started: None,
         line: 0,
     };
-    let chunk = match splitter {
-        Splitter::Csv => return reader.rest_csv(input),
-        Splitter::Fast { chunk } => chunk.max(1),
-    };
-    let mut buf: Vec<u8> = vec![0; chunk];
-    let mut filled = 0;
-    loop {
-        // Fill the buffer; the last line of a chunk may be cut and waits for the next one.
-        let mut eof = false;
-        while filled < buf.len() {
-            match input.read(&mut buf[filled..]) {
-                Ok(0) => {
-                    eof = true;
-                    break;
-                }
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                // As the csv crate reports it.
-                Err(e) => return Err(csv_error(csv::Error::from(e), name, 0)),
-            }
-        }
-        let end = if eof {
-            filled
-        } else {
-            match memchr::memrchr(b'\n', &buf[..filled]) {
-                Some(nl) => nl + 1,
-                None => {
-                    // One line longer than the buffer: grow it.
-                    buf.resize(buf.len() * 2, 0);
-                    continue;
-                }
-            }
-        };
-        if needs_csv(&buf[..end]) {
-            buf.truncate(filled);
-            return reader.rest_csv(std::io::Cursor::new(buf).chain(input));
-        }
-        let mut fields: Vec<&[u8]> = Vec::with_capacity(32);
-        for raw in buf[..end].split(|b| *b == b'\n') {
-            reader.line += 1;
-            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-            if raw.is_empty() {
-                continue; // as the csv crate: empty lines are no records
-            }
-            fields.clear();
-            fields.extend(raw.split(|b| *b == b','));
-            let line = reader.line;
-            reader.record(&fields, line)?;
-        }
-        if eof {
-            return reader.finish();
-        }
-        // The split counted the empty piece after the chunk's last newline as a line.
-        reader.line -= 1;
-        buf.copy_within(end..filled, 0);
-        filled -= end;
+    let cores = || std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    match splitter {
+        Splitter::Csv => reader.rest_csv(input),
+        Splitter::Fast { chunk } => chunks::read(reader, input, chunk.max(1), cores().min(MAX_WORKERS)),
+        Splitter::Parallel { chunk, workers } => chunks::read(reader, input, chunk.max(1), workers.max(1)),
     }
 }
 
 /// Bytes read at a time by the fast path.
 const CHUNK: usize = 1 << 20;
+
+/// Parsing threads at most (the combine, on the calling thread, is sequential).
+const MAX_WORKERS: usize = 4;
 
 /// Whether `chunk` holds what only a full CSV parser reads right: a quote, or a carriage
 /// return that does not end a line (the `csv` crate ends records there).
@@ -311,31 +275,31 @@ fn needs_csv(chunk: &[u8]) -> bool {
 struct Reader<'a> {
     name: &'a str,
     opts: &'a ComextOptions,
-    started: Option<(Columns, State<'a>)>,
+    started: Option<Started<'a>>,
     /// Lines consumed so far (the line number of the last record read).
     line: u64,
+}
+
+/// A read past its header: what rows are read against, the read so far, and a parser for
+/// records read one at a time (the `csv` crate's).
+struct Started<'a> {
+    ctx: Ctx<'a>,
+    state: State<'a>,
+    parser: RowParser,
 }
 
 impl<'a> Reader<'a> {
     /// One record: the header first, then rows; blank records are skipped.
     fn record(&mut self, rec: &[&[u8]], line: u64) -> Result<()> {
-        let Some((cols, st)) = &mut self.started else {
+        let Some(s) = &mut self.started else {
             self.started = Some(start(rec, self.name, self.opts)?);
             return Ok(());
         };
-        if rec.len() <= 1
-            && rec
-                .first()
-                .map(|f| f.iter().all(|b| b.is_ascii_whitespace()))
-                .unwrap_or(true)
-        {
-            return Ok(());
-        }
-        st.report.rows_read += 1;
-        if st.report.rows_read % crate::io::comtrade::CANCEL_EVERY as u64 == 0 {
-            self.opts.cancel.check()?;
-        }
-        st.row(cols, rec, line)
+        let parsed = s.parser.record(&s.ctx, rec, line, 0);
+        // The rows before come first: an error of theirs is the read's first.
+        let ctx = &s.ctx;
+        s.state.combine(&mut s.parser.tally, &|_| ctx.quote(rec))?;
+        parsed
     }
 
     /// The rest of the input through the `csv` crate, lines counted on from `self.line`.
@@ -359,7 +323,7 @@ impl<'a> Reader<'a> {
 
     fn finish(self) -> Result<TradeTable> {
         match self.started {
-            Some((_, st)) => st.finish(),
+            Some(s) => s.state.finish(),
             None => Err(Error::format(
                 "empty file",
                 Location::file(self.name),
@@ -370,7 +334,7 @@ impl<'a> Reader<'a> {
 }
 
 /// Reads the header: the layout, the columns and a fresh [`State`].
-fn start<'a>(rec: &[&[u8]], name: &'a str, opts: &'a ComextOptions) -> Result<(Columns, State<'a>)> {
+fn start<'a>(rec: &[&[u8]], name: &'a str, opts: &'a ComextOptions) -> Result<Started<'a>> {
     let header: Vec<String> = rec
         .iter()
         .map(|h| {
@@ -405,9 +369,61 @@ fn start<'a>(rec: &[&[u8]], name: &'a str, opts: &'a ComextOptions) -> Result<(C
         ));
     };
     let cols = Columns::resolve(layout, &header, name)?;
-    let mut st = State::new(name, layout, opts);
-    st.header = header;
-    Ok((cols, st))
+    Ok(Started {
+        ctx: Ctx {
+            name,
+            opts,
+            layout,
+            header,
+            cols,
+        },
+        state: State::new(name, layout, opts),
+        parser: RowParser::new(),
+    })
+}
+
+/// What every row is read against: the file, the options, its layout, header and columns.
+struct Ctx<'a> {
+    name: &'a str,
+    opts: &'a ComextOptions,
+    layout: Layout,
+    header: Vec<String>,
+    cols: Columns,
+}
+
+impl Ctx<'_> {
+    fn loc(&self, line: u64, col: usize, value: &str) -> Location {
+        let mut l = Location::file(self.name).line(line).value(value);
+        if let Some(h) = self.header.get(col) {
+            l = l.column(h.clone());
+        }
+        l
+    }
+
+    fn field<'r, F: parse::Field<'r>>(&self, rec: &[F], col: usize, line: u64) -> Result<&'r str> {
+        let Some(f) = rec.get(col).copied() else {
+            return Ok("");
+        };
+        let raw = f.bytes();
+        // Nothing to trim when both ends are ASCII and not whitespace (Unicode spaces start
+        // with a byte >= 0x80): `trim` is skipped for nearly every field.
+        let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii() && !b.is_ascii_whitespace());
+        let untrimmed = plain(raw.first()) && plain(raw.last());
+        f.text().map(|s| if untrimmed { s } else { s.trim() }).map_err(|_| {
+            Error::format(
+                "text that is not UTF-8 or ASCII",
+                self.loc(line, col, &String::from_utf8_lossy(raw)),
+                "Comext files are ASCII text",
+            )
+        })
+    }
+
+    /// A kept row's reporter, partner, product and period as the file has them (for messages).
+    fn quote(&self, rec: &[&[u8]]) -> String {
+        let c = &self.cols;
+        let f = |col| self.field(rec, col, 0).unwrap_or_default();
+        format!("{},{},{},{}", f(c.reporter), f(c.partner), f(c.product), f(c.period))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -587,10 +603,6 @@ fn amount(s: &str) -> Option<f64> {
     s.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0)
 }
 
-/// Slots of `State::geo2`.
-const GEO_UNSEEN: u32 = u32::MAX;
-const GEO_UNKNOWN: u32 = u32::MAX - 1;
-
 /// Up to 8 bytes as one integer (zero-padded): distinct for the digit codes it is used on.
 fn pack8(b: &[u8]) -> u64 {
     debug_assert!(b.len() <= 8 && !b.contains(&0));
@@ -599,18 +611,17 @@ fn pack8(b: &[u8]) -> u64 {
     u64::from_le_bytes(a)
 }
 
-/// Up to 7 bytes and their length as one integer (distinct for distinct texts); `None` if
-/// longer.
-fn pack7(b: &[u8]) -> Option<u64> {
-    (b.len() <= 7).then(|| {
-        let mut a = [0u8; 8];
-        a[..b.len()].copy_from_slice(b);
-        a[7] = b.len() as u8;
-        u64::from_le_bytes(a)
-    })
+/// The code [`pack8`] packed.
+fn unpack8(packed: u64) -> String {
+    let b = packed.to_le_bytes();
+    let n = b.iter().position(|x| *x == 0).unwrap_or(8);
+    String::from_utf8_lossy(&b[..n]).into_owned()
 }
 
 type Key = (i32, u16, u16, Flow, u32);
+
+/// A trade of one product: period, reporter, partner, flow.
+type TradeOf = (i32, u16, u16, Flow);
 
 /// The table row of one kept trade (values as Eurostat publishes them: imports CIF, exports
 /// FOB); the columnar [`table::from_trades`] writes the same rows.
@@ -645,18 +656,22 @@ struct Acc {
     has_total_regime: bool,
 }
 
+/// The read so far, in file order: trades by their key, product numbers, what was set aside.
 struct State<'a> {
     name: &'a str,
     layout: Layout,
     opts: &'a ComextOptions,
-    header: Vec<String>,
     report: crate::ReadReport,
     products: Vec<String>,
     /// Product code (at most 8 ASCII digits once checked, see [`pack8`]) -> index in `products`.
     product_ids: HashMap<u64, u32>,
-    /// Kept trades in order of first appearance, and where each key is in it.
+    /// The last product looked up and its index (files are mostly in product order).
+    last_product: Option<(u64, u32)>,
+    /// Kept trades in order of first appearance, and where each key is in it: one map per
+    /// product (by its index), so that a file in product order probes a small map in cache
+    /// instead of one map of every trade (a cache miss per row).
     accs: Vec<(Key, Acc)>,
-    rows: HashMap<Key, u32>,
+    rows: Vec<HashMap<TradeOf, u32>>,
     freqs: BTreeMap<Freq, u64>,
     years: BTreeSet<i32>,
     unknown_geo: BTreeSet<String>,
@@ -673,12 +688,6 @@ struct State<'a> {
     /// Rows with a non-zero SUP_QUANTITY but no SUPP_UNIT.
     supp_without_unit: u64,
     flow_from_file: bool,
-    geo_cache: HashMap<String, Option<u16>>,
-    /// [`eurostat_geo_code`] of two-letter codes by their two bytes: `GEO_UNSEEN` not looked up
-    /// yet, `GEO_UNKNOWN` not a known code (no hashing per row for the usual codes).
-    geo2: Vec<u32>,
-    /// Period texts of up to 7 bytes (see [`pack7`]) -> their period.
-    period_cache: HashMap<u64, Option<Period>>,
 }
 
 const R_AGGREGATE: &str = "product aggregate (TOTAL, 2/4/6-digit code): would double count CN8 rows";
@@ -696,12 +705,12 @@ impl<'a> State<'a> {
             name,
             layout,
             opts,
-            header: vec![],
             report: crate::ReadReport::new(name),
             products: vec![],
             product_ids: HashMap::new(),
+            last_product: None,
             accs: vec![],
-            rows: HashMap::new(),
+            rows: vec![],
             freqs: BTreeMap::new(),
             years: BTreeSet::new(),
             unknown_geo: BTreeSet::new(),
@@ -713,328 +722,170 @@ impl<'a> State<'a> {
             supp_unit_conflicts: 0,
             supp_without_unit: 0,
             flow_from_file: false,
-            geo_cache: HashMap::new(),
-            geo2: vec![GEO_UNSEEN; 1 << 16],
-            period_cache: HashMap::new(),
         }
     }
 
-    fn loc(&self, line: u64, col: usize, value: &str) -> Location {
-        let mut l = Location::file(self.name).line(line).value(value);
-        if let Some(h) = self.header.get(col) {
-            l = l.column(h.clone());
+    /// Adds the rows of `t` (the next rows of the file, checked by a [`RowParser`]) to the
+    /// read and empties it. `quote(at)` gives the reporter, partner, product and period of the
+    /// row whose line starts at byte `at` of its chunk (for the error on a conflicting row).
+    fn combine(&mut self, t: &mut Tally, quote: &dyn Fn(usize) -> String) -> Result<()> {
+        let every = crate::io::comtrade::CANCEL_EVERY as u64;
+        let before = self.report.rows_read;
+        self.report.rows_read += t.rows_read;
+        if before / every != self.report.rows_read / every {
+            self.opts.cancel.check()?;
         }
-        l
-    }
-
-    fn field<'r>(&self, rec: &[&'r [u8]], col: usize, line: u64) -> Result<&'r str> {
-        let raw: &[u8] = rec.get(col).copied().unwrap_or(b"");
-        // Nothing to trim when both ends are ASCII and not whitespace (Unicode spaces start
-        // with a byte >= 0x80): `trim` is skipped for nearly every field.
-        let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii() && !b.is_ascii_whitespace());
-        let untrimmed = plain(raw.first()) && plain(raw.last());
-        std::str::from_utf8(raw)
-            .map(|s| if untrimmed { s } else { s.trim() })
-            .map_err(|_| {
-                Error::format(
-                    "text that is not UTF-8 or ASCII",
-                    self.loc(line, col, &String::from_utf8_lossy(raw)),
-                    "Comext files are ASCII text",
-                )
-            })
-    }
-
-    fn row(&mut self, cols: &Columns, rec: &[&[u8]], line: u64) -> Result<()> {
-        if rec.len() != cols.width {
-            let text = rec
-                .iter()
-                .map(|f| String::from_utf8_lossy(f).into_owned())
-                .collect::<Vec<_>>()
-                .join(",");
-            return Err(Error::format(
-                format!("line has {} fields where the header has {}", rec.len(), cols.width),
-                Location::file(self.name).line(line).value(text),
-                "check the delimiter and quoting; Comext files are comma-separated",
-            ));
+        // One reason's rows are all set aside here or all in `keep`: the report's examples of
+        // each reason are its first rows in file order.
+        for a in t.asides.drain(..) {
+            let shown = a.examples.len() as u64;
+            for (line, detail) in a.examples {
+                self.report.set_aside(a.reason, line, || detail);
+            }
+            self.report.set_aside_many(a.reason, a.count - shown);
         }
-        let reporter_s = self.field(rec, cols.reporter, line)?;
-        let partner_s = self.field(rec, cols.partner, line)?;
-        let product_s = self.field(rec, cols.product, line)?;
-        let period_s = self.field(rec, cols.period, line)?;
-        let value_s = self.field(rec, cols.value, line)?;
-
-        let period = self.period(period_s).ok_or_else(|| {
-            Error::parse(
-                "period",
-                self.loc(line, cols.period, period_s),
-                "Comext periods are YYYYMM (month 52 = annual total) or YYYY-MM",
-            )
-        })?;
-
-        let flow = match cols.flow {
-            Some(c) => {
-                self.flow_from_file = true;
-                let s = self.field(rec, c, line)?;
-                match s.to_ascii_uppercase().as_str() {
-                    "1" | "IMPORT" | "IMPORTS" => Flow::Import,
-                    "2" | "EXPORT" | "EXPORTS" => Flow::Export,
-                    _ => {
-                        return Err(Error::parse(
-                            "trade flow",
-                            self.loc(line, c, s),
-                            "Comext FLOW is 1 (import) or 2 (export)",
-                        ))
+        // Summed in row order, each run of one reason in a local (no map lookup per row).
+        let mut run: Option<(&'static str, f64)> = None;
+        for (reason, v) in t.aside_values.drain(..) {
+            match &mut run {
+                Some((r, sum)) if std::ptr::eq(*r, reason) || *r == reason => *sum += v,
+                _ => {
+                    if let Some((r, sum)) = run {
+                        self.aside_value.insert(r, sum);
                     }
+                    run = Some((reason, *self.aside_value.get(reason).unwrap_or(&0.0) + v));
                 }
             }
-            None => Flow::Export,
-        };
+        }
+        if let Some((r, sum)) = run {
+            self.aside_value.insert(r, sum);
+        }
+        for (all, n) in self.level_rows.iter_mut().zip(t.level_rows) {
+            *all += n;
+        }
+        for (f, n) in [Freq::Annual, Freq::Monthly].into_iter().zip(t.freqs) {
+            if n > 0 {
+                *self.freqs.entry(f).or_default() += n;
+            }
+        }
+        self.years.append(&mut t.years);
+        self.unknown_geo.append(&mut t.unknown_geo);
+        self.supp_without_unit += t.supp_without_unit;
+        self.flow_from_file |= t.flow_seen;
+        // Units in order of first appearance in the chunk: numbered in file order here.
+        let units: Vec<u16> = t.supp_units.iter().map(|u| self.supp_unit(u)).collect();
+        for k in t.kept.drain(..) {
+            self.keep(k, &units, quote)?;
+        }
+        t.clear();
+        Ok(())
+    }
 
-        let value = match value_s {
-            "" | ":" => None,
-            s => Some(amount(s).ok_or_else(|| {
-                Error::parse(
-                    "trade value in EUR",
-                    self.loc(line, cols.value, s),
-                    "values are non-negative numbers in euros",
-                )
-            })?),
-        };
-        let kg = match cols.kg {
-            None => None,
-            Some(c) => match self.field(rec, c, line)? {
-                "" | ":" => None,
-                s => Some(amount(s).ok_or_else(|| {
-                    Error::parse(
-                        "quantity in kg",
-                        self.loc(line, c, s),
-                        "quantities are non-negative numbers",
-                    )
-                })?),
-            },
-        };
-
-        let supp = match cols.supp {
-            None => None,
-            Some((qc, uc)) => match (self.field(rec, qc, line)?, self.field(rec, uc, line)?.trim()) {
-                ("" | ":", _) => None,
-                (q, unit) => {
-                    let q = amount(q).ok_or_else(|| {
-                        Error::parse(
-                            "supplementary quantity",
-                            self.loc(line, qc, q),
-                            "SUP_QUANTITY holds non-negative numbers (empty where the product has no supplementary unit)",
-                        )
-                    })?;
-                    if unit.is_empty() {
-                        // A quantity without its unit cannot be summed with anything: left out,
-                        // and counted in the notes when it is not zero.
-                        self.supp_without_unit += (q > 0.0) as u64;
-                        None
-                    } else {
-                        Some((q, self.supp_unit(unit)))
+    /// One kept row: a new trade, or one more row of a known trade (a duplicate, a conflict, a
+    /// statistical regime).
+    fn keep(&mut self, k: Kept, units: &[u16], quote: &dyn Fn(usize) -> String) -> Result<()> {
+        let pid = match self.last_product {
+            Some((packed, i)) if packed == k.product => i,
+            _ => {
+                let i = match self.product_ids.get(&k.product) {
+                    Some(i) => *i,
+                    None => {
+                        let i = self.products.len() as u32;
+                        self.products.push(unpack8(k.product));
+                        self.product_ids.insert(k.product, i);
+                        // Sized as the last product's (products of one file look alike): no
+                        // growth step for most.
+                        let like = self.rows.last().map_or(0, |m| m.len().min(1 << 12));
+                        self.rows.push(HashMap::with_capacity(like));
+                        i
                     }
-                }
-            },
-        };
-
-        // Product and level.
-        let upper: std::borrow::Cow<str> = if product_s.bytes().any(|b| b.is_ascii_lowercase()) {
-            product_s.to_ascii_uppercase().into()
-        } else {
-            product_s.into()
-        };
-        if let Some(lc) = cols.level {
-            let lv_s = self.field(rec, lc, line)?;
-            let expected = if lv_s.eq_ignore_ascii_case("CN8") {
-                ComextLevel::Cn8
-            } else if lv_s.eq_ignore_ascii_case("HS4") {
-                ComextLevel::Hs4
-            } else {
-                return Err(Error::parse(
-                    "level",
-                    self.loc(line, lc, &lv_s.to_ascii_uppercase()),
-                    "the level column holds CN8 or HS4",
-                ));
-            };
-            let lv = expected.label();
-            if upper.len() != expected.digits() || !upper.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(Error::InvalidProduct {
-                    code: product_s.to_string(),
-                    context: format!(" at {} (level {lv})", self.loc(line, cols.product, product_s)),
-                    hint: "a CN8 code has 8 digits and an HS4 code 4, with leading zeros".into(),
-                });
-            }
-            self.level_rows[expected as usize] += 1;
-            if expected != self.opts.level {
-                self.set_aside(R_OTHER_LEVEL, line, value, || product_s.to_string());
-                return Ok(());
-            }
-        } else if self.layout == Layout::Long && !(upper.len() == 8 && upper.bytes().all(|b| b.is_ascii_digit())) {
-            return Err(Error::InvalidProduct {
-                code: product_s.to_string(),
-                context: format!(" at {}", self.loc(line, cols.product, product_s)),
-                hint: "without a level column every product_code must be an 8-digit CN code".into(),
-            });
-        }
-        if self.layout == Layout::Bulk {
-            if upper == "TOTAL" || (matches!(upper.len(), 2 | 4 | 6) && upper.bytes().all(|b| b.is_ascii_digit())) {
-                self.set_aside(R_AGGREGATE, line, value, || product_s.to_string());
-                return Ok(());
-            }
-            if upper.is_empty() {
-                return Err(Error::InvalidProduct {
-                    code: product_s.to_string(),
-                    context: format!(" at {}", self.loc(line, cols.product, product_s)),
-                    hint: "PRODUCT_NC holds CN8 codes (8 digits), TOTAL, or confidential codes like 8542XXXX".into(),
-                });
-            }
-            if !(upper.len() == 8 && upper.bytes().all(|b| b.is_ascii_digit())) {
-                // Confidential (8542XXXX) and other special codes: not CN8, set aside with value.
-                self.set_aside(R_CONFIDENTIAL, line, value, || product_s.to_string());
-                return Ok(());
-            }
-        }
-
-        // Frequency.
-        let freq = period.freq();
-        if let Some(f) = self.opts.freq {
-            if f != freq {
-                self.set_aside(R_FREQ, line, value, || period_s.to_string());
-                return Ok(());
-            }
-        }
-        *self.freqs.entry(freq).or_default() += 1;
-
-        let (rep, par) = (self.geo(reporter_s), self.geo(partner_s));
-        let (Some(reporter), Some(partner)) = (rep, par) else {
-            for (s, code) in [(reporter_s, rep), (partner_s, par)] {
-                if code.is_none() {
-                    self.unknown_geo.insert(s.to_string());
-                }
-            }
-            self.set_aside(R_UNKNOWN_GEO, line, value, || format!("{reporter_s} -> {partner_s}"));
-            return Ok(());
-        };
-        let Some(value) = value else {
-            self.report.set_aside(R_NO_VALUE, line, || product_s.to_string());
-            return Ok(());
-        };
-        self.years.insert(period.year());
-
-        // Every kept code has 4 or 8 digits here: its packed bytes identify it.
-        let packed = pack8(upper.as_bytes());
-        let pid = match self.product_ids.get(&packed) {
-            Some(i) => *i,
-            None => {
-                let i = self.products.len() as u32;
-                self.products.push(upper.into_owned());
-                self.product_ids.insert(packed, i);
+                };
+                self.last_product = Some((k.product, i));
                 i
             }
         };
-        let is_total_regime = match cols.regime {
-            Some(c) => self.field(rec, c, line)?.eq_ignore_ascii_case("TOTAL"),
-            None => false,
-        };
-        let key = (period.code(), reporter, partner, flow, pid);
+        let (line, value, kg, is_total_regime) = (k.line, k.value, k.kg, k.total_regime);
+        let supp = k.supp.map(|(q, u)| (q, units[u as usize]));
+        let key = (k.period, k.reporter, k.partner, k.flow, pid);
         let next = self.accs.len() as u32;
         // One probe of the key map per row.
-        let known = match self.rows.entry(key) {
+        let known = match self.rows[pid as usize].entry((k.period, k.reporter, k.partner, k.flow)) {
             hashbrown::hash_map::Entry::Occupied(o) => Some(*o.get()),
             hashbrown::hash_map::Entry::Vacant(v) => {
                 v.insert(next);
                 None
             }
         };
-        match known {
-            None => {
-                self.accs.push((
-                    key,
-                    Acc {
-                        line,
-                        value,
-                        kg,
-                        supp,
-                        parts: 1,
-                        has_total_regime: is_total_regime,
-                    },
-                ));
+        let Some(i) = known else {
+            self.accs.push((
+                key,
+                Acc {
+                    line,
+                    value,
+                    kg,
+                    supp,
+                    parts: 1,
+                    has_total_regime: is_total_regime,
+                },
+            ));
+            return Ok(());
+        };
+        let acc = &mut self.accs[i as usize].1;
+        if self.layout == Layout::Long && (acc.value, acc.kg, acc.supp) == (value, kg, supp) {
+            // An exact repeat: set aside and counted, as in every reader.
+            let first = acc.line;
+            self.duplicates += 1;
+            self.report
+                .set_aside(crate::model::REASON_DUPLICATE, line, || format!("same as line {first}"));
+            return Ok(());
+        }
+        if self.layout == Layout::Long {
+            return Err(Error::invalid_data(
+                format!(
+                    "second row for the same reporter, partner, product and period, with other values (first at line {})",
+                    acc.line
+                ),
+                Location::file(self.name).line(line).value(quote(k.at)),
+                "a long table has one row per reporter, partner, product and period; remove the duplicate",
+            ));
+        }
+        if acc.has_total_regime || is_total_regime {
+            // The regime total stands for the trade; its parts are set aside.
+            if is_total_regime && !acc.has_total_regime {
+                let parts = acc.parts as u64;
+                *acc = Acc {
+                    line,
+                    value,
+                    kg,
+                    supp,
+                    parts: 1,
+                    has_total_regime: true,
+                };
+                self.report.set_aside_many(R_REGIME_TOTAL, parts);
+            } else {
+                self.report.set_aside(R_REGIME_TOTAL, line, String::new);
             }
-            Some(i) => {
-                let acc = &mut self.accs[i as usize].1;
-                if self.layout == Layout::Long && (acc.value, acc.kg, acc.supp) == (value, kg, supp) {
-                    // An exact repeat: set aside and counted, as in every reader.
-                    let first = acc.line;
-                    self.duplicates += 1;
-                    self.report
-                        .set_aside(crate::model::REASON_DUPLICATE, line, || format!("same as line {first}"));
-                    return Ok(());
+        } else {
+            acc.value += value;
+            acc.kg = match (acc.kg, kg) {
+                (Some(a), Some(b)) => Some(a + b),
+                _ => None,
+            };
+            acc.supp = match (acc.supp, supp) {
+                (Some((a, u)), Some((b, v))) if u == v => Some((a + b, u)),
+                (None, None) => None,
+                // One unit per CN8 code: anything else is not summed.
+                _ => {
+                    self.supp_unit_conflicts += 1;
+                    None
                 }
-                if self.layout == Layout::Long {
-                    return Err(Error::invalid_data(
-                        format!(
-                            "second row for the same reporter, partner, product and period, with other values (first at line {})",
-                            acc.line
-                        ),
-                        Location::file(self.name)
-                            .line(line)
-                            .value(format!("{reporter_s},{partner_s},{product_s},{period_s}")),
-                        "a long table has one row per reporter, partner, product and period; remove the duplicate",
-                    ));
-                }
-                if acc.has_total_regime || is_total_regime {
-                    // The regime total stands for the trade; its parts are set aside.
-                    if is_total_regime && !acc.has_total_regime {
-                        let parts = acc.parts as u64;
-                        *acc = Acc {
-                            line,
-                            value,
-                            kg,
-                            supp,
-                            parts: 1,
-                            has_total_regime: true,
-                        };
-                        self.report.set_aside_many(R_REGIME_TOTAL, parts);
-                    } else {
-                        self.report.set_aside(R_REGIME_TOTAL, line, String::new);
-                    }
-                } else {
-                    acc.value += value;
-                    acc.kg = match (acc.kg, kg) {
-                        (Some(a), Some(b)) => Some(a + b),
-                        _ => None,
-                    };
-                    acc.supp = match (acc.supp, supp) {
-                        (Some((a, u)), Some((b, v))) if u == v => Some((a + b, u)),
-                        (None, None) => None,
-                        // One unit per CN8 code: anything else is not summed.
-                        _ => {
-                            self.supp_unit_conflicts += 1;
-                            None
-                        }
-                    };
-                    acc.parts += 1;
-                    self.merged_regimes += 1;
-                    self.report
-                        .set_aside(R_REGIME, line, || format!("into the row of line {}", acc.line));
-                }
-            }
+            };
+            acc.parts += 1;
+            self.merged_regimes += 1;
+            self.report
+                .set_aside(R_REGIME, line, || format!("into the row of line {}", acc.line));
         }
         Ok(())
-    }
-
-    /// [`comext_period`], parsed once per distinct text.
-    fn period(&mut self, s: &str) -> Option<Period> {
-        let Some(key) = pack7(s.as_bytes()) else {
-            return comext_period(s);
-        };
-        if let Some(p) = self.period_cache.get(&key) {
-            return *p;
-        }
-        let p = comext_period(s);
-        self.period_cache.insert(key, p);
-        p
     }
 
     /// The index of supplementary unit `code` in `supp_units`.
@@ -1047,29 +898,6 @@ impl<'a> State<'a> {
             }
         }
     }
-
-    /// [`eurostat_geo_code`], looked up once per distinct code.
-    fn geo(&mut self, code: &str) -> Option<u16> {
-        if let &[a, b] = code.as_bytes() {
-            let slot = &mut self.geo2[(a as usize) << 8 | b as usize];
-            if *slot == GEO_UNSEEN {
-                *slot = eurostat_geo_code(code).map(u32::from).unwrap_or(GEO_UNKNOWN);
-            }
-            return (*slot != GEO_UNKNOWN).then_some(*slot as u16);
-        }
-        if let Some(c) = self.geo_cache.get(code) {
-            return *c;
-        }
-        let c = eurostat_geo_code(code);
-        self.geo_cache.insert(code.to_string(), c);
-        c
-    }
-
-    fn set_aside(&mut self, reason: &'static str, line: u64, value: Option<f64>, detail: impl FnOnce() -> String) {
-        self.report.set_aside(reason, line, detail);
-        *self.aside_value.entry(reason).or_default() += value.unwrap_or(0.0);
-    }
-
     fn finish(mut self) -> Result<TradeTable> {
         let freq = match (self.opts.freq, self.freqs.len()) {
             (Some(f), _) => f,

@@ -384,3 +384,212 @@ mod splitters {
         );
     }
 }
+
+/// The fast path parses chunks on several threads and adds them to the read in file order:
+/// every split of the text into chunks, with any number of threads, reads as one pass of the
+/// `csv` crate does (table, report with its examples and notes, or the first error's text).
+mod parallel_chunks {
+    use std::io::Read;
+
+    use tradedep::io::comext::{read_comext_split, ComextOptions, Splitter};
+
+    fn outcome(bytes: &[u8], splitter: Splitter) -> Result<String, String> {
+        read_comext_split(bytes, "x.csv", &ComextOptions::default(), splitter)
+            .map(|t| {
+                let columns: Vec<_> = t.batches().iter().map(|b| format!("{:?}", b.columns())).collect();
+                let meta: std::collections::BTreeMap<_, _> =
+                    t.batches().iter().flat_map(|b| b.schema().metadata().clone()).collect();
+                format!("{columns:?}\n{meta:?}\n{:?}\n{:?}", t.meta(), t.report())
+            })
+            .map_err(|e| e.to_string())
+    }
+
+    /// Reads `bytes` in chunks of one line up to several lines, on 1 to 3 threads, and checks
+    /// each read against the csv crate's; returns that.
+    fn alike(bytes: &[u8]) -> Result<String, String> {
+        let csv = outcome(bytes, Splitter::Csv);
+        for chunk in [1, 40, 97, 1000, 1 << 20] {
+            for workers in [1, 2, 3] {
+                assert_eq!(
+                    outcome(bytes, Splitter::Parallel { chunk, workers }),
+                    csv,
+                    "chunk {chunk}, {workers} workers"
+                );
+            }
+        }
+        csv
+    }
+
+    const LONG_HEADER: &str = "reporter_iso2,partner_iso2,product_code,level,period,value_eur\n";
+    const BULK_HEADER: &str = "DECLARANT,DECLARANT_ISO,PARTNER,PARTNER_ISO,TRADE_TYPE,PRODUCT_NC,PRODUCT_SITC,PRODUCT_CPA2002,PRODUCT_CPA2008,PRODUCT_CPA2_1,PRODUCT_BEC,PRODUCT_SECTION,FLOW,STAT_REGIME,SUPP_UNIT,PERIOD,VALUE_IN_EUROS,QUANTITY_IN_KG,SUP_QUANTITY\n";
+
+    /// 600 long-table rows: every tenth an HS4 row, every 37th without value, every 53rd an
+    /// unknown partner, and rows 450.. repeating rows 0..150 exactly (129 of them kept rows:
+    /// duplicates many chunks apart).
+    fn long_rows() -> Vec<String> {
+        let mut rows: Vec<String> = (0..450)
+            .map(|i| {
+                let partner = if i % 53 == 0 { "QS" } else { ["RU", "KZ", "AM"][i % 3] };
+                let value = if i % 37 == 0 {
+                    String::new()
+                } else {
+                    format!("{}", i * 7 + 1)
+                };
+                let (product, level) = if i % 10 == 0 {
+                    (format!("{:04}", 8400 + i % 90), "HS4")
+                } else {
+                    (format!("{:08}", 85000000 + i * 13), "CN8")
+                };
+                format!("DE,{partner},{product},{level},2021-{:02},{value}", 1 + i % 12)
+            })
+            .collect();
+        let repeats: Vec<String> = rows[..150].to_vec();
+        rows.extend(repeats);
+        rows
+    }
+
+    #[test]
+    fn duplicates_examples_and_sums_across_chunk_borders() {
+        let text = format!("{LONG_HEADER}{}\n", long_rows().join("\n"));
+        let out = alike(text.as_bytes()).unwrap();
+        // The duplicates are set aside with the line of their first row; examples are the
+        // first five of each reason in file order.
+        assert!(out.contains("\"duplicate row\": 129"), "{out}");
+        assert!(out.contains("\"duplicate row\": [(453, \"same as line 3\")"), "{out}");
+        assert!(
+            out.contains("product of the other level than the one kept (level=)\": [(2, \"8400\"), (12, \"8410\")"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn the_first_error_in_file_order_wins() {
+        let rows = long_rows();
+        // A conflicting repeat (line 402) before a bad period (line 452): the conflict.
+        let mut a = rows[..400].to_vec();
+        a.push(rows[5].replace(&format!(",{}", 5 * 7 + 1), ",1"));
+        a.extend(rows[400..449].iter().cloned());
+        a.push("DE,RU,85423190,CN8,2021-13,1".into());
+        let e = alike(format!("{LONG_HEADER}{}\n", a.join("\n")).as_bytes()).unwrap_err();
+        assert!(e.contains("line 402") && e.contains("first at line 7"), "{e}");
+        // A bad period (line 302) before a conflicting repeat (line 452): the period.
+        let mut b = rows[..300].to_vec();
+        b.push("DE,RU,85423190,CN8,2021-13,1".into());
+        b.extend(rows[300..450].iter().cloned());
+        b.push(rows[5].replace(&format!(",{}", 5 * 7 + 1), ",1"));
+        let e = alike(format!("{LONG_HEADER}{}\n", b.join("\n")).as_bytes()).unwrap_err();
+        assert!(e.contains("line 302") && e.contains("2021-13"), "{e}");
+        // Blank lines and CRLF ends keep every line number true.
+        let c = format!(
+            "\n{LONG_HEADER}\n{}\r\n\r\nDE,RU,8542319,CN8,2021-01,1\n",
+            rows[..200].join("\r\n")
+        );
+        let fast = outcome(c.as_bytes(), Splitter::Parallel { chunk: 64, workers: 3 }).unwrap_err();
+        assert!(fast.contains("line 205"), "{fast}");
+    }
+
+    #[test]
+    fn bulk_regimes_and_units_across_chunks() {
+        // Regime rows of one trade 150 lines apart (product i % 50, flow i % 2, month i % 3);
+        // units first seen in later chunks.
+        let mut rows = vec![];
+        for i in 0..300 {
+            let unit = ["", "A", "M", "NAR"][i % 4];
+            let q = if unit.is_empty() { String::new() } else { format!("{i}") };
+            rows.push(format!(
+                "004,DE,0075,RU,E,{:08},,,,,,,{},1,{unit},2022{:02},{},{},{q}",
+                85000000 + i % 50,
+                1 + i % 2,
+                1 + i % 3,
+                1000 + i,
+                i
+            ));
+        }
+        rows.push("004,DE,0075,RU,E,8542XXXX,,,,,,,2,1,,202201,70,1,".into());
+        rows.push("004,DE,0075,RU,E,85000001,,,,,,,2,TOTAL,A,202202,5,1,1".into());
+        let text = format!("{BULK_HEADER}{}\n", rows.join("\n"));
+        let out = alike(text.as_bytes()).unwrap();
+        assert!(out.contains("supp_unit:A, supp_unit:M, supp_unit:NAR"), "{out}");
+        assert!(
+            out.contains("statistical regime row summed into the trade's total"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn text_beyond_ascii_reads_alike() {
+        // A chunk of valid UTF-8 is checked once and read as text; one with a byte that is not
+        // UTF-8 field by field: Unicode spaces trimmed, a non-digit letter refused, a bad byte
+        // named with its line, in the first chunk or a later one.
+        let rows = long_rows();
+        let ok = format!(
+            "{LONG_HEADER}{}\n\u{a0}DE\u{a0},RU,85423190,CN8,2021-01,10\n",
+            rows[300..400].join("\n")
+        );
+        assert!(alike(ok.as_bytes()).is_ok());
+        let letter = format!(
+            "{LONG_HEADER}{}\nDE,RU,8542319\u{c9},CN8,2021-01,10\n",
+            rows[300..400].join("\n")
+        );
+        assert!(alike(letter.as_bytes()).unwrap_err().contains("line 102"));
+        let mut bad = format!("{LONG_HEADER}{}\nDE,RU,", rows[300..400].join("\n")).into_bytes();
+        bad.extend_from_slice(b"8542\xff190,CN8,2021-01,1\n");
+        bad.extend_from_slice(format!("{}\n", rows[400..450].join("\n")).as_bytes());
+        assert!(alike(&bad).unwrap_err().contains("line 102"));
+    }
+
+    #[test]
+    fn a_read_error_after_a_bad_row_reports_the_row() {
+        /// Good text, then an I/O error.
+        struct Failing(std::io::Cursor<Vec<u8>>);
+        impl Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                match self.0.read(buf)? {
+                    0 => Err(std::io::Error::other("disk gone")),
+                    n => Ok(n),
+                }
+            }
+        }
+        let rows = long_rows();
+        let good = format!("{LONG_HEADER}{}\n", rows[..300].join("\n"));
+        // The bad row's chunk is read whole before the input fails (rows follow it).
+        let bad = format!(
+            "{LONG_HEADER}{}\nDE,RU,85423190,CN8,2021-13,1\n{}\n",
+            rows[..100].join("\n"),
+            rows[100..200].join("\n")
+        );
+        let opts = ComextOptions::default();
+        for workers in [1, 2, 3] {
+            let read = |text: &str| {
+                let input = Failing(std::io::Cursor::new(text.as_bytes().to_vec()));
+                read_comext_split(input, "x.csv", &opts, Splitter::Parallel { chunk: 97, workers })
+                    .unwrap_err()
+                    .to_string()
+            };
+            assert!(read(&good).contains("disk gone"), "{}", read(&good));
+            let e = read(&bad);
+            assert!(e.contains("line 102") && e.contains("2021-13"), "{e}");
+        }
+    }
+
+    #[test]
+    #[cfg_attr(
+        not(shared_data),
+        ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
+    )]
+    fn the_shared_long_table_reads_alike_on_three_threads() {
+        let path = data_or_skip!(super::LONG);
+        let mut text = vec![];
+        flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap())
+            .read_to_end(&mut text)
+            .unwrap();
+        let csv = outcome(&text, Splitter::Csv).unwrap();
+        for (chunk, workers) in [(1 << 20, 3), (65_537, 2), (1 << 20, 1)] {
+            assert_eq!(
+                outcome(&text, Splitter::Parallel { chunk, workers }).unwrap(),
+                csv,
+                "{chunk} {workers}"
+            );
+        }
+    }
+}

@@ -5,9 +5,11 @@
 
 use std::sync::Arc;
 
-use arrow_array::types::Int32Type;
+use arrow_array::types::{Int32Type, Int8Type};
 use arrow_array::UInt16Array;
-use arrow_array::{ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, RecordBatch, StringArray};
+use arrow_array::{
+    ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, Int8Array, RecordBatch, StringArray,
+};
 
 use super::{Acc, Key};
 use crate::error::{Error, Result};
@@ -31,10 +33,10 @@ pub(super) fn from_trades(
     let mut period = Vec::with_capacity(n);
     let mut reporter = Vec::with_capacity(n);
     let mut partner = Vec::with_capacity(n);
-    let mut flow = Vec::with_capacity(n);
+    let mut flow: Vec<i8> = Vec::with_capacity(n);
     let mut product = Vec::with_capacity(n);
     let mut value = Vec::with_capacity(n);
-    let mut basis = Vec::with_capacity(n);
+    let mut basis: Vec<i8> = Vec::with_capacity(n);
     let mut quantity = Vec::with_capacity(n);
     let mut unit = Vec::with_capacity(n);
     let mut weight = Vec::with_capacity(n);
@@ -42,7 +44,7 @@ pub(super) fn from_trades(
         period.push(*p);
         reporter.push(*r);
         partner.push(*q);
-        flow.push(Some(*f as i8));
+        flow.push(*f as i8);
         product.push(*pid as i32);
         value.push(acc.value);
         let b = if *f == Flow::Import {
@@ -50,7 +52,7 @@ pub(super) fn from_trades(
         } else {
             ValueBasis::Fob
         };
-        basis.push(Some(b as i8));
+        basis.push(b as i8);
         quantity.push(acc.supp.map(|(q, _)| q));
         unit.push(acc.supp.map(|(_, u)| u as i8));
         weight.push(acc.kg);
@@ -61,18 +63,18 @@ pub(super) fn from_trades(
         Arc::new(Int32Array::from(period)),
         Arc::new(UInt16Array::from(reporter)),
         Arc::new(UInt16Array::from(partner)),
-        fixed_dict(flow, &Flow::DICTIONARY),
+        dict(flow, &Flow::DICTIONARY)?,
         Arc::new(
             DictionaryArray::<Int32Type>::try_new(Int32Array::from(product), products)
                 .map_err(|e| Error::arrow("building product column", e))?,
         ),
         Arc::new(Float64Array::from(value)),
-        fixed_dict(basis, &ValueBasis::DICTIONARY),
+        dict(basis, &ValueBasis::DICTIONARY)?,
         Arc::new(Float64Array::from(quantity)),
         fixed_dict(unit, &units),
         Arc::new(Float64Array::from(weight)),
         Arc::new(BooleanArray::from(vec![false; n])),
-        fixed_dict(vec![Some(0); n], &[source]),
+        dict(vec![0; n], &[source])?,
     ];
     let all = RecordBatch::try_new(canonical_schema(&meta), columns)
         .map_err(|e| Error::arrow("assembling a trade batch", e))?;
@@ -85,6 +87,14 @@ pub(super) fn from_trades(
         report.rows_read = report.rows_kept + report.rows_set_aside();
     }
     TradeTable::from_batches(batches, meta, report)
+}
+
+/// A dictionary column of `keys` (every row has one) into `values`.
+fn dict(keys: Vec<i8>, values: &[&str]) -> Result<ArrayRef> {
+    let values = Arc::new(StringArray::from(values.to_vec()));
+    DictionaryArray::<Int8Type>::try_new(Int8Array::from(keys), values)
+        .map(|d| Arc::new(d) as ArrayRef)
+        .map_err(|e| Error::arrow("building a dictionary column", e))
 }
 
 #[cfg(test)]
