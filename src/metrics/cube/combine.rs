@@ -57,8 +57,8 @@ impl Summed {
 }
 
 /// True when a cube of `shape` over `slots` importer slots, `times` time keys and `products`
-/// products has at most [`MAX_KEYS`] keys; `countries` (the distinct country codes, an upper
-/// bound of suppliers and partners) is only asked when the other counts leave room.
+/// products has at most [`MAX_KEYS`] keys; `countries` (the distinct country codes, which bound
+/// suppliers and partners) is only asked when the other counts leave room.
 pub(crate) fn has_few_keys(
     shape: CubeShape,
     slots: usize,
@@ -89,7 +89,10 @@ pub(crate) fn has_few_keys(
     !by_country || without.saturating_mul(countries().max(1) as u64) <= MAX_KEYS
 }
 
-/// How many distinct country codes (reporters and partners) `table` has.
+/// About how many distinct country codes (reporters and partners) `table` has, counted on
+/// every [`COUNT_STRIDE`]th row: it only chooses the map stage's form (a code missed makes the
+/// hash table grow, never a different sum), and counting every row cost 0.13 CPU s a cube on
+/// 22M rows.
 pub(crate) fn distinct_countries(table: &TradeTable) -> usize {
     let seen = table
         .batches()
@@ -97,8 +100,10 @@ pub(crate) fn distinct_countries(table: &TradeTable) -> usize {
         .map(|batch| {
             let c = Cols::of(batch);
             let mut bits = vec![0u64; 1 << 10];
-            for &code in c.reporter.iter().chain(c.partner.iter()) {
-                bits[code as usize >> 6] |= 1 << (code & 63);
+            for codes in [c.reporter, c.partner] {
+                for &code in codes.iter().step_by(COUNT_STRIDE) {
+                    bits[code as usize >> 6] |= 1 << (code & 63);
+                }
             }
             bits
         })
@@ -111,6 +116,9 @@ pub(crate) fn distinct_countries(table: &TradeTable) -> usize {
         );
     seen.iter().map(|w| w.count_ones() as usize).sum()
 }
+
+/// Rows between two rows whose countries [`distinct_countries`] counts.
+const COUNT_STRIDE: usize = 8;
 
 /// Sums every import record of `plan` per key (`pack`, as for sorted records).
 pub(crate) fn scan<P: Fn(u16, i32, u32, u32) -> u64 + Sync>(
