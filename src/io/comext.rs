@@ -773,7 +773,11 @@ impl<'a> State<'a> {
         self.supp_without_unit += t.supp_without_unit;
         self.flow_from_file |= t.flow_seen;
         // Units in order of first appearance in the chunk: numbered in file order here.
-        let units: Vec<u16> = t.supp_units.iter().map(|u| self.supp_unit(u)).collect();
+        let units: Vec<u16> = t
+            .supp_units
+            .iter()
+            .map(|u| unit_index(&mut self.supp_units, u))
+            .collect();
         for k in t.kept.drain(..) {
             self.keep(k, &units, quote)?;
         }
@@ -888,16 +892,6 @@ impl<'a> State<'a> {
         Ok(())
     }
 
-    /// The index of supplementary unit `code` in `supp_units`.
-    fn supp_unit(&mut self, code: &str) -> u16 {
-        match self.supp_units.iter().position(|u| u == code) {
-            Some(i) => i as u16,
-            None => {
-                self.supp_units.push(code.to_string());
-                (self.supp_units.len() - 1) as u16
-            }
-        }
-    }
     fn finish(mut self) -> Result<TradeTable> {
         let freq = match (self.opts.freq, self.freqs.len()) {
             (Some(f), _) => f,
@@ -1001,6 +995,18 @@ impl<'a> State<'a> {
             b.push(trade_row(key, acc, &self.products, &units))?;
         }
         b.finish()
+    }
+}
+
+/// The index of supplementary unit `code` in `units` (in order of first appearance), added
+/// when new.
+pub(super) fn unit_index(units: &mut Vec<String>, code: &str) -> u16 {
+    match units.iter().position(|u| u == code) {
+        Some(i) => i as u16,
+        None => {
+            units.push(code.to_string());
+            (units.len() - 1) as u16
+        }
     }
 }
 

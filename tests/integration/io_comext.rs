@@ -254,7 +254,7 @@ mod splitters {
 
     /// The outcome of one read, comparable across splitters: batches, meta and report, or
     /// the error's text.
-    fn outcome(bytes: &[u8], splitter: Splitter) -> Result<String, String> {
+    pub(super) fn outcome(bytes: &[u8], splitter: Splitter) -> Result<String, String> {
         read_comext_split(bytes, "x.csv", &ComextOptions::default(), splitter)
             .map(|t| {
                 // Columns and sorted schema metadata (its HashMap prints in any order).
@@ -391,18 +391,8 @@ mod splitters {
 mod parallel_chunks {
     use std::io::Read;
 
+    use super::splitters::outcome;
     use tradedep::io::comext::{read_comext_split, ComextOptions, Splitter};
-
-    fn outcome(bytes: &[u8], splitter: Splitter) -> Result<String, String> {
-        read_comext_split(bytes, "x.csv", &ComextOptions::default(), splitter)
-            .map(|t| {
-                let columns: Vec<_> = t.batches().iter().map(|b| format!("{:?}", b.columns())).collect();
-                let meta: std::collections::BTreeMap<_, _> =
-                    t.batches().iter().flat_map(|b| b.schema().metadata().clone()).collect();
-                format!("{columns:?}\n{meta:?}\n{:?}\n{:?}", t.meta(), t.report())
-            })
-            .map_err(|e| e.to_string())
-    }
 
     /// Reads `bytes` in chunks of one line up to several lines, on 1 to 3 threads, and checks
     /// each read against the csv crate's; returns that.

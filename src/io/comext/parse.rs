@@ -114,17 +114,6 @@ impl Tally {
         self.flow_seen = false;
         self.last_year = None;
     }
-
-    /// The index of supplementary unit `code` in `supp_units`.
-    fn supp_unit(&mut self, code: &str) -> u16 {
-        match self.supp_units.iter().position(|u| u == code) {
-            Some(i) => i as u16,
-            None => {
-                self.supp_units.push(code.to_string());
-                (self.supp_units.len() - 1) as u16
-            }
-        }
-    }
 }
 
 /// A record's field: bytes, checked as UTF-8 when read, or text already checked (a chunk is
@@ -285,7 +274,7 @@ impl RowParser {
                         self.tally.supp_without_unit += (q > 0.0) as u64;
                         None
                     } else {
-                        Some((q, self.tally.supp_unit(unit)))
+                        Some((q, super::unit_index(&mut self.tally.supp_units, unit)))
                     }
                 }
             },

@@ -40,8 +40,8 @@ pub(crate) fn for_each_cell(
     f: &mut Finish<'_>,
 ) -> Result<()> {
     match keyed {
-        Keyed::U64(r) => walk(&slices(r), |k| layout.unpack64(k), shape, cancel, f),
-        Keyed::U128(r) => walk(&slices(r), |k| layout.unpack128(k), shape, cancel, f),
+        Keyed::U64(r) => walk_records(&slices(r), |k| layout.unpack64(k), shape, cancel, f),
+        Keyed::U128(r) => walk_records(&slices(r), |k| layout.unpack128(k), shape, cancel, f),
         Keyed::Summed(s) => walk_summed(&s.keys, &s.accs, |k| layout.unpack64(k), shape, cancel, f),
     }
 }
@@ -98,7 +98,7 @@ fn finish_parts<K: RadixKey, S: Send>(
         .into_par_iter()
         .map(|runs| {
             let mut state = init();
-            walk(&runs, &unpack, shape, cancel, &mut |cell, items| {
+            walk_records(&runs, &unpack, shape, cancel, &mut |cell, items| {
                 f(&mut state, cell, items)
             })?;
             Ok(state)
@@ -138,18 +138,20 @@ pub(super) fn add_record<K>(acc: &mut Acc, r: &Record<K>, explain: bool) {
     }
 }
 
-fn walk<K: RadixKey>(
-    runs: &[&[Record<K>]],
+/// Groups `entries` (in key order; equal keys are neighbours) into cells and items: each
+/// entry is added to its key's item with `add`, and each cell's items handed to `f`.
+fn walk<K: RadixKey, E>(
+    entries: impl Iterator<Item = (K, E)>,
     unpack: impl Fn(K) -> (u16, i32, u32, u32),
     shape: CubeShape,
     cancel: &Cancellation,
+    add: impl Fn(&mut Acc, E),
     f: &mut Finish<'_>,
 ) -> Result<()> {
     let mut items: Vec<(u32, Acc)> = vec![];
     let mut last_key: Option<K> = None;
     let mut cell: Option<(u16, i32, u32)> = None;
-    for (n, r) in merged(runs).enumerate() {
-        let key = r.key;
+    for (n, (key, entry)) in entries.enumerate() {
         if n % CANCEL_CHECK_ROWS == 0 {
             cancel.check()?;
         }
@@ -165,12 +167,31 @@ fn walk<K: RadixKey>(
             }
             items.push((item, Acc::default()));
         }
-        add_record(&mut items.last_mut().expect("an item is open").1, r, shape.explain);
+        add(&mut items.last_mut().expect("an item is open").1, entry);
     }
     if let Some(c) = cell {
         f(cell_key(shape, c), &mut items)?;
     }
     Ok(())
+}
+
+/// [`walk`] over sorted records, each added as one row.
+fn walk_records<K: RadixKey>(
+    runs: &[&[Record<K>]],
+    unpack: impl Fn(K) -> (u16, i32, u32, u32),
+    shape: CubeShape,
+    cancel: &Cancellation,
+    f: &mut Finish<'_>,
+) -> Result<()> {
+    let entries = merged(runs).map(|r| (r.key, r));
+    walk(
+        entries,
+        unpack,
+        shape,
+        cancel,
+        |acc, r| add_record(acc, r, shape.explain),
+        f,
+    )
 }
 
 /// [`walk`] over sums already made per key (`keys` sorted, each once).
@@ -182,24 +203,6 @@ fn walk_summed(
     cancel: &Cancellation,
     f: &mut Finish<'_>,
 ) -> Result<()> {
-    let mut items: Vec<(u32, Acc)> = vec![];
-    let mut cell: Option<(u16, i32, u32)> = None;
-    for (n, (key, acc)) in keys.iter().zip(accs).enumerate() {
-        if n % CANCEL_CHECK_ROWS == 0 {
-            cancel.check()?;
-        }
-        let (slot, time, third, item) = unpack(*key);
-        if cell != Some((slot, time, third)) {
-            if let Some(c) = cell {
-                f(cell_key(shape, c), &mut items)?;
-                items.clear();
-            }
-            cell = Some((slot, time, third));
-        }
-        items.push((item, acc.clone()));
-    }
-    if let Some(c) = cell {
-        f(cell_key(shape, c), &mut items)?;
-    }
-    Ok(())
+    let entries = keys.iter().copied().zip(accs);
+    walk(entries, unpack, shape, cancel, |acc, sums| acc.merge(sums), f)
 }
