@@ -124,7 +124,8 @@ fn read_mapped(path: &Path, name: &str, mapping: &ColumnMapping, options: &CsvOp
     let file = File::open(path).ok()?;
     let len = file.metadata().ok()?.len();
     let window = crate::io::mapped::map(&file, 0, usize::try_from(len).ok().filter(|n| *n > 0)?).ok()?;
-    let read = read_csv_bytes(&window, name, mapping, options);
+    let release = |part: &[u8]| window.release(part);
+    let read = read_text(&window, &release, name, mapping, options, CsvPath::Fast { chunk: None });
     if let Some(now) = crate::io::mapped::shrank(&file, len) {
         return Some(Err(Error::format(
             format!("the file changed while it was read: it had {len} bytes, now {now}"),
@@ -202,6 +203,19 @@ pub enum CsvPath {
 #[doc(hidden)]
 pub fn read_csv_path(
     text: &[u8],
+    name: &str,
+    mapping: &ColumnMapping,
+    options: &CsvOptions,
+    path: CsvPath,
+) -> Result<TradeTable> {
+    read_text(text, &|_| {}, name, mapping, options, path)
+}
+
+/// [`read_csv_path`], giving each piece of `text` the fast path has read to `release` (a mapped
+/// file's pages go back to the system as the read goes on).
+fn read_text(
+    text: &[u8],
+    release: &(dyn Fn(&[u8]) + Sync),
     name: &str,
     mapping: &ColumnMapping,
     options: &CsvOptions,
@@ -293,7 +307,7 @@ pub fn read_csv_path(
         position: &position,
     };
     if let CsvPath::Fast { chunk } | CsvPath::FastOnly { chunk } = path {
-        if let Some(table) = typed::read(text, lines.pos, lines.line, &header, &mapping, options, chunk)? {
+        if let Some(table) = typed::read(text, release, lines.pos, lines.line, &header, &mapping, options, chunk)? {
             return Ok(table);
         }
         if let CsvPath::FastOnly { .. } = path {

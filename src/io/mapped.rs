@@ -35,6 +35,49 @@ impl std::ops::Deref for Window {
     }
 }
 
+impl Window {
+    /// Gives back to the system the pages wholly inside `part` (a slice of this window, already
+    /// read): a reader that maps a whole file would otherwise hold every page of it to the end
+    /// (482 MB of an 11-million-row BACI year, counted in the process's memory). The mapping is
+    /// private, read-only and never written, so a later read of those pages (the general path
+    /// after the fast one declined) reads the same bytes from the file again. Unix only; a part
+    /// outside the window, or another system, gives back nothing.
+    ///
+    /// ```
+    /// use tradedep::io::mapped::map;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("a.csv");
+    /// std::fs::write(&path, vec![b'7'; 1 << 20]).unwrap();
+    /// let window = map(&std::fs::File::open(&path).unwrap(), 0, 1 << 20).unwrap();
+    /// window.release(&window[4096..(1 << 20) - 100]);
+    /// assert!(window.iter().all(|b| *b == b'7')); // read again from the file
+    /// ```
+    pub fn release(&self, part: &[u8]) {
+        #[cfg(unix)]
+        {
+            let base = self.map.as_ptr() as usize;
+            let at = part.as_ptr() as usize;
+            if part.is_empty() || at < base || at + part.len() > base + self.map.len() {
+                return;
+            }
+            let page = guard::page();
+            let start = (at + page - 1) & !(page - 1);
+            let end = (at + part.len()) & !(page - 1);
+            if end > start {
+                // SAFETY: a private, read-only file mapping that nothing writes: dropped pages
+                // read back from the file unchanged (madvise(2), MADV_DONTNEED), so no slice
+                // borrowed from the window sees other bytes. An error only means the pages stay.
+                let _ = unsafe {
+                    self.map
+                        .unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start - base, end - start)
+                };
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = part;
+    }
+}
+
 impl Drop for Window {
     fn drop(&mut self) {
         #[cfg(unix)]
@@ -104,6 +147,11 @@ mod guard {
     static PREVIOUS: AtomicUsize = AtomicUsize::new(libc::SIG_DFL);
     static PREVIOUS_FLAGS: AtomicUsize = AtomicUsize::new(0);
     static INSTALL: Once = Once::new();
+
+    /// The system's page size (known once [`install`] ran).
+    pub(super) fn page() -> usize {
+        PAGE.load(Ordering::Relaxed)
+    }
 
     pub(super) fn register(start: usize, len: usize) -> Option<usize> {
         if len == 0 {

@@ -6,7 +6,7 @@
 use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 use proptest::prelude::*;
-use tradedep::io::arrow_input::ColumnMapping;
+use tradedep::io::arrow_input::{ColumnMapping, REASON_UNKNOWN_COUNTRY};
 use tradedep::io::baci::OnUnknownCountry;
 use tradedep::io::generic::{read_csv_path, CsvOptions, CsvPath};
 use tradedep::{Flow, Freq, Result, TradeTable, Vintage};
@@ -350,5 +350,34 @@ fn duplicates_in_a_shuffled_file_are_rows_equal_in_every_column() {
     let examples = &t.report().examples["duplicate row"];
     for (line, _) in examples {
         assert!(!first_lines.contains(line), "line {line} kept and set aside");
+    }
+}
+
+/// A file read from disk (mapped, each chunk's pages given back once converted) reads as the
+/// same text in memory: clean, with a last line the fast path declines and the general path
+/// reads again from the start (a doubled quote in a mapped field, set aside as an unknown
+/// country), and with a last line that is an error.
+#[test]
+fn a_mapped_file_whose_pages_are_given_back_reads_as_its_text() {
+    // About 3 MB: more than one chunk of the fast path, each of many pages.
+    let rows: String = (0..100_000)
+        .map(|r| format!("2021,842,{},M,{:06},{}.5,{},kg\n", [156, 643, 4][r % 3], 10_000 + r % 5000, r, r % 7))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let m = mapping(true, true, true, true, false, false);
+    for last in ["", "2021,842,\"6\"\"43\",M,854231,1,,\n", "20x1,842,643,M,854231,1,,\n"] {
+        let text = format!("t,i,j,f,k,v,q,u\n{rows}{last}");
+        let path = dir.path().join("big.csv");
+        std::fs::write(&path, &text).unwrap();
+        let from_disk = tradedep::io::read_csv(&path, &m, &CsvOptions::default());
+        let in_memory = read_csv_path(text.as_bytes(), "big.csv", &m, &CsvOptions::default(), CsvPath::General);
+        same(&in_memory, &from_disk, &format!("last line {last:?}"));
+        match last {
+            "" => assert_eq!(from_disk.unwrap().num_rows(), 100_000),
+            l if l.starts_with("2021") => {
+                assert_eq!(from_disk.unwrap().report().set_aside.get(REASON_UNKNOWN_COUNTRY), Some(&1))
+            }
+            _ => assert!(from_disk.unwrap_err().to_string().contains("line 100002"), "the bad line is named"),
+        }
     }
 }

@@ -48,10 +48,12 @@ pub(super) struct Header<'h> {
 
 /// Reads the records of `text[start..]` (lines counted from `line0`, the lines before `start`)
 /// through `mapping` (its `source` already the file name), in chunks of `chunk` bytes (or a size
-/// from the text's length). `Ok(None)`: not taken, run the
-/// general conversion. `Err` only for a cancellation.
+/// from the text's length), each chunk given to `release` once converted. `Ok(None)`: not
+/// taken, run the general conversion. `Err` only for a cancellation.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn read(
     text: &[u8],
+    release: &(dyn Fn(&[u8]) + Sync),
     start: usize,
     line0: u64,
     header: &Header<'_>,
@@ -79,7 +81,10 @@ pub(super) fn read(
             || Decoder::new(mapping, freq),
             |dec, w| {
                 options.cancel.check()?;
-                Ok(convert_chunk(dec, &body[w[0]..w[1]], width, &fields, delim))
+                let piece = &body[w[0]..w[1]];
+                let chunk = convert_chunk(dec, piece, width, &fields, delim);
+                release(piece);
+                Ok(chunk)
             },
         )
         .collect();
@@ -692,6 +697,10 @@ fn join(mut chunks: Vec<Chunk>, line0: u64, mapping: &ColumnMapping, freq: Freq)
         offset += c.lines;
     }
     let duplicates = duplicate_rows(&chunks);
+    // The row hashes (12 bytes a row) are not needed once duplicates are known.
+    for c in chunks.iter_mut() {
+        c.buckets = Vec::new();
+    }
     for c in chunks.iter_mut() {
         report.rows_read += c.report.rows_read;
         c.report.rows_read = 0;

@@ -1,0 +1,64 @@
+//! Times `read_csv` on a BACI-shaped file read as the importers' own reports (the mapping of
+//! `benches/every_path.py`'s reported path) in a release build (not a test):
+//!
+//! ```sh
+//! cargo build --release --example read_csv_speed
+//! target/release/examples/read_csv_speed FILE [REPS]
+//! ```
+//!
+//! Prints each read's wall time, the median, and what was read (rows, value sum, report
+//! counts) so that two builds can be checked to read the same thing.
+
+use std::time::Instant;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Float64Type;
+use tradedep::io::{read_csv, ColumnMapping, CsvOptions};
+use tradedep::model::Vintage;
+use tradedep::Flow;
+
+fn main() -> tradedep::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let path = args.next().expect("usage: read_csv_speed FILE [REPS]");
+    let reps: usize = args.next().map(|r| r.parse().expect("REPS is a number")).unwrap_or(5);
+    let mut mapping = ColumnMapping::new()
+        .column("period", "t")
+        .column("reporter", "j")
+        .column("partner", "i")
+        .column("product", "k")
+        .column("value", "v")
+        .column("quantity", "q")
+        .flow(Flow::Import)
+        .vintage(Vintage::Hs(2017));
+    mapping.value_scale = 1000.0;
+    mapping.quantity_unit = Some("t".into());
+    let mut times = vec![];
+    let mut last = None;
+    for _ in 0..reps {
+        let t0 = Instant::now();
+        let t = read_csv(path.as_ref(), &mapping, &CsvOptions::default())?;
+        times.push(t0.elapsed().as_secs_f64());
+        last = Some(t);
+    }
+    let t = last.expect("at least one repetition");
+    let value: f64 = t
+        .batches()
+        .iter()
+        .map(|b| {
+            let v = b.column_by_name("value").expect("value column");
+            v.as_primitive::<Float64Type>().values().iter().sum::<f64>()
+        })
+        .sum();
+    println!("times_s {times:.3?}");
+    times.sort_by(f64::total_cmp);
+    println!("median_s {:.3}", times[times.len() / 2]);
+    let r = t.report();
+    println!(
+        "rows {} value {value:.6e} read {} kept {} set_aside {:?}",
+        t.num_rows(),
+        r.rows_read,
+        r.rows_kept,
+        r.set_aside
+    );
+    Ok(())
+}
