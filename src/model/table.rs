@@ -305,85 +305,102 @@ impl TradeTable {
     /// # Ok::<(), tradedep::Error>(())
     /// ```
     pub fn validate(&self) -> Result<()> {
+        use rayon::prelude::*;
         let source = self.report.sources.first().cloned().unwrap_or_else(|| "table".into());
-        let mut row0: u64 = 0;
-        for batch in &self.batches {
-            let loc = |row: usize, column: &str, value: String| {
-                Location::file(source.clone())
-                    .line(row0 + row as u64 + 1)
-                    .column(column)
-                    .value(value)
-            };
-            let period = batch.column(0).as_primitive::<arrow_array::types::Int32Type>();
-            for (i, p) in period.values().iter().enumerate() {
-                if crate::model::Period::from_code(*p, self.meta.freq).is_none() {
-                    return Err(Error::invalid_data(
-                        format!("period {p} is not a {} period", self.meta.freq.as_str()),
-                        loc(i, col::PERIOD, p.to_string()),
-                        "periods are YYYY in annual tables and YYYYMM (month 01-12) in monthly ones",
-                    ));
-                }
+        // Batches are checked in parallel; the first violation in row order is reported.
+        let mut row0s = Vec::with_capacity(self.batches.len());
+        let mut rows: u64 = 0;
+        for b in &self.batches {
+            row0s.push(rows);
+            rows += b.num_rows() as u64;
+        }
+        let checked: Vec<Result<()>> = self
+            .batches
+            .par_iter()
+            .zip(row0s)
+            .map(|(batch, row0)| self.validate_batch(batch, row0, &source))
+            .collect();
+        checked.into_iter().collect()
+    }
+
+    /// [`TradeTable::validate`] of one batch, whose first row is row `row0 + 1` of the table.
+    fn validate_batch(&self, batch: &RecordBatch, row0: u64, source: &str) -> Result<()> {
+        let loc = |row: usize, column: &str, value: String| {
+            Location::file(source)
+                .line(row0 + row as u64 + 1)
+                .column(column)
+                .value(value)
+        };
+        let period = batch.column(0).as_primitive::<arrow_array::types::Int32Type>();
+        for (i, p) in period.values().iter().enumerate() {
+            if crate::model::Period::from_code(*p, self.meta.freq).is_none() {
+                return Err(Error::invalid_data(
+                    format!("period {p} is not a {} period", self.meta.freq.as_str()),
+                    loc(i, col::PERIOD, p.to_string()),
+                    "periods are YYYY in annual tables and YYYYMM (month 01-12) in monthly ones",
+                ));
             }
-            let reporter = batch.column(1).as_primitive::<arrow_array::types::UInt16Type>();
-            let partner = batch.column(2).as_primitive::<arrow_array::types::UInt16Type>();
-            for (name, arr) in [(col::REPORTER, reporter), (col::PARTNER, partner)] {
-                for (i, c) in arr.values().iter().enumerate() {
-                    if !countries::is_known_code(*c) {
-                        return Err(Error::invalid_data(
+        }
+        let reporter = batch.column(1).as_primitive::<arrow_array::types::UInt16Type>();
+        let partner = batch.column(2).as_primitive::<arrow_array::types::UInt16Type>();
+        for (name, arr) in [(col::REPORTER, reporter), (col::PARTNER, partner)] {
+            for (i, c) in arr.values().iter().enumerate() {
+                if !countries::is_known_code(*c) {
+                    return Err(Error::invalid_data(
                             format!("unknown {name} country code {c}"),
                             loc(i, name, c.to_string()),
                             "use Comtrade/BACI numeric codes (td.country(...) resolves names and ISO codes); 0 (World) is not a partner",
                         ));
-                    }
                 }
             }
-            let product = batch.column(4).as_dictionary::<Int32Type>();
-            let values = product.values().as_string::<i32>();
-            for (k, v) in values.iter().enumerate() {
-                let v = v.unwrap_or("");
-                if !is_table_code(v) {
-                    let row = product.keys().values().iter().position(|key| *key as usize == k);
-                    if let Some(row) = row {
-                        return Err(Error::InvalidProduct {
-                            code: v.to_string(),
-                            context: format!(" at {}", loc(row, col::PRODUCT, v.to_string())),
-                            hint: "product codes are 2, 4, 6, 8 or 10 digits with leading zeros (or TOTAL for all products)".into(),
-                        });
-                    }
+        }
+        let product = batch.column(4).as_dictionary::<Int32Type>();
+        let values = product.values().as_string::<i32>();
+        for (k, v) in values.iter().enumerate() {
+            let v = v.unwrap_or("");
+            if !is_table_code(v) {
+                let row = product.keys().values().iter().position(|key| *key as usize == k);
+                if let Some(row) = row {
+                    return Err(Error::InvalidProduct {
+                        code: v.to_string(),
+                        context: format!(" at {}", loc(row, col::PRODUCT, v.to_string())),
+                        hint:
+                            "product codes are 2, 4, 6, 8 or 10 digits with leading zeros (or TOTAL for all products)"
+                                .into(),
+                    });
                 }
             }
-            let value = batch.column(5).as_primitive::<arrow_array::types::Float64Type>();
-            for (i, v) in value.values().iter().enumerate() {
-                // NaN and infinities are not finite.
-                if !v.is_finite() || *v < 0.0 {
+        }
+        let value = batch.column(5).as_primitive::<arrow_array::types::Float64Type>();
+        for (i, v) in value.values().iter().enumerate() {
+            // NaN and infinities are not finite.
+            if !v.is_finite() || *v < 0.0 {
+                return Err(Error::invalid_data(
+                    "negative or non-finite trade value",
+                    loc(i, col::VALUE, v.to_string()),
+                    "trade values are amounts, never negative; fix the input or set the row aside",
+                ));
+            }
+        }
+        let qty = batch.column(7).as_primitive::<arrow_array::types::Float64Type>();
+        let unit = batch.column(8).as_dictionary::<Int8Type>();
+        for i in 0..batch.num_rows() {
+            if qty.is_valid(i) {
+                if qty.value(i) < 0.0 || !qty.value(i).is_finite() {
                     return Err(Error::invalid_data(
-                        "negative or non-finite trade value",
-                        loc(i, col::VALUE, v.to_string()),
-                        "trade values are amounts, never negative; fix the input or set the row aside",
+                        "negative or non-finite quantity",
+                        loc(i, col::QUANTITY, qty.value(i).to_string()),
+                        "quantities are never negative; leave unknown quantities null",
+                    ));
+                }
+                if unit.is_null(i) {
+                    return Err(Error::invalid_data(
+                        "quantity without a unit",
+                        loc(i, col::QUANTITY_UNIT, "null".into()),
+                        "declare the unit of every quantity (kg, t, m, km, u ...)",
                     ));
                 }
             }
-            let qty = batch.column(7).as_primitive::<arrow_array::types::Float64Type>();
-            let unit = batch.column(8).as_dictionary::<Int8Type>();
-            for i in 0..batch.num_rows() {
-                if qty.is_valid(i) {
-                    if qty.value(i) < 0.0 || !qty.value(i).is_finite() {
-                        return Err(Error::invalid_data(
-                            "negative or non-finite quantity",
-                            loc(i, col::QUANTITY, qty.value(i).to_string()),
-                            "quantities are never negative; leave unknown quantities null",
-                        ));
-                    }
-                    if unit.is_null(i) {
-                        return Err(Error::invalid_data(
-                            "quantity without a unit",
-                            loc(i, col::QUANTITY_UNIT, "null".into()),
-                            "declare the unit of every quantity (kg, t, m, km, u ...)",
-                        ));
-                    }
-                }
-            }
-            row0 += batch.num_rows() as u64;
         }
         Ok(())
     }
@@ -503,5 +520,38 @@ mod tests {
         assert_eq!(t.num_rows(), 2);
         let t = TradeTable::concat(vec![one("2709", 1.0), one("854231", 2.0)]).unwrap();
         assert_eq!(t.num_rows(), 2);
+    }
+
+    #[test]
+    fn validate_names_the_first_bad_row_of_the_table_whatever_batch_holds_it() {
+        // Four batches of 3 rows; a negative value at table row 8 (batch 2) and row 11 (batch 3).
+        let meta = TableMeta::new(Freq::Annual, "USD", None);
+        let mut batches = vec![];
+        for _ in 0..4 {
+            let mut builder = TradeTableBuilder::new("t", meta.clone());
+            for r in 0..3 {
+                builder
+                    .push(TradeRow::new(2022, 156, 643, Flow::Import, "2709", 1.0 + r as f64))
+                    .unwrap();
+            }
+            batches.extend(builder.finish().unwrap().into_batches());
+        }
+        let negate = |batch: &RecordBatch, row: usize| {
+            let mut columns = batch.columns().to_vec();
+            let mut v = columns[5]
+                .as_primitive::<arrow_array::types::Float64Type>()
+                .values()
+                .to_vec();
+            v[row] = -1.0;
+            columns[5] = Arc::new(arrow_array::Float64Array::from(v));
+            RecordBatch::try_new(batch.schema(), columns).unwrap()
+        };
+        batches[2] = negate(&batches[2], 1);
+        batches[3] = negate(&batches[3], 1);
+        let err = TradeTable::from_batches(batches.clone(), meta.clone(), ReadReport::new("f.csv")).unwrap_err();
+        assert!(err.to_string().contains("line 8"), "{err}");
+        batches[2] = batches[1].clone();
+        let err = TradeTable::from_batches(batches, meta, ReadReport::new("f.csv")).unwrap_err();
+        assert!(err.to_string().contains("line 11"), "{err}");
     }
 }

@@ -361,7 +361,15 @@ fn duplicates_in_a_shuffled_file_are_rows_equal_in_every_column() {
 fn a_mapped_file_whose_pages_are_given_back_reads_as_its_text() {
     // About 3 MB: more than one chunk of the fast path, each of many pages.
     let rows: String = (0..100_000)
-        .map(|r| format!("2021,842,{},M,{:06},{}.5,{},kg\n", [156, 643, 4][r % 3], 10_000 + r % 5000, r, r % 7))
+        .map(|r| {
+            format!(
+                "2021,842,{},M,{:06},{}.5,{},kg\n",
+                [156, 643, 4][r % 3],
+                10_000 + r % 5000,
+                r,
+                r % 7
+            )
+        })
         .collect();
     let dir = tempfile::tempdir().unwrap();
     let m = mapping(true, true, true, true, false, false);
@@ -375,9 +383,15 @@ fn a_mapped_file_whose_pages_are_given_back_reads_as_its_text() {
         match last {
             "" => assert_eq!(from_disk.unwrap().num_rows(), 100_000),
             l if l.starts_with("2021") => {
-                assert_eq!(from_disk.unwrap().report().set_aside.get(REASON_UNKNOWN_COUNTRY), Some(&1))
+                assert_eq!(
+                    from_disk.unwrap().report().set_aside.get(REASON_UNKNOWN_COUNTRY),
+                    Some(&1)
+                )
             }
-            _ => assert!(from_disk.unwrap_err().to_string().contains("line 100002"), "the bad line is named"),
+            _ => assert!(
+                from_disk.unwrap_err().to_string().contains("line 100002"),
+                "the bad line is named"
+            ),
         }
     }
 }

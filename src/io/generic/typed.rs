@@ -32,7 +32,7 @@ use crate::model::builder::fixed_dict;
 use crate::model::schema::col;
 use crate::model::{canonical_schema, Flow, Freq, Period, ProductCode, ReadReport, TableMeta, TradeTable, ValueBasis};
 use crate::reference::countries;
-use duplicates::{duplicate_rows, row_hash, text_hash, Keyed, BUCKETS, BUCKET_BITS};
+use duplicates::{duplicate_rows, row_hash, text_hash, Buckets};
 
 /// Bytes of text per chunk (bounds; the text is cut into at least 8 chunks per thread).
 const CHUNK_MIN: usize = 256 << 10;
@@ -285,8 +285,9 @@ struct Chunk {
     unit: Vec<Option<i8>>,
     weight: Vec<f64>,
     estimated: Vec<bool>,
-    /// Hashes of the kept rows by bucket (their top bits), each in row order.
-    buckets: Vec<Vec<Keyed>>,
+    /// Hashes of the kept rows in row order while the chunk is read, then by bucket.
+    hashes: Vec<u64>,
+    buckets: Buckets,
     /// Lines of kept rows within the chunk (the chunk's first line is `line0`), as the rows
     /// where the line stops following the row by a fixed step (after a row set aside, a blank
     /// line or a record of several lines) and their lines: a few a chunk, not 4 bytes a row.
@@ -319,10 +320,7 @@ impl Chunk {
         self.unit.reserve(rows);
         self.weight.reserve(rows);
         self.estimated.reserve(rows);
-        // Room for a bucket's share and its usual spread; none for small chunks (tests cut files
-        // into chunks of a line).
-        let per = rows / BUCKETS;
-        self.buckets = (0..BUCKETS).map(|_| Vec::with_capacity(per + per / 4)).collect();
+        self.hashes.reserve(rows);
     }
 }
 
@@ -335,8 +333,10 @@ struct Decoder<'m> {
     /// Digit-only product cells (length and number) and other cells -> index into `codes`.
     product_digits: HashMap<u64, (u32, bool)>,
     product_text: HashMap<Box<str>, (u32, bool)>,
-    /// Normalised codes, their index and their chunk key once a row kept them.
-    codes: Vec<(String, i32, u64)>,
+    /// Normalised codes by index, and for each its hash and its key in the chunk once a row
+    /// kept it (-1 before): 16 bytes a code apart from the text, read on every row.
+    codes: Vec<String>,
+    code_keys: Vec<(u64, i32)>,
     code_index: HashMap<String, u32>,
     last_flow: Option<(Box<str>, Flow)>,
     /// Where the last row's unit text was and its key in the chunk: the mapping's unit (one
@@ -361,6 +361,7 @@ impl<'m> Decoder<'m> {
             product_digits: HashMap::new(),
             product_text: HashMap::new(),
             codes: Vec::new(),
+            code_keys: Vec::new(),
             code_index: HashMap::new(),
             last_flow: None,
             last_unit: None,
@@ -474,8 +475,8 @@ impl<'m> Decoder<'m> {
         let next = self.codes.len() as u32;
         let idx = *self.code_index.entry(code.clone()).or_insert(next);
         if idx == next {
-            let hash = text_hash(&code);
-            self.codes.push((code, -1, hash));
+            self.code_keys.push((text_hash(&code), -1));
+            self.codes.push(code);
         }
         Some((idx, padded))
     }
@@ -521,7 +522,7 @@ fn field_str<'a>(field: &'a [u8], text: &[u8], valid: Option<&'a str>) -> Option
 fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, delim: u8) -> Option<Chunk> {
     let mapping = dec.mapping;
     // The decoder's caches serve every chunk of its worker; product keys are the chunk's own.
-    for c in dec.codes.iter_mut() {
+    for c in dec.code_keys.iter_mut() {
         c.1 = -1;
     }
     dec.last_unit = None;
@@ -536,7 +537,7 @@ fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, d
     }
     let mut cells: Vec<Cell<'_>> = vec![None; width];
     // The chunk is checked as UTF-8 once; its fields (cut at ASCII bytes) are then text too.
-    let valid = std::str::from_utf8(text).ok();
+    let valid = simdutf8::basic::from_utf8(text).ok();
     while let Some(line) = next_record(&mut lines, delim, &mut raw, &mut scratch, &mapped)? {
         if raw.len() != width {
             return None;
@@ -605,11 +606,12 @@ fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, d
         let w = Decoder::amount(cell(f.weight))?;
         let est = Decoder::estimated(cell(f.estimated))?;
         // Kept (unless a duplicate): the row as the general path builds it.
-        let entry = &mut dec.codes[code as usize];
-        if entry.1 < 0 {
-            entry.1 = out.products.len() as i32;
-            out.products.push(entry.0.clone());
+        let (code_hash, key) = &mut dec.code_keys[code as usize];
+        if *key < 0 {
+            *key = out.products.len() as i32;
+            out.products.push(dec.codes[code as usize].clone());
         }
+        let (code_hash, key) = (*code_hash, *key);
         let unit = q.and(unit);
         let unit_key = match unit {
             None => None,
@@ -645,14 +647,14 @@ fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, d
         let hash = row_hash([
             p as u32 as u64 | u64::from(codes[0]) << 32 | u64::from(codes[1]) << 48,
             flags,
-            dec.codes[code as usize].2,
+            code_hash,
             value.to_bits(),
             q.map_or(0, f64::to_bits),
             w.map_or(0, f64::to_bits),
             unit_key.map_or(0, |k| out.unit_hashes[k as usize]),
         ]);
         let row = out.value.len() as u32;
-        out.buckets[(hash >> (64 - BUCKET_BITS)) as usize].push(Keyed { hash, row });
+        out.hashes.push(hash);
         let line = u32::try_from(line).ok()?;
         if out.jumps.last().is_none_or(|&(r0, l0)| line - l0 != row - r0) {
             out.jumps.push((row, line));
@@ -661,7 +663,7 @@ fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, d
         out.reporter.push(codes[0]);
         out.partner.push(codes[1]);
         out.flow.push(flow as i8);
-        out.product.push(dec.codes[code as usize].1);
+        out.product.push(key);
         out.value.push(value);
         // Columns the mapping leaves out are built once per batch in `join`.
         if f.basis.is_some() {
@@ -677,6 +679,9 @@ fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, d
         }
     }
     out.lines = lines.line;
+    // Into buckets in one pass after the rows (pushing each row's hash into one of 512 buckets
+    // while reading missed the cache on the buckets' tails).
+    out.buckets = Buckets::of(&std::mem::take(&mut out.hashes));
     Some(out)
 }
 
@@ -699,7 +704,7 @@ fn join(mut chunks: Vec<Chunk>, line0: u64, mapping: &ColumnMapping, freq: Freq)
     let duplicates = duplicate_rows(&chunks);
     // The row hashes (12 bytes a row) are not needed once duplicates are known.
     for c in chunks.iter_mut() {
-        c.buckets = Vec::new();
+        c.buckets = Buckets::default();
     }
     for c in chunks.iter_mut() {
         report.rows_read += c.report.rows_read;

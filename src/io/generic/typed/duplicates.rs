@@ -14,8 +14,8 @@ use super::Chunk;
 /// Buckets of hashes (by their top bits): 512, so that one bucket's table of an 11-million row
 /// file (about 21,000 rows) stays in L2 cache while it is checked (64 took 4 % of a read in
 /// lookups that missed the cache).
-pub(super) const BUCKET_BITS: u32 = 9;
-pub(super) const BUCKETS: usize = 1 << BUCKET_BITS;
+const BUCKET_BITS: u32 = 9;
+const BUCKETS: usize = 1 << BUCKET_BITS;
 
 /// A kept row's hash and its row in the chunk: 12 bytes (aligned to 4, read by copy).
 #[derive(Clone, Copy)]
@@ -26,6 +26,44 @@ pub(super) struct Keyed {
 }
 
 const _: () = assert!(std::mem::size_of::<Keyed>() == 12);
+
+/// A chunk's row hashes by bucket: bucket `b` is `keyed[starts[b]..starts[b + 1]]`, its rows
+/// in row order.
+#[derive(Default)]
+pub(super) struct Buckets {
+    keyed: Vec<Keyed>,
+    starts: Vec<u32>,
+}
+
+impl Buckets {
+    /// Rows' hashes (in row order) sorted into buckets by their top bits: a counting sort.
+    pub fn of(hashes: &[u64]) -> Buckets {
+        let bucket = |h: u64| (h >> (64 - BUCKET_BITS)) as usize;
+        let mut starts = vec![0u32; BUCKETS + 1];
+        for &h in hashes {
+            starts[bucket(h) + 1] += 1;
+        }
+        for b in 0..BUCKETS {
+            starts[b + 1] += starts[b];
+        }
+        let mut next = starts.clone();
+        let mut keyed = vec![Keyed { hash: 0, row: 0 }; hashes.len()];
+        for (row, &hash) in hashes.iter().enumerate() {
+            let at = &mut next[bucket(hash)];
+            keyed[*at as usize] = Keyed { hash, row: row as u32 };
+            *at += 1;
+        }
+        Buckets { keyed, starts }
+    }
+
+    /// The hashes of bucket `b` (none in an empty `Buckets`).
+    pub fn get(&self, b: usize) -> &[Keyed] {
+        match (self.starts.get(b), self.starts.get(b + 1)) {
+            (Some(&s), Some(&e)) => &self.keyed[s as usize..e as usize],
+            _ => &[],
+        }
+    }
+}
 
 /// A hash of a kept row's values (products and units by [`text_hash`]; equal rows, equal words).
 #[inline]
@@ -66,14 +104,14 @@ pub(super) fn duplicate_rows(chunks: &[Chunk]) -> Vec<Vec<usize>> {
     let found: Vec<Vec<(usize, usize)>> = (0..BUCKETS)
         .into_par_iter()
         .map(|b| {
-            let n: usize = chunks.iter().map(|c| c.buckets.get(b).map_or(0, Vec::len)).sum();
+            let n: usize = chunks.iter().map(|c| c.buckets.get(b).len()).sum();
             // The first row of each hash; `more`: later rows of a hash that differ from every
             // earlier row of it (two different rows of one hash: about n^2 / 2^65, nearly never).
             let mut first: HashMap<u64, (u32, u32)> = HashMap::with_capacity(n);
             let mut more: Vec<(u64, u32, u32)> = Vec::new();
             let mut dups = Vec::new();
             for (ci, c) in chunks.iter().enumerate() {
-                for e in c.buckets.get(b).into_iter().flatten() {
+                for e in c.buckets.get(b) {
                     let Keyed { hash, row } = *e;
                     match first.entry(hash) {
                         Entry::Vacant(v) => {
@@ -109,10 +147,9 @@ pub(super) fn duplicate_rows(chunks: &[Chunk]) -> Vec<Vec<usize>> {
 mod tests {
     use super::*;
 
-    /// A chunk of `rows` (value, quantity, product), each given `hash` in bucket 0.
+    /// A chunk of `rows` (value, quantity, product), each given `hash`.
     fn chunk(rows: &[(f64, f64, &str)], hash: u64) -> Chunk {
         let mut c = Chunk {
-            buckets: vec![Vec::new(); BUCKETS],
             units: vec!["t".into()],
             ..Chunk::default()
         };
@@ -133,8 +170,8 @@ mod tests {
             c.quantity.push(*q);
             c.unit.push((!q.is_nan()).then_some(0));
             c.jumps.push((r as u32, r as u32 + 1));
-            c.buckets[0].push(Keyed { hash, row: r as u32 });
         }
+        c.buckets = Buckets::of(&vec![hash; rows.len()]);
         c
     }
 
@@ -162,5 +199,31 @@ mod tests {
         let b = chunk(&[(1.0, 2.0, "020110"), (1.0, 2.0, "010121"), (-0.0, 2.0, "010121")], 9);
         let c = chunk(&[(0.0, 2.0, "010121"), (-0.0, 2.0, "010121")], 9);
         assert_eq!(duplicate_rows(&[a, b, c]), vec![vec![], vec![0, 1], vec![1]]);
+    }
+
+    #[test]
+    fn buckets_hold_every_row_once_by_top_bits_in_row_order() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let hashes: Vec<u64> = (0..5000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x
+            })
+            .collect();
+        let buckets = Buckets::of(&hashes);
+        let mut seen = vec![false; hashes.len()];
+        for b in 0..BUCKETS {
+            let rows: Vec<u32> = buckets.get(b).iter().map(|k| k.row).collect();
+            assert!(rows.windows(2).all(|w| w[0] < w[1]), "bucket {b} in row order");
+            for k in buckets.get(b) {
+                let (hash, row) = (k.hash, k.row as usize);
+                assert_eq!((hash, (hash >> (64 - BUCKET_BITS)) as usize), (hashes[row], b));
+                assert!(!std::mem::replace(&mut seen[row], true));
+            }
+        }
+        assert!(seen.iter().all(|s| *s));
+        assert!(Buckets::default().get(3).is_empty() && Buckets::of(&[]).get(0).is_empty());
     }
 }
