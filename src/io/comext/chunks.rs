@@ -190,7 +190,7 @@ fn parse(ctx: &Ctx, parser: &mut RowParser, job: Job) -> Parsed {
     let mut error = None;
     // Checked as UTF-8 once: its lines and fields, cut at ASCII bytes, are then text. A chunk
     // that is not is read as bytes, each field checked, so the error names the field.
-    let utf8 = std::str::from_utf8(&text[from..]).ok();
+    let utf8 = simdutf8::basic::from_utf8(&text[from..]).ok();
     let mut fields: Vec<&[u8]> = Vec::with_capacity(32);
     let mut texts: Vec<&str> = Vec::with_capacity(32);
     let mut line = first_line - 1;
