@@ -31,6 +31,7 @@ pub mod error;
 pub mod io;
 pub mod metrics;
 pub mod model;
+mod prefetch;
 pub mod reference;
 
 pub use error::{Error, Location, Result};

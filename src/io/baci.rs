@@ -1263,20 +1263,6 @@ impl ChunkOut {
 /// took 7-8 % off the workload's CPU; 256 bytes less, 1-4 KB the same).
 const PREFETCH_AHEAD: usize = 2048;
 
-/// Asks the CPU to bring `buf[at]` into cache without waiting for it (a hint: it never faults,
-/// and does nothing past the end or on other architectures).
-#[inline(always)]
-fn prefetch(buf: &[u8], at: usize) {
-    #[cfg(target_arch = "x86_64")]
-    if let Some(b) = buf.get(at) {
-        // SAFETY: a prefetch reads nothing the program sees and cannot fault; the address is
-        // inside `buf` anyway. SSE, which it needs, is part of every x86_64 CPU.
-        unsafe { core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>((b as *const u8).cast()) };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (buf, at);
-}
-
 /// Digits up to a comma; `None` (take the careful path) for anything else.
 #[inline(always)]
 fn fast_uint(buf: &[u8], p: &mut usize, max_digits: usize) -> Option<u32> {
@@ -1788,7 +1774,7 @@ fn parse_chunk(buf: &[u8], ctx: &FileCtx<'_>) -> std::result::Result<ChunkOut, R
     let mut fields: [&[u8]; 6] = [&[]; 6];
     let mut prefix = RowPrefix::default();
     while pos < buf.len() {
-        prefetch(buf, pos + PREFETCH_AHEAD);
+        crate::prefetch::prefetch(buf, pos + PREFETCH_AHEAD);
         if let Some((row, next)) = fast_row(buf, pos, ctx, &mut prefix) {
             // The common case: a well-formed row that passes every check.
             pos = next;

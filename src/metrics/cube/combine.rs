@@ -12,13 +12,12 @@
 
 use rayon::prelude::*;
 
-use super::cells::add_record;
-use super::scan::{records_of, KeyMaker};
+use super::scan::{records_of, KeyMaker, Record};
 use super::slots::PeriodSlots;
 use super::CubeShape;
 use crate::cancel::Cancellation;
 use crate::error::Result;
-use crate::metrics::group::Acc;
+use crate::metrics::group::{Acc, Qty};
 use crate::metrics::view::{Cols, ViewPlan};
 use crate::model::TradeTable;
 
@@ -139,24 +138,103 @@ pub(crate) fn scan<P: Fn(u16, i32, u32, u32) -> u64 + Sync>(
         },
         |b, r| {
             let sums = &mut b.sums;
-            records_of(&r, maker, &pack, &mut b.last, &mut |rec| {
-                add_record(sums.acc(rec.key), &rec, false)
-            });
+            records_of(&r, maker, &pack, &mut b.last, &mut |rec| sums.add(rec));
         },
-        |a, b| a.sums.merge(b.sums),
+        |a, mut b| {
+            b.sums.flush();
+            a.sums.merge(b.sums)
+        },
     )?;
-    Ok(block.sums.into_sorted())
+    let mut sums = block.sums;
+    sums.flush();
+    Ok(sums.into_sorted())
 }
 
-/// Sums per key: open addressing over indexes into `keys` and `accs` (kept in first-seen
-/// order, sorted once at the end).
+/// A key and its sums in one cache line (an [`Acc`], with its list of explained rows, takes two).
+/// Counts are 32-bit: the combine form is only chosen for tables of at most `u32::MAX` rows
+/// ([`fits_counts`]). `n_rows` 0 marks an empty place of the table.
+#[derive(Clone, Copy)]
+#[repr(align(64))]
+struct Entry {
+    key: u64,
+    value: f64,
+    qty: Qty,
+    n_rows: u32,
+    n_mirrored: u32,
+    n_estimated: u32,
+    months: u16,
+}
+
+const _: () = assert!(std::mem::size_of::<Entry>() == 64);
+
+const EMPTY: Entry = Entry {
+    key: 0,
+    value: 0.0,
+    qty: Qty::Empty,
+    n_rows: 0,
+    n_mirrored: 0,
+    n_estimated: 0,
+    months: 0,
+};
+
+impl Entry {
+    /// A record's numbers added, as [`super::cells::add_record`] adds them to an [`Acc`].
+    #[inline]
+    fn add<K>(&mut self, r: &Record<K>) {
+        let flags = r.flags;
+        self.value += r.value;
+        self.qty = self.qty.add(r.quantity, r.unit, r.value);
+        self.n_rows += 1;
+        self.n_mirrored += u32::from(flags & 1);
+        self.n_estimated += u32::from((flags >> 1) & 1);
+        if flags & 0x08 != 0 {
+            self.months |= 1u16 << (flags >> 4);
+        }
+    }
+
+    /// A later block's sums of the same key added, as [`Acc::merge`] adds them.
+    fn merge(&mut self, o: &Entry) {
+        self.value += o.value;
+        self.qty = self.qty.merge(o.qty);
+        self.n_rows += o.n_rows;
+        self.n_mirrored += o.n_mirrored;
+        self.n_estimated += o.n_estimated;
+        self.months |= o.months;
+    }
+
+    fn acc(&self) -> Acc {
+        Acc {
+            value: self.value,
+            qty: self.qty,
+            n_rows: u64::from(self.n_rows),
+            n_mirrored: u64::from(self.n_mirrored),
+            n_estimated: u64::from(self.n_estimated),
+            months: self.months,
+            ..Acc::default()
+        }
+    }
+}
+
+/// Whether a table of `rows` rows can be summed in [`Entry`]'s 32-bit counts.
+pub(crate) fn fits_counts(rows: usize) -> bool {
+    u32::try_from(rows).is_ok()
+}
+
+/// Records waiting to be added while their keys' places are fetched into cache: on rows in
+/// random order (a shuffled file) each place is a cache miss, and waiting for one at a time
+/// left the CPU idle.
+const AHEAD: usize = 16;
+
+/// Sums per key: open addressing over the entries themselves (one cache line a key, its place
+/// prefetched [`AHEAD`] records before it is added); sorted once at the end.
 struct SumTable {
-    /// 0 for an empty place, else the entry's index + 1.
-    index: Vec<u32>,
-    /// 64 - log2(index.len()): a key's place is the top bits of its multiplicative hash.
+    places: Vec<Entry>,
+    /// 64 - log2(places.len()): a key's place is the top bits of its multiplicative hash.
     shift: u32,
-    keys: Vec<u64>,
-    accs: Vec<Acc>,
+    len: usize,
+    /// Records whose places were asked for, oldest at `head`.
+    ring: [Option<Record<u64>>; AHEAD],
+    head: usize,
 }
 
 impl SumTable {
@@ -166,10 +244,11 @@ impl SumTable {
 
     fn with_places(places: usize) -> SumTable {
         SumTable {
-            index: vec![0; places],
+            places: vec![EMPTY; places],
             shift: 64 - places.trailing_zeros(),
-            keys: vec![],
-            accs: vec![],
+            len: 0,
+            ring: [None; AHEAD],
+            head: 0,
         }
     }
 
@@ -178,60 +257,78 @@ impl SumTable {
         (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
-    /// The sums of `key`, a new entry the first time.
+    /// Adds `rec` a few records later (in the order given); [`SumTable::flush`] adds the rest.
     #[inline]
-    fn acc(&mut self, key: u64) -> &mut Acc {
-        let mask = self.index.len() - 1;
-        let mut i = self.place(key);
-        loop {
-            match self.index[i] {
-                0 => break,
-                e if self.keys[e as usize - 1] == key => return &mut self.accs[e as usize - 1],
-                _ => i = (i + 1) & mask,
+    fn add(&mut self, rec: Record<u64>) {
+        crate::prefetch::prefetch(&self.places, self.place(rec.key));
+        if let Some(old) = self.ring[self.head].replace(rec) {
+            self.entry(old.key).add(&old);
+        }
+        self.head = (self.head + 1) % AHEAD;
+    }
+
+    /// Adds the records still waiting, oldest first.
+    fn flush(&mut self) {
+        for k in 0..AHEAD {
+            let at = (self.head + k) % AHEAD;
+            if let Some(old) = self.ring[at].take() {
+                self.entry(old.key).add(&old);
             }
         }
-        if (self.keys.len() + 1) * 2 > self.index.len() {
-            // At most half full, so that probes stay short.
-            self.grow();
-            return self.acc(key);
+    }
+
+    /// The sums of `key`, a new (empty) entry the first time.
+    #[inline]
+    fn entry(&mut self, key: u64) -> &mut Entry {
+        let mask = self.places.len() - 1;
+        let mut i = self.place(key);
+        loop {
+            let e = &self.places[i];
+            if e.n_rows == 0 || e.key == key {
+                break;
+            }
+            i = (i + 1) & mask;
         }
-        self.keys.push(key);
-        self.accs.push(Acc::default());
-        self.index[i] = self.keys.len() as u32;
-        self.accs.last_mut().expect("just pushed")
+        if self.places[i].n_rows == 0 {
+            if (self.len + 1) * 2 > self.places.len() {
+                // At most half full, so that probes stay short.
+                self.grow();
+                return self.entry(key);
+            }
+            self.len += 1;
+            self.places[i].key = key;
+        }
+        &mut self.places[i]
     }
 
     fn grow(&mut self) {
-        let mut bigger = SumTable::with_places(self.index.len() * 2);
-        let mask = bigger.index.len() - 1;
-        for (e, key) in self.keys.iter().enumerate() {
-            let mut i = bigger.place(*key);
-            while bigger.index[i] != 0 {
+        let mut bigger = SumTable::with_places(self.places.len() * 2);
+        let mask = bigger.places.len() - 1;
+        for e in self.places.iter().filter(|e| e.n_rows > 0) {
+            let mut i = bigger.place(e.key);
+            while bigger.places[i].n_rows != 0 {
                 i = (i + 1) & mask;
             }
-            bigger.index[i] = e as u32 + 1;
+            bigger.places[i] = *e;
         }
-        self.index = bigger.index;
+        self.places = bigger.places;
         self.shift = bigger.shift;
     }
 
-    /// Adds a later block's sums to these.
+    /// Adds a later block's sums (flushed) to these.
     fn merge(&mut self, later: SumTable) {
-        for (key, acc) in later.keys.into_iter().zip(later.accs) {
-            self.acc(key).merge(&acc);
+        for e in later.places.iter().filter(|e| e.n_rows > 0) {
+            self.entry(e.key).merge(e);
         }
     }
 
     fn into_sorted(self) -> Summed {
-        let mut order: Vec<u32> = (0..self.keys.len() as u32).collect();
-        order.sort_unstable_by_key(|&e| self.keys[e as usize]);
-        let keys = order.iter().map(|&e| self.keys[e as usize]).collect();
-        let mut accs: Vec<Option<Acc>> = self.accs.into_iter().map(Some).collect();
-        let accs = order
-            .iter()
-            .map(|&e| accs[e as usize].take().expect("each entry once"))
-            .collect();
-        Summed { keys, accs }
+        let mut entries: Vec<Entry> = self.places.into_iter().filter(|e| e.n_rows > 0).collect();
+        entries.sort_unstable_by_key(|e| e.key);
+        Summed {
+            keys: entries.iter().map(|e| e.key).collect(),
+            accs: entries.iter().map(Entry::acc).collect(),
+        }
     }
 }
 
@@ -244,17 +341,28 @@ mod tests {
         let mut a = SumTable::new();
         let mut b = SumTable::new();
         // More keys than the first table's places: it grows several times.
+        let rec = |key: u64, value: f64| Record {
+            key,
+            value,
+            quantity: f64::NAN,
+            row: 0,
+            unit: crate::metrics::view::NO_UNIT,
+            flags: 0,
+        };
         for k in 0..5000u64 {
-            a.acc(k * 7919 % 100_003).value += 1.0;
-            b.acc(k * 7919 % 100_003).value += 2.0;
+            a.add(rec(k * 7919 % 100_003, 1.0));
+            b.add(rec(k * 7919 % 100_003, 2.0));
         }
-        a.acc(0).value += 10.0; // key 0 is k = 0's
+        a.add(rec(0, 10.0)); // key 0 is k = 0's
+        a.flush();
+        b.flush();
         a.merge(b);
         let s = a.into_sorted();
         assert_eq!(s.keys.len(), 5000);
         assert!(s.keys.windows(2).all(|w| w[0] < w[1]));
         for (k, acc) in s.keys.iter().zip(&s.accs) {
             assert_eq!(acc.value, if *k == 0 { 13.0 } else { 3.0 }, "key {k}");
+            assert_eq!(acc.n_rows, if *k == 0 { 3 } else { 2 }, "key {k}");
         }
     }
 

@@ -273,6 +273,7 @@ impl ImportCube {
         let mut time_keys: Vec<i32> = lookup.periods().iter().map(|p| shape.time.key(*p)).collect();
         time_keys.dedup();
         let few = layout.fits_u64
+            && combine::fits_counts(table.num_rows())
             && match Summing::chosen() {
                 Summing::Auto => {
                     combine::has_few_keys(shape, slots.importers.len(), time_keys.len(), products.len(), || {
