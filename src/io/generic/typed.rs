@@ -285,8 +285,7 @@ struct Chunk {
     unit: Vec<Option<i8>>,
     weight: Vec<f64>,
     estimated: Vec<bool>,
-    /// Hashes of the kept rows in row order while the chunk is read, then by bucket.
-    hashes: Vec<u64>,
+    /// Hashes of the kept rows by bucket.
     buckets: Buckets,
     /// Lines of kept rows within the chunk (the chunk's first line is `line0`), as the rows
     /// where the line stops following the row by a fixed step (after a row set aside, a blank
@@ -320,7 +319,6 @@ impl Chunk {
         self.unit.reserve(rows);
         self.weight.reserve(rows);
         self.estimated.reserve(rows);
-        self.hashes.reserve(rows);
     }
 }
 
@@ -527,7 +525,10 @@ fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, d
     }
     dec.last_unit = None;
     let mut out = Chunk::default();
-    out.reserve(count(text, b'\n') + 1);
+    let rows = count(text, b'\n') + 1;
+    out.reserve(rows);
+    // Kept rows' hashes in row order, sorted into buckets after the last row.
+    let mut hashes: Vec<u64> = Vec::with_capacity(rows);
     let mut lines = Lines::new(text, 0);
     let mut raw: Vec<&[u8]> = Vec::with_capacity(width);
     let mut scratch = Vec::with_capacity(width);
@@ -654,7 +655,7 @@ fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, d
             unit_key.map_or(0, |k| out.unit_hashes[k as usize]),
         ]);
         let row = out.value.len() as u32;
-        out.hashes.push(hash);
+        hashes.push(hash);
         let line = u32::try_from(line).ok()?;
         if out.jumps.last().is_none_or(|&(r0, l0)| line - l0 != row - r0) {
             out.jumps.push((row, line));
@@ -681,7 +682,7 @@ fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, d
     out.lines = lines.line;
     // Into buckets in one pass after the rows (pushing each row's hash into one of 512 buckets
     // while reading missed the cache on the buckets' tails).
-    out.buckets = Buckets::of(&std::mem::take(&mut out.hashes));
+    out.buckets = Buckets::of(&hashes);
     Some(out)
 }
 
