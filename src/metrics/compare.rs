@@ -23,7 +23,7 @@ use hashbrown::HashMap;
 
 use crate::error::{Error, Result};
 use crate::metrics::columns::record_batch;
-use crate::metrics::cube::ImportCube;
+use crate::metrics::cube::{Detail, ImportCube};
 use crate::metrics::group::{Acc, Importer, ImporterSlots, SupplierKeys, REST_OF_WORLD};
 use crate::metrics::selection::ImportSelection;
 use crate::metrics::shares::{By, TimeKey};
@@ -120,7 +120,15 @@ pub fn compare(table: &TradeTable, opts: &CompareOptions) -> Result<RecordBatch>
     let time = TimeKey::from_by(&opts.by, freq)?;
     let suppliers = SupplierKeys::new(&opts.imports.groups)?;
     let slots = ImporterSlots::new(opts.importers.clone(), freq)?;
-    let cube = ImportCube::build(table, &slots, &opts.imports, &opts.by, false, &suppliers, false)?;
+    let cube = ImportCube::build(
+        table,
+        &slots,
+        &opts.imports,
+        &opts.by,
+        Detail::Values,
+        &suppliers,
+        false,
+    )?;
     let n_imp = opts.importers.len();
     // time -> supplier -> per-importer sums; (time, importer) -> total
     let mut cells: BTreeMap<i32, HashMap<u32, Vec<Acc>>> = BTreeMap::new();

@@ -31,7 +31,7 @@ use arrow_schema::{DataType, Field};
 
 use crate::error::{Error, Result};
 use crate::metrics::columns::record_batch;
-use crate::metrics::cube::ImportCube;
+use crate::metrics::cube::{Detail, ImportCube};
 use crate::metrics::group::{Acc, Importer, ImporterSlots, SupplierKeys, NO_PARTNER};
 use crate::metrics::selection::ImportSelection;
 use crate::metrics::shares::{By, TimeKey};
@@ -225,7 +225,7 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
         &slots,
         &opts.imports,
         &opts.by,
-        opts.explain,
+        Detail::Values.or_rows(opts.explain),
         &suppliers,
         over_product,
     )?;

@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::metrics::concentration::importer_codes_in;
-use crate::metrics::cube::ImportCube;
+use crate::metrics::cube::{Detail, ImportCube};
 use crate::metrics::group::{Importer, ImporterSlots, SupplierKeys};
 use crate::metrics::kernel::{CellColumns, SupplierSums};
 use crate::metrics::selection::ImportSelection;
@@ -46,7 +46,7 @@ pub fn importer_product_concentration_selected(table: &TradeTable, imports: &Imp
     let slots = ImporterSlots::new(importers, table.meta().freq)?;
     let suppliers = SupplierKeys::new(&[])?;
     let by = [By::Period, By::Product];
-    let cube = ImportCube::build(table, &slots, imports, &by, false, &suppliers, false)?;
+    let cube = ImportCube::build(table, &slots, imports, &by, Detail::Values, &suppliers, false)?;
     let parts = cube.for_each_cell_parallel(
         || CellColumns::with_capacity(0),
         |out, cell, items| {

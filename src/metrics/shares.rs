@@ -37,7 +37,7 @@ use arrow_array::{Array, ArrayRef, Int32Array, RecordBatch, StringArray, UInt32A
 use arrow_schema::{DataType, Field, Schema};
 
 use crate::error::{Error, Result};
-use crate::metrics::cube::ImportCube;
+use crate::metrics::cube::{Detail, ImportCube};
 use crate::metrics::group::{Acc, Importer, ImporterSlots, Qty, SupplierKeys, NO_PERIOD, REST_OF_WORLD};
 use crate::metrics::selection::ImportSelection;
 use crate::model::{Freq, TradeTable};
@@ -270,7 +270,15 @@ pub fn supplier_shares(table: &TradeTable, opts: &SharesOptions) -> Result<Recor
     }
     let suppliers = SupplierKeys::new(&opts.imports.groups)?;
     let slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
-    let cube = ImportCube::build(table, &slots, &opts.imports, &opts.by, opts.explain, &suppliers, false)?;
+    let cube = ImportCube::build(
+        table,
+        &slots,
+        &opts.imports,
+        &opts.by,
+        Detail::Quantities.or_rows(opts.explain),
+        &suppliers,
+        false,
+    )?;
     let time = TimeKey::from_by(&opts.by, table.meta().freq)?;
     let by_product = opts.by.contains(&By::Product);
     let mut out = SharesColumns::new(opts.explain);

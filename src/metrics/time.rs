@@ -37,7 +37,7 @@ use hashbrown::HashMap;
 
 use crate::error::{Error, Result};
 use crate::metrics::columns::record_batch;
-use crate::metrics::cube::ImportCube;
+use crate::metrics::cube::{Detail, ImportCube};
 use crate::metrics::group::{
     Acc, Importer, ImporterSlots, SupplierGroup, SupplierKeys, GROUP_BASE, NO_PRODUCT, REST_OF_WORLD,
 };
@@ -315,7 +315,7 @@ pub fn import_series(table: &TradeTable, opts: &SeriesOptions) -> Result<RecordB
     };
     let suppliers = SupplierKeys::new(&opts.imports.groups)?;
     let slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
-    let view = ImportCube::build(table, &slots, &opts.imports, &by, false, &suppliers, false)?;
+    let view = ImportCube::build(table, &slots, &opts.imports, &by, Detail::Values, &suppliers, false)?;
     // (importer, product, supplier) -> time -> sums
     const ALL: u32 = u32::MAX;
     let mut series: BTreeMap<(u16, u32, u32), BTreeMap<i32, Acc>> = BTreeMap::new();

@@ -32,7 +32,7 @@ use arrow_schema::{DataType, Field};
 
 use crate::error::{Error, Result};
 use crate::metrics::columns::record_batch;
-use crate::metrics::cube::ImportCube;
+use crate::metrics::cube::{Detail, ImportCube};
 use crate::metrics::group::{Importer, ImporterSlots, Qty, SupplierKeys};
 use crate::metrics::selection::ImportSelection;
 use crate::metrics::shares::{qty_parts, By, TimeKey};
@@ -111,7 +111,7 @@ pub fn unit_values(table: &TradeTable, opts: &UnitValueOptions) -> Result<Record
     let monthly = table.meta().freq == Freq::Monthly;
     let suppliers = SupplierKeys::new(&opts.imports.groups)?;
     let slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
-    let view = ImportCube::build(table, &slots, &opts.imports, &by, false, &suppliers, false)?;
+    let view = ImportCube::build(table, &slots, &opts.imports, &by, Detail::Quantities, &suppliers, false)?;
     let mut c = Cols::default();
     view.for_each_cell(|cell, items| {
         for (k, (sup, acc)) in items.iter().enumerate() {

@@ -7,8 +7,8 @@ use rayon::prelude::*;
 
 use super::combine::Summed;
 use super::key::KeyLayout;
-use super::scan::Record;
-use super::sort::{merged, split_at_cells, RadixKey};
+use super::scan::{Narrow, Record};
+use super::sort::{merged, split_at_cells, RadixKey, Sortable};
 use super::CubeShape;
 use crate::cancel::Cancellation;
 use crate::error::Result;
@@ -21,11 +21,13 @@ pub(crate) type Finish<'f> = dyn FnMut(CellKey, &mut [(u32, Acc)]) -> Result<()>
 /// A finish step run on every thread: one cell and its items, written into the thread's state.
 pub(crate) type PartFinish<'f, S> = dyn Fn(&mut S, CellKey, &mut [(u32, Acc)]) -> Result<()> + Sync + 'f;
 
-/// The records under either key width (one run per scanning thread, each sorted by key), or,
-/// for a cube of few keys, their sums per key ([`super::combine`]).
+/// The records under either key width (one run per scanning thread, each sorted by key), or
+/// their narrow form (values only; the flag bits below the key), or, for a cube of few keys,
+/// their sums per key ([`super::combine`]).
 pub(crate) enum Keyed {
     U64(Vec<Vec<Record<u64>>>),
     U128(Vec<Vec<Record<u128>>>),
+    Narrow { runs: Vec<Vec<Narrow>>, flag_bits: u32 },
     Summed(Summed),
 }
 
@@ -42,11 +44,14 @@ pub(crate) fn for_each_cell(
     match keyed {
         Keyed::U64(r) => walk_records(&slices(r), |k| layout.unpack64(k), shape, cancel, f),
         Keyed::U128(r) => walk_records(&slices(r), |k| layout.unpack128(k), shape, cancel, f),
+        Keyed::Narrow { runs, flag_bits } => {
+            walk_narrow(&slices(runs), *flag_bits, |k| layout.unpack64(k), shape, cancel, f)
+        }
         Keyed::Summed(s) => walk_summed(&s.keys, &s.accs, |k| layout.unpack64(k), shape, cancel, f),
     }
 }
 
-fn slices<K>(runs: &[Vec<Record<K>>]) -> Vec<&[Record<K>]> {
+fn slices<R>(runs: &[Vec<R>]) -> Vec<&[R]> {
     runs.iter().map(Vec::as_slice).collect()
 }
 
@@ -71,6 +76,19 @@ pub(crate) fn for_each_cell_parallel<S: Send>(
         Keyed::U128(r) => {
             let parts = split_at_cells(&slices(r), n, |k| layout.cell_floor128(k));
             finish_parts(parts, |k| layout.unpack128(k), shape, cancel, init, f)
+        }
+        Keyed::Narrow { runs, flag_bits } => {
+            let fb = *flag_bits;
+            split_at_cells(&slices(runs), n, |k| layout.cell_floor64(k >> fb) << fb)
+                .into_par_iter()
+                .map(|runs| {
+                    let mut state = init();
+                    walk_narrow(&runs, fb, |k| layout.unpack64(k), shape, cancel, &mut |cell, items| {
+                        f(&mut state, cell, items)
+                    })?;
+                    Ok(state)
+                })
+                .collect()
         }
         Keyed::Summed(s) => s
             .split_at_cells(n, |k| layout.cell_floor64(k))
@@ -124,17 +142,22 @@ fn cell_key(shape: CubeShape, (slot, time, third): (u16, i32, u32)) -> CellKey {
 /// Adds one record to its (cell, item)'s sums.
 #[inline]
 pub(super) fn add_record<K>(acc: &mut Acc, r: &Record<K>, explain: bool) {
-    let flags = r.flags;
-    acc.value += r.value;
     acc.qty = acc.qty.add(r.quantity, r.unit, r.value);
+    add_row(acc, r.value, r.flags);
+    if explain {
+        acc.rows.push(r.row as u64);
+    }
+}
+
+/// Adds one row of `value` and [`Record::flags`] `flags`.
+#[inline]
+fn add_row(acc: &mut Acc, value: f64, flags: u8) {
+    acc.value += value;
     acc.n_rows += 1;
     acc.n_mirrored += (flags & 1) as u64;
     acc.n_estimated += ((flags >> 1) & 1) as u64;
     if flags & 0x08 != 0 {
         acc.months |= 1u16 << (flags >> 4);
-    }
-    if explain {
-        acc.rows.push(r.row as u64);
     }
 }
 
@@ -190,6 +213,28 @@ fn walk_records<K: RadixKey>(
         shape,
         cancel,
         |acc, r| add_record(acc, r, shape.explain),
+        f,
+    )
+}
+
+/// [`walk`] over sorted [`Narrow`] records: the key above the `flag_bits`, each added as one
+/// row with the flags below them.
+fn walk_narrow(
+    runs: &[&[Narrow]],
+    flag_bits: u32,
+    unpack: impl Fn(u64) -> (u16, i32, u32, u32),
+    shape: CubeShape,
+    cancel: &Cancellation,
+    f: &mut Finish<'_>,
+) -> Result<()> {
+    let mask = (1u64 << flag_bits) - 1;
+    let entries = merged(runs).map(|r| (r.key() >> flag_bits, r));
+    walk(
+        entries,
+        unpack,
+        shape,
+        cancel,
+        |acc, r| add_row(acc, r.value, (r.key & mask) as u8),
         f,
     )
 }

@@ -389,6 +389,7 @@ mod tests {
             over_product,
             monthly: false,
             explain: false,
+            values_only: false,
             product_major: false,
             exports: false,
             sides,

@@ -85,6 +85,29 @@ impl Summing {
     }
 }
 
+/// What a metric's finish reads of each item's sums: the map stage keeps no more per record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Detail {
+    /// Value, rows, mirrored and estimated rows, months: records of 16 bytes where the key
+    /// leaves room for the flags ([`scan::Narrow`]), else full ones.
+    Values,
+    /// Also quantities per unit.
+    Quantities,
+    /// Also each item's table rows (`explain`).
+    Rows,
+}
+
+impl Detail {
+    /// [`Detail::Rows`] when the metric explains its numbers, else `self`.
+    pub fn or_rows(self, explain: bool) -> Detail {
+        if explain {
+            Detail::Rows
+        } else {
+            self
+        }
+    }
+}
+
 /// What the cube is keyed by.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CubeShape {
@@ -95,6 +118,8 @@ pub(crate) struct CubeShape {
     pub over_product: bool,
     pub monthly: bool,
     pub explain: bool,
+    /// The finish reads no quantities and no rows ([`Detail::Values`]).
+    pub values_only: bool,
     /// Keys order product (or partner) before time: (slot, product, time, item).
     pub product_major: bool,
     /// Slots are the exporters (the view's suppliers) and items the importers: an origin's
@@ -108,13 +133,13 @@ pub(crate) struct CubeShape {
 impl ImportCube {
     /// Aggregates the `imports` of `table` for the importers of `slots`, cells keyed by `by`,
     /// items by supplier key (`suppliers`, from `imports.groups`) or, with `over_product`, by
-    /// product id. `explain` keeps each entry's table rows.
+    /// product id; each item's sums as far as `detail` asks.
     pub(crate) fn build(
         table: &TradeTable,
         slots: &ImporterSlots,
         imports: &ImportSelection,
         by: &[By],
-        explain: bool,
+        detail: Detail,
         suppliers: &SupplierKeys,
         over_product: bool,
     ) -> Result<ImportCube> {
@@ -124,7 +149,8 @@ impl ImportCube {
             by_partner: by.contains(&By::Partner),
             over_product,
             monthly: table.meta().freq == Freq::Monthly,
-            explain,
+            explain: detail == Detail::Rows,
+            values_only: detail == Detail::Values,
             product_major: false,
             exports: false,
             sides: false,
@@ -148,6 +174,7 @@ impl ImportCube {
             over_product: false,
             monthly: table.meta().freq == Freq::Monthly,
             explain: false,
+            values_only: false,
             product_major: true,
             exports: false,
             sides: false,
@@ -175,6 +202,7 @@ impl ImportCube {
             over_product: false,
             monthly: table.meta().freq == Freq::Monthly,
             explain: false,
+            values_only: false,
             product_major: false,
             exports: true,
             sides,
@@ -200,6 +228,7 @@ impl ImportCube {
             over_product: true,
             monthly: table.meta().freq == Freq::Monthly,
             explain: false,
+            values_only: false,
             product_major: true,
             exports: false,
             sides: true,
@@ -283,6 +312,8 @@ impl ImportCube {
                 Summing::WhileRead => !shape.explain,
                 Summing::Sorted => false,
             };
+        let flag_bits = scan::narrow_flag_bits(shape.monthly);
+        let narrow = shape.values_only && layout.fits_u64 && layout.used_bits() + flag_bits <= 64;
         let keyed = if few {
             cells::Keyed::Summed(combine::scan(
                 &plan,
@@ -290,12 +321,26 @@ impl ImportCube {
                 |s, t, p, i| layout.pack64(s, t, p, i),
                 cancel,
             )?)
+        } else if narrow {
+            cells::Keyed::Narrow {
+                runs: scan::scan(
+                    table,
+                    &plan,
+                    &maker,
+                    |s, t, p, i| layout.pack64(s, t, p, i),
+                    |r| scan::Narrow::of(r, flag_bits),
+                    layout.used_bits() + flag_bits,
+                    cancel,
+                )?,
+                flag_bits,
+            }
         } else if layout.fits_u64 {
             cells::Keyed::U64(scan::scan(
                 table,
                 &plan,
                 &maker,
                 |s, t, p, i| layout.pack64(s, t, p, i),
+                |r| r,
                 layout.used_bits(),
                 cancel,
             )?)
@@ -305,6 +350,7 @@ impl ImportCube {
                 &plan,
                 &maker,
                 |s, t, p, i| layout.pack128(s, t, p, i),
+                |r| r,
                 layout.used_bits(),
                 cancel,
             )?)

@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 
-use super::{ImportCube, Summing, FORCED_SUMMING};
+use super::{Detail, ImportCube, Summing, FORCED_SUMMING};
 use crate::metrics::group::{Importer, ImporterSlots, Qty, SupplierGroup, SupplierKeys};
 use crate::metrics::selection::ImportSelection;
 use crate::metrics::shares::By;
@@ -79,6 +79,16 @@ fn seen(cube: &ImportCube) -> Seen {
     out
 }
 
+/// `seen` with every item's quantity left out.
+fn without_quantities(mut cells: Seen) -> Seen {
+    for (_, items) in &mut cells {
+        for item in items {
+            item.2.clear();
+        }
+    }
+    cells
+}
+
 fn both_ways(build: impl Fn() -> ImportCube) -> (Seen, Seen) {
     FORCED_SUMMING.with(|f| f.set(Summing::Sorted));
     let a = seen(&build());
@@ -106,8 +116,23 @@ fn check(t: &TradeTable, source: Source, monthly: bool) {
             if by.contains(&By::Partner) && !over_product {
                 continue;
             }
-            let (a, b) = both_ways(|| ImportCube::build(t, &slots, &sel, &by, false, &keys, over_product).unwrap());
+            let (a, b) =
+                both_ways(|| ImportCube::build(t, &slots, &sel, &by, Detail::Quantities, &keys, over_product).unwrap());
             assert_eq!(a, b, "build by {by:?} over_product {over_product}");
+            // Values only: the sorted form keeps 16-byte records, the same sums but quantities.
+            let (narrow, summed) = both_ways(|| {
+                let cube = ImportCube::build(t, &slots, &sel, &by, Detail::Values, &keys, over_product).unwrap();
+                let is_narrow = matches!(cube.keyed, super::cells::Keyed::Narrow { .. });
+                let is_summed = matches!(cube.keyed, super::cells::Keyed::Summed(_));
+                assert!(is_narrow || is_summed, "values only: narrow records or sums");
+                cube
+            });
+            assert_eq!(
+                without_quantities(narrow),
+                without_quantities(a),
+                "narrow by {by:?} over_product {over_product}"
+            );
+            assert_eq!(summed, b, "values only, summed while read");
         }
         let (a, b) = both_ways(|| {
             ImportCube::build_sides(
@@ -187,11 +212,12 @@ fn a_cube_of_many_rows_and_few_keys_is_summed_while_read_by_default() {
         ..ImportSelection::default()
     };
     let keys = SupplierKeys::new(&[]).unwrap();
-    let auto = ImportCube::build(&t, &slots, &sel, &[By::Year], false, &keys, false).unwrap();
+    let auto = ImportCube::build(&t, &slots, &sel, &[By::Year], Detail::Quantities, &keys, false).unwrap();
     assert!(matches!(auto.keyed, super::cells::Keyed::Summed(_)));
-    let (sorted, _) = both_ways(|| ImportCube::build(&t, &slots, &sel, &[By::Year], false, &keys, false).unwrap());
+    let (sorted, _) =
+        both_ways(|| ImportCube::build(&t, &slots, &sel, &[By::Year], Detail::Quantities, &keys, false).unwrap());
     assert_eq!(seen(&auto), sorted);
     // Explaining keeps every key's rows: always the sorted records.
-    let explained = ImportCube::build(&t, &slots, &sel, &[By::Year], true, &keys, false).unwrap();
+    let explained = ImportCube::build(&t, &slots, &sel, &[By::Year], Detail::Rows, &keys, false).unwrap();
     assert!(matches!(explained.keyed, super::cells::Keyed::U64(_)));
 }

@@ -9,7 +9,7 @@
 use rayon::prelude::*;
 
 use super::slots::{PeriodSlots, SlotLookup};
-use super::sort::RadixKey;
+use super::sort::Sortable;
 use super::CubeShape;
 use crate::cancel::Cancellation;
 use crate::error::Result;
@@ -34,6 +34,38 @@ pub(crate) struct Record<K> {
     pub flags: u8,
 }
 
+/// A record of a cube whose finish reads values only ([`super::Detail::Values`]): half the
+/// bytes of a [`Record`] to write, sort and read. The key is the [`Record`]'s key shifted left
+/// by [`narrow_flag_bits`] with the record's flags below it, so records of one (cell, item)
+/// stay neighbours when sorted; quantities and table rows are not kept.
+#[derive(Clone, Copy)]
+pub(crate) struct Narrow {
+    pub key: u64,
+    pub value: f64,
+}
+
+/// Flag bits a [`Narrow`] key carries: mirrored and estimated; on monthly tables also the
+/// month (the [`Record::flags`] byte whole).
+pub(crate) fn narrow_flag_bits(monthly: bool) -> u32 {
+    if monthly {
+        8
+    } else {
+        2
+    }
+}
+
+impl Narrow {
+    /// The narrow form of `r`, whose key fits with `flag_bits` more bits.
+    #[inline]
+    pub fn of(r: Record<u64>, flag_bits: u32) -> Narrow {
+        let flags = (r.flags as u64) & ((1 << flag_bits) - 1);
+        Narrow {
+            key: r.key << flag_bits | flags,
+            value: r.value,
+        }
+    }
+}
+
 /// Everything a record needs to become a key.
 pub(crate) struct KeyMaker<'a> {
     pub lookup: &'a SlotLookup,
@@ -46,18 +78,24 @@ pub(crate) struct KeyMaker<'a> {
 
 /// Reads every import record of `table` (through `plan`) into one run per thread, each sorted
 /// by key ([`super::sort::merged`] reads them in key order); `pack` makes the key
-/// of (slot, time, product or partner, item) (generic so that it inlines), setting at most the
-/// low `used_bits` bits.
-pub(crate) fn scan<K: RadixKey, P: Fn(u16, i32, u32, u32) -> K + Sync>(
+/// of (slot, time, product or partner, item) (generic so that it inlines), `keep` the record
+/// kept ([`Record`] itself, or [`Narrow`]), whose key sets at most the low `used_bits` bits.
+pub(crate) fn scan<K, R, P, W>(
     table: &TradeTable,
     plan: &ViewPlan<'_>,
     maker: &KeyMaker<'_>,
     pack: P,
+    keep: W,
     used_bits: u32,
     cancel: &Cancellation,
-) -> Result<Vec<Vec<Record<K>>>> {
+) -> Result<Vec<Vec<R>>>
+where
+    R: Sortable,
+    P: Fn(u16, i32, u32, u32) -> K + Sync,
+    W: Fn(Record<K>) -> R + Sync,
+{
     // One contiguous block of rows per thread: each fills and sorts its own run.
-    let parts: Vec<Result<Vec<Record<K>>>> = row_blocks(table)
+    let parts: Vec<Result<Vec<R>>> = row_blocks(table)
         .into_par_iter()
         .map(|chunk| {
             // Room for every row of the block: pages are only touched when written.
@@ -65,7 +103,7 @@ pub(crate) fn scan<K: RadixKey, P: Fn(u16, i32, u32, u32) -> K + Sync>(
             let mut out = Vec::with_capacity(rows);
             for (b, range) in chunk {
                 cancel.check()?;
-                scan_range(plan, b, range, maker, &pack, &mut out);
+                scan_range(plan, b, range, maker, &pack, &keep, &mut out);
             }
             cancel.check()?;
             super::sort::sort_run(&mut out, used_bits);
@@ -76,17 +114,18 @@ pub(crate) fn scan<K: RadixKey, P: Fn(u16, i32, u32, u32) -> K + Sync>(
 }
 
 #[inline]
-fn scan_range<'a, K, P: Fn(u16, i32, u32, u32) -> K>(
+fn scan_range<'a, K, R, P: Fn(u16, i32, u32, u32) -> K, W: Fn(Record<K>) -> R>(
     plan: &ViewPlan<'_>,
     b: usize,
     rows: std::ops::Range<usize>,
     m: &KeyMaker<'a>,
     pack: &P,
-    out: &mut Vec<Record<K>>,
+    keep: &W,
+    out: &mut Vec<R>,
 ) {
     let mut last = None;
     plan.scan(b, rows, |r| {
-        records_of(&r, m, pack, &mut last, &mut |rec| out.push(rec))
+        records_of(&r, m, pack, &mut last, &mut |rec| out.push(keep(rec)))
     });
 }
 

@@ -20,7 +20,7 @@ use super::window::Points;
 use super::ReroutingOptions;
 use crate::error::Result;
 use crate::metrics::complexity::ExportSource;
-use crate::metrics::cube::ImportCube;
+use crate::metrics::cube::{Detail, ImportCube};
 use crate::metrics::group::{Acc, Importer, ImporterSlots, Qty, SupplierKeys};
 use crate::metrics::selection::ImportSelection;
 use crate::metrics::shares::By;
@@ -174,7 +174,7 @@ pub(super) fn series(table: &TradeTable, opts: &ReroutingOptions, origin: &mut I
         &target,
         &selection(source),
         &by,
-        false,
+        Detail::Quantities,
         &SupplierKeys::new(&[])?,
         false,
     )?;
