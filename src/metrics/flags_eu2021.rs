@@ -11,54 +11,44 @@ use hashbrown::HashMap;
 
 use crate::error::{Error, Result};
 use crate::metrics::columns::record_batch;
-use crate::metrics::flags::{all3, ratio_with_reason, year_of, FlagOptions};
-use crate::metrics::group::{Importer, ImporterSlots};
+use crate::metrics::cube::{Detail, ImportCube};
+use crate::metrics::flags::{all3, ratio_with_reason, FlagOptions};
+use crate::metrics::group::{Importer, ImporterSlots, SupplierKeys};
+use crate::metrics::selection::ImportSelection;
+use crate::metrics::shares::By;
 use crate::metrics::stats::hhi;
-use crate::metrics::view::{for_each_row, Source, ViewOptions};
+use crate::metrics::view::Source;
 use crate::metrics::world::WorldCoverage;
 use crate::model::{Freq, TradeTable};
 
-type Extra = ((u32, i32, u16), f64, u64, u64);
-
-/// The group's members by year: a mask over country codes and the sorted codes per slot.
+/// The group's members by year, sorted, and a mask over country codes.
+#[derive(Default)]
 struct Members {
-    slots: ImporterSlots,
-    by_year: HashMap<i32, usize>,
-    masks: Vec<Vec<bool>>,
-    codes: Vec<Vec<u16>>,
-    /// The last year asked and its slot (rows come in runs of one year).
-    last: Option<(i32, usize)>,
+    by_year: HashMap<i32, (Vec<u16>, Vec<bool>)>,
 }
 
 impl Members {
-    fn slot(&mut self, y: i32) -> Result<usize> {
-        if let Some((ly, s)) = self.last {
-            if ly == y {
-                return Ok(s);
-            }
+    fn of(&mut self, slots: &ImporterSlots, year: i32) -> Result<&(Vec<u16>, Vec<bool>)> {
+        if !self.by_year.contains_key(&year) {
+            let mut codes: Vec<u16> = slots.members(year)?.into_iter().flatten().collect();
+            codes.sort_unstable();
+            codes.dedup();
+            let mut mask = vec![false; 1 << 16];
+            codes.iter().for_each(|c| mask[*c as usize] = true);
+            self.by_year.insert(year, (codes, mask));
         }
-        let s = match self.by_year.get(&y) {
-            Some(s) => *s,
-            None => {
-                let mut codes: Vec<u16> = self.slots.members(y)?.into_iter().flatten().collect();
-                codes.sort_unstable();
-                codes.dedup();
-                let mut mask = vec![false; 1 << 16];
-                codes.iter().for_each(|c| mask[*c as usize] = true);
-                self.masks.push(mask);
-                self.codes.push(codes);
-                self.by_year.insert(y, self.masks.len() - 1);
-                self.masks.len() - 1
-            }
-        };
-        self.last = Some((y, s));
-        Ok(s)
+        Ok(&self.by_year[&year])
     }
 }
 
 /// The EU 2021 criteria for the group of `opts.importers` (EU27 by default), its exports to
 /// non-members from `world` (read with source auto; `coverage` says whether it holds them).
-/// Two streaming passes: only the group's imports and exports are kept.
+///
+/// Two import cubes, both keyed by the group's one slot, product and year: the members' imports
+/// by supplier (members included, for the total; the finish leaves them out of the extra-group
+/// sums) and, from `world`, the members' exports by destination (destinations outside the
+/// group only). The group's members are those of each year, also on monthly tables: the
+/// criteria are annual.
 pub(crate) fn eu2021(
     table: &TradeTable,
     world: &TradeTable,
@@ -76,122 +66,73 @@ pub(crate) fn eu2021(
         }
     };
     let label = group.label.clone();
-    let mut members = Members {
-        slots: ImporterSlots::new(vec![group], Freq::Annual)?,
-        by_year: HashMap::new(),
-        masks: vec![],
-        codes: vec![],
-        last: None,
-    };
-    let view = |source: Source, cif_fob: f64| ViewOptions {
+    // Slots of years: a monthly table's months take their year's members.
+    let slots = ImporterSlots::new(vec![group], Freq::Annual)?;
+    let selection = |source: Source, cif_fob: f64, include_intra_group: bool| ImportSelection {
         source,
         cif_fob,
-        products: opts.products.as_ref(),
-        importers: None,
-        cancel: Some(&opts.cancel),
+        products: opts.products.clone(),
+        groups: vec![],
+        include_intra_group,
+        cancel: opts.cancel.clone(),
     };
-    let mut failed: Option<Error> = None;
-    // Members' imports: total per (product, year), and per extra-group supplier (value, rows,
-    // mirrored rows); products by first-seen id until the pass ends.
-    let mut total: HashMap<(u32, i32), f64> = HashMap::new();
-    let mut by_supplier: HashMap<(u32, i32, u16), (f64, u64, u64)> = HashMap::new();
-    let freq = table.meta().freq;
-    let names = for_each_row(table, &view(opts.source, opts.cif_fob), |r| {
-        let y = year_of(r.period, freq);
-        let m = match members.slot(y) {
-            Ok(s) => &members.masks[s],
-            Err(e) => {
-                failed.get_or_insert(e);
-                return;
-            }
-        };
-        if m[r.importer as usize] {
-            *total.entry((r.product, y)).or_default() += r.value;
-            if !m[r.supplier as usize] {
-                let e = by_supplier.entry((r.product, y, r.supplier)).or_default();
-                e.0 += r.value;
-                e.1 += 1;
-                e.2 += r.mirrored as u64;
-            }
-        }
+    // Extra-group exports: the members' exports to non-members, per (year, product code).
+    let exports_cube = ImportCube::build_exports(
+        world,
+        &slots,
+        &selection(Source::Auto, 1.0, false),
+        &[By::Year, By::Product],
+        false,
+    )?;
+    let mut exports: HashMap<(i32, String), f64> = HashMap::new();
+    exports_cube.for_each_cell(|cell, items| {
+        let value: f64 = items.iter().map(|(_, acc)| acc.value).sum();
+        let code = exports_cube.products[cell.product as usize].clone();
+        *exports.entry((cell.period, code)).or_default() += value;
+        Ok(())
     })?;
-    // Extra-group exports from the world table: members' exports to non-members.
-    let mut world_x: HashMap<(u32, i32), f64> = HashMap::new();
-    let wfreq = world.meta().freq;
-    let world_names = for_each_row(world, &view(Source::Auto, 1.0), |r| {
-        let y = year_of(r.period, wfreq);
-        let m = match members.slot(y) {
-            Ok(s) => &members.masks[s],
-            Err(e) => {
-                failed.get_or_insert(e);
-                return;
-            }
-        };
-        if m[r.supplier as usize] && !m[r.importer as usize] {
-            *world_x.entry((r.product, y)).or_default() += r.value;
-        }
-    })?;
-    if let Some(e) = failed {
-        return Err(e);
-    }
-    // Products in code order; world products mapped to them by code.
-    let mut order: Vec<(&str, u32)> = names.iter().map(String::as_str).zip(0u32..).collect();
-    order.sort_unstable();
-    let mut rank = vec![0u32; order.len()];
-    for (r, (_, id)) in order.iter().enumerate() {
-        rank[*id as usize] = r as u32;
-    }
-    let ids: HashMap<&str, u32> = names.iter().map(String::as_str).zip(0u32..).collect();
-    let mut exports: HashMap<(u32, i32), f64> = HashMap::new();
-    for ((wp, y), v) in world_x {
-        if let Some(id) = ids.get(world_names[wp as usize].as_str()) {
-            *exports.entry((rank[*id as usize], y)).or_default() += v;
-        }
-    }
-    let total: HashMap<(u32, i32), f64> = total
-        .into_iter()
-        .map(|((p, y), v)| ((rank[p as usize], y), v))
-        .collect();
-    let mut extra: Vec<Extra> = by_supplier
-        .into_iter()
-        .map(|((p, y, s), (v, n, m))| ((rank[p as usize], y, s), v, n, m))
-        .collect();
-    opts.cancel.check()?;
-    extra.sort_by_key(|e| e.0);
+    drop(exports_cube);
+    // Members' imports by supplier, cells by product then year (the output's order).
+    let cube = ImportCube::build_by_product_year(
+        table,
+        &slots,
+        &selection(opts.source, opts.cif_fob, true),
+        &SupplierKeys::new(&[])?,
+        Detail::Values,
+    )?;
+    let mut members = Members::default();
     let mut c = EuCols::default();
-    let mut start = 0;
-    while start < extra.len() {
-        let (p, y, _) = extra[start].0;
-        let mut end = start;
-        // Sum each supplier's entries (one per member importer), then the group's.
-        let mut values: Vec<f64> = vec![];
+    let mut values: Vec<f64> = vec![];
+    cube.for_each_cell(|cell, items| {
+        let y = cell.period;
+        let (group, mask) = members.of(&slots, y)?;
+        let tot: f64 = items.iter().map(|(_, acc)| acc.value).sum();
+        values.clear();
         let (mut value, mut n_rows, mut n_mirrored) = (0.0, 0u64, 0u64);
-        while end < extra.len() && (extra[end].0 .0, extra[end].0 .1) == (p, y) {
-            let e = &extra[end];
-            match values.last_mut() {
-                Some(v) if end > start && extra[end - 1].0 == e.0 => *v += e.1,
-                _ => values.push(e.1),
+        for (supplier, acc) in items.iter() {
+            if mask[*supplier as usize] {
+                continue;
             }
-            value += e.1;
-            n_rows += e.2;
-            n_mirrored += e.3;
-            end += 1;
+            values.push(acc.value);
+            value += acc.value;
+            n_rows += acc.n_rows;
+            n_mirrored += acc.n_mirrored;
         }
-        start = end;
+        if n_rows == 0 {
+            return Ok(()); // imports from members only: no extra-group row
+        }
+        let product = &cube.products[cell.product as usize];
         let hhi = hhi(values.iter().copied());
-        let tot = total.get(&(p, y)).copied().unwrap_or(0.0);
-        let slot = members.slot(y)?;
-        let group = &members.codes[slot];
         let x = coverage
             .exports_complete(group, y, &label)
-            .map(|()| exports.get(&(p, y)).copied().unwrap_or(0.0));
+            .map(|()| exports.get(&(y, product.clone())).copied().unwrap_or(0.0));
         let (x, r, reason) = ratio_with_reason(value, x, &label, y, coverage.label);
         let share = (tot > 0.0).then(|| value / tot);
         let c1 = hhi.map(|h| h > opts.hhi);
         let c2 = share.map(|s| s > opts.share);
         let c3 = r.map(|r| r > opts.ratio);
         c.year.push(y);
-        c.product.push(order[p as usize].0);
+        c.product.push(product.clone());
         c.extra.push(value);
         c.total.push(tot);
         c.exports.push(x);
@@ -205,7 +146,8 @@ pub(crate) fn eu2021(
         c.dependent.push(all3(c1, c2, c3));
         c.source.push(crate::metrics::flags::source(n_rows, n_mirrored));
         c.n_rows.push(n_rows);
-    }
+        Ok(())
+    })?;
     let n = c.year.len();
     let cols: Vec<(Field, ArrayRef)> = vec![
         (
@@ -277,9 +219,9 @@ pub(crate) fn eu2021(
 }
 
 #[derive(Default)]
-struct EuCols<'a> {
+struct EuCols {
     year: Vec<i32>,
-    product: Vec<&'a str>,
+    product: Vec<String>,
     extra: Vec<f64>,
     total: Vec<f64>,
     exports: Vec<Option<f64>>,

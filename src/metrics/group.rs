@@ -284,6 +284,11 @@ impl ImporterSlots {
         })
     }
 
+    /// The frequency whose periods [`ImporterSlots::members`] takes.
+    pub(crate) fn freq(&self) -> Freq {
+        self.freq
+    }
+
     /// Codes that can appear as importers in any period, or `None` when a named group makes
     /// that unknown before the periods are seen.
     ///

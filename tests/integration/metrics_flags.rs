@@ -156,6 +156,54 @@ fn eu2021_criteria_hand_worked() {
 }
 
 #[test]
+fn eu2021_on_a_monthly_table_takes_each_years_members() {
+    // January 2020: the United Kingdom is still in the EU (it left on 1 February), but the EU
+    // 2021 criteria are annual and take 2020's members for every month of 2020, without it:
+    // Germany's imports from the UK count as extra-EU imports all year.
+    const DEU: u16 = 276;
+    const FRA: u16 = 251;
+    const GBR: u16 = 826;
+    const CHN: u16 = 156;
+    const RUS: u16 = 643;
+    let mut b = TradeTableBuilder::new("monthly", TableMeta::new(Freq::Monthly, "USD", Some(Vintage::Hs(2017))));
+    for (period, imp, sup, v) in [
+        (202001, DEU, GBR, 10.0),
+        (202001, DEU, FRA, 5.0),
+        (202006, DEU, CHN, 20.0),
+        (202011, DEU, CHN, 10.0),
+        (202003, RUS, DEU, 8.0),
+        (202003, GBR, FRA, 100.0),
+    ] {
+        b.push(TradeRow::new(period, imp, sup, Flow::Import, "850760", v))
+            .unwrap();
+    }
+    let t = b.finish().unwrap();
+    let opts = FlagOptions {
+        method: FlagMethod::Eu2021,
+        world_min_countries: 1,
+        ..Default::default()
+    };
+    let out = dependency_flags(&t, &opts).unwrap();
+    assert_eq!(out.num_rows(), 1);
+    assert_eq!(
+        out.column_by_name("year").unwrap().as_primitive::<Int32Type>().value(0),
+        2020
+    );
+    assert_eq!(f(&out, "extra_imports", 0), 40.0); // UK 10 + China 30
+    assert_eq!(f(&out, "total_imports", 0), 45.0); // and France 5
+    assert!((f(&out, "hhi", 0) - (0.25f64.powi(2) + 0.75f64.powi(2))).abs() < 1e-12);
+    // Exports to non-members: Germany's to Russia, France's to the UK (outside in 2020).
+    assert_eq!(f(&out, "extra_exports", 0), 108.0);
+    assert_eq!(
+        out.column_by_name("n_rows")
+            .unwrap()
+            .as_primitive::<arrow_array::types::UInt64Type>()
+            .value(0),
+        3
+    );
+}
+
+#[test]
 fn bad_thresholds_are_rejected() {
     let t = table(&[(2021, A, B, 1.0)]);
     assert!(dependency_flags(

@@ -166,6 +166,7 @@ impl ImportCube {
         slots: &ImporterSlots,
         imports: &ImportSelection,
         suppliers: &SupplierKeys,
+        detail: Detail,
     ) -> Result<ImportCube> {
         let shape = CubeShape {
             time: TimeKey::Year,
@@ -173,8 +174,8 @@ impl ImportCube {
             by_partner: false,
             over_product: false,
             monthly: table.meta().freq == Freq::Monthly,
-            explain: false,
-            values_only: false,
+            explain: detail == Detail::Rows,
+            values_only: detail == Detail::Values,
             product_major: true,
             exports: false,
             sides: false,

@@ -158,7 +158,7 @@ fn check(t: &TradeTable, source: Source, monthly: bool) {
             assert_eq!(a, b, "exports by {by:?} sides {sides}");
         }
     }
-    let (a, b) = both_ways(|| ImportCube::build_by_product_year(t, &slots, &sel, &keys).unwrap());
+    let (a, b) = both_ways(|| ImportCube::build_by_product_year(t, &slots, &sel, &keys, Detail::Quantities).unwrap());
     assert_eq!(a, b, "by product and year");
 }
 

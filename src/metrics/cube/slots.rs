@@ -9,7 +9,7 @@ use hashbrown::HashMap;
 use crate::error::Result;
 use crate::metrics::group::ImporterSlots;
 use crate::metrics::view::Cols;
-use crate::model::TradeTable;
+use crate::model::{Freq, TradeTable};
 
 /// Marks a code that is a member of more than one importer slot (see [`Membership::multi`]).
 const MULTI: u16 = u16::MAX - 1;
@@ -52,8 +52,11 @@ impl SlotLookup {
         let mut seen: Vec<Vec<Vec<u16>>> = vec![];
         let mut memberships = vec![];
         let mut by_period = HashMap::new();
+        // Slots made for years resolve a monthly table's months by their year (the EU 2021
+        // criteria take a year's members for all its months).
+        let by_year = slots.freq() == Freq::Annual && table.meta().freq == Freq::Monthly;
         for &p in &periods {
-            let members = slots.members(p)?;
+            let members = slots.members(if by_year { p / 100 } else { p })?;
             let idx = match seen.iter().position(|m| *m == members) {
                 Some(i) => i,
                 None => {

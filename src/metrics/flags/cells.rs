@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::metrics::concentration::importer_codes_in;
-use crate::metrics::cube::ImportCube;
+use crate::metrics::cube::{Detail, ImportCube};
 use crate::metrics::group::{Importer, ImporterSlots, SupplierKeys};
 use crate::metrics::selection::ImportSelection;
 use crate::metrics::view::ViewOptions;
@@ -233,7 +233,7 @@ pub(crate) fn import_cells(table: &TradeTable, opts: &ViewOptions<'_>) -> Result
         cancel: opts.cancel.cloned().unwrap_or_default(),
     };
     let slots = ImporterSlots::new(importers, table.meta().freq)?;
-    let cube = ImportCube::build_by_product_year(table, &slots, &imports, &SupplierKeys::new(&[])?)?;
+    let cube = ImportCube::build_by_product_year(table, &slots, &imports, &SupplierKeys::new(&[])?, Detail::Values)?;
     // Keys from what may occur (every country of the table as a supplier, the table's years),
     // so that each thread packs its cells' entries straight from the cube.
     let (y0, y1) = cube.time_span().unwrap_or((0, 0));

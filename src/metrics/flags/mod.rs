@@ -24,7 +24,8 @@
 //! period, partners' exports elsewhere; FOB and CIF values as reported). Whether it holds them is decided from its rows ([`world`](crate::metrics::world)).
 //! | `source`, `n_rows` | Utf8, UInt64 | origin of the import rows, rows summed into `imports` |
 //!
-//! **EU 2021** (`method = eu2021`), for the importer group (members by year):
+//! **EU 2021** (`method = eu2021`), for the importer group (members by year, also on monthly
+//! tables: a month takes its year's members):
 //!
 //! | column | type | meaning |
 //! |---|---|---|
