@@ -109,11 +109,6 @@ fn geodep_criteria_hand_worked() {
 
 #[test]
 fn eu2021_criteria_hand_worked() {
-    const DEU: u16 = 276;
-    const FRA: u16 = 251;
-    const CHN: u16 = 156;
-    const USA: u16 = 842;
-    const RUS: u16 = 643;
     let t = table(&[
         (2021, FRA, DEU, 50.0),
         (2021, DEU, CHN, 80.0),
@@ -160,11 +155,6 @@ fn eu2021_on_a_monthly_table_takes_each_years_members() {
     // January 2020: the United Kingdom is still in the EU (it left on 1 February), but the EU
     // 2021 criteria are annual and take 2020's members for every month of 2020, without it:
     // Germany's imports from the UK count as extra-EU imports all year.
-    const DEU: u16 = 276;
-    const FRA: u16 = 251;
-    const GBR: u16 = 826;
-    const CHN: u16 = 156;
-    const RUS: u16 = 643;
     let mut b = TradeTableBuilder::new("monthly", TableMeta::new(Freq::Monthly, "USD", Some(Vintage::Hs(2017))));
     for (period, imp, sup, v) in [
         (202001, DEU, GBR, 10.0),
@@ -227,6 +217,10 @@ fn bad_thresholds_are_rejected() {
 const CHN: u16 = 156;
 const RUS: u16 = 643;
 const KAZ: u16 = 398;
+const DEU: u16 = 276;
+const FRA: u16 = 251;
+const GBR: u16 = 826;
+const USA: u16 = 842;
 
 /// China <-> Russia only: Russia imports 850760 from China; China imports crude from Russia.
 fn china_russia() -> TradeTable {
