@@ -28,9 +28,11 @@
 //! numbers of the table (batches counted in order), so the rows can be pulled back with
 //! Arrow's `take`.
 //!
-//! Shares, concentration, series, unit values, compare and the importer x product workload on
-//! tables are finishes over the import cube (`cube`, crate-private): records keyed by one
-//! integer, read on rayon's threads, sorted, summed one cell at a time (ARCHITECTURE.md). The
+//! Shares, concentration, series, unit values, compare, the dependency flags (GeoDep and EU
+//! 2021), re-routing, mirror gap and the importer x product workload on tables are finishes over
+//! the import cube (`cube`, crate-private): records keyed by one integer, read on rayon's
+//! threads, sorted (or, for few keys, summed while read), summed one cell at a time
+//! (ARCHITECTURE.md). The
 //! streaming kernel (`kernel`) partitions 16-byte partial aggregates for the form that streams
 //! a BACI file without building the table.
 //!
