@@ -325,7 +325,8 @@ def dependency_flags(
     > ``share``, extra-group imports / exports > ``ratio``. Columns: importer, year, product,
     extra_imports, total_imports, extra_exports, hhi, c1, extra_share, c2, ratio, c3, c3_reason,
     dependent, source, n_rows (extra_exports and ratio null where the group's exports to non-members
-    are not in the world table).
+    are not in the world table). The criteria are annual: a group is taken with each year's members
+    (a year's membership on 1 July), also for every month of a monthly table.
 
         >>> td.dependency_flags(baci, method="geodep", source="mirror")  # doctest: +SKIP
     """
