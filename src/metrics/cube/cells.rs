@@ -7,8 +7,8 @@ use rayon::prelude::*;
 
 use super::combine::Summed;
 use super::key::KeyLayout;
-use super::scan::{Narrow, Record};
-use super::sort::{merged, split_at_cells, RadixKey, Sortable};
+use super::scan::{flag_counts, Narrow, Record};
+use super::sort::{merged, split_at_cells, RadixKey};
 use super::CubeShape;
 use crate::cancel::Cancellation;
 use crate::error::Result;
@@ -152,13 +152,12 @@ pub(super) fn add_record<K>(acc: &mut Acc, r: &Record<K>, explain: bool) {
 /// Adds one row of `value` and [`Record::flags`] `flags`.
 #[inline]
 fn add_row(acc: &mut Acc, value: f64, flags: u8) {
+    let (mirrored, estimated, month) = flag_counts(flags);
     acc.value += value;
     acc.n_rows += 1;
-    acc.n_mirrored += (flags & 1) as u64;
-    acc.n_estimated += ((flags >> 1) & 1) as u64;
-    if flags & 0x08 != 0 {
-        acc.months |= 1u16 << (flags >> 4);
-    }
+    acc.n_mirrored += u64::from(mirrored);
+    acc.n_estimated += u64::from(estimated);
+    acc.months |= month;
 }
 
 /// Groups `entries` (in key order; equal keys are neighbours) into cells and items: each
@@ -228,7 +227,7 @@ fn walk_narrow(
     f: &mut Finish<'_>,
 ) -> Result<()> {
     let mask = (1u64 << flag_bits) - 1;
-    let entries = merged(runs).map(|r| (r.key() >> flag_bits, r));
+    let entries = merged(runs).map(|r| (r.key >> flag_bits, r));
     walk(
         entries,
         unpack,

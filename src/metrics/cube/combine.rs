@@ -12,7 +12,7 @@
 
 use rayon::prelude::*;
 
-use super::scan::{records_of, KeyMaker, Record};
+use super::scan::{flag_counts, records_of, KeyMaker, Record};
 use super::slots::PeriodSlots;
 use super::CubeShape;
 use crate::cancel::Cancellation;
@@ -181,15 +181,13 @@ impl Entry {
     /// A record's numbers added, as [`super::cells::add_record`] adds them to an [`Acc`].
     #[inline]
     fn add<K>(&mut self, r: &Record<K>) {
-        let flags = r.flags;
+        let (mirrored, estimated, month) = flag_counts(r.flags);
         self.value += r.value;
         self.qty = self.qty.add(r.quantity, r.unit, r.value);
         self.n_rows += 1;
-        self.n_mirrored += u32::from(flags & 1);
-        self.n_estimated += u32::from((flags >> 1) & 1);
-        if flags & 0x08 != 0 {
-            self.months |= 1u16 << (flags >> 4);
-        }
+        self.n_mirrored += u32::from(mirrored);
+        self.n_estimated += u32::from(estimated);
+        self.months |= month;
     }
 
     /// A later block's sums of the same key added, as [`Acc::merge`] adds them.

@@ -34,6 +34,15 @@ pub(crate) struct Record<K> {
     pub flags: u8,
 }
 
+/// What a [`Record::flags`] byte counts: mirrored (0 or 1), estimated (0 or 1), and the bit
+/// of its month (`1 << (month - 1)`; 0 where no month is known). The one decoder of the
+/// byte that [`records_of`] writes, for every form that sums records.
+#[inline]
+pub(super) fn flag_counts(flags: u8) -> (u8, u8, u16) {
+    let month = if flags & 0x08 != 0 { 1u16 << (flags >> 4) } else { 0 };
+    (flags & 1, (flags >> 1) & 1, month)
+}
+
 /// A record of a cube whose finish reads values only ([`super::Detail::Values`]): half the
 /// bytes of a [`Record`] to write, sort and read. The key is the [`Record`]'s key shifted left
 /// by [`narrow_flag_bits`] with the record's flags below it, so records of one (cell, item)
