@@ -34,7 +34,8 @@ pub(crate) fn parse_on_unknown_country(s: &str) -> PyResult<OnUnknownCountry> {
 /// Reads a BACI file (.csv, .csv.gz or CEPII's .zip). `progress(done, total)` is called from
 /// the reading thread with the GIL taken for the call only.
 #[pyfunction]
-#[pyo3(signature = (path, vintage=None, years=None, on_unknown_country="error", progress=None))]
+#[pyo3(signature = (path, vintage=None, years=None, on_unknown_country="error", progress=None, importers=None))]
+#[allow(clippy::too_many_arguments)]
 fn _read_baci(
     py: Python<'_>,
     path: PathBuf,
@@ -42,6 +43,7 @@ fn _read_baci(
     years: Option<Vec<i32>>,
     on_unknown_country: &str,
     progress: Option<Py<PyAny>>,
+    importers: Option<Vec<u16>>,
 ) -> PyResult<PyTradeTable> {
     let vintage = parse_vintage(vintage)?;
     let on_unknown_country = parse_on_unknown_country(on_unknown_country)?;
@@ -57,6 +59,7 @@ fn _read_baci(
         let options = BaciOptions {
             vintage,
             years: years.as_deref(),
+            importers: importers.as_deref(),
             on_unknown_country,
             progress: Some(&callback),
             cancel: Some(cancel),

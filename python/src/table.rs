@@ -75,6 +75,18 @@ impl PyTradeTable {
     fn vintage(&self) -> Option<String> {
         self.inner.meta().vintage.map(|v| v.name())
     }
+    /// The importers a restricted read kept (`read_baci(importers=...)`), ISO3 codes where
+    /// known; `None` for a table of every importer.
+    #[getter]
+    fn importers_read(&self) -> Option<Vec<String>> {
+        let codes = self.inner.meta().importers.as_ref()?;
+        Some(codes.iter().map(|c| tradedep::metrics::country_label(*c)).collect())
+    }
+    /// The restriction in words, as notes give it; `None` for a table of every importer.
+    #[getter]
+    fn restriction(&self) -> Option<String> {
+        self.inner.meta().restriction()
+    }
     /// `[(year, vintage)]` of a table whose codes change nomenclature with the period; empty
     /// when one vintage holds for every period.
     #[getter]

@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
-from tradedep import _defaults
+from tradedep import _args, _defaults
 from tradedep import _progress, _tradedep
+from tradedep._tradedep import InvalidArgumentError
 from tradedep._table import TradeTable
 
 __all__: list[str] = ["read_baci", "read_csv", "read_parquet"]
@@ -25,6 +26,7 @@ def read_baci(
     years: int | Iterable[int] | None = None,
     progress: bool | None = None,
     on_unknown_country: str = _defaults.ON_UNKNOWN_COUNTRY,
+    importers: Any = None,
 ) -> TradeTable:
     """Read a CEPII BACI file: ``.csv``, ``.csv.gz`` or the ``.zip`` archive CEPII ships.
 
@@ -45,6 +47,15 @@ def read_baci(
             ``td.options.progress``.
         on_unknown_country: ``"error"`` (default) or ``"set_aside"`` for country codes the
             country table does not know; set-aside rows are counted in ``table.report``.
+        importers: read only the flows into these importers (codes, ISO3 codes, names or a
+            group such as ``"EU27"``: its members of any year); the rest of the file is
+            scanned but not kept, so a question about Russia's imports reads a world year in
+            a fraction of the time and memory. Rows of other importers are counted in
+            ``table.report`` under "importer not requested" (their year, exporter and importer
+            are checked, their product, value and quantity are not parsed). The table
+            remembers it (``table.importers_read``, and a note in every result): metrics
+            refuse other importers, RCA, complexity and re-routing (they need exports to every
+            destination), and the dependency flags' world criteria are null with that reason.
 
     Raises:
         FileFormatError: wrong header or delimiter, truncated or empty file, invalid UTF-8.
@@ -59,8 +70,11 @@ def read_baci(
         >>> t.num_rows, t.vintage                                # doctest: +SKIP
         (11234567, 'HS2017')
         >>> print(t.report_text)                                 # doctest: +SKIP
+        >>> rus = td.read_baci("BACI_HS17_Y2021_V202401.csv", importers=["RUS"])  # doctest: +SKIP
+        >>> td.supplier_shares(rus, importer="RUS", by="year")                     # doctest: +SKIP
     """
     p = Path(path)
+    importer_codes = None if importers is None else _resolve_importers(importers)
     if years is None:
         year_list = None
     elif isinstance(years, int):
@@ -69,9 +83,20 @@ def read_baci(
         year_list = [int(y) for y in years]
     with _progress.task(f"reading {p.name}", _size(p), enabled=progress) as bar:
         inner = _tradedep._read_baci(
-            str(p), vintage=vintage, years=year_list, on_unknown_country=on_unknown_country, progress=bar.callback
+            str(p), vintage=vintage, years=year_list, on_unknown_country=on_unknown_country, progress=bar.callback,
+            importers=importer_codes,
         )
     return TradeTable(inner)
+
+
+def _resolve_importers(importers: Any) -> list[int]:
+    """``importers=`` of a read -> numeric codes (groups: their members of any year)."""
+    from tradedep._countries_py import resolve_codes
+
+    codes = resolve_codes(_args.countries("importers", importers))
+    if not codes:
+        raise InvalidArgumentError(f"invalid argument: importers={importers!r} names no country")
+    return codes
 
 
 _MAPPING_DOC = """

@@ -24,7 +24,7 @@ def _listed(labels: list[str]) -> str:
 
 def table_facts(table: TradeTable) -> dict[str, Any]:
     """The table's own facts every method states."""
-    return {"currency": table.currency, "vintage": table.vintage, "freq": table.freq}
+    return {"currency": table.currency, "vintage": table.vintage, "freq": table.freq, "importers_read": table.importers_read}
 
 
 def source_sentence(source: str, n_rep: int, n_mir: int, cif_fob: float) -> str:
@@ -92,6 +92,9 @@ def describe(
 
     notes: list[str] = [source_sentence(source, n_rep, n_mir, cif_fob)]
     notes.append(f"values in {table.currency}; product codes {table.vintage or 'of unknown vintage'}")
+    restriction = table._inner.restriction
+    if restriction is not None:
+        notes.append(f"the table was {restriction}: the numbers cover flows into them; no other importer's rows were read")
     coverage = coverage_sentences(n_rep, n_mir, cov["importers_reporting"], cov["exporters_reporting"])
     method["coverage"] = coverage
     notes.extend(coverage)

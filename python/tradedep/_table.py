@@ -218,6 +218,18 @@ class TradeTable:
         return None if v is None else str(v)
 
     @property
+    def importers_read(self) -> list[str] | None:
+        """The importers (ISO3 codes) a restricted read kept (``td.read_baci(path,
+        importers=["RUS"])``): the table holds only flows into them, and metrics refuse other
+        importers and exporters' world totals. ``None`` for a table of every importer.
+
+            >>> td.demo_table().importers_read is None
+            True
+        """
+        read = self._inner.importers_read
+        return None if read is None else [str(c) for c in read]
+
+    @property
     def vintages(self) -> dict[int, str]:
         """``{year: vintage}`` of a table whose codes change nomenclature with the period (a
         2020-2022 Comext file: each year in its own CN); ``{}`` when ``vintage`` holds for all.

@@ -90,6 +90,19 @@ const COLUMNS: [&str; 6] = ["t", "i", "j", "k", "v", "q"];
 /// # Ok::<(), tradedep::Error>(())
 /// ```
 pub const REASON_YEAR: &str = "year not requested";
+
+/// Reason recorded in the report for rows of importers not asked for ([`BaciOptions::importers`]).
+///
+/// ```
+/// use tradedep::io::baci::{read_baci_bytes, BaciOptions, REASON_IMPORTER};
+/// let text = b"t,i,j,k,v,q\n2021,156,643,854231,1,NA\n2021,156,804,854231,2,NA\n";
+/// let opts = BaciOptions { importers: Some(&[643]), ..Default::default() };
+/// let t = read_baci_bytes(text, "BACI_HS17_Y2021_V202401.csv", &opts)?;
+/// assert_eq!((t.num_rows(), t.report().set_aside[REASON_IMPORTER]), (1, 1));
+/// assert_eq!(t.meta().importers, Some(vec![643]));
+/// # Ok::<(), tradedep::Error>(())
+/// ```
+pub const REASON_IMPORTER: &str = "importer not requested";
 /// Set-aside reason: a row equal to an earlier one of the same year, exporter, importer and
 /// product (the same reason in every reader).
 ///
@@ -149,6 +162,12 @@ pub struct BaciOptions<'a> {
     /// Years to keep: archive members of other years are not read; rows of other years in a
     /// single file are set aside under [`REASON_YEAR`].
     pub years: Option<&'a [i32]>,
+    /// Importers to keep (numeric codes, BACI's `j`): rows of other importers are set aside
+    /// under [`REASON_IMPORTER`] after their year, exporter and importer are checked (their
+    /// product, value and quantity are not parsed), and the table records the restriction
+    /// ([`TableMeta::importers`](crate::model::TableMeta::importers)) so that metrics refuse
+    /// questions it cannot answer. `None`: every importer.
+    pub importers: Option<&'a [u16]>,
     pub on_unknown_country: OnUnknownCountry,
     /// Called with `(bytes_done, bytes_total)` every chunk (~32 MB of text).
     pub progress: Option<Progress<'a>>,
@@ -165,6 +184,7 @@ impl std::fmt::Debug for BaciOptions<'_> {
         f.debug_struct("BaciOptions")
             .field("vintage", &self.vintage)
             .field("years", &self.years)
+            .field("importers", &self.importers)
             .field("on_unknown_country", &self.on_unknown_country)
             .field("progress", &self.progress.is_some())
             .field("cancel", &self.cancel.is_some())
@@ -200,7 +220,7 @@ pub fn read_baci(path: &Path, options: &BaciOptions<'_>) -> Result<TradeTable> {
         Ok(())
     };
     let outcome = read_path(path, options, &mut sink, None)?;
-    finish(chunks, outcome)
+    finish(chunks, outcome, options.importers)
 }
 
 /// Opens `path` and reads it (plain, gzip or zip, from its first bytes) into `sink`; a plain
@@ -211,6 +231,7 @@ fn read_path(
     sink: &mut dyn FnMut(ChunkOut) -> Result<()>,
     recycled: Option<Recycled>,
 ) -> Result<Outcome> {
+    check_importers(options)?;
     let name = display_name(path);
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
     let meta = file.metadata().map_err(|e| Error::io(path, e))?;
@@ -235,6 +256,26 @@ fn read_path(
     )
 }
 
+/// Refuses an empty or unknown list of importers to keep: it would read nothing, silently.
+fn check_importers(options: &BaciOptions<'_>) -> Result<()> {
+    let Some(list) = options.importers else {
+        return Ok(());
+    };
+    if list.is_empty() {
+        return Err(Error::invalid_argument(
+            "importers=[] keeps no row",
+            "pass the importers to keep (numeric codes, e.g. [643]), or None for every importer",
+        ));
+    }
+    if let Some(c) = list.iter().find(|c| !countries::is_known_code(**c)) {
+        return Err(Error::invalid_argument(
+            format!("importer code {c} is not a country code BACI uses"),
+            "pass numeric Comtrade/BACI codes (td.country(\"RUS\") gives 643)",
+        ));
+    }
+    Ok(())
+}
+
 /// Reads BACI data held in memory (plain CSV, gzip or zip, recognised from the first bytes).
 /// `name` plays the part of the file name: it gives the vintage and appears in messages.
 ///
@@ -249,6 +290,7 @@ fn read_path(
 /// # Ok::<(), tradedep::Error>(())
 /// ```
 pub fn read_baci_bytes(bytes: &[u8], name: &str, options: &BaciOptions<'_>) -> Result<TradeTable> {
+    check_importers(options)?;
     let magic = &bytes[..bytes.len().min(4)];
     let mut chunks = Vec::new();
     let mut sink = |c: ChunkOut| {
@@ -269,7 +311,7 @@ pub fn read_baci_bytes(bytes: &[u8], name: &str, options: &BaciOptions<'_>) -> R
             recycled: None,
         },
     )?;
-    finish(chunks, outcome)
+    finish(chunks, outcome, options.importers)
 }
 
 /// One parsed chunk of a BACI file (about a million rows or fewer) as plain columns, handed
@@ -656,6 +698,8 @@ struct FileCtx<'a> {
     chunk_bytes: usize,
     /// `known[code]`: the country table's answer for every u16 code, asked once.
     known: Vec<bool>,
+    /// `wanted[code]`: whether rows of importer `code` are kept (`None`: every importer).
+    wanted: Option<Vec<bool>>,
     recycled: Option<Recycled>,
     /// Chunks go to a sink, not into a table ([`ChunkOut::streamed`]).
     streamed: bool,
@@ -675,6 +719,13 @@ impl<'a> FileCtx<'a> {
                 options.chunk_bytes
             },
             known: (0..=u16::MAX).map(countries::is_known_code).collect(),
+            wanted: options.importers.map(|list| {
+                let mut w = vec![false; 1 << 16];
+                for &c in list {
+                    w[c as usize] = true;
+                }
+                w
+            }),
             recycled: None,
             streamed: false,
             cancel: options.cancel,
@@ -1153,6 +1204,8 @@ struct ChunkOut {
     /// Bit `k` set when product `k` occurs in the chunk.
     products_seen: Vec<u64>,
     set_aside: Vec<(&'static str, u64)>,
+    /// Rows of importers not asked for, counted apart while the chunk is parsed.
+    other_importers: u64,
     /// `(reason, line, detail)`, line chunk-local until the stream is done.
     examples: Vec<(&'static str, u64, String)>,
 }
@@ -1174,6 +1227,7 @@ impl ChunkOut {
             quantity_nulls: 0,
             products_seen: vec![0; BITMAP_WORDS],
             set_aside: Vec::new(),
+            other_importers: 0,
             examples: Vec::new(),
         }
     }
@@ -1185,6 +1239,7 @@ impl ChunkOut {
         self.rows_read = 0;
         self.quantity_nulls = 0;
         self.set_aside.clear();
+        self.other_importers = 0;
         self.examples.clear();
         if !self.streamed {
             self.products_seen.fill(0);
@@ -1205,6 +1260,16 @@ impl ChunkOut {
         }
     }
 
+    /// Counts a row of an importer not asked for (added to `set_aside` when the chunk is done:
+    /// most rows of a read for a few importers come here).
+    #[inline]
+    fn other_importer(&mut self, line: u64, j: u16) {
+        if self.other_importers < MAX_EXAMPLES as u64 {
+            self.examples.push((REASON_IMPORTER, line, format!("j = {j}")));
+        }
+        self.other_importers += 1;
+    }
+
     fn set_aside(&mut self, reason: &'static str, line: u64, detail: impl FnOnce() -> String) {
         match self.set_aside.iter_mut().find(|(r, _)| *r == reason) {
             Some((_, n)) => *n += 1,
@@ -1214,6 +1279,13 @@ impl ChunkOut {
             self.examples.push((reason, line, detail()));
         }
     }
+}
+
+/// What [`fast_row`] made of a line.
+enum Parsed {
+    Row(Row),
+    /// A row of this importer, not asked for.
+    OtherImporter(u16),
 }
 
 /// One parsed and checked row, before the unit conversions.
@@ -1346,8 +1418,12 @@ fn fast_amount(buf: &[u8], p: &mut usize) -> Option<f64> {
 /// bytes has the same year, exporter and importer, already checked, and skips them. BACI is
 /// sorted by year, exporter and importer, so that is almost every row (a pair trades ~100
 /// products), and those three fields are a third of the parsing.
+///
+/// A row of an importer not asked for ([`BaciOptions::importers`]) comes back as
+/// [`Parsed::OtherImporter`] with the position after its line break: its product, value and
+/// quantity are not parsed.
 #[inline(always)]
-fn fast_row(buf: &[u8], pos: usize, ctx: &FileCtx<'_>, prev: &mut RowPrefix) -> Option<(Row, usize)> {
+fn fast_row(buf: &[u8], pos: usize, ctx: &FileCtx<'_>, prev: &mut RowPrefix) -> Option<(Parsed, usize)> {
     let head = buf
         .get(pos..pos + 16)
         .map(|b| u128::from_le_bytes(b.try_into().unwrap_or([0; 16])));
@@ -1383,6 +1459,10 @@ fn fast_row(buf: &[u8], pos: usize, ctx: &FileCtx<'_>, prev: &mut RowPrefix) -> 
             (t, i, j, p)
         }
     };
+    if ctx.wanted.as_ref().is_some_and(|w| !w[j as usize]) {
+        let end = memchr::memchr(b'\n', &buf[p..]).map_or(buf.len(), |e| p + e + 1);
+        return Some((Parsed::OtherImporter(j), end));
+    }
     let k = fast_uint(buf, &mut p, 6).filter(|k| *k >= MIN_PRODUCT)?;
     let v = match delimited_amount(buf, p) {
         Some((v, end)) => {
@@ -1440,7 +1520,7 @@ fn fast_row(buf: &[u8], pos: usize, ctx: &FileCtx<'_>, prev: &mut RowPrefix) -> 
         None => {}
         Some(_) => return None,
     }
-    Some((Row { t, i, j, k, v, q }, p))
+    Some((Parsed::Row(Row { t, i, j, k, v, q }), p))
 }
 
 /// Sum of 8 digit values (0..=9, most significant in the lowest byte) as one number: pairs,
@@ -1780,7 +1860,10 @@ fn parse_chunk(buf: &[u8], ctx: &FileCtx<'_>) -> std::result::Result<ChunkOut, R
             pos = next;
             line_no += 1;
             out.rows_read += 1;
-            out.push(row);
+            match row {
+                Parsed::Row(row) => out.push(row),
+                Parsed::OtherImporter(j) => out.other_importer(line_no, j),
+            }
             continue;
         }
         // Anything else (quotes, blanks, errors, rows set aside) takes the careful path.
@@ -1868,6 +1951,10 @@ fn parse_chunk(buf: &[u8], ctx: &FileCtx<'_>) -> std::result::Result<ChunkOut, R
                 }
             }
         }
+        if ctx.wanted.as_ref().is_some_and(|w| !w[j as usize]) {
+            out.other_importer(line_no, j as u16);
+            continue;
+        }
         out.push(Row {
             t,
             i: i as u16,
@@ -1876,6 +1963,9 @@ fn parse_chunk(buf: &[u8], ctx: &FileCtx<'_>) -> std::result::Result<ChunkOut, R
             v,
             q,
         });
+    }
+    if out.other_importers > 0 {
+        out.set_aside.push((REASON_IMPORTER, out.other_importers));
     }
     out.lines = line_no;
     Ok(out)
@@ -1929,7 +2019,7 @@ fn six_digit_strings(codes: &[u32]) -> Result<StringArray> {
 }
 
 /// Builds the table from the chunks of every stream read, in order.
-fn finish(mut chunks: Vec<ChunkOut>, outcome: Outcome) -> Result<TradeTable> {
+fn finish(mut chunks: Vec<ChunkOut>, outcome: Outcome, importers: Option<&[u16]>) -> Result<TradeTable> {
     let Outcome {
         mut report,
         vintage,
@@ -1988,7 +2078,13 @@ fn finish(mut chunks: Vec<ChunkOut>, outcome: Outcome) -> Result<TradeTable> {
         }
     }
 
-    let meta = TableMeta::new(Freq::Annual, "USD", Some(vintage));
+    let meta = TableMeta::new(Freq::Annual, "USD", Some(vintage)).with_importers(importers.map(<[u16]>::to_vec));
+    if let Some(read) = meta.restriction() {
+        report.note(format!(
+            "{read}: {} rows of other importers set aside; metrics answer for these importers' imports and refuse other importers and exporters' world totals",
+            report.set_aside.get(REASON_IMPORTER).copied().unwrap_or(0)
+        ));
+    }
     let schema = canonical_schema(&meta);
     let max_n = chunks.iter().map(|c| c.value.len()).max().unwrap_or(0);
     // Columns that are the same on every row share one buffer across batches.

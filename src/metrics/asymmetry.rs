@@ -167,6 +167,11 @@ pub fn bilateral_asymmetry(table: &TradeTable, opts: &AsymmetryOptions) -> Resul
     let time = TimeKey::from_by(&opts.by, freq)?;
     let monthly = freq == Freq::Monthly;
     let slots = ImporterSlots::new(vec![opts.a.clone(), opts.b.clone()], freq)?;
+    // B's and A's exports to every destination are columns of the result.
+    crate::metrics::coverage::refuse_importers_read(
+        table,
+        "asymmetry compares each side's exports to every destination",
+    )?;
     let lookup = SlotLookup::new(table, &slots)?;
     let mut selections: Vec<(String, Option<&ProductSelection>)> = vec![("all".into(), None)];
     if let Some(sel) = &opts.products {

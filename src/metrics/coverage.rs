@@ -137,6 +137,7 @@ pub fn check_selection(
     let importer_codes: Option<Vec<u16>> = match importers {
         None => None,
         Some(list) => {
+            check_importers_read(table, list)?;
             let mut all = vec![];
             for imp in list {
                 let members = members_ever(imp)?;
@@ -402,6 +403,61 @@ fn members_ever(imp: &Importer) -> Result<Vec<u16>> {
     match &imp.members {
         Membership::Countries(c) => Ok(c.clone()),
         Membership::Group(name) => Ok(groups::group(name)?.members.iter().map(|m| m.code).collect()),
+    }
+}
+
+/// A table read for some importers only ([`TableMeta::importers`](crate::model::TableMeta::importers))
+/// answers for them alone: every member of every importer asked for (a group's members in any
+/// year) must be among them, or this says which are not and what to read instead.
+///
+/// ```
+/// use tradedep::io::baci::{read_baci_bytes, BaciOptions};
+/// use tradedep::metrics::{check_selection, ImportSelection, Importer, Source};
+/// let text = b"t,i,j,k,v,q\n2021,156,643,854231,1,NA\n2021,156,804,854231,2,NA\n";
+/// let opts = BaciOptions { importers: Some(&[643]), ..Default::default() };
+/// let t = read_baci_bytes(text, "BACI_HS17_Y2021_V202401.csv", &opts)?;
+/// let all = ImportSelection { source: Source::Mirror, ..Default::default() };
+/// assert!(check_selection(&t, Some(&[Importer::country(643)]), &all).is_ok());
+/// let err = check_selection(&t, Some(&[Importer::country(804)]), &all).unwrap_err();
+/// assert!(err.to_string().contains("read for importer(s) RUS only"), "{err}");
+/// # Ok::<(), tradedep::Error>(())
+/// ```
+pub(crate) fn check_importers_read(table: &TradeTable, importers: &[Importer]) -> Result<()> {
+    let Some(read) = &table.meta().importers else {
+        return Ok(());
+    };
+    for imp in importers {
+        let missing: Vec<u16> = members_ever(imp)?
+            .into_iter()
+            .filter(|c| read.binary_search(c).is_err())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::invalid_argument(
+                format!(
+                    "{} is not covered: the table was {}, and {} not among them",
+                    imp.label,
+                    table.meta().restriction().unwrap_or_default(),
+                    preview(missing.iter().map(|c| country_label(*c))),
+                ),
+                format!(
+                    "read the file again with importers= including {} (or without importers= for every importer)",
+                    imp.label
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a metric that needs exporters' exports to every destination (`needs`) on a table
+/// read for some importers only.
+pub(crate) fn refuse_importers_read(table: &TradeTable, needs: &str) -> Result<()> {
+    match table.meta().restriction() {
+        None => Ok(()),
+        Some(read) => Err(Error::invalid_argument(
+            format!("{needs}; the table was {read}"),
+            "read the file without importers= (every importer) for this metric",
+        )),
     }
 }
 

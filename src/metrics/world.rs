@@ -50,6 +50,9 @@ pub(crate) struct WorldCoverage {
     pub min_countries: usize,
     /// How the world table is named in reasons ("this table", "the world table").
     pub label: &'static str,
+    /// The table's restriction to some importers in words ([`crate::model::TableMeta::restriction`]):
+    /// such a table is never the world and holds no country's exports in full.
+    restriction: Option<String>,
 }
 
 impl WorldCoverage {
@@ -124,11 +127,18 @@ impl WorldCoverage {
             n_countries,
             min_countries,
             label,
+            restriction: table.meta().restriction(),
         }
     }
 
     /// `Ok` when the table is the world in `year`; the reason otherwise.
     pub fn world(&self, year: i32) -> Result<(), String> {
+        if let Some(read) = &self.restriction {
+            return Err(format!(
+                "{} is not the world: it was {read}; pass world= the file read without importers=",
+                self.label
+            ));
+        }
         let (ne, nd) = self.breadth.get(&year).copied().unwrap_or((0, 0));
         if ne >= self.min_countries && nd >= self.min_countries {
             Ok(())
@@ -145,6 +155,12 @@ impl WorldCoverage {
     pub fn exports_complete(&self, countries: &[u16], year: i32, who: &str) -> Result<(), String> {
         if self.world(year).is_ok() {
             return Ok(());
+        }
+        if let Some(read) = &self.restriction {
+            return Err(format!(
+                "exports of {who} in {year} are not complete in {}: it was {read}; pass world= the file read without importers=",
+                self.label
+            ));
         }
         // Destinations of the countries together, outside them.
         let mut union = vec![0u64; self.words];

@@ -107,6 +107,9 @@ pub mod meta_key {
     pub const VINTAGE: &str = "tradedep.vintage";
     /// Per-year vintages of a table spanning nomenclature changes: `2020=CN2020;2022=CN2022`.
     pub const PERIOD_VINTAGES: &str = "tradedep.period_vintages";
+    /// Importers a restricted read kept (numeric codes, comma-separated): the table holds
+    /// only flows into them ([`TableMeta::importers`]).
+    pub const IMPORTERS: &str = "tradedep.importers";
     /// Version of this schema (`1`).
     pub const SCHEMA_VERSION: &str = "tradedep.schema_version";
 }
@@ -134,6 +137,12 @@ pub struct TableMeta {
     /// period (a 2020-2022 Comext file: CN2020, CN2021, CN2022): each period's codes are read,
     /// classified and selected in its year's vintage. Empty: `vintage` holds for every period.
     pub period_vintages: Vec<(i32, Vintage)>,
+    /// `Some(codes)` when the table holds only flows into these importers (sorted numeric
+    /// codes): a read restricted to them (`read_baci(importers=...)`) left every other
+    /// importer's rows out. Metrics then answer only questions about these importers' imports
+    /// and refuse the others (another importer, exporters' world totals) with what to read
+    /// instead. `None`: nothing is known to be left out.
+    pub importers: Option<Vec<u16>>,
 }
 
 impl TableMeta {
@@ -149,7 +158,66 @@ impl TableMeta {
             currency: currency.to_ascii_uppercase(),
             vintage,
             period_vintages: vec![],
+            importers: None,
         }
+    }
+
+    /// Declares that the table holds only flows into `importers` (sorted and deduplicated
+    /// here); `None` declares nothing.
+    ///
+    /// ```
+    /// use tradedep::model::{Freq, TableMeta};
+    /// let meta = TableMeta::new(Freq::Annual, "USD", None).with_importers(Some(vec![804, 643, 643]));
+    /// assert_eq!(meta.importers, Some(vec![643, 804]));
+    /// assert_eq!(TableMeta::from_metadata(&meta.to_metadata())?, meta);
+    /// # Ok::<(), tradedep::Error>(())
+    /// ```
+    pub fn with_importers(mut self, importers: Option<Vec<u16>>) -> Self {
+        self.importers = importers.map(|mut list| {
+            list.sort_unstable();
+            list.dedup();
+            list
+        });
+        self
+    }
+
+    /// The restriction of [`TableMeta::importers`] in words ("read for importer(s) RUS, UKR
+    /// only (importers=)"), as errors and notes give it; `None` for a table of every importer.
+    ///
+    /// ```
+    /// use tradedep::model::{Freq, TableMeta};
+    /// let meta = TableMeta::new(Freq::Annual, "USD", None);
+    /// assert_eq!(meta.restriction(), None);
+    /// let meta = meta.with_importers(Some(vec![804, 643]));
+    /// assert_eq!(meta.restriction().unwrap(), "read for importer(s) RUS, UKR only (importers=)");
+    /// ```
+    pub fn restriction(&self) -> Option<String> {
+        let list = self.importers.as_ref()?;
+        let labels: Vec<String> = list
+            .iter()
+            .map(|c| {
+                crate::reference::countries::by_code(*c)
+                    .map(|k| k.iso3)
+                    .filter(|iso3| !iso3.is_empty())
+                    .map_or_else(|| c.to_string(), str::to_string)
+            })
+            .collect();
+        Some(format!("read for importer(s) {} only (importers=)", labels.join(", ")))
+    }
+
+    /// Whether the table holds every flow into `importer` (always, unless a restricted read
+    /// left it out: [`TableMeta::importers`]).
+    ///
+    /// ```
+    /// use tradedep::model::{Freq, TableMeta};
+    /// let meta = TableMeta::new(Freq::Annual, "USD", None);
+    /// assert!(meta.covers_importer(804));
+    /// assert!(!meta.with_importers(Some(vec![643])).covers_importer(804));
+    /// ```
+    pub fn covers_importer(&self, importer: u16) -> bool {
+        self.importers
+            .as_ref()
+            .is_none_or(|list| list.binary_search(&importer).is_ok())
     }
 
     /// The vintage of the codes of `period` (a year, or `YYYYMM` in monthly tables).
@@ -219,6 +287,10 @@ impl TableMeta {
                 .collect();
             m.insert(meta_key::PERIOD_VINTAGES.into(), text.join(";"));
         }
+        if let Some(list) = &self.importers {
+            let text: Vec<String> = list.iter().map(u16::to_string).collect();
+            m.insert(meta_key::IMPORTERS.into(), text.join(","));
+        }
         m.insert(meta_key::SCHEMA_VERSION.into(), "1".into());
         m
     }
@@ -241,6 +313,22 @@ impl TableMeta {
                 )
             })
         };
+        let importers = match m.get(meta_key::IMPORTERS) {
+            None => None,
+            Some(text) => Some(
+                text.split(',')
+                    .filter(|c| !c.trim().is_empty())
+                    .map(|c| {
+                        c.trim().parse::<u16>().map_err(|_| {
+                            Error::schema(
+                                format!("{}: {c:?} is not a numeric country code", meta_key::IMPORTERS),
+                                "write the importers as numeric codes separated by commas (643,804)",
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<u16>>>()?,
+            ),
+        };
         Ok(TableMeta {
             freq: Freq::parse(get(meta_key::FREQ)?)?,
             currency: get(meta_key::CURRENCY)?.clone(),
@@ -262,7 +350,9 @@ impl TableMeta {
                     })
                     .collect::<Result<_>>()?,
             },
-        })
+            importers: None,
+        }
+        .with_importers(importers))
     }
 }
 

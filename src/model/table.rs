@@ -236,7 +236,15 @@ impl TradeTable {
                 "pass at least one table",
             ));
         };
+        let importers_before = first.meta.importers.clone();
         for t in it {
+            // A restricted read covers its importers only: together, tables cover the importers
+            // every one of them covers.
+            let importers = match (first.meta.importers.take(), t.meta.importers.clone()) {
+                (Some(a), Some(b)) => Some(a.into_iter().filter(|c| b.binary_search(c).is_ok()).collect()),
+                (a, b) => a.or(b),
+            };
+            first.meta.importers = t.meta.importers.clone();
             if t.meta != first.meta {
                 return Err(Error::invalid_argument(
                     format!(
@@ -265,8 +273,13 @@ impl TradeTable {
                     "keep one aggregation level (read_comtrade(level=...)) before concatenating",
                 ));
             }
+            first.meta.importers = importers;
             first.report.merge(t.report);
             first.batches.extend(t.batches);
+        }
+        if first.meta.importers != importers_before {
+            // The schema carries the metadata: every batch takes the combined one.
+            return TradeTable::from_validated_batches(first.batches, first.meta, first.report);
         }
         Ok(first)
     }

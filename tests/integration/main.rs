@@ -17,6 +17,7 @@ mod countries;
 mod data_required;
 mod hs_editions;
 mod io_baci;
+mod io_baci_importers;
 mod io_comext;
 mod io_comtrade;
 mod io_gacc;

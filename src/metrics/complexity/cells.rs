@@ -206,6 +206,10 @@ impl Exports {
                 ));
             }
         }
+        crate::metrics::coverage::refuse_importers_read(
+            table,
+            "RCA and complexity need every exporter's exports to every destination",
+        )?;
         let plan = ViewPlan::new(
             table,
             &ViewOptions {

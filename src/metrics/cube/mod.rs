@@ -251,6 +251,11 @@ impl ImportCube {
                 "explain works on tables of at most 4,294,967,295 rows: select a year or importers first",
             ));
         }
+        // A table read for some importers answers for them only; an exports cube's slots are
+        // exporters, and its metrics say what they need (refuse_importers_read).
+        if !shape.exports {
+            crate::metrics::coverage::check_importers_read(table, &slots.importers)?;
+        }
         // The slots' codes filter the importers, not the exporters of an exports cube.
         let codes = if shape.exports { None } else { slots.static_codes() };
         let plan = ViewPlan::new(

@@ -292,6 +292,10 @@ pub struct Rerouting {
 /// ```
 pub fn rerouting(table: &TradeTable, opts: &ReroutingOptions) -> Result<Rerouting> {
     roles::check_options(opts)?;
+    crate::metrics::coverage::refuse_importers_read(
+        table,
+        "re-routing compares the origin's, the hubs' and the controls' exports to every destination",
+    )?;
     let windows = roles::windows(opts, table.meta().freq)?;
     let mut origin = ImporterSlots::new(vec![opts.origin.clone()], table.meta().freq)?;
     let series = series::series(table, opts, &mut origin)?;
