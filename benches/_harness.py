@@ -49,7 +49,7 @@ def call_with_supported(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> An
     return fn(*args, **kwargs)
 
 
-def tradedep_read_baci(td: Any, path: str) -> Any:
+def tradedep_read_baci(td: Any, path: str, importers: "list[str] | None" = None) -> Any:
     """``td.read_baci`` as both scripts call it: the one place to adapt the read.
 
     The synthetic file's name carries no HS vintage (real ones do: ``BACI_HS17_Y2021_V202401.csv``),
@@ -58,6 +58,8 @@ def tradedep_read_baci(td: Any, path: str) -> Any:
     if not hasattr(td, "read_baci"):
         raise ToolUnavailable("tradedep has no read_baci yet")
     try:
+        if importers:
+            return td.read_baci(path, vintage="HS2017", progress=False, importers=importers)
         return call_with_supported(td.read_baci, path, vintage="HS2017", progress=False)
     except NotImplementedError as e:  # a placeholder that is not written yet
         raise ToolUnavailable(f"read_baci is a placeholder ({e})") from e

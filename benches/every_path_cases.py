@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -141,8 +141,10 @@ def polars_shares(pl: Any, lf: Any, ctx: dict[str, Any], where: Any, keys: dict[
 # ---- tradedep side ---------------------------------------------------------------------------------------
 
 
-def read(td: Any, path: str) -> Any:
-    return h.tradedep_read_baci(td, path)
+def read(td: Any, path: str, ctx: "dict[str, Any] | None" = None) -> Any:
+    """``td.read_baci(path)``, or with ``importers=`` when the case's variant reads only those
+    (``ctx["importers"]``, see :func:`read_for_importers`)."""
+    return h.tradedep_read_baci(td, path, importers=(ctx or {}).get("importers"))
 
 
 def supplier_key(t: Any) -> Any:
@@ -232,7 +234,7 @@ case(
     name="conc_rus_period_product_auto",
     call='td.concentration(trade, by=["period", "product"], over="partner", importer="RUS", source="auto")',
     keys=["period", "product"], values=CONC_VALUES, exact=CONC_EXACT,
-    tradedep=lambda td, path, ctx: td.concentration(read(td, path), by=["period", "product"], over="partner",
+    tradedep=lambda td, path, ctx: td.concentration(read(td, path, ctx), by=["period", "product"], over="partner",
                                                     importer="RUS", source="auto"),
     standard=lambda t: conc_standard(t, dict(period=t["period"].cast("int64"), product=product_int(t))),
     sql=DUCK_BASE + f"SELECT t::BIGINT AS period, k AS product, {CONC_SELECT} FROM b WHERE j = {RUS} GROUP BY t, k",
@@ -253,7 +255,7 @@ for _source in ("auto", "mirror"):
               f'groups={{"China+HK": ["CHN", "HKG"]}}, by="year", source="{_source}")  # HS2022 list over concordances'),
         keys=["year", "supplier"], values=["value", "share"], chpl="all",
         tradedep=lambda td, path, ctx, s=_source: td.supplier_shares(
-            read(td, path), importer="RUS", products=td.lists.chpl(), groups=GROUP, by="year", source=s),
+            read(td, path, ctx), importer="RUS", products=td.lists.chpl(), groups=GROUP, by="year", source=s),
         standard=lambda t: shares_standard(t, year=year_col(t)),
         sql=shares_sql(f"j = {RUS}", "t::BIGINT AS year", weighted=True),
         polars=lambda pl, lf, ctx: polars_shares(pl, lf, ctx, pl.col("j") == RUS,
@@ -283,7 +285,7 @@ case(
     name="shares_rus_product_mirror",
     call='td.supplier_shares(trade, importer="RUS", products=["85", "8471"], by="product", source="mirror")',
     keys=["product", "supplier"], values=["value", "share", "quantity"],
-    tradedep=lambda td, path, ctx: td.supplier_shares(read(td, path), importer="RUS", products=["85", "8471"],
+    tradedep=lambda td, path, ctx: td.supplier_shares(read(td, path, ctx), importer="RUS", products=["85", "8471"],
                                                       by="product", source="mirror"),
     standard=lambda t: pick(t, product=product_int(t), supplier=supplier_key(t), value="value", share="share",
                             quantity="quantity"),
@@ -322,7 +324,7 @@ case(
     call=('td.import_series(trade, "RUS", "year", groups={"China+HK": ["CHN", "HKG"]}, by_supplier=True, '
           'source="auto")'),
     keys=["year", "supplier"], values=["value"],
-    tradedep=lambda td, path, ctx: td.import_series(read(td, path), "RUS", "year", groups=GROUP, by_supplier=True,
+    tradedep=lambda td, path, ctx: td.import_series(read(td, path, ctx), "RUS", "year", groups=GROUP, by_supplier=True,
                                                     source="auto"),
     standard=lambda t: pick(t, year=year_col(t), supplier=supplier_key(t), value="value"),
     sql=DUCK_BASE + f"SELECT t::BIGINT AS year, {SUPPLIER_SQL}::BIGINT AS supplier, sum(value) AS value "
@@ -335,7 +337,7 @@ case(
     name="unit_values_rus_ch85_mirror",
     call='td.unit_values(trade, "RUS", products=["85"], source="mirror")  # chapter 85',
     keys=["product", "supplier"], values=["value", "quantity", "unit_value", "relative_unit_value"],
-    tradedep=lambda td, path, ctx: td.unit_values(read(td, path), "RUS", products=["85"], source="mirror"),
+    tradedep=lambda td, path, ctx: td.unit_values(read(td, path, ctx), "RUS", products=["85"], source="mirror"),
     standard=lambda t: pick(t, product=product_int(t), supplier=supplier_key(t), value="value",
                             quantity="quantity", unit_value="unit_value",
                             relative_unit_value="relative_unit_value"),
@@ -421,7 +423,7 @@ case(
     call=('td.compare(trade, ["RUS", "UKR"], products=td.lists.chpl(), groups={"China+HK": ["CHN", "HKG"]}, '
           'by="year", source="auto")'),
     keys=["year", "supplier"], values=["value_RUS", "share_RUS", "value_UKR", "share_UKR"], chpl="all",
-    tradedep=lambda td, path, ctx: td.compare(read(td, path), ["RUS", "UKR"], products=td.lists.chpl(),
+    tradedep=lambda td, path, ctx: td.compare(read(td, path, ctx), ["RUS", "UKR"], products=td.lists.chpl(),
                                               groups=GROUP, by="year", source="auto"),
     standard=lambda t: pick(t, year=year_col(t), supplier=supplier_key(t), value_RUS="value_RUS",
                             share_RUS="share_RUS", value_UKR="value_UKR", share_UKR="share_UKR"),
@@ -744,5 +746,29 @@ def _polars_mirror(pl: Any, lf: Any) -> Any:
     return m.join(x, on=["importer", "exporter", "year"], how="full", coalesce=True).with_columns(
         gap=mi - xe, ratio=pl.when(xe > 0).then(mi / xe))
 
+
+def read_for_importers(name: str, importers: list[str]) -> None:
+    """The case ``name`` with the file read for ``importers`` only (``td.read_baci(path,
+    importers=...)``, the README's form for questions about a few importers): same call, same
+    competitors' queries, the result checked equal to theirs."""
+    base = next(c for c in CASES if c.name == name)
+
+    def run(td: Any, path: str, ctx: dict[str, Any], base: Case = base) -> Any:
+        return base.tradedep(td, path, {**ctx, "importers": importers})
+
+    call = base.call.replace("trade,", f"td.read_baci(path, importers={importers!r}),", 1)
+    assert call != base.call, name
+    CASES.append(replace(base, name=f"{name}_read_importers", call=call, tradedep=run))
+
+
+for _name, _importers in [
+    ("conc_rus_period_product_auto", ["RUS"]),
+    ("shares_rus_chpl_year_auto", ["RUS"]),
+    ("shares_rus_product_mirror", ["RUS"]),
+    ("series_rus_year_by_supplier_auto", ["RUS"]),
+    ("unit_values_rus_ch85_mirror", ["RUS"]),
+    ("compare_rus_ukr_chpl_year_auto", ["RUS", "UKR"]),
+]:
+    read_for_importers(_name, _importers)
 
 CASE_BY_NAME = {c.name: c for c in CASES}

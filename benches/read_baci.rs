@@ -68,6 +68,14 @@ fn bench(c: &mut Criterion) {
                 .num_rows()
         })
     });
+    // The README's form for questions about a few importers: the other rows are scanned only.
+    group.bench_function("csv, importers RUS and UKR", |b| {
+        let opts = BaciOptions {
+            importers: Some(&[643, 804]),
+            ..Default::default()
+        };
+        b.iter(|| read_baci(&path, &opts).expect("bench file reads").num_rows())
+    });
     group.finish();
 }
 

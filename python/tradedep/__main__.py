@@ -144,15 +144,21 @@ def _vintage(text: str | None) -> Any:
         raise td.InvalidArgumentError(f"--vintage {text!r}: write CN2022 or 2021=CN2021,2022=CN2022") from e
 
 
-def _read(file: str | None, reader: str | None, vintage: str | None = None) -> tuple[td.TradeTable, str]:
-    """The table and its title (None: the demo), with ``--vintage`` applied."""
+def _read(
+    file: str | None, reader: str | None, vintage: str | None = None, importers: list[str] | None = None
+) -> tuple[td.TradeTable, str]:
+    """The table and its title (None: the demo), with ``--vintage`` applied. ``importers``: a
+    BACI file is read for them only (``read_baci(importers=...)``: the question is about them)."""
     if vintage:
-        trade, title = _read(file, reader)
+        trade, title = _read(file, reader, importers=importers)
         return trade.with_vintage(_vintage(vintage)), title
     if file is None:
         return td.demo_table(), "tradedep demo table: SYNTHETIC data, not real trade"
     path = Path(file)
-    return _pick_reader(path, reader)(str(path)), str(path)
+    read = _pick_reader(path, reader)
+    if importers and read is getattr(td, "read_baci", None):
+        return read(str(path), importers=importers), str(path)
+    return read(str(path)), str(path)
 
 
 # --- subcommands --------------------------------------------------------------------------------
@@ -433,7 +439,9 @@ def _subcommand_parsers() -> dict[str, argparse.ArgumentParser]:
 def _run_subcommand(argv: list[str]) -> int:
     args = _subcommand_parsers()[argv[0]].parse_args(argv[1:])
     try:
-        trade, title = _read(None if args.file == "demo" else args.file, args.reader, args.vintage)
+        # Shares, concentration and series of given importers read only their flows.
+        importers = getattr(args, "importer", None) if args.run in (_shares, _concentration, _series) else None
+        trade, title = _read(None if args.file == "demo" else args.file, args.reader, args.vintage, importers)
         args.tables = args.concordances and td.load_concordances(args.concordances)
         output: _Output = args.run(trade, args)
         paths = _out_paths(args.out, list(output.tables)) if args.out is not None else {}

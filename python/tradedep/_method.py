@@ -94,7 +94,7 @@ def describe(
     notes.append(f"values in {table.currency}; product codes {table.vintage or 'of unknown vintage'}")
     restriction = table._inner.restriction
     if restriction is not None:
-        notes.append(f"the table was {restriction}: the numbers cover flows into them; no other importer's rows were read")
+        notes.append(f"the table is {restriction} (read with importers= or a panel): no other importer's rows are in it")
     coverage = coverage_sentences(n_rep, n_mir, cov["importers_reporting"], cov["exporters_reporting"])
     method["coverage"] = coverage
     notes.extend(coverage)

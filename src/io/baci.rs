@@ -2081,7 +2081,7 @@ fn finish(mut chunks: Vec<ChunkOut>, outcome: Outcome, importers: Option<&[u16]>
     let meta = TableMeta::new(Freq::Annual, "USD", Some(vintage)).with_importers(importers.map(<[u16]>::to_vec));
     if let Some(read) = meta.restriction() {
         report.note(format!(
-            "{read}: {} rows of other importers set aside; metrics answer for these importers' imports and refuse other importers and exporters' world totals",
+            "read with importers=, the table is {read}: {} rows of other importers set aside; metrics answer for these importers' imports and refuse other importers and exporters' world totals",
             report.set_aside.get(REASON_IMPORTER).copied().unwrap_or(0)
         ));
     }

@@ -419,7 +419,7 @@ fn members_ever(imp: &Importer) -> Result<Vec<u16>> {
 /// let all = ImportSelection { source: Source::Mirror, ..Default::default() };
 /// assert!(check_selection(&t, Some(&[Importer::country(643)]), &all).is_ok());
 /// let err = check_selection(&t, Some(&[Importer::country(804)]), &all).unwrap_err();
-/// assert!(err.to_string().contains("read for importer(s) RUS only"), "{err}");
+/// assert!(err.to_string().contains("limited to flows into RUS"), "{err}");
 /// # Ok::<(), tradedep::Error>(())
 /// ```
 pub(crate) fn check_importers_read(table: &TradeTable, importers: &[Importer]) -> Result<()> {

@@ -132,6 +132,16 @@ pub fn import_panel(sources: &[(String, TradeTable)], opts: &PanelOptions) -> Re
                 "convert every source to one currency (to_currency) and give one frequency",
             ));
         }
+        if !m.covers_importer(opts.importer) {
+            return Err(Error::invalid_argument(
+                format!(
+                    "source {name:?} does not cover importer {}: it was {}",
+                    crate::metrics::country_label(opts.importer),
+                    m.restriction().unwrap_or_default()
+                ),
+                "read that source again with the panel's importer among importers= (or without importers=)",
+            ));
+        }
         if m.vintage.map(|v| v.hs_base()) != Some(target) {
             return Err(Error::invalid_argument(
                 format!(
@@ -211,7 +221,8 @@ pub fn import_panel(sources: &[(String, TradeTable)], opts: &PanelOptions) -> Re
         }
     }
     // Priority: the first source of each cell keeps it.
-    let meta = TableMeta::new(meta0.freq, &meta0.currency, Some(target));
+    // The panel holds flows into the importer only, and says so: metrics on it refuse others.
+    let meta = TableMeta::new(meta0.freq, &meta0.currency, Some(target)).with_importers(Some(vec![opts.importer]));
     let mut builders: Vec<TradeTableBuilder> = sources
         .iter()
         .map(|(name, _)| TradeTableBuilder::new(name, meta.clone()))

@@ -74,7 +74,8 @@ pub fn convert(table: &TradeTable, to: &str, rates: &BTreeMap<i32, f64>, how: &s
         ));
     }
     let from = table.meta().currency.clone();
-    let meta = TableMeta::new(table.meta().freq, &to, table.meta().vintage);
+    let meta =
+        TableMeta::new(table.meta().freq, &to, table.meta().vintage).with_importers(table.meta().importers.clone());
     let mut report = table.report().clone();
     report.note(format!(
         "values converted from {from} to {to} at one rate per period: {how}"

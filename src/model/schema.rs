@@ -181,15 +181,15 @@ impl TableMeta {
         self
     }
 
-    /// The restriction of [`TableMeta::importers`] in words ("read for importer(s) RUS, UKR
-    /// only (importers=)"), as errors and notes give it; `None` for a table of every importer.
+    /// The restriction of [`TableMeta::importers`] in words ("limited to flows into RUS, UKR"),
+    /// as errors and notes give it; `None` for a table of every importer.
     ///
     /// ```
     /// use tradedep::model::{Freq, TableMeta};
     /// let meta = TableMeta::new(Freq::Annual, "USD", None);
     /// assert_eq!(meta.restriction(), None);
     /// let meta = meta.with_importers(Some(vec![804, 643]));
-    /// assert_eq!(meta.restriction().unwrap(), "read for importer(s) RUS, UKR only (importers=)");
+    /// assert_eq!(meta.restriction().unwrap(), "limited to flows into RUS, UKR");
     /// ```
     pub fn restriction(&self) -> Option<String> {
         let list = self.importers.as_ref()?;
@@ -202,7 +202,7 @@ impl TableMeta {
                     .map_or_else(|| c.to_string(), str::to_string)
             })
             .collect();
-        Some(format!("read for importer(s) {} only (importers=)", labels.join(", ")))
+        Some(format!("limited to flows into {}", labels.join(", ")))
     }
 
     /// Whether the table holds every flow into `importer` (always, unless a restricted read

@@ -70,7 +70,7 @@ fn real_sample_restricted_is_the_independent_parse_of_those_importers() {
         assert!(
             r.notes
                 .iter()
-                .any(|n| n.contains("read for importer(s) AGO, CHN, RUS only")),
+                .any(|n| n.contains("limited to flows into AGO, CHN, RUS")),
             "{:?}",
             r.notes
         );
@@ -228,7 +228,7 @@ fn metrics_refuse_what_a_restricted_table_cannot_answer() {
     shares.imports.source = Source::Mirror;
     let m = message(supplier_shares(&part, &shares));
     assert!(
-        m.contains("UKR is not covered") && m.contains("read for importer(s) RUS only"),
+        m.contains("UKR is not covered") && m.contains("limited to flows into RUS"),
         "{m}"
     );
     assert!(m.contains("importers= including UKR"), "{m}");
@@ -261,7 +261,7 @@ fn metrics_refuse_what_a_restricted_table_cannot_answer() {
     let reasons = out.column_by_name("c2_reason").unwrap().as_string::<i32>();
     assert!(out.num_rows() > 0);
     for r in reasons.iter() {
-        assert!(r.unwrap().contains("read for importer(s) RUS only"), "{r:?}");
+        assert!(r.unwrap().contains("limited to flows into RUS"), "{r:?}");
     }
     // On the full table the same call has world criteria (a world at a bar of 2 countries).
     let out = dependency_flags(&read(None), &flags).unwrap();

@@ -39,7 +39,7 @@ def test_rows_kept_are_pandas_rows_of_those_importers(tables) -> None:
     assert r["set_aside"]["importer not requested"] == len(ref) - len(want)
     assert part.importers_read == ["AGO", "CHN", "RUS"]
     assert full.importers_read is None
-    assert "read for importer(s) AGO, CHN, RUS only" in part.report_text
+    assert "limited to flows into AGO, CHN, RUS" in part.report_text
 
 
 def test_shares_on_the_restricted_table_equal_the_full_ones_and_say_so(tables) -> None:
@@ -50,8 +50,8 @@ def test_shares_on_the_restricted_table_equal_the_full_ones_and_say_so(tables) -
         pd.testing.assert_frame_equal(a.to_pandas(), b.to_pandas())
         assert a.method["importers_read"] == ["AGO", "CHN", "RUS"]
         assert b.method["importers_read"] is None
-        assert any("read for importer(s) AGO, CHN, RUS only" in n for n in a.notes)
-        assert not any("read for importer(s)" in n for n in b.notes)
+        assert any("limited to flows into AGO, CHN, RUS" in n for n in a.notes)
+        assert not any("limited to flows into" in n for n in b.notes)
     # Every importer of the restricted table: the full table's rows of those importers.
     a = td.concentration(part, by=["importer", "product"], source="mirror").to_pandas()
     b = td.concentration(full, by=["importer", "product"], source="mirror").to_pandas()
@@ -72,7 +72,7 @@ def test_what_the_restricted_table_cannot_answer_raises(tables) -> None:
     flags = td.dependency_flags(part, method="geodep", source="mirror").to_pandas()
     assert len(flags) > 0
     assert flags["c2_hhi"].isna().all()
-    assert flags["c2_reason"].str.contains("read for importer\\(s\\) AGO, CHN, RUS only").all()
+    assert flags["c2_reason"].str.contains("limited to flows into AGO, CHN, RUS").all()
 
 
 def test_arguments_are_checked(shared_data: Path) -> None:
@@ -90,3 +90,19 @@ def test_the_restriction_survives_parquet_and_concat(tables, tmp_path: Path) -> 
     assert td.read_parquet(p).importers_read == ["AGO", "CHN", "RUS"]
     # Together with a full table, the tables cover the restricted one's importers only.
     assert td.concat([full, part]).importers_read == ["AGO", "CHN", "RUS"]
+
+
+def test_the_command_line_reads_a_baci_file_for_the_importers_asked(shared_data: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from tradedep.__main__ import main
+
+    # The reader is picked by the file name (BACI_...); the shared sample is HS1992.
+    path = tmp_path / "BACI_HS92_Y2021_V202401.csv.gz"
+    path.write_bytes((shared_data / SAMPLE).read_bytes())
+    out_file = tmp_path / "chn.csv"
+    assert main(["shares", str(path), "--importer", "CHN", "--source", "mirror", "--out", str(out_file)]) == 0
+    out = capsys.readouterr().out
+    assert "the table is limited to flows into CHN" in out
+    full = td.supplier_shares(td.read_baci(path, progress=False), "CHN", source="mirror").to_pandas()
+    got = pd.read_csv(out_file)
+    assert len(got) == len(full)
+    assert (got["value"].to_numpy() == full["value"].to_numpy()).all()
