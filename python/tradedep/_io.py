@@ -52,7 +52,7 @@ def read_baci(
             scanned but not kept, so a question about Russia's imports reads a world year in
             a fraction of the time and memory. Rows of other importers are counted in
             ``table.report`` under "importer not requested" (their year, exporter and importer
-            are checked, their product, value and quantity are not parsed). The table
+            are checked; a bad product, value or quantity there goes unnoticed). The table
             remembers it (``table.importers_read``, and a note in every result): metrics
             refuse other importers, RCA, complexity and re-routing (they need exports to every
             destination), and the dependency flags' world criteria are null with that reason.

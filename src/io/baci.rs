@@ -163,8 +163,9 @@ pub struct BaciOptions<'a> {
     /// single file are set aside under [`REASON_YEAR`].
     pub years: Option<&'a [i32]>,
     /// Importers to keep (numeric codes, BACI's `j`): rows of other importers are set aside
-    /// under [`REASON_IMPORTER`] after their year, exporter and importer are checked (their
-    /// product, value and quantity are not parsed), and the table records the restriction
+    /// under [`REASON_IMPORTER`] once their year, exporter and importer are checked (rows in
+    /// the usual shape are not parsed further, so a bad product, value or quantity there goes
+    /// unnoticed), and the table records the restriction
     /// ([`TableMeta::importers`](crate::model::TableMeta::importers)) so that metrics refuse
     /// questions it cannot answer. `None`: every importer.
     pub importers: Option<&'a [u16]>,
