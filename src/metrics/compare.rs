@@ -129,6 +129,7 @@ pub fn compare(table: &TradeTable, opts: &CompareOptions) -> Result<RecordBatch>
         &suppliers,
         false,
     )?;
+    crate::metrics::coverage::refuse_empty(cube.is_empty(), table, Some(&opts.importers), &opts.imports)?;
     let n_imp = opts.importers.len();
     // time -> supplier -> per-importer sums; (time, importer) -> total
     let mut cells: BTreeMap<i32, HashMap<u32, Vec<Acc>>> = BTreeMap::new();

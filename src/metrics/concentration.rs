@@ -217,6 +217,8 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
     let by_product = opts.by.contains(&By::Product);
     let by_partner = opts.by.contains(&By::Partner);
     if importers.is_empty() {
+        // No importer under the source: the selection's check says why (never an empty table).
+        crate::metrics::coverage::refuse_empty(true, table, opts.importers.as_deref(), &opts.imports)?;
         return ConcColumns::new(opts.explain).finish(time, monthly, by_product, by_partner, over_product, opts.crn);
     }
     let slots = ImporterSlots::new(importers, table.meta().freq)?;
@@ -229,6 +231,7 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
         &suppliers,
         over_product,
     )?;
+    crate::metrics::coverage::refuse_empty(view.is_empty(), table, opts.importers.as_deref(), &opts.imports)?;
     // Each thread finishes its own consecutive cells into its own columns, joined in order.
     let parts = view.for_each_cell_parallel(
         || (ConcColumns::new(opts.explain), Vec::<f64>::new()),

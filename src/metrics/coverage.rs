@@ -9,7 +9,13 @@
 //! - products of which no code is in the table;
 //! - an importer that is in no row of the table, or only on the side the source does not read
 //!   (`source = reported` on an exporter-reported table such as BACI or a Comext export file);
-//! - a selection that is empty as a whole (the importers never bought those products).
+//! - a selection that is empty as a whole (the importers never bought those products);
+//! - an importer that a table limited to some importers (`read_baci(importers=...)`, a panel)
+//!   does not cover (`check_importers_read`, also run by every import cube).
+//!
+//! The Rust metrics whose result is one import cube (shares, concentration, series, unit values,
+//! compare) run it themselves when their cube is empty (`refuse_empty`): an empty selection is
+//! an error for Rust callers too, never an empty result.
 //!
 //! Otherwise it returns a [`Coverage`]: which side each record came from (for `auto`), who
 //! reported on each side, the codes asked for that are absent, and the share of value that has
@@ -447,6 +453,29 @@ pub(crate) fn check_importers_read(table: &TradeTable, importers: &[Importer]) -
         }
     }
     Ok(())
+}
+
+/// Refuses an empty selection (`empty`: the metric's cube selected no record) with the error
+/// [`check_selection`] gives, which says what the table holds and what to pass; a selection it
+/// finds non-empty (a group's members in other periods) gets a plain "empty" error. The Python
+/// binding runs `check_selection` first; this is the same rule for Rust callers.
+pub(crate) fn refuse_empty(
+    empty: bool,
+    table: &TradeTable,
+    importers: Option<&[Importer]>,
+    imports: &ImportSelection,
+) -> Result<()> {
+    if !empty {
+        return Ok(());
+    }
+    check_selection(table, importers, imports)?;
+    Err(Error::invalid_argument(
+        format!(
+            "the selection is empty: no {} in the table's periods",
+            what_selected(importers, imports.source)
+        ),
+        "check the importer (a group's members change with the period), the products and the source against the table",
+    ))
 }
 
 /// Refuses a metric that needs exporters' exports to every destination (`needs`) on a table

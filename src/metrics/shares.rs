@@ -279,6 +279,7 @@ pub fn supplier_shares(table: &TradeTable, opts: &SharesOptions) -> Result<Recor
         &suppliers,
         false,
     )?;
+    crate::metrics::coverage::refuse_empty(cube.is_empty(), table, Some(&opts.importers), &opts.imports)?;
     let time = TimeKey::from_by(&opts.by, table.meta().freq)?;
     let by_product = opts.by.contains(&By::Product);
     let mut out = SharesColumns::new(opts.explain);

@@ -316,6 +316,8 @@ pub fn import_series(table: &TradeTable, opts: &SeriesOptions) -> Result<RecordB
     let suppliers = SupplierKeys::new(&opts.imports.groups)?;
     let slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
     let view = ImportCube::build(table, &slots, &opts.imports, &by, Detail::Values, &suppliers, false)?;
+    // A calendar of zeros for a selection that matches nothing would look like an answer.
+    crate::metrics::coverage::refuse_empty(view.is_empty(), table, Some(&opts.importers), &opts.imports)?;
     // (importer, product, supplier) -> time -> sums
     const ALL: u32 = u32::MAX;
     let mut series: BTreeMap<(u16, u32, u32), BTreeMap<i32, Acc>> = BTreeMap::new();

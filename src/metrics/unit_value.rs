@@ -112,6 +112,7 @@ pub fn unit_values(table: &TradeTable, opts: &UnitValueOptions) -> Result<Record
     let suppliers = SupplierKeys::new(&opts.imports.groups)?;
     let slots = ImporterSlots::new(opts.importers.clone(), table.meta().freq)?;
     let view = ImportCube::build(table, &slots, &opts.imports, &by, Detail::Quantities, &suppliers, false)?;
+    crate::metrics::coverage::refuse_empty(view.is_empty(), table, Some(&opts.importers), &opts.imports)?;
     let mut c = Cols::default();
     view.for_each_cell(|cell, items| {
         for (k, (sup, acc)) in items.iter().enumerate() {

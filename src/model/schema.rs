@@ -90,8 +90,10 @@ pub mod col {
 /// use tradedep::model::schema::meta_key;
 /// use tradedep::model::{Freq, TableMeta, Vintage};
 /// let meta = TableMeta::new(Freq::Annual, "USD", None)
-///     .with_period_vintages(vec![(2021, Vintage::Cn(2021)), (2022, Vintage::Cn(2022))]);
+///     .with_period_vintages(vec![(2021, Vintage::Cn(2021)), (2022, Vintage::Cn(2022))])
+///     .with_importers(Some(vec![804, 643]));
 /// let m = meta.to_metadata();
+/// assert_eq!(m[meta_key::IMPORTERS], "643,804");
 /// assert_eq!(m[meta_key::FREQ], "A");
 /// assert_eq!(m[meta_key::CURRENCY], "USD");
 /// assert_eq!(m[meta_key::VINTAGE], "CN2021");
@@ -107,8 +109,7 @@ pub mod meta_key {
     pub const VINTAGE: &str = "tradedep.vintage";
     /// Per-year vintages of a table spanning nomenclature changes: `2020=CN2020;2022=CN2022`.
     pub const PERIOD_VINTAGES: &str = "tradedep.period_vintages";
-    /// Importers a restricted read kept (numeric codes, comma-separated): the table holds
-    /// only flows into them ([`TableMeta::importers`]).
+    /// Importers of a table limited to the flows into them, `643,804` ([`super::TableMeta::importers`]).
     pub const IMPORTERS: &str = "tradedep.importers";
     /// Version of this schema (`1`).
     pub const SCHEMA_VERSION: &str = "tradedep.schema_version";

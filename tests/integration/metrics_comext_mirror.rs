@@ -271,10 +271,15 @@ fn member_state_shares_sum_to_one_and_count_every_row() {
     not(shared_data),
     ignore = "needs the shared data folder (../shared/data or TRADEDEP_SHARED_DATA)"
 )]
-fn reported_source_finds_no_imports_in_an_export_table() {
+fn reported_source_on_an_export_table_is_refused_with_what_to_pass() {
     let Some(data) = load() else { return };
-    let out = supplier_shares(&data.table, &SharesOptions::new(vec![Importer::country(643)])).unwrap();
-    assert_eq!(out.num_rows(), 0);
+    // Not an empty result: the reason and the source that reads this table.
+    let err = supplier_shares(&data.table, &SharesOptions::new(vec![Importer::country(643)])).unwrap_err();
+    let m = err.to_string();
+    assert!(
+        m.contains("RUS reported no imports") && m.contains("source=\"mirror\""),
+        "{m}"
+    );
 }
 
 #[test]

@@ -158,3 +158,39 @@ fn auto_is_the_default_that_fits_an_exporter_table() {
     assert!(auto.column_by_name("year").is_some());
     assert!(auto.column_by_name("period").is_none());
 }
+
+/// Rust callers get the check the binding runs first: an empty selection is an error naming
+/// what the table holds, never an empty (or all-zero) result.
+#[test]
+fn metrics_refuse_an_empty_selection_instead_of_an_empty_result() {
+    use tradedep::metrics::{
+        compare, concentration, import_series, unit_values, CompareOptions, ConcentrationOptions, SeriesOptions,
+        UnitValueOptions,
+    };
+    let t = exports_only();
+    let rus = vec![Importer::country(RUS)];
+    let reported = selection(Source::Reported, None);
+    let mut shares = SharesOptions::new(rus.clone());
+    shares.imports = reported.clone();
+    let m = message(supplier_shares(&t, &shares));
+    assert!(m.contains("RUS reported no imports"), "{m}");
+    let conc = ConcentrationOptions {
+        imports: reported.clone(),
+        ..Default::default()
+    };
+    let m = message(concentration(&t, &conc));
+    assert!(m.contains("no row of this table is an import"), "{m}");
+    let mut series = SeriesOptions::new(rus.clone(), tradedep::metrics::SeriesFreq::Year);
+    series.imports = selection(Source::Mirror, Some(&["2709"]));
+    let m = message(import_series(&t, &series));
+    assert!(m.contains("2709"), "{m}");
+    let mut uv = UnitValueOptions::new(rus.clone());
+    uv.imports = reported.clone();
+    assert!(message(unit_values(&t, &uv)).contains("RUS reported no imports"));
+    let mut cmp = CompareOptions::new(vec![Importer::country(RUS), Importer::country(KAZ)]);
+    cmp.imports = reported;
+    assert!(message(compare(&t, &cmp)).contains("reported no imports"));
+    // The same calls with a source that reads the table answer.
+    shares.imports = selection(Source::Mirror, None);
+    assert_eq!(supplier_shares(&t, &shares).unwrap().num_rows(), 2);
+}

@@ -31,6 +31,18 @@ pub(crate) enum Keyed {
     Summed(Summed),
 }
 
+impl Keyed {
+    /// Whether no record was aggregated (the view selected nothing).
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Keyed::U64(r) => r.iter().all(Vec::is_empty),
+            Keyed::U128(r) => r.iter().all(Vec::is_empty),
+            Keyed::Narrow { runs, .. } => runs.iter().all(Vec::is_empty),
+            Keyed::Summed(s) => s.keys.is_empty(),
+        }
+    }
+}
+
 /// Calls `f` with each cell (in key order: importer slot, time key, product, partner) and its
 /// items (supplier keys, or product ids over products) in key order with their sums; `f` may
 /// reorder the items (e.g. largest first).

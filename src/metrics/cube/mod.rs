@@ -131,6 +131,13 @@ pub(crate) struct CubeShape {
 }
 
 impl ImportCube {
+    /// Whether the view selected no record. A metric whose result is this cube refuses it with
+    /// what the table holds ([`crate::metrics::coverage::refuse_empty`]): an empty result is
+    /// never returned silently.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.keyed.is_empty()
+    }
+
     /// Aggregates the `imports` of `table` for the importers of `slots`, cells keyed by `by`,
     /// items by supplier key (`suppliers`, from `imports.groups`) or, with `over_product`, by
     /// product id; each item's sums as far as `detail` asks.
