@@ -302,6 +302,11 @@ SELECT *, value / sum(value) OVER (PARTITION BY product) AS share FROM s""",
     .with_columns(share=pl.col("value") / pl.col("value").sum().over("product")),
 )
 #: The same file read as the importers' own reports (``j`` reports imports from ``i``): the reported path.
+def _importers_of(ctx: dict[str, Any]) -> dict[str, Any]:
+    """``importers=`` for a read when the case's variant reads only those (:func:`read_for_importers`)."""
+    return {"importers": ctx["importers"]} if ctx.get("importers") else {}
+
+
 READ_AS_IMPORTS = dict(columns={"period": "t", "reporter": "j", "partner": "i", "product": "k", "value": "v",
                                 "quantity": "q"}, flow="import", vintage="HS2017", value_scale=1000, unit="t")
 case(
@@ -311,8 +316,8 @@ case(
           'by="year", source="reported")  # the file read as importer-reported'),
     keys=["year", "supplier"], values=["value", "share"],
     tradedep=lambda td, path, ctx: td.supplier_shares(
-        td.read_csv(path, **READ_AS_IMPORTS), importer="RUS", products=["85", "8471"], groups=GROUP,
-        by="year", source="reported"),
+        td.read_csv(path, **READ_AS_IMPORTS, **_importers_of(ctx)), importer="RUS", products=["85", "8471"],
+        groups=GROUP, by="year", source="reported"),
     standard=lambda t: shares_standard(t, year=year_col(t)),
     sql=shares_sql(f"j = {RUS} AND (k // 10000 = 85 OR k // 100 = 8471)", "t::BIGINT AS year", weighted=False),
     polars=lambda pl, lf, ctx: polars_shares(
@@ -749,14 +754,15 @@ def _polars_mirror(pl: Any, lf: Any) -> Any:
 
 def read_for_importers(name: str, importers: list[str]) -> None:
     """The case ``name`` with the file read for ``importers`` only (``td.read_baci(path,
-    importers=...)``, the README's form for questions about a few importers): same call, same
-    competitors' queries, the result checked equal to theirs."""
+    importers=...)`` or ``td.read_csv(..., importers=...)``, the README's form for questions
+    about a few importers): same call, same competitors' queries, the result checked equal."""
     base = next(c for c in CASES if c.name == name)
 
     def run(td: Any, path: str, ctx: dict[str, Any], base: Case = base) -> Any:
         return base.tradedep(td, path, {**ctx, "importers": importers})
 
     call = base.call.replace("trade,", f"td.read_baci(path, importers={importers!r}),", 1)
+    call = call.replace('flow="import", ', f'flow="import", importers={importers!r}, ', 1)
     assert call != base.call, name
     CASES.append(replace(base, name=f"{name}_read_importers", call=call, tradedep=run))
 
@@ -768,6 +774,7 @@ for _name, _importers in [
     ("series_rus_year_by_supplier_auto", ["RUS"]),
     ("unit_values_rus_ch85_mirror", ["RUS"]),
     ("compare_rus_ukr_chpl_year_auto", ["RUS", "UKR"]),
+    ("shares_rus_year_reported", ["RUS"]),
 ]:
     read_for_importers(_name, _importers)
 

@@ -88,6 +88,9 @@ struct MappingArg {
     on_unknown_country: String,
     /// Name in the `source` column and the report; `None` keeps the core's default.
     source: Option<String>,
+    /// Importers to keep (numeric codes, resolved by `_io._resolve_importers`); `None`: all.
+    #[pyo3(default)]
+    importers: Option<Vec<u16>>,
 }
 
 impl MappingArg {
@@ -116,6 +119,9 @@ impl MappingArg {
         m.on_unknown_country = parse_on_unknown_country(&self.on_unknown_country)?;
         if let Some(s) = self.source {
             m.source = s;
+        }
+        if let Some(codes) = self.importers {
+            m = m.importers(codes);
         }
         py_result(m.check())?;
         Ok(m)

@@ -115,6 +115,11 @@ _MAPPING_DOC = """
         country_coding: ``"auto"`` (numbers are Comtrade codes, text ISO codes or names),
             ``"numeric"``, ``"iso3"`` or ``"iso2"``.
         on_unknown_country: ``"error"`` or ``"set_aside"``.
+        importers: keep the rows whose importer (the reporter of an import, the partner of an
+            export) is one of these (codes, ISO3 codes, names or a group such as ``"EU27"``);
+            the others are counted in ``table.report`` under "importer not requested", and the
+            table is limited to them as with ``td.read_baci(importers=...)``: metrics refuse
+            other importers and exporters' world totals.
 
     Product codes written as integers (or digit strings of odd length) get back their leading
     zero (``10121`` -> ``"010121"``); rows with partner World are set aside; rows without a value
@@ -134,9 +139,11 @@ def _mapping(
     country_coding: str,
     on_unknown_country: str,
     source: str | None = None,
+    importers: Any = None,
 ) -> dict[str, Any]:
     """The mapping arguments as the one dict the binding reads (``_tradedep._read_csv`` etc.)."""
     return dict(
+        importers=None if importers is None else _resolve_importers(importers),
         columns=dict(columns),
         flow=flow,
         freq=freq,
@@ -199,6 +206,7 @@ def read_csv(
     country_coding: str = _defaults.COUNTRY_CODING,
     on_unknown_country: str = _defaults.ON_UNKNOWN_COUNTRY,
     delimiter: str = ",",
+    importers: Any = None,
 ) -> TradeTable:
     """Read a delimited text file (plain or ``.gz``) of your own layout through a column mapping.
 
@@ -212,7 +220,8 @@ def read_csv(
         ...     flow="export", vintage="HS2017", value_scale=1000)   # doctest: +SKIP
     """
     mapping = _mapping(
-        columns, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country
+        columns, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country,
+        importers=importers,
     )
     with _progress.task(f"reading {Path(path).name}"):
         return TradeTable(_tradedep._read_csv(str(path), mapping, delimiter=delimiter))
@@ -231,6 +240,7 @@ def read_parquet(
     value_basis: str | None = None,
     country_coding: str = _defaults.COUNTRY_CODING,
     on_unknown_country: str = _defaults.ON_UNKNOWN_COUNTRY,
+    importers: Any = None,
 ) -> TradeTable:
     """Read a Parquet file: one written by ``TradeTable.write_parquet`` (no mapping needed: the
     frequency, currency and vintage travel in its metadata), or your own through ``columns=``.
@@ -241,8 +251,14 @@ def read_parquet(
         >>> td.read_parquet("trade.parquet").vintage     # doctest: +SKIP
         'HS2017'
     """
+    if columns is None and importers is not None:
+        raise InvalidArgumentError(
+            "invalid argument: importers= reads your own layout through columns=; a file written by "
+            "TradeTable.write_parquet keeps the importers it was read for (table.importers_read)"
+        )
     mapping = None if columns is None else _mapping(
-        columns, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country
+        columns, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country,
+        importers=importers,
     )
     with _progress.task(f"reading {Path(path).name}"):
         if mapping is None:

@@ -129,6 +129,7 @@ class TradeTable:
         country_coding: str = _defaults.COUNTRY_CODING,
         on_unknown_country: str = _defaults.ON_UNKNOWN_COUNTRY,
         source: str | None = None,
+        importers: Any = None,
     ) -> "TradeTable":
         """Trade records from a pandas, polars or pyarrow table through a column mapping.
 
@@ -144,7 +145,7 @@ class TradeTable:
 
         mapping = _mapping(
             columns, flow, freq, currency, vintage, unit, value_scale, value_basis, country_coding, on_unknown_country,
-            source,
+            source, importers,
         )
         return _from_arrow(obj, mapping)
 

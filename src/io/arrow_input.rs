@@ -45,6 +45,7 @@ use crate::io::baci::OnUnknownCountry;
 use crate::model::schema::col;
 use crate::model::{
     Flow, Freq, Period, ProductCode, TableMeta, TradeRow, TradeTable, TradeTableBuilder, ValueBasis, Vintage,
+    REASON_IMPORTER,
 };
 use crate::reference::countries;
 
@@ -184,6 +185,12 @@ pub struct ColumnMapping {
     pub on_unknown_country: OnUnknownCountry,
     /// Name in the `source` column and the report.
     pub source: String,
+    /// Importers to keep (numeric codes): rows whose importer (the reporter of an import, the
+    /// partner of an export) is another are set aside under
+    /// [`REASON_IMPORTER`](crate::model::REASON_IMPORTER) once their countries and flow are
+    /// read, and the table is limited to these importers
+    /// ([`TableMeta::importers`](crate::model::TableMeta::importers)). `None`: every importer.
+    pub importers: Option<Vec<u16>>,
 }
 
 impl Default for ColumnMapping {
@@ -200,6 +207,7 @@ impl Default for ColumnMapping {
             country_coding: CountryCoding::Auto,
             on_unknown_country: OnUnknownCountry::Error,
             source: "arrow".into(),
+            importers: None,
         }
     }
 }
@@ -213,6 +221,19 @@ impl ColumnMapping {
     /// ```
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Keeps the rows of these importers only (see [`ColumnMapping::importers`]'s field docs).
+    ///
+    /// ```
+    /// use tradedep::io::ColumnMapping;
+    /// assert_eq!(ColumnMapping::new().importers([804, 643]).importers, Some(vec![643, 804]));
+    /// ```
+    pub fn importers(mut self, codes: impl IntoIterator<Item = u16>) -> Self {
+        let mut list: Vec<u16> = codes.into_iter().collect();
+        list.sort_unstable();
+        list.dedup();
+        self.importers = Some(list);
+        self
     }
     /// Feeds canonical column `canonical` from source column `source`.
     ///
@@ -302,6 +323,20 @@ impl ColumnMapping {
                 format!("value_scale {} must be a positive number", self.value_scale),
                 "use 1000 for values in thousands",
             ));
+        }
+        if let Some(list) = &self.importers {
+            if list.is_empty() {
+                return Err(Error::invalid_argument(
+                    "importers=[] keeps no row",
+                    "pass the importers to keep, or None for every importer",
+                ));
+            }
+            if let Some(c) = list.iter().find(|c| !crate::reference::countries::is_known_code(**c)) {
+                return Err(Error::invalid_argument(
+                    format!("importer code {c} is not a known country code"),
+                    "pass numeric Comtrade/BACI codes (td.country(\"RUS\") gives 643)",
+                ));
+            }
         }
         Ok(())
     }
@@ -729,7 +764,8 @@ pub(crate) fn convert<'b>(
         }
     }
     let freq = conv.freq.unwrap_or(Freq::Annual);
-    let meta = TableMeta::new(freq, &mapping.currency, mapping.vintage);
+    let meta = TableMeta::new(freq, &mapping.currency, mapping.vintage).with_importers(mapping.importers.clone());
+    let restriction = meta.restriction();
     let mut builder = TradeTableBuilder::new(&mapping.source, meta);
 
     let mut line0 = place.first_line;
@@ -819,6 +855,15 @@ pub(crate) fn convert<'b>(
                     ))
                 }
             };
+            if let Some(list) = &mapping.importers {
+                let importer = f.importer(countries_ok[0], countries_ok[1]);
+                if !list.contains(&importer) {
+                    builder
+                        .report_mut()
+                        .set_aside(REASON_IMPORTER, line, || format!("importer {importer}"));
+                    continue;
+                }
+            }
             conv.product(cell(&product, i), line)?;
             let Some(v) = conv.amount(cell(&value, i), line, col::VALUE)? else {
                 builder
@@ -894,5 +939,6 @@ pub(crate) fn convert<'b>(
             .report_mut()
             .note(format!("values multiplied by {}", mapping.value_scale));
     }
+    builder.report_mut().note_restriction(restriction.as_deref());
     builder.finish()
 }

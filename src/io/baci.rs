@@ -102,7 +102,7 @@ pub const REASON_YEAR: &str = "year not requested";
 /// assert_eq!(t.meta().importers, Some(vec![643]));
 /// # Ok::<(), tradedep::Error>(())
 /// ```
-pub const REASON_IMPORTER: &str = "importer not requested";
+pub const REASON_IMPORTER: &str = crate::model::REASON_IMPORTER;
 /// Set-aside reason: a row equal to an earlier one of the same year, exporter, importer and
 /// product (the same reason in every reader).
 ///
@@ -2080,12 +2080,7 @@ fn finish(mut chunks: Vec<ChunkOut>, outcome: Outcome, importers: Option<&[u16]>
     }
 
     let meta = TableMeta::new(Freq::Annual, "USD", Some(vintage)).with_importers(importers.map(<[u16]>::to_vec));
-    if let Some(read) = meta.restriction() {
-        report.note(format!(
-            "read with importers=, the table is {read}: {} rows of other importers set aside; metrics answer for these importers' imports and refuse other importers and exporters' world totals",
-            report.set_aside.get(REASON_IMPORTER).copied().unwrap_or(0)
-        ));
-    }
+    report.note_restriction(meta.restriction().as_deref());
     let schema = canonical_schema(&meta);
     let max_n = chunks.iter().map(|c| c.value.len()).max().unwrap_or(0);
     // Columns that are the same on every row share one buffer across batches.

@@ -26,6 +26,21 @@ pub enum Flow {
 }
 
 impl Flow {
+    /// The importing country of a row of this flow: the reporter of an import or re-import,
+    /// the partner of an export or re-export.
+    ///
+    /// ```
+    /// use tradedep::Flow;
+    /// assert_eq!(Flow::Import.importer(643, 156), 643);
+    /// assert_eq!(Flow::ReExport.importer(344, 643), 643);
+    /// ```
+    pub fn importer(self, reporter: u16, partner: u16) -> u16 {
+        match self {
+            Flow::Import | Flow::ReImport => reporter,
+            Flow::Export | Flow::ReExport => partner,
+        }
+    }
+
     /// Dictionary values of the `flow` column, indexed by discriminant.
     pub const DICTIONARY: [&'static str; 4] = ["import", "export", "re_import", "re_export"];
 

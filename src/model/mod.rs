@@ -14,7 +14,7 @@ pub use filter::Filter;
 pub use flow::{Flow, ValueBasis};
 pub use period::{Freq, Period};
 pub use product::{ProductCode, ProductSelection, Vintage};
-pub use report::{ReadReport, REASON_DUPLICATE};
+pub use report::{ReadReport, REASON_DUPLICATE, REASON_IMPORTER};
 pub use schema::{canonical_schema, col, TableMeta};
 pub use table::TradeTable;
 pub mod currency;

@@ -47,7 +47,35 @@ const MAX_EXAMPLES: usize = 5;
 /// ```
 pub const REASON_DUPLICATE: &str = "duplicate row";
 
+/// Set-aside reason of a read limited to some importers (`importers=`): a row of another
+/// importer (the same reason in every reader that takes the option).
+///
+/// ```
+/// use tradedep::model::REASON_IMPORTER;
+/// assert_eq!(REASON_IMPORTER, "importer not requested");
+/// ```
+pub const REASON_IMPORTER: &str = "importer not requested";
+
 impl ReadReport {
+    /// Notes a read limited to some importers (`restriction`: [`TableMeta::restriction`](crate::model::TableMeta::restriction)),
+    /// with the rows of other importers it set aside; nothing for a read of every importer.
+    ///
+    /// ```
+    /// use tradedep::model::{ReadReport, REASON_IMPORTER};
+    /// let mut r = ReadReport::new("a.csv");
+    /// r.set_aside(REASON_IMPORTER, 3, || "importer 804".into());
+    /// r.note_restriction(Some("limited to flows into RUS"));
+    /// assert!(r.notes[0].starts_with("read with importers=, the table is limited to flows into RUS: 1 rows"));
+    /// ```
+    pub fn note_restriction(&mut self, restriction: Option<&str>) {
+        if let Some(read) = restriction {
+            let n = self.set_aside.get(REASON_IMPORTER).copied().unwrap_or(0);
+            self.note(format!(
+                "read with importers=, the table is {read}: {n} rows of other importers set aside; metrics answer for these importers' imports and refuse other importers and exporters' world totals"
+            ));
+        }
+    }
+
     /// A report for one source, with no rows yet.
     ///
     /// ```

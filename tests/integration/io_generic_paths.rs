@@ -62,6 +62,7 @@ fn mapping(
     vintage: bool,
     scale: bool,
     freq: bool,
+    importers: bool,
 ) -> ColumnMapping {
     let mut m = ColumnMapping::new()
         .column("period", "t")
@@ -88,6 +89,10 @@ fn mapping(
     }
     if freq {
         m = m.freq(Freq::Annual);
+    }
+    if importers {
+        // Russia and China: the reporter of imports, the partner of exports.
+        m = m.importers([643, 156]);
     }
     m
 }
@@ -157,13 +162,13 @@ proptest! {
     fn fast_path_equals_general_path(
         spec in proptest::collection::vec(line(), 0..40),
         repeat in 0usize..6,
-        options in proptest::collection::vec(any::<bool>(), 7),
+        options in proptest::collection::vec(any::<bool>(), 8),
     ) {
         let mut spec = spec;
         // Exact duplicates: some lines again, later.
         let again: Vec<_> = spec.iter().take(repeat).cloned().collect();
         spec.extend(again);
-        let m = mapping(options[0], options[1], options[2], options[3], options[4], options[5]);
+        let m = mapping(options[0], options[1], options[2], options[3], options[4], options[5], options[7]);
         compare(&render(&spec, options[6]), &m).ok();
     }
 }
@@ -175,12 +180,12 @@ proptest! {
     fn fast_path_takes_readable_files(
         spec in proptest::collection::vec(line(), 1..60),
         repeat in 0usize..10,
-        options in proptest::collection::vec(any::<bool>(), 4),
+        options in proptest::collection::vec(any::<bool>(), 5),
     ) {
         let mut spec: Vec<_> = spec.into_iter().map(|(c, style)| (c, if style == 3 { 0 } else { style })).collect();
         let again: Vec<_> = spec.iter().take(repeat).cloned().collect();
         spec.extend(again);
-        let m = mapping(false, false, options[0], options[1], options[2], options[3]);
+        let m = mapping(false, false, options[0], options[1], options[2], options[3], options[4]);
         let text = render(&spec, true);
         let general = compare(&text, &m);
         prop_assert!(general.is_ok());
@@ -204,7 +209,7 @@ fn fast_path_reads_a_clean_file_with_duplicates_and_set_asides() {
             r % 50
         ));
     }
-    let m = mapping(true, true, false, true, true, false);
+    let m = mapping(true, true, false, true, true, false, false);
     let t = compare(&text, &m).unwrap();
     let fast = read_csv_path(
         text.as_bytes(),
@@ -224,7 +229,7 @@ fn fast_path_reads_a_clean_file_with_duplicates_and_set_asides() {
 fn text_beyond_ascii_reads_as_the_general_path_reads_it() {
     // Non-ASCII text in a mapped column (the unit) and in one the mapping leaves out; the fast
     // path checks a chunk as UTF-8 once, and field by field when the chunk is not UTF-8.
-    let m = mapping(false, true, false, true, false, false);
+    let m = mapping(false, true, false, true, false, false, false);
     let header = "t,i,j,note,k,v,q,u\n";
     let rows = "2021,842,643,Côte d’Ivoire,854231,1.5,2,m²\n2021,156,643,naïve,10121,2,1,kg\n\
                 2021,156,643,x,10121,2,1,kg\n";
@@ -319,7 +324,7 @@ fn duplicates_in_a_shuffled_file_are_rows_equal_in_every_column() {
         "t,i,j,f,k,v,q,u\n{}\n",
         order.iter().map(|&i| lines[i].as_str()).collect::<Vec<_>>().join("\n")
     );
-    let m = mapping(true, true, false, true, false, false);
+    let m = mapping(true, true, false, true, false, false, false);
     let t = compare(&text, &m).unwrap();
     // Distinct rows: the 3 base rows and their 9 variants (the copies are rows already there).
     assert_eq!(t.num_rows(), 12);
@@ -372,7 +377,7 @@ fn a_mapped_file_whose_pages_are_given_back_reads_as_its_text() {
         })
         .collect();
     let dir = tempfile::tempdir().unwrap();
-    let m = mapping(true, true, true, true, false, false);
+    let m = mapping(true, true, true, true, false, false, false);
     for last in ["", "2021,842,\"6\"\"43\",M,854231,1,,\n", "20x1,842,643,M,854231,1,,\n"] {
         let text = format!("t,i,j,f,k,v,q,u\n{rows}{last}");
         let path = dir.path().join("big.csv");
@@ -394,4 +399,61 @@ fn a_mapped_file_whose_pages_are_given_back_reads_as_its_text() {
             ),
         }
     }
+}
+
+/// `importers=`: the rows of other importers (by flow: the reporter of an import, the partner of
+/// an export) are set aside on both paths alike, the table is limited to the importers asked
+/// for, and its rows are the full read's rows of those importers.
+#[test]
+fn importers_keep_the_rows_of_those_importers_on_both_paths() {
+    let mut text = String::from("t,i,j,f,k,v\n");
+    for r in 0..2000 {
+        let (reporter, partner) = [(643, 156), (156, 643), (842, 643), (643, 842), (804, 276)][r % 5];
+        let flow = ["M", "X"][(r / 5) % 2];
+        text.push_str(&format!(
+            "2021,{reporter},{partner},{flow},{},{}.5\n",
+            ["854231", "10121"][r % 2],
+            r
+        ));
+    }
+    let all = mapping(true, false, false, true, false, false, false);
+    let some = mapping(true, false, false, true, false, false, true);
+    let full = compare(&text, &all).unwrap();
+    let part = compare(&text, &some).unwrap();
+    assert_eq!(part.meta().importers, Some(vec![156, 643]));
+    // Independently: the lines whose importer is Russia or China.
+    let expected: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .filter(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            let importer = if f[3] == "M" { f[1] } else { f[2] };
+            importer == "643" || importer == "156"
+        })
+        .collect();
+    assert_eq!(part.num_rows(), expected.len());
+    let r = part.report();
+    assert_eq!(r.set_aside["importer not requested"], 2000 - expected.len() as u64);
+    assert!(r.is_balanced());
+    assert!(
+        r.notes.iter().any(|n| n.contains("limited to flows into CHN, RUS")),
+        "{:?}",
+        r.notes
+    );
+    assert_eq!(full.num_rows(), 2000);
+    assert_eq!(full.meta().importers, None);
+    let value = |t: &TradeTable| -> f64 {
+        columns(t)[5]
+            .as_any()
+            .downcast_ref::<arrow_array::Float64Array>()
+            .unwrap()
+            .values()
+            .iter()
+            .sum()
+    };
+    let expected_value: f64 = expected
+        .iter()
+        .map(|l| l.rsplit(',').next().unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(value(&part), expected_value);
 }

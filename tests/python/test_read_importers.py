@@ -106,3 +106,31 @@ def test_the_command_line_reads_a_baci_file_for_the_importers_asked(shared_data:
     got = pd.read_csv(out_file)
     assert len(got) == len(full)
     assert (got["value"].to_numpy() == full["value"].to_numpy()).all()
+
+
+def test_read_csv_and_from_arrow_take_importers_too(tables, tmp_path: Path) -> None:
+    full, _, ref = tables
+    # The BACI sample written as importer-reported rows (importer j reports imports from i).
+    csv = tmp_path / "imports.csv"
+    ref.rename(columns={"j": "reporter", "i": "partner"}).to_csv(csv, index=False)
+    mapping = dict(columns={"period": "t", "reporter": "reporter", "partner": "partner", "product": "k", "value": "v"},
+                   flow="import", vintage="HS1992", value_scale=1000)
+    part = td.read_csv(csv, **mapping, importers=["CHN", "RUS"])
+    whole = td.read_csv(csv, **mapping)
+    want = ref[ref["j"].isin([156, 643])]
+    assert part.num_rows == len(want) and whole.num_rows == len(ref)
+    assert part.report["set_aside"]["importer not requested"] == len(ref) - len(want)
+    assert part.importers_read == ["CHN", "RUS"]
+    kw = dict(importer="RUS", by="year", source="reported")
+    pd.testing.assert_frame_equal(td.supplier_shares(part, **kw).to_pandas(), td.supplier_shares(whole, **kw).to_pandas())
+    with pytest.raises(td.InvalidArgumentError, match="AGO is not covered"):
+        td.supplier_shares(part, importer="AGO", source="reported")
+    # from_arrow: the same rule on a DataFrame (exports: the partner is the importer).
+    df = ref.rename(columns={"i": "exporter", "j": "importer"})
+    t = td.TradeTable.from_arrow(
+        df, columns={"period": "t", "reporter": "exporter", "partner": "importer", "product": "k", "value": "v"},
+        flow="export", vintage="HS1992", importers="CHN")
+    assert t.num_rows == int((ref["j"] == 156).sum())
+    assert t.importers_read == ["CHN"]
+    with pytest.raises(td.InvalidArgumentError, match="importers="):
+        td.read_parquet(tmp_path / "none.parquet", importers="CHN")

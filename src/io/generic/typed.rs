@@ -30,9 +30,14 @@ use crate::io::arrow_input::{
 use crate::io::baci::OnUnknownCountry;
 use crate::model::builder::fixed_dict;
 use crate::model::schema::col;
-use crate::model::{canonical_schema, Flow, Freq, Period, ProductCode, ReadReport, TableMeta, TradeTable, ValueBasis};
+use crate::model::{
+    canonical_schema, Flow, Freq, Period, ProductCode, ReadReport, TableMeta, TradeTable, ValueBasis, REASON_IMPORTER,
+};
 use crate::reference::countries;
 use duplicates::{duplicate_rows, row_hash, text_hash, Buckets};
+
+/// Rows of other importers named in a chunk's report (as many examples as a report keeps).
+const IMPORTER_EXAMPLES: usize = 5;
 
 /// Bytes of text per chunk (bounds; the text is cut into at least 8 chunks per thread).
 const CHUNK_MIN: usize = 256 << 10;
@@ -337,6 +342,8 @@ struct Decoder<'m> {
     code_keys: Vec<(u64, i32)>,
     code_index: HashMap<String, u32>,
     last_flow: Option<(Box<str>, Flow)>,
+    /// `importers[code]`: whether rows of importer `code` are kept (`ColumnMapping::importers`).
+    importers: Option<Vec<bool>>,
     /// Where the last row's unit text was and its key in the chunk: the mapping's unit (one
     /// text for every row) needs no comparison.
     last_unit: Option<(usize, usize, i8)>,
@@ -362,6 +369,13 @@ impl<'m> Decoder<'m> {
             code_keys: Vec::new(),
             code_index: HashMap::new(),
             last_flow: None,
+            importers: mapping.importers.as_ref().map(|list| {
+                let mut w = vec![false; 1 << 16];
+                for &c in list {
+                    w[c as usize] = true;
+                }
+                w
+            }),
             last_unit: None,
         }
     }
@@ -539,6 +553,7 @@ fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, d
     let mut cells: Vec<Cell<'_>> = vec![None; width];
     // The chunk is checked as UTF-8 once; its fields (cut at ASCII bytes) are then text too.
     let valid = simdutf8::basic::from_utf8(text).ok();
+    let (mut importer_examples, mut importer_rest) = (0usize, 0u64);
     while let Some(line) = next_record(&mut lines, delim, &mut raw, &mut scratch, &mapped)? {
         if raw.len() != width {
             return None;
@@ -586,6 +601,21 @@ fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, d
             continue;
         }
         let flow = dec.flow(cell(f.flow))?;
+        if let Some(wanted) = &dec.importers {
+            let importer = flow.importer(codes[0], codes[1]);
+            if !wanted[importer as usize] {
+                // The first few with their lines, as a report keeps them; the rest only counted
+                // (most rows of a read for a few importers come here).
+                if importer_examples < IMPORTER_EXAMPLES {
+                    importer_examples += 1;
+                    out.report
+                        .set_aside(REASON_IMPORTER, line, || format!("importer {importer}"));
+                } else {
+                    importer_rest += 1;
+                }
+                continue;
+            }
+        }
         let (code, padded) = dec.product(cells[f.product])?;
         // Counted as the general path counts it: every row whose code was read.
         out.padded += u64::from(padded);
@@ -679,6 +709,7 @@ fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, d
             out.estimated.push(est);
         }
     }
+    out.report.set_aside_many(REASON_IMPORTER, importer_rest);
     out.lines = lines.line;
     // Into buckets in one pass after the rows (pushing each row's hash into one of 512 buckets
     // while reading missed the cache on the buckets' tails).
@@ -689,7 +720,7 @@ fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, d
 /// Joins the chunks in file order: duplicates set aside, one product and unit dictionary, the
 /// reports merged with their lines; the notes as the general path writes them.
 fn join(mut chunks: Vec<Chunk>, line0: u64, mapping: &ColumnMapping, freq: Freq) -> Option<TradeTable> {
-    let meta = TableMeta::new(freq, &mapping.currency, mapping.vintage);
+    let meta = TableMeta::new(freq, &mapping.currency, mapping.vintage).with_importers(mapping.importers.clone());
     let mut report = ReadReport::new(mapping.source.clone());
     // Lines: each chunk's relative lines shifted by the lines before it.
     let mut offset = line0;
@@ -845,6 +876,7 @@ fn join(mut chunks: Vec<Chunk>, line0: u64, mapping: &ColumnMapping, freq: Freq)
     if mapping.value_scale != 1.0 {
         report.note(format!("values multiplied by {}", mapping.value_scale));
     }
+    report.note_restriction(meta.restriction().as_deref());
     report.rows_kept = batches.iter().map(|b| b.num_rows() as u64).sum();
     if report.rows_read < report.rows_kept + report.rows_set_aside() {
         report.rows_read = report.rows_kept + report.rows_set_aside();
