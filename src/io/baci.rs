@@ -720,13 +720,7 @@ impl<'a> FileCtx<'a> {
                 options.chunk_bytes
             },
             known: (0..=u16::MAX).map(countries::is_known_code).collect(),
-            wanted: options.importers.map(|list| {
-                let mut w = vec![false; 1 << 16];
-                for &c in list {
-                    w[c as usize] = true;
-                }
-                w
-            }),
+            wanted: options.importers.map(countries::code_mask),
             recycled: None,
             streamed: false,
             cancel: options.cancel,

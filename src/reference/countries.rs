@@ -60,6 +60,16 @@ static CODE_INDEX: [u16; 1000] = {
     t
 };
 
+/// One flag per u16 code, set for `codes`: a read keeping some countries looks a row's code up
+/// in it.
+pub(crate) fn code_mask(codes: &[u16]) -> Vec<bool> {
+    let mut mask = vec![false; 1 << 16];
+    for &c in codes {
+        mask[c as usize] = true;
+    }
+    mask
+}
+
 /// True when `code` is a Comtrade/BACI numeric country code of a real partner (not World, 0).
 ///
 /// Accepts every code of the BACI country lists (V202201, V202301) and of the Comtrade partner

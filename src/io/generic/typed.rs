@@ -369,13 +369,7 @@ impl<'m> Decoder<'m> {
             code_keys: Vec::new(),
             code_index: HashMap::new(),
             last_flow: None,
-            importers: mapping.importers.as_ref().map(|list| {
-                let mut w = vec![false; 1 << 16];
-                for &c in list {
-                    w[c as usize] = true;
-                }
-                w
-            }),
+            importers: mapping.importers.as_deref().map(countries::code_mask),
             last_unit: None,
         }
     }
