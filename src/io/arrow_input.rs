@@ -187,7 +187,7 @@ pub struct ColumnMapping {
     pub source: String,
     /// Importers to keep (numeric codes): rows whose importer (the reporter of an import, the
     /// partner of an export) is another are set aside under
-    /// [`REASON_IMPORTER`](crate::model::REASON_IMPORTER) once their countries and flow are
+    /// [`REASON_IMPORTER`] once their countries and flow are
     /// read, and the table is limited to these importers
     /// ([`TableMeta::importers`](crate::model::TableMeta::importers)). `None`: every importer.
     pub importers: Option<Vec<u16>>,
