@@ -320,9 +320,12 @@ class TradeTable:
 
     def __repr__(self) -> str:
         r = self.report
+        restriction = self._inner.restriction
         return (
             f"TradeTable({self.num_rows} rows, freq={self.freq}, currency={self.currency}, "
-            f"vintage={self.vintage}; read {r['rows_read']}, set aside {r['rows_set_aside']})"
+            f"vintage={self.vintage}; read {r['rows_read']}, set aside {r['rows_set_aside']}"
+            + ("" if restriction is None else f"; {restriction}")
+            + ")"
         )
 
     def _repr_html_(self) -> str:
@@ -331,7 +334,9 @@ class TradeTable:
         notes = [f"read {r['rows_read']} rows, kept {r['rows_kept']}"]
         notes += [f"set aside {n}: {reason}" for reason, n in r["set_aside"].items()]
         notes += list(r["notes"])
-        title = f"TradeTable ({self.freq}, {self.currency}, {self.vintage or 'vintage unknown'})"
+        restriction = self._inner.restriction
+        limited = "" if restriction is None else f", {restriction}"
+        title = f"TradeTable ({self.freq}, {self.currency}, {self.vintage or 'vintage unknown'}{limited})"
         return _html_table(t, title, notes)
 
 

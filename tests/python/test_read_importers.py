@@ -40,6 +40,10 @@ def test_rows_kept_are_pandas_rows_of_those_importers(tables) -> None:
     assert part.importers_read == ["AGO", "CHN", "RUS"]
     assert full.importers_read is None
     assert "limited to flows into AGO, CHN, RUS" in part.report_text
+    # Seen where a notebook shows the table too.
+    assert repr(part).endswith("; limited to flows into AGO, CHN, RUS)")
+    assert "limited to flows into AGO, CHN, RUS)" in part._repr_html_()
+    assert "limited" not in repr(full) and "limited to" not in full._repr_html_().split("</caption>")[0]
 
 
 def test_shares_on_the_restricted_table_equal_the_full_ones_and_say_so(tables) -> None:
