@@ -325,18 +325,7 @@ impl ColumnMapping {
             ));
         }
         if let Some(list) = &self.importers {
-            if list.is_empty() {
-                return Err(Error::invalid_argument(
-                    "importers=[] keeps no row",
-                    "pass the importers to keep, or None for every importer",
-                ));
-            }
-            if let Some(c) = list.iter().find(|c| !crate::reference::countries::is_known_code(**c)) {
-                return Err(Error::invalid_argument(
-                    format!("importer code {c} is not a known country code"),
-                    "pass numeric Comtrade/BACI codes (td.country(\"RUS\") gives 643)",
-                ));
-            }
+            crate::reference::countries::check_importer_codes(list)?;
         }
         Ok(())
     }

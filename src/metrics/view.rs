@@ -645,8 +645,5 @@ impl<'a> Cols<'a> {
 pub fn country_label(code: u16) -> String {
     // Areas without an ISO3 code (697 Europe EFTA nes, 849 US Misc. Pacific Isds ...) keep their
     // number: an empty label would merge them with each other in the output keys.
-    crate::reference::countries::by_code(code)
-        .map(|c| c.iso3)
-        .filter(|iso3| !iso3.is_empty())
-        .map_or_else(|| code.to_string(), str::to_string)
+    crate::reference::countries::label(code)
 }

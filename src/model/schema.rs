@@ -194,15 +194,7 @@ impl TableMeta {
     /// ```
     pub fn restriction(&self) -> Option<String> {
         let list = self.importers.as_ref()?;
-        let labels: Vec<String> = list
-            .iter()
-            .map(|c| {
-                crate::reference::countries::by_code(*c)
-                    .map(|k| k.iso3)
-                    .filter(|iso3| !iso3.is_empty())
-                    .map_or_else(|| c.to_string(), str::to_string)
-            })
-            .collect();
+        let labels: Vec<String> = list.iter().map(|c| crate::reference::countries::label(*c)).collect();
         Some(format!("limited to flows into {}", labels.join(", ")))
     }
 

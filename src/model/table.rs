@@ -240,12 +240,11 @@ impl TradeTable {
         for t in it {
             // A restricted read covers its importers only: together, tables cover the importers
             // every one of them covers.
-            let importers = match (first.meta.importers.take(), t.meta.importers.clone()) {
-                (Some(a), Some(b)) => Some(a.into_iter().filter(|c| b.binary_search(c).is_ok()).collect()),
-                (a, b) => a.or(b),
+            let importers = match (&first.meta.importers, &t.meta.importers) {
+                (Some(a), Some(b)) => Some(a.iter().copied().filter(|c| b.binary_search(c).is_ok()).collect()),
+                (a, b) => a.clone().or_else(|| b.clone()),
             };
-            first.meta.importers = t.meta.importers.clone();
-            if t.meta != first.meta {
+            if t.meta.clone().with_importers(None) != first.meta.clone().with_importers(None) {
                 return Err(Error::invalid_argument(
                     format!(
                         "cannot combine a table of {} {} {} with one of {} {} {}",

@@ -60,6 +60,33 @@ static CODE_INDEX: [u16; 1000] = {
     t
 };
 
+/// Checks the `importers=` of a read: an empty list would keep no row and an unknown code no
+/// row either, both silently.
+pub(crate) fn check_importer_codes(codes: &[u16]) -> crate::error::Result<()> {
+    if codes.is_empty() {
+        return Err(crate::error::Error::invalid_argument(
+            "importers=[] keeps no row",
+            "pass the importers to keep (numeric codes, e.g. [643]), or None for every importer",
+        ));
+    }
+    if let Some(c) = codes.iter().find(|c| !is_known_code(**c)) {
+        return Err(crate::error::Error::invalid_argument(
+            format!("importer code {c} is not a country code of trade data"),
+            "pass numeric Comtrade/BACI codes (td.country(\"RUS\") gives 643)",
+        ));
+    }
+    Ok(())
+}
+
+/// A country's label in results and messages: its ISO3 code, or its number for areas without
+/// one (697 Europe EFTA nes ...), so that two such areas never share a label.
+pub(crate) fn label(code: u16) -> String {
+    by_code(code)
+        .map(|c| c.iso3)
+        .filter(|iso3| !iso3.is_empty())
+        .map_or_else(|| code.to_string(), str::to_string)
+}
+
 /// One flag per u16 code, set for `codes`: a read keeping some countries looks a row's code up
 /// in it.
 pub(crate) fn code_mask(codes: &[u16]) -> Vec<bool> {
