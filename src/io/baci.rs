@@ -259,22 +259,7 @@ fn read_path(
 
 /// Refuses an empty or unknown list of importers to keep: it would read nothing, silently.
 fn check_importers(options: &BaciOptions<'_>) -> Result<()> {
-    let Some(list) = options.importers else {
-        return Ok(());
-    };
-    if list.is_empty() {
-        return Err(Error::invalid_argument(
-            "importers=[] keeps no row",
-            "pass the importers to keep (numeric codes, e.g. [643]), or None for every importer",
-        ));
-    }
-    if let Some(c) = list.iter().find(|c| !countries::is_known_code(**c)) {
-        return Err(Error::invalid_argument(
-            format!("importer code {c} is not a country code BACI uses"),
-            "pass numeric Comtrade/BACI codes (td.country(\"RUS\") gives 643)",
-        ));
-    }
-    Ok(())
+    options.importers.map_or(Ok(()), countries::check_importer_codes)
 }
 
 /// Reads BACI data held in memory (plain CSV, gzip or zip, recognised from the first bytes).
@@ -981,6 +966,9 @@ fn parse_stream<R: Read + Send>(
     in_flight: usize,
 ) -> Result<()> {
     let abort = AtomicBool::new(false);
+    // The first chunk (in file order) that failed: only chunks after it skip their parse. A chunk
+    // before it must still count its lines, or the error would name a line too early.
+    let first_failed = std::sync::atomic::AtomicUsize::new(usize::MAX);
     // A mapped file is re-measured on any problem and at the end: a truncation while it was
     // read (zeros where text was, see `mapped`) is reported as such.
     let mapped_file = match &src {
@@ -1000,18 +988,20 @@ fn parse_stream<R: Read + Send>(
 
     std::thread::scope(|s| {
         let abort = &abort;
+        let first_failed = &first_failed;
         let reader = s.spawn(move || {
             rayon::in_place_scope(|sc| {
                 let mut emit = |(i, buf, start, end): TextChunk| {
                     let free_tx = free_tx.clone();
                     let done_tx = done_tx.clone();
                     sc.spawn(move |_| {
-                        let out = if abort.load(Ordering::Relaxed) {
+                        let out = if i > first_failed.load(Ordering::Relaxed) {
                             Ok(ChunkOut::with_capacity(0, ctx.streamed))
                         } else {
                             parse_chunk(buf.get(start..end).unwrap_or_default(), ctx)
                         };
                         if out.is_err() {
+                            first_failed.fetch_min(i, Ordering::Relaxed);
                             abort.store(true, Ordering::Relaxed);
                         }
                         if let Text::Owned(buf) = buf {
@@ -1038,6 +1028,7 @@ fn parse_stream<R: Read + Send>(
         let mut failed: Option<Error> = None;
         for (i, r) in done_rx.iter() {
             if failed.is_none() && ctx.cancel.is_some_and(Cancellation::is_cancelled) {
+                first_failed.fetch_min(next, Ordering::Relaxed);
                 abort.store(true, Ordering::Relaxed);
                 failed = Some(Error::Cancelled);
             }
@@ -1052,6 +1043,7 @@ fn parse_stream<R: Read + Send>(
                             }
                             line0 += c.lines;
                             if let Err(e) = sink(c) {
+                                first_failed.fetch_min(next, Ordering::Relaxed);
                                 abort.store(true, Ordering::Relaxed);
                                 failed = Some(e);
                             }
