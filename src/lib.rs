@@ -29,6 +29,7 @@ pub mod classify;
 pub mod demo;
 pub mod error;
 pub mod io;
+mod memory;
 pub mod metrics;
 pub mod model;
 mod prefetch;

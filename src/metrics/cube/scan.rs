@@ -115,8 +115,7 @@ where
                 scan_range(plan, b, range, maker, &pack, &keep, &mut out);
             }
             cancel.check()?;
-            super::sort::sort_run(&mut out, used_bits);
-            Ok(out)
+            Ok(super::sort::sort_scanned(out, used_bits))
         })
         .collect();
     parts.into_iter().collect()
