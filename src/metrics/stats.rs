@@ -46,18 +46,20 @@ impl Concentration {
         if total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !total.is_finite() {
             return None;
         }
-        let mut shares: Vec<f64> = values.iter().filter(|v| **v > 0.0).map(|v| v / total).collect();
-        let n = shares.len();
+        // Shares in input order, recomputed for each sum rather than kept: called once per
+        // cell (a million cells in a BACI year), an allocation each cost more than the divisions.
+        let shares = || values.iter().filter(|v| **v > 0.0).map(|v| v / total);
+        let n = shares().count();
         let mut top = 0;
         for (i, v) in values.iter().enumerate() {
             if *v > values[top] {
                 top = i;
             }
         }
-        let hhi: f64 = shares.iter().map(|s| s * s).sum();
-        let entropy: f64 = -shares.iter().map(|s| s * s.ln()).sum::<f64>();
-        shares.sort_unstable_by(|a, b| b.total_cmp(a));
-        let cr = |k: usize| shares.iter().take(k).sum::<f64>();
+        let hhi: f64 = shares().map(|s| s * s).sum();
+        let entropy: f64 = -shares().map(|s| s * s.ln()).sum::<f64>();
+        let largest = Largest::of(shares(), crn.max(3));
+        let cr = |k: usize| largest.first(k).iter().sum::<f64>();
         let hhi_norm = if n > 1 {
             let inv = 1.0 / n as f64;
             ((hhi - inv) / (1.0 - inv)).clamp(0.0, 1.0)
@@ -77,6 +79,51 @@ impl Concentration {
             top,
             top_share: values[top] / total,
         })
+    }
+}
+
+/// The largest shares, largest first: what `cr_k` adds, in the order a full sort would give.
+enum Largest {
+    /// Up to [`Largest::KEPT`] of them, kept by insertion (no allocation, no full sort).
+    Few([f64; Largest::KEPT], usize),
+    /// Every share, sorted (a `crn` above [`Largest::KEPT`]).
+    All(Vec<f64>),
+}
+
+impl Largest {
+    const KEPT: usize = 16;
+
+    /// The `k` largest of `shares` (all of them when `k` is above [`Largest::KEPT`]).
+    fn of(shares: impl Iterator<Item = f64>, k: usize) -> Largest {
+        if k > Self::KEPT {
+            let mut all: Vec<f64> = shares.collect();
+            all.sort_unstable_by(|a, b| b.total_cmp(a));
+            return Largest::All(all);
+        }
+        let mut kept = [0.0; Self::KEPT];
+        let mut len = 0;
+        for s in shares {
+            if len == k && s.total_cmp(&kept[k - 1]).is_le() {
+                continue;
+            }
+            // Insert before the first smaller share; the smallest falls out when full.
+            let mut at = len.min(k - 1);
+            while at > 0 && kept[at - 1].total_cmp(&s).is_lt() {
+                kept[at] = kept[at - 1];
+                at -= 1;
+            }
+            kept[at] = s;
+            len = (len + 1).min(k);
+        }
+        Largest::Few(kept, len)
+    }
+
+    /// The `k` largest, largest first (fewer when there are fewer).
+    fn first(&self, k: usize) -> &[f64] {
+        match self {
+            Largest::Few(kept, len) => &kept[..k.min(*len)],
+            Largest::All(all) => &all[..k.min(all.len())],
+        }
     }
 }
 
@@ -197,6 +244,48 @@ mod tests {
         assert!((c.hhi - (0.75f64.powi(2) + 0.25f64.powi(2))).abs() < 1e-12);
         assert!(Concentration::of(&[0.0, 0.0], 3).is_none());
         assert!(Concentration::of(&[], 3).is_none());
+    }
+
+    /// The sums of the largest shares as a full sort gives them, bit for bit, for every
+    /// `crn` (kept by insertion up to 16, sorted above), with ties, zeros and negatives.
+    #[test]
+    fn largest_shares_add_as_a_full_sort_does() {
+        let mut x = 7u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for case in 0..400 {
+            let len = (next() % 40) as usize;
+            let values: Vec<f64> = (0..len)
+                .map(|_| match next() % 6 {
+                    0 => 0.0,
+                    1 => -1.5,
+                    2 => 4.0, // ties
+                    _ => (next() % 10_000) as f64 / 7.0,
+                })
+                .collect();
+            for crn in [1, 2, 3, 5, 16, 17, 40] {
+                let got = Concentration::of(&values, crn);
+                let total: f64 = values.iter().filter(|v| **v > 0.0).sum();
+                if total <= 0.0 {
+                    assert_eq!(got, None);
+                    continue;
+                }
+                let c = got.expect("a positive total");
+                let mut shares: Vec<f64> = values.iter().filter(|v| **v > 0.0).map(|v| v / total).collect();
+                let hhi: f64 = shares.iter().map(|s| s * s).sum();
+                shares.sort_unstable_by(|a, b| b.total_cmp(a));
+                let cr = |k: usize| shares.iter().take(k).sum::<f64>();
+                assert_eq!(c.n, shares.len(), "case {case}");
+                assert_eq!(c.hhi.to_bits(), hhi.to_bits(), "case {case}");
+                for (k, got) in [(1, c.cr1), (3, c.cr3), (crn, c.crn)] {
+                    assert_eq!(got.to_bits(), cr(k).to_bits(), "case {case}, cr{k} of {values:?}");
+                }
+            }
+        }
     }
 
     #[test]
