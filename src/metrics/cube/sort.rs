@@ -112,9 +112,9 @@ pub(crate) fn sort_scanned<R: Sortable>(mut scanned: Vec<R>, used_bits: u32) -> 
     run
 }
 
-/// Bits of the first digit of [`sort_scanned`]: 1,024 buckets, whose write positions stay in
-/// the CPU's caches.
-const SCATTER_BITS: u32 = 10;
+/// Bits of the first digit of [`sort_scanned`]: 4,096 buckets, whose write positions stay in
+/// the CPU's caches (10 and 14 bits measured within a few % of it on a BACI year).
+const SCATTER_BITS: u32 = 12;
 /// Records moved per piece by [`sort_scanned`] (1 MB of [`Narrow`] records).
 const PIECE: usize = 1 << 16;
 /// Below this many records [`sort_scanned`] sorts in place (the run fits in cache anyway).
