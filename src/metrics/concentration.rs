@@ -246,9 +246,9 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
             let top = stats.map(|s| {
                 let key = items[s.top].0;
                 if over_product {
-                    (view.products.get(key as usize).cloned().unwrap_or_default(), None)
+                    (view.products.get(key as usize).map_or("", String::as_str).into(), None)
                 } else {
-                    suppliers.label(key)
+                    suppliers.label_str(key)
                 }
             });
             out.importer
@@ -256,10 +256,11 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
             out.time.push(cell.period);
             out.months.push(total.months);
             out.product.append_option(
-                by_product.then(|| view.products.get(cell.product as usize).cloned().unwrap_or_default()),
+                by_product.then(|| view.products.get(cell.product as usize).map_or("", String::as_str)),
             );
-            out.partner
-                .append_option((by_partner && cell.partner != NO_PARTNER).then(|| suppliers.label(cell.partner).0));
+            out.partner.append_option(
+                (by_partner && cell.partner != NO_PARTNER).then(|| suppliers.label_str(cell.partner).0),
+            );
             out.push_stats(stats.as_ref(), top, &total);
             Ok(())
         },
@@ -323,7 +324,12 @@ impl ConcColumns {
         }
     }
 
-    pub fn push_stats(&mut self, s: Option<&Concentration>, top: Option<(String, Option<u16>)>, total: &Acc) {
+    pub fn push_stats(
+        &mut self,
+        s: Option<&Concentration>,
+        top: Option<(std::borrow::Cow<'_, str>, Option<u16>)>,
+        total: &Acc,
+    ) {
         self.total.append_value(total.value);
         self.n.append_value(s.map(|s| s.n as u32).unwrap_or(0));
         self.hhi.append_option(s.map(|s| s.hhi));
@@ -333,7 +339,7 @@ impl ConcColumns {
         self.crn.append_option(s.map(|s| s.crn));
         self.entropy.append_option(s.map(|s| s.entropy));
         self.n_eq.append_option(s.map(|s| s.n_equivalent));
-        self.top.append_option(top.as_ref().map(|t| t.0.as_str()));
+        self.top.append_option(top.as_ref().map(|t| t.0.as_ref()));
         self.top_code.append_option(top.and_then(|t| t.1));
         self.top_share.append_option(s.map(|s| s.top_share));
         self.source.append_value(total.source());

@@ -214,15 +214,22 @@ impl SupplierKeys {
     /// # Ok::<(), tradedep::Error>(())
     /// ```
     pub fn label(&self, key: u32) -> (String, Option<u16>) {
+        let (label, code) = self.label_str(key);
+        (label.into_owned(), code)
+    }
+
+    /// [`Self::label`] borrowed where it can be (a finish writing a label per cell into an
+    /// Arrow column needs no `String` of its own).
+    pub(crate) fn label_str(&self, key: u32) -> (std::borrow::Cow<'_, str>, Option<u16>) {
         if key == REST_OF_WORLD {
-            ("Rest of world".to_string(), None)
+            ("Rest of world".into(), None)
         } else if key >= GROUP_BASE {
             (
-                self.names.get((key - GROUP_BASE) as usize).cloned().unwrap_or_default(),
+                self.names.get((key - GROUP_BASE) as usize).map_or("", String::as_str).into(),
                 None,
             )
         } else {
-            (country_label(key as u16), Some(key as u16))
+            (crate::reference::countries::label_str(key as u16), Some(key as u16))
         }
     }
 }

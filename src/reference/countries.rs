@@ -81,10 +81,15 @@ pub(crate) fn check_importer_codes(codes: &[u16]) -> crate::error::Result<()> {
 /// A country's label in results and messages: its ISO3 code, or its number for areas without
 /// one (697 Europe EFTA nes ...), so that two such areas never share a label.
 pub(crate) fn label(code: u16) -> String {
+    label_str(code).into_owned()
+}
+
+/// [`label`] without a copy of the ISO3 code.
+pub(crate) fn label_str(code: u16) -> std::borrow::Cow<'static, str> {
     by_code(code)
         .map(|c| c.iso3)
         .filter(|iso3| !iso3.is_empty())
-        .map_or_else(|| code.to_string(), str::to_string)
+        .map_or_else(|| code.to_string().into(), Into::into)
 }
 
 /// One flag per u16 code, set for `codes`: a read keeping some countries looks a row's code up
