@@ -255,12 +255,10 @@ pub fn concentration(table: &TradeTable, opts: &ConcentrationOptions) -> Result<
                 .append_value(&slots.importers[cell.importer as usize].label);
             out.time.push(cell.period);
             out.months.push(total.months);
-            out.product.append_option(
-                by_product.then(|| view.products.get(cell.product as usize).map_or("", String::as_str)),
-            );
-            out.partner.append_option(
-                (by_partner && cell.partner != NO_PARTNER).then(|| suppliers.label_str(cell.partner).0),
-            );
+            out.product
+                .append_option(by_product.then(|| view.products.get(cell.product as usize).map_or("", String::as_str)));
+            out.partner
+                .append_option((by_partner && cell.partner != NO_PARTNER).then(|| suppliers.label_str(cell.partner).0));
             out.push_stats(stats.as_ref(), top, &total);
             Ok(())
         },

@@ -225,7 +225,10 @@ impl SupplierKeys {
             ("Rest of world".into(), None)
         } else if key >= GROUP_BASE {
             (
-                self.names.get((key - GROUP_BASE) as usize).map_or("", String::as_str).into(),
+                self.names
+                    .get((key - GROUP_BASE) as usize)
+                    .map_or("", String::as_str)
+                    .into(),
                 None,
             )
         } else {

@@ -65,9 +65,9 @@ pub(crate) fn sort_run<R: Sortable>(run: &mut [R], used_bits: u32) {
 /// first digit (the key's top [`SCATTER_BITS`]) is counted, then the records are moved into
 /// their buckets' places from the end of `scanned`, a piece of [`PIECE`] records at a time,
 /// each moved piece's memory handed back to the system at once; each bucket is then sorted
-/// in place, in cache. The in-place first pass of [`sort_run`] followed a cycle through the
-/// whole run, one cache miss per record: on a shuffled BACI year, `concentration` by importer
-/// and product spent a third of its time there.
+/// in place by comparison, in cache. The in-place first pass of [`sort_run`] followed a cycle
+/// through the whole run, one cache miss per record: on a shuffled BACI year, `concentration`
+/// by importer and product spent a third of its time there.
 pub(crate) fn sort_scanned<R: Sortable>(mut scanned: Vec<R>, used_bits: u32) -> Vec<R> {
     let n = scanned.len();
     if n < SCATTER_MIN || used_bits <= SCATTER_BITS {
@@ -106,8 +106,10 @@ pub(crate) fn sort_scanned<R: Sortable>(mut scanned: Vec<R>, used_bits: u32) -> 
     }
     // SAFETY: all `n` places hold a record written above (checked just now).
     unsafe { run.set_len(n) };
+    // Buckets of a BACI year hold about a thousand records each: a comparison sort in cache
+    // measured 5 % faster than more radix passes over them.
     for b in 0..buckets {
-        radix_sort(&mut run[starts[b]..starts[b + 1]], shift, DIGIT_BITS.min(shift));
+        run[starts[b]..starts[b + 1]].sort_unstable_by_key(|r| r.key());
     }
     run
 }
