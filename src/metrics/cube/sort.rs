@@ -283,16 +283,22 @@ mod tests {
         merged(&runs).copied().collect()
     }
 
-    #[test]
-    fn runs_in_any_order_come_out_sorted_with_their_numbers() {
-        // Keys over 20 bits, spread over buckets and repeated across runs.
-        let mut state = 12345u64;
-        let mut next = || {
+    /// A deterministic stream of pseudo-random numbers (a linear congruential generator).
+    fn lcg(seed: u64) -> impl FnMut() -> u64 {
+        let mut state = seed;
+        move || {
             state = state
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
-            (state >> 33) & 0xF_FFFF
-        };
+            state
+        }
+    }
+
+    #[test]
+    fn runs_in_any_order_come_out_sorted_with_their_numbers() {
+        // Keys over 20 bits, spread over buckets and repeated across runs.
+        let mut random = lcg(12345);
+        let mut next = || (random() >> 33) & 0xF_FFFF;
         let parts: Vec<Vec<Record<u64>>> = (0..3)
             .map(|_| {
                 (0..5000)
@@ -315,13 +321,8 @@ mod tests {
     fn scanned_records_sorted_in_pieces_keep_every_record() {
         // More than one piece and more than the in-place minimum; keys over 30 and 44 bits,
         // many repeated (equal keys keep their values, in some order).
-        let mut state = 99u64;
-        let mut next = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            state >> 20
-        };
+        let mut random = lcg(99);
+        let mut next = || random() >> 20;
         for (bits, n) in [
             (30u32, PIECE + 12_345),
             (44, 2 * PIECE + 7),

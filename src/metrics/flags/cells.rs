@@ -321,6 +321,11 @@ fn summed_by_sort(world: &ImportCells, to_main: &[Option<u32>], keys: &Keys) -> 
             packed.push((keys.pack(s, p, y, 0), world.value(i)));
         }
     }
+    sorted_exports(packed, keys)
+}
+
+/// Exports of `packed` (key, value) pairs: sorted by key (stable), equal keys summed in order.
+fn sorted_exports(mut packed: Vec<(u64, f64)>, keys: &Keys) -> Exports {
     radix_sort(&mut packed, keys.bits());
     let mut x = Exports::with_capacity(packed.len());
     let mut last = u64::MAX;
@@ -371,12 +376,8 @@ fn summed_in_place(world: &ImportCells, to_main: &[Option<u32>], keys: &Keys, n:
         }
     }
     drop(sum);
-    radix_sort(&mut sums, keys.bits());
-    let mut x = Exports::with_capacity(count);
-    for (k, v) in sums {
-        x.push(keys.unpack(k), v);
-    }
-    x
+    // Each key once: nothing is summed here, only ordered.
+    sorted_exports(sums, keys)
 }
 
 impl Exports {
