@@ -886,14 +886,15 @@ pub(crate) fn convert<'b>(
             }
             let w = conv.amount(cell(&weight, i), line, col::NET_WEIGHT_KG)?;
             let est = conv.estimated(cell(&estimated, i), line)?;
-            let mut row = TradeRow::new(
-                p,
-                countries_ok[0],
-                countries_ok[1],
-                f,
-                &conv.product_buf,
-                v * mapping.value_scale,
-            );
+            let scaled = v * mapping.value_scale;
+            if !scaled.is_finite() {
+                return Err(Error::invalid_data(
+                    format!("value {v} times value_scale {} is beyond a double", mapping.value_scale),
+                    conv.loc(line, col::VALUE, cell(&value, i).text()),
+                    "check value_scale (1000 for thousands) and the value's unit",
+                ));
+            }
+            let mut row = TradeRow::new(p, countries_ok[0], countries_ok[1], f, &conv.product_buf, scaled);
             row.value_basis = value_basis;
             row.quantity = q;
             row.quantity_unit = q.and(unit_text.as_deref());

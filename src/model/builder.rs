@@ -334,7 +334,20 @@ impl TradeTableBuilder {
 /// assert!(dict.is_null(1));
 /// ```
 pub fn fixed_dict(keys: Vec<Option<i8>>, values: &[&str]) -> ArrayRef {
-    let keys = Int8Array::from(keys);
+    fixed_dict_of(Int8Array::from(keys), values)
+}
+
+/// [`fixed_dict`] over keys already in an array (`Int8Array::from(Vec<i8>)` takes the vector
+/// as it is, where a `Vec<Option<i8>>` is read key by key).
+///
+/// ```
+/// use arrow_array::{cast::AsArray, types::Int8Type, Array, Int8Array};
+/// let col = tradedep::model::builder::fixed_dict_of(Int8Array::from(vec![0, 0, 1]), &["import", "export"]);
+/// let dict = col.as_dictionary::<Int8Type>();
+/// assert_eq!(dict.values().as_string::<i32>().value(dict.keys().value(2) as usize), "export");
+/// assert_eq!(dict.null_count(), 0);
+/// ```
+pub fn fixed_dict_of(keys: Int8Array, values: &[&str]) -> ArrayRef {
     let values = Arc::new(StringArray::from(values.to_vec()));
     Arc::new(DictionaryArray::<Int8Type>::try_new(keys, values).expect("keys are built from the values list"))
 }

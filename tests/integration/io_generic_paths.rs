@@ -457,3 +457,18 @@ fn importers_keep_the_rows_of_those_importers_on_both_paths() {
         .sum();
     assert_eq!(value(&part), expected_value);
 }
+
+#[test]
+fn a_scale_that_takes_a_value_out_of_range_is_the_general_paths_error() {
+    // The fast path's table is not validated a second time: a value finite in the file but not
+    // once scaled must still be the general path's error, naming the file's line.
+    let text = "t,i,j,k,v\n2021,842,643,854231,1.5\n2021,842,156,854231,1e306\n";
+    let mut m = mapping(false, false, false, true, false, false, false);
+    m.value_scale = 1000.0;
+    let err = compare(text, &m).unwrap_err().to_string();
+    assert!(err.contains("beyond a double") && err.contains("line 3") && err.contains("1e306"), "{err}");
+    // A negative scale is refused before any row is read.
+    m.value_scale = -1.0;
+    let err = compare(text, &m).unwrap_err().to_string();
+    assert!(err.contains("must be a positive number"), "{err}");
+}

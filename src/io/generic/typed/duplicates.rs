@@ -47,12 +47,19 @@ impl Buckets {
             starts[b + 1] += starts[b];
         }
         let mut next = starts.clone();
-        let mut keyed = vec![Keyed { hash: 0, row: 0 }; hashes.len()];
+        // Written once each, not zeroed first (a pass over 12 bytes a row).
+        let mut keyed: Vec<Keyed> = Vec::with_capacity(hashes.len());
+        let places = &mut keyed.spare_capacity_mut()[..hashes.len()];
         for (row, &hash) in hashes.iter().enumerate() {
             let at = &mut next[bucket(hash)];
-            keyed[*at as usize] = Keyed { hash, row: row as u32 };
+            places[*at as usize].write(Keyed { hash, row: row as u32 });
             *at += 1;
         }
+        // Bucket `b`'s places run from `starts[b]` to `starts[b + 1]` and each of its rows took
+        // the next one: every place below `hashes.len()` was written exactly once.
+        assert!((0..BUCKETS).all(|b| next[b] == starts[b + 1]), "every row has its place");
+        // SAFETY: the first `hashes.len()` elements are initialised (above).
+        unsafe { keyed.set_len(hashes.len()) };
         Buckets { keyed, starts }
     }
 
@@ -154,10 +161,10 @@ mod tests {
             ..Chunk::default()
         };
         for (r, (v, q, p)) in rows.iter().enumerate() {
-            let k = match c.products.iter().position(|x| x == p) {
+            let k = match c.products.iter().position(|x| **x == **p) {
                 Some(k) => k,
                 None => {
-                    c.products.push(p.to_string());
+                    c.products.push((*p).into());
                     c.products.len() - 1
                 }
             };
