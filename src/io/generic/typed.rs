@@ -557,6 +557,8 @@ fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, d
     // The chunk is checked as UTF-8 once; its fields (cut at ASCII bytes) are then text too.
     let valid = simdutf8::basic::from_utf8(text).ok();
     let (mut importer_examples, mut importer_rest) = (0usize, 0u64);
+    // The decoder's index of each product the chunk keeps, in order of first kept row.
+    let mut codes_kept: Vec<u32> = Vec::new();
     while let Some(line) = next_record(&mut lines, delim, &mut raw, &mut scratch, &mapped)? {
         if raw.len() != width {
             return None;
@@ -642,8 +644,8 @@ fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, d
         // Kept (unless a duplicate): the row as the general path builds it.
         let (code_hash, key) = &mut dec.code_keys[code as usize];
         if *key < 0 {
-            *key = out.products.len() as i32;
-            out.products.push(Arc::clone(&dec.codes[code as usize]));
+            *key = codes_kept.len() as i32;
+            codes_kept.push(code);
         }
         let (code_hash, key) = (*code_hash, *key);
         let unit = q.and(unit);
@@ -718,6 +720,9 @@ fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, d
         }
     }
     out.report.set_aside_many(REASON_IMPORTER, importer_rest);
+    // The codes' text once the rows are done: reached in the row loop, each new code's string
+    // (or its count) was a wait for memory in the middle of a row.
+    out.products = codes_kept.iter().map(|&c| Arc::clone(&dec.codes[c as usize])).collect();
     out.lines = lines.line;
     // Into buckets in one pass after the rows (pushing each row's hash into one of 512 buckets
     // while reading missed the cache on the buckets' tails).

@@ -18,9 +18,11 @@ pub(crate) struct ImportCells {
     keys: Keys,
     /// (packed key, value) per entry.
     entries: Vec<(u64, f64)>,
-    /// View rows summed into each entry, and how many of them were mirrored.
-    pub n_rows: Vec<u32>,
-    pub n_mirrored: Vec<u32>,
+    /// View rows summed into each (importer, product, year) cell, and how many of them were
+    /// mirrored: per cell, as the flags report them (per entry they took 8 bytes for each of a
+    /// BACI year's 11 million suppliers' sums).
+    pub n_rows: Vec<u64>,
+    pub n_mirrored: Vec<u64>,
     pub products: Vec<String>,
     /// First entry of each (importer, product, year) cell.
     pub starts: Vec<u32>,
@@ -31,8 +33,8 @@ pub(crate) struct ImportCells {
 #[derive(Default)]
 struct CellsPart {
     entries: Vec<(u64, f64)>,
-    n_rows: Vec<u32>,
-    n_mirrored: Vec<u32>,
+    n_rows: Vec<u64>,
+    n_mirrored: Vec<u64>,
     starts: Vec<u32>,
 }
 
@@ -247,12 +249,15 @@ pub(crate) fn import_cells(table: &TradeTable, opts: &ViewOptions<'_>) -> Result
     let parts = cube.for_each_cell_parallel(CellsPart::default, |part: &mut CellsPart, cell, items| {
         part.starts.push(part.entries.len() as u32);
         let importer = codes[cell.importer as usize];
+        let (mut n_rows, mut n_mirrored) = (0, 0);
         for (sup, acc) in items.iter() {
             part.entries
                 .push((keys.pack(importer, cell.product, cell.period, *sup as u16), acc.value));
-            part.n_rows.push(acc.n_rows as u32);
-            part.n_mirrored.push(acc.n_mirrored as u32);
+            n_rows += acc.n_rows;
+            n_mirrored += acc.n_mirrored;
         }
+        part.n_rows.push(n_rows);
+        part.n_mirrored.push(n_mirrored);
         Ok(())
     })?;
     // The records are no longer needed: let them go before the parts are joined.

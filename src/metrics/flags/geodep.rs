@@ -149,8 +149,7 @@ pub(crate) fn geodep(cells: &ImportCells, x: &Exports, cov: &WorldCoverage, opts
             complete.clear();
         }
         let imports: f64 = cells.values(run.clone()).sum();
-        let n_rows: u64 = cells.n_rows[run.clone()].iter().map(|n| *n as u64).sum();
-        let n_mirrored: u64 = cells.n_mirrored[run.clone()].iter().map(|n| *n as u64).sum();
+        let (n_rows, n_mirrored) = (cells.n_rows[n], cells.n_mirrored[n]);
         let c1 = hhi(cells.values(run.clone()));
         let c2v = c2.get(p, y, cov, &mut reasons);
         let comp = *complete
