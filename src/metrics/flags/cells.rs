@@ -403,13 +403,30 @@ impl Exports {
     }
 }
 
+impl Exports {
+    /// The exports with product ids into `from` (sorted codes) turned into ids into `to` (sorted
+    /// codes), products absent from `to` left out. Both lists are in code order, so the exports
+    /// stay sorted.
+    pub fn onto(self, from: &[String], to: &[String]) -> Exports {
+        let map = code_map(from, to);
+        let mut x = Exports::with_capacity(self.value.len());
+        for i in 0..self.value.len() {
+            if let Some(p) = map[self.product[i] as usize] {
+                x.push((self.exporter[i], p, self.year[i], 0), self.value[i]);
+            }
+        }
+        x
+    }
+}
+
 /// The id in `products` (sorted codes) of each product of `world`, `None` where absent.
 fn product_map(world: &ImportCells, products: &[String]) -> Vec<Option<u32>> {
-    world
-        .products
-        .iter()
-        .map(|p| products.binary_search(p).ok().map(|i| i as u32))
-        .collect()
+    code_map(&world.products, products)
+}
+
+/// The id in `to` (sorted codes) of each code of `from`, `None` where absent.
+fn code_map(from: &[String], to: &[String]) -> Vec<Option<u32>> {
+    from.iter().map(|p| to.binary_search(p).ok().map(|i| i as u32)).collect()
 }
 
 /// Whether the view of `table` under `source` is its `Source::Auto` view: when the table holds
@@ -478,6 +495,13 @@ mod tests {
         assert_eq!(a.value, b.value);
         let x = world_exports(&cells, &main).unwrap();
         assert_eq!(x.value, a.value);
+        // Summed over the world's own products first and then moved onto the main list (the
+        // flags' order when the world's cells go before the flags' own are built): the same.
+        let own = world_exports(&cells, &cells.products).unwrap();
+        assert!(own.value.len() > x.value.len());
+        let moved = own.onto(&cells.products, &main);
+        assert_eq!((&moved.exporter, &moved.product, &moved.year), (&x.exporter, &x.product, &x.year));
+        assert_eq!(moved.value, x.value);
     }
 
     #[test]

@@ -325,12 +325,21 @@ pub fn dependency_flags_with_world(
         importers: None,
         cancel: Some(&opts.cancel),
     };
-    let cells = import_cells(table, &view(opts.source, opts.cif_fob))?;
-    let world_cells = match reuse {
-        true => None,
-        false => Some(import_cells(wt, &view(Source::Auto, 1.0))?),
+    let (cells, x) = if reuse {
+        let cells = import_cells(table, &view(opts.source, opts.cif_fob))?;
+        let x = world_exports(&cells, &cells.products)?;
+        (cells, x)
+    } else {
+        // The world's exports first, its cells let go before the flags' own are built: the two
+        // sets of cells (16 bytes per importer, product, year and supplier each) never coexist.
+        let mut world_cells = import_cells(wt, &view(Source::Auto, 1.0))?;
+        let x = world_exports(&world_cells, &world_cells.products)?;
+        let world_products = std::mem::take(&mut world_cells.products);
+        drop(world_cells);
+        let cells = import_cells(table, &view(opts.source, opts.cif_fob))?;
+        let x = x.onto(&world_products, &cells.products);
+        (cells, x)
     };
-    let x = world_exports(world_cells.as_ref().unwrap_or(&cells), &cells.products)?;
     let coverage = WorldCoverage::of(wt, opts.world_min_countries, label);
     opts.cancel.check()?;
     geodep::geodep(&cells, &x, &coverage, opts)
