@@ -27,6 +27,7 @@ use crate::io::source::{display_name, read_all_cancellable};
 use crate::model::{ReadReport, TableMeta, TradeTable};
 
 mod scan;
+mod split;
 mod typed;
 
 /// Rows per string batch handed to the conversion.

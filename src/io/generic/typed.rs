@@ -25,6 +25,7 @@ use rayon::prelude::*;
 mod duplicates;
 
 use super::scan::{count, field_end, first_of, is_space, parse_number, trim};
+use super::split::split_short;
 use super::{CsvOptions, Lines};
 use crate::error::{Error, Result};
 use crate::io::arrow_input::{
@@ -143,8 +144,8 @@ fn cut(body: &[u8], size: usize) -> Vec<usize> {
 /// Splits the record at `lines.pos` into `fields` (borrowed from the text) and returns its first
 /// line: `Some(None)` at the end, `None` where the general path must decide (a malformed record,
 /// or a mapped field holding a doubled quote). Records on one line whose quoted fields hold no
-/// doubled quote and end at a delimiter are split here; the others by [`Lines`], which also skips
-/// blank lines; both count lines alike.
+/// doubled quote and end at a delimiter are split here (from bit masks when short, else byte by
+/// byte); the others by [`Lines`], which also skips blank lines; all count lines alike.
 fn next_record<'a>(
     lines: &mut Lines<'a>,
     delim: u8,
@@ -159,46 +160,13 @@ fn next_record<'a>(
     };
     fields.clear();
     if !matches!(first, b'\n' | b'\r' | b' ' | b'\t') {
-        let mut i = start;
-        let simple = loop {
-            if text.get(i) == Some(&b'"') {
-                // The closing quote, unless a line break comes first (a record of several lines).
-                let close = first_of(text, i + 1, b'"', b'\n');
-                if text.get(close) != Some(&b'"') || text.get(close + 1) == Some(&b'"') {
-                    break false;
-                }
-                let content = &text[i + 1..close];
-                fields.push(content);
-                i = close + 1;
-                // A CRLF line end after the closing quote (CEPII's files) is no data either.
-                if text.get(i) == Some(&b'\r') && text.get(i + 1) == Some(&b'\n') {
-                    i += 1;
-                }
-                if !matches!(text.get(i), None | Some(b'\n')) && text.get(i) != Some(&delim) {
-                    break false;
-                }
-            } else {
-                let j = field_end(text, i, delim);
-                // As `Lines`: a carriage return ending the line is not data.
-                let e = if j > i && text[j - 1] == b'\r' && text.get(j) != Some(&delim) {
-                    j - 1
-                } else {
-                    j
-                };
-                fields.push(&text[i..e]);
-                i = j;
-            }
-            match text.get(i) {
-                Some(b) if *b == delim => i += 1,
-                Some(_) => {
-                    i += 1;
-                    break true;
-                }
-                None => break true,
-            }
+        let masked = !matches!(delim, b'"' | b'\n' | b'\r');
+        let next = match masked.then(|| split_short(text, start, delim, fields)).flatten() {
+            Some(next) => Some(next),
+            None => split_simple(text, start, delim, fields),
         };
-        if simple {
-            lines.pos = i;
+        if let Some(next) = next {
+            lines.pos = next;
             lines.line += 1;
             return Some(Some(lines.line));
         }
@@ -213,6 +181,46 @@ fn next_record<'a>(
         }
     }
     Some(line)
+}
+
+/// The record at `start` split byte by byte into `fields` when it is on one line and its quoted
+/// fields hold no doubled quote and end at a delimiter (or the line end): where the next record
+/// starts, or `None` (`fields` then holds a part of the record).
+pub(super) fn split_simple<'a>(text: &'a [u8], start: usize, delim: u8, fields: &mut Vec<&'a [u8]>) -> Option<usize> {
+    let mut i = start;
+    loop {
+        if text.get(i) == Some(&b'"') {
+            // The closing quote, unless a line break comes first (a record of several lines).
+            let close = first_of(text, i + 1, b'"', b'\n');
+            if text.get(close) != Some(&b'"') || text.get(close + 1) == Some(&b'"') {
+                return None;
+            }
+            fields.push(&text[i + 1..close]);
+            i = close + 1;
+            // A CRLF line end after the closing quote (CEPII's files) is no data either.
+            if text.get(i) == Some(&b'\r') && text.get(i + 1) == Some(&b'\n') {
+                i += 1;
+            }
+            if !matches!(text.get(i), None | Some(b'\n')) && text.get(i) != Some(&delim) {
+                return None;
+            }
+        } else {
+            let j = field_end(text, i, delim);
+            // As `Lines`: a carriage return ending the line is not data.
+            let e = if j > i && text[j - 1] == b'\r' && text.get(j) != Some(&delim) {
+                j - 1
+            } else {
+                j
+            };
+            fields.push(&text[i..e]);
+            i = j;
+        }
+        match text.get(i) {
+            Some(b) if *b == delim => i += 1,
+            Some(_) => return Some(i + 1),
+            None => return Some(i),
+        }
+    }
 }
 
 /// The frequency of the first record's period, if it has a readable one.
