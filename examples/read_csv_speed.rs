@@ -3,8 +3,11 @@
 //!
 //! ```sh
 //! cargo build --release --example read_csv_speed
-//! target/release/examples/read_csv_speed FILE [REPS]
+//! target/release/examples/read_csv_speed FILE [REPS] [IMPORTERS]
 //! ```
+//!
+//! IMPORTERS (numeric codes, e.g. `643` or `643,804`) reads the rows of those importers only
+//! (`ColumnMapping::importers`).
 //!
 //! Prints each read's wall time, the median, and what was read (rows, value sum, report
 //! counts) so that two builds can be checked to read the same thing.
@@ -21,6 +24,9 @@ fn main() -> tradedep::Result<()> {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("usage: read_csv_speed FILE [REPS]");
     let reps: usize = args.next().map(|r| r.parse().expect("REPS is a number")).unwrap_or(5);
+    let importers: Option<Vec<u16>> = args
+        .next()
+        .map(|list| list.split(',').map(|c| c.parse().expect("IMPORTERS are numeric codes")).collect());
     let mut mapping = ColumnMapping::new()
         .column("period", "t")
         .column("reporter", "j")
@@ -32,6 +38,9 @@ fn main() -> tradedep::Result<()> {
         .vintage(Vintage::Hs(2017));
     mapping.value_scale = 1000.0;
     mapping.quantity_unit = Some("t".into());
+    if let Some(codes) = importers {
+        mapping = mapping.importers(codes);
+    }
     let mut times = vec![];
     let mut last = None;
     for _ in 0..reps {

@@ -247,6 +247,10 @@ struct Fields {
     estimated: Option<usize>,
     /// Every mapped position (each checked for UTF-8 on every row, as the general path does).
     all: Vec<usize>,
+    /// Of those, the positions that decide whether a row is kept (period, countries, flow),
+    /// and the others.
+    first: Vec<usize>,
+    rest: Vec<usize>,
 }
 
 impl Fields {
@@ -264,11 +268,16 @@ impl Fields {
                 all.push(p);
             }
         }
+        let (period, reporter, partner, flow) =
+            (pos(col::PERIOD)??, pos(col::REPORTER)??, pos(col::PARTNER)??, pos(col::FLOW)?);
+        let (first, rest) = all
+            .iter()
+            .partition(|p| [Some(period), Some(reporter), Some(partner), flow].contains(&Some(**p)));
         Some(Fields {
-            period: pos(col::PERIOD)??,
-            reporter: pos(col::REPORTER)??,
-            partner: pos(col::PARTNER)??,
-            flow: pos(col::FLOW)?,
+            period,
+            reporter,
+            partner,
+            flow,
             product: pos(col::PRODUCT)??,
             value: pos(col::VALUE)??,
             basis: pos(col::VALUE_BASIS)?,
@@ -277,6 +286,8 @@ impl Fields {
             weight: pos(col::NET_WEIGHT_KG)?,
             estimated: pos(col::ESTIMATED)?,
             all,
+            first,
+            rest,
         })
     }
 }
@@ -538,6 +549,17 @@ fn field_str<'a>(field: &'a [u8], text: &[u8], valid: Option<&'a str>) -> Option
     }
 }
 
+/// A field as a cell: trimmed, `None` when empty; `None` outside where it is not text.
+#[inline]
+fn cell_text<'a>(b: &'a [u8], text: &[u8], valid: Option<&'a str>) -> Option<Cell<'a>> {
+    // Nothing to trim when both ends are ASCII and not whitespace (Unicode spaces start with a
+    // byte >= 0x80): `trim` is skipped for nearly every field.
+    let plain = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii() && !is_space(*c));
+    let s = field_str(b, text, valid)?;
+    let s = if plain(b.first()) && plain(b.last()) { s } else { trim(s) };
+    Some((!s.is_empty()).then_some(s))
+}
+
 /// Converts one chunk; `None` where the general path would stop with an error (or the chunk
 /// cannot be split on its own).
 fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, delim: u8) -> Option<Chunk> {
@@ -571,20 +593,12 @@ fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, d
         if raw.len() != width {
             return None;
         }
-        for &i in &f.all {
-            let b = raw[i];
-            // Nothing to trim when both ends are ASCII and not whitespace (Unicode spaces start
-            // with a byte >= 0x80): `trim` is skipped for nearly every field.
-            let plain = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii() && !is_space(*c));
-            let s = field_str(b, text, valid)?;
-            let s = if plain(b.first()) && plain(b.last()) {
-                s
-            } else {
-                trim(s)
-            };
-            cells[i] = (!s.is_empty()).then_some(s);
+        // The fields that decide whether the row is kept first, the others once it is (a row of
+        // an importer not asked for is not cut further). Where the chunk is not UTF-8 a field
+        // may fail to be text, which the general path reports for every row: all first then.
+        for &i in if valid.is_some() { &f.first } else { &f.all } {
+            cells[i] = cell_text(raw[i], text, valid)?;
         }
-        let cell = |i: Option<usize>| i.and_then(|i| cells[i]);
         out.report.rows_read += 1;
         let p = dec.period(cells[f.period])?;
         let mut codes = [0u16; 2];
@@ -613,7 +627,7 @@ fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, d
             out.report.set_aside(reason, line, || detail);
             continue;
         }
-        let flow = dec.flow(cell(f.flow))?;
+        let flow = dec.flow(f.flow.and_then(|i| cells[i]))?;
         if let Some(wanted) = &dec.importers {
             let importer = flow.importer(codes[0], codes[1]);
             if !wanted[importer as usize] {
@@ -629,6 +643,12 @@ fn convert_chunk(dec: &mut Decoder<'_>, text: &[u8], width: usize, f: &Fields, d
                 continue;
             }
         }
+        if valid.is_some() {
+            for &i in &f.rest {
+                cells[i] = cell_text(raw[i], text, valid)?;
+            }
+        }
+        let cell = |i: Option<usize>| i.and_then(|i| cells[i]);
         let (code, padded) = dec.product(cells[f.product])?;
         // Counted as the general path counts it: every row whose code was read.
         out.padded += u64::from(padded);
