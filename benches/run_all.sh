@@ -11,6 +11,8 @@
 #   READ_TOOLS=polars,duckdb METRICS_TOOLS=duckdb bash benches/run_all.sh   # subsets (see each --help)
 #   EVERY_CASES=ipc_path EVERY_LAYOUTS=resaved_sorted bash benches/run_all.sh  # every_path.py subsets
 #   EVERY_PATH=0 bash benches/run_all.sh          # skip every_path.py (each metric x layout: the long part)
+#   COMPLEXITY=1 bash benches/run_all.sh          # also td.complexity against the ecomplexity package
+#                                                 # (pip install ecomplexity==0.5.3; HS6 takes minutes)
 #
 # tradedep is measured only when `import tradedep` works in $PY and is a release build (a debug build
 # is about 10x slower and the scripts say so in their output); otherwise it is reported as
@@ -65,6 +67,10 @@ if [[ "${EVERY_PATH:-1}" != "0" ]]; then
     if [[ -n "${EVERY_CASES:-}" ]]; then EVERY_ARGS+=(--cases "$EVERY_CASES"); fi
     if [[ -n "${EVERY_LAYOUTS:-}" ]]; then EVERY_ARGS+=(--layouts "$EVERY_LAYOUTS"); fi
     "$PY" benches/every_path.py "$DATA" "${EVERY_ARGS[@]}" || status=$?
+fi
+if [[ "${COMPLEXITY:-0}" == "1" ]]; then
+    "$PY" benches/complexity_compare.py --file "$DATA" --digits 4,6 --reps "$REPS" \
+        --out-dir benches/results || status=$?
 fi
 echo "results: benches/results/read_compare.md, benches/results/metrics_compare.md, benches/results/every_path.md"
 exit "$status"
