@@ -134,7 +134,9 @@ def main() -> None:
     h.warm_page_cache(args.file)
     tools = args.tools.split(",")
     machine = h.machine_info()
-    report: dict = {"file": str(args.file), "machine": machine, "cases": {}}
+    shown = args.file.resolve()
+    shown = shown.relative_to(h.ROOT) if shown.is_relative_to(h.ROOT) else Path(shown.name)
+    report: dict = {"file": str(shown), "machine": machine, "cases": {}}
     md = [f"# td.complexity against ecomplexity on {args.file.name}", "",
           f"Machine: {machine.get('cpu')}, {machine['cpus']} CPUs; load at start {machine['loadavg_1_5_15']}", ""]
     with tempfile.TemporaryDirectory() as tmp:

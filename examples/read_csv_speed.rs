@@ -24,9 +24,11 @@ fn main() -> tradedep::Result<()> {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("usage: read_csv_speed FILE [REPS]");
     let reps: usize = args.next().map(|r| r.parse().expect("REPS is a number")).unwrap_or(5);
-    let importers: Option<Vec<u16>> = args
-        .next()
-        .map(|list| list.split(',').map(|c| c.parse().expect("IMPORTERS are numeric codes")).collect());
+    let importers: Option<Vec<u16>> = args.next().map(|list| {
+        list.split(',')
+            .map(|c| c.parse().expect("IMPORTERS are numeric codes"))
+            .collect()
+    });
     let mut mapping = ColumnMapping::new()
         .column("period", "t")
         .column("reporter", "j")

@@ -466,7 +466,10 @@ fn a_scale_that_takes_a_value_out_of_range_is_the_general_paths_error() {
     let mut m = mapping(false, false, false, true, false, false, false);
     m.value_scale = 1000.0;
     let err = compare(text, &m).unwrap_err().to_string();
-    assert!(err.contains("beyond a double") && err.contains("line 3") && err.contains("1e306"), "{err}");
+    assert!(
+        err.contains("beyond a double") && err.contains("line 3") && err.contains("1e306"),
+        "{err}"
+    );
     // A negative scale is refused before any row is read.
     m.value_scale = -1.0;
     let err = compare(text, &m).unwrap_err().to_string();

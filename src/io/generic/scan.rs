@@ -163,7 +163,9 @@ mod tests {
         // Quotes, as the typed path looks for a closing one (or a line break before it).
         let text = b"\"a\"\"b\",\"12345678.25\"\r\n\"c\nd\",\"\"\"\",\"";
         for j in 0..=text.len() {
-            let k = (j..text.len()).find(|&k| text[k] == b'"' || text[k] == b'\n').unwrap_or(text.len());
+            let k = (j..text.len())
+                .find(|&k| text[k] == b'"' || text[k] == b'\n')
+                .unwrap_or(text.len());
             assert_eq!(first_of(text, j, b'"', b'\n'), k, "from {j}");
         }
     }

@@ -50,7 +50,11 @@ fn masks(w: &[u8; 64], delim: u8) -> Masks {
 
 #[cfg(not(target_arch = "x86_64"))]
 fn masks(w: &[u8; 64], delim: u8) -> Masks {
-    let of = |b: u8| w.iter().enumerate().fold(0u64, |m, (i, c)| m | (u64::from(*c == b) << i));
+    let of = |b: u8| {
+        w.iter()
+            .enumerate()
+            .fold(0u64, |m, (i, c)| m | (u64::from(*c == b) << i))
+    };
     Masks {
         delim: of(delim),
         lf: of(b'\n'),
@@ -139,8 +143,15 @@ mod tests {
             }
             for delim in [b',', b';'] {
                 let m = masks(&w, delim);
-                let of = |b: u8| w.iter().enumerate().fold(0u64, |m, (i, c)| m | (u64::from(*c == b) << i));
-                assert_eq!((m.delim, m.lf, m.quote, m.cr), (of(delim), of(b'\n'), of(b'"'), of(b'\r')));
+                let of = |b: u8| {
+                    w.iter()
+                        .enumerate()
+                        .fold(0u64, |m, (i, c)| m | (u64::from(*c == b) << i))
+                };
+                assert_eq!(
+                    (m.delim, m.lf, m.quote, m.cr),
+                    (of(delim), of(b'\n'), of(b'"'), of(b'\r'))
+                );
             }
         }
     }
@@ -152,8 +163,22 @@ mod tests {
         // a carriage return inside), doubled quotes, stray quotes, long ones; lines ending in LF
         // or CRLF, records past the window, a line feed inside quotes.
         let pieces: [&[u8]; 16] = [
-            b"2021", b"", b"\"        2.239\"", b"\"a,b\"", b"a\"b", b"\"a\"\"b\"", b"\"\"", b"\"x\"y",
-            b"12345678901234567890", b" 842 ", b"\"c\rd\"", b"x\r", b"\"", b"\"p\nq\"", b"\"e\"\r", b"3.079",
+            b"2021",
+            b"",
+            b"\"        2.239\"",
+            b"\"a,b\"",
+            b"a\"b",
+            b"\"a\"\"b\"",
+            b"\"\"",
+            b"\"x\"y",
+            b"12345678901234567890",
+            b" 842 ",
+            b"\"c\rd\"",
+            b"x\r",
+            b"\"",
+            b"\"p\nq\"",
+            b"\"e\"\r",
+            b"3.079",
         ];
         let mut state = 0x2545_F491_4F6C_DD1Du64;
         let mut next = |n: u64| {
@@ -180,7 +205,12 @@ mod tests {
             match split_short(&text, 0, delim, &mut a) {
                 Some(end) => {
                     taken += 1;
-                    assert_eq!(split_simple(&text, 0, delim, &mut b), Some(end), "{:?}", String::from_utf8_lossy(&text));
+                    assert_eq!(
+                        split_simple(&text, 0, delim, &mut b),
+                        Some(end),
+                        "{:?}",
+                        String::from_utf8_lossy(&text)
+                    );
                     assert_eq!(end, record, "{:?}", String::from_utf8_lossy(&text));
                     assert_eq!(a, b, "{:?}", String::from_utf8_lossy(&text));
                 }

@@ -268,8 +268,12 @@ impl Fields {
                 all.push(p);
             }
         }
-        let (period, reporter, partner, flow) =
-            (pos(col::PERIOD)??, pos(col::REPORTER)??, pos(col::PARTNER)??, pos(col::FLOW)?);
+        let (period, reporter, partner, flow) = (
+            pos(col::PERIOD)??,
+            pos(col::REPORTER)??,
+            pos(col::PARTNER)??,
+            pos(col::FLOW)?,
+        );
         let (first, rest) = all
             .iter()
             .partition(|p| [Some(period), Some(reporter), Some(partner), flow].contains(&Some(**p)));
@@ -556,7 +560,11 @@ fn cell_text<'a>(b: &'a [u8], text: &[u8], valid: Option<&'a str>) -> Option<Cel
     // byte >= 0x80): `trim` is skipped for nearly every field.
     let plain = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii() && !is_space(*c));
     let s = field_str(b, text, valid)?;
-    let s = if plain(b.first()) && plain(b.last()) { s } else { trim(s) };
+    let s = if plain(b.first()) && plain(b.last()) {
+        s
+    } else {
+        trim(s)
+    };
     Some((!s.is_empty()).then_some(s))
 }
 
@@ -871,8 +879,10 @@ fn join(mut chunks: Vec<Chunk>, line0: u64, mapping: &ColumnMapping, freq: Freq)
             let unit = kept(c.unit, &keep);
             let unit = Int8Array::new(
                 unit.iter().map(|k| k.map_or(0, |k| uk[k as usize])).collect(),
-                Some(NullBuffer::from(BooleanBuffer::collect_bool(unit.len(), |i| unit[i].is_some())))
-                    .filter(|n| n.null_count() > 0),
+                Some(NullBuffer::from(BooleanBuffer::collect_bool(unit.len(), |i| {
+                    unit[i].is_some()
+                })))
+                .filter(|n| n.null_count() > 0),
             );
             let columns: Vec<ArrayRef> = vec![
                 Arc::new(Int32Array::from(kept(c.period, &keep))),

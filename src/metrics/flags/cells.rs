@@ -426,7 +426,9 @@ fn product_map(world: &ImportCells, products: &[String]) -> Vec<Option<u32>> {
 
 /// The id in `to` (sorted codes) of each code of `from`, `None` where absent.
 fn code_map(from: &[String], to: &[String]) -> Vec<Option<u32>> {
-    from.iter().map(|p| to.binary_search(p).ok().map(|i| i as u32)).collect()
+    from.iter()
+        .map(|p| to.binary_search(p).ok().map(|i| i as u32))
+        .collect()
 }
 
 /// Whether the view of `table` under `source` is its `Source::Auto` view: when the table holds
@@ -500,7 +502,10 @@ mod tests {
         let own = world_exports(&cells, &cells.products).unwrap();
         assert!(own.value.len() > x.value.len());
         let moved = own.onto(&cells.products, &main);
-        assert_eq!((&moved.exporter, &moved.product, &moved.year), (&x.exporter, &x.product, &x.year));
+        assert_eq!(
+            (&moved.exporter, &moved.product, &moved.year),
+            (&x.exporter, &x.product, &x.year)
+        );
         assert_eq!(moved.value, x.value);
     }
 

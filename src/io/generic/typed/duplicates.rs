@@ -57,7 +57,10 @@ impl Buckets {
         }
         // Bucket `b`'s places run from `starts[b]` to `starts[b + 1]` and each of its rows took
         // the next one: every place below `hashes.len()` was written exactly once.
-        assert!((0..BUCKETS).all(|b| next[b] == starts[b + 1]), "every row has its place");
+        assert!(
+            (0..BUCKETS).all(|b| next[b] == starts[b + 1]),
+            "every row has its place"
+        );
         // SAFETY: the first `hashes.len()` elements are initialised (above).
         unsafe { keyed.set_len(hashes.len()) };
         Buckets { keyed, starts }
