@@ -19,6 +19,11 @@ fn _coverage<'py>(py: Python<'py>, table: &PyTradeTable, selection: SelectionArg
     let c = crate::cancel::run_with(py, imports.cancel.clone(), |_| {
         metrics::check_selection(&table.inner, importers.as_deref(), &imports)
     })?;
+    coverage_dict(py, &c)
+}
+
+/// A [`metrics::Coverage`] as the dict `tradedep._method.describe` reads.
+pub(crate) fn coverage_dict<'py>(py: Python<'py>, c: &metrics::Coverage) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("source_used", c.source_used.as_str())?;
     d.set_item("importers_reporting", labels(&c.importers_reporting))?;
@@ -32,7 +37,7 @@ fn _coverage<'py>(py: Python<'py>, table: &PyTradeTable, selection: SelectionArg
     d.set_item("importers", labels(&c.importers))?;
     d.set_item("suppliers", labels(&c.suppliers))?;
     d.set_item("products_asked", c.products_asked)?;
-    d.set_item("products_absent", c.products_absent)?;
+    d.set_item("products_absent", &c.products_absent)?;
     d.set_item("products_selected", c.products_selected)?;
     Ok(d)
 }

@@ -46,8 +46,8 @@ def rca(
     """
     table, digits, threshold = _checked(table, "rca", exports, digits, threshold)
     with _progress.task("RCA"):
-        t, notes = _tradedep._rca(table._inner, exports, digits, threshold)
-    method, world = _world(table, "rca", exports, digits, threshold)
+        t, notes, cov = _tradedep._rca(table._inner, exports, digits, threshold)
+    method, world = _world(table, "rca", exports, digits, threshold, cov)
     return ArrowResult(t, "revealed comparative advantage (Balassa)", [*notes, *world], method)
 
 
@@ -60,15 +60,18 @@ def _checked(table: Any, metric: str, exports: Any, digits: Any, threshold: Any)
 
 
 def _world(
-    table: TradeTable, metric: str, exports: str, digits: int | None, threshold: float
+    table: TradeTable, metric: str, exports: str, digits: int | None, threshold: float, cov: dict[str, Any]
 ) -> tuple[dict[str, Any], list[str]]:
-    """The method mapping, with the exporters that make up "the world", and that fact in words."""
-    from tradedep._method import covered
+    """The method mapping, with the exporters that make up "the world", and that fact in words.
+
+    ``cov``: what the export view covers, counted by the core in its own pass over the rows (the
+    dict ``_tradedep._coverage`` gives for the same selection, without a second pass)."""
+    from tradedep._method import describe
     from tradedep._metrics import _selection
 
     # Exports as the import view sees them: reported exports are the mirror side of imports.
     view_source = "mirror" if exports == "reported" else "reported"
-    _, method, _ = covered(table, _selection(table, None, None, source=view_source), metric)
+    method, _ = describe(table, _selection(table, None, None, source=view_source), cov, metric)
     exporters = method.pop("suppliers")
     method.pop("importers")
     method.update(metric=metric, source=exports, source_used=exports, digits=digits, threshold=threshold)
@@ -136,8 +139,8 @@ def complexity(
     """
     table, digits, threshold = _checked(table, "complexity", exports, digits, threshold)
     with _progress.task("economic complexity"):
-        r, e, p, notes = _tradedep._complexity(table._inner, exports, digits, threshold, pci_scale)
-    method, world = _world(table, "complexity", exports, digits, threshold)
+        r, e, p, notes, cov = _tradedep._complexity(table._inner, exports, digits, threshold, pci_scale)
+    method, world = _world(table, "complexity", exports, digits, threshold, cov)
     notes = [*notes, *world]
     method["pci_scale"] = pci_scale
     return Complexity(

@@ -411,14 +411,14 @@ def _mirror_gap(
 # ---- complexity -----------------------------------------------------------------------------
 def _rca(
     table: TradeTable, exports: str = "reported", digits: int | None = None, threshold: float = 1.0
-) -> tuple[Any, list[str]]: ...
+) -> tuple[Any, list[str], dict[str, Any]]: ...
 def _complexity(
     table: TradeTable,
     exports: str = "reported",
     digits: int | None = None,
     threshold: float = 1.0,
     pci_scale: str = "eci",
-) -> tuple[Any, Any, Any, list[str]]: ...
+) -> tuple[Any, Any, Any, list[str], dict[str, Any]]: ...
 
 # ---- re-routing -------------------------------------------------------------------------------
 # One dict with every key, built by `tradedep._rerouting.rerouting`: origin, hubs, target,

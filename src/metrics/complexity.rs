@@ -284,6 +284,9 @@ pub struct Rca {
     pub table: RecordBatch,
     /// Which rows went in, products left out, months per year.
     pub notes: Vec<String>,
+    /// What the export view covers (records and value, exporters), counted in the same pass:
+    /// what [`crate::metrics::check_selection`] gives for that view.
+    pub coverage: crate::metrics::Coverage,
 }
 
 /// RCA, ECI and PCI tables (columns in the module docs) and what went into them.
@@ -315,6 +318,8 @@ pub struct Complexity {
     /// Which rows went in, and per year the matrix size, the exporters and products left out,
     /// the eigenvalues, or why the year is degenerate.
     pub notes: Vec<String>,
+    /// As [`Rca::coverage`].
+    pub coverage: crate::metrics::Coverage,
 }
 
 /// Balassa's RCA per (year, exporter, product) (see the module docs for the columns).
@@ -345,6 +350,7 @@ pub fn rca(table: &TradeTable, opts: &RcaOptions) -> Result<Rca> {
     Ok(Rca {
         table: out.finish(&exports.products)?,
         notes,
+        coverage: exports.coverage,
     })
 }
 
@@ -429,6 +435,7 @@ pub fn complexity(table: &TradeTable, opts: &ComplexityOptions) -> Result<Comple
         eci: eci_out.finish()?,
         pci: pci_out.finish(&exports.products)?,
         notes,
+        coverage: exports.coverage,
     })
 }
 

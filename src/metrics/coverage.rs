@@ -235,8 +235,30 @@ pub fn check_selection(
     Ok(cov)
 }
 
+/// The [`Coverage`] of a whole view of `table` under `source` (every importer, every product,
+/// `cif_fob` 1: the export view of RCA and complexity) from the [`Tally`] that the metric's own
+/// pass over the view made, so that the metric reads its rows once. Equal to what
+/// [`check_selection`] returns for that selection (a test compares them).
+pub(crate) fn of_whole_view(table: &TradeTable, source: Source, tally: Tally) -> Coverage {
+    let sides = Sides::of(table);
+    Coverage {
+        source_used: source,
+        importers_reporting: sides.importers,
+        exporters_reporting: sides.exporters,
+        records_reported: tally.records_reported,
+        value_reported: tally.value_reported,
+        records_mirror: tally.records_mirror,
+        value_mirror: tally.value_mirror,
+        value_with_quantity: tally.value_with_quantity,
+        importers: codes_of(&tally.importers),
+        suppliers: codes_of(&tally.suppliers),
+        products_selected: tally.products.iter().filter(|p| **p).count(),
+        ..Default::default()
+    }
+}
+
 /// What the scan of the selected records counts, in one block of rows or in the table.
-struct Tally {
+pub(crate) struct Tally {
     records_reported: u64,
     value_reported: f64,
     records_mirror: u64,
@@ -249,7 +271,7 @@ struct Tally {
 }
 
 impl Tally {
-    fn new(n_products: usize) -> Tally {
+    pub(crate) fn new(n_products: usize) -> Tally {
         Tally {
             records_reported: 0,
             value_reported: 0.0,
@@ -263,7 +285,7 @@ impl Tally {
     }
 
     #[inline]
-    fn add(&mut self, r: ViewRow<'_>) {
+    pub(crate) fn add(&mut self, r: ViewRow<'_>) {
         if r.mirrored {
             self.records_mirror += 1;
             self.value_mirror += r.value;
@@ -280,7 +302,7 @@ impl Tally {
     }
 
     /// Adds `later`, the tally of the rows after this one's.
-    fn merge(&mut self, later: Tally) {
+    pub(crate) fn merge(&mut self, later: Tally) {
         self.records_reported += later.records_reported;
         self.value_reported += later.value_reported;
         self.records_mirror += later.records_mirror;

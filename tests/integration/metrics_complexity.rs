@@ -561,3 +561,57 @@ fn degenerate_inputs_say_why() {
     assert!(ExportSource::parse("auto").is_err());
     assert!(PciScale::parse("z").is_err());
 }
+
+#[test]
+fn coverage_counted_in_the_pass_equals_the_coverage_check() {
+    // Both flows, quantities on some rows, a TOTAL row and a short code (left out of the
+    // cells, still in the view): RCA and complexity count what the export view covers in their
+    // own pass; it must be what `check_selection` gives for that view, field for field.
+    use tradedep::metrics::{check_selection, ImportSelection, Source};
+    let mut b = TradeTableBuilder::new("both", TableMeta::new(Freq::Annual, "USD", None));
+    for (i, (y, e, partner, p, v)) in HAND.iter().enumerate() {
+        let mut row = TradeRow::new(*y, *e, *partner, Flow::Export, p, *v);
+        if i % 2 == 0 {
+            row.quantity = Some(i as f64 + 1.0);
+            row.quantity_unit = Some("kg");
+        }
+        b.push(row).unwrap();
+        // The same trade as the importer's report, valued 10 % higher.
+        b.push(TradeRow::new(*y, *partner, *e, Flow::Import, p, v * 1.1))
+            .unwrap();
+    }
+    b.push(TradeRow::new(2021, B, KAZ, Flow::Export, "TOTAL", 500.0))
+        .unwrap();
+    b.push(TradeRow::new(2021, C, KAZ, Flow::Import, "85", 7.0)).unwrap();
+    let t = b.finish().unwrap();
+    for (exports, view) in [
+        (ExportSource::Reported, Source::Mirror),
+        (ExportSource::Mirror, Source::Reported),
+    ] {
+        let opts = RcaOptions {
+            exports,
+            digits: Some(4),
+            threshold: 0.5,
+            ..RcaOptions::default()
+        };
+        let sel = ImportSelection {
+            source: view,
+            ..ImportSelection::default()
+        };
+        let checked = check_selection(&t, None, &sel).unwrap();
+        assert!(checked.records_mirror + checked.records_reported >= 9, "{checked:?}");
+        assert_eq!(rca(&t, &opts).unwrap().coverage, checked, "{exports:?}");
+        let c = complexity(
+            &t,
+            &ComplexityOptions {
+                rca: opts.clone(),
+                ..ComplexityOptions::default()
+            },
+        );
+        // Three exporters may not make a connected M at every threshold: the coverage is only
+        // compared where the metric answers.
+        if let Ok(c) = c {
+            assert_eq!(c.coverage, checked, "{exports:?}");
+        }
+    }
+}

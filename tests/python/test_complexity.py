@@ -154,6 +154,23 @@ def test_complexity_result_object() -> None:
     assert c.eci.notes == c.notes
 
 
+def test_method_counts_come_from_the_metrics_own_pass() -> None:
+    """RCA and complexity count what their export view covers in their own pass over the rows;
+    the method mapping must be the one the separate coverage check gives for that view."""
+    from tradedep._method import covered
+    from tradedep._metrics import _selection
+
+    t, _ = random_table(n_c=10, n_p=30)
+    _, expected, _ = covered(t, _selection(t, None, None, source="mirror"), "complexity")
+    for result in (td.complexity(t, digits=4).eci, td.rca(t, digits=4)):
+        method = result.method
+        assert method["records"] == expected["records"]
+        assert method["value"] == expected["value"]
+        assert method["products"] == expected["products"]
+        assert method["world"]["exporters"] == expected["suppliers"]
+        assert len(expected["suppliers"]) == 10
+
+
 def test_complexity_errors_are_catchable() -> None:
     imports_only = _table_from_columns(
         period=[2021, 2021], reporter=[643, 643], partner=[156, 276], flow=["import", "import"],

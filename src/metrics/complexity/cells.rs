@@ -21,6 +21,7 @@ use rayon::prelude::*;
 
 use super::{ExportSource, RcaOptions};
 use crate::error::{Error, Result};
+use crate::metrics::coverage::{self, Coverage, Tally};
 use crate::metrics::view::{row_units, Cols, ViewOptions, ViewPlan, ViewRow, FOLD_BLOCK_UNITS};
 use crate::model::product::TOTAL;
 use crate::model::{Freq, TradeTable};
@@ -31,6 +32,8 @@ pub(super) struct Exports {
     pub products: Vec<String>,
     pub years: Vec<YearCells>,
     pub notes: Vec<String>,
+    /// What the export view covers, counted in the same pass over its rows.
+    pub coverage: Coverage,
 }
 
 /// One year's cells, sorted by (exporter, product).
@@ -79,6 +82,8 @@ struct Partial {
     /// The last row's period and supplier, and the index of its row of cells: one
     /// exporter's rows come together in CEPII's order, so the lookups are mostly skipped.
     last: Option<(i32, u16, usize)>,
+    /// The coverage facts of every row of the view (the method's counts and exporters).
+    tally: Tally,
 }
 
 impl Partial {
@@ -89,6 +94,7 @@ impl Partial {
             short_rows: 0,
             months: vec![0; k.years.len()],
             last: None,
+            tally: Tally::new(k.product.len()),
         }
     }
 
@@ -111,6 +117,7 @@ impl Partial {
         for (a, b) in self.months.iter_mut().zip(other.months) {
             *a |= b;
         }
+        self.tally.merge(other.tally);
     }
 }
 
@@ -159,6 +166,7 @@ impl Partial {
     /// Adds one record of the view.
     #[inline]
     fn add(&mut self, k: &Keys, r: ViewRow<'_>) {
+        self.tally.add(r);
         let p = k.product[r.product as usize];
         if p == LEFT_TOTAL {
             self.total_rows += 1;
@@ -263,12 +271,14 @@ impl Exports {
             n_products: products.len(),
             freq,
         };
-        let sums = plan.fold(
+        let mut sums = plan.fold(
             Some(&opts.cancel),
             || Partial::new(&keys),
             |part, r| part.add(&keys, r),
             Partial::merge,
         )?;
+        let tally = std::mem::replace(&mut sums.tally, Tally::new(0));
+        let coverage = coverage::of_whole_view(table, opts.exports.view_source(), tally);
         opts.cancel.check()?;
         let (total_rows, short_rows) = (sums.total_rows, sums.short_rows);
         let years = year_cells(&keys, &sums);
@@ -323,7 +333,12 @@ impl Exports {
                 notes.push(format!("{y}: {} months summed", mask.count_ones()));
             }
         }
-        Ok(Exports { products, years, notes })
+        Ok(Exports {
+            products,
+            years,
+            notes,
+            coverage,
+        })
     }
 }
 
