@@ -9,26 +9,20 @@
 //! ECI (for two builds to be compared). `benches/complexity_compare.py` compares the same call
 //! with the `ecomplexity` package.
 
+mod timing;
+
 use std::time::Instant;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float64Type;
-use tradedep::io::{read_baci, BaciOptions};
 use tradedep::metrics::{complexity, ComplexityOptions, RcaOptions};
-use tradedep::model::Vintage;
 
 fn main() -> tradedep::Result<()> {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("usage: complexity_speed FILE [REPS] [DIGITS]");
     let reps: usize = args.next().map(|r| r.parse().expect("REPS is a number")).unwrap_or(5);
     let digits: Option<usize> = args.next().map(|d| d.parse().expect("DIGITS is a number"));
-    let t0 = Instant::now();
-    let opts = BaciOptions {
-        vintage: Some(Vintage::parse("HS2017")?),
-        ..Default::default()
-    };
-    let table = read_baci(path.as_ref(), &opts)?;
-    println!("read_s {:.3} rows {}", t0.elapsed().as_secs_f64(), table.num_rows());
+    let table = timing::read_hs2017(&path)?;
     let co = ComplexityOptions {
         rca: RcaOptions {
             digits,
@@ -54,7 +48,6 @@ fn main() -> tradedep::Result<()> {
             out.pci.num_rows()
         );
     }
-    times.sort_by(f64::total_cmp);
-    println!("median_s {:.3}", times[times.len() / 2]);
+    println!("median_s {:.3}", timing::median(&mut times));
     Ok(())
 }

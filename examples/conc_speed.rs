@@ -10,26 +10,20 @@
 //! time, their median, and the result's rows and summed total value (for two builds to be
 //! compared).
 
+mod timing;
+
 use std::time::Instant;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float64Type;
-use tradedep::io::{read_baci, BaciOptions};
 use tradedep::metrics::{concentration, By, ConcentrationOptions, Source};
-use tradedep::model::Vintage;
 
 fn main() -> tradedep::Result<()> {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("usage: conc_speed FILE [REPS] [SOURCE]");
     let reps: usize = args.next().map(|r| r.parse().expect("REPS is a number")).unwrap_or(5);
     let source = Source::parse(&args.next().unwrap_or_else(|| "mirror".into()))?;
-    let t0 = Instant::now();
-    let opts = BaciOptions {
-        vintage: Some(Vintage::parse("HS2017")?),
-        ..Default::default()
-    };
-    let table = read_baci(path.as_ref(), &opts)?;
-    println!("read_s {:.3} rows {}", t0.elapsed().as_secs_f64(), table.num_rows());
+    let table = timing::read_hs2017(&path)?;
     let mut co = ConcentrationOptions {
         by: vec![By::Product],
         ..Default::default()
@@ -50,7 +44,6 @@ fn main() -> tradedep::Result<()> {
             out.num_rows()
         );
     }
-    times.sort_by(f64::total_cmp);
-    println!("median_s {:.3}", times[times.len() / 2]);
+    println!("median_s {:.3}", timing::median(&mut times));
     Ok(())
 }

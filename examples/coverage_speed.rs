@@ -6,21 +6,17 @@
 //! target/release/examples/coverage_speed FILE [REPS]
 //! ```
 
+mod timing;
+
 use std::time::Instant;
 
-use tradedep::io::{read_baci, BaciOptions};
 use tradedep::metrics::{check_selection, ImportSelection, Source};
-use tradedep::model::Vintage;
 
 fn main() -> tradedep::Result<()> {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("usage: coverage_speed FILE [REPS]");
     let reps: usize = args.next().map(|r| r.parse().expect("REPS is a number")).unwrap_or(5);
-    let opts = BaciOptions {
-        vintage: Some(Vintage::parse("HS2017")?),
-        ..Default::default()
-    };
-    let table = read_baci(path.as_ref(), &opts)?;
+    let table = timing::read_hs2017(&path)?;
     let sel = ImportSelection {
         source: Source::Mirror,
         ..Default::default()
@@ -38,7 +34,6 @@ fn main() -> tradedep::Result<()> {
             cov.importers.len()
         );
     }
-    times.sort_by(f64::total_cmp);
-    println!("median_s {:.3}", times[times.len() / 2]);
+    println!("median_s {:.3}", timing::median(&mut times));
     Ok(())
 }

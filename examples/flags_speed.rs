@@ -10,14 +10,14 @@
 //! result as text (one line per row, floats in full precision) so that two builds can be
 //! checked to give the same rows.
 
+mod timing;
+
 use std::io::Write;
 use std::time::Instant;
 
 use arrow_array::RecordBatch;
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
-use tradedep::io::{read_baci, BaciOptions};
 use tradedep::metrics::{dependency_flags, FlagMethod, FlagOptions, Source};
-use tradedep::model::Vintage;
 
 fn main() -> tradedep::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -28,13 +28,7 @@ fn main() -> tradedep::Result<()> {
     let method = FlagMethod::parse(&args.next().unwrap_or_else(|| "geodep".into()))?;
     let source = Source::parse(&args.next().unwrap_or_else(|| "mirror".into()))?;
     let dump = args.next();
-    let t0 = Instant::now();
-    let opts = BaciOptions {
-        vintage: Some(Vintage::parse("HS2017")?),
-        ..Default::default()
-    };
-    let table = read_baci(path.as_ref(), &opts)?;
-    println!("read_s {:.3} rows {}", t0.elapsed().as_secs_f64(), table.num_rows());
+    let table = timing::read_hs2017(&path)?;
     let fo = FlagOptions {
         method,
         source,
@@ -50,8 +44,7 @@ fn main() -> tradedep::Result<()> {
     }
     let b = last.expect("at least one repetition");
     println!("times_s {times:.3?}");
-    times.sort_by(f64::total_cmp);
-    println!("median_s {:.3} out_rows {}", times[times.len() / 2], b.num_rows());
+    println!("median_s {:.3} out_rows {}", timing::median(&mut times), b.num_rows());
     if let Some(d) = dump {
         write_dump(&b, &d).expect("writing the dump");
     }

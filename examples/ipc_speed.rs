@@ -10,22 +10,19 @@
 //! Prints each call's wall time, their median, and the result's rows and summed total value (for
 //! two builds to be compared).
 
+mod timing;
+
 use std::time::Instant;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float64Type;
-use tradedep::io::BaciOptions;
 use tradedep::metrics::kernel::importer_product_concentration_baci;
-use tradedep::model::Vintage;
 
 fn main() -> tradedep::Result<()> {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("usage: ipc_speed FILE [REPS]");
     let reps: usize = args.next().map(|r| r.parse().expect("REPS is a number")).unwrap_or(5);
-    let opts = BaciOptions {
-        vintage: Some(Vintage::parse("HS2017")?),
-        ..Default::default()
-    };
+    let opts = timing::baci_hs2017()?;
     let mut times = vec![];
     let mut last = None;
     for _ in 0..reps {
@@ -43,8 +40,7 @@ fn main() -> tradedep::Result<()> {
         .iter()
         .sum();
     println!("times_s {times:.3?}");
-    times.sort_by(f64::total_cmp);
-    println!("median_s {:.3}", times[times.len() / 2]);
+    println!("median_s {:.3}", timing::median(&mut times));
     println!("rows {} total_value {total:.6e}", out.num_rows());
     Ok(())
 }

@@ -8,6 +8,8 @@
 //! Prints each read's wall time, the median, and what was read (rows, value sum, report
 //! counts) so that two builds can be checked to read the same thing.
 
+mod timing;
+
 use std::time::Instant;
 
 use arrow_array::cast::AsArray;
@@ -36,8 +38,7 @@ fn main() -> tradedep::Result<()> {
         value += v.values().iter().sum::<f64>();
     }
     println!("times_s {times:.3?}");
-    times.sort_by(f64::total_cmp);
-    println!("median_s {:.3}", times[times.len() / 2]);
+    println!("median_s {:.3}", timing::median(&mut times));
     println!("rows {} value_sum {value}", t.num_rows());
     let r = t.report();
     println!("rows_read {} set_aside {:?}", r.rows_read, r.set_aside);

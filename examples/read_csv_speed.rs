@@ -12,6 +12,8 @@
 //! Prints each read's wall time, the median, and what was read (rows, value sum, report
 //! counts) so that two builds can be checked to read the same thing.
 
+mod timing;
+
 use std::time::Instant;
 
 use arrow_array::cast::AsArray;
@@ -61,8 +63,7 @@ fn main() -> tradedep::Result<()> {
         })
         .sum();
     println!("times_s {times:.3?}");
-    times.sort_by(f64::total_cmp);
-    println!("median_s {:.3}", times[times.len() / 2]);
+    println!("median_s {:.3}", timing::median(&mut times));
     let r = t.report();
     println!(
         "rows {} value {value:.6e} read {} kept {} set_aside {:?}",

@@ -401,9 +401,7 @@ impl Exports {
         self.year.push(y);
         self.value.push(v);
     }
-}
 
-impl Exports {
     /// The exports with product ids into `from` (sorted codes) turned into ids into `to` (sorted
     /// codes), products absent from `to` left out. Both lists are in code order, so the exports
     /// stay sorted.
